@@ -1,0 +1,1 @@
+"""AutoCodeDataPipeline: repository-grounded SFT samples from a Java code base."""

@@ -1,0 +1,49 @@
+"""Shared fixtures: the example repository, fresh databases, one pipeline run.
+
+The pipeline runs once per test session into a template file; tests that
+need data get their own copy, so they can write without affecting others.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storage import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_REPO = ROOT / "examples" / "shop"
+
+
+@pytest.fixture
+def example_repo() -> Path:
+    return EXAMPLE_REPO
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    """An empty, migrated database file of the test's own."""
+    database = Database(tmp_path / "acdp.duckdb", wait=0.5)
+    with database.connect():
+        pass
+    return database
+
+
+@pytest.fixture(scope="session")
+def _pipeline_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from core.cli import main
+
+    path = tmp_path_factory.mktemp("pipeline") / "shop.duckdb"
+    rc = main(["run", "--repo", str(EXAMPLE_REPO), "--db", str(path), "--domains", "order,stock", "--lang", "both"])
+    assert rc == 0, "the pipeline failed on examples/shop"
+    return path
+
+
+@pytest.fixture
+def shop_db(_pipeline_template: Path, tmp_path: Path) -> Database:
+    """A copy of the database after `run` on examples/shop (index .. validate, en + zh)."""
+    path = tmp_path / "shop.duckdb"
+    shutil.copy(_pipeline_template, path)
+    return Database(path, wait=0.5)

@@ -1,15 +1,8 @@
-"""`python -m core`: one subcommand per pipeline stage, plus `run`.
-
-Each stage lives in `core/<package>/stage.py` with two functions:
-`add_arguments(parser)` for its own flags and `run(ctx, args) -> dict` that
-does the work and returns counts for the run history. Stage modules import
-heavy libraries (torch, transformers) inside `run`, so `--help` stays fast.
-"""
+"""`python -m core`: one subcommand per pipeline stage (see core.pipeline), plus `run`."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 import traceback
@@ -17,22 +10,9 @@ from pathlib import Path
 
 from core.context import DEFAULT_DOMAINS, Context
 from core.errors import UserError
+from core.pipeline import PIPELINE, STAGES, add_stage_arguments, run_pipeline
 from core.progress import TerminalProgress
 from storage import DEFAULT_DB, Database, DatabaseLocked, StorageError
-from storage import repos as repo_store
-
-# name -> (module, help, records a pipeline run in the database)
-STAGES: dict[str, tuple[str, str, bool]] = {
-    "index": ("core.index.stage", "parse the Java repository (tree-sitter) into files, chunks, symbols, calls, SQL", True),
-    "map": ("core.domain.stage", "build the domain map: modules, layers, endpoints, entities, status codes, flows", True),
-    "extract": ("core.rules.stage", "extract business rules and flows with their evidence spans", True),
-    "generate": ("core.generate.stage", "generate QA and design samples with evidence and reasoning traces", True),
-    "validate": ("core.validate.stage", "check every sample (grounding, evidence, duplicates, secrets ...)", True),
-    "export": ("core.export.stage", "write the curated SFT dataset (train/val JSONL, dataset_info, manifest)", True),
-    "train": ("core.train.stage", "LoRA fine-tune a Qwen2.5 model on an export (never opens the database)", False),
-    "infer": ("core.train.infer_stage", "strict inference validation of a trained adapter against an export", True),
-}
-PIPELINE = ("index", "map", "extract", "generate", "validate")
 
 
 def _common_flags() -> argparse.ArgumentParser:
@@ -53,37 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subs = parser.add_subparsers(dest="command", required=True, metavar="STAGE")
     common = _common_flags()
-    for name, (module, help_text, _) in STAGES.items():
+    for name, (_, help_text, _) in STAGES.items():
         sub = subs.add_parser(name, parents=[common], help=help_text, description=help_text)
-        importlib.import_module(module).add_arguments(sub)
+        add_stage_arguments(sub, (name,))
     run = subs.add_parser(
         "run", parents=[common], conflict_handler="resolve",
         help="index -> map -> extract -> generate -> validate in one go",
         description="Run the pipeline stages " + " -> ".join(PIPELINE) + " in one go.",
     )
-    for name in PIPELINE:
-        importlib.import_module(STAGES[name][0]).add_arguments(run)
+    add_stage_arguments(run, PIPELINE)
     return parser
-
-
-def _run_stage(name: str, ctx: Context, args: argparse.Namespace) -> dict:
-    module, _, recorded = STAGES[name]
-    stage = importlib.import_module(module)
-    if not recorded:
-        return stage.run(ctx, args)
-    repo_id = ctx.repo_id() if name != "index" or ctx.repo else None
-    params = {"domains": ctx.domains, "backend": ctx.backend, "lang": ctx.lang}
-    with ctx.db.connect() as con:
-        run_id = repo_store.start_run(con, repo_id, name, params)
-    try:
-        counts = stage.run(ctx, args) or {}
-    except BaseException as exc:
-        with ctx.db.connect() as con:
-            repo_store.finish_run(con, run_id, "failed", message=str(exc) or type(exc).__name__)
-        raise
-    with ctx.db.connect() as con:
-        repo_store.finish_run(con, run_id, "ok", counts)
-    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     stages = PIPELINE if args.command == "run" else (args.command,)
     try:
-        for name in stages:
-            _run_stage(name, ctx, args)
+        run_pipeline(ctx, args, stages)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

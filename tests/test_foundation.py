@@ -8,7 +8,8 @@ import textwrap
 
 import pytest
 
-from core.cli import PIPELINE, STAGES, main
+from core.cli import main
+from core.pipeline import PIPELINE, STAGES
 from storage import Database, DatabaseLocked
 from storage.db import migrate, migrations, schema_versions
 

@@ -1,0 +1,68 @@
+"""Running stages by name, for the CLI and the app alike.
+
+Each stage lives in `core/<package>/stage.py` with `add_arguments(parser)`
+for its own flags and `run(ctx, args) -> dict` returning counts for the run
+history. Stage modules import heavy libraries (torch, transformers) inside
+`run`, so building the parser stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+from core.context import Context
+from storage import repos as repo_store
+
+# name -> (module, help, records a pipeline run in the database)
+STAGES: dict[str, tuple[str, str, bool]] = {
+    "index": ("core.index.stage", "parse the Java repository (tree-sitter) into files, chunks, symbols, calls, SQL", True),
+    "map": ("core.domain.stage", "build the domain map: modules, layers, endpoints, entities, status codes, flows", True),
+    "extract": ("core.rules.stage", "extract business rules and flows with their evidence spans", True),
+    "generate": ("core.generate.stage", "generate QA and design samples with evidence and reasoning traces", True),
+    "validate": ("core.validate.stage", "check every sample (grounding, evidence, duplicates, secrets ...)", True),
+    "export": ("core.export.stage", "write the curated SFT dataset (train/val JSONL, dataset_info, manifest)", True),
+    "train": ("core.train.stage", "LoRA fine-tune a Qwen2.5 model on an export (never opens the database)", False),
+    "infer": ("core.train.infer_stage", "strict inference validation of a trained adapter against an export", True),
+}
+PIPELINE = ("index", "map", "extract", "generate", "validate")
+
+
+def add_stage_arguments(parser: argparse.ArgumentParser, names: tuple[str, ...]) -> None:
+    for name in names:
+        importlib.import_module(STAGES[name][0]).add_arguments(parser)
+
+
+def stage_args(names: tuple[str, ...] = PIPELINE, **overrides) -> argparse.Namespace:
+    """The stages' own flags at their defaults, with `overrides` applied (for the app)."""
+    parser = argparse.ArgumentParser(add_help=False, conflict_handler="resolve")
+    add_stage_arguments(parser, names)
+    args = parser.parse_args([])
+    for key, value in overrides.items():
+        setattr(args, key, value)
+    return args
+
+
+def run_stage(name: str, ctx: Context, args: argparse.Namespace) -> dict:
+    """Run one stage and record it (with its counts or its failure) in the run history."""
+    module, _, recorded = STAGES[name]
+    stage = importlib.import_module(module)
+    if not recorded:
+        return stage.run(ctx, args) or {}
+    repo_id = ctx.repo_id() if name != "index" or ctx.repo else None
+    params = {"domains": ctx.domains, "backend": ctx.backend, "lang": ctx.lang}
+    with ctx.db.connect() as con:
+        run_id = repo_store.start_run(con, repo_id, name, params)
+    try:
+        counts = stage.run(ctx, args) or {}
+    except BaseException as exc:
+        with ctx.db.connect() as con:
+            repo_store.finish_run(con, run_id, "failed", message=str(exc) or type(exc).__name__)
+        raise
+    with ctx.db.connect() as con:
+        repo_store.finish_run(con, run_id, "ok", counts)
+    return counts
+
+
+def run_pipeline(ctx: Context, args: argparse.Namespace, names: tuple[str, ...] = PIPELINE) -> dict[str, dict]:
+    return {name: run_stage(name, ctx, args) for name in names}

@@ -1,0 +1,205 @@
+"""Curator decisions: accept, edit, reject, skip, undo, and bulk actions.
+
+Each decision is one transaction that writes the new review state and its
+audit events together, so a page rerun (or a crash) right after a click
+loses nothing. Two sessions deciding on the same sample: the later write
+wins and the history keeps both. An edit keeps the generated sample as it
+was (`samples.payload`), stores the curator's version in the review state,
+and re-validates that version at once.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+from pydantic import ValidationError
+
+from core.errors import UserError
+from core.evidence import SourceCache, verify_evidence
+from core.models import Sample
+from storage import Database
+from storage import review_store as store
+
+REJECT_REASONS = (
+    "wrong answer",
+    "evidence does not support the answer",
+    "evidence too broad",
+    "trivial or unhelpful question",
+    "duplicate",
+    "poor language",
+    "leaks secrets or personal data",
+    "design ignores the architecture",
+    "other",
+)
+ACTION_STATUS = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
+
+
+def _retrying(work: Callable[[], object], attempts: int = 5) -> object:
+    """Run a transaction again when a concurrent session wrote the same rows (last write wins)."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except duckdb.TransactionException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _reviewer(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise UserError("enter your reviewer name first (sidebar): every decision is recorded with it")
+    return name
+
+
+def _batch() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def decide(db: Database, sample_id: str, version: int, action: str, reviewer: str, reason: str | None = None) -> dict | None:
+    """Accept, reject or skip one sample version; returns its new review state."""
+    reviewer = _reviewer(reviewer)
+    if action == "reject" and not (reason or "").strip():
+        raise UserError("choose a reason for the rejection")
+
+    def work() -> dict | None:
+        with db.transaction() as con:
+            before = store.get_state(con, sample_id, version)
+            if action == "skip":
+                store.add_event(con, sample_id, version, "skip", reviewer, before, before, _batch())
+                return before
+            after = {"status": ACTION_STATUS[action], "reviewer": reviewer, "edited_payload": None,
+                     "reason": reason if action == "reject" else None}
+            store.put_state(con, sample_id, version, after)
+            after = store.get_state(con, sample_id, version)
+            store.add_event(con, sample_id, version, action, reviewer, before, after, _batch(), reason)
+            return after
+
+    if action not in ("accept", "reject", "skip"):
+        raise ValueError(f"unknown action {action!r}")
+    return _retrying(work)
+
+
+def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dict) -> list[dict]:
+    """Save the curator's version of a sample and re-validate it; returns the new check results.
+
+    `changes` holds the edited fields (question, answer, trace ...). An edit
+    that breaks the sample's own contract (e.g. a claim citing unknown
+    evidence) is refused with the reason and nothing is written.
+    """
+    reviewer = _reviewer(reviewer)
+    with db.connect() as con:
+        rec = store.get_sample(con, sample_id, version)
+    if rec is None:
+        raise UserError(f"sample {sample_id} v{version} no longer exists")
+    base = rec["edited_payload"] or rec["payload"]
+    try:
+        edited = Sample.model_validate({**base, **changes})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UserError(f"the edit is not a valid sample: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    payload = edited.model_dump(mode="json")
+
+    def work() -> None:
+        with db.transaction() as con:
+            before = store.get_state(con, sample_id, version)
+            store.put_state(con, sample_id, version,
+                            {"status": "edited", "reviewer": reviewer, "edited_payload": payload, "reason": None})
+            after = store.get_state(con, sample_id, version)
+            store.add_event(con, sample_id, version, "edit", reviewer, before, after, _batch())
+
+    _retrying(work)
+    return revalidate(db, edited)
+
+
+def undo(db: Database, reviewer: str) -> dict | None:
+    """Revert this reviewer's latest decision (a bulk action counts as one); None when there is nothing to undo."""
+    reviewer = _reviewer(reviewer)
+
+    def work() -> dict | None:
+        with db.transaction() as con:
+            batch = store.last_undoable_batch(con, reviewer)
+            if batch is None:
+                return None
+            action, count = store.batch_size(con, batch)
+            samples = store.revert_batch(con, batch, reviewer, _batch())
+            return {"action": action, "count": count, "samples": samples}
+
+    result = _retrying(work)
+    if result and result["action"] == "edit":
+        with db.connect() as con:
+            recs = [store.get_sample(con, sid, ver) for sid, ver in result["samples"]]
+        for rec in filter(None, recs):
+            revalidate(db, Sample.model_validate(rec["edited_payload"] or rec["payload"]))
+    return result
+
+
+def bulk(db: Database, f: store.QueueFilter, action: str, reviewer: str, reason: str | None = None) -> int:
+    """One decision over the whole filtered set; returns how many samples changed."""
+    reviewer = _reviewer(reviewer)
+    if action == "reject" and not (reason or "").strip():
+        raise UserError("choose a reason for the rejection")
+    status, skip = {
+        "accept": ("accepted", ("accepted", "edited")),
+        "reject": ("rejected", ("rejected",)),
+        "reset": (None, ("pending",)),
+    }[action]
+
+    def work() -> int:
+        with db.transaction() as con:
+            return store.bulk_decide(con, f, action, status, reviewer, reason, _batch(), skip)
+
+    return _retrying(work)
+
+
+def bulk_count(db: Database, f: store.QueueFilter, action: str) -> int:
+    """How many samples `bulk` would change: the figure the confirmation states."""
+    skip = {"accept": ("accepted", "edited"), "reject": ("rejected",), "reset": ("pending",)}[action]
+    keep = tuple(s for s in (f.statuses or store.STATUSES) if s not in skip)
+    if not keep:
+        return 0
+    with db.connect() as con:
+        return store.queue_count(con, replace(f, statuses=keep))
+
+
+def revalidate(db: Database, sample: Sample) -> list[dict]:
+    """Check an edited sample again and store the results.
+
+    Uses the validation stage's single-sample entry point when it is there;
+    otherwise the checks that need no corpus: schema (the model already
+    validated), evidence against the files, and trace integrity.
+    """
+    try:
+        from core.validate import revalidate_sample  # the validation stage's own checks
+    except ImportError:
+        revalidate_sample = None
+    if revalidate_sample is not None:
+        return revalidate_sample(db, sample)
+    with db.connect() as con:
+        root = store.repo_root(con, sample.repo_id)
+        encodings = store.file_encodings(con, sample.repo_id, sorted({e.path for e in sample.evidence}))
+    results = [{"check_name": "schema", "result": "pass", "message": "valid sample"}]
+    if root is None:
+        results.append({"check_name": "evidence", "result": "fail", "message": f"repository {sample.repo_id} not indexed"})
+    else:
+        files = SourceCache(Path(root), encodings)
+        problems = [p for p in (verify_evidence(files, e) for e in sample.evidence) if p]
+        results.append({"check_name": "evidence", "result": "fail" if problems else "pass",
+                        "message": "; ".join(problems) or "every evidence span matches the file"})
+    cited = {i for step in sample.trace for i in step.evidence_ids}
+    unused = [e.id for e in sample.evidence if e.id not in cited]
+    results.append({"check_name": "trace", "result": "warn" if unused else "pass",
+                    "message": f"evidence not cited: {', '.join(unused)}" if unused else "every evidence item is cited"})
+
+    def work() -> None:
+        with db.transaction() as con:
+            store.put_checks(con, sample.sample_id, sample.version, results)
+
+    _retrying(work)
+    return results

@@ -1,0 +1,378 @@
+"""The review queue and the curator's decisions, with their audit trail.
+
+A sample with no `review_state` row is pending: generation never has to
+write review rows, and a fresh version of a sample starts pending. Every
+decision writes one `review_events` row per sample (before/after state as
+JSON), grouped by `batch_id`, so Undo can revert a bulk action as one step.
+The queue is ordered by a sort key plus sample_id, which lets "the next
+sample" be found with a keyset query instead of sorting the whole queue.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+import duckdb
+
+STATUSES = ("pending", "accepted", "edited", "rejected")
+VALIDATION_RESULTS = ("pass", "warn", "fail", "unchecked")
+
+# name -> (SQL expression, direction); ties are broken by sample_id ascending.
+SORTS: dict[str, tuple[str, str]] = {
+    "oldest first": ("s.created_at", "ASC"),
+    "newest first": ("s.created_at", "DESC"),
+    "lowest score": ("COALESCE(q.score, -1.0)", "ASC"),
+    "highest score": ("COALESCE(q.score, -1.0)", "DESC"),
+    "domain": ("s.domain", "ASC"),
+    "sample id": ("s.sample_id", "ASC"),
+}
+
+_FROM = """
+FROM samples s
+LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version
+LEFT JOIN sample_quality q ON q.sample_id = s.sample_id AND q.version = s.version
+"""
+_STATE_JSON = """CASE WHEN r.sample_id IS NULL THEN NULL ELSE json_object(
+    'status', r.status, 'reviewer', r.reviewer, 'edited_payload', r.edited_payload,
+    'reason', r.reason, 'updated_at', strftime(r.updated_at, '%Y-%m-%d %H:%M:%S.%f')) END"""
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the curator narrowed the queue to; empty tuples mean "any"."""
+
+    task_type: str = "qa"
+    repo_id: str | None = None
+    statuses: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    rule_kinds: tuple[str, ...] = ()
+    validation: tuple[str, ...] = ()
+    score_min: float | None = None
+    score_max: float | None = None
+    backends: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    text: str = ""
+    sort: str = "oldest first"
+
+    def where(self) -> tuple[str, list]:
+        clauses, params = ["s.is_current", "s.task_type = ?"], [self.task_type]
+        if self.repo_id:
+            clauses.append("s.repo_id = ?")
+            params.append(self.repo_id)
+        for column, values in (
+            ("COALESCE(r.status, 'pending')", self.statuses),
+            ("s.domain", self.domains),
+            ("s.rule_kind", self.rule_kinds),
+            ("COALESCE(q.status, 'unchecked')", self.validation),
+            ("s.backend", self.backends),
+            ("s.language", self.languages),
+        ):
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        if self.score_min is not None:
+            clauses.append("q.score >= ?")
+            params.append(self.score_min)
+        if self.score_max is not None:
+            clauses.append("q.score <= ?")
+            params.append(self.score_max)
+        if self.text.strip():
+            clauses.append("(s.question ILIKE ? OR s.answer ILIKE ? OR s.sample_id ILIKE ?)")
+            params.extend([f"%{self.text.strip()}%"] * 3)
+        return " AND ".join(clauses), params
+
+    def order(self) -> tuple[str, str]:
+        return SORTS.get(self.sort, SORTS["oldest first"])
+
+
+_QUEUE_COLS = (
+    "sample_id", "version", "domain", "language", "rule_kind", "question_kind", "question",
+    "status", "reviewer", "validation", "score", "backend", "created_at",
+)
+_QUEUE_SELECT = """s.sample_id, s.version, s.domain, s.language, s.rule_kind, s.question_kind,
+    left(s.question, 160), COALESCE(r.status, 'pending'), r.reviewer, COALESCE(q.status, 'unchecked'),
+    q.score, s.backend, s.created_at"""
+
+
+def queue_page(con: duckdb.DuckDBPyConnection, f: QueueFilter, limit: int = 50, offset: int = 0) -> list[dict]:
+    where, params = f.where()
+    expr, direction = f.order()
+    rows = con.execute(
+        f"SELECT {_QUEUE_SELECT} {_FROM} WHERE {where} ORDER BY {expr} {direction}, s.sample_id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return [dict(zip(_QUEUE_COLS, row)) for row in rows]
+
+
+def queue_count(con: duckdb.DuckDBPyConnection, f: QueueFilter) -> int:
+    where, params = f.where()
+    return con.execute(f"SELECT count(*) {_FROM} WHERE {where}", params).fetchone()[0]
+
+
+def status_counts(con: duckdb.DuckDBPyConnection, f: QueueFilter) -> dict[str, int]:
+    """Counts per review status under the filter with its status choice ignored (the progress bar)."""
+    where, params = replace(f, statuses=()).where()
+    rows = con.execute(
+        f"SELECT COALESCE(r.status, 'pending'), count(*) {_FROM} WHERE {where} GROUP BY 1", params
+    ).fetchall()
+    return {status: dict(rows).get(status, 0) for status in STATUSES}
+
+
+def next_in_queue(con: duckdb.DuckDBPyConnection, f: QueueFilter, after: str | None) -> tuple[str, int] | None:
+    """The first sample of the queue after `after` in sort order (or the first of all).
+
+    `after` need not match the filter any more (it was just accepted out of a
+    pending-only queue); its sort key is read without the filter.
+    """
+    where, params = f.where()
+    expr, direction = f.order()
+    if after is not None:
+        key = con.execute(f"SELECT {expr} {_FROM} WHERE s.sample_id = ? AND s.is_current", [after]).fetchone()
+        if key is not None:
+            cmp = ">" if direction == "ASC" else "<"
+            where += f" AND ({expr} {cmp} ? OR ({expr} = ? AND s.sample_id > ?))"
+            params = [*params, key[0], key[0], after]
+    row = con.execute(
+        f"SELECT s.sample_id, s.version {_FROM} WHERE {where} ORDER BY {expr} {direction}, s.sample_id LIMIT 1",
+        params,
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def facets(con: duckdb.DuckDBPyConnection, task_type: str) -> dict[str, list[str]]:
+    """The distinct values the filters can offer."""
+    out = {}
+    for name, column in (("domains", "domain"), ("rule_kinds", "rule_kind"), ("backends", "backend"),
+                         ("languages", "language"), ("repos", "repo_id")):
+        rows = con.execute(
+            f"SELECT DISTINCT {column} FROM samples WHERE is_current AND task_type = ? AND {column} IS NOT NULL ORDER BY 1",
+            [task_type],
+        ).fetchall()
+        out[name] = [r[0] for r in rows]
+    return out
+
+
+def sample_count(con: duckdb.DuckDBPyConnection, task_type: str | None = None) -> int:
+    if task_type is None:
+        return con.execute("SELECT count(*) FROM samples WHERE is_current").fetchone()[0]
+    return con.execute("SELECT count(*) FROM samples WHERE is_current AND task_type = ?", [task_type]).fetchone()[0]
+
+
+def get_sample(con: duckdb.DuckDBPyConnection, sample_id: str, version: int | None = None) -> dict | None:
+    """One sample version with its payload, review state and quality (the current version by default)."""
+    cond = "s.version = ?" if version is not None else "s.is_current"
+    params = [sample_id] + ([version] if version is not None else [])
+    row = con.execute(
+        f"""SELECT s.sample_id, s.version, s.repo_id, s.task_type, s.payload, COALESCE(r.status, 'pending'),
+                   r.reviewer, r.edited_payload, r.reason, r.updated_at, q.status, q.score, s.backend, s.is_current
+            {_FROM} WHERE s.sample_id = ? AND {cond} ORDER BY s.version DESC LIMIT 1""",
+        params,
+    ).fetchone()
+    if row is None:
+        return None
+    cols = ("sample_id", "version", "repo_id", "task_type", "payload", "status", "reviewer", "edited_payload",
+            "reason", "updated_at", "validation", "score", "backend", "is_current")
+    rec = dict(zip(cols, row))
+    rec["payload"] = json.loads(rec["payload"])
+    rec["edited_payload"] = json.loads(rec["edited_payload"]) if rec["edited_payload"] else None
+    rec["validation"] = rec["validation"] or "unchecked"
+    return rec
+
+
+def checks_for(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> list[dict]:
+    rows = con.execute(
+        "SELECT check_name, result, message, checked_at FROM checks WHERE sample_id = ? AND version = ? "
+        "ORDER BY CASE result WHEN 'fail' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, check_name",
+        [sample_id, version],
+    ).fetchall()
+    return [dict(zip(("check_name", "result", "message", "checked_at"), r)) for r in rows]
+
+
+def file_encodings(con: duckdb.DuckDBPyConnection, repo_id: str, paths: list[str]) -> dict[str, str]:
+    if not paths:
+        return {}
+    rows = con.execute(
+        f"SELECT path, encoding FROM files WHERE repo_id = ? AND path IN ({', '.join('?' * len(paths))})",
+        [repo_id, *paths],
+    ).fetchall()
+    return dict(rows)
+
+
+def repo_root(con: duckdb.DuckDBPyConnection, repo_id: str) -> str | None:
+    row = con.execute("SELECT root FROM repos WHERE repo_id = ?", [repo_id]).fetchone()
+    return row[0] if row else None
+
+
+# ------------------------------------------------------------------ state --
+
+def get_state(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> dict | None:
+    row = con.execute(
+        f"SELECT {_STATE_JSON} FROM review_state r WHERE r.sample_id = ? AND r.version = ?", [sample_id, version]
+    ).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def put_state(con: duckdb.DuckDBPyConnection, sample_id: str, version: int, state: dict | None) -> None:
+    """Write the review state of one sample version; None makes it pending again (no row)."""
+    con.execute("DELETE FROM review_state WHERE sample_id = ? AND version = ?", [sample_id, version])
+    if state is None:
+        return
+    edited = state.get("edited_payload")
+    con.execute(
+        "INSERT INTO review_state VALUES (?, ?, ?, ?, ?, ?, COALESCE(?::TIMESTAMP, now()::TIMESTAMP))",
+        [sample_id, version, state["status"], state.get("reviewer"),
+         json.dumps(edited, ensure_ascii=False) if edited is not None else None,
+         state.get("reason"), state.get("updated_at")],
+    )
+
+
+def add_event(
+    con: duckdb.DuckDBPyConnection, sample_id: str, version: int, action: str, reviewer: str,
+    before: dict | None, after: dict | None, batch_id: str, reason: str | None = None, undoes: str | None = None,
+) -> None:
+    con.execute(
+        "INSERT INTO review_events (sample_id, version, action, reviewer, reason, before, after, created_at, batch_id, undoes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
+        [sample_id, version, action, reviewer, reason,
+         json.dumps(before, ensure_ascii=False, default=str) if before is not None else None,
+         json.dumps(after, ensure_ascii=False, default=str) if after is not None else None,
+         batch_id, undoes],
+    )
+
+
+def history(con: duckdb.DuckDBPyConnection, sample_id: str) -> list[dict]:
+    """Every event of every version of a sample, newest first."""
+    cols = ("event_id", "version", "action", "reviewer", "reason", "before", "after", "created_at", "batch_id", "undoes")
+    rows = con.execute(
+        f"SELECT {', '.join(cols)} FROM review_events WHERE sample_id = ? ORDER BY event_id DESC", [sample_id]
+    ).fetchall()
+    out = []
+    for row in rows:
+        rec = dict(zip(cols, row))
+        rec["before"] = json.loads(rec["before"]) if rec["before"] else None
+        rec["after"] = json.loads(rec["after"]) if rec["after"] else None
+        out.append(rec)
+    return out
+
+
+def last_undoable_batch(con: duckdb.DuckDBPyConnection, reviewer: str) -> str | None:
+    """The reviewer's latest decision batch that no undo has reverted yet."""
+    row = con.execute(
+        """SELECT batch_id FROM review_events
+           WHERE reviewer = ? AND action NOT IN ('skip', 'undo') AND batch_id IS NOT NULL
+             AND batch_id NOT IN (SELECT undoes FROM review_events WHERE undoes IS NOT NULL)
+           ORDER BY event_id DESC LIMIT 1""",
+        [reviewer],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def batch_size(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple[str, int]:
+    row = con.execute(
+        "SELECT any_value(action), count(*) FROM review_events WHERE batch_id = ?", [batch_id]
+    ).fetchone()
+    return row[0], row[1]
+
+
+def revert_batch(con: duckdb.DuckDBPyConnection, batch_id: str, reviewer: str, undo_batch: str) -> list[tuple[str, int]]:
+    """Restore each sample's state from before `batch_id`, logging an undo event per sample."""
+    con.execute(
+        f"""INSERT INTO review_events (sample_id, version, action, reviewer, before, after, created_at, batch_id, undoes)
+            SELECT e.sample_id, e.version, 'undo', ?, {_STATE_JSON}, e.before, now()::TIMESTAMP, ?, ?
+            FROM review_events e LEFT JOIN review_state r ON r.sample_id = e.sample_id AND r.version = e.version
+            WHERE e.batch_id = ?""",
+        [reviewer, undo_batch, batch_id, batch_id],
+    )
+    con.execute(
+        "DELETE FROM review_state r USING review_events e "
+        "WHERE e.batch_id = ? AND r.sample_id = e.sample_id AND r.version = e.version",
+        [batch_id],
+    )
+    con.execute(
+        """INSERT INTO review_state
+           SELECT sample_id, version, json_extract_string(before, '$.status'), json_extract_string(before, '$.reviewer'),
+                  CASE WHEN COALESCE(json_type(before, '$.edited_payload'), 'NULL') = 'NULL'
+                       THEN NULL ELSE json_extract(before, '$.edited_payload') END,
+                  json_extract_string(before, '$.reason'), CAST(json_extract_string(before, '$.updated_at') AS TIMESTAMP)
+           FROM review_events WHERE batch_id = ? AND before IS NOT NULL""",
+        [batch_id],
+    )
+    rows = con.execute("SELECT sample_id, version FROM review_events WHERE batch_id = ?", [batch_id]).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
+def bulk_decide(
+    con: duckdb.DuckDBPyConnection, f: QueueFilter, action: str, status: str | None, reviewer: str,
+    reason: str | None, batch_id: str, skip_statuses: tuple[str, ...] = (),
+) -> int:
+    """Apply one decision to every sample the filter matches (not only the visible page).
+
+    `status` None resets to pending. Samples already in one of `skip_statuses`
+    are left alone (bulk accept never discards a curator's edit).
+    """
+    where, params = f.where()
+    if skip_statuses:
+        where += f" AND COALESCE(r.status, 'pending') NOT IN ({', '.join('?' * len(skip_statuses))})"
+        params = [*params, *skip_statuses]
+    after = (
+        "NULL" if status is None else
+        "json_object('status', ?, 'reviewer', ?, 'edited_payload', NULL, 'reason', ?, "
+        "'updated_at', strftime(now()::TIMESTAMP, '%Y-%m-%d %H:%M:%S.%f'))"
+    )
+    after_params = [] if status is None else [status, reviewer, reason]
+    con.execute(
+        f"""INSERT INTO review_events (sample_id, version, action, reviewer, reason, before, after, created_at, batch_id)
+            SELECT s.sample_id, s.version, ?, ?, ?, {_STATE_JSON}, {after}, now()::TIMESTAMP, ? {_FROM} WHERE {where}""",
+        [action, reviewer, reason, *after_params, batch_id, *params],
+    )
+    con.execute(
+        "DELETE FROM review_state r USING review_events e "
+        "WHERE e.batch_id = ? AND r.sample_id = e.sample_id AND r.version = e.version",
+        [batch_id],
+    )
+    if status is not None:
+        con.execute(
+            "INSERT INTO review_state SELECT sample_id, version, ?, ?, NULL, ?, now()::TIMESTAMP "
+            "FROM review_events WHERE batch_id = ?",
+            [status, reviewer, reason, batch_id],
+        )
+    return con.execute("SELECT count(*) FROM review_events WHERE batch_id = ?", [batch_id]).fetchone()[0]
+
+
+def reviewed_samples(con: duckdb.DuckDBPyConnection, statuses: tuple[str, ...], task_types: tuple[str, ...] = ("qa", "design"),
+                     limit: int = 20) -> list[dict]:
+    """Effective payloads (the edit when there is one) of samples in `statuses`, for previews."""
+    rows = con.execute(
+        f"""SELECT s.sample_id, COALESCE(r.status, 'pending'), COALESCE(r.edited_payload, s.payload), r.reviewer
+            {_FROM} WHERE s.is_current AND COALESCE(r.status, 'pending') IN ({', '.join('?' * len(statuses))})
+              AND s.task_type IN ({', '.join('?' * len(task_types))})
+              AND COALESCE(q.status, 'unchecked') <> 'fail'
+            ORDER BY s.sample_id LIMIT ?""",
+        [*statuses, *task_types, limit],
+    ).fetchall()
+    return [{"sample_id": r[0], "status": r[1], "payload": json.loads(r[2]), "reviewer": r[3]} for r in rows]
+
+
+def put_checks(con: duckdb.DuckDBPyConnection, sample_id: str, version: int, results: list[dict]) -> None:
+    """Replace a sample version's checks with re-validation results and refresh its quality status.
+
+    The old checks described content that no longer exists after an edit, so none are kept.
+    """
+    con.execute("DELETE FROM checks WHERE sample_id = ? AND version = ?", [sample_id, version])
+    for r in results:
+        con.execute(
+            "INSERT INTO checks VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
+            [sample_id, version, r["check_name"], r["result"], r.get("message")],
+        )
+    worst, passed = con.execute(
+        "SELECT CASE WHEN bool_or(result = 'fail') THEN 'fail' WHEN bool_or(result = 'warn') THEN 'warn' ELSE 'pass' END, "
+        "avg(CASE result WHEN 'pass' THEN 1.0 WHEN 'warn' THEN 0.5 ELSE 0.0 END) FROM checks WHERE sample_id = ? AND version = ?",
+        [sample_id, version],
+    ).fetchone()
+    updated = con.execute(
+        "UPDATE sample_quality SET status = ? WHERE sample_id = ? AND version = ? RETURNING 1", [worst, sample_id, version]
+    ).fetchall()
+    if not updated:
+        con.execute("INSERT INTO sample_quality (sample_id, version, status, score) VALUES (?, ?, ?, ?)",
+                    [sample_id, version, worst, passed])

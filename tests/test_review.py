@@ -1,0 +1,166 @@
+"""Review decisions and the queue: every action changes the database as it should, undo restores."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from test_review_support import seed
+
+from core import review
+from core.errors import UserError
+from storage import review_store as store
+from storage.review_store import QueueFilter
+
+
+@pytest.fixture
+def seeded(db):
+    seed(db)
+    return db
+
+
+def state(db, sid):
+    with db.connect() as con:
+        return store.get_sample(con, sid)
+
+
+def events(db, sid):
+    with db.connect() as con:
+        return store.history(con, sid)
+
+
+def test_queue_filters_sort_and_paging(seeded):
+    with seeded.connect() as con:
+        assert store.queue_count(con, QueueFilter()) == 12
+        assert store.queue_count(con, QueueFilter(task_type="design")) == 4
+        assert store.queue_count(con, QueueFilter(domains=("order",))) == 6
+        assert store.queue_count(con, QueueFilter(rule_kinds=("guard",))) == 3
+        assert store.queue_count(con, QueueFilter(validation=("warn",))) == 2
+        assert store.queue_count(con, QueueFilter(score_min=0.8)) == 10
+        assert store.queue_count(con, QueueFilter(text="item 7 ")) == 1
+        assert store.queue_count(con, QueueFilter(languages=("zh",))) == 0
+        page = store.queue_page(con, QueueFilter(sort="newest first"), limit=5, offset=5)
+        assert [r["sample_id"] for r in page] == [f"qa-{n:06d}" for n in range(6, 1, -1)]
+        low = store.queue_page(con, QueueFilter(sort="lowest score"), limit=2)
+        assert all(r["validation"] == "warn" for r in low)
+
+
+def test_accept_reject_skip_write_state_and_history(seeded):
+    review.decide(seeded, "qa-000000", 1, "accept", "ann")
+    review.decide(seeded, "qa-000001", 1, "reject", "ann", reason="duplicate: same as qa-0")
+    review.decide(seeded, "qa-000002", 1, "skip", "ann")
+    assert state(seeded, "qa-000000")["status"] == "accepted"
+    rejected = state(seeded, "qa-000001")
+    assert (rejected["status"], rejected["reason"], rejected["reviewer"]) == ("rejected", "duplicate: same as qa-0", "ann")
+    assert state(seeded, "qa-000002")["status"] == "pending"
+    [ev] = events(seeded, "qa-000000")
+    assert (ev["action"], ev["before"], ev["after"]["status"]) == ("accept", None, "accepted")
+    assert events(seeded, "qa-000002")[0]["action"] == "skip"
+    with seeded.connect() as con:
+        assert store.status_counts(con, QueueFilter(statuses=("pending",))) == {
+            "pending": 10, "accepted": 1, "edited": 0, "rejected": 1}
+
+
+def test_decisions_need_a_reviewer_and_a_reject_reason(seeded):
+    with pytest.raises(UserError, match="reviewer"):
+        review.decide(seeded, "qa-000000", 1, "accept", "  ")
+    with pytest.raises(UserError, match="reason"):
+        review.decide(seeded, "qa-000000", 1, "reject", "ann", reason="")
+    assert state(seeded, "qa-000000")["status"] == "pending"
+
+
+def test_undo_restores_step_by_step_and_only_own_decisions(seeded):
+    review.decide(seeded, "qa-000000", 1, "accept", "ann")
+    review.decide(seeded, "qa-000000", 1, "reject", "ann", reason="wrong answer")
+    review.decide(seeded, "qa-000001", 1, "accept", "bob")
+    review.decide(seeded, "qa-000003", 1, "skip", "ann")
+    assert review.undo(seeded, "ann")["action"] == "reject"
+    assert state(seeded, "qa-000000")["status"] == "accepted"
+    assert review.undo(seeded, "ann")["action"] == "accept"
+    assert state(seeded, "qa-000000")["status"] == "pending"
+    assert review.undo(seeded, "ann") is None
+    assert state(seeded, "qa-000001")["status"] == "accepted"
+    actions = [e["action"] for e in events(seeded, "qa-000000")]
+    assert actions == ["undo", "undo", "reject", "accept"]
+
+
+def test_edit_keeps_original_revalidates_and_undo_restores(seeded):
+    original = state(seeded, "qa-000004")["payload"]
+    checks = review.edit(seeded, "qa-000004", 1, "ann", {"answer": "A curated, clearer answer."})
+    assert {c["check_name"]: c["result"] for c in checks}["evidence"] == "pass"
+    rec = state(seeded, "qa-000004")
+    assert rec["status"] == "edited" and rec["edited_payload"]["answer"] == "A curated, clearer answer."
+    assert rec["payload"] == original
+    assert rec["validation"] == "pass"  # was warn before the edit: re-validation replaced the quality status
+    # An edit that breaks the evidence fails re-validation, with the reason stored as a check.
+    evidence = [{**original["evidence"][0], "text": "invented code"}]
+    checks = review.edit(seeded, "qa-000004", 1, "ann", {"evidence": evidence})
+    assert {c["check_name"]: c["result"] for c in checks}["evidence"] == "fail"
+    assert state(seeded, "qa-000004")["validation"] == "fail"
+    review.undo(seeded, "ann")
+    rec = state(seeded, "qa-000004")
+    assert rec["edited_payload"]["answer"] == "A curated, clearer answer."
+    assert rec["validation"] == "pass"
+    review.undo(seeded, "ann")
+    assert state(seeded, "qa-000004")["status"] == "pending"
+
+
+def test_invalid_edit_is_refused_and_writes_nothing(seeded):
+    bad_trace = [{"claim": "cites nothing real", "evidence_ids": ["E9"]}]
+    with pytest.raises(UserError, match="not a valid sample"):
+        review.edit(seeded, "qa-000000", 1, "ann", {"trace": bad_trace})
+    assert state(seeded, "qa-000000")["status"] == "pending"
+    assert events(seeded, "qa-000000") == []
+
+
+def test_bulk_applies_to_whole_filtered_set_and_undoes_as_one(seeded):
+    review.edit(seeded, "qa-000000", 1, "ann", {"answer": "edited"})
+    f = QueueFilter(domains=("order",))
+    assert review.bulk_count(seeded, f, "accept") == 5
+    assert review.bulk(seeded, f, "accept", "ann") == 5
+    assert state(seeded, "qa-000000")["status"] == "edited"  # bulk accept keeps the edit
+    with seeded.connect() as con:
+        assert store.status_counts(con, f) == {"pending": 0, "accepted": 5, "edited": 1, "rejected": 0}
+        assert store.status_counts(con, QueueFilter(domains=("stock",)))["pending"] == 6
+    undone = review.undo(seeded, "ann")
+    assert (undone["action"], undone["count"]) == ("accept", 5)
+    with seeded.connect() as con:
+        assert store.status_counts(con, f)["pending"] == 5
+    assert review.bulk(seeded, QueueFilter(task_type="design"), "reject", "ann", reason="duplicate") == 4
+    assert review.bulk(seeded, QueueFilter(task_type="design"), "reset", "ann") == 4
+    assert state(seeded, "design-000000")["status"] == "pending"
+
+
+def test_next_in_queue_follows_sort_even_after_leaving_the_filter(seeded):
+    f = QueueFilter(statuses=("pending",))
+    with seeded.connect() as con:
+        assert store.next_in_queue(con, f, None) == ("qa-000000", 1)
+    review.decide(seeded, "qa-000000", 1, "accept", "ann")
+    with seeded.connect() as con:
+        assert store.next_in_queue(con, f, "qa-000000") == ("qa-000001", 1)
+        assert store.next_in_queue(con, QueueFilter(sort="newest first"), "qa-000005") == ("qa-000004", 1)
+        assert store.next_in_queue(con, f, "qa-000011") is None
+
+
+def test_two_sessions_deciding_at_once_lose_nothing(seeded):
+    errors = []
+
+    def reviewer(name, action):
+        try:
+            for n in range(12):
+                review.decide(seeded, f"qa-{n:06d}", 1, action, name, reason="duplicate")
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reviewer, args=("ann", "accept")),
+               threading.Thread(target=reviewer, args=("bob", "reject"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for n in range(12):
+        hist = events(seeded, f"qa-{n:06d}")
+        assert sorted(e["reviewer"] for e in hist) == ["ann", "bob"]
+        latest = hist[0]  # newest first: the last write is the state
+        assert state(seeded, f"qa-{n:06d}")["status"] == latest["after"]["status"]

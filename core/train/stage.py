@@ -1,11 +1,127 @@
-"""Placeholder until this stage lands: it takes no flags of its own and says so when run."""
+"""`python -m core train`: LoRA SFT of a Qwen2.5 model on an export directory.
+
+Everything about the run goes to its directory (--out): resolved config,
+status, metrics while training, final metrics, adapter, the export manifest
+hash. The database is never opened, so training can run for hours while the
+app and other stages keep using the DuckDB file. Several GPUs: run this same
+command under `accelerate launch -m core train ...` or `torchrun -m core train ...`
+(see docs/training.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+from pathlib import Path
 
 from core.errors import UserError
+from core.train import rundir
+from core.train.config import DEFAULT_BASE_MODEL, SIZE_DEFAULTS
+
+
+class RunStopped(Exception):
+    """SIGTERM from the app's Stop button (or the user) while training."""
 
 
 def add_arguments(parser) -> None:
-    pass
+    g = parser.add_argument_group("train")
+    g.add_argument("--export", type=Path, help="export directory (train.jsonl, val.jsonl, manifest.json)")
+    g.add_argument("--base-model", default=DEFAULT_BASE_MODEL,
+                   help=f"hub id or local directory (default {DEFAULT_BASE_MODEL}; also Qwen/Qwen2.5-1.5B-Instruct, "
+                        "Qwen/Qwen2.5-7B-Instruct)")
+    g.add_argument("--out", type=Path, help="run directory to create (adapter, metrics, status)")
+    g.add_argument("--max-steps", type=int, help="stop after N optimizer steps (smoke runs)")
+    g.add_argument("--epochs", type=float, help="default per model size: " + _defaults("epochs"))
+    g.add_argument("--lr", dest="learning_rate", type=float, help="learning rate; " + _defaults("learning_rate"))
+    g.add_argument("--lora-r", type=int, help=_defaults("lora_r"))
+    g.add_argument("--lora-alpha", type=int, help=_defaults("lora_alpha"))
+    g.add_argument("--lora-dropout", type=float, help=_defaults("lora_dropout"))
+    g.add_argument("--max-length", type=int, help="tokens per example; " + _defaults("max_length"))
+    g.add_argument("--batch-size", type=int, help="per device; " + _defaults("batch_size"))
+    g.add_argument("--grad-accum", type=int, help=_defaults("grad_accum"))
+    g.add_argument("--seed", type=int, help="default 42")
+    g.add_argument("--min-samples", type=int, help="refuse exports with fewer training samples (default 8)")
+    g.add_argument("--device", choices=("auto", "cpu", "cuda"), help="default auto: CUDA when available")
+    g.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None, help="default: on with CUDA")
+    g.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=None,
+                   help="activation checkpointing; default: on with CUDA")
+
+
+def _defaults(key: str) -> str:
+    return "defaults " + ", ".join(f"{size} {values[key]}" for size, values in SIZE_DEFAULTS.items())
+
+
+_OVERRIDES = ("max_steps", "epochs", "learning_rate", "lora_r", "lora_alpha", "lora_dropout", "max_length",
+              "batch_size", "grad_accum", "seed", "min_samples", "device", "bf16", "gradient_checkpointing")
+
+
+def _prepare_run_dir(run_dir: Path) -> None:
+    status = rundir.read_json(run_dir / rundir.STATUS)
+    if status and status.get("state") == "finished":
+        raise UserError(f"{run_dir} already holds a finished run; pass a new --out directory")
+    if status and status.get("state") == "running" and _alive(status.get("pid")):
+        raise UserError(f"{run_dir} is in use by a running training process (PID {status['pid']})")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for name in (rundir.METRICS, rundir.FINAL):
+        (run_dir / name).unlink(missing_ok=True)
+
+
+def _alive(pid) -> bool:
+    if not pid or pid == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _stop(signum, frame):
+    raise RunStopped(f"stopped by signal {signal.Signals(signum).name}")
 
 
 def run(ctx, args) -> dict:
-    raise UserError("this stage is not built yet")
+    from core.train.config import resolve
+    from core.train.data import load_export
+    from core.train.trainer import is_main_process, train
+
+    if args.export is None or args.out is None:
+        raise UserError("train needs --export DIR (from `python -m core export`) and --out RUN_DIR")
+    if not args.export.is_dir():
+        raise UserError(f"export directory {args.export} does not exist")
+    run_dir: Path = args.out
+    main = is_main_process()
+    overrides = {k: getattr(args, k, None) for k in _OVERRIDES}
+    config = resolve(args.base_model, str(args.export.resolve()), **overrides)
+    if main:
+        _prepare_run_dir(run_dir)
+    config.export_manifest_sha256 = load_export(args.export).manifest_sha256
+    if main:
+        rundir.write_json(run_dir / rundir.CONFIG, config.model_dump())
+        (run_dir / rundir.MANIFEST_HASH).write_text((config.export_manifest_sha256 or "no manifest.json") + "\n")
+        rundir.update_status(run_dir, "running", pid=os.getpid(), started_at=rundir.now_iso(), reason=None,
+                             base_model=config.base_model, export_dir=config.export_dir)
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    state, reason = "failed", None
+    try:
+        metrics = train(config, run_dir, on_start=lambda total: ctx.progress.start("train", total),
+                        on_step=lambda step: ctx.progress.advance())
+        state = "finished"
+    except RunStopped as exc:
+        state, reason = "stopped", str(exc)
+        raise UserError(f"training {reason}; the run directory {run_dir} keeps its metrics", exit_code=143) from exc
+    except UserError as exc:
+        reason = str(exc)
+        raise
+    except BaseException as exc:
+        reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if main:
+            rundir.update_status(run_dir, state, reason=reason,
+                                 adapter=str(run_dir / rundir.ADAPTER) if state == "finished" else None)
+    ctx.progress.finish(f"loss {metrics['train_loss']:.4f}, adapter in {run_dir / rundir.ADAPTER}")
+    return {"steps": metrics["steps"], "train_samples": metrics["train_samples"]}

@@ -125,8 +125,8 @@ class Snippet:
         return node.start_point[0] - 1 + self.start_line
 
     def span(self, node: Node) -> tuple[int, int]:
-        start, end = lines(node)
-        return start - 1 + self.start_line, end - 1 + self.start_line
+        start, end = lines(node)  # 1-based rows of the wrapped text; the chunk starts on row 2
+        return start - 2 + self.start_line, end - 2 + self.start_line
 
 
 def parse_method(chunk_text: str, start_line: int = 1) -> Snippet:

@@ -1,0 +1,119 @@
+"""Finding the files worth indexing, and saying why the others were left out.
+
+A walk never follows a symlink back into a directory it has already seen
+(loops would never end) nor out of the repository; build output, VCS data
+and dependencies are skipped by directory name; big and binary files are
+skipped by size and content. Each skip is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.index.config_keys import is_config
+
+MAX_FILE_BYTES = 1_000_000
+SKIP_DIRS = frozenset({".git", ".svn", ".hg", ".idea", ".gradle", ".mvn", "target", "build", "out", "node_modules",
+                       "__pycache__", ".venv"})
+BINARY_SUFFIXES = frozenset({
+    ".jar", ".war", ".class", ".zip", ".gz", ".tar", ".7z", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".bmp",
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".so", ".dll", ".exe", ".bin", ".mp4", ".woff",
+    ".woff2", ".ttf", ".eot",
+})
+BUILD_FILES = ("pom.xml", "build.gradle", "build.gradle.kts")
+
+
+@dataclass
+class Candidate:
+    path: str            # relative, '/' separated
+    abs_path: str
+    language: str        # java | xml | yaml | properties
+    size: int
+    module: str
+
+
+@dataclass
+class WalkResult:
+    files: list[Candidate] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # (path, reason)
+    modules: list[str] = field(default_factory=list)              # Maven / Gradle module dirs ('' = root)
+
+
+def _language(name: str) -> str | None:
+    if name.endswith(".java"):
+        return "java"
+    if name.endswith(".xml"):
+        return "xml"
+    if is_config(name):
+        return "properties" if name.endswith(".properties") else "yaml"
+    return None
+
+
+def walk_repo(root: Path) -> WalkResult:
+    """Every candidate source file under `root`, plus skipped paths with reasons."""
+    root = root.resolve()
+    result = WalkResult()
+    seen_dirs: set[tuple[int, int]] = set()
+    root_str = str(root)
+
+    def visit(directory: str, rel: str, module: str) -> None:
+        try:
+            st = os.stat(directory)
+        except OSError as exc:
+            result.skipped.append((rel or ".", f"unreadable: {exc.strerror}"))
+            return
+        if (st.st_dev, st.st_ino) in seen_dirs:
+            result.skipped.append((rel, "symlink loop"))
+            return
+        seen_dirs.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            result.skipped.append((rel or ".", f"unreadable: {exc.strerror}"))
+            return
+        names = {e.name for e in entries}
+        if any(b in names for b in BUILD_FILES):
+            module = rel
+            result.modules.append(rel)
+        subdirs = []
+        for entry in entries:
+            entry_rel = f"{rel}/{entry.name}" if rel else entry.name
+            is_link = entry.is_symlink()
+            if is_link:
+                target = os.path.realpath(entry.path)
+                if target != root_str and not target.startswith(root_str + os.sep):
+                    result.skipped.append((entry_rel, "symlink outside the repository"))
+                    continue
+                if not os.path.exists(target):
+                    result.skipped.append((entry_rel, "broken symlink"))
+                    continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS:
+                    result.skipped.append((entry_rel, f"ignored directory ({entry.name})"))
+                else:
+                    subdirs.append((entry.path, entry_rel))
+                continue
+            name = entry.name
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in BINARY_SUFFIXES:
+                result.skipped.append((entry_rel, "binary"))
+                continue
+            language = _language(name)
+            if language is None:
+                continue
+            size = entry.stat().st_size
+            if size > MAX_FILE_BYTES:
+                result.skipped.append((entry_rel, f"over 1 MB ({size} bytes)"))
+                continue
+            result.files.append(Candidate(entry_rel, entry.path, language, size, module))
+        for path, sub_rel in subdirs:
+            visit(path, sub_rel, module)
+
+    visit(root_str, "", "")
+    return result

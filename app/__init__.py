@@ -1,0 +1,1 @@
+"""The curator's Streamlit app: entry point (main.py) and the widgets its pages share."""

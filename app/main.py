@@ -1,0 +1,25 @@
+"""Entry point: `streamlit run app/main.py -- --db FILE` (or $ACDP_DB).
+
+One page per file in pages/; page 6 (LoRA runs) belongs to the training
+work and joins the navigation once pages/lora_runs.py exists.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts app/ first on the path, not the repo root
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app.nav import pages  # noqa: E402
+from app.state import db_path, problems_shown  # noqa: E402
+
+st.set_page_config(page_title="AutoCodeDataPipeline", page_icon=":material/dataset:", layout="wide")
+page = st.navigation(pages())
+st.sidebar.caption(f"Database: `{db_path()}`")
+with problems_shown():
+    page.run()

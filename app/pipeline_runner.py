@@ -1,0 +1,60 @@
+"""Running pipeline stages from the app: the same code path as the CLI (core.pipeline.run_stage)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app.progress import StreamlitProgress
+from core.context import Context
+from core.pipeline import run_stage, stage_args
+from storage import Database
+from storage import repos as repo_store
+
+
+def run_stages(db: Database, repo: Path, domains: list[str], lang: str, backend: str, stages: tuple[str, ...]) -> dict:
+    """Run `stages` in order with a progress bar each; the first failure stops the run and is raised."""
+    box = st.container(border=True)
+    progress = StreamlitProgress(box)
+    ctx = Context(db=db, repo=repo, domains=domains, backend=backend, lang=lang, progress=progress)
+    args = stage_args(stages)
+    counts = {}
+    status = st.status(f"Running {' → '.join(stages)}", expanded=True)
+    for name in stages:
+        status.update(label=f"Running {name} …")
+        try:
+            counts[name] = run_stage(name, ctx, args)
+        except BaseException:
+            status.update(label=f"{name} failed", state="error", expanded=True)
+            raise
+        status.write(f"**{name}**: {_counts_text(counts[name])}")
+    status.update(label="Pipeline finished", state="complete", expanded=False)
+    return counts
+
+
+def _counts_text(counts: dict) -> str:
+    flat = {k: v for k, v in counts.items() if isinstance(v, int | float | str)}
+    return ", ".join(f"{k} {v}" for k, v in flat.items()) or "done"
+
+
+def history_table(db: Database, limit: int = 50) -> pd.DataFrame:
+    with db.connect() as con:
+        runs = repo_store.run_history(con, limit)
+    return pd.DataFrame([{
+        "run": r["run_id"], "repo": r["repo_id"], "stage": r["stage"], "status": r["status"],
+        "started": r["started_at"], "seconds": (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else None,
+        "counts": _counts_text(r["counts"]) if r["counts"] else "", "message": r["message"] or "",
+        "params": json.dumps(r["params"], ensure_ascii=False),
+    } for r in runs])
+
+
+def default_repo(db: Database) -> str:
+    """The repo indexed last, else the bundled example."""
+    with db.connect() as con:
+        latest = repo_store.latest_repo(con)
+    if latest:
+        return latest["root"]
+    return str(Path(__file__).resolve().parent.parent / "examples" / "shop")

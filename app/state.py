@@ -1,0 +1,81 @@
+"""Session-wide helpers: which database, who is reviewing, and errors shown as messages.
+
+The app never holds a DuckDB connection across reruns: every action opens one
+through `Database.connect()` and closes it, so the CLI can work on the same
+file between clicks. When another process holds the file, the page says which
+and what to do instead of showing a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+from core.errors import UserError
+from storage import DEFAULT_DB, Database, DatabaseLocked, StorageError
+
+HANDLED = (DatabaseLocked, UserError, StorageError)  # errors a curator can act on: shown as messages
+
+
+def db_path() -> Path:
+    """`streamlit run app/main.py -- --db FILE`, else $ACDP_DB, else data/acdp.duckdb."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--db", type=Path)
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return args.db or Path(os.environ.get("ACDP_DB") or DEFAULT_DB)
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> Database:
+    return Database(path, wait=1.0)
+
+
+def database() -> Database:
+    return _database(str(db_path().resolve()))
+
+
+def reviewer() -> str:
+    return st.session_state.get("reviewer", "").strip()
+
+
+def reviewer_input() -> str:
+    """The reviewer's name, kept for the whole session (every decision is recorded with it)."""
+    if "reviewer" not in st.session_state:
+        st.session_state.reviewer = os.environ.get("ACDP_REVIEWER", "")
+    st.sidebar.text_input("Reviewer", key="reviewer", placeholder="your name", help="recorded with every decision")
+    return reviewer()
+
+
+def show_problem(exc: Exception) -> None:
+    if isinstance(exc, DatabaseLocked):
+        st.error(f"**The database is busy.** {exc}", icon=":material/lock:")
+        st.caption("The app opens the file only while it works; reload this page once the other process is done.")
+    elif isinstance(exc, UserError | StorageError):
+        st.warning(str(exc), icon=":material/info:")
+    else:
+        st.error(f"{type(exc).__name__}: {exc}", icon=":material/error:")
+
+
+@contextmanager
+def problems_shown() -> Iterator[None]:
+    """Turn the errors a curator can act on into messages on the page."""
+    try:
+        yield
+    except HANDLED as exc:
+        show_problem(exc)
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message that survives the rerun a callback triggers."""
+    st.session_state.setdefault("_flash", []).append((kind, message))
+
+
+def show_flashes() -> None:
+    for kind, message in st.session_state.pop("_flash", []):
+        {"success": st.success, "warning": st.warning, "error": st.error, "info": st.info}[kind](message)

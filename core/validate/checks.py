@@ -1,0 +1,258 @@
+"""The per-sample checks: each looks at one sample and says pass, warn or fail, and why.
+
+Failing means "must not be trained on" (broken evidence, invented names,
+secrets); warning means "a curator should look" (unused evidence, evidence
+only in generated code). Duplicates are found across samples in
+`core.validate.dedup`, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from core.evidence import SourceCache, verify_evidence
+from core.models import Evidence, Sample
+from core.validate.identifiers import Vocabulary, code_identifiers, word_tokens
+from core.validate.secrets import find_secrets, is_config_path
+
+PASS, WARN, FAIL = "pass", "warn", "fail"
+
+# How much each check counts in the quality score (pass 1, warn 0.5, fail 0; weighted mean).
+CHECK_WEIGHTS: dict[str, float] = {
+    "schema": 3.0, "evidence": 3.0, "trace": 2.0, "grounding": 2.0, "consistency": 2.0,
+    "secrets": 3.0, "length": 1.0, "language": 1.0, "generated_code": 0.5, "duplicate": 1.0,
+}
+CHECK_NAMES = tuple(CHECK_WEIGHTS)
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    result: str          # pass | warn | fail
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Length bounds: below them a sample says nothing, above them it teaches rambling."""
+
+    question_chars: tuple[int, int] = (8, 1500)
+    answer_chars: dict[str, tuple[int, int]] = field(default_factory=lambda: {"en": (20, 8000), "zh": (8, 6000)})
+    evidence_items: int = 12
+    evidence_lines_per_item: int = 80      # above: evidence is not minimal (warn)
+    trace_steps: int = 20
+
+
+@dataclass
+class RepoFacts:
+    """What the checks need from the index, read once per validation run."""
+
+    root: Path | None
+    vocabulary: Vocabulary
+    generated_paths: set[str] = field(default_factory=set)
+    encodings: dict[str, str] = field(default_factory=dict)
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_QUOTED = re.compile(r'"([^"\n]{2,300})"|“([^”\n]{2,300})”|「([^」\n]{2,300})」')
+_BACKTICK = re.compile(r"`([^`\n]{2,300})`")
+_FENCE = re.compile(r"```[^\n]*\n(.*?)```", re.S)
+_PLAIN_NAME = re.compile(r"[A-Za-z_][\w.]*(?:\(\))?")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.#\[-])\d+(?:\.\d+)?(?![A-Za-z0-9_])")
+_EVIDENCE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_LIST_MARKER = re.compile(r"^\s*\d+[.)]\s", re.M)
+_PATH_LIKE = re.compile(r"\S+\.(?:java|xml|ya?ml|properties|sql)\b(?::\d+(?:-\d+)?)?")
+_PROSE_WORD = re.compile(r"\b[A-Za-z][a-z]+\b")
+
+
+@dataclass(frozen=True)
+class _EvidenceFacts:
+    """What the checks derive from one evidence item; many samples cite the same lines."""
+
+    problem: str | None          # evidence verification
+    tokens: frozenset[str]       # identifiers it names
+    numbers: frozenset[str]
+    squashed: str
+    secrets: tuple[str, ...]
+
+
+def _squash(text: str) -> str:
+    """Whitespace- and case-insensitive form, for finding quoted code in evidence."""
+    return "".join(text.split()).lower()
+
+
+class SampleChecker:
+    """Runs every per-sample check; holds the caches that make 2,000 samples/s possible."""
+
+    def __init__(self, facts: RepoFacts, limits: Limits | None = None):
+        self.facts = facts
+        self.limits = limits or Limits()
+        self.files = SourceCache(facts.root, facts.encodings) if facts.root else None
+        self._evidence: dict[tuple, _EvidenceFacts] = {}
+        self._checks: tuple[Callable[[Sample], CheckOutcome], ...] = (
+            self.evidence, self.trace, self.grounding, self.consistency,
+            self.length, self.language, self.secrets, self.generated_code,
+        )
+
+    def check_json(self, payload: str, sample_id: str | None = None) -> tuple[Sample | None, list[CheckOutcome]]:
+        """Parse a stored payload and check it; a payload that does not parse fails `schema` only."""
+        try:
+            sample = Sample.model_validate_json(payload)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = ".".join(str(p) for p in err["loc"]) or "sample"
+            return None, [CheckOutcome("schema", FAIL, f"{where}: {err['msg']} ({exc.error_count()} errors)")]
+        if sample_id is not None and sample.sample_id != sample_id:
+            return sample, [CheckOutcome("schema", FAIL, f"payload is for {sample.sample_id!r}, stored as {sample_id!r}")]
+        return sample, self.check(sample)
+
+    def check(self, sample: Sample) -> list[CheckOutcome]:
+        return [CheckOutcome("schema", PASS)] + [check(sample) for check in self._checks]
+
+    # ------------------------------------------------------------------ checks
+    def evidence(self, sample: Sample) -> CheckOutcome:
+        if self.files is None:
+            return CheckOutcome("evidence", FAIL, "repository root unknown: index the repository first")
+        problems = [f"[{e.id}] {p}" for e in sample.evidence if (p := self._of(e).problem)]
+        if problems:
+            return CheckOutcome("evidence", FAIL, "; ".join(problems))
+        return CheckOutcome("evidence", PASS)
+
+    def _of(self, ev: Evidence) -> _EvidenceFacts:
+        key = (ev.path, ev.start_line, ev.end_line, ev.sha256, ev.text)
+        facts = self._evidence.get(key)
+        if facts is None:
+            facts = self._evidence[key] = _EvidenceFacts(
+                problem=verify_evidence(self.files, ev) if self.files else "repository root unknown",
+                tokens=frozenset(word_tokens(ev.text)),
+                numbers=frozenset(_EVIDENCE_NUMBER.findall(ev.text)) | {str(ev.start_line), str(ev.end_line)},
+                squashed=_squash(ev.text),
+                secrets=tuple(find_secrets(ev.text, is_config_path(ev.path))),
+            )
+        return facts
+
+    def trace(self, sample: Sample) -> CheckOutcome:
+        known = {e.id for e in sample.evidence}
+        cited = {i for step in sample.trace for i in step.evidence_ids}
+        if sample.design:
+            cited.update(i for item in sample.design.reuse for i in item.evidence_ids)
+        unknown = sorted(cited - known)
+        if unknown:
+            return CheckOutcome("trace", FAIL, f"claims cite evidence the sample does not have: {', '.join(unknown)}")
+        claims = [" ".join(step.claim.split()).lower() for step in sample.trace]
+        repeated = len(claims) - len(set(claims))
+        unused = sorted(known - cited, key=lambda i: int(i[1:]))
+        problems = []
+        if unused:
+            problems.append(f"evidence not cited by any claim: {', '.join(unused)}")
+        if repeated:
+            problems.append(f"{repeated} repeated claim(s)")
+        return CheckOutcome("trace", WARN, "; ".join(problems)) if problems else CheckOutcome("trace", PASS)
+
+    def grounding(self, sample: Sample) -> CheckOutcome:
+        text = "\n".join([sample.question, sample.answer, *(s.claim for s in sample.trace)])
+        own = frozenset().union(*(self._of(e).tokens for e in sample.evidence))
+        proposed: set[str] = set()
+        if sample.design:
+            for change in sample.design.changes:
+                if change.is_new:
+                    proposed |= code_identifiers(change.component) | word_tokens(change.component)
+        unknown = self.facts.vocabulary.unknown(code_identifiers(text), own | proposed)
+        if not unknown:
+            return CheckOutcome("grounding", PASS)
+        names = ", ".join(unknown[:8]) + (f" (+{len(unknown) - 8} more)" if len(unknown) > 8 else "")
+        if sample.task_type == "design":
+            # a proposal may name new things; those it does not declare new deserve a look
+            return CheckOutcome("grounding", WARN, f"names not in the repository (not declared new): {names}")
+        return CheckOutcome("grounding", FAIL, f"names not in the repository: {names}")
+
+    def consistency(self, sample: Sample) -> CheckOutcome:
+        if sample.task_type == "design":
+            return CheckOutcome("consistency", PASS, "designs propose new values; not compared with evidence")
+        facts = [self._of(e) for e in sample.evidence]
+        squashed = "\n".join(f.squashed for f in facts)
+        answer = sample.answer
+        problems: list[str] = []
+        for block in _FENCE.findall(answer):
+            for line in filter(str.strip, block.splitlines()):
+                if _squash(line) not in squashed:
+                    problems.append(f"code line not in evidence: {line.strip()[:60]!r}")
+        answer = _FENCE.sub(" ", answer)
+        for quoted in _BACKTICK.findall(answer):
+            if not _PLAIN_NAME.fullmatch(quoted.strip()) and _squash(quoted) not in squashed:
+                problems.append(f"code not in evidence: {quoted[:60]!r}")
+        for groups in _QUOTED.findall(answer):
+            quoted = next(g for g in groups if g)
+            if _squash(quoted) not in squashed:
+                problems.append(f"quoted text not in evidence: {quoted[:60]!r}")
+        prose = _LIST_MARKER.sub(" ", _PATH_LIKE.sub(" ", _BACKTICK.sub(" ", answer)))
+        allowed = frozenset().union(*(f.numbers for f in facts))
+        missing = sorted({n for n in _NUMBER.findall(prose) if n not in allowed})
+        if missing:
+            problems.append(f"numbers not in evidence: {', '.join(missing[:8])}")
+        if problems:
+            return CheckOutcome("consistency", FAIL, "; ".join(problems[:5]))
+        return CheckOutcome("consistency", PASS)
+
+    def length(self, sample: Sample) -> CheckOutcome:
+        lim = self.limits
+        q_lo, q_hi = lim.question_chars
+        a_lo, a_hi = lim.answer_chars[sample.language]
+        fails = []
+        if not q_lo <= len(sample.question) <= q_hi:
+            fails.append(f"question has {len(sample.question)} chars (bounds {q_lo}-{q_hi})")
+        if not a_lo <= len(sample.answer) <= a_hi:
+            fails.append(f"answer has {len(sample.answer)} chars (bounds {a_lo}-{a_hi})")
+        if len(sample.evidence) > lim.evidence_items:
+            fails.append(f"{len(sample.evidence)} evidence items (at most {lim.evidence_items})")
+        if fails:
+            return CheckOutcome("length", FAIL, "; ".join(fails))
+        warns = [
+            f"[{e.id}] spans {e.end_line - e.start_line + 1} lines (evidence should be minimal, <= {lim.evidence_lines_per_item})"
+            for e in sample.evidence if e.end_line - e.start_line + 1 > lim.evidence_lines_per_item
+        ]
+        if len(sample.trace) > lim.trace_steps:
+            warns.append(f"{len(sample.trace)} reasoning steps (at most {lim.trace_steps})")
+        return CheckOutcome("length", WARN, "; ".join(warns)) if warns else CheckOutcome("length", PASS)
+
+    def language(self, sample: Sample) -> CheckOutcome:
+        problems = []
+        for part, text in (("question", sample.question), ("answer", sample.answer)):
+            share = chinese_share(text)
+            if sample.language == "en" and share > 0.2:
+                problems.append(f"{part} is {share:.0%} Chinese in an English sample")
+            elif sample.language == "zh" and share < 0.5:
+                problems.append(f"{part} is only {share:.0%} Chinese in a Chinese sample")
+        if problems:
+            return CheckOutcome("language", FAIL, "; ".join(problems))
+        return CheckOutcome("language", PASS)
+
+    def secrets(self, sample: Sample) -> CheckOutcome:
+        found = []
+        for e in sample.evidence:
+            found += [f"[{e.id}] {e.path}: {hit}" for hit in self._of(e).secrets]
+        text = "\n".join([sample.question, sample.answer, *(s.claim for s in sample.trace)])
+        found += [f"text: {hit}" for hit in find_secrets(text, is_config=False)]
+        if found:
+            return CheckOutcome("secrets", FAIL, "; ".join(found[:5]))
+        return CheckOutcome("secrets", PASS)
+
+    def generated_code(self, sample: Sample) -> CheckOutcome:
+        generated = self.facts.generated_paths
+        if generated and all(e.path in generated for e in sample.evidence):
+            return CheckOutcome("generated_code", WARN, "all evidence is in generated code (MyBatis Generator output)")
+        return CheckOutcome("generated_code", PASS)
+
+
+def chinese_share(text: str) -> float:
+    """CJK characters against prose words, code and quotes left out (they are language-neutral)."""
+    prose = _QUOTED.sub(" ", _BACKTICK.sub(" ", _FENCE.sub(" ", text)))
+    cjk = len(_CJK.findall(prose))
+    words = sum(1 for w in _PROSE_WORD.findall(prose) if len(w) > 1)
+    total = cjk + words
+    return cjk / total if total else 0.0

@@ -72,6 +72,7 @@ def tiny_config(vocab_size: int, **overrides):
         vocab_size=vocab_size, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
         rms_norm_eps=1e-6, rope_theta=10000.0, tie_word_embeddings=True,
+        initializer_range=0.1,  # wider than Qwen's 0.02 so a few LoRA steps visibly move the loss
     )
     sizes.update(overrides)
     return Qwen2Config(**sizes)

@@ -1,0 +1,89 @@
+"""The strict output validator and ROUGE-L, on crafted good and bad answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.train.strict import RepoFacts, check_output, identifiers_in, rouge_l, summarize
+
+FACTS = RepoFacts.from_texts(
+    {"shop/order/OrderServiceImpl.java": 120, "shop/order/OrderMapper.xml": 60},
+    ["shop.order.OrderServiceImpl", "shop.order.OrderServiceImpl#cancelOrder(Long)", "cancelOrder",
+     "void cancelOrder(Long orderId)", "OrderMapper.updateStatus",
+     "UPDATE oms_order SET status = 4 WHERE id = #{orderId} AND status = 0", '["oms_order"]'],
+)
+
+GOOD = """Only unpaid orders (status 0) can be cancelled: OrderServiceImpl.cancelOrder checks the status and the
+mapper updates oms_order only while status = 0.
+
+Evidence:
+[E1] shop/order/OrderServiceImpl.java:40-52
+[E2] shop/order/OrderMapper.xml:12-15
+
+Reasoning:
+1. cancelOrder throws unless the status is 0 [E1]
+2. The UPDATE on oms_order is guarded by status = 0 [E1][E2]"""
+
+
+def test_a_grounded_answer_passes():
+    check = check_output(GOOD, FACTS)
+    assert check.ok, check.problems
+    assert check.layout_ok and check.citations_ok and check.unknown_identifiers == []
+
+
+def test_missing_sections_fail_the_layout():
+    check = check_output("Only unpaid orders can be cancelled.", FACTS)
+    assert not check.layout_ok and not check.citations_ok
+    assert any("Evidence" in p for p in check.problems)
+
+
+def test_a_claim_citing_an_unlisted_id_fails_the_layout():
+    check = check_output(GOOD.replace("[E1][E2]", "[E3]"), FACTS)
+    assert not check.layout_ok and check.citations_ok
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("shop/order/OrderServiceImpl.java:40-52", "shop/order/PaymentService.java:1-5"),   # no such file
+    ("shop/order/OrderServiceImpl.java:40-52", "shop/order/OrderServiceImpl.java:118-140"),  # past the end (120)
+])
+def test_citations_must_exist_in_the_indexed_repo(bad, why):
+    check = check_output(GOOD.replace(bad, why), FACTS)
+    assert check.layout_ok and not check.citations_ok
+    assert any(why.split(":")[0] in p for p in check.problems)
+
+
+def test_invented_identifiers_are_reported():
+    text = GOOD.replace("OrderServiceImpl.cancelOrder", "OrderCancelManager.revokeOrder").replace(
+        "2. The UPDATE", "2. RefundQueue and the ord_refund table see the UPDATE")
+    check = check_output(text, FACTS)
+    assert check.layout_ok and check.citations_ok
+    assert check.unknown_identifiers == ["OrderCancelManager", "revokeOrder", "RefundQueue", "ord_refund"]
+    assert not check.ok
+
+
+def test_identifiers_are_recognised_by_shape_not_words():
+    text = "The Order is SQL-checked in OrderServiceImpl.java by lockStock on pms_sku_stock; see BigDecimal and I/O."
+    assert identifiers_in(text) == ["lockStock", "pms_sku_stock", "BigDecimal"]
+
+
+def test_rouge_l():
+    assert rouge_l("the order is closed", "the order is closed") == pytest.approx(1.0)
+    assert rouge_l("completely different words", "the order is closed") == 0.0
+    # LCS "the order closed" = 3 of 4 candidate and 4 reference tokens
+    assert rouge_l("the order was closed", "the order is closed") == pytest.approx(0.75)
+    # CJK text is compared character by character
+    assert rouge_l("订单已关闭", "订单关闭") == pytest.approx(2 * (4 / 5) * 1 / (4 / 5 + 1))
+    assert rouge_l("", "x") == 0.0
+
+
+def test_summary_compares_models():
+    rows = [
+        {"model_kind": "base", "layout_ok": False, "citations_ok": False, "unknown_identifiers": ["X"], "overlap": 0.1},
+        {"model_kind": "base", "layout_ok": True, "citations_ok": False, "unknown_identifiers": [], "overlap": 0.3},
+        {"model_kind": "tuned", "layout_ok": True, "citations_ok": True, "unknown_identifiers": [], "overlap": 0.5},
+        {"model_kind": "tuned", "layout_ok": True, "citations_ok": True, "unknown_identifiers": [], "overlap": 0.7},
+    ]
+    summary = summarize(rows)
+    assert summary["base"] == {"answers": 2, "layout_pct": 50.0, "citations_pct": 0.0,
+                               "no_unknown_identifiers_pct": 50.0, "rouge_l": 0.2}
+    assert summary["tuned"]["layout_pct"] == 100.0 and summary["tuned"]["rouge_l"] == 0.6

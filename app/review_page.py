@@ -34,6 +34,7 @@ def _move_on(task: str, f: QueueFilter, after: str) -> None:
     with database().connect() as con:
         nxt = store.next_in_queue(con, f, after)
     st.session_state[_focus_key(task)] = nxt[0] if nxt else None
+    st.session_state.pop(f"{task}-pinned", None)
 
 
 def _act(task: str, action: str, sample_id: str, version: int, f: QueueFilter) -> None:
@@ -46,7 +47,7 @@ def _act(task: str, action: str, sample_id: str, version: int, f: QueueFilter) -
                 flash("Nothing of yours to undo.", "info")
                 return
             flash(f"Undid {undone['action']} on {undone['count']} sample(s).", "info")
-            st.session_state[_focus_key(task)] = undone["samples"][0][0]
+            st.session_state[_focus_key(task)] = st.session_state[f"{task}-pinned"] = undone["samples"][0][0]
             return
         reason = None
         if action == "reject":
@@ -69,7 +70,7 @@ def _select_row(task: str) -> None:
     rows = st.session_state.get(f"{task}-rows", [])
     picked = selection.selection.rows if selection else []
     if picked and picked[0] < len(rows):
-        st.session_state[_focus_key(task)] = rows[picked[0]]
+        st.session_state[_focus_key(task)] = st.session_state[f"{task}-pinned"] = rows[picked[0]]
 
 
 def _cite(task: str, sample_id: str):
@@ -105,7 +106,9 @@ def render(task: str) -> None:
 
     focus = st.session_state.get(_focus_key(task))
     with db.connect() as con:
-        rec = store.get_sample(con, focus) if focus else None
+        pinned = st.session_state.get(f"{task}-pinned")
+        keep = focus and (focus == pinned or store.in_queue(con, f, focus))
+        rec = store.get_sample(con, focus) if keep else None
         if rec is None or rec["task_type"] != task:
             nxt = store.next_in_queue(con, f, None)
             rec = store.get_sample(con, nxt[0]) if nxt else None
@@ -245,5 +248,6 @@ def _edit_form(task: str, rec: dict) -> None:
         worst = next((r["result"] for r in results if r["result"] == "fail"), None) or \
             next((r["result"] for r in results if r["result"] == "warn"), "pass")
         flash(f"Edit saved and re-validated: {worst}.", "success" if worst == "pass" else "warning")
+        st.session_state[f"{task}-pinned"] = rec["sample_id"]  # stay on it to show the diff and the new checks
         st.session_state.pop(f"{task}-editing", None)
         st.rerun()

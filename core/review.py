@@ -14,14 +14,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import duckdb
 from pydantic import ValidationError
 
 from core.errors import UserError
-from core.evidence import SourceCache, verify_evidence
 from core.models import Sample
+from core.validate import revalidate_sample
 from storage import Database
 from storage import review_store as store
 
@@ -169,37 +168,5 @@ def bulk_count(db: Database, f: store.QueueFilter, action: str) -> int:
 
 
 def revalidate(db: Database, sample: Sample) -> list[dict]:
-    """Check an edited sample again and store the results.
-
-    Uses the validation stage's single-sample entry point when it is there;
-    otherwise the checks that need no corpus: schema (the model already
-    validated), evidence against the files, and trace integrity.
-    """
-    try:
-        from core.validate import revalidate_sample  # the validation stage's own checks
-    except ImportError:
-        revalidate_sample = None
-    if revalidate_sample is not None:
-        return revalidate_sample(db, sample)
-    with db.connect() as con:
-        root = store.repo_root(con, sample.repo_id)
-        encodings = store.file_encodings(con, sample.repo_id, sorted({e.path for e in sample.evidence}))
-    results = [{"check_name": "schema", "result": "pass", "message": "valid sample"}]
-    if root is None:
-        results.append({"check_name": "evidence", "result": "fail", "message": f"repository {sample.repo_id} not indexed"})
-    else:
-        files = SourceCache(Path(root), encodings)
-        problems = [p for p in (verify_evidence(files, e) for e in sample.evidence) if p]
-        results.append({"check_name": "evidence", "result": "fail" if problems else "pass",
-                        "message": "; ".join(problems) or "every evidence span matches the file"})
-    cited = {i for step in sample.trace for i in step.evidence_ids}
-    unused = [e.id for e in sample.evidence if e.id not in cited]
-    results.append({"check_name": "trace", "result": "warn" if unused else "pass",
-                    "message": f"evidence not cited: {', '.join(unused)}" if unused else "every evidence item is cited"})
-
-    def work() -> None:
-        with db.transaction() as con:
-            store.put_checks(con, sample.sample_id, sample.version, results)
-
-    _retrying(work)
-    return results
+    """Check a sample again with the validation stage's own checks and store the results."""
+    return revalidate_sample(db, sample)

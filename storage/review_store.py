@@ -140,6 +140,11 @@ def next_in_queue(con: duckdb.DuckDBPyConnection, f: QueueFilter, after: str | N
     return (row[0], row[1]) if row else None
 
 
+def in_queue(con: duckdb.DuckDBPyConnection, f: QueueFilter, sample_id: str) -> bool:
+    where, params = f.where()
+    return con.execute(f"SELECT count(*) {_FROM} WHERE {where} AND s.sample_id = ?", [*params, sample_id]).fetchone()[0] > 0
+
+
 def facets(con: duckdb.DuckDBPyConnection, task_type: str) -> dict[str, list[str]]:
     """The distinct values the filters can offer."""
     out = {}
@@ -353,26 +358,3 @@ def reviewed_samples(con: duckdb.DuckDBPyConnection, statuses: tuple[str, ...], 
     ).fetchall()
     return [{"sample_id": r[0], "status": r[1], "payload": json.loads(r[2]), "reviewer": r[3]} for r in rows]
 
-
-def put_checks(con: duckdb.DuckDBPyConnection, sample_id: str, version: int, results: list[dict]) -> None:
-    """Replace a sample version's checks with re-validation results and refresh its quality status.
-
-    The old checks described content that no longer exists after an edit, so none are kept.
-    """
-    con.execute("DELETE FROM checks WHERE sample_id = ? AND version = ?", [sample_id, version])
-    for r in results:
-        con.execute(
-            "INSERT INTO checks VALUES (?, ?, ?, ?, ?, now()::TIMESTAMP)",
-            [sample_id, version, r["check_name"], r["result"], r.get("message")],
-        )
-    worst, passed = con.execute(
-        "SELECT CASE WHEN bool_or(result = 'fail') THEN 'fail' WHEN bool_or(result = 'warn') THEN 'warn' ELSE 'pass' END, "
-        "avg(CASE result WHEN 'pass' THEN 1.0 WHEN 'warn' THEN 0.5 ELSE 0.0 END) FROM checks WHERE sample_id = ? AND version = ?",
-        [sample_id, version],
-    ).fetchone()
-    updated = con.execute(
-        "UPDATE sample_quality SET status = ? WHERE sample_id = ? AND version = ? RETURNING 1", [worst, sample_id, version]
-    ).fetchall()
-    if not updated:
-        con.execute("INSERT INTO sample_quality (sample_id, version, status, score) VALUES (?, ?, ?, ?)",
-                    [sample_id, version, worst, passed])

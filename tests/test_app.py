@@ -1,0 +1,197 @@
+"""AppTest: every page with an empty database and with data; actions change the database as they should."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_review_support import seed
+
+from storage import repos as repo_store
+from storage import review_store as store
+
+PAGES = ("pipeline", "domain_map", "qa_review", "design_review", "export")
+
+
+def open_page(monkeypatch, db, page: str, reviewer: str | None = "ann") -> AppTest:
+    monkeypatch.setenv("ACDP_DB", str(db.path))
+    if reviewer:
+        monkeypatch.setenv("ACDP_REVIEWER", reviewer)
+    else:
+        monkeypatch.delenv("ACDP_REVIEWER", raising=False)
+    at = AppTest.from_file("../app/main.py", default_timeout=60)
+    at.run()
+    at.switch_page(f"../pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [x.value for x in at.info] + [x.value for x in at.warning]
+    parts += [x.value for x in at.success] + [x.value for x in at.error] + [x.value for x in at.caption]
+    return "\n".join(parts)
+
+
+def sample(db, sid):
+    with db.connect() as con:
+        return store.get_sample(con, sid)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_an_empty_database_says_what_to_do(monkeypatch, db, page):
+    at = open_page(monkeypatch, db, page)
+    shown = texts(at)
+    assert any(hint in shown for hint in ("Run pipeline", "run the pipeline", "Run the pipeline", "No runs yet",
+                                          "Nothing to export", "after the **map** stage")), shown
+
+
+def _nav_titles():
+    import streamlit as st
+
+    from app.nav import pages
+
+    st.write(" | ".join(p.title for p in pages()))
+
+
+def test_navigation_holds_six_pages_including_lora_runs():
+    at = AppTest.from_function(_nav_titles).run()
+    assert at.markdown[0].value == "Pipeline | Domain map | QA review | Design review | Export | LoRA runs"
+
+
+@pytest.fixture
+def seeded(db):
+    seed(db)
+    return db
+
+
+def test_accept_moves_to_next_and_commits(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    assert "qa-000000" in at.markdown[0].value
+    at.button(key="qa-accept").click().run()
+    assert sample(seeded, "qa-000000")["status"] == "accepted"
+    assert sample(seeded, "qa-000000")["reviewer"] == "ann"
+    assert any("qa-000001" in m.value for m in at.markdown)
+    assert "Reviewed 1 of 12" in at.get("progress")[0].proto.text
+
+
+def test_reject_with_reason_skip_and_undo(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.selectbox(key="qa-reason").select("duplicate").run()
+    at.text_input(key="qa-reason-note").input("same as qa-000003").run()
+    at.button(key="qa-reject").click().run()
+    rec = sample(seeded, "qa-000000")
+    assert (rec["status"], rec["reason"]) == ("rejected", "duplicate; same as qa-000003")
+    at.button(key="qa-skip").click().run()
+    assert sample(seeded, "qa-000001")["status"] == "pending"
+    assert any("qa-000002" in m.value for m in at.markdown)
+    at.button(key="qa-undo").click().run()
+    assert sample(seeded, "qa-000000")["status"] == "pending"
+    assert any("qa-000000" in m.value for m in at.markdown)  # undo brings the sample back into focus
+    assert "Undid reject" in texts(at)
+
+
+def test_no_decision_without_reviewer_name(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review", reviewer=None)
+    at.button(key="qa-accept").click().run()
+    assert sample(seeded, "qa-000000")["status"] == "pending"
+    assert "reviewer name" in texts(at)
+
+
+def test_edit_saves_revalidates_and_shows_diff(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.button(key="qa-edit").click().run()
+    at.text_area[1].input("The order is refused when the assertion fails.")
+    at.button[[b.label for b in at.button].index("Save and re-validate")].click().run()
+    assert not at.exception
+    rec = sample(seeded, "qa-000000")
+    assert rec["status"] == "edited"
+    assert rec["edited_payload"]["answer"] == "The order is refused when the assertion fails."
+    assert rec["payload"]["answer"].startswith("When the order check")  # the original is kept
+    with seeded.connect() as con:
+        checks = {c["check_name"]: c["result"] for c in store.checks_for(con, "qa-000000", 1)}
+    assert checks["evidence"] == "pass" and "schema" in checks  # re-validated: the seed stored no schema check
+    assert "Edit saved and re-validated" in texts(at)
+    assert "qa-000000" in at.markdown[0].value  # the edited sample stays in focus although it left the pending queue
+    assert any("edited answer" in c.value for c in at.code)  # the diff is shown
+
+
+def test_bulk_needs_confirmation_stating_the_count(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.sidebar.multiselect(key="qa-f-domain").select("stock").run()
+    at.button(key="qa-bulk-ask").click().run()
+    assert "This will accept **6** sample(s)" in texts(at)
+    with seeded.connect() as con:
+        assert store.status_counts(con, store.QueueFilter())["accepted"] == 0
+    at.button(key="qa-bulk-yes").click().run()
+    with seeded.connect() as con:
+        assert store.status_counts(con, store.QueueFilter(domains=("stock",)))["accepted"] == 6
+        assert store.status_counts(con, store.QueueFilter(domains=("order",)))["accepted"] == 0
+    assert "Bulk accept: 6 sample(s) changed." in texts(at)
+
+
+def test_design_review_and_filters(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "design_review")
+    assert "design-000000" in at.markdown[0].value
+    assert "Requirement" in texts(at)
+    at.sidebar.text_input(key="design-f-text").input("Requirement 3").run()
+    assert "design-000003" in at.markdown[0].value
+    at.sidebar.multiselect(key="design-f-valid").select("fail").run()
+    assert "The queue is empty under these filters." in texts(at)
+
+
+def test_evidence_shows_file_line_numbers(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.session_state["focus-qa"] = "qa-000005"
+    at.run()
+    rec = sample(seeded, "qa-000005")
+    ev = rec["payload"]["evidence"][0]
+    first_line = at.code[0].value.splitlines()[0]
+    assert first_line.split()[0] == str(ev["start_line"]) and ev["start_line"] > 1
+    assert f"{ev['path']}:{ev['start_line']}-{ev['end_line']}" in texts(at)
+
+
+def test_export_page_previews_accepted_samples(monkeypatch, seeded):
+    from core import review
+    review.decide(seeded, "qa-000002", 1, "accept", "ann")
+    at = open_page(monkeypatch, seeded, "export")
+    assert "qa-000002" in texts(at)
+    assert "1 sample(s) eligible" in texts(at)
+
+
+def test_pipeline_page_shows_run_history(monkeypatch, seeded):
+    with seeded.connect() as con:
+        run = repo_store.start_run(con, "shop", "index", {"lang": "en"})
+        repo_store.finish_run(con, run, "ok", {"files": 42})
+    at = open_page(monkeypatch, seeded, "pipeline")
+    frame = at.dataframe[0].value
+    assert list(frame["stage"]) == ["index"] and "files 42" in frame["counts"][0]
+
+
+def test_pipeline_page_reports_bad_repo_path(monkeypatch, db, tmp_path):
+    at = open_page(monkeypatch, db, "pipeline")
+    at.text_input[0].input(str(tmp_path / "missing"))
+    at.multiselect[0].set_value(["index"])
+    at.button[0].click().run()
+    assert not at.exception
+    assert "not found" in texts(at) or "does not exist" in texts(at)
+
+
+def test_locked_database_names_the_holder(monkeypatch, seeded):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(seeded.path)!r}); print('ok', flush=True); "
+                               "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        monkeypatch.setenv("ACDP_DB", str(seeded.path))
+        at = AppTest.from_file("../app/main.py", default_timeout=60).run()
+        at.switch_page("../pages/qa_review.py").run()
+        assert not at.exception
+        shown = texts(at)
+        assert "database is busy" in shown and str(holder.pid) in shown
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)

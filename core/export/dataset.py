@@ -1,0 +1,134 @@
+"""Export the curated samples as an SFT dataset; preview it; list past exports.
+
+The CLI stage and the app's Export page both go through `export_dataset`,
+so the directory they write is the same for the same inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.answer_format import render_user, to_messages
+from core.errors import UserError
+from core.export import writer
+from core.export.select import ExportFilters, select
+from core.export.split import GROUP_KEYS, grouped_split
+from core.progress import NullProgress, Progress
+from storage import Database
+from storage import export_store as store
+from storage import repos as repo_store
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SplitOptions:
+    val_ratio: float = 0.1
+    seed: int = 42
+    group_by: tuple[str, ...] = GROUP_KEYS
+
+
+def export_dataset(
+    db: Database, repo_id: str, out: Path, filters: ExportFilters, split: SplitOptions | None = None, *,
+    force: bool = False, parquet: bool = False, progress: Progress | None = None,
+) -> dict:
+    """Write the export directory atomically, record it, and return its manifest."""
+    split = split or SplitOptions()
+    progress = progress or NullProgress()
+    if not 0 <= split.val_ratio < 1:
+        raise UserError(f"--val-ratio must be in [0, 1), got {split.val_ratio}")
+    unknown = sorted(set(split.group_by) - set(GROUP_KEYS))
+    if unknown:
+        raise UserError(f"--group-by takes {', '.join(GROUP_KEYS)}; unknown: {', '.join(unknown)}")
+    out = out.expanduser().resolve()
+    writer.check_target(out, force)
+    with db.connect() as con:
+        repo = repo_store.get_repo(con, repo_id)
+    commit = repo["git_commit"] if repo else None
+
+    selection = select(db, repo_id, filters)
+    if not selection.chosen:
+        reasons = ", ".join(f"{n} {why}" for why, n in sorted(selection.excluded.items())) or "no samples at all"
+        raise UserError(f"nothing to export for {repo_id} with {_describe(filters)}: {reasons}; no files written")
+    progress.start("export", len(selection.chosen))
+    samples = [c.sample for c in selection.chosen]
+    cut = grouped_split(samples, [render_user(s) for s in samples], split.val_ratio, split.seed, split.group_by)
+    parts: dict[str, list[dict]] = {"train": [], "val": []}
+    for n, (chosen, is_val) in enumerate(zip(selection.chosen, cut.val), 1):
+        rec = writer.record(chosen.sample, to_messages(chosen.sample), chosen.review_status, chosen.reviewer, commit)
+        parts["val" if is_val else "train"].append(rec)
+        if n % 5000 == 0:
+            progress.advance(5000)
+    progress.advance(len(samples) % 5000)
+
+    files = {"train.jsonl": writer.jsonl(parts["train"]), "val.jsonl": writer.jsonl(parts["val"]),
+             "dataset_info.json": writer.dataset_info()}
+    if parquet:
+        files["train.parquet"] = writer.parquet(parts["train"])
+        files["val.parquet"] = writer.parquet(parts["val"])
+    entries = {name: writer.file_entry(data, len(parts[name.split(".")[0]]) if name.endswith(".jsonl") else None)
+               for name, data in sorted(files.items())}
+    content_id = hashlib.sha256("".join(e["sha256"] for e in entries.values()).encode()).hexdigest()
+    created = writer.creation_time()
+    grouping, leakage = cut.report(split.val_ratio, split.seed, split.group_by)
+    manifest = {
+        "export_id": f"{created:%Y%m%dT%H%M%SZ}-{content_id[:8]}",
+        "content_id": content_id,
+        "created_at": created.isoformat(),
+        "format_version": FORMAT_VERSION,
+        "repo": {"repo_id": repo_id, "commit": commit},
+        "filters": filters.describe(),
+        "counts": _counts(selection, parts),
+        "grouping": grouping,
+        "leakage_check": leakage,
+        "files": entries,
+        "system_prompt_sha256": writer.system_prompt_sha256(),
+        "llama_factory": {"dataset_dir": ".", "dataset": f"{writer.DATASET_NAME}_train",
+                          "eval_dataset": f"{writer.DATASET_NAME}_val", "template": "qwen"},
+    }
+    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    writer.write_atomically(out, files)
+    with db.connect() as con:
+        store.record_export(con, manifest["export_id"], str(out), created.replace(tzinfo=None), manifest)
+    progress.finish(f"{len(parts['train'])} train, {len(parts['val'])} val -> {out}")
+    return manifest
+
+
+def _describe(filters: ExportFilters) -> str:
+    d = filters.describe()
+    return ", ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in d.items())
+
+
+def _counts(selection, parts: dict[str, list[dict]]) -> dict:
+    def by(field: str) -> dict:
+        return dict(sorted(Counter(r["meta"][field] for p in parts.values() for r in p).items()))
+
+    return {
+        "total": sum(len(p) for p in parts.values()),
+        "train": len(parts["train"]), "val": len(parts["val"]),
+        "by_task_type": by("task_type"), "by_domain": by("domain"), "by_language": by("language"),
+        "by_review_status": dict(sorted(Counter(r["meta"]["review"]["status"] for p in parts.values() for r in p).items())),
+        "excluded": dict(sorted(selection.excluded.items())),
+    }
+
+
+def preview(db: Database, repo_id: str, filters: ExportFilters, limit: int = 5) -> dict:
+    """What an export with these filters would hold: counts and the first samples as chat messages."""
+    selection = select(db, repo_id, filters)
+    shown = [{"sample_id": c.sample.sample_id, "task_type": c.sample.task_type, "domain": c.sample.domain,
+              "language": c.sample.language, "review_status": c.review_status, "messages": to_messages(c.sample)}
+             for c in selection.chosen[:limit]]
+    return {"eligible": len(selection.chosen), "excluded": dict(selection.excluded), "samples": shown}
+
+
+def list_exports(db: Database, limit: int = 50) -> list[dict]:
+    """Past exports with their manifests, newest first; `exists` says whether the directory is still there."""
+    with db.connect() as con:
+        rows = store.list_exports(con, limit)
+    for row in rows:
+        row["exists"] = Path(row["out_dir"]).is_dir()
+    return rows

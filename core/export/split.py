@@ -1,0 +1,101 @@
+"""A deterministic train / val split that never lets related samples straddle it.
+
+Two samples about the same rule, the same flow or citing the same file
+teach overlapping facts; with one in train and one in val the eval loss
+measures memory, not generalisation. Samples sharing any such key are
+joined (union-find) into groups, and whole groups go to val, in an order
+fixed by a seeded hash, until the val share is reached. A group larger than
+the val target stays in train; the manifest says how close the split came.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from core.models import Sample
+
+GROUP_KEYS = ("rule", "flow", "file")
+
+
+def group_keys(sample: Sample, group_by: tuple[str, ...]) -> set[str]:
+    keys = set()
+    if "rule" in group_by and sample.source.kind == "rule":
+        keys.add(f"rule:{sample.source.ref}")
+    if "flow" in group_by and sample.source.kind == "flow":
+        keys.add(f"flow:{sample.source.ref}")
+    if "file" in group_by:
+        keys.update(f"file:{e.path}" for e in sample.evidence)
+    return keys
+
+
+@dataclass
+class Split:
+    val: list[bool]                  # per sample, in input order
+    groups: int
+    largest_group: int
+    val_groups: int
+    shared_keys: list[str]           # leakage check: keys in both train and val (must be empty)
+    shared_prompts: int              # identical user prompts in both (must be 0)
+
+    def report(self, val_ratio: float, seed: int, group_by: tuple[str, ...]) -> tuple[dict, dict]:
+        n_val = sum(self.val)
+        n = len(self.val)
+        grouping = {
+            "group_by": list(group_by), "val_ratio": val_ratio, "seed": seed, "groups": self.groups,
+            "largest_group": self.largest_group, "val_groups": self.val_groups, "train_groups": self.groups - self.val_groups,
+            "val_share": round(n_val / n, 4) if n else 0.0,
+        }
+        leakage = {"ok": not self.shared_keys and not self.shared_prompts, "shared_keys": self.shared_keys[:20],
+                   "shared_key_count": len(self.shared_keys), "identical_prompts_across_splits": self.shared_prompts}
+        return grouping, leakage
+
+
+def grouped_split(samples: list[Sample], prompts: list[str], val_ratio: float, seed: int,
+                  group_by: tuple[str, ...] = GROUP_KEYS) -> Split:
+    """`prompts` are the rendered user messages (identical prompts are grouped too)."""
+    n = len(samples)
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    keys_of = []
+    for i, (sample, prompt) in enumerate(zip(samples, prompts)):
+        keys = group_keys(sample, group_by) | {"prompt:" + prompt}
+        keys_of.append(keys)
+        for key in keys:
+            j = owner.setdefault(key, i)
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+    members: dict[int, list[int]] = {}
+    for i in range(n):
+        members.setdefault(find(i), []).append(i)
+
+    target = round(val_ratio * n)
+    if val_ratio > 0 and n >= 2:
+        target = max(1, target)
+
+    def order(root: int) -> str:
+        return hashlib.sha256(f"{seed}:{samples[root].sample_id}".encode()).hexdigest()
+
+    val = [False] * n
+    taken = val_groups = 0
+    for root in sorted(members, key=order):
+        size = len(members[root])
+        if taken + size <= target and size < n:
+            for i in members[root]:
+                val[i] = True
+            taken += size
+            val_groups += 1
+    train_keys = set().union(*(keys_of[i] for i in range(n) if not val[i])) if n else set()
+    val_keys = set().union(*(keys_of[i] for i in range(n) if val[i])) if n else set()
+    shared = sorted(k for k in train_keys & val_keys if not k.startswith("prompt:"))
+    shared_prompts = sum(1 for k in train_keys & val_keys if k.startswith("prompt:"))
+    return Split(val=val, groups=len(members), largest_group=max((len(m) for m in members.values()), default=0),
+                 val_groups=val_groups, shared_keys=shared, shared_prompts=shared_prompts)

@@ -1,0 +1,137 @@
+"""The export files, byte for byte, and writing them atomically.
+
+Same inputs give byte-identical train.jsonl, val.jsonl, dataset_info.json
+(and Parquet files): records in sample_id order, fixed key order, no times.
+Only manifest.json carries the creation time (and the export id derived
+from it); set SOURCE_DATE_EPOCH to pin that too and get a fully
+byte-identical directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from core.answer_format import SYSTEM_PROMPT
+from core.errors import UserError
+
+DATASET_NAME = "acdp"
+
+
+def record(sample, messages: list[dict], review_status: str, reviewer: str | None, commit: str | None) -> dict:
+    """One JSONL line of the export (ARCHITECTURE.md, Contracts: Export)."""
+    gen = sample.generator
+    return {
+        "id": sample.sample_id,
+        "messages": messages,
+        "meta": {
+            "task_type": sample.task_type, "domain": sample.domain, "language": sample.language,
+            "repo": sample.repo_id, "commit": commit,
+            "generator": f"{gen.backend}:{gen.model}" if gen.model else gen.backend,
+            "version": sample.version,
+            "source": {"kind": sample.source.kind, "ref": sample.source.ref},
+            "evidence": [{"path": e.path, "start_line": e.start_line, "end_line": e.end_line, "sha256": e.sha256}
+                         for e in sample.evidence],
+            "trace": [{"claim": t.claim, "evidence_ids": list(t.evidence_ids)} for t in sample.trace],
+            "review": {"status": review_status, "reviewer": reviewer},
+        },
+    }
+
+
+def jsonl(records: list[dict]) -> bytes:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+
+
+def dataset_info() -> bytes:
+    """LLaMA-Factory's dataset registry for this directory: sharegpt format, OpenAI-style role tags."""
+    entry = {
+        "formatting": "sharegpt",
+        "columns": {"messages": "messages"},
+        "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user",
+                 "assistant_tag": "assistant", "system_tag": "system"},
+    }
+    info = {f"{DATASET_NAME}_{split}": {"file_name": f"{split}.jsonl", **entry} for split in ("train", "val")}
+    return (json.dumps(info, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def parquet(records: list[dict]) -> bytes:
+    """The same records as Parquet (meta kept as a JSON string: its shape varies between samples)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "id": [r["id"] for r in records],
+        "messages": [r["messages"] for r in records],
+        "meta": [json.dumps(r["meta"], ensure_ascii=False) for r in records],
+    })
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def file_entry(data: bytes, lines: int | None = None) -> dict:
+    entry = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    if lines is not None:
+        entry["records"] = lines
+    return entry
+
+
+def creation_time() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC).replace(microsecond=0)
+
+
+def system_prompt_sha256() -> str:
+    return hashlib.sha256(SYSTEM_PROMPT.encode("utf-8")).hexdigest()
+
+
+def check_target(out: Path, force: bool) -> None:
+    """Refuse before any work: an existing directory without --force, or one --force must not wipe."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise UserError(f"{out} exists and is not a directory; choose another --out")
+    if not force:
+        raise UserError(f"{out} already exists; pass --force to replace it or choose another --out")
+    if any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise UserError(f"{out} is not empty and holds no manifest.json: --force only replaces a previous export")
+
+
+def write_atomically(out: Path, files: dict[str, bytes]) -> None:
+    """Write into a temporary sibling directory, then rename it into place (an old export is swapped out)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
+        if out.exists():
+            out.rename(old)
+        try:
+            tmp.rename(out)
+        except OSError:
+            if old.exists():
+                old.rename(out)
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def zip_export(directory: Path) -> bytes:
+    """The export directory as a zip with fixed timestamps: the same export gives the same bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(f"{directory.name}/{path.relative_to(directory).as_posix()}", (1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes())
+    return buf.getvalue()

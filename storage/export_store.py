@@ -1,0 +1,66 @@
+"""What an export reads (samples with their review decision and validation summary) and the record of exports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+import duckdb
+
+CANDIDATE_COLS = (
+    "sample_id", "version", "task_type", "domain", "language", "source_kind", "source_ref", "review_status",
+    "reviewer", "payload", "quality_status", "score", "dup_cluster", "dup_keep",
+)
+
+
+def export_candidates(
+    con: duckdb.DuckDBPyConnection, repo_id: str, *, domains: Sequence[str] = (), languages: Sequence[str] = (),
+    task_types: Sequence[str] = (),
+) -> list[tuple]:
+    """Current sample versions passing the filters, in sample_id order, as CANDIDATE_COLS tuples.
+
+    `payload` is the effective content: the curator's edit for an edited sample.
+    An empty filter means no restriction.
+    """
+    where, params = ["s.repo_id = ?", "s.is_current"], [repo_id]
+    for column, values in (("domain", domains), ("language", languages), ("task_type", task_types)):
+        if values:
+            where.append(f"list_contains(?, s.{column})")
+            params.append(list(values))
+    return con.execute(
+        f"""SELECT s.sample_id, s.version, s.task_type, s.domain, s.language, s.source_kind, s.source_ref,
+                   COALESCE(r.status, 'pending'), r.reviewer,
+                   CAST(CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL
+                             THEN r.edited_payload ELSE s.payload END AS VARCHAR),
+                   q.status, q.score, q.dup_cluster, COALESCE(q.dup_keep, true)
+            FROM samples s
+            LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version
+            LEFT JOIN sample_quality q ON q.sample_id = s.sample_id AND q.version = s.version
+            WHERE {' AND '.join(where)} ORDER BY s.sample_id""",
+        params,
+    ).fetchall()
+
+
+def record_export(con: duckdb.DuckDBPyConnection, export_id: str, out_dir: str, created_at: datetime,
+                  manifest: dict) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO exports VALUES (?, ?, ?, ?)",
+        [export_id, out_dir, created_at, json.dumps(manifest, ensure_ascii=False, sort_keys=True)],
+    )
+
+
+def list_exports(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict]:
+    """Past exports, newest first, manifests decoded: the app's Export page."""
+    rows = con.execute(
+        "SELECT export_id, out_dir, created_at, manifest FROM exports ORDER BY created_at DESC, export_id DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [{"export_id": i, "out_dir": d, "created_at": c, "manifest": json.loads(m)} for i, d, c, m in rows]
+
+
+def get_export(con: duckdb.DuckDBPyConnection, export_id: str) -> dict | None:
+    row = con.execute(
+        "SELECT export_id, out_dir, created_at, manifest FROM exports WHERE export_id = ?", [export_id]
+    ).fetchone()
+    return {"export_id": row[0], "out_dir": row[1], "created_at": row[2], "manifest": json.loads(row[3])} if row else None

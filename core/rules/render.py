@@ -1,0 +1,220 @@
+"""Turning code fragments into readable text: conditions, formulas, cron expressions.
+
+A rule's statement must read like an engineer explaining the code, so
+`order.getStatus() != 0` becomes "the order's status is not 0" rather than
+being pasted verbatim; anything the rewriter does not understand is kept as
+code in backticks, which is still true to the source.
+"""
+
+from __future__ import annotations
+
+import re
+
+_GETTER = re.compile(r"\b(\w+)\.(?:get|is)(\w+)\(\)")
+_BARE_GETTER = re.compile(r"(?<![\w.])(?:get|is)([A-Z]\w*)\(\)")
+_SPACES = re.compile(r"\s+")
+_CALL_NOT = re.compile(r"^!\s*(\w[\w.]*\(.*\))$")
+
+
+def lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:] if name else name
+
+
+def camel_words(name: str) -> str:
+    """`lockStock` -> 'lock stock'; `OrdOrderItem` -> 'ord order item'."""
+    return " ".join(w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name))
+
+
+def squash(code: str) -> str:
+    return _SPACES.sub(" ", code).strip()
+
+
+def strip_parens(code: str) -> str:
+    code = squash(code)
+    while code.startswith("(") and code.endswith(")") and _balanced(code[1:-1]):
+        code = code[1:-1].strip()
+    return code
+
+
+def _balanced(code: str) -> bool:
+    depth = 0
+    for ch in code:
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def split_top(code: str, ops: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Split at top-level operators (outside parentheses and strings); returns (parts, operators)."""
+    parts, found, depth, start, i, quote = [], [], 0, 0, 0, None
+    while i < len(code):
+        ch = code[i]
+        if quote:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            op = next((o for o in ops if code.startswith(o, i)), None)
+            if op:
+                parts.append(code[start:i].strip())
+                found.append(op)
+                i += len(op)
+                start = i
+                continue
+        i += 1
+    parts.append(code[start:].strip())
+    return parts, found
+
+
+_COMPARE_EN = {"==": "is", "!=": "is not", ">=": "is at least", "<=": "is at most", ">": "is greater than", "<": "is less than"}
+_COMPARE_ZH = {"==": "等于", "!=": "不等于", ">=": "大于等于", "<=": "小于等于", ">": "大于", "<": "小于"}
+
+
+def _operand(code: str, lang: str) -> str:
+    code = strip_parens(code)
+    if code == "null":
+        return "null" if lang == "en" else "空"
+    return f"`{code}`"
+
+
+def _atom(code: str, lang: str) -> str:
+    code = strip_parens(code)
+    m = re.fullmatch(r"(\w[\w.]*)\.equals\((.+)\)", code)
+    neg = code.startswith("!")
+    if neg:
+        inner = strip_parens(code[1:])
+        m2 = re.fullmatch(r"(.+)\.equals\((.+)\)", inner)
+        if m2:
+            return f"`{m2[1]}` does not equal `{m2[2]}`" if lang == "en" else f"`{m2[1]}` 与 `{m2[2]}` 不相等"
+        m3 = re.fullmatch(r"(?:\w+\.)?isEmpty\((.+)\)", inner)
+        if m3:
+            return f"`{m3[1]}` is not empty" if lang == "en" else f"`{m3[1]}` 不为空"
+        return f"`{inner}` is false" if lang == "en" else f"`{inner}` 为 false"
+    if m:
+        return f"`{m[1]}` equals `{m[2]}`" if lang == "en" else f"`{m[1]}` 等于 `{m[2]}`"
+    m = re.fullmatch(r"(?:\w+\.)?isEmpty\((.+)\)", code)
+    if m:
+        return f"`{m[1]}` is empty" if lang == "en" else f"`{m[1]}` 为空"
+    m = re.fullmatch(r"(.+)\.compareTo\((.+)\)\s*(==|!=|>=|<=|>|<)\s*0", code)
+    if m:
+        table = _COMPARE_EN if lang == "en" else _COMPARE_ZH
+        verb = {"==": "equals", "!=": "differs from"}.get(m[3], table[m[3]]) if lang == "en" else table[m[3]]
+        return f"`{m[1]}` {verb} `{m[2]}`"
+    parts, ops = split_top(code, ("==", "!=", ">=", "<=", ">", "<"))
+    if len(parts) == 2 and ops and "->" not in code:
+        left, right = parts
+        if lang == "en":
+            if right == "null":
+                return f"`{left}` is {'null' if ops[0] == '==' else 'not null'}"
+            return f"`{left}` {_COMPARE_EN[ops[0]]} {_operand(right, lang)}"
+        if right == "null":
+            return f"`{left}` {'为空' if ops[0] == '==' else '不为空'}"
+        return f"`{left}` {_COMPARE_ZH[ops[0]]} {_operand(right, lang)}"
+    return f"`{code}` is true" if lang == "en" else f"`{code}` 为 true"
+
+
+def condition_text(code: str, lang: str = "en") -> str:
+    """A boolean Java expression as words: `a == null || b` -> "`a` is null, or `b` is true"."""
+    code = strip_parens(code)
+    parts, ops = split_top(code, ("||",))
+    if len(parts) > 1:
+        glue = ", or " if lang == "en" else "，或者"
+        return glue.join(condition_text(p, lang) for p in parts)
+    parts, ops = split_top(code, ("&&",))
+    if len(parts) > 1:
+        glue = " and " if lang == "en" else "并且"
+        return glue.join(condition_text(p, lang) for p in parts)
+    return _atom(code, lang)
+
+
+def negate_text(code: str, lang: str = "en") -> str:
+    """The condition under which `code` is false, in words (for `else` branches and early returns)."""
+    code = strip_parens(code)
+    if code.startswith("!") and _balanced(code[1:]) and not split_top(code[1:], ("||", "&&"))[1]:
+        return condition_text(code[1:], lang)
+    return (f"not ({condition_text(code, lang)})" if lang == "en" else f"不满足（{condition_text(code, lang)}）")
+
+
+def field_of(expr: str) -> str:
+    """`order.getTotalAmount()` -> 'totalAmount'; other code unchanged."""
+    expr = _GETTER.sub(lambda m: lower_first(m[2]), expr)
+    return _BARE_GETTER.sub(lambda m: lower_first(m[1]), expr)
+
+
+_CHAIN_OPS = {"add": "+", "subtract": "-", "multiply": "×", "divide": "÷"}
+
+
+def formula_text(expr: str) -> str | None:
+    """A BigDecimal chain as arithmetic: `a.add(b).subtract(c)` -> 'a + b - c'; None if not a chain."""
+    expr = squash(expr)
+    steps = []
+    rest = expr
+    while True:
+        m = re.search(r"\.(add|subtract|multiply|divide)\(", rest)
+        if not m:
+            break
+        start = m.end()
+        depth, i = 1, start
+        while i < len(rest) and depth:
+            depth += rest[i] == "("
+            depth -= rest[i] == ")"
+            i += 1
+        if depth:
+            return None
+        head = rest[: m.start()]
+        arg = rest[start: i - 1]
+        if not steps:
+            steps.append(_term(head))
+        elif head.strip():
+            return None  # something between the calls: not a plain chain
+        args, _ = split_top(arg, (",",))
+        steps.append(f"{_CHAIN_OPS[m[1]]} {_term(args[0])}")
+        rest = rest[i:]
+    if len(steps) < 2 or rest.strip():
+        return None
+    return " ".join(steps)
+
+
+def _term(code: str) -> str:
+    code = strip_parens(code)
+    m = re.fullmatch(r"new BigDecimal\((.+)\)", code)
+    if m:
+        code = m[1]
+    inner = formula_text(code)
+    if inner:
+        return f"({inner})"
+    return field_of(code)
+
+
+_CRON_FIELDS = ("second", "minute", "hour", "day of month", "month", "day of week")
+
+
+def cron_text(cron: str, lang: str = "en") -> str:
+    """The common Spring cron shapes in words; anything else is quoted as is."""
+    parts = cron.split()
+    if len(parts) == 6:
+        sec, minute, hour, dom, month, dow = parts
+        wild = {"*", "?"}
+        if dom in wild and month in wild and dow in wild:
+            m = re.fullmatch(r"(?:0|\*)/(\d+)", minute)
+            if sec == "0" and m and hour in wild:
+                return f"every {m[1]} minutes" if lang == "en" else f"每 {m[1]} 分钟"
+            m = re.fullmatch(r"(?:0|\*)/(\d+)", hour)
+            if sec == "0" and minute.isdigit() and m:
+                return f"every {m[1]} hours" if lang == "en" else f"每 {m[1]} 小时"
+            if sec == "0" and minute.isdigit() and hour.isdigit():
+                return (f"every day at {int(hour):02d}:{int(minute):02d}" if lang == "en"
+                        else f"每天 {int(hour):02d}:{int(minute):02d}")
+            if sec == "0" and minute.isdigit() and hour in wild:
+                return f"every hour at minute {minute}" if lang == "en" else f"每小时第 {minute} 分钟"
+    return f"on cron `{cron}`" if lang == "en" else f"按 cron 表达式 `{cron}`"

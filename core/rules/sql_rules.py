@@ -1,0 +1,118 @@
+"""Rules in MyBatis SQL: guarded arithmetic updates (stock), status changes, and selects that
+define a business set (time-out orders).
+
+The flattened SQL from the index says what a statement does; the mapper file's
+own lines give the minimal evidence: the statement's opening tag plus the
+lines holding the arithmetic and the WHERE conditions.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from core.rules.render import split_top, squash
+
+_ARITH_SET = re.compile(r"^(\w+)\s*=\s*(?:\1\s*([+-])\s*(.+)|CASE\b.*?THEN\s+\1\s*([+-])\s*(\S+).*END)$", re.I | re.S)
+_STATUS_SET = re.compile(r"^(\w*status)\s*=\s*(-?\d+)$", re.I)
+_STATUS_WHERE = re.compile(r"^(?:\w+\.)?(\w*status)\s*(=|!=|<>|in)\s*\(?\s*([-\d,\s]+)\)?$", re.I)
+_TIME_WORDS = re.compile(r"(?i)\b(now\(\)|date_add|date_sub|interval|sysdate|current_timestamp)")
+MAX_SPAN = 12
+
+
+@dataclass
+class SqlFound:
+    kind: str                      # sql_invariant | transition
+    stmt: dict
+    spans: list[tuple[int, int]]
+    facts: dict
+
+
+def _clauses(sql: str) -> tuple[str, str, str]:
+    """(set clause, where clause, from/table part) of a flattened statement."""
+    text = squash(html.unescape(sql))
+    set_part = where = ""
+    m = re.search(r"\bSET\b(.*?)(?:\bWHERE\b|$)", text, re.I | re.S)
+    if m:
+        set_part = m[1].strip().rstrip(",")
+    m = re.search(r"\bWHERE\b(.*?)(?:\bORDER\s+BY\b|\bGROUP\s+BY\b|\bLIMIT\b|$)", text, re.I | re.S)
+    if m:
+        where = m[1].strip()
+    return set_part, where, text
+
+
+def _conditions(where: str) -> list[str]:
+    parts, _ = split_top(where, (" AND ", " and ", " And "))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _is_key_match(cond: str) -> bool:
+    """`id = #{skuId}`, `id IN (...)`: selects the row, is not a business condition."""
+    return bool(re.fullmatch(r"(?:\w+\.)?(id|\w+_id)\s*(=\s*#\{[^}]+\}|IN\b.*)", cond, re.I | re.S))
+
+
+def _lines_matching(file_lines: list[str], stmt: dict, needles: list[str]) -> list[int]:
+    out = []
+    for n in range(stmt["start_line"], min(stmt["end_line"], len(file_lines)) + 1):
+        line = squash(html.unescape(file_lines[n - 1]))
+        if any(needle and needle in line for needle in needles):
+            out.append(n)
+    return out
+
+
+def _spans(stmt: dict, lines_: list[int]) -> list[tuple[int, int]]:
+    """One span from the opening tag to the last proving line when short, else one per line."""
+    picked = sorted({stmt["start_line"], *lines_})
+    if picked[-1] - picked[0] + 1 <= MAX_SPAN:
+        return [(picked[0], picked[-1])]
+    return [(n, n) for n in picked]
+
+
+def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
+    kind = stmt["kind"]
+    set_part, where, text = _clauses(stmt["sql"])
+    conditions = [c for c in _conditions(where) if not _is_key_match(c)] if where else []
+    out: list[SqlFound] = []
+    table = (stmt.get("tables") or [""])[0]
+    if kind == "update":
+        assigns, _ = split_top(set_part, (",",))
+        arithmetic, statuses = [], []
+        for assign in (a.strip() for a in assigns):
+            m = _ARITH_SET.match(assign)
+            if m:
+                op, amount = (m[2], m[3]) if m[2] else (m[4], m[5])
+                arithmetic.append({"column": m[1], "op": op, "amount": amount.strip(), "text": assign})
+            s = _STATUS_SET.match(assign)
+            if s:
+                statuses.append({"column": s[1], "to": s[2], "text": assign})
+        status_where = [w for w in (_STATUS_WHERE.match(c) for c in conditions) if w]
+        if arithmetic:
+            needles = [f"{a['column']} =" for a in arithmetic] + [f"{a['column']}=" for a in arithmetic]
+            needles += [squash(html.unescape(c)).split(" ")[0] + " " for c in conditions]
+            found = _lines_matching(file_lines, stmt, needles + [c[:25] for c in conditions])
+            out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {
+                "statement": stmt["statement"], "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
+                "operation": "update", "table": table, "changes": arithmetic, "conditions": conditions,
+                "method_id": stmt.get("method_id"), "sql": text,
+            }))
+        for status in statuses:
+            found = _lines_matching(file_lines, stmt, [status["text"].split("=")[0].strip()])
+            out.append(SqlFound("transition", stmt, _spans(stmt, found), {
+                "statement": stmt["statement"], "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
+                "via": "sql", "table": table, "field": status["column"], "to": status["to"],
+                "from": [{"op": w[2].lower(), "codes": [c.strip() for c in w[3].split(",") if c.strip()]}
+                         for w in status_where if w[1].lower() == status["column"].lower()],
+                "conditions": conditions, "method_id": stmt.get("method_id"),
+            }))
+    elif kind == "select" and conditions:
+        status_conds = [c for c in conditions if _STATUS_WHERE.match(c)]
+        time_conds = [c for c in conditions if _TIME_WORDS.search(c)]
+        if status_conds and time_conds:
+            found = _lines_matching(file_lines, stmt, [c[:25] for c in status_conds + time_conds])
+            out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {
+                "statement": stmt["statement"], "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
+                "operation": "select", "table": table, "conditions": status_conds + time_conds,
+                "method_id": stmt.get("method_id"), "sql": text,
+            }))
+    return out

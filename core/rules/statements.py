@@ -1,0 +1,132 @@
+"""Each rule's statement in English and Chinese, written from its facts.
+
+These are the one-paragraph summaries shown in the review app and quoted to
+LLM backends; the QA templates in core.generate phrase answers separately.
+"""
+
+from __future__ import annotations
+
+from core.rules.render import condition_text, cron_text, formula_text, negate_text
+
+
+def state_name(code: str, labels: dict[str, str]) -> str:
+    label = labels.get(str(code))
+    return f"{code} ({label})" if label else str(code)
+
+
+def _when(facts: dict, lang: str) -> str:
+    return condition_text(facts["condition"], lang) if facts.get("holds", True) else negate_text(facts["condition"], lang)
+
+
+def guard(f: dict) -> tuple[str, str]:
+    msg = f.get("message") or ""
+    where = f"`{f['method']}`"
+    if f["action"] == "return":
+        value = f.get("value") or ""
+        en = f"{where} returns {'`' + value + '`' if value else 'early'} without doing anything else when {_when(f, 'en')}."
+        zh = f"当{_when(f, 'zh')}时，{where} 直接返回{'`' + value + '`' if value else ''}，不再继续处理。"
+        return en, zh
+    how_en = {"throw": f"throws {f.get('exception') or 'an exception'}", "assert": f"fails through `{f.get('helper')}`",
+              "return_failed": f"returns a failed result via `{f.get('helper')}`"}[f["action"]]
+    how_zh = {"throw": f"抛出 {f.get('exception') or '异常'}", "assert": f"通过 `{f.get('helper')}` 失败",
+              "return_failed": f"通过 `{f.get('helper')}` 返回失败结果"}[f["action"]]
+    said = f' with the message "{msg}"' if msg else ""
+    en = f"{where} {how_en}{said} when {_when(f, 'en')}."
+    zh = f"当{_when(f, 'zh')}时，{where} {how_zh}{'，提示“' + msg + '”' if msg else ''}。"
+    return en, zh
+
+
+def transition(f: dict) -> tuple[str, str]:
+    labels = f.get("labels") or {}
+    to = state_name(f["to"], labels)
+    owner = f.get("entity") or f.get("table") or "the record"
+    where = f"`{f['method']}`" if f.get("method") else f"SQL statement `{f['statement']}`"
+    froms = [state_name(c, labels) for c in f.get("from_codes", [])]
+    en = f"{where} sets {owner}.{f['field']} to {to}"
+    zh = f"{where} 将 {owner}.{f['field']} 设为 {to}"
+    if froms:
+        en += f", only from {' or '.join(froms)}"
+        zh += f"，仅当原状态为 {' 或 '.join(froms)} 时"
+    messages = [r["message"] for r in f.get("requires") or [] if r.get("message")]
+    if messages:
+        en += "; otherwise it fails with " + " / ".join(f'"{m}"' for m in messages)
+        zh += "；否则失败并提示" + "、".join(f"“{m}”" for m in messages)
+    return en + ".", zh + "。"
+
+
+def sql_invariant(f: dict) -> tuple[str, str]:
+    conds = " and ".join(f"`{c}`" for c in f.get("conditions", []))
+    conds_zh = " 且 ".join(f"`{c}`" for c in f.get("conditions", []))
+    name = f"`{f['statement']}`"
+    if f["operation"] == "select":
+        return (f"{name} selects rows of {f['table']} where {conds}.",
+                f"{name} 从 {f['table']} 中查询满足 {conds_zh} 的记录。")
+    verbs = ", ".join(f"{'increases' if c['op'] == '+' else 'decreases'} {c['column']} by `{c['amount']}`"
+                      for c in f["changes"])
+    verbs_zh = "，".join(f"{c['column']} {'增加' if c['op'] == '+' else '减少'} `{c['amount']}`" for c in f["changes"])
+    en = f"{name} {verbs} in {f['table']}"
+    zh = f"{name} 在 {f['table']} 中将 {verbs_zh}"
+    if conds:
+        en += f", only where {conds}; if that does not hold, no row is updated"
+        zh += f"，仅当 {conds_zh} 时才更新；条件不满足时不更新任何行"
+    return en + ".", zh + "。"
+
+
+def calculation(f: dict) -> tuple[str, str]:
+    formula = formula_text(f["expression"]) or f"`{f['expression']}`"
+    target = f["target"]
+    loop_en = " for each item in a loop" if f.get("in_loop") else ""
+    loop_zh = "（在循环中逐项计算）" if f.get("in_loop") else ""
+    return (f"In `{f['method']}`, `{target}` is computed as {formula}{loop_en}.",
+            f"在 `{f['method']}` 中，`{target}` 的计算方式为 {formula}{loop_zh}。")
+
+
+def schedule(f: dict) -> tuple[str, str]:
+    when_en = cron_text(f["cron"], "en") if f.get("cron") else f"with {f.get('rate')}"
+    when_zh = cron_text(f["cron"], "zh") if f.get("cron") else f"按 {f.get('rate')}"
+    calls = ", ".join(f"`{c}`" for c in f.get("calls", []))
+    en = f"`{f['method']}` runs {when_en}" + (f" and calls {calls}" if calls else "") + "."
+    zh = f"`{f['method']}` {when_zh}执行一次" + (f"，调用 {calls}" if calls else "") + "。"
+    return en, zh
+
+
+def messaging(f: dict) -> tuple[str, str]:
+    role = f["role"]
+    if role == "send":
+        en = (f"`{f['method']}` sends `{f.get('payload')}` to exchange `{f.get('exchange')}` "
+              f"with routing key `{f.get('routing_key')}`")
+        zh = f"`{f['method']}` 把 `{f.get('payload')}` 发送到交换机 `{f.get('exchange')}`，路由键 `{f.get('routing_key')}`"
+        if f.get("delay"):
+            en += f", setting the message expiration to `{f['delay']['value']}` so it is delivered late"
+            zh += f"，并通过 `{f['delay']['call']}` 设置消息过期时间 `{f['delay']['value']}`，实现延迟投递"
+        return en + ".", zh + "。"
+    if role == "listen":
+        queues = ", ".join(f"`{q}`" for q in f.get("queues", []))
+        calls = ", ".join(f"`{c}`" for c in f.get("calls", []))
+        return (f"`{f['method']}` consumes messages from queue {queues}" + (f" and calls {calls}" if calls else "") + ".",
+                f"`{f['method']}` 监听队列 {queues}" + (f"，收到消息后调用 {calls}" if calls else "") + "。")
+    return (f"`{f['method']}` declares the queue with `{f['argument']}` = `{f.get('value')}`: expired messages are "
+            "re-routed there (dead-lettering).",
+            f"`{f['method']}` 为队列设置 `{f['argument']}` = `{f.get('value')}`：消息过期后被转发到该处（死信转发）。")
+
+
+def status_dict(f: dict) -> tuple[str, str]:
+    entries = f.get("entries", [])
+    en = "; ".join(f"{e['code']} = {e['label']}" for e in entries)
+    zh = "；".join(f"{e['code']} -> {e['label']}" for e in entries)
+    return (f"{f['owner']}.{f['field']} takes the values {en}.", f"{f['owner']}.{f['field']} 的取值：{zh}。")
+
+
+def side_effects(f: dict) -> tuple[str, str]:
+    def step(s: dict) -> str:
+        return f"{s['label']} (`{s['call']}`)" if s.get("call") else f"{s['label']} (check `{s['check']}`)"
+
+    en = f"`{f['method']}` works in this order: " + "; ".join(f"{n}) {step(s)}" for n, s in enumerate(f["steps"], 1)) + "."
+    zh = f"`{f['method']}` 的处理顺序：" + "；".join(f"{n}）{step(s)}" for n, s in enumerate(f["steps"], 1)) + "。"
+    return en, zh
+
+
+RENDER = {
+    "guard": guard, "transition": transition, "sql_invariant": sql_invariant, "calculation": calculation,
+    "schedule": schedule, "messaging": messaging, "status_dict": status_dict, "side_effects": side_effects,
+}

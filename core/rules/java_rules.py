@@ -426,8 +426,10 @@ def _significant_calls(stmt: Node) -> list[Node]:
     return out
 
 
-_PLUMBING = frozenset({"add", "put", "get", "remove", "contains", "info", "debug", "warn", "error", "equals", "compareTo", "size", "valueOf",
-                       "isEmpty", "toString", "format", "append", "subtract", "multiply", "divide", "setScale"})
+_PLUMBING = frozenset({
+    "add", "put", "get", "remove", "contains", "info", "debug", "warn", "error", "equals", "compareTo", "size",
+    "valueOf", "isEmpty", "toString", "format", "append", "subtract", "multiply", "divide", "setScale",
+})
 
 
 def side_effects(method: Method, min_steps: int = 3) -> list[Found]:

@@ -7,6 +7,7 @@ stages and the app.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable, Sequence
 
@@ -44,7 +45,8 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[st
         verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
         con.execute(f"{verb} INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {name}")
     finally:
-        con.unregister(name)
+        with contextlib.suppress(duckdb.Error):   # an aborted transaction must report its own error
+            con.unregister(name)
     return len(rows)
 
 

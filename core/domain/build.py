@@ -1,0 +1,189 @@
+"""Building the domain map from the index: classes, endpoints, entities, status dictionaries, operations, flows."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+
+from core.domain import architecture as arch
+from core.domain.flows import CallGraph, MethodInfo
+from core.domain.profiles import Labeler, merge
+from core.domain.status_dicts import enum_entry, field_dictionary
+from core.errors import UserError
+from core.source import read_source
+from storage import index_store
+
+_COMMENT_LINE = re.compile(r"^\s*(/\*\*?|\*|//|\*/)")
+_STATUSY = re.compile(r"(status|state|type|flag|kind|mode|level)$", re.IGNORECASE)
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class MapBuilder:
+    def __init__(self, con: duckdb.DuckDBPyConnection, repo_id: str, root: Path | None, labeler: Labeler):
+        self.repo_id, self.root, self.labeler = repo_id, root, labeler
+        self.files = {f["path"]: f for f in index_store.list_files(con, repo_id)}
+        if not self.files:
+            raise UserError(f"repository {repo_id} has no index: run `python -m core index --repo PATH` first")
+        self.types = index_store.symbols_of_kind(con, repo_id, ("class", "interface", "enum"))
+        self.members: dict[str, list[dict]] = defaultdict(list)
+        for sym in index_store.symbols_of_kind(con, repo_id, ("method", "constructor", "field", "enum_constant")):
+            self.members[sym["parent_id"]].append(sym)
+        self.statements = index_store.sql_statements(con, repo_id)
+        self.sql_by_method: dict[str, list[dict]] = defaultdict(list)
+        self.sql_by_namespace: dict[str, list[dict]] = defaultdict(list)
+        for stmt in self.statements:
+            self.sql_by_namespace[stmt["namespace"]].append(stmt)
+            if stmt["method_id"]:
+                self.sql_by_method[stmt["method_id"]].append(stmt)
+        self.calls = index_store.resolved_calls(con, repo_id)
+        self._lines: dict[str, list[str]] = {}
+
+    # ---------------------------------------------------------------- build --
+    def build(self) -> dict[str, list[tuple]]:
+        repo = self.repo_id
+        type_by_id = {t["symbol_id"]: t for t in self.types}
+        layers: dict[str, str] = {}
+        generated: set[str] = set()
+        class_domains: dict[str, list[str]] = {}
+        for t in self.types:
+            layers[t["symbol_id"]] = arch.layer_of(t["kind"], t["name"], t["package"], t["annotations"], t["extends"])
+            top = t["symbol_id"]
+            while type_by_id.get(top, {}).get("parent_id"):
+                top = type_by_id[top]["parent_id"]
+            if self.files.get(t["path"], {}).get("is_generated") or t["name"].endswith("Example") \
+                    or (top != t["symbol_id"] and top in generated):
+                generated.add(t["symbol_id"])
+        # nested classes (Criteria) live in their outer class's layer
+        for t in self.types:
+            if t["parent_id"] in layers:
+                layers[t["symbol_id"]] = layers[t["parent_id"]]
+
+        all_tables = {tb for s in self.statements for tb in (s["tables"] or [])}
+        entity_tables: dict[str, list[str]] = {}
+        for t in self.types:
+            sid, name = t["symbol_id"], t["name"]
+            tables = [tb for tb in self.sql_by_namespace.get(sid, [])]  # a mapper / dao's own statements
+            own_tables = merge(*[s["tables"] or [] for s in tables])
+            table_domains = merge(*[self.labeler.for_table(tb) for tb in own_tables])
+            domains = merge(self.labeler.for_class(name), table_domains)
+            if not domains:
+                domains = self.labeler.for_text(t["doc"])
+            class_domains[sid] = domains
+            if layers[sid] == "model" and sid not in generated and t["kind"] == "class":
+                table = arch.table_name_for(name)
+                mapper_tables = merge(*[s["tables"] or [] for ns, stmts in self.sql_by_namespace.items()
+                                        if ns.rsplit(".", 1)[-1] in (f"{name}Mapper", f"{name}Dao") for s in stmts])
+                entity_tables[sid] = merge([table] if table in all_tables else [], mapper_tables[:1])
+
+        methods = {
+            m["symbol_id"]: MethodInfo(m["symbol_id"], owner, m["path"], m["start_line"], m["end_line"])
+            for owner, ms in self.members.items() for m in ms if m["kind"] in ("method", "constructor")
+        }
+        graph = CallGraph(methods, self.calls, layers, generated, self.sql_by_method)
+
+        rows: dict[str, list[tuple]] = defaultdict(list)
+        for t in self.types:
+            sid = t["symbol_id"]
+            module = self.files.get(t["path"], {}).get("module")
+            rows["map_classes"].append((repo, sid, layers[sid], module, _dump(class_domains[sid]), sid in generated))
+            if sid in entity_tables:
+                domains = merge(class_domains[sid], *[self.labeler.for_table(tb) for tb in entity_tables[sid]])
+                rows["map_entities"].append((repo, sid, _dump(entity_tables[sid]), _dump(domains)))
+
+        op_domains: dict[str, list[str]] = {}
+
+        def method_domains(m: dict) -> list[str]:
+            if m["symbol_id"] not in op_domains:
+                reached = graph.reachable_tables(m["symbol_id"]) if m["symbol_id"] in methods else set()
+                op_domains[m["symbol_id"]] = merge(
+                    class_domains.get(m["parent_id"], []), self.labeler.for_words(m["name"]),
+                    *[self.labeler.for_table(tb) for tb in sorted(reached)])
+            return op_domains[m["symbol_id"]]
+
+        entries: list[tuple[str, str, str]] = []   # (kind, method id, name)
+        for t in self.types:
+            sid = t["symbol_id"]
+            layer = layers[sid]
+            class_anns = arch.annotation_names(t["annotations"])
+            for m in self.members.get(sid, []):
+                if m["kind"] not in ("method", "constructor"):
+                    continue
+                if layer in ("service", "service_impl") and m["kind"] == "method":
+                    rows["map_operations"].append((repo, m["symbol_id"], _dump(method_domains(m))))
+                if layer == "controller":
+                    specs = arch.endpoint_specs(t["annotations"], m["annotations"])
+                    summary = arch.summary_of(m["annotations"], m["doc"])
+                    for verb, route in specs:
+                        rows["map_endpoints"].append((repo, verb, route, m["symbol_id"], _dump(method_domains(m)),
+                                                      summary))
+                    if specs:
+                        entries.append(("endpoint", m["symbol_id"], f"{specs[0][0]} {specs[0][1]}"))
+                    continue
+                kind = arch.entry_kind(m["annotations"], t["annotations"])
+                if kind is None and class_anns & arch.LISTENER_ANNOTATIONS and m["kind"] == "method" \
+                        and "public" in (m["modifiers"] or "") and "static" not in (m["modifiers"] or ""):
+                    kind = "listener"   # @RabbitListener on the class, handler methods inside
+                if kind:
+                    entries.append((kind, m["symbol_id"], f"{kind} {t['name']}.{m['name']}"))
+
+        for kind, method_id, name in entries:
+            steps = graph.walk(method_id) if method_id in methods else []
+            domains = merge(*[op_domains.get(s["symbol_id"]) or class_domains.get(methods[s["symbol_id"]].owner, [])
+                              for s in steps if s["kind"] != "sql"],
+                            *[self.labeler.for_table(tb) for s in steps if s["kind"] == "sql" for tb in s["tables"] or []])
+            rows["map_flows"].append((repo, f"{kind}:{method_id}", kind, method_id, name, _dump(domains), _dump(steps)))
+
+        rows["map_status_dicts"] = self._status_dicts(class_domains)
+        return rows
+
+    # -------------------------------------------------------- status dicts --
+    def _status_dicts(self, class_domains: dict[str, list[str]]) -> list[tuple]:
+        out = []
+        for t in self.types:
+            sid = t["symbol_id"]
+            members = self.members.get(sid, [])
+            if t["kind"] == "enum":
+                constants = [m for m in members if m["kind"] == "enum_constant"]
+                entries = [e for e in (enum_entry(c["signature"], c["doc"], c["name"]) for c in constants) if e]
+                if len(entries) >= 2:
+                    start = self._doc_start(constants[0])
+                    domains = merge(class_domains[sid], self.labeler.for_text(t["doc"]))
+                    out.append((self.repo_id, sid, t["name"], "", "enum", _dump(domains), t["path"], start,
+                                constants[-1]["end_line"], _dump(entries)))
+                continue
+            for m in members:
+                if m["kind"] != "field" or not (m["doc"] or m["annotations"]):
+                    continue
+                found = field_dictionary(m["doc"], m["annotations"])
+                if found is None:
+                    continue
+                entries, source = found
+                label_text = " ".join([m["doc"] or "", *[a.get("args") or "" for a in m["annotations"] or []]])
+                domains = merge(class_domains[sid], self.labeler.for_text(label_text)) if _STATUSY.search(m["name"]) \
+                    else merge(class_domains[sid])
+                out.append((self.repo_id, m["symbol_id"], t["name"], m["name"], source, _dump(domains), m["path"],
+                            self._doc_start(m), m["end_line"], _dump(entries)))
+        return out
+
+    def _doc_start(self, member: dict) -> int:
+        """The first line of the comment block right above a member (its Javadoc), else the member's line."""
+        start = member["start_line"]
+        if not member["doc"] or self.root is None:
+            return start
+        path = member["path"]
+        if path not in self._lines:
+            try:
+                self._lines[path] = read_source(self.root, path, self.files[path]["encoding"]).lines
+            except UserError:
+                self._lines[path] = []
+        lines = self._lines[path]
+        while start > 1 and start - 2 < len(lines) and _COMMENT_LINE.match(lines[start - 2]):
+            start -= 1
+        return start

@@ -1,0 +1,134 @@
+"""The domain map tables (map_*): written whole by the `map` stage, read by later stages and the app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import duckdb
+
+from storage.index_store import bulk_insert
+
+CLASS_COLS = ("repo_id", "symbol_id", "layer", "module", "domains", "is_generated")
+ENDPOINT_COLS = ("repo_id", "http_method", "route", "handler_id", "domains", "summary")
+ENTITY_COLS = ("repo_id", "symbol_id", "tables", "domains")
+DICT_COLS = ("repo_id", "dict_id", "owner", "field", "source", "domains", "path", "start_line", "end_line", "entries")
+OPERATION_COLS = ("repo_id", "symbol_id", "domains")
+FLOW_COLS = ("repo_id", "flow_id", "entry_kind", "entry_id", "name", "domains", "steps")
+MAP_TABLES = ("map_classes", "map_endpoints", "map_entities", "map_status_dicts", "map_operations", "map_flows")
+_JSON = frozenset({"domains", "tables", "entries", "steps", "annotations"})
+
+
+def replace_map(con: duckdb.DuckDBPyConnection, repo_id: str, rows: dict[str, list[tuple]]) -> None:
+    """Replace the whole map of a repository; `rows` maps table name -> row tuples (JSON already dumped)."""
+    cols = dict(zip(MAP_TABLES, (CLASS_COLS, ENDPOINT_COLS, ENTITY_COLS, DICT_COLS, OPERATION_COLS, FLOW_COLS)))
+    for table in MAP_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE repo_id = ?", [repo_id])
+        bulk_insert(con, table, cols[table], rows.get(table, []), or_ignore=table != "map_endpoints")
+
+
+def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+    cols = [d[0] for d in cursor.description]
+    out = []
+    for row in cursor.fetchall():
+        rec = dict(zip(cols, row))
+        for key in _JSON.intersection(rec):
+            if isinstance(rec[key], str):
+                rec[key] = json.loads(rec[key])
+        out.append(rec)
+    return out
+
+
+def _domain_filter(domain: str | None, column: str = "domains") -> tuple[str, list]:
+    """SQL fragment keeping rows labelled with `domain` (all rows when None)."""
+    if not domain:
+        return "", []
+    return f" AND list_contains(CAST({column} AS VARCHAR[]), ?)", [domain]
+
+
+def modules(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:
+    """Per Maven module: class counts by layer, e.g. {"module": "shop-portal", "layers": {"controller": 2, ...}}."""
+    rows = con.execute(
+        "SELECT coalesce(module, ''), layer, count(*) FROM map_classes WHERE repo_id = ? "
+        "GROUP BY ALL ORDER BY 1, 2", [repo_id]).fetchall()
+    out: dict[str, dict] = {}
+    for module, layer, n in rows:
+        rec = out.setdefault(module, {"module": module, "layers": {}, "classes": 0})
+        rec["layers"][layer] = n
+        rec["classes"] += n
+    return list(out.values())
+
+
+def classes(con: duckdb.DuckDBPyConnection, repo_id: str, layer: str | None = None, domain: str | None = None,
+            include_generated: bool = True) -> list[dict]:
+    """Classes with their layer, module, domains and generated flag, plus name and path from the index."""
+    where, params = _domain_filter(domain, "m.domains")
+    if layer:
+        where += " AND m.layer = ?"
+        params.append(layer)
+    if not include_generated:
+        where += " AND NOT m.is_generated"
+    return _dicts(con.execute(
+        "SELECT m.symbol_id, s.name, s.kind, m.layer, m.module, m.domains, m.is_generated, s.path, s.start_line, "
+        "s.end_line FROM map_classes m JOIN symbols s USING (repo_id, symbol_id) "
+        f"WHERE m.repo_id = ?{where} ORDER BY m.module, m.layer, s.name",
+        [repo_id, *params]))
+
+
+def layer_of(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, str]:
+    """class symbol id -> layer, for whoever needs to place a symbol in the architecture."""
+    return dict(con.execute("SELECT symbol_id, layer FROM map_classes WHERE repo_id = ?", [repo_id]).fetchall())
+
+
+def endpoints(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None = None) -> list[dict]:
+    where, params = _domain_filter(domain)
+    return _dicts(con.execute(
+        f"SELECT http_method, route, handler_id, domains, summary FROM map_endpoints WHERE repo_id = ?{where} "
+        "ORDER BY route, http_method", [repo_id, *params]))
+
+
+def entities(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None = None) -> list[dict]:
+    where, params = _domain_filter(domain, "e.domains")
+    return _dicts(con.execute(
+        "SELECT e.symbol_id, s.name, e.tables, e.domains, s.path, s.start_line, s.end_line FROM map_entities e "
+        f"JOIN symbols s USING (repo_id, symbol_id) WHERE e.repo_id = ?{where} "
+        "ORDER BY s.name", [repo_id, *params]))
+
+
+def status_dicts(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None = None) -> list[dict]:
+    where, params = _domain_filter(domain)
+    return _dicts(con.execute(
+        f"SELECT {', '.join(DICT_COLS[1:])} FROM map_status_dicts WHERE repo_id = ?{where} ORDER BY owner, field",
+        [repo_id, *params]))
+
+
+def operations(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None = None) -> list[dict]:
+    """Service methods with their domains, signature and location."""
+    where, params = _domain_filter(domain, "o.domains")
+    return _dicts(con.execute(
+        "SELECT o.symbol_id, s.name, s.parent_id, s.signature, o.domains, s.path, s.start_line, s.end_line "
+        "FROM map_operations o JOIN symbols s USING (repo_id, symbol_id) "
+        f"WHERE o.repo_id = ?{where} ORDER BY s.parent_id, s.start_line",
+        [repo_id, *params]))
+
+
+def flows(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None = None,
+          entry_kinds: Sequence[str] | None = None) -> list[dict]:
+    where, params = _domain_filter(domain)
+    if entry_kinds:
+        where += f" AND entry_kind IN ({', '.join('?' for _ in entry_kinds)})"
+        params += list(entry_kinds)
+    return _dicts(con.execute(
+        f"SELECT {', '.join(FLOW_COLS[1:])} FROM map_flows WHERE repo_id = ?{where} ORDER BY entry_kind, name",
+        [repo_id, *params]))
+
+
+def get_flow(con: duckdb.DuckDBPyConnection, repo_id: str, flow_id: str) -> dict | None:
+    rows = _dicts(con.execute(f"SELECT {', '.join(FLOW_COLS[1:])} FROM map_flows WHERE repo_id = ? AND flow_id = ?",
+                              [repo_id, flow_id]))
+    return rows[0] if rows else None
+
+
+def map_counts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, int]:
+    return {table.removeprefix("map_"): con.execute(f"SELECT count(*) FROM {table} WHERE repo_id = ?",
+                                                    [repo_id]).fetchone()[0] for table in MAP_TABLES}

@@ -17,7 +17,7 @@ from tree_sitter import Node
 from core.index import java_ast
 from core.index.java_ast import METHOD_DECLARATIONS, TYPE_DECLARATIONS, lines, text
 
-MAX_CHUNK_LINES = 120   # a method longer than this is split at statement boundaries
+MAX_CHUNK_LINES = 200   # a method longer than this is split at statement boundaries; a smaller class gets a whole-class chunk
 PRIMITIVES = frozenset({
     "int", "long", "short", "byte", "char", "boolean", "float", "double", "void", "var",
 })
@@ -281,7 +281,10 @@ class _FileExtractor:
         )
         self.symbols.append(sym)
         header = self._header(sym, doc_line, header_end)
-        self.chunks.append(Chunk(self.path, doc_line, header_end, "class", fq, None, self.snippet(doc_line, header_end)))
+        # a small type is one chunk as a whole (a rule may span its annotations and a method);
+        # a big one gets its header only, its members have chunks of their own
+        class_end = end if end - doc_line + 1 <= MAX_CHUNK_LINES else header_end
+        self.chunks.append(Chunk(self.path, doc_line, class_end, "class", fq, None, self.snippet(doc_line, class_end)))
         if body is None:
             return
         fields: dict[str, str] = dict(outer_fields or {})

@@ -20,7 +20,7 @@ _EFFECTIVE = "CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL THE
 
 def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
     """What the checks need from the index: root, names, code text, file encodings, generated files."""
-    root = con.execute("SELECT root FROM repos WHERE repo_id = ?", [repo_id]).fetchone()
+    root = con.execute("SELECT root FROM repos WHERE repo_id = ?", [repo_id]).fetchall()
     symbol_names = [r[0] for r in con.execute("SELECT DISTINCT name FROM symbols WHERE repo_id = ?", [repo_id]).fetchall()]
     tables = [r[0] for r in con.execute(
         "SELECT DISTINCT unnest(CAST(tables AS VARCHAR[])) FROM sql_statements WHERE repo_id = ? AND tables IS NOT NULL",
@@ -38,7 +38,7 @@ def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
         [repo_id],
     ).fetchall()
     return {
-        "root": root[0] if root else None,
+        "root": root[0][0] if root else None,
         "symbol_names": symbol_names,
         "tables": tables,
         "code_texts": code_texts,
@@ -49,8 +49,8 @@ def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
 
 def index_stamp(con: duckdb.DuckDBPyConnection, repo_id: str) -> str | None:
     """Changes whenever the repository is re-indexed (a key for caching repo_facts)."""
-    row = con.execute("SELECT CAST(indexed_at AS VARCHAR) FROM repos WHERE repo_id = ?", [repo_id]).fetchone()
-    return row[0] if row else None
+    row = con.execute("SELECT CAST(indexed_at AS VARCHAR) FROM repos WHERE repo_id = ?", [repo_id]).fetchall()
+    return row[0][0] if row else None
 
 
 def samples_to_check(
@@ -119,8 +119,9 @@ def _weights_sql(weights: dict[str, float]) -> tuple[str, list]:
 
 _SUMMARY = """CASE max(CASE c.result WHEN 'fail' THEN 2 WHEN 'warn' THEN 1 ELSE 0 END)
                   WHEN 2 THEN 'fail' WHEN 1 THEN 'warn' ELSE 'pass' END AS status,
-              sum(COALESCE(w.weight, 1.0) * CASE c.result WHEN 'pass' THEN 1.0 WHEN 'warn' THEN 0.5 ELSE 0.0 END)
-                / sum(COALESCE(w.weight, 1.0)) AS score"""
+              CASE WHEN bool_or(c.check_name = 'schema' AND c.result = 'fail') THEN 0.0  -- nothing else is known
+                   ELSE sum(COALESCE(w.weight, 1.0) * CASE c.result WHEN 'pass' THEN 1.0 WHEN 'warn' THEN 0.5 ELSE 0.0 END)
+                        / sum(COALESCE(w.weight, 1.0)) END AS score"""
 
 
 def content_quality(con: duckdb.DuckDBPyConnection, repo_id: str, weights: dict[str, float],
@@ -165,13 +166,13 @@ def duplicate_state(con: duckdb.DuckDBPyConnection, sample_id: str, version: int
     """(dup_cluster, dup_keep, the stored duplicate check) of one version, to carry over a re-check."""
     q = con.execute(
         "SELECT dup_cluster, dup_keep FROM sample_quality WHERE sample_id = ? AND version = ?", [sample_id, version]
-    ).fetchone()
+    ).fetchall()
     c = con.execute(
         "SELECT result, message FROM checks WHERE sample_id = ? AND version = ? AND check_name = 'duplicate'",
         [sample_id, version],
-    ).fetchone()
-    check = {"check_name": "duplicate", "result": c[0], "message": c[1]} if c else None
-    return (q[0], bool(q[1])) + (check,) if q else (None, True, check)
+    ).fetchall()
+    check = {"check_name": "duplicate", "result": c[0][0], "message": c[0][1]} if c else None
+    return (q[0][0], bool(q[0][1]), check) if q else (None, True, check)
 
 
 def checks_of(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> list[dict]:
@@ -203,7 +204,7 @@ def quality_counts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
            FROM sample_quality q JOIN samples s ON s.sample_id = q.sample_id AND s.version = q.version
            WHERE s.repo_id = ? AND s.is_current""",
         [repo_id],
-    ).fetchone()
+    ).fetchall()[0]
     return dict(zip(("pass", "warn", "fail", "dup_clusters", "dup_dropped"), row))
 
 

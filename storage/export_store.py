@@ -62,5 +62,8 @@ def list_exports(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict]:
 def get_export(con: duckdb.DuckDBPyConnection, export_id: str) -> dict | None:
     row = con.execute(
         "SELECT export_id, out_dir, created_at, manifest FROM exports WHERE export_id = ?", [export_id]
-    ).fetchone()
-    return {"export_id": row[0], "out_dir": row[1], "created_at": row[2], "manifest": json.loads(row[3])} if row else None
+    ).fetchall()
+    if not row:
+        return None
+    export_id, out_dir, created_at, manifest = row[0]
+    return {"export_id": export_id, "out_dir": out_dir, "created_at": created_at, "manifest": json.loads(manifest)}

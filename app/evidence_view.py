@@ -42,7 +42,10 @@ def render_evidence(evidence: dict, root: str | None, encoding: str | None, key:
     if root is None:
         st.caption("The repository is not indexed in this database, so the file cannot be opened.")
         return
-    with st.expander(f"Context: {CONTEXT_LINES} lines around {path}:{start}-{end}", key=f"ctx-{key}"):
+    box = st.expander(f"Context: {CONTEXT_LINES} lines around {path}:{start}-{end}", key=f"ctx-{key}", on_change="rerun")
+    if not box.open:  # the file is read only when the curator opens the context
+        return
+    with box:
         try:
             source = read_source(Path(root), path, encoding)
         except UserError as exc:

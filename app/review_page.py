@@ -79,33 +79,36 @@ def _cite(task: str, sample_id: str):
     return show
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _facets(_con, db_path: str, task: str, stamp: tuple) -> dict[str, list[str]]:
+    """Filter choices; recomputed only when the sample set changes (`stamp`)."""
+    return store.facets(_con, task)
+
+
 def render(task: str) -> None:
+    """The page: one short-lived connection for all reads of this run."""
     title = {"qa": "QA review", "design": "Design review"}[task]
     st.title(title)
     db = database()
     name = reviewer_input()
     with db.connect() as con:
-        total = store.sample_count(con, task)
-        facets = store.facets(con, task)
-    if total == 0:
-        st.info(f"No {'QA' if task == 'qa' else 'design'} samples yet. Run the pipeline first: open **Pipeline** "
-                "and press Run, or `python -m core run --repo PATH` in a terminal.", icon=":material/info:")
-        link("pipeline", "Go to Pipeline")
-        return
-    f = queue_filter(task, facets)
-    if not name:
-        st.warning("Enter your name as **Reviewer** in the sidebar to record decisions.", icon=":material/person:")
-    show_flashes()
-
-    with db.connect() as con:
+        stamp = store.sample_stamp(con, task)
+        if stamp[0] == 0:
+            st.info(f"No {'QA' if task == 'qa' else 'design'} samples yet. Run the pipeline first: open **Pipeline** "
+                    "and press Run, or `python -m core run --repo PATH` in a terminal.", icon=":material/info:")
+            link("pipeline", "Go to Pipeline")
+            return
+        f = queue_filter(task, _facets(con, str(db.path), task, stamp))
+        if not name:
+            st.warning("Enter your name as **Reviewer** in the sidebar to record decisions.", icon=":material/person:")
+        show_flashes()
         counts = store.status_counts(con, f)
-        in_queue = store.queue_count(con, f)
-    _progress(counts)
-    _queue(task, f, in_queue)
-    _bulk(task, f, in_queue)
+        in_queue = sum(counts[s] for s in (f.statuses or store.STATUSES))
+        _progress(counts)
+        _queue(con, task, f, in_queue)
+        _bulk(task, f, in_queue, counts)
 
-    focus = st.session_state.get(_focus_key(task))
-    with db.connect() as con:
+        focus = st.session_state.get(_focus_key(task))
         pinned = st.session_state.get(f"{task}-pinned")
         keep = focus and (focus == pinned or store.in_queue(con, f, focus))
         rec = store.get_sample(con, focus) if keep else None
@@ -117,12 +120,11 @@ def render(task: str) -> None:
             return
         st.session_state[_focus_key(task)] = rec["sample_id"]
         results = store.checks_for(con, rec["sample_id"], rec["version"])
-        events = store.history(con, rec["sample_id"])
         root = store.repo_root(con, rec["repo_id"])
         paths = sorted({e["path"] for e in sample_card.effective(rec)["evidence"]})
         encodings = store.file_encodings(con, rec["repo_id"], paths)
-    st.divider()
-    _focus(task, f, rec, results, events, root, encodings)
+        st.divider()
+        _focus(con, task, f, rec, results, root, encodings)
 
 
 def _progress(counts: dict[str, int]) -> None:
@@ -133,12 +135,14 @@ def _progress(counts: dict[str, int]) -> None:
                      f"rejected {counts['rejected']} · pending {counts['pending']}")
 
 
-def _queue(task: str, f: QueueFilter, in_queue: int) -> None:
-    pages = max(1, -(-in_queue // PAGE_SIZE))
-    with st.expander(f"Queue: {in_queue} sample(s)", expanded=False):
+def _queue(con, task: str, f: QueueFilter, in_queue: int) -> None:
+    box = st.expander(f"Queue: {in_queue} sample(s)", key=f"{task}-queue-open", on_change="rerun")
+    if not box.open:  # the table is read only while the curator looks at it
+        return
+    with box:
+        pages = max(1, -(-in_queue // PAGE_SIZE))
         page = st.number_input("Page", 1, pages, 1, key=f"{task}-page") if pages > 1 else 1
-        with database().connect() as con:
-            rows = store.queue_page(con, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        rows = store.queue_page(con, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         st.session_state[f"{task}-rows"] = [r["sample_id"] for r in rows]
         if rows:
             frame = pd.DataFrame(rows)[["sample_id", "status", "validation", "score", "domain", "language",
@@ -148,14 +152,15 @@ def _queue(task: str, f: QueueFilter, in_queue: int) -> None:
             st.caption("Select a row to open it.")
 
 
-def _bulk(task: str, f: QueueFilter, in_queue: int) -> None:
+def _bulk(task: str, f: QueueFilter, in_queue: int, counts: dict[str, int]) -> None:
     with st.expander("Bulk action on the whole filtered set"):
         action = st.selectbox("Action", ("accept", "reject", "reset"), key=f"{task}-bulk-action",
                               format_func={"accept": "Accept", "reject": "Reject", "reset": "Reset to pending"}.get)
         reason = None
         if action == "reject":
             reason = st.selectbox("Reason", review.REJECT_REASONS, key=f"{task}-bulk-reason")
-        count = review.bulk_count(database(), f, action)
+        skip = review.BULK_SKIPS[action]
+        count = sum(counts[s] for s in (f.statuses or store.STATUSES) if s not in skip)
         st.caption(f"{in_queue} sample(s) match the filters; {count} would change "
                    "(bulk accept leaves edited samples as they are).")
         if st.button(f"{action.capitalize()} {count} sample(s)…", key=f"{task}-bulk-ask", disabled=count == 0):
@@ -175,7 +180,7 @@ def _bulk(task: str, f: QueueFilter, in_queue: int) -> None:
                 st.rerun()
 
 
-def _focus(task: str, f: QueueFilter, rec: dict, results: list[dict], events: list[dict],
+def _focus(con, task: str, f: QueueFilter, rec: dict, results: list[dict],
            root: str | None, encodings: dict[str, str]) -> None:
     sid, ver = rec["sample_id"], rec["version"]
     sample_card.header(rec)
@@ -190,8 +195,10 @@ def _focus(task: str, f: QueueFilter, rec: dict, results: list[dict], events: li
         st.markdown("**Validation**")
         sample_card.checks(results)
         sample_card.diff(rec)
-        with st.expander(f"Audit history ({len(events)})"):
-            sample_card.history(events)
+        history = st.expander("Audit history", key=f"{task}-history-open", on_change="rerun")
+        if history.open:
+            with history:
+                sample_card.history(store.history(con, sid))
     with right:
         evidence = sample_card.effective(rec)["evidence"]
         ids = [e["id"] for e in evidence]

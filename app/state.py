@@ -11,10 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from core.errors import UserError
@@ -31,13 +33,51 @@ def db_path() -> Path:
     return args.db or Path(os.environ.get("ACDP_DB") or DEFAULT_DB)
 
 
+class _KeepWarm:
+    """Holds the DuckDB instance open for a moment after the app's last use of it.
+
+    Opening a DuckDB file (and checkpointing it when the last connection
+    closes) costs 15-25 ms, several times per click. A curator's clicks come
+    in bursts, so the instance stays open until `idle` seconds pass without
+    a rerun; then the file is free for the CLI again, which waits a few
+    seconds for a lock anyway (Database.wait).
+    """
+
+    def __init__(self, idle: float):
+        self.idle = idle
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._timer: threading.Timer | None = None
+
+    def touch(self, path: str) -> None:
+        with self._lock:
+            if self._con is None:
+                try:
+                    self._con = duckdb.connect(path)
+                except duckdb.Error:  # held by another process: Database.connect reports it
+                    return
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.idle, self.release)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def release(self) -> None:
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+
+
 @st.cache_resource(show_spinner=False)
-def _database(path: str) -> Database:
-    return Database(path, wait=1.0)
+def _database(path: str) -> tuple[Database, _KeepWarm]:
+    return Database(path, wait=1.0), _KeepWarm(float(os.environ.get("ACDP_APP_HOLD", 1.5)))
 
 
 def database() -> Database:
-    return _database(str(db_path().resolve()))
+    db, warm = _database(str(db_path().resolve()))
+    warm.touch(str(db.path))
+    return db
 
 
 def reviewer() -> str:

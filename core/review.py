@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 
 import duckdb
 from pydantic import ValidationError
@@ -35,6 +34,7 @@ REJECT_REASONS = (
     "design ignores the architecture",
     "other",
 )
+BULK_SKIPS = {"accept": ("accepted", "edited"), "reject": ("rejected",), "reset": ("pending",)}
 ACTION_STATUS = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
 
 
@@ -144,27 +144,13 @@ def bulk(db: Database, f: store.QueueFilter, action: str, reviewer: str, reason:
     reviewer = _reviewer(reviewer)
     if action == "reject" and not (reason or "").strip():
         raise UserError("choose a reason for the rejection")
-    status, skip = {
-        "accept": ("accepted", ("accepted", "edited")),
-        "reject": ("rejected", ("rejected",)),
-        "reset": (None, ("pending",)),
-    }[action]
+    status, skip = {"accept": "accepted", "reject": "rejected", "reset": None}[action], BULK_SKIPS[action]
 
     def work() -> int:
         with db.transaction() as con:
             return store.bulk_decide(con, f, action, status, reviewer, reason, _batch(), skip)
 
     return _retrying(work)
-
-
-def bulk_count(db: Database, f: store.QueueFilter, action: str) -> int:
-    """How many samples `bulk` would change: the figure the confirmation states."""
-    skip = {"accept": ("accepted", "edited"), "reject": ("rejected",), "reset": ("pending",)}[action]
-    keep = tuple(s for s in (f.statuses or store.STATUSES) if s not in skip)
-    if not keep:
-        return 0
-    with db.connect() as con:
-        return store.queue_count(con, replace(f, statuses=keep))
 
 
 def revalidate(db: Database, sample: Sample) -> list[dict]:

@@ -158,10 +158,12 @@ def facets(con: duckdb.DuckDBPyConnection, task_type: str) -> dict[str, list[str
     return out
 
 
-def sample_count(con: duckdb.DuckDBPyConnection, task_type: str | None = None) -> int:
-    if task_type is None:
-        return con.execute("SELECT count(*) FROM samples WHERE is_current").fetchone()[0]
-    return con.execute("SELECT count(*) FROM samples WHERE is_current AND task_type = ?", [task_type]).fetchone()[0]
+def sample_stamp(con: duckdb.DuckDBPyConnection, task_type: str) -> tuple[int, str]:
+    """(count, newest creation time) of current samples: changes whenever generation adds or replaces some."""
+    n, newest = con.execute(
+        "SELECT count(*), max(created_at) FROM samples WHERE is_current AND task_type = ?", [task_type]
+    ).fetchone()
+    return n, str(newest)
 
 
 def get_sample(con: duckdb.DuckDBPyConnection, sample_id: str, version: int | None = None) -> dict | None:

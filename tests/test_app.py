@@ -195,3 +195,12 @@ def test_locked_database_names_the_holder(monkeypatch, seeded):
         holder.kill()
         holder.wait()
     time.sleep(0.1)
+
+
+def test_app_frees_the_file_for_the_cli_when_idle(monkeypatch, seeded):
+    monkeypatch.setenv("ACDP_APP_HOLD", "0.3")
+    open_page(monkeypatch, seeded, "qa_review").button(key="qa-accept").click().run()
+    time.sleep(0.8)
+    probe = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(seeded.path)!r}).close()"],
+                           capture_output=True, text=True, timeout=30)
+    assert probe.returncode == 0, probe.stderr

@@ -44,6 +44,7 @@ def export_dataset(
     unknown = sorted(set(split.group_by) - set(GROUP_KEYS))
     if unknown:
         raise UserError(f"--group-by takes {', '.join(GROUP_KEYS)}; unknown: {', '.join(unknown)}")
+    group_by = tuple(k for k in GROUP_KEYS if k in split.group_by)
     out = out.expanduser().resolve()
     writer.check_target(out, force)
     with db.connect() as con:
@@ -56,7 +57,7 @@ def export_dataset(
         raise UserError(f"nothing to export for {repo_id} with {_describe(filters)}: {reasons}; no files written")
     progress.start("export", len(selection.chosen))
     samples = [c.sample for c in selection.chosen]
-    cut = grouped_split(samples, [render_user(s) for s in samples], split.val_ratio, split.seed, split.group_by)
+    cut = grouped_split(samples, [render_user(s) for s in samples], split.val_ratio, split.seed, group_by)
     parts: dict[str, list[dict]] = {"train": [], "val": []}
     for n, (chosen, is_val) in enumerate(zip(selection.chosen, cut.val), 1):
         rec = writer.record(chosen.sample, to_messages(chosen.sample), chosen.review_status, chosen.reviewer, commit)
@@ -74,7 +75,7 @@ def export_dataset(
                for name, data in sorted(files.items())}
     content_id = hashlib.sha256("".join(e["sha256"] for e in entries.values()).encode()).hexdigest()
     created = writer.creation_time()
-    grouping, leakage = cut.report(split.val_ratio, split.seed, split.group_by)
+    grouping, leakage = cut.report(split.val_ratio, split.seed, group_by)
     manifest = {
         "export_id": f"{created:%Y%m%dT%H%M%SZ}-{content_id[:8]}",
         "content_id": content_id,

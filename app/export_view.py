@@ -1,73 +1,90 @@
-"""Export from the app: the export stage (same code path as the CLI), a chat preview, a zip, past exports."""
+"""The Export page body: core.export does the work (the same function as the CLI stage)."""
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from core.answer_format import to_messages
-from core.context import Context
-from core.models import Sample
-from core.pipeline import run_stage, stage_args
-from storage import Database
+from app.progress import StreamlitProgress
+from app.state import database, problems_shown
+from core.export import ExportFilters, SplitOptions, export_dataset, list_exports, preview, zip_export
+from storage import repos as repo_store
 from storage import review_store as store
 
 
-def preview(db: Database, include_pending: bool, limit: int = 5) -> int:
-    """Render the first samples the export would hold as chat messages; returns how many are eligible."""
-    statuses = ("accepted", "edited", "pending") if include_pending else ("accepted", "edited")
+def render() -> None:
+    st.title("Export")
+    db = database()
     with db.connect() as con:
-        eligible = sum(store.status_counts(con, store.QueueFilter(task_type=t))[s]
-                       for t in ("qa", "design") for s in statuses)
-        recs = store.reviewed_samples(con, statuses, limit=limit)
-    for rec in recs:
-        sample = Sample.model_validate(rec["payload"])
+        repos = [r["repo_id"] for r in repo_store.list_repos(con)]
+        facets = {t: store.facets(con, t) for t in ("qa", "design")}
+    if not repos:
+        st.info("Nothing to export yet: run the pipeline on the **Pipeline** page, then accept or edit samples "
+                "on the review pages.", icon=":material/info:")
+        return
+    domains = sorted({d for f in facets.values() for d in f["domains"]})
+    left, mid, right = st.columns(3)
+    repo_id = left.selectbox("Repository", repos)
+    chosen_domains = mid.multiselect("Domains", domains, placeholder="all")
+    languages = right.multiselect("Languages", ("en", "zh"), placeholder="all")
+    left, mid, right = st.columns(3)
+    task_types = left.multiselect("Task types", ("qa", "design"), placeholder="all")
+    val_ratio = mid.slider("Validation share", 0.0, 0.5, 0.1, 0.05, help="the train / val split ratio (grouped split)")
+    include_pending = right.checkbox("Include pending samples that pass validation",
+                                     help="for a first training before review; rejected and failed samples never go out")
+    filters = ExportFilters(domains=tuple(chosen_domains), languages=tuple(languages), task_types=tuple(task_types),
+                            include_pending=include_pending)
+
+    with st.form("export-form"):
+        out = st.text_input("Output directory", value="exports/latest")
+        force = st.checkbox("Replace the directory if it exists")
+        go = st.form_submit_button("Write export", type="primary", icon=":material/save:")
+    if go:
+        with problems_shown():
+            manifest = export_dataset(db, repo_id, Path(out), filters, SplitOptions(val_ratio=val_ratio), force=force,
+                                      progress=StreamlitProgress())
+            st.session_state["last-export"] = str(Path(out).expanduser().resolve())
+            c = manifest["counts"]
+            st.success(f"Exported {c['total']} sample(s) ({c['train']} train, {c['val']} val) to "
+                       f"`{st.session_state['last-export']}`.")
+    last = st.session_state.get("last-export")
+    if last and Path(last).is_dir():
+        st.download_button("Download as zip", zip_export(Path(last)), file_name=f"{Path(last).name}.zip",
+                           mime="application/zip", icon=":material/folder_zip:", key="download-zip")
+
+    st.subheader("Preview")
+    with problems_shown():
+        _preview(preview(db, repo_id, filters))
+    st.subheader("Past exports")
+    with problems_shown():
+        _past(list_exports(db))
+
+
+def _preview(shown: dict) -> None:
+    excluded = ", ".join(f"{n} {why}" for why, n in sorted(shown["excluded"].items()))
+    st.caption(f"{shown['eligible']} sample(s) would be exported" + (f"; left out: {excluded}" if excluded else ""))
+    if not shown["eligible"]:
+        st.info("Nothing to export with these filters: accept or edit samples on the QA review and Design review "
+                "pages, or tick *Include pending*.")
+    for s in shown["samples"]:
         with st.container(border=True):
-            st.caption(f"{rec['sample_id']} · {sample.task_type} · {sample.domain} · {sample.language} · {rec['status']}")
-            for msg in to_messages(sample):
-                with st.chat_message(msg["role"], avatar={"system": ":material/settings:"}.get(msg["role"])):
-                    if msg["role"] == "system":
-                        st.caption(msg["content"])
-                    else:
-                        st.text(msg["content"])
-    return eligible
+            st.caption(f"{s['sample_id']} · {s['task_type']} · {s['domain']} · {s['language']} · {s['review_status']}")
+            for msg in s["messages"]:
+                with st.chat_message(msg["role"], avatar=":material/settings:" if msg["role"] == "system" else None):
+                    (st.caption if msg["role"] == "system" else st.text)(msg["content"])
 
 
-def run_export(db: Database, out: Path, domains: list[str], lang: str, include_pending: bool, force: bool,
-               val_ratio: float) -> dict:
-    args = stage_args(("export",), out=out, include_pending=include_pending, force=force)
-    for name in ("val_ratio", "val_share", "split"):
-        if hasattr(args, name):
-            setattr(args, name, val_ratio)
-    ctx = Context(db=db, domains=domains, lang=lang)
-    return run_stage("export", ctx, args)
+def _past(exports: list[dict]) -> None:
+    if not exports:
+        st.caption("No exports yet.")
+        return
+    st.dataframe(pd.DataFrame([{
+        "export": e["export_id"], "created": e["created_at"], "directory": e["out_dir"],
+        "samples": e["manifest"].get("counts", {}).get("total"), "train": e["manifest"].get("counts", {}).get("train"),
+        "val": e["manifest"].get("counts", {}).get("val"), "on disk": e["exists"],
+    } for e in exports]), hide_index=True, width="stretch")
+    picked = st.selectbox("Manifest of", [e["export_id"] for e in exports])
+    st.json(next(e["manifest"] for e in exports if e["export_id"] == picked), expanded=1)
 
-
-def zip_bytes(directory: Path) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file():
-                zf.write(path, path.relative_to(directory.parent))
-    return buf.getvalue()
-
-
-def past_exports(db: Database) -> list[dict]:
-    """Past exports with their manifests, from the export stage's store once it is there."""
-    try:
-        from storage import export_store
-    except ImportError:
-        return []
-    lister = getattr(export_store, "list_exports", None) or getattr(export_store, "past_exports", None)
-    if lister is None:
-        return []
-    with db.connect() as con:
-        rows = lister(con)
-    for row in rows:
-        if isinstance(row.get("manifest"), str):
-            row["manifest"] = json.loads(row["manifest"])
-    return rows

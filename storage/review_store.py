@@ -346,17 +346,3 @@ def bulk_decide(
         )
     return con.execute("SELECT count(*) FROM review_events WHERE batch_id = ?", [batch_id]).fetchone()[0]
 
-
-def reviewed_samples(con: duckdb.DuckDBPyConnection, statuses: tuple[str, ...], task_types: tuple[str, ...] = ("qa", "design"),
-                     limit: int = 20) -> list[dict]:
-    """Effective payloads (the edit when there is one) of samples in `statuses`, for previews."""
-    rows = con.execute(
-        f"""SELECT s.sample_id, COALESCE(r.status, 'pending'), COALESCE(r.edited_payload, s.payload), r.reviewer
-            {_FROM} WHERE s.is_current AND COALESCE(r.status, 'pending') IN ({', '.join('?' * len(statuses))})
-              AND s.task_type IN ({', '.join('?' * len(task_types))})
-              AND COALESCE(q.status, 'unchecked') <> 'fail'
-            ORDER BY s.sample_id LIMIT ?""",
-        [*statuses, *task_types, limit],
-    ).fetchall()
-    return [{"sample_id": r[0], "status": r[1], "payload": json.loads(r[2]), "reviewer": r[3]} for r in rows]
-

@@ -153,12 +153,44 @@ def test_evidence_shows_file_line_numbers(monkeypatch, seeded):
     assert f"{ev['path']}:{ev['start_line']}-{ev['end_line']}" in texts(at)
 
 
-def test_export_page_previews_accepted_samples(monkeypatch, seeded):
+def test_export_page_previews_writes_and_lists_exports(monkeypatch, seeded, tmp_path):
+    import json
+
     from core import review
     review.decide(seeded, "qa-000002", 1, "accept", "ann")
+    review.edit(seeded, "qa-000003", 1, "ann", {"answer": "Curated answer: the stock check refuses the request."})
+    review.decide(seeded, "qa-000004", 1, "reject", "ann", reason="duplicate")
     at = open_page(monkeypatch, seeded, "export")
-    assert "qa-000002" in texts(at)
-    assert "1 sample(s) eligible" in texts(at)
+    assert "2 sample(s) would be exported" in texts(at)
+    assert "qa-000002" in texts(at) and "No exports yet." in texts(at)
+    out = tmp_path / "export-1"
+    at.text_input[0].input(str(out))
+    at.button[[b.label for b in at.button].index("Write export")].click().run()
+    assert not at.exception
+    assert "Exported 2 sample(s)" in texts(at)
+    lines = [json.loads(x) for f in ("train.jsonl", "val.jsonl") for x in (out / f).read_text().splitlines()]
+    assert sorted(r["id"] for r in lines) == ["qa-000002", "qa-000003"]
+    assert any("Curated answer: the stock check refuses the request." in r["messages"][2]["content"] for r in lines)
+    assert at.get("download_button")  # the zip is offered
+    assert list(at.dataframe[0].value["samples"]) == [2]  # past exports, with the manifest's counts
+
+
+def test_domain_map_page_with_a_mapped_repo(monkeypatch, db, example_repo):
+    from core.cli import main
+    assert main(["map", "--db", str(db.path), "--repo", str(example_repo)]) != 0  # nothing indexed yet
+    assert main(["index", "--db", str(db.path), "--repo", str(example_repo)]) == 0
+    at = open_page(monkeypatch, db, "domain_map")
+    assert "no domain map yet" in texts(at)
+    assert main(["map", "--db", str(db.path), "--repo", str(example_repo)]) == 0
+    at = open_page(monkeypatch, db, "domain_map")
+    assert at.get("graphviz_chart"), "the chosen flow is drawn"
+    flows = at.selectbox(key="map-flow")
+    assert len(flows.options) > 3
+    node = at.selectbox(key="map-node")
+    node.select_index(len(node.options) - 1).run()
+    assert not at.exception
+    code = at.code[-1].value
+    assert code.splitlines()[0].split()[0].isdigit()  # the node's code, numbered as in the file
 
 
 def test_pipeline_page_shows_run_history(monkeypatch, seeded):

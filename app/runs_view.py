@@ -1,0 +1,261 @@
+"""Widgets of the LoRA runs page: the start form, live progress, runs table, validation results.
+
+Runs are separate processes (core.train.runner); every view here is drawn
+from the run directory and train_runs, so a page reload, a second browser
+tab or a restarted app shows the same state.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app.state import flash
+from core.errors import UserError
+from core.train import rundir, runner
+from core.train.config import DEFAULT_BASE_MODEL, SIZE_DEFAULTS, detect_size
+from core.train.strict import summarize
+from storage import Database, runs_store
+from storage import repos as repo_store
+
+TINY = "tiny local model (CPU smoke run)"
+LOCAL = "local directory…"
+BASE_MODELS = (TINY, DEFAULT_BASE_MODEL, "Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-7B-Instruct", LOCAL)
+SMOKE_EXPORT = "smoke export built from the indexed repository"
+OTHER_EXPORT = "another directory…"
+EXAMPLE_REPO = Path(__file__).resolve().parent.parent / "examples" / "shop"
+
+
+@st.cache_resource(show_spinner="Looking for a GPU …")
+def gpu_status() -> tuple[bool, str]:
+    import torch
+
+    if not torch.cuda.is_available():
+        return False, "No CUDA GPU is visible to torch"
+    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    return True, f"{len(names)} CUDA GPU(s): " + ", ".join(names)
+
+
+def workspace(db: Database) -> Path:
+    """Runs, the tiny model and smoke exports live beside the database file."""
+    return db.path.resolve().parent
+
+
+def _tiny_model(db: Database) -> Path:
+    from core.train.tiny import build_tiny_model
+
+    return build_tiny_model(workspace(db) / "tiny-qwen2")
+
+
+def _smoke_export(db: Database) -> Path:
+    from core.train.tiny import write_smoke_export
+
+    with db.connect() as con:
+        latest = repo_store.latest_repo(con)
+    root = Path(latest["root"]) if latest else EXAMPLE_REPO
+    return write_smoke_export(root, workspace(db) / "smoke-export")
+
+
+def _export_options(db: Database, smoke: bool) -> dict[str, str | None]:
+    with db.connect() as con:
+        exports = runs_store.list_exports(con)
+    options: dict[str, str | None] = {}
+    if smoke:
+        options[SMOKE_EXPORT] = None
+    for rec in exports:
+        counts = rec["manifest"].get("counts", {})
+        size = f" ({counts.get('train', '?')} train / {counts.get('val', '?')} val)" if isinstance(counts, dict) else ""
+        options[f"{rec['out_dir']} · {rec['created_at']:%Y-%m-%d %H:%M}{size}"] = rec["out_dir"]
+    options[OTHER_EXPORT] = ""
+    return options
+
+
+def start_form(db: Database) -> None:
+    """Base model and export outside the form (hyperparameter defaults follow the model size), then Start."""
+    has_cuda, gpu_text = gpu_status()
+    if has_cuda:
+        st.success(gpu_text, icon=":material/memory:")
+    else:
+        st.warning(f"{gpu_text}: fine-tuning a Qwen2.5 model on the CPU is impractically slow. "
+                   "Choose the **CPU smoke run** on a tiny local model to check the whole path (data, training, "
+                   "metrics, adapter, validation) in seconds, or run on a GPU machine (see docs/training.md).",
+                   icon=":material/memory:")
+    left, right = st.columns(2)
+    choice = left.selectbox("Base model", BASE_MODELS, index=1 if has_cuda else 0, key="train-base")
+    base = choice
+    if choice == LOCAL:
+        base = left.text_input("Model directory", key="train-base-dir", placeholder="/models/Qwen2.5-0.5B-Instruct")
+    smoke = choice == TINY
+    options = _export_options(db, smoke)
+    export_label = right.selectbox("Export", list(options), key=f"train-export-{smoke}")
+    export_dir = options[export_label]
+    if export_label == OTHER_EXPORT:
+        export_dir = right.text_input("Export directory", key="train-export-dir",
+                                      placeholder="exports/latest (holds train.jsonl, val.jsonl)")
+    size = "tiny" if smoke else detect_size(base or DEFAULT_BASE_MODEL)
+    d = SIZE_DEFAULTS[size]
+    with st.form("train-form"):
+        st.caption(f"Defaults for the **{size}** size; LoRA on q, k, v, o, gate, up, down projections.")
+        c = st.columns(4)
+        hyper = {
+            "epochs": c[0].number_input("Epochs", 0.1, 100.0, float(d["epochs"]), 0.5, key=f"ep-{size}"),
+            "learning_rate": c[1].number_input("Learning rate", 1e-6, 1.0, float(d["learning_rate"]), format="%.1e",
+                                               key=f"lr-{size}"),
+            "max_length": c[2].number_input("Max length (tokens)", 64, 32768, d["max_length"], 64, key=f"ml-{size}"),
+            "max_steps": c[3].number_input("Max steps (0 = all epochs)", 0, 10**7, 30 if smoke else 0,
+                                           key=f"ms-{size}"),
+            "lora_r": c[0].number_input("LoRA r", 1, 512, d["lora_r"], key=f"r-{size}"),
+            "lora_alpha": c[1].number_input("LoRA alpha", 1, 1024, d["lora_alpha"], key=f"a-{size}"),
+            "lora_dropout": c[2].number_input("LoRA dropout", 0.0, 0.9, float(d["lora_dropout"]), 0.05,
+                                              key=f"dr-{size}"),
+            "batch_size": c[3].number_input("Batch size (per device)", 1, 512, d["batch_size"], key=f"bs-{size}"),
+            "grad_accum": c[0].number_input("Gradient accumulation", 1, 512, d["grad_accum"], key=f"ga-{size}"),
+        }
+        started = st.form_submit_button("Start", type="primary", icon=":material/play_arrow:")
+    if started:
+        _start(db, base, smoke, export_dir, hyper)
+
+
+def _start(db: Database, base: str, smoke: bool, export_dir: str | None, hyper: dict) -> None:
+    if not base:
+        raise UserError("give the base model: a hub id or a local model directory")
+    if smoke:
+        with st.spinner("Building the tiny local model …"):
+            base = str(_tiny_model(db))
+    if export_dir is None:
+        export_dir = str(_smoke_export(db))
+    if not export_dir or not (Path(export_dir) / "train.jsonl").is_file():
+        raise UserError(f"{export_dir or 'no directory'} holds no train.jsonl: pick a past export or run the Export page")
+    hyper = {k: v for k, v in hyper.items() if not (k == "max_steps" and not v)}
+    if smoke:
+        hyper["device"] = "cpu"
+    run_id = runner.start_run(db, workspace(db) / "runs", export_dir, base, **hyper)
+    st.session_state["train-selected"] = run_id
+    st.success(f"Started run `{run_id}`.", icon=":material/rocket_launch:")
+
+
+def _runs(db: Database) -> list[dict]:
+    with db.connect() as con:
+        return runs_store.list_runs(con)
+
+
+def live_runs(db: Database) -> None:
+    """Every running run with its progress; redrawn every 2 s until none is running."""
+    if any(r["status"] in ("running", "queued") for r in _runs(db)):
+        _live(db)
+
+
+@st.fragment(run_every=2.0)
+def _live(db: Database) -> None:
+    running = [r for r in _runs(db) if r["status"] in ("running", "queued")]
+    changed = False
+    for run in running:
+        view = runner.sync_run(db, run)
+        changed |= view.state not in ("running", "queued")
+        with st.container(border=True):
+            st.markdown(f"**{run['run_id']}** · {run['base_model']} · {view.state}")
+            progress(view)
+            if view.state == "running":
+                st.button("Stop", key=f"stop-{run['run_id']}", icon=":material/stop:", on_click=_stop, args=(db, run))
+            loss_chart(view)
+            st.code(view.log_tail or "(no output yet)", language=None)
+    if changed:
+        st.rerun()  # a run ended: redraw the whole page (runs table, details)
+
+
+def _stop(db: Database, run: dict) -> None:
+    view = runner.stop_run(db, run)
+    flash(f"Run {run['run_id']}: {view.state}.", "info")
+
+
+def progress(view: runner.RunView) -> None:
+    eta = f" · ETA {view.eta_s:.0f} s" if view.eta_s is not None and view.state == "running" else ""
+    total = f"/{view.max_steps}" if view.max_steps else ""
+    st.progress(view.fraction, text=f"{view.state}: step {view.step}{total}{eta}")
+    if view.reason:
+        (st.error if view.state == "failed" else st.info)(view.reason)
+
+
+def loss_chart(view: runner.RunView) -> None:
+    rows = [{"step": m["step"], "loss": m["loss"], "series": "train"} for m in view.train]
+    rows += [{"step": m["step"], "loss": m["eval_loss"], "series": "eval"} for m in view.eval]
+    if rows:
+        st.line_chart(pd.DataFrame(rows), x="step", y="loss", color="series", height=220)
+
+
+def _duration(run: dict) -> float | None:
+    if not run["started_at"]:
+        return None
+    end = run["finished_at"] or datetime.now()
+    return round((end - run["started_at"]).total_seconds(), 1)
+
+
+def runs_table(db: Database) -> list[dict]:
+    runs = _runs(db)
+    if not runs:
+        st.caption("No runs yet: start one above (or `python -m core train ...`, then `python -m core infer` "
+                   "registers it here).")
+        return runs
+    frame = pd.DataFrame([{
+        "run": r["run_id"], "status": r["status"], "base model": r["base_model"], "started": r["started_at"],
+        "duration s": _duration(r), "steps": (r["final_metrics"] or {}).get("steps"),
+        "train loss": (r["final_metrics"] or {}).get("train_loss"), "eval loss": (r["final_metrics"] or {}).get("eval_loss"),
+        "tokens/s": (r["final_metrics"] or {}).get("tokens_per_s"),
+        "adapter": str(Path(r["run_dir"]) / rundir.ADAPTER) if r["status"] == "finished" else "",
+        "message": r["message"] or "",
+    } for r in runs])
+    st.dataframe(frame, hide_index=True, width="stretch")
+    return runs
+
+
+def run_details(db: Database, runs: list[dict]) -> None:
+    if not runs:
+        return
+    ids = [r["run_id"] for r in runs]
+    selected = st.session_state.get("train-selected")
+    run_id = st.selectbox("Run", ids, index=ids.index(selected) if selected in ids else 0, key="train-details")
+    run = next(r for r in runs if r["run_id"] == run_id)
+    view = runner.read_run(Path(run["run_dir"]))
+    progress(view)
+    loss_chart(view)
+    if view.final:
+        st.json(view.final, expanded=False)
+    with st.expander("Log tail"):
+        st.code(view.log_tail or "(empty)", language=None)
+    st.markdown("**Strict inference validation** (base vs base+adapter on the export's val questions)")
+    validation(db, run, view)
+
+
+@st.fragment(run_every=2.0)
+def _validation_wait(run_dir: Path) -> None:
+    if not runner.validation_running(run_dir):
+        st.rerun()  # results are in: redraw the page with them
+    st.info("Validation is running …", icon=":material/hourglass:")
+    st.code(rundir.tail(run_dir / runner.INFER_LOG, 10) or "(starting)", language=None)
+
+
+def validation(db: Database, run: dict, view: runner.RunView) -> None:
+    run_dir = Path(run["run_dir"])
+    with db.connect() as con:
+        rows = runs_store.infer_results(con, run["run_id"])
+    if runner.validation_running(run_dir):
+        _validation_wait(run_dir)
+    elif view.state == "finished":
+        c = st.columns(3)
+        limit = c[0].number_input("Questions (0 = all)", 0, 100000, 0, key=f"lim-{run['run_id']}")
+        tokens = c[1].number_input("Max new tokens", 16, 4096, 384, 16, key=f"tok-{run['run_id']}")
+        if c[2].button("Validate", key=f"val-{run['run_id']}", icon=":material/rule:"):
+            runner.start_validation(db, run_dir, limit or None, tokens)
+            st.rerun()
+    if not rows:
+        st.caption("No validation results for this run yet.")
+        return
+    summary = summarize(rows)
+    st.dataframe(pd.DataFrame([{"model": kind, **values} for kind, values in summary.items()]), hide_index=True)
+    st.dataframe(pd.DataFrame([{
+        "sample": r["sample_id"], "model": r["model_kind"], "layout": r["layout_ok"], "citations": r["citations_ok"],
+        "unknown names": ", ".join(r["unknown_identifiers"]), "ROUGE-L": r["overlap"], "output": r["output"][:300],
+    } for r in rows]), hide_index=True, width="stretch")

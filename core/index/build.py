@@ -42,10 +42,10 @@ class IndexBatch:
                             chunk.symbol_id, chunk.header, chunk.text))
 
     def write(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Everything but the calls, which are written once resolved (see `core.index.stage`)."""
         index_store.bulk_insert(con, "files", index_store.FILE_COLS, self.files)
         index_store.bulk_insert(con, "chunks", index_store.CHUNK_COLS, self.chunks, or_ignore=True)
         index_store.bulk_insert(con, "symbols", index_store.SYMBOL_COLS, self.symbols, or_ignore=True)
-        index_store.bulk_insert(con, "calls", index_store.CALL_COLS, self.calls)
         index_store.bulk_insert(con, "sql_statements", index_store.SQL_COLS, self.sql, or_ignore=True)
         index_store.bulk_insert(con, "config_keys", index_store.CONFIG_COLS, self.config)
 

@@ -195,6 +195,7 @@ def _short(expr: str, limit: int = 60) -> str:
 class _FileExtractor:
     def __init__(self, path: str, data: bytes):
         self.path = path
+        self.data = data
         self.tree = java_ast.parse(data)
         self.src_lines = data.decode("utf-8", errors="replace").splitlines()
         self.package = ""
@@ -378,22 +379,20 @@ class _FileExtractor:
                 param_types[pname] = ptype
                 type_list.append(clean_type(ptype) + ("..." if ptype.endswith("...") else ""))
         symbol_id = self.unique(f"{owner.symbol_id}#{name}({','.join(type_list)})")
-        modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+        modifiers = node.children[0] if node.children and node.children[0].type == "modifiers" else None
         body = node.child_by_field_name("body")
         start, end = lines(node)
         sig_end = body.start_byte if body is not None else node.end_byte
-        signature = _SPACE.sub(" ", node.text[: sig_end - node.start_byte].decode("utf-8", "replace")).strip()
         # annotations belong to the modifiers; the signature proper starts after them
-        if modifiers is not None:
-            words = _modifier_words(modifiers)
-            rest = node.text[modifiers.end_byte - node.start_byte : sig_end - node.start_byte].decode("utf-8", "replace")
-            signature = _SPACE.sub(" ", f"{words or ''} {rest}").strip()
+        words = _modifier_words(modifiers)
+        sig_start = modifiers.end_byte if modifiers is not None else node.start_byte
+        rest = self.data[sig_start:sig_end].decode("utf-8", "replace")
+        signature = _SPACE.sub(" ", f"{words or ''} {rest}").strip()
         return_type = node.child_by_field_name("type")
         doc, doc_line = _leading_comments(node)
         self.symbols.append(Symbol(
             symbol_id, kind, name, owner.symbol_id, self.package, self.path, start, end, signature,
-            text(return_type) if return_type is not None else None, _modifier_words(modifiers),
-            _annotations(modifiers), doc,
+            text(return_type) if return_type is not None else None, words, _annotations(modifiers), doc,
         ))
         self._method_chunks(node, body, symbol_id, header, doc_line)
         if body is not None:

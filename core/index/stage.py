@@ -87,7 +87,8 @@ def run(ctx: Context, args: argparse.Namespace) -> dict:
             batch.write(con)
             resolver = Resolver(index_store.symbols_for_resolution(con, repo_id),
                                 index_store.type_annotations(con, repo_id))
-            index_store.replace_calls(con, repo_id, resolve_calls(resolver, index_store.calls_for_resolution(con, repo_id)))
+            kept_calls = index_store.calls_for_resolution(con, repo_id)   # of the unchanged files
+            index_store.replace_calls(con, repo_id, resolve_calls(resolver, kept_calls + batch.calls))
             index_store.set_sql_links(con, repo_id, link_sql(resolver, index_store.sql_links_input(con, repo_id)))
         repo_store.upsert_repo(con, repo_id, str(root), commit)
         stats = index_store.index_stats(con, repo_id)

@@ -62,6 +62,7 @@ def measure(repo: Path, passes: int) -> dict:
 def generate_repo(root: Path, n_files: int) -> None:
     """A synthetic Spring + MyBatis code base: features of 5 Java files each, one mapper XML per feature."""
     features = max(1, n_files // 5)
+    root.mkdir(parents=True, exist_ok=True)
     (root / "pom.xml").write_text("<project><modules><module>app</module></modules></project>")
     base = root / "app" / "src" / "main"
     (base / "resources" / "dao").mkdir(parents=True)

@@ -18,14 +18,21 @@ from datetime import datetime
 from pathlib import Path
 
 from core.train import rundir
+from storage import Database, runs_store
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_RUNS_DIR = Path("data/runs")
+INFER_LOG = "infer.log"
+INFER_PID = "infer.pid"
 
 
-def new_run_id(base_model: str) -> str:
-    short = Path(base_model).name.replace("/", "-")[:40]
-    return f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{short}"
+def new_run_id(base_model: str, runs_dir: Path) -> str:
+    """Sortable and readable: start time plus the model's name, made unique within runs_dir."""
+    stem = f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{Path(base_model).name[:40]}"
+    run_id, n = stem, 1
+    while (runs_dir / run_id).exists():
+        n += 1
+        run_id = f"{stem}-{n}"
+    return run_id
 
 
 def train_command(export_dir: str | Path, base_model: str, run_dir: str | Path, **hyper) -> list[str]:
@@ -126,7 +133,9 @@ def read_run(run_dir: Path, log_lines: int = 30) -> RunView:
         status = rundir.read_json(run_dir / rundir.STATUS) or status
         state, reason = status.get("state", state), status.get("reason")
         if state == "running":
-            state, reason = "failed", "the training process exited without a final status; see the log tail"
+            last = next((ln for ln in reversed(rundir.tail(run_dir / rundir.LOG, 20).splitlines()) if ln.strip()), "")
+            state = "failed"
+            reason = "the training process exited without a final status" + (f": {last.strip()[:300]}" if last else "")
             rundir.update_status(run_dir, state, reason=reason)
     metrics = rundir.read_metrics(run_dir)
     return RunView(
@@ -135,3 +144,57 @@ def read_run(run_dir: Path, log_lines: int = 30) -> RunView:
         train=[m for m in metrics if m.get("kind") == "train"], eval=[m for m in metrics if m.get("kind") == "eval"],
         final=rundir.read_json(run_dir / rundir.FINAL), log_tail=rundir.tail(run_dir / rundir.LOG, log_lines), pid=pid,
     )
+
+
+def start_run(db: Database, runs_dir: Path, export_dir: str | Path, base_model: str, **hyper) -> str:
+    """Launch a training process for the app and record it in train_runs; returns the run id."""
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id(base_model, runs_dir)
+    run_dir = (runs_dir / run_id).resolve()
+    command = train_command(Path(export_dir).resolve(), base_model, run_dir, **hyper)
+    pid = launch(command, run_dir)
+    with db.connect() as con:
+        runs_store.insert_run(con, run_id, str(run_dir), str(export_dir), base_model,
+                              {"requested": hyper, "command": command}, pid)
+    return run_id
+
+
+def sync_run(db: Database, run: dict) -> RunView:
+    """Read a run's directory and carry a changed state (and final metrics) into train_runs."""
+    view = read_run(Path(run["run_dir"]))
+    if view.state != run["status"] and view.state in (*rundir.TERMINAL_STATES, "running"):
+        with db.connect() as con:
+            runs_store.update_run(con, run["run_id"], view.state, view.reason, view.final,
+                                  finished=view.state in rundir.TERMINAL_STATES)
+        run.update(status=view.state, message=view.reason)
+    return view
+
+
+def stop_run(db: Database, run: dict) -> RunView:
+    if run.get("pid"):
+        stop(Path(run["run_dir"]), run["pid"])
+    return sync_run(db, run)
+
+
+def start_validation(db: Database, run_dir: Path, limit: int | None = None, max_new_tokens: int | None = None) -> int:
+    """`python -m core infer` for a finished run, in the background (log: RUN_DIR/infer.log)."""
+    command = [sys.executable, "-m", "core", "infer", "--db", str(db.path.resolve()), "--run", str(run_dir)]
+    if limit:
+        command += ["--limit", str(limit)]
+    if max_new_tokens:
+        command += ["--max-new-tokens", str(max_new_tokens)]
+    with open(run_dir / INFER_LOG, "ab") as log:
+        # in the background it can afford to wait out the app's short holds on the database file
+        env = {"ACDP_DB_WAIT": "60", **os.environ, "PYTHONUNBUFFERED": "1"}
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True, env=env)
+    _children[proc.pid] = proc
+    (run_dir / INFER_PID).write_text(str(proc.pid))
+    return proc.pid
+
+
+def validation_running(run_dir: Path) -> bool:
+    try:
+        return is_alive(int((run_dir / INFER_PID).read_text()))
+    except (OSError, ValueError):
+        return False

@@ -33,7 +33,8 @@ def add_arguments(parser) -> None:
     g.add_argument("--out", type=Path, help="run directory to create (adapter, metrics, status)")
     g.add_argument("--max-steps", type=int, help="stop after N optimizer steps (smoke runs)")
     g.add_argument("--epochs", type=float, help="default per model size: " + _defaults("epochs"))
-    g.add_argument("--lr", dest="learning_rate", type=float, help="learning rate; " + _defaults("learning_rate"))
+    g.add_argument("--lr", "--learning-rate", dest="learning_rate", type=float,
+                   help="learning rate; " + _defaults("learning_rate"))
     g.add_argument("--lora-r", type=int, help=_defaults("lora_r"))
     g.add_argument("--lora-alpha", type=int, help=_defaults("lora_alpha"))
     g.add_argument("--lora-dropout", type=float, help=_defaults("lora_dropout"))

@@ -1,0 +1,97 @@
+"""The LoRA runs page (AppTest): a CPU smoke run launched from the form, followed to the end,
+validated; a long run stopped by its PID."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.cli import main
+from core.train import runner
+from storage import runs_store
+
+SHOP = Path(__file__).resolve().parent.parent / "examples" / "shop"
+
+
+@pytest.fixture
+def page(monkeypatch, db) -> AppTest:
+    assert main(["index", "--repo", str(SHOP), "--db", str(db.path)]) == 0  # the smoke export cites this repo
+    monkeypatch.setenv("ACDP_DB", str(db.path))
+    monkeypatch.setenv("ACDP_APP_HOLD", "0")  # the app lets go of the file at once, so `infer` can write results
+    at = AppTest.from_file("../app/main.py", default_timeout=60)
+    at.run()
+    at.switch_page("../pages/lora_runs.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _runs(db) -> list[dict]:
+    with db.connect() as con:
+        return runs_store.list_runs(con)
+
+
+def _start(at: AppTest, max_steps: int) -> None:
+    at.number_input(key="ms-tiny").set_value(max_steps)
+    next(b for b in at.button if b.label == "Start").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _wait(at: AppTest, until, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(1.0)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+
+
+def _shown(at: AppTest) -> str:
+    return "\n".join(x.value for x in [*at.markdown, *at.warning, *at.success, *at.info, *at.caption, *at.code])
+
+
+def test_cpu_smoke_run_from_the_form_to_validated_results(page, db):
+    at = page
+    assert "No CUDA GPU" in _shown(at) and "CPU smoke run" in _shown(at)  # this machine has no GPU
+    assert at.selectbox(key="train-base").value == "tiny local model (CPU smoke run)"
+    _start(at, 12)
+    (run,) = _runs(db)
+    assert run["status"] == "running" and run["pid"] and "Started run" in _shown(at)
+    assert any("step" in p.proto.text for p in at.get("progress"))  # live progress while it runs
+
+    _wait(at, lambda: _runs(db)[0]["status"] != "running")
+    run = _runs(db)[0]
+    assert run["status"] == "finished", run["message"]
+    assert run["final_metrics"]["steps"] == 12 and run["finished_at"] is not None
+    assert (Path(run["run_dir"]) / "adapter" / "adapter_config.json").is_file()
+    bars = [p for p in at.get("progress") if "finished: step 12/12" in p.proto.text]
+    assert bars and bars[0].proto.value == 100
+    assert at.get("vega_lite_chart")  # the loss curve
+
+    at.number_input(key=f"lim-{run['run_id']}").set_value(2)
+    at.number_input(key=f"tok-{run['run_id']}").set_value(16)
+    at.button(key=f"val-{run['run_id']}").click().run()
+
+    def validated() -> bool:
+        with db.connect() as con:
+            return bool(runs_store.infer_results(con, run["run_id"]))
+    _wait(at, lambda: validated() and not runner.validation_running(Path(run["run_dir"])))
+    at.run()
+    tables = [df.value for df in at.dataframe]
+    summary = next(t for t in tables if "layout_pct" in t.columns)
+    assert sorted(summary["model"]) == ["base", "tuned"] and list(summary["answers"]) == [2, 2]
+
+
+def test_stop_ends_the_training_process(page, db):
+    at = page
+    _start(at, 1_000_000)
+    run = _runs(db)[0]
+    _wait(at, lambda: runner.read_run(Path(run["run_dir"])).step >= 1)  # it trains
+    assert runner.is_alive(run["pid"])
+    at.button(key=f"stop-{run['run_id']}").click().run()
+    assert not runner.is_alive(run["pid"])
+    run = _runs(db)[0]
+    assert run["status"] == "stopped" and run["finished_at"] is not None
+    assert "stopped" in _shown(at)

@@ -120,6 +120,7 @@ class Extractor:
             for field_name, values, line in criteria:
                 if field_name == facts["field"] and line < facts["line"] + 15:
                     facts["from_codes"] = sorted(set(facts["from_codes"]) | set(re.findall(r"-?\d+", values)))
+                    facts["criteria_line"] = line
                     t.spans.append((line, line))
             facts["requires"] = [{"condition": g.facts["condition"], "line": g.facts["line"], "message": g.facts.get("message")}
                                  for g in status_guards]
@@ -186,10 +187,10 @@ def _codes_allowed(status_guards: list[Found], getter: str) -> list[str]:
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted spans with touching or overlapping ones merged."""
+    """Sorted spans with overlapping ones merged (touching ones stay apart: each proves its own step)."""
     out: list[list[int]] = []
     for s, e in sorted(spans):
-        if out and s <= out[-1][1] + 1:
+        if out and s <= out[-1][1]:
             out[-1][1] = max(out[-1][1], e)
         else:
             out.append([s, e])

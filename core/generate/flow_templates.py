@@ -1,0 +1,104 @@
+"""QA about whole flows: the ordered path of an entry point through services to SQL, and how a
+cancelling operation undoes what a placing operation did (pairs of side-effect sequences)."""
+
+from __future__ import annotations
+
+import re
+
+from core.generate.qa_templates import Cite, pick
+from core.rules.render import camel_words
+
+# Words that pair a placing step with the cancelling step that reverses it (lock/release stock ...).
+_STOP = frozenset({"update", "set", "get", "list", "by", "id", "order", "to", "the", "of", "status", "selective",
+                   "primary", "key", "insert", "delete", "select", "mapper", "service", "dao"})
+
+
+def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    entry = f["entry_label"]
+    if lang == "en":
+        return [("steps_of", pick(seed, [f"What happens, step by step, when {entry} is called?",
+                                         f"Trace the call path of {entry} down to the database.",
+                                         f"Which components does {entry} go through, in order?"])),
+                ("where_implemented", f"Which SQL statements does {entry} end up running, and where are they defined?")]
+    return [("steps_of", f"调用 {entry} 时，依次会经过哪些步骤？"), ("where_implemented", f"{entry} 最终会执行哪些 SQL，它们定义在哪里？")]
+
+
+def _step_line(s: dict, lang: str) -> str:
+    indent = "  " * max(0, s["depth"] - 1)
+    if s.get("stmt_id"):
+        return (f"{indent}- SQL `{s['stmt_id']}` ({s['path']})" if lang == "en" else f"{indent}- SQL `{s['stmt_id']}`（{s['path']}）")
+    return f"{indent}- `{s['label']}`"
+
+
+def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    steps = f["steps"]
+    if qkind == "where_implemented":
+        sqls = [s for s in steps if s.get("stmt_id")]
+        if lang == "en":
+            body = f"{f['entry_label']} reaches {len(sqls)} SQL statement(s): " + "; ".join(
+                f"`{s['stmt_id']}` in {s['path']} (line {s['line']})" for s in sqls) + "."
+            return body, [(f"the flow runs `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
+        body = f"{f['entry_label']} 会执行 {len(sqls)} 条 SQL：" + "；".join(
+            f"{s['path']} 第 {s['line']} 行的 `{s['stmt_id']}`" for s in sqls) + "。"
+        return body, [(f"流程执行 `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
+    kind = {"endpoint": "HTTP endpoint", "scheduled": "scheduled job", "listener": "message listener"}.get(f["entry_kind"], "entry point")
+    kind_zh = {"endpoint": "HTTP 接口", "scheduled": "定时任务", "listener": "消息监听"}.get(f["entry_kind"], "入口")
+    lines = "\n".join(_step_line(s, lang) for s in steps)
+    if lang == "en":
+        head = f"{f['entry_label']} is a {kind}. The call path, indented by call depth:"
+        trace = [((f"{s['caller']} calls `{s['label']}`" if s.get("caller") else f"the flow starts at `{s['label']}`"),
+                  [cite.at(s["line"], s["path"])]) for s in steps]
+        return f"{head}\n{lines}", trace
+    head = f"{f['entry_label']} 是一个{kind_zh}，调用链（按调用深度缩进）："
+    trace = [((f"{s['caller']} 调用 `{s['label']}`" if s.get("caller") else f"流程从 `{s['label']}` 开始"),
+              [cite.at(s["line"], s["path"])]) for s in steps]
+    return f"{head}\n{lines}", trace
+
+
+def _topics(step: dict) -> set[str]:
+    text = " ".join([camel_words((step.get("call") or "").rsplit(".", 1)[-1])])
+    words = set(re.findall(r"[a-z]+", text)) - _STOP
+    return {w.rstrip("s") for w in words if len(w) > 3}
+
+
+def undo_pairs(place_steps: list[dict], cancel_steps: list[dict]) -> list[dict]:
+    """Cancel steps matched to the place steps they reverse, by the topic words of their calls."""
+    pairs = []
+    for c in cancel_steps:
+        topics = _topics(c)
+        if not topics:
+            continue
+        match = next((p for p in place_steps if _topics(p) & topics and p.get("call") != c.get("call")), None)
+        if match is None:
+            match = next((p for p in place_steps if _topics(p) & topics), None)
+        if match:
+            pairs.append({"topic": sorted(_topics(match) & topics)[0], "place": match, "cancel": c})
+    return pairs
+
+
+def undo_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    p, c = f"`{f['place_method']}`", f"`{f['cancel_method']}`"
+    if lang == "en":
+        return [("undo", pick(seed, [f"How does {c} undo what {p} did?",
+                                     f"When an order is cancelled through {c}, which effects of {p} are rolled back, and how?"]))]
+    return [("undo", f"{c} 是如何撤销 {p} 所做的操作的？")]
+
+
+def undo_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    rows, trace = [], []
+    for pair in f["pairs"]:
+        p, c = pair["place"], pair["cancel"]
+        pe, ce = cite.at(p["line"], path), cite.at(c["line"], path)
+        if lang == "en":
+            rows.append(f"- {pair['topic']}: placing does \"{p['label']}\" (`{p.get('call') or p.get('check')}`); "
+                        f"cancelling reverses it with \"{c['label']}\" (`{c.get('call')}`).")
+            trace.append((f"`{f['place_method']}` calls `{p.get('call') or p.get('check')}`", [pe]))
+            trace.append((f"`{f['cancel_method']}` calls `{c.get('call')}`", [ce]))
+        else:
+            rows.append(f"- {pair['topic']}：下单时“{p['label']}”（`{p.get('call') or p.get('check')}`），"
+                        f"取消时用“{c['label']}”（`{c.get('call')}`）撤销。")
+            trace.append((f"`{f['place_method']}` 调用 `{p.get('call') or p.get('check')}`", [pe]))
+            trace.append((f"`{f['cancel_method']}` 调用 `{c.get('call')}`", [ce]))
+    head = (f"`{f['cancel_method']}` mirrors the side effects of `{f['place_method']}` one by one:" if lang == "en"
+            else f"`{f['cancel_method']}` 逐项撤销 `{f['place_method']}` 的副作用：")
+    return head + "\n" + "\n".join(rows), trace

@@ -1,0 +1,517 @@
+"""Offline QA writing: the questions asked about each rule or flow, and the template answers.
+
+Questions are fixed here for every backend (so a sample's id and question
+kind do not depend on who answers). Answers are what the `template` backend
+writes: composed from the extracted facts, in the voice of an engineer who
+knows the code, with several phrasings chosen deterministically per sample so
+a data set does not read like one form filled in a thousand times. Every
+sentence states something the cited lines show.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.models import Evidence
+from core.rules.render import camel_words, condition_text, cron_text, formula_text, negate_text
+from core.rules.statements import state_name
+
+
+def pick(seed: str, options: list[str] | tuple[str, ...]) -> str:
+    """A deterministic choice: same seed, same phrasing."""
+    n = int(hashlib.sha256(seed.encode("utf-8")).hexdigest()[:8], 16)
+    return options[n % len(options)]
+
+
+@dataclass
+class Cite:
+    """Finds the evidence id that covers a line, for trace claims."""
+
+    evidence: list[Evidence]
+
+    def at(self, line: int | None, path: str | None = None) -> str:
+        for e in self.evidence:
+            if (path is None or e.path == path) and line is not None and e.start_line <= line <= e.end_line:
+                return e.id
+        return self.evidence[0].id
+
+    def all(self) -> list[str]:
+        return [e.id for e in self.evidence]
+
+    def role(self, role: str, facts: dict) -> str | None:
+        return facts.get("_roles", {}).get(role)
+
+
+def _short(method: str) -> str:
+    return method.rsplit(".", 1)[-1]
+
+
+def _op(method: str) -> str:
+    """'OrdPortalOrderServiceImpl.generateOrder' -> 'generate order'."""
+    return camel_words(_short(method))
+
+
+# ---------------------------------------------------------------- guard --
+def _guard_when(f: dict, lang: str) -> str:
+    return condition_text(f["condition"], lang) if f.get("holds", True) else negate_text(f["condition"], lang)
+
+
+def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    m, msg, when = f"`{f['method']}`", f.get("message"), _guard_when(f, lang)
+    out = []
+    if lang == "en":
+        out.append(("what_happens", pick(seed + "q1", [
+            f"What happens in {m} when {when}?",
+            f"If {when}, what does {m} do?",
+            f"Suppose {when} while {m} runs. What happens?",
+        ])))
+        if msg:
+            out.append(("under_which_condition", pick(seed + "q2", [
+                f"Under which condition does {m} fail with \"{msg}\"?",
+                f"When do callers of {m} get the error \"{msg}\"?",
+                f"What triggers the \"{msg}\" error in {m}?",
+            ])))
+            out.append(("where_implemented", pick(seed + "q3", [
+                f"Where is the check behind \"{msg}\" implemented?",
+                f"Which code raises \"{msg}\", and where does it live?",
+            ])))
+        else:
+            out.append(("where_implemented", f"Where does {m} stop early, and on what condition?"))
+        if f.get("comment"):
+            out.append(("why", f"Why does {m} check that {when}?"))
+    else:
+        out.append(("what_happens", pick(seed + "q1", [
+            f"在 {m} 中，如果{when}，会发生什么？",
+            f"{m} 执行时遇到{when}的情况会怎样处理？",
+        ])))
+        if msg:
+            out.append(("under_which_condition", pick(seed + "q2", [
+                f"{m} 在什么条件下会报“{msg}”？",
+                f"什么情况下调用 {m} 会得到“{msg}”这个错误？",
+            ])))
+            out.append(("where_implemented", f"“{msg}”这个校验是在哪里实现的？"))
+        else:
+            out.append(("where_implemented", f"{m} 在哪里、在什么条件下提前返回？"))
+        if f.get("comment"):
+            out.append(("why", f"为什么 {m} 要检查{when}？"))
+    return out
+
+
+def _guard_effect(f: dict, lang: str) -> str:
+    msg = f.get("message")
+    if f["action"] == "return":
+        value = f.get("value")
+        if lang == "en":
+            return f"returns {'`' + value + '`' if value else 'immediately'} and skips the rest of the method"
+        return f"直接返回{'`' + value + '`' if value else ''}，后面的逻辑都不会执行"
+    if lang == "en":
+        how = {"throw": f"throws `{f.get('exception')}`", "assert": f"calls `{f.get('helper')}`",
+               "return_failed": f"returns `{f.get('helper')}`"}[f["action"]]
+        return how + (f" with \"{msg}\"" if msg else "")
+    how = {"throw": f"抛出 `{f.get('exception')}`", "assert": f"调用 `{f.get('helper')}`",
+           "return_failed": f"返回 `{f.get('helper')}`"}[f["action"]]
+    return how + (f"，提示“{msg}”" if msg else "")
+
+
+def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
+    check = cite.at(f["line"], path)
+    within = f.get("within") or []
+    ctx_en = ctx_zh = ""
+    if within:
+        w = within[-1]
+        cond_en = condition_text(w["condition"], "en") if w["holds"] else negate_text(w["condition"], "en")
+        cond_zh = condition_text(w["condition"], "zh") if w["holds"] else negate_text(w["condition"], "zh")
+        ctx_en, ctx_zh = f" This check only runs on the branch where {cond_en}.", f"这个校验只在{cond_zh}的分支里执行。"
+    stops = f["action"] != "return"
+    if lang == "en":
+        tail_en = (" The exception propagates out of the method, so nothing after the check is executed."
+                   if f["action"] in ("throw", "assert") else "")
+        if qkind == "what_happens":
+            body = pick(seed + "a", [
+                f"{m} {effect}.{tail_en}",
+                f"It does not get past the check: {m} {effect}.{tail_en}",
+            ]) + ctx_en
+        elif qkind == "under_which_condition":
+            body = pick(seed + "a", [
+                f"Exactly when {when}. {m} tests that condition and {effect}.",
+                f"{m} raises it when {when}; at that point it {effect}.",
+            ]) + ctx_en
+        elif qkind == "where_implemented":
+            body = (f"In `{f['class']}.{f['method_name']}` ({path}, line {f['line']}): the `if` there checks "
+                    f"`{f['condition']}` and {effect}.") + ctx_en
+        else:  # why
+            body = (f"The code labels this step \"{f['comment']}\": {m} verifies it up front and {effect} "
+                    f"when {when}, so the operation {'never continues with invalid input' if stops else 'ends early'}.")
+        trace = [(f"{m} checks `{f['condition']}` at line {f['line']}", [check]),
+                 (f"when the check fires, {m} {effect}", [check])]
+        if within:
+            trace.append((f"the check is nested under `if ({within[-1]['condition']})`", [cite.at(within[-1]["line"], path)]))
+        return body, trace
+    tail_zh = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
+    if qkind == "what_happens":
+        body = pick(seed + "a", [f"{m} 会{effect}。{tail_zh}", f"过不了这个校验：{m} {effect}。{tail_zh}"]) + ctx_zh
+    elif qkind == "under_which_condition":
+        body = f"当{when}时。{m} 判断这个条件，满足时{effect}。" + ctx_zh
+    elif qkind == "where_implemented":
+        body = f"在 `{f['class']}.{f['method_name']}`（{path} 第 {f['line']} 行）：那里的 `if` 判断 `{f['condition']}`，满足时{effect}。" + ctx_zh
+    else:
+        body = f"代码注释把这一步标为“{f['comment']}”：{m} 先做这个校验，当{when}时{effect}，避免带着无效数据继续处理。"
+    trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [check])]
+    if within:
+        trace.append((f"该校验位于 `if ({within[-1]['condition']})` 分支内", [cite.at(within[-1]["line"], path)]))
+    return body, trace
+
+
+# ----------------------------------------------------------- transition --
+def _entity(f: dict) -> str:
+    return f.get("entity") or f.get("table") or "record"
+
+
+def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    labels = f.get("labels") or {}
+    to = state_name(f["to"], labels)
+    ent, fld = _entity(f), f["field"]
+    who = f"`{f['method']}`" if f.get("method") else f"the `{f['statement']}` statement"
+    if lang == "en":
+        out = [("what_happens", pick(seed + "q1", [
+            f"What does {who} do to {ent}.{fld}?",
+            f"Which {fld} does {who} leave the {ent} in?",
+        ])), ("under_which_condition", pick(seed + "q2", [
+            f"Under which condition does {who} move a {ent} to {fld} {to}?",
+            f"When can {who} set {ent}.{fld} to {to}?",
+        ]))]
+        if labels:
+            out.append(("which_values", f"Which values can {ent}.{fld} take, and which one does {who} set?"))
+        return out
+    out = [("what_happens", f"{who} 会把 {ent}.{fld} 改成什么？"),
+           ("under_which_condition", f"{who} 在什么条件下把 {ent} 的 {fld} 设为 {to}？")]
+    if labels:
+        out.append(("which_values", f"{ent}.{fld} 有哪些取值？{who} 设置的是哪一个？"))
+    return out
+
+
+def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    labels = f.get("labels") or {}
+    to = state_name(f["to"], labels)
+    ent, fld = _entity(f), f["field"]
+    who = f"`{f['method']}`" if f.get("method") else f"`{f['statement']}`"
+    froms = [state_name(c, labels) for c in f.get("from_codes", [])]
+    setter = cite.at(f.get("line"), path) if f.get("line") else cite.all()[0]
+    limit = cite.at(f["criteria_line"], path) if f.get("criteria_line") else setter
+    dict_id = cite.role("dict", f)
+    reqs = f.get("requires") or []
+    trace = [(f"{who} sets {fld} to {f['to']}" if lang == "en" else f"{who} 把 {fld} 设为 {f['to']}", [setter])]
+    if lang == "en":
+        parts = [f"{who} sets {ent}.{fld} to {to}."]
+        if froms:
+            parts.append(pick(seed + "f", [
+                f"It only does that for a {ent} whose {fld} is {' or '.join(froms)}",
+                f"The change applies only when the current {fld} is {' or '.join(froms)}",
+            ]) + ("; anything else is rejected first" if reqs else "") + ".")
+            trace.append((f"the change is limited to {fld} {' or '.join(f.get('from_codes', []))}", [
+                cite.at(reqs[0]["line"], path) if reqs else limit]))
+        for r in reqs:
+            if r.get("message"):
+                parts.append(f"If `{r['condition']}` holds it fails with \"{r['message']}\" instead.")
+        if f.get("via") == "sql" and f.get("conditions"):
+            parts.append("The WHERE clause enforces this in the same UPDATE: " +
+                         " and ".join(f"`{c}`" for c in f["conditions"]) + ".")
+        if qkind == "which_values" and labels:
+            parts.insert(0, f"{ent}.{fld} is documented as: " + "; ".join(f"{c} = {lab}" for c, lab in labels.items()) + ".")
+            if dict_id:
+                trace.append((f"{fld} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items()), [dict_id]))
+        elif labels.get(str(f["to"])) and dict_id:
+            trace.append((f"code {f['to']} means {labels[str(f['to'])]}", [dict_id]))
+        return " ".join(parts), trace
+    parts = [f"{who} 把 {ent}.{fld} 设为 {to}。"]
+    if froms:
+        parts.append(f"只有当前 {fld} 为 {' 或 '.join(froms)} 时才会修改" + ("，否则先被拦下" if reqs else "") + "。")
+        trace.append((f"只允许从 {fld}={'/'.join(f.get('from_codes', []))} 变更", [cite.at(reqs[0]["line"], path) if reqs else limit]))
+    for r in reqs:
+        if r.get("message"):
+            parts.append(f"如果 `{r['condition']}` 成立，会提示“{r['message']}”并失败。")
+    if f.get("via") == "sql" and f.get("conditions"):
+        parts.append("UPDATE 的 WHERE 条件同时保证了这一点：" + " 且 ".join(f"`{c}`" for c in f["conditions"]) + "。")
+    if qkind == "which_values" and labels:
+        parts.insert(0, f"{ent}.{fld} 的取值：" + "；".join(f"{c}->{lab}" for c, lab in labels.items()) + "。")
+        if dict_id:
+            trace.append((f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items()), [dict_id]))
+    elif labels.get(str(f["to"])) and dict_id:
+        trace.append((f"状态码 {f['to']} 表示{labels[str(f['to'])]}", [dict_id]))
+    return "".join(parts), trace
+
+
+# -------------------------------------------------------- sql invariant --
+def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    s, table = f"`{f['statement']}`", f["table"]
+    if f["operation"] == "select":
+        if lang == "en":
+            return [("what_happens", f"Which {table} rows does {s} pick up?"),
+                    ("under_which_condition", f"Under which conditions does a row of {table} count as a match for {s}?")]
+        return [("what_happens", f"{s} 会查出 {table} 里的哪些记录？"), ("under_which_condition", f"{table} 的记录满足什么条件才会被 {s} 查出？")]
+    cols = ", ".join(c["column"] for c in f["changes"])
+    if lang == "en":
+        out = [("what_happens", pick(seed + "q1", [f"What does {s} do to {cols} in {table}?",
+                                                    f"How does {s} change {cols}?"]))]
+        if f.get("conditions"):
+            out.append(("under_which_condition", f"Under which condition does {s} actually update a row?"))
+            out.append(("why", f"Why does {s} put `{f['conditions'][-1]}` in its WHERE clause instead of checking in Java first?"))
+        return out
+    out = [("what_happens", f"{s} 会对 {table} 的 {cols} 做什么修改？")]
+    if f.get("conditions"):
+        out.append(("under_which_condition", f"{s} 在什么条件下才会真正更新一行？"))
+        out.append(("why", f"为什么 {s} 要把 `{f['conditions'][-1]}` 写在 WHERE 条件里？"))
+    return out
+
+
+def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    s, table, ids = f"`{f['statement']}`", f["table"], cite.all()
+    conds = f.get("conditions") or []
+    if f["operation"] == "select":
+        if lang == "en":
+            body = f"{s} reads {table} rows that satisfy all of: " + "; ".join(f"`{c}`" for c in conds) + "."
+            return body, [(f"{s} filters on `{c}`", ids) for c in conds]
+        body = f"{s} 查询 {table} 中同时满足以下条件的记录：" + "；".join(f"`{c}`" for c in conds) + "。"
+        return body, [(f"{s} 的过滤条件包含 `{c}`", ids) for c in conds]
+    changes_en = ", ".join(f"`{c['text']}`" for c in f["changes"])
+    if lang == "en":
+        trace = [(f"{s} sets {changes_en}", ids)] + [(f"{s} requires `{c}`", ids) for c in conds]
+        if qkind == "what_happens":
+            body = f"{s} updates {table} with {changes_en}" + (
+                f", but only on rows where {' and '.join(f'`{c}`' for c in conds)}." if conds else ".")
+        elif qkind == "under_which_condition":
+            body = (f"Only when {' and '.join(f'`{c}`' for c in conds)} holds for the row (besides matching the id). "
+                    "Otherwise the UPDATE matches nothing and reports 0 affected rows.")
+        else:
+            body = pick(seed + "w", [
+                "Because it makes check and change one atomic statement: two requests racing on the same row cannot both "
+                "pass a Java-side check and then drive the value below what is allowed. ",
+                "Putting the condition in the UPDATE turns it into a compare-and-set: the database evaluates it on the "
+                "locked row, so concurrent orders cannot over-commit the same stock. ",
+            ]) + f"If `{conds[-1]}` does not hold, {s} updates 0 rows, which the caller can detect."
+        return body, trace
+    changes_zh = "、".join(f"`{c['text']}`" for c in f["changes"])
+    trace = [(f"{s} 执行 {changes_zh}", ids)] + [(f"{s} 要求 `{c}`", ids) for c in conds]
+    if qkind == "what_happens":
+        body = f"{s} 对 {table} 执行 {changes_zh}" + (f"，但只更新满足 {' 且 '.join(f'`{c}`' for c in conds)} 的行。" if conds else "。")
+    elif qkind == "under_which_condition":
+        body = f"除了按 id 匹配之外，还必须满足 {' 且 '.join(f'`{c}`' for c in conds)}；否则 UPDATE 不匹配任何行，影响行数为 0。"
+    else:
+        body = (f"这样校验和修改在同一条 SQL 里原子完成：并发请求无法同时通过 Java 层的检查后把数量改成非法值。"
+                f"`{conds[-1]}` 不成立时 {s} 影响 0 行，调用方据此判断失败。")
+    return body, trace
+
+
+# ---------------------------------------------------------- calculation --
+def calc_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    target = f["target"].rsplit(".", 1)[-1]
+    target = target[3].lower() + target[4:] if target.startswith("set") and len(target) > 3 else target
+    m = f"`{f['method']}`"
+    if lang == "en":
+        return [("how_computed", pick(seed + "q", [f"How is `{target}` calculated in {m}?",
+                                                    f"What formula does {m} use for `{target}`?"])),
+                ("where_implemented", f"Where is `{target}` computed?")]
+    return [("how_computed", f"{m} 中 `{target}` 是怎么计算的？"), ("where_implemented", f"`{target}` 是在哪里计算的？")]
+
+
+def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    formula = formula_text(f["expression"])
+    expr = f"`{f['expression']}`"
+    m, line = f"`{f['method']}`", f["line"]
+    ev = cite.at(line, path)
+    loop_en = " It runs once per item inside a loop, so the result accumulates over all items." if f.get("in_loop") else ""
+    loop_zh = "这段代码在循环里逐项执行，结果对所有条目累加或分摊。" if f.get("in_loop") else ""
+    note = f.get("comment")
+    if lang == "en":
+        what = f"{formula} (in code: {expr})" if formula else expr
+        if qkind == "how_computed":
+            body = f"{m} computes `{f['target']}` as {what}." + loop_en + (f" The comment above it says \"{note}\"." if note else "")
+        else:
+            body = f"In `{f['class']}.{f['method_name']}` ({path}, line {line}): `{f['target']}` = {what}." + loop_en
+        return body, [(f"{m} assigns `{f['target']}` from {expr}", [ev])]
+    what = f"{formula}（代码：{expr}）" if formula else expr
+    if qkind == "how_computed":
+        body = f"{m} 中 `{f['target']}` = {what}。" + loop_zh + (f"代码注释写的是“{note}”。" if note else "")
+    else:
+        body = f"在 `{f['class']}.{f['method_name']}`（{path} 第 {line} 行）：`{f['target']}` = {what}。" + loop_zh
+    return body, [(f"{m} 用 {expr} 给 `{f['target']}` 赋值", [ev])]
+
+
+# ------------------------------------------------------------- schedule --
+def schedule_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    c = f"`{f['class']}`"
+    if lang == "en":
+        return [("when_runs", pick(seed, [f"When does {c} run, and what does it do?", f"How often does {c} fire?"])),
+                ("what_happens", f"What happens each time `{f['method']}` is triggered?")]
+    return [("when_runs", f"{c} 什么时候执行？做什么？"), ("what_happens", f"`{f['method']}` 每次触发时会做什么？")]
+
+
+def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    when = cron_text(f["cron"], lang) if f.get("cron") else f"`{f.get('rate')}`"
+    ann = cite.at(f["line"], path)
+    calls = f.get("calls") or []
+    call_ev = cite.evidence[1].id if len(cite.evidence) > 1 else ann
+    if lang == "en":
+        body = f"`{f['method']}` is annotated `@Scheduled` and runs {when}"
+        body += f" (cron `{f['cron']}`)." if f.get("cron") else "."
+        if calls:
+            body += f" Each run calls `{calls[0]}`" + (", " + ", ".join(f"`{c}`" for c in calls[1:]) if calls[1:] else "") + "."
+        if f.get("doc"):
+            body += f" Its Javadoc describes it as: \"{f['doc']}\"."
+        trace = [(f"`{f['method']}` is scheduled with {when}", [ann])]
+        if calls:
+            trace.append((f"the job calls `{calls[0]}`", [call_ev]))
+        return body, trace
+    body = f"`{f['method']}` 带有 `@Scheduled` 注解，{when}执行一次" + (f"（cron `{f['cron']}`）" if f.get("cron") else "") + "。"
+    if calls:
+        body += f"每次执行调用 `{calls[0]}`。"
+    if f.get("doc"):
+        body += f"Javadoc 说明：“{f['doc']}”。"
+    trace = [(f"`{f['method']}` 的调度周期是{when}", [ann])]
+    if calls:
+        trace.append((f"任务调用 `{calls[0]}`", [call_ev]))
+    return body, trace
+
+
+# ------------------------------------------------------------ messaging --
+def messaging_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    m = f"`{f['method']}`"
+    role = f["role"]
+    if role == "send":
+        if lang == "en":
+            out = [("what_happens", f"What message does {m} send, and where to?")]
+            if f.get("delay"):
+                out.append(("why", f"How does {m} make the message arrive later instead of immediately?"))
+            return out
+        out = [("what_happens", f"{m} 发送什么消息，发到哪里？")]
+        if f.get("delay"):
+            out.append(("why", f"{m} 是怎么让消息延迟投递的？"))
+        return out
+    if role == "listen":
+        q = ", ".join(f.get("queues") or [])
+        return ([("what_happens", f"What happens when a message arrives on `{q}`?")] if lang == "en"
+                else [("what_happens", f"`{q}` 队列收到消息后会发生什么？")])
+    return ([("why", f"Why does {m} set `{f['argument']}` on the queue it declares?")] if lang == "en"
+            else [("why", f"{m} 声明队列时为什么要设置 `{f['argument']}`？")])
+
+
+def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    m, role = f"`{f['method']}`", f["role"]
+    main = cite.at(f["line"], path)
+    if role == "send":
+        delay = f.get("delay")
+        d_ev = cite.at(delay["line"], path) if delay else main
+        if lang == "en":
+            if qkind == "why" and delay:
+                body = (f"It sets a per-message expiration: inside the `MessagePostProcessor`, `{delay['call']}` is given "
+                        f"`{delay['value']}`. The message goes to exchange `{f.get('exchange')}` (routing key "
+                        f"`{f.get('routing_key')}`) and is only delivered onward when that time-to-live runs out.")
+            else:
+                body = (f"{m} sends `{f.get('payload')}` through `convertAndSend` to exchange `{f.get('exchange')}` with "
+                        f"routing key `{f.get('routing_key')}`." + (f" It also sets the message expiration to `{delay['value']}`."
+                                                                    if delay else ""))
+            trace = [(f"{m} calls convertAndSend with exchange `{f.get('exchange')}`", [main])]
+            if delay:
+                trace.append((f"the expiration is set from `{delay['value']}`", [d_ev]))
+            return body, trace
+        if qkind == "why" and delay:
+            body = (f"通过设置单条消息的过期时间：在 `MessagePostProcessor` 里调用 `{delay['call']}`，值为 `{delay['value']}`。"
+                    f"消息发到交换机 `{f.get('exchange')}`（路由键 `{f.get('routing_key')}`），过期后才被继续投递。")
+        else:
+            body = (f"{m} 通过 `convertAndSend` 把 `{f.get('payload')}` 发到交换机 `{f.get('exchange')}`，路由键 "
+                    f"`{f.get('routing_key')}`。" + (f"同时把消息过期时间设为 `{delay['value']}`。" if delay else ""))
+        trace = [(f"{m} 调用 convertAndSend，交换机为 `{f.get('exchange')}`", [main])]
+        if delay:
+            trace.append((f"过期时间取自 `{delay['value']}`", [d_ev]))
+        return body, trace
+    if role == "listen":
+        q = ", ".join(f"`{x}`" for x in f.get("queues") or [])
+        calls = f.get("calls") or []
+        last = cite.evidence[-1].id
+        if lang == "en":
+            body = f"`{f['class']}` listens on {q} (`@{f['annotation']}`); {m} receives the payload"
+            body += f" and passes it to `{calls[0]}`." if calls else "."
+            trace = [(f"`{f['class']}` is bound to queue {q}", [main])]
+            if calls:
+                trace.append((f"{m} calls `{calls[0]}`", [last]))
+            return body, trace
+        body = f"`{f['class']}` 通过 `@{f['annotation']}` 监听 {q}；{m} 收到消息后" + (f"调用 `{calls[0]}`。" if calls else "进行处理。")
+        trace = [(f"`{f['class']}` 绑定队列 {q}", [main])]
+        if calls:
+            trace.append((f"{m} 调用 `{calls[0]}`", [last]))
+        return body, trace
+    if lang == "en":
+        body = (f"{m} declares the queue with `{f['argument']}` = `{f.get('value')}`. Messages that expire in this queue "
+                "are not dropped: the broker re-publishes them there (dead-lettering), which is how a TTL queue becomes a delay queue.")
+        return body, [(f"{m} sets `{f['argument']}` to `{f.get('value')}`", [main])]
+    body = (f"{m} 为队列设置 `{f['argument']}` = `{f.get('value')}`。消息在该队列过期后不会被丢弃，而是被转发到这里（死信转发），"
+            "这样带 TTL 的队列就成了延迟队列。")
+    return body, [(f"{m} 设置 `{f['argument']}` 为 `{f.get('value')}`", [main])]
+
+
+# ---------------------------------------------------------- status dict --
+def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    o, fld, entries = f["owner"], f["field"], f["entries"]
+    probe = entries[-1]
+    if lang == "en":
+        return [("which_values", pick(seed, [f"Which values can {o}.{fld} take?", f"What do the codes of {o}.{fld} mean?"])),
+                ("what_means", f"What does {fld} = {probe['code']} mean on a {o}?")]
+    return [("which_values", f"{o}.{fld} 有哪些取值？"), ("what_means", f"{o} 的 {fld} = {probe['code']} 表示什么？")]
+
+
+def dict_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    o, fld, entries = f["owner"], f["field"], f["entries"]
+    ids = cite.all()
+    src = {"comment": "comment", "annotation": "API annotation", "enum": "enum"}.get(f.get("source"), f.get("source"))
+    if qkind == "what_means":
+        e = entries[-1]
+        if lang == "en":
+            return (f"{fld} = {e['code']} means \"{e['label']}\" — that is how the {src} on {o}.{fld} documents it.",
+                    [(f"code {e['code']} of {o}.{fld} is labelled {e['label']}", ids)])
+        return f"{fld} = {e['code']} 表示“{e['label']}”，这是 {o}.{fld} 上的说明给出的含义。", [(f"{o}.{fld} 的 {e['code']} 表示{e['label']}", ids)]
+    if lang == "en":
+        body = f"{o}.{fld} is an integer code documented in its {src}: " + "; ".join(f"{e['code']} = {e['label']}" for e in entries) + "."
+        return body, [(f"{o}.{fld} has {len(entries)} documented codes", ids)]
+    body = f"{o}.{fld} 是整型编码，取值：" + "；".join(f"{e['code']}->{e['label']}" for e in entries) + "。"
+    return body, [(f"{o}.{fld} 共有 {len(entries)} 个取值", ids)]
+
+
+# --------------------------------------------------------- side effects --
+def steps_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    m = f"`{f['method']}`"
+    if lang == "en":
+        return [("steps_of", pick(seed, [f"What are the steps of {m}, in order?", f"Walk me through what {m} does, step by step.",
+                                         f"In which order does {m} do its work?"]))]
+    return [("steps_of", pick(seed, [f"{m} 按什么顺序执行哪些步骤？", f"请按顺序说明 {m} 的处理步骤。"]))]
+
+
+def _step_text(s: dict, lang: str) -> str:
+    if s.get("call"):
+        return f"{s['label']} — `{s['call']}`" if lang == "en" else f"{s['label']}（`{s['call']}`）"
+    return f"{s['label']} — checks `{s['check']}`" if lang == "en" else f"{s['label']}（校验 `{s['check']}`）"
+
+
+def steps_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    steps = f["steps"]
+    lines = "\n".join(f"{n}. {_step_text(s, lang)}" for n, s in enumerate(steps, 1))
+    head = (pick(seed + "h", [f"`{f['method']}` goes through {len(steps)} labelled steps:",
+                             f"Following the step comments in `{f['method']}`, the order is:"])
+            if lang == "en" else f"`{f['method']}` 按代码注释分为 {len(steps)} 步：")
+    trace = [((f"step {n}: {s['label']}" if lang == "en" else f"第 {n} 步：{s['label']}"), [cite.at(s["line"], path)])
+             for n, s in enumerate(steps, 1)]
+    return f"{head}\n{lines}", trace
+
+
+QA: dict[str, tuple[Callable, Callable]] = {
+    "guard": (guard_questions, guard_answer),
+    "transition": (transition_questions, transition_answer),
+    "sql_invariant": (sql_questions, sql_answer),
+    "calculation": (calc_questions, calc_answer),
+    "schedule": (schedule_questions, schedule_answer),
+    "messaging": (messaging_questions, messaging_answer),
+    "status_dict": (dict_questions, dict_answer),
+    "side_effects": (steps_questions, steps_answer),
+}

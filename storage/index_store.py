@@ -99,17 +99,9 @@ def symbols_for_resolution(con: duckdb.DuckDBPyConnection, repo_id: str) -> list
     """(symbol_id, kind, name, parent_id, type, extends, modifiers) for the repository-wide resolver."""
     return con.execute(
         "SELECT symbol_id, kind, name, parent_id, type, extends, modifiers FROM symbols "
-        "WHERE repo_id = ? AND kind IN ('class', 'interface', 'enum', 'method', 'constructor', 'field')",
+        "WHERE repo_id = ? AND kind IN ('class', 'interface', 'enum', 'method', 'constructor', 'field', 'enum_constant')",
         [repo_id],
     ).fetchall()
-
-
-def type_annotations(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, list[str]]:
-    """class symbol id -> annotation names (Lombok @Data and friends generate accessors)."""
-    rows = con.execute(
-        "SELECT symbol_id, annotations FROM symbols WHERE repo_id = ? AND kind = 'class' AND annotations IS NOT NULL",
-        [repo_id]).fetchall()
-    return {sid: [a["name"].rsplit(".", 1)[-1] for a in json.loads(ann)] for sid, ann in rows}
 
 
 def sql_links_input(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[tuple[str, str, str]]:

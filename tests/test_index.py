@@ -103,6 +103,8 @@ def test_incremental_reindex_parses_only_changes(db: Database, mini: Path):
     again = index(db, mini)
     assert again["parsed"] == 0 and again["unchanged"] == first["files"]
     assert (again["symbols"], again["chunks"], again["calls"]) == (first["symbols"], first["chunks"], first["calls"])
+    full = index(db, mini, full=True)
+    assert full["parsed"] == first["files"] and (full["symbols"], full["calls"]) == (first["symbols"], first["calls"])
     impl = mini / "app/src/main/java/org/demo/service/impl/TicketServiceImpl.java"
     impl.write_text(impl.read_text().replace("private void check(int n) {", "private void check(int n, int m) {")
                     .replace("check(1);", "check(1, 2);"))
@@ -196,3 +198,25 @@ def _no_java(path: Path) -> Path:
     (path / "src").mkdir(parents=True)
     (path / "src" / "README.md").write_text("# nothing here")
     return path
+
+
+def test_resolution_through_enum_constants_static_imports_chains_and_accessors(db: Database, mini: Path):
+    pkg = mini / "app/src/main/java/org/demo/model"
+    (pkg / "Kind.java").write_text(
+        "package org.demo.model;\n\npublic enum Kind {\n    HOT(1);\n    private final int code;\n"
+        "    Kind(int code) { this.code = code; }\n    public int getCode() { return code; }\n"
+        "    public static Kind parse(int c) { return HOT; }\n}\n")
+    (pkg / "Box.java").write_text(
+        "package org.demo.model;\n\nimport lombok.Getter;\n\npublic class Box {\n    @Getter\n    private Ticket ticket;\n}\n")
+    (pkg / "Use.java").write_text(
+        "package org.demo.model;\n\nimport static org.demo.model.Kind.parse;\n\npublic class Use {\n"
+        "    public int run(Box box) {\n        int a = Kind.HOT.getCode();\n        int b = parse(2).getCode();\n"
+        "        return a + b + box.getTicket().getState();\n    }\n}\n")
+    index(db, mini)
+    with db.connect() as con:
+        calls = {c["callee_name"]: c for c in index_store.callees(con, "mini", "org.demo.model.Use#run(Box)")}
+    assert calls["Kind.HOT.getCode"]["callee_id"] == "org.demo.model.Kind#getCode()"
+    assert calls["parse"]["callee_id"] == "org.demo.model.Kind#parse(int)" and calls["parse"]["via"] == "static"
+    assert calls["parse(2).getCode"]["callee_id"] == "org.demo.model.Kind#getCode()"      # chain via return type
+    assert calls["box.getTicket"]["callee_id"] == "org.demo.model.Box.ticket"              # Lombok accessor
+    assert calls["box.getTicket().getState"]["callee_id"] == "org.demo.model.Ticket#getState()"

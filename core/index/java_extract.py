@@ -200,6 +200,7 @@ class _FileExtractor:
         self.src_lines = data.decode("utf-8", errors="replace").splitlines()
         self.package = ""
         self.imports: dict[str, str] = {}
+        self.static_imports: dict[str, str] = {}   # member name -> declaring class
         self.symbols: list[Symbol] = []
         self.chunks: list[Chunk] = []
         self.calls: list[CallSite] = []
@@ -235,10 +236,11 @@ class _FileExtractor:
 
     def _import(self, node: Node) -> None:
         raw = text(node)
-        if " static " in raw:
-            return
         name = text(node.named_children[0]) if node.named_children else ""
         if raw.rstrip(";").rstrip().endswith("*") or not name:
+            return
+        if " static " in raw:   # `import static a.B.m;` -> an unqualified m() is B.m()
+            self.static_imports[name.rsplit(".", 1)[-1]] = name.rsplit(".", 1)[0]
             return
         self.imports[name.rsplit(".", 1)[-1]] = name
 
@@ -442,7 +444,10 @@ class _FileExtractor:
         name = text(call.child_by_field_name("name"))
         obj = call.child_by_field_name("object")
         written = name if obj is None else f"{_short(text(obj))}.{name}"
-        receiver_type, via = self._receiver(obj, owner, fields, params, local)
+        if obj is None and name in self.static_imports:
+            receiver_type, via = self.static_imports[name], "static"
+        else:
+            receiver_type, via = self._receiver(obj, owner, fields, params, local)
         self.calls.append(CallSite(caller_id, written, name, receiver_type, via, _arg_count(call),
                                    call.start_point[0] + 1))
 
@@ -485,10 +490,15 @@ class _FileExtractor:
         if obj.type == "object_creation_expression":
             return self.qualify(text(obj.child_by_field_name("type"))), "new"
         if obj.type == "method_invocation":
-            inner, _ = self._receiver(obj.child_by_field_name("object"), owner, fields, params, local)
+            inner_name = text(obj.child_by_field_name("name"))
+            inner_obj = obj.child_by_field_name("object")
+            if inner_obj is None and inner_name in self.static_imports:
+                inner = self.static_imports[inner_name]
+            else:
+                inner, _ = self._receiver(inner_obj, owner, fields, params, local)
             if inner is None:
                 return None, "chain"
-            return f"@call:{inner}#{text(obj.child_by_field_name('name'))}/{_arg_count(obj)}", "chain"
+            return f"@call:{inner}#{inner_name}/{_arg_count(obj)}", "chain"
         if obj.type == "string_literal":
             return "String", "literal"
         return None, "unknown"

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from core.index.java_extract import PRIMITIVES, clean_type
 
 _ACCESSOR = re.compile(r"^(get|set|is)([A-Z]\w*)$")
-_LOMBOK = frozenset({"Data", "Getter", "Setter", "Value"})
+_OBJECT_METHODS = frozenset({"equals", "hashCode", "toString", "getClass", "clone", "notify", "notifyAll", "wait",
+                             "finalize", "compareTo", "values", "valueOf", "ordinal", "name"})
 
 
 @dataclass
@@ -40,7 +41,7 @@ class _Type:
     supers: list[str] = field(default_factory=list)
     methods: dict[str, list[_Method]] = field(default_factory=lambda: defaultdict(list))
     fields: dict[str, str] = field(default_factory=dict)     # name -> field symbol id
-    accessors: bool = False                                   # Lombok-style generated getters / setters
+    field_types: dict[str, str] = field(default_factory=dict)   # name -> declared type (enum constants: the enum)
 
 
 def _arity(symbol_id: str) -> tuple[int, bool]:
@@ -51,8 +52,17 @@ def _arity(symbol_id: str) -> tuple[int, bool]:
     return len(parts), parts[-1].endswith("...")
 
 
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a.split("."), b.split(".")):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
 class Resolver:
-    def __init__(self, symbols: list[tuple], annotations: dict[str, list[str]] | None = None):
+    def __init__(self, symbols: list[tuple]):
         """`symbols`: (symbol_id, kind, name, parent_id, type, extends, modifiers) rows."""
         self.types: dict[str, _Type] = {}
         self.by_simple: dict[str, list[str]] = defaultdict(list)
@@ -69,16 +79,14 @@ class Resolver:
             owner = self.types.get(parent)
             if owner is None:
                 continue
-            if kind == "field":
+            if kind in ("field", "enum_constant"):
                 owner.fields[name] = symbol_id
+                owner.field_types[name] = type_ or ""
             elif kind == "method":
                 arity, varargs = _arity(symbol_id)
                 abstract = owner.kind == "interface" and "default" not in (mods or "") and "static" not in (mods or "")
                 abstract = abstract or "abstract" in (mods or "")
                 owner.methods[name].append(_Method(symbol_id, name, arity, varargs, type_, abstract))
-        for fq, names in (annotations or {}).items():
-            if fq in self.types and _LOMBOK.intersection(names):
-                self.types[fq].accessors = True
         for t in self.types.values():
             t.supers = [s for s in (self.type_named(s, t.fq) or s for s in t.supers)]
         self.implementations: dict[str, list[str]] = defaultdict(list)
@@ -108,9 +116,16 @@ class Resolver:
         candidates = self.by_simple.get(last, [])
         if len(candidates) == 1:
             return candidates[0]
-        for candidate in candidates:
-            if candidate.endswith("." + simple):
-                return candidate
+        # a guessed `pkg.Outer.Inner` (wildcard import): the longest suffix that names one type wins,
+        # ties broken by the package shared with the guess
+        parts = simple.split(".")
+        for k in range(len(parts)):
+            suffix = ".".join(parts[k:])
+            found = [c for c in candidates if c == suffix or c.endswith("." + suffix)]
+            if len(found) == 1:
+                return found[0]
+            if found:
+                return max(found, key=lambda c: _shared_prefix(c, context or simple))
         return None
 
     def ancestors(self, fq: str) -> list[str]:
@@ -147,13 +162,14 @@ class Resolver:
         return None, outside
 
     def accessor_field(self, type_fq: str, name: str) -> str | None:
+        """The field behind an undeclared getX / setX / isX (Lombok @Data, @Getter, @Setter generate them)."""
         match = _ACCESSOR.match(name)
         if not match:
             return None
         prop = match[2][0].lower() + match[2][1:]
         for fq in [type_fq, *self.ancestors(type_fq)]:
             t = self.types.get(fq)
-            if t is not None and t.accessors and prop in t.fields:
+            if t is not None and prop in t.fields:
                 return t.fields[prop]
         return None
 
@@ -196,7 +212,13 @@ class Resolver:
                 return None, inner_outside
             method_id, outside = self.find_method(inner_type, name, int(argc or 0))
             if method_id is None:
-                return None, outside
+                accessor = self.accessor_field(inner_type, name)
+                if accessor is None:
+                    return None, outside
+                owner_fq, _, field_name = accessor.rpartition(".")
+                field_type = self.types[owner_fq].field_types.get(field_name)
+                found = self.type_named(field_type, owner_fq)
+                return found, found is None and bool(field_type)
             ret = self.return_type(method_id)
             if ret is None:
                 owner = self.types[method_id.split("#", 1)[0]]
@@ -204,6 +226,11 @@ class Resolver:
                 return None, bool(declared and declared.return_type)
             return ret, False
         fq = self.type_named(raw)
+        if fq is None and "." in raw:   # `Enum.CONSTANT` or `Type.STATIC_FIELD`: the member's type
+            owner_fq = self.type_named(raw.rsplit(".", 1)[0])
+            member = raw.rsplit(".", 1)[1]
+            if owner_fq is not None and member in self.types[owner_fq].field_types:
+                fq = self.type_named(self.types[owner_fq].field_types[member], owner_fq)
         if fq is None:
             return None, clean_type(raw) not in ("", "var")
         return fq, False
@@ -220,7 +247,7 @@ class Resolver:
             accessor = self.accessor_field(receiver_fq, name)
             if accessor:
                 return receiver_fq, accessor, None, "resolved"
-            if self.types[receiver_fq].kind == "enum" and name in ("values", "valueOf", "ordinal", "name"):
+            if name in _OBJECT_METHODS:   # inherited from java.lang.Object / Enum
                 return receiver_fq, None, None, "external"
             return receiver_fq, None, None, "external" if outside else "unresolved"
         return receiver_fq, method_id, self.implementation(method_id, receiver_fq), "resolved"

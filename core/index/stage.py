@@ -61,7 +61,8 @@ def run(ctx: Context, args: argparse.Namespace) -> dict:
     if not java:
         raise UserError(f"no Java files found under {root}: point --repo at a Java project's root directory")
     with ctx.db.connect() as con:
-        known = {} if getattr(args, "full", False) else index_store.file_hashes(con, repo_id)
+        indexed = index_store.file_hashes(con, repo_id)
+    known = {} if getattr(args, "full", False) else indexed
     changed = []
     current: set[str] = set()
     for cand in walked.files:
@@ -70,8 +71,8 @@ def run(ctx: Context, args: argparse.Namespace) -> dict:
         digest = hashlib.sha256(data).hexdigest()
         if known.get(cand.path) != digest:
             changed.append((cand, data, digest))
-    deleted = [p for p in known if p not in current]
-    stale = [c.path for c, _, _ in changed if c.path in known]
+    deleted = [p for p in indexed if p not in current]
+    stale = [c.path for c, _, _ in changed if c.path in indexed]
     commit = git_commit(root)
 
     batch = IndexBatch(repo_id)
@@ -85,8 +86,7 @@ def run(ctx: Context, args: argparse.Namespace) -> dict:
         if changed or deleted or not known:
             index_store.delete_files(con, repo_id, stale + deleted)
             batch.write(con)
-            resolver = Resolver(index_store.symbols_for_resolution(con, repo_id),
-                                index_store.type_annotations(con, repo_id))
+            resolver = Resolver(index_store.symbols_for_resolution(con, repo_id))
             kept_calls = index_store.calls_for_resolution(con, repo_id)   # of the unchanged files
             index_store.replace_calls(con, repo_id, resolve_calls(resolver, kept_calls + batch.calls))
             index_store.set_sql_links(con, repo_id, link_sql(resolver, index_store.sql_links_input(con, repo_id)))

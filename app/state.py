@@ -84,11 +84,22 @@ def reviewer() -> str:
     return st.session_state.get("reviewer", "").strip()
 
 
+def _keep_reviewer() -> None:
+    st.session_state.reviewer = st.session_state.get("_reviewer_box", "")
+
+
 def reviewer_input() -> str:
-    """The reviewer's name, kept for the whole session (every decision is recorded with it)."""
+    """The reviewer's name, kept for the whole session (every decision is recorded with it).
+
+    The widget's own key is dropped by Streamlit on pages that do not show it,
+    so the name lives under a plain key that survives moving between pages.
+    """
     if "reviewer" not in st.session_state:
         st.session_state.reviewer = os.environ.get("ACDP_REVIEWER", "")
-    st.sidebar.text_input("Reviewer", key="reviewer", placeholder="your name", help="recorded with every decision")
+    if "_reviewer_box" not in st.session_state:
+        st.session_state._reviewer_box = st.session_state.reviewer
+    st.sidebar.text_input("Reviewer", key="_reviewer_box", placeholder="your name", on_change=_keep_reviewer,
+                          help="recorded with every decision")
     return reviewer()
 
 

@@ -236,3 +236,13 @@ def test_app_frees_the_file_for_the_cli_when_idle(monkeypatch, seeded):
     probe = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(seeded.path)!r}).close()"],
                            capture_output=True, text=True, timeout=30)
     assert probe.returncode == 0, probe.stderr
+
+
+def test_reviewer_name_survives_moving_between_pages(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review", reviewer=None)
+    at.sidebar.text_input(key="_reviewer_box").input("bob").run()
+    at.switch_page("../pages/pipeline.py").run()
+    at.switch_page("../pages/design_review.py").run()
+    assert at.sidebar.text_input(key="_reviewer_box").value == "bob"
+    at.button(key="design-accept").click().run()
+    assert sample(seeded, "design-000000")["reviewer"] == "bob"

@@ -111,8 +111,13 @@ def _final_eval_loss(trainer) -> float:
     return logged[-1] if logged else trainer.evaluate()["eval_loss"]
 
 
-def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_step=lambda step: None) -> dict:
-    """Fine-tune, save the adapter to run_dir/adapter, return the final metrics."""
+def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_step=lambda step: None,
+          loader=None) -> dict:
+    """Fine-tune, save the adapter to run_dir/adapter, return the final metrics.
+
+    `loader(name, dtype) -> (tokenizer, model)` replaces `load_base` for the benchmark's
+    random-weight models, which are built in memory instead of read from disk.
+    """
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import PrinterCallback, Trainer, TrainingArguments, set_seed
@@ -128,7 +133,7 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
     bf16 = config.bf16 if config.bf16 is not None else (cuda and torch.cuda.is_bf16_supported())
     checkpointing = config.gradient_checkpointing if config.gradient_checkpointing is not None else cuda
     set_seed(config.seed)
-    tokenizer, model = load_base(config.base_model, torch.bfloat16 if bf16 else torch.float32)
+    tokenizer, model = (loader or load_base)(config.base_model, torch.bfloat16 if bf16 else torch.float32)
 
     train_set, dropped = encode_all(export.train, tokenizer, config.max_length)
     val_set, _ = encode_all(export.val, tokenizer, config.max_length)

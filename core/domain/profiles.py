@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -33,11 +34,11 @@ class DomainProfile:
     table_prefixes: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()           # single tables that belong here whatever their prefix
 
-    @property
+    @cached_property
     def words(self) -> frozenset[str]:
         return frozenset(t for t in self.terms if t.isascii())
 
-    @property
+    @cached_property
     def cjk(self) -> tuple[str, ...]:
         return tuple(t for t in self.terms if not t.isascii())
 

@@ -220,3 +220,20 @@ def test_resolution_through_enum_constants_static_imports_chains_and_accessors(d
     assert calls["parse(2).getCode"]["callee_id"] == "org.demo.model.Kind#getCode()"      # chain via return type
     assert calls["box.getTicket"]["callee_id"] == "org.demo.model.Box.ticket"              # Lombok accessor
     assert calls["box.getTicket().getState"]["callee_id"] == "org.demo.model.Ticket#getState()"
+
+
+def test_unreadable_file_is_skipped_with_its_reason(db: Database, mini: Path, monkeypatch):
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == "Ticket.java":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    index(db, mini)
+    with db.connect() as con:
+        skipped = {s["path"]: s["reason"] for s in index_store.skipped_files(con, "mini")}
+        assert index_store.get_symbol(con, "mini", "org.demo.model.Ticket") is None
+        assert index_store.get_symbol(con, "mini", IMPL) is not None
+    assert skipped["app/src/main/java/org/demo/model/Ticket.java"] == "unreadable: Permission denied"

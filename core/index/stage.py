@@ -66,7 +66,11 @@ def run(ctx: Context, args: argparse.Namespace) -> dict:
     changed = []
     current: set[str] = set()
     for cand in walked.files:
-        data = Path(cand.abs_path).read_bytes()
+        try:
+            data = Path(cand.abs_path).read_bytes()
+        except OSError as exc:   # unreadable, or gone since the walk: skipped, the run goes on
+            walked.skipped.append((cand.path, f"unreadable: {exc.strerror or exc}"))
+            continue
         current.add(cand.path)
         digest = hashlib.sha256(data).hexdigest()
         if known.get(cand.path) != digest:

@@ -318,6 +318,16 @@ def calc_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 
 
 def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    pw = f.get("piecewise")
+    if pw:
+        ev = cite.at(f["line"], path)
+        if lang == "en":
+            body = (f"`{f['method']}` returns `{pw['then']}` when {condition_text(pw['condition'], 'en')}; in every other case it "
+                    f"returns `{pw['else']}`.")
+            return body, [(f"`{f['method']}` tests `{pw['condition']}` and returns `{pw['then']}`", [ev]),
+                          (f"otherwise it returns `{pw['else']}`", [ev])]
+        body = f"当{condition_text(pw['condition'], 'zh')}时 `{f['method']}` 返回 `{pw['then']}`，其他情况返回 `{pw['else']}`。"
+        return body, [(f"`{f['method']}` 判断 `{pw['condition']}` 后返回 `{pw['then']}`", [ev]), (f"否则返回 `{pw['else']}`", [ev])]
     formula = formula_text(f["expression"])
     expr = f"`{f['expression']}`"
     m, line = f"`{f['method']}`", f["line"]
@@ -359,20 +369,28 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
         body += f" (cron `{f['cron']}`)." if f.get("cron") else "."
         if calls:
             body += f" Each run calls `{calls[0]}`" + (", " + ", ".join(f"`{c}`" for c in calls[1:]) if calls[1:] else "") + "."
+        if f.get("impl"):
+            body += f" The work happens in `{f['impl']}` ({f['impl_path']}, from line {f['impl_line']})."
         if f.get("doc"):
             body += f" Its Javadoc describes it as: \"{f['doc']}\"."
         trace = [(f"`{f['method']}` is scheduled with {when}", [ann])]
         if calls:
             trace.append((f"the job calls `{calls[0]}`", [call_ev]))
+        if f.get("impl"):
+            trace.append((f"`{f['impl']}` implements the job's work", [cite.at(f["impl_line"], f["impl_path"])]))
         return body, trace
     body = f"`{f['method']}` 带有 `@Scheduled` 注解，{when}执行一次" + (f"（cron `{f['cron']}`）" if f.get("cron") else "") + "。"
     if calls:
         body += f"每次执行调用 `{calls[0]}`。"
+    if f.get("impl"):
+        body += f"具体逻辑在 `{f['impl']}`（{f['impl_path']} 第 {f['impl_line']} 行起）。"
     if f.get("doc"):
         body += f"Javadoc 说明：“{f['doc']}”。"
     trace = [(f"`{f['method']}` 的调度周期是{when}", [ann])]
     if calls:
         trace.append((f"任务调用 `{calls[0]}`", [call_ev]))
+    if f.get("impl"):
+        trace.append((f"`{f['impl']}` 实现了任务逻辑", [cite.at(f["impl_line"], f["impl_path"])]))
     return body, trace
 
 
@@ -390,6 +408,15 @@ def messaging_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
         if f.get("delay"):
             out.append(("why", f"{m} 是怎么让消息延迟投递的？"))
         return out
+    if role == "trigger":
+        if lang == "en":
+            return [("what_happens", pick(seed, [f"How does {m} hand work to `{f['sender']}`?",
+                                                 f"What does {m} pass to `{f['sender']}`, and how is it computed?"]))]
+        return [("what_happens", f"{m} 是如何调用 `{f['sender']}` 的？传入的参数怎么计算？")]
+    if role == "after_commit":
+        if lang == "en":
+            return [("why", f"Why does {m} send its message from an `{f['hook']}` callback instead of directly?")]
+        return [("why", f"为什么 {m} 要在 `{f['hook']}` 回调里发送消息，而不是直接发送？")]
     if role == "listen":
         q = ", ".join(f.get("queues") or [])
         return ([("what_happens", f"What happens when a message arrives on `{q}`?")] if lang == "en"
@@ -427,6 +454,32 @@ def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
         if delay:
             trace.append((f"过期时间取自 `{delay['value']}`", [d_ev]))
         return body, trace
+    if role == "trigger":
+        d = f.get("delay")
+        call_ev = cite.at(f["line"], path)
+        if lang == "en":
+            body = f"{m} calls `{f['sender']}`"
+            trace = [(f"{m} calls `{f['sender']}`", [call_ev])]
+            if d:
+                body += f" with `{d['variable']}`, which it computes just before as `{d['expression']}`"
+                trace.insert(0, (f"`{d['variable']}` = `{d['expression']}`", [cite.at(d["line"], path)]))
+            return body + ".", trace
+        body = f"{m} 调用 `{f['sender']}`"
+        trace = [(f"{m} 调用 `{f['sender']}`", [call_ev])]
+        if d:
+            body += f"，传入的 `{d['variable']}` 在调用前计算为 `{d['expression']}`"
+            trace.insert(0, (f"`{d['variable']}` = `{d['expression']}`", [cite.at(d["line"], path)]))
+        return body + "。", trace
+    if role == "after_commit":
+        calls = ", ".join(f"`{c}`" for c in f.get("calls") or [])
+        if lang == "en":
+            body = (f"{m} registers a `TransactionSynchronization` and calls {calls} from its `{f['hook']}` hook, so the message "
+                    "leaves only once the database transaction has committed. Sending it directly could deliver a message about "
+                    "an order whose insert is later rolled back, or arrive before the row is visible to the consumer.")
+            return body, [(f"{m} calls {calls} inside `{f['hook']}`", [main])]
+        body = (f"{m} 注册了 `TransactionSynchronization`，在 `{f['hook']}` 回调中调用 {calls}，因此只有数据库事务提交后才发送消息。"
+                "如果直接发送，可能发出一条关于后来被回滚的订单的消息，或者消费者收到消息时还查不到这条记录。")
+        return body, [(f"{m} 在 `{f['hook']}` 中调用 {calls}", [main])]
     if role == "listen":
         q = ", ".join(f"`{x}`" for x in f.get("queues") or [])
         calls = f.get("calls") or []

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,8 @@ class MapView:
     status_dicts: list[dict]
     sql_statements: list[dict]
     entities: list[dict] = field(default_factory=list)
+    methods: list[dict] = field(default_factory=list)      # symbols of kind method
+    calls: list[dict] = field(default_factory=list)
 
     def encodings(self) -> dict[str, str]:
         return {f["path"]: f["encoding"] for f in self.files}
@@ -41,13 +43,41 @@ def rule_id(kind: str, spans: list[tuple[int, int]], path: str, key: str) -> str
     return sha256_text(json.dumps([kind, path, spans, key], ensure_ascii=False))[:16]
 
 
-def _pick_domain(candidates: list[str], text: str) -> str:
-    """A class in several domains: the one its rule talks about most (stock arithmetic is stock)."""
-    if len(candidates) == 1:
-        return candidates[0]
-    low = text.lower()
-    scores = [(low.count(d.lower()), -n, d) for n, d in enumerate(candidates)]
-    return max(scores)[2]
+_CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
+
+
+def _subject(kind: str, facts: dict) -> tuple[list[str], list[str], list[str], list[str]]:
+    """What a rule is about, as (tables, predicate names, texts, identifiers) for domain scoring."""
+    tables = [facts["table"]] if facts.get("table") else []
+    code = " ".join(str(facts.get(k) or "") for k in ("condition", "expression", "target", "entity", "field", "owner"))
+    texts = [str(facts.get(k) or "") for k in ("message", "comment")]
+    texts += [s.get("label", "") for s in facts.get("steps") or []]
+    predicates = [n for n in _CALL.findall(code) if not n.startswith(("get", "set", "is", "equals"))]
+    return tables, predicates, texts, [code, facts.get("method_name") or "", " ".join(facts.get("calls") or [])]
+
+
+def _pick_domain(class_domains: list[str], requested: list[str], kind: str, facts: dict) -> str | None:
+    """The domain a rule is about: its tables, predicates, messages and names, scored over the requested
+    domains; the class's own domains break ties (a stock check inside an order service is a stock rule)."""
+    from core.domain.profiles import BUILTIN, Labeler
+
+    known = [BUILTIN[d] for d in requested if d in BUILTIN]
+    if not known:
+        return class_domains[0] if class_domains else None
+    labeler = Labeler(known)
+    tables, predicates, texts, idents = _subject(kind, facts)
+    score: Counter = Counter({d: 1 for d in class_domains})
+    for t in tables:
+        score.update({d: 5 for d in labeler.for_table(t)})
+    for p in predicates:
+        score.update({d: 3 for d in labeler.for_words(p)})
+    for t in texts:
+        score.update({d: 3 for d in labeler.for_text(t)})
+    for i in idents:
+        score.update({d: 1 for d in labeler.for_words(i)})
+    order = class_domains + [d for d in requested if d not in class_domains]
+    best = max(order, key=lambda d: (score[d], -order.index(d)))
+    return best if score[best] > 0 else None
 
 
 class Extractor:
@@ -70,34 +100,45 @@ class Extractor:
             class_id = class_id.rsplit(".", 1)[0]  # nested class: its outer class's place
             info = self.class_info.get(class_id)
         if info is None or info.get("is_generated"):
-            return [], info
+            return [], None
         return [d for d in (info.get("domains") or []) if d in self.domains], info
 
     # -------------------------------------------------------------- java --
     def java_files(self) -> list[str]:
         paths = set()
         for c in self.view.classes:
+            # classes of the requested domains, and unlabelled ones (a util whose rules may still be ours)
             if c.get("path") and not c.get("is_generated") and c.get("layer") in BEHAVIOUR_LAYERS and (
-                set(c.get("domains") or []) & set(self.domains)
+                not c.get("domains") or set(c["domains"]) & set(self.domains)
             ):
                 paths.add(c["path"])
         return sorted(paths)
 
     def rules(self) -> list[Rule]:
         out: dict[str, Rule] = {}
+        senders: list[tuple[Method, Found]] = []
         for path in self.java_files():
             source = self.files.get(path)
             for method in java_rules.methods_of(path, source.text):
                 domains, info = self._class_domains(method.class_id)
-                if not domains or (info and info.get("layer") not in BEHAVIOUR_LAYERS):
+                if info is None or info.get("layer") not in BEHAVIOUR_LAYERS or (info.get("domains") and not domains):
                     continue
                 found = [f for finder in java_rules.FINDERS for f in finder(method)]
                 self._link_transitions(method, found)
                 for item in found:
+                    if item.kind == "schedule":
+                        self._link_schedule(method, item)
+                    if item.kind == "messaging" and item.facts["role"] == "send":
+                        senders.append((method, item))
                     rule = self._rule(item.kind, domains, method.class_id, path, item.spans, item.facts)
-                    out.setdefault(rule.rule_id, rule)
+                    if rule is not None:
+                        out.setdefault(rule.rule_id, rule)
+        for rule in self._triggers(senders):
+            if rule is not None:
+                out.setdefault(rule.rule_id, rule)
         for rule in self._sql_rules() + self._dict_rules():
-            out.setdefault(rule.rule_id, rule)
+            if rule is not None:
+                out.setdefault(rule.rule_id, rule)
         return sorted(out.values(), key=lambda r: (r.domain, r.kind, r.evidence[0].path, r.evidence[0].start_line))
 
     def _labels(self, entity: str, field_name: str, inline: dict[str, str]) -> tuple[dict[str, str], str | None]:
@@ -129,14 +170,85 @@ class Extractor:
             t.spans[:] = sorted(set(t.spans))
 
     def _rule(self, kind: str, domains: list[str], symbol: str | None, path: str,
-              spans: list[tuple[int, int]], facts: dict) -> Rule:
+              spans: list[tuple], facts: dict) -> Rule | None:
+        """`spans` are (start, end) in `path`, or (other_path, start, end) for evidence in another file."""
         en, zh = statements.RENDER[kind](facts)
-        domain = _pick_domain(domains, en + json.dumps(facts, ensure_ascii=False))
-        evidence = [Span(path=path, start_line=s, end_line=e) for s, e in _merge(spans)]
+        domain = _pick_domain(domains, self.domains, kind, facts)
+        if domain is None:
+            return None  # an unlabelled class, and the rule is about none of the requested domains
+        by_path: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for span in spans:
+            p, s, e = (path, *span) if len(span) == 2 else span
+            by_path[p].append((s, e))
+        evidence = [Span(path=p, start_line=s, end_line=e) for p, ss in by_path.items() for s, e in _merge(ss)]
+        key = [[e.path, e.start_line, e.end_line] for e in evidence]
         return Rule(
-            rule_id=rule_id(kind, [list(s) for s in _merge(spans)], path, en), repo_id="", kind=kind, domain=domain,
+            rule_id=rule_id(kind, key, path, en), repo_id="", kind=kind, domain=domain,
             symbol_id=symbol, statement_en=en, statement_zh=zh, evidence=evidence, facts=facts,
         )
+
+    # ------------------------------------------------- across methods --
+    def _method_symbol(self, class_id: str, name: str) -> str | None:
+        prefix = f"{class_id}#{name}("
+        return next((m["symbol_id"] for m in self.view.methods if m["symbol_id"].startswith(prefix)), None)
+
+    def _implementation(self, callee_id: str) -> dict | None:
+        """The method that runs for a call on an interface: same name and parameters in `<Interface>Impl`."""
+        by_id = {m["symbol_id"]: m for m in self.view.methods}
+        owner, _, member = callee_id.partition("#")
+        impl_prefix = owner.rsplit(".", 1)[-1] + "Impl"
+        for m in self.view.methods:
+            cls, _, mem = m["symbol_id"].partition("#")
+            if mem == member and cls.rsplit(".", 1)[-1] == impl_prefix:
+                return m
+        return by_id.get(callee_id)
+
+    def _first_statements(self, method: dict, count: int = 3) -> tuple[int, int] | None:
+        lines = self.files.get(method["path"]).lines
+        n = method["start_line"]
+        while n <= method["end_line"] and "{" not in lines[n - 1]:
+            n += 1
+        body = [i for i in range(n + 1, method["end_line"]) if lines[i - 1].strip()]
+        return (body[0], body[min(count, len(body)) - 1]) if body else None
+
+    def _link_schedule(self, method: Method, item: Found) -> None:
+        """A job is only as meaningful as what it calls: add the first lines of the service method it runs."""
+        caller = self._method_symbol(method.class_id, method.name)
+        callee = next((c["callee_id"] for c in self.view.calls if c["caller_id"] == caller and c["callee_id"]), None)
+        impl = self._implementation(callee) if callee else None
+        if impl is None or not (first := self._first_statements(impl)):
+            return
+        item.spans.append((impl["path"], *first))
+        item.facts["impl"] = f"{impl['symbol_id'].split('#')[0].rsplit('.', 1)[-1]}.{impl['name']}"
+        item.facts["impl_line"] = first[0]
+        item.facts["impl_path"] = impl["path"]
+
+    def _triggers(self, senders: list[tuple[Method, Found]]) -> list[Rule]:
+        """Where the code hands work to a message sender, and how it computes the delay it passes."""
+        out = []
+        for sender, found in senders:
+            sid = self._method_symbol(sender.class_id, sender.name)
+            if sid is None:
+                continue
+            for call in (c for c in self.view.calls if c["callee_id"] == sid):
+                caller_cls = call["caller_id"].split("#")[0]
+                domains, info = self._class_domains(caller_cls)
+                if not domains:
+                    continue
+                lines = self.files.get(call["path"]).lines
+                args = re.findall(r"\b([a-z]\w*)\b", lines[call["line"] - 1].split("(", 1)[-1])
+                spans, delay = [(call["line"], call["line"])], None
+                for n in range(call["line"] - 1, max(0, call["line"] - 9), -1):
+                    m = re.search(r"\b(\w+)\s*=(?!=)\s*(.+?);?\s*$", lines[n - 1])
+                    if m and m[1] in args:
+                        delay = {"variable": m[1], "expression": m[2].rstrip(";").strip(), "line": n}
+                        spans.insert(0, (n, n))
+                        break
+                caller = call["caller_id"].split("(")[0].replace("#", ".").rsplit(".", 2)
+                facts = {"method": f"{caller[-2]}.{caller[-1]}", "class": caller[-2], "method_name": caller[-1],
+                         "role": "trigger", "sender": found.facts["method"], "line": call["line"], "delay": delay}
+                out.append(self._rule("messaging", domains, call["caller_id"], call["path"], spans, facts))
+        return out
 
     # --------------------------------------------------------------- sql --
     def _sql_rules(self) -> list[Rule]:

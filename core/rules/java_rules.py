@@ -303,7 +303,83 @@ def calculations(method: Method) -> list[Found]:
             "comment": comment_above(method, lines(stmt)[0]), "line": start,
             "in_loop": java_ast.enclosing(node, {"for_statement", "enhanced_for_statement", "while_statement"}) is not None,
         }))
+    return out + _returned_values(method, seen_lines)
+
+
+_COMPARE = frozenset({"<", "<=", ">", ">="})
+
+
+def _is_business_expr(node: Node) -> bool:
+    """A returned expression worth a rule: arithmetic, or a comparison of amounts/counts (not `x != null`)."""
+    if _is_chain(node) or _is_arith(node):
+        return True
+    if node.type != "binary_expression":
+        return False
+    ops = {text(n.child_by_field_name("operator")) for n in java_ast.walk(node, {"binary_expression"})}
+    return bool(ops & _COMPARE) and any(c.type == "method_invocation" for c in java_ast.walk(node))
+
+
+def _returned_values(method: Method, seen_lines: set[int]) -> list[Found]:
+    """What a method returns when that is a computed value: `return stock <= lowStock`, piecewise constants."""
+    out = []
+    for ret in _own_nodes(method, frozenset({"return_statement"})):
+        value = ret.named_children[0] if ret.named_children else None
+        start, end = lines(ret)
+        if value is None or start in seen_lines or end - start + 1 > MAX_BLOCK:
+            continue
+        outer = _enclosing_conditions(ret, method.node)
+        if _is_business_expr(value):
+            span_start = outer[-1][2] if outer and start - outer[-1][2] < 4 else start
+            out.append(Found("calculation", method, [(span_start, end)], {
+                "method": method.label, "class": method.class_name, "method_name": method.name,
+                "target": f"{method.name}()", "expression": squash(text(value)), "bigdecimal": _is_chain(value),
+                "comment": comment_above(method, start), "line": start, "in_loop": False,
+                "when": [{"condition": c, "holds": h, "line": ln} for c, h, ln in outer[-1:]],
+            }))
+            seen_lines.update(range(start, end + 1))
+    out += _piecewise(method, seen_lines)
     return out
+
+
+def _piecewise(method: Method, seen_lines: set[int]) -> list[Found]:
+    """`if (cond) return A; return B;` with constant A, B: a value chosen by a threshold."""
+    out = []
+    for stmts in _blocks(method):
+        for first, second in zip(stmts, stmts[1:]):
+            if first.type != "if_statement" or second.type != "return_statement":
+                continue
+            branch = _statements(first.child_by_field_name("consequence"))
+            if len(branch) != 1 or branch[0].type != "return_statement" or first.child_by_field_name("alternative"):
+                continue
+            then_value = squash(text(branch[0].named_children[0])) if branch[0].named_children else ""
+            else_value = squash(text(second.named_children[0])) if second.named_children else ""
+            if not (_CONSTANT.match(then_value) and _CONSTANT.match(else_value)):
+                continue
+            start, end = lines(first)[0], lines(second)[1]
+            if start in seen_lines:
+                continue
+            seen_lines.update(range(start, end + 1))
+            out.append(Found("calculation", method, [(start, end)], {
+                "method": method.label, "class": method.class_name, "method_name": method.name,
+                "target": f"{method.name}()", "expression": f"{strip_parens(text(first.child_by_field_name('condition')))} "
+                f"? {then_value} : {else_value}", "bigdecimal": False, "piecewise": {
+                    "condition": strip_parens(text(first.child_by_field_name("condition"))),
+                    "then": then_value, "else": else_value},
+                "comment": comment_above(method, start), "line": start, "in_loop": False,
+            }))
+    return out
+
+
+_CONSTANT = re.compile(r"^([A-Z][A-Z0-9_]*|\w+\.[A-Z][A-Z0-9_]*|-?\d+(\.\d+)?[LDF]?|true|false)$")
+
+
+def _blocks(method: Method) -> Iterator[list[Node]]:
+    """Statement lists of every block in the method, outermost first."""
+    body = method.body
+    if body is None:
+        return
+    for block in java_ast.walk(body, {"block"}):
+        yield _statements(block)
 
 
 def _body_calls(method: Method, limit: int = 4) -> list[tuple[str, int]]:
@@ -380,6 +456,21 @@ def messaging(method: Method) -> list[Found]:
                 "payload": arg_texts[2] if len(arg_texts) > 2 else (arg_texts[1] if len(arg_texts) > 1 else None),
                 "delay": delay, "comment": comment_above(method, line), "line": line,
             }))
+        elif name == "registerSynchronization":
+            hook = next((m for m in java_ast.method_declarations(call)
+                         if text(m.child_by_field_name("name")) in ("afterCommit", "afterCompletion")), None)
+            if hook is None:
+                continue
+            inner = [c for c in java_ast.walk(hook, {"method_invocation"})]
+            start = lines(call)[0]
+            stmt = java_ast.enclosing(call, {"expression_statement"}) or call
+            out.append(Found("messaging", method, [(start - (1 if start > 1 and "final " in method.lines_of[start - 2] else 0),
+                                                     lines(stmt)[1])], {
+                "method": method.label, "class": method.class_name, "method_name": method.name, "role": "after_commit",
+                "hook": text(hook.child_by_field_name("name")),
+                "calls": [text(c.child_by_field_name("name")) for c in inner][:2], "line": start,
+                "comment": comment_above(method, start) or comment_above(method, start - 1),
+            }))
         elif name == "withArgument" and arg_texts and "dead-letter" in arg_texts[0]:
             out.append(Found("messaging", method, [(line, line)], {
                 "method": method.label, "class": method.class_name, "method_name": method.name,
@@ -432,7 +523,7 @@ _PLUMBING = frozenset({
 })
 
 
-def side_effects(method: Method, min_steps: int = 3) -> list[Found]:
+def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
     """The ordered, comment-labelled steps of a method: `//锁定库存` followed by `lockStock(...)`.
 
     A comment labels the statements up to the next labelled one; the step's
@@ -440,16 +531,21 @@ def side_effects(method: Method, min_steps: int = 3) -> list[Found]:
     the effect), and its evidence runs from the comment to that call.
     """
     blocks: list[tuple[str, int, list[Node]]] = []
-    for stmt in _statements(method.body):
-        start = lines(stmt)[0]
-        label = comment_above(method, start)
-        if label and not inline_dict(label):
-            blocks.append((label, start - 1, [stmt]))
-        elif blocks:
-            blocks[-1][2].append(stmt)
+    for stmts in _blocks(method):
+        current: tuple[str, int, list[Node]] | None = None
+        for stmt in stmts:
+            start = lines(stmt)[0]
+            label = comment_above(method, start)
+            if label and not inline_dict(label):
+                current = (label, start - 1, [stmt])
+                blocks.append(current)
+            elif current is not None:
+                current[2].append(stmt)
+    blocks.sort(key=lambda b: b[1])
     steps = []
-    for label, comment_line, stmts in blocks:
-        calls = [c for stmt in stmts for c in _significant_calls(stmt)]
+    bounds = [b[1] for b in blocks[1:]] + [10**9]
+    for (label, comment_line, stmts), limit in zip(blocks, bounds):
+        calls = [c for stmt in stmts for c in _significant_calls(stmt) if lines(c)[0] < limit]
         first = stmts[0]
         if first.type == "if_statement" and any(_failure(st) for st in _statements(first.child_by_field_name("consequence"))[:1]):
             name_line = lines(first)[0]

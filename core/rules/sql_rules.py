@@ -18,6 +18,7 @@ _ARITH_SET = re.compile(r"^(\w+)\s*=\s*(?:\1\s*([+-])\s*(.+)|CASE\b.*?THEN\s+\1\
 _STATUS_SET = re.compile(r"^(\w*status)\s*=\s*(-?\d+)$", re.I)
 _STATUS_WHERE = re.compile(r"^(?:\w+\.)?(\w*status)\s*(=|!=|<>|in)\s*\(?\s*([-\d,\s]+)\)?$", re.I)
 _TIME_WORDS = re.compile(r"(?i)\b(now\(\)|date_add|date_sub|interval|sysdate|current_timestamp)")
+_COLUMN_COMPARE = re.compile(r"(?:\w+\.)?[a-z_]+\s*(<=|>=|<|>)\s*(?:\w+\.)?[a-z_]+", re.I)
 MAX_SPAN = 12
 
 
@@ -108,11 +109,13 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
     elif kind == "select" and conditions:
         status_conds = [c for c in conditions if _STATUS_WHERE.match(c)]
         time_conds = [c for c in conditions if _TIME_WORDS.search(c)]
-        if status_conds and time_conds:
-            found = _lines_matching(file_lines, stmt, [c[:25] for c in status_conds + time_conds])
+        column_conds = [c for c in conditions if _COLUMN_COMPARE.fullmatch(c)]
+        picked = status_conds + time_conds if status_conds and time_conds else column_conds
+        if picked:
+            found = _lines_matching(file_lines, stmt, [c[:25] for c in picked])
             out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {
                 "statement": stmt["statement"], "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
-                "operation": "select", "table": table, "conditions": status_conds + time_conds,
+                "operation": "select", "table": table, "conditions": picked,
                 "method_id": stmt.get("method_id"), "sql": text,
             }))
     return out

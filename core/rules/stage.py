@@ -22,6 +22,7 @@ def run(ctx, args) -> dict:
             files=rules_store.files(con, repo_id), classes=rules_store.map_classes(con, repo_id),
             status_dicts=rules_store.status_dicts(con, repo_id), sql_statements=rules_store.sql_statements(con, repo_id),
             entities=rules_store.entities(con, repo_id),
+            methods=rules_store.symbols(con, repo_id, ("method", "constructor")), calls=rules_store.calls(con, repo_id),
         )
     if not view.files:
         raise UserError(f"repository {repo_id!r} is not indexed: run `python -m core index --repo PATH` first")

@@ -73,6 +73,10 @@ def sql_invariant(f: dict) -> tuple[str, str]:
 
 
 def calculation(f: dict) -> tuple[str, str]:
+    pw = f.get("piecewise")
+    if pw:
+        return (f"`{f['method']}` returns `{pw['then']}` when {condition_text(pw['condition'], 'en')}, otherwise `{pw['else']}`.",
+                f"当{condition_text(pw['condition'], 'zh')}时 `{f['method']}` 返回 `{pw['then']}`，否则返回 `{pw['else']}`。")
     formula = formula_text(f["expression"]) or f"`{f['expression']}`"
     target = f["target"]
     loop_en = " for each item in a loop" if f.get("in_loop") else ""
@@ -100,6 +104,19 @@ def messaging(f: dict) -> tuple[str, str]:
             en += f", setting the message expiration to `{f['delay']['value']}` so it is delivered late"
             zh += f"，并通过 `{f['delay']['call']}` 设置消息过期时间 `{f['delay']['value']}`，实现延迟投递"
         return en + ".", zh + "。"
+    if role == "trigger":
+        d = f.get("delay")
+        en = f"`{f['method']}` hands the work to `{f['sender']}`"
+        zh = f"`{f['method']}` 调用 `{f['sender']}` 发送消息"
+        if d:
+            en += f", passing `{d['variable']}` computed as `{d['expression']}`"
+            zh += f"，传入的 `{d['variable']}` 由 `{d['expression']}` 计算得到"
+        return en + ".", zh + "。"
+    if role == "after_commit":
+        calls = ", ".join(f"`{c}`" for c in f.get("calls", []))
+        return (f"`{f['method']}` registers a transaction synchronization whose `{f['hook']}` calls {calls}: the message is "
+                "sent only after the surrounding transaction commits.",
+                f"`{f['method']}` 注册事务同步回调，在 `{f['hook']}` 中调用 {calls}：只有事务提交后才发送消息。")
     if role == "listen":
         queues = ", ".join(f"`{q}`" for q in f.get("queues", []))
         calls = ", ".join(f"`{c}`" for c in f.get("calls", []))

@@ -58,12 +58,13 @@ class CallGraph:
             seen.add(method_id)
             steps.append({
                 "depth": depth, "symbol_id": method_id, "kind": "entry" if depth == 0 else self.layer(method_id),
+                "layer": self.layer(method_id),
                 "path": info.path, "start_line": info.start_line, "end_line": info.end_line, "stmt_id": None,
                 "call_line": call_line, "via_interface": via,
             })
             for stmt in self.sql_by_method.get(method_id, []):
                 steps.append({
-                    "depth": depth + 1, "symbol_id": stmt["stmt_id"], "kind": "sql", "path": stmt["path"],
+                    "depth": depth + 1, "symbol_id": stmt["stmt_id"], "kind": "sql", "layer": "sql", "path": stmt["path"],
                     "start_line": stmt["start_line"], "end_line": stmt["end_line"], "stmt_id": stmt["stmt_id"],
                     "call_line": None, "via_interface": None, "sql_kind": stmt["kind"], "tables": stmt["tables"],
                 })

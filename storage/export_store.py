@@ -31,8 +31,7 @@ def export_candidates(
     return con.execute(
         f"""SELECT s.sample_id, s.version, s.task_type, s.domain, s.language, s.source_kind, s.source_ref,
                    COALESCE(r.status, 'pending'), r.reviewer,
-                   CAST(CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL
-                             THEN r.edited_payload ELSE s.payload END AS VARCHAR),
+                   CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL THEN r.edited_payload ELSE s.payload END,
                    q.status, q.score, q.dup_cluster, COALESCE(q.dup_keep, true)
             FROM samples s
             LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version

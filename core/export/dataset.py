@@ -12,12 +12,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.answer_format import render_user, to_messages
+from core.answer_format import to_messages
 from core.errors import UserError
 from core.export import writer
 from core.export.select import ExportFilters, select
-from core.export.split import GROUP_KEYS, grouped_split
+from core.export.split import GROUP_KEYS, group_keys, grouped_split
 from core.progress import NullProgress, Progress
+from core.validate.runner import gc_paused
 from storage import Database
 from storage import export_store as store
 from storage import repos as repo_store
@@ -56,17 +57,23 @@ def export_dataset(
         reasons = ", ".join(f"{n} {why}" for why, n in sorted(selection.excluded.items())) or "no samples at all"
         raise UserError(f"nothing to export for {repo_id} with {_describe(filters)}: {reasons}; no files written")
     progress.start("export", len(selection.chosen))
-    samples = [c.sample for c in selection.chosen]
-    cut = grouped_split(samples, [render_user(s) for s in samples], split.val_ratio, split.seed, group_by)
-    parts: dict[str, list[dict]] = {"train": [], "val": []}
-    for n, (chosen, is_val) in enumerate(zip(selection.chosen, cut.val), 1):
-        rec = writer.record(chosen.sample, to_messages(chosen.sample), chosen.review_status, chosen.reviewer, commit)
-        parts["val" if is_val else "train"].append(rec)
-        if n % 5000 == 0:
-            progress.advance(5000)
-    progress.advance(len(samples) % 5000)
+    lines, facets, keys_of = [], [], []
+    with gc_paused():
+        for n, chosen in enumerate(selection.chosen, 1):
+            sample = chosen.sample()
+            messages = to_messages(sample)
+            lines.append(writer.line(writer.record(sample, messages, chosen.review_status, chosen.reviewer, commit)))
+            facets.append((sample.task_type, sample.domain, sample.language, chosen.review_status))
+            keys_of.append(group_keys(sample, group_by, prompt=messages[1]["content"]))
+            if n % 5000 == 0:
+                progress.advance(5000)
+    progress.advance(len(lines) % 5000)
+    cut = grouped_split([c.sample_id for c in selection.chosen], keys_of, split.val_ratio, split.seed)
+    parts: dict[str, list[str]] = {"train": [], "val": []}
+    for line, is_val in zip(lines, cut.val):
+        parts["val" if is_val else "train"].append(line)
 
-    files = {"train.jsonl": writer.jsonl(parts["train"]), "val.jsonl": writer.jsonl(parts["val"]),
+    files = {"train.jsonl": "".join(parts["train"]).encode("utf-8"), "val.jsonl": "".join(parts["val"]).encode("utf-8"),
              "dataset_info.json": writer.dataset_info()}
     if parquet:
         files["train.parquet"] = writer.parquet(parts["train"])
@@ -83,7 +90,7 @@ def export_dataset(
         "format_version": FORMAT_VERSION,
         "repo": {"repo_id": repo_id, "commit": commit},
         "filters": filters.describe(),
-        "counts": _counts(selection, parts),
+        "counts": _counts(selection, facets, cut.val),
         "grouping": grouping,
         "leakage_check": leakage,
         "files": entries,
@@ -104,15 +111,13 @@ def _describe(filters: ExportFilters) -> str:
     return ", ".join(f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in d.items())
 
 
-def _counts(selection, parts: dict[str, list[dict]]) -> dict:
-    def by(field: str) -> dict:
-        return dict(sorted(Counter(r["meta"][field] for p in parts.values() for r in p).items()))
+def _counts(selection, facets: list[tuple[str, str, str, str]], val: list[bool]) -> dict:
+    def by(column: int) -> dict:
+        return dict(sorted(Counter(f[column] for f in facets).items()))
 
     return {
-        "total": sum(len(p) for p in parts.values()),
-        "train": len(parts["train"]), "val": len(parts["val"]),
-        "by_task_type": by("task_type"), "by_domain": by("domain"), "by_language": by("language"),
-        "by_review_status": dict(sorted(Counter(r["meta"]["review"]["status"] for p in parts.values() for r in p).items())),
+        "total": len(facets), "train": len(facets) - sum(val), "val": sum(val),
+        "by_task_type": by(0), "by_domain": by(1), "by_language": by(2), "by_review_status": by(3),
         "excluded": dict(sorted(selection.excluded.items())),
     }
 
@@ -120,9 +125,11 @@ def _counts(selection, parts: dict[str, list[dict]]) -> dict:
 def preview(db: Database, repo_id: str, filters: ExportFilters, limit: int = 5) -> dict:
     """What an export with these filters would hold: counts and the first samples as chat messages."""
     selection = select(db, repo_id, filters)
-    shown = [{"sample_id": c.sample.sample_id, "task_type": c.sample.task_type, "domain": c.sample.domain,
-              "language": c.sample.language, "review_status": c.review_status, "messages": to_messages(c.sample)}
-             for c in selection.chosen[:limit]]
+    shown = []
+    for chosen in selection.chosen[:limit]:
+        s = chosen.sample()
+        shown.append({"sample_id": s.sample_id, "task_type": s.task_type, "domain": s.domain, "language": s.language,
+                      "review_status": chosen.review_status, "messages": to_messages(s)})
     return {"eligible": len(selection.chosen), "excluded": dict(selection.excluded), "samples": shown}
 
 

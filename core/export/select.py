@@ -34,10 +34,14 @@ class ExportFilters:
 
 @dataclass
 class Chosen:
-    sample: Sample
+    sample_id: str
+    payload: str              # the effective Sample as JSON (parsed only when rendered)
     review_status: str
     reviewer: str | None
     score: float
+
+    def sample(self) -> Sample:
+        return Sample.model_validate_json(self.payload)
 
 
 @dataclass
@@ -75,7 +79,7 @@ def select(db: Database, repo_id: str, filters: ExportFilters) -> Selection:
         if cluster is not None and winners[cluster][0] != sid:
             sel.excluded["duplicate of a kept sample"] += 1
             continue
-        sel.chosen.append(Chosen(Sample.model_validate_json(payload), review, reviewer, score))
+        sel.chosen.append(Chosen(sid, payload, review, reviewer, score))
     return sel
 
 

@@ -18,8 +18,8 @@ from core.models import Sample
 GROUP_KEYS = ("rule", "flow", "file")
 
 
-def group_keys(sample: Sample, group_by: tuple[str, ...]) -> set[str]:
-    keys = set()
+def group_keys(sample: Sample, group_by: tuple[str, ...], prompt: str | None = None) -> set[str]:
+    keys = {"prompt:" + prompt} if prompt is not None else set()
     if "rule" in group_by and sample.source.kind == "rule":
         keys.add(f"rule:{sample.source.ref}")
     if "flow" in group_by and sample.source.kind == "flow":
@@ -51,10 +51,9 @@ class Split:
         return grouping, leakage
 
 
-def grouped_split(samples: list[Sample], prompts: list[str], val_ratio: float, seed: int,
-                  group_by: tuple[str, ...] = GROUP_KEYS) -> Split:
-    """`prompts` are the rendered user messages (identical prompts are grouped too)."""
-    n = len(samples)
+def grouped_split(sample_ids: list[str], keys_of: list[set[str]], val_ratio: float, seed: int) -> Split:
+    """`keys_of[i]`: sample i's `group_keys` plus its user prompt (identical prompts are grouped too)."""
+    n = len(sample_ids)
     parent = list(range(n))
 
     def find(i: int) -> int:
@@ -64,10 +63,7 @@ def grouped_split(samples: list[Sample], prompts: list[str], val_ratio: float, s
         return i
 
     owner: dict[str, int] = {}
-    keys_of = []
-    for i, (sample, prompt) in enumerate(zip(samples, prompts)):
-        keys = group_keys(sample, group_by) | {"prompt:" + prompt}
-        keys_of.append(keys)
+    for i, keys in enumerate(keys_of):
         for key in keys:
             j = owner.setdefault(key, i)
             ri, rj = find(i), find(j)
@@ -82,7 +78,7 @@ def grouped_split(samples: list[Sample], prompts: list[str], val_ratio: float, s
         target = max(1, target)
 
     def order(root: int) -> str:
-        return hashlib.sha256(f"{seed}:{samples[root].sample_id}".encode()).hexdigest()
+        return hashlib.sha256(f"{seed}:{sample_ids[root]}".encode()).hexdigest()
 
     val = [False] * n
     taken = val_groups = 0

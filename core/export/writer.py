@@ -44,8 +44,11 @@ def record(sample, messages: list[dict], review_status: str, reviewer: str | Non
     }
 
 
-def jsonl(records: list[dict]) -> bytes:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False) builds one per call
+
+
+def line(rec: dict) -> str:
+    return _ENCODER.encode(rec) + "\n"
 
 
 def dataset_info() -> bytes:
@@ -60,11 +63,12 @@ def dataset_info() -> bytes:
     return (json.dumps(info, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def parquet(records: list[dict]) -> bytes:
+def parquet(lines: list[str]) -> bytes:
     """The same records as Parquet (meta kept as a JSON string: its shape varies between samples)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    records = [json.loads(x) for x in lines]
     table = pa.table({
         "id": [r["id"] for r in records],
         "messages": [r["messages"] for r in records],

@@ -9,7 +9,9 @@ clusters are recomputed by the next stage run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +49,19 @@ def load_facts(db: Database, repo_id: str) -> RepoFacts:
     return _facts_cache[key]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """For loops that allocate many small acyclic objects (check results, rendered records): cyclic GC
+    passes over them only cost time, up to 3x at 100,000 samples."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _frame(keys: list[tuple[str, int]], outcomes: list[list[CheckOutcome]]) -> pd.DataFrame:
     sids, versions, names, results, messages = [], [], [], [], []
     for (sid, version), outs in zip(keys, outcomes):
@@ -78,13 +93,14 @@ def validate_repo(
     checker = SampleChecker(facts, limits)
     progress.start("validate", len(todo))
     keys, outcomes = [], []
-    for n, (sid, version, payload) in enumerate(todo, 1):
-        keys.append((sid, version))
-        outcomes.append(checker.check_json(payload, sid)[1])
-        if n % 1000 == 0:
-            progress.advance(1000)
-    progress.advance(len(todo) % 1000)
-    frame = _frame(keys, outcomes)
+    with gc_paused():
+        for n, (sid, version, payload) in enumerate(todo, 1):
+            keys.append((sid, version))
+            outcomes.append(checker.check_json(payload, sid)[1])
+            if n % 1000 == 0:
+                progress.advance(1000)
+        progress.advance(len(todo) % 1000)
+        frame = _frame(keys, outcomes)
     with db.transaction() as con:
         store.replace_checks(con, frame, CONTENT_CHECKS)
         clusters = _store_duplicates(con, repo_id, dup_threshold)

@@ -288,7 +288,8 @@ def index_stats(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
         "calls": calls_total,
         "calls_resolved": resolved,
         "calls_external": external,
-        "calls_resolved_pct": round(100.0 * resolved / in_repo, 1) if in_repo else 0.0,
+        "calls_resolved_pct": round(100.0 * resolved / in_repo, 1) if in_repo else 0.0,   # of calls into repo code
+        "calls_resolved_pct_all": round(100.0 * resolved / calls_total, 1) if calls_total else 0.0,
         "sql_statements": sql_total,
         "sql_linked": linked,
         "sql_linked_pct": round(100.0 * linked / sql_total, 1) if sql_total else 0.0,

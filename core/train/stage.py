@@ -124,5 +124,6 @@ def run(ctx, args) -> dict:
         if main:
             rundir.update_status(run_dir, state, reason=reason,
                                  adapter=str(run_dir / rundir.ADAPTER) if state == "finished" else None)
-    ctx.progress.finish(f"loss {metrics['train_loss']:.4f}, adapter in {run_dir / rundir.ADAPTER}")
+    if main:
+        ctx.progress.finish(f"loss {metrics['train_loss']:.4f}, adapter in {run_dir / rundir.ADAPTER}")
     return {"steps": metrics["steps"], "train_samples": metrics["train_samples"]}

@@ -205,5 +205,5 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
     }
     if is_main_process():
         rundir.write_json(run_dir / rundir.FINAL, metrics)
-    print(f"finished: {metrics}", flush=True)
+        print(f"finished: {metrics}", flush=True)
     return metrics

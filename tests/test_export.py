@@ -99,6 +99,21 @@ def test_record_layout_is_the_contract(curated, tmp_path):
     assert info["acdp_val"]["file_name"] == "val.jsonl"
 
 
+def test_parquet_holds_the_same_records(curated, tmp_path):
+    import pandas as pd
+
+    db, _ = curated
+    out = tmp_path / "e"
+    manifest = export_dataset(db, "shop", out, ExportFilters(include_pending=True), parquet=True)
+    table = pd.concat([pd.read_parquet(out / "train.parquet"), pd.read_parquet(out / "val.parquet")])
+    records = exported(out)
+    assert sorted(table["id"]) == sorted(records)
+    row = table[table["id"] == "accepted"].iloc[0]
+    assert [m["content"] for m in row["messages"]] == [m["content"] for m in records["accepted"]["messages"]]
+    assert json.loads(row["meta"]) == records["accepted"]["meta"]
+    assert "train.parquet" in manifest["files"]
+
+
 def test_same_inputs_give_byte_identical_files(curated, tmp_path, monkeypatch):
     db, _ = curated
     first, second = tmp_path / "one", tmp_path / "two"

@@ -1,7 +1,8 @@
 """`python -m core export --out DIR`: the curated samples as a LLaMA-Factory-ready SFT dataset.
 
-Unlike generation, export filters on every language and domain unless told
-otherwise: the common `--lang` / `--domains` flags default to "all" here.
+The common `--lang` and `--domains` flags filter what is exported, with the
+same defaults as generation (en; order,stock): after a `--lang both` run,
+export with `--lang both` too.
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from core.export.dataset import SplitOptions, export_dataset
 from core.export.select import ExportFilters
 from core.export.split import GROUP_KEYS
 
-_ALL = "all"
-
-
 def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, help="output directory (must not exist unless --force)")
     parser.add_argument("--include-pending", action="store_true",
@@ -28,7 +26,6 @@ def add_arguments(parser) -> None:
     parser.add_argument("--group-by", default=",".join(GROUP_KEYS),
                         help="keys that keep samples on one side of the split (default rule,flow,file)")
     parser.add_argument("--parquet", action="store_true", help="also write train.parquet and val.parquet")
-    parser.set_defaults(lang=_ALL, domains="")
 
 
 def _split_list(value: str) -> tuple[str, ...]:
@@ -42,10 +39,10 @@ def run(ctx: Context, args) -> dict:
     tasks = _split_list(getattr(args, "task", "qa,design"))
     if not tasks or set(tasks) - {"qa", "design"}:
         raise UserError(f"--task takes qa, design or qa,design; got {getattr(args, 'task', '')!r}")
-    lang = ctx.lang or _ALL
+    lang = ctx.lang
     filters = ExportFilters(
         domains=tuple(sorted(ctx.domains)),
-        languages=() if lang in (_ALL, "both") else (lang,),
+        languages=() if lang == "both" else (lang,),
         task_types=tasks,
         include_pending=getattr(args, "include_pending", False),
     )

@@ -15,6 +15,7 @@ from core.export.dataset import SplitOptions, export_dataset
 from core.export.select import ExportFilters
 from core.export.split import GROUP_KEYS
 
+
 def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, help="output directory (must not exist unless --force)")
     parser.add_argument("--include-pending", action="store_true",

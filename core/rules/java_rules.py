@@ -24,6 +24,8 @@ FAIL_CALLS = frozenset({"fail", "failed", "validateFailed", "error", "forbidden"
 _STATUS_SETTER = re.compile(r"^set(\w*Status)$")
 _ARITH = frozenset({"+", "-", "*", "/"})
 _LITERAL = re.compile(r"^(|-?\d+L?|true|false|null|\w+\.empty\w*\(\)|new \w+<>\(\))$")
+_LOGGER = re.compile(r"(?i)^(log|logger)$")
+_COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 SEND_CALLS = frozenset({"convertAndSend", "send", "sendAndReceive"})
 MAX_BLOCK = 12  # longest span we still call minimal evidence
 
@@ -122,6 +124,11 @@ def _own_nodes(method: Method, types: frozenset[str]) -> Iterator[Node]:
     yield from java_ast.walk(body, types)
 
 
+def code(node: Node | None) -> str:
+    """Source of a node without its comments, on one line (conditions quoted in rules)."""
+    return squash(_COMMENT.sub(" ", text(node)))
+
+
 def _statements(block: Node | None) -> list[Node]:
     if block is None:
         return []
@@ -151,7 +158,7 @@ def _failure(stmt: Node) -> dict | None:
         exc = text(expr.child_by_field_name("type")) if expr is not None and expr.type == "object_creation_expression" else ""
         return {"action": "throw", "exception": exc or text(expr), "message": _string_literals(stmt)}
     call = _call_name(stmt)
-    if call and call[1] in FAIL_CALLS:
+    if call and call[1] in FAIL_CALLS and not _LOGGER.search(call[0]):
         action = "return_failed" if stmt.type == "return_statement" else "assert"
         return {"action": action, "helper": f"{call[0]}.{call[1]}" if call[0] else call[1],
                 "message": _string_literals(call[2])}
@@ -167,7 +174,7 @@ def _enclosing_conditions(node: Node, stop: Node) -> list[tuple[str, bool, int]]
     child, parent = node, node.parent
     while parent is not None and parent != stop:
         if parent.type == "if_statement":
-            cond = strip_parens(text(parent.child_by_field_name("condition")))
+            cond = strip_parens(code(parent.child_by_field_name("condition")))
             holds = parent.child_by_field_name("consequence") == child
             out.append((cond, holds, lines(parent)[0]))
         child, parent = parent, parent.parent
@@ -179,7 +186,7 @@ def guards(method: Method) -> list[Found]:
     """`if (cond) { fail(...) }`: a condition that stops the operation, with its message."""
     out = []
     for node in _own_nodes(method, frozenset({"if_statement"})):
-        cond = strip_parens(text(node.child_by_field_name("condition")))
+        cond = strip_parens(code(node.child_by_field_name("condition")))
         for branch, holds in ((node.child_by_field_name("consequence"), True),
                               (node.child_by_field_name("alternative"), False)):
             stmts = _statements(branch)
@@ -299,7 +306,7 @@ def calculations(method: Method) -> list[Found]:
         stmt = node.parent if node.type == "variable_declarator" else node
         out.append(Found("calculation", method, [(lines(stmt)[0], end)], {
             "method": method.label, "class": method.class_name, "method_name": method.name,
-            "target": target, "expression": squash(text(value)), "bigdecimal": _is_chain(value),
+            "target": target, "expression": code(value), "bigdecimal": _is_chain(value),
             "comment": comment_above(method, lines(stmt)[0]), "line": start,
             "in_loop": java_ast.enclosing(node, {"for_statement", "enhanced_for_statement", "while_statement"}) is not None,
         }))
@@ -332,7 +339,7 @@ def _returned_values(method: Method, seen_lines: set[int]) -> list[Found]:
             span_start = outer[-1][2] if outer and start - outer[-1][2] < 4 else start
             out.append(Found("calculation", method, [(span_start, end)], {
                 "method": method.label, "class": method.class_name, "method_name": method.name,
-                "target": f"{method.name}()", "expression": squash(text(value)), "bigdecimal": _is_chain(value),
+                "target": f"{method.name}()", "expression": code(value), "bigdecimal": _is_chain(value),
                 "comment": comment_above(method, start), "line": start, "in_loop": False,
                 "when": [{"condition": c, "holds": h, "line": ln} for c, h, ln in outer[-1:]],
             }))
@@ -363,7 +370,7 @@ def _piecewise(method: Method, seen_lines: set[int]) -> list[Found]:
                 "method": method.label, "class": method.class_name, "method_name": method.name,
                 "target": f"{method.name}()", "expression": f"{strip_parens(text(first.child_by_field_name('condition')))} "
                 f"? {then_value} : {else_value}", "bigdecimal": False, "piecewise": {
-                    "condition": strip_parens(text(first.child_by_field_name("condition"))),
+                    "condition": strip_parens(code(first.child_by_field_name("condition"))),
                     "then": then_value, "else": else_value},
                 "comment": comment_above(method, start), "line": start, "in_loop": False,
             }))
@@ -549,7 +556,7 @@ def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
         first = stmts[0]
         if first.type == "if_statement" and any(_failure(st) for st in _statements(first.child_by_field_name("consequence"))[:1]):
             name_line = lines(first)[0]
-            step = {"label": label, "check": strip_parens(text(first.child_by_field_name("condition"))),
+            step = {"label": label, "check": strip_parens(code(first.child_by_field_name("condition"))),
                     "line": name_line}
         elif calls:
             call = calls[-1]
@@ -559,7 +566,7 @@ def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
             step = {"label": label, "call": f"{obj}.{name}" if obj else name, "line": name_line}
         elif first.type == "if_statement":
             name_line = lines(first)[0]
-            step = {"label": label, "check": strip_parens(text(first.child_by_field_name("condition"))),
+            step = {"label": label, "check": strip_parens(code(first.child_by_field_name("condition"))),
                     "line": name_line}
         else:
             continue

@@ -1,0 +1,213 @@
+"""generate on examples/shop: grounded evidence, determinism, resumability, versioning that keeps
+review decisions, failures that do not stop a run, design proposals and user requirements."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from core.answer_format import render_design
+from core.context import Context
+from core.errors import UserError
+from core.evidence import SourceCache, verify_evidence
+from core.generate import stage as gen_stage
+from core.generate.backends.template import TemplateBackend
+from core.models import Sample
+from storage import rules_store, samples_store
+from tests.conftest import EXAMPLE_REPO
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIREMENTS = ROOT / "examples" / "requirements.yaml"
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def gen_args(**kw) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    gen_stage.add_arguments(parser)
+    args = parser.parse_args([])
+    for k, v in kw.items():
+        setattr(args, k, v)
+    return args
+
+
+def ctx_for(db, lang: str = "both", backend: str = "template") -> Context:
+    return Context(db=db, repo=EXAMPLE_REPO, domains=["order", "stock"], backend=backend, lang=lang)
+
+
+def current(db, **kw) -> list[dict]:
+    with db.connect() as con:
+        return samples_store.list_samples(con, "shop", **kw)
+
+
+def test_samples_are_grounded_and_exact(shop_db):
+    rows = current(shop_db)
+    with shop_db.connect() as con:
+        encodings = {f["path"]: f["encoding"] for f in rules_store.files(con, "shop")}
+    files = SourceCache(EXAMPLE_REPO, encodings)
+    counts = Counter((r["task_type"], r["language"]) for r in rows)
+    assert counts[("qa", "en")] >= 150 and counts[("qa", "zh")] == counts[("qa", "en")]
+    assert counts[("design", "en")] >= 10
+    for row in rows:
+        sample = Sample.model_validate(row["payload"])
+        for ev in sample.evidence:
+            assert verify_evidence(files, ev) is None, (sample.sample_id, ev.label())
+        if sample.task_type == "qa" and row["source_kind"] == "rule" and row["rule_kind"] != "side_effects":
+            assert all(e.end_line - e.start_line < 20 for e in sample.evidence), sample.question  # minimal, not methods
+        if sample.language == "zh":
+            assert _CJK.search(sample.answer), sample.answer
+        if sample.task_type == "design":
+            assert sample.answer == render_design(sample.design, sample.language)
+        assert row["backend"] == "template" and row["input_hash"] and row["prompt_hash"]
+
+
+def test_question_kinds_cover_the_brief(shop_db):
+    kinds = Counter(r["question_kind"] for r in current(shop_db, task_type="qa"))
+    for kind in ("what_happens", "under_which_condition", "why", "steps_of", "where_implemented", "which_values", "undo",
+                 "how_computed"):
+        assert kinds[kind] > 0, kind
+
+
+def test_undo_pairs_lock_with_release(shop_db):
+    undo = [r for r in current(shop_db, task_type="qa", language="en") if r["question_kind"] == "undo"]
+    assert undo
+    text = " ".join(r["answer"] for r in undo)
+    assert "lockStock" in text and "releaseLockedStock" in text
+
+
+def test_template_backend_is_deterministic(shop_db):
+    ctx = ctx_for(shop_db)
+    with shop_db.connect() as con:
+        before = {r["sample_id"]: r["content_hash"] for r in samples_store.list_samples(con, "shop")}
+    counts = gen_stage.run(ctx, gen_args())
+    assert counts["unchanged_input"] == counts["planned"] and counts.get("new", 0) == 0   # nothing regenerated
+    data = gen_stage.load(ctx, "shop")
+    items = gen_stage.plan(ctx, gen_args(), "shop", data)
+    backend = TemplateBackend()
+    first = [o.draft.model_dump_json() for o in backend.generate(items[:300], None)]
+    second = [o.draft.model_dump_json() for o in backend.generate(gen_stage.plan(ctx, gen_args(), "shop", data)[:300], None)]
+    assert first == second
+    after = {r["sample_id"]: r["content_hash"] for r in current(shop_db)}
+    assert after == before
+
+
+def test_changed_sample_is_a_new_version_and_review_stays(shop_db, monkeypatch):
+    from core import review
+
+    qa = current(shop_db, task_type="qa", language="en")
+    target = next(r for r in qa if r["rule_kind"] == "guard")
+    review.decide(shop_db, target["sample_id"], target["version"], "accept", "alice")
+    from core.generate import qa_templates
+
+    original = qa_templates.guard_answer
+
+    def reworded(*a, **kw):
+        body, trace = original(*a, **kw)
+        return body + " (reworded)", trace
+
+    monkeypatch.setitem(qa_templates.QA, "guard", (qa_templates.guard_questions, reworded))
+    monkeypatch.setattr(TemplateBackend, "prompt_hash", "changed-templates")
+    counts = gen_stage.run(ctx_for(shop_db), gen_args())
+    assert counts["new_version"] > 0
+    with shop_db.connect() as con:
+        versions = samples_store.sample_versions(con, target["sample_id"])
+        from storage import review_store
+
+        state = review_store.get_state(con, target["sample_id"], 1)
+    assert [v["version"] for v in versions] == [1, 2]
+    assert [v["is_current"] for v in versions] == [False, True]
+    assert versions[1]["answer"].endswith("(reworded)") and not versions[0]["answer"].endswith("(reworded)")
+    assert state and state["status"] == "accepted"                      # the decision stays on version 1
+
+
+def test_failures_are_recorded_and_the_run_goes_on(shop_db, monkeypatch):
+    from core.generate.work import Outcome
+
+    class Flaky(TemplateBackend):
+        name = "flaky"
+        prompt_hash = "flaky"
+
+        def generate(self, items, cache):
+            for n, item in enumerate(items):
+                yield Outcome(item, error="500 server error", attempts=4) if n % 3 == 0 else next(
+                    super().generate([item], cache))
+
+    monkeypatch.setattr("core.generate.backends.make_backend", lambda *a, **kw: Flaky())
+    counts = gen_stage.run(ctx_for(shop_db, lang="en"), gen_args())
+    with shop_db.connect() as con:
+        failures = samples_store.list_failures(con, "shop")
+    assert counts["failed"] == len(failures) > 0
+    assert counts["new_version"] + counts["unchanged"] > 2 * counts["failed"] - 3
+    assert {f["reason"] for f in failures} == {"500 server error"} and {f["attempts"] for f in failures} == {4}
+
+
+def test_openai_backend_through_the_stage_is_resumable(shop_db, monkeypatch):
+    calls = []
+
+    def handler(request):
+        body = json.loads(request.content)
+        calls.append(body)
+        prompt = body["messages"][1]["content"]
+        is_zh = "language: zh" in prompt
+        answer = "根据证据回答。" if is_zh else "Answered from the quoted evidence."
+        content = {"answer": answer, "trace": [{"claim": "see the code", "evidence_ids": ["E1"]}]}
+        if body["response_format"]["json_schema"]["name"] == "design_sample":
+            content = {"design": {"understanding": answer}, "trace": [{"claim": "see the code", "evidence_ids": ["E1"]}]}
+        return httpx2.Response(200, json={
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "qwen",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": json.dumps(content, ensure_ascii=False)},
+                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}})
+
+    from core.generate.backends.openai_backend import OpenAIBackend
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://vllm.test/v1")
+    monkeypatch.setattr("core.generate.backends.make_backend", lambda name, args, repo_context="": OpenAIBackend(
+        model="Qwen/Qwen2.5-7B-Instruct", repo_context=repo_context,
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler))))
+    ctx = ctx_for(shop_db, lang="en", backend="openai")
+    first = gen_stage.run(ctx, gen_args(limit=3))
+    second = gen_stage.run(ctx, gen_args(limit=3))
+    assert len(calls) == 6 and first["new_version"] == 3 and second["new_version"] == 3     # resumed, not repeated
+    assert "Repository: shop" in calls[0]["messages"][0]["content"]
+    rows = [r for r in current(shop_db) if r["backend"] == "openai"]
+    assert len(rows) == 6 and all(r["model"] == "Qwen/Qwen2.5-7B-Instruct" and r["tokens_in"] == 100 for r in rows)
+
+
+def test_user_requirements_become_design_samples(shop_db):
+    counts = gen_stage.run(ctx_for(shop_db, lang="en"), gen_args(requirements=REQUIREMENTS))
+    assert counts["new"] > 0
+    designs = [r for r in current(shop_db, task_type="design") if r["source_kind"] == "requirement"]
+    assert designs
+    for row in designs:
+        sample = Sample.model_validate(row["payload"])
+        assert sample.design.reuse and all(r.evidence_ids for r in sample.design.reuse)
+        assert any(c.component.startswith(("Ord", "Inv")) for c in sample.design.changes)   # the repo's prefixes
+
+
+def test_design_follows_the_repository_conventions(shop_db):
+    designs = [Sample.model_validate(r["payload"]) for r in current(shop_db, task_type="design", language="en")]
+    kinds = Counter(json.loads(json.dumps(d.source.question_kind)) for d in designs)
+    assert {"new_state", "new_field", "idempotent", "audit_trail"} <= set(kinds)
+    layers = {c.layer for d in designs for c in d.design.changes}
+    assert {"controller", "service", "service_impl", "dao", "mapper_xml", "model"} <= layers
+    assert all(d.design.risks and d.design.test_plan for d in designs)
+
+
+def test_bad_requirements_file_is_a_user_error(shop_db, tmp_path):
+    bad = tmp_path / "req.yaml"
+    bad.write_text("requirements:\n  - en: no id here\n", encoding="utf-8")
+    with pytest.raises(UserError, match="entry 1 needs"):
+        gen_stage.run(ctx_for(shop_db, lang="en"), gen_args(requirements=bad))
+    with pytest.raises(UserError, match="not found"):
+        gen_stage.run(ctx_for(shop_db, lang="en"), gen_args(requirements=tmp_path / "missing.yaml"))
+
+
+def test_generate_without_rules_says_what_to_run(db):
+    with pytest.raises(UserError, match="extract"):
+        gen_stage.run(Context(db=db, repo=EXAMPLE_REPO, domains=["order"]), gen_args())

@@ -186,6 +186,19 @@ def loss_chart(view: runner.RunView) -> None:
         st.line_chart(pd.DataFrame(rows), x="step", y="loss", color="series", height=220)
 
 
+def final_metrics(final: dict) -> None:
+    cols = st.columns(6)
+    figures = (("train loss", final.get("train_loss"), "{:.4f}"), ("eval loss", final.get("eval_loss"), "{:.4f}"),
+               ("steps", final.get("steps"), "{}"), ("tokens/s", final.get("tokens_per_s"), "{:,.0f}"),
+               ("runtime", final.get("runtime_s"), "{:.0f} s"), ("peak memory", final.get("peak_memory_mb"), "{:,.0f} MB"))
+    for col, (label, value, fmt) in zip(cols, figures):
+        col.metric(label, "–" if value is None else fmt.format(value))
+
+
+_SUMMARY_COLUMNS = {"answers": "answers", "layout_pct": "layout %", "citations_pct": "citations valid %",
+                    "no_unknown_identifiers_pct": "no invented names %", "rouge_l": "ROUGE-L F1"}
+
+
 def _duration(run: dict) -> float | None:
     if not run["started_at"]:
         return None
@@ -219,10 +232,14 @@ def run_details(db: Database, runs: list[dict]) -> None:
     run_id = st.selectbox("Run", ids, index=ids.index(selected) if selected in ids else 0, key="train-details")
     run = next(r for r in runs if r["run_id"] == run_id)
     view = runner.read_run(Path(run["run_dir"]))
+    if view.state == "running":
+        st.caption("Running: its live progress, loss curves and log are shown above.")
+        return
     progress(view)
-    loss_chart(view)
     if view.final:
-        st.json(view.final, expanded=False)
+        final_metrics(view.final)
+    loss_chart(view)
+    st.caption(f"Run directory `{run['run_dir']}` · export `{run['export_dir']}`")
     with st.expander("Log tail"):
         st.code(view.log_tail or "(empty)", language=None)
     st.markdown("**Strict inference validation** (base vs base+adapter on the export's val questions)")
@@ -254,7 +271,8 @@ def validation(db: Database, run: dict, view: runner.RunView) -> None:
         st.caption("No validation results for this run yet.")
         return
     summary = summarize(rows)
-    st.dataframe(pd.DataFrame([{"model": kind, **values} for kind, values in summary.items()]), hide_index=True)
+    st.dataframe(pd.DataFrame([{"model": kind, **{_SUMMARY_COLUMNS[k]: v for k, v in values.items()}}
+                               for kind, values in summary.items()]), hide_index=True)
     st.dataframe(pd.DataFrame([{
         "sample": r["sample_id"], "model": r["model_kind"], "layout": r["layout_ok"], "citations": r["citations_ok"],
         "unknown names": ", ".join(r["unknown_identifiers"]), "ROUGE-L": r["overlap"], "output": r["output"][:300],

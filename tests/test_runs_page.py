@@ -69,6 +69,7 @@ def test_cpu_smoke_run_from_the_form_to_validated_results(page, db):
     bars = [p for p in at.get("progress") if "finished: step 12/12" in p.proto.text]
     assert bars and bars[0].proto.value == 100
     assert at.get("vega_lite_chart")  # the loss curve
+    assert [m.label for m in at.metric][:3] == ["train loss", "eval loss", "steps"] and at.metric[2].value == "12"
 
     at.number_input(key=f"lim-{run['run_id']}").set_value(2)
     at.number_input(key=f"tok-{run['run_id']}").set_value(16)
@@ -80,7 +81,7 @@ def test_cpu_smoke_run_from_the_form_to_validated_results(page, db):
     _wait(at, lambda: validated() and not runner.validation_running(Path(run["run_dir"])))
     at.run()
     tables = [df.value for df in at.dataframe]
-    summary = next(t for t in tables if "layout_pct" in t.columns)
+    summary = next(t for t in tables if "layout %" in t.columns)
     assert sorted(summary["model"]) == ["base", "tuned"] and list(summary["answers"]) == [2, 2]
 
 

@@ -55,8 +55,10 @@ def launch(command: list[str], run_dir: Path) -> int:
     run_dir.mkdir(parents=True, exist_ok=True)
     rundir.update_status(run_dir, "running", pid=None, started_at=rundir.now_iso(), reason=None, step=0)
     with open(run_dir / rundir.LOG, "ab") as log:
+        # no tqdm bars in a log file the page tails
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
         proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                start_new_session=True, env=env)
     rundir.update_status(run_dir, pid=proc.pid)
     _children[proc.pid] = proc
     return proc.pid
@@ -185,7 +187,7 @@ def start_validation(db: Database, run_dir: Path, limit: int | None = None, max_
         command += ["--max-new-tokens", str(max_new_tokens)]
     with open(run_dir / INFER_LOG, "ab") as log:
         # in the background it can afford to wait out the app's short holds on the database file
-        env = {"ACDP_DB_WAIT": "60", **os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {"ACDP_DB_WAIT": "60", **os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}
         proc = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True, env=env)
     _children[proc.pid] = proc

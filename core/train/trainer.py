@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import resource
 import time
+import warnings
 from pathlib import Path
 
 from core.errors import UserError
@@ -147,7 +148,9 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
         model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
     lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                       target_modules=config.lora_targets, task_type="CAUSAL_LM", bias="none")
-    model = get_peft_model(model, lora)
+    with warnings.catch_warnings():  # peft still asks for the pre-v5 attribute name; nothing to act on
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        model = get_peft_model(model, lora)
 
     args = TrainingArguments(
         output_dir=str(run_dir / "trainer"),

@@ -95,6 +95,24 @@ def test_answer_must_agree_with_its_evidence(shop, answer, problem):
     assert result == "fail" and problem in message
 
 
+def test_consistency_accepts_what_careful_answers_write(shop):
+    """Counts, endpoints, XML-escaped SQL and messages built by concatenation are not inventions."""
+    db, root, _ = shop
+    dao = "shop-admin/src/main/resources/dao/InvSkuStockDao.xml"
+    start = find_line(root, dao, '<update id="releaseLockStock">')
+    msg = find_line(root, SERVICE, "积分抵扣金额不能超过订单金额的")
+    store(db, [
+        qa(root, "sql", "Under which condition does `releaseLockStock` update a row?",
+           "Only when `lock_stock >= #{quantity}` holds; otherwise `POST /sku/release` reports 0 affected rows "
+           "and the 2 steps after it are skipped.", [(dao, start, start + 4)]),
+        qa(root, "concat", "Which message does getUseIntegrationAmount fail with?",
+           "It fails with \"积分抵扣金额不能超过订单金额的%\".", [(SERVICE, msg, msg)]),
+    ])
+    validate_repo(db, "shop")
+    assert results(db, "sql")["consistency"] == ("pass", "")
+    assert results(db, "concat")["consistency"] == ("pass", "")
+
+
 def test_trace_evidence_not_cited_is_flagged(shop):
     db, root, span = shop
     other = (SERVICE, span[1] - 3, span[1] - 2)
@@ -148,6 +166,9 @@ def test_language_length_and_generated_code(shop):
            "\u201c该订单还未发货！\u201d，之后状态变为 3。",
            [span], language="zh"),
         qa(root, "short", GOOD_Q, "Status 2.", [span]),
+        qa(root, "labels", "What does `confirmReceiveOrder` need from an order?",
+           "It needs status 2 (已发货) and sets status 3 (已完成).", [span]),
+        qa(root, "mixed", GOOD_Q, "The steps are:\n1. 校验订单状态是否为已发货\n2. 修改订单状态为已完成并记录收货时间", [span]),
         qa(root, "generated", "What does the OrdOrderExample constructor set up?",
            "`OrdOrderExample` starts with an empty list of criteria.", [(EXAMPLE_CLASS, example, example + 2)]),
     ])
@@ -156,6 +177,8 @@ def test_language_length_and_generated_code(shop):
     assert results(db, "en-quotes-chinese")["language"][0] == "pass"
     assert results(db, "zh-ok")["language"][0] == "pass"
     assert results(db, "short")["length"][0] == "fail"
+    assert results(db, "labels")["language"][0] == "pass"  # Chinese status labels in an English answer
+    assert results(db, "mixed")["language"][0] == "warn"   # comments quoted in the other language
     assert results(db, "generated")["generated_code"] == ("warn", "all evidence is in generated code (MyBatis Generator output)")
     assert results(db, "en-quotes-chinese")["generated_code"][0] == "pass"
 

@@ -72,4 +72,8 @@ class Vocabulary:
         return cls(names)
 
     def unknown(self, identifiers: Iterable[str], also_known: set[str] = frozenset()) -> list[str]:
-        return sorted(i for i in identifiers if i not in self.names and i not in also_known)
+        def known(name: str) -> bool:
+            return name in self.names or name in also_known
+
+        # a plural in prose ("two OmsOrders") names the class it is the plural of
+        return sorted(i for i in identifiers if not known(i) and not (i.endswith("s") and known(i[:-1])))

@@ -18,7 +18,7 @@ from core.errors import UserError
 from core.train import rundir, runner
 from core.train.config import DEFAULT_BASE_MODEL, SIZE_DEFAULTS, detect_size
 from core.train.strict import summarize
-from storage import Database, runs_store
+from storage import Database, export_store, runs_store
 from storage import repos as repo_store
 
 TINY = "tiny local model (CPU smoke run)"
@@ -61,7 +61,7 @@ def _smoke_export(db: Database) -> Path:
 
 def _export_options(db: Database, smoke: bool) -> dict[str, str | None]:
     with db.connect() as con:
-        exports = runs_store.list_exports(con)
+        exports = export_store.list_exports(con)
     options: dict[str, str | None] = {}
     if smoke:
         options[SMOKE_EXPORT] = None

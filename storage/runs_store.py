@@ -82,12 +82,6 @@ def infer_results(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
     return out
 
 
-def list_exports(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    rows = con.execute("SELECT export_id, out_dir, created_at, manifest FROM exports ORDER BY created_at DESC").fetchall()
-    return [{"export_id": r[0], "out_dir": r[1], "created_at": r[2], "manifest": json.loads(r[3]) if r[3] else {}}
-            for r in rows]
-
-
 def repo_line_counts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, int]:
     return dict(con.execute("SELECT path, line_count FROM files WHERE repo_id = ?", [repo_id]).fetchall())
 

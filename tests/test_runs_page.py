@@ -4,6 +4,7 @@ validated; a long run stopped by its PID."""
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.cli import main
 from core.train import runner
-from storage import runs_store
+from core.train.tiny import write_smoke_export
+from storage import export_store, runs_store
 
 SHOP = Path(__file__).resolve().parent.parent / "examples" / "shop"
 
@@ -85,10 +87,20 @@ def test_cpu_smoke_run_from_the_form_to_validated_results(page, db):
     assert sorted(summary["model"]) == ["base", "tuned"] and list(summary["answers"]) == [2, 2]
 
 
-def test_stop_ends_the_training_process(page, db):
+def test_stop_ends_the_training_process(page, db, tmp_path):
+    """The run trains on a past export picked from the exports table, until Stop."""
+    export = write_smoke_export(SHOP, tmp_path / "past-export")
+    with db.connect() as con:
+        export_store.record_export(con, "exp-1", str(export), datetime(2026, 1, 2, 3, 4), {"counts": {"train": 32, "val": 8}})
     at = page
+    at.run()
+    choice = at.selectbox(key="train-export-True")
+    label = next(o for o in choice.options if o.startswith(str(export)))
+    assert "(32 train / 8 val)" in label
+    choice.select(label).run()
     _start(at, 1_000_000)
     run = _runs(db)[0]
+    assert run["export_dir"] == str(export)
     _wait(at, lambda: runner.read_run(Path(run["run_dir"])).step >= 1)  # it trains
     assert runner.is_alive(run["pid"])
     at.button(key=f"stop-{run['run_id']}").click().run()

@@ -21,7 +21,7 @@ LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", 
 # size -> hyperparameters; "tiny" is core.train.tiny's model (CPU smoke runs and tests).
 SIZE_DEFAULTS: dict[str, dict] = {
     "tiny": dict(lora_r=8, lora_alpha=16, lora_dropout=0.0, learning_rate=1e-2, epochs=2,
-                 max_length=512, batch_size=2, grad_accum=1),
+                 max_length=1024, batch_size=2, grad_accum=1),
     "0.5B": dict(lora_r=16, lora_alpha=32, lora_dropout=0.05, learning_rate=2e-4, epochs=3,
                  max_length=2048, batch_size=4, grad_accum=4),
     "1.5B": dict(lora_r=16, lora_alpha=32, lora_dropout=0.05, learning_rate=1.5e-4, epochs=3,

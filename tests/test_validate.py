@@ -9,8 +9,9 @@ from test_validate_support import CONFIG, decide, design, find_line, indexed_sho
 
 from core.cli import main
 from core.validate import revalidate_sample, validate_repo
-from core.validate.checks import CHECK_NAMES
+from core.validate.checks import CHECK_NAMES, SampleChecker
 from core.validate.dedup import find_duplicates
+from core.validate.runner import load_facts
 from core.validate.secrets import find_secrets
 from storage import checks_store
 
@@ -111,6 +112,19 @@ def test_consistency_accepts_what_careful_answers_write(shop):
     validate_repo(db, "shop")
     assert results(db, "sql")["consistency"] == ("pass", "")
     assert results(db, "concat")["consistency"] == ("pass", "")
+
+
+def test_quoted_code_may_leave_out_comments_and_mybatis_tags(shop):
+    db, root, span = shop
+    sample = qa(root, "q", GOOD_Q, "It runs `stock = CASE id WHEN #{id} THEN stock - #{n} END` after `a == null || a <= 0`.",
+                [span])
+    text = ("stock = CASE id\n<foreach collection=\"items\" item=\"item\">\n  WHEN #{id} THEN stock - #{n}\n"
+            "</foreach>\nEND\nif (a == null // none yet\n    || a <= 0) {")
+    sample.evidence[0] = sample.evidence[0].model_copy(update={"text": text})
+    checker = SampleChecker(load_facts(db, "shop"))
+    assert checker.consistency(sample).result == "pass"
+    sample.evidence[0] = sample.evidence[0].model_copy(update={"text": text.replace("END", "")})
+    assert checker.consistency(sample).result == "fail"
 
 
 def test_trace_evidence_not_cited_is_flagged(shop):

@@ -74,6 +74,8 @@ _COUNTED = re.compile(
     r"|calls|cases|methods|checks|conditions|rules|states|values|fields|tables|classes|lines|layers|parts"
     r"|步|个|条|种|处|次|项|层|类|行)(?![A-Za-z])"
     r"|(?:行数|条数|次数|个数|count|number of \w+)\s*(?:为|是|is|=|:)?\s*\d+")
+# what an answer leaves out when it quotes code: line comments, block comments, MyBatis tags (<foreach> ...)
+_CODE_NOISE = re.compile(r"//[^\n]*|/\*.*?\*/|<[^>\n]+>", re.S)
 # derived descriptions the generators write in backticks: an endpoint, an entry point
 _DESCRIPTOR = re.compile(r"(?:GET|POST|PUT|DELETE|PATCH|HEAD)\s+/\S*|(?:scheduled|listener|endpoint)\s+[\w.#]+")
 # where a quoted message was concatenated or formatted in code ("..." + limit + "%")
@@ -146,7 +148,7 @@ class SampleChecker:
                 problem=verify_evidence(self.files, ev) if self.files else "repository root unknown",
                 tokens=frozenset(word_tokens(ev.text)),
                 numbers=frozenset(_EVIDENCE_NUMBER.findall(ev.text)) | {str(ev.start_line), str(ev.end_line)},
-                squashed=_squash(ev.text),
+                squashed=_squash(ev.text) + "\n" + _squash(_CODE_NOISE.sub(" ", html.unescape(ev.text))),
                 secrets=tuple(find_secrets(ev.text, is_config_path(ev.path))),
             )
         return facts

@@ -9,7 +9,7 @@ from core.train.strict import RepoFacts, check_output, identifiers_in, rouge_l, 
 FACTS = RepoFacts.from_texts(
     {"shop/order/OrderServiceImpl.java": 120, "shop/order/OrderMapper.xml": 60},
     ["shop.order.OrderServiceImpl", "shop.order.OrderServiceImpl#cancelOrder(Long)", "cancelOrder",
-     "void cancelOrder(Long orderId)", "OrderMapper.updateStatus",
+     "void cancelOrder(Long orderId)", "OrderMapper.updateStatus", "shop.order.OmsOrder.payAmount",
      "UPDATE oms_order SET status = 4 WHERE id = #{orderId} AND status = 0", '["oms_order"]'],
 )
 
@@ -87,3 +87,11 @@ def test_summary_compares_models():
     assert summary["base"] == {"answers": 2, "layout_pct": 50.0, "citations_pct": 0.0,
                                "no_unknown_identifiers_pct": 50.0, "rouge_l": 0.2}
     assert summary["tuned"]["layout_pct"] == 100.0 and summary["tuned"]["rouge_l"] == 0.6
+
+
+def test_accessors_of_known_fields_count_as_known():
+    """Lombok's @Data generates getters and setters that no source file declares."""
+    check = check_output(GOOD.replace("checks the status", "checks getPayAmount() and setPayAmount"), FACTS)
+    assert check.unknown_identifiers == []
+    check = check_output(GOOD.replace("checks the status", "checks getRefundAmount()"), FACTS)
+    assert check.unknown_identifiers == ["getRefundAmount"]

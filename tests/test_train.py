@@ -116,6 +116,11 @@ def test_checkpointing_and_bf16_paths_run_on_cpu(tiny_model, small_export, tmp_p
     assert rc == 0
     final = json.loads((run / "final_metrics.json").read_text())
     assert final["bf16"] is True and final["gradient_checkpointing"] is True and math.isfinite(final["train_loss"])
+    from safetensors.torch import load_file
+
+    weights = load_file(run / "adapter" / "adapter_model.safetensors")
+    lora_b = [t for name, t in weights.items() if "lora_B" in name]
+    assert len(lora_b) == 2 * 7 and any(t.float().abs().sum() > 0 for t in lora_b)  # gradients got through checkpointing
 
 
 def test_too_few_samples_are_refused_with_the_count(tiny_model, small_export, tmp_path, capsys):

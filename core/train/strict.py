@@ -75,6 +75,17 @@ def identifiers_in(text: str) -> list[str]:
     return list(seen)
 
 
+_ACCESSOR = re.compile(r"^(?:get|set|is)([A-Z]\w*)$")
+
+
+def known(name: str, facts: RepoFacts) -> bool:
+    """In the index, or an accessor of a field that is (Lombok's @Data declares none in the source)."""
+    if name in facts.identifiers:
+        return True
+    accessor = _ACCESSOR.match(name)
+    return bool(accessor) and accessor[1][0].lower() + accessor[1][1:] in facts.identifiers
+
+
 def check_output(text: str, facts: RepoFacts) -> StrictCheck:
     parsed = parse_answer(text)
     problems = list(parsed.problems)
@@ -91,7 +102,7 @@ def check_output(text: str, facts: RepoFacts) -> StrictCheck:
         problems.append("no citations")
     # the body is the whole text when the sections are missing; evidence lines are paths, not prose
     prose = "\n".join([parsed.body, *(claim for claim, _ in parsed.trace)])
-    unknown = [name for name in identifiers_in(prose) if name not in facts.identifiers]
+    unknown = [name for name in identifiers_in(prose) if not known(name, facts)]
     if unknown:
         problems.append("names absent from the repository: " + ", ".join(unknown[:10]))
     return StrictCheck(layout_ok=parsed.layout_ok, citations_ok=citations_ok, unknown_identifiers=unknown,

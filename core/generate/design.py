@@ -17,7 +17,6 @@ from pathlib import Path
 import yaml
 
 from core.errors import UserError
-from core.generate.qa_templates import pick
 from core.models import DesignProposal, LayerChange, ReuseItem
 from core.rules.render import camel_words, lower_first
 
@@ -63,6 +62,7 @@ class Conventions:
     packages: dict[str, str]          # layer -> package
     mapper_dir: str | None
     examples: dict[str, str]          # layer -> an existing class name
+    known: list[str] = field(default_factory=list)   # class names that exist in the domain
 
     def name(self, layer: str, base: str) -> str:
         suffix = {"controller": "Controller", "service": "Service", "service_impl": "ServiceImpl", "dao": "Dao",
@@ -90,6 +90,7 @@ def learn_conventions(classes: list[dict], sql_statements: list[dict], domain: s
         packages={layer: cnt.most_common(1)[0][0] for layer, cnt in packages.items()},
         mapper_dir=xml.most_common(1)[0][0] if xml else None,
         examples=examples,
+        known=sorted({c["name"] for c in classes if c.get("name")}),
     )
 
 
@@ -97,9 +98,15 @@ def _entity_base(entity: str, prefix: str) -> str:
     return entity[len(prefix):] if prefix and entity.startswith(prefix) else entity
 
 
-def _changes(items: list[tuple[str, str, str, bool]]) -> list[LayerChange]:
+_CLASS_LAYERS = frozenset({"controller", "service", "service_impl", "dao", "model", "dto", "component"})
+
+
+def _changes(items: list[tuple[str, str, str, bool]], known: list[str] | None = None) -> list[LayerChange]:
+    """Layer changes in layer order; a class the repository does not have yet is marked new."""
     order = {layer: n for n, layer in enumerate(LAYER_ORDER)}
-    return [LayerChange(layer=layer, component=comp, change=change, is_new=new)
+    names = set(known or ())
+    return [LayerChange(layer=layer, component=comp, change=change,
+                        is_new=new or (bool(names) and layer in _CLASS_LAYERS and comp.split(".")[0] not in names))
             for layer, comp, change, new in sorted(items, key=lambda t: order.get(t[0], 99))]
 
 
@@ -125,15 +132,23 @@ def _t(lang: str, en: str, zh: str) -> str:
     return en if lang == "en" else zh
 
 
+def _q(label: str, lang: str) -> str:
+    """A Chinese label inside English text is quoted: it is the code base's vocabulary, not prose."""
+    return f'"{label}"' if lang == "en" and not label.isascii() else label
+
+
 def _new_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     f = spec.facts
-    owner, fld, new, after, before = f["owner"], f["field"], f["new_code"], f["after"], f["before"]
+    owner, fld, new = f["owner"], f["field"], f["new_code"]
+    after = {"code": f["after"]["code"], "label": _q(f["after"]["label"], lang)}
+    before = {"code": f["before"]["code"], "label": _q(f["before"]["label"], lang)}
     base = _entity_base(owner, conv.prefix)
     svc = conv.name("service", base)
     setters = f.get("setters") or []
     readers = f.get("readers") or []
     changes = [
-        ("model", owner, _t(lang, f"document code {new} = \"{f['label_en']}\" in the comment of `{fld}` next to the existing codes",
+        ("model", owner, _t(lang, f"document code {new} = \"{f['label_en']}\" in the comment of `{fld}` next to the "
+                                  "existing codes",
                           f"在 `{fld}` 的注释中补充 {new}->{f['label_zh']}"), False),
         ("service", svc, _t(lang, f"add `approve{base}(Long id)` moving {fld} {new} -> {before['code']}",
                             f"新增 `approve{base}(Long id)`，把 {fld} 从 {new} 改为 {before['code']}"), False),
@@ -144,23 +159,27 @@ def _new_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                                                           f"暴露 `POST /{lower_first(base)}/approve/{{id}}`"), False),
     ]
     for m in setters:
-        changes.append(("service_impl", m, _t(lang, f"set {fld} = {new} where it now sets {before['code']} after {after['label']}",
+        changes.append(("service_impl", m, _t(lang, f"set {fld} = {new} where it now sets {before['code']} after "
+                                                    f"{after['label']}",
                                                f"原来在{after['label']}之后直接设为 {before['code']}，改为设为 {new}"), False))
     risks = [_t(lang, f"every query that filters on {fld} must learn code {new}: " + ", ".join(f"`{r}`" for r in readers),
                 f"所有按 {fld} 过滤的查询都要考虑新状态 {new}：" + "、".join(f"`{r}`" for r in readers))] if readers else []
     risks += [
-        _t(lang, f"concurrency: approving and cancelling the same {owner} at once — both updates must carry `WHERE {fld} = {new}`",
+        _t(lang, f"concurrency: approving and cancelling the same {owner} at once — both updates must carry `WHERE {fld} "
+                 f"= {new}`",
            f"并发：同一个 {owner} 同时被审核和取消，两个更新都必须带 `WHERE {fld} = {new}`"),
         _t(lang, f"timeout jobs that close unpaid {owner}s must not skip records parked in {new}",
            f"超时关闭任务不能遗漏停留在 {new} 的记录"),
     ]
     return DesignProposal(
-        understanding=_t(lang, f"{owner}.{fld} today goes {after['code']} ({after['label']}) -> {before['code']} ({before['label']}). "
+        understanding=_t(lang, f"{owner}.{fld} today goes {after['code']} ({after['label']}) -> {before['code']} "
+                               f"({before['label']}). "
                                f"The requirement inserts code {new} (\"{f['label_en']}\") between them, entered instead of "
                                f"{before['code']} and left only by an explicit approval.",
-                         f"{owner}.{fld} 目前从 {after['code']}（{after['label']}）直接进入 {before['code']}（{before['label']}）。"
+                         f"{owner}.{fld} 目前从 {after['code']}（{after['label']}）直接进入 "
+                         f"{before['code']}（{before['label']}）。"
                          f"需求要在两者之间插入 {new}（{f['label_zh']}），需显式审核后才能继续。"),
-        changes=_changes(changes),
+        changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"no column change: `{fld}` is an integer code; add {new} to its documented values",
                          f"无需改表：`{fld}` 是整型编码，只需在取值说明中加入 {new}")],
         flow=[_t(lang, f"{after['label']}: the code path that used to set {before['code']} now sets {new}",
@@ -168,7 +187,7 @@ def _new_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
               _t(lang, f"an operator calls the approve endpoint; `{svc}.approve{base}` updates {new} -> {before['code']}",
                  f"运营调用审核接口，`{svc}.approve{base}` 把 {new} 改为 {before['code']}"),
               _t(lang, f"from {before['code']} on, the existing lifecycle continues unchanged",
-                 f"之后沿用现有流程")],
+                 "之后沿用现有流程")],
         risks=risks,
         test_plan=[_t(lang, f"approve moves {new} -> {before['code']}; approving any other {fld} fails and changes nothing",
                       f"审核把 {new} 改为 {before['code']}；其他状态审核失败且数据不变"),
@@ -181,8 +200,8 @@ def _scheduled_like(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPro
     f = spec.facts
     task = f["task_class"]
     new_task = f["new_task"]
-    method, owner, fld = f["method"], f["owner"], f["field"]
-    src, dst = f["from_label"], f["to_label"]
+    method, owner = f["method"], f["owner"]
+    src, dst = _q(f["from_label"], lang), _q(f["to_label"], lang)
     base = _entity_base(owner, conv.prefix)
     changes = [
         ("component", new_task, _t(lang, f"`@Scheduled(cron = \"{f['cron']}\")` like `{task}`, calling the service once per run",
@@ -204,7 +223,7 @@ def _scheduled_like(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPro
                                f"The requirement: a job like `{task}` that does it automatically for records stuck in {src}.",
                          f"目前只有调用 `{method}` 时 {owner} 才会从{src}变为{dst}。需求：仿照 `{task}` 的定时任务，"
                          f"自动处理长时间停留在{src}的记录。"),
-        changes=_changes(changes),
+        changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"an index on ({f['column']}, modify time) of the {owner} table keeps the scan cheap",
                          f"在 {owner} 表 ({f['column']}, 修改时间) 上加索引，避免全表扫描")],
         flow=[_t(lang, f"`{new_task}` fires on `{f['cron']}`", f"`{new_task}` 按 `{f['cron']}` 触发"),
@@ -212,7 +231,8 @@ def _scheduled_like(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPro
                  f"调用 `{f['batch_method']}()` 查出超时仍处于{src}的记录"),
               _t(lang, f"each record goes through the same guarded change as `{method}` (→ {dst})",
                  f"每条记录走与 `{method}` 相同的带条件变更（→{dst}）")],
-        risks=[_t(lang, f"several application instances run `{new_task}` at once: the update must keep `WHERE {f['column']} = {f['from_code']}` "
+        risks=[_t(lang, f"several application instances run `{new_task}` at once: the update must keep `WHERE "
+                        f"{f['column']} = {f['from_code']}` "
                         "so a record moves once, or the job takes a distributed lock",
                   f"多实例同时运行 `{new_task}`：更新必须保留 `WHERE {f['column']} = {f['from_code']}`，或使用分布式锁"),
                _t(lang, f"one failing record must not roll back the whole batch: one transaction per {owner}",
@@ -233,7 +253,8 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
     changes = [
         ("sql", table, _t(lang, f"`ALTER TABLE {table} ADD COLUMN {column} {sqltype} NULL`",
                           f"`ALTER TABLE {table} ADD COLUMN {column} {sqltype} NULL`（{zh}）"), False),
-        ("model", ent, _t(lang, f"field `{name}` with getter/setter (regenerate the MyBatis Generator model, do not hand-edit it)",
+        ("model", ent, _t(lang, f"field `{name}` with getter/setter (regenerate the MyBatis Generator model, do not "
+                                "hand-edit it)",
                           f"新增字段 `{name}` 及 getter/setter（用 MyBatis Generator 重新生成，不要手改）"), False),
         ("mapper_xml", f"{ent}Mapper.xml", _t(lang, f"result map and column lists gain `{column}` (regenerated)",
                                               f"resultMap 与列清单加入 `{column}`（重新生成）"), False),
@@ -250,10 +271,11 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                     _t(lang, f"return `{name}` in the detail response; document it in the API annotations",
                        f"详情接口返回 `{name}`，并补充接口文档注解"), False))
     return DesignProposal(
-        understanding=_t(lang, f"Add `{name}` ({camel_words(name)}) to {ent}: stored in {table}, written when the {ent} is created "
+        understanding=_t(lang, f"Add `{name}` ({camel_words(name)}) to {ent}: stored in {table}, written when the {ent} "
+                               "is created "
                                "and returned wherever it is read, following the existing layering.",
                          f"为 {ent} 增加 `{name}`（{zh}）：存入 {table}，创建时写入，读取时返回，遵循现有分层。"),
-        changes=_changes(changes),
+        changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"`{table}.{column}` {sqltype}, nullable so existing rows stay valid",
                          f"`{table}.{column}` {sqltype}，允许为空，兼容历史数据")],
         flow=[_t(lang, f"request carries `{name}`", f"请求携带 `{name}`"),
@@ -277,8 +299,10 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
     changes = [("service_impl", m.split(".")[0], _t(
         lang, f"make `{m}` a conditional update: `WHERE id = ? AND {f['column']} = {f['from_code']}`; 0 rows means "
               "already done, return the current result instead of failing",
-        f"把 `{m}` 改为条件更新：`WHERE id = ? AND {f['column']} = {f['from_code']}`；影响 0 行表示已处理，直接返回当前结果"), False)]
-    changes.append(("dao", conv.name("dao", base), _t(lang, f"add `update{f['to_name']}IfIn(id, expected)` returning the row count",
+        f"把 `{m}` 改为条件更新：`WHERE id = ? AND {f['column']} = {f['from_code']}`；"
+        "影响 0 行表示已处理，直接返回当前结果"), False)]
+    changes.append(("dao", conv.name("dao", base), _t(lang, f"add `update{f['to_name']}IfIn(id, expected)` returning the "
+                                                            "row count",
                                                        f"新增 `update{f['to_name']}IfIn(id, expected)`，返回影响行数"), False))
     changes.append(("sql", f"{lower_first(base)}_request_log", _t(
         lang, "optional: table of processed request ids with a unique key, for callers that retry with the same id",
@@ -289,7 +313,7 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
                                (f"rejects the repeat with \"{guard}\"." if guard else "applies it unconditionally."),
                          f"`{m}` 需要支持重复调用（客户端重试、消息重复）：第二次调用既不能重复生效，也不应让调用方失败。目前" +
                          (f"重复调用会报“{guard}”。" if guard else "会无条件执行。")),
-        changes=_changes(changes),
+        changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"optional `{lower_first(base)}_request_log(request_id UNIQUE, created_at)`",
                          f"可选 `{lower_first(base)}_request_log(request_id 唯一, created_at)`")],
         flow=[_t(lang, "read the record", "读取记录"),
@@ -297,13 +321,15 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
                  f"仅当当前为 {f['from_code']} 时更新为 {f['to_code']}"),
               _t(lang, f"0 rows updated and the record already at {f['to_code']}: return success without side effects",
                  f"影响 0 行且已是 {f['to_code']}：直接返回成功，不重复副作用")],
-        risks=[_t(lang, f"side effects after the state change in `{m}` (stock, coupons, points) must run only when the update count is 1",
+        risks=[_t(lang, f"side effects after the state change in `{m}` (stock, coupons, points) must run only when the "
+                        "update count is 1",
                   f"`{m}` 中状态变更之后的副作用（库存、优惠券、积分）只能在更新行数为 1 时执行"),
                _t(lang, "check-then-act in Java is not enough under concurrency; the condition belongs in the UPDATE",
                   "并发下先查后改不可靠，条件必须写在 UPDATE 里")],
         test_plan=[_t(lang, f"call `{m}` twice: the second call returns normally and changes nothing",
                       f"连续调用两次 `{m}`：第二次正常返回且无变化"),
-                   _t(lang, f"two threads call `{m}` together: side effects happen once", f"两个线程同时调用 `{m}`：副作用只发生一次")],
+                   _t(lang, f"two threads call `{m}` together: side effects happen once",
+                      f"两个线程同时调用 `{m}`：副作用只发生一次")],
     )
 
 
@@ -315,28 +341,33 @@ def _audit_trail(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropos
     hist_name = history or f"{conv.prefix}{base}StatusLog"
     changes = [("model", hist_name, _t(lang, "reuse it: one row per change with operator, time, from/to state and note"
                                        if history else "new table/model: operator, time, from/to state, note",
-                                       "复用：每次变更一行，记录操作人、时间、前后状态、备注" if history else "新建表与模型：操作人、时间、前后状态、备注"),
+                                       "复用：每次变更一行，记录操作人、时间、前后状态、备注" if history
+                                       else "新建表与模型：操作人、时间、前后状态、备注"),
                 not history)]
     for m in methods:
         changes.append(("service_impl", m, _t(lang, f"write a {hist_name} row in the same transaction as the {fld} change",
                                               f"在修改 {fld} 的同一事务中写入 {hist_name}"), False))
-    changes.append(("controller", conv.name("controller", base), _t(lang, f"`GET /{lower_first(base)}/history/{{id}}` lists the trail",
-                                                                     f"`GET /{lower_first(base)}/history/{{id}}` 查询变更记录"), False))
+    changes.append(("controller", conv.name("controller", base), _t(lang, f"`GET /{lower_first(base)}/history/{{id}}` "
+                                                                          "lists the trail",
+                       f"`GET /{lower_first(base)}/history/{{id}}` 查询变更记录"), False))
     return DesignProposal(
-        understanding=_t(lang, f"Every change of {owner}.{fld} — made by {', '.join(f'`{m}`' for m in methods)} — should leave an "
+        understanding=_t(lang, f"Every change of {owner}.{fld} — made by {', '.join(f'`{m}`' for m in methods)} — should "
+                               "leave an "
                                "audit record of who changed what and when.",
                          f"{owner}.{fld} 的每次变更（由 {'、'.join(f'`{m}`' for m in methods)} 发起）都要留下审计记录。"),
-        changes=_changes(changes),
-        data_changes=[_t(lang, f"{'reuse the existing' if history else 'new'} table for {hist_name}: {lower_first(base)}_id, operator, "
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, f"{'reuse the existing' if history else 'new'} table for {hist_name}: "
+                               f"{lower_first(base)}_id, operator, "
                                "from_status, to_status, note, create_time",
-                         f"{'复用已有' if history else '新建'} {hist_name} 表：{lower_first(base)}_id、操作人、原状态、新状态、备注、创建时间")],
+                         f"{'复用已有' if history else '新建'} {hist_name} 表：{lower_first(base)}_id、"
+                         "操作人、原状态、新状态、备注、创建时间")],
         flow=[_t(lang, f"the service changes {fld}", f"服务层修改 {fld}"),
               _t(lang, f"in the same transaction it inserts the {hist_name} row", f"同一事务内插入 {hist_name}"),
               _t(lang, "the back office reads the trail per record", "后台按记录查询变更历史")],
         risks=[_t(lang, f"writing the trail outside the transaction of {methods[0]} can record changes that were rolled back",
                   f"若不在 {methods[0]} 的事务内写入，可能记录已回滚的变更"),
                _t(lang, f"batch changes (several {owner}s at once) need one trail row per record, inserted in bulk",
-                  f"批量变更需为每条记录写一行，建议批量插入")],
+                  "批量变更需为每条记录写一行，建议批量插入")],
         test_plan=[_t(lang, f"each of {', '.join(methods)} leaves exactly one trail row with correct from/to",
                       f"{'、'.join(methods)} 各自只产生一条前后状态正确的记录"),
                    _t(lang, "a failing change leaves no trail row", "变更失败时不留下记录")],
@@ -350,25 +381,33 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
     svc = f.get("service") or conv.name("service", base)
     changes = [
         ("controller", ctrl, _t(lang, f"`GET {route}` returning `CommonResult<List<{base}{fld[0].upper() + fld[1:]}Count>>`, "
-                                      "annotated like its neighbours", f"`GET {route}`，返回 `CommonResult`，注解风格与现有接口一致"), False),
-        ("service", svc, _t(lang, f"`count{base}By{fld[0].upper() + fld[1:]}()`", f"新增 `count{base}By{fld[0].upper() + fld[1:]}()`"), False),
+                                      "annotated like its neighbours",
+                                f"`GET {route}`，返回 `CommonResult`，注解风格与现有接口一致"), False),
+        ("service", svc, _t(lang, f"`count{base}By{fld[0].upper() + fld[1:]}()`", "新增 "
+                         f"`count{base}By{fld[0].upper() + fld[1:]}()`"), False),
         ("service_impl", svc + "Impl" if not svc.endswith("Impl") else svc, _t(lang, "delegate to the DAO", "调用 DAO"), False),
-        ("dao", conv.name("dao", base), _t(lang, f"`count{base}By{fld[0].upper() + fld[1:]}()`", f"新增计数方法"), False),
+        ("dao", conv.name("dao", base), _t(lang, f"`count{base}By{fld[0].upper() + fld[1:]}()`", "新增计数方法"), False),
         ("mapper_xml", f"{conv.mapper_dir or 'dao'}/{conv.name('dao', base)}.xml",
-         _t(lang, f"`SELECT {f['column']}, COUNT(*) ... GROUP BY {f['column']}`", f"`SELECT {f['column']}, COUNT(*) ... GROUP BY {f['column']}`"), False),
+         _t(lang, f"`SELECT {f['column']}, COUNT(*) ... GROUP BY {f['column']}`", f"`SELECT {f['column']}, COUNT(*) ... "
+                                                                                  f"GROUP BY {f['column']}`"), False),
         ("dto", f"{base}{fld[0].upper() + fld[1:]}Count", _t(lang, f"code, label (from the {fld} dictionary), count",
                                                               f"编码、含义（取自 {fld} 字典）、数量"), True),
     ]
     return DesignProposal(
         understanding=_t(lang, f"The back office wants to see how many {owner} records are in each {fld} "
-                               f"({', '.join(e['label'] for e in f['entries'])}), through `{ctrl}` like the existing endpoints.",
-                         f"后台需要按 {fld}（{'、'.join(e['label'] for e in f['entries'])}）统计 {owner} 数量，接口放在 `{ctrl}` 中，风格与现有接口一致。"),
-        changes=_changes(changes),
-        data_changes=[_t(lang, f"none; an index on `{f['column']}` helps the GROUP BY", f"无；`{f['column']}` 上的索引有助于分组统计")],
+                               f"({', '.join(_q(e['label'], lang) for e in f['entries'])}), through `{ctrl}` like the "
+                               "existing endpoints.",
+                         f"后台需要按 {fld}（{'、'.join(e['label'] for e in f['entries'])}）统计 {owner} 数量，"
+                         f"接口放在 `{ctrl}` 中，风格与现有接口一致。"),
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, f"none; an index on `{f['column']}` helps the GROUP BY",
+                         f"无；`{f['column']}` 上的索引有助于分组统计")],
         flow=[_t(lang, f"`GET {route}` → `{svc}`", f"`GET {route}` → `{svc}`"),
               _t(lang, "DAO runs one GROUP BY query", "DAO 执行一次分组查询"),
-              _t(lang, f"labels come from the documented {fld} codes, missing codes count 0", f"含义取自 {fld} 字典，缺失的编码计 0")],
-        risks=[_t(lang, f"soft-deleted {owner}s must be excluded the same way other queries do", f"与其他查询一样排除已逻辑删除的 {owner}"),
+              _t(lang, f"labels come from the documented {fld} codes, missing codes count 0",
+                 f"含义取自 {fld} 字典，缺失的编码计 0")],
+        risks=[_t(lang, f"soft-deleted {owner} records must be excluded the same way other queries do",
+                  f"与其他查询一样排除已逻辑删除的 {owner}"),
                _t(lang, "permissions: same security rules as the other back-office endpoints", "权限与其他后台接口一致")],
         test_plan=[_t(lang, f"counts match a seeded set with every {fld} code", f"构造覆盖所有 {fld} 编码的数据，统计结果一致"),
                    _t(lang, "empty table returns zeros for all codes", "空表时所有编码计 0")],
@@ -380,10 +419,12 @@ def _user(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     base = f.get("base") or "Feature"
     rels = [r.name for r in spec.refs]
     changes = [
-        ("controller", f.get("controller") or conv.name("controller", base), _t(lang, "new endpoint(s) for the requirement, `CommonResult` responses",
+        ("controller", f.get("controller") or conv.name("controller", base), _t(lang, "new endpoint(s) for the "
+                                                                                      "requirement, `CommonResult` responses",
                                                                                 "为需求新增接口，返回 `CommonResult`"), False),
         ("service", conv.name("service", base), _t(lang, "the use-case method, transactional", "用例方法，带事务"), False),
-        ("service_impl", conv.name("service_impl", base), _t(lang, "implementation reusing " + ", ".join(f"`{r}`" for r in rels[:3]),
+        ("service_impl", conv.name("service_impl", base), _t(lang, "implementation reusing "
+            + ", ".join(f"`{r}`" for r in rels[:3]),
                                                              "实现中复用 " + "、".join(f"`{r}`" for r in rels[:3])), False),
         ("dao", conv.name("dao", base), _t(lang, "custom queries with their XML next to the existing DAO mappers",
                                            "自定义查询，XML 放在现有 DAO 映射文件旁"), False),
@@ -391,7 +432,7 @@ def _user(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     return DesignProposal(
         understanding=_t(lang, f"{spec.text_en} It touches " + ", ".join(f"`{r}`" for r in rels) + ".",
                          f"{spec.text_zh} 涉及 " + "、".join(f"`{r}`" for r in rels) + "。"),
-        changes=_changes(changes),
+        changes=_changes(changes, conv.known),
         data_changes=[_t(lang, d["en"], d["zh"]) for d in f.get("data_changes", [])],
         flow=[_t(lang, s["en"], s["zh"]) for s in f.get("flow", [])] or [
             _t(lang, "controller validates the request", "控制层校验请求"),

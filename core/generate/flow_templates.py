@@ -20,39 +20,47 @@ def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
                                          f"Trace the call path of {entry} down to the database.",
                                          f"Which components does {entry} go through, in order?"])),
                 ("where_implemented", f"Which SQL statements does {entry} end up running, and where are they defined?")]
-    return [("steps_of", f"调用 {entry} 时，依次会经过哪些步骤？"), ("where_implemented", f"{entry} 最终会执行哪些 SQL，它们定义在哪里？")]
+    return [("steps_of", f"调用 {entry} 时，依次会经过哪些步骤？"),
+            ("where_implemented", f"{entry} 最终会执行哪些 SQL，它们定义在哪里？")]
 
 
 def _step_line(s: dict, lang: str) -> str:
     indent = "  " * max(0, s["depth"] - 1)
     if s.get("stmt_id"):
-        return (f"{indent}- SQL `{s['stmt_id']}` ({s['path']})" if lang == "en" else f"{indent}- SQL `{s['stmt_id']}`（{s['path']}）")
+        return (f"{indent}- SQL `{s['stmt_id']}` ({s['path']})" if lang == "en" else f"{indent}- SQL "
+                                                                                     f"`{s['stmt_id']}`（{s['path']}）")
     return f"{indent}- `{s['label']}`"
+
+
+def _path_claims(steps: list[dict], lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
+    if lang == "en":
+        return [((f"{s['caller']} calls `{s['label']}`" if s.get("caller") else f"the flow starts at `{s['label']}`"),
+                 [cite.at(s["line"], s["path"])]) for s in steps]
+    return [((f"{s['caller']} 调用 `{s['label']}`" if s.get("caller") else f"流程从 `{s['label']}` 开始"),
+             [cite.at(s["line"], s["path"])]) for s in steps]
 
 
 def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     steps = f["steps"]
     if qkind == "where_implemented":
+        calls = _path_claims([s for s in steps if not s.get("stmt_id")], lang, cite)
         sqls = [s for s in steps if s.get("stmt_id")]
         if lang == "en":
-            body = f"{f['entry_label']} reaches {len(sqls)} SQL statement(s): " + "; ".join(
+            body = f"{f['entry_label']} reaches these SQL statements: " + "; ".join(
                 f"`{s['stmt_id']}` in {s['path']} (line {s['line']})" for s in sqls) + "."
-            return body, [(f"the flow runs `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
-        body = f"{f['entry_label']} 会执行 {len(sqls)} 条 SQL：" + "；".join(
+            return body, calls + [(f"the flow runs `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
+        body = f"{f['entry_label']} 会执行以下 SQL：" + "；".join(
             f"{s['path']} 第 {s['line']} 行的 `{s['stmt_id']}`" for s in sqls) + "。"
-        return body, [(f"流程执行 `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
-    kind = {"endpoint": "HTTP endpoint", "scheduled": "scheduled job", "listener": "message listener"}.get(f["entry_kind"], "entry point")
+        return body, calls + [(f"流程执行 `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
+    kind = {"endpoint": "HTTP endpoint", "scheduled": "scheduled job", "listener": "message listener"}.get(f["entry_kind"],
+        "entry point")
     kind_zh = {"endpoint": "HTTP 接口", "scheduled": "定时任务", "listener": "消息监听"}.get(f["entry_kind"], "入口")
     lines = "\n".join(_step_line(s, lang) for s in steps)
     if lang == "en":
         head = f"{f['entry_label']} is a {kind}. The call path, indented by call depth:"
-        trace = [((f"{s['caller']} calls `{s['label']}`" if s.get("caller") else f"the flow starts at `{s['label']}`"),
-                  [cite.at(s["line"], s["path"])]) for s in steps]
-        return f"{head}\n{lines}", trace
+        return f"{head}\n{lines}", _path_claims(steps, lang, cite)
     head = f"{f['entry_label']} 是一个{kind_zh}，调用链（按调用深度缩进）："
-    trace = [((f"{s['caller']} 调用 `{s['label']}`" if s.get("caller") else f"流程从 `{s['label']}` 开始"),
-              [cite.at(s["line"], s["path"])]) for s in steps]
-    return f"{head}\n{lines}", trace
+    return f"{head}\n{lines}", _path_claims(steps, lang, cite)
 
 
 def _topics(step: dict) -> set[str]:

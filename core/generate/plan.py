@@ -129,7 +129,8 @@ class Planner:
                 if raw.get("stmt_id") and raw["stmt_id"] in stmts:
                     s = stmts[raw["stmt_id"]]
                     step.update(path=s["path"], line=s["start_line"])
-                    spans.append(Span(path=s["path"], start_line=s["start_line"], end_line=min(s["end_line"], s["start_line"] + 5)))
+                    spans.append(Span(path=s["path"], start_line=s["start_line"], end_line=min(s["end_line"], s["start_line"]
+                        + 5)))
                 elif parent and (parent, sym) in call_line:
                     path, line = call_line[(parent, sym)]
                     step.update(path=path, line=line, caller=_label(parent))
@@ -148,7 +149,7 @@ class Planner:
                 continue
             evidence = self.evidence(spans)
             facts = {"name": flow["name"], "entry_kind": flow["entry_kind"], "entry_id": flow["entry_id"],
-                     "entry_label": f"`{flow['name']}`", "steps": steps, "_path": steps[0]["path"]}
+                     "entry_label": _entry_label(flow), "steps": steps, "_path": steps[0]["path"]}
             for lang in self.languages:
                 for qkind, question in flow_questions(facts, lang, flow["flow_id"]):
                     items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domains[0], question, facts, evidence))
@@ -167,6 +168,13 @@ class Planner:
                 items.append(self._item(spec.req_id, "requirement" if spec.kind == "user" else "map", None, spec.kind,
                                         lang, spec.domain, question, facts, evidence, task="design"))
         return items
+
+
+def _entry_label(flow: dict) -> str:
+    """`GET /order/{id}` is not code in the repository (the route is split over annotations): plain text."""
+    if flow["entry_kind"] == "endpoint":
+        return f"the endpoint {flow['name']} (`{_label(flow['entry_id'])}`)"
+    return f"`{_label(flow['entry_id'])}`"
 
 
 def _label(symbol_id: str) -> str:

@@ -147,6 +147,8 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                     f"when {when}, so the operation {'never continues with invalid input' if stops else 'ends early'}.")
         trace = [(f"{m} checks `{f['condition']}` at line {f['line']}", [check]),
                  (f"when the check fires, {m} {effect}", [check])]
+        if f.get("comment"):
+            trace.insert(0, (f"the code labels this check \"{f['comment']}\"", [cite.at(f["line"] - 1, path)]))
         if within:
             trace.append((f"the check is nested under `if ({within[-1]['condition']})`", [cite.at(within[-1]["line"], path)]))
         return body, trace
@@ -156,10 +158,13 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     elif qkind == "under_which_condition":
         body = f"当{when}时。{m} 判断这个条件，满足时{effect}。" + ctx_zh
     elif qkind == "where_implemented":
-        body = f"在 `{f['class']}.{f['method_name']}`（{path} 第 {f['line']} 行）：那里的 `if` 判断 `{f['condition']}`，满足时{effect}。" + ctx_zh
+        body = (f"在 `{f['class']}.{f['method_name']}`（{path} 第 {f['line']} 行）：那里的 `if` 判断 "
+                f"`{f['condition']}`，满足时{effect}。" + ctx_zh)
     else:
         body = f"代码注释把这一步标为“{f['comment']}”：{m} 先做这个校验，当{when}时{effect}，避免带着无效数据继续处理。"
     trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [check])]
+    if f.get("comment"):
+        trace.insert(0, (f"代码注释把这个校验标为“{f['comment']}”", [cite.at(f["line"] - 1, path)]))
     if within:
         trace.append((f"该校验位于 `if ({within[-1]['condition']})` 分支内", [cite.at(within[-1]["line"], path)]))
     return body, trace
@@ -172,7 +177,7 @@ def _entity(f: dict) -> str:
 
 def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     labels = f.get("labels") or {}
-    to = state_name(f["to"], labels)
+    to = state_name(f["to"], labels, lang)
     ent, fld = _entity(f), f["field"]
     who = f"`{f['method']}`" if f.get("method") else f"the `{f['statement']}` statement"
     if lang == "en":
@@ -193,19 +198,20 @@ def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]
     return out
 
 
-def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str,
+    list[str]]]]:
     labels = f.get("labels") or {}
-    to = state_name(f["to"], labels)
+    to = state_name(f["to"], labels, lang)
     ent, fld = _entity(f), f["field"]
     who = f"`{f['method']}`" if f.get("method") else f"`{f['statement']}`"
-    froms = [state_name(c, labels) for c in f.get("from_codes", [])]
+    froms = [state_name(c, labels, lang) for c in f.get("from_codes", [])]
     setter = cite.at(f.get("line"), path) if f.get("line") else cite.all()[0]
     limit = cite.at(f["criteria_line"], path) if f.get("criteria_line") else setter
     dict_id = cite.role("dict", f)
     reqs = f.get("requires") or []
     trace = [(f"{who} sets {fld} to {f['to']}" if lang == "en" else f"{who} 把 {fld} 设为 {f['to']}", [setter])]
     if lang == "en":
-        parts = [f"{who} sets {ent}.{fld} to {to}."]
+        parts = [f"{who} sets `{ent}.{fld}` to {to}."]
         if froms:
             parts.append(pick(seed + "f", [
                 f"It only does that for a {ent} whose {fld} is {' or '.join(froms)}",
@@ -218,25 +224,26 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                 parts.append(f"If `{r['condition']}` holds it fails with \"{r['message']}\" instead.")
         if f.get("via") == "sql" and f.get("conditions"):
             parts.append("The WHERE clause enforces this in the same UPDATE: " +
-                         " and ".join(f"`{c}`" for c in f["conditions"]) + ".")
+                         " and ".join(_sql(c) for c in f["conditions"]) + ".")
         if qkind == "which_values" and labels:
-            parts.insert(0, f"{ent}.{fld} is documented as: " + "; ".join(f"{c} = {lab}" for c, lab in labels.items()) + ".")
+            parts.insert(0, f"{ent}.{fld} is documented as: " + "; ".join(f'{c} = "{lab}"' for c, lab in labels.items()) + ".")
             if dict_id:
                 trace.append((f"{fld} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items()), [dict_id]))
         elif labels.get(str(f["to"])) and dict_id:
             trace.append((f"code {f['to']} means {labels[str(f['to'])]}", [dict_id]))
         return " ".join(parts), trace
-    parts = [f"{who} 把 {ent}.{fld} 设为 {to}。"]
+    parts = [f"{who} 把 `{ent}.{fld}` 设为 {to}。"]
     if froms:
-        parts.append(f"只有当前 {fld} 为 {' 或 '.join(froms)} 时才会修改" + ("，否则先被拦下" if reqs else "") + "。")
-        trace.append((f"只允许从 {fld}={'/'.join(f.get('from_codes', []))} 变更", [cite.at(reqs[0]["line"], path) if reqs else limit]))
+        parts.append(f"只有当前 `{fld}` 为 {' 或 '.join(froms)} 时才会修改" + ("，否则先被拦下" if reqs else "") + "。")
+        trace.append((f"只允许从 {fld}={'/'.join(f.get('from_codes', []))} 变更",
+                      [cite.at(reqs[0]["line"], path) if reqs else limit]))
     for r in reqs:
         if r.get("message"):
             parts.append(f"如果 `{r['condition']}` 成立，会提示“{r['message']}”并失败。")
     if f.get("via") == "sql" and f.get("conditions"):
-        parts.append("UPDATE 的 WHERE 条件同时保证了这一点：" + " 且 ".join(f"`{c}`" for c in f["conditions"]) + "。")
+        parts.append("UPDATE 的 WHERE 条件同时保证了这一点：" + " 且 ".join(_sql(c) for c in f["conditions"]) + "。")
     if qkind == "which_values" and labels:
-        parts.insert(0, f"{ent}.{fld} 的取值：" + "；".join(f"{c}->{lab}" for c, lab in labels.items()) + "。")
+        parts.insert(0, f"`{ent}.{fld}` 的取值：" + "；".join(f"{c}->{lab}" for c, lab in labels.items()) + "。")
         if dict_id:
             trace.append((f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items()), [dict_id]))
     elif labels.get(str(f["to"])) and dict_id:
@@ -245,25 +252,32 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
 
 
 # -------------------------------------------------------- sql invariant --
+def _sql(code: str) -> str:
+    """SQL as code when it reads the same in the mapper file; `<`/`>` are escaped there, so plain text."""
+    return code if any(ch in code for ch in "<>&") else f"`{code}`"
+
+
 def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     s, table = f"`{f['statement']}`", f["table"]
     if f["operation"] == "select":
         if lang == "en":
             return [("what_happens", f"Which {table} rows does {s} pick up?"),
                     ("under_which_condition", f"Under which conditions does a row of {table} count as a match for {s}?")]
-        return [("what_happens", f"{s} 会查出 {table} 里的哪些记录？"), ("under_which_condition", f"{table} 的记录满足什么条件才会被 {s} 查出？")]
+        return [("what_happens", f"{s} 会查出 {table} 里的哪些记录？"),
+                ("under_which_condition", f"{table} 的记录满足什么条件才会被 {s} 查出？")]
     cols = ", ".join(c["column"] for c in f["changes"])
     if lang == "en":
         out = [("what_happens", pick(seed + "q1", [f"What does {s} do to {cols} in {table}?",
                                                     f"How does {s} change {cols}?"]))]
         if f.get("conditions"):
             out.append(("under_which_condition", f"Under which condition does {s} actually update a row?"))
-            out.append(("why", f"Why does {s} put `{f['conditions'][-1]}` in its WHERE clause instead of checking in Java first?"))
+            out.append(("why", f"Why does {s} put {_sql(f['conditions'][-1])} in its WHERE clause instead of checking in "
+                               "Java first?"))
         return out
     out = [("what_happens", f"{s} 会对 {table} 的 {cols} 做什么修改？")]
     if f.get("conditions"):
         out.append(("under_which_condition", f"{s} 在什么条件下才会真正更新一行？"))
-        out.append(("why", f"为什么 {s} 要把 `{f['conditions'][-1]}` 写在 WHERE 条件里？"))
+        out.append(("why", f"为什么 {s} 要把 {_sql(f['conditions'][-1])} 写在 WHERE 条件里？"))
     return out
 
 
@@ -272,36 +286,38 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
     conds = f.get("conditions") or []
     if f["operation"] == "select":
         if lang == "en":
-            body = f"{s} reads {table} rows that satisfy all of: " + "; ".join(f"`{c}`" for c in conds) + "."
-            return body, [(f"{s} filters on `{c}`", ids) for c in conds]
-        body = f"{s} 查询 {table} 中同时满足以下条件的记录：" + "；".join(f"`{c}`" for c in conds) + "。"
-        return body, [(f"{s} 的过滤条件包含 `{c}`", ids) for c in conds]
+            body = f"{s} reads `{table}` rows that satisfy all of: " + "; ".join(_sql(c) for c in conds) + "."
+            return body, [(f"{s} filters on {_sql(c)}", ids) for c in conds]
+        body = f"{s} 查询 `{table}` 中同时满足以下条件的记录：" + "；".join(_sql(c) for c in conds) + "。"
+        return body, [(f"{s} 的过滤条件包含 {_sql(c)}", ids) for c in conds]
     changes_en = ", ".join(f"`{c['text']}`" for c in f["changes"])
     if lang == "en":
-        trace = [(f"{s} sets {changes_en}", ids)] + [(f"{s} requires `{c}`", ids) for c in conds]
+        trace = [(f"{s} sets {changes_en}", ids)] + [(f"{s} requires {_sql(c)}", ids) for c in conds]
         if qkind == "what_happens":
-            body = f"{s} updates {table} with {changes_en}" + (
-                f", but only on rows where {' and '.join(f'`{c}`' for c in conds)}." if conds else ".")
+            body = f"{s} updates `{table}` with {changes_en}" + (
+                f", but only on rows where {' and '.join(_sql(c) for c in conds)}." if conds else ".")
         elif qkind == "under_which_condition":
-            body = (f"Only when {' and '.join(f'`{c}`' for c in conds)} holds for the row (besides matching the id). "
-                    "Otherwise the UPDATE matches nothing and reports 0 affected rows.")
+            body = (f"Only when {' and '.join(_sql(c) for c in conds)} holds for the row (besides matching the id). "
+                    "Otherwise the UPDATE matches nothing and reports no affected row.")
         else:
             body = pick(seed + "w", [
                 "Because it makes check and change one atomic statement: two requests racing on the same row cannot both "
                 "pass a Java-side check and then drive the value below what is allowed. ",
                 "Putting the condition in the UPDATE turns it into a compare-and-set: the database evaluates it on the "
                 "locked row, so concurrent orders cannot over-commit the same stock. ",
-            ]) + f"If `{conds[-1]}` does not hold, {s} updates 0 rows, which the caller can detect."
+            ]) + f"If {_sql(conds[-1])} does not hold, {s} updates no row, which the caller can detect from the returned count."
         return body, trace
     changes_zh = "、".join(f"`{c['text']}`" for c in f["changes"])
-    trace = [(f"{s} 执行 {changes_zh}", ids)] + [(f"{s} 要求 `{c}`", ids) for c in conds]
+    trace = [(f"{s} 执行 {changes_zh}", ids)] + [(f"{s} 要求 {_sql(c)}", ids) for c in conds]
     if qkind == "what_happens":
-        body = f"{s} 对 {table} 执行 {changes_zh}" + (f"，但只更新满足 {' 且 '.join(f'`{c}`' for c in conds)} 的行。" if conds else "。")
+        only = f"，但只更新满足 {' 且 '.join(_sql(c) for c in conds)} 的行。" if conds else "。"
+        body = f"{s} 对 `{table}` 执行 {changes_zh}" + only
     elif qkind == "under_which_condition":
-        body = f"除了按 id 匹配之外，还必须满足 {' 且 '.join(f'`{c}`' for c in conds)}；否则 UPDATE 不匹配任何行，影响行数为 0。"
+        body = (f"除了按 id 匹配之外，还必须满足 {' 且 '.join(_sql(c) for c in conds)}；"
+                "否则 UPDATE 不匹配任何行，返回的影响行数为零。")
     else:
         body = (f"这样校验和修改在同一条 SQL 里原子完成：并发请求无法同时通过 Java 层的检查后把数量改成非法值。"
-                f"`{conds[-1]}` 不成立时 {s} 影响 0 行，调用方据此判断失败。")
+                f"{_sql(conds[-1])} 不成立时 {s} 一行都不会更新，调用方据返回的行数判断失败。")
     return body, trace
 
 
@@ -322,12 +338,14 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     if pw:
         ev = cite.at(f["line"], path)
         if lang == "en":
-            body = (f"`{f['method']}` returns `{pw['then']}` when {condition_text(pw['condition'], 'en')}; in every other case it "
+            body = (f"`{f['method']}` returns `{pw['then']}` when {condition_text(pw['condition'], 'en')}; in every other "
+                    "case it "
                     f"returns `{pw['else']}`.")
             return body, [(f"`{f['method']}` tests `{pw['condition']}` and returns `{pw['then']}`", [ev]),
                           (f"otherwise it returns `{pw['else']}`", [ev])]
         body = f"当{condition_text(pw['condition'], 'zh')}时 `{f['method']}` 返回 `{pw['then']}`，其他情况返回 `{pw['else']}`。"
-        return body, [(f"`{f['method']}` 判断 `{pw['condition']}` 后返回 `{pw['then']}`", [ev]), (f"否则返回 `{pw['else']}`", [ev])]
+        return body, [(f"`{f['method']}` 判断 `{pw['condition']}` 后返回 `{pw['then']}`", [ev]),
+                      (f"否则返回 `{pw['else']}`", [ev])]
     formula = formula_text(f["expression"])
     expr = f"`{f['expression']}`"
     m, line = f"`{f['method']}`", f["line"]
@@ -338,16 +356,23 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     if lang == "en":
         what = f"{formula} (in code: {expr})" if formula else expr
         if qkind == "how_computed":
-            body = f"{m} computes `{f['target']}` as {what}." + loop_en + (f" The comment above it says \"{note}\"." if note else "")
+            body = f"{m} computes `{f['target']}` as {what}." + loop_en + (" The comment above it says "
+                                                                           f"\"{note}\"." if note else "")
         else:
             body = f"In `{f['class']}.{f['method_name']}` ({path}, line {line}): `{f['target']}` = {what}." + loop_en
-        return body, [(f"{m} assigns `{f['target']}` from {expr}", [ev])]
+        trace = [(f"{m} assigns `{f['target']}` from {expr}", [ev])]
+        if note:
+            trace.append((f"the comment above it reads \"{note}\"", [cite.at(line - 1, path)]))
+        return body, trace
     what = f"{formula}（代码：{expr}）" if formula else expr
     if qkind == "how_computed":
         body = f"{m} 中 `{f['target']}` = {what}。" + loop_zh + (f"代码注释写的是“{note}”。" if note else "")
     else:
         body = f"在 `{f['class']}.{f['method_name']}`（{path} 第 {line} 行）：`{f['target']}` = {what}。" + loop_zh
-    return body, [(f"{m} 用 {expr} 给 `{f['target']}` 赋值", [ev])]
+    trace = [(f"{m} 用 {expr} 给 `{f['target']}` 赋值", [ev])]
+    if note:
+        trace.append((f"上方注释写的是“{note}”", [cite.at(line - 1, path)]))
+    return body, trace
 
 
 # ------------------------------------------------------------- schedule --
@@ -371,8 +396,6 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
             body += f" Each run calls `{calls[0]}`" + (", " + ", ".join(f"`{c}`" for c in calls[1:]) if calls[1:] else "") + "."
         if f.get("impl"):
             body += f" The work happens in `{f['impl']}` ({f['impl_path']}, from line {f['impl_line']})."
-        if f.get("doc"):
-            body += f" Its Javadoc describes it as: \"{f['doc']}\"."
         trace = [(f"`{f['method']}` is scheduled with {when}", [ann])]
         if calls:
             trace.append((f"the job calls `{calls[0]}`", [call_ev]))
@@ -384,8 +407,6 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
         body += f"每次执行调用 `{calls[0]}`。"
     if f.get("impl"):
         body += f"具体逻辑在 `{f['impl']}`（{f['impl_path']} 第 {f['impl_line']} 行起）。"
-    if f.get("doc"):
-        body += f"Javadoc 说明：“{f['doc']}”。"
     trace = [(f"`{f['method']}` 的调度周期是{when}", [ann])]
     if calls:
         trace.append((f"任务调用 `{calls[0]}`", [call_ev]))
@@ -433,7 +454,7 @@ def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
         d_ev = cite.at(delay["line"], path) if delay else main
         if lang == "en":
             if qkind == "why" and delay:
-                body = (f"It sets a per-message expiration: inside the `MessagePostProcessor`, `{delay['call']}` is given "
+                body = (f"It sets a per-message expiration: inside the message post-processor, `{delay['call']}` is given "
                         f"`{delay['value']}`. The message goes to exchange `{f.get('exchange')}` (routing key "
                         f"`{f.get('routing_key')}`) and is only delivered onward when that time-to-live runs out.")
             else:
@@ -445,7 +466,7 @@ def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
                 trace.append((f"the expiration is set from `{delay['value']}`", [d_ev]))
             return body, trace
         if qkind == "why" and delay:
-            body = (f"通过设置单条消息的过期时间：在 `MessagePostProcessor` 里调用 `{delay['call']}`，值为 `{delay['value']}`。"
+            body = (f"通过设置单条消息的过期时间：在消息后处理器里调用 `{delay['call']}`，值为 `{delay['value']}`。"
                     f"消息发到交换机 `{f.get('exchange')}`（路由键 `{f.get('routing_key')}`），过期后才被继续投递。")
         else:
             body = (f"{m} 通过 `convertAndSend` 把 `{f.get('payload')}` 发到交换机 `{f.get('exchange')}`，路由键 "
@@ -477,7 +498,8 @@ def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
                     "leaves only once the database transaction has committed. Sending it directly could deliver a message about "
                     "an order whose insert is later rolled back, or arrive before the row is visible to the consumer.")
             return body, [(f"{m} calls {calls} inside `{f['hook']}`", [main])]
-        body = (f"{m} 注册了 `TransactionSynchronization`，在 `{f['hook']}` 回调中调用 {calls}，因此只有数据库事务提交后才发送消息。"
+        body = (f"{m} 注册了 `TransactionSynchronization`，在 `{f['hook']}` 回调中调用 {calls}，"
+                "因此只有数据库事务提交后才发送消息。"
                 "如果直接发送，可能发出一条关于后来被回滚的订单的消息，或者消费者收到消息时还查不到这条记录。")
         return body, [(f"{m} 在 `{f['hook']}` 中调用 {calls}", [main])]
     if role == "listen":
@@ -491,14 +513,16 @@ def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
             if calls:
                 trace.append((f"{m} calls `{calls[0]}`", [last]))
             return body, trace
-        body = f"`{f['class']}` 通过 `@{f['annotation']}` 监听 {q}；{m} 收到消息后" + (f"调用 `{calls[0]}`。" if calls else "进行处理。")
+        then = f"调用 `{calls[0]}`。" if calls else "进行处理。"
+        body = f"`{f['class']}` 通过 `@{f['annotation']}` 监听 {q}；{m} 收到消息后" + then
         trace = [(f"`{f['class']}` 绑定队列 {q}", [main])]
         if calls:
             trace.append((f"{m} 调用 `{calls[0]}`", [last]))
         return body, trace
     if lang == "en":
         body = (f"{m} declares the queue with `{f['argument']}` = `{f.get('value')}`. Messages that expire in this queue "
-                "are not dropped: the broker re-publishes them there (dead-lettering), which is how a TTL queue becomes a delay queue.")
+                "are not dropped: the broker re-publishes them there (dead-lettering), which is how a TTL queue becomes a "
+                "delay queue.")
         return body, [(f"{m} sets `{f['argument']}` to `{f.get('value')}`", [main])]
     body = (f"{m} 为队列设置 `{f['argument']}` = `{f.get('value')}`。消息在该队列过期后不会被丢弃，而是被转发到这里（死信转发），"
             "这样带 TTL 的队列就成了延迟队列。")
@@ -506,8 +530,13 @@ def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
 
 
 # ---------------------------------------------------------- status dict --
+def _dict_names(f: dict) -> tuple[str, str]:
+    """(owner, field) for display; an enum's dictionary has no field: the enum is the value."""
+    return f["owner"], f["field"] or "code"
+
+
 def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
-    o, fld, entries = f["owner"], f["field"], f["entries"]
+    (o, fld), entries = _dict_names(f), f["entries"]
     probe = entries[-1]
     if lang == "en":
         return [("which_values", pick(seed, [f"Which values can {o}.{fld} take?", f"What do the codes of {o}.{fld} mean?"])),
@@ -516,19 +545,21 @@ def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 
 
 def dict_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    o, fld, entries = f["owner"], f["field"], f["entries"]
+    (o, fld), entries = _dict_names(f), f["entries"]
     ids = cite.all()
     src = {"comment": "comment", "annotation": "API annotation", "enum": "enum"}.get(f.get("source"), f.get("source"))
     if qkind == "what_means":
         e = entries[-1]
         if lang == "en":
-            return (f"{fld} = {e['code']} means \"{e['label']}\" — that is how the {src} on {o}.{fld} documents it.",
+            return (f"`{fld}` = {e['code']} means \"{e['label']}\" — that is how the {src} on `{o}.{fld}` documents it.",
                     [(f"code {e['code']} of {o}.{fld} is labelled {e['label']}", ids)])
-        return f"{fld} = {e['code']} 表示“{e['label']}”，这是 {o}.{fld} 上的说明给出的含义。", [(f"{o}.{fld} 的 {e['code']} 表示{e['label']}", ids)]
+        return (f"`{fld}` = {e['code']} 表示“{e['label']}”，这是 `{o}.{fld}` 上的说明给出的含义。",
+                [(f"{o}.{fld} 的 {e['code']} 表示{e['label']}", ids)])
     if lang == "en":
-        body = f"{o}.{fld} is an integer code documented in its {src}: " + "; ".join(f"{e['code']} = {e['label']}" for e in entries) + "."
+        values = "; ".join(f'{e["code"]} = "{e["label"]}"' for e in entries)
+        body = f"`{o}.{fld}` is a code documented in its {src}: {values}."
         return body, [(f"{o}.{fld} has {len(entries)} documented codes", ids)]
-    body = f"{o}.{fld} 是整型编码，取值：" + "；".join(f"{e['code']}->{e['label']}" for e in entries) + "。"
+    body = f"`{o}.{fld}` 是状态编码，取值：" + "；".join(f"{e['code']}->{e['label']}" for e in entries) + "。"
     return body, [(f"{o}.{fld} 共有 {len(entries)} 个取值", ids)]
 
 
@@ -542,17 +573,19 @@ def steps_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 
 
 def _step_text(s: dict, lang: str) -> str:
-    if s.get("call"):
-        return f"{s['label']} — `{s['call']}`" if lang == "en" else f"{s['label']}（`{s['call']}`）"
-    return f"{s['label']} — checks `{s['check']}`" if lang == "en" else f"{s['label']}（校验 `{s['check']}`）"
+    """English text quotes the (often Chinese) step comment; Chinese text uses it as prose."""
+    if lang == "en":
+        what = f"calls `{s['call']}`" if s.get("call") else f"checks `{s['check']}`"
+        return f"\"{s['label']}\": {what}"
+    return f"“{s['label']}”（调用 `{s['call']}`）" if s.get("call") else f"“{s['label']}”（校验 `{s['check']}`）"
 
 
 def steps_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     steps = f["steps"]
     lines = "\n".join(f"{n}. {_step_text(s, lang)}" for n, s in enumerate(steps, 1))
-    head = (pick(seed + "h", [f"`{f['method']}` goes through {len(steps)} labelled steps:",
+    head = (pick(seed + "h", [f"`{f['method']}` goes through these labelled steps, in order:",
                              f"Following the step comments in `{f['method']}`, the order is:"])
-            if lang == "en" else f"`{f['method']}` 按代码注释分为 {len(steps)} 步：")
+            if lang == "en" else f"`{f['method']}` 按代码注释依次执行以下步骤：")
     trace = [((f"step {n}: {s['label']}" if lang == "en" else f"第 {n} 步：{s['label']}"), [cite.at(s["line"], path)])
              for n, s in enumerate(steps, 1)]
     return f"{head}\n{lines}", trace

@@ -26,6 +26,10 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
+def _q(label: str) -> str:
+    return f'"{label}"' if not label.isascii() else label
+
+
 def _req_id(kind: str, *parts: str) -> str:
     return f"req:{kind}:" + sha256_text("|".join(parts))[:12]
 
@@ -68,7 +72,11 @@ class RequirementDeriver:
         return specs
 
     def _dicts(self, domain: str) -> list[dict]:
-        return [d for d in self.data["status_dicts"] if domain in (d.get("domains") or [])]
+        """Dictionaries of persisted entities (a request DTO's codes are not a lifecycle)."""
+        entities = {e["symbol_id"].rsplit(".", 1)[-1] for e in self.data["entities"]}
+        entities |= {c["name"] for c in self.data["classes"] if c.get("layer") == "model" and c.get("name")}
+        return [d for d in self.data["status_dicts"] if domain in (d.get("domains") or []) and d["field"]
+                and d["owner"] in entities]
 
     def new_state(self, domain: str) -> list[DesignSpec]:
         out = []
@@ -86,13 +94,17 @@ class RequirementDeriver:
             readers = [s["statement"] for s in self.data["sql_statements"]
                        if s["namespace"] in self.classes and not self.classes[s["namespace"]].get("is_generated")
                        and re.search(rf"\b{column}\s*(=|in|<|>)", s["sql"], re.I)][:5]
-            refs = [Ref(f"{d['owner']}.{d['field']}", f"documents the codes {', '.join(e['code'] + ' ' + e['label'] for e in entries)}",
-                        f"定义了取值 {'、'.join(e['code'] + e['label'] for e in entries)}", d["path"], d["start_line"], d["end_line"])]
+            refs = [Ref(f"{d['owner']}.{d['field']}",
+                f"documents the codes {', '.join(e['code'] + ' ' + e['label'] for e in entries)}",
+                        f"定义了取值 {'、'.join(e['code'] + e['label'] for e in entries)}",
+                        d["path"], d["start_line"], d["end_line"])]
             refs += [self.rule_ref(t, t["facts"]["method"], f"sets {d['field']} to {before['code']} today",
                                    f"目前把 {d['field']} 设为 {before['code']}") for t in setters[:2]]
             new = str(max(codes) + 1)
-            text_en = (f"Add a new {d['field']} value to {d['owner']}: \"{label_en}\" (code {new}). A record should enter it after "
-                       f"{after['label']} instead of going straight to {before['label']}, and leave it only when an operator approves.")
+            text_en = (f"Add a new {d['field']} value to {d['owner']}: \"{label_en}\" (code {new}). "
+                       "A record should enter it after "
+                       f"{_q(after['label'])} instead of going straight to {_q(before['label'])}, and leave it only when an "
+                       "operator approves.")
             text_zh = (f"为 {d['owner']} 的 {d['field']} 增加新状态“{label_zh}”（编码 {new}）：{after['label']}之后先进入该状态，"
                        f"而不是直接进入{before['label']}，运营审核通过后才能继续。")
             out.append(DesignSpec(_req_id("new_state", d["dict_id"]), "new_state", domain, text_en, text_zh, refs, {
@@ -115,10 +127,12 @@ class RequirementDeriver:
                 dst = labels.get(str(tf["to"]), str(tf["to"]))
                 name = tf["method_name"][0].upper() + tf["method_name"][1:]
                 refs = [self.rule_ref(sched, sf["method"], "an existing scheduled job to copy", "可仿照的现有定时任务"),
-                        self.rule_ref(t, tf["method"], f"the manual transition {src} -> {dst}", f"现有的手动状态变更 {src}->{dst}")]
+                        self.rule_ref(t, tf["method"], f"the manual transition {_q(src)} -> {_q(dst)}",
+                            f"现有的手动状态变更 {src}->{dst}")]
                 text_en = (f"Add a scheduled job like {sf['class']} that automatically does what {tf['method']} does for "
-                           f"{tf['entity'] or 'records'} that stayed in {src} longer than a configurable time.")
-                text_zh = f"仿照 {sf['class']} 增加一个定时任务：对在{src}停留超过可配置时长的记录，自动执行 {tf['method']} 的逻辑。"
+                           f"{tf['entity'] or 'records'} that stayed in {_q(src)} longer than a configurable time.")
+                text_zh = (f"仿照 {sf['class']} 增加一个定时任务：对在{src}停留超过可配置时长的记录，"
+                           f"自动执行 {tf['method']} 的逻辑。")
                 out.append(DesignSpec(_req_id("scheduled_like", sched["rule_id"], t["rule_id"]), "scheduled_like", domain,
                                       text_en, text_zh, refs, {
                     "task_class": sf["class"], "new_task": f"Auto{name}Task", "method": tf["method"],
@@ -156,8 +170,10 @@ class RequirementDeriver:
             if not refs:
                 continue
             controller = next((c["name"] for c in self.data["classes"] if c["layer"] == "controller"
-                               and domain in (c.get("domains") or []) and name.replace(self.conv[domain].prefix, "", 1) in c["name"]), None)
-            text_en = f"Carry a new field `{fname}` on {name} through every layer: stored in {table}, set on creation, returned in details."
+                               and domain in (c.get("domains") or []) and name.replace(self.conv[domain].prefix, "",
+                                   1) in c["name"]), None)
+            text_en = (f"Carry a new field `{fname}` on {name} through every layer: stored in {table}, set on creation, "
+                       "returned in details.")
             text_zh = f"为 {name} 增加字段 `{fname}`（{zh}），贯穿各层：存入 {table}，创建时写入，详情中返回。"
             out.append(DesignSpec(_req_id("new_field", ent["symbol_id"], fname), "new_field", domain, text_en, text_zh, refs, {
                 "entity": name, "table": table, "field": fname, "sql_type": sqltype, "label_zh": zh,
@@ -176,7 +192,8 @@ class RequirementDeriver:
             guard = next((r.get("message") for r in tf.get("requires") or [] if r.get("message")), None)
             refs = [self.rule_ref(t, tf["method"], f"changes {tf['field']} {'/'.join(tf['from_codes'])} -> {tf['to']}",
                                   f"把 {tf['field']} 从 {'/'.join(tf['from_codes'])} 改为 {tf['to']}")]
-            text_en = f"Make {tf['method']} idempotent: a retried or duplicated call must not apply the change twice or fail the caller."
+            text_en = (f"Make {tf['method']} idempotent: a retried or duplicated call must not apply the change twice "
+                       "or fail the caller.")
             text_zh = f"让 {tf['method']} 具备幂等性：重试或重复调用既不能重复生效，也不应让调用方失败。"
             out.append(DesignSpec(_req_id("idempotent", t["rule_id"]), "idempotent", domain, text_en, text_zh, refs, {
                 "method": tf["method"], "owner": tf.get("entity") or "", "column": _snake(tf["field"]),
@@ -213,11 +230,13 @@ class RequirementDeriver:
         controllers = [c for c in self.data["classes"] if c["layer"] == "controller" and domain in (c.get("domains") or [])]
         for d in self._dicts(domain):
             base = d["owner"][len(conv.prefix):] if conv.prefix and d["owner"].startswith(conv.prefix) else d["owner"]
-            ctrl = next((c for c in controllers if c["name"] in (f"{d['owner']}Controller", f"{conv.prefix}{base}Controller")), None)
+            ctrl = next((c for c in controllers if c["name"] in (f"{d['owner']}Controller",
+                f"{conv.prefix}{base}Controller")), None)
             ctrl = ctrl or next((c for c in controllers if base in c["name"]), None)
             if ctrl is None or len(d["entries"]) < 2:
                 continue
-            refs = [Ref(f"{d['owner']}.{d['field']}", "the codes to count by", "按这些编码统计", d["path"], d["start_line"], d["end_line"])]
+            refs = [Ref(f"{d['owner']}.{d['field']}", "the codes to count by", "按这些编码统计", d["path"], d["start_line"],
+                d["end_line"])]
             if ref := self.class_ref(ctrl, "the controller whose conventions the endpoint follows", "新接口遵循其约定的控制器"):
                 refs.append(ref)
             mapped = [m for m in self.methods_by_class.get(ctrl["symbol_id"], [])
@@ -227,7 +246,8 @@ class RequirementDeriver:
                 refs.append(Ref(f"{ctrl['name']}.{m['name']}", "an existing endpoint to mirror", "可参照的现有接口",
                                 m["path"], m["start_line"], min(m["start_line"] + 2, m["end_line"])))
             route = route_for(base, d["field"])
-            text_en = f"Add a back-office endpoint to {ctrl['name']} that returns how many {d['owner']} records are in each {d['field']}."
+            text_en = (f"Add a back-office endpoint to {ctrl['name']} that returns how many {d['owner']} records are in "
+                       f"each {d['field']}.")
             text_zh = f"在 {ctrl['name']} 中增加后台接口，按 {d['field']} 统计 {d['owner']} 的数量。"
             out.append(DesignSpec(_req_id("new_endpoint", d["dict_id"], ctrl["symbol_id"]), "new_endpoint", domain, text_en,
                                   text_zh, refs, {
@@ -245,7 +265,8 @@ class RequirementDeriver:
         refs: list[Ref] = []
         for c in self.data["classes"]:
             if domain in (c.get("domains") or []) and c.get("name") and not c.get("is_generated") and \
-                    c["layer"] in ("controller", "service_impl", "dao", "component") and any(w in c["name"].lower() for w in words):
+                    c["layer"] in ("controller", "service_impl", "dao",
+                        "component") and any(w in c["name"].lower() for w in words):
                 if ref := self.class_ref(c, f"{c['layer'].replace('_', ' ')} related to the requirement", "与需求相关的现有组件"):
                     refs.append(ref)
         for r in self.rules:

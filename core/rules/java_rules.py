@@ -201,6 +201,8 @@ def guards(method: Method) -> list[Found]:
                 continue
             # minimal: the `if` line through the failing statement (for an else branch, both ends)
             spans = [(if_line, end)] if holds else [(if_line, if_line), (fail_start, end)]
+            if comment_above(method, if_line):
+                spans.append((if_line - 1, if_line - 1))  # the label the code gives this check
             outer = _enclosing_conditions(node, method.node)
             out.append(Found("guard", method, spans, {
                 "method": method.label, "class": method.class_name, "method_name": method.name,
@@ -245,7 +247,8 @@ def transitions(method: Method) -> list[Found]:
         line = lines(call.child_by_field_name("name"))[0]
         comment = comment_above(method, line)
         field_name = m[1][0].lower() + m[1][1:]
-        out.append(Found("transition", method, [(line, line)], {
+        spans = [(line, line)] + ([(line - 1, line - 1)] if inline_dict(comment) else [])
+        out.append(Found("transition", method, spans, {
             "method": method.label, "class": method.class_name, "method_name": method.name,
             "entity": types.get(receiver, ""), "receiver": receiver, "field": field_name, "to": value,
             "comment": comment, "inline_dict": inline_dict(comment), "line": line,
@@ -304,10 +307,11 @@ def calculations(method: Method) -> list[Found]:
             continue
         seen_lines.update(range(start, end + 1))
         stmt = node.parent if node.type == "variable_declarator" else node
-        out.append(Found("calculation", method, [(lines(stmt)[0], end)], {
+        note = comment_above(method, lines(stmt)[0])
+        out.append(Found("calculation", method, [(lines(stmt)[0], end)] + ([(lines(stmt)[0] - 1,) * 2] if note else []), {
             "method": method.label, "class": method.class_name, "method_name": method.name,
             "target": target, "expression": code(value), "bigdecimal": _is_chain(value),
-            "comment": comment_above(method, lines(stmt)[0]), "line": start,
+            "comment": note, "line": start,
             "in_loop": java_ast.enclosing(node, {"for_statement", "enhanced_for_statement", "while_statement"}) is not None,
         }))
     return out + _returned_values(method, seen_lines)
@@ -337,10 +341,11 @@ def _returned_values(method: Method, seen_lines: set[int]) -> list[Found]:
         outer = _enclosing_conditions(ret, method.node)
         if _is_business_expr(value):
             span_start = outer[-1][2] if outer and start - outer[-1][2] < 4 else start
-            out.append(Found("calculation", method, [(span_start, end)], {
+            note = comment_above(method, start)
+            out.append(Found("calculation", method, [(span_start, end)] + ([(start - 1, start - 1)] if note else []), {
                 "method": method.label, "class": method.class_name, "method_name": method.name,
                 "target": f"{method.name}()", "expression": code(value), "bigdecimal": _is_chain(value),
-                "comment": comment_above(method, start), "line": start, "in_loop": False,
+                "comment": note, "line": start, "in_loop": False,
                 "when": [{"condition": c, "holds": h, "line": ln} for c, h, ln in outer[-1:]],
             }))
             seen_lines.update(range(start, end + 1))

@@ -9,9 +9,12 @@ from __future__ import annotations
 from core.rules.render import condition_text, cron_text, formula_text, negate_text
 
 
-def state_name(code: str, labels: dict[str, str]) -> str:
+def state_name(code: str, labels: dict[str, str], lang: str = "zh") -> str:
+    """`4 (已关闭)`; in English text a Chinese label is quoted, as code-base vocabulary, not prose."""
     label = labels.get(str(code))
-    return f"{code} ({label})" if label else str(code)
+    if not label:
+        return str(code)
+    return f'{code} ("{label}")' if lang == "en" and not label.isascii() else f"{code} ({label})"
 
 
 def _when(facts: dict, lang: str) -> str:
@@ -38,15 +41,15 @@ def guard(f: dict) -> tuple[str, str]:
 
 def transition(f: dict) -> tuple[str, str]:
     labels = f.get("labels") or {}
-    to = state_name(f["to"], labels)
     owner = f.get("entity") or f.get("table") or "the record"
     where = f"`{f['method']}`" if f.get("method") else f"SQL statement `{f['statement']}`"
-    froms = [state_name(c, labels) for c in f.get("from_codes", [])]
-    en = f"{where} sets {owner}.{f['field']} to {to}"
-    zh = f"{where} 将 {owner}.{f['field']} 设为 {to}"
-    if froms:
-        en += f", only from {' or '.join(froms)}"
-        zh += f"，仅当原状态为 {' 或 '.join(froms)} 时"
+    froms_en = [state_name(c, labels, "en") for c in f.get("from_codes", [])]
+    froms_zh = [state_name(c, labels) for c in f.get("from_codes", [])]
+    en = f"{where} sets {owner}.{f['field']} to {state_name(f['to'], labels, 'en')}"
+    zh = f"{where} 将 {owner}.{f['field']} 设为 {state_name(f['to'], labels)}"
+    if froms_en:
+        en += f", only from {' or '.join(froms_en)}"
+        zh += f"，仅当原状态为 {' 或 '.join(froms_zh)} 时"
     messages = [r["message"] for r in f.get("requires") or [] if r.get("message")]
     if messages:
         en += "; otherwise it fails with " + " / ".join(f'"{m}"' for m in messages)

@@ -69,6 +69,8 @@ def test_default_export_holds_accepted_and_edited_only(curated, tmp_path):
     assert edited["meta"]["review"] == {"status": "edited", "reviewer": "bo"}
     assert manifest["counts"]["excluded"] == {
         "duplicate of a kept sample": 1, "failed validation": 1, "pending (pass --include-pending)": 1, "rejected": 1}
+    # both cite the same file: one group, which may not straddle, so val stays empty and the manifest says why
+    assert manifest["counts"]["val"] == 0 and "largest group holds 2 of 2" in manifest["grouping"]["note"]
 
 
 def test_include_pending_adds_passing_pending_samples(curated, tmp_path):

@@ -102,7 +102,8 @@ def export_dataset(
     writer.write_atomically(out, files)
     with db.connect() as con:
         store.record_export(con, manifest["export_id"], str(out), created.replace(tzinfo=None), manifest)
-    progress.finish(f"{len(parts['train'])} train, {len(parts['val'])} val -> {out}")
+    note = f" ({grouping['note']})" if "note" in grouping else ""
+    progress.finish(f"{len(parts['train'])} train, {len(parts['val'])} val -> {out}{note}")
     return manifest
 
 

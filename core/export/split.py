@@ -46,6 +46,11 @@ class Split:
             "largest_group": self.largest_group, "val_groups": self.val_groups, "train_groups": self.groups - self.val_groups,
             "val_share": round(n_val / n, 4) if n else 0.0,
         }
+        if n and n_val < 0.75 * val_ratio * n:
+            grouping["note"] = (
+                f"val is smaller than asked: the largest group holds {self.largest_group} of {n} samples "
+                "(they share evidence files, rules or flows and may not be split); "
+                + ("--group-by rule,flow splits finer" if "file" in group_by else "add samples from other sources"))
         leakage = {"ok": not self.shared_keys and not self.shared_prompts, "shared_keys": self.shared_keys[:20],
                    "shared_key_count": len(self.shared_keys), "identical_prompts_across_splits": self.shared_prompts}
         return grouping, leakage

@@ -77,7 +77,7 @@ def run(ctx, args) -> dict:
 
     from core.train.data import load_export, reference_answer
     from core.train.strict import RepoFacts, check_output, rouge_l, summarize
-    from core.train.trainer import load_base
+    from core.train.trainer import load_base, peft_quietly
     from storage import runs_store
 
     if args.run is None:
@@ -102,7 +102,8 @@ def run(ctx, args) -> dict:
     cuda = torch.cuda.is_available() and args.device != "cpu"
     dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else torch.float32
     tokenizer, base = load_base(config["base_model"], dtype)
-    model = PeftModel.from_pretrained(base.to("cuda" if cuda else "cpu"), str(adapter))
+    with peft_quietly():
+        model = PeftModel.from_pretrained(base.to("cuda" if cuda else "cpu"), str(adapter))
     ctx.progress.start("infer", 2 * len(records))
     answers = generate_answers(model, tokenizer, records, args.max_new_tokens, ctx.progress.advance)
 

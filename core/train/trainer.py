@@ -11,6 +11,7 @@ import os
 import resource
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from core.errors import UserError
@@ -53,6 +54,14 @@ def load_base(name: str, dtype, tokenizer_only: bool = False):
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer, model
+
+
+@contextmanager
+def peft_quietly():
+    """peft still reads the pre-v5 `is_gradient_checkpointing` name; the FutureWarning asks nothing of us."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        yield
 
 
 def _peak_memory_mb(cuda: bool) -> float:
@@ -148,8 +157,7 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
         model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
     lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                       target_modules=config.lora_targets, task_type="CAUSAL_LM", bias="none")
-    with warnings.catch_warnings():  # peft still asks for the pre-v5 attribute name; nothing to act on
-        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+    with peft_quietly():
         model = get_peft_model(model, lora)
 
     args = TrainingArguments(

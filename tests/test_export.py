@@ -14,6 +14,7 @@ from core.export import ExportFilters, SplitOptions, export_dataset, list_export
 from core.export.split import group_keys
 from core.validate import validate_repo
 from core.validate.synthetic import synthetic_samples
+from storage import checks_store
 
 SERVICE = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
 ADMIN = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderServiceImpl.java"
@@ -251,3 +252,23 @@ def test_export_loads_with_datasets_and_trains_on_assistant_tokens_only(curated,
         assert learned == row["messages"][2]["content"] + "<|im_end|>"
         prompt = tokenizer.decode([i for i, m in zip(ids, mask) if not m])
         assert SYSTEM_PROMPT in prompt and row["messages"][1]["content"] in prompt
+
+
+def test_the_pipeline_output_of_examples_shop_validates_and_exports(shop_db, tmp_path):
+    """The real pipeline (index .. validate, en + zh) into a training-ready export."""
+    with shop_db.connect() as con:
+        per_check = checks_store.result_counts(con, "shop")
+        quality = checks_store.quality_counts(con, "shop")
+        current = con.execute("SELECT count(*) FROM samples WHERE is_current").fetchall()[0][0]
+    assert quality["pass"] + quality["warn"] + quality["fail"] == current > 0
+    assert per_check["evidence"] == {"pass": current} and per_check["schema"] == {"pass": current}
+    assert per_check["secrets"] == {"pass": current}
+    out = tmp_path / "export"
+    args = ["export", "--db", str(shop_db.path), "--out", str(out), "--include-pending", "--lang", "both"]
+    assert main(args) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    counts = manifest["counts"]
+    assert counts["total"] + sum(counts["excluded"].values()) == current  # every sample accounted for
+    assert counts["excluded"].get("failed validation", 0) == quality["fail"]
+    assert set(counts["by_language"]) == {"en", "zh"} and set(counts["by_task_type"]) == {"qa", "design"}
+    assert manifest["leakage_check"]["ok"] and counts["val"] > 0

@@ -120,6 +120,7 @@ def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> t
     """The template proposal for a requirement, and the trace of claims about existing code."""
     builder = {"new_state": _new_state, "scheduled_like": _scheduled_like, "new_field": _new_field,
                "idempotent": _idempotent, "audit_trail": _audit_trail, "new_endpoint": _new_endpoint,
+               "movement_ledger": _movement_ledger,
                "user": _user}[spec.kind]
     design = builder(spec, conv, lang)
     design.reuse = _reuse(spec.refs, ids, lang)
@@ -411,6 +412,56 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
                _t(lang, "permissions: same security rules as the other back-office endpoints", "权限与其他后台接口一致")],
         test_plan=[_t(lang, f"counts match a seeded set with every {fld} code", f"构造覆盖所有 {fld} 编码的数据，统计结果一致"),
                    _t(lang, "empty table returns zeros for all codes", "空表时所有编码计 0")],
+    )
+
+
+def _movement_ledger(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    f = spec.facts
+    stmt, table = f["statement"], f["table"]
+    dao = f["namespace"].rsplit(".", 1)[-1]
+    base = "".join(w.title() for w in table.split("_")[1:]) or "Stock"
+    ledger = f"{table}_ledger" if not table.endswith("_log") else f"{table}_entry"
+    cols = ", ".join(c["column"] for c in f["changes"])
+    guard = " and ".join(f["conditions"]) or "the row's current values"
+    changes = [
+        ("sql", ledger, _t(lang, f"new table: id, order_id, sku_id, movement ({stmt}), quantity, {cols} before/after, "
+                                 "create_time; UNIQUE (order_id, sku_id, movement)",
+                           f"新表：id、order_id、sku_id、变动类型（{stmt}）、数量、{cols} 变动前后、create_time；"
+                           "唯一键 (order_id, sku_id, 变动类型)"), True),
+        ("model", f"{conv.prefix}{base}Ledger", _t(lang, "model of the ledger row", "流水记录模型"), True),
+        ("dao", dao, _t(lang, f"`insertLedger(...)` next to `{stmt}`, plus a lookup by the unique key",
+                        f"在 `{stmt}` 旁新增 `insertLedger(...)` 及按唯一键查询"), False),
+        ("mapper_xml", f"{dao}.xml", _t(lang, f"INSERT into {ledger}; keep `{stmt}` unchanged: its WHERE still guards {cols}",
+                                        f"新增写入 {ledger} 的 INSERT；`{stmt}` 保持不变，其 WHERE 仍然保护 {cols}"), False),
+        ("service_impl", conv.name("service_impl", base), _t(
+            lang, f"insert the ledger row first (duplicate key = already applied, skip), then run `{stmt}` "
+                  "in the same transaction",
+            f"先写流水（唯一键冲突表示已处理，跳过），再在同一事务中执行 `{stmt}`"), False),
+    ]
+    return DesignProposal(
+        understanding=_t(lang, f"`{stmt}` changes {cols} of {table} guarded by {guard}, but leaves no trace of who moved "
+                               "how much for which order, and nothing stops a retried call from applying the movement again.",
+                         f"`{stmt}` 在条件 {guard} 的保护下修改 {table} 的 {cols}，但没有记录谁为哪个订单变动了多少，"
+                         "也无法阻止重试调用重复变动。"),
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, f"CREATE TABLE {ledger} with the unique key (order_id, sku_id, movement)",
+                         f"新建表 {ledger}，唯一键 (order_id, sku_id, 变动类型)")],
+        flow=[_t(lang, "begin transaction", "开启事务"),
+              _t(lang, f"insert the {ledger} row; on duplicate key return without changing stock",
+                 f"写入 {ledger}；唯一键冲突时直接返回，不再变动库存"),
+              _t(lang, f"run `{stmt}`; 0 rows means the guard ({guard}) failed: roll back, ledger row included",
+                 f"执行 `{stmt}`；影响 0 行说明条件（{guard}）不满足：整体回滚，流水一并撤销"),
+              _t(lang, "commit", "提交事务")],
+        risks=[_t(lang, f"the ledger insert and `{stmt}` must share one transaction, or a failed guard leaves a phantom movement",
+                  f"流水写入与 `{stmt}` 必须在同一事务中，否则条件失败时会留下虚假流水"),
+               _t(lang, f"concurrent orders on one SKU: keep the arithmetic inside `{stmt}` (never read-modify-write in Java)",
+                  f"同一 SKU 并发下单：运算保留在 `{stmt}` 中，不要在 Java 里先读后写"),
+               _t(lang, f"{ledger} grows with every order: index by sku_id and create_time, archive old rows",
+                  f"{ledger} 随订单增长：按 sku_id、create_time 建索引并定期归档")],
+        test_plan=[_t(lang, "the same movement applied twice changes stock once and leaves one ledger row",
+                      "同一变动执行两次，库存只变一次，流水只有一行"),
+                   _t(lang, f"a movement rejected by the guard ({guard}) leaves neither a stock change nor a ledger row",
+                      f"被条件（{guard}）拒绝的变动既不改库存也不留流水")],
     )
 
 

@@ -252,6 +252,13 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
 
 
 # -------------------------------------------------------- sql invariant --
+def _change(c: dict) -> str:
+    """One SET assignment: as written when it fits on a line, else as arithmetic (a CASE spans lines)."""
+    if "CASE" in c["text"].upper():
+        return f"{c['column']} = {c['column']} {c['op']} {c['amount']} (one CASE branch per row)"
+    return _sql(c["text"])
+
+
 def _sql(code: str) -> str:
     """SQL as code when it reads the same in the mapper file; `<`/`>` are escaped there, so plain text."""
     return code if any(ch in code for ch in "<>&") else f"`{code}`"
@@ -290,7 +297,7 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
             return body, [(f"{s} filters on {_sql(c)}", ids) for c in conds]
         body = f"{s} 查询 `{table}` 中同时满足以下条件的记录：" + "；".join(_sql(c) for c in conds) + "。"
         return body, [(f"{s} 的过滤条件包含 {_sql(c)}", ids) for c in conds]
-    changes_en = ", ".join(f"`{c['text']}`" for c in f["changes"])
+    changes_en = ", ".join(_change(c) for c in f["changes"])
     if lang == "en":
         trace = [(f"{s} sets {changes_en}", ids)] + [(f"{s} requires {_sql(c)}", ids) for c in conds]
         if qkind == "what_happens":
@@ -307,7 +314,7 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
                 "locked row, so concurrent orders cannot over-commit the same stock. ",
             ]) + f"If {_sql(conds[-1])} does not hold, {s} updates no row, which the caller can detect from the returned count."
         return body, trace
-    changes_zh = "、".join(f"`{c['text']}`" for c in f["changes"])
+    changes_zh = "、".join(_change(c) for c in f["changes"])
     trace = [(f"{s} 执行 {changes_zh}", ids)] + [(f"{s} 要求 {_sql(c)}", ids) for c in conds]
     if qkind == "what_happens":
         only = f"，但只更新满足 {' 且 '.join(_sql(c) for c in conds)} 的行。" if conds else "。"

@@ -67,7 +67,8 @@ class RequirementDeriver:
     # --------------------------------------------------------------- kinds --
     def derive(self, domain: str) -> list[DesignSpec]:
         specs = []
-        for fn in (self.new_state, self.scheduled_like, self.new_field, self.idempotent, self.audit_trail, self.new_endpoint):
+        for fn in (self.new_state, self.scheduled_like, self.new_field, self.idempotent, self.audit_trail, self.new_endpoint,
+                   self.movement_ledger):
             specs += fn(domain)[:MAX_PER_KIND]
         return specs
 
@@ -253,6 +254,30 @@ class RequirementDeriver:
                                   text_zh, refs, {
                 "controller": ctrl["name"], "owner": d["owner"], "field": d["field"], "column": _snake(d["field"]),
                 "entries": d["entries"], "route": route,
+            }))
+        return out
+
+    def movement_ledger(self, domain: str) -> list[DesignSpec]:
+        """Guarded arithmetic updates (stock lock/reduce/release) get a movement ledger with an idempotency key."""
+        out = []
+        for r in self._rules(domain, "sql_invariant"):
+            f = r["facts"]
+            if f.get("operation") != "update" or not f.get("changes"):
+                continue
+            cols = ", ".join(c["column"] for c in f["changes"])
+            refs = [self.rule_ref(r, f["statement"], f"changes {cols} of {f['table']} in one guarded UPDATE",
+                                  f"在一条带条件的 UPDATE 中修改 {f['table']} 的 {cols}")]
+            callers = [g for g in self.rules if g["kind"] == "guard" and g["domain"] == domain
+                       and re.search(r"\bcount\b", g["facts"].get("condition", ""))][:1]
+            refs += [self.rule_ref(g, g["facts"]["method"], "fails the operation when the guarded update matched no row",
+                                   "条件更新未命中任何行时让操作失败") for g in callers]
+            text_en = (f"Record every movement that `{f['statement']}` makes to {cols} in a ledger (order, SKU, quantity, "
+                       "before/after), so stock can be audited and a retried call cannot apply the same movement twice.")
+            text_zh = (f"把 `{f['statement']}` 对 {cols} 的每次变动记入流水表（订单、SKU、数量、变动前后），"
+                       "便于审计库存，并保证重试调用不会重复变动。")
+            out.append(DesignSpec(_req_id("movement_ledger", r["rule_id"]), "movement_ledger", domain, text_en, text_zh, refs, {
+                "statement": f["statement"], "namespace": f["namespace"], "table": f["table"], "changes": f["changes"],
+                "conditions": f.get("conditions") or [],
             }))
         return out
 

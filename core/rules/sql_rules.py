@@ -90,6 +90,7 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
         status_where = [w for w in (_STATUS_WHERE.match(c) for c in conditions) if w]
         if arithmetic:
             needles = [f"{a['column']} =" for a in arithmetic] + [f"{a['column']}=" for a in arithmetic]
+            needles += [f"{a['op']} {a['amount']}" for a in arithmetic]
             needles += [squash(html.unescape(c)).split(" ")[0] + " " for c in conditions]
             found = _lines_matching(file_lines, stmt, needles + [c[:25] for c in conditions])
             out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {

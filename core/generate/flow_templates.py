@@ -25,19 +25,24 @@ def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 
 
 def _step_line(s: dict, lang: str) -> str:
-    indent = "  " * max(0, s["depth"] - 1)
+    indent = "  " * max(0, s["depth"])
     if s.get("stmt_id"):
         return (f"{indent}- SQL `{s['stmt_id']}` ({s['path']})" if lang == "en" else f"{indent}- SQL "
                                                                                      f"`{s['stmt_id']}`（{s['path']}）")
     return f"{indent}- `{s['label']}`"
 
 
+def _claim(s: dict, lang: str) -> str:
+    if s.get("stmt_id") and s.get("caller"):
+        return (f"`{s['caller']}` runs the SQL statement `{s['stmt_id']}`" if lang == "en"
+                else f"`{s['caller']}` 执行 SQL 语句 `{s['stmt_id']}`")
+    if s.get("caller"):
+        return f"`{s['caller']}` calls `{s['label']}`" if lang == "en" else f"`{s['caller']}` 调用 `{s['label']}`"
+    return f"the flow starts at `{s['label']}`" if lang == "en" else f"流程从 `{s['label']}` 开始"
+
+
 def _path_claims(steps: list[dict], lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
-    if lang == "en":
-        return [((f"{s['caller']} calls `{s['label']}`" if s.get("caller") else f"the flow starts at `{s['label']}`"),
-                 [cite.at(s["line"], s["path"])]) for s in steps]
-    return [((f"{s['caller']} 调用 `{s['label']}`" if s.get("caller") else f"流程从 `{s['label']}` 开始"),
-             [cite.at(s["line"], s["path"])]) for s in steps]
+    return [(_claim(s, lang), [cite.at(s["line"], s["path"])]) for s in steps]
 
 
 def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
@@ -46,7 +51,7 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
         calls = _path_claims([s for s in steps if not s.get("stmt_id")], lang, cite)
         sqls = [s for s in steps if s.get("stmt_id")]
         if lang == "en":
-            body = f"{f['entry_label']} reaches these SQL statements: " + "; ".join(
+            body = f"{f['entry_label'][0].upper() + f['entry_label'][1:]} reaches these SQL statements: " + "; ".join(
                 f"`{s['stmt_id']}` in {s['path']} (line {s['line']})" for s in sqls) + "."
             return body, calls + [(f"the flow runs `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
         body = f"{f['entry_label']} 会执行以下 SQL：" + "；".join(
@@ -57,7 +62,8 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     kind_zh = {"endpoint": "HTTP 接口", "scheduled": "定时任务", "listener": "消息监听"}.get(f["entry_kind"], "入口")
     lines = "\n".join(_step_line(s, lang) for s in steps)
     if lang == "en":
-        head = f"{f['entry_label']} is a {kind}. The call path, indented by call depth:"
+        label = f["entry_label"][0].upper() + f["entry_label"][1:]
+        head = f"{label} is {'an' if kind[0] in 'aeiouH' else 'a'} {kind}. The call path, indented by call depth:"
         return f"{head}\n{lines}", _path_claims(steps, lang, cite)
     head = f"{f['entry_label']} 是一个{kind_zh}，调用链（按调用深度缩进）："
     return f"{head}\n{lines}", _path_claims(steps, lang, cite)
@@ -70,17 +76,21 @@ def _topics(step: dict) -> set[str]:
 
 
 def undo_pairs(place_steps: list[dict], cancel_steps: list[dict]) -> list[dict]:
-    """Cancel steps matched to the place steps they reverse, by the topic words of their calls."""
+    """Cancel steps matched to the place steps they reverse: the same call with other arguments
+    (`updateCouponStatus(.., 1)` / `(.., 0)`) first, else the placing step sharing most topic words
+    (`lockStock` / `releaseSkuStockLock`), the later one on a tie (effects follow checks)."""
     pairs = []
     for c in cancel_steps:
         topics = _topics(c)
         if not topics:
             continue
-        match = next((p for p in place_steps if _topics(p) & topics and p.get("call") != c.get("call")), None)
-        if match is None:
-            match = next((p for p in place_steps if _topics(p) & topics), None)
+        name = (c.get("call") or "").rsplit(".", 1)[-1]
+        same = [p for p in place_steps if (p.get("call") or "").rsplit(".", 1)[-1] == name]
+        scored = [(len(_topics(p) & topics), n, p) for n, p in enumerate(place_steps) if _topics(p) & topics]
+        match = same[-1] if same else (max(scored, key=lambda t: (t[0], t[1]))[2] if scored else None)
         if match:
-            pairs.append({"topic": sorted(_topics(match) & topics)[0], "place": match, "cancel": c})
+            shared = sorted(_topics(match) & topics) or sorted(topics)
+            pairs.append({"topic": shared[0], "place": match, "cancel": c})
     return pairs
 
 

@@ -22,6 +22,7 @@ from core.models import Evidence, SampleSource, Span, sha256_text
 from core.rules.render import lower_first
 
 MAX_FLOW_STEPS = 12
+PLUMBING_LAYERS = frozenset({"other", "dto", "model", "config"})   # CommonResult, Asserts, DTO getters
 PLACE = re.compile(r"^(generate|create|place|submit|add)\w*Order|^(generate|create|place|submit)", re.I)
 CANCEL = re.compile(r"^cancel", re.I)
 
@@ -112,27 +113,39 @@ class Planner:
         return items
 
     def flow_items(self, flows: list[dict], calls: list[dict], sql: list[dict]) -> list[WorkItem]:
-        call_line = {(c["caller_id"], c["callee_id"]): (c["path"], c["line"]) for c in calls if c["callee_id"]}
+        """A flow's steps with the call site that proves each one; plumbing (result wrappers, models) left out."""
+        by_member: dict[tuple[str, str], tuple[str, int]] = {}
+        for c in calls:
+            if c["callee_id"]:
+                # a call to an interface method proves the step into its implementation too
+                by_member.setdefault((c["caller_id"], c["callee_id"].partition("#")[2]), (c["path"], c["line"]))
+        layers = {c["symbol_id"]: c.get("layer") for c in self.data["classes"]}
         stmts = {s["stmt_id"]: s for s in sql}
         items = []
         for flow in flows:
             domains = [d for d in (flow.get("domains") or []) if d in self.domains]
             if not domains:
                 continue
-            steps, spans, stack = [], [], []
-            for raw in flow["steps"][:MAX_FLOW_STEPS]:
+            steps, spans, stack, skip_below = [], [], [], None
+            for raw in flow["steps"]:
                 depth = raw.get("depth", 0)
+                if skip_below is not None and depth > skip_below:
+                    continue
+                skip_below = None
                 stack = stack[:depth]
                 parent = stack[-1] if stack else None
-                sym = raw.get("symbol_id")
+                sym = raw.get("symbol_id") or ""
+                if not raw.get("stmt_id") and layers.get(sym.split("#")[0]) in PLUMBING_LAYERS:
+                    skip_below = depth
+                    continue
                 step = {"depth": depth, "label": _label(sym or raw.get("stmt_id") or ""), "stmt_id": raw.get("stmt_id")}
                 if raw.get("stmt_id") and raw["stmt_id"] in stmts:
                     s = stmts[raw["stmt_id"]]
-                    step.update(path=s["path"], line=s["start_line"])
-                    spans.append(Span(path=s["path"], start_line=s["start_line"], end_line=min(s["end_line"], s["start_line"]
-                        + 5)))
-                elif parent and (parent, sym) in call_line:
-                    path, line = call_line[(parent, sym)]
+                    step.update(path=s["path"], line=s["start_line"], caller=_label(parent) if parent else None)
+                    spans.append(Span(path=s["path"], start_line=s["start_line"],
+                                      end_line=min(s["end_line"], s["start_line"] + 5)))
+                elif parent and (parent, sym.partition("#")[2]) in by_member:
+                    path, line = by_member[(parent, sym.partition("#")[2])]
                     step.update(path=path, line=line, caller=_label(parent))
                     spans.append(Span(path=path, start_line=line, end_line=line))
                 elif sym in self.symbols and not parent:
@@ -145,6 +158,8 @@ class Planner:
                     continue
                 steps.append(step)
                 stack.append(sym)
+                if len(steps) >= MAX_FLOW_STEPS:
+                    break
             if len(steps) < 3 or not any(s.get("stmt_id") for s in steps):
                 continue
             evidence = self.evidence(spans)

@@ -88,7 +88,7 @@ def repo_line_counts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, 
 
 def repo_name_texts(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[str]:
     """Every stored text that names code: symbols (ids, names, signatures, types, annotations,
-    supertypes), SQL statements and their tables, config keys."""
+    supertypes), SQL statements and their tables, config keys, the code chunks themselves."""
     texts: list[str] = []
     for row in con.execute(
         "SELECT symbol_id, name, signature, type, CAST(annotations AS VARCHAR), CAST(extends AS VARCHAR) "
@@ -100,4 +100,6 @@ def repo_name_texts(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[str]:
     ).fetchall():
         texts.extend(t for t in row if t)
     texts.extend(r[0] for r in con.execute("SELECT key FROM config_keys WHERE repo_id = ?", [repo_id]).fetchall())
+    # code text: local variables, parameters, imported library types
+    texts.extend(r[0] for r in con.execute("SELECT text FROM chunks WHERE repo_id = ?", [repo_id]).fetchall())
     return texts

@@ -95,3 +95,32 @@ def test_accessors_of_known_fields_count_as_known():
     assert check.unknown_identifiers == []
     check = check_output(GOOD.replace("checks the status", "checks getRefundAmount()"), FACTS)
     assert check.unknown_identifiers == ["getRefundAmount"]
+
+
+DESIGN = """## Understanding
+Cancelling must leave a trace in a ledger.
+
+## Changes by layer
+- [service_impl] OrderServiceImpl: call `insertLedger(...)` before cancelOrder
+- [model] OrderLedger (new): one row per movement
+- [dao] LedgerRepository: add the lookup
+
+## Data changes
+- CREATE TABLE ord_ledger (order_id, created_at)
+
+## Flow
+1. OrderServiceImpl writes OrderLedger to ord_ledger via insertLedger, then LedgerRepository
+
+Evidence:
+[E1] shop/order/OrderServiceImpl.java:40-52
+
+Reasoning:
+1. cancelOrder is where the status changes [E1]"""
+
+
+def test_a_design_may_introduce_names_but_not_change_missing_components():
+    check = check_output(DESIGN, FACTS)
+    # proposed: OrderLedger (new), insertLedger (a change's content), ord_ledger/order_id/created_at (data changes);
+    # LedgerRepository is changed as if it existed, without (new): invented
+    assert check.layout_ok and check.citations_ok
+    assert check.unknown_identifiers == ["LedgerRepository"]

@@ -33,8 +33,15 @@ AtomicInteger AtomicLong ConcurrentHashMap CompletableFuture SimpleDateFormat
 RestController RequestMapping GetMapping PostMapping PutMapping DeleteMapping RequestBody RequestParam
 PathVariable ResponseBody Autowired Transactional SpringBootApplication MapperScan ConfigurationProperties
 JdbcTemplate RabbitTemplate RabbitListener RedisTemplate StringRedisTemplate KafkaTemplate PageHelper
-toString hashCode equals getClass valueOf compareTo isEmpty
+toString hashCode equals getClass valueOf compareTo isEmpty RoundingMode HALF_UP HALF_EVEN ROUND_HALF_UP
+CollectionUtils StringUtils ObjectUtils BeanUtils MyBatis MyBatisPlus RabbitMQ MySQL SpringBoot
 """.split())
+# the layer tags of a design answer's "Changes by layer" lines (core.models.LayerChange.layer)
+LAYER_NAMES = frozenset({"service_impl", "mapper_xml"})
+_CHANGES = ("Changes by layer", "分层改动")
+_DATA = ("Data changes", "数据变更")
+_HEADING = re.compile(r"^##\s+(.*?)\s*$")
+_CHANGE_LINE = re.compile(r"^\s*-\s*\[[^\]]+\]\s*(?P<component>[^:：]+?)\s*(?P<new>\(new\)|（新增）)?\s*[:：]\s*(?P<change>.*)$")
 
 
 @dataclass
@@ -75,12 +82,33 @@ def identifiers_in(text: str) -> list[str]:
     return list(seen)
 
 
+def proposed_names(body: str) -> set[str]:
+    """Names a design answer introduces: components marked (new), what its changes add, its data changes.
+
+    A design may add classes, methods, tables and columns; what must exist is
+    everything else it names, the components it changes included.
+    """
+    proposed: set[str] = set()
+    section = None
+    for line in body.splitlines():
+        if heading := _HEADING.match(line):
+            section = heading[1]
+        elif section in _DATA:
+            proposed.update(identifiers_in(line))
+        elif section in _CHANGES and (change := _CHANGE_LINE.match(line)):
+            proposed.update(identifiers_in(change["change"]))
+            if change["new"]:
+                proposed.update(identifiers_in(change["component"]))
+    return proposed
+
+
 _ACCESSOR = re.compile(r"^(?:get|set|is)([A-Z]\w*)$")
 
 
 def known(name: str, facts: RepoFacts) -> bool:
-    """In the index, or an accessor of a field that is (Lombok's @Data declares none in the source)."""
-    if name in facts.identifiers:
+    """In the index, a plural of a name that is, or an accessor of a known field (Lombok's @Data
+    declares none in the source)."""
+    if name in facts.identifiers or name in LAYER_NAMES or (name.endswith("s") and name[:-1] in facts.identifiers):
         return True
     accessor = _ACCESSOR.match(name)
     return bool(accessor) and accessor[1][0].lower() + accessor[1][1:] in facts.identifiers
@@ -102,7 +130,8 @@ def check_output(text: str, facts: RepoFacts) -> StrictCheck:
         problems.append("no citations")
     # the body is the whole text when the sections are missing; evidence lines are paths, not prose
     prose = "\n".join([parsed.body, *(claim for claim, _ in parsed.trace)])
-    unknown = [name for name in identifiers_in(prose) if not known(name, facts)]
+    proposed = proposed_names(parsed.body)
+    unknown = [name for name in identifiers_in(prose) if name not in proposed and not known(name, facts)]
     if unknown:
         problems.append("names absent from the repository: " + ", ".join(unknown[:10]))
     return StrictCheck(layout_ok=parsed.layout_ok, citations_ok=citations_ok, unknown_identifiers=unknown,

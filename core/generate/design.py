@@ -169,7 +169,7 @@ def _new_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
         _t(lang, f"concurrency: approving and cancelling the same {owner} at once — both updates must carry `WHERE {fld} "
                  f"= {new}`",
            f"并发：同一个 {owner} 同时被审核和取消，两个更新都必须带 `WHERE {fld} = {new}`"),
-        _t(lang, f"timeout jobs that close unpaid {owner}s must not skip records parked in {new}",
+        _t(lang, f"timeout jobs that close unpaid {owner} records must not skip records parked in {new}",
            f"超时关闭任务不能遗漏停留在 {new} 的记录"),
     ]
     return DesignProposal(
@@ -207,9 +207,10 @@ def _scheduled_like(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPro
     changes = [
         ("component", new_task, _t(lang, f"`@Scheduled(cron = \"{f['cron']}\")` like `{task}`, calling the service once per run",
                                    f"仿照 `{task}` 用 `@Scheduled(cron = \"{f['cron']}\")`，每次调用一次服务方法"), True),
-        ("service", conv.name("service", base), _t(lang, f"add `{f['batch_method']}()` returning how many records moved",
+        ("service", f.get("service") or conv.name("service", base), _t(lang,
+            f"add `{f['batch_method']}()` returning how many records moved",
                                                    f"新增 `{f['batch_method']}()`，返回处理条数"), False),
-        ("service_impl", conv.name("service_impl", base), _t(
+        ("service_impl", f.get("service_impl") or conv.name("service_impl", base), _t(
             lang, f"select candidates, then apply the same state change as `{method}` per record",
             f"先查出候选记录，再对每条执行与 `{method}` 相同的状态变更"), False),
         ("dao", conv.name("dao", base), _t(lang, f"add `list{base}ForAuto(@Param(\"minutes\") int minutes)`",
@@ -310,10 +311,13 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
         "可选：记录已处理请求号的表（唯一键），供重试方带同一请求号调用"), True))
     return DesignProposal(
         understanding=_t(lang, f"`{m}` must be safe to call twice (client retry, duplicate message): the second call must not "
-                               f"apply the change again or fail the caller. Today it " +
-                               (f"rejects the repeat with \"{guard}\"." if guard else "applies it unconditionally."),
-                         f"`{m}` 需要支持重复调用（客户端重试、消息重复）：第二次调用既不能重复生效，也不应让调用方失败。目前" +
-                         (f"重复调用会报“{guard}”。" if guard else "会无条件执行。")),
+                               f"apply the change again or fail the caller. Today the change only applies from "
+                               f"{f['column']} = {f['from_code']}" +
+                               (f", and a repeat is rejected with \"{guard}\"." if guard else
+                                ", so a repeat is not applied twice, but the caller gets no clear answer either."),
+                         f"`{m}` 需要支持重复调用（客户端重试、消息重复）：第二次调用既不能重复生效，也不应让调用方失败。"
+                         f"目前只有 {f['column']} = {f['from_code']} 时才会变更" +
+                         (f"，重复调用会报“{guard}”。" if guard else "，重复调用不会重复生效，但调用方也得不到明确结果。")),
         changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"optional `{lower_first(base)}_request_log(request_id UNIQUE, created_at)`",
                          f"可选 `{lower_first(base)}_request_log(request_id 唯一, created_at)`")],

@@ -10,7 +10,9 @@ from core.rules.render import camel_words
 
 # Words that pair a placing step with the cancelling step that reverses it (lock/release stock ...).
 _STOP = frozenset({"update", "set", "get", "list", "by", "id", "order", "to", "the", "of", "status", "selective",
-                   "primary", "key", "insert", "delete", "select", "mapper", "service", "dao"})
+                   "primary", "key", "insert", "delete", "select", "mapper", "service", "dao", "example", "criteria",
+                   "setting", "item", "detail"})
+_READ = re.compile(r"^(select|get|list|query|find|count|check|has|is)", re.I)
 
 
 def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
@@ -69,6 +71,11 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     return f"{head}\n{lines}", _path_claims(steps, lang, cite)
 
 
+def _effect(step: dict) -> bool:
+    """A step that changes something (reads cannot be undone)."""
+    return bool(step.get("call")) and not _READ.match(step["call"].rsplit(".", 1)[-1])
+
+
 def _topics(step: dict) -> set[str]:
     text = " ".join([camel_words((step.get("call") or "").rsplit(".", 1)[-1])])
     words = set(re.findall(r"[a-z]+", text)) - _STOP
@@ -80,7 +87,8 @@ def undo_pairs(place_steps: list[dict], cancel_steps: list[dict]) -> list[dict]:
     (`updateCouponStatus(.., 1)` / `(.., 0)`) first, else the placing step sharing most topic words
     (`lockStock` / `releaseSkuStockLock`), the later one on a tie (effects follow checks)."""
     pairs = []
-    for c in cancel_steps:
+    place_steps = [p for p in place_steps if _effect(p)]
+    for c in (c for c in cancel_steps if _effect(c)):
         topics = _topics(c)
         if not topics:
             continue

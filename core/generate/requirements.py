@@ -89,8 +89,10 @@ class RequirementDeriver:
             if len(entries) < 3 or not d["field"].lower().endswith("status") or not codes:
                 continue
             after, before = entries[0], entries[1]
-            setters = [t for t in transitions if t["facts"].get("entity") == d["owner"] and t["facts"]["field"] == d["field"]
-                       and str(t["facts"]["to"]) == str(before["code"]) and t["facts"].get("method")]
+            moves = [t for t in transitions if t["facts"].get("entity") == d["owner"] and t["facts"]["field"] == d["field"]]
+            if not moves:
+                continue  # codes nobody changes in code (a history row's snapshot) are not a lifecycle to extend
+            setters = [t for t in moves if str(t["facts"]["to"]) == str(before["code"]) and t["facts"].get("method")]
             column = _snake(d["field"])
             readers = [s["statement"] for s in self.data["sql_statements"]
                        if s["namespace"] in self.classes and not self.classes[s["namespace"]].get("is_generated")
@@ -140,6 +142,7 @@ class RequirementDeriver:
                     "owner": tf["entity"] or "record", "field": tf["field"], "column": _snake(tf["field"]),
                     "from_code": tf["from_codes"][0], "to_code": str(tf["to"]), "from_label": src, "to_label": dst,
                     "cron": sf.get("cron") or "0 0/10 * ? * ?", "batch_method": f"auto{name}",
+                    "service_impl": tf["class"], "service": tf["class"].removesuffix("Impl"),
                 }))
         return out
 
@@ -200,6 +203,7 @@ class RequirementDeriver:
                 "method": tf["method"], "owner": tf.get("entity") or "", "column": _snake(tf["field"]),
                 "from_code": tf["from_codes"][0], "to_code": str(tf["to"]), "guard": guard,
                 "to_name": tf["field"][0].upper() + tf["field"][1:],
+                "guarded_from": bool(tf.get("from_codes")),
             }))
         return out
 

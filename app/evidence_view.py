@@ -25,8 +25,14 @@ def language_of(path: str) -> str:
 
 
 def numbered(lines: list[str], first: int, marked: range | None = None) -> str:
-    """Lines prefixed with their line numbers (`first` is the number of lines[0]); marked ones get a bar."""
+    """Lines prefixed with their line numbers (`first` is the number of lines[0]); marked ones get a bar.
+
+    The indentation the lines share is dropped; relative indentation stays.
+    """
     width = len(str(first + len(lines) - 1))
+    indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
+    cut = min(indents, default=0)  # the common indentation only costs width
+    lines = [line[cut:] for line in lines]
     out = []
     for n, line in enumerate(lines, first):
         mark = "" if marked is None else ("▌" if n in marked else " ")
@@ -38,7 +44,7 @@ def render_evidence(evidence: dict, root: str | None, encoding: str | None, key:
     """One evidence item: `path:lines`, the cited code, and expandable context from the file."""
     path, start, end = evidence["path"], evidence["start_line"], evidence["end_line"]
     st.markdown(f"**{evidence['id']}** `{path}:{start}-{end}`")
-    st.code(numbered(evidence["text"].split("\n"), start), language=language_of(path))
+    st.code(numbered(evidence["text"].split("\n"), start), language=language_of(path), wrap_lines=True)
     if root is None:
         st.caption("The repository is not indexed in this database, so the file cannot be opened.")
         return
@@ -55,7 +61,7 @@ def render_evidence(evidence: dict, root: str | None, encoding: str | None, key:
             st.warning("The file changed since indexing: the context below is the file as it is now.")
         lo = max(1, start - CONTEXT_LINES)
         hi = min(len(source.lines), end + CONTEXT_LINES)
-        st.code(numbered(source.lines[lo - 1 : hi], lo, range(start, end + 1)), language=language_of(path))
+        st.code(numbered(source.lines[lo - 1 : hi], lo, range(start, end + 1)), language=language_of(path), wrap_lines=True)
 
 
 def render_code_span(root: str | None, path: str, start: int, end: int, encoding: str | None = None) -> None:
@@ -69,4 +75,4 @@ def render_code_span(root: str | None, path: str, start: int, end: int, encoding
         st.warning(str(exc))
         return
     st.markdown(f"`{path}:{start}-{end}`")
-    st.code(numbered(source.lines[start - 1 : end], start), language=language_of(path))
+    st.code(numbered(source.lines[start - 1 : end], start), language=language_of(path), wrap_lines=True)

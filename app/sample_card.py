@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 
 import pandas as pd
 import streamlit as st
@@ -16,6 +17,14 @@ def badge(text: str, color_key: str | None = None) -> str:
     color = BADGE_COLORS.get(color_key or text, "gray")
     safe = str(text).replace("[", "(").replace("]", ")")
     return f":{color}-badge[{safe}]"
+
+
+_HEADING = re.compile(r"^#{1,4} ", re.M)
+
+
+def _demoted(markdown: str) -> str:
+    """Proposal headings as small headings: the page has its own structure above them."""
+    return _HEADING.sub("##### ", markdown)
 
 
 def effective(rec: dict) -> dict:
@@ -45,16 +54,15 @@ def body(rec: dict, on_cite, key: str) -> None:
     st.info(s["question"])
     st.markdown("**Proposal**" if is_design else "**Answer**")
     with st.container(border=True):
-        st.markdown(s["answer"])
+        st.markdown(_demoted(s["answer"]))
     st.markdown("**Reasoning trace**")
     for n, step in enumerate(s["trace"], 1):
-        left, right = st.columns([5, 2], vertical_alignment="center")
+        left, right = st.columns([6, 1], vertical_alignment="center")
         left.markdown(f"{n}. {step['claim']}")
-        with right:
-            cols = st.columns(max(1, len(step["evidence_ids"])))
-            for col, ev_id in zip(cols, step["evidence_ids"]):
-                col.button(ev_id, key=f"cite-{key}-{n}-{ev_id}", on_click=on_cite, args=(ev_id,),
-                           help=f"show evidence {ev_id}", type="tertiary")
+        with right.container(horizontal=True, gap="small"):
+            for ev_id in step["evidence_ids"]:
+                st.button(ev_id, key=f"cite-{key}-{n}-{ev_id}", on_click=on_cite, args=(ev_id,),
+                          help=f"show evidence {ev_id}", type="secondary")
 
 
 def checks(results: list[dict]) -> None:

@@ -43,7 +43,7 @@ def _retrying(work: Callable[[], object], attempts: int = 5) -> object:
     for attempt in range(attempts):
         try:
             return work()
-        except duckdb.TransactionException:
+        except (duckdb.TransactionException, duckdb.ConstraintException):  # both mean "someone wrote it first"
             if attempt == attempts - 1:
                 raise
             time.sleep(0.05 * (attempt + 1))

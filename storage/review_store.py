@@ -222,12 +222,12 @@ def get_state(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> d
 
 def put_state(con: duckdb.DuckDBPyConnection, sample_id: str, version: int, state: dict | None) -> None:
     """Write the review state of one sample version; None makes it pending again (no row)."""
-    con.execute("DELETE FROM review_state WHERE sample_id = ? AND version = ?", [sample_id, version])
     if state is None:
+        con.execute("DELETE FROM review_state WHERE sample_id = ? AND version = ?", [sample_id, version])
         return
     edited = state.get("edited_payload")
     con.execute(
-        "INSERT INTO review_state VALUES (?, ?, ?, ?, ?, ?, COALESCE(?::TIMESTAMP, now()::TIMESTAMP))",
+        "INSERT OR REPLACE INTO review_state VALUES (?, ?, ?, ?, ?, ?, COALESCE(?::TIMESTAMP, now()::TIMESTAMP))",
         [sample_id, version, state["status"], state.get("reviewer"),
          json.dumps(edited, ensure_ascii=False) if edited is not None else None,
          state.get("reason"), state.get("updated_at")],

@@ -87,6 +87,16 @@ def header(page) -> str:
     return page.get_by_text(HEADER).first.inner_text(timeout=30_000)
 
 
+def pick(page, label: str, option: str) -> None:
+    """Choose an option of a sidebar multiselect."""
+    box = page.locator("[data-testid='stMultiSelect']").filter(has_text=label)
+    box.scroll_into_view_if_needed()
+    box.locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
+
+
 def click_and_move_on(page, before: str, action) -> str:
     action()
     page.wait_for_function(
@@ -122,11 +132,9 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             page.get_by_role("textbox", name="Reviewer").fill("ann")
             page.get_by_role("textbox", name="Reviewer").press("Enter")
             settle(page)
-            # Only samples that pass validation, so that every accepted one is exportable.
-            page.locator("[data-testid='stMultiSelect']").filter(has_text="Validation result").locator("input").click()
-            page.get_by_role("option", name="pass", exact=True).click()
-            page.keyboard.press("Escape")
-            settle(page)
+            # Only English samples that pass validation, so that every accepted one is exportable.
+            pick(page, "Validation result", "pass")
+            pick(page, "Language", "en")  # the edit below appends English text
             first = header(page)
             second = click_and_move_on(page, first, lambda: page.get_by_role("button", name="Accept").click())
             page.get_by_role("heading", name="QA review").click()  # focus off the inputs, so keys reach the shortcuts
@@ -160,8 +168,9 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             page.screenshot(path=shots / "5-export.png", full_page=True)
 
             page.goto(f"{app_url}/lora_runs")
-            settle(page)
-            page.wait_for_timeout(1500)
+            page.get_by_role("heading", name="LoRA runs").wait_for(timeout=30_000)
+            page.wait_for_function("() => !document.querySelector('[data-testid=\"stSpinner\"]')", timeout=120_000)
+            settle(page, 120_000)
             page.screenshot(path=shots / "6-lora-runs.png", full_page=True)
         finally:
             browser.close()

@@ -211,3 +211,18 @@ def test_bad_requirements_file_is_a_user_error(shop_db, tmp_path):
 def test_generate_without_rules_says_what_to_run(db):
     with pytest.raises(UserError, match="extract"):
         gen_stage.run(Context(db=db, repo=EXAMPLE_REPO, domains=["order"]), gen_args())
+
+
+def test_llm_cache_round_trip_and_make_backend_flags(db, monkeypatch):
+    cache = gen_stage._DbCache(db, "anthropic", "claude-sonnet-4-6")
+    assert cache.get("abc") is None
+    cache.put("abc", {"output": {"answer": "x"}, "usage": {"tokens_in": 3}})
+    assert cache.get("abc")["usage"]["tokens_in"] == 3
+    assert gen_stage._DbCache(db, "anthropic", "other-model").get("abc") is None   # keyed by model too
+
+    from core.generate.backends import make_backend
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    backend = make_backend("anthropic", gen_args(model="claude-haiku-4-5", max_attempts=2, batch="never"))
+    assert backend.model == "claude-haiku-4-5" and backend.policy.attempts == 2 and backend.batch == "never"
+    assert "sk-ant-test" not in json.dumps(backend.tools) + backend.prompt_hash

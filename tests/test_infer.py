@@ -75,3 +75,20 @@ def test_infer_needs_the_repo_indexed(trained, db, capsys):
     run, _ = trained
     assert main(["infer", "--db", str(db.path), "--run", str(run), "--limit", "1"]) == 2
     assert "index" in capsys.readouterr().err  # refused before any model is loaded
+
+
+def test_every_reference_answer_of_the_shop_export_passes_the_strict_check(shop_db, tmp_path):
+    """Exported answers (QA and design, en and zh) are what the validator expects of a model."""
+    from core.train.data import load_export, reference_answer
+    from core.train.strict import RepoFacts, check_output
+
+    out = tmp_path / "export"
+    assert main(["export", "--db", str(shop_db.path), "--out", str(out), "--include-pending", "--lang", "both"]) == 0
+    with shop_db.connect() as con:
+        facts = RepoFacts.from_texts(runs_store.repo_line_counts(con, "shop"), runs_store.repo_name_texts(con, "shop"))
+    export = load_export(out)
+    records = export.train + export.val
+    assert {r["meta"]["task_type"] for r in records} == {"qa", "design"}
+    assert {r["meta"]["language"] for r in records} == {"en", "zh"}
+    failures = {r["id"]: check_output(reference_answer(r), facts).problems for r in records}
+    assert not {k: v for k, v in failures.items() if v}

@@ -175,3 +175,23 @@ def test_per_size_defaults_follow_the_base_model(tiny_model):
     assert resolve("Qwen/Qwen2.5-1.5B-Instruct", "x").size == "1.5B"
     assert resolve("Qwen/Qwen2.5-0.5B-Instruct", "x", learning_rate=1e-3).learning_rate == 1e-3
     assert resolve(str(tiny_model), "x").size == "tiny"
+
+
+@pytest.fixture
+def pipeline_export(shop_db, tmp_path) -> Path:
+    """The export stage's output for examples/shop (pending samples included: nothing is reviewed yet)."""
+    out = tmp_path / "export"
+    assert main(["export", "--db", str(shop_db.path), "--out", str(out), "--include-pending"]) == 0
+    return out
+
+
+def test_lora_steps_on_the_export_stage_output(tiny_model, pipeline_export, tmp_path):
+    run = tmp_path / "run"
+    assert main(["train", "--export", str(pipeline_export), "--base-model", str(tiny_model), "--out", str(run),
+                 "--max-steps", "3"]) == 0
+    final = json.loads((run / "final_metrics.json").read_text())
+    manifest = json.loads((pipeline_export / "manifest.json").read_text())
+    assert final["train_samples"] + final["dropped_too_long"] == manifest["counts"]["train"]
+    assert final["steps"] == 3 and math.isfinite(final["train_loss"]) and math.isfinite(final["eval_loss"])
+    assert json.loads((run / "config.json").read_text())["export_manifest_sha256"] == hashlib.sha256(
+        (pipeline_export / "manifest.json").read_bytes()).hexdigest()

@@ -16,7 +16,7 @@ _READ = re.compile(r"^(select|get|list|query|find|count|check|has|is)", re.I)
 
 
 def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
-    entry = f["entry_label"]
+    entry = f["entry_label"] if lang == "en" else f.get("entry_label_zh", f["entry_label"])
     if lang == "en":
         return [("steps_of", pick(seed, [f"What happens, step by step, when {entry} is called?",
                                          f"Trace the call path of {entry} down to the database.",
@@ -56,7 +56,7 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
             body = f"{f['entry_label'][0].upper() + f['entry_label'][1:]} reaches these SQL statements: " + "; ".join(
                 f"`{s['stmt_id']}` in {s['path']} (line {s['line']})" for s in sqls) + "."
             return body, calls + [(f"the flow runs `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
-        body = f"{f['entry_label']} 会执行以下 SQL：" + "；".join(
+        body = f"{f.get('entry_label_zh', f['entry_label'])} 会执行以下 SQL：" + "；".join(
             f"{s['path']} 第 {s['line']} 行的 `{s['stmt_id']}`" for s in sqls) + "。"
         return body, calls + [(f"流程执行 `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
     kind = {"endpoint": "HTTP endpoint", "scheduled": "scheduled job", "listener": "message listener"}.get(f["entry_kind"],
@@ -67,7 +67,7 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
         label = f["entry_label"][0].upper() + f["entry_label"][1:]
         head = f"{label} is {'an' if kind[0] in 'aeiouH' else 'a'} {kind}. The call path, indented by call depth:"
         return f"{head}\n{lines}", _path_claims(steps, lang, cite)
-    head = f"{f['entry_label']} 是一个{kind_zh}，调用链（按调用深度缩进）："
+    head = f"{f.get('entry_label_zh', f['entry_label'])} 是一个{kind_zh}，调用链（按调用深度缩进）："
     return f"{head}\n{lines}", _path_claims(steps, lang, cite)
 
 

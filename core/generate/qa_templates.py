@@ -11,6 +11,7 @@ sentence states something the cited lines show.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -357,8 +358,11 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     expr = f"`{f['expression']}`"
     m, line = f"`{f['method']}`", f["line"]
     ev = cite.at(line, path)
-    loop_en = " It runs once per item inside a loop, so the result accumulates over all items." if f.get("in_loop") else ""
-    loop_zh = "这段代码在循环里逐项执行，结果对所有条目累加或分摊。" if f.get("in_loop") else ""
+    accumulates = f.get("in_loop") and re.match(rf"{re.escape(f['target'])}\b", f["expression"])
+    loop_en = (" It runs once per item inside a loop, so the result accumulates over all items." if accumulates
+               else " It is computed for each item inside a loop." if f.get("in_loop") else "")
+    loop_zh = ("这段代码在循环里逐项执行，结果对所有条目累加。" if accumulates
+               else "这段代码在循环里对每个条目分别计算。" if f.get("in_loop") else "")
     note = f.get("comment")
     if lang == "en":
         what = f"{formula} (in code: {expr})" if formula else expr

@@ -164,8 +164,8 @@ class Planner:
                 continue
             evidence = self.evidence(spans)
             facts = {"name": flow["name"], "entry_kind": flow["entry_kind"], "entry_id": flow["entry_id"],
-                     "entry_label": _entry_label(flow, "en"), "entry_label_zh": _entry_label(flow,
-                         "zh"), "steps": steps, "_path": steps[0]["path"]}
+                     "entry_label": _entry_label(flow, "en"), "entry_label_zh": _entry_label(flow, "zh"),
+                     "steps": steps, "_path": steps[0]["path"]}
             for lang in self.languages:
                 for qkind, question in flow_questions(facts, lang, flow["flow_id"]):
                     items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domains[0], question, facts, evidence))

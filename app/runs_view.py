@@ -63,12 +63,12 @@ def _export_options(db: Database, smoke: bool) -> dict[str, str | None]:
     with db.connect() as con:
         exports = export_store.list_exports(con)
     options: dict[str, str | None] = {}
-    if smoke:
-        options[SMOKE_EXPORT] = None
     for rec in exports:
         counts = rec["manifest"].get("counts", {})
         size = f" ({counts.get('train', '?')} train / {counts.get('val', '?')} val)" if isinstance(counts, dict) else ""
         options[f"{rec['out_dir']} · {rec['created_at']:%Y-%m-%d %H:%M}{size}"] = rec["out_dir"]
+    if smoke:
+        options[SMOKE_EXPORT] = None
     options[OTHER_EXPORT] = ""
     return options
 

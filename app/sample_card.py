@@ -99,3 +99,10 @@ def history(events: list[dict]) -> None:
         "edit": "yes" if (e["after"] or {}).get("edited_payload") else "",
     } for e in events]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    picked = st.selectbox("Event details", range(len(events)), key=f"event-{events[0]['event_id']}",
+                          format_func=lambda i: f"{rows[i]['when']:%Y-%m-%d %H:%M:%S} · {rows[i]['who']} · {rows[i]['action']}")
+    before, after = st.columns(2)
+    before.caption("before")
+    before.json(events[picked]["before"] or {"status": "pending"}, expanded=1)
+    after.caption("after")
+    after.json(events[picked]["after"] or {"status": "pending"}, expanded=1)

@@ -246,3 +246,31 @@ def test_reviewer_name_survives_moving_between_pages(monkeypatch, seeded):
     assert at.sidebar.text_input(key="_reviewer_box").value == "bob"
     at.button(key="design-accept").click().run()
     assert sample(seeded, "design-000000")["reviewer"] == "bob"
+
+
+def test_two_sessions_on_one_sample_keep_both_decisions(monkeypatch, seeded):
+    ann = open_page(monkeypatch, seeded, "qa_review", reviewer="ann")
+    bob = open_page(monkeypatch, seeded, "qa_review", reviewer="bob")
+    assert "qa-000000" in ann.markdown[0].value and "qa-000000" in bob.markdown[0].value
+    ann.button(key="qa-accept").click().run()
+    bob.button(key="qa-reject").click().run()  # bob still looks at qa-000000: his decision is the later write
+    rec = sample(seeded, "qa-000000")
+    assert (rec["status"], rec["reviewer"]) == ("rejected", "bob")
+    with seeded.connect() as con:
+        assert [(e["reviewer"], e["action"]) for e in store.history(con, "qa-000000")] == [("bob", "reject"), ("ann", "accept")]
+    ann.session_state["focus-qa"] = "qa-000000"
+    ann.session_state["qa-pinned"] = "qa-000000"
+    ann.run()
+    assert "rejected" in ann.markdown[0].value and "by bob" in ann.markdown[0].value  # ann's page shows the latest state
+
+
+def test_audit_history_shows_who_when_what_before_after(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.button(key="qa-accept").click().run()
+    at.button(key="qa-undo").click().run()
+    at.session_state["qa-history-open"] = True
+    at.run()
+    history = next(d.value for d in at.dataframe if "who" in d.value.columns)
+    assert list(history["action"]) == ["undo", "accept"] and set(history["who"]) == {"ann"}
+    assert list(history["before"]) == ["accepted", "pending"] and list(history["after"]) == ["pending", "accepted"]
+    assert any('"status": "accepted"' in j.proto.body or "accepted" in j.proto.body for j in at.json)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -274,3 +275,34 @@ def test_audit_history_shows_who_when_what_before_after(monkeypatch, seeded):
     assert list(history["action"]) == ["undo", "accept"] and set(history["who"]) == {"ann"}
     assert list(history["before"]) == ["accepted", "pending"] and list(history["after"]) == ["pending", "accepted"]
     assert any('"status": "accepted"' in j.proto.body or "accepted" in j.proto.body for j in at.json)
+
+
+def _progress_script():
+    from app.progress import StreamlitProgress
+
+    progress = StreamlitProgress()
+    progress.start("index", 4)
+    for _ in range(4):
+        progress.advance()
+    progress.finish("4 files")
+    progress.start("map")
+    progress.finish()
+
+
+def test_streamlit_progress_draws_one_bar_per_stage():
+    at = AppTest.from_function(_progress_script).run()
+    bars = at.get("progress")
+    assert len(bars) == 2
+    assert bars[0].proto.value == 100 and bars[0].proto.text.startswith("index: done in") and "4 files" in bars[0].proto.text
+    assert bars[1].proto.text.startswith("map: done in")
+
+
+def test_db_path_from_arguments_then_environment(monkeypatch, tmp_path):
+    from app.state import db_path
+    monkeypatch.setattr(sys, "argv", ["app/main.py", "--db", str(tmp_path / "a.duckdb")])
+    monkeypatch.setenv("ACDP_DB", str(tmp_path / "b.duckdb"))
+    assert db_path() == tmp_path / "a.duckdb"
+    monkeypatch.setattr(sys, "argv", ["app/main.py"])
+    assert db_path() == tmp_path / "b.duckdb"
+    monkeypatch.delenv("ACDP_DB")
+    assert db_path() == Path("data/acdp.duckdb")

@@ -207,9 +207,9 @@ def _scheduled_like(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPro
     changes = [
         ("component", new_task, _t(lang, f"`@Scheduled(cron = \"{f['cron']}\")` like `{task}`, calling the service once per run",
                                    f"仿照 `{task}` 用 `@Scheduled(cron = \"{f['cron']}\")`，每次调用一次服务方法"), True),
-        ("service", f.get("service") or conv.name("service", base), _t(lang,
-            f"add `{f['batch_method']}()` returning how many records moved",
-                                                   f"新增 `{f['batch_method']}()`，返回处理条数"), False),
+        ("service", f.get("service") or conv.name("service", base),
+         _t(lang, f"add `{f['batch_method']}()` returning how many records moved",
+            f"新增 `{f['batch_method']}()`，返回处理条数"), False),
         ("service_impl", f.get("service_impl") or conv.name("service_impl", base), _t(
             lang, f"select candidates, then apply the same state change as `{method}` per record",
             f"先查出候选记录，再对每条执行与 `{method}` 相同的状态变更"), False),
@@ -344,17 +344,17 @@ def _audit_trail(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropos
     history = f.get("history")
     base = _entity_base(owner, conv.prefix)
     hist_name = history or f"{conv.prefix}{base}StatusLog"
-    changes = [("model", hist_name, _t(lang, "reuse it: one row per change with operator, time, from/to state and note"
-                                       if history else "new table/model: operator, time, from/to state, note",
-                                       "复用：每次变更一行，记录操作人、时间、前后状态、备注" if history
-                                       else "新建表与模型：操作人、时间、前后状态、备注"),
-                not history)]
+    route = f"/{lower_first(base)}/history/{{id}}"
+    model_change = (_t(lang, "reuse it: one row per change with operator, time, from/to state and note",
+                       "复用：每次变更一行，记录操作人、时间、前后状态、备注") if history else
+                    _t(lang, "new table/model: operator, time, from/to state, note",
+                       "新建表与模型：操作人、时间、前后状态、备注"))
+    changes = [("model", hist_name, model_change, not history)]
     for m in methods:
         changes.append(("service_impl", m, _t(lang, f"write a {hist_name} row in the same transaction as the {fld} change",
                                               f"在修改 {fld} 的同一事务中写入 {hist_name}"), False))
-    changes.append(("controller", conv.name("controller", base), _t(lang, f"`GET /{lower_first(base)}/history/{{id}}` "
-                                                                          "lists the trail",
-                       f"`GET /{lower_first(base)}/history/{{id}}` 查询变更记录"), False))
+    changes.append(("controller", conv.name("controller", base),
+                    _t(lang, f"`GET {route}` lists the trail", f"`GET {route}` 查询变更记录"), False))
     return DesignProposal(
         understanding=_t(lang, f"Every change of {owner}.{fld} — made by {', '.join(f'`{m}`' for m in methods)} — should "
                                "leave an "
@@ -384,19 +384,17 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
     ctrl, owner, fld, route = f["controller"], f["owner"], f["field"], f["route"]
     base = _entity_base(owner, conv.prefix)
     svc = f.get("service") or conv.name("service", base)
+    field_cap = fld[0].upper() + fld[1:]
+    dto, counter = f"{base}{field_cap}Count", f"count{base}By{field_cap}"
+    group_by = f"SELECT {f['column']}, COUNT(*) ... GROUP BY {f['column']}"
     changes = [
-        ("controller", ctrl, _t(lang, f"`GET {route}` returning `CommonResult<List<{base}{fld[0].upper() + fld[1:]}Count>>`, "
-                                      "annotated like its neighbours",
+        ("controller", ctrl, _t(lang, f"`GET {route}` returning `CommonResult<List<{dto}>>`, annotated like its neighbours",
                                 f"`GET {route}`，返回 `CommonResult`，注解风格与现有接口一致"), False),
-        ("service", svc, _t(lang, f"`count{base}By{fld[0].upper() + fld[1:]}()`", "新增 "
-                         f"`count{base}By{fld[0].upper() + fld[1:]}()`"), False),
-        ("service_impl", svc + "Impl" if not svc.endswith("Impl") else svc, _t(lang, "delegate to the DAO", "调用 DAO"), False),
-        ("dao", conv.name("dao", base), _t(lang, f"`count{base}By{fld[0].upper() + fld[1:]}()`", "新增计数方法"), False),
-        ("mapper_xml", f"{conv.mapper_dir or 'dao'}/{conv.name('dao', base)}.xml",
-         _t(lang, f"`SELECT {f['column']}, COUNT(*) ... GROUP BY {f['column']}`", f"`SELECT {f['column']}, COUNT(*) ... "
-                                                                                  f"GROUP BY {f['column']}`"), False),
-        ("dto", f"{base}{fld[0].upper() + fld[1:]}Count", _t(lang, f"code, label (from the {fld} dictionary), count",
-                                                              f"编码、含义（取自 {fld} 字典）、数量"), True),
+        ("service", svc, _t(lang, f"`{counter}()`", f"新增 `{counter}()`"), False),
+        ("service_impl", svc if svc.endswith("Impl") else svc + "Impl", _t(lang, "delegate to the DAO", "调用 DAO"), False),
+        ("dao", conv.name("dao", base), _t(lang, f"`{counter}()`", "新增计数方法"), False),
+        ("mapper_xml", f"{conv.mapper_dir or 'dao'}/{conv.name('dao', base)}.xml", f"`{group_by}`", False),
+        ("dto", dto, _t(lang, f"code, label (from the {fld} dictionary), count", f"编码、含义（取自 {fld} 字典）、数量"), True),
     ]
     return DesignProposal(
         understanding=_t(lang, f"The back office wants to see how many {owner} records are in each {fld} "
@@ -474,13 +472,12 @@ def _user(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     base = f.get("base") or "Feature"
     rels = [r.name for r in spec.refs]
     changes = [
-        ("controller", f.get("controller") or conv.name("controller", base), _t(lang, "new endpoint(s) for the "
-                                                                                      "requirement, `CommonResult` responses",
-                                                                                "为需求新增接口，返回 `CommonResult`"), False),
+        ("controller", f.get("controller") or conv.name("controller", base),
+         _t(lang, "new endpoint(s) for the requirement, `CommonResult` responses", "为需求新增接口，返回 `CommonResult`"), False),
         ("service", conv.name("service", base), _t(lang, "the use-case method, transactional", "用例方法，带事务"), False),
-        ("service_impl", conv.name("service_impl", base), _t(lang, "implementation reusing "
-            + ", ".join(f"`{r}`" for r in rels[:3]),
-                                                             "实现中复用 " + "、".join(f"`{r}`" for r in rels[:3])), False),
+        ("service_impl", conv.name("service_impl", base),
+         _t(lang, "implementation reusing " + ", ".join(f"`{r}`" for r in rels[:3]),
+            "实现中复用 " + "、".join(f"`{r}`" for r in rels[:3])), False),
         ("dao", conv.name("dao", base), _t(lang, "custom queries with their XML next to the existing DAO mappers",
                                            "自定义查询，XML 放在现有 DAO 映射文件旁"), False),
     ]

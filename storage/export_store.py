@@ -8,10 +8,7 @@ from datetime import datetime
 
 import duckdb
 
-CANDIDATE_COLS = (
-    "sample_id", "version", "task_type", "domain", "language", "source_kind", "source_ref", "review_status",
-    "reviewer", "payload", "quality_status", "score", "dup_cluster", "dup_keep",
-)
+CANDIDATE_COLS = ("sample_id", "review_status", "reviewer", "payload", "quality_status", "score", "dup_cluster", "dup_keep")
 
 
 def export_candidates(
@@ -29,8 +26,7 @@ def export_candidates(
             where.append(f"list_contains(?, s.{column})")
             params.append(list(values))
     return con.execute(
-        f"""SELECT s.sample_id, s.version, s.task_type, s.domain, s.language, s.source_kind, s.source_ref,
-                   COALESCE(r.status, 'pending'), r.reviewer,
+        f"""SELECT s.sample_id, COALESCE(r.status, 'pending'), r.reviewer,
                    CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL THEN r.edited_payload ELSE s.payload END,
                    q.status, q.score, q.dup_cluster, COALESCE(q.dup_keep, true)
             FROM samples s

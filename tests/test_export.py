@@ -117,6 +117,15 @@ def test_parquet_holds_the_same_records(curated, tmp_path):
     assert "train.parquet" in manifest["files"]
 
 
+def test_each_line_is_exactly_json_dumps_of_its_record(curated, tmp_path):
+    db, _ = curated
+    export_dataset(db, "shop", tmp_path / "e", ExportFilters(include_pending=True))
+    text = (tmp_path / "e" / "train.jsonl").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    assert len(lines) == 3
+    assert all(line == json.dumps(json.loads(line), ensure_ascii=False) + "\n" for line in lines)
+
+
 def test_same_inputs_give_byte_identical_files(curated, tmp_path, monkeypatch):
     db, _ = curated
     first, second = tmp_path / "one", tmp_path / "two"

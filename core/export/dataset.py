@@ -62,7 +62,8 @@ def export_dataset(
         for n, chosen in enumerate(selection.chosen, 1):
             sample = chosen.sample()
             messages = to_messages(sample)
-            lines.append(writer.line(writer.record(sample, messages, chosen.review_status, chosen.reviewer, commit)))
+            meta = writer.meta(sample, chosen.review_status, chosen.reviewer, commit)
+            lines.append(writer.line(sample.sample_id, messages, meta))
             facets.append((sample.task_type, sample.domain, sample.language, chosen.review_status))
             keys_of.append(group_keys(sample, group_by, prompt=messages[1]["content"]))
             if n % 5000 == 0:

@@ -56,7 +56,7 @@ def select(db: Database, repo_id: str, filters: ExportFilters) -> Selection:
                                        task_types=filters.task_types)
     sel = Selection()
     eligible = []
-    for (sid, _v, _t, _d, _l, _sk, _sr, review, reviewer, payload, quality, score, cluster, keep) in rows:
+    for sid, review, reviewer, payload, quality, score, cluster, keep in rows:
         if review == "rejected":
             sel.excluded["rejected"] += 1
         elif review == "pending" and not filters.include_pending:

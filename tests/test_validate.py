@@ -276,3 +276,6 @@ def test_cli_rechecks_chosen_samples_and_rejects_unknown_ones(shop, capsys):
     assert main([*args, "--sample", "nope"]) == 2
     assert "no current sample with id nope" in capsys.readouterr().err
     assert main([*args, "--dup-threshold", "1.5"]) == 2
+    other = db.path.parent / "empty.duckdb"
+    assert main(["validate", "--db", str(other), "--repo", str(root)]) == 2
+    assert "not indexed" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from core.validate.dedup import find_duplicates
 from core.validate.identifiers import Vocabulary
 from storage import Database
 from storage import checks_store as store
+from storage import samples_store
 
 CONTENT_CHECKS = tuple(n for n in CHECK_NAMES if n != "duplicate")
 DEFAULT_DUP_THRESHOLD = 0.85
@@ -84,8 +85,12 @@ def validate_repo(
         raise UserError(f"--dup-threshold must be in (0, 1], got {dup_threshold}")
     progress = progress or NullProgress()
     facts = load_facts(db, repo_id)
+    if facts.root is None:
+        raise UserError(f"repository {repo_id} is not indexed: run `python -m core index --repo PATH` first")
     with db.connect() as con:
         todo = store.samples_to_check(con, repo_id, sample_ids, only_failed)
+        if not todo and not samples_store.count_samples(con, repo_id):
+            raise UserError(f"no samples for {repo_id}: run `python -m core generate` first")
     if sample_ids:
         missing = sorted(set(sample_ids) - {sid for sid, _, _ in todo})
         if missing:

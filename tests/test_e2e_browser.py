@@ -149,6 +149,11 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             page.get_by_text("Edit diff").first.wait_for()
             page.screenshot(path=shots / "3-qa-review-edited.png", full_page=True)
             fourth = click_and_move_on(page, third, lambda: page.get_by_role("button", name="Skip").click())
+            # Typing a note must not fire the one-key shortcuts (it contains a, e, s, u and x).
+            page.get_by_role("textbox", name="Reason details").press_sequentially("same as a sibling; useless extra", delay=20)
+            page.get_by_role("textbox", name="Reason details").press("Tab")
+            settle(page)
+            assert header(page) == fourth
             click_and_move_on(page, fourth, lambda: page.get_by_role("button", name="Reject").click())
             page.screenshot(path=shots / "3-qa-review.png", full_page=True)
 
@@ -186,6 +191,9 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
         fourth.split(" ")[0]: "rejected"}
     assert len(ids) == 4 and all(r["reviewer"] == "ann" for r in decided.values())
     assert rec["edited_payload"]["answer"].endswith("Curated by ann in the browser test.")
+    assert decided[fourth.split(" ")[0]]["status"] == "rejected"
+    with db.connect() as con:
+        assert store.get_sample(con, fourth.split(" ")[0])["reason"] == "wrong answer; same as a sibling; useless extra"
 
     records = [json.loads(line) for name in ("train.jsonl", "val.jsonl") for line in (out / name).read_text().splitlines()]
     assert sorted(r["id"] for r in records) == sorted(s for s, r in decided.items() if r["status"] != "rejected")

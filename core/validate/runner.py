@@ -23,9 +23,8 @@ from core.progress import NullProgress, Progress
 from core.validate.checks import CHECK_NAMES, CHECK_WEIGHTS, CheckOutcome, Limits, RepoFacts, SampleChecker
 from core.validate.dedup import find_duplicates
 from core.validate.identifiers import Vocabulary
-from storage import Database
+from storage import Database, samples_store
 from storage import checks_store as store
-from storage import samples_store
 
 CONTENT_CHECKS = tuple(n for n in CHECK_NAMES if n != "duplicate")
 DEFAULT_DUP_THRESHOLD = 0.85

@@ -435,7 +435,7 @@ def _movement_ledger(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                         f"在 `{stmt}` 旁新增 `insertLedger(...)` 及按唯一键查询"), False),
         ("mapper_xml", f"{dao}.xml", _t(lang, f"INSERT into {ledger}; keep `{stmt}` unchanged: its WHERE still guards {cols}",
                                         f"新增写入 {ledger} 的 INSERT；`{stmt}` 保持不变，其 WHERE 仍然保护 {cols}"), False),
-        ("service_impl", conv.name("service_impl", base), _t(
+        ("service_impl", f.get("service_impl") or conv.name("service_impl", base), _t(
             lang, f"insert the ledger row first (duplicate key = already applied, skip), then run `{stmt}` "
                   "in the same transaction",
             f"先写流水（唯一键冲突表示已处理，跳过），再在同一事务中执行 `{stmt}`"), False),

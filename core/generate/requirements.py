@@ -271,7 +271,9 @@ class RequirementDeriver:
             cols = ", ".join(c["column"] for c in f["changes"])
             refs = [self.rule_ref(r, f["statement"], f"changes {cols} of {f['table']} in one guarded UPDATE",
                                   f"在一条带条件的 UPDATE 中修改 {f['table']} 的 {cols}")]
-            callers = [g for g in self.rules if g["kind"] == "guard" and g["domain"] == domain
+            caller_methods = self._callers_of(f.get("method_id"))
+            callers = [g for g in self.rules if g["kind"] == "guard"
+                       and g["facts"].get("method") in caller_methods
                        and re.search(r"\bcount\b", g["facts"].get("condition", ""))][:1]
             refs += [self.rule_ref(g, g["facts"]["method"], "fails the operation when the guarded update matched no row",
                                    "条件更新未命中任何行时让操作失败") for g in callers]
@@ -282,7 +284,19 @@ class RequirementDeriver:
             out.append(DesignSpec(_req_id("movement_ledger", r["rule_id"]), "movement_ledger", domain, text_en, text_zh, refs, {
                 "statement": f["statement"], "namespace": f["namespace"], "table": f["table"], "changes": f["changes"],
                 "conditions": f.get("conditions") or [],
+                "service_impl": sorted(caller_methods)[0].split(".")[0] if caller_methods else None,
             }))
+        return out
+
+    def _callers_of(self, method_id: str | None) -> set[str]:
+        """'Class.method' labels of the methods that call a DAO method (whose guards check its row count)."""
+        if not method_id:
+            return set()
+        out = set()
+        for c in self.data["calls"]:
+            if c["callee_id"] == method_id:
+                cls, _, member = c["caller_id"].partition("#")
+                out.add(f"{cls.rsplit('.', 1)[-1]}.{member.split('(')[0]}")
         return out
 
     # ---------------------------------------------------------------- user --

@@ -3,7 +3,8 @@
 Templates and LLMs both repeat themselves; near-identical samples waste
 training steps and leak between train and val. Each text becomes a set of
 word 3-gram shingles (a CJK character counts as a word), each set a MinHash
-signature, and LSH banding proposes candidate pairs that are confirmed by
+signature (operators are tokens too: `a + b <= c` and `a - b >= 0` state different
+rules; other punctuation is template glue and left out), and LSH banding proposes candidate pairs that are confirmed by
 their estimated Jaccard similarity. Candidates are paired with the first
 member of their bucket (a star, not all pairs), so one huge bucket costs
 O(n), not O(n^2). Confirmed pairs are joined into clusters; the caller picks
@@ -25,7 +26,7 @@ import numpy as np
 
 NUM_PERM = 64
 SHINGLE = 3
-_TOKEN = re.compile(r"[a-z0-9_]+|[\u3400-\u4dbf\u4e00-\u9fff]")
+_TOKEN = re.compile(r"[a-z0-9_]+|[\u3400-\u4dbf\u4e00-\u9fff]|[<>=!+*/%-]+")
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _SHINGLE_MUL = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
 _PAD = np.uint64(0x27D4EB2F165667C5)

@@ -241,6 +241,10 @@ def test_minhash_finds_near_duplicates_and_leaves_distinct_texts_alone():
     assert dups.digest[0] == dups.digest[4] != dups.digest[1]
     with pytest.raises(ValueError):
         find_duplicates(texts, threshold=0)
+    # the same template about different conditions is not a duplicate: operators count
+    template = "the update only matches the row when {} holds, otherwise it changes nothing and returns zero"
+    rules = [template.format("lock_stock + #{q} <= stock"), template.format("lock_stock - #{q} >= 0")]
+    assert find_duplicates(rules, threshold=0.85).root.tolist() == [0, 1]
 
 
 def test_revalidate_an_edit_replaces_its_checks_and_keeps_its_cluster(shop):

@@ -141,14 +141,16 @@ def _queue(con, task: str, f: QueueFilter, in_queue: int) -> None:
         return
     with box:
         pages = max(1, -(-in_queue // PAGE_SIZE))
-        page = st.number_input("Page", 1, pages, 1, key=f"{task}-page") if pages > 1 else 1
+        page = st.number_input(f"Page (of {pages})", 1, pages, 1, key=f"{task}-page", width=160) if pages > 1 else 1
         rows = store.queue_page(con, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         st.session_state[f"{task}-rows"] = [r["sample_id"] for r in rows]
         if rows:
             frame = pd.DataFrame(rows)[["sample_id", "status", "validation", "score", "domain", "language",
                                         "rule_kind", "question", "reviewer"]]
             st.dataframe(frame, hide_index=True, width="stretch", key=f"{task}-table", on_select=lambda: _select_row(task),
-                         selection_mode="single-row")
+                         selection_mode="single-row",
+                         column_config={"score": st.column_config.NumberColumn(format="%.2f"),
+                                        "question": st.column_config.TextColumn(width="large")})
             st.caption("Select a row to open it.")
 
 

@@ -111,9 +111,11 @@ def test_lora_steps_on_a_repeated_batch_lower_the_loss_and_save_a_reloadable_ada
 def test_checkpointing_and_bf16_paths_run_on_cpu(tiny_model, small_export, tmp_path):
     """The GPU defaults (bf16, activation checkpointing) forced on, so their code runs here too."""
     run = tmp_path / "run"
+    never = tmp_path / "db" / "never.duckdb"
     rc = main(["train", "--export", str(small_export), "--base-model", str(tiny_model), "--out", str(run),
-               "--max-steps", "2", "--batch-size", "4", "--bf16", "--gradient-checkpointing"])
+               "--max-steps", "2", "--batch-size", "4", "--bf16", "--gradient-checkpointing", "--db", str(never)])
     assert rc == 0
+    assert not never.parent.exists()  # training never opens (nor creates) the database
     final = json.loads((run / "final_metrics.json").read_text())
     assert final["bf16"] is True and final["gradient_checkpointing"] is True and math.isfinite(final["train_loss"])
     from safetensors.torch import load_file

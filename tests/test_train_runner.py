@@ -50,3 +50,18 @@ def test_the_same_module_runs_data_parallel_under_torchrun(tmp_path):
     assert final["world_size"] == 2 and final["steps"] == 2
     assert json.loads((run / rundir.STATUS).read_text())["state"] == "finished"
     assert done.stdout.count("finished:") == 1  # only rank 0 reports
+
+
+def test_a_reused_pid_is_not_taken_for_the_run_nor_stopped(tmp_path):
+    """After a crash the PID in status.json may belong to a stranger: it is neither reported running nor killed."""
+    stranger = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        run = tmp_path / "run-1"
+        run.mkdir()
+        rundir.update_status(run, "running", pid=stranger.pid)
+        assert runner.read_run(run).state == "failed"
+        runner.stop(run, stranger.pid, grace=0.5)
+        assert stranger.poll() is None
+    finally:
+        stranger.kill()
+        stranger.wait()

@@ -86,9 +86,22 @@ def is_alive(pid: int | None) -> bool:
         return True
 
 
+def runs(pid: int | None, run_dir: Path) -> bool:
+    """`pid` is alive and is this run's process (not another one that got the PID after it ended)."""
+    if not is_alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return True  # no /proc to ask: trust the PID
+    return run_dir.name in cmdline
+
+
 def stop(run_dir: Path, pid: int, grace: float = 10.0) -> None:
     """SIGTERM the run's process group (the trainer marks itself stopped), SIGKILL after `grace` seconds."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
+        if not runs(pid, run_dir):
+            break
         try:
             os.killpg(pid, sig)
         except ProcessLookupError:
@@ -130,7 +143,7 @@ def read_run(run_dir: Path, log_lines: int = 30) -> RunView:
     """Status, metrics, final metrics and log tail; a 'running' run whose process is gone is reported failed."""
     status = rundir.read_json(run_dir / rundir.STATUS) or {}
     state, reason, pid = status.get("state", "unknown"), status.get("reason"), status.get("pid")
-    if state == "running" and pid and not is_alive(pid):
+    if state == "running" and pid and not runs(pid, run_dir):
         time.sleep(0.2)  # the process may have written its final status just now
         status = rundir.read_json(run_dir / rundir.STATUS) or status
         state, reason = status.get("state", state), status.get("reason")
@@ -197,6 +210,6 @@ def start_validation(db: Database, run_dir: Path, limit: int | None = None, max_
 
 def validation_running(run_dir: Path) -> bool:
     try:
-        return is_alive(int((run_dir / INFER_PID).read_text()))
+        return runs(int((run_dir / INFER_PID).read_text()), run_dir)
     except (OSError, ValueError):
         return False

@@ -105,7 +105,11 @@ def run(ctx, args) -> dict:
     with peft_quietly():
         model = PeftModel.from_pretrained(base.to("cuda" if cuda else "cpu"), str(adapter))
     ctx.progress.start("infer", 2 * len(records))
-    answers = generate_answers(model, tokenizer, records, args.max_new_tokens, ctx.progress.advance)
+    try:
+        answers = generate_answers(model, tokenizer, records, args.max_new_tokens, ctx.progress.advance)
+    except torch.OutOfMemoryError as exc:
+        raise UserError(f"out of GPU memory while generating; lower --max-new-tokens (now {args.max_new_tokens}) "
+                        "or validate with --device cpu") from exc
 
     rows = []
     for kind, outputs in answers.items():

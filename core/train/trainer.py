@@ -182,6 +182,7 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
         include_num_input_tokens_seen="non_padding",
         disable_tqdm=True,
         dataloader_num_workers=0,
+        ddp_find_unused_parameters=False,  # every LoRA weight takes part in every step (and checkpointing needs it)
     )
     trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=val_set or None,
                       data_collator=PadCollator(tokenizer.pad_token_id), processing_class=tokenizer,

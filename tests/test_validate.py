@@ -72,15 +72,18 @@ def test_invented_identifiers_fail_a_qa_sample_and_are_named(shop):
     assert "OrderReceiptGuard" in message and "oms_receipt_log" in message and "confirmReceiveOrder" not in message
 
 
-def test_a_design_may_name_what_it_declares_new(shop):
+def test_a_design_may_name_what_it_proposes_but_must_reuse_what_exists(shop):
     db, root, span = shop
     answer = "Add `OrdOrderAuditService` next to `OrdPortalOrderService`; it calls insertAuditRow(."
     store(db, [design(root, "d1", answer.replace("insertAuditRow(.", "done."), [span], "OrdOrderAuditService"),
-               design(root, "d2", answer, [span], "OrdOrderAuditService")])
+               design(root, "d2", answer, [span], "OrdOrderAuditService"),
+               design(root, "d3", answer, [span], "OrdOrderAuditService", reuse="OrdOrderAuditLogDao.insert")])
     validate_repo(db, "shop")
     assert results(db, "d1")["grounding"][0] == "pass"
     result, message = results(db, "d2")["grounding"]
-    assert result == "warn" and "insertAuditRow" in message
+    assert result == "warn" and "insertAuditRow" in message and "OrdOrderAuditService" not in message
+    result, message = results(db, "d3")["grounding"]
+    assert result == "fail" and "OrdOrderAuditLogDao" in message
 
 
 @pytest.mark.parametrize("answer, problem", [

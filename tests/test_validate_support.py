@@ -13,7 +13,16 @@ from pathlib import Path
 
 from core.cli import main
 from core.evidence import SourceCache, make_evidence
-from core.models import DesignProposal, GeneratorInfo, LayerChange, Sample, SampleSource, Span, TraceStep
+from core.models import (
+    DesignProposal,
+    GeneratorInfo,
+    LayerChange,
+    ReuseItem,
+    Sample,
+    SampleSource,
+    Span,
+    TraceStep,
+)
 from storage import Database, review_store, samples_store
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "shop"
@@ -51,10 +60,13 @@ def qa(root: Path, sample_id: str, question: str, answer: str, spans: list[tuple
     )
 
 
-def design(root: Path, sample_id: str, answer: str, spans: list[tuple[str, int, int]], new_component: str) -> Sample:
+def design(root: Path, sample_id: str, answer: str, spans: list[tuple[str, int, int]], new_component: str,
+           reuse: str = "OrdPortalOrderService") -> Sample:
     base = qa(root, sample_id, "Add an audit trail to order cancellation.", answer, spans)
-    proposal = DesignProposal(understanding="Record who cancelled an order.", changes=[
-        LayerChange(layer="service", component=new_component, change="write the audit row", is_new=True)])
+    proposal = DesignProposal(
+        understanding="Record who cancelled an order.",
+        reuse=[ReuseItem(component=reuse, why="it cancels orders", evidence_ids=["E1"])],
+        changes=[LayerChange(layer="service", component=new_component, change="write the audit row", is_new=True)])
     return base.model_copy(update={"task_type": "design", "design": proposal,
                                    "source": SampleSource(kind="requirement", ref=f"req-{sample_id}")})
 

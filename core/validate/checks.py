@@ -98,6 +98,16 @@ class _EvidenceFacts:
     secrets: tuple[str, ...]
 
 
+def _component_names(component: str) -> set[str]:
+    """The code names in a component reference such as `OmsOrder.status` or `PortalOrderDao.xml`."""
+    return {p for p in re.split(r"\W+", _PATH_LIKE.sub(" ", component))
+            if len(p) > 1 and (p[0].isupper() or "_" in p or any(c.isupper() for c in p[1:]))}
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names[:8]) + (f" (+{len(names) - 8} more)" if len(names) > 8 else "")
+
+
 def _squash(text: str) -> str:
     """Whitespace- and case-insensitive form, XML entities decoded (mapper SQL), for finding quoted code."""
     return "".join(html.unescape(text).split()).lower()
@@ -172,22 +182,26 @@ class SampleChecker:
         return CheckOutcome("trace", WARN, "; ".join(problems)) if problems else CheckOutcome("trace", PASS)
 
     def grounding(self, sample: Sample) -> CheckOutcome:
+        """QA: every name must exist. Design: what it reuses must exist; what it only mentions
+        (understanding, reasoning) must exist or be proposed by its changes, data changes or flow."""
         text = "\n".join([sample.question, sample.answer, *(s.claim for s in sample.trace)])
         own = frozenset().union(*(self._of(e).tokens for e in sample.evidence))
-        proposed: set[str] = set()
-        if sample.design:
-            for change in sample.design.changes:
-                proposed.add(change.layer)  # rendered as "[service_impl] ..." in the answer
-                if change.is_new:
-                    proposed |= code_identifiers(change.component) | word_tokens(change.component)
-        unknown = self.facts.vocabulary.unknown(code_identifiers(text), own | proposed)
-        if not unknown:
-            return CheckOutcome("grounding", PASS)
-        names = ", ".join(unknown[:8]) + (f" (+{len(unknown) - 8} more)" if len(unknown) > 8 else "")
-        if sample.task_type == "design":
-            # a proposal may name new things; those it does not declare new deserve a look
-            return CheckOutcome("grounding", WARN, f"names not in the repository (not declared new): {names}")
-        return CheckOutcome("grounding", FAIL, f"names not in the repository: {names}")
+        vocabulary = self.facts.vocabulary
+        if sample.design is None:
+            unknown = vocabulary.unknown(code_identifiers(text), own)
+            return CheckOutcome("grounding", FAIL, f"names not in the repository: {_names(unknown)}") if unknown \
+                else CheckOutcome("grounding", PASS)
+        design = sample.design
+        reused = vocabulary.unknown({n for r in design.reuse for n in _component_names(r.component)}, own)
+        if reused:
+            return CheckOutcome("grounding", FAIL, f"reuses components not in the repository: {_names(reused)}")
+        proposal = "\n".join([*(f"{c.component} {c.change}" for c in design.changes), *design.data_changes,
+                               *design.flow, *design.risks, *design.test_plan])
+        proposed = code_identifiers(proposal) | word_tokens(proposal) | {c.layer for c in design.changes}
+        unknown = vocabulary.unknown(code_identifiers(text), own | proposed)
+        if unknown:
+            return CheckOutcome("grounding", WARN, f"names neither in the repository nor proposed: {_names(unknown)}")
+        return CheckOutcome("grounding", PASS)
 
     def consistency(self, sample: Sample) -> CheckOutcome:
         if sample.task_type == "design":

@@ -126,25 +126,23 @@ class SampleChecker:
             self.length, self.language, self.secrets, self.generated_code,
         )
 
-    def check_json(self, payload: str, sample_id: str | None = None) -> tuple[Sample | None, list[CheckOutcome]]:
+    def check_json(self, payload: str, sample_id: str | None = None) -> list[CheckOutcome]:
         """Parse a stored payload and check it; a payload that does not parse fails `schema` only."""
         try:
             sample = Sample.model_validate_json(payload)
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"]) or "sample"
-            return None, [CheckOutcome("schema", FAIL, f"{where}: {err['msg']} ({exc.error_count()} errors)")]
+            return [CheckOutcome("schema", FAIL, f"{where}: {err['msg']} ({exc.error_count()} errors)")]
         if sample_id is not None and sample.sample_id != sample_id:
-            return sample, [CheckOutcome("schema", FAIL, f"payload is for {sample.sample_id!r}, stored as {sample_id!r}")]
-        return sample, self.check(sample)
+            return [CheckOutcome("schema", FAIL, f"payload is for {sample.sample_id!r}, stored as {sample_id!r}")]
+        return self.check(sample)
 
     def check(self, sample: Sample) -> list[CheckOutcome]:
         return [CheckOutcome("schema", PASS)] + [check(sample) for check in self._checks]
 
     # ------------------------------------------------------------------ checks
     def evidence(self, sample: Sample) -> CheckOutcome:
-        if self.files is None:
-            return CheckOutcome("evidence", FAIL, "repository root unknown: index the repository first")
         problems = [f"[{e.id}] {p}" for e in sample.evidence if (p := self._of(e).problem)]
         if problems:
             return CheckOutcome("evidence", FAIL, "; ".join(problems))

@@ -100,7 +100,7 @@ def validate_repo(
     with gc_paused():
         for n, (sid, version, payload) in enumerate(todo, 1):
             keys.append((sid, version))
-            outcomes.append(checker.check_json(payload, sid)[1])
+            outcomes.append(checker.check_json(payload, sid))
             if n % 1000 == 0:
                 progress.advance(1000)
         progress.advance(len(todo) % 1000)

@@ -13,12 +13,15 @@ chat template with generation markers. Weights are random from a fixed seed.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import sys
 from datetime import UTC
 from pathlib import Path
 
 from core.answer_format import SYSTEM_PROMPT
+from core.errors import UserError
 from core.train.chat_template import QWEN25_CHAT_TEMPLATE
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
@@ -83,10 +86,15 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0) -> Path:
     import torch
     from transformers import GenerationConfig, PreTrainedTokenizerFast, Qwen2ForCausalLM
 
-    out = Path(out_dir)
-    if (out / MARKER).exists():
-        return out
-    out.mkdir(parents=True, exist_ok=True)
+    final = Path(out_dir)
+    if (final / MARKER).exists():
+        return final
+    if final.is_dir() and any(final.iterdir()):
+        raise UserError(f"{final} exists and holds no tiny model: pass a new or empty directory")
+    # built aside and renamed into place, so a concurrent builder or reader never sees half a model
+    out = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     tokenizer = PreTrainedTokenizerFast(
         tokenizer_object=_train_tokenizer(),
         eos_token="<|im_end|>",
@@ -110,7 +118,13 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0) -> Path:
     )
     model.save_pretrained(out)
     (out / MARKER).write_text(json.dumps({"seed": seed, "vocab_size": len(tokenizer), "built_by": __name__}))
-    return out
+    try:
+        if final.is_dir() and not any(final.iterdir()):
+            final.rmdir()
+        out.rename(final)
+    except OSError:  # another process finished first: keep its copy
+        shutil.rmtree(out, ignore_errors=True)
+    return final
 
 
 if __name__ == "__main__":

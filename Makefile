@@ -22,9 +22,11 @@ pipeline: $(VENV)/.installed
 app: $(VENV)/.installed
 	$(PY) -m streamlit run app/main.py --server.port $(PORT) --server.headless true -- --db $(DB)
 
-# Debian's chromium for the real-browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the real-browser tests (Playwright drives it; no browser download),
+# and a CJK font so Chinese samples render in screenshots instead of empty boxes.
 chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium; }
+	@command -v chromium >/dev/null && fc-list :lang=zh | grep -q . || \
+	  { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium fonts-wqy-zenhei; }
 
 test: $(VENV)/.installed chromium
 	$(PY) -m pytest -q

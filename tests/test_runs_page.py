@@ -108,3 +108,15 @@ def test_stop_ends_the_training_process(page, db, tmp_path):
     run = _runs(db)[0]
     assert run["status"] == "stopped" and run["finished_at"] is not None
     assert "stopped" in _shown(at)
+
+
+def test_the_page_on_an_empty_database_offers_the_smoke_run(monkeypatch, db):
+    monkeypatch.setenv("ACDP_DB", str(db.path))
+    at = AppTest.from_file("../app/main.py", default_timeout=60)
+    at.run()
+    at.switch_page("../pages/lora_runs.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "No runs yet" in _shown(at)
+    assert at.selectbox(key="train-export-True").options[0] == "smoke export built from the indexed repository"
+    at.selectbox(key="train-base").select("Qwen/Qwen2.5-7B-Instruct").run()
+    assert at.number_input(key="bs-7B").value == 1 and at.number_input(key="ga-7B").value == 16  # the size's defaults

@@ -10,6 +10,7 @@ from test_validate_support import decide, find_line, indexed_shop, qa, store
 
 from core.answer_format import SYSTEM_PROMPT
 from core.cli import main
+from core.errors import UserError
 from core.export import ExportFilters, SplitOptions, export_dataset, list_exports, preview, zip_export
 from core.export.split import group_keys
 from core.validate import validate_repo
@@ -115,6 +116,7 @@ def test_parquet_holds_the_same_records(curated, tmp_path):
     assert [m["content"] for m in row["messages"]] == [m["content"] for m in records["accepted"]["messages"]]
     assert json.loads(row["meta"]) == records["accepted"]["meta"]
     assert "train.parquet" in manifest["files"]
+    assert manifest["evidence_checked_against"] == str(curated[1].resolve())
 
 
 def test_each_line_is_exactly_json_dumps_of_its_record(curated, tmp_path):
@@ -203,6 +205,15 @@ def test_bad_input_is_refused_and_writes_nothing(curated, tmp_path, capsys):
     assert main([*base, "--out", str(good), "--force", "--lang", "zh", "--include-pending"]) == 2  # nothing in zh
     assert (good / "manifest.json").is_file()  # the previous export is intact
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".good")]
+
+
+def test_a_source_file_changed_after_validation_keeps_its_samples_out(curated, tmp_path):
+    db, root = curated
+    with (root / SERVICE).open("a", encoding="utf-8") as fh:
+        fh.write("// changed after validation\n")
+    with pytest.raises(UserError, match=r"2 evidence file changed since validation \(run validate\)"):
+        export_dataset(db, "shop", tmp_path / "e", ExportFilters())
+    assert not (tmp_path / "e").exists()
 
 
 def test_a_failed_write_leaves_the_previous_export_alone(curated, tmp_path, monkeypatch):

@@ -54,22 +54,29 @@ def export_dataset(
 
     selection = select(db, repo_id, filters)
     if not selection.chosen:
-        reasons = ", ".join(f"{n} {why}" for why, n in sorted(selection.excluded.items())) or "no samples at all"
-        raise UserError(f"nothing to export for {repo_id} with {_describe(filters)}: {reasons}; no files written")
+        raise UserError(f"nothing to export for {repo_id} with {_describe(filters)}: {_reasons(selection)}; "
+                        "no files written")
     progress.start("export", len(selection.chosen))
-    lines, facets, keys_of = [], [], []
+    current = _CurrentFiles(Path(repo["root"]) if repo else None)
+    ids, lines, facets, keys_of = [], [], [], []
     with gc_paused():
         for n, chosen in enumerate(selection.chosen, 1):
             sample = chosen.sample()
+            if current.changed(sample):
+                selection.excluded["evidence file changed since validation (run validate)"] += 1
+                continue
             messages = to_messages(sample)
             meta = writer.meta(sample, chosen.review_status, chosen.reviewer, commit)
+            ids.append(sample.sample_id)
             lines.append(writer.line(sample.sample_id, messages, meta))
             facets.append((sample.task_type, sample.domain, sample.language, chosen.review_status))
             keys_of.append(group_keys(sample, group_by, prompt=messages[1]["content"]))
             if n % 5000 == 0:
                 progress.advance(5000)
-    progress.advance(len(lines) % 5000)
-    cut = grouped_split([c.sample_id for c in selection.chosen], keys_of, split.val_ratio, split.seed)
+    progress.advance(len(selection.chosen) % 5000)
+    if not lines:
+        raise UserError(f"nothing to export for {repo_id}: {_reasons(selection)}; no files written")
+    cut = grouped_split(ids, keys_of, split.val_ratio, split.seed)
     parts: dict[str, list[str]] = {"train": [], "val": []}
     for line, is_val in zip(lines, cut.val):
         parts["val" if is_val else "train"].append(line)
@@ -91,6 +98,7 @@ def export_dataset(
         "format_version": FORMAT_VERSION,
         "repo": {"repo_id": repo_id, "commit": commit},
         "filters": filters.describe(),
+        "evidence_checked_against": str(current.root) if current.root else None,
         "counts": _counts(selection, facets, cut.val),
         "grouping": grouping,
         "leakage_check": leakage,
@@ -106,6 +114,31 @@ def export_dataset(
     note = f" ({grouping['note']})" if "note" in grouping else ""
     progress.finish(f"{len(parts['train'])} train, {len(parts['val'])} val -> {out}{note}")
     return manifest
+
+
+class _CurrentFiles:
+    """The repository's files as they are now, each hashed once: a sample whose evidence file changed
+    after validation is left out, so a stale sample is never exported. Without the repository on
+    disk (an export made elsewhere) nothing is checked and the manifest says so."""
+
+    def __init__(self, root: Path | None):
+        self.root = root if root is not None and root.is_dir() else None
+        self._sha: dict[str, str | None] = {}
+
+    def _sha256(self, path: str) -> str | None:
+        if path not in self._sha:
+            try:
+                self._sha[path] = hashlib.sha256((self.root / path).read_bytes()).hexdigest()
+            except OSError:
+                self._sha[path] = None
+        return self._sha[path]
+
+    def changed(self, sample) -> bool:
+        return self.root is not None and any(self._sha256(e.path) != e.sha256 for e in sample.evidence)
+
+
+def _reasons(selection) -> str:
+    return ", ".join(f"{n} {why}" for why, n in sorted(selection.excluded.items())) or "no samples at all"
 
 
 def _describe(filters: ExportFilters) -> str:

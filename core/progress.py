@@ -23,19 +23,21 @@ class NullProgress:
     def finish(self, summary: str = "") -> None: ...
 
 
-class TerminalProgress:
-    """A one-line bar on stderr, redrawn at most ten times a second."""
+class ThrottledProgress:
+    """Counting and timing shared by the visible bars; redraws at most ten times a second.
 
-    width = 30
+    Subclasses say how to draw: `_render()` for the running bar, `_closed(line)`
+    for a stage's closing line ("index: done in 0.3s  79 files").
+    """
 
-    def __init__(self, stream: TextIO = sys.stderr):
-        self.stream = stream
+    def __init__(self) -> None:
         self.stage, self.total, self.done = "", None, 0
         self._t0 = self._drawn = 0.0
 
     def start(self, stage: str, total: int | None = None) -> None:
         self.stage, self.total, self.done = stage, total, 0
         self._t0 = time.monotonic()
+        self._begin()
         self._draw(force=True)
 
     def advance(self, n: int = 1) -> None:
@@ -44,27 +46,47 @@ class TerminalProgress:
 
     def finish(self, summary: str = "") -> None:
         elapsed = time.monotonic() - self._t0
-        self._write(f"{self.stage:<9} done in {elapsed:.1f}s  {summary}".rstrip() + "\n")
+        self._closed(f"{self.stage}: done in {elapsed:.1f}s  {summary}".rstrip())
+
+    @property
+    def share(self) -> float | None:
+        return min(self.done, self.total) / self.total if self.total else None
 
     def _draw(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - self._drawn < 0.1:
-            return
-        self._drawn = now
-        if self.total:
-            filled = int(self.width * min(self.done, self.total) / self.total)
-            bar = "#" * filled + "-" * (self.width - filled)
-            self._write(f"\r{self.stage:<9} [{bar}] {self.done}/{self.total}")
-        else:
-            self._write(f"\r{self.stage:<9} {self.done}")
+        if force or now - self._drawn >= 0.1:
+            self._drawn = now
+            self._render()
 
-    def _write(self, text: str) -> None:
-        """Redraws only on a terminal; a log file gets just the closing line of each stage."""
-        tty = self.stream.isatty()
-        if text.endswith("\n"):
-            self.stream.write(("\r\033[K" if tty else "") + text)
-        elif tty:
-            self.stream.write(text)
-        else:
+    def _begin(self) -> None:
+        """A new stage starts (e.g. a new bar)."""
+
+    def _render(self) -> None:
+        raise NotImplementedError
+
+    def _closed(self, line: str) -> None:
+        raise NotImplementedError
+
+
+class TerminalProgress(ThrottledProgress):
+    """A one-line bar on stderr; a log file (not a terminal) gets only the closing lines."""
+
+    width = 30
+
+    def __init__(self, stream: TextIO = sys.stderr):
+        super().__init__()
+        self.stream = stream
+
+    def _render(self) -> None:
+        if not self.stream.isatty():
             return
+        if self.share is None:
+            self.stream.write(f"\r{self.stage}: {self.done}")
+        else:
+            filled = int(self.width * self.share)
+            self.stream.write(f"\r{self.stage:<9} [{'#' * filled}{'-' * (self.width - filled)}] {self.done}/{self.total}")
+        self.stream.flush()
+
+    def _closed(self, line: str) -> None:
+        self.stream.write(("\r\033[K" if self.stream.isatty() else "") + line + "\n")
         self.stream.flush()

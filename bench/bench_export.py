@@ -6,14 +6,16 @@
 
 Samples cite real lines of examples/shop (indexed first), so evidence
 verification, grounding and secrets scanning do their real work; 5 % are
-near-copies for the duplicate detector to find. Peak memory is the
-process's maximum resident set size. Samples per CPU-second (process time)
+near-copies for the duplicate detector to find. Set-up, validation and
+export each run in a fresh process, so each peak memory (maximum resident
+set size) is that phase's own. Samples per CPU-second (process time)
 are printed too: on a shared machine wall-clock figures swing with the load.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import resource
 import sys
 import tempfile
@@ -35,40 +37,48 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def synthetic(n: int, work: Path) -> None:
+def set_up(n: int, db_path: Path) -> None:
     repo = ROOT / "examples" / "shop"
-    db_path = work / "bench.duckdb"
     assert cli(["index", "--repo", str(repo), "--db", str(db_path)]) == 0
-    db = Database(db_path)
     paths = sorted(str(p.relative_to(repo)) for p in repo.rglob("*.java"))
     t = time.perf_counter()
-    samples = synthetic_samples(repo, "shop", paths, n, seed=0)
-    frame = sample_frame(samples)
-    del samples
-    with db.connect() as con:
+    frame = sample_frame(synthetic_samples(repo, "shop", paths, n, seed=0))
+    with Database(db_path).connect() as con:
         checks_store.insert_samples(con, frame)
-    del frame
-    print(f"set-up: {n:,} synthetic samples stored in {time.perf_counter() - t:.1f}s")
+    print(f"set-up: {n:,} synthetic samples stored in {time.perf_counter() - t:.1f}s (peak RSS {peak_mb():,.0f} MB)")
 
+
+def validate_phase(n: int, db_path: Path) -> None:
     t, c = time.perf_counter(), time.process_time()
-    counts = validate_repo(db, "shop")
+    counts = validate_repo(Database(db_path), "shop")
     dt, cpu = time.perf_counter() - t, time.process_time() - c
     print(f"validate: {n:,} samples in {dt:.2f}s = {n / dt:,.0f} samples/s (target >= 2,000; "
-          f"{n / cpu:,.0f} per CPU-second)  "
-          f"pass {counts['pass']:,} warn {counts['warn']:,} fail {counts['fail']:,}, "
+          f"{n / cpu:,.0f} per CPU-second); pass {counts['pass']:,} warn {counts['warn']:,} fail {counts['fail']:,}, "
           f"{counts['dup_clusters']:,} duplicate clusters, {counts['dup_dropped']:,} duplicates dropped; "
-          f"peak RSS so far {peak_mb():,.0f} MB")
+          f"peak RSS {peak_mb():,.0f} MB")
 
+
+def export_phase(n: int, db_path: Path) -> None:
     t, c = time.perf_counter(), time.process_time()
-    manifest = export_dataset(db, "shop", work / "export", ExportFilters(include_pending=True))
+    manifest = export_dataset(Database(db_path), "shop", db_path.parent / "export", ExportFilters(include_pending=True))
     dt, cpu = time.perf_counter() - t, time.process_time() - c
     total = manifest["counts"]["total"]
     size = sum(f["bytes"] for f in manifest["files"].values()) / 2**20
     print(f"export: {total:,} samples in {dt:.2f}s = {total / dt:,.0f} samples/s (target >= 20,000; "
-          f"{total / cpu:,.0f} per CPU-second)  "
-          f"train {manifest['counts']['train']:,} / val {manifest['counts']['val']:,}, {size:,.0f} MB written, "
-          f"leakage ok: {manifest['leakage_check']['ok']}")
-    print(f"peak memory (max RSS of the process): {peak_mb():,.0f} MB")
+          f"{total / cpu:,.0f} per CPU-second); train {manifest['counts']['train']:,} / val {manifest['counts']['val']:,}, "
+          f"{size:,.0f} MB written, leakage ok: {manifest['leakage_check']['ok']}; peak RSS {peak_mb():,.0f} MB")
+
+
+def synthetic(n: int, work: Path) -> None:
+    """Each phase in a fresh process, so each peak RSS is that phase's own."""
+    db_path = work / "bench.duckdb"
+    context = multiprocessing.get_context("spawn")
+    for phase in (set_up, validate_phase, export_phase):
+        proc = context.Process(target=phase, args=(n, db_path))
+        proc.start()
+        proc.join()
+        if proc.exitcode:
+            raise SystemExit(f"{phase.__name__} failed with exit code {proc.exitcode}")
 
 
 def report(db_path: Path, work: Path) -> None:

@@ -11,7 +11,7 @@ from test_validate_support import decide, find_line, indexed_shop, qa, store
 from core.answer_format import SYSTEM_PROMPT
 from core.cli import main
 from core.errors import UserError
-from core.export import ExportFilters, SplitOptions, export_dataset, list_exports, preview, zip_export
+from core.export import ExportFilters, SplitOptions, export_dataset, list_exports, preview, writer, zip_export
 from core.export.split import group_keys
 from core.validate import validate_repo
 from core.validate.synthetic import synthetic_samples
@@ -221,17 +221,13 @@ def test_a_failed_write_leaves_the_previous_export_alone(curated, tmp_path, monk
     out = tmp_path / "e"
     export_dataset(db, "shop", out, ExportFilters())
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    real = Path.write_bytes
 
-    def failing(self, data):
-        if self.name == "val.jsonl":
-            raise OSError("disk full")
-        return real(self, data)
+    def disk_full() -> bytes:  # fails after train.jsonl and val.jsonl are written
+        raise OSError("disk full")
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    monkeypatch.setattr(writer, "dataset_info", disk_full)
     with pytest.raises(OSError):
         export_dataset(db, "shop", out, ExportFilters(include_pending=True), force=True)
-    monkeypatch.undo()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 

@@ -81,34 +81,36 @@ def export_dataset(
     for line, is_val in zip(lines, cut.val):
         parts["val" if is_val else "train"].append(line)
 
-    files = {"train.jsonl": "".join(parts["train"]).encode("utf-8"), "val.jsonl": "".join(parts["val"]).encode("utf-8"),
-             "dataset_info.json": writer.dataset_info()}
-    if parquet:
-        files["train.parquet"] = writer.parquet(parts["train"])
-        files["val.parquet"] = writer.parquet(parts["val"])
-    entries = {name: writer.file_entry(data, len(parts[name.split(".")[0]]) if name.endswith(".jsonl") else None)
-               for name, data in sorted(files.items())}
-    content_id = hashlib.sha256("".join(e["sha256"] for e in entries.values()).encode()).hexdigest()
+    selection.chosen.clear()  # rendered: their payloads need not stay in memory while writing
     created = writer.creation_time()
     grouping, leakage = cut.report(split.val_ratio, split.seed, group_by)
-    manifest = {
-        "export_id": f"{created:%Y%m%dT%H%M%SZ}-{content_id[:8]}",
-        "content_id": content_id,
-        "created_at": created.isoformat(),
-        "format_version": FORMAT_VERSION,
-        "repo": {"repo_id": repo_id, "commit": commit},
-        "filters": filters.describe(),
-        "evidence_checked_against": str(current.root) if current.root else None,
-        "counts": _counts(selection, facets, cut.val),
-        "grouping": grouping,
-        "leakage_check": leakage,
-        "files": entries,
-        "system_prompt_sha256": writer.system_prompt_sha256(),
-        "llama_factory": {"dataset_dir": ".", "dataset": f"{writer.DATASET_NAME}_train",
-                          "eval_dataset": f"{writer.DATASET_NAME}_val", "template": "qwen"},
-    }
-    files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    writer.write_atomically(out, files)
+    with writer.StagedDir(out) as staged:
+        staged.write_lines("train.jsonl", parts["train"])
+        staged.write_lines("val.jsonl", parts["val"])
+        staged.write("dataset_info.json", writer.dataset_info())
+        if parquet:
+            staged.write("train.parquet", writer.parquet(parts["train"]))
+            staged.write("val.parquet", writer.parquet(parts["val"]))
+        entries = dict(sorted(staged.entries.items()))
+        content_id = hashlib.sha256("".join(e["sha256"] for e in entries.values()).encode()).hexdigest()
+        manifest = {
+            "export_id": f"{created:%Y%m%dT%H%M%SZ}-{content_id[:8]}",
+            "content_id": content_id,
+            "created_at": created.isoformat(),
+            "format_version": FORMAT_VERSION,
+            "repo": {"repo_id": repo_id, "commit": commit},
+            "filters": filters.describe(),
+            "evidence_checked_against": str(current.root) if current.root else None,
+            "counts": _counts(selection, facets, cut.val),
+            "grouping": grouping,
+            "leakage_check": leakage,
+            "files": entries,
+            "system_prompt_sha256": writer.system_prompt_sha256(),
+            "llama_factory": {"dataset_dir": ".", "dataset": f"{writer.DATASET_NAME}_train",
+                              "eval_dataset": f"{writer.DATASET_NAME}_val", "template": "qwen"},
+        }
+        staged.write("manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+                     record=False)
     with db.connect() as con:
         store.record_export(con, manifest["export_id"], str(out), created.replace(tzinfo=None), manifest)
     note = f" ({grouping['note']})" if "note" in grouping else ""

@@ -82,13 +82,6 @@ def parquet(lines: list[str]) -> bytes:
     return buf.getvalue()
 
 
-def file_entry(data: bytes, lines: int | None = None) -> dict:
-    entry = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-    if lines is not None:
-        entry["records"] = lines
-    return entry
-
-
 def creation_time() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC).replace(microsecond=0)
@@ -110,27 +103,54 @@ def check_target(out: Path, force: bool) -> None:
         raise UserError(f"{out} is not empty and holds no manifest.json: --force only replaces a previous export")
 
 
-def write_atomically(out: Path, files: dict[str, bytes]) -> None:
-    """Write into a temporary sibling directory, then rename it into place (an old export is swapped out)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
-    old = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        for name, data in files.items():
-            (tmp / name).write_bytes(data)
-        if out.exists():
-            out.rename(old)
+class StagedDir:
+    """A temporary sibling of the export directory, swapped into place only when complete.
+
+    Files are written (and hashed) as they are produced, so the JSONL lines are never joined
+    into one more copy in memory; any failure leaves the previous export untouched.
+    """
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+        self.entries: dict[str, dict] = {}
+
+    def write_lines(self, name: str, lines: list[str]) -> None:
+        digest, size = hashlib.sha256(), 0
+        with (self.tmp / name).open("wb") as fh:
+            for start in range(0, len(lines), 4096):
+                chunk = "".join(lines[start:start + 4096]).encode("utf-8")
+                digest.update(chunk)
+                size += len(chunk)
+                fh.write(chunk)
+        self.entries[name] = {"sha256": digest.hexdigest(), "bytes": size, "records": len(lines)}
+
+    def write(self, name: str, data: bytes, record: bool = True) -> None:
+        (self.tmp / name).write_bytes(data)
+        if record:
+            self.entries[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+
+    def __enter__(self) -> StagedDir:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         try:
-            tmp.rename(out)
-        except OSError:
-            if old.exists():
-                old.rename(out)
-            raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+            if exc_type is None:
+                if self.out.exists():
+                    self.out.rename(old)
+                try:
+                    self.tmp.rename(self.out)
+                except OSError:
+                    if old.exists():
+                        old.rename(self.out)
+                    raise
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def zip_export(directory: Path) -> bytes:

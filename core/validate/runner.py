@@ -28,6 +28,7 @@ from storage import checks_store as store
 
 CONTENT_CHECKS = tuple(n for n in CHECK_NAMES if n != "duplicate")
 DEFAULT_DUP_THRESHOLD = 0.85
+_BATCH = 10_000
 _REVIEW_RANK = {"accepted": 0, "edited": 0, "pending": 1, "rejected": 2}
 _STATUS_RANK = {"pass": 0, "warn": 1, "fail": 2}
 _facts_cache: dict[tuple, RepoFacts] = {}
@@ -96,17 +97,15 @@ def validate_repo(
             raise UserError(f"no current sample with id {', '.join(missing[:5])} in repository {repo_id}")
     checker = SampleChecker(facts, limits)
     progress.start("validate", len(todo))
-    keys, outcomes = [], []
-    with gc_paused():
-        for n, (sid, version, payload) in enumerate(todo, 1):
-            keys.append((sid, version))
-            outcomes.append(checker.check_json(payload, sid))
-            if n % 1000 == 0:
-                progress.advance(1000)
-        progress.advance(len(todo) % 1000)
-        frame = _frame(keys, outcomes)
     with db.transaction() as con:
-        store.replace_checks(con, frame, CONTENT_CHECKS)
+        # in batches: the check rows of 100,000 samples would otherwise all sit in memory at once
+        for start in range(0, len(todo), _BATCH):
+            batch = todo[start:start + _BATCH]
+            with gc_paused():
+                outcomes = [checker.check_json(payload, sid) for sid, _, payload in batch]
+                frame = _frame([(sid, version) for sid, version, _ in batch], outcomes)
+            store.replace_checks(con, frame, CONTENT_CHECKS)
+            progress.advance(len(batch))
         clusters = _store_duplicates(con, repo_id, dup_threshold)
         counts = store.quality_counts(con, repo_id)
         per_check = store.result_counts(con, repo_id)

@@ -9,7 +9,7 @@ summary over all of their checks.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import duckdb
 import pandas as pd
@@ -54,23 +54,34 @@ def index_stamp(con: duckdb.DuckDBPyConnection, repo_id: str) -> str | None:
 
 
 def samples_to_check(
-    con: duckdb.DuckDBPyConnection, repo_id: str, sample_ids: Sequence[str] = (), only_failed: bool = False
-) -> list[tuple[str, int, str]]:
-    """(sample_id, version, effective payload JSON) of current versions, in sample_id order."""
+    con: duckdb.DuckDBPyConnection, repo_id: str, sample_ids: Sequence[str] = (), only_failed: bool = False,
+    batch: int = 10_000,
+) -> Iterator[list[tuple[str, int, str]]]:
+    """Batches of (sample_id, version, effective payload JSON) of current versions.
+
+    Read through a cursor of its own, so the caller may write results on `con` between
+    batches; streamed, so 100,000 payloads never sit in memory at once.
+    """
     where, params = ["s.repo_id = ?", "s.is_current"], [repo_id]
     if sample_ids:
         where.append("list_contains(?, s.sample_id)")
         params.append(list(sample_ids))
     if only_failed:
         where.append("COALESCE(q.status, 'fail') = 'fail'")
-    return con.execute(
-        f"""SELECT s.sample_id, s.version, CAST({_EFFECTIVE} AS VARCHAR)
-            FROM samples s
-            LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version
-            LEFT JOIN sample_quality q ON q.sample_id = s.sample_id AND q.version = s.version
-            WHERE {' AND '.join(where)} ORDER BY s.sample_id""",
-        params,
-    ).fetchall()
+    cursor = con.cursor()
+    try:
+        result = cursor.execute(
+            f"""SELECT s.sample_id, s.version, CAST({_EFFECTIVE} AS VARCHAR)
+                FROM samples s
+                LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version
+                LEFT JOIN sample_quality q ON q.sample_id = s.sample_id AND q.version = s.version
+                WHERE {' AND '.join(where)}""",
+            params,
+        )
+        while rows := result.fetchmany(batch):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def dedup_candidates(con: duckdb.DuckDBPyConnection, repo_id: str) -> pd.DataFrame:

@@ -95,7 +95,7 @@ def _shingles(tokens: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.nd
     return shingles, sh_starts
 
 
-def signatures(texts: Sequence[str], chunk: int = 1 << 17) -> np.ndarray:
+def signatures(texts: Sequence[str], chunk: int = 1 << 15) -> np.ndarray:
     """(len(texts), NUM_PERM) uint32-valued MinHash signatures."""
     if not texts:
         return np.zeros((0, NUM_PERM), dtype=np.uint64)

@@ -87,30 +87,28 @@ def validate_repo(
     facts = load_facts(db, repo_id)
     if facts.root is None:
         raise UserError(f"repository {repo_id} is not indexed: run `python -m core index --repo PATH` first")
-    with db.connect() as con:
-        todo = store.samples_to_check(con, repo_id, sample_ids, only_failed)
-        if not todo and not samples_store.count_samples(con, repo_id):
-            raise UserError(f"no samples for {repo_id}: run `python -m core generate` first")
-    if sample_ids:
-        missing = sorted(set(sample_ids) - {sid for sid, _, _ in todo})
-        if missing:
-            raise UserError(f"no current sample with id {', '.join(missing[:5])} in repository {repo_id}")
     checker = SampleChecker(facts, limits)
-    progress.start("validate", len(todo))
+    checked: set[str] = set()
     with db.transaction() as con:
-        # in batches: the check rows of 100,000 samples would otherwise all sit in memory at once
-        for start in range(0, len(todo), _BATCH):
-            batch = todo[start:start + _BATCH]
+        filtered = bool(sample_ids) or only_failed
+        progress.start("validate", None if filtered else sum(samples_store.count_samples(con, repo_id).values()))
+        for batch in store.samples_to_check(con, repo_id, sample_ids, only_failed, batch=_BATCH):
             with gc_paused():
                 outcomes = [checker.check_json(payload, sid) for sid, _, payload in batch]
                 frame = _frame([(sid, version) for sid, version, _ in batch], outcomes)
             store.replace_checks(con, frame, CONTENT_CHECKS)
+            checked.update(sid for sid, _, _ in batch)
             progress.advance(len(batch))
+        missing = sorted(set(sample_ids) - checked)
+        if missing:
+            raise UserError(f"no current sample with id {', '.join(missing[:5])} in repository {repo_id}")
+        if not checked and not samples_store.count_samples(con, repo_id):
+            raise UserError(f"no samples for {repo_id}: run `python -m core generate` first")
         clusters = _store_duplicates(con, repo_id, dup_threshold)
         counts = store.quality_counts(con, repo_id)
         per_check = store.result_counts(con, repo_id)
-    summary = {"checked": len(todo), **counts, "dup_clusters": clusters}
-    progress.finish(f"{len(todo)} checked: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail, "
+    summary = {"checked": len(checked), **counts, "dup_clusters": clusters}
+    progress.finish(f"{len(checked)} checked: {counts['pass']} pass, {counts['warn']} warn, {counts['fail']} fail, "
                     f"{clusters} duplicate clusters")
     summary["checks"] = per_check
     return summary

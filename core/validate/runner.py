@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -92,13 +92,15 @@ def validate_repo(
     with db.transaction() as con:
         filtered = bool(sample_ids) or only_failed
         progress.start("validate", None if filtered else sum(samples_store.count_samples(con, repo_id).values()))
-        for batch in store.samples_to_check(con, repo_id, sample_ids, only_failed, batch=_BATCH):
-            with gc_paused():
-                outcomes = [checker.check_json(payload, sid) for sid, _, payload in batch]
-                frame = _frame([(sid, version) for sid, version, _ in batch], outcomes)
-            store.replace_checks(con, frame, CONTENT_CHECKS)
-            checked.update(sid for sid, _, _ in batch)
-            progress.advance(len(batch))
+        # closing(): the reading cursor is closed before the transaction ends, even on an error
+        with closing(store.samples_to_check(con, repo_id, sample_ids, only_failed, batch=_BATCH)) as batches:
+            for batch in batches:
+                with gc_paused():
+                    outcomes = [checker.check_json(payload, sid) for sid, _, payload in batch]
+                    frame = _frame([(sid, version) for sid, version, _ in batch], outcomes)
+                store.replace_checks(con, frame, CONTENT_CHECKS)
+                checked.update(sid for sid, _, _ in batch)
+                progress.advance(len(batch))
         missing = sorted(set(sample_ids) - checked)
         if missing:
             raise UserError(f"no current sample with id {', '.join(missing[:5])} in repository {repo_id}")

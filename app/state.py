@@ -1,9 +1,10 @@
 """Session-wide helpers: which database, who is reviewing, and errors shown as messages.
 
-The app never holds a DuckDB connection across reruns: every action opens one
-through `Database.connect()` and closes it, so the CLI can work on the same
-file between clicks. When another process holds the file, the page says which
-and what to do instead of showing a traceback.
+Every action opens a connection through `Database.connect()` and closes it;
+the file stays open only for a moment after the last click (`_KeepWarm`), so
+the CLI can work on the same file while the curator is idle. When another
+process holds the file, the page says which and what to do instead of
+showing a traceback.
 """
 
 from __future__ import annotations

@@ -226,3 +226,33 @@ def test_llm_cache_round_trip_and_make_backend_flags(db, monkeypatch):
     backend = make_backend("anthropic", gen_args(model="claude-haiku-4-5", max_attempts=2, batch="never"))
     assert backend.model == "claude-haiku-4-5" and backend.policy.attempts == 2 and backend.batch == "never"
     assert "sk-ant-test" not in json.dumps(backend.tools) + backend.prompt_hash
+
+
+def test_shifted_code_gives_new_versions_of_the_same_samples(tmp_path):
+    """A line inserted above the rules moves every span; ids stay, so reviews follow their samples."""
+    import shutil
+
+    from core.cli import main
+
+    repo = tmp_path / "shop"
+    shutil.copytree(EXAMPLE_REPO, repo)
+    db_file = str(tmp_path / "shift.duckdb")
+    assert main(["run", "--repo", str(repo), "--db", db_file, "--lang", "en"]) == 0
+    from storage import Database
+
+    db = Database(db_file)
+    before = {r["sample_id"]: r for r in current(db, language="en")}
+    impl = repo / "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
+    impl.write_text("// a new first line\n" + impl.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["run", "--repo", str(repo), "--db", db_file, "--lang", "en"]) == 0
+    after = {r["sample_id"]: r for r in current(db, language="en")}
+    assert set(after) == set(before)                # no sample lost, none new
+
+    def cites_impl(row: dict) -> bool:
+        payload = json.loads(row["payload"]) if isinstance(row["payload"], str) else row["payload"]
+        return any(e["path"].endswith(impl.name) for e in payload["evidence"])
+
+    moved = {sid for sid, row in before.items() if cites_impl(row)}
+    assert moved and moved != set(before)
+    for sid, row in after.items():
+        assert row["version"] == before[sid]["version"] + (sid in moved), sid

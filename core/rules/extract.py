@@ -39,8 +39,26 @@ class MapView:
         return {f["path"]: f["encoding"] for f in self.files}
 
 
-def rule_id(kind: str, spans: list[tuple[int, int]], path: str, key: str) -> str:
-    return sha256_text(json.dumps([kind, path, spans, key], ensure_ascii=False))[:16]
+_LOCATION_KEY = re.compile(r"(^|_)(line|lines|span|spans)$")
+
+
+def _without_locations(value):
+    if isinstance(value, dict):
+        return {k: _without_locations(v) for k, v in value.items() if not _LOCATION_KEY.search(k)}
+    if isinstance(value, list):
+        return [_without_locations(v) for v in value]
+    return value
+
+
+def rule_id(kind: str, anchor: str, facts: dict) -> str:
+    """Identity from what the code says, not where it sits nor how we word it.
+
+    Samples are keyed by their rule, and review decisions by sample: a line
+    inserted above a rule, or better wording in a later release, must give a
+    new *version* of the same sample, not an unrelated sample.
+    """
+    key = [kind, anchor, _without_locations(facts)]
+    return sha256_text(json.dumps(key, sort_keys=True, ensure_ascii=False, default=str))[:16]
 
 
 _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
@@ -181,9 +199,8 @@ class Extractor:
             p, s, e = (path, *span) if len(span) == 2 else span
             by_path[p].append((s, e))
         evidence = [Span(path=p, start_line=s, end_line=e) for p, ss in by_path.items() for s, e in _merge(ss)]
-        key = [[e.path, e.start_line, e.end_line] for e in evidence]
         return Rule(
-            rule_id=rule_id(kind, key, path, en), repo_id="", kind=kind, domain=domain,
+            rule_id=rule_id(kind, symbol or path, facts), repo_id="", kind=kind, domain=domain,
             symbol_id=symbol, statement_en=en, statement_zh=zh, evidence=evidence, facts=facts,
         )
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from core.rules.render import condition_text, cron_text, formula_text
+from core.rules.render import condition_text, cron_text, formula_text, negate_text
 from storage import rules_store, samples_store
 from tests.conftest import EXAMPLE_REPO
 
@@ -72,3 +72,60 @@ def test_condition_rendering():
     assert formula_text("a.add(b).foo().subtract(c)") is None
     assert cron_text("0 0/10 * ? * ?") == "every 10 minutes"
     assert cron_text("0 30 2 * * ?") == "every day at 02:30"
+
+
+def test_negation_reads_as_the_opposite_condition():
+    assert negate_text("order.getStatus()==3||order.getStatus()==4") == \
+        "`order.getStatus()` is not `3` and `order.getStatus()` is not `4`"
+    assert negate_text("count > 0 && list != null") == "`count` is at most `0`, or `list` is null"
+    assert negate_text("!items.isEmpty()") == "`items.isEmpty()` is true"
+    assert negate_text("a.equals(b)") == "`a` does not equal `b`"
+
+
+RETURN_APPLY = """
+package demo;
+class ReturnService {
+    int updateStatus(Integer status) {
+        if (status.equals(1)) {
+            approve();
+        } else if (status.equals(2)) {
+            receive();
+        } else {
+            throw new IllegalStateException("unknown status");
+        }
+        return 1;
+    }
+}
+"""
+
+
+def test_a_guard_in_an_else_branch_cites_the_failing_line_and_every_enclosing_condition():
+    from core.generate.qa_templates import Cite, guard_answer
+    from core.models import Evidence
+    from core.rules.java_rules import guards, methods_of
+
+    (method,) = list(methods_of("demo/ReturnService.java", RETURN_APPLY))
+    (guard,) = guards(method)
+    facts = guard.facts
+    assert facts["holds"] is False and facts["line"] == 7 and facts["fail_line"] == 10
+    lines = RETURN_APPLY.splitlines()
+    spans = sorted({(s, e) for s, e in guard.spans} | {(w["line"], w["line"]) for w in facts["within"]})
+    evidence = [Evidence(id=f"E{n}", path="demo/ReturnService.java", start_line=s, end_line=e, sha256="x",
+                         text="\n".join(lines[s - 1:e])) for n, (s, e) in enumerate(spans, 1)]
+    body, trace = guard_answer("where_implemented", facts, "en", "seed", Cite(evidence), "demo/ReturnService.java")
+    assert "when `status` does not equal `2`" in body and "`status` does not equal `1`" in body
+    fail_claim = next(ids for claim, ids in trace if "throws" in claim)
+    assert [e.start_line for e in evidence if e.id in fail_claim] == [10]          # the throw, not the `if`
+    assert {i for _, ids in trace for i in ids} == {e.id for e in evidence}       # every line is cited
+
+
+def test_every_evidence_item_of_every_sample_is_cited(shop):
+    _, samples = shop
+    uncited = []
+    for s in samples:
+        payload = s["payload"] if isinstance(s["payload"], dict) else __import__("json").loads(s["payload"])
+        cited = {i for step in payload["trace"] for i in step["evidence_ids"]}
+        missing = {e["id"] for e in payload["evidence"]} - cited
+        if missing:
+            uncited.append((s["question"], sorted(missing)))
+    assert not uncited, uncited[:5]

@@ -41,14 +41,15 @@ class Planner:
 
     # ------------------------------------------------------------ evidence --
     def evidence(self, spans: list[Span]) -> list[Evidence]:
-        out, seen = [], set()
-        for span in spans:
-            key = (span.path, span.start_line, span.end_line)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append(make_evidence(self.files, span, f"E{len(out) + 1}"))
-        return out
+        """Evidence in the order given, minus spans another span of the sample already covers.
+
+        A covered span would never be cited (claims cite the first evidence
+        holding their line), and evidence nobody cites is noise to train on.
+        """
+        unique = list(dict.fromkeys(spans))
+        kept = [s for s in unique if not any(
+            o != s and o.path == s.path and o.start_line <= s.start_line and s.end_line <= o.end_line for o in unique)]
+        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(kept, 1)]
 
     def _item(self, ref: str, source_kind: str, rule_kind: str | None, qkind: str, lang: str, domain: str,
               question: str, facts: dict, evidence: list[Evidence], task: str = "qa") -> WorkItem:
@@ -74,7 +75,7 @@ class Planner:
             evidence = self.evidence(spans)
             if rule["kind"] == "transition" and dict_rec:
                 roles["dict"] = next(e.id for e in evidence if e.path == dict_rec["path"]
-                                     and e.start_line == dict_rec["start_line"])
+                                     and e.start_line <= dict_rec["start_line"] and dict_rec["end_line"] <= e.end_line)
             facts["_roles"], facts["_path"] = roles, spans[0].path
             questions, _ = QA[rule["kind"]]
             for lang in self.languages:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.models import Evidence
+from core.rules.java_rules import inline_dict
 from core.rules.render import camel_words, condition_text, cron_text, formula_text, negate_text
 from core.rules.statements import state_name
 
@@ -119,13 +120,14 @@ def _guard_effect(f: dict, lang: str) -> str:
 def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
     check = cite.at(f["line"], path)
+    fails = cite.at(f.get("fail_line", f["line"]), path)   # in an else branch the failure is lines away
     within = f.get("within") or []
     ctx_en = ctx_zh = ""
     if within:
-        w = within[-1]
-        cond_en = condition_text(w["condition"], "en") if w["holds"] else negate_text(w["condition"], "en")
-        cond_zh = condition_text(w["condition"], "zh") if w["holds"] else negate_text(w["condition"], "zh")
-        ctx_en, ctx_zh = f" This check only runs on the branch where {cond_en}.", f"这个校验只在{cond_zh}的分支里执行。"
+        def holds(w: dict, lang: str) -> str:
+            return condition_text(w["condition"], lang) if w["holds"] else negate_text(w["condition"], lang)
+        ctx_en = f" This check only runs on the branch where {' and '.join(holds(w, 'en') for w in within)}."
+        ctx_zh = f"这个校验只在{'并且'.join(holds(w, 'zh') for w in within)}的分支里执行。"
     stops = f["action"] != "return"
     if lang == "en":
         tail_en = (" The exception propagates out of the method, so nothing after the check is executed."
@@ -142,16 +144,15 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
             ]) + ctx_en
         elif qkind == "where_implemented":
             body = (f"In `{f['class']}.{f['method_name']}` ({path}, line {f['line']}): the `if` there checks "
-                    f"`{f['condition']}` and {effect}.") + ctx_en
+                    f"`{f['condition']}`; when {when}, it {effect}.") + ctx_en
         else:  # why
             body = (f"The code labels this step \"{f['comment']}\": {m} verifies it up front and {effect} "
                     f"when {when}, so the operation {'never continues with invalid input' if stops else 'ends early'}.")
         trace = [(f"{m} checks `{f['condition']}` at line {f['line']}", [check]),
-                 (f"when the check fires, {m} {effect}", [check])]
+                 (f"when the check fires, {m} {effect}", [fails])]
         if f.get("comment"):
             trace.insert(0, (f"the code labels this check \"{f['comment']}\"", [cite.at(f["line"] - 1, path)]))
-        if within:
-            trace.append((f"the check is nested under `if ({within[-1]['condition']})`", [cite.at(within[-1]["line"], path)]))
+        trace += [(f"the check is nested under `if ({w['condition']})`", [cite.at(w["line"], path)]) for w in within]
         return body, trace
     tail_zh = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
@@ -160,14 +161,13 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         body = f"当{when}时。{m} 判断这个条件，满足时{effect}。" + ctx_zh
     elif qkind == "where_implemented":
         body = (f"在 `{f['class']}.{f['method_name']}`（{path} 第 {f['line']} 行）：那里的 `if` 判断 "
-                f"`{f['condition']}`，满足时{effect}。" + ctx_zh)
+                f"`{f['condition']}`，当{when}时{effect}。" + ctx_zh)
     else:
         body = f"代码注释把这一步标为“{f['comment']}”：{m} 先做这个校验，当{when}时{effect}，避免带着无效数据继续处理。"
-    trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [check])]
+    trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [fails])]
     if f.get("comment"):
         trace.insert(0, (f"代码注释把这个校验标为“{f['comment']}”", [cite.at(f["line"] - 1, path)]))
-    if within:
-        trace.append((f"该校验位于 `if ({within[-1]['condition']})` 分支内", [cite.at(within[-1]["line"], path)]))
+    trace += [(f"该校验位于 `if ({w['condition']})` 分支内", [cite.at(w["line"], path)]) for w in within]
     return body, trace
 
 
@@ -209,8 +209,16 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     setter = cite.at(f.get("line"), path) if f.get("line") else cite.all()[0]
     limit = cite.at(f["criteria_line"], path) if f.get("criteria_line") else setter
     dict_id = cite.role("dict", f)
+    inline = cite.at(f["line"] - 1, path) if f.get("line") and inline_dict(f.get("comment")) else None
+    documented = list(dict.fromkeys(i for i in (dict_id, inline) if i))   # the field's doc and the comment on the line
     reqs = f.get("requires") or []
+    # the guards that reject other states, and the UPDATE's own criteria: each proves the limit
+    limited_by = list(dict.fromkeys([cite.at(r["line"], path) for r in reqs] + ([limit] if f.get("criteria_line") else [])))
+    limited_by = limited_by or [limit]
     trace = [(f"{who} sets {fld} to {f['to']}" if lang == "en" else f"{who} 把 {fld} 设为 {f['to']}", [setter])]
+    if f.get("via") == "sql":   # the statement's opening tag names it and its table
+        trace.insert(0, (f"{who} is an UPDATE of `{f['table']}`" if lang == "en" else f"{who} 是对 `{f['table']}` 的 UPDATE",
+                         [cite.all()[0]]))
     if lang == "en":
         parts = [f"{who} sets `{ent}.{fld}` to {to}."]
         if froms:
@@ -218,8 +226,7 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                 f"It only does that for a {ent} whose {fld} is {' or '.join(froms)}",
                 f"The change applies only when the current {fld} is {' or '.join(froms)}",
             ]) + ("; anything else is rejected first" if reqs else "") + ".")
-            trace.append((f"the change is limited to {fld} {' or '.join(f.get('from_codes', []))}", [
-                cite.at(reqs[0]["line"], path) if reqs else limit]))
+            trace.append((f"the change is limited to {fld} {' or '.join(f.get('from_codes', []))}", limited_by))
         for r in reqs:
             if r.get("message"):
                 parts.append(f"If `{r['condition']}` holds it fails with \"{r['message']}\" instead.")
@@ -228,16 +235,15 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                          " and ".join(_sql(c) for c in f["conditions"]) + ".")
         if qkind == "which_values" and labels:
             parts.insert(0, f"{ent}.{fld} is documented as: " + "; ".join(f'{c} = "{lab}"' for c, lab in labels.items()) + ".")
-            if dict_id:
-                trace.append((f"{fld} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items()), [dict_id]))
-        elif labels.get(str(f["to"])) and dict_id:
-            trace.append((f"code {f['to']} means {labels[str(f['to'])]}", [dict_id]))
+            if documented:
+                trace.append((f"{fld} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items()), documented))
+        elif labels.get(str(f["to"])) and documented:
+            trace.append((f"code {f['to']} means {labels[str(f['to'])]}", documented))
         return " ".join(parts), trace
     parts = [f"{who} 把 `{ent}.{fld}` 设为 {to}。"]
     if froms:
         parts.append(f"只有当前 `{fld}` 为 {' 或 '.join(froms)} 时才会修改" + ("，否则先被拦下" if reqs else "") + "。")
-        trace.append((f"只允许从 {fld}={'/'.join(f.get('from_codes', []))} 变更",
-                      [cite.at(reqs[0]["line"], path) if reqs else limit]))
+        trace.append((f"只允许从 {fld}={'/'.join(f.get('from_codes', []))} 变更", limited_by))
     for r in reqs:
         if r.get("message"):
             parts.append(f"如果 `{r['condition']}` 成立，会提示“{r['message']}”并失败。")
@@ -245,10 +251,10 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
         parts.append("UPDATE 的 WHERE 条件同时保证了这一点：" + " 且 ".join(_sql(c) for c in f["conditions"]) + "。")
     if qkind == "which_values" and labels:
         parts.insert(0, f"`{ent}.{fld}` 的取值：" + "；".join(f"{c}->{lab}" for c, lab in labels.items()) + "。")
-        if dict_id:
-            trace.append((f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items()), [dict_id]))
-    elif labels.get(str(f["to"])) and dict_id:
-        trace.append((f"状态码 {f['to']} 表示{labels[str(f['to'])]}", [dict_id]))
+        if documented:
+            trace.append((f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items()), documented))
+    elif labels.get(str(f["to"])) and documented:
+        trace.append((f"状态码 {f['to']} 表示{labels[str(f['to'])]}", documented))
     return "".join(parts), trace
 
 
@@ -521,12 +527,16 @@ def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
             body = f"`{f['class']}` listens on {q} (`@{f['annotation']}`); {m} receives the payload"
             body += f" and passes it to `{calls[0]}`." if calls else "."
             trace = [(f"`{f['class']}` is bound to queue {q}", [main])]
+            if f.get("handler_line"):
+                trace.append((f"{m} is the method that receives the messages", [cite.at(f["handler_line"], path)]))
             if calls:
                 trace.append((f"{m} calls `{calls[0]}`", [last]))
             return body, trace
         then = f"调用 `{calls[0]}`。" if calls else "进行处理。"
         body = f"`{f['class']}` 通过 `@{f['annotation']}` 监听 {q}；{m} 收到消息后" + then
         trace = [(f"`{f['class']}` 绑定队列 {q}", [main])]
+        if f.get("handler_line"):
+            trace.append((f"{m} 是接收消息的方法", [cite.at(f["handler_line"], path)]))
         if calls:
             trace.append((f"{m} 调用 `{calls[0]}`", [last]))
         return body, trace

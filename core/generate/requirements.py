@@ -219,7 +219,9 @@ class RequirementDeriver:
             methods = sorted({t["facts"]["method"] for t in ts})
             if len(methods) < 2:
                 continue
-            refs = [self.rule_ref(t, t["facts"]["method"], f"changes {owner}.{fld}", f"修改 {owner}.{fld}") for t in ts[:3]]
+            one_per_method = list({t["facts"]["method"]: t for t in reversed(ts)}.values())[::-1]
+            refs = [self.rule_ref(t, t["facts"]["method"], f"changes {owner}.{fld}", f"修改 {owner}.{fld}")
+                    for t in one_per_method[:3]]
             if history and (ref := self.class_ref(history, "an existing history/log model to reuse", "可复用的历史/日志模型")):
                 refs.append(ref)
             text_en = f"Keep an audit trail of every {owner}.{fld} change: who made it, when, from which value to which."

@@ -209,7 +209,7 @@ def guards(method: Method) -> list[Found]:
                 "condition": cond, "holds": holds, **fail,
                 "comment": comment_above(method, if_line),
                 "within": [{"condition": c, "holds": h, "line": ln} for c, h, ln in outer],
-                "line": if_line,
+                "line": if_line, "fail_line": fail_start,
             }))
     return out
 
@@ -502,6 +502,7 @@ def messaging(method: Method) -> list[Found]:
         out.append(Found("messaging", method, sorted(set(spans)), {
             "method": method.label, "class": method.class_name, "method_name": method.name, "role": "listen",
             "queues": queues, "annotation": name, "calls": [c for c, _ in calls], "line": line,
+            "handler_line": decl_line,
         }))
     return out
 

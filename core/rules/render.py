@@ -137,12 +137,27 @@ def condition_text(code: str, lang: str = "en") -> str:
     return _atom(code, lang)
 
 
+_FLIPPED = {"==": "!=", "!=": "==", ">=": "<", "<=": ">", ">": "<=", "<": ">="}
+
+
+def negate_code(code: str) -> str:
+    """`a == 3 || a == 4` -> `a != 3 && a != 4` (De Morgan, comparisons flipped)."""
+    code = strip_parens(code)
+    for op, dual in (("||", " && "), ("&&", " || ")):
+        parts, _ = split_top(code, (op,))
+        if len(parts) > 1:
+            return dual.join(f"({negate_code(p)})" if dual == " && " else negate_code(p) for p in parts)
+    if code.startswith("!") and _balanced(code[1:]):
+        return strip_parens(code[1:])
+    parts, ops = split_top(code, tuple(_FLIPPED))
+    if len(parts) == 2 and "->" not in code:
+        return f"{parts[0]} {_FLIPPED[ops[0]]} {parts[1]}"
+    return f"!({code})"
+
+
 def negate_text(code: str, lang: str = "en") -> str:
     """The condition under which `code` is false, in words (for `else` branches and early returns)."""
-    code = strip_parens(code)
-    if code.startswith("!") and _balanced(code[1:]) and not split_top(code[1:], ("||", "&&"))[1]:
-        return condition_text(code[1:], lang)
-    return (f"not ({condition_text(code, lang)})" if lang == "en" else f"不满足（{condition_text(code, lang)}）")
+    return condition_text(negate_code(code), lang)
 
 
 def field_of(expr: str) -> str:

@@ -62,6 +62,13 @@ def _lines_matching(file_lines: list[str], stmt: dict, needles: list[str]) -> li
     return out
 
 
+def _first_line(file_lines: list[str], stmt: dict, clause: str) -> int | None:
+    """The line of the statement holding `clause` (e.g. `status = 2`), whatever its spacing."""
+    pattern = re.compile(r"\s*".join(re.escape(tok) for tok in re.findall(r"\w+|[^\w\s]+", clause)), re.I)
+    return next((n for n in range(stmt["start_line"], min(stmt["end_line"], len(file_lines)) + 1)
+                 if pattern.search(html.unescape(file_lines[n - 1]))), None)
+
+
 def _spans(stmt: dict, lines_: list[int]) -> list[tuple[int, int]]:
     """One span from the opening tag to the last proving line when short, else one per line."""
     picked = sorted({stmt["start_line"], *lines_})
@@ -100,7 +107,11 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
             }))
         for status in statuses:
             found = _lines_matching(file_lines, stmt, [status["text"].split("=")[0].strip()])
-            out.append(SqlFound("transition", stmt, _spans(stmt, found), {
+            own_where = [w for w in status_where if w[1].lower() == status["column"].lower()]
+            located = {"line": _first_line(file_lines, stmt, status["text"])}
+            if own_where:
+                located["criteria_line"] = _first_line(file_lines, stmt, own_where[0][0])
+            out.append(SqlFound("transition", stmt, _spans(stmt, found), {**{k: v for k, v in located.items() if v},
                 "statement": stmt["statement"], "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
                 "via": "sql", "table": table, "field": status["column"], "to": status["to"],
                 "from": [{"op": w[2].lower(), "codes": [c.strip() for c in w[3].split(",") if c.strip()]}

@@ -22,7 +22,8 @@ def _common_flags() -> argparse.ArgumentParser:
     common.add_argument("--domains", default=",".join(DEFAULT_DOMAINS), help="comma-separated domains (default order,stock)")
     common.add_argument("--backend", default="template", choices=("template", "anthropic", "openai"),
                         help="sample generator (default template: offline, deterministic)")
-    common.add_argument("--lang", default="en", choices=("en", "zh", "both"), help="sample language (default en)")
+    common.add_argument("--lang", choices=("en", "zh", "both"),
+                        help="sample language: generate writes en unless told; export takes every language unless told")
     return common
 
 

@@ -24,12 +24,12 @@ class Context:
     repo: Path | None = None
     domains: list[str] = field(default_factory=lambda: list(DEFAULT_DOMAINS))
     backend: str = "template"
-    lang: str = "en"
+    lang: str | None = None          # None: en for generation, every language for export
     progress: Progress = field(default_factory=NullProgress)
 
     @property
     def languages(self) -> list[str]:
-        return ["en", "zh"] if self.lang == "both" else [self.lang]
+        return ["en", "zh"] if self.lang == "both" else [self.lang or "en"]
 
     def repo_id(self) -> str:
         """The repo named by --repo, else the one indexed last."""

@@ -280,7 +280,7 @@ def test_the_pipeline_output_of_examples_shop_validates_and_exports(shop_db, tmp
     assert per_check["evidence"] == {"pass": current} and per_check["schema"] == {"pass": current}
     assert per_check["secrets"] == {"pass": current}
     out = tmp_path / "export"
-    args = ["export", "--db", str(shop_db.path), "--out", str(out), "--include-pending", "--lang", "both"]
+    args = ["export", "--db", str(shop_db.path), "--out", str(out), "--include-pending"]   # no --lang: every language
     assert main(args) == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     counts = manifest["counts"]
@@ -288,3 +288,6 @@ def test_the_pipeline_output_of_examples_shop_validates_and_exports(shop_db, tmp
     assert counts["excluded"].get("failed validation", 0) == quality["fail"]
     assert set(counts["by_language"]) == {"en", "zh"} and set(counts["by_task_type"]) == {"qa", "design"}
     assert manifest["leakage_check"]["ok"] and counts["val"] > 0
+    assert main([*args[:4], str(tmp_path / "zh"), "--include-pending", "--lang", "zh"]) == 0
+    zh = json.loads((tmp_path / "zh" / "manifest.json").read_text(encoding="utf-8"))["counts"]
+    assert set(zh["by_language"]) == {"zh"} and zh["total"] == counts["by_language"]["zh"]

@@ -1,8 +1,8 @@
 """`python -m core export --out DIR`: the curated samples as a LLaMA-Factory-ready SFT dataset.
 
-The common `--lang` and `--domains` flags filter what is exported, with the
-same defaults as generation (en; order,stock): after a `--lang both` run,
-export with `--lang both` too.
+The common `--domains` flag filters what is exported (default order,stock, as
+for generation); `--lang en|zh` keeps one language, and without it every
+generated language is exported.
 """
 
 from __future__ import annotations
@@ -40,10 +40,9 @@ def run(ctx: Context, args) -> dict:
     tasks = _split_list(getattr(args, "task", "qa,design"))
     if not tasks or set(tasks) - {"qa", "design"}:
         raise UserError(f"--task takes qa, design or qa,design; got {getattr(args, 'task', '')!r}")
-    lang = ctx.lang
     filters = ExportFilters(
         domains=tuple(sorted(ctx.domains)),
-        languages=() if lang == "both" else (lang,),
+        languages=() if ctx.lang in (None, "both") else (ctx.lang,),
         task_types=tasks,
         include_pending=getattr(args, "include_pending", False),
     )

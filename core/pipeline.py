@@ -2,8 +2,11 @@
 
 Each stage lives in `core/<package>/stage.py` with `add_arguments(parser)`
 for its own flags and `run(ctx, args) -> dict` returning counts for the run
-history. Stage modules import heavy libraries (torch, transformers) inside
-`run`, so building the parser stays fast.
+history, and may offer `check(ctx, args)`: a cheap look at its options that
+`run_pipeline` makes for every stage before the first one starts, so a bad
+domain name or a missing API key is reported before minutes of indexing.
+Stage modules import heavy libraries (torch, transformers) inside `run`, so
+building the parser stays fast.
 """
 
 from __future__ import annotations
@@ -65,4 +68,8 @@ def run_stage(name: str, ctx: Context, args: argparse.Namespace) -> dict:
 
 
 def run_pipeline(ctx: Context, args: argparse.Namespace, names: tuple[str, ...] = PIPELINE) -> dict[str, dict]:
+    for name in names:
+        check = getattr(importlib.import_module(STAGES[name][0]), "check", None)
+        if check is not None:
+            check(ctx, args)
     return {name: run_stage(name, ctx, args) for name in names}

@@ -99,3 +99,17 @@ def test_cli_on_a_locked_database_prints_one_line_and_exits_3(locked_db, capsys,
     err = capsys.readouterr().err
     assert rc == 3
     assert err.count("\n") == 1 and err.startswith("error: database") and str(pid) in err
+
+
+def test_run_checks_every_stage_before_the_first_starts(tmp_path, capsys, example_repo, monkeypatch):
+    """A bad domain or a missing API key is reported before indexing, not after it."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    path = tmp_path / "early.duckdb"
+    base = ["run", "--repo", str(example_repo), "--db", str(path)]
+    assert main([*base, "--domains", "payment"]) == 2
+    assert main([*base, "--backend", "anthropic"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown domain payment" in err and "ANTHROPIC_API_KEY" in err
+    with Database(path).connect() as con:
+        assert con.execute("SELECT count(*) FROM files").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM pipeline_runs").fetchall() == [(0,)]

@@ -22,9 +22,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="map: YAML file adding or replacing domain keyword profiles (see core/domain/profiles.py)")
 
 
-def run(ctx: Context, args: argparse.Namespace) -> dict:
+def _labeler(ctx: Context, args: argparse.Namespace) -> Labeler:
     profiles = load_profiles(getattr(args, "domain_config", None))
-    labeler = Labeler(select(profiles, ctx.domains or list(DEFAULT_DOMAINS)))
+    return Labeler(select(profiles, ctx.domains or list(DEFAULT_DOMAINS)))
+
+
+def check(ctx: Context, args: argparse.Namespace) -> None:
+    """Unknown domain names and a bad --domain-config fail before indexing starts."""
+    _labeler(ctx, args)
+
+
+def run(ctx: Context, args: argparse.Namespace) -> dict:
+    labeler = _labeler(ctx, args)
     repo_id = ctx.repo_id()
     ctx.progress.start("map")
     with ctx.db.connect() as con:

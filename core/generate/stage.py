@@ -32,11 +32,6 @@ def add_arguments(parser) -> None:
     g.add_argument("--limit", type=int, help="generate at most N new samples this run (try a backend cheaply)")
 
 
-def _languages(ctx) -> list[str]:
-    langs = [lang for lang in ctx.languages if lang in ("en", "zh")]
-    return langs or ["en", "zh"]  # 'all' (no language filter) means both
-
-
 class _DbCache:
     """llm_cache, opened per call: the stage never holds the DuckDB file while waiting on an API."""
 
@@ -79,7 +74,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     from core.generate.plan import Planner
     from core.generate.requirements import RequirementDeriver
 
-    planner = Planner(repo_id, ctx.repo_root(), data, ctx.domains, _languages(ctx))
+    planner = Planner(repo_id, ctx.repo_root(), data, ctx.domains, ctx.languages)
     rules = data["rules"]
     items = planner.rule_items(rules) + planner.undo_items(rules)
     items += planner.flow_items(data["flows"], data["calls"], data["sql_statements"])
@@ -130,6 +125,13 @@ def to_row(outcome, backend, repo_id: str) -> dict:
         "tokens_in": outcome.usage.tokens_in, "tokens_out": outcome.usage.tokens_out, "cost_usd": outcome.usage.cost_usd,
         "created_at": now,
     }
+
+
+def check(ctx, args) -> None:
+    """A missing API key or server URL fails before the stages ahead of generation run."""
+    from core.generate.backends import make_backend
+
+    make_backend(ctx.backend, args, repo_context="")
 
 
 def run(ctx, args) -> dict:

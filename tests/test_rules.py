@@ -129,3 +129,18 @@ def test_every_evidence_item_of_every_sample_is_cited(shop):
         if missing:
             uncited.append((s["question"], sorted(missing)))
     assert not uncited, uncited[:5]
+
+
+def test_a_returned_calculation_is_asked_about_as_the_methods_result():
+    from core.generate.qa_templates import Cite, calc_answer, calc_questions
+    from core.models import Evidence
+
+    facts = {"method": "CouponService.realPrice", "class": "CouponService", "method_name": "realPrice",
+             "target": "realPrice()", "expression": "item.getPrice().subtract(reduce)", "line": 3, "in_loop": False}
+    questions = dict(calc_questions(facts, "en", "seed"))
+    assert "return" in questions["how_computed"] and "`realPrice()`" not in questions["how_computed"]
+    ev = [Evidence(id="E1", path="a/CouponService.java", start_line=3, end_line=3, sha256="x",
+                   text="return item.getPrice().subtract(reduce);")]
+    body, trace = calc_answer("how_computed", facts, "en", "seed", Cite(ev), "a/CouponService.java")
+    assert body.startswith("`CouponService.realPrice` computes its result as price - reduce")
+    assert trace == [("`CouponService.realPrice` returns `item.getPrice().subtract(reduce)`", ["E1"])]

@@ -336,10 +336,21 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
 
 
 # ---------------------------------------------------------- calculation --
+def _returned(f: dict) -> bool:
+    """The calculation is the method's own return value (target `name()`), not an assignment."""
+    return f["target"] == f"{f.get('method_name')}()"
+
+
 def calc_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     target = f["target"].rsplit(".", 1)[-1]
     target = target[3].lower() + target[4:] if target.startswith("set") and len(target) > 3 else target
     m = f"`{f['method']}`"
+    if _returned(f):
+        if lang == "en":
+            return [("how_computed", pick(seed + "q", [f"What does {m} return, and how is it computed?",
+                                                        f"How does {m} compute its result?"])),
+                    ("where_implemented", f"Where is the result of {m} computed?")]
+        return [("how_computed", f"{m} 返回什么？是怎么计算的？"), ("where_implemented", f"{m} 的返回值是在哪里计算的？")]
     if lang == "en":
         return [("how_computed", pick(seed + "q", [f"How is `{target}` calculated in {m}?",
                                                     f"What formula does {m} use for `{target}`?"])),
@@ -370,23 +381,28 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     loop_zh = ("这段代码在循环里逐项执行，结果对所有条目累加。" if accumulates
                else "这段代码在循环里对每个条目分别计算。" if f.get("in_loop") else "")
     note = f.get("comment")
+    returned = _returned(f)
     if lang == "en":
         what = f"{formula} (in code: {expr})" if formula else expr
+        result = "its result" if returned else f"`{f['target']}`"
         if qkind == "how_computed":
-            body = f"{m} computes `{f['target']}` as {what}." + loop_en + (" The comment above it says "
-                                                                           f"\"{note}\"." if note else "")
+            body = f"{m} computes {result} as {what}." + loop_en + (" The comment above it says "
+                                                                    f"\"{note}\"." if note else "")
+        elif returned:
+            body = f"In `{f['class']}.{f['method_name']}` ({path}, line {line}): it returns {what}." + loop_en
         else:
             body = f"In `{f['class']}.{f['method_name']}` ({path}, line {line}): `{f['target']}` = {what}." + loop_en
-        trace = [(f"{m} assigns `{f['target']}` from {expr}", [ev])]
+        trace = [(f"{m} returns {expr}" if returned else f"{m} assigns `{f['target']}` from {expr}", [ev])]
         if note:
             trace.append((f"the comment above it reads \"{note}\"", [cite.at(line - 1, path)]))
         return body, trace
     what = f"{formula}（代码：{expr}）" if formula else expr
+    target_zh = "返回值" if returned else f"`{f['target']}`"
     if qkind == "how_computed":
-        body = f"{m} 中 `{f['target']}` = {what}。" + loop_zh + (f"代码注释写的是“{note}”。" if note else "")
+        body = f"{m} 的{target_zh} = {what}。" + loop_zh + (f"代码注释写的是“{note}”。" if note else "")
     else:
-        body = f"在 `{f['class']}.{f['method_name']}`（{path} 第 {line} 行）：`{f['target']}` = {what}。" + loop_zh
-    trace = [(f"{m} 用 {expr} 给 `{f['target']}` 赋值", [ev])]
+        body = f"在 `{f['class']}.{f['method_name']}`（{path} 第 {line} 行）：{target_zh} = {what}。" + loop_zh
+    trace = [(f"{m} 返回 {expr}" if returned else f"{m} 用 {expr} 给 `{f['target']}` 赋值", [ev])]
     if note:
         trace.append((f"上方注释写的是“{note}”", [cite.at(line - 1, path)]))
     return body, trace

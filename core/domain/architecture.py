@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-LAYERS = ("controller", "service", "service_impl", "dao", "mapper", "model", "dto", "component", "config", "other")
 _HTTP = {"GetMapping": "GET", "PostMapping": "POST", "PutMapping": "PUT", "DeleteMapping": "DELETE",
          "PatchMapping": "PATCH", "RequestMapping": None}
 SCHEDULE_ANNOTATIONS = frozenset({"Scheduled", "Schedules", "XxlJob", "ElasticJob"})

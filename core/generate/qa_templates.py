@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from core.models import Evidence
 from core.rules.java_rules import inline_dict
-from core.rules.render import camel_words, condition_text, cron_text, formula_text, negate_text
+from core.rules.render import condition_text, cron_text, formula_text, negate_text
 from core.rules.statements import state_name
 
 
@@ -48,11 +48,6 @@ class Cite:
 
 def _short(method: str) -> str:
     return method.rsplit(".", 1)[-1]
-
-
-def _op(method: str) -> str:
-    """'OrdPortalOrderServiceImpl.generateOrder' -> 'generate order'."""
-    return camel_words(_short(method))
 
 
 # ---------------------------------------------------------------- guard --

@@ -324,10 +324,3 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append([s, e])
     return [(s, e) for s, e in out]
-
-
-def group_by_method(rules: list[Rule]) -> dict[str, list[Rule]]:
-    by: dict[str, list[Rule]] = defaultdict(list)
-    for r in rules:
-        by[r.facts.get("method", r.symbol_id or "")].append(r)
-    return by

@@ -13,7 +13,6 @@ import re
 _GETTER = re.compile(r"\b(\w+)\.(?:get|is)(\w+)\(\)")
 _BARE_GETTER = re.compile(r"(?<![\w.])(?:get|is)([A-Z]\w*)\(\)")
 _SPACES = re.compile(r"\s+")
-_CALL_NOT = re.compile(r"^!\s*(\w[\w.]*\(.*\))$")
 
 
 def lower_first(name: str) -> str:
@@ -209,9 +208,6 @@ def _term(code: str) -> str:
     if inner:
         return f"({inner})"
     return field_of(code)
-
-
-_CRON_FIELDS = ("second", "minute", "hour", "day of month", "month", "day of week")
 
 
 def cron_text(cron: str, lang: str = "en") -> str:

@@ -11,6 +11,7 @@ import pytest
 from core.cli import main
 from core.context import Context
 from core.domain import stage as map_stage
+from core.domain.architecture import entry_kind
 from core.domain.graph import flow_dot, flow_graph
 from core.domain.profiles import BUILTIN, Labeler, load_profiles
 from core.domain.status_dicts import parse_entries
@@ -113,6 +114,20 @@ def test_status_entries_parse_chinese_and_english():
     assert [e["label"] for e in parse_entries("订单状态：0->待付款；1->待发货；2->已发货")] == ["待付款", "待发货", "已发货"]
     assert [e["code"] for e in parse_entries("change type: 0->lock; 1->reduce; 2->release")] == ["0", "1", "2"]
     assert parse_entries("创建时间 2018-09-10") == [] and parse_entries("1->only one") == []
+
+
+def test_entry_kind_from_method_or_listener_class():
+    def method(annotations: list[str], modifiers: str = "public", kind: str = "method") -> dict:
+        return {"annotations": [{"name": a} for a in annotations], "modifiers": modifiers, "kind": kind}
+
+    listener_class = [{"name": "org.springframework.amqp.rabbit.annotation.RabbitListener"}]
+    assert entry_kind(method(["Scheduled"]), None) == "scheduled"
+    assert entry_kind(method(["RabbitHandler"]), None) == "listener"
+    assert entry_kind(method([]), None) is None
+    assert entry_kind(method([]), listener_class) == "listener"   # handler inside a @RabbitListener class
+    assert entry_kind(method([], "private"), listener_class) is None
+    assert entry_kind(method([], "public static"), listener_class) is None
+    assert entry_kind(method([], "public", "constructor"), listener_class) is None
 
 
 def test_labeler_prefixes_terms_and_tables():

@@ -99,12 +99,20 @@ def summary_of(annotations: list[dict] | None, doc: str | None) -> str | None:
     return None
 
 
-def entry_kind(method_annotations: list[dict] | None, class_annotations: list[dict] | None) -> str | None:
-    """scheduled | listener | None for a method, by its own or (for @RabbitHandler classes) its class annotations."""
-    names = annotation_names(method_annotations)
+def entry_kind(method: dict, class_annotations: list[dict] | None) -> str | None:
+    """scheduled | listener | None for a method symbol row.
+
+    A listener annotation on the class (`@RabbitListener` with handler methods inside) makes each
+    public instance method a listener, whatever the method itself carries.
+    """
+    names = annotation_names(method["annotations"])
     if names & SCHEDULE_ANNOTATIONS:
         return "scheduled"
     if names & LISTENER_ANNOTATIONS:
+        return "listener"
+    modifiers = method["modifiers"] or ""
+    if annotation_names(class_annotations) & LISTENER_ANNOTATIONS and method["kind"] == "method" \
+            and "public" in modifiers and "static" not in modifiers:
         return "listener"
     return None
 

@@ -111,7 +111,6 @@ class MapBuilder:
         for t in self.types:
             sid = t["symbol_id"]
             layer = layers[sid]
-            class_anns = arch.annotation_names(t["annotations"])
             for m in self.members.get(sid, []):
                 if m["kind"] not in ("method", "constructor"):
                     continue
@@ -126,10 +125,7 @@ class MapBuilder:
                     if specs:
                         entries.append(("endpoint", m["symbol_id"], f"{specs[0][0]} {specs[0][1]}"))
                     continue
-                kind = arch.entry_kind(m["annotations"], t["annotations"])
-                if kind is None and class_anns & arch.LISTENER_ANNOTATIONS and m["kind"] == "method" \
-                        and "public" in (m["modifiers"] or "") and "static" not in (m["modifiers"] or ""):
-                    kind = "listener"   # @RabbitListener on the class, handler methods inside
+                kind = arch.entry_kind(m, t["annotations"])
                 if kind:
                     entries.append((kind, m["symbol_id"], f"{kind} {t['name']}.{m['name']}"))
 

@@ -10,12 +10,11 @@ sentence states something the cited lines show.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.models import Evidence
+from core.models import Evidence, sha256_text
 from core.rules.java_rules import inline_dict
 from core.rules.render import condition_text, cron_text, formula_text, negate_text
 from core.rules.statements import state_name
@@ -23,7 +22,7 @@ from core.rules.statements import state_name
 
 def pick(seed: str, options: list[str] | tuple[str, ...]) -> str:
     """A deterministic choice: same seed, same phrasing."""
-    n = int(hashlib.sha256(seed.encode("utf-8")).hexdigest()[:8], 16)
+    n = int(sha256_text(seed)[:8], 16)
     return options[n % len(options)]
 
 

@@ -11,7 +11,6 @@ leaves the previous index intact.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import subprocess
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from core.errors import UserError
 from core.index.build import IndexBatch, index_file
 from core.index.resolve import Resolver, link_sql, resolve_calls
 from core.index.walk import walk_repo
+from core.models import sha256_bytes
 from storage import index_store
 from storage import repos as repo_store
 
@@ -72,7 +72,7 @@ def run(ctx: Context, args: argparse.Namespace) -> dict:
             walked.skipped.append((cand.path, f"unreadable: {exc.strerror or exc}"))
             continue
         current.add(cand.path)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = sha256_bytes(data)
         if known.get(cand.path) != digest:
             changed.append((cand, data, digest))
     deleted = [p for p in indexed if p not in current]

@@ -7,12 +7,12 @@ closing `<|im_end|>` included, carry loss; system prompt and question do not.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import UserError
+from core.models import sha256_bytes
 from core.train.chat_template import QWEN25_CHAT_TEMPLATE
 
 IGNORE = -100
@@ -52,7 +52,7 @@ def load_export(export_dir: str | Path) -> ExportData:
     manifest_sha = manifest = None
     if manifest_path.is_file():
         raw = manifest_path.read_bytes()
-        manifest_sha = hashlib.sha256(raw).hexdigest()
+        manifest_sha = sha256_bytes(raw)
         try:
             manifest = json.loads(raw)
         except ValueError:

@@ -154,6 +154,10 @@ def _annotations(modifiers: Node | None) -> list[dict]:
     return out
 
 
+def _modifiers(node: Node) -> Node | None:
+    return next((c for c in node.children if c.type == "modifiers"), None)
+
+
 def _modifier_words(modifiers: Node | None) -> str | None:
     if modifiers is None:
         return None
@@ -180,11 +184,12 @@ def _leading_comments(node: Node) -> tuple[str | None, int]:
     return "\n".join(text(c) for c in comments), comments[0].start_point[0] + 1
 
 
-def _trailing_comment(node: Node) -> str | None:
+def _with_trailing_comment(doc: str | None, node: Node) -> str | None:
+    """A field or enum constant is often documented by a comment at the end of its own line."""
     nxt = node.next_sibling
-    if nxt is not None and nxt.type in _COMMENTS and nxt.start_point[0] == node.end_point[0]:
-        return text(nxt)
-    return None
+    if nxt is None or nxt.type not in _COMMENTS or nxt.start_point[0] != node.end_point[0]:
+        return doc
+    return f"{doc}\n{text(nxt)}" if doc else text(nxt)
 
 
 def _short(expr: str, limit: int = 60) -> str:
@@ -262,7 +267,7 @@ class _FileExtractor:
     def _type(self, node: Node, parent: Symbol | None, prefix: str, outer_fields: dict[str, str] | None = None) -> None:
         name = text(node.child_by_field_name("name"))
         fq = f"{prefix}.{name}" if prefix else name
-        modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+        modifiers = _modifiers(node)
         doc, doc_line = _leading_comments(node)
         body = node.child_by_field_name("body")
         start, end = lines(node)
@@ -283,7 +288,7 @@ class _FileExtractor:
             [s for s in supers if s],
         )
         self.symbols.append(sym)
-        header = self._header(sym, doc_line, header_end)
+        header = self._header(doc_line, header_end)
         # a small type is one chunk as a whole (a rule may span its annotations and a method);
         # a big one gets its header only, its members have chunks of their own
         class_end = end if end - doc_line + 1 <= MAX_CHUNK_LINES else header_end
@@ -324,7 +329,7 @@ class _FileExtractor:
         for member in nested:
             self._type(member, sym, fq, fields)
 
-    def _header(self, sym: Symbol, start: int, end: int) -> str:
+    def _header(self, start: int, end: int) -> str:
         head = [f"package {self.package};", ""] if self.package else []
         return "\n".join(head + self.src_lines[start - 1 : end]).rstrip()
 
@@ -336,11 +341,9 @@ class _FileExtractor:
         block.clear()
 
     def _field(self, node: Node, owner: Symbol, fields: dict[str, str], doc: str | None) -> None:
-        modifiers = next((c for c in node.children if c.type == "modifiers"), None)
+        modifiers = _modifiers(node)
         type_text = text(node.child_by_field_name("type"))
-        trailing = _trailing_comment(node)
-        if trailing:
-            doc = f"{doc}\n{trailing}" if doc else trailing
+        doc = _with_trailing_comment(doc, node)
         start, end = lines(node)
         for declarator in node.children_by_field_name("declarator"):
             name = text(declarator.child_by_field_name("name"))
@@ -353,13 +356,10 @@ class _FileExtractor:
     def _enum_constant(self, node: Node, owner: Symbol, doc: str | None) -> None:
         name = text(node.child_by_field_name("name"))
         start, end = lines(node)
-        trailing = _trailing_comment(node)
-        if trailing:
-            doc = f"{doc}\n{trailing}" if doc else trailing
+        doc = _with_trailing_comment(doc, node)
         self.symbols.append(Symbol(
             self.unique(f"{owner.symbol_id}.{name}"), "enum_constant", name, owner.symbol_id, self.package, self.path,
-            start, end, _SPACE.sub(" ", text(node)), owner.name, None, _annotations(
-                next((c for c in node.children if c.type == "modifiers"), None)), doc,
+            start, end, _SPACE.sub(" ", text(node)), owner.name, None, _annotations(_modifiers(node)), doc,
         ))
 
     def _method(self, node: Node, owner: Symbol, fields: dict[str, str], header: str) -> None:
@@ -381,7 +381,7 @@ class _FileExtractor:
                 param_types[pname] = ptype
                 type_list.append(clean_type(ptype) + ("..." if ptype.endswith("...") else ""))
         symbol_id = self.unique(f"{owner.symbol_id}#{name}({','.join(type_list)})")
-        modifiers = node.children[0] if node.children and node.children[0].type == "modifiers" else None
+        modifiers = _modifiers(node)
         body = node.child_by_field_name("body")
         start, end = lines(node)
         sig_end = body.start_byte if body is not None else node.end_byte

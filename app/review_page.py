@@ -121,7 +121,7 @@ def render(task: str) -> None:
         st.session_state[_focus_key(task)] = rec["sample_id"]
         results = store.checks_for(con, rec["sample_id"], rec["version"])
         root = store.repo_root(con, rec["repo_id"])
-        paths = sorted({e["path"] for e in sample_card.effective(rec)["evidence"]})
+        paths = sorted({e["path"] for e in rec["effective"]["evidence"]})
         encodings = store.file_encodings(con, rec["repo_id"], paths)
         st.divider()
         _focus(con, task, f, rec, results, root, encodings)
@@ -202,7 +202,7 @@ def _focus(con, task: str, f: QueueFilter, rec: dict, results: list[dict],
             with history:
                 sample_card.history(store.history(con, sid))
     with right:
-        evidence = sample_card.effective(rec)["evidence"]
+        evidence = rec["effective"]["evidence"]
         ids = [e["id"] for e in evidence]
         ev_key = f"{task}-ev-{sid}"
         if st.session_state.get(ev_key) not in ids:
@@ -232,7 +232,7 @@ def _actions(task: str, f: QueueFilter, sid: str, ver: int) -> None:
 
 
 def _edit_form(task: str, rec: dict) -> None:
-    s = sample_card.effective(rec)
+    s = rec["effective"]
     is_design = s["task_type"] == "design"
     with st.form(f"{task}-edit-form"):
         question = st.text_area("Requirement" if is_design else "Question", s["question"], height=80)

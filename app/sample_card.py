@@ -27,13 +27,8 @@ def _demoted(markdown: str) -> str:
     return _HEADING.sub("##### ", markdown)
 
 
-def effective(rec: dict) -> dict:
-    """What the curator signs off on: the edit when there is one, else the generated sample."""
-    return rec["edited_payload"] or rec["payload"]
-
-
 def header(rec: dict) -> None:
-    s = effective(rec)
+    s = rec["effective"]
     src = s.get("source", {})
     score = "–" if rec["score"] is None else f"{rec['score']:.2f}"
     st.markdown(
@@ -48,7 +43,7 @@ def header(rec: dict) -> None:
 
 def body(rec: dict, on_cite, key: str) -> None:
     """Question / requirement, answer / proposal, and the trace with a button per cited evidence id."""
-    s = effective(rec)
+    s = rec["effective"]
     is_design = s["task_type"] == "design"
     st.markdown("**Requirement**" if is_design else "**Question**")
     st.info(s["question"])

@@ -97,9 +97,8 @@ def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dic
         rec = store.get_sample(con, sample_id, version)
     if rec is None:
         raise UserError(f"sample {sample_id} v{version} no longer exists")
-    base = rec["edited_payload"] or rec["payload"]
     try:
-        edited = Sample.model_validate({**base, **changes})
+        edited = Sample.model_validate({**rec["effective"], **changes})
     except ValidationError as exc:
         first = exc.errors()[0]
         raise UserError(f"the edit is not a valid sample: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
@@ -135,7 +134,7 @@ def undo(db: Database, reviewer: str) -> dict | None:
         with db.connect() as con:
             recs = [store.get_sample(con, sid, ver) for sid, ver in result["samples"]]
         for rec in filter(None, recs):
-            revalidate(db, Sample.model_validate(rec["edited_payload"] or rec["payload"]))
+            revalidate(db, Sample.model_validate(rec["effective"]))
     return result
 
 

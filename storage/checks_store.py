@@ -14,8 +14,7 @@ from collections.abc import Iterator, Sequence
 import duckdb
 import pandas as pd
 
-# Effective content of a sample version: the curator's edit when there is one.
-_EFFECTIVE = "CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL THEN r.edited_payload ELSE s.payload END"
+from storage.sample_state import EDITED_PAYLOAD, EFFECTIVE_PAYLOAD, REVIEW_STATUS, SAMPLE_JOINS
 
 
 def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
@@ -71,10 +70,8 @@ def samples_to_check(
     cursor = con.cursor()
     try:
         result = cursor.execute(
-            f"""SELECT s.sample_id, s.version, CAST({_EFFECTIVE} AS VARCHAR)
-                FROM samples s
-                LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version
-                LEFT JOIN sample_quality q ON q.sample_id = s.sample_id AND q.version = s.version
+            f"""SELECT s.sample_id, s.version, CAST({EFFECTIVE_PAYLOAD} AS VARCHAR)
+                FROM {SAMPLE_JOINS}
                 WHERE {' AND '.join(where)}""",
             params,
         )
@@ -85,19 +82,17 @@ def samples_to_check(
 
 
 def dedup_candidates(con: duckdb.DuckDBPyConnection, repo_id: str) -> pd.DataFrame:
-    """Every current sample's effective question + answer and review status, in sample_id order."""
+    """Every current sample's effective question + answer and review status, in sample_id order.
+
+    Unedited samples read the stored question/answer columns, not their payload JSON.
+    """
     return con.execute(
-        """WITH eff AS (
-                SELECT s.sample_id, s.version, COALESCE(r.status, 'pending') AS review_status,
-                       CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL THEN r.edited_payload END AS edited
-                FROM samples s
-                LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version
-                WHERE s.repo_id = ? AND s.is_current)
-            SELECT e.sample_id, e.version, e.review_status,
-                   COALESCE(json_extract_string(e.edited, '$.question'), s.question)
-                     || chr(10) || COALESCE(json_extract_string(e.edited, '$.answer'), s.answer) AS text
-            FROM eff e JOIN samples s ON s.sample_id = e.sample_id AND s.version = e.version
-            ORDER BY e.sample_id""",
+        f"""SELECT s.sample_id, s.version, {REVIEW_STATUS} AS review_status,
+                   COALESCE(json_extract_string({EDITED_PAYLOAD}, '$.question'), s.question)
+                     || chr(10) || COALESCE(json_extract_string({EDITED_PAYLOAD}, '$.answer'), s.answer) AS text
+            FROM {SAMPLE_JOINS}
+            WHERE s.repo_id = ? AND s.is_current
+            ORDER BY s.sample_id""",
         [repo_id],
     ).df()
 

@@ -8,6 +8,8 @@ from datetime import datetime
 
 import duckdb
 
+from storage.sample_state import EFFECTIVE_PAYLOAD, REVIEW_STATUS, SAMPLE_JOINS
+
 CANDIDATE_COLS = ("sample_id", "review_status", "reviewer", "payload", "quality_status", "score", "dup_cluster", "dup_keep")
 
 
@@ -26,12 +28,9 @@ def export_candidates(
             where.append(f"list_contains(?, s.{column})")
             params.append(list(values))
     return con.execute(
-        f"""SELECT s.sample_id, COALESCE(r.status, 'pending'), r.reviewer,
-                   CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL THEN r.edited_payload ELSE s.payload END,
+        f"""SELECT s.sample_id, {REVIEW_STATUS}, r.reviewer, {EFFECTIVE_PAYLOAD},
                    q.status, q.score, q.dup_cluster, COALESCE(q.dup_keep, true)
-            FROM samples s
-            LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version
-            LEFT JOIN sample_quality q ON q.sample_id = s.sample_id AND q.version = s.version
+            FROM {SAMPLE_JOINS}
             WHERE {' AND '.join(where)} ORDER BY s.sample_id""",
         params,
     ).fetchall()

@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
+from storage.sample_state import EFFECTIVE_PAYLOAD, REVIEW_STATUS, SAMPLE_JOINS
+
 STATUSES = ("pending", "accepted", "edited", "rejected")
 VALIDATION_RESULTS = ("pass", "warn", "fail", "unchecked")
 
@@ -28,11 +30,7 @@ SORTS: dict[str, tuple[str, str]] = {
     "sample id": ("s.sample_id", "ASC"),
 }
 
-_FROM = """
-FROM samples s
-LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version
-LEFT JOIN sample_quality q ON q.sample_id = s.sample_id AND q.version = s.version
-"""
+_FROM = f" FROM {SAMPLE_JOINS} "
 _STATE_JSON = """CASE WHEN r.sample_id IS NULL THEN NULL ELSE json_object(
     'status', r.status, 'reviewer', r.reviewer, 'edited_payload', r.edited_payload,
     'reason', r.reason, 'updated_at', strftime(r.updated_at, '%Y-%m-%d %H:%M:%S.%f')) END"""
@@ -61,7 +59,7 @@ class QueueFilter:
             clauses.append("s.repo_id = ?")
             params.append(self.repo_id)
         for column, values in (
-            ("COALESCE(r.status, 'pending')", self.statuses),
+            (REVIEW_STATUS, self.statuses),
             ("s.domain", self.domains),
             ("s.rule_kind", self.rule_kinds),
             ("COALESCE(q.status, 'unchecked')", self.validation),
@@ -90,8 +88,8 @@ _QUEUE_COLS = (
     "sample_id", "version", "domain", "language", "rule_kind", "question_kind", "question",
     "status", "reviewer", "validation", "score", "backend", "created_at",
 )
-_QUEUE_SELECT = """s.sample_id, s.version, s.domain, s.language, s.rule_kind, s.question_kind,
-    left(s.question, 160), COALESCE(r.status, 'pending'), r.reviewer, COALESCE(q.status, 'unchecked'),
+_QUEUE_SELECT = f"""s.sample_id, s.version, s.domain, s.language, s.rule_kind, s.question_kind,
+    left(s.question, 160), {REVIEW_STATUS}, r.reviewer, COALESCE(q.status, 'unchecked'),
     q.score, s.backend, s.created_at"""
 
 
@@ -114,7 +112,7 @@ def status_counts(con: duckdb.DuckDBPyConnection, f: QueueFilter) -> dict[str, i
     """Counts per review status under the filter with its status choice ignored (the progress bar)."""
     where, params = replace(f, statuses=()).where()
     rows = con.execute(
-        f"SELECT COALESCE(r.status, 'pending'), count(*) {_FROM} WHERE {where} GROUP BY 1", params
+        f"SELECT {REVIEW_STATUS}, count(*) {_FROM} WHERE {where} GROUP BY 1", params
     ).fetchall()
     return {status: dict(rows).get(status, 0) for status in STATUSES}
 
@@ -167,22 +165,26 @@ def sample_stamp(con: duckdb.DuckDBPyConnection, task_type: str) -> tuple[int, s
 
 
 def get_sample(con: duckdb.DuckDBPyConnection, sample_id: str, version: int | None = None) -> dict | None:
-    """One sample version with its payload, review state and quality (the current version by default)."""
+    """One sample version with its payload, review state and quality (the current version by default).
+
+    `effective` is what the curator signs off on and export writes (see storage.sample_state);
+    `payload` stays the generated original, for the edit diff.
+    """
     cond = "s.version = ?" if version is not None else "s.is_current"
     params = [sample_id] + ([version] if version is not None else [])
     row = con.execute(
-        f"""SELECT s.sample_id, s.version, s.repo_id, s.task_type, s.payload, COALESCE(r.status, 'pending'),
+        f"""SELECT s.sample_id, s.version, s.repo_id, s.task_type, s.payload, {EFFECTIVE_PAYLOAD}, {REVIEW_STATUS},
                    r.reviewer, r.edited_payload, r.reason, r.updated_at, q.status, q.score, s.backend, s.is_current
             {_FROM} WHERE s.sample_id = ? AND {cond} ORDER BY s.version DESC LIMIT 1""",
         params,
     ).fetchone()
     if row is None:
         return None
-    cols = ("sample_id", "version", "repo_id", "task_type", "payload", "status", "reviewer", "edited_payload",
-            "reason", "updated_at", "validation", "score", "backend", "is_current")
+    cols = ("sample_id", "version", "repo_id", "task_type", "payload", "effective", "status", "reviewer",
+            "edited_payload", "reason", "updated_at", "validation", "score", "backend", "is_current")
     rec = dict(zip(cols, row))
-    rec["payload"] = json.loads(rec["payload"])
-    rec["edited_payload"] = json.loads(rec["edited_payload"]) if rec["edited_payload"] else None
+    for col in ("payload", "effective", "edited_payload"):
+        rec[col] = json.loads(rec[col]) if rec[col] else None
     rec["validation"] = rec["validation"] or "unchecked"
     return rec
 
@@ -320,7 +322,7 @@ def bulk_decide(
     """
     where, params = f.where()
     if skip_statuses:
-        where += f" AND COALESCE(r.status, 'pending') NOT IN ({', '.join('?' * len(skip_statuses))})"
+        where += f" AND {REVIEW_STATUS} NOT IN ({', '.join('?' * len(skip_statuses))})"
         params = [*params, *skip_statuses]
     after = (
         "NULL" if status is None else

@@ -233,6 +233,12 @@ def test_duplicates_are_clustered_and_the_best_kept(shop):
     # a strict threshold keeps only the exact copies together
     validate_repo(db, "shop", dup_threshold=1.0)
     assert quality(db, "c")[2:] == (None, True) and quality(db, "a")[2] == quality(db, "b")[2] == "a"
+    # copies are judged by the curator's edit: b rewritten is no copy of a any more
+    rewritten = qa(root, "b", "What does confirming receipt change on the order?",
+                   "Confirming receipt moves the order from status 2 (shipped) to status 3 (completed).", [span])
+    decide(db, "b", "edited", edited=rewritten)
+    validate_repo(db, "shop", dup_threshold=1.0)
+    assert quality(db, "a")[2:] == quality(db, "b")[2:] == (None, True)
 
 
 def test_minhash_finds_near_duplicates_and_leaves_distinct_texts_alone():

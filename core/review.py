@@ -73,8 +73,12 @@ def decide(db: Database, sample_id: str, version: int, action: str, reviewer: st
             if action == "skip":
                 store.add_event(con, sample_id, version, "skip", reviewer, before, before, _batch())
                 return before
-            after = {"status": ACTION_STATUS[action], "reviewer": reviewer, "edited_payload": None,
-                     "reason": reason if action == "reject" else None}
+            if action == "accept" and before and before["status"] == "edited":
+                # the curator edited, then accepted: the edit is what they accept (as bulk accept does)
+                after = {**before, "reviewer": reviewer, "updated_at": None}
+            else:
+                after = {"status": ACTION_STATUS[action], "reviewer": reviewer, "edited_payload": None,
+                         "reason": reason if action == "reject" else None}
             store.put_state(con, sample_id, version, after)
             after = store.get_state(con, sample_id, version)
             store.add_event(con, sample_id, version, action, reviewer, before, after, _batch(), reason)

@@ -105,6 +105,17 @@ def test_edit_keeps_original_revalidates_and_undo_restores(seeded):
     assert state(seeded, "qa-000004")["status"] == "pending"
 
 
+def test_accepting_an_edited_sample_keeps_the_edit(seeded):
+    review.edit(seeded, "qa-000004", 1, "ann", {"answer": "A curated, clearer answer."})
+    review.decide(seeded, "qa-000004", 1, "accept", "bo")
+    rec = state(seeded, "qa-000004")
+    assert (rec["status"], rec["reviewer"]) == ("edited", "bo")
+    assert rec["effective"]["answer"] == "A curated, clearer answer."
+    assert events(seeded, "qa-000004")[0]["action"] == "accept"
+    review.undo(seeded, "bo")
+    assert state(seeded, "qa-000004")["reviewer"] == "ann"
+
+
 def test_invalid_edit_is_refused_and_writes_nothing(seeded):
     bad_trace = [{"claim": "cites nothing real", "evidence_ids": ["E9"]}]
     with pytest.raises(UserError, match="not a valid sample"):

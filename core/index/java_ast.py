@@ -46,9 +46,13 @@ def query(source: str) -> Query:
 
 
 def captures(source: str, node: Node) -> dict[str, list[Node]]:
-    """Captures of `source` under `node`, by capture name, in document order."""
+    """Captures of `source` under `node`, by capture name, in document order.
+
+    The cursor's own order is not stable for nodes starting at the same byte (`a.b().c()` holds
+    two calls), so an enclosing node is put before the nodes inside it, as a tree walk would.
+    """
     found = QueryCursor(query(source)).captures(node)
-    return {name: sorted(nodes, key=lambda n: n.start_byte) for name, nodes in found.items()}
+    return {name: sorted(nodes, key=lambda n: (n.start_byte, -n.end_byte)) for name, nodes in found.items()}
 
 
 def parse(data: bytes | str) -> Tree:

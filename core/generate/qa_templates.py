@@ -416,29 +416,26 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     ann = cite.at(f["line"], path)
     calls = f.get("calls") or []
     call_ev = cite.evidence[1].id if len(cite.evidence) > 1 else ann
-    if lang == "en":
+    en = lang == "en"
+    trace = [(f"`{f['method']}` is scheduled with {when}" if en else f"`{f['method']}` 的调度周期是{when}", [ann])]
+    if calls:
+        trace.append((f"the job calls `{calls[0]}`" if en else f"任务调用 `{calls[0]}`", [call_ev]))
+    if f.get("impl"):
+        trace.append((f"`{f['impl']}` implements the job's work" if en else f"`{f['impl']}` 实现了任务逻辑",
+                      [cite.at(f["impl_line"], f["impl_path"])]))
+    if en:
         body = f"`{f['method']}` is annotated `@Scheduled` and runs {when}"
         body += f" (cron `{f['cron']}`)." if f.get("cron") else "."
         if calls:
-            body += f" Each run calls `{calls[0]}`" + (", " + ", ".join(f"`{c}`" for c in calls[1:]) if calls[1:] else "") + "."
+            body += f" Each run calls {', '.join(f'`{c}`' for c in calls)}."
         if f.get("impl"):
             body += f" The work happens in `{f['impl']}` ({f['impl_path']}, from line {f['impl_line']})."
-        trace = [(f"`{f['method']}` is scheduled with {when}", [ann])]
-        if calls:
-            trace.append((f"the job calls `{calls[0]}`", [call_ev]))
-        if f.get("impl"):
-            trace.append((f"`{f['impl']}` implements the job's work", [cite.at(f["impl_line"], f["impl_path"])]))
         return body, trace
     body = f"`{f['method']}` 带有 `@Scheduled` 注解，{when}执行一次" + (f"（cron `{f['cron']}`）" if f.get("cron") else "") + "。"
     if calls:
         body += f"每次执行调用 `{calls[0]}`。"
     if f.get("impl"):
         body += f"具体逻辑在 `{f['impl']}`（{f['impl_path']} 第 {f['impl_line']} 行起）。"
-    trace = [(f"`{f['method']}` 的调度周期是{when}", [ann])]
-    if calls:
-        trace.append((f"任务调用 `{calls[0]}`", [call_ev]))
-    if f.get("impl"):
-        trace.append((f"`{f['impl']}` 实现了任务逻辑", [cite.at(f["impl_line"], f["impl_path"])]))
     return body, trace
 
 

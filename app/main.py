@@ -1,8 +1,4 @@
-"""Entry point: `streamlit run app/main.py -- --db FILE` (or $ACDP_DB).
-
-One page per file in pages/; page 6 (LoRA runs) belongs to the training
-work and joins the navigation once pages/lora_runs.py exists.
-"""
+"""Entry point: `streamlit run app/main.py -- --db FILE` (or $ACDP_DB); one page per file in pages/."""
 
 from __future__ import annotations
 

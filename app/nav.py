@@ -1,4 +1,4 @@
-"""The app's pages, in navigation order; pages/lora_runs.py joins once it exists."""
+"""The app's pages, in navigation order: one table, so links between pages cannot drift from the menu."""
 
 from __future__ import annotations
 
@@ -22,21 +22,8 @@ def page(name: str):
     return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=icon, url_path=name)
 
 
-def _lora_placeholder() -> None:
-    st.title("LoRA runs")
-    st.info("Training runs appear here once the training work lands (pages/lora_runs.py). "
-            "Meanwhile: `python -m core train --export DIR --base-model ID_OR_PATH --out RUN_DIR`.")
-
-
 def pages() -> list:
-    """Every page file that exists; LoRA runs shows a placeholder until its file arrives."""
-    found = []
-    for name, title, icon in PAGES:
-        if (PAGES_DIR / f"{name}.py").exists():
-            found.append(page(name))
-        elif name == "lora_runs":
-            found.append(st.Page(_lora_placeholder, title=title, icon=icon, url_path=name))
-    return found
+    return [page(name) for name, _, _ in PAGES]
 
 
 def link(name: str, label: str) -> None:

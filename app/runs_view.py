@@ -1,4 +1,4 @@
-"""Widgets of the LoRA runs page: the start form, live progress, runs table, validation results.
+"""The LoRA runs page: the start form, live progress, runs table, validation results.
 
 Runs are separate processes (core.train.runner); every view here is drawn
 from the run directory and train_runs, so a page reload, a second browser
@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app.state import flash
+from app.state import database, flash, problems_shown, show_flashes
 from core.errors import UserError
 from core.train import rundir, runner
 from core.train.config import DEFAULT_BASE_MODEL, SIZE_DEFAULTS, detect_size
@@ -277,3 +277,17 @@ def validation(db: Database, run: dict, view: runner.RunView) -> None:
         "sample": r["sample_id"], "model": r["model_kind"], "layout": r["layout_ok"], "citations": r["citations_ok"],
         "unknown names": ", ".join(r["unknown_identifiers"]), "ROUGE-L": r["overlap"], "output": r["output"][:300],
     } for r in rows]), hide_index=True, width="stretch")
+
+
+def render() -> None:
+    """Each part in its own error box: a locked database in one leaves the others drawn."""
+    st.title("LoRA runs")
+    db = database()
+    show_flashes()
+    with problems_shown():
+        start_form(db)
+    with problems_shown():
+        live_runs(db)
+    st.subheader("Runs")
+    with problems_shown():
+        run_details(db, runs_table(db))

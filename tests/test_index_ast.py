@@ -6,6 +6,7 @@ from core.index import java_ast
 from core.index.config_keys import MASK, parse_config
 from core.index.java_extract import MAX_CHUNK_LINES, clean_type, extract
 from core.index.mybatis import parse_mapper, tables_in
+from core.index.resolve import Resolver
 
 
 def test_parse_method_maps_nodes_to_file_lines():
@@ -33,6 +34,16 @@ def test_captures_put_a_chained_call_before_the_calls_inside_it_on_every_parse()
         calls = java_ast.captures("(method_invocation) @call", java_ast.parse(source).root_node)["call"]
         assert [java_ast.text(c) for c in calls] == [
             "x.a().b().c()", "x.a().b()", "x.a()", "y.d().e()", "y.d()"]
+
+
+def test_same_arity_overloads_resolve_the_same_whatever_the_row_order():
+    rows = [
+        ("p.Criteria", "class", "Criteria", None, None, "[]", "public"),
+        ("p.Criteria#add(String,Date,String)", "method", "add", "p.Criteria", "void", None, "public"),
+        ("p.Criteria#add(String,List,String)", "method", "add", "p.Criteria", "void", None, "public"),
+    ]
+    picked = {Resolver(order).find_method("p.Criteria", "add", 3)[0] for order in (rows, rows[::-1])}
+    assert picked == {"p.Criteria#add(String,Date,String)"}
 
 
 def test_oversized_method_is_split_at_statement_boundaries():

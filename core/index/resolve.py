@@ -63,11 +63,16 @@ def _shared_prefix(a: str, b: str) -> int:
 
 class Resolver:
     def __init__(self, symbols: list[tuple]):
-        """`symbols`: (symbol_id, kind, name, parent_id, type, extends, modifiers) rows."""
+        """`symbols`: (symbol_id, kind, name, parent_id, type, extends, modifiers) rows.
+
+        Rows are taken in symbol-id order: where a call cannot tell same-arity overloads or
+        same-named types apart, the first one wins, and that must not depend on the order a
+        database scan happens to return.
+        """
         self.types: dict[str, _Type] = {}
         self.by_simple: dict[str, list[str]] = defaultdict(list)
         pending: list[tuple] = []
-        for row in symbols:
+        for row in sorted(symbols, key=lambda r: r[0]):
             symbol_id, kind, name, _parent, _type, extends, _mods = row
             if kind in ("class", "interface", "enum"):
                 supers = json.loads(extends) if isinstance(extends, str) else (extends or [])

@@ -17,7 +17,8 @@ from app.nav import link
 from app.state import database, flash, problems_shown, reviewer, reviewer_input, show_flashes
 from core import review
 from core.errors import UserError
-from storage import DatabaseLocked, StorageError
+from storage import DatabaseLocked, StorageError, index_store
+from storage import repos as repo_store
 from storage import review_store as store
 from storage.review_store import QueueFilter
 
@@ -120,9 +121,9 @@ def render(task: str) -> None:
             return
         st.session_state[_focus_key(task)] = rec["sample_id"]
         results = store.checks_for(con, rec["sample_id"], rec["version"])
-        root = store.repo_root(con, rec["repo_id"])
+        root = repo_store.repo_root(con, rec["repo_id"])
         paths = sorted({e["path"] for e in rec["effective"]["evidence"]})
-        encodings = store.file_encodings(con, rec["repo_id"], paths)
+        encodings = index_store.file_encodings(con, rec["repo_id"], paths)
         st.divider()
         _focus(con, task, f, rec, results, root, encodings)
 

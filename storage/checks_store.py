@@ -14,12 +14,12 @@ from collections.abc import Iterator, Sequence
 import duckdb
 import pandas as pd
 
+from storage.repos import repo_root
 from storage.sample_state import EDITED_PAYLOAD, EFFECTIVE_PAYLOAD, REVIEW_STATUS, SAMPLE_JOINS
 
 
 def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
     """What the checks need from the index: root, names, code text, file encodings, generated files."""
-    root = con.execute("SELECT root FROM repos WHERE repo_id = ?", [repo_id]).fetchall()
     symbol_names = [r[0] for r in con.execute("SELECT DISTINCT name FROM symbols WHERE repo_id = ?", [repo_id]).fetchall()]
     tables = [r[0] for r in con.execute(
         "SELECT DISTINCT unnest(CAST(tables AS VARCHAR[])) FROM sql_statements WHERE repo_id = ? AND tables IS NOT NULL",
@@ -37,7 +37,7 @@ def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
         [repo_id],
     ).fetchall()
     return {
-        "root": root[0][0] if root else None,
+        "root": repo_root(con, repo_id),
         "symbol_names": symbol_names,
         "tables": tables,
         "code_texts": code_texts,
@@ -179,14 +179,6 @@ def duplicate_state(con: duckdb.DuckDBPyConnection, sample_id: str, version: int
     ).fetchall()
     check = {"check_name": "duplicate", "result": c[0][0], "message": c[0][1]} if c else None
     return (q[0][0], bool(q[0][1]), check) if q else (None, True, check)
-
-
-def checks_of(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> list[dict]:
-    rows = con.execute(
-        "SELECT check_name, result, message FROM checks WHERE sample_id = ? AND version = ? ORDER BY check_name",
-        [sample_id, version],
-    ).fetchall()
-    return [{"check_name": n, "result": r, "message": m} for n, r, m in rows]
 
 
 def result_counts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, dict[str, int]]:

@@ -121,9 +121,14 @@ def set_sql_links(con: duckdb.DuckDBPyConnection, repo_id: str, links: dict[str,
 
 # ------------------------------------------------------------------- reads --
 
-def file_encodings(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, str]:
-    """path -> encoding recorded at index time (read evidence back with `core.source.read_source`)."""
-    return dict(con.execute("SELECT path, encoding FROM files WHERE repo_id = ?", [repo_id]).fetchall())
+def file_encodings(con: duckdb.DuckDBPyConnection, repo_id: str, paths: Sequence[str] | None = None) -> dict[str, str]:
+    """path -> encoding recorded at index time (read evidence back with `core.source.read_source`),
+    of every file or only of `paths` (one sample's evidence need not read a whole repository's)."""
+    if paths is None:
+        return dict(con.execute("SELECT path, encoding FROM files WHERE repo_id = ?", [repo_id]).fetchall())
+    return dict(con.execute(
+        "SELECT path, encoding FROM files WHERE repo_id = ? AND list_contains(?, path)", [repo_id, list(paths)]
+    ).fetchall())
 
 
 def get_file(con: duckdb.DuckDBPyConnection, repo_id: str, path: str) -> dict | None:

@@ -20,6 +20,12 @@ def get_repo(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict | None:
     return dict(zip(("repo_id", "root", "git_commit", "indexed_at"), row)) if row else None
 
 
+def repo_root(con: duckdb.DuckDBPyConnection, repo_id: str) -> str | None:
+    """None when the repository was never indexed into this database."""
+    row = con.execute("SELECT root FROM repos WHERE repo_id = ?", [repo_id]).fetchone()
+    return row[0] if row else None
+
+
 def latest_repo(con: duckdb.DuckDBPyConnection) -> dict | None:
     row = con.execute(
         "SELECT repo_id FROM repos ORDER BY indexed_at DESC NULLS LAST LIMIT 1"

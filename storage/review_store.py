@@ -198,21 +198,6 @@ def checks_for(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> 
     return [dict(zip(("check_name", "result", "message", "checked_at"), r)) for r in rows]
 
 
-def file_encodings(con: duckdb.DuckDBPyConnection, repo_id: str, paths: list[str]) -> dict[str, str]:
-    if not paths:
-        return {}
-    rows = con.execute(
-        f"SELECT path, encoding FROM files WHERE repo_id = ? AND path IN ({', '.join('?' * len(paths))})",
-        [repo_id, *paths],
-    ).fetchall()
-    return dict(rows)
-
-
-def repo_root(con: duckdb.DuckDBPyConnection, repo_id: str) -> str | None:
-    row = con.execute("SELECT root FROM repos WHERE repo_id = ?", [repo_id]).fetchone()
-    return row[0] if row else None
-
-
 # ------------------------------------------------------------------ state --
 
 def get_state(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> dict | None:

@@ -13,7 +13,7 @@ from core.validate.checks import CHECK_NAMES, SampleChecker
 from core.validate.dedup import find_duplicates
 from core.validate.runner import load_facts
 from core.validate.secrets import find_secrets
-from storage import checks_store
+from storage import review_store
 
 SERVICE = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
 EXAMPLE_CLASS = "shop-common/src/main/java/io/acdp/shop/common/model/OrdOrderExample.java"
@@ -31,7 +31,7 @@ def shop(tmp_path):
 
 def results(db, sample_id: str) -> dict[str, tuple[str, str]]:
     with db.connect() as con:
-        return {c["check_name"]: (c["result"], c["message"]) for c in checks_store.checks_of(con, sample_id, 1)}
+        return {c["check_name"]: (c["result"], c["message"]) for c in review_store.checks_for(con, sample_id, 1)}
 
 
 def quality(db, sample_id: str) -> tuple:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 import duckdb
 
 from storage.index_store import bulk_insert
+from storage.rows import dict_rows
 
 CLASS_COLS = ("repo_id", "symbol_id", "layer", "module", "domains", "is_generated")
 ENDPOINT_COLS = ("repo_id", "http_method", "route", "handler_id", "domains", "summary")
@@ -28,15 +28,7 @@ def replace_map(con: duckdb.DuckDBPyConnection, repo_id: str, rows: dict[str, li
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
-    cols = [d[0] for d in cursor.description]
-    out = []
-    for row in cursor.fetchall():
-        rec = dict(zip(cols, row))
-        for key in _JSON.intersection(rec):
-            if isinstance(rec[key], str):
-                rec[key] = json.loads(rec[key])
-        out.append(rec)
-    return out
+    return dict_rows(cursor, _JSON)
 
 
 def _domain_filter(domain: str | None, column: str = "domains") -> tuple[str, list]:

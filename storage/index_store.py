@@ -8,11 +8,12 @@ stages and the app.
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterable, Sequence
 
 import duckdb
 import numpy as np
+
+from storage.rows import dict_rows
 
 FILE_COLS = ("repo_id", "path", "sha256", "size", "encoding", "language", "module", "line_count", "parse_errors",
              "is_generated")
@@ -53,15 +54,7 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[st
 
 
 def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
-    cols = [d[0] for d in cursor.description]
-    out = []
-    for row in cursor.fetchall():
-        rec = dict(zip(cols, row))
-        for col in _JSON_COLS.intersection(rec):
-            if isinstance(rec[col], str):
-                rec[col] = json.loads(rec[col])
-        out.append(rec)
-    return out
+    return dict_rows(cursor, _JSON_COLS)
 
 
 # ------------------------------------------------------------------ writes --

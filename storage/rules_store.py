@@ -11,6 +11,8 @@ import json
 
 import duckdb
 
+from storage.rows import dict_rows
+
 RULE_COLUMNS = ("rule_id", "kind", "domain", "symbol_id", "statement_en", "statement_zh", "evidence", "facts")
 
 
@@ -49,16 +51,7 @@ def count_rules(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, int]:
 
 # ------------------------------------------------ index and map, read side --
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list, json_cols: tuple[str, ...] = ()) -> list[dict]:
-    cur = con.execute(sql, params)
-    cols = [d[0] for d in cur.description]
-    out = []
-    for row in cur.fetchall():
-        rec = dict(zip(cols, row))
-        for col in json_cols:
-            if isinstance(rec.get(col), str):
-                rec[col] = json.loads(rec[col])
-        out.append(rec)
-    return out
+    return dict_rows(con.execute(sql, params), json_cols)
 
 
 def files(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:

@@ -63,6 +63,11 @@ def text(node: Node | None) -> str:
     return node.text.decode("utf-8", errors="replace") if node is not None and node.text is not None else ""
 
 
+def modifiers(node: Node) -> Node | None:
+    """A declaration's `modifiers` child (annotations, `public`, `static` ...), if it has any."""
+    return next((c for c in node.children if c.type == "modifiers"), None)
+
+
 def lines(node: Node) -> tuple[int, int]:
     """1-based inclusive (start_line, end_line) of a node in its parsed source."""
     end_row, end_col = node.end_point

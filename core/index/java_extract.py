@@ -154,10 +154,6 @@ def _annotations(modifiers: Node | None) -> list[dict]:
     return out
 
 
-def _modifiers(node: Node) -> Node | None:
-    return next((c for c in node.children if c.type == "modifiers"), None)
-
-
 def _modifier_words(modifiers: Node | None) -> str | None:
     if modifiers is None:
         return None
@@ -267,7 +263,7 @@ class _FileExtractor:
     def _type(self, node: Node, parent: Symbol | None, prefix: str, outer_fields: dict[str, str] | None = None) -> None:
         name = text(node.child_by_field_name("name"))
         fq = f"{prefix}.{name}" if prefix else name
-        modifiers = _modifiers(node)
+        modifiers = java_ast.modifiers(node)
         doc, doc_line = _leading_comments(node)
         body = node.child_by_field_name("body")
         start, end = lines(node)
@@ -341,7 +337,7 @@ class _FileExtractor:
         block.clear()
 
     def _field(self, node: Node, owner: Symbol, fields: dict[str, str], doc: str | None) -> None:
-        modifiers = _modifiers(node)
+        modifiers = java_ast.modifiers(node)
         type_text = text(node.child_by_field_name("type"))
         doc = _with_trailing_comment(doc, node)
         start, end = lines(node)
@@ -359,7 +355,7 @@ class _FileExtractor:
         doc = _with_trailing_comment(doc, node)
         self.symbols.append(Symbol(
             self.unique(f"{owner.symbol_id}.{name}"), "enum_constant", name, owner.symbol_id, self.package, self.path,
-            start, end, _SPACE.sub(" ", text(node)), owner.name, None, _annotations(_modifiers(node)), doc,
+            start, end, _SPACE.sub(" ", text(node)), owner.name, None, _annotations(java_ast.modifiers(node)), doc,
         ))
 
     def _method(self, node: Node, owner: Symbol, fields: dict[str, str], header: str) -> None:
@@ -381,7 +377,7 @@ class _FileExtractor:
                 param_types[pname] = ptype
                 type_list.append(clean_type(ptype) + ("..." if ptype.endswith("...") else ""))
         symbol_id = self.unique(f"{owner.symbol_id}#{name}({','.join(type_list)})")
-        modifiers = _modifiers(node)
+        modifiers = java_ast.modifiers(node)
         body = node.child_by_field_name("body")
         start, end = lines(node)
         sig_end = body.start_byte if body is not None else node.end_byte

@@ -18,7 +18,7 @@ from tree_sitter import Node
 from core.domain.status_dicts import parse_entries
 from core.index import java_ast
 from core.index.java_ast import TYPE_DECLARATIONS, lines, text
-from core.rules.render import squash, strip_parens
+from core.rules.render import lower_first, squash, strip_parens
 
 FAIL_CALLS = frozenset({"fail", "failed", "validateFailed", "error", "forbidden", "unauthorized"})
 _STATUS_SETTER = re.compile(r"^set(\w*Status)$")
@@ -51,6 +51,11 @@ class Method:
     def body(self) -> Node | None:
         return self.node.child_by_field_name("body")
 
+    @property
+    def identity(self) -> dict[str, str]:
+        """The facts every rule found in a method starts with."""
+        return {"method": self.label, "class": self.class_name, "method_name": self.name}
+
 
 @dataclass
 class Found:
@@ -78,7 +83,7 @@ def inline_dict(comment: str | None) -> dict[str, str]:
 
 # ------------------------------------------------------------- parsing --
 def _annotations(node: Node) -> list[tuple[str, str, int]]:
-    mods = next((c for c in node.children if c.type == "modifiers"), None)
+    mods = java_ast.modifiers(node)
     out = []
     for ann in (mods.named_children if mods else []):
         if ann.type in ("annotation", "marker_annotation"):
@@ -117,7 +122,8 @@ def methods_of(path: str, source_text: str) -> Iterator[Method]:
 
 
 def _own_nodes(method: Method, types: frozenset[str]) -> Iterator[Node]:
-    """Nodes of `types` in the method body, not inside a nested class or lambda body of another method."""
+    """Nodes of `types` anywhere in the method body: anonymous classes and lambdas in it belong to it
+    (`methods_of` does not yield their methods on their own)."""
     body = method.body
     if body is None:
         return
@@ -168,15 +174,15 @@ def _failure(stmt: Node) -> dict | None:
     return None
 
 
-def _enclosing_conditions(node: Node, stop: Node) -> list[tuple[str, bool, int]]:
-    """Conditions of the `if`s around `node` inside the method: (code, holds, line)."""
+def _enclosing_conditions(node: Node, stop: Node) -> list[dict]:
+    """Conditions of the `if`s around `node` inside the method, outermost first, as rule facts."""
     out = []
     child, parent = node, node.parent
     while parent is not None and parent != stop:
         if parent.type == "if_statement":
             cond = strip_parens(code(parent.child_by_field_name("condition")))
             holds = parent.child_by_field_name("consequence") == child
-            out.append((cond, holds, lines(parent)[0]))
+            out.append({"condition": cond, "holds": holds, "line": lines(parent)[0]})
         child, parent = parent, parent.parent
     return list(reversed(out))
 
@@ -205,10 +211,10 @@ def guards(method: Method) -> list[Found]:
                 spans.append((if_line - 1, if_line - 1))  # the label the code gives this check
             outer = _enclosing_conditions(node, method.node)
             out.append(Found("guard", method, spans, {
-                "method": method.label, "class": method.class_name, "method_name": method.name,
+                **method.identity,
                 "condition": cond, "holds": holds, **fail,
                 "comment": comment_above(method, if_line),
-                "within": [{"condition": c, "holds": h, "line": ln} for c, h, ln in outer],
+                "within": outer,
                 "line": if_line, "fail_line": fail_start,
             }))
     return out
@@ -246,14 +252,13 @@ def transitions(method: Method) -> list[Found]:
         receiver = text(call.child_by_field_name("object"))
         line = lines(call.child_by_field_name("name"))[0]
         comment = comment_above(method, line)
-        field_name = m[1][0].lower() + m[1][1:]
+        field_name = lower_first(m[1])
         spans = [(line, line)] + ([(line - 1, line - 1)] if inline_dict(comment) else [])
         out.append(Found("transition", method, spans, {
-            "method": method.label, "class": method.class_name, "method_name": method.name,
+            **method.identity,
             "entity": types.get(receiver, ""), "receiver": receiver, "field": field_name, "to": value,
             "comment": comment, "inline_dict": inline_dict(comment), "line": line,
-            "within": [{"condition": c, "holds": h, "line": ln}
-                       for c, h, ln in _enclosing_conditions(call, method.node)],
+            "within": _enclosing_conditions(call, method.node),
         }))
     return out
 
@@ -266,7 +271,7 @@ def status_criteria(method: Method) -> list[tuple[str, str, int]]:
         m = re.fullmatch(r"and(\w*Status)(EqualTo|In|NotEqualTo)", name)
         if m:
             args = squash(text(call.child_by_field_name("arguments"))).strip("()")
-            out.append((m[1][0].lower() + m[1][1:] + ("!=" if m[2] == "NotEqualTo" else ""), args, lines(call)[0]))
+            out.append((lower_first(m[1]) + ("!=" if m[2] == "NotEqualTo" else ""), args, lines(call)[0]))
     return out
 
 
@@ -309,7 +314,7 @@ def calculations(method: Method) -> list[Found]:
         stmt = node.parent if node.type == "variable_declarator" else node
         note = comment_above(method, lines(stmt)[0])
         out.append(Found("calculation", method, [(lines(stmt)[0], end)] + ([(lines(stmt)[0] - 1,) * 2] if note else []), {
-            "method": method.label, "class": method.class_name, "method_name": method.name,
+            **method.identity,
             "target": target, "expression": code(value), "bigdecimal": _is_chain(value),
             "comment": note, "line": start,
             "in_loop": java_ast.enclosing(node, {"for_statement", "enhanced_for_statement", "while_statement"}) is not None,
@@ -340,13 +345,13 @@ def _returned_values(method: Method, seen_lines: set[int]) -> list[Found]:
             continue
         outer = _enclosing_conditions(ret, method.node)
         if _is_business_expr(value):
-            span_start = outer[-1][2] if outer and start - outer[-1][2] < 4 else start
+            span_start = outer[-1]["line"] if outer and start - outer[-1]["line"] < 4 else start
             note = comment_above(method, start)
             out.append(Found("calculation", method, [(span_start, end)] + ([(start - 1, start - 1)] if note else []), {
-                "method": method.label, "class": method.class_name, "method_name": method.name,
+                **method.identity,
                 "target": f"{method.name}()", "expression": code(value), "bigdecimal": _is_chain(value),
                 "comment": note, "line": start, "in_loop": False,
-                "when": [{"condition": c, "holds": h, "line": ln} for c, h, ln in outer[-1:]],
+                "when": outer[-1:],
             }))
             seen_lines.update(range(start, end + 1))
     out += _piecewise(method, seen_lines)
@@ -372,7 +377,7 @@ def _piecewise(method: Method, seen_lines: set[int]) -> list[Found]:
                 continue
             seen_lines.update(range(start, end + 1))
             out.append(Found("calculation", method, [(start, end)], {
-                "method": method.label, "class": method.class_name, "method_name": method.name,
+                **method.identity,
                 "target": f"{method.name}()", "expression": f"{strip_parens(text(first.child_by_field_name('condition')))} "
                 f"? {then_value} : {else_value}", "bigdecimal": False, "piecewise": {
                     "condition": strip_parens(code(first.child_by_field_name("condition"))),
@@ -421,7 +426,7 @@ def schedules(method: Method) -> list[Found]:
         calls = _body_calls(method)
         spans = [(line, line)] + [(ln, ln) for _, ln in calls[:2]]
         out.append(Found("schedule", method, spans, {
-            "method": method.label, "class": method.class_name, "method_name": method.name,
+            **method.identity,
             "cron": cron[1] if cron else None, "rate": f"{rate[1]}={rate[2]}" if rate else None,
             "calls": [c for c, _ in calls], "doc": _doc_above(method), "line": line,
         }))
@@ -462,7 +467,7 @@ def messaging(method: Method) -> list[Found]:
                              "value": squash(text(inner_args))[1:-1], "line": lines(inner)[0]}
             spans = [(line, line)] + ([(delay["line"], delay["line"])] if delay else [])
             out.append(Found("messaging", method, spans, {
-                "method": method.label, "class": method.class_name, "method_name": method.name, "role": "send",
+                **method.identity, "role": "send",
                 "exchange": arg_texts[0] if len(arg_texts) > 2 else None,
                 "routing_key": arg_texts[1] if len(arg_texts) > 2 else (arg_texts[0] if arg_texts else None),
                 "payload": arg_texts[2] if len(arg_texts) > 2 else (arg_texts[1] if len(arg_texts) > 1 else None),
@@ -473,19 +478,19 @@ def messaging(method: Method) -> list[Found]:
                          if text(m.child_by_field_name("name")) in ("afterCommit", "afterCompletion")), None)
             if hook is None:
                 continue
-            inner = [c for c in java_ast.walk(hook, {"method_invocation"})]
+            inner = list(java_ast.walk(hook, {"method_invocation"}))
             start = lines(call)[0]
             stmt = java_ast.enclosing(call, {"expression_statement"}) or call
             out.append(Found("messaging", method, [(start - (1 if start > 1 and "final " in method.lines_of[start - 2] else 0),
                                                      lines(stmt)[1])], {
-                "method": method.label, "class": method.class_name, "method_name": method.name, "role": "after_commit",
+                **method.identity, "role": "after_commit",
                 "hook": text(hook.child_by_field_name("name")),
                 "calls": [text(c.child_by_field_name("name")) for c in inner][:2], "line": start,
                 "comment": comment_above(method, start) or comment_above(method, start - 1),
             }))
         elif name == "withArgument" and arg_texts and "dead-letter" in arg_texts[0]:
             out.append(Found("messaging", method, [(line, line)], {
-                "method": method.label, "class": method.class_name, "method_name": method.name,
+                **method.identity,
                 "role": "dead_letter", "argument": arg_texts[0].strip('"'),
                 "value": arg_texts[1] if len(arg_texts) > 1 else None, "line": line,
                 "comment": _trailing_comment(method, line),
@@ -500,7 +505,7 @@ def messaging(method: Method) -> list[Found]:
         decl_line = lines(method.node)[0]
         spans = [(line, line), (decl_line, decl_line)] + [(ln, ln) for _, ln in calls[:1]]
         out.append(Found("messaging", method, sorted(set(spans)), {
-            "method": method.label, "class": method.class_name, "method_name": method.name, "role": "listen",
+            **method.identity, "role": "listen",
             "queues": queues, "annotation": name, "calls": [c for c, _ in calls], "line": line,
             "handler_line": decl_line,
         }))
@@ -560,7 +565,9 @@ def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
     for (label, comment_line, stmts), limit in zip(blocks, bounds):
         calls = [c for stmt in stmts for c in _significant_calls(stmt) if lines(c)[0] < limit]
         first = stmts[0]
-        if first.type == "if_statement" and any(_failure(st) for st in _statements(first.child_by_field_name("consequence"))[:1]):
+        # a labelled check is the step when it fails early, or when the block calls nothing
+        if first.type == "if_statement" and (
+                not calls or any(_failure(st) for st in _statements(first.child_by_field_name("consequence"))[:1])):
             name_line = lines(first)[0]
             step = {"label": label, "check": strip_parens(code(first.child_by_field_name("condition"))),
                     "line": name_line}
@@ -570,10 +577,6 @@ def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
             obj = text(call.child_by_field_name("object"))
             name = text(call.child_by_field_name("name"))
             step = {"label": label, "call": f"{obj}.{name}" if obj else name, "line": name_line}
-        elif first.type == "if_statement":
-            name_line = lines(first)[0]
-            step = {"label": label, "check": strip_parens(code(first.child_by_field_name("condition"))),
-                    "line": name_line}
         else:
             continue
         if name_line - comment_line + 1 > MAX_BLOCK:
@@ -584,7 +587,7 @@ def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
     if len(steps) < min_steps:
         return []
     return [Found("side_effects", method, [tuple(s["span"]) for s in steps], {
-        "method": method.label, "class": method.class_name, "method_name": method.name, "steps": steps,
+        **method.identity, "steps": steps,
         "line": steps[0]["line"],
     })]
 

@@ -269,6 +269,15 @@ def batch_size(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple[str, int]
     return row[0], row[1]
 
 
+def _clear_states(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
+    """Drop the review state of every sample version in a batch, before the batch's states are written."""
+    con.execute(
+        "DELETE FROM review_state r USING review_events e "
+        "WHERE e.batch_id = ? AND r.sample_id = e.sample_id AND r.version = e.version",
+        [batch_id],
+    )
+
+
 def revert_batch(con: duckdb.DuckDBPyConnection, batch_id: str, reviewer: str, undo_batch: str) -> list[tuple[str, int]]:
     """Restore each sample's state from before `batch_id`, logging an undo event per sample."""
     con.execute(
@@ -278,11 +287,7 @@ def revert_batch(con: duckdb.DuckDBPyConnection, batch_id: str, reviewer: str, u
             WHERE e.batch_id = ?""",
         [reviewer, undo_batch, batch_id, batch_id],
     )
-    con.execute(
-        "DELETE FROM review_state r USING review_events e "
-        "WHERE e.batch_id = ? AND r.sample_id = e.sample_id AND r.version = e.version",
-        [batch_id],
-    )
+    _clear_states(con, batch_id)
     con.execute(
         """INSERT INTO review_state
            SELECT sample_id, version, json_extract_string(before, '$.status'), json_extract_string(before, '$.reviewer'),
@@ -320,11 +325,7 @@ def bulk_decide(
             SELECT s.sample_id, s.version, ?, ?, ?, {_STATE_JSON}, {after}, now()::TIMESTAMP, ? {_FROM} WHERE {where}""",
         [action, reviewer, reason, *after_params, batch_id, *params],
     )
-    con.execute(
-        "DELETE FROM review_state r USING review_events e "
-        "WHERE e.batch_id = ? AND r.sample_id = e.sample_id AND r.version = e.version",
-        [batch_id],
-    )
+    _clear_states(con, batch_id)
     if status is not None:
         con.execute(
             "INSERT INTO review_state SELECT sample_id, version, ?, ?, NULL, ?, now()::TIMESTAMP "

@@ -64,7 +64,7 @@ def rule_id(kind: str, anchor: str, facts: dict) -> str:
 _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
 
 
-def _subject(kind: str, facts: dict) -> tuple[list[str], list[str], list[str], list[str]]:
+def _subject(facts: dict) -> tuple[list[str], list[str], list[str], list[str]]:
     """What a rule is about, as (tables, predicate names, texts, identifiers) for domain scoring."""
     tables = [facts["table"]] if facts.get("table") else []
     code = " ".join(str(facts.get(k) or "") for k in ("condition", "expression", "target", "entity", "field", "owner"))
@@ -74,7 +74,7 @@ def _subject(kind: str, facts: dict) -> tuple[list[str], list[str], list[str], l
     return tables, predicates, texts, [code, facts.get("method_name") or "", " ".join(facts.get("calls") or [])]
 
 
-def _pick_domain(class_domains: list[str], requested: list[str], kind: str, facts: dict) -> str | None:
+def _pick_domain(class_domains: list[str], requested: list[str], facts: dict) -> str | None:
     """The domain a rule is about: its tables, predicates, messages and names, scored over the requested
     domains; the class's own domains break ties (a stock check inside an order service is a stock rule)."""
     from core.domain.profiles import BUILTIN, Labeler
@@ -83,7 +83,7 @@ def _pick_domain(class_domains: list[str], requested: list[str], kind: str, fact
     if not known:
         return class_domains[0] if class_domains else None
     labeler = Labeler(known)
-    tables, predicates, texts, idents = _subject(kind, facts)
+    tables, predicates, texts, idents = _subject(facts)
     score: Counter = Counter({d: 1 for d in class_domains})
     for t in tables:
         score.update({d: 5 for d in labeler.for_table(t)})
@@ -191,7 +191,7 @@ class Extractor:
               spans: list[tuple], facts: dict) -> Rule | None:
         """`spans` are (start, end) in `path`, or (other_path, start, end) for evidence in another file."""
         en, zh = statements.RENDER[kind](facts)
-        domain = _pick_domain(domains, self.domains, kind, facts)
+        domain = _pick_domain(domains, self.domains, facts)
         if domain is None:
             return None  # an unlabelled class, and the rule is about none of the requested domains
         by_path: dict[str, list[tuple[int, int]]] = defaultdict(list)

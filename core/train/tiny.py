@@ -144,27 +144,27 @@ def write_smoke_export(repo_root: str | Path, out_dir: str | Path, limit: int = 
     from datetime import datetime
 
     from core.answer_format import to_messages
-    from core.models import Evidence, GeneratorInfo, Sample, SampleSource, TraceStep, sha256_bytes, sha256_text
+    from core.evidence import SourceCache, make_evidence
+    from core.models import GeneratorInfo, Sample, SampleSource, Span, TraceStep, sha256_text
 
     root, out = Path(repo_root), Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    files = SourceCache(root)
     train, val = [], []
     for path in sorted(root.rglob("*.java")):
-        raw = path.read_bytes()
-        lines = raw.decode("utf-8", errors="replace").splitlines()
+        rel = path.relative_to(root).as_posix()
+        lines = files.get(rel).lines
         found = next(((n, m) for n, line in enumerate(lines, 1) if (m := _DECLARATION.match(line))), None)
         if found is None:
             continue
         line_no, match = found
-        rel = path.relative_to(root).as_posix()
         kind, name = match[1], match[2]
         sample = Sample(
             sample_id=sha256_text(rel)[:16], repo_id=root.resolve().name, task_type="qa", domain="order",
             language="en", question=f"Where is {name} declared, and is it a class, an interface or an enum?",
             answer=f"{name} is an {kind} declared in {rel}." if kind[0] in "aeiou" else
                    f"{name} is a {kind} declared in {rel}.",
-            evidence=[Evidence(id="E1", path=rel, start_line=line_no, end_line=line_no, sha256=sha256_bytes(raw),
-                               text=lines[line_no - 1])],
+            evidence=[make_evidence(files, Span(path=rel, start_line=line_no, end_line=line_no), "E1")],
             trace=[TraceStep(claim=f"{name} is declared as {kind} on line {line_no}", evidence_ids=["E1"])],
             source=SampleSource(kind="map", ref=rel),
             generator=GeneratorInfo(backend="template", input_hash=sha256_text(rel),

@@ -307,13 +307,14 @@ class RequirementDeriver:
         if domain not in domains:
             return None
         words = [w.lower() for w in req.get("keywords") or re.findall(r"[A-Za-z]{4,}", req["en"])]
+        related = [c for c in self.data["classes"]
+                   if domain in (c.get("domains") or []) and c.get("name") and not c.get("is_generated")
+                   and c["layer"] in ("controller", "service_impl", "dao", "component")
+                   and any(w in c["name"].lower() for w in words)]
         refs: list[Ref] = []
-        for c in self.data["classes"]:
-            if domain in (c.get("domains") or []) and c.get("name") and not c.get("is_generated") and \
-                    c["layer"] in ("controller", "service_impl", "dao",
-                        "component") and any(w in c["name"].lower() for w in words):
-                if ref := self.class_ref(c, f"{c['layer'].replace('_', ' ')} related to the requirement", "与需求相关的现有组件"):
-                    refs.append(ref)
+        for c in related:
+            if ref := self.class_ref(c, f"{c['layer'].replace('_', ' ')} related to the requirement", "与需求相关的现有组件"):
+                refs.append(ref)
         for r in self.rules:
             if r["domain"] == domain and any(w in r["statement_en"].lower() for w in words) and r["kind"] in (
                     "sql_invariant", "transition", "guard"):

@@ -470,83 +470,75 @@ def messaging_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
             else [("why", f"{m} 声明队列时为什么要设置 `{f['argument']}`？")])
 
 
-def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    m, role = f"`{f['method']}`", f["role"]
-    main = cite.at(f["line"], path)
-    if role == "send":
-        delay = f.get("delay")
-        d_ev = cite.at(delay["line"], path) if delay else main
-        if lang == "en":
-            if qkind == "why" and delay:
-                body = (f"It sets a per-message expiration: inside the message post-processor, `{delay['call']}` is given "
-                        f"`{delay['value']}`. The message goes to exchange `{f.get('exchange')}` (routing key "
-                        f"`{f.get('routing_key')}`) and is only delivered onward when that time-to-live runs out.")
-            else:
-                body = (f"{m} sends `{f.get('payload')}` through `convertAndSend` to exchange `{f.get('exchange')}` with "
-                        f"routing key `{f.get('routing_key')}`." + (f" It also sets the message expiration to `{delay['value']}`."
-                                                                    if delay else ""))
-            trace = [(f"{m} calls convertAndSend with exchange `{f.get('exchange')}`", [main])]
-            if delay:
-                trace.append((f"the expiration is set from `{delay['value']}`", [d_ev]))
-            return body, trace
-        if qkind == "why" and delay:
-            body = (f"通过设置单条消息的过期时间：在消息后处理器里调用 `{delay['call']}`，值为 `{delay['value']}`。"
-                    f"消息发到交换机 `{f.get('exchange')}`（路由键 `{f.get('routing_key')}`），过期后才被继续投递。")
-        else:
-            body = (f"{m} 通过 `convertAndSend` 把 `{f.get('payload')}` 发到交换机 `{f.get('exchange')}`，路由键 "
-                    f"`{f.get('routing_key')}`。" + (f"同时把消息过期时间设为 `{delay['value']}`。" if delay else ""))
-        trace = [(f"{m} 调用 convertAndSend，交换机为 `{f.get('exchange')}`", [main])]
-        if delay:
-            trace.append((f"过期时间取自 `{delay['value']}`", [d_ev]))
-        return body, trace
-    if role == "trigger":
-        d = f.get("delay")
-        call_ev = cite.at(f["line"], path)
-        if lang == "en":
-            body = f"{m} calls `{f['sender']}`"
-            trace = [(f"{m} calls `{f['sender']}`", [call_ev])]
-            if d:
-                body += f" with `{d['variable']}`, which it computes just before as `{d['expression']}`"
-                trace.insert(0, (f"`{d['variable']}` = `{d['expression']}`", [cite.at(d["line"], path)]))
-            return body + ".", trace
-        body = f"{m} 调用 `{f['sender']}`"
-        trace = [(f"{m} 调用 `{f['sender']}`", [call_ev])]
-        if d:
-            body += f"，传入的 `{d['variable']}` 在调用前计算为 `{d['expression']}`"
-            trace.insert(0, (f"`{d['variable']}` = `{d['expression']}`", [cite.at(d["line"], path)]))
-        return body + "。", trace
-    if role == "after_commit":
-        calls = ", ".join(f"`{c}`" for c in f.get("calls") or [])
-        if lang == "en":
-            body = (f"{m} registers a `TransactionSynchronization` and calls {calls} from its `{f['hook']}` hook, so the message "
-                    "leaves only once the database transaction has committed. Sending it directly could deliver a message about "
-                    "an order whose insert is later rolled back, or arrive before the row is visible to the consumer.")
-            return body, [(f"{m} calls {calls} inside `{f['hook']}`", [main])]
-        body = (f"{m} 注册了 `TransactionSynchronization`，在 `{f['hook']}` 回调中调用 {calls}，"
-                "因此只有数据库事务提交后才发送消息。"
-                "如果直接发送，可能发出一条关于后来被回滚的订单的消息，或者消费者收到消息时还查不到这条记录。")
-        return body, [(f"{m} 在 `{f['hook']}` 中调用 {calls}", [main])]
-    if role == "listen":
-        q = ", ".join(f"`{x}`" for x in f.get("queues") or [])
-        calls = f.get("calls") or []
-        last = cite.evidence[-1].id
-        if lang == "en":
-            body = f"`{f['class']}` listens on {q} (`@{f['annotation']}`); {m} receives the payload"
-            body += f" and passes it to `{calls[0]}`." if calls else "."
-            trace = [(f"`{f['class']}` is bound to queue {q}", [main])]
-            if f.get("handler_line"):
-                trace.append((f"{m} is the method that receives the messages", [cite.at(f["handler_line"], path)]))
-            if calls:
-                trace.append((f"{m} calls `{calls[0]}`", [last]))
-            return body, trace
-        then = f"调用 `{calls[0]}`。" if calls else "进行处理。"
-        body = f"`{f['class']}` 通过 `@{f['annotation']}` 监听 {q}；{m} 收到消息后" + then
-        trace = [(f"`{f['class']}` 绑定队列 {q}", [main])]
-        if f.get("handler_line"):
-            trace.append((f"{m} 是接收消息的方法", [cite.at(f["handler_line"], path)]))
-        if calls:
-            trace.append((f"{m} 调用 `{calls[0]}`", [last]))
-        return body, trace
+def _send_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    m, en, delay = f"`{f['method']}`", lang == "en", f.get("delay")
+    exchange, key = f.get("exchange"), f.get("routing_key")
+    if qkind == "why" and delay:
+        body = (f"It sets a per-message expiration: inside the message post-processor, `{delay['call']}` is given "
+                f"`{delay['value']}`. The message goes to exchange `{exchange}` (routing key `{key}`) and is only "
+                "delivered onward when that time-to-live runs out." if en else
+                f"通过设置单条消息的过期时间：在消息后处理器里调用 `{delay['call']}`，值为 `{delay['value']}`。"
+                f"消息发到交换机 `{exchange}`（路由键 `{key}`），过期后才被继续投递。")
+    elif en:
+        body = (f"{m} sends `{f.get('payload')}` through `convertAndSend` to exchange `{exchange}` with routing key "
+                f"`{key}`." + (f" It also sets the message expiration to `{delay['value']}`." if delay else ""))
+    else:
+        body = (f"{m} 通过 `convertAndSend` 把 `{f.get('payload')}` 发到交换机 `{exchange}`，路由键 `{key}`。"
+                + (f"同时把消息过期时间设为 `{delay['value']}`。" if delay else ""))
+    trace = [(f"{m} calls convertAndSend with exchange `{exchange}`" if en else f"{m} 调用 convertAndSend，交换机为 `{exchange}`",
+              [cite.at(f["line"], path)])]
+    if delay:
+        trace.append((f"the expiration is set from `{delay['value']}`" if en else f"过期时间取自 `{delay['value']}`",
+                      [cite.at(delay["line"], path)]))
+    return body, trace
+
+
+def _trigger_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    m, en, d = f"`{f['method']}`", lang == "en", f.get("delay")
+    body = f"{m} calls `{f['sender']}`" if en else f"{m} 调用 `{f['sender']}`"
+    trace = [(body, [cite.at(f["line"], path)])]
+    if d:
+        body += (f" with `{d['variable']}`, which it computes just before as `{d['expression']}`" if en
+                 else f"，传入的 `{d['variable']}` 在调用前计算为 `{d['expression']}`")
+        trace.insert(0, (f"`{d['variable']}` = `{d['expression']}`", [cite.at(d["line"], path)]))
+    return body + ("." if en else "。"), trace
+
+
+def _after_commit_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    m, main = f"`{f['method']}`", cite.at(f["line"], path)
+    calls = ", ".join(f"`{c}`" for c in f.get("calls") or [])
+    if lang == "en":
+        body = (f"{m} registers a `TransactionSynchronization` and calls {calls} from its `{f['hook']}` hook, so the message "
+                "leaves only once the database transaction has committed. Sending it directly could deliver a message about "
+                "an order whose insert is later rolled back, or arrive before the row is visible to the consumer.")
+        return body, [(f"{m} calls {calls} inside `{f['hook']}`", [main])]
+    body = (f"{m} 注册了 `TransactionSynchronization`，在 `{f['hook']}` 回调中调用 {calls}，"
+            "因此只有数据库事务提交后才发送消息。"
+            "如果直接发送，可能发出一条关于后来被回滚的订单的消息，或者消费者收到消息时还查不到这条记录。")
+    return body, [(f"{m} 在 `{f['hook']}` 中调用 {calls}", [main])]
+
+
+def _listen_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    m, en = f"`{f['method']}`", lang == "en"
+    q = ", ".join(f"`{x}`" for x in f.get("queues") or [])
+    calls = f.get("calls") or []
+    trace = [(f"`{f['class']}` is bound to queue {q}" if en else f"`{f['class']}` 绑定队列 {q}", [cite.at(f["line"], path)])]
+    if f.get("handler_line"):
+        trace.append((f"{m} is the method that receives the messages" if en else f"{m} 是接收消息的方法",
+                      [cite.at(f["handler_line"], path)]))
+    if calls:
+        trace.append((f"{m} calls `{calls[0]}`" if en else f"{m} 调用 `{calls[0]}`", [cite.evidence[-1].id]))
+    if en:
+        body = f"`{f['class']}` listens on {q} (`@{f['annotation']}`); {m} receives the payload"
+        body += f" and passes it to `{calls[0]}`." if calls else "."
+    else:
+        body = f"`{f['class']}` 通过 `@{f['annotation']}` 监听 {q}；{m} 收到消息后" + (
+            f"调用 `{calls[0]}`。" if calls else "进行处理。")
+    return body, trace
+
+
+def _dead_letter_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    m, main = f"`{f['method']}`", cite.at(f["line"], path)
     if lang == "en":
         body = (f"{m} declares the queue with `{f['argument']}` = `{f.get('value')}`. Messages that expire in this queue "
                 "are not dropped: the broker re-publishes them there (dead-lettering), which is how a TTL queue becomes a "
@@ -555,6 +547,15 @@ def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
     body = (f"{m} 为队列设置 `{f['argument']}` = `{f.get('value')}`。消息在该队列过期后不会被丢弃，而是被转发到这里（死信转发），"
             "这样带 TTL 的队列就成了延迟队列。")
     return body, [(f"{m} 设置 `{f['argument']}` 为 `{f.get('value')}`", [main])]
+
+
+_MESSAGING_ANSWERS = {"send": _send_answer, "trigger": _trigger_answer, "after_commit": _after_commit_answer,
+                      "listen": _listen_answer, "dead_letter": _dead_letter_answer}
+
+
+def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    """One answer builder per messaging role (what the method does with the broker)."""
+    return _MESSAGING_ANSWERS[f["role"]](qkind, f, lang, cite, path)
 
 
 # ---------------------------------------------------------- status dict --

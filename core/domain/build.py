@@ -69,8 +69,8 @@ class MapBuilder:
         entity_tables: dict[str, list[str]] = {}
         for t in self.types:
             sid, name = t["symbol_id"], t["name"]
-            tables = [tb for tb in self.sql_by_namespace.get(sid, [])]  # a mapper / dao's own statements
-            own_tables = merge(*[s["tables"] or [] for s in tables])
+            # a mapper / dao's own statements
+            own_tables = merge(*[s["tables"] or [] for s in self.sql_by_namespace.get(sid, [])])
             table_domains = merge(*[self.labeler.for_table(tb) for tb in own_tables])
             domains = merge(self.labeler.for_class(name), table_domains)
             if not domains:

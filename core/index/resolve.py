@@ -52,6 +52,12 @@ def _arity(symbol_id: str) -> tuple[int, bool]:
     return len(parts), parts[-1].endswith("...")
 
 
+def _split_method_id(method_id: str) -> tuple[str, str, int]:
+    """`a.B#m(int,String)` -> ('a.B', 'm', 2)."""
+    owner_fq, _, rest = method_id.partition("#")
+    return owner_fq, rest.split("(", 1)[0], _arity(method_id)[0]
+
+
 def _shared_prefix(a: str, b: str) -> int:
     n = 0
     for x, y in zip(a.split("."), b.split(".")):
@@ -180,9 +186,7 @@ class Resolver:
 
     def implementation(self, method_id: str, receiver_fq: str) -> str | None:
         """The one concrete method that runs when an interface / abstract `method_id` is called."""
-        owner_fq, _, rest = method_id.partition("#")
-        name = rest.split("(", 1)[0]
-        arity, _ = _arity(method_id)
+        owner_fq, name, arity = _split_method_id(method_id)
         owner = self.types.get(owner_fq)
         if owner is None:
             return None
@@ -197,9 +201,7 @@ class Resolver:
         return found[0] if len(found) == 1 else None
 
     def return_type(self, method_id: str) -> str | None:
-        owner_fq = method_id.split("#", 1)[0]
-        name = method_id.split("#", 1)[1].split("(", 1)[0]
-        arity, _ = _arity(method_id)
+        owner_fq, name, arity = _split_method_id(method_id)
         method = self._pick(self.types[owner_fq].methods.get(name, []), arity) if owner_fq in self.types else None
         return self.type_named(method.return_type, owner_fq) if method and method.return_type else None
 

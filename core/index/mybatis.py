@@ -84,13 +84,13 @@ def normalize_sql(raw: str) -> str:
 
 
 def parse_mapper(data: bytes) -> Mapper | None:
-    """The mapper in `data`, or None when it is not a MyBatis mapper. Raises ValueError on bad XML."""
+    """The mapper in `data`, or None when it is not a MyBatis mapper. Raises MalformedSource on bad XML."""
     parser = expat.ParserCreate()
     namespace = ""
     statements: list[Statement] = []
     fragment_parts: dict[str, list] = {}
     fragment_lines: dict[str, tuple[int, int]] = {}
-    stack: list[tuple[str, object]] = []   # (tag, Statement | fragment id | None)
+    stack: list[object] = []               # per open element: its Statement, fragment id, or None
     current: list | None = None            # parts being collected
     root_seen = False
 
@@ -116,11 +116,11 @@ def parse_mapper(data: bytes) -> Mapper | None:
             current.append(("include", attrs["refid"]))
         elif current is not None and tag in ("where", "set", "trim"):
             current.append(f" {tag.upper() if tag != 'trim' else attrs.get('prefix', '')} ")
-        stack.append((tag, owner))
+        stack.append(owner)
 
     def end(tag: str) -> None:
         nonlocal current
-        _, owner = stack.pop()
+        owner = stack.pop()
         line = parser.CurrentLineNumber
         if isinstance(owner, Statement):
             owner.end_line = line

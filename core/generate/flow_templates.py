@@ -71,14 +71,18 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     return f"{head}\n{lines}", _path_claims(steps, lang, cite)
 
 
+def _called(step: dict) -> str:
+    """The method name a step calls (`portalOrderService.cancelOrder` -> 'cancelOrder'), '' for a check."""
+    return (step.get("call") or "").rsplit(".", 1)[-1]
+
+
 def _effect(step: dict) -> bool:
     """A step that changes something (reads cannot be undone)."""
-    return bool(step.get("call")) and not _READ.match(step["call"].rsplit(".", 1)[-1])
+    return bool(step.get("call")) and not _READ.match(_called(step))
 
 
 def _topics(step: dict) -> set[str]:
-    text = " ".join([camel_words((step.get("call") or "").rsplit(".", 1)[-1])])
-    words = set(re.findall(r"[a-z]+", text)) - _STOP
+    words = set(re.findall(r"[a-z]+", camel_words(_called(step)))) - _STOP
     return {w.rstrip("s") for w in words if len(w) > 3}
 
 
@@ -92,8 +96,7 @@ def undo_pairs(place_steps: list[dict], cancel_steps: list[dict]) -> list[dict]:
         topics = _topics(c)
         if not topics:
             continue
-        name = (c.get("call") or "").rsplit(".", 1)[-1]
-        same = [p for p in place_steps if (p.get("call") or "").rsplit(".", 1)[-1] == name]
+        same = [p for p in place_steps if _called(p) == _called(c)]
         scored = [(len(_topics(p) & topics), n, p) for n, p in enumerate(place_steps) if _topics(p) & topics]
         match = same[-1] if same else (max(scored, key=lambda t: (t[0], t[1]))[2] if scored else None)
         if match:

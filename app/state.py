@@ -10,6 +10,7 @@ showing a traceback.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 import threading
@@ -49,6 +50,9 @@ class _KeepWarm:
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._timer: threading.Timer | None = None
+        # A timer that fires while the interpreter shuts down closes DuckDB from a dying thread,
+        # which aborts the process (exit 134): let go before shutdown instead.
+        atexit.register(self.release)
 
     def touch(self, path: str) -> None:
         with self._lock:
@@ -65,6 +69,8 @@ class _KeepWarm:
 
     def release(self) -> None:
         with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
             if self._con is not None:
                 self._con.close()
                 self._con = None

@@ -51,13 +51,3 @@ def list_exports(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict]:
         [limit],
     ).fetchall()
     return [{"export_id": i, "out_dir": d, "created_at": c, "manifest": json.loads(m)} for i, d, c, m in rows]
-
-
-def get_export(con: duckdb.DuckDBPyConnection, export_id: str) -> dict | None:
-    row = con.execute(
-        "SELECT export_id, out_dir, created_at, manifest FROM exports WHERE export_id = ?", [export_id]
-    ).fetchall()
-    if not row:
-        return None
-    export_id, out_dir, created_at, manifest = row[0]
-    return {"export_id": export_id, "out_dir": out_dir, "created_at": created_at, "manifest": json.loads(manifest)}

@@ -166,26 +166,10 @@ def chunks_containing(con: duckdb.DuckDBPyConnection, repo_id: str, path: str, s
         [repo_id, path, start_line, end_line]))
 
 
-def chunks_by_kind(con: duckdb.DuckDBPyConnection, repo_id: str, kind: str) -> list[dict]:
-    return _dicts(con.execute(
-        f"SELECT {', '.join(CHUNK_COLS[1:])} FROM chunks WHERE repo_id = ? AND kind = ? ORDER BY path, start_line",
-        [repo_id, kind]))
-
-
 def get_symbol(con: duckdb.DuckDBPyConnection, repo_id: str, symbol_id: str) -> dict | None:
     rows = _dicts(con.execute(f"SELECT {', '.join(SYMBOL_COLS[1:])} FROM symbols WHERE repo_id = ? AND symbol_id = ?",
                               [repo_id, symbol_id]))
     return rows[0] if rows else None
-
-
-def symbols_by_name(con: duckdb.DuckDBPyConnection, repo_id: str, name: str, kind: str | None = None) -> list[dict]:
-    """Symbols with this simple name (e.g. all `generateOrder` methods, the class `OrdOrder`)."""
-    sql = f"SELECT {', '.join(SYMBOL_COLS[1:])} FROM symbols WHERE repo_id = ? AND name = ?"
-    params: list = [repo_id, name]
-    if kind:
-        sql += " AND kind = ?"
-        params.append(kind)
-    return _dicts(con.execute(sql + " ORDER BY symbol_id", params))
 
 
 def members(con: duckdb.DuckDBPyConnection, repo_id: str, parent_id: str, kind: str | None = None) -> list[dict]:
@@ -203,21 +187,6 @@ def symbols_of_kind(con: duckdb.DuckDBPyConnection, repo_id: str, kinds: Sequenc
     return _dicts(con.execute(
         f"SELECT {', '.join(SYMBOL_COLS[1:])} FROM symbols WHERE repo_id = ? AND kind IN ({marks}) "
         "ORDER BY path, start_line", [repo_id, *kinds]))
-
-
-def method_symbols(con: duckdb.DuckDBPyConnection, repo_id: str, annotation: str | None = None) -> list[dict]:
-    """Methods and constructors with annotations decoded; only those carrying `annotation` when given."""
-    rows = symbols_of_kind(con, repo_id, ("method", "constructor"))
-    if annotation:
-        rows = [r for r in rows if any(a["name"].rsplit(".", 1)[-1] == annotation for a in r["annotations"] or [])]
-    return rows
-
-
-def symbols_in_span(con: duckdb.DuckDBPyConnection, repo_id: str, path: str, line: int) -> list[dict]:
-    """Symbols whose declaration spans `line` of `path`, narrowest first (which method holds a line)."""
-    return _dicts(con.execute(
-        f"SELECT {', '.join(SYMBOL_COLS[1:])} FROM symbols WHERE repo_id = ? AND path = ? "
-        "AND start_line <= ? AND end_line >= ? ORDER BY end_line - start_line", [repo_id, path, line, line]))
 
 
 def callees(con: duckdb.DuckDBPyConnection, repo_id: str, caller_id: str) -> list[dict]:

@@ -44,11 +44,6 @@ def list_rules(con: duckdb.DuckDBPyConnection, repo_id: str, domains: list[str] 
     return out
 
 
-def count_rules(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, int]:
-    rows = con.execute("SELECT kind, count(*) FROM rules WHERE repo_id = ? GROUP BY 1", [repo_id]).fetchall()
-    return {r[0]: r[1] for r in rows}
-
-
 # ------------------------------------------------ index and map, read side --
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list, json_cols: tuple[str, ...] = ()) -> list[dict]:
     return dict_rows(con.execute(sql, params), json_cols)

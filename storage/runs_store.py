@@ -44,11 +44,6 @@ def get_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict | None:
     return _run(row) if row else None
 
 
-def find_run_by_dir(con: duckdb.DuckDBPyConnection, run_dir: str) -> dict | None:
-    row = con.execute(f"SELECT {', '.join(_RUN_COLS)} FROM train_runs WHERE run_dir = ?", [run_dir]).fetchone()
-    return _run(row) if row else None
-
-
 def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict]:
     rows = con.execute(
         f"SELECT {', '.join(_RUN_COLS)} FROM train_runs ORDER BY started_at DESC NULLS LAST, run_id DESC LIMIT ?",

@@ -117,7 +117,7 @@ def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dic
             store.add_event(con, sample_id, version, "edit", reviewer, before, after, _batch())
 
     _retrying(work)
-    return revalidate(db, edited)
+    return revalidate_sample(db, edited)
 
 
 def undo(db: Database, reviewer: str) -> dict | None:
@@ -138,7 +138,7 @@ def undo(db: Database, reviewer: str) -> dict | None:
         with db.connect() as con:
             recs = [store.get_sample(con, sid, ver) for sid, ver in result["samples"]]
         for rec in filter(None, recs):
-            revalidate(db, Sample.model_validate(rec["effective"]))
+            revalidate_sample(db, Sample.model_validate(rec["effective"]))
     return result
 
 
@@ -154,8 +154,3 @@ def bulk(db: Database, f: store.QueueFilter, action: str, reviewer: str, reason:
             return store.bulk_decide(con, f, action, status, reviewer, reason, _batch(), skip)
 
     return _retrying(work)
-
-
-def revalidate(db: Database, sample: Sample) -> list[dict]:
-    """Check a sample again with the validation stage's own checks and store the results."""
-    return revalidate_sample(db, sample)

@@ -117,11 +117,9 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     fails = cite.at(f.get("fail_line", f["line"]), path)   # in an else branch the failure is lines away
     within = f.get("within") or []
     ctx_en = ctx_zh = ""
-    if within:
-        def holds(w: dict, lang: str) -> str:
-            return condition_text(w["condition"], lang) if w["holds"] else negate_text(w["condition"], lang)
-        ctx_en = f" This check only runs on the branch where {' and '.join(holds(w, 'en') for w in within)}."
-        ctx_zh = f"这个校验只在{'并且'.join(holds(w, 'zh') for w in within)}的分支里执行。"
+    if within:   # each enclosing `if` reads like the guard's own condition: the branch taken, in words
+        ctx_en = f" This check only runs on the branch where {' and '.join(_guard_when(w, 'en') for w in within)}."
+        ctx_zh = f"这个校验只在{'并且'.join(_guard_when(w, 'zh') for w in within)}的分支里执行。"
     stops = f["action"] != "return"
     if lang == "en":
         tail_en = (" The exception propagates out of the method, so nothing after the check is executed."

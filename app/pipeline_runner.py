@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app.progress import StreamlitProgress
-from app.state import HANDLED, database, problems_shown
+from app.state import database, problems_shown
 from core.context import DEFAULT_DOMAINS, Context
 from core.pipeline import PIPELINE, run_stage, stage_args
 from storage import Database
@@ -79,16 +79,9 @@ def render() -> None:
     if run:
         chosen = tuple(s for s in PIPELINE if s in stages)
         with problems_shown():
-            try:
-                counts = run_stages(db, Path(repo.strip()).expanduser(),
-                                    [d.strip() for d in domains.split(",") if d.strip()], lang, backend, chosen)
-                st.success(f"Finished {len(counts)} stage(s). Review the samples on the QA review and Design review pages.")
-            except HANDLED:
-                raise
-            except Exception as exc:  # a stage's bug: one line here, the details on request, the app keeps working
-                st.error(f"The run failed: {type(exc).__name__}: {exc}")
-                with st.expander("Details"):
-                    st.exception(exc)
+            counts = run_stages(db, Path(repo.strip()).expanduser(),
+                                [d.strip() for d in domains.split(",") if d.strip()], lang, backend, chosen)
+            st.success(f"Finished {len(counts)} stage(s). Review the samples on the QA review and Design review pages.")
 
     st.subheader("Run history")
     with problems_shown():

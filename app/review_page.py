@@ -14,17 +14,15 @@ from app import sample_card
 from app.evidence_view import render_evidence
 from app.filters import queue_filter
 from app.nav import link
-from app.state import database, flash, problems_shown, reviewer, reviewer_input, show_flashes
+from app.state import HANDLED, database, flash, problems_shown, reviewer, reviewer_input, show_flashes
 from core import review
-from core.errors import UserError
-from storage import DatabaseLocked, StorageError, index_store
+from storage import index_store
 from storage import repos as repo_store
 from storage import review_store as store
 from storage.review_store import QueueFilter
 
 PAGE_SIZE = 25
 SHORTCUTS = {"accept": "A", "edit": "E", "reject": "X", "skip": "S", "undo": "U"}
-_ACT_ERRORS = (UserError, DatabaseLocked, StorageError)
 
 
 def _focus_key(task: str) -> str:
@@ -58,7 +56,7 @@ def _act(task: str, action: str, sample_id: str, version: int, f: QueueFilter) -
         review.decide(db, sample_id, version, action, reviewer(), reason)
         st.session_state[f"{task}-reason-note"] = ""
         _move_on(task, f, sample_id)
-    except _ACT_ERRORS as exc:
+    except HANDLED as exc:
         flash(str(exc), "warning")
 
 
@@ -252,7 +250,7 @@ def _edit_form(task: str, rec: dict) -> None:
         try:
             results = review.edit(database(), rec["sample_id"], rec["version"], reviewer(),
                                   {"question": question, "answer": answer, "trace": claims})
-        except _ACT_ERRORS as exc:
+        except HANDLED as exc:
             st.warning(str(exc))
             return
         worst = next((r["result"] for r in results if r["result"] == "fail"), None) or \

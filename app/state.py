@@ -116,16 +116,21 @@ def show_problem(exc: Exception) -> None:
         st.caption("The app opens the file only while it works; reload this page once the other process is done.")
     elif isinstance(exc, UserError | StorageError):
         st.warning(str(exc), icon=":material/info:")
-    else:
-        st.error(f"{type(exc).__name__}: {exc}", icon=":material/error:")
+    else:  # a bug: one line, the traceback on request
+        st.error(f"Unexpected error: {type(exc).__name__}: {exc}", icon=":material/error:")
+        with st.expander("Details"):
+            st.exception(exc)
 
 
 @contextmanager
 def problems_shown() -> Iterator[None]:
-    """Turn the errors a curator can act on into messages on the page."""
+    """Show an error inside this part of the page as a message; the parts after it still render.
+
+    Streamlit's own control flow (st.rerun, st.stop) is a BaseException and passes through.
+    """
     try:
         yield
-    except HANDLED as exc:
+    except Exception as exc:
         show_problem(exc)
 
 

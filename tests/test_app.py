@@ -212,6 +212,21 @@ def test_pipeline_page_reports_bad_repo_path(monkeypatch, db, tmp_path):
     assert "not found" in texts(at) or "does not exist" in texts(at)
 
 
+def test_a_stage_bug_is_one_message_and_the_page_still_renders(monkeypatch, db):
+    from app import pipeline_runner
+
+    def broken(name, ctx, args):
+        raise RuntimeError("stage bug")
+
+    monkeypatch.setattr(pipeline_runner, "run_stage", broken)
+    at = open_page(monkeypatch, db, "pipeline")
+    at.multiselect[0].set_value(["index"])
+    at.button[0].click().run()
+    assert [e.value for e in at.error] == ["Unexpected error: RuntimeError: stage bug"]
+    assert "stage bug" in at.exception[0].message  # the traceback, folded under Details
+    assert "Run history" in [h.value for h in at.subheader]
+
+
 def test_locked_database_names_the_holder(monkeypatch, seeded):
     holder = subprocess.Popen(
         [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(seeded.path)!r}); print('ok', flush=True); "

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from core.errors import UserError
 from core.models import Sample
 from core.validate import revalidate_sample
-from storage import Database
+from storage import Database, StorageError
 from storage import review_store as store
 
 REJECT_REASONS = (
@@ -117,7 +117,11 @@ def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dic
             store.add_event(con, sample_id, version, "edit", reviewer, before, after, _batch())
 
     _retrying(work)
-    return revalidate_sample(db, edited)
+    try:
+        return revalidate_sample(db, edited)
+    except (UserError, StorageError) as exc:  # the edit is committed: say so, or the curator may think it lost
+        raise UserError(f"the edit is saved, but re-checking it failed: {exc} "
+                        f"(re-check later with `python -m core validate --sample {sample_id}`)") from exc
 
 
 def undo(db: Database, reviewer: str) -> dict | None:

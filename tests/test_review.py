@@ -9,6 +9,7 @@ from test_review_support import seed
 
 from core import review
 from core.errors import UserError
+from storage import DatabaseLocked
 from storage import review_store as store
 from storage.review_store import QueueFilter
 
@@ -114,6 +115,16 @@ def test_accepting_an_edited_sample_keeps_the_edit(seeded):
     assert events(seeded, "qa-000004")[0]["action"] == "accept"
     review.undo(seeded, "bo")
     assert state(seeded, "qa-000004")["reviewer"] == "ann"
+
+
+def test_an_edit_is_kept_when_its_revalidation_fails(seeded, monkeypatch):
+    def locked(db, sample):
+        raise DatabaseLocked(db.path, None, "another process")
+
+    monkeypatch.setattr(review, "revalidate_sample", locked)
+    with pytest.raises(UserError, match="the edit is saved, but re-checking it failed"):
+        review.edit(seeded, "qa-000004", 1, "ann", {"answer": "A curated, clearer answer."})
+    assert state(seeded, "qa-000004")["effective"]["answer"] == "A curated, clearer answer."
 
 
 def test_invalid_edit_is_refused_and_writes_nothing(seeded):

@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 
 from core.models import Sample
+from core.validate.dedup import component_roots
 
 GROUP_KEYS = ("rule", "flow", "file")
 
@@ -59,24 +60,11 @@ class Split:
 def grouped_split(sample_ids: list[str], keys_of: list[set[str]], val_ratio: float, seed: int) -> Split:
     """`keys_of[i]`: sample i's `group_keys` plus its user prompt (identical prompts are grouped too)."""
     n = len(sample_ids)
-    parent = list(range(n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     owner: dict[str, int] = {}
-    for i, keys in enumerate(keys_of):
-        for key in keys:
-            j = owner.setdefault(key, i)
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                parent[max(ri, rj)] = min(ri, rj)
+    roots = component_roots(n, ((i, owner.setdefault(key, i)) for i, keys in enumerate(keys_of) for key in keys))
     members: dict[int, list[int]] = {}
-    for i in range(n):
-        members.setdefault(find(i), []).append(i)
+    for i, root in enumerate(roots):
+        members.setdefault(root, []).append(i)
 
     target = round(val_ratio * n)
     if val_ratio > 0 and n >= 2:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,11 +124,25 @@ def _bands(threshold: float) -> int:
     return best
 
 
-def _find(parent: np.ndarray, i: int) -> int:
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
+def component_roots(n: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
+    """For each of `n` elements, the smallest member of its connected component under `pairs`.
+
+    Union-find that always hangs the larger root under the smaller, so a group is named by its
+    first member whatever order the pairs come in (export's grouped split uses it too).
+    """
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return [find(i) for i in range(n)]
 
 
 def find_duplicates(texts: Sequence[str], threshold: float = 0.85) -> Duplicates:
@@ -150,12 +164,7 @@ def find_duplicates(texts: Sequence[str], threshold: float = 0.85) -> Duplicates
         if len(cand):
             sim = (sig[cand[:, 0]] == sig[cand[:, 1]]).mean(axis=1)
             pairs.append(cand[sim >= threshold])
-    parent = np.arange(n)
-    for a, b in np.concatenate(pairs).tolist() if n else []:
-        ra, rb = _find(parent, a), _find(parent, b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    root = np.array([_find(parent, i) for i in range(n)], dtype=np.int64)
+    root = np.array(component_roots(n, np.concatenate(pairs).tolist() if n else []), dtype=np.int64)
     similarity = (sig == sig[root]).mean(axis=1) if n else np.zeros(0)
     return Duplicates(root=root, digest=digests, similarity=similarity)
 

@@ -14,10 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from core.models import Sample
+from core.validate.runner import REVIEW_RANK
 from storage import Database
 from storage import export_store as store
-
-_REVIEW_RANK = {"accepted": 0, "edited": 0, "pending": 1}
 
 
 @dataclass(frozen=True)
@@ -86,5 +85,5 @@ def select(db: Database, repo_id: str, filters: ExportFilters) -> Selection:
 def _better(a: tuple, b: tuple) -> bool:
     """Validation's choice first, then review status, score and id."""
     def key(r):
-        return (not r[6], _REVIEW_RANK.get(r[1], 2), -r[4], r[0])
+        return (not r[6], REVIEW_RANK[r[1]], -r[4], r[0])
     return key(a) < key(b)

@@ -29,7 +29,8 @@ from storage import checks_store as store
 CONTENT_CHECKS = tuple(n for n in CHECK_NAMES if n != "duplicate")
 DEFAULT_DUP_THRESHOLD = 0.85
 _BATCH = 10_000
-_REVIEW_RANK = {"accepted": 0, "edited": 0, "pending": 1, "rejected": 2}
+# which member of a duplicate cluster to keep: a curator's yes, then no decision, then a no (export agrees)
+REVIEW_RANK = {"accepted": 0, "edited": 0, "pending": 1, "rejected": 2}
 _STATUS_RANK = {"pass": 0, "warn": 1, "fail": 2}
 _facts_cache: dict[tuple, RepoFacts] = {}
 
@@ -126,7 +127,7 @@ def _store_duplicates(con, repo_id: str, threshold: float) -> int:
     dups = find_duplicates(cand["text"].tolist(), threshold)
     sids = cand["sample_id"].tolist()
     rank = [
-        (_REVIEW_RANK.get(r, 1), _STATUS_RANK.get(s, 2), -(q if q == q else 0.0), sid)  # q == q: not NaN
+        (REVIEW_RANK[r], _STATUS_RANK.get(s, 2), -(q if q == q else 0.0), sid)  # q == q: not NaN
         for r, s, q, sid in zip(cand["review_status"], cand["status"].fillna("fail"), cand["score"], sids)
     ]
     results = ["pass"] * len(cand)

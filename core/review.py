@@ -43,9 +43,10 @@ def _retrying(work: Callable[[], object], attempts: int = 5) -> object:
     for attempt in range(attempts):
         try:
             return work()
-        except (duckdb.TransactionException, duckdb.ConstraintException):  # both mean "someone wrote it first"
+        except (duckdb.TransactionException, duckdb.ConstraintException) as exc:  # "someone wrote it first"
             if attempt == attempts - 1:
-                raise
+                raise UserError("other sessions kept changing the same samples; nothing was saved, "
+                                "press the button again") from exc
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
 

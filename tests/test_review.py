@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import duckdb
 import pytest
 from test_review_support import seed
 
@@ -125,6 +126,19 @@ def test_an_edit_is_kept_when_its_revalidation_fails(seeded, monkeypatch):
     with pytest.raises(UserError, match="the edit is saved, but re-checking it failed"):
         review.edit(seeded, "qa-000004", 1, "ann", {"answer": "A curated, clearer answer."})
     assert state(seeded, "qa-000004")["effective"]["answer"] == "A curated, clearer answer."
+
+
+def test_a_write_conflict_that_persists_is_a_message(monkeypatch):
+    monkeypatch.setattr(review.time, "sleep", lambda s: None)
+    calls = []
+
+    def conflicting():
+        calls.append(1)
+        raise duckdb.TransactionException("Conflict on update")
+
+    with pytest.raises(UserError, match="nothing was saved"):
+        review._retrying(conflicting)
+    assert len(calls) == 5
 
 
 def test_invalid_edit_is_refused_and_writes_nothing(seeded):

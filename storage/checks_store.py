@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from storage.repos import repo_root
-from storage.sample_state import EDITED_PAYLOAD, EFFECTIVE_PAYLOAD, REVIEW_STATUS, SAMPLE_JOINS
+from storage.sample_state import EFFECTIVE_ANSWER, EFFECTIVE_PAYLOAD, EFFECTIVE_QUESTION, REVIEW_STATUS, SAMPLE_JOINS
 
 
 def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
@@ -82,14 +82,10 @@ def samples_to_check(
 
 
 def dedup_candidates(con: duckdb.DuckDBPyConnection, repo_id: str) -> pd.DataFrame:
-    """Every current sample's effective question + answer and review status, in sample_id order.
-
-    Unedited samples read the stored question/answer columns, not their payload JSON.
-    """
+    """Every current sample's effective question + answer and review status, in sample_id order."""
     return con.execute(
         f"""SELECT s.sample_id, s.version, {REVIEW_STATUS} AS review_status,
-                   COALESCE(json_extract_string({EDITED_PAYLOAD}, '$.question'), s.question)
-                     || chr(10) || COALESCE(json_extract_string({EDITED_PAYLOAD}, '$.answer'), s.answer) AS text
+                   {EFFECTIVE_QUESTION} || chr(10) || {EFFECTIVE_ANSWER} AS text
             FROM {SAMPLE_JOINS}
             WHERE s.repo_id = ? AND s.is_current
             ORDER BY s.sample_id""",

@@ -15,7 +15,13 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
-from storage.sample_state import EFFECTIVE_PAYLOAD, REVIEW_STATUS, SAMPLE_JOINS
+from storage.sample_state import (
+    EFFECTIVE_ANSWER,
+    EFFECTIVE_PAYLOAD,
+    EFFECTIVE_QUESTION,
+    REVIEW_STATUS,
+    SAMPLE_JOINS,
+)
 
 STATUSES = ("pending", "accepted", "edited", "rejected")
 VALIDATION_RESULTS = ("pass", "warn", "fail", "unchecked")
@@ -76,7 +82,7 @@ class QueueFilter:
             clauses.append("q.score <= ?")
             params.append(self.score_max)
         if self.text.strip():
-            clauses.append("(s.question ILIKE ? OR s.answer ILIKE ? OR s.sample_id ILIKE ?)")
+            clauses.append(f"({EFFECTIVE_QUESTION} ILIKE ? OR {EFFECTIVE_ANSWER} ILIKE ? OR s.sample_id ILIKE ?)")
             params.extend([f"%{self.text.strip()}%"] * 3)
         return " AND ".join(clauses), params
 
@@ -89,7 +95,7 @@ _QUEUE_COLS = (
     "status", "reviewer", "validation", "score", "backend", "created_at",
 )
 _QUEUE_SELECT = f"""s.sample_id, s.version, s.domain, s.language, s.rule_kind, s.question_kind,
-    left(s.question, 160), {REVIEW_STATUS}, r.reviewer, COALESCE(q.status, 'unchecked'),
+    left({EFFECTIVE_QUESTION}, 160), {REVIEW_STATUS}, r.reviewer, COALESCE(q.status, 'unchecked'),
     q.score, s.backend, s.created_at"""
 
 

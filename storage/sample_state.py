@@ -24,3 +24,7 @@ EDITED_PAYLOAD = "CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL
 
 # What validation checks, the curator signs off on, and export writes.
 EFFECTIVE_PAYLOAD = f"COALESCE({EDITED_PAYLOAD}, s.payload)"
+
+# Its question and answer, read from the columns unless edited (no JSON parsed for most rows).
+EFFECTIVE_QUESTION = f"COALESCE(json_extract_string({EDITED_PAYLOAD}, '$.question'), s.question)"
+EFFECTIVE_ANSWER = f"COALESCE(json_extract_string({EDITED_PAYLOAD}, '$.answer'), s.answer)"

@@ -141,6 +141,13 @@ def test_a_write_conflict_that_persists_is_a_message(monkeypatch):
     assert len(calls) == 5
 
 
+def test_the_queue_shows_and_finds_the_curators_wording(seeded):
+    review.edit(seeded, "qa-000004", 1, "ann", {"question": "Which guard protects the curated stock path?"})
+    with seeded.connect() as con:
+        rows = store.queue_page(con, QueueFilter(text="curated stock path"))
+    assert [(r["sample_id"], r["question"]) for r in rows] == [("qa-000004", "Which guard protects the curated stock path?")]
+
+
 def test_invalid_edit_is_refused_and_writes_nothing(seeded):
     bad_trace = [{"claim": "cites nothing real", "evidence_ids": ["E9"]}]
     with pytest.raises(UserError, match="not a valid sample"):

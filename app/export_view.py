@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -51,7 +52,8 @@ def render() -> None:
                        f"`{st.session_state['last-export']}`.")
     last = st.session_state.get("last-export")
     if last and Path(last).is_dir():
-        st.download_button("Download as zip", zip_export(Path(last)), file_name=f"{Path(last).name}.zip",
+        # deferred: the zip is built when the curator clicks, not on every rerun of the page
+        st.download_button("Download as zip", partial(zip_export, Path(last)), file_name=f"{Path(last).name}.zip",
                            mime="application/zip", icon=":material/folder_zip:", key="download-zip")
 
     st.subheader("Preview")

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -168,7 +169,10 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             page.get_by_role("button", name="Write export").click()
             page.get_by_text("Exported 3 sample(s)").wait_for(timeout=60_000)
             settle(page)
-            page.get_by_role("button", name="Download as zip").wait_for()
+            with page.expect_download() as download:  # the zip is built on this click
+                page.get_by_role("button", name="Download as zip").click()
+            with zipfile.ZipFile(download.value.path()) as zf:
+                zipped = sorted(zf.namelist())
             page.screenshot(path=shots / "5-export.png", full_page=True)
 
             page.goto(f"{app_url}/lora_runs")
@@ -194,6 +198,7 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
     with db.connect() as con:
         assert store.get_sample(con, fourth.split(" ")[0])["reason"] == "wrong answer; same as a sibling; useless extra"
 
+    assert zipped == ["export/dataset_info.json", "export/manifest.json", "export/train.jsonl", "export/val.jsonl"]
     records = [json.loads(line) for name in ("train.jsonl", "val.jsonl") for line in (out / name).read_text().splitlines()]
     assert sorted(r["id"] for r in records) == sorted(s for s, r in decided.items() if r["status"] != "rejected")
     edited = next(r for r in records if r["id"] == third.split(" ")[0])

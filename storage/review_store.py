@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
+from storage.rows import dict_rows
 from storage.sample_state import (
     EFFECTIVE_ANSWER,
     EFFECTIVE_PAYLOAD,
@@ -244,16 +245,9 @@ def add_event(
 def history(con: duckdb.DuckDBPyConnection, sample_id: str) -> list[dict]:
     """Every event of every version of a sample, newest first."""
     cols = ("event_id", "version", "action", "reviewer", "reason", "before", "after", "created_at", "batch_id", "undoes")
-    rows = con.execute(
+    return dict_rows(con.execute(
         f"SELECT {', '.join(cols)} FROM review_events WHERE sample_id = ? ORDER BY event_id DESC", [sample_id]
-    ).fetchall()
-    out = []
-    for row in rows:
-        rec = dict(zip(cols, row))
-        rec["before"] = json.loads(rec["before"]) if rec["before"] else None
-        rec["after"] = json.loads(rec["after"]) if rec["after"] else None
-        out.append(rec)
-    return out
+    ), ("before", "after"))
 
 
 def last_undoable_batch(con: duckdb.DuckDBPyConnection, reviewer: str) -> str | None:

@@ -14,6 +14,8 @@ from datetime import datetime
 
 import duckdb
 
+from storage.rows import dict_rows
+
 SAMPLE_COLUMNS = (
     "sample_id", "version", "repo_id", "task_type", "domain", "language", "source_kind", "source_ref",
     "rule_kind", "question_kind", "question", "answer", "payload", "content_hash", "backend", "model",
@@ -77,13 +79,8 @@ def save_samples(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> dict[str, 
 
 def _sample_rows(con: duckdb.DuckDBPyConnection, where: str, params: list) -> list[dict]:
     cols = ", ".join(SAMPLE_COLUMNS)
-    rows = con.execute(f"SELECT {cols} FROM samples WHERE {where} ORDER BY sample_id, version", params).fetchall()
-    out = []
-    for row in rows:
-        rec = dict(zip(SAMPLE_COLUMNS, row))
-        rec["payload"] = json.loads(rec["payload"])
-        out.append(rec)
-    return out
+    return dict_rows(con.execute(f"SELECT {cols} FROM samples WHERE {where} ORDER BY sample_id, version", params),
+                     ("payload",))
 
 
 def list_samples(

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from core.errors import UserError
-from core.source import read_source
+from core.source import SourceFile, read_source
 
 CONTEXT_LINES = 15
 _LANGUAGES = {".java": "java", ".xml": "xml", ".sql": "sql", ".yml": "yaml", ".yaml": "yaml",
@@ -40,6 +40,15 @@ def numbered(lines: list[str], first: int, marked: range | None = None) -> str:
     return "\n".join(out)
 
 
+def _read(root: str, path: str, encoding: str | None) -> SourceFile | None:
+    """The file as it is on disk now; a file gone or unreadable is a warning in its place."""
+    try:
+        return read_source(Path(root), path, encoding)
+    except UserError as exc:
+        st.warning(str(exc))
+        return None
+
+
 def render_evidence(evidence: dict, root: str | None, encoding: str | None, key: str) -> None:
     """One evidence item: `path:lines`, the cited code, and expandable context from the file."""
     path, start, end = evidence["path"], evidence["start_line"], evidence["end_line"]
@@ -52,10 +61,8 @@ def render_evidence(evidence: dict, root: str | None, encoding: str | None, key:
     if not box.open:  # the file is read only when the curator opens the context
         return
     with box:
-        try:
-            source = read_source(Path(root), path, encoding)
-        except UserError as exc:
-            st.warning(str(exc))
+        source = _read(root, path, encoding)
+        if source is None:
             return
         if source.sha256 != evidence.get("sha256"):
             st.warning("The file changed since indexing: the context below is the file as it is now.")
@@ -69,10 +76,8 @@ def render_code_span(root: str | None, path: str, start: int, end: int, encoding
     if root is None:
         st.caption("The repository is not indexed in this database.")
         return
-    try:
-        source = read_source(Path(root), path, encoding)
-    except UserError as exc:
-        st.warning(str(exc))
+    source = _read(root, path, encoding)
+    if source is None:
         return
     st.markdown(f"`{path}:{start}-{end}`")
     st.code(numbered(source.lines[start - 1 : end], start), language=language_of(path), wrap_lines=True)

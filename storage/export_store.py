@@ -10,14 +10,13 @@ import duckdb
 
 from storage.sample_state import EFFECTIVE_PAYLOAD, REVIEW_STATUS, SAMPLE_JOINS
 
-CANDIDATE_COLS = ("sample_id", "review_status", "reviewer", "payload", "quality_status", "score", "dup_cluster", "dup_keep")
-
 
 def export_candidates(
     con: duckdb.DuckDBPyConnection, repo_id: str, *, domains: Sequence[str] = (), languages: Sequence[str] = (),
     task_types: Sequence[str] = (),
 ) -> list[tuple]:
-    """Current sample versions passing the filters, in sample_id order, as CANDIDATE_COLS tuples.
+    """Current sample versions passing the filters, in sample_id order, as tuples of
+    (sample_id, review_status, reviewer, payload, quality_status, score, dup_cluster, dup_keep).
 
     `payload` is the effective content: the curator's edit for an edited sample.
     An empty filter means no restriction.

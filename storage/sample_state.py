@@ -18,8 +18,8 @@ LEFT JOIN sample_quality q ON q.sample_id = s.sample_id AND q.version = s.versio
 # A version without a review_state row is pending: generation never writes review rows.
 REVIEW_STATUS = "COALESCE(r.status, 'pending')"
 
-# The curator's version, only while the decision is "edited" (accept or reject after an edit
-# sets the generated sample back in force); NULL otherwise.
+# The curator's version while the decision is "edited" (accepting an edit keeps it edited); NULL
+# otherwise, so a rejected or reset sample is its generated self again.
 EDITED_PAYLOAD = "CASE WHEN r.status = 'edited' AND r.edited_payload IS NOT NULL THEN r.edited_payload END"
 
 # What validation checks, the curator signs off on, and export writes.

@@ -118,11 +118,16 @@ def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dic
             store.add_event(con, sample_id, version, "edit", reviewer, before, after, _batch())
 
     _retrying(work)
+    return _recheck(db, edited, "the edit is saved")
+
+
+def _recheck(db: Database, sample: Sample, done: str) -> list[dict]:
+    """Re-validate after a committed decision; a failure says the decision stands, or the curator may redo it."""
     try:
-        return revalidate_sample(db, edited)
-    except (UserError, StorageError) as exc:  # the edit is committed: say so, or the curator may think it lost
-        raise UserError(f"the edit is saved, but re-checking it failed: {exc} "
-                        f"(re-check later with `python -m core validate --sample {sample_id}`)") from exc
+        return revalidate_sample(db, sample)
+    except (UserError, StorageError) as exc:
+        raise UserError(f"{done}, but re-checking it failed: {exc} "
+                        f"(re-check later with `python -m core validate --sample {sample.sample_id}`)") from exc
 
 
 def undo(db: Database, reviewer: str) -> dict | None:
@@ -143,7 +148,7 @@ def undo(db: Database, reviewer: str) -> dict | None:
         with db.connect() as con:
             recs = [store.get_sample(con, sid, ver) for sid, ver in result["samples"]]
         for rec in filter(None, recs):
-            revalidate_sample(db, Sample.model_validate(rec["effective"]))
+            _recheck(db, Sample.model_validate(rec["effective"]), "the undo is done")
     return result
 
 

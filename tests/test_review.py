@@ -118,7 +118,7 @@ def test_accepting_an_edited_sample_keeps_the_edit(seeded):
     assert state(seeded, "qa-000004")["reviewer"] == "ann"
 
 
-def test_an_edit_is_kept_when_its_revalidation_fails(seeded, monkeypatch):
+def test_an_edit_or_undo_stands_when_its_revalidation_fails(seeded, monkeypatch):
     def locked(db, sample):
         raise DatabaseLocked(db.path, None, "another process")
 
@@ -126,6 +126,9 @@ def test_an_edit_is_kept_when_its_revalidation_fails(seeded, monkeypatch):
     with pytest.raises(UserError, match="the edit is saved, but re-checking it failed"):
         review.edit(seeded, "qa-000004", 1, "ann", {"answer": "A curated, clearer answer."})
     assert state(seeded, "qa-000004")["effective"]["answer"] == "A curated, clearer answer."
+    with pytest.raises(UserError, match="the undo is done, but re-checking it failed"):
+        review.undo(seeded, "ann")
+    assert state(seeded, "qa-000004")["status"] == "pending"
 
 
 def test_a_write_conflict_that_persists_is_a_message(monkeypatch):

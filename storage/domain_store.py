@@ -9,19 +9,24 @@ import duckdb
 from storage.index_store import bulk_insert
 from storage.rows import dict_rows
 
-CLASS_COLS = ("repo_id", "symbol_id", "layer", "module", "domains", "is_generated")
+CLASS_COLS = ("repo_id", "symbol_id", "layer", "module", "domains", "is_generated", "inactive")
 ENDPOINT_COLS = ("repo_id", "http_method", "route", "handler_id", "domains", "summary")
-ENTITY_COLS = ("repo_id", "symbol_id", "tables", "domains")
-DICT_COLS = ("repo_id", "dict_id", "owner", "field", "source", "domains", "path", "start_line", "end_line", "entries")
+ENTITY_COLS = ("repo_id", "symbol_id", "tables", "domains", "source")
+DICT_COLS = ("repo_id", "dict_id", "owner", "field", "source", "domains", "path", "start_line", "end_line", "entries",
+             "entity", "entity_field")
 OPERATION_COLS = ("repo_id", "symbol_id", "domains")
 FLOW_COLS = ("repo_id", "flow_id", "entry_kind", "entry_id", "name", "domains", "steps")
-MAP_TABLES = ("map_classes", "map_endpoints", "map_entities", "map_status_dicts", "map_operations", "map_flows")
+CONSTANT_COLS = ("repo_id", "const_id", "owner", "name", "kind", "value", "label", "label_source", "path", "line",
+                 "label_start", "label_end", "accessor", "value_type")
+MAP_TABLES = ("map_classes", "map_endpoints", "map_entities", "map_status_dicts", "map_operations", "map_flows",
+              "map_constants")
 _JSON = frozenset({"domains", "tables", "entries", "steps", "annotations"})
 
 
 def replace_map(con: duckdb.DuckDBPyConnection, repo_id: str, rows: dict[str, list[tuple]]) -> None:
     """Replace the whole map of a repository; `rows` maps table name -> row tuples (JSON already dumped)."""
-    cols = dict(zip(MAP_TABLES, (CLASS_COLS, ENDPOINT_COLS, ENTITY_COLS, DICT_COLS, OPERATION_COLS, FLOW_COLS)))
+    cols = dict(zip(MAP_TABLES, (CLASS_COLS, ENDPOINT_COLS, ENTITY_COLS, DICT_COLS, OPERATION_COLS, FLOW_COLS,
+                                 CONSTANT_COLS)))
     for table in MAP_TABLES:
         con.execute(f"DELETE FROM {table} WHERE repo_id = ?", [repo_id])
         bulk_insert(con, table, cols[table], rows.get(table, []), or_ignore=table != "map_endpoints")
@@ -61,8 +66,8 @@ def classes(con: duckdb.DuckDBPyConnection, repo_id: str, layer: str | None = No
     if not include_generated:
         where += " AND NOT m.is_generated"
     return _dicts(con.execute(
-        "SELECT m.symbol_id, s.name, s.kind, m.layer, m.module, m.domains, m.is_generated, s.path, s.start_line, "
-        "s.end_line FROM map_classes m JOIN symbols s USING (repo_id, symbol_id) "
+        "SELECT m.symbol_id, s.name, s.kind, m.layer, m.module, m.domains, m.is_generated, m.inactive, s.path, "
+        "s.start_line, s.end_line FROM map_classes m JOIN symbols s USING (repo_id, symbol_id) "
         f"WHERE m.repo_id = ?{where} ORDER BY m.module, m.layer, s.name",
         [repo_id, *params]))
 
@@ -82,7 +87,7 @@ def endpoints(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None =
 def entities(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None = None) -> list[dict]:
     where, params = _domain_filter(domain, "e.domains")
     return _dicts(con.execute(
-        "SELECT e.symbol_id, s.name, e.tables, e.domains, s.path, s.start_line, s.end_line FROM map_entities e "
+        "SELECT e.symbol_id, s.name, e.tables, e.domains, e.source, s.path, s.start_line, s.end_line FROM map_entities e "
         f"JOIN symbols s USING (repo_id, symbol_id) WHERE e.repo_id = ?{where} "
         "ORDER BY s.name", [repo_id, *params]))
 
@@ -92,6 +97,18 @@ def status_dicts(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | Non
     return _dicts(con.execute(
         f"SELECT {', '.join(DICT_COLS[1:])} FROM map_status_dicts WHERE repo_id = ?{where} ORDER BY owner, field",
         [repo_id, *params]))
+
+
+def constants(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:
+    """Every named constant (core.domain.constants.ConstantTable takes these rows)."""
+    return _dicts(con.execute(f"SELECT {', '.join(CONSTANT_COLS[1:])} FROM map_constants WHERE repo_id = ? "
+                              "ORDER BY const_id", [repo_id]))
+
+
+def inactive_classes(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, str]:
+    """class symbol id -> why it never runs (a commented-out stereotype, never registered as a bean)."""
+    return dict(con.execute("SELECT symbol_id, inactive FROM map_classes WHERE repo_id = ? AND inactive IS NOT NULL",
+                            [repo_id]).fetchall())
 
 
 def operations(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None = None) -> list[dict]:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import duckdb
 
 from core.domain import architecture as arch
+from core.domain import constants as const
 from core.domain.flows import CallGraph, MethodInfo
 from core.domain.profiles import Labeler, merge
-from core.domain.status_dicts import enum_entry, field_dictionary
+from core.domain.status_dicts import constant_entries, constant_groups, enum_entry, field_dictionary
 from core.errors import UserError
 from core.source import read_source
 from storage import index_store
 
 _COMMENT_LINE = re.compile(r"^\s*(/\*\*?|\*|//|\*/)")
+_SETTER = re.compile(r"^set(\w*(?:Status|State))\(")
 _STATUSY = re.compile(r"(status|state|type|flag|kind|mode|level)$", re.IGNORECASE)
 
 
@@ -92,10 +94,11 @@ class MapBuilder:
         for t in self.types:
             sid = t["symbol_id"]
             module = self.files.get(t["path"], {}).get("module")
-            rows["map_classes"].append((repo, sid, layers[sid], module, _dump(class_domains[sid]), sid in generated))
+            rows["map_classes"].append((repo, sid, layers[sid], module, _dump(class_domains[sid]), sid in generated,
+                                        None))
             if sid in entity_tables:
                 domains = merge(class_domains[sid], *[self.labeler.for_table(tb) for tb in entity_tables[sid]])
-                rows["map_entities"].append((repo, sid, _dump(entity_tables[sid]), _dump(domains)))
+                rows["map_entities"].append((repo, sid, _dump(entity_tables[sid]), _dump(domains), "table_name"))
 
         op_domains: dict[str, list[str]] = {}
 
@@ -136,8 +139,109 @@ class MapBuilder:
                             *[self.labeler.for_table(tb) for s in steps if s["kind"] == "sql" for tb in s["tables"] or []])
             rows["map_flows"].append((repo, f"{kind}:{method_id}", kind, method_id, name, _dump(domains), _dump(steps)))
 
-        rows["map_status_dicts"] = self._status_dicts(class_domains)
+        constants, mappings = self._constants()
+        rows["map_constants"] = [c.row(repo) for c in constants]
+        dicts = self._status_dicts(class_domains) + self._constant_dicts(class_domains, constants, mappings)
+        rows["map_status_dicts"] = self._link_dicts(dicts, const.ConstantTable(constants), type_by_id, entity_tables)
         return rows
+
+    # ------------------------------------------------------------ constants --
+    def _constants(self) -> tuple[list[const.Constant], dict[str, dict]]:
+        """Every constant of the repository, with labels from its class's mapping method where there is one;
+        and per class the mapping itself (code -> label, lines)."""
+        out: list[const.Constant] = []
+        mappings: dict[str, dict] = {}
+        for t in self.types:
+            found = const.constants_of(t, self.members.get(t["symbol_id"], []), self._doc_start)
+            if t["kind"] != "enum" and constant_groups(found, t["name"]):
+                source = "\n".join(self._file_lines(t["path"])) or None
+                found, mappings[t["symbol_id"]] = const.with_mapping_labels(found, source, t["name"])
+            out += found
+        return out, mappings
+
+    def _constant_dicts(self, class_domains: dict[str, list[str]], constants: list[const.Constant],
+                        mappings: dict[str, dict]) -> list[tuple]:
+        """Status dictionaries of constant classes: `STATUS_CREATE = 101` ... labelled by comment or mapping method."""
+        by_owner: dict[str, list[const.Constant]] = defaultdict(list)
+        for c in constants:
+            by_owner[c.owner].append(c)
+        type_by_id = {t["symbol_id"]: t for t in self.types}
+        out = []
+        for owner, consts in by_owner.items():
+            t = type_by_id[owner]
+            for prefix, group in constant_groups(consts, t["name"]).items():
+                mapping = mappings.get(owner) or {}
+                if len({c.value for c in group} & set(mapping)) < 2:
+                    mapping = {}   # the class's mapping method is about another group
+                entries = constant_entries(group, mapping)
+                label_text = " ".join(e["label"] for e in entries)
+                domains = merge(class_domains[owner], self.labeler.for_text(label_text))
+                start = min(c.label_start if c.label_source == "comment" else c.line for c in group)
+                end = max(max(c.line, c.label_end or 0) if c.label_source == "comment" else c.line for c in group)
+                out.append((self.repo_id, f"{owner}.{prefix}*", t["name"], f"{prefix}*", "constants", _dump(domains),
+                            group[0].path, start, end, _dump(entries)))
+        return out
+
+    def _link_dicts(self, dicts: list[tuple], table: const.ConstantTable, type_by_id: dict[str, dict],
+                    entity_tables: dict[str, list[str]]) -> list[tuple]:
+        """Each dictionary with the entity field it describes: where code calls `entity.setXxxStatus(C)`
+        with C one of its constants (or an enum constant's code), else, for an enum, the one entity
+        with a field named like the enum's code field."""
+        owner_dicts: dict[str, list[int]] = defaultdict(list)
+        for i, row in enumerate(dicts):
+            if row[4] in ("enum", "constants"):
+                owner_dicts[row[1].rsplit(".", 1)[0] if row[4] == "constants" else row[1]].append(i)
+        votes: dict[int, Counter] = defaultdict(Counter)
+        for caller, callee, _impl, line, path in self.calls:
+            entity, _, member = (callee or "").partition("#")
+            m = _SETTER.match(member)
+            if not m:
+                continue
+            arg = self._setter_argument(path, line, m.group(1))
+            found = table.resolve(arg, caller.split("#")[0]) if arg else None
+            if found is None:
+                continue
+            for i in owner_dicts.get(found.owner, []):
+                if any(e.get("name") == found.name for e in json.loads(dicts[i][9])):
+                    votes[i][(entity, m.group(1)[0].lower() + m.group(1)[1:])] += 1
+        fields_of = {sid: {m["name"] for m in self.members.get(sid, []) if m["kind"] == "field"}
+                     for sid in entity_tables}
+        out = []
+        for i, row in enumerate(dicts):
+            link: tuple[str | None, str | None] = (None, None)
+            if votes[i]:
+                link = votes[i].most_common(1)[0][0]
+            elif row[4] == "enum":
+                accessor = next((c.accessor for c in table.of_owner(row[1]) if c.accessor), None)
+                holders = [sid for sid, names in fields_of.items() if accessor in names]
+                if accessor and len(holders) == 1:
+                    link = (holders[0], accessor)
+            out.append((*row, *link))
+        return out
+
+    def _setter_argument(self, path: str, line: int, field: str) -> str | None:
+        """The argument text of `setXxx(...)` starting on `line` (it may run over a few lines)."""
+        text = " ".join(self._file_lines(path)[line - 1: line + 2])
+        start = text.find(f"set{field}(")
+        if start < 0:
+            return None
+        depth, i = 0, start + len(field) + 3
+        for j in range(i, len(text)):
+            depth += text[j] == "("
+            depth -= text[j] == ")"
+            if depth == 0:
+                return text[i + 1: j]
+        return None
+
+    def _file_lines(self, path: str) -> list[str]:
+        if self.root is None or path not in self.files:
+            return []
+        if path not in self._lines:
+            try:
+                self._lines[path] = read_source(self.root, path, self.files[path]["encoding"]).lines
+            except UserError:
+                self._lines[path] = []
+        return self._lines[path]
 
     # -------------------------------------------------------- status dicts --
     def _status_dicts(self, class_domains: dict[str, list[str]]) -> list[tuple]:
@@ -147,7 +251,8 @@ class MapBuilder:
             members = self.members.get(sid, [])
             if t["kind"] == "enum":
                 constants = [m for m in members if m["kind"] == "enum_constant"]
-                entries = [e for e in (enum_entry(c["signature"], c["doc"], c["name"]) for c in constants) if e]
+                entries = [{**e, "line": c["start_line"]} for c in constants
+                           if (e := enum_entry(c["signature"], c["doc"], c["name"]))]
                 if len(entries) >= 2:
                     start = self._doc_start(constants[0])
                     domains = merge(class_domains[sid], self.labeler.for_text(t["doc"]))
@@ -173,13 +278,7 @@ class MapBuilder:
         start = member["start_line"]
         if not member["doc"] or self.root is None:
             return start
-        path = member["path"]
-        if path not in self._lines:
-            try:
-                self._lines[path] = read_source(self.root, path, self.files[path]["encoding"]).lines
-            except UserError:
-                self._lines[path] = []
-        lines = self._lines[path]
+        lines = self._file_lines(member["path"])
         while start > 1 and start - 2 < len(lines) and _COMMENT_LINE.match(lines[start - 2]):
             start -= 1
         return start

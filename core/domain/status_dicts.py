@@ -64,3 +64,45 @@ def enum_entry(signature: str | None, doc: str | None, name: str) -> dict | None
     if label is None and doc:
         label = re.sub(r"^[/*\s]+|[/*\s]+$", "", doc.splitlines()[0]) or None
     return {"code": code, "label": label or name, "name": name}
+
+
+_GROUP = re.compile(r"^(?:\w*?_)?(?:STATUS|STATE)_|_(?:STATUS|STATE)$")
+_STATUS_CLASS = re.compile(r"(Status|State)(Const|Constant|Constants|Enum|Code|Codes)?$")
+
+
+def group_key(name: str, class_name: str) -> str | None:
+    """The status-like part a constant's name shares with its siblings: `STATUS_`, `ORDER_STATUS_`,
+    `RULE_STATUS_`, `_STATUS` (PAID_STATUS); every name of a class called `OrderStatus` shares ``."""
+    m = _GROUP.search(name)
+    if m:
+        return m.group(0)
+    return "" if _STATUS_CLASS.search(class_name) else None
+
+
+def constant_groups(constants: list, class_name: str) -> dict[str, list]:
+    """Status dictionaries of one constant class: >= 2 integer constants with one status-like prefix
+    and distinct codes, keyed by that prefix, in declaration order."""
+    groups: dict[str, list] = {}
+    for c in constants:
+        if c.kind != "field" or not c.is_code:
+            continue
+        key = group_key(c.name, class_name)
+        if key is not None:
+            groups.setdefault(key, []).append(c)
+    return {k: v for k, v in groups.items() if len({c.value for c in v}) >= 2}
+
+
+def constant_entries(group: list, mapping: dict[str, tuple[str, int, int]]) -> list[dict]:
+    """Entries of a constant-class dictionary: each constant's code, label (its mapping-method text,
+    its comment, else its name) and the lines proving them; then codes only the mapping method names."""
+    entries = []
+    for c in group:
+        entry = {"code": c.value, "label": c.label or c.name, "name": c.name, "line": c.line}
+        if c.label_start is not None:
+            entry["label_lines"] = [c.label_start, c.label_end]
+        entries.append(entry)
+    named = {c.value for c in group}
+    for code, (label, start, end) in mapping.items():
+        if code not in named:
+            entries.append({"code": code, "label": label, "name": None, "label_lines": [start, end]})
+    return entries

@@ -95,7 +95,7 @@ def sql_statements(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:
 def status_dicts(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:
     return _rows(
         con,
-        "SELECT dict_id, owner, field, source, domains, path, start_line, end_line, entries "
+        "SELECT dict_id, owner, field, source, domains, path, start_line, end_line, entries, entity, entity_field "
         "FROM map_status_dicts WHERE repo_id = ? ORDER BY dict_id",
         [repo_id], ("domains", "entries"),
     )

@@ -355,7 +355,7 @@ class ConstantTable:
         `Status.PAID.code` -> the Constant; a literal, a label getter (`Status.PAID.getName()`) or
         an unknown name -> None.
         """
-        e = _normalise(expr)
+        e = normalise(expr)
         if not e or _INT.match(e):
             return None
         found = self.lookup(e, context)
@@ -373,7 +373,7 @@ class ConstantTable:
         return None
 
 
-def _normalise(expr: str) -> str:
+def normalise(expr: str) -> str:
     """Strip what does not change which constant is meant: parentheses, casts, boxing, unboxing."""
     e = re.sub(r"\s+", "", expr or "")
     while True:

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.domain.constants import Constant, ConstantTable, normalise
 from core.evidence import SourceCache
 from core.models import Rule, Span, sha256_text
 from core.rules import java_rules, sql_rules, statements
@@ -34,6 +35,7 @@ class MapView:
     entities: list[dict] = field(default_factory=list)
     methods: list[dict] = field(default_factory=list)      # symbols of kind method
     calls: list[dict] = field(default_factory=list)
+    constants: list[dict] = field(default_factory=list)    # map_constants rows (core.domain.constants)
 
     def encodings(self) -> dict[str, str]:
         return {f["path"]: f["encoding"] for f in self.files}
@@ -103,9 +105,18 @@ class Extractor:
         self.view, self.domains = view, domains
         self.files = SourceCache(root, view.encodings())
         self.class_info = {c["symbol_id"]: c for c in view.classes}
+        self.constants = ConstantTable(view.constants)
         self.dicts: dict[tuple[str, str], dict] = {}
+        self.const_dicts: dict[str, dict] = {}    # constant id -> the dictionary it is an entry of
         for d in view.status_dicts:
             self.dicts.setdefault((d["owner"], d["field"]), d)
+            owner = d["dict_id"].rsplit(".", 1)[0] if d["source"] == "constants" else d["dict_id"]
+            for e in d["entries"] if d["source"] in ("constants", "enum") else []:
+                if e.get("name"):
+                    self.const_dicts.setdefault(f"{owner}.{e['name']}", d)
+        for d in view.status_dicts:   # a dictionary also answers for the entity field it describes
+            if d.get("entity") and d.get("entity_field"):
+                self.dicts.setdefault((d["entity"].rsplit(".", 1)[-1], d["entity_field"]), d)
         self.table_owner: dict[str, str] = {}
         for e in view.entities:
             for table in e.get("tables") or []:
@@ -159,33 +170,70 @@ class Extractor:
                 out.setdefault(rule.rule_id, rule)
         return sorted(out.values(), key=lambda r: (r.domain, r.kind, r.evidence[0].path, r.evidence[0].start_line))
 
-    def _labels(self, entity: str, field_name: str, inline: dict[str, str]) -> tuple[dict[str, str], str | None]:
-        d = self.dicts.get((entity, field_name))
+    def _labels(self, entity: str, field_name: str, inline: dict[str, str],
+                constant: Constant | None = None) -> tuple[dict[str, str], str | None]:
+        """Code -> label for a status field: its dictionary (by entity field, else the one the constant
+        set belongs to), else what the comment on the line says, plus the constant's own label."""
+        d = self.dicts.get((entity, field_name)) or (self.const_dicts.get(constant.const_id) if constant else None)
         if d:
             return {e["code"]: e["label"] for e in d["entries"]}, d["dict_id"]
+        if constant is not None and constant.label:
+            inline = {**inline, constant.value: constant.label}
         return inline, None
 
+    def _code(self, expr: str, context: str) -> str | None:
+        """The code an operand stands for: a literal (casts stripped), or a resolved integer constant."""
+        plain = normalise(expr)
+        if re.fullmatch(r"-?\d+", plain):
+            return plain
+        const = self.constants.resolve(expr, context)
+        return const.value if const is not None and const.is_code else None
+
+    def _tests_entity(self, condition: str, getter: str, facts: dict, method: Method) -> bool:
+        """The guard reads the status of the entity being set (the same variable, or one of the same
+        type), not the like-named status of another record (a groupon rule's `getStatus()`)."""
+        readers = re.findall(r"(\w+)\." + re.escape(getter), condition)
+        if not readers:
+            return False
+        types = java_rules._receiver_types(method)
+        return any(r == facts["receiver"] or (facts["entity"] and types.get(r) == facts["entity"]) for r in readers)
+
     def _link_transitions(self, method: Method, found: list[Found]) -> None:
-        """Give each transition its labels, the state(s) it starts from and the guards before it."""
+        """Give each transition its code (a constant resolved), labels, the state(s) it starts from and
+        the guards before it; a transition to a name that resolves to no known code is dropped."""
         guards = [f for f in found if f.kind == "guard"]
         criteria = java_rules.status_criteria(method)
+        unknown = []
         for t in (f for f in found if f.kind == "transition"):
             facts = t.facts
-            facts["labels"], facts["dict_id"] = self._labels(facts["entity"], facts["field"], facts.pop("inline_dict"))
+            constant, elsewhere = None, []
+            if "to_expr" in facts:
+                constant = self.constants.resolve(facts["to_expr"], method.class_id)
+                if constant is None or not constant.is_code:
+                    unknown.append(t)
+                    continue
+                facts["to"] = constant.value
+                facts["to_constant"] = {"name": constant.qualified_name, "label": constant.label,
+                                        "path": constant.path, "line": constant.line}
+                elsewhere = [(constant.path, s, e) for s, e in constant.evidence()]
+            facts["labels"], facts["dict_id"] = self._labels(facts["entity"], facts["field"], facts.pop("inline_dict"),
+                                                             constant)
             getter = "get" + facts["field"][0].upper() + facts["field"][1:] + "()"
             before = [g for g in guards if g.facts["line"] < facts["line"] and g.facts["action"] != "return"]
-            status_guards = [g for g in before if getter in g.facts["condition"]]
-            facts["from_codes"] = _codes_allowed(status_guards, getter)
+            status_guards = [g for g in before if self._tests_entity(g.facts["condition"], getter, facts, method)]
+            facts["from_codes"] = _codes_allowed(status_guards, getter, lambda e: self._code(e, method.class_id))
             for field_name, values, line in criteria:
                 if field_name == facts["field"] and line < facts["line"] + 15:
-                    facts["from_codes"] = sorted(set(facts["from_codes"]) | set(re.findall(r"-?\d+", values)))
+                    codes = {c for v in _operands(values) if (c := self._code(v, method.class_id))}
+                    facts["from_codes"] = sorted(set(facts["from_codes"]) | codes)
                     facts["criteria_line"] = line
                     t.spans.append((line, line))
             facts["requires"] = [{"condition": g.facts["condition"], "line": g.facts["line"], "message": g.facts.get("message")}
                                  for g in status_guards]
             for g in status_guards:
                 t.spans.extend(g.spans)
-            t.spans[:] = sorted(set(t.spans))
+            t.spans[:] = sorted(set(t.spans)) + elsewhere
+        found[:] = [f for f in found if not any(f is u for u in unknown)]
 
     def _rule(self, kind: str, domains: list[str], symbol: str | None, path: str,
               spans: list[tuple], facts: dict) -> Rule | None:
@@ -304,15 +352,33 @@ def _camel(column: str) -> str:
     return head + "".join(w.title() for w in rest)
 
 
-def _codes_allowed(status_guards: list[Found], getter: str) -> list[str]:
-    """Codes a status may have for the operation to go on, read from `if (x.getStatus() != 0) fail`."""
+_UNBOX = r"(?:\.(?:intValue|shortValue|byteValue|longValue)\(\))?"
+_OPERAND = r"((?:\(\s*\w+\s*\)\s*)?-?[\w.]+(?:\(\))?)"
+
+
+def _codes_allowed(status_guards: list[Found], getter: str, code_of) -> list[str]:
+    """Codes a status may have for the operation to go on, read from `if (x.getStatus() != 0) fail`,
+    `if (x.getStatus().intValue() != Status.PAID.getCode()) fail` or `if (!C.equals(x.getStatus())) fail`;
+    `code_of` turns an operand (literal or constant) into its code, or None."""
+    g_re = re.escape(getter) + _UNBOX
+    patterns = [g_re + r"\s*!=\s*" + _OPERAND, _OPERAND + r"\s*!=\s*[\w.]*" + g_re + r"(?![\w.])",
+                r"!\s*[\w.]*" + g_re + r"\.equals\(" + _OPERAND + r"\)", r"!\s*" + _OPERAND + r"\.equals\([\w.]*" + g_re + r"\)"]
     allowed: set[str] = set()
     for g in status_guards:
+        if not g.facts.get("holds", True):
+            continue
         cond = g.facts["condition"]
-        neq = re.findall(re.escape(getter) + r"\s*!=\s*(-?\d+)", cond)
-        if neq and g.facts.get("holds", True):
-            allowed |= set(neq)
+        for pattern in patterns:
+            for operand in re.findall(pattern, cond):
+                code = code_of(operand)
+                if code is not None:
+                    allowed.add(code)
     return sorted(allowed)
+
+
+def _operands(values: str) -> list[str]:
+    """The values of a criteria call `andStatusIn(Arrays.asList(1, OrderUtil.STATUS_PAY))`, one by one."""
+    return re.findall(r"(?:\(\s*\w+\s*\)\s*)?-?[A-Za-z_\d][\w.]*(?:\(\))?", values)
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from core.domain.constants import normalise
 from core.domain.status_dicts import parse_entries
 from core.index import java_ast
 from core.index.java_ast import TYPE_DECLARATIONS, lines, text
@@ -235,8 +236,24 @@ def _receiver_types(method: Method) -> dict[str, str]:
     return types
 
 
+_CODE = re.compile(r"-?\d+")
+_NAMED = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Z][A-Z0-9_]*(?:\.(?:get\w+\(\)|[a-z]\w*))?")
+
+
+def named_value(expr: str) -> str | None:
+    """A code a status is set to or compared with, as written: `2`, `(byte) 2`, or a name that the
+    constant table can resolve (`OrderUtil.STATUS_PAY`, `(byte) Status.PAID.getCode()`); else None
+    (a variable or a computed value is not a known state)."""
+    plain = normalise(expr)
+    if _CODE.fullmatch(plain):
+        return plain
+    return expr if _NAMED.fullmatch(plain) else None
+
+
 def transitions(method: Method) -> list[Found]:
-    """`entity.setXxxStatus(<literal>)`: the state an operation moves an entity to, and what must hold first."""
+    """`entity.setXxxStatus(<code or constant>)`: the state an operation moves an entity to, and what must hold
+    first. A constant (`OrderUtil.STATUS_PAY`, an enum's code getter) is kept as `to_expr`; extraction
+    resolves it to its code, label and declaration through the map's constant table."""
     out = []
     types = None
     for call in _own_nodes(method, frozenset({"method_invocation"})):
@@ -244,8 +261,8 @@ def transitions(method: Method) -> list[Found]:
         args = call.child_by_field_name("arguments")
         if not m or args is None or len(args.named_children) != 1:
             continue
-        value = squash(text(args.named_children[0]))
-        if not re.fullmatch(r"-?\d+", value):
+        value = named_value(squash(text(args.named_children[0])))
+        if value is None:
             continue
         if types is None:
             types = _receiver_types(method)
@@ -257,6 +274,7 @@ def transitions(method: Method) -> list[Found]:
         out.append(Found("transition", method, spans, {
             **method.identity,
             "entity": types.get(receiver, ""), "receiver": receiver, "field": field_name, "to": value,
+            **({} if _CODE.fullmatch(value) else {"to_expr": value}),
             "comment": comment, "inline_dict": inline_dict(comment), "line": line,
             "within": _enclosing_conditions(call, method.node),
         }))

@@ -14,7 +14,7 @@ def add_arguments(parser) -> None:
 
 def run(ctx, args) -> dict:
     from core.rules.extract import Extractor, MapView
-    from storage import rules_store
+    from storage import domain_store, rules_store
 
     repo_id = ctx.repo_id()
     with ctx.db.connect() as con:
@@ -23,6 +23,7 @@ def run(ctx, args) -> dict:
             status_dicts=rules_store.status_dicts(con, repo_id), sql_statements=rules_store.sql_statements(con, repo_id),
             entities=rules_store.entities(con, repo_id),
             methods=rules_store.symbols(con, repo_id, ("method", "constructor")), calls=rules_store.calls(con, repo_id),
+            constants=domain_store.constants(con, repo_id),
         )
     if not view.files:
         raise UserError(f"repository {repo_id!r} is not indexed: run `python -m core index --repo PATH` first")

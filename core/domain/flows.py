@@ -47,7 +47,11 @@ class CallGraph:
         return owner not in self.generated or self.layer(method_id) in ("mapper", "dao")
 
     def walk(self, entry: str) -> list[dict]:
-        """Ordered steps: entry first, then callees depth-first in source order, SQL after its DAO method."""
+        """Ordered steps: entry first, then callees depth-first in source order, SQL after its DAO method.
+
+        A method is walked once; every later call site of it is an `again` step (its line, no
+        children), so a reader of the flow sees every place a write is reached from.
+        """
         steps: list[dict] = []
         seen: set[str] = set()
 
@@ -71,7 +75,16 @@ class CallGraph:
             if depth >= MAX_DEPTH:
                 return
             for target, via_iface, line in self.out.get(method_id, []):
-                if target not in seen and self.followable(target):
+                if not self.followable(target) or len(steps) >= MAX_STEPS:
+                    continue
+                if target in seen:   # walked once already; this call site still counts (its own conditions)
+                    again = self.methods[target]
+                    steps.append({
+                        "depth": depth + 1, "symbol_id": target, "kind": "again", "layer": self.layer(target),
+                        "path": again.path, "start_line": again.start_line, "end_line": again.end_line,
+                        "stmt_id": None, "call_line": line, "via_interface": via_iface,
+                    })
+                else:
                     visit(target, depth + 1, line, via_iface)
 
         visit(entry, 0, None, None)

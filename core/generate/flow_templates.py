@@ -1,5 +1,6 @@
-"""QA about whole flows: the ordered path of an entry point through services to SQL, and how a
-cancelling operation undoes what a placing operation did (pairs of side-effect sequences)."""
+"""QA about whole flows: what an entry point writes to the database, in order and under which
+branches and loops (facts from core.generate.flow_facts), and how a cancelling operation undoes what a
+placing operation did (pairs of side-effect sequences)."""
 
 from __future__ import annotations
 
@@ -16,59 +17,98 @@ _READ = re.compile(r"^(select|get|list|query|find|count|check|has|is)", re.I)
 
 
 def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
-    entry = f["entry_label"] if lang == "en" else f.get("entry_label_zh", f["entry_label"])
+    """One question per flow: what it writes, in which order, under which conditions (the scope is the entry)."""
     if lang == "en":
-        return [("steps_of", pick(seed, [f"What happens, step by step, when {entry} is called?",
-                                         f"Trace the call path of {entry} down to the database.",
-                                         f"Which components does {entry} go through, in order?"])),
-                ("where_implemented", f"Which SQL statements does {entry} end up running, and where are they defined?")]
-    return [("steps_of", f"调用 {entry} 时，依次会经过哪些步骤？"),
-            ("where_implemented", f"{entry} 最终会执行哪些 SQL，它们定义在哪里？")]
+        return [("writes", pick(seed, [
+            f"Which tables does {f['entry_label']} write, in what order, and under which conditions?",
+            f"What does {f['entry_label']} change in the database, in order, and when does each write happen?"]))]
+    return [("writes", f"{f['entry_label_zh']} 会按什么顺序写哪些表？每次写入在什么条件下发生？")]
 
 
-def _step_line(s: dict, lang: str) -> str:
-    indent = "  " * max(0, s["depth"])
-    if s.get("stmt_id"):
-        return (f"{indent}- SQL `{s['stmt_id']}` ({s['path']})" if lang == "en" else f"{indent}- SQL "
-                                                                                     f"`{s['stmt_id']}`（{s['path']}）")
-    return f"{indent}- `{s['label']}`"
+_KIND_EN = {"insert": "INSERT into", "update": "UPDATE", "delete": "DELETE from"}
+_KIND_ZH = {"insert": "插入", "update": "更新", "delete": "删除"}
 
 
-def _claim(s: dict, lang: str) -> str:
-    if s.get("stmt_id") and s.get("caller"):
-        return (f"`{s['caller']}` runs the SQL statement `{s['stmt_id']}`" if lang == "en"
-                else f"`{s['caller']}` 执行 SQL 语句 `{s['stmt_id']}`")
-    if s.get("caller"):
-        return f"`{s['caller']}` calls `{s['label']}`" if lang == "en" else f"`{s['caller']}` 调用 `{s['label']}`"
-    return f"the flow starts at `{s['label']}`" if lang == "en" else f"流程从 `{s['label']}` 开始"
+def _control_text(c: dict, lang: str) -> str:
+    code = c["code"]
+    if lang == "en":
+        return {"if": f"inside `if ({code})`", "else": f"in the `else` branch of `if ({code})`",
+                "loop": f"once per iteration of `{code}`", "lambda": f"inside a lambda passed to `{code}`",
+                "catch": f"inside `{code}`"}[c["kind"]]
+    return {"if": f"在 `if ({code})` 条件内", "else": f"在 `if ({code})` 的 else 分支中",
+            "loop": f"在循环 `{code}` 中逐次执行", "lambda": f"在传给 `{code}` 的 lambda 中",
+            "catch": f"在 `{code}` 块中"}[c["kind"]]
 
 
-def _path_claims(steps: list[dict], lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
-    return [(_claim(s, lang), [cite.at(s["line"], s["path"])]) for s in steps]
+def _site_text(site: dict, lang: str) -> str:
+    """'via `A.m` → `B.n` (B.java:30)', then the branches and loops around any call on that path."""
+    hops = site["hops"]
+    last = hops[-1]
+    chain = " → ".join(f"`{h['label']}`" for h in hops)
+    if lang == "en":
+        return f"called via {chain} ({_file(last['path'])}:{last['line']})" + "".join(
+            f", where the call at {_file(h['path'])}:{h['line']} runs " + ", ".join(_control_text(c, lang) for c in h["controls"])
+            for h in hops if h["controls"])
+    return f"调用路径 {chain}（{_file(last['path'])}:{last['line']}）" + "".join(
+        f"，其中 {_file(h['path'])}:{h['line']} 的调用" + "、".join(_control_text(c, lang) for c in h["controls"])
+        for h in hops if h["controls"])
+
+
+def _file(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def _write_line(n: int, w: dict, lang: str) -> str:
+    tables = ", ".join(f"`{t}`" for t in w["tables"])
+    sites = [_site_text(s, lang) for s in w["sites"]]
+    if lang == "en":
+        head = f"{n}. {_KIND_EN[w['kind']]} {tables} by `{w['label']}` ({_file(w['path'])}:{w['start_line']})"
+        if len(sites) == 1:
+            return f"{head}, {sites[0]}."
+        return f"{head}, reached from {len(sites)} places: " + "; ".join(f"({k}) {t}" for k, t in zip("abcdefgh", sites)) + "."
+    head = f"{n}. {_KIND_ZH[w['kind']]} {tables}：`{w['label']}`（{_file(w['path'])}:{w['start_line']}）"
+    if len(sites) == 1:
+        return f"{head}，{sites[0]}。"
+    return f"{head}，有 {len(sites)} 处调用：" + "；".join(f"（{k}）{t}" for k, t in zip("abcdefgh", sites)) + "。"
+
+
+def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
+    """Per write: what the statement does; per call site: the chain that reaches it (citing each hop's call)
+    and, per hop inside a branch or loop, that branch or loop."""
+    tables = ", ".join(w["tables"])
+    claims = [((f"`{w['label']}` is an {w['kind'].upper()} on {tables}" if lang == "en"
+                else f"`{w['label']}` 对 {tables} 执行 {w['kind'].upper()}"), [cite.at(w["start_line"], w["path"])])]
+    for site in w["sites"]:
+        hops = site["hops"]
+        chain = " → ".join(f"`{h['label']}`" for h in hops)
+        ids = list(dict.fromkeys(cite.at(h["line"], h["path"]) for h in hops))
+        claims.append(((f"{chain} reaches `{w['label']}`" if lang == "en" else f"{chain} 调用到 `{w['label']}`"), ids))
+        for hop in (h for h in hops if h["controls"]):
+            at = f"{_file(hop['path'])}:{hop['line']}"
+            ids = list(dict.fromkeys([*(cite.at(c["line"], hop["path"]) for c in hop["controls"]),
+                                      cite.at(hop["line"], hop["path"])]))
+            conds = [_control_text(c, lang) for c in hop["controls"]]
+            claims.append(((f"the call at {at} runs " + ", ".join(conds)) if lang == "en"
+                           else f"{at} 的调用" + "、".join(conds), ids))
+    return claims
 
 
 def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    steps = f["steps"]
-    if qkind == "where_implemented":
-        calls = _path_claims([s for s in steps if not s.get("stmt_id")], lang, cite)
-        sqls = [s for s in steps if s.get("stmt_id")]
-        if lang == "en":
-            body = f"{f['entry_label'][0].upper() + f['entry_label'][1:]} reaches these SQL statements: " + "; ".join(
-                f"`{s['stmt_id']}` in {s['path']} (line {s['line']})" for s in sqls) + "."
-            return body, calls + [(f"the flow runs `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
-        body = f"{f.get('entry_label_zh', f['entry_label'])} 会执行以下 SQL：" + "；".join(
-            f"{s['path']} 第 {s['line']} 行的 `{s['stmt_id']}`" for s in sqls) + "。"
-        return body, calls + [(f"流程执行 `{s['stmt_id']}`", [cite.at(s["line"], s["path"])]) for s in sqls]
-    kind = {"endpoint": "HTTP endpoint", "scheduled": "scheduled job", "listener": "message listener"}.get(f["entry_kind"],
-        "entry point")
-    kind_zh = {"endpoint": "HTTP 接口", "scheduled": "定时任务", "listener": "消息监听"}.get(f["entry_kind"], "入口")
-    lines = "\n".join(_step_line(s, lang) for s in steps)
+    writes = f["writes"]
+    rows = "\n".join(_write_line(n, w, lang) for n, w in enumerate(writes, 1))
+    entry = [((f"`{f['entry_method']}` is the entry point" if lang == "en" else f"入口是 `{f['entry_method']}`"),
+              [cite.at(f["entry_line"], f["_path"])])]
+    trace = list(dict.fromkeys((claim, tuple(ids)) for w in writes for claim, ids in _write_claims(w, lang, cite)))
+    trace = entry + [(claim, list(ids)) for claim, ids in trace]
     if lang == "en":
         label = f["entry_label"][0].upper() + f["entry_label"][1:]
-        head = f"{label} is {'an' if kind[0] in 'aeiouH' else 'a'} {kind}. The call path, indented by call depth:"
-        return f"{head}\n{lines}", _path_claims(steps, lang, cite)
-    head = f"{f.get('entry_label_zh', f['entry_label'])} 是一个{kind_zh}，调用链（按调用深度缩进）："
-    return f"{head}\n{lines}", _path_claims(steps, lang, cite)
+        head = (f"{label} runs {len(writes)} SQL write statement{'s' if len(writes) > 1 else ''}, in the order the "
+                "code reaches them (following its calls through the project's own service, DAO and mapper classes; "
+                "a write inside a branch runs only when that branch is taken):")
+        return f"{head}\n{rows}", trace
+    head = (f"{f['entry_label_zh']} 共有 {len(writes)} 条写 SQL，按代码执行顺序如下（沿项目自己的 Service、DAO、Mapper 调用追踪；"
+            "位于分支内的写入只在该分支成立时执行）：")
+    return f"{head}\n{rows}", trace
 
 
 def _called(step: dict) -> str:

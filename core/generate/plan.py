@@ -15,14 +15,16 @@ from pathlib import Path
 
 from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
+from core.generate.flow_facts import TooBroad, complete, conditional, flow_writes, repeated
 from core.generate.flow_templates import flow_questions, undo_pairs, undo_questions
 from core.generate.qa_templates import QA
+from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
 from core.models import Evidence, SampleSource, Span, sha256_text
 from core.rules.render import lower_first
 
-MAX_FLOW_STEPS = 12
-PLUMBING_LAYERS = frozenset({"other", "dto", "model", "config"})   # CommonResult, Asserts, DTO getters
+MAX_FLOW_EVIDENCE = 12   # the validator's length limits for one sample
+MAX_FLOW_CLAIMS = 20
 PLACE = re.compile(r"^(generate|create|place|submit|add)\w*Order|^(generate|create|place|submit)", re.I)
 CANCEL = re.compile(r"^cancel", re.I)
 
@@ -38,18 +40,25 @@ class Planner:
         self.files = SourceCache(root, {f["path"]: f["encoding"] for f in data["files"]})
         self.dicts = {d["dict_id"]: d for d in data["status_dicts"]}
         self.symbols = {s["symbol_id"]: s for s in data["symbols"]}
+        self.outline = JavaOutline(self.files)
+        self.class_domains = {c["symbol_id"]: c.get("domains") or [] for c in data["classes"]}
+        self.table_domains: dict[str, list[str]] = {}
+        for e in data.get("entities") or []:
+            for table in e.get("tables") or []:
+                self.table_domains.setdefault(table, []).extend(e.get("domains") or [])
 
     # ------------------------------------------------------------ evidence --
     def evidence(self, spans: list[Span]) -> list[Evidence]:
-        """Evidence in the order given, minus spans another span of the sample already covers.
+        """Evidence in the order given, each span widened to whole statements and the branch or loop header
+        that governs them, spans of one file that overlap or nearly touch merged (up to MAX_LINES).
 
-        A covered span would never be cited (claims cite the first evidence
-        holding their line), and evidence nobody cites is noise to train on.
+        One cited line hides the condition two lines above it and the rest of
+        a call that spans several lines; a reader must verify the answer from
+        the evidence alone. A span another one covers goes (it would never be
+        cited: claims cite the first evidence holding their line).
         """
-        unique = list(dict.fromkeys(spans))
-        kept = [s for s in unique if not any(
-            o != s and o.path == s.path and o.start_line <= s.start_line and s.end_line <= o.end_line for o in unique)]
-        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(kept, 1)]
+        widened = [w for span in spans for w in self.outline.widen(span)]
+        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(merge(widened), 1)]
 
     def _item(self, ref: str, source_kind: str, rule_kind: str | None, qkind: str, lang: str, domain: str,
               question: str, facts: dict, evidence: list[Evidence], task: str = "qa") -> WorkItem:
@@ -61,14 +70,14 @@ class Planner:
 
     # ------------------------------------------------------------------ QA --
     def rule_items(self, rules: list[dict]) -> list[WorkItem]:
-        items = []
+        """One item per question a rule answers completely. Where several checks answer one question (one
+        message raised in several places, one method failing the same way under several conditions), the
+        question is asked once and the answer lists every check."""
+        items, prepared = [], {}
         for rule in rules:
             spans = [Span(**e) for e in rule["evidence"]]
             facts = dict(rule["facts"])
             roles = {}
-            if rule["kind"] == "guard":
-                for w in facts.get("within") or []:
-                    spans.append(Span(path=spans[0].path, start_line=w["line"], end_line=w["line"]))
             dict_rec = self.dicts.get(facts.get("dict_id") or "")
             if rule["kind"] == "transition" and dict_rec:
                 spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))
@@ -77,11 +86,29 @@ class Planner:
                 roles["dict"] = next(e.id for e in evidence if e.path == dict_rec["path"]
                                      and e.start_line <= dict_rec["start_line"] and dict_rec["end_line"] <= e.end_line)
             facts["_roles"], facts["_path"] = roles, spans[0].path
+            prepared[rule["rule_id"]] = (rule, facts, spans, evidence)
+        groups = _guard_groups([(r, f) for r, f, _, _ in prepared.values() if r["kind"] == "guard"])
+        shared = {(rid, qkind) for (qkind, _), rids in groups.items() for rid in rids}
+        for rule, facts, _, evidence in prepared.values():
             questions, _ = QA[rule["kind"]]
             for lang in self.languages:
                 for qkind, question in questions(facts, lang, rule["rule_id"]):
-                    items.append(self._item(rule["rule_id"], "rule", rule["kind"], qkind, lang, rule["domain"],
-                                            question, facts, evidence))
+                    if (rule["rule_id"], qkind) not in shared:
+                        items.append(self._item(rule["rule_id"], "rule", rule["kind"], qkind, lang, rule["domain"],
+                                                question, facts, evidence))
+        for (qkind, key), rids in groups.items():
+            members = [prepared[rid] for rid in rids]
+            if len(members) > MAX_SHARED_CHECKS:
+                continue   # too many places for one answer a reader can check: not asked
+            ref = "guards:" + sha256_text(f"{qkind}|{key}")[:16]
+            facts = {"sites": [f for _, f, _, _ in members], "_path": members[0][1]["_path"]}
+            evidence = self.evidence([s for _, _, spans, _ in members for s in spans])
+            first_rule, first_facts = members[0][0], members[0][1]
+            for lang in self.languages:
+                question = dict(QA["guard"][0](first_facts, lang, ref)).get(qkind)
+                if question:
+                    items.append(self._item(ref, "rule", "guard", qkind, lang, first_rule["domain"], question, facts,
+                                            evidence))
         return items
 
     def undo_items(self, rules: list[dict]) -> list[WorkItem]:
@@ -113,64 +140,69 @@ class Planner:
                                                 facts, evidence))
         return items
 
-    def flow_items(self, flows: list[dict], calls: list[dict], sql: list[dict]) -> list[WorkItem]:
-        """A flow's steps with the call site that proves each one; plumbing (result wrappers, models) left out."""
-        by_member: dict[tuple[str, str], tuple[str, int]] = {}
-        for c in calls:
-            if c["callee_id"]:
-                # a call to an interface method proves the step into its implementation too
-                by_member.setdefault((c["caller_id"], c["callee_id"].partition("#")[2]), (c["path"], c["line"]))
-        layers = {c["symbol_id"]: c.get("layer") for c in self.data["classes"]}
+    def flow_items(self, flows: list[dict], sql: list[dict]) -> list[WorkItem]:
+        """What an entry point writes, in order and under which branches and loops, for entries whose
+        writes fall in the requested domains; read-only flows and a single unconditional write (shallow)
+        are not asked about, nor flows the walk could not follow to the end."""
         stmts = {s["stmt_id"]: s for s in sql}
         items = []
         for flow in flows:
-            domains = [d for d in (flow.get("domains") or []) if d in self.domains]
-            if not domains:
+            steps = flow["steps"]
+            if not steps or not complete(steps):
                 continue
-            steps, spans, stack, skip_below = [], [], [], None
-            for raw in flow["steps"]:
-                depth = raw.get("depth", 0)
-                if skip_below is not None and depth > skip_below:
-                    continue
-                skip_below = None
-                stack = stack[:depth]
-                parent = stack[-1] if stack else None
-                sym = raw.get("symbol_id") or ""
-                if not raw.get("stmt_id") and layers.get(sym.split("#")[0]) in PLUMBING_LAYERS:
-                    skip_below = depth
-                    continue
-                step = {"depth": depth, "label": _label(sym or raw.get("stmt_id") or ""), "stmt_id": raw.get("stmt_id")}
-                if raw.get("stmt_id") and raw["stmt_id"] in stmts:
-                    s = stmts[raw["stmt_id"]]
-                    step.update(path=s["path"], line=s["start_line"], caller=_label(parent) if parent else None)
-                    spans.append(Span(path=s["path"], start_line=s["start_line"],
-                                      end_line=min(s["end_line"], s["start_line"] + 5)))
-                elif parent and (parent, sym.partition("#")[2]) in by_member:
-                    path, line = by_member[(parent, sym.partition("#")[2])]
-                    step.update(path=path, line=line, caller=_label(parent))
-                    spans.append(Span(path=path, start_line=line, end_line=line))
-                elif sym in self.symbols and not parent:
-                    s = self.symbols[sym]
-                    head = min(s["end_line"], s["start_line"] + 3)
-                    step.update(path=s["path"], line=s["start_line"])
-                    spans.append(Span(path=s["path"], start_line=s["start_line"], end_line=head))
-                else:
-                    stack.append(sym)
-                    continue
-                steps.append(step)
-                stack.append(sym)
-                if len(steps) >= MAX_FLOW_STEPS:
-                    break
-            if len(steps) < 3 or not any(s.get("stmt_id") for s in steps):
+            try:
+                writes = flow_writes(steps, stmts, self.outline)
+            except TooBroad:
                 continue
-            evidence = self.evidence(spans)
+            if not writes or any(not w["tables"] for w in writes):
+                continue
+            if len(writes) < 2 and not (conditional(writes[0]) or repeated(writes[0])):
+                continue
+            domain = self._write_domain(writes)
+            if domain is None:
+                continue
+            evidence = self.evidence(self._flow_spans(steps[0], writes))
+            claims = 1 + sum(1 + sum(1 + sum(1 for h in s["hops"] if h["controls"]) for s in w["sites"]) for w in writes)
+            if len(evidence) > MAX_FLOW_EVIDENCE or claims > MAX_FLOW_CLAIMS:
+                continue   # more than a reader (and the length check) takes in one answer
+            for w in writes:
+                w["label"] = _label(w["stmt_id"].rsplit(".", 1)[0] + "#" + w["stmt_id"].rsplit(".", 1)[1])
+                for site in w["sites"]:
+                    for hop in site["hops"]:
+                        hop["label"] = _label(hop["caller"])
             facts = {"name": flow["name"], "entry_kind": flow["entry_kind"], "entry_id": flow["entry_id"],
                      "entry_label": _entry_label(flow, "en"), "entry_label_zh": _entry_label(flow, "zh"),
-                     "steps": steps, "_path": steps[0]["path"]}
+                     "entry_method": _label(flow["entry_id"]), "entry_line": steps[0]["start_line"],
+                     "writes": writes, "_path": steps[0]["path"]}
             for lang in self.languages:
                 for qkind, question in flow_questions(facts, lang, flow["flow_id"]):
-                    items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domains[0], question, facts, evidence))
+                    items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domain, question, facts, evidence))
         return items
+
+    def _flow_spans(self, entry: dict, writes: list[dict]) -> list[Span]:
+        """The entry's declaration, then per write its call sites (with the headers of their branches and loops)
+        and the SQL statement itself."""
+        spans = [Span(path=entry["path"], start_line=entry["start_line"],
+                      end_line=min(entry["end_line"], entry["start_line"] + 3))]
+        for w in writes:
+            for site in w["sites"]:
+                for hop in site["hops"]:
+                    spans += [Span(path=hop["path"], start_line=c["line"], end_line=min(c["header_end"], c["line"] + 5))
+                              for c in hop["controls"]]
+                    spans.append(Span(path=hop["path"], start_line=hop["line"], end_line=hop["line"]))
+            spans.append(Span(path=w["path"], start_line=w["start_line"],
+                              end_line=min(w["end_line"], w["start_line"] + MAX_LINES - 1)))
+        return spans
+
+    def _write_domain(self, writes: list[dict]) -> str | None:
+        """The first requested domain that a written table (its entity) or the mapper writing it belongs to:
+        a flow is about what it changes, not about every class it passes through."""
+        found: set[str] = set()
+        for w in writes:
+            found.update(self.class_domains.get(w["stmt_id"].rsplit(".", 1)[0], []))
+            for table in w["tables"]:
+                found.update(self.table_domains.get(table, []))
+        return next((d for d in self.domains if d in found), None)
 
     # -------------------------------------------------------------- design --
     def design_items(self, specs: list[design_mod.DesignSpec], conventions: dict[str, design_mod.Conventions]) -> list[WorkItem]:
@@ -179,6 +211,9 @@ class Planner:
             evidence = self.evidence([Span(path=r.path, start_line=r.start_line, end_line=r.end_line) for r in spec.refs])
             if not evidence:
                 continue
+            for r in spec.refs:       # a span another one covers was merged into it: cite that one
+                r.eid = next(e.id for e in evidence if e.path == r.path and e.start_line <= r.start_line
+                             and (r.end_line <= e.end_line or e.start_line == r.start_line))
             facts = {"spec": asdict(spec), "conventions": asdict(conventions[spec.domain])}
             for lang in self.languages:
                 question = spec.text_en if lang == "en" else spec.text_zh
@@ -205,3 +240,19 @@ def _label(symbol_id: str) -> str:
 
 def route_for(base: str, field_name: str) -> str:
     return f"/{lower_first(base)}/countBy{field_name[0].upper() + field_name[1:]}"
+
+
+MAX_SHARED_CHECKS = 6
+
+
+def _guard_groups(guards: list[tuple[dict, dict]]) -> dict[tuple[str, str], list[str]]:
+    """Guards that answer the same question, by (question kind, key): a message names its checks across the
+    repository ("where is the check behind X"); within one method, a message or an exit (return value,
+    exception, failure helper) names its checks ("when does M fail with X"). Only keys with several checks."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for rule, f in guards:
+        exit_of = f.get("message") or f"{f['action']}:{f.get('value') or f.get('exception') or f.get('helper') or ''}"
+        if f.get("message"):
+            found.setdefault(("where_implemented", f["message"]), []).append(rule["rule_id"])
+        found.setdefault(("under_which_condition", f"{f['method']}|{exit_of}"), []).append(rule["rule_id"])
+    return {k: v for k, v in found.items() if len(v) > 1}

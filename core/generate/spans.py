@@ -1,0 +1,185 @@
+"""Evidence a reader can verify without opening the file: whole statements and the condition that governs them.
+
+A rule or a flow step is found on one line (a call, a setter, an `if`), but
+one line hides what makes it true: the rest of a call spread over several
+lines, or the `if` two lines above that decides whether it runs at all. The
+outline here re-parses a cited Java file and widens a span to the whole
+statement, then up to the header of the innermost `if` / `else` / loop
+around it inside the same method, as long as the result stays short enough to
+read (MAX_LINES). The same outline tells flow facts which conditions and
+loops enclose a call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node, Tree
+
+from core.evidence import SourceCache
+from core.index import java_ast
+from core.index.java_ast import lines, text
+from core.models import Span
+from core.rules.render import squash, strip_parens
+
+MAX_LINES = 40
+MAX_HEADER = 6          # a longer condition is cited as its first lines only
+MERGE_GAP = 2           # spans of one file this close together read better as one
+STATEMENTS = frozenset({
+    "expression_statement", "local_variable_declaration", "return_statement", "throw_statement", "if_statement",
+    "for_statement", "enhanced_for_statement", "while_statement", "do_statement", "try_statement",
+    "try_with_resources_statement", "switch_expression", "yield_statement", "break_statement", "continue_statement",
+    "synchronized_statement", "labeled_statement", "assert_statement",
+})
+LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement", "do_statement"})
+_LEAD = re.compile(r"\s*(\}\s*(else\b\s*)?)?")
+_BODY_FIELDS = ("consequence", "alternative", "body")
+_SCOPE_ENDS = frozenset({"method_declaration", "constructor_declaration", "class_body"})
+
+
+@dataclass(frozen=True)
+class Control:
+    """An `if` branch or loop that encloses a statement: what decides whether (or how often) it runs."""
+
+    kind: str          # if | else | loop | catch | lambda
+    code: str          # the condition as written (for a loop: its header)
+    line: int          # first line of the header
+    header_end: int    # last line of the header (where the body opens)
+    branch_line: int   # the line where the enclosing branch starts (the `else` line for an else branch)
+
+
+class JavaOutline:
+    """Parsed Java files of one repository, read through the planner's SourceCache."""
+
+    def __init__(self, files: SourceCache):
+        self.files = files
+        self._trees: dict[str, Tree] = {}
+
+    def _tree(self, path: str) -> Tree | None:
+        if not path.endswith(".java"):
+            return None
+        if path not in self._trees:
+            self._trees[path] = java_ast.parse(self.files.get(path).text)
+        return self._trees[path]
+
+    def node_at(self, path: str, line: int) -> Node | None:
+        """The smallest named node starting on `line` at its first non-blank column (or covering it)."""
+        tree = self._tree(path)
+        source_lines = self.files.get(path).lines if tree is not None else []
+        if tree is None or not 1 <= line <= len(source_lines):
+            return None
+        raw = source_lines[line - 1]
+        lead = _LEAD.match(raw)   # `} else if (...)`: the `if`, not the block the brace closes
+        col = len(raw[: lead.end()].encode("utf-8"))
+        return tree.root_node.named_descendant_for_point_range((line - 1, col), (line - 1, col))
+
+    def statement_at(self, path: str, line: int) -> Node | None:
+        """The innermost statement a line belongs to, inside a method; None outside method bodies."""
+        node = self.node_at(path, line)
+        while node is not None and node.type not in STATEMENTS:
+            if node.type in _SCOPE_ENDS:
+                return None
+            node = node.parent
+        return node
+
+    def controls(self, path: str, line: int) -> list[Control]:
+        """The `if` branches and loops around the statement on `line`, inside its method, outermost first."""
+        stmt = self.statement_at(path, line)
+        out: list[Control] = []
+        child, parent = stmt, stmt.parent if stmt is not None else None
+        while parent is not None and parent.type not in _SCOPE_ENDS:
+            control = _control(parent, child)
+            if control is not None:
+                out.append(control)
+            child, parent = parent, parent.parent
+        return list(reversed(out))
+
+    def widen(self, span: Span) -> list[Span]:
+        """The span grown to whole statements and the header of the innermost branch or loop around it.
+
+        One span when that reads in MAX_LINES; else the statement and the header as two;
+        the span unchanged where it is not inside a method body (declarations, XML, enums).
+        """
+        first, last = self.statement_at(span.path, span.start_line), self.statement_at(span.path, span.end_line)
+        if first is None or last is None:
+            return [span]
+        start = min(span.start_line, _extent(first, span.start_line)[0])
+        end = max(span.end_line, _extent(last, span.end_line)[1])
+        if end - start + 1 > MAX_LINES:
+            start, end = span.start_line, span.end_line
+        controls = [c for c in self.controls(span.path, span.start_line) if c.line < start]
+        if not controls:
+            return [Span(path=span.path, start_line=start, end_line=end)]
+        near = controls[-1]
+        if end - near.line + 1 <= MAX_LINES:
+            return [Span(path=span.path, start_line=near.line, end_line=end)]
+        header = Span(path=span.path, start_line=near.line, end_line=min(near.header_end, near.line + MAX_HEADER - 1))
+        spans = [header]
+        if near.kind == "else" and near.branch_line < start:
+            spans.append(Span(path=span.path, start_line=near.branch_line, end_line=near.branch_line))
+        return spans + [Span(path=span.path, start_line=start, end_line=end)]
+
+
+def _control(parent: Node, child: Node) -> Control | None:
+    """The Control `parent` is for `child` (a statement or block directly in one of its bodies), if any."""
+    if parent.type == "if_statement":
+        cond = parent.child_by_field_name("condition")
+        code = strip_parens(squash(text(cond)))
+        if parent.child_by_field_name("consequence") == child:
+            return Control("if", code, lines(parent)[0], lines(cond)[1], lines(parent)[0])
+        if parent.child_by_field_name("alternative") == child:
+            return Control("else", code, lines(parent)[0], lines(cond)[1], lines(child)[0])
+        return None
+    if parent.type in LOOPS and parent.child_by_field_name("body") == child:
+        body = parent.child_by_field_name("body")
+        head_end = max(lines(parent)[0], lines(body)[0])
+        header = squash(text(parent).split("{", 1)[0]) if parent.type != "do_statement" else "do"
+        return Control("loop", header, lines(parent)[0], head_end, lines(parent)[0])
+    if parent.type == "lambda_expression" and parent.parent is not None and parent.parent.parent is not None:
+        call = parent.parent.parent   # lambda -> argument_list -> the call it is passed to (forEach, stream ...)
+        if call.type == "method_invocation":
+            name = squash(f"{text(call.child_by_field_name('object'))}.{text(call.child_by_field_name('name'))}")
+            return Control("lambda", name.lstrip("."), lines(call)[0], lines(call)[0], lines(call)[0])
+        return None
+    if parent.type == "catch_clause":
+        return Control("catch", squash(text(parent).split("{", 1)[0]), lines(parent)[0], lines(parent)[0],
+                       lines(parent)[0])
+    return None
+
+
+def _extent(stmt: Node, line: int) -> tuple[int, int]:
+    """Lines of a statement; for a compound one cited on its header, the header only (not its whole body)."""
+    start, end = lines(stmt)
+    bodies = [stmt.child_by_field_name(f) for f in _BODY_FIELDS]
+    opened = [lines(b)[0] for b in bodies if b is not None]
+    if opened and line <= min(opened):
+        return start, min(opened)
+    if end - start + 1 > MAX_LINES:
+        return line, line
+    return start, end
+
+
+def merge(spans: list[Span]) -> list[Span]:
+    """Spans of one file that overlap or nearly touch become one (while it stays within MAX_LINES),
+    in the order their first part was given; spans another span covers go."""
+    out: list[Span] = []
+    for span in spans:
+        for n, kept in enumerate(out):
+            if kept.path != span.path:
+                continue
+            lo, hi = min(kept.start_line, span.start_line), max(kept.end_line, span.end_line)
+            touching = span.start_line <= kept.end_line + MERGE_GAP + 1 and kept.start_line <= span.end_line + MERGE_GAP + 1
+            covered = kept.start_line <= span.start_line and span.end_line <= kept.end_line
+            if covered or (touching and hi - lo + 1 <= MAX_LINES):
+                out[n] = Span(path=span.path, start_line=lo, end_line=hi)
+                break
+        else:
+            out.append(span)
+    return _drop_covered(out)
+
+
+def _drop_covered(spans: list[Span]) -> list[Span]:
+    unique = list(dict.fromkeys(spans))
+    return [s for s in unique if not any(
+        o != s and o.path == s.path and o.start_line <= s.start_line and s.end_line <= o.end_line for o in unique)]

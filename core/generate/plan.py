@@ -222,6 +222,30 @@ class Planner:
         return items
 
 
+def unique_questions(items: list[WorkItem]) -> list[WorkItem]:
+    """At most one item per (task, language, question): no two samples of a repository ask the same thing.
+
+    Where several facts produce one question, an item whose evidence covers
+    all the others' lines answers it for all of them and is kept (the first
+    such, in plan order); otherwise the question is ambiguous (each answer
+    would give one site of several as the whole) and none of them is asked.
+    """
+    groups: dict[tuple[str, str, str], list[WorkItem]] = {}
+    for item in items:
+        groups.setdefault((item.task_type, item.language, item.question), []).append(item)
+    keep: set[int] = set()
+    for group in groups.values():
+        best = next((i for i in group if all(_covers(i, o) for o in group)), None)
+        if best is not None:
+            keep.add(id(best))
+    return [i for i in items if id(i) in keep]
+
+
+def _covers(item: WorkItem, other: WorkItem) -> bool:
+    lines = {(e.path, n) for e in item.evidence for n in range(e.start_line, e.end_line + 1)}
+    return all((e.path, n) in lines for e in other.evidence for n in range(e.start_line, e.end_line + 1))
+
+
 def _entry_label(flow: dict, lang: str) -> str:
     """`GET /order/{id}` is not code in the repository (the route is split over annotations): plain text."""
     if flow["entry_kind"] == "endpoint":

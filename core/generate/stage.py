@@ -71,7 +71,7 @@ def load(ctx, repo_id: str) -> dict:
 def plan(ctx, args, repo_id: str, data: dict) -> list:
     """Every sample this run should have, as work items (not yet sealed for a backend)."""
     from core.generate.design import learn_conventions, load_requirements
-    from core.generate.plan import Planner
+    from core.generate.plan import Planner, unique_questions
     from core.generate.requirements import RequirementDeriver
 
     planner = Planner(repo_id, ctx.repo_root(), data, ctx.domains, ctx.languages)
@@ -86,7 +86,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
             if req["domain"] in ctx.domains and (spec := deriver.user(req, ctx.domains)):
                 specs.append(spec)
     items += planner.design_items(specs, conventions)
-    return items
+    return unique_questions(items)
 
 
 def repo_context(repo_id: str, data: dict, domains: list[str]) -> str:

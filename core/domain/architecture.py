@@ -10,6 +10,7 @@ SCHEDULE_ANNOTATIONS = frozenset({"Scheduled", "Schedules", "XxlJob", "ElasticJo
 LISTENER_ANNOTATIONS = frozenset({"RabbitListener", "RabbitHandler", "KafkaListener", "JmsListener", "EventListener",
                                   "TransactionalEventListener", "StreamListener", "RocketMQMessageListener",
                                   "SqsListener"})
+ENTITY_ANNOTATIONS = frozenset({"Entity", "Table", "TableName"})   # JPA, MyBatis-Plus
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _PATH_ARG = re.compile(r'\b(?:value|path)\s*=\s*(\{[^}]*\}|"(?:[^"\\]|\\.)*")')
 _METHOD_ARG = re.compile(r"RequestMethod\.(\w+)")
@@ -25,6 +26,8 @@ def layer_of(kind: str, name: str, package: str | None, annotations: list[dict] 
     segments = set((package or "").lower().split("."))
     if names & {"RestController", "Controller"} or (name.endswith("Controller") and kind == "class"):
         return "controller"
+    if names & ENTITY_ANNOTATIONS and kind == "class":
+        return "model"
     if "Mapper" in names or (segments & {"mapper", "mappers"} and kind == "interface") or name.endswith("Mapper"):
         return "mapper"
     if name.endswith(("Dao", "DAO", "Repository")) or segments & {"dao", "repository"} and kind == "interface":

@@ -11,6 +11,7 @@ import duckdb
 
 from core.domain import architecture as arch
 from core.domain import constants as const
+from core.domain import entities
 from core.domain.flows import CallGraph, MethodInfo
 from core.domain.profiles import Labeler, merge
 from core.domain.status_dicts import constant_entries, constant_groups, enum_entry, field_dictionary
@@ -68,7 +69,6 @@ class MapBuilder:
                 layers[t["symbol_id"]] = layers[t["parent_id"]]
 
         all_tables = {tb for s in self.statements for tb in (s["tables"] or [])}
-        entity_tables: dict[str, list[str]] = {}
         for t in self.types:
             sid, name = t["symbol_id"], t["name"]
             # a mapper / dao's own statements
@@ -78,11 +78,7 @@ class MapBuilder:
             if not domains:
                 domains = self.labeler.for_text(t["doc"])
             class_domains[sid] = domains
-            if layers[sid] == "model" and sid not in generated and t["kind"] == "class":
-                table = arch.table_name_for(name)
-                mapper_tables = merge(*[s["tables"] or [] for ns, stmts in self.sql_by_namespace.items()
-                                        if ns.rsplit(".", 1)[-1] in (f"{name}Mapper", f"{name}Dao") for s in stmts])
-                entity_tables[sid] = merge([table] if table in all_tables else [], mapper_tables[:1])
+        entity_tables = self._entities(layers, all_tables)
 
         methods = {
             m["symbol_id"]: MethodInfo(m["symbol_id"], owner, m["path"], m["start_line"], m["end_line"])
@@ -97,8 +93,9 @@ class MapBuilder:
             rows["map_classes"].append((repo, sid, layers[sid], module, _dump(class_domains[sid]), sid in generated,
                                         None))
             if sid in entity_tables:
-                domains = merge(class_domains[sid], *[self.labeler.for_table(tb) for tb in entity_tables[sid]])
-                rows["map_entities"].append((repo, sid, _dump(entity_tables[sid]), _dump(domains), "table_name"))
+                tables, source = entity_tables[sid]
+                domains = merge(class_domains[sid], *[self.labeler.for_table(tb) for tb in tables])
+                rows["map_entities"].append((repo, sid, _dump(tables), _dump(domains), source))
 
         op_domains: dict[str, list[str]] = {}
 
@@ -145,6 +142,37 @@ class MapBuilder:
         rows["map_status_dicts"] = self._link_dicts(dicts, const.ConstantTable(constants), type_by_id, entity_tables)
         return rows
 
+    # ------------------------------------------------------------- entities --
+    def _entities(self, layers: dict[str, str], all_tables: set[str]) -> dict[str, tuple[list[str], str]]:
+        """class id -> (tables, how it was recognised): an entity annotation, a MyBatis result mapping
+        of a single-table select, else a model class named after a table its mapper touches."""
+        out: dict[str, tuple[list[str], str]] = {}
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for t in self.types:
+            if t["kind"] == "class":
+                by_name[t["name"]].append(t["symbol_id"])
+            found = entities.annotated_table(t["annotations"], t["name"]) if t["kind"] == "class" else None
+            if found:
+                out[t["symbol_id"]] = ([found[0]], found[1])
+        named_after = {arch.table_name_for(t["name"]): t["symbol_id"] for t in self.types if t["kind"] == "class"}
+        for sid, tables in entities.from_result_maps(self.statements, self._file_text, by_name).items():
+            # a DTO read from one table is not its entity when a class named after the table exists
+            if all(named_after.get(tb, sid) == sid for tb in tables):
+                out.setdefault(sid, (tables, "resultMap"))
+        for t in self.types:
+            sid, name = t["symbol_id"], t["name"]
+            if sid in out or layers[sid] != "model" or t["kind"] != "class" or t["parent_id"] \
+                    or name.endswith("Example"):
+                continue
+            table = arch.table_name_for(name)
+            mapper_tables = merge(*[s["tables"] or [] for ns, stmts in self.sql_by_namespace.items()
+                                    if ns.rsplit(".", 1)[-1] in (f"{name}Mapper", f"{name}Dao") for s in stmts])
+            tables = [tb for tb in merge([table] if table in all_tables else [], mapper_tables[:1])
+                      if named_after.get(tb, sid) == sid]
+            if tables:
+                out[sid] = (tables, "table_name")
+        return out
+
     # ------------------------------------------------------------ constants --
     def _constants(self) -> tuple[list[const.Constant], dict[str, dict]]:
         """Every constant of the repository, with labels from its class's mapping method where there is one;
@@ -154,8 +182,7 @@ class MapBuilder:
         for t in self.types:
             found = const.constants_of(t, self.members.get(t["symbol_id"], []), self._doc_start)
             if t["kind"] != "enum" and constant_groups(found, t["name"]):
-                source = "\n".join(self._file_lines(t["path"])) or None
-                found, mappings[t["symbol_id"]] = const.with_mapping_labels(found, source, t["name"])
+                found, mappings[t["symbol_id"]] = const.with_mapping_labels(found, self._file_text(t["path"]), t["name"])
             out += found
         return out, mappings
 
@@ -232,6 +259,9 @@ class MapBuilder:
             if depth == 0:
                 return text[i + 1: j]
         return None
+
+    def _file_text(self, path: str) -> str | None:
+        return "\n".join(self._file_lines(path)) or None
 
     def _file_lines(self, path: str) -> list[str]:
         if self.root is None or path not in self.files:

@@ -57,7 +57,7 @@ def files(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:
 def map_classes(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:
     return _rows(
         con,
-        "SELECT c.symbol_id, c.layer, c.module, c.domains, c.is_generated, s.name, s.path, s.start_line, "
+        "SELECT c.symbol_id, c.layer, c.module, c.domains, c.is_generated, c.inactive, s.name, s.path, s.start_line, "
         "s.end_line, s.annotations, s.extends, s.kind FROM map_classes c "
         "LEFT JOIN symbols s ON s.repo_id = c.repo_id AND s.symbol_id = c.symbol_id "
         "WHERE c.repo_id = ? ORDER BY c.symbol_id",

@@ -10,6 +10,10 @@ SCHEDULE_ANNOTATIONS = frozenset({"Scheduled", "Schedules", "XxlJob", "ElasticJo
 LISTENER_ANNOTATIONS = frozenset({"RabbitListener", "RabbitHandler", "KafkaListener", "JmsListener", "EventListener",
                                   "TransactionalEventListener", "StreamListener", "RocketMQMessageListener",
                                   "SqsListener"})
+STEREOTYPES = frozenset({"Component", "Service", "Configuration", "Controller", "RestController", "Repository",
+                         "ControllerAdvice", "RestControllerAdvice", "SpringBootApplication", "Mapper"})
+_COMMENTED_STEREOTYPE = re.compile(
+    r"^\s*(?://+|/\*+|\*)\s*@(Component|Service|Configuration|Controller|RestController|Repository)\b")
 ENTITY_ANNOTATIONS = frozenset({"Entity", "Table", "TableName"})   # JPA, MyBatis-Plus
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _PATH_ARG = re.compile(r'\b(?:value|path)\s*=\s*(\{[^}]*\}|"(?:[^"\\]|\\.)*")')
@@ -126,3 +130,30 @@ _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 def table_name_for(class_name: str) -> str:
     """`OmsOrderItem` -> `oms_order_item` (MyBatis Generator's naming)."""
     return _SNAKE.sub("_", class_name).lower()
+
+
+def commented_stereotype(header_lines: list[str]) -> str | None:
+    """`//@Component` (or `/* @Service */`) among the lines above a class declaration: the annotation
+    someone switched off, e.g. `Component`; None when there is none."""
+    for line in header_lines:
+        m = _COMMENTED_STEREOTYPE.match(line)
+        if m:
+            return m.group(1)
+    return None
+
+
+def inactive_reason(t: dict, header_lines: list[str], has_entry_points: bool, scheduled: bool,
+                    bean_types: set[str], scheduling_enabled: bool) -> str | None:
+    """Why a class never runs, or None. A class with a live stereotype is a bean; one whose stereotype
+    is commented out is not; a job or listener class that no stereotype and no @Bean method registers
+    never runs; nor does a @Scheduled method when nothing in the repository enables scheduling."""
+    names = annotation_names(t["annotations"])
+    if not names & STEREOTYPES:
+        off = commented_stereotype(header_lines)
+        if off:
+            return f"@{off} is commented out"
+        if has_entry_points and t["name"] not in bean_types:
+            return "not a Spring bean: no stereotype annotation and no @Bean method returns it"
+    if scheduled and not scheduling_enabled:
+        return "@Scheduled, but no @EnableScheduling in the repository"
+    return None

@@ -86,12 +86,13 @@ class MapBuilder:
         }
         graph = CallGraph(methods, self.calls, layers, generated, self.sql_by_method)
 
+        inactive = self._inactive()
         rows: dict[str, list[tuple]] = defaultdict(list)
         for t in self.types:
             sid = t["symbol_id"]
             module = self.files.get(t["path"], {}).get("module")
             rows["map_classes"].append((repo, sid, layers[sid], module, _dump(class_domains[sid]), sid in generated,
-                                        None))
+                                        inactive.get(sid)))
             if sid in entity_tables:
                 tables, source = entity_tables[sid]
                 domains = merge(class_domains[sid], *[self.labeler.for_table(tb) for tb in tables])
@@ -141,6 +142,36 @@ class MapBuilder:
         dicts = self._status_dicts(class_domains) + self._constant_dicts(class_domains, constants, mappings)
         rows["map_status_dicts"] = self._link_dicts(dicts, const.ConstantTable(constants), type_by_id, entity_tables)
         return rows
+
+    # ------------------------------------------------------------- inactive --
+    def _inactive(self) -> dict[str, str]:
+        """class id -> why it never runs (see architecture.inactive_reason), for classes that declare one."""
+        bean_types = {(m["type"] or "").split("<", 1)[0].rsplit(".", 1)[-1].strip()
+                      for ms in self.members.values() for m in ms
+                      if m["kind"] == "method" and "Bean" in arch.annotation_names(m["annotations"])}
+        scheduling = any("EnableScheduling" in arch.annotation_names(t["annotations"]) for t in self.types)
+        out = {}
+        for t in self.types:
+            if t["kind"] != "class":
+                continue
+            methods = [m for m in self.members.get(t["symbol_id"], []) if m["kind"] == "method"]
+            kinds = {arch.entry_kind(m, t["annotations"]) for m in methods}
+            reason = arch.inactive_reason(t, self._header_lines(t), bool(kinds - {None}), "scheduled" in kinds,
+                                          bean_types, scheduling)
+            if reason:
+                out[t["symbol_id"]] = reason
+        return out
+
+    def _header_lines(self, t: dict) -> list[str]:
+        """The lines from the comment above a class down to its `class Name` line (annotations, live or not)."""
+        lines = self._file_lines(t["path"])
+        start = self._doc_start(t) if t["doc"] else t["start_line"]
+        out = []
+        for line in lines[start - 1: t["end_line"]]:
+            out.append(line)
+            if re.search(rf"\b(class|interface|enum|record)\s+{re.escape(t['name'])}\b", line):
+                break
+        return out
 
     # ------------------------------------------------------------- entities --
     def _entities(self, layers: dict[str, str], all_tables: set[str]) -> dict[str, tuple[list[str], str]]:

@@ -79,6 +79,11 @@ class Planner:
             facts = dict(rule["facts"])
             roles = {}
             dict_rec = self.dicts.get(facts.get("dict_id") or "")
+            if rule["kind"] == "status_dict":   # each constant's declaration and the line that labels it
+                for e in facts["entries"]:
+                    lines_ = ([(e["line"], e["line"])] if e.get("line") else []) + \
+                        ([tuple(e["label_lines"])] if e.get("label_lines") else [])
+                    spans += [Span(path=spans[0].path, start_line=n, end_line=m) for n, m in lines_]
             if rule["kind"] == "transition" and dict_rec:
                 spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))
             evidence = self.evidence(spans)

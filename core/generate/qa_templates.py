@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from core.models import Evidence, sha256_text
 from core.rules.java_rules import inline_dict
-from core.rules.render import condition_text, cron_text, formula_text, negate_text
-from core.rules.statements import state_name
+from core.rules.render import condition_text, context_text, cron_text, negate_text
+from core.rules.statements import site_text, state_name
 
 
 def pick(seed: str, options: list[str] | tuple[str, ...]) -> str:
@@ -50,48 +50,73 @@ def _short(method: str) -> str:
 
 
 # ---------------------------------------------------------------- guard --
+_NAME = re.compile(r"[\w.]+(\(\))?|-?\d+|\"[^\"]*\"|null|空")
+_BARE_COMPARED = re.compile(r"`[a-z]\w*` (?:is|is not|is at least|is at most|is greater than|is less than|equals"
+                            r"|differs from) `")
+
+
 def _guard_when(f: dict, lang: str) -> str:
     return condition_text(f["condition"], lang) if f.get("holds", True) else negate_text(f["condition"], lang)
 
 
+def speakable(words: str) -> bool:
+    """A condition in words whose code fragments are all names (`order.getStatus()`, `count`, a constant),
+    not Java expressions pasted into the sentence (`now.before(coupon.getEnableTime())`)."""
+    if _BARE_COMPARED.search(words):
+        return False   # `count` is `0`: a local whose meaning the question cannot show
+    return all(_NAME.fullmatch(frag) for frag in re.findall(r"`([^`]*)`", words))
+
+
+def _exit_question(f: dict, lang: str) -> str:
+    """'When does M …' for an exit without a message, named by what the exit does."""
+    m, en = f"`{f['method']}`", lang == "en"
+    if f["action"] == "return":
+        value = f.get("value")
+        if value:
+            return f"When does {m} return `{value}` early?" if en else f"{m} 在什么情况下提前返回 `{value}`？"
+        return f"When does {m} stop without doing anything?" if en else f"{m} 在什么情况下直接返回、什么也不做？"
+    if f["action"] == "throw":
+        exc = f.get("exception") or "an exception"
+        return f"When does {m} throw `{exc}`?" if en else f"{m} 在什么情况下抛出 `{exc}`？"
+    helper = f.get("helper")
+    if f["action"] == "return_failed":
+        return f"When does {m} return a failed result (`{helper}`)?" if en else f"{m} 在什么情况下返回失败结果（`{helper}`）？"
+    return f"When does {m} fail through `{helper}`?" if en else f"{m} 在什么情况下通过 `{helper}` 失败？"
+
+
 def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    """Questions a guard answers completely: what happens when its condition (in words) holds, and, named
+    by its message or its exit, when it fires. A condition that is a Java expression is not put in a question."""
     m, msg, when = f"`{f['method']}`", f.get("message"), _guard_when(f, lang)
     out = []
+    plain = speakable(_guard_when(f, "en"))   # one verdict for both languages: the same questions in each
     if lang == "en":
-        out.append(("what_happens", pick(seed + "q1", [
-            f"What happens in {m} when {when}?",
-            f"If {when}, what does {m} do?",
-            f"Suppose {when} while {m} runs. What happens?",
-        ])))
+        if plain:
+            out.append(("what_happens", pick(seed + "q1", [f"What happens in {m} when {when}?",
+                                                           f"If {when}, what does {m} do?"])))
         if msg:
             out.append(("under_which_condition", pick(seed + "q2", [
                 f"Under which condition does {m} fail with \"{msg}\"?",
                 f"When do callers of {m} get the error \"{msg}\"?",
-                f"What triggers the \"{msg}\" error in {m}?",
             ])))
-            out.append(("where_implemented", pick(seed + "q3", [
-                f"Where is the check behind \"{msg}\" implemented?",
-                f"Which code raises \"{msg}\", and where does it live?",
-            ])))
+            out.append(("where_implemented", pick(seed + "q3", [f"Where is the check behind \"{msg}\" implemented?",
+                                                                f"Which code raises \"{msg}\", and where does it live?"])))
         else:
-            out.append(("where_implemented", f"Where does {m} stop early, and on what condition?"))
-        if f.get("comment"):
-            out.append(("why", f"Why does {m} check that {when}?"))
+            out.append(("under_which_condition", _exit_question(f, lang)))
+        if f.get("comment") and not inline_dict(f["comment"]):
+            out.append(("why", f"Why does {m} check that {when}?" if plain
+                        else f"Why does {m} run the check commented \"{f['comment']}\"?"))
+        return out
+    if plain:
+        out.append(("what_happens", f"在 {m} 中，如果{when}，会发生什么？"))
+    if msg:
+        out.append(("under_which_condition", pick(seed + "q2", [f"{m} 在什么条件下会报“{msg}”？",
+                                                                f"什么情况下调用 {m} 会得到“{msg}”这个错误？"])))
+        out.append(("where_implemented", f"“{msg}”这个校验是在哪里实现的？"))
     else:
-        out.append(("what_happens", pick(seed + "q1", [
-            f"在 {m} 中，如果{when}，会发生什么？",
-            f"{m} 执行时遇到{when}的情况会怎样处理？",
-        ])))
-        if msg:
-            out.append(("under_which_condition", pick(seed + "q2", [
-                f"{m} 在什么条件下会报“{msg}”？",
-                f"什么情况下调用 {m} 会得到“{msg}”这个错误？",
-            ])))
-            out.append(("where_implemented", f"“{msg}”这个校验是在哪里实现的？"))
-        else:
-            out.append(("where_implemented", f"{m} 在哪里、在什么条件下提前返回？"))
-        if f.get("comment"):
-            out.append(("why", f"为什么 {m} 要检查{when}？"))
+        out.append(("under_which_condition", _exit_question(f, lang)))
+    if f.get("comment") and not inline_dict(f["comment"]):
+        out.append(("why", f"为什么 {m} 要检查{when}？" if plain else f"{m} 为什么要做注释为“{f['comment']}”的校验？"))
     return out
 
 
@@ -111,56 +136,100 @@ def _guard_effect(f: dict, lang: str) -> str:
     return how + (f"，提示“{msg}”" if msg else "")
 
 
-def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
-    check = cite.at(f["line"], path)
-    fails = cite.at(f.get("fail_line", f["line"]), path)   # in an else branch the failure is lines away
-    within = f.get("within") or []
-    ctx_en = ctx_zh = ""
-    if within:   # each enclosing `if` reads like the guard's own condition: the branch taken, in words
-        ctx_en = f" This check only runs on the branch where {' and '.join(_guard_when(w, 'en') for w in within)}."
-        ctx_zh = f"这个校验只在{'并且'.join(_guard_when(w, 'zh') for w in within)}的分支里执行。"
-    stops = f["action"] != "return"
+def _where_sentence(f: dict, lang: str) -> str:
+    """The branches and loops a guard sits in, as one sentence ('' when it sits at the top of the method)."""
+    ctx = context_text(sorted((f.get("loops") or []) + (f.get("within") or []), key=lambda c: c["line"]), lang)
+    if not ctx:
+        return ""
+    priors = any(w.get("branch") == "prior" for w in f.get("within") or [])
     if lang == "en":
-        tail_en = (" The exception propagates out of the method, so nothing after the check is executed."
-                   if f["action"] in ("throw", "assert") else "")
-        if qkind == "what_happens":
-            body = pick(seed + "a", [
-                f"{m} {effect}.{tail_en}",
-                f"It does not get past the check: {m} {effect}.{tail_en}",
-            ]) + ctx_en
-        elif qkind == "under_which_condition":
-            body = pick(seed + "a", [
-                f"Exactly when {when}. {m} tests that condition and {effect}.",
-                f"{m} raises it when {when}; at that point it {effect}.",
-            ]) + ctx_en
-        elif qkind == "where_implemented":
-            body = (f"In `{f['class']}.{f['method_name']}` ({path}, line {f['line']}): the `if` there checks "
-                    f"`{f['condition']}`; when {when}, it {effect}.") + ctx_en
-        else:  # why
-            body = (f"The code labels this step \"{f['comment']}\": {m} verifies it up front and {effect} "
-                    f"when {when}, so the operation {'never continues with invalid input' if stops else 'ends early'}.")
+        return (f" The check is only reached {ctx}" + (" (it is an `else if`: the earlier branches of the chain did not "
+                                                       "match)" if priors else "") + ".")
+    return f"这个校验只在{ctx}时执行" + ("（它是 `else if` 分支：前面的分支都不成立）" if priors else "") + "。"
+
+
+def _context_claims(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:
+    """One claim per governing header, saying how it governs the check (an `else if` sibling is not a parent)."""
+    out = []
+    for w in f.get("within") or []:
+        c = w["condition"]
+        if lang == "en":
+            claim = {"then": f"the check sits inside `if ({c})`",
+                     "else": f"the check sits in the `else` branch of `if ({c})`",
+                     "prior": f"the check follows `if ({c})` in an `else if` chain, so it runs only when that is false",
+                     }[w.get("branch") or ("then" if w.get("holds", True) else "else")]
+        else:
+            claim = {"then": f"该校验位于 `if ({c})` 分支内", "else": f"该校验位于 `if ({c})` 的 `else` 分支",
+                     "prior": f"该校验在 `if ({c})` 之后的 `else if` 分支中，只有该条件不成立时才执行",
+                     }[w.get("branch") or ("then" if w.get("holds", True) else "else")]
+        out.append((claim, [cite.at(w["line"], path)]))
+    for lp in f.get("loops") or []:
+        out.append(((f"the check runs inside `{lp['loop']}`" if lang == "en" else f"该校验在循环 `{lp['loop']}` 中执行"),
+                    [cite.at(lp["line"], path)]))
+    return out
+
+
+def _guard_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:
+    m, effect = f"`{f['method']}`", _guard_effect(f, lang)
+    check, fails = cite.at(f["line"], path), cite.at(f.get("fail_line", f["line"]), path)
+    if lang == "en":
         trace = [(f"{m} checks `{f['condition']}` at line {f['line']}", [check]),
                  (f"when the check fires, {m} {effect}", [fails])]
         if f.get("comment"):
             trace.insert(0, (f"the code labels this check \"{f['comment']}\"", [cite.at(f["line"] - 1, path)]))
-        trace += [(f"the check is nested under `if ({w['condition']})`", [cite.at(w["line"], path)]) for w in within]
-        return body, trace
-    tail_zh = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
+    else:
+        trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [fails])]
+        if f.get("comment"):
+            trace.insert(0, (f"代码注释把这个校验标为“{f['comment']}”", [cite.at(f["line"] - 1, path)]))
+    return trace + _context_claims(f, lang, cite, path)
+
+
+def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, list[str]]]]:
+    """Several checks share one message or one exit: every one of them, each with its condition and place."""
+    en, rows, trace = lang == "en", [], []
+    for n, f in enumerate(g["sites"], 1):
+        path = f["_path"]
+        where = f"`{f['class']}.{f['method_name']}` ({path})" if en else f"`{f['class']}.{f['method_name']}`（{path}）"
+        what = (f"when {_guard_when(f, lang)}, it {_guard_effect(f, lang)}." if en
+                else f"当{_guard_when(f, lang)}时，{_guard_effect(f, lang)}。")
+        rows.append(f"{n}. {where}: {what}{_where_sentence(f, lang)}")
+        trace += _guard_trace(f, lang, cite, path)
+    head = (f"There are {len(rows)} such checks:" if en else f"共有 {len(rows)} 处这样的校验：")
+    return head + "\n" + "\n".join(rows), trace
+
+
+def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    if f.get("sites"):
+        return _guard_sites_answer(qkind, f, lang, cite)
+    m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
+    ctx = _where_sentence(f, lang)
+    stops = f["action"] != "return"
+    if lang == "en":
+        tail = (" The exception propagates out of the method, so nothing after the check is executed."
+                if f["action"] in ("throw", "assert") else "")
+        if qkind == "what_happens":
+            body = pick(seed + "a", [f"{m} {effect}.{tail}", f"It does not get past the check: {m} {effect}.{tail}"]) + ctx
+        elif qkind == "under_which_condition":
+            body = pick(seed + "a", [f"Exactly when {when}. {m} tests that condition and {effect}.",
+                                     f"{m} does that when {when}; at that point it {effect}."]) + ctx
+        elif qkind == "where_implemented":
+            body = (f"In `{f['class']}.{f['method_name']}` ({path}): the `if` there checks "
+                    f"`{f['condition']}`; when {when}, it {effect}.") + ctx
+        else:  # why
+            body = (f"The code labels this step \"{f['comment']}\": {m} verifies it up front and {effect} "
+                    f"when {when}, so the operation {'never continues with invalid input' if stops else 'ends early'}.")
+        return body, _guard_trace(f, lang, cite, path)
+    tail = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
-        body = pick(seed + "a", [f"{m} 会{effect}。{tail_zh}", f"过不了这个校验：{m} {effect}。{tail_zh}"]) + ctx_zh
+        body = pick(seed + "a", [f"{m} 会{effect}。{tail}", f"过不了这个校验：{m} {effect}。{tail}"]) + ctx
     elif qkind == "under_which_condition":
-        body = f"当{when}时。{m} 判断这个条件，满足时{effect}。" + ctx_zh
+        body = f"当{when}时。{m} 判断这个条件，满足时{effect}。" + ctx
     elif qkind == "where_implemented":
-        body = (f"在 `{f['class']}.{f['method_name']}`（{path} 第 {f['line']} 行）：那里的 `if` 判断 "
-                f"`{f['condition']}`，当{when}时{effect}。" + ctx_zh)
+        body = (f"在 `{f['class']}.{f['method_name']}`（{path}）：那里的 `if` 判断 "
+                f"`{f['condition']}`，当{when}时{effect}。" + ctx)
     else:
         body = f"代码注释把这一步标为“{f['comment']}”：{m} 先做这个校验，当{when}时{effect}，避免带着无效数据继续处理。"
-    trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [fails])]
-    if f.get("comment"):
-        trace.insert(0, (f"代码注释把这个校验标为“{f['comment']}”", [cite.at(f["line"] - 1, path)]))
-    trace += [(f"该校验位于 `if ({w['condition']})` 分支内", [cite.at(w["line"], path)]) for w in within]
-    return body, trace
+    return body, _guard_trace(f, lang, cite, path)
 
 
 # ----------------------------------------------------------- transition --
@@ -333,70 +402,75 @@ def _returned(f: dict) -> bool:
     return f["target"] == f"{f.get('method_name')}()"
 
 
+def _business_label(f: dict, lang: str) -> str:
+    """The code base's own name for what is computed, as a parenthesis for the question: the comment on the
+    step, else the first sentence of the method's Javadoc; '' when the code names it nowhere."""
+    if f.get("comment") and not inline_dict(f["comment"]):
+        return f' (the step commented "{f["comment"]}")' if lang == "en" else f"（注释：“{f['comment']}”）"
+    if not _returned(f):
+        return ""   # the method's Javadoc names what the method does, not each value it computes
+    doc = (f.get("doc") or "").strip()
+    first = doc.split()[0] if doc and not doc.isascii() else doc.split(". ")[0].rstrip(".")
+    if not first or len(first) > 40:
+        return ""
+    return f' ("{first}")' if lang == "en" else f"（“{first}”）"
+
+
 def calc_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
-    target = f["target"].rsplit(".", 1)[-1]
-    target = target[3].lower() + target[4:] if target.startswith("set") and len(target) > 3 else target
-    m = f"`{f['method']}`"
+    """One question per computed value, scoped to its method; the answer lists every site."""
+    m, about, en = f"`{f['method']}`", _business_label(f, lang), lang == "en"
     if _returned(f):
-        if lang == "en":
-            return [("how_computed", pick(seed + "q", [f"What does {m} return, and how is it computed?",
-                                                        f"How does {m} compute its result?"])),
-                    ("where_implemented", f"Where is the result of {m} computed?")]
-        return [("how_computed", f"{m} 返回什么？是怎么计算的？"), ("where_implemented", f"{m} 的返回值是在哪里计算的？")]
-    if lang == "en":
-        return [("how_computed", pick(seed + "q", [f"How is `{target}` calculated in {m}?",
-                                                    f"What formula does {m} use for `{target}`?"])),
-                ("where_implemented", f"Where is `{target}` computed?")]
-    return [("how_computed", f"{m} 中 `{target}` 是怎么计算的？"), ("where_implemented", f"`{target}` 是在哪里计算的？")]
+        if en:
+            return [("how_computed", pick(seed + "q", [f"What does {m}{about} return, and how is it computed?",
+                                                        f"How does {m}{about} compute its result?"]))]
+        return [("how_computed", f"{m}{about} 返回什么？是怎么计算的？")]
+    target = f"`{f['target']}`"
+    if all(s["op"] == "set" for s in f["sites"]):
+        return [("how_computed", f"What value does {m}{about} pass to {target}, and when?" if en
+                 else f"{m}{about} 以什么值调用 {target}？在什么情况下？")]
+    if en:
+        return [("how_computed", pick(seed + "q", [f"How is {target} computed in {m}{about}?",
+                                                    f"In {m}, how does {target} get its value{about}?"]))]
+    return [("how_computed", f"{m} 中 {target} 是怎么计算的{about}？")]
+
+
+def _site_ids(site: dict, cite: Cite, path: str) -> list[str]:
+    """The evidence that shows a site and every header that governs it."""
+    lines_ = [site["line"]] + [c["line"] for c in site.get("context") or []] + [e["line"] for e in site.get("exits_before") or []]
+    return list(dict.fromkeys(cite.at(n, path) for n in lines_))
 
 
 def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    pw = f.get("piecewise")
-    if pw:
-        ev = cite.at(f["line"], path)
-        if lang == "en":
-            body = (f"`{f['method']}` returns `{pw['then']}` when {condition_text(pw['condition'], 'en')}; in every other "
-                    "case it "
-                    f"returns `{pw['else']}`.")
-            return body, [(f"`{f['method']}` tests `{pw['condition']}` and returns `{pw['then']}`", [ev]),
-                          (f"otherwise it returns `{pw['else']}`", [ev])]
-        body = f"当{condition_text(pw['condition'], 'zh')}时 `{f['method']}` 返回 `{pw['then']}`，其他情况返回 `{pw['else']}`。"
-        return body, [(f"`{f['method']}` 判断 `{pw['condition']}` 后返回 `{pw['then']}`", [ev]),
-                      (f"否则返回 `{pw['else']}`", [ev])]
-    formula = formula_text(f["expression"])
-    expr = f"`{f['expression']}`"
-    m, line = f"`{f['method']}`", f["line"]
-    ev = cite.at(line, path)
-    accumulates = f.get("in_loop") and re.match(rf"{re.escape(f['target'])}\b", f["expression"])
-    loop_en = (" It runs once per item inside a loop, so the result accumulates over all items." if accumulates
-               else " It is computed for each item inside a loop." if f.get("in_loop") else "")
-    loop_zh = ("这段代码在循环里逐项执行，结果对所有条目累加。" if accumulates
-               else "这段代码在循环里对每个条目分别计算。" if f.get("in_loop") else "")
-    note = f.get("comment")
-    returned = _returned(f)
-    if lang == "en":
-        what = f"{formula} (in code: {expr})" if formula else expr
-        result = "its result" if returned else f"`{f['target']}`"
-        if qkind == "how_computed":
-            body = f"{m} computes {result} as {what}." + loop_en + (" The comment above it says "
-                                                                    f"\"{note}\"." if note else "")
-        elif returned:
-            body = f"In `{f['class']}.{f['method_name']}` ({path}, line {line}): it returns {what}." + loop_en
+    sites, target, m, en = f["sites"], f["target"], f"`{f['method']}`", lang == "en"
+    trace = []
+    for s in sites:
+        claim = site_text(s, target, lang)
+        trace.append(((f"line {s['line']}: " if en else f"第 {s['line']} 行：") + claim, _site_ids(s, cite, path)))
+        if s.get("comment") and not inline_dict(s["comment"]):
+            trace.append(((f"the comment above line {s['line']} reads \"{s['comment']}\"" if en
+                           else f"第 {s['line']} 行上方注释为“{s['comment']}”"), [cite.at(s["line"] - 1, path)]))
+    if _returned(f):
+        decl = cite.at(f.get("decl_line"), path) if f.get("decl_line") else None
+        listed = "\n".join(f"{n}. {site_text(s, target, lang)}" for n, s in enumerate(sites, 1))
+        if len(sites) == 1:
+            body = f"{m} {site_text(sites[0], target, lang)}." if en else f"{m} {site_text(sites[0], target, lang)}。"
         else:
-            body = f"In `{f['class']}.{f['method_name']}` ({path}, line {line}): `{f['target']}` = {what}." + loop_en
-        trace = [(f"{m} returns {expr}" if returned else f"{m} assigns `{f['target']}` from {expr}", [ev])]
-        if note:
-            trace.append((f"the comment above it reads \"{note}\"", [cite.at(line - 1, path)]))
+            body = (f"{m} has {len(sites)} `return` statements:\n{listed}" if en
+                    else f"{m} 共有 {len(sites)} 个 `return`：\n{listed}")
+        cited = {i for _, ids in trace for i in ids}
+        if decl and decl not in cited:
+            trace.insert(0, ((f"{m} is the method declared here" if en else f"{m} 在此声明"), [decl]))
         return body, trace
-    what = f"{formula}（代码：{expr}）" if formula else expr
-    target_zh = "返回值" if returned else f"`{f['target']}`"
-    if qkind == "how_computed":
-        body = f"{m} 的{target_zh} = {what}。" + loop_zh + (f"代码注释写的是“{note}”。" if note else "")
+    listed = "\n".join(f"{n}. {site_text(s, target, lang)}" for n, s in enumerate(sites, 1))
+    if len(sites) == 1:
+        body = (f"`{target}` is assigned in one place in {m}: {site_text(sites[0], target, lang)}." if en
+                else f"{m} 中只有一处给 `{target}` 赋值：{site_text(sites[0], target, lang)}。")
     else:
-        body = f"在 `{f['class']}.{f['method_name']}`（{path} 第 {line} 行）：{target_zh} = {what}。" + loop_zh
-    trace = [(f"{m} 返回 {expr}" if returned else f"{m} 用 {expr} 给 `{f['target']}` 赋值", [ev])]
-    if note:
-        trace.append((f"上方注释写的是“{note}”", [cite.at(line - 1, path)]))
+        body = (f"{m} assigns `{target}` in {len(sites)} places, in this order:\n{listed}" if en
+                else f"{m} 中共有 {len(sites)} 处给 `{target}` 赋值，按顺序：\n{listed}")
+    if any(s.get("accumulates") and any("loop" in c for c in s.get("context") or []) for s in sites):
+        body += ("\nBecause the additions run inside the loop, the result is the running total over all items."
+                 if en else "\n由于累加发生在循环中，结果是所有条目的累计值。")
     return body, trace
 
 
@@ -562,8 +636,22 @@ def _dict_names(f: dict) -> tuple[str, str]:
     return f["owner"], f["field"] or "code"
 
 
+def _labelled(entries: list[dict]) -> list[dict]:
+    """Entries whose label says something beyond the constant's own name."""
+    return [e for e in entries if e.get("name") and e.get("label") and e["label"] != e["name"]]
+
+
 def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     (o, fld), entries = _dict_names(f), f["entries"]
+    if f.get("source") == "constants":   # `static final` codes in a constant class: ask by the class's names
+        named = _labelled(entries)
+        out = [("which_values", f"Which status codes does `{o}` define, and what does each stand for?" if lang == "en"
+                else f"`{o}` 定义了哪些状态码？各代表什么？")]
+        if named:
+            e = named[-1]
+            out.append(("what_means", f"What does `{o}.{e['name']}` ({e['code']}) stand for?" if lang == "en"
+                        else f"`{o}.{e['name']}`（{e['code']}）表示什么？"))
+        return out
     probe = entries[-1]
     if lang == "en":
         return [("which_values", pick(seed, [f"Which values can {o}.{fld} take?", f"What do the codes of {o}.{fld} mean?"])),
@@ -571,7 +659,39 @@ def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     return [("which_values", f"{o}.{fld} 有哪些取值？"), ("what_means", f"{o} 的 {fld} = {probe['code']} 表示什么？")]
 
 
+def _constant_claims(f: dict, entries: list[dict], lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:
+    """Per constant: its declaration proves the code, the comment or mapping line proves the label."""
+    out = []
+    for e in entries:
+        ids = [cite.at(e["line"], path)] if e.get("line") else cite.all()[:1]
+        if e.get("label_lines") and e["label"] != e.get("name"):
+            ids.append(cite.at(e["label_lines"][0], path))
+        label = f" ({e['label']})" if e["label"] != e.get("name") else ""
+        out.append(((f"`{f['owner']}.{e['name']}` is {e['code']}{label}" if lang == "en"
+                     else f"`{f['owner']}.{e['name']}` 为 {e['code']}{label}"), list(dict.fromkeys(ids))))
+    return out
+
+
+def _constants_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    o, en = f["owner"], lang == "en"
+
+    def one(e: dict) -> str:
+        label = (f' ("{e["label"]}")' if en else f"（“{e['label']}”）") if e["label"] != e.get("name") else ""
+        return f"`{e['name']}` = {e['code']}{label}"
+    if qkind == "what_means":
+        e = _labelled(f["entries"])[-1]
+        body = (f"`{o}.{e['name']}` is the code {e['code']}; the code base labels it \"{e['label']}\"." if en
+                else f"`{o}.{e['name']}` 即状态码 {e['code']}，代码中的说明是“{e['label']}”。")
+        return body, _constant_claims(f, [e], lang, cite, path)
+    named = [e for e in f["entries"] if e.get("name")]
+    body = (f"`{o}` declares these codes: " + "; ".join(one(e) for e in named) + "." if en
+            else f"`{o}` 定义的状态码：" + "；".join(one(e) for e in named) + "。")
+    return body, _constant_claims(f, named, lang, cite, path)
+
+
 def dict_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    if f.get("source") == "constants":
+        return _constants_answer(qkind, f, lang, cite, path)
     (o, fld), entries = _dict_names(f), f["entries"]
     ids = cite.all()
     src = {"comment": "comment", "annotation": "API annotation", "enum": "enum"}.get(f.get("source"), f.get("source"))

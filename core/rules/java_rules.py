@@ -107,8 +107,8 @@ def methods_of(path: str, source_text: str) -> Iterator[Method]:
         owner = java_ast.enclosing(node, TYPE_DECLARATIONS)
         if owner is None:
             continue  # an anonymous class body inside a method: handled with its enclosing method
-        if java_ast.enclosing(owner, java_ast.METHOD_DECLARATIONS) is not None:
-            continue
+        if java_ast.enclosing(node, _SCOPES) is not None or java_ast.enclosing(owner, _SCOPES) is not None:
+            continue  # a method of an anonymous class or a local class: part of the method around it
         names = []
         cursor = owner
         while cursor is not None:
@@ -175,22 +175,104 @@ def _failure(stmt: Node) -> dict | None:
     return None
 
 
-def _enclosing_conditions(node: Node, stop: Node) -> list[dict]:
-    """Conditions of the `if`s around `node` inside the method, outermost first, as rule facts."""
+MAX_EVIDENCE = 40  # longest span that still reads as one verifiable piece of code
+_LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement", "do_statement"})
+_SCOPES = java_ast.METHOD_DECLARATIONS | {"lambda_expression"}
+
+
+def _own(node: Node, method: Method) -> bool:
+    """The node runs as part of the method itself, not of a lambda or an anonymous class's method in it."""
+    return java_ast.enclosing(node, _SCOPES) == method.node
+
+
+def _loop_header(loop: Node) -> str:
+    """`for (OrderItem item : items)` / `while (n > 0)`: the header as written, without the body."""
+    body = loop.child_by_field_name("body")
+    if loop.type == "do_statement":
+        return f"do … while {code(loop.child_by_field_name('condition'))}"
+    head = text(loop)[: body.start_byte - loop.start_byte] if body is not None else text(loop)
+    return squash(_COMMENT.sub(" ", head)).rstrip("{ ").strip()
+
+
+def _context(node: Node, stop: Node) -> list[dict]:
+    """The `if` branches and loops that govern `node` inside the method, outermost first.
+
+    An `if` entry records which branch leads to the node: `then` (its condition
+    holds), `else` (it does not), or `prior` (it is an earlier sibling of an
+    `else if` chain, so its condition must be false to get here; the node is
+    not nested in it). A loop entry records its header.
+    """
     out = []
     child, parent = node, node.parent
     while parent is not None and parent != stop:
         if parent.type == "if_statement":
-            cond = strip_parens(code(parent.child_by_field_name("condition")))
-            holds = parent.child_by_field_name("consequence") == child
-            out.append({"condition": cond, "holds": holds, "line": lines(parent)[0]})
+            alt = parent.child_by_field_name("alternative")
+            if child == parent.child_by_field_name("consequence"):
+                branch = "then"
+            elif alt is not None and child == alt:
+                branch = "prior" if child.type == "if_statement" else "else"
+            else:
+                branch = None   # the node is in the condition itself
+            if branch:
+                cond = strip_parens(code(parent.child_by_field_name("condition")))
+                out.append({"condition": cond, "holds": branch == "then", "branch": branch, "line": lines(parent)[0]})
+        elif parent.type in _LOOPS and child == parent.child_by_field_name("body"):
+            out.append({"loop": _loop_header(parent), "line": lines(parent)[0]})
+        elif parent.type in _SCOPES:
+            break
         child, parent = parent, parent.parent
     return list(reversed(out))
 
 
+def _enclosing_conditions(node: Node, stop: Node) -> list[dict]:
+    """Conditions of the `if`s around `node` inside the method, outermost first, as rule facts
+    (`branch` tells an enclosing `if` from an earlier `else if` sibling)."""
+    return [c for c in _context(node, stop) if "condition" in c]
+
+
+def _governed_spans(first: int, last: int, context: list[dict]) -> list[tuple[int, int]]:
+    """Evidence for lines first..last that also shows what governs them: the span grows up to each
+    enclosing `if`/`else if`/loop header while it stays within MAX_EVIDENCE lines; a header
+    further away is cited as its own line."""
+    start, extra = first, []
+    for c in reversed(context):
+        if last - c["line"] + 1 <= MAX_EVIDENCE:
+            start = min(start, c["line"])
+        else:
+            extra.append((c["line"], c["line"]))
+    return [(start, last), *extra]
+
+
+def merge_near(spans: list[tuple[int, int]], gap: int = 3) -> list[tuple[int, int]]:
+    """Spans of one file merged when they overlap or lie within `gap` lines, as long as the merged
+    span stays within MAX_EVIDENCE: a reader sees one piece of code, not scattered lines."""
+    out: list[list[int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1] + gap and max(e, out[-1][1]) - out[-1][0] + 1 <= MAX_EVIDENCE:
+            out[-1][1] = max(out[-1][1], e)
+        elif out and e <= out[-1][1]:
+            continue   # already shown
+        else:
+            out.append([max(s, out[-1][1] + 1) if out else s, e])   # overlapping but too long together: continue it
+    return [(s, e) for s, e in out]
+
+
 # ------------------------------------------------------------- finders --
+def _chain_top(node: Node) -> Node:
+    """The first `if` of the `if / else if` chain that `node` belongs to (itself when it starts one)."""
+    while node.parent is not None and node.parent.type == "if_statement" and \
+            node.parent.child_by_field_name("alternative") == node:
+        node = node.parent
+    return node
+
+
 def guards(method: Method) -> list[Found]:
-    """`if (cond) { fail(...) }`: a condition that stops the operation, with its message."""
+    """`if (cond) { fail(...) }`: a condition that stops the operation, with its message.
+
+    Evidence is the whole `if` (from the head of its `else if` chain, so the
+    sibling conditions that must be false are visible) through the failing
+    branch, grown to the enclosing `if`/loop headers while it stays tight.
+    """
     out = []
     for node in _own_nodes(method, frozenset({"if_statement"})):
         cond = strip_parens(code(node.child_by_field_name("condition")))
@@ -206,16 +288,24 @@ def guards(method: Method) -> list[Found]:
             fail_start, end = lines(stmts[0])
             if end - if_line + 1 > MAX_BLOCK:
                 continue
-            # minimal: the `if` line through the failing statement (for an else branch, both ends)
-            spans = [(if_line, end)] if holds else [(if_line, if_line), (fail_start, end)]
-            if comment_above(method, if_line):
-                spans.append((if_line - 1, if_line - 1))  # the label the code gives this check
-            outer = _enclosing_conditions(node, method.node)
-            out.append(Found("guard", method, spans, {
+            top = _chain_top(node)
+            label_line = lines(top)[0]
+            branch_end = lines(branch)[1]
+            first = label_line if branch_end - label_line + 1 <= MAX_EVIDENCE else if_line
+            spans = _governed_spans(first, branch_end if branch_end - first + 1 <= MAX_EVIDENCE else end,
+                                    _context(top, method.node))
+            if first != label_line:
+                spans.append((label_line, label_line))
+            comment = comment_above(method, label_line)
+            if comment:
+                spans.append((label_line - 1, label_line - 1))  # the label the code gives this check
+            context = _context(node, method.node)
+            out.append(Found("guard", method, merge_near(spans, gap=1), {
                 **method.identity,
                 "condition": cond, "holds": holds, **fail,
-                "comment": comment_above(method, if_line),
-                "within": outer,
+                "comment": comment,
+                "within": [c for c in context if "condition" in c],
+                "loops": [c for c in context if "loop" in c],
                 "line": if_line, "fail_line": fail_start,
             }))
     return out
@@ -293,119 +383,233 @@ def status_criteria(method: Method) -> list[tuple[str, str, int]]:
     return out
 
 
-def _is_arith(node: Node) -> bool:
+NUMERIC_TYPES = frozenset({"int", "long", "short", "byte", "double", "float", "Integer", "Long", "Short", "Byte",
+                           "Double", "Float", "BigDecimal", "BigInteger", "Number", "AtomicInteger", "AtomicLong"})
+_CHAIN = frozenset({"add", "subtract", "multiply", "divide"})
+_NUMBER_OF = frozenset({"setScale", "negate", "abs", "pow", "remainder", "max", "min", "intValue", "longValue",
+                        "doubleValue", "compareTo", "signum"})
+_NOT_A_NUMBER = re.compile(r"(List|Map|Set|Ids|Items|Names|Array|Collection|Str|String|Name|Sn|Time|Date)$")
+MAX_SITES = 8     # more assignment sites than this do not make one readable answer
+
+
+def _value_types(method: Method) -> dict[str, str]:
+    """Declared types of the method's locals and parameters, and of its class's fields: what tells
+    `total.add(x)` on a BigDecimal from `service.add(address)` or `list.add(item)`."""
+    types: dict[str, str] = {}
+    owner = java_ast.enclosing(method.node, TYPE_DECLARATIONS)
+    body = owner.child_by_field_name("body") if owner is not None else None
+    for decl in (body.named_children if body is not None else []):
+        if decl.type == "field_declaration":
+            typ = re.sub(r"<.*>", "", text(decl.child_by_field_name("type")))
+            for var in decl.named_children:
+                if var.type == "variable_declarator":
+                    types[text(var.child_by_field_name("name"))] = typ
+    return {**types, **_receiver_types(method)}
+
+
+def _numeric(node: Node | None, types: dict[str, str]) -> bool:
+    """Whether an expression is a number as far as the code shows: a numeric literal or variable, a
+    BigDecimal built or chained, a getter of a scalar; never a collection, a string or a service call."""
+    if node is None:
+        return False
+    kind = node.type
+    if kind in ("decimal_integer_literal", "decimal_floating_point_literal", "hex_integer_literal"):
+        return True
+    if kind in ("parenthesized_expression", "unary_expression"):
+        return bool(node.named_children) and _numeric(node.named_children[-1], types)
+    if kind == "identifier":
+        return types.get(text(node)) in NUMERIC_TYPES
+    if kind == "field_access":
+        obj, name = text(node.child_by_field_name("object")), text(node.child_by_field_name("field"))
+        return obj in ("BigDecimal", "BigInteger") or (obj == "this" and types.get(name) in NUMERIC_TYPES)
+    if kind in ("object_creation_expression", "cast_expression"):
+        return re.sub(r"<.*>", "", text(node.child_by_field_name("type"))) in NUMERIC_TYPES
+    if kind == "binary_expression":
+        return _is_arith(node, types)
+    if kind == "method_invocation":
+        name, obj = text(node.child_by_field_name("name")), node.child_by_field_name("object")
+        args = node.child_by_field_name("arguments")
+        if name in _CHAIN:
+            return _is_chain(node, types)
+        if text(obj) in ("BigDecimal", "BigInteger", "Math"):
+            return True
+        if name in _NUMBER_OF:
+            return obj is None or _numeric(obj, types) or name in ("intValue", "longValue", "doubleValue", "compareTo")
+        return bool(re.match(r"get[A-Z]", name)) and not (args and args.named_children) and not _NOT_A_NUMBER.search(name)
+    return False
+
+
+def _is_arith(node: Node, types: dict[str, str]) -> bool:
+    """`a * b`, `price - reduce`: + - * / on numbers (a `+` on a String is concatenation, not arithmetic)."""
     if node.type != "binary_expression":
         return False
     op = node.child_by_field_name("operator")
-    return op is not None and text(op) in _ARITH and any(
-        c.type in ("method_invocation", "identifier", "field_access") for c in java_ast.walk(node)
-    ) and not any(c.type == "string_literal" for c in java_ast.walk(node))
+    if op is None or text(op) not in _ARITH or any(c.type == "string_literal" for c in java_ast.walk(node)):
+        return False
+    return _numeric(node.child_by_field_name("left"), types) and _numeric(node.child_by_field_name("right"), types)
 
 
-def _is_chain(node: Node) -> bool:
-    return node.type == "method_invocation" and text(node.child_by_field_name("name")) in (
-        "add", "subtract", "multiply", "divide")
+def _is_chain(node: Node, types: dict[str, str]) -> bool:
+    """`a.add(b).multiply(c)` on BigDecimal: the receiver and the operand are numbers (not `list.add(item)`)."""
+    if node.type != "method_invocation" or text(node.child_by_field_name("name")) not in _CHAIN:
+        return False
+    args = node.child_by_field_name("arguments")
+    operand = args.named_children[0] if args is not None and args.named_children else None
+    return _numeric(node.child_by_field_name("object"), types) and _numeric(operand, types)
+
+
+def _assignment(node: Node, types: dict[str, str]) -> tuple[str, str, Node] | None:
+    """(target, operator, value) of a declaration with a value, an assignment or a setter call;
+    None where the target is declared as something other than a number."""
+    if node.type == "variable_declarator":
+        value = node.child_by_field_name("value")
+        declared = re.sub(r"<.*>", "", text(node.parent.child_by_field_name("type")))
+        if value is None or declared not in NUMERIC_TYPES:
+            return None
+        return text(node.child_by_field_name("name")), "init", value
+    if node.type == "assignment_expression":
+        left = text(node.child_by_field_name("left"))
+        if left in types and types[left] not in NUMERIC_TYPES:
+            return None
+        return left, text(node.child_by_field_name("operator")), node.child_by_field_name("right")
+    name = text(node.child_by_field_name("name"))
+    args = node.child_by_field_name("arguments")
+    if name.startswith("set") and len(name) > 3 and args is not None and len(args.named_children) == 1:
+        return f"{text(node.child_by_field_name('object'))}.{name}".lstrip("."), "set", args.named_children[0]
+    return None
+
+
+def _accumulation(target: str, op: str, value: Node, types: dict[str, str]) -> tuple[str, str] | None:
+    """(`+` or `-`, the term) when the site adds to or takes from the target's own value:
+    `t += x`, `t = t + x`, `t = t.add(x)`."""
+    if op in ("+=", "-="):
+        return op[0], code(value)
+    if op != "=":
+        return None
+    if value.type == "method_invocation" and text(value.child_by_field_name("name")) in ("add", "subtract") \
+            and text(value.child_by_field_name("object")) == target and _is_chain(value, types):
+        args = value.child_by_field_name("arguments").named_children
+        return ("+" if text(value.child_by_field_name("name")) == "add" else "-"), code(args[0])
+    if value.type == "binary_expression" and text(value.child_by_field_name("left")) == target:
+        op_node = value.child_by_field_name("operator")
+        if text(op_node) in ("+", "-") and _is_arith(value, types):
+            return text(op_node), code(value.child_by_field_name("right"))
+    return None
+
+
+def _site(method: Method, node: Node, stmt: Node, op: str, value: Node, types: dict[str, str]) -> dict:
+    start, end = lines(stmt)
+    arithmetic = _is_chain(value, types) or _is_arith(value, types) or (op in ("+=", "-=", "*=", "/=") and _numeric(value, types))
+    return {"line": start, "end_line": end, "op": op, "expression": code(value), "arithmetic": arithmetic,
+            "bigdecimal": _is_chain(value, types), "context": _context(stmt, method.node),
+            "comment": comment_above(method, start)}
+
+
+def _site_spans(method: Method, sites: list[dict]) -> list[tuple[int, int]]:
+    spans = []
+    for s in sites:
+        spans += _governed_spans(s["line"], s["end_line"], s["context"])
+        if s.get("comment"):
+            spans.append((s["line"] - 1, s["line"] - 1))
+    return merge_near(spans)
 
 
 def calculations(method: Method) -> list[Found]:
-    """Assignments whose value is arithmetic: BigDecimal add/subtract/multiply chains or + - * /."""
-    out = []
-    seen_lines: set[int] = set()
+    """What a method computes: for each target with numeric arithmetic (`+ - * /` on numbers, BigDecimal
+    chains, `+=`), EVERY assignment site of that target in the method, each with the branches and loops
+    around it, so "how is X computed in M" has one complete answer."""
+    types = _value_types(method)
+    groups: dict[str, list[dict]] = {}
     for node in _own_nodes(method, frozenset({"variable_declarator", "assignment_expression", "method_invocation"})):
-        if node.type == "variable_declarator":
-            target, value = text(node.child_by_field_name("name")), node.child_by_field_name("value")
-        elif node.type == "assignment_expression":
-            target, value = text(node.child_by_field_name("left")), node.child_by_field_name("right")
-        else:
-            name = text(node.child_by_field_name("name"))
-            args = node.child_by_field_name("arguments")
-            if not (name.startswith("set") and len(name) > 3 and args is not None and len(args.named_children) == 1):
-                continue
-            target = f"{text(node.child_by_field_name('object'))}.{name}".lstrip(".")
-            value = args.named_children[0]
-        if value is None or not (_is_chain(value) or _is_arith(value)):
+        found = _assignment(node, types) if _own(node, method) else None
+        if found is None:
             continue
-        start, end = lines(node)
-        if start in seen_lines or end - start + 1 > MAX_BLOCK:
-            continue
-        seen_lines.update(range(start, end + 1))
+        target, op, value = found
         stmt = node.parent if node.type == "variable_declarator" else node
-        note = comment_above(method, lines(stmt)[0])
-        out.append(Found("calculation", method, [(lines(stmt)[0], end)] + ([(lines(stmt)[0] - 1,) * 2] if note else []), {
-            **method.identity,
-            "target": target, "expression": code(value), "bigdecimal": _is_chain(value),
-            "comment": note, "line": start,
-            "in_loop": java_ast.enclosing(node, {"for_statement", "enhanced_for_statement", "while_statement"}) is not None,
+        site = _site(method, node, stmt, op, value, types)
+        site["accumulates"] = _accumulation(target, op, value, types)
+        groups.setdefault(target, []).append(site)
+    out = []
+    for target, sites in groups.items():
+        sites.sort(key=lambda s: s["line"])
+        arith = [s for s in sites if s["arithmetic"]]
+        if not arith or len(sites) > MAX_SITES or any(s["end_line"] - s["line"] + 1 > MAX_BLOCK for s in sites):
+            continue
+        out.append(Found("calculation", method, _site_spans(method, sites), {
+            **method.identity, "target": target, "sites": sites,
+            "expression": arith[0]["expression"], "comment": arith[0]["comment"], "doc": _doc_above(method),
+            "line": arith[0]["line"],
         }))
-    return out + _returned_values(method, seen_lines)
+    return out + _returned_values(method, types)
 
 
 _COMPARE = frozenset({"<", "<=", ">", ">="})
+_CONSTANT = re.compile(r"^([A-Z][A-Z0-9_]*|\w+\.[A-Z][A-Z0-9_]*|-?\d+(\.\d+)?[LDF]?|true|false|null)$")
 
 
-def _is_business_expr(node: Node) -> bool:
-    """A returned expression worth a rule: arithmetic, or a comparison of amounts/counts (not `x != null`)."""
-    if _is_chain(node) or _is_arith(node):
+def _is_business_expr(node: Node, types: dict[str, str]) -> bool:
+    """A returned expression worth a rule: arithmetic on numbers, or a comparison of amounts/counts
+    (`stock <= lowStock`, not `x != null`)."""
+    if _is_chain(node, types) or _is_arith(node, types):
         return True
     if node.type != "binary_expression":
         return False
-    ops = {text(n.child_by_field_name("operator")) for n in java_ast.walk(node, {"binary_expression"})}
-    return bool(ops & _COMPARE) and any(c.type == "method_invocation" for c in java_ast.walk(node))
+    op = text(node.child_by_field_name("operator"))
+    if op in ("&&", "||"):
+        return _is_business_expr(node.child_by_field_name("left"), types) or \
+            _is_business_expr(node.child_by_field_name("right"), types)
+    return op in _COMPARE and _numeric(node.child_by_field_name("left"), types) and \
+        _numeric(node.child_by_field_name("right"), types)
 
 
-def _returned_values(method: Method, seen_lines: set[int]) -> list[Found]:
-    """What a method returns when that is a computed value: `return stock <= lowStock`, piecewise constants."""
+def _exits_before(node: Node, method: Method) -> list[dict]:
+    """Earlier `if (c) return …;` statements in the blocks around `node`: the method only gets to
+    `node` when none of them returned (an `otherwise` in words)."""
     out = []
-    for ret in _own_nodes(method, frozenset({"return_statement"})):
-        value = ret.named_children[0] if ret.named_children else None
-        start, end = lines(ret)
-        if value is None or start in seen_lines or end - start + 1 > MAX_BLOCK:
-            continue
-        outer = _enclosing_conditions(ret, method.node)
-        if _is_business_expr(value):
-            span_start = outer[-1]["line"] if outer and start - outer[-1]["line"] < 4 else start
-            note = comment_above(method, start)
-            out.append(Found("calculation", method, [(span_start, end)] + ([(start - 1, start - 1)] if note else []), {
-                **method.identity,
-                "target": f"{method.name}()", "expression": code(value), "bigdecimal": _is_chain(value),
-                "comment": note, "line": start, "in_loop": False,
-                "when": outer[-1:],
-            }))
-            seen_lines.update(range(start, end + 1))
-    out += _piecewise(method, seen_lines)
-    return out
+    child, parent = node, node.parent
+    while parent is not None and parent != method.node:
+        if parent.type == "block":
+            for stmt in _statements(parent):
+                if stmt.start_byte >= child.start_byte:
+                    break
+                branch = _statements(stmt.child_by_field_name("consequence")) if stmt.type == "if_statement" else []
+                if branch and branch[-1].type == "return_statement" and stmt.child_by_field_name("alternative") is None:
+                    out.append({"condition": strip_parens(code(stmt.child_by_field_name("condition"))),
+                                "line": lines(stmt)[0]})
+        child, parent = parent, parent.parent
+    return sorted(out, key=lambda c: c["line"])
 
 
-def _piecewise(method: Method, seen_lines: set[int]) -> list[Found]:
-    """`if (cond) return A; return B;` with constant A, B: a value chosen by a threshold."""
-    out = []
-    for stmts in _blocks(method):
-        for first, second in zip(stmts, stmts[1:]):
-            if first.type != "if_statement" or second.type != "return_statement":
-                continue
-            branch = _statements(first.child_by_field_name("consequence"))
-            if len(branch) != 1 or branch[0].type != "return_statement" or first.child_by_field_name("alternative"):
-                continue
-            then_value = squash(text(branch[0].named_children[0])) if branch[0].named_children else ""
-            else_value = squash(text(second.named_children[0])) if second.named_children else ""
-            if not (_CONSTANT.match(then_value) and _CONSTANT.match(else_value)):
-                continue
-            start, end = lines(first)[0], lines(second)[1]
-            if start in seen_lines:
-                continue
-            seen_lines.update(range(start, end + 1))
-            out.append(Found("calculation", method, [(start, end)], {
-                **method.identity,
-                "target": f"{method.name}()", "expression": f"{strip_parens(text(first.child_by_field_name('condition')))} "
-                f"? {then_value} : {else_value}", "bigdecimal": False, "piecewise": {
-                    "condition": strip_parens(code(first.child_by_field_name("condition"))),
-                    "then": then_value, "else": else_value},
-                "comment": comment_above(method, start), "line": start, "in_loop": False,
-            }))
-    return out
-
-
-_CONSTANT = re.compile(r"^([A-Z][A-Z0-9_]*|\w+\.[A-Z][A-Z0-9_]*|-?\d+(\.\d+)?[LDF]?|true|false)$")
+def _returned_values(method: Method, types: dict[str, str]) -> list[Found]:
+    """What a method returns when that is a computed value (`return stock <= lowStock`) or a value
+    chosen by conditions (`if (amount >= free) return 0; return freight;`): EVERY return statement of
+    the method, each with the conditions that lead to it."""
+    rets = [r for r in _own_nodes(method, frozenset({"return_statement"})) if _own(r, method)]
+    values = [r.named_children[0] if r.named_children else None for r in rets]
+    if not rets or None in values or len(rets) > MAX_SITES or any(
+            lines(r)[1] - lines(r)[0] + 1 > MAX_BLOCK for r in rets):
+        return []
+    business = any(_is_business_expr(v, types) for v in values)
+    chosen = len(rets) >= 2 and all(_CONSTANT.match(squash(text(v))) for v in values)
+    if not (business or chosen):
+        return []
+    sites = []
+    for ret, value in zip(rets, values):
+        site = _site(method, ret, ret, "return", value, types)
+        site["arithmetic"] = _is_business_expr(value, types)
+        site["exits_before"] = _exits_before(ret, method)
+        sites.append(site)
+    sites.sort(key=lambda s: s["line"])
+    spans = _site_spans(method, sites)
+    for s in sites:
+        spans += [(e["line"], e["line"]) for e in s["exits_before"]]
+    decl = lines(method.node)[0]
+    spans.append((decl, decl))   # the signature: the claim is about the method's result
+    return [Found("calculation", method, merge_near(spans), {
+        **method.identity, "target": f"{method.name}()", "sites": sites,
+        "expression": next((s["expression"] for s in sites if s["arithmetic"]), sites[-1]["expression"]),
+        "comment": None, "doc": _doc_above(method), "line": sites[0]["line"], "decl_line": decl,
+    })]
 
 
 def _blocks(method: Method) -> Iterator[list[Node]]:

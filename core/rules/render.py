@@ -192,6 +192,8 @@ def formula_text(expr: str) -> str | None:
         elif head.strip():
             return None  # something between the calls: not a plain chain
         args, _ = split_top(arg, (",",))
+        if m[1] in ("multiply", "divide") and any(st[:1] in "+-" for st in steps[1:]):
+            steps = [f"({' '.join(steps)})"]   # a chain runs left to right: `a.subtract(b).multiply(c)` is (a - b) × c
         steps.append(f"{_CHAIN_OPS[m[1]]} {_term(args[0])}")
         rest = rest[i:]
     if len(steps) < 2 or rest.strip():
@@ -224,8 +226,41 @@ def cron_text(cron: str, lang: str = "en") -> str:
             if sec == "0" and minute.isdigit() and m:
                 return f"every {m[1]} hours" if lang == "en" else f"每 {m[1]} 小时"
             if sec == "0" and minute.isdigit() and hour.isdigit():
-                return (f"every day at {int(hour):02d}:{int(minute):02d}" if lang == "en"
-                        else f"每天 {int(hour):02d}:{int(minute):02d}")
+                # the numbers as the cron writes them (`0 30 2`), not reformatted: a reader matches them to the code
+                if minute == "0":
+                    return f"every day at {hour} o'clock" if lang == "en" else f"每天 {hour} 点"
+                return f"every day at minute {minute} of hour {hour}" if lang == "en" else f"每天 {hour} 点 {minute} 分"
             if sec == "0" and minute.isdigit() and hour in wild:
                 return f"every hour at minute {minute}" if lang == "en" else f"每小时第 {minute} 分钟"
     return f"on cron `{cron}`" if lang == "en" else f"按 cron 表达式 `{cron}`"
+
+
+def loop_text(header: str, lang: str = "en") -> str:
+    """`for (OrderItem item : items)` -> "for each `item` in `items`"; other loops quoted as written."""
+    m = re.fullmatch(r"for\s*\(\s*(?:final\s+)?[\w.<>\[\], ?]+?\s+(\w+)\s*:\s*(.+)\)", squash(header))
+    if m:
+        return f"for each `{m[1]}` in `{strip_parens(m[2])}`" if lang == "en" else f"对 `{strip_parens(m[2])}` 中的每个 `{m[1]}`"
+    return f"inside the loop `{header}`" if lang == "en" else f"在循环 `{header}` 中"
+
+
+def branch_text(cond: dict, lang: str = "en") -> str:
+    """One governing `if` in words: the branch taken (`then`), or the condition being false (`else`, or an
+    earlier `else if` sibling that did not match; that sibling does not enclose the code)."""
+    if cond.get("holds", True):
+        return condition_text(cond["condition"], lang)
+    return negate_text(cond["condition"], lang)
+
+
+def context_text(context: list[dict], lang: str = "en") -> str:
+    """The loops and branches around a statement, outermost first, as one phrase:
+    "for each `item` in `items`, when `item.getPrice()` is not null"."""
+    parts = []
+    for c in context:
+        if "loop" in c:
+            parts.append(loop_text(c["loop"], lang))
+        else:
+            words = branch_text(c, lang)
+            if ", or " in words or "，或者" in words:
+                words = f"({words})"   # one condition among several: keep its `or` together
+            parts.append(("when " if lang == "en" else "当") + words + ("" if lang == "en" else "时"))
+    return ", ".join(parts) if lang == "en" else "，".join(parts)

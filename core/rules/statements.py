@@ -6,7 +6,7 @@ LLM backends; the QA templates in core.generate phrase answers separately.
 
 from __future__ import annotations
 
-from core.rules.render import condition_text, cron_text, formula_text, negate_text
+from core.rules.render import condition_text, context_text, cron_text, formula_text, negate_text
 
 
 def state_name(code: str, labels: dict[str, str], lang: str = "zh") -> str:
@@ -75,17 +75,60 @@ def sql_invariant(f: dict) -> tuple[str, str]:
     return en + ".", zh + "。"
 
 
+def value_text(expr: str, lang: str = "en") -> str:
+    """A computed value: the BigDecimal chain in words with the code beside it, else the code."""
+    formula = formula_text(expr)
+    if not formula:
+        return f"`{expr}`"
+    return f"{formula} (`{expr}`)" if lang == "en" else f"{formula}（`{expr}`）"
+
+
+def site_text(site: dict, target: str, lang: str = "en") -> str:
+    """One assignment or return site of a calculation, with the loops and branches that govern it:
+    "for each `item` in `items`, when …, adds price × quantity to `total`"."""
+    acc = site.get("accumulates")
+    if lang == "en":
+        if site["op"] == "return":
+            what = f"returns {value_text(site['expression'], lang)}"
+        elif acc:
+            what = (f"adds {value_text(acc[1], lang)} to `{target}`" if acc[0] == "+"
+                    else f"subtracts {value_text(acc[1], lang)} from `{target}`")
+        elif site["op"] == "set":
+            what = f"calls `{target}` with {value_text(site['expression'], lang)}"
+        elif site["op"] in ("*=", "/="):
+            what = f"{'multiplies' if site['op'] == '*=' else 'divides'} `{target}` by {value_text(site['expression'], lang)}"
+        else:
+            what = f"{'initialises' if site['op'] == 'init' else 'sets'} `{target}` to {value_text(site['expression'], lang)}"
+    elif site["op"] == "return":
+        what = f"返回 {value_text(site['expression'], lang)}"
+    elif acc:
+        term = value_text(acc[1], lang)
+        what = f"把 {term} 累加到 `{target}`" if acc[0] == "+" else f"从 `{target}` 中减去 {term}"
+    elif site["op"] == "set":
+        what = f"以 {value_text(site['expression'], lang)} 调用 `{target}`"
+    elif site["op"] in ("*=", "/="):
+        what = f"把 `{target}` {'乘以' if site['op'] == '*=' else '除以'} {value_text(site['expression'], lang)}"
+    else:
+        what = f"把 `{target}` {'初始化为' if site['op'] == 'init' else '设为'} {value_text(site['expression'], lang)}"
+    ctx = context_text(site.get("context") or [], lang)
+    if site.get("exits_before") and not site.get("context"):
+        ctx = "otherwise (no earlier `return` applied)" if lang == "en" else "否则（前面的 `return` 都未执行时）"
+    if not ctx:
+        return what
+    return f"{ctx}, {what}" if lang == "en" else f"{ctx}，{what}"
+
+
 def calculation(f: dict) -> tuple[str, str]:
-    pw = f.get("piecewise")
-    if pw:
-        return (f"`{f['method']}` returns `{pw['then']}` when {condition_text(pw['condition'], 'en')}, otherwise `{pw['else']}`.",
-                f"当{condition_text(pw['condition'], 'zh')}时 `{f['method']}` 返回 `{pw['then']}`，否则返回 `{pw['else']}`。")
-    formula = formula_text(f["expression"]) or f"`{f['expression']}`"
-    target = f["target"]
-    loop_en = " for each item in a loop" if f.get("in_loop") else ""
-    loop_zh = "（在循环中逐项计算）" if f.get("in_loop") else ""
-    return (f"In `{f['method']}`, `{target}` is computed as {formula}{loop_en}.",
-            f"在 `{f['method']}` 中，`{target}` 的计算方式为 {formula}{loop_zh}。")
+    sites, target, m = f["sites"], f["target"], f"`{f['method']}`"
+    if target.endswith("()"):
+        en = f"{m} " + "; ".join(site_text(s, target, "en") for s in sites) + "."
+        zh = f"{m}：" + "；".join(site_text(s, target, "zh") for s in sites) + "。"
+        return en, zh
+    en = f"In {m}, `{target}` is assigned at {len(sites)} place(s): " + "; ".join(
+        f"line {s['line']}: {site_text(s, target, 'en')}" for s in sites) + "."
+    zh = f"在 {m} 中，`{target}` 共有 {len(sites)} 处赋值：" + "；".join(
+        f"第 {s['line']} 行：{site_text(s, target, 'zh')}" for s in sites) + "。"
+    return en, zh
 
 
 def schedule(f: dict) -> tuple[str, str]:

@@ -55,8 +55,30 @@ _BARE_COMPARED = re.compile(r"`[a-z]\w*` (?:is|is not|is at least|is at most|is 
                             r"|differs from) `")
 
 
+def with_values(words: str, f: dict, lang: str = "en") -> str:
+    """Each named constant the facts resolved, with its code and the code base's label beside it:
+    `OrderUtil.STATUS_PAY` -> `OrderUtil.STATUS_PAY` (201, "已付款")."""
+    for c in f.get("constants") or []:
+        label = (f', "{c["label"]}"' if lang == "en" else f"，“{c['label']}”") if c.get("label") else ""
+        words = words.replace(f"`{c['expr']}`", f"`{c['expr']}` ({c['value']}{label})" if lang == "en"
+                              else f"`{c['expr']}`（{c['value']}{label}）")
+    return words
+
+
+def value_claims(f: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
+    """One claim per resolved constant, citing its declaration (and the line that labels it)."""
+    out = []
+    for c in f.get("constants") or []:
+        ids = [cite.at(c["line"], c["path"])] + ([cite.at(c["label_line"], c["path"])] if c.get("label_line") else [])
+        label = f" ({c['label']})" if c.get("label") else ""
+        out.append(((f"`{c['expr']}` is {c['value']}{label}" if lang == "en" else f"`{c['expr']}` 的值为 {c['value']}{label}"),
+                    list(dict.fromkeys(ids))))
+    return out
+
+
 def _guard_when(f: dict, lang: str) -> str:
-    return condition_text(f["condition"], lang) if f.get("holds", True) else negate_text(f["condition"], lang)
+    words = condition_text(f["condition"], lang) if f.get("holds", True) else negate_text(f["condition"], lang)
+    return with_values(words, f, lang)
 
 
 def speakable(words: str) -> bool:
@@ -138,7 +160,8 @@ def _guard_effect(f: dict, lang: str) -> str:
 
 def _where_sentence(f: dict, lang: str) -> str:
     """The branches and loops a guard sits in, as one sentence ('' when it sits at the top of the method)."""
-    ctx = context_text(sorted((f.get("loops") or []) + (f.get("within") or []), key=lambda c: c["line"]), lang)
+    ctx = with_values(context_text(sorted((f.get("loops") or []) + (f.get("within") or []), key=lambda c: c["line"]), lang),
+                      f, lang)
     if not ctx:
         return ""
     priors = any(w.get("branch") == "prior" for w in f.get("within") or [])
@@ -181,7 +204,7 @@ def _guard_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, l
         trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [fails])]
         if f.get("comment"):
             trace.insert(0, (f"代码注释把这个校验标为“{f['comment']}”", [cite.at(f["line"] - 1, path)]))
-    return trace + _context_claims(f, lang, cite, path)
+    return trace + _context_claims(f, lang, cite, path) + value_claims(f, lang, cite)
 
 
 def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, list[str]]]]:
@@ -460,7 +483,7 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
         cited = {i for _, ids in trace for i in ids}
         if decl and decl not in cited:
             trace.insert(0, ((f"{m} is the method declared here" if en else f"{m} 在此声明"), [decl]))
-        return body, trace
+        return with_values(body, f, lang), trace + value_claims(f, lang, cite)
     listed = "\n".join(f"{n}. {site_text(s, target, lang)}" for n, s in enumerate(sites, 1))
     if len(sites) == 1:
         body = (f"`{target}` is assigned in one place in {m}: {site_text(sites[0], target, lang)}." if en
@@ -468,14 +491,26 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     else:
         body = (f"{m} assigns `{target}` in {len(sites)} places, in this order:\n{listed}" if en
                 else f"{m} 中共有 {len(sites)} 处给 `{target}` 赋值，按顺序：\n{listed}")
+    body = with_values(body, f, lang)
     if any(s.get("accumulates") and any("loop" in c for c in s.get("context") or []) for s in sites):
         body += ("\nBecause the additions run inside the loop, the result is the running total over all items."
                  if en else "\n由于累加发生在循环中，结果是所有条目的累计值。")
-    return body, trace
+    return body, trace + value_claims(f, lang, cite)
 
 
 # ------------------------------------------------------------- schedule --
+def _shown_inactive(f: dict) -> bool | None:
+    """None: the component is active. True: it is inactive and its class head shows why (a commented-out
+    stereotype). False: inactive for a reason no cited line shows (no @EnableScheduling anywhere): not asked."""
+    reason = f.get("inactive")
+    if not reason:
+        return None
+    return "commented out" in reason and bool(f.get("class_head"))
+
+
 def schedule_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    if _shown_inactive(f) is False:
+        return []
     c = f"`{f['class']}`"
     if lang == "en":
         return [("when_runs", pick(seed, [f"When does {c} run, and what does it do?", f"How often does {c} fire?"])),
@@ -483,31 +518,44 @@ def schedule_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     return [("when_runs", f"{c} 什么时候执行？做什么？"), ("what_happens", f"`{f['method']}` 每次触发时会做什么？")]
 
 
+def _inactive_claim(f: dict, lang: str, cite: Cite, path: str) -> tuple[str, tuple[str, list[str]]]:
+    """The sentence and claim that a job or listener never runs, citing its class head."""
+    reason = f["inactive"]
+    head = cite.at(f["class_head"][0], path)
+    if lang == "en":
+        return (f" But it never runs: on `{f['class']}`, {reason}, so Spring does not create it.",
+                (f"`{f['class']}` is inactive: {reason}", [head]))
+    return (f"但它不会运行：`{f['class']}` 上 {reason}，Spring 不会创建它。", (f"`{f['class']}` 未生效：{reason}", [head]))
+
+
 def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     when = cron_text(f["cron"], lang) if f.get("cron") else f"`{f.get('rate')}`"
     ann = cite.at(f["line"], path)
-    calls = f.get("calls") or []
-    call_ev = cite.evidence[1].id if len(cite.evidence) > 1 else ann
+    calls, call_lines = f.get("calls") or [], f.get("call_lines") or []
     en = lang == "en"
     trace = [(f"`{f['method']}` is scheduled with {when}" if en else f"`{f['method']}` 的调度周期是{when}", [ann])]
-    if calls:
-        trace.append((f"the job calls `{calls[0]}`" if en else f"任务调用 `{calls[0]}`", [call_ev]))
+    for call, line in zip(calls, call_lines):
+        trace.append((f"the job calls `{call}`" if en else f"任务调用 `{call}`", [cite.at(line, path)]))
     if f.get("impl"):
         trace.append((f"`{f['impl']}` implements the job's work" if en else f"`{f['impl']}` 实现了任务逻辑",
                       [cite.at(f["impl_line"], f["impl_path"])]))
     if en:
-        body = f"`{f['method']}` is annotated `@Scheduled` and runs {when}"
+        body = f"`{f['method']}` is annotated `@Scheduled` with {when}"
         body += f" (cron `{f['cron']}`)." if f.get("cron") else "."
         if calls:
-            body += f" Each run calls {', '.join(f'`{c}`' for c in calls)}."
+            body += f" Each run calls {', '.join(f'`{c}`' for c in calls)}, in this order."
         if f.get("impl"):
             body += f" The work happens in `{f['impl']}` ({f['impl_path']}, from line {f['impl_line']})."
-        return body, trace
-    body = f"`{f['method']}` 带有 `@Scheduled` 注解，{when}执行一次" + (f"（cron `{f['cron']}`）" if f.get("cron") else "") + "。"
-    if calls:
-        body += f"每次执行调用 `{calls[0]}`。"
-    if f.get("impl"):
-        body += f"具体逻辑在 `{f['impl']}`（{f['impl_path']} 第 {f['impl_line']} 行起）。"
+    else:
+        cron = f"（cron `{f['cron']}`）" if f.get("cron") else ""
+        body = f"`{f['method']}` 带有 `@Scheduled` 注解，{when}执行一次{cron}。"
+        if calls:
+            body += f"每次执行依次调用 {'、'.join(f'`{c}`' for c in calls)}。"
+        if f.get("impl"):
+            body += f"具体逻辑在 `{f['impl']}`（{f['impl_path']} 第 {f['impl_line']} 行起）。"
+    if _shown_inactive(f):
+        sentence, claim = _inactive_claim(f, lang, cite, path)
+        body, trace = body + sentence, trace + [claim]
     return body, trace
 
 
@@ -535,6 +583,8 @@ def messaging_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
             return [("why", f"Why does {m} send its message from an `{f['hook']}` callback instead of directly?")]
         return [("why", f"为什么 {m} 要在 `{f['hook']}` 回调里发送消息，而不是直接发送？")]
     if role == "listen":
+        if _shown_inactive(f) is False:
+            return []
         q = ", ".join(f.get("queues") or [])
         return ([("what_happens", f"What happens when a message arrives on `{q}`?")] if lang == "en"
                 else [("what_happens", f"`{q}` 队列收到消息后会发生什么？")])
@@ -606,6 +656,9 @@ def _listen_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tup
     else:
         body = f"`{f['class']}` 通过 `@{f['annotation']}` 监听 {q}；{m} 收到消息后" + (
             f"调用 `{calls[0]}`。" if calls else "进行处理。")
+    if _shown_inactive(f):
+        sentence, claim = _inactive_claim(f, lang, cite, path)
+        body, trace = body + sentence, trace + [claim]
     return body, trace
 
 

@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from core.domain.constants import Constant, ConstantTable, normalise
@@ -155,6 +156,7 @@ class Extractor:
                 found = [f for finder in java_rules.FINDERS for f in finder(method)]
                 self._link_transitions(method, found)
                 for item in found:
+                    java_rules.annotate(item, partial(self.constants.resolve, context=method.class_id), info.get("inactive"))
                     if item.kind == "schedule":
                         self._link_schedule(method, item)
                     if item.kind == "messaging" and item.facts["role"] == "send":

@@ -638,7 +638,19 @@ def _body_calls(method: Method, limit: int = 4) -> list[tuple[str, int]]:
     return out
 
 
+def _class_head(method: Method) -> tuple[int, int]:
+    """Lines of the declaring class's head: the comments and annotations above it through its name, where a
+    commented-out `//@Component` shows that the class is not a bean."""
+    owner = java_ast.enclosing(method.node, TYPE_DECLARATIONS)
+    name_line = lines(owner.child_by_field_name("name"))[0]
+    start = lines(owner)[0]
+    while start > 1 and start > name_line - 8 and re.match(r"\s*(//|@|/\*|\*)", method.lines_of[start - 2]):
+        start -= 1
+    return start, name_line
+
+
 def schedules(method: Method) -> list[Found]:
+    """`@Scheduled` methods: when they run, and the calls the method body makes (in order, its own calls)."""
     out = []
     for name, args, line in method.annotations:
         if name != "Scheduled":
@@ -646,13 +658,48 @@ def schedules(method: Method) -> list[Found]:
         cron = re.search(r'cron\s*=\s*"([^"]+)"', args)
         rate = re.search(r"(fixedRate|fixedDelay)\s*=\s*(\w+)", args)
         calls = _body_calls(method)
-        spans = [(line, line)] + [(ln, ln) for _, ln in calls[:2]]
+        decl = lines(method.node.child_by_field_name("name"))[0]
+        spans = merge_near([(line, decl)] + [(ln, ln) for _, ln in calls])
         out.append(Found("schedule", method, spans, {
             **method.identity,
             "cron": cron[1] if cron else None, "rate": f"{rate[1]}={rate[2]}" if rate else None,
-            "calls": [c for c, _ in calls], "doc": _doc_above(method), "line": line,
+            "calls": [c for c, _ in calls], "call_lines": [ln for _, ln in calls], "doc": _doc_above(method),
+            "line": line, "class_head": list(_class_head(method)),
         }))
     return out
+
+
+_CONST_REF = re.compile(r"(?:\b[A-Z]\w*\.)+[A-Z][A-Z0-9_]+\b(?:\.get\w+\(\))?|\b[A-Z][A-Z0-9_]{2,}\b")
+
+
+def _constant_texts(facts: dict) -> list[str]:
+    """The code of a rule's conditions and computed values, where a named constant may stand for a code."""
+    texts = [facts.get("condition") or ""] + [w["condition"] for w in facts.get("within") or []]
+    for site in facts.get("sites") or []:
+        texts += [site["expression"]] + [c["condition"] for c in site.get("context") or [] if "condition" in c]
+    return texts
+
+
+def annotate(item: Found, resolve, inactive: str | None) -> None:
+    """What a finder cannot know from one method, given by the map: the value and label of each named
+    constant a guard or calculation uses (`OrderUtil.STATUS_PAY` -> 201 "已付款", its declaration cited), and
+    whether the class of a job or listener is inactive (the reason, and the class head as evidence)."""
+    if item.kind in ("guard", "calculation"):
+        found = {}
+        for t in _constant_texts(item.facts):
+            for m in _CONST_REF.finditer(t):
+                const = found.get(m[0]) or resolve(m[0])
+                if const is None or const.value is None or m[0] in found:
+                    continue
+                found[m[0]] = const
+                item.spans.extend((const.path, s, e) for s, e in const.evidence())
+        if found:
+            item.facts["constants"] = [{"expr": k, "value": c.value, "label": c.label, "path": c.path, "line": c.line,
+                                        "label_line": c.label_start} for k, c in found.items()]
+    if item.kind in ("schedule", "messaging") and inactive:
+        item.facts["inactive"] = inactive
+        if item.facts.get("class_head"):
+            item.spans.append(tuple(item.facts["class_head"]))
 
 
 def _doc_above(method: Method) -> str | None:
@@ -729,7 +776,7 @@ def messaging(method: Method) -> list[Found]:
         out.append(Found("messaging", method, sorted(set(spans)), {
             **method.identity, "role": "listen",
             "queues": queues, "annotation": name, "calls": [c for c, _ in calls], "line": line,
-            "handler_line": decl_line,
+            "handler_line": decl_line, "class_head": list(_class_head(method)),
         }))
     return out
 

@@ -142,18 +142,15 @@ def commented_stereotype(header_lines: list[str]) -> str | None:
     return None
 
 
-def inactive_reason(t: dict, header_lines: list[str], has_entry_points: bool, scheduled: bool,
-                    bean_types: set[str], scheduling_enabled: bool) -> str | None:
+def inactive_reason(t: dict, header_lines: list[str], has_entry_points: bool, bean_types: set[str]) -> str | None:
     """Why a class never runs, or None. A class with a live stereotype is a bean; one whose stereotype
     is commented out is not; a job or listener class that no stereotype and no @Bean method registers
-    never runs; nor does a @Scheduled method when nothing in the repository enables scheduling."""
+    never runs (its @Scheduled / @RabbitListener methods are never called)."""
     names = annotation_names(t["annotations"])
     if not names & STEREOTYPES:
         off = commented_stereotype(header_lines)
         if off:
             return f"@{off} is commented out"
         if has_entry_points and t["name"] not in bean_types:
-            return "not a Spring bean: no stereotype annotation and no @Bean method returns it"
-    if scheduled and not scheduling_enabled:
-        return "@Scheduled, but no @EnableScheduling in the repository"
+            return "not a Spring bean: no stereotype annotation and no @Bean method creates it"
     return None

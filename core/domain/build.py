@@ -20,6 +20,7 @@ from core.source import read_source
 from storage import index_store
 
 _COMMENT_LINE = re.compile(r"^\s*(/\*\*?|\*|//|\*/)")
+MAX_DICT_SPAN = 20   # a dictionary span stays minimal: its codes, and their labels when they sit close by
 _SETTER = re.compile(r"^set(\w*(?:Status|State))\(")
 _STATUSY = re.compile(r"(status|state|type|flag|kind|mode|level)$", re.IGNORECASE)
 
@@ -127,7 +128,7 @@ class MapBuilder:
                         entries.append(("endpoint", m["symbol_id"], f"{specs[0][0]} {specs[0][1]}"))
                     continue
                 kind = arch.entry_kind(m, t["annotations"])
-                if kind:
+                if kind and sid not in inactive:   # a job whose class never becomes a bean never runs
                     entries.append((kind, m["symbol_id"], f"{kind} {t['name']}.{m['name']}"))
 
         for kind, method_id, name in entries:
@@ -146,18 +147,20 @@ class MapBuilder:
     # ------------------------------------------------------------- inactive --
     def _inactive(self) -> dict[str, str]:
         """class id -> why it never runs (see architecture.inactive_reason), for classes that declare one."""
-        bean_types = {(m["type"] or "").split("<", 1)[0].rsplit(".", 1)[-1].strip()
-                      for ms in self.members.values() for m in ms
-                      if m["kind"] == "method" and "Bean" in arch.annotation_names(m["annotations"])}
-        scheduling = any("EnableScheduling" in arch.annotation_names(t["annotations"]) for t in self.types)
+        bean_types: set[str] = set()   # classes a @Bean method declares or instantiates
+        for ms in self.members.values():
+            for m in ms:
+                if m["kind"] == "method" and "Bean" in arch.annotation_names(m["annotations"]):
+                    bean_types.add((m["type"] or "").split("<", 1)[0].rsplit(".", 1)[-1].strip())
+                    body = " ".join(self._file_lines(m["path"])[m["start_line"] - 1: m["end_line"]])
+                    bean_types.update(re.findall(r"\bnew\s+([A-Z]\w*)\s*[(<]", body))
         out = {}
         for t in self.types:
             if t["kind"] != "class":
                 continue
             methods = [m for m in self.members.get(t["symbol_id"], []) if m["kind"] == "method"]
-            kinds = {arch.entry_kind(m, t["annotations"]) for m in methods}
-            reason = arch.inactive_reason(t, self._header_lines(t), bool(kinds - {None}), "scheduled" in kinds,
-                                          bean_types, scheduling)
+            entries = any(arch.entry_kind(m, t["annotations"]) for m in methods)
+            reason = arch.inactive_reason(t, self._header_lines(t), entries, bean_types)
             if reason:
                 out[t["symbol_id"]] = reason
         return out
@@ -186,6 +189,7 @@ class MapBuilder:
             if found:
                 out[t["symbol_id"]] = ([found[0]], found[1])
         named_after = {arch.table_name_for(t["name"]): t["symbol_id"] for t in self.types if t["kind"] == "class"}
+        by_type_name = {t["name"]: t["symbol_id"] for t in self.types if layers[t["symbol_id"]] in ("mapper", "dao")}
         for sid, tables in entities.from_result_maps(self.statements, self._file_text, by_name).items():
             # a DTO read from one table is not its entity when a class named after the table exists
             if all(named_after.get(tb, sid) == sid for tb in tables):
@@ -198,7 +202,9 @@ class MapBuilder:
             table = arch.table_name_for(name)
             mapper_tables = merge(*[s["tables"] or [] for ns, stmts in self.sql_by_namespace.items()
                                     if ns.rsplit(".", 1)[-1] in (f"{name}Mapper", f"{name}Dao") for s in stmts])
-            tables = [tb for tb in merge([table] if table in all_tables else [], mapper_tables[:1])
+            # a `<Name>Mapper` / `<Name>Dao` without mapper XML (annotations, a generic base) still names the table
+            has_mapper = bool(by_type_name.keys() & {f"{name}Mapper", f"{name}Dao"})
+            tables = [tb for tb in merge([table] if table in all_tables or has_mapper else [], mapper_tables[:1])
                       if named_after.get(tb, sid) == sid]
             if tables:
                 out[sid] = (tables, "table_name")
@@ -236,6 +242,9 @@ class MapBuilder:
                 domains = merge(class_domains[owner], self.labeler.for_text(label_text))
                 start = min(c.label_start if c.label_source == "comment" else c.line for c in group)
                 end = max(max(c.line, c.label_end or 0) if c.label_source == "comment" else c.line for c in group)
+                proof = [ln for e in entries for ln in e.get("label_lines", [])]
+                if proof and max(end, *proof) - min(start, *proof) < MAX_DICT_SPAN:
+                    start, end = min(start, *proof), max(end, *proof)   # the labels' proof fits beside the codes
                 out.append((self.repo_id, f"{owner}.{prefix}*", t["name"], f"{prefix}*", "constants", _dump(domains),
                             group[0].path, start, end, _dump(entries)))
         return out

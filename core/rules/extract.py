@@ -208,16 +208,17 @@ class Extractor:
         unknown = []
         for t in (f for f in found if f.kind == "transition"):
             facts = t.facts
-            constant, elsewhere = None, []
+            constant = None
             if "to_expr" in facts:
                 constant = self.constants.resolve(facts["to_expr"], method.class_id)
-                if constant is None or not constant.is_code:
+                # the value is proven by the constant's dictionary (its span joins the evidence where the
+                # samples are built); a constant outside any dictionary cannot be shown, so no rule
+                if constant is None or not constant.is_code or constant.const_id not in self.const_dicts:
                     unknown.append(t)
                     continue
                 facts["to"] = constant.value
                 facts["to_constant"] = {"name": constant.qualified_name, "label": constant.label,
                                         "path": constant.path, "line": constant.line}
-                elsewhere = [(constant.path, s, e) for s, e in constant.evidence()]
             facts["labels"], facts["dict_id"] = self._labels(facts["entity"], facts["field"], facts.pop("inline_dict"),
                                                              constant)
             getter = "get" + facts["field"][0].upper() + facts["field"][1:] + "()"
@@ -234,7 +235,7 @@ class Extractor:
                                  for g in status_guards]
             for g in status_guards:
                 t.spans.extend(g.spans)
-            t.spans[:] = sorted(set(t.spans)) + elsewhere
+            t.spans[:] = sorted(set(t.spans))
         found[:] = [f for f in found if not any(f is u for u in unknown)]
 
     def _rule(self, kind: str, domains: list[str], symbol: str | None, path: str,
@@ -344,9 +345,31 @@ class Extractor:
                 continue
             facts = {"owner": d["owner"], "field": d["field"], "entries": d["entries"], "dict_id": d["dict_id"],
                      "source": d["source"]}
-            out.append(self._rule("status_dict", domains, d["dict_id"], d["path"],
-                                  [(d["start_line"], d["end_line"])], facts))
+            spans: list[tuple] = [(d["start_line"], d["end_line"])]
+            # labels proven elsewhere in the file (a mapping method too far below the constants)
+            spans += [tuple(e["label_lines"]) for e in d["entries"] if e.get("label_lines")
+                      and not (d["start_line"] <= e["label_lines"][0] and e["label_lines"][1] <= d["end_line"])]
+            link = self._dict_link(d)
+            if link is not None:   # the entity field these codes are stored in, and a line that shows it
+                facts["describes"] = {"entity": d["entity"].rsplit(".", 1)[-1], "field": d["entity_field"],
+                                      "path": link[0], "line": link[1]}
+            out.append(self._rule("status_dict", domains, d["dict_id"], d["path"], spans, facts))
         return out
+
+    def _dict_link(self, d: dict) -> tuple[str, int] | None:
+        """(path, line) of a call setting the dictionary's entity field to one of its constants, which proves
+        that the constants are that field's codes; None for a dictionary documented on its own field."""
+        if d["source"] not in ("constants", "enum") or not d.get("entity") or not d.get("entity_field"):
+            return None
+        setter = f"{d['entity']}#set{d['entity_field'][0].upper()}{d['entity_field'][1:]}("
+        names = [e["name"] for e in d["entries"] if e.get("name")]
+        for call in self.view.calls:
+            if not (call.get("callee_id") or "").startswith(setter):
+                continue
+            text = " ".join(self.files.get(call["path"]).lines[call["line"] - 1: call["line"] + 1])
+            if any(re.search(rf"\b{re.escape(d['owner'])}\.{re.escape(n)}\b", text) for n in names):
+                return call["path"], call["line"]
+        return None
 
 
 def _camel(column: str) -> str:

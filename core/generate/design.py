@@ -18,17 +18,9 @@ import yaml
 
 from core.errors import UserError
 from core.models import DesignProposal, LayerChange, ReuseItem
-from core.rules.render import camel_words, lower_first
 
 LAYER_ORDER = ("controller", "service", "service_impl", "dao", "mapper_xml", "model", "dto", "component", "config", "sql")
 _PREFIX = re.compile(r"^([A-Z][a-z]{1,4})(?=[A-Z])")
-NEW_FIELDS = {
-    "order": [("cancelReason", "VARCHAR(200)", "取消原因"), ("invoiceTitle", "VARCHAR(100)", "发票抬头"),
-              ("expectedDeliveryDate", "DATETIME", "期望送达日期"), ("buyerRemark", "VARCHAR(500)", "买家备注")],
-    "stock": [("warehouseCode", "VARCHAR(32)", "仓库编码"), ("safetyStock", "INT", "安全库存"),
-              ("lastCheckTime", "DATETIME", "最近盘点时间")],
-}
-DEFAULT_FIELDS = [("externalRef", "VARCHAR(64)", "外部单号"), ("remark", "VARCHAR(500)", "备注")]
 
 
 @dataclass
@@ -41,6 +33,7 @@ class Ref:
     path: str
     start_line: int
     end_line: int
+    eid: str = ""        # the evidence item that holds this span (set when the evidence is built)
 
 
 @dataclass
@@ -102,31 +95,45 @@ _CLASS_LAYERS = frozenset({"controller", "service", "service_impl", "dao", "mode
 
 
 def _changes(items: list[tuple[str, str, str, bool]], known: list[str] | None = None) -> list[LayerChange]:
-    """Layer changes in layer order; a class the repository does not have yet is marked new."""
+    """Layer changes in layer order, each stated once; a class the repository does not have yet is marked new."""
     order = {layer: n for n, layer in enumerate(LAYER_ORDER)}
     names = set(known or ())
+    unique = list(dict.fromkeys(items))
     return [LayerChange(layer=layer, component=comp, change=change,
                         is_new=new or (bool(names) and layer in _CLASS_LAYERS and comp.split(".")[0] not in names))
-            for layer, comp, change, new in sorted(items, key=lambda t: order.get(t[0], 99))]
+            for layer, comp, change, new in sorted(unique, key=lambda t: order.get(t[0], 99))]
+
+
+def _ids(refs: list[Ref], ids: list[str]) -> list[str]:
+    """The evidence id of each ref: the one recorded when the evidence was built, else by position."""
+    return [r.eid or (ids[n] if n < len(ids) else ids[-1]) for n, r in enumerate(refs)]
 
 
 def _reuse(refs: list[Ref], ids: list[str], lang: str) -> list[ReuseItem]:
     return [ReuseItem(component=r.name, why=r.why_en if lang == "en" else r.why_zh, evidence_ids=[i])
-            for r, i in zip(refs, ids)]
+            for r, i in zip(refs, _ids(refs, ids))]
 
 
 # ---------------------------------------------------------------- proposals --
 def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> tuple[DesignProposal, list[tuple[str, list[str]]]]:
     """The template proposal for a requirement, and the trace of claims about existing code."""
-    builder = {"new_state": _new_state, "scheduled_like": _scheduled_like, "new_field": _new_field,
-               "idempotent": _idempotent, "audit_trail": _audit_trail, "new_endpoint": _new_endpoint,
-               "movement_ledger": _movement_ledger,
+    builder = {"state_impact": _state_impact, "idempotent": _idempotent, "sql_guard": _sql_guard,
+               "new_endpoint": _new_endpoint, "new_field": _new_field, "audit_trail": _audit_trail,
                "user": _user}[spec.kind]
     design = builder(spec, conv, lang)
     design.reuse = _reuse(spec.refs, ids, lang)
-    trace = [((f"`{r.name}` exists: {r.why_en}" if lang == "en" else f"已有 `{r.name}`：{r.why_zh}"), [i])
-             for r, i in zip(spec.refs, ids)]
+    trace = [((f"`{r.name}` {r.why_en}" if lang == "en" else f"`{r.name}`：{r.why_zh}"), [i])
+             for r, i in zip(spec.refs, _ids(spec.refs, ids))]
     return design, trace
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _a(word: str) -> str:
+    """'an OmsOrder', 'a cancel reason'."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 def _t(lang: str, en: str, zh: str) -> str:
@@ -138,332 +145,327 @@ def _q(label: str, lang: str) -> str:
     return f'"{label}"' if lang == "en" and not label.isascii() else label
 
 
-def _new_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+_VERB = {"set": ("sets", "设置"), "check": ("compares", "判断"), "criteria": ("filters on", "按条件查询"),
+         "sql_filter": ("filters on", "在 SQL 中过滤"), "sql_set": ("writes", "在 SQL 中写入")}
+_DECIDE = {"set": ("decide whether the new value is set here instead", "确定此处是否改为设置新取值"),
+           "check": ("decide whether the new value passes this check", "确定新取值能否通过此判断"),
+           "criteria": ("decide whether records in the new value must match this query", "确定新取值的记录是否应被此查询命中"),
+           "sql_filter": ("decide whether rows in the new value must match", "确定新取值的行是否应被命中"),
+           "sql_set": ("decide whether this statement writes the new value", "确定此语句是否写入新取值")}
+_LITERAL = re.compile(r"(==|!=|=|EqualTo\(|In\()\s*-?\d")
+
+
+def _class_of(label: str) -> str:
+    return label.split(".")[0]
+
+
+def _state_impact(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """Every place that sets or checks the field, each with what to decide for the new value."""
     f = spec.facts
-    owner, fld, new = f["owner"], f["field"], f["new_code"]
-    after = {"code": f["after"]["code"], "label": _q(f["after"]["label"], lang)}
-    before = {"code": f["before"]["code"], "label": _q(f["before"]["label"], lang)}
-    base = _entity_base(owner, conv.prefix)
-    svc = conv.name("service", base)
-    setters = f.get("setters") or []
-    readers = f.get("readers") or []
-    changes = [
-        ("model", owner, _t(lang, f"document code {new} = \"{f['label_en']}\" in the comment of `{fld}` next to the "
-                                  "existing codes",
-                          f"在 `{fld}` 的注释中补充 {new}->{f['label_zh']}"), False),
-        ("service", svc, _t(lang, f"add `approve{base}(Long id)` moving {fld} {new} -> {before['code']}",
-                            f"新增 `approve{base}(Long id)`，把 {fld} 从 {new} 改为 {before['code']}"), False),
-        ("service_impl", conv.name("service_impl", base), _t(
-            lang, f"implement it with a conditional update `WHERE {fld} = {new}` and reject other states",
-            f"用带 `WHERE {fld} = {new}` 的条件更新实现，其他状态直接拒绝"), False),
-        ("controller", conv.name("controller", base), _t(lang, f"expose `POST /{lower_first(base)}/approve/{{id}}`",
-                                                          f"暴露 `POST /{lower_first(base)}/approve/{{id}}`"), False),
-    ]
-    for m in setters:
-        changes.append(("service_impl", m, _t(lang, f"set {fld} = {new} where it now sets {before['code']} after "
-                                                    f"{after['label']}",
-                                               f"原来在{after['label']}之后直接设为 {before['code']}，改为设为 {new}"), False))
-    risks = [_t(lang, f"every query that filters on {fld} must learn code {new}: " + ", ".join(f"`{r}`" for r in readers),
-                f"所有按 {fld} 过滤的查询都要考虑新状态 {new}：" + "、".join(f"`{r}`" for r in readers))] if readers else []
-    risks += [
-        _t(lang, f"concurrency: approving and cancelling the same {owner} at once — both updates must carry `WHERE {fld} "
-                 f"= {new}`",
-           f"并发：同一个 {owner} 同时被审核和取消，两个更新都必须带 `WHERE {fld} = {new}`"),
-        _t(lang, f"timeout jobs that close unpaid {owner} records must not skip records parked in {new}",
-           f"超时关闭任务不能遗漏停留在 {new} 的记录"),
-    ]
+    ent, fld, sites = f["entity"], f["field"], f["sites"]
+    n = {k: sum(1 for s in sites if s["kind"] == k) for k in _VERB}
+    by_place: dict[tuple[str, str], list[dict]] = {}
+    for s in sites:
+        by_place.setdefault((s["layer"], s["where"]), []).append(s)
+    changes = []
+    for (layer, where), group in by_place.items():
+        kinds = list(dict.fromkeys(s["kind"] for s in group))
+        what_en = "; ".join(f"{_VERB[k][0]} {fld}" + "".join(f" through `{s['via']}`" for s in group if s["kind"] == k
+                                                             and s.get("via"))
+                            + " at line " + ", ".join(str(s["line"]) for s in group if s["kind"] == k) for k in kinds)
+        what_zh = "；".join("第 " + "、".join(str(s["line"]) for s in group if s["kind"] == k) + f" 行{_VERB[k][1]} {fld}"
+                           for k in kinds)
+        changes.append((layer, where, _t(lang, f"{what_en}: {'; '.join(_DECIDE[k][0] for k in kinds)}",
+                                         f"{what_zh}：{'；'.join(_DECIDE[k][1] for k in kinds)}"), False))
+    dict_change = {"enum": ("add a constant with the new code and its label", "新增一个带编码与含义的枚举常量"),
+                   "constants": ("add a constant for the new code next to the existing ones",
+                       "在现有常量旁为新编码新增常量")}.get(
+        f["dict_source"], (f"add the new code to the comment that documents `{fld}`", f"在 `{fld}` 的注释中补充新编码"))
+    changes.append(("model", f["dict_owner"], _t(lang, *dict_change), False))
+    fixed = [s for s in sites if s["kind"] != "set" and (_LITERAL.search(s["text"]) or f["dict_owner"] in s["text"])]
+    risks = [_t(lang, "these conditions name fixed codes and silently leave the new value out until changed: "
+                + ", ".join(f"`{s['where']}` (line {s['line']})" for s in fixed),
+                "以下条件写死了编码，不修改就会漏掉新取值：" + "、".join(f"`{s['where']}`（第 {s['line']} 行）" for s in fixed))
+             ] if fixed else []
+    risks.append(_t(lang, f"only the lines listed above name {fld} in hand-written code; statements that copy a whole "
+                          "record are not listed",
+                    f"手写代码中只有以上各处涉及 {fld}；整条记录复制的语句未列出"))
     return DesignProposal(
-        understanding=_t(lang, f"{owner}.{fld} today goes {after['code']} ({after['label']}) -> {before['code']} "
-                               f"({before['label']}). "
-                               f"The requirement inserts code {new} (\"{f['label_en']}\") between them, entered instead of "
-                               f"{before['code']} and left only by an explicit approval.",
-                         f"{owner}.{fld} 目前从 {after['code']}（{after['label']}）直接进入 "
-                         f"{before['code']}（{before['label']}）。"
-                         f"需求要在两者之间插入 {new}（{f['label_zh']}），需显式审核后才能继续。"),
-        changes=_changes(changes, conv.known),
-        data_changes=[_t(lang, f"no column change: `{fld}` is an integer code; add {new} to its documented values",
-                         f"无需改表：`{fld}` 是整型编码，只需在取值说明中加入 {new}")],
-        flow=[_t(lang, f"{after['label']}: the code path that used to set {before['code']} now sets {new}",
-                 f"{after['label']}后原本设为 {before['code']} 的逻辑改为设为 {new}"),
-              _t(lang, f"an operator calls the approve endpoint; `{svc}.approve{base}` updates {new} -> {before['code']}",
-                 f"运营调用审核接口，`{svc}.approve{base}` 把 {new} 改为 {before['code']}"),
-              _t(lang, f"from {before['code']} on, the existing lifecycle continues unchanged",
-                 "之后沿用现有流程")],
+        understanding=_t(lang, f"In hand-written code, Java sets {ent}.{fld} in {_n(n['set'], 'place')}, compares it in "
+                               f"{_n(n['check'], 'place')} and uses it as a query criterion in {_n(n['criteria'], 'place')}; "
+                               f"SQL writes it in {_n(n['sql_set'], 'statement')} and filters on it in "
+                               f"{_n(n['sql_filter'], 'statement')}. A new value goes "
+                               f"into the dictionary (`{f['dict_owner']}`), and each place below decides whether it "
+                               "joins, replaces or is excluded.",
+                         f"手写代码中，Java 在 {n['set']} 处设置 {ent}.{fld}，在 {n['check']} 处判断它，在 {n['criteria']} "
+                         f"处把它作为查询条件；SQL 在 {n['sql_set']} 条语句中写入它，在 {n['sql_filter']} 条语句中按它过滤。"
+                         f"新取值要加入字典（`{f['dict_owner']}`），并在下列每处确定它是加入、替换还是被排除。"),
+        changes=_changes(changes),
+        data_changes=[_t(lang, f"no column change: `{f['table']}.{f['column']}` stores the code",
+                         f"无需改表：`{f['table']}.{f['column']}` 存的是编码")],
+        flow=[_t(lang, "add the value to the dictionary", "在字典中加入新取值"),
+              _t(lang, "decide it at each setter: which operation moves a record into the new value",
+                 "在每个设置处确定：哪个操作把记录改为新取值"),
+              _t(lang, "decide it at each check and filter: which lists, guards and batch updates include it",
+                 "在每个判断与过滤处确定：哪些列表、校验与批量更新包含它")],
         risks=risks,
-        test_plan=[_t(lang, f"approve moves {new} -> {before['code']}; approving any other {fld} fails and changes nothing",
-                      f"审核把 {new} 改为 {before['code']}；其他状态审核失败且数据不变"),
-                   _t(lang, f"two concurrent approvals of one {owner}: exactly one update count is 1",
-                      f"并发审核同一个 {owner}：只有一个更新返回 1")],
+        test_plan=[_t(lang, f"for each listed check and filter, {_a(ent)} in the new value takes the intended branch",
+                      f"对每个判断与过滤处，用处于新取值的 {ent} 验证走向预期分支"),
+                   _t(lang, f"existing values of {fld} behave as before at every listed place",
+                       f"{fld} 的原有取值在各处行为不变")],
     )
 
 
-def _scheduled_like(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    f = spec.facts
-    task = f["task_class"]
-    new_task = f["new_task"]
-    method, owner = f["method"], f["owner"]
-    src, dst = _q(f["from_label"], lang), _q(f["to_label"], lang)
-    base = _entity_base(owner, conv.prefix)
-    changes = [
-        ("component", new_task, _t(lang, f"`@Scheduled(cron = \"{f['cron']}\")` like `{task}`, calling the service once per run",
-                                   f"仿照 `{task}` 用 `@Scheduled(cron = \"{f['cron']}\")`，每次调用一次服务方法"), True),
-        ("service", f.get("service") or conv.name("service", base),
-         _t(lang, f"add `{f['batch_method']}()` returning how many records moved",
-            f"新增 `{f['batch_method']}()`，返回处理条数"), False),
-        ("service_impl", f.get("service_impl") or conv.name("service_impl", base), _t(
-            lang, f"select candidates, then apply the same state change as `{method}` per record",
-            f"先查出候选记录，再对每条执行与 `{method}` 相同的状态变更"), False),
-        ("dao", conv.name("dao", base), _t(lang, f"add `list{base}ForAuto(@Param(\"minutes\") int minutes)`",
-                                            f"新增 `list{base}ForAuto(@Param(\"minutes\") int minutes)`"), False),
-        ("mapper_xml", f"{conv.mapper_dir or 'dao'}/{conv.name('dao', base)}.xml",
-         _t(lang, f"select where `{f['column']} = {f['from_code']}` and the last change is older than #{{minutes}}",
-            f"查询 `{f['column']} = {f['from_code']}` 且最后变更早于 #{{minutes}} 的记录"), False),
-        ("config", "application.yml", _t(lang, "timeout in minutes, so operations can tune it", "超时时间（分钟）可配置"), False),
-    ]
-    return DesignProposal(
-        understanding=_t(lang, f"Today `{method}` moves a {owner} from {src} to {dst} only when someone calls it. "
-                               f"The requirement: a job like `{task}` that does it automatically for records stuck in {src}.",
-                         f"目前只有调用 `{method}` 时 {owner} 才会从{src}变为{dst}。需求：仿照 `{task}` 的定时任务，"
-                         f"自动处理长时间停留在{src}的记录。"),
-        changes=_changes(changes, conv.known),
-        data_changes=[_t(lang, f"an index on ({f['column']}, modify time) of the {owner} table keeps the scan cheap",
-                         f"在 {owner} 表 ({f['column']}, 修改时间) 上加索引，避免全表扫描")],
-        flow=[_t(lang, f"`{new_task}` fires on `{f['cron']}`", f"`{new_task}` 按 `{f['cron']}` 触发"),
-              _t(lang, f"it calls `{f['batch_method']}()`, which lists records in {src} past the timeout",
-                 f"调用 `{f['batch_method']}()` 查出超时仍处于{src}的记录"),
-              _t(lang, f"each record goes through the same guarded change as `{method}` (→ {dst})",
-                 f"每条记录走与 `{method}` 相同的带条件变更（→{dst}）")],
-        risks=[_t(lang, f"several application instances run `{new_task}` at once: the update must keep `WHERE "
-                        f"{f['column']} = {f['from_code']}` "
-                        "so a record moves once, or the job takes a distributed lock",
-                  f"多实例同时运行 `{new_task}`：更新必须保留 `WHERE {f['column']} = {f['from_code']}`，或使用分布式锁"),
-               _t(lang, f"one failing record must not roll back the whole batch: one transaction per {owner}",
-                  f"单条失败不能回滚整批：每个 {owner} 单独一个事务"),
-               _t(lang, f"a user acting on the same {owner} while the job runs: the conditional update decides the winner",
-                  f"任务运行时用户同时操作同一 {owner}：由条件更新决定谁生效")],
-        test_plan=[_t(lang, f"a {owner} in {src} older than the timeout is moved to {dst}; a younger one is not",
-                      f"超时的{src}记录被改为{dst}，未超时的不变"),
-                   _t(lang, "running the job twice moves nothing the second time", "连续运行两次，第二次不处理任何记录")],
-    )
+def _guard_where(f: dict, lang: str) -> str:
+    if f["where"] == "write":
+        return _t(lang, f"`{f['write']}` (line {f['write_line']}) updates the {f['entity']} only while {f['field']} is "
+                        f"{f['from']}", f"`{f['write']}`（第 {f['write_line']} 行）只在 {f['field']} 为 {f['from']} 时更新")
+    if f["where"] == "select":
+        return _t(lang, f"a SELECT finds the {f['entity']} only while {f['field']} is {f['from']}, then `{f['write']}` "
+                        f"(line {f['write_line']}) writes it by primary key",
+                  f"先用 SELECT 查出 {f['field']} 为 {f['from']} 的记录，"
+                  f"再用 `{f['write']}`（第 {f['write_line']} 行）按主键写入")
+    return _t(lang, f"the {f['field']} check is Java code before `{f['write']}` (line {f['write_line']}), which writes "
+                    "by primary key",
+              f"{f['field']} 的检查是 `{f['write']}`（第 {f['write_line']} 行）之前的 Java 代码，写入按主键进行")
 
 
-def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    f = spec.facts
-    ent, table, name, sqltype, zh = f["entity"], f["table"], f["field"], f["sql_type"], f["label_zh"]
-    column = re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
-    base = _entity_base(ent, conv.prefix)
-    changes = [
-        ("sql", table, _t(lang, f"`ALTER TABLE {table} ADD COLUMN {column} {sqltype} NULL`",
-                          f"`ALTER TABLE {table} ADD COLUMN {column} {sqltype} NULL`（{zh}）"), False),
-        ("model", ent, _t(lang, f"field `{name}` with getter/setter (regenerate the MyBatis Generator model, do not "
-                                "hand-edit it)",
-                          f"新增字段 `{name}` 及 getter/setter（用 MyBatis Generator 重新生成，不要手改）"), False),
-        ("mapper_xml", f"{ent}Mapper.xml", _t(lang, f"result map and column lists gain `{column}` (regenerated)",
-                                              f"resultMap 与列清单加入 `{column}`（重新生成）"), False),
-    ]
-    for d in f.get("daos") or []:
-        changes.append(("mapper_xml", d, _t(lang, f"hand-written statements that list {table} columns add `{column}`",
-                                            f"手写 SQL 中列出 {table} 列的地方加入 `{column}`"), False))
-    if f.get("param"):
-        changes.append(("dto", f["param"], _t(lang, f"accept `{name}` from the request", f"接收请求中的 `{name}`"), False))
-    for m in f.get("writers") or []:
-        changes.append(("service_impl", m, _t(lang, f"copy `{name}` onto the {ent} before it is saved",
-                                              f"保存 {ent} 前写入 `{name}`"), False))
-    changes.append(("controller", f.get("controller") or conv.name("controller", base),
-                    _t(lang, f"return `{name}` in the detail response; document it in the API annotations",
-                       f"详情接口返回 `{name}`，并补充接口文档注解"), False))
-    return DesignProposal(
-        understanding=_t(lang, f"Add `{name}` ({camel_words(name)}) to {ent}: stored in {table}, written when the {ent} "
-                               "is created "
-                               "and returned wherever it is read, following the existing layering.",
-                         f"为 {ent} 增加 `{name}`（{zh}）：存入 {table}，创建时写入，读取时返回，遵循现有分层。"),
-        changes=_changes(changes, conv.known),
-        data_changes=[_t(lang, f"`{table}.{column}` {sqltype}, nullable so existing rows stay valid",
-                         f"`{table}.{column}` {sqltype}，允许为空，兼容历史数据")],
-        flow=[_t(lang, f"request carries `{name}`", f"请求携带 `{name}`"),
-              _t(lang, f"service copies it onto the {ent}", f"服务层写入 {ent}"),
-              _t(lang, f"mapper inserts `{column}`; detail queries select it", f"Mapper 插入 `{column}`，详情查询返回")],
-        risks=[_t(lang, f"{ent} and its mapper are generated: changes made by hand are lost on the next generation",
-                  f"{ent} 及其 Mapper 为生成代码，手改会在下次生成时丢失"),
-               _t(lang, f"hand-written SQL on {table} that uses `SELECT` column lists silently omits `{column}` until updated",
-                  f"{table} 上手写的 SQL 若未更新列清单会遗漏 `{column}`")],
-        test_plan=[_t(lang, f"create a {ent} with `{name}` and read it back through the detail endpoint",
-                      f"创建带 `{name}` 的 {ent} 并通过详情接口读回"),
-                   _t(lang, f"old rows without `{column}` still load", f"没有 `{column}` 的历史数据仍可正常读取")],
-    )
+def _effects(f: dict, lang: str) -> str:
+    calls = ", ".join(f"`{e['call']}`" for e in f["effects"])
+    return _t(lang, f" (then {calls})" if calls else "", f"（随后 {calls}）" if calls else "")
 
 
 def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """A repeat that fails today returns normally when the record is already in the target state."""
     f = spec.facts
-    m, owner = f["method"], f["owner"]
-    guard = f.get("guard")
-    base = _entity_base(owner, conv.prefix) if owner else f["method"].split(".")[0]
-    changes = [("service_impl", m.split(".")[0], _t(
-        lang, f"make `{m}` a conditional update: `WHERE id = ? AND {f['column']} = {f['from_code']}`; 0 rows means "
-              "already done, return the current result instead of failing",
-        f"把 `{m}` 改为条件更新：`WHERE id = ? AND {f['column']} = {f['from_code']}`；"
-        "影响 0 行表示已处理，直接返回当前结果"), False)]
-    changes.append(("dao", conv.name("dao", base), _t(lang, f"add `update{f['to_name']}IfIn(id, expected)` returning the "
-                                                            "row count",
-                                                       f"新增 `update{f['to_name']}IfIn(id, expected)`，返回影响行数"), False))
-    changes.append(("sql", f"{lower_first(base)}_request_log", _t(
-        lang, "optional: table of processed request ids with a unique key, for callers that retry with the same id",
-        "可选：记录已处理请求号的表（唯一键），供重试方带同一请求号调用"), True))
+    m, to, code = f["method"], f["to"], f["to_code"]
+    if f["where"] == "write":
+        read = f["read"] or (f"{f['receiver']}.selectByPrimaryKey" if f.get("has_select_by_key") else None)
+        if not read:
+            raise ValueError("no read of the record to reuse")
+        change = _t(lang, f"when `{f['write']}` returns 0, read the {f['entity']} (`{read}`) and return without error if "
+                          f"{f['field']} is already {code}; any other state still fails with \"{f['message']}\"",
+                    f"`{f['write']}` 返回 0 时读取记录（`{read}`），若 {f['field']} 已是 {code} 则直接返回；"
+                    f"其他状态仍报“{f['message']}”")
+    else:
+        change = _t(lang, f"before the check that fails with \"{f['message']}\", return without error when {f['field']} is "
+                          f"already {code}; the write and what follows it are skipped on that path",
+                    f"在报“{f['message']}”的检查之前，若 {f['field']} 已是 {code} 则直接返回，跳过写入及其后的步骤")
+    risk_en = ("two calls at the same moment are still serialised by the conditional update: the second matches 0 rows "
+               "and then reads the committed state" if f["where"] == "write" else
+               "two calls at the same moment can both pass the Java check; moving the check into the UPDATE closes that")
+    risk_zh = ("同时到达的两次调用仍由条件更新串行化：第二次影响 0 行，随后读到已提交的状态" if f["where"] == "write" else
+               "同时到达的两次调用都可能通过 Java 检查；把检查移入 UPDATE 才能避免")
     return DesignProposal(
-        understanding=_t(lang, f"`{m}` must be safe to call twice (client retry, duplicate message): the second call must not "
-                               f"apply the change again or fail the caller. Today the change only applies from "
-                               f"{f['column']} = {f['from_code']}" +
-                               (f", and a repeat is rejected with \"{guard}\"." if guard else
-                                ", so a repeat is not applied twice, but the caller gets no clear answer either."),
-                         f"`{m}` 需要支持重复调用（客户端重试、消息重复）：第二次调用既不能重复生效，也不应让调用方失败。"
-                         f"目前只有 {f['column']} = {f['from_code']} 时才会变更" +
-                         (f"，重复调用会报“{guard}”。" if guard else "，重复调用不会重复生效，但调用方也得不到明确结果。")),
-        changes=_changes(changes, conv.known),
-        data_changes=[_t(lang, f"optional `{lower_first(base)}_request_log(request_id UNIQUE, created_at)`",
-                         f"可选 `{lower_first(base)}_request_log(request_id 唯一, created_at)`")],
-        flow=[_t(lang, "read the record", "读取记录"),
-              _t(lang, f"conditional update to {f['to_code']} only from {f['from_code']}",
-                 f"仅当当前为 {f['from_code']} 时更新为 {f['to_code']}"),
-              _t(lang, f"0 rows updated and the record already at {f['to_code']}: return success without side effects",
-                 f"影响 0 行且已是 {f['to_code']}：直接返回成功，不重复副作用")],
-        risks=[_t(lang, f"side effects after the state change in `{m}` (stock, coupons, points) must run only when the "
-                        "update count is 1",
-                  f"`{m}` 中状态变更之后的副作用（库存、优惠券、积分）只能在更新行数为 1 时执行"),
-               _t(lang, "check-then-act in Java is not enough under concurrency; the condition belongs in the UPDATE",
-                  "并发下先查后改不可靠，条件必须写在 UPDATE 里")],
-        test_plan=[_t(lang, f"call `{m}` twice: the second call returns normally and changes nothing",
-                      f"连续调用两次 `{m}`：第二次正常返回且无变化"),
-                   _t(lang, f"two threads call `{m}` together: side effects happen once",
-                      f"两个线程同时调用 `{m}`：副作用只发生一次")],
+        understanding=_t(lang, f"In `{m}`, {_guard_where(f, 'en')}. Called again for {_a(f['entity'])} already in {to}, "
+                               f"it fails with \"{f['message']}\". A retried call should instead succeed without "
+                               f"repeating its effects{_effects(f, 'en')}.",
+                         f"`{m}` 中，{_guard_where(f, 'zh')}。对已是 {to} 的 {f['entity']} 再次调用会报“{f['message']}”。"
+                         f"重试应当成功返回，且不重复副作用{_effects(f, 'zh')}。"),
+        changes=_changes([("service_impl", m, change, False)]),
+        data_changes=[_t(lang, "none", "无")],
+        flow=[_t(lang, "first call: unchanged", "首次调用：不变"),
+              _t(lang, f"repeat: the {f['entity']} is already {code}, the method returns without error or effects",
+                 f"重复调用：记录已是 {code}，方法直接返回，无报错无副作用"),
+              _t(lang, f"any other {f['field']}: still fails with \"{f['message']}\"",
+                  f"其他 {f['field']}：仍报“{f['message']}”")],
+        risks=[_t(lang, risk_en, risk_zh)],
+        test_plan=[_t(lang, f"call `{m}` twice: the second call returns normally and the effects run once",
+                      f"连续调用两次 `{m}`：第二次正常返回，副作用只执行一次"),
+                   _t(lang, f"{_a(f['entity'])} in a state other than {f['from']} or {code} still fails",
+                      f"处于其他状态的 {f['entity']} 仍然失败")],
     )
 
 
-def _audit_trail(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+def _sql_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """The state check becomes part of the UPDATE, and the rest of the method runs only when it matched."""
     f = spec.facts
-    owner, fld, methods = f["owner"], f["field"], f["methods"]
-    history = f.get("history")
-    base = _entity_base(owner, conv.prefix)
-    hist_name = history or f"{conv.prefix}{base}StatusLog"
-    route = f"/{lower_first(base)}/history/{{id}}"
-    model_change = (_t(lang, "reuse it: one row per change with operator, time, from/to state and note",
-                       "复用：每次变更一行，记录操作人、时间、前后状态、备注") if history else
-                    _t(lang, "new table/model: operator, time, from/to state, note",
-                       "新建表与模型：操作人、时间、前后状态、备注"))
-    changes = [("model", hist_name, model_change, not history)]
-    for m in methods:
-        changes.append(("service_impl", m, _t(lang, f"write a {hist_name} row in the same transaction as the {fld} change",
-                                              f"在修改 {fld} 的同一事务中写入 {hist_name}"), False))
-    changes.append(("controller", conv.name("controller", base),
-                    _t(lang, f"`GET {route}` lists the trail", f"`GET {route}` 查询变更记录"), False))
+    m, code, frm = f["method"], f["to_code"], "/".join(f["from_codes"])
+    crit = f"and{f['field'][0].upper() + f['field'][1:]}{'EqualTo' if len(f['from_codes']) == 1 else 'In'}"
+    how = (_t(lang, f"the criteria already built on `{f['var']}`", f"已有的 `{f['var']}` 条件")
+           if f["where"] == "select" and f["var"] else
+           _t(lang, f"an `{f['entity']}Example` with the id and `{crit}({frm})`",
+               f"带 id 与 `{crit}({frm})` 的 `{f['entity']}Example`"))
+    on_zero = (_t(lang, "return as the empty SELECT does today", "与现在查不到记录时一样直接返回") if f["where"] == "select"
+               else _t(lang, f"fail with \"{f['message'] or 'the existing message'}\"" if f.get("message") else
+                       "fail as the Java check does today", "与现在的 Java 检查一样报错"))
+    change = _t(lang, f"replace `{f['write']}` with `{f['receiver']}.updateByExampleSelective(record, example)` "
+                      f"using {how}; continue only when it returns 1, otherwise {on_zero}",
+                f"把 `{f['write']}` 换成 `{f['receiver']}.updateByExampleSelective(record, example)`，条件用{how}；"
+                f"返回 1 才继续，否则{on_zero}")
     return DesignProposal(
-        understanding=_t(lang, f"Every change of {owner}.{fld} — made by {', '.join(f'`{m}`' for m in methods)} — should "
-                               "leave an "
-                               "audit record of who changed what and when.",
-                         f"{owner}.{fld} 的每次变更（由 {'、'.join(f'`{m}`' for m in methods)} 发起）都要留下审计记录。"),
-        changes=_changes(changes, conv.known),
-        data_changes=[_t(lang, f"{'reuse the existing' if history else 'new'} table for {hist_name}: "
-                               f"{lower_first(base)}_id, operator, "
-                               "from_status, to_status, note, create_time",
-                         f"{'复用已有' if history else '新建'} {hist_name} 表：{lower_first(base)}_id、"
-                         "操作人、原状态、新状态、备注、创建时间")],
-        flow=[_t(lang, f"the service changes {fld}", f"服务层修改 {fld}"),
-              _t(lang, f"in the same transaction it inserts the {hist_name} row", f"同一事务内插入 {hist_name}"),
-              _t(lang, "the back office reads the trail per record", "后台按记录查询变更历史")],
-        risks=[_t(lang, f"writing the trail outside the transaction of {methods[0]} can record changes that were rolled back",
-                  f"若不在 {methods[0]} 的事务内写入，可能记录已回滚的变更"),
-               _t(lang, f"batch changes (several {owner}s at once) need one trail row per record, inserted in bulk",
-                  "批量变更需为每条记录写一行，建议批量插入")],
-        test_plan=[_t(lang, f"each of {', '.join(methods)} leaves exactly one trail row with correct from/to",
-                      f"{'、'.join(methods)} 各自只产生一条前后状态正确的记录"),
-                   _t(lang, "a failing change leaves no trail row", "变更失败时不留下记录")],
+        understanding=_t(lang, f"In `{m}`, {_guard_where(f, 'en')}. Two concurrent calls can both see {f['from']} and both "
+                               f"write {f['to']}" + (f", running the rest of the method twice{_effects(f, 'en')}"
+                                                     if f["effects"] else "") + ". The check "
+                               "belongs in the UPDATE's WHERE, and the row count decides who goes on.",
+                         f"`{m}` 中，{_guard_where(f, 'zh')}。两个并发调用可能都看到 {f['from']} 并都写入 {f['to']}"
+                         + (f"，方法的其余部分执行两次{_effects(f, 'zh')}" if f["effects"] else "")
+                         + "。检查应放进 UPDATE 的 WHERE，由影响行数决定谁继续。"),
+        changes=_changes([("service_impl", m, change, False)]),
+        data_changes=[_t(lang, "none", "无")],
+        flow=[_t(lang, f"UPDATE ... SET {f['column']} = {code} WHERE id = ? AND {f['column']} = {frm}",
+                 f"UPDATE ... SET {f['column']} = {code} WHERE id = ? AND {f['column']} = {frm}"),
+              _t(lang, "1 row: continue with the rest of the method", "影响 1 行：继续执行方法其余部分"),
+              _t(lang, f"0 rows: {on_zero}", f"影响 0 行：{on_zero}")],
+        risks=[_t(lang, "the generated `updateByExampleSelective` writes only the record's non-null fields, so fill the "
+                        "record with exactly the fields the method changes",
+                  "生成的 `updateByExampleSelective` 只写非空字段，记录对象中只放本方法要改的字段")],
+        test_plan=[_t(lang, f"two threads call `{m}` for one {f['entity']} in {f['from']}: one update returns 1, the other "
+                            "0, and the rest of the method runs once",
+                      f"两个线程对同一 {f['entity']} 调用 `{m}`：一个更新返回 1，另一个返回 0，后续逻辑只执行一次"),
+                   _t(lang, f"a single call on {_a(f['entity'])} in {f['from']} behaves as before", "单次调用行为不变")],
     )
 
 
 def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """A count-per-value endpoint on the controller that already serves the entity, through its own service and DAO."""
     f = spec.facts
-    ctrl, owner, fld, route = f["controller"], f["owner"], f["field"], f["route"]
-    base = _entity_base(owner, conv.prefix)
-    svc = f.get("service") or conv.name("service", base)
-    field_cap = fld[0].upper() + fld[1:]
-    dto, counter = f"{base}{field_cap}Count", f"count{base}By{field_cap}"
-    group_by = f"SELECT {f['column']}, COUNT(*) ... GROUP BY {f['column']}"
-    changes = [
-        ("controller", ctrl, _t(lang, f"`GET {route}` returning `CommonResult<List<{dto}>>`, annotated like its neighbours",
-                                f"`GET {route}`，返回 `CommonResult`，注解风格与现有接口一致"), False),
-        ("service", svc, _t(lang, f"`{counter}()`", f"新增 `{counter}()`"), False),
-        ("service_impl", svc if svc.endswith("Impl") else svc + "Impl", _t(lang, "delegate to the DAO", "调用 DAO"), False),
-        ("dao", conv.name("dao", base), _t(lang, f"`{counter}()`", "新增计数方法"), False),
-        ("mapper_xml", f"{conv.mapper_dir or 'dao'}/{conv.name('dao', base)}.xml", f"`{group_by}`", False),
-        ("dto", dto, _t(lang, f"code, label (from the {fld} dictionary), count", f"编码、含义（取自 {fld} 字典）、数量"), True),
-    ]
+    ctrl, ent, fld, col = f["controller"], f["entity"], f["field"], f["column"]
+    base = _entity_base(ent, conv.prefix)
+    wrapper = f["return_type"].split("<")[0] if f["return_type"] else ""
+    dto = f"{base}{fld[0].upper() + fld[1:]}Count"
+    method = f"countBy{fld[0].upper() + fld[1:]}"
+    extra = [a for a in f["annotations"] if not a.endswith("Mapping") and a != "ResponseBody"]
+    like = _t(lang, f", annotated like `{f['mapped']}` ({', '.join('@' + a for a in extra)})" if extra else "",
+              f"，注解与 `{f['mapped']}` 一致（{'、'.join('@' + a for a in extra)}）" if extra else "")
+    where = f" WHERE {f['delete_col']} = 0" if f.get("delete_col") else ""
+    ret = f"{wrapper}<List<{dto}>>" if wrapper and "<" in f["return_type"] else (wrapper or f"List<{dto}>")
+    changes = [("controller", ctrl, _t(lang, f"`GET {f['route']}` returning `{ret}`{like}",
+                                       f"`GET {f['route']}`，返回 `{ret}`{like}"), False),
+               ("service", f["service"], _t(lang, f"add `{method}()`", f"新增 `{method}()`"), False)]
+    if f.get("service_impl"):
+        changes.append(("service_impl", f["service_impl"], _t(lang, f"implement `{method}()` by calling `{f['dao']}.{method}`",
+                                                              f"实现 `{method}()`，调用 `{f['dao']}.{method}`"), False))
+    changes += [("dao", f["dao"], _t(lang, f"add `List<{dto}> {method}()`", f"新增 `List<{dto}> {method}()`"), False),
+                ("mapper_xml", f["xml"], f"`SELECT {col}, COUNT(*) FROM {f['table']}{where} GROUP BY {col}`", False),
+                ("dto", dto, _t(lang, f"{fld} code and count", f"{fld} 编码与数量"), True)]
     return DesignProposal(
-        understanding=_t(lang, f"The back office wants to see how many {owner} records are in each {fld} "
-                               f"({', '.join(_q(e['label'], lang) for e in f['entries'])}), through `{ctrl}` like the "
-                               "existing endpoints.",
-                         f"后台需要按 {fld}（{'、'.join(e['label'] for e in f['entries'])}）统计 {owner} 数量，"
-                         f"接口放在 `{ctrl}` 中，风格与现有接口一致。"),
+        understanding=_t(lang, f"`{ctrl}` already serves {ent} (`{f['mapped']}`); the count per {fld} "
+                               f"({', '.join(_q(e['label'], lang) for e in f['entries'])}) is one GROUP BY on "
+                               f"{f['table']}.{col}, added to `{f['dao']}` whose statements live in `{f['xml']}`.",
+                         f"`{ctrl}` 已提供 {ent} 的接口（`{f['mapped']}`）；按 {fld}（"
+                         f"{'、'.join(e['label'] for e in f['entries'])}）统计只需对 {f['table']}.{col} 做一次 GROUP BY，"
+                         f"加在 `{f['dao']}` 中，其语句位于 `{f['xml']}`。"),
         changes=_changes(changes, conv.known),
-        data_changes=[_t(lang, f"none; an index on `{f['column']}` helps the GROUP BY",
-                         f"无；`{f['column']}` 上的索引有助于分组统计")],
-        flow=[_t(lang, f"`GET {route}` → `{svc}`", f"`GET {route}` → `{svc}`"),
-              _t(lang, "DAO runs one GROUP BY query", "DAO 执行一次分组查询"),
-              _t(lang, f"labels come from the documented {fld} codes, missing codes count 0",
-                 f"含义取自 {fld} 字典，缺失的编码计 0")],
-        risks=[_t(lang, f"soft-deleted {owner} records must be excluded the same way other queries do",
-                  f"与其他查询一样排除已逻辑删除的 {owner}"),
-               _t(lang, "permissions: same security rules as the other back-office endpoints", "权限与其他后台接口一致")],
-        test_plan=[_t(lang, f"counts match a seeded set with every {fld} code", f"构造覆盖所有 {fld} 编码的数据，统计结果一致"),
-                   _t(lang, "empty table returns zeros for all codes", "空表时所有编码计 0")],
+        data_changes=[_t(lang, "none", "无")],
+        flow=[_t(lang, f"`GET {f['route']}` → `{f['service']}.{method}`", f"`GET {f['route']}` → `{f['service']}.{method}`"),
+              _t(lang, f"`{f['dao']}.{method}` runs one GROUP BY", f"`{f['dao']}.{method}` 执行一次分组查询"),
+              _t(lang, f"codes with no {ent} are absent from the result; the client shows them as 0",
+                 "没有记录的编码不会出现在结果中，由前端显示为 0")],
+        risks=[_t(lang, f"a large {f['table']} needs an index on `{col}` for the GROUP BY",
+                  f"{f['table']} 数据量大时需在 `{col}` 上建索引")],
+        test_plan=[_t(lang, f"seed {ent} records with several {fld} values: each count matches",
+                      f"构造多个 {fld} 取值的数据，各计数一致")]
+        + ([_t(lang, f"rows with {f['delete_col']} = 1 are not counted", f"{f['delete_col']} = 1 的记录不计入")]
+           if f.get("delete_col") else []),
     )
 
 
-def _movement_ledger(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+def _accessors(cls: str, f: dict, lang: str) -> str:
+    if cls in f.get("lombok", []):
+        return _t(lang, " (Lombok generates its accessors)", "（访问方法由 Lombok 生成）")
+    return _t(lang, " with getter and setter", " 及 getter/setter")
+
+
+def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """A column with a meaning the table lacks, written by the operations that give it meaning."""
     f = spec.facts
-    stmt, table = f["statement"], f["table"]
-    dao = f["namespace"].rsplit(".", 1)[-1]
-    base = "".join(w.title() for w in table.split("_")[1:]) or "Stock"
-    ledger = f"{table}_ledger" if not table.endswith("_log") else f"{table}_entry"
-    cols = ", ".join(c["column"] for c in f["changes"])
-    guard = " and ".join(f["conditions"]) or "the row's current values"
-    changes = [
-        ("sql", ledger, _t(lang, f"new table: id, order_id, sku_id, movement ({stmt}), quantity, {cols} before/after, "
-                                 "create_time; UNIQUE (order_id, sku_id, movement)",
-                           f"新表：id、order_id、sku_id、变动类型（{stmt}）、数量、{cols} 变动前后、create_time；"
-                           "唯一键 (order_id, sku_id, 变动类型)"), True),
-        ("model", f"{conv.prefix}{base}Ledger", _t(lang, "model of the ledger row", "流水记录模型"), True),
-        ("dao", dao, _t(lang, f"`insertLedger(...)` next to `{stmt}`, plus a lookup by the unique key",
-                        f"在 `{stmt}` 旁新增 `insertLedger(...)` 及按唯一键查询"), False),
-        ("mapper_xml", f"{dao}.xml", _t(lang, f"INSERT into {ledger}; keep `{stmt}` unchanged: its WHERE still guards {cols}",
-                                        f"新增写入 {ledger} 的 INSERT；`{stmt}` 保持不变，其 WHERE 仍然保护 {cols}"), False),
-        ("service_impl", f.get("service_impl") or conv.name("service_impl", base), _t(
-            lang, f"insert the ledger row first (duplicate key = already applied, skip), then run `{stmt}` "
-                  "in the same transaction",
-            f"先写流水（唯一键冲突表示已处理，跳过），再在同一事务中执行 `{stmt}`"), False),
-    ]
+    ent, table, name, col = f["entity"], f["table"], f["field"], f["column"]
+    model = (_t(lang, f"regenerate `{ent}`, its Example and its mapper XML with MyBatis Generator (`{f['generator']}`)",
+                f"用 MyBatis Generator（`{f['generator']}`）重新生成 `{ent}`、Example 与 Mapper XML")
+             if f.get("generator") else
+             _t(lang, f"add `{name}`{_accessors(ent, f, 'en')}, and `{col}` to its result map and column lists",
+                f"新增 `{name}`{_accessors(ent, f, 'zh')}，并在 resultMap 与列清单中加入 `{col}`"))
+    changes = [("sql", table, _t(lang, f"`ALTER TABLE {table} ADD COLUMN {col} {f['sql_type']} NULL COMMENT "
+                                       f"'{f['label_zh']}'`",
+                                 f"`ALTER TABLE {table} ADD COLUMN {col} {f['sql_type']} NULL COMMENT '{f['label_zh']}'`"),
+                False),
+               ("model", ent, model, False)]
+    for s in f["setters"]:
+        if s.get("via") and s.get("via_path"):
+            changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = #{{{name}}}`",
+                                                            f"`{s['via']}` 同时设置 `{col} = #{{{name}}}`"), False))
+        if s["note"]:
+            what = _t(lang, f"store its existing `{s['note']}` parameter as `{name}` on the {ent} it writes",
+                      f"把已有参数 `{s['note']}` 作为 `{name}` 写入 {ent}")
+        elif s.get("dto"):
+            changes.append(("dto", s["dto"], _t(lang, f"add `{name}`{_accessors(s['dto'], f, 'en')}",
+                                                f"新增 `{name}`{_accessors(s['dto'], f, 'zh')}"), False))
+            what = _t(lang, f"copy `{name}` from the `{s['dto']}` it receives onto the {ent} it writes",
+                      f"把收到的 `{s['dto']}` 中的 `{name}` 写入 {ent}")
+        else:
+            what = _t(lang, f"take the {f['label_en']} as a new parameter and set `{name}` on the {ent} it writes",
+                      f"新增{f['label_zh']}参数，并在写入的 {ent} 上设置 `{name}`")
+        changes.append((s["layer"], s["method"], what, False))
+    for c in f["callers"]:
+        if c.get("inactive"):
+            continue
+        if c["layer"] == "controller" and not c.get("system"):
+            what = _t(lang, f"accept `{name}` in the request and pass it on", f"从请求中接收 `{name}` 并传入")
+        else:
+            what = _t(lang, f"pass a fixed {f['label_en']} saying the system did it (no user acts here)",
+                      f"传入表示系统操作的固定{f['label_zh']}（此处没有用户操作）")
+        changes.append((c["layer"], c["caller"], what, False))
+    names = [s["method"] for s in f["setters"]]
+    when = _t(lang, "is cancelled or closed" if f["bind"] == "cancel" else "is created",
+              "取消或关闭时" if f["bind"] == "cancel" else "创建时")
     return DesignProposal(
-        understanding=_t(lang, f"`{stmt}` changes {cols} of {table} guarded by {guard}, but leaves no trace of who moved "
-                               "how much for which order, and nothing stops a retried call from applying the movement again.",
-                         f"`{stmt}` 在条件 {guard} 的保护下修改 {table} 的 {cols}，但没有记录谁为哪个订单变动了多少，"
-                         "也无法阻止重试调用重复变动。"),
+        understanding=_t(lang, f"{table} has no column for {_a(f['label_en'])}. It is written where the {ent} {when} "
+                               f"({', '.join(f'`{n}`' for n in names)}), from the input each of them receives.",
+                         f"{table} 没有{f['label_zh']}字段。它在 {ent} {when}写入（{'、'.join(f'`{n}`' for n in names)}），"
+                         "取自各方法收到的输入。"),
         changes=_changes(changes, conv.known),
-        data_changes=[_t(lang, f"CREATE TABLE {ledger} with the unique key (order_id, sku_id, movement)",
-                         f"新建表 {ledger}，唯一键 (order_id, sku_id, 变动类型)")],
-        flow=[_t(lang, "begin transaction", "开启事务"),
-              _t(lang, f"insert the {ledger} row; on duplicate key return without changing stock",
-                 f"写入 {ledger}；唯一键冲突时直接返回，不再变动库存"),
-              _t(lang, f"run `{stmt}`; 0 rows means the guard ({guard}) failed: roll back, ledger row included",
-                 f"执行 `{stmt}`；影响 0 行说明条件（{guard}）不满足：整体回滚，流水一并撤销"),
-              _t(lang, "commit", "提交事务")],
-        risks=[_t(lang, f"the ledger insert and `{stmt}` must share one transaction, or a failed guard leaves a phantom movement",
-                  f"流水写入与 `{stmt}` 必须在同一事务中，否则条件失败时会留下虚假流水"),
-               _t(lang, f"concurrent orders on one SKU: keep the arithmetic inside `{stmt}` (never read-modify-write in Java)",
-                  f"同一 SKU 并发下单：运算保留在 `{stmt}` 中，不要在 Java 里先读后写"),
-               _t(lang, f"{ledger} grows with every order: index by sku_id and create_time, archive old rows",
-                  f"{ledger} 随订单增长：按 sku_id、create_time 建索引并定期归档")],
-        test_plan=[_t(lang, "the same movement applied twice changes stock once and leaves one ledger row",
-                      "同一变动执行两次，库存只变一次，流水只有一行"),
-                   _t(lang, f"a movement rejected by the guard ({guard}) leaves neither a stock change nor a ledger row",
-                      f"被条件（{guard}）拒绝的变动既不改库存也不留流水")],
+        data_changes=[_t(lang, f"`{table}.{col}` {f['sql_type']}, nullable: existing rows have none",
+                         f"`{table}.{col}` {f['sql_type']}，允许为空：历史数据没有该值")],
+        flow=[_t(lang, f"the caller supplies the {f['label_en']}", f"调用方提供{f['label_zh']}"),
+              _t(lang, f"the service sets `{name}` on the {ent} it writes", f"服务层在写入的 {ent} 上设置 `{name}`"),
+              _t(lang, f"endpoints that return `{ent}` include `{name}` once the model has it",
+                 f"返回 `{ent}` 的接口在模型加入字段后即包含 `{name}`")],
+        risks=[_t(lang, f"hand-written SQL that lists {table} columns explicitly does not return `{col}` until it is added",
+                  f"显式列出 {table} 列的手写 SQL 需加入 `{col}` 才会返回")]
+        + [_t(lang, f"`{c['caller']}` also calls it but never runs ({c['inactive']}); give it the same fixed reason if it "
+                    "is ever enabled",
+              f"`{c['caller']}` 也调用它，但不会运行（{c['inactive']}）；若日后启用，同样传入固定原因")
+           for c in f["callers"] if c.get("inactive")],
+        test_plan=[_t(lang, f"each place listed above stores the {f['label_en']} it is given",
+                      f"上述每处都保存传入的{f['label_zh']}"),
+                   _t(lang, f"{ent} rows without `{col}` still load", f"没有 `{col}` 的历史数据仍可读取")],
+    )
+
+
+def _audit_trail(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """The operations that change the status without a history row write one, the way another operation does."""
+    f = spec.facts
+    ent, fld, hist, table = f["entity"], f["field"], f["history"], f["table"]
+    logged = [r for r in f["rows"] if r["own"]]
+    missing = [r for r in f["rows"] if not r["own"]]
+    cols = ", ".join(c for c in f["columns"] if c != "id")
+    changes = [(r["layer"], r["label"], _t(lang, f"after changing {fld}, insert {_a(hist)} row ({cols}) with "
+                                                 f"`{r['model']['call']}` as `{r['model']['label']}` does, in the same "
+                                                 "transaction",
+                                           f"修改 {fld} 后，像 `{r['model']['label']}` 一样用 `{r['model']['call']}` "
+                                           f"写入 {hist}（{cols}），与状态变更同一事务"), False)
+               for r in missing]
+    done_en = (", ".join(f"`{r['label']}`" for r in logged) + " already write a row when they change it; "
+               if logged else "")
+    done_zh = ("、".join(f"`{r['label']}`" for r in logged) + " 修改时已写入记录；" if logged else "")
+    return DesignProposal(
+        understanding=_t(lang, f"{table} ({cols}) is the repository's history of {ent}. Of the operations that change "
+                               f"{fld}, {done_en}" + ", ".join(f"`{r['label']}`" for r in missing) + " do not.",
+                         f"{table}（{cols}）是 {ent} 的历史记录表。修改 {fld} 的操作中，{done_zh}"
+                         + "、".join(f"`{r['label']}`" for r in missing) + " 没有写入。"),
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, f"none: reuse {table} as it is", f"无：直接复用 {table}")],
+        flow=[_t(lang, f"the operation changes {fld}", f"操作修改 {fld}"),
+              _t(lang, f"in the same transaction it inserts the {hist} row with the new {fld}",
+                 f"同一事务中写入带新 {fld} 的 {hist} 记录")],
+        risks=[_t(lang, f"{_a(hist)} row written outside the transaction can record a change that was rolled back",
+                  f"在事务外写入 {hist} 可能记录已回滚的变更")],
+        test_plan=[_t(lang, f"each of {', '.join(r['label'] for r in missing)} leaves one {hist} row per changed {ent} with "
+                            f"the new {fld}",
+                                f"{'、'.join(r['label'] for r in missing)} 对每个变更的 {ent} 留下一条带新 {fld} 的 "
+                                              f"{hist} 记录"),
+                   _t(lang, "a failing operation leaves no row", "操作失败时不留下记录")],
     )
 
 

@@ -109,6 +109,8 @@ def methods_of(path: str, source_text: str) -> Iterator[Method]:
             continue  # an anonymous class body inside a method: handled with its enclosing method
         if java_ast.enclosing(node, _SCOPES) is not None or java_ast.enclosing(owner, _SCOPES) is not None:
             continue  # a method of an anonymous class or a local class: part of the method around it
+        if node.has_error:
+            continue  # the parser recovered from broken code here: its branches and returns cannot be trusted
         names = []
         cursor = owner
         while cursor is not None:
@@ -598,6 +600,7 @@ def _returned_values(method: Method, types: dict[str, str]) -> list[Found]:
         site = _site(method, ret, ret, "return", value, types)
         site["arithmetic"] = _is_business_expr(value, types)
         site["exits_before"] = _exits_before(ret, method)
+        site["after_returns"] = bool(sites)   # an earlier `return` (in a loop or branch) may have ended the method
         sites.append(site)
     sites.sort(key=lambda s: s["line"])
     spans = _site_spans(method, sites)

@@ -111,7 +111,7 @@ def site_text(site: dict, target: str, lang: str = "en") -> str:
     else:
         what = f"把 `{target}` {'初始化为' if site['op'] == 'init' else '设为'} {value_text(site['expression'], lang)}"
     ctx = context_text(site.get("context") or [], lang)
-    if site.get("exits_before") and not site.get("context"):
+    if (site.get("exits_before") or site.get("after_returns")) and not site.get("context"):
         ctx = "otherwise (no earlier `return` applied)" if lang == "en" else "否则（前面的 `return` 都未执行时）"
     if not ctx:
         return what

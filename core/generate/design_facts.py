@@ -1,0 +1,247 @@
+"""Facts about method bodies that designs are built from: where a field is set and checked, which
+call writes the row, whether the state check is part of that write, what runs after it.
+
+All of it comes from the index (calls with their lines, symbols, SQL statements) plus the source
+line a call sits on; each fact keeps the lines that prove it, for evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from core.domain.schema import snake
+from core.evidence import SourceCache
+
+WRITE = re.compile(r"^(update|insert|save|modify|delete|remove)", re.I)
+COMPARE = re.compile(r"==|!=|\.equals\(|\bcase\b|switch\s*\(|[<>]=?")
+DELETE_FLAG = re.compile(r"^(is_?)?(delete|deleted|del)(_?(status|flag))?$", re.I)
+MAX_SPAN = 40
+
+
+@dataclass
+class Site:
+    """One place in the code with the lines that prove it."""
+
+    kind: str          # set | check | criteria | sql_filter | sql_set | dict
+    where: str         # 'Class.method' or 'Namespace.statement' or the dictionary name
+    layer: str
+    path: str
+    line: int
+    start_line: int
+    end_line: int
+    text: str          # the source line (trimmed)
+    via: str = ""      # the SQL statement a Java call sets the field through
+    field: str = ""    # the field the site is about, where a caller needs it
+
+
+def cap(field_name: str) -> str:
+    return field_name[:1].upper() + field_name[1:]
+
+
+def is_delete_flag(field_name: str) -> bool:
+    return bool(DELETE_FLAG.match(snake(field_name)))
+
+
+class CodeFacts:
+    def __init__(self, data: dict, files: SourceCache):
+        self.data, self.files = data, files
+        self.classes = {c["symbol_id"]: c for c in data["classes"]}
+        self.by_name: dict[str, list[dict]] = defaultdict(list)
+        for c in data["classes"]:
+            if c.get("name"):
+                self.by_name[c["name"]].append(c)
+        self.methods = {s["symbol_id"]: s for s in data["symbols"] if s["kind"] in ("method", "constructor")}
+        self.methods_of: dict[str, list[dict]] = defaultdict(list)
+        for s in self.methods.values():
+            self.methods_of[s.get("parent_id") or ""].append(s)
+        self.calls_of: dict[str, list[dict]] = defaultdict(list)
+        for c in data["calls"]:
+            self.calls_of[c["caller_id"]].append(c)
+        generated = {f["path"] for f in data["files"] if f.get("is_generated")}
+        self.generated_paths = generated
+
+    # ------------------------------------------------------------ lookups --
+    def text(self, path: str, line: int) -> str:
+        lines = self.files.get(path).lines
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    def inactive(self, class_id: str | None) -> str | None:
+        """Why a class never runs (its stereotype is commented out, it is no bean ...), else None."""
+        return (self.classes.get(class_id or "") or {}).get("inactive")
+
+    def layer_of(self, class_id: str | None) -> str:
+        return (self.classes.get(class_id or "") or {}).get("layer") or "other"
+
+    def cls(self, name: str) -> dict | None:
+        """A class by simple name, preferring hand-written over generated."""
+        found = sorted(self.by_name.get(name, []), key=lambda c: bool(c.get("is_generated")))
+        return found[0] if found else None
+
+    def method(self, label: str, line: int | None = None) -> dict | None:
+        """'Class.method' -> the method symbol (the one holding `line` when overloaded)."""
+        cls_name, _, name = label.rpartition(".")
+        for c in self.by_name.get(cls_name, []):
+            for m in self.methods_of.get(c["symbol_id"], []):
+                if m["name"] == name and (line is None or m["start_line"] <= line <= m["end_line"]):
+                    return m
+        return None
+
+    def method_at(self, path: str, line: int) -> dict | None:
+        best = None
+        for m in self.methods.values():
+            if m["path"] == path and m["start_line"] <= line <= m["end_line"]:
+                if best is None or m["start_line"] > best["start_line"]:
+                    best = m
+        return best
+
+    def has_method(self, class_id: str, name: str) -> bool:
+        return any(m["name"] == name for m in self.methods_of.get(class_id, []))
+
+    # --------------------------------------------------------------- spans --
+    def span(self, path: str, lines: list[int], method: dict | None = None) -> tuple[int, int]:
+        """The method from its signature to the last line of interest when that fits, else a window
+        that keeps the two lines above the first line of interest (its governing condition)."""
+        first, last = min(lines), max(lines)
+        if method and last - method["start_line"] < MAX_SPAN:
+            return method["start_line"], last
+        return max(1, first - 3), min(last + 1, first - 3 + MAX_SPAN)
+
+    def site(self, kind: str, path: str, line: int, where: str | None = None, layer: str | None = None) -> Site:
+        m = self.method_at(path, line)
+        line_end = self.statement_end(path, line)
+        label = where or (f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}" if m else path.rsplit("/", 1)[-1])
+        start, end = self.span(path, [line, line_end], m)
+        return Site(kind, label, layer or self.layer_of(m.get("parent_id") if m else None), path, line, start, end,
+                    self.text(path, line))
+
+    def statement_end(self, path: str, line: int) -> int:
+        """The last line of the Java statement starting at `line` (a criteria chain spans several)."""
+        lines = self.files.get(path).lines
+        n = line
+        while n < len(lines) and n - line < 8 and not lines[n - 1].rstrip().endswith((";", "{", "}")):
+            n += 1
+        return n
+
+    # ------------------------------------------------------- method bodies --
+    def calls_in(self, method_id: str) -> list[dict]:
+        return sorted(self.calls_of.get(method_id, []), key=lambda c: c["line"])
+
+    def writes_in(self, method_id: str, after: int = 0) -> list[dict]:
+        """Calls that write rows: a write-named method of a DAO or mapper."""
+        out = []
+        for c in self.calls_in(method_id):
+            owner = (c.get("callee_id") or "").split("#")[0]
+            member = c["callee_name"].rsplit(".", 1)[-1]
+            if c["line"] >= after and self.layer_of(owner) in ("dao", "mapper") and WRITE.match(member):
+                out.append(c)
+        return out
+
+    def example_var(self, method_id: str, criteria_line: int) -> str | None:
+        """The variable whose criteria the line builds (`example.createCriteria()...` -> 'example')."""
+        m = re.match(r"\s*(\w+)\.createCriteria\(\)", self.text(self.methods[method_id]["path"], criteria_line))
+        return m.group(1) if m else None
+
+    def uses_var(self, call: dict, var: str | None) -> bool:
+        return bool(var) and bool(re.search(rf"[(,]\s*{re.escape(var)}\s*[),]", self.text(call["path"], call["line"])))
+
+    def effects_after(self, method_id: str, line: int) -> list[dict]:
+        """Calls after `line` that change something elsewhere (DAO/mapper writes, other services)."""
+        out = []
+        for c in self.calls_in(method_id):
+            owner = (c.get("callee_id") or "").split("#")[0]
+            member = c["callee_name"].rsplit(".", 1)[-1]
+            if c["line"] <= line or member.startswith(("get", "is", "select", "list", "count", "find")):
+                continue
+            if self.layer_of(owner) in ("dao", "mapper", "service", "service_impl") or (
+                    owner == self.methods[method_id].get("parent_id") and not member.startswith("get")):
+                out.append(c)
+        return out
+
+    def callers(self, method: dict) -> list[dict]:
+        """Calls of a method, through its interface too (`OmsOrderService#cancel` for `...Impl#cancel`)."""
+        member = method["symbol_id"].partition("#")[2]
+        owner = self.classes.get(method.get("parent_id") or "") or {}
+        names = {owner.get("name"), (owner.get("name") or "").removesuffix("Impl")}
+        names |= {e.rsplit(".", 1)[-1] for e in owner.get("extends") or []}
+        return [c for c in self.data["calls"] if c.get("callee_id")
+                and c["callee_id"].partition("#")[2] == member
+                and c["callee_id"].split("#")[0].rsplit(".", 1)[-1] in names]
+
+    # ---------------------------------------------------- field usage sites --
+    def field_sites(self, entity_id: str, field_name: str) -> list[Site]:
+        """Every hand-written Java line that sets, compares or filters on an entity's field."""
+        sites: list[Site] = []
+        setter, getter = f"{entity_id}#set{cap(field_name)}(", f"{entity_id}#get{cap(field_name)}("
+        criteria = re.compile(rf"^{re.escape(entity_id)}Example\.\w*Criteria#and{cap(field_name)}[A-Z]")
+        seen: set[tuple[str, int]] = set()
+        for c in self.data["calls"]:
+            callee = c.get("callee_id") or ""
+            if c["path"] in self.generated_paths or (c["path"], c["line"]) in seen:
+                continue
+            kind = None
+            member = c["callee_name"].rsplit(".", 1)[-1]
+            lombok = callee == f"{entity_id}.{field_name}"     # an accessor Lombok generates resolves to the field
+            if callee.startswith(setter) or (lombok and member == f"set{cap(field_name)}"):
+                kind = "set"
+            elif (callee.startswith(getter) or (lombok and member == f"get{cap(field_name)}")) \
+                    and COMPARE.search(self.text(c["path"], c["line"])):
+                kind = "check"
+            elif criteria.match(callee):
+                kind = "criteria"
+            if kind and self.layer_of(c["caller_id"].split("#")[0]) not in ("model", "dto"):
+                seen.add((c["path"], c["line"]))
+                site = self.site(kind, c["path"], c["line"])
+                if kind == "criteria":     # a criteria chain spans lines: show the one naming the field
+                    site.text = next((self.text(c["path"], n) for n in range(c["line"], site.end_line + 1)
+                                      if f".and{cap(field_name)}" in self.text(c["path"], n)), site.text)
+                sites.append(site)
+        return sorted(sites, key=lambda s: (s.path, s.line))
+
+    def sql_setter_calls(self, sql_sites: list[Site]) -> list[Site]:
+        """The Java calls of the statements that write the column: there the value is chosen."""
+        out = []
+        for s in sql_sites:
+            if s.kind != "sql_set":
+                continue
+            ns, _, stmt = s.where.partition(".")
+            for c in self.data["calls"]:
+                owner = (c.get("callee_id") or "").split("#")[0]
+                if owner.rsplit(".", 1)[-1] == ns and c["callee_name"].rsplit(".", 1)[-1] == stmt \
+                        and c["path"] not in self.generated_paths:
+                    site = self.site("set", c["path"], c["line"])
+                    site.via = s.where
+                    out.append(site)
+        return out
+
+    def sql_sites(self, table: str, column: str) -> list[Site]:
+        """Lines of hand-written SQL statements on `table` that filter on or assign `column`."""
+        sites = []
+        pat = re.compile(rf"(?<![\w.#{{])(?:\w+\.)?`?{re.escape(column)}`?\s*(=|!=|<>|<=|>=|<|>|\bin\b|\bnot\s+in\b)", re.I)
+        for s in self.data["sql_statements"]:
+            ns_cls = self.classes.get(s["namespace"]) or {}
+            if ns_cls.get("is_generated") or s["path"] in self.generated_paths or table not in (s.get("tables") or []):
+                continue
+            lines = self.files.get(s["path"]).lines
+            body = lines[s["start_line"] - 1:s["end_line"]]
+            generic = sum(1 for line in body if re.search(r"=\s*#\{", line)) >= 4   # copies a whole record
+            for n in range(s["start_line"], min(s["end_line"], len(lines)) + 1):
+                if pat.search(lines[n - 1]) and not (generic and s["kind"] in ("update", "insert")
+                                                     and not _in_where(lines, s["start_line"], n)):
+                    kind = "sql_set" if s["kind"] == "update" and re.search(r"\bset\b|^\s*`?\w+`?\s*=", lines[n - 1], re.I) \
+                        and "where" not in lines[n - 1].lower() and not _in_where(lines, s["start_line"], n) else "sql_filter"
+                    start = s["start_line"] if n - s["start_line"] < MAX_SPAN else max(s["start_line"], n - 5)
+                    end = n + 1 if "<if" in lines[n - 1] else n    # the condition's SQL is on the next line
+                    where = f"{s['namespace'].rsplit('.', 1)[-1]}.{s['statement']}"
+                    if sites and sites[-1].where == where and sites[-1].kind == kind:
+                        sites[-1].end_line = max(sites[-1].end_line, end)   # one site per statement and kind
+                        continue
+                    sites.append(Site(kind, where, "mapper_xml",
+                                      s["path"], n, start, end, lines[n - 1].strip()))
+        return sites
+
+
+def _in_where(lines: list[str], start: int, n: int) -> bool:
+    """Whether line n of a statement comes after its WHERE."""
+    return any(re.search(r"\bwhere\b|<where>", lines[k - 1], re.I) for k in range(start, n))

@@ -79,7 +79,7 @@ def symbols(con: duckdb.DuckDBPyConnection, repo_id: str, kinds: tuple[str, ...]
 
 
 def calls(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:
-    return _rows(con, "SELECT caller_id, callee_name, callee_id, receiver_type, path, line FROM calls "
+    return _rows(con, "SELECT caller_id, callee_name, callee_id, impl_id, receiver_type, path, line FROM calls "
                       "WHERE repo_id = ? ORDER BY path, line", [repo_id])
 
 

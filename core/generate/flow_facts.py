@@ -12,9 +12,10 @@ as the whole.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from core.domain.flows import MAX_DEPTH, MAX_STEPS
+from core.domain.flows import MAX_DEPTH, MAX_STEPS, CallGraph, MethodInfo
 from core.generate.spans import Control, JavaOutline
 
 WRITES = frozenset({"insert", "update", "delete"})
@@ -88,10 +89,11 @@ def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline)
     writes: dict[str, dict] = {}
     for stmt_id, chain in write_sites(steps, stmts):
         st = stmts[stmt_id]
-        rec = writes.setdefault(stmt_id, {"stmt_id": stmt_id, "kind": st["kind"], "tables": st["tables"] or [],
+        rec = writes.setdefault(stmt_id, {"stmt_id": stmt_id, "label": statement_label(stmt_id), "kind": st["kind"],
+                                          "tables": st["tables"] or [],
                                           "path": st["path"], "start_line": st["start_line"],
                                           "end_line": st["end_line"], "sites": []})
-        hops = [{"caller": caller, "path": path, "line": line,
+        hops = [{"caller": caller, "label": member_label(caller), "path": path, "line": line,
                  "controls": [_control_fact(c) for c in outline.controls(path, line)]} for caller, path, line in chain]
         rec["sites"].append({"hops": hops})
     if len(writes) > MAX_WRITES or any(len(w["sites"]) > MAX_SITES for w in writes.values()):
@@ -110,3 +112,172 @@ def conditional(write: dict) -> bool:
 
 def repeated(write: dict) -> bool:
     return any(c["kind"] in ("loop", "lambda") for s in write["sites"] for h in s["hops"] for c in h["controls"])
+
+
+def member_label(symbol_id: str) -> str:
+    """`pkg.OmsOrderController#list(Long)` -> 'OmsOrderController.list'."""
+    head, _, member = symbol_id.partition("#")
+    cls = head.rsplit(".", 1)[-1]
+    return f"{cls}.{member.split('(')[0]}" if member else cls
+
+
+def statement_label(stmt_id: str) -> str:
+    """`com.x.mapper.OmsOrderMapper.insert` -> 'OmsOrderMapper.insert' (the mapper method it runs for)."""
+    namespace, _, name = stmt_id.rpartition(".")
+    return f"{namespace.rsplit('.', 1)[-1]}.{name}"
+
+
+_WRITE_NAME = re.compile(r"^(?:batch)?(insert|update|delete|modify|remove)", re.I)
+_KIND_OF = {"insert": "insert", "update": "update", "modify": "update", "delete": "delete", "remove": "delete"}
+
+
+def mapper_writes(data: dict) -> list[dict]:
+    """Statements for mapper / DAO methods that write but have no SQL in the index (annotation mappers, a
+    generator's XML that is not checked in): named by the method, the table from the entity the mapper is for
+    (none if unknown, and then a flow reaching it is not asked about). Without them such writes would be
+    missing from a flow that is presented as complete."""
+    layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
+    with_sql = {s.get("method_id") for s in data["sql_statements"]}
+    tables = {e["symbol_id"].rsplit(".", 1)[-1]: e.get("tables") or [] for e in data.get("entities") or []}
+    out = []
+    for m in data["symbols"]:
+        owner = m.get("parent_id") or ""
+        found = _WRITE_NAME.match(m["name"]) if m["kind"] == "method" else None
+        if not found or layers.get(owner) not in ("mapper", "dao") or m["symbol_id"] in with_sql:
+            continue
+        entity = re.sub(r"(Mapper|Dao|DAO|Repository)$", "", owner.rsplit(".", 1)[-1])
+        out.append({"stmt_id": f"{owner}.{m['name']}", "kind": _KIND_OF[found.group(1).lower()],
+                    "tables": tables.get(entity, []), "path": m["path"], "start_line": m["start_line"],
+                    "end_line": m["end_line"], "method_id": m["symbol_id"]})
+    return out
+
+
+_METHOD_REF = re.compile(r"\b([a-z]\w*)::([a-z]\w*)")
+
+
+def method_ref_calls(data: dict, text_of) -> list[tuple[str, str, None, int, str]]:
+    """Calls made through a method reference on a field (`list.forEach(historyMapper::insert)`), which the
+    index does not record as calls: (caller, callee, None, line, path), the callee found through the field's
+    declared type. Without them a write done this way would be missing from a list presented as complete."""
+    by_path: dict[str, list[dict]] = {}
+    fields: dict[tuple[str, str], str] = {}
+    methods_of: dict[tuple[str, str], str] = {}
+    classes = {c["symbol_id"].rsplit(".", 1)[-1]: c["symbol_id"] for c in data["classes"]}
+    for sym in data["symbols"]:
+        if sym["kind"] in ("method", "constructor"):
+            by_path.setdefault(sym["path"], []).append(sym)
+            methods_of.setdefault((sym.get("parent_id") or "", sym["name"]), sym["symbol_id"])
+        elif sym["kind"] == "field" and sym.get("type"):
+            fields[(sym.get("parent_id") or "", sym["name"])] = re.sub(r"<.*", "", sym["type"]).rsplit(".", 1)[-1]
+    out = []
+    for path, methods in by_path.items():
+        source = text_of(path) if path.endswith(".java") else ""
+        if "::" not in source:
+            continue
+        for n, line in enumerate(source.splitlines(), 1):
+            for receiver, name in _METHOD_REF.findall(line):
+                caller = next((m for m in methods if m["start_line"] <= n <= m["end_line"]), None)
+                owner = classes.get(fields.get(((caller or {}).get("parent_id") or "", receiver), ""))
+                callee = methods_of.get((owner or "", name))
+                if caller and callee:
+                    out.append((caller["symbol_id"], callee, None, n, path))
+    return out
+
+
+def call_graph(data: dict, statements: list[dict], extra_calls: list[tuple] = ()) -> CallGraph:
+    """The same call graph the domain map walks flows on, for any method (a cancel, a place operation),
+    with `statements` (the index's SQL and mapper_writes) as the SQL each mapper method runs."""
+    methods = {s["symbol_id"]: MethodInfo(s["symbol_id"], s["parent_id"], s["path"], s["start_line"], s["end_line"])
+               for s in data["symbols"] if s["kind"] in ("method", "constructor") and s.get("parent_id")}
+    calls = sorted([(c["caller_id"], c["callee_id"], c.get("impl_id"), c["line"], c["path"])
+                    for c in data["calls"] if c.get("callee_id")] + list(extra_calls), key=lambda c: (c[0], c[3]))
+    layers = {c["symbol_id"]: c.get("layer") or "other" for c in data["classes"]}
+    generated = {c["symbol_id"] for c in data["classes"] if c.get("is_generated")}
+    sql_by_method: dict[str, list[dict]] = {}
+    for s in statements:
+        if s.get("method_id"):
+            sql_by_method.setdefault(s["method_id"], []).append(s)
+    return CallGraph(methods, calls, layers, generated, sql_by_method)
+
+
+def step_effects(steps: list[dict], writes: list[dict]) -> list[dict] | None:
+    """The comment-labelled steps of a method, each with the writes its own calls reach (innermost label wins);
+    None when some write is reached from a call outside every labelled block (the labels are not the whole story)."""
+    out = [dict(s, effects=[]) for s in steps]
+    for w in writes:
+        for site in w["sites"]:
+            line = site["hops"][0]["line"]
+            around = [s for s in out if s["start_line"] <= line <= s["end_line"]]
+            if not around:
+                return None
+            owner = min(around, key=lambda s: s["end_line"] - s["start_line"])
+            owner["effects"].append({**{k: w[k] for k in ("stmt_id", "kind", "tables", "path", "start_line", "label")},
+                                     "hops": site["hops"]})
+    return out
+
+
+# Verbs that undo each other when one operation writes a table and another writes the same table.
+_OPPOSITES = (("lock", "release"), ("lock", "unlock"), ("increase", "decrease"), ("incr", "decr"), ("add", "sub"),
+              ("add", "reduce"), ("add", "deduct"), ("add", "minus"), ("use", "return"), ("use", "restore"),
+              ("reduce", "restore"), ("reduce", "recover"), ("deduct", "return"), ("deduct", "restore"),
+              ("freeze", "unfreeze"), ("occupy", "release"), ("insert", "delete"))
+_FLAGS = ({"0", "1"}, {"true", "false"})
+
+
+def _verbs(write: dict) -> set[str]:
+    names = [write["label"].rsplit(".", 1)[-1]] + [h["label"].rsplit(".", 1)[-1] for h in write["sites"][0]["hops"][1:]]
+    return {w.lower() for n in names for w in re.findall(r"[a-z]+|[A-Z][a-z]*", n)}
+
+
+def opposite(place: dict, cancel: dict, outline: JavaOutline) -> dict | None:
+    """How a cancelling write reverses a placing one on the same table, or None when nothing shows it does:
+    an insert against a delete, opposite verbs (lock / release), or the same call whose arguments differ only
+    in a 0/1 (true/false) flag or in `-` against `+`."""
+    if not set(place["tables"]) & set(cancel["tables"]):
+        return None
+    if place["kind"] == "insert" and cancel["kind"] == "delete":
+        return {"how": "insert_delete"}
+    pv, cv = _verbs(place), _verbs(cancel)
+    for a, b in _OPPOSITES:
+        if (a in pv and b in cv and b not in pv) or (b in pv and a in cv and a not in pv):
+            return {"how": "verbs", "place_verb": a if a in pv else b, "cancel_verb": b if a in pv else a}
+    if place["stmt_id"] != cancel["stmt_id"]:
+        return None
+    ph, ch = _into_common(place["sites"][0]["hops"], cancel["sites"][0]["hops"])
+    if ph is None or ch is None:
+        return None
+    callee = ph["callee"].rsplit(".", 1)[-1]
+    pa, ca = outline.call_args(ph["path"], ph["line"], callee), outline.call_args(ch["path"], ch["line"], callee)
+    if pa is None or ca is None or len(pa) != len(ca):
+        return None
+    flip = _flipped(pa, ca)
+    return {**flip, "callee": ph["callee"]} if flip else None
+
+
+def _into_common(place_hops: list[dict], cancel_hops: list[dict]) -> tuple[dict | None, dict | None]:
+    """The call on each side into the first method both paths go through (`updateCouponStatus`), as
+    {path, line, callee}: where the two operations pass their own arguments to shared code."""
+    def calls(hops: list[dict]) -> list[dict]:
+        return [{"path": h["path"], "line": h["line"], "callee": n["label"]} for h, n in zip(hops, hops[1:])]
+
+    place_calls, cancel_calls = calls(place_hops), calls(cancel_hops)
+    shared = {c["callee"] for c in place_calls} & {c["callee"] for c in cancel_calls}
+    first = next((c for c in cancel_calls if c["callee"] in shared), None)
+    if first is None:
+        return None, None
+    return next(c for c in place_calls if c["callee"] == first["callee"]), first
+
+
+def _flipped(place_args: list[tuple[str, str]], cancel_args: list[tuple[str, str]]) -> dict | None:
+    """One argument that flips (a 0/1 flag, or `-` against `+`), all other differences being plain expressions."""
+    flips = []
+    for n, ((pcode, pop), (ccode, cop)) in enumerate(zip(place_args, cancel_args)):
+        if pcode == ccode:
+            continue
+        if {pcode, ccode} in _FLAGS:
+            flips.append({"how": "flag", "arg": n, "place": pcode, "cancel": ccode})
+        elif {pop, cop} == {"-", "+"}:
+            flips.append({"how": "sign", "arg": n, "place": pop, "cancel": cop})
+        elif pcode in {"0", "1", "true", "false"} or ccode in {"0", "1", "true", "false"}:
+            return None
+    return flips[0] if len(flips) == 1 else None

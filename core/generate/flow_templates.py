@@ -1,19 +1,10 @@
 """QA about whole flows: what an entry point writes to the database, in order and under which
 branches and loops (facts from core.generate.flow_facts), and how a cancelling operation undoes what a
-placing operation did (pairs of side-effect sequences)."""
+placing operation did (writes to one table in opposite directions)."""
 
 from __future__ import annotations
 
-import re
-
-from core.generate.qa_templates import Cite, pick
-from core.rules.render import camel_words
-
-# Words that pair a placing step with the cancelling step that reverses it (lock/release stock ...).
-_STOP = frozenset({"update", "set", "get", "list", "by", "id", "order", "to", "the", "of", "status", "selective",
-                   "primary", "key", "insert", "delete", "select", "mapper", "service", "dao", "example", "criteria",
-                   "setting", "item", "detail"})
-_READ = re.compile(r"^(select|get|list|query|find|count|check|has|is)", re.I)
+from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_kind, write_text
 
 
 def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
@@ -25,19 +16,6 @@ def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     return [("writes", f"{f['entry_label_zh']} 会按什么顺序写哪些表？每次写入在什么条件下发生？")]
 
 
-_KIND_EN = {"insert": "INSERT into", "update": "UPDATE", "delete": "DELETE from"}
-_KIND_ZH = {"insert": "插入", "update": "更新", "delete": "删除"}
-
-
-def _control_text(c: dict, lang: str) -> str:
-    code = c["code"]
-    if lang == "en":
-        return {"if": f"inside `if ({code})`", "else": f"in the `else` branch of `if ({code})`",
-                "loop": f"once per iteration of `{code}`", "lambda": f"inside a lambda passed to `{code}`",
-                "catch": f"inside `{code}`"}[c["kind"]]
-    return {"if": f"在 `if ({code})` 条件内", "else": f"在 `if ({code})` 的 else 分支中",
-            "loop": f"在循环 `{code}` 中逐次执行", "lambda": f"在传给 `{code}` 的 lambda 中",
-            "catch": f"在 `{code}` 块中"}[c["kind"]]
 
 
 def _site_text(site: dict, lang: str) -> str:
@@ -46,27 +24,22 @@ def _site_text(site: dict, lang: str) -> str:
     last = hops[-1]
     chain = " → ".join(f"`{h['label']}`" for h in hops)
     if lang == "en":
-        return f"called via {chain} ({_file(last['path'])}:{last['line']})" + "".join(
-            f", where the call at {_file(h['path'])}:{h['line']} runs " + ", ".join(_control_text(c, lang) for c in h["controls"])
-            for h in hops if h["controls"])
-    return f"调用路径 {chain}（{_file(last['path'])}:{last['line']}）" + "".join(
-        f"，其中 {_file(h['path'])}:{h['line']} 的调用" + "、".join(_control_text(c, lang) for c in h["controls"])
+        return f"called via {chain} ({file_name(last['path'])}:{last['line']})" + "".join(
+            f", where the call at {file_name(h['path'])}:{h['line']} runs "
+            + ", ".join(control_text(c, lang) for c in h["controls"]) for h in hops if h["controls"])
+    return f"调用路径 {chain}（{file_name(last['path'])}:{last['line']}）" + "".join(
+        f"，其中 {file_name(h['path'])}:{h['line']} 的调用" + "、".join(control_text(c, lang) for c in h["controls"])
         for h in hops if h["controls"])
 
 
-def _file(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
-
-
 def _write_line(n: int, w: dict, lang: str) -> str:
-    tables = ", ".join(f"`{t}`" for t in w["tables"])
     sites = [_site_text(s, lang) for s in w["sites"]]
     if lang == "en":
-        head = f"{n}. {_KIND_EN[w['kind']]} {tables} by `{w['label']}` ({_file(w['path'])}:{w['start_line']})"
+        head = f"{n}. {write_text(w, lang)} by `{w['label']}` ({file_name(w['path'])}:{w['start_line']})"
         if len(sites) == 1:
             return f"{head}, {sites[0]}."
         return f"{head}, reached from {len(sites)} places: " + "; ".join(f"({k}) {t}" for k, t in zip("abcdefgh", sites)) + "."
-    head = f"{n}. {_KIND_ZH[w['kind']]} {tables}：`{w['label']}`（{_file(w['path'])}:{w['start_line']}）"
+    head = f"{n}. {write_text(w, lang)}：`{w['label']}`（{file_name(w['path'])}:{w['start_line']}）"
     if len(sites) == 1:
         return f"{head}，{sites[0]}。"
     return f"{head}，有 {len(sites)} 处调用：" + "；".join(f"（{k}）{t}" for k, t in zip("abcdefgh", sites)) + "。"
@@ -76,7 +49,7 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
     """Per write: what the statement does; per call site: the chain that reaches it (citing each hop's call)
     and, per hop inside a branch or loop, that branch or loop."""
     tables = ", ".join(w["tables"])
-    claims = [((f"`{w['label']}` is an {w['kind'].upper()} on {tables}" if lang == "en"
+    claims = [((f"`{w['label']}` is {sql_kind(w['kind'])} on {tables}" if lang == "en"
                 else f"`{w['label']}` 对 {tables} 执行 {w['kind'].upper()}"), [cite.at(w["start_line"], w["path"])])]
     for site in w["sites"]:
         hops = site["hops"]
@@ -84,10 +57,10 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
         ids = list(dict.fromkeys(cite.at(h["line"], h["path"]) for h in hops))
         claims.append(((f"{chain} reaches `{w['label']}`" if lang == "en" else f"{chain} 调用到 `{w['label']}`"), ids))
         for hop in (h for h in hops if h["controls"]):
-            at = f"{_file(hop['path'])}:{hop['line']}"
+            at = f"{file_name(hop['path'])}:{hop['line']}"
             ids = list(dict.fromkeys([*(cite.at(c["line"], hop["path"]) for c in hop["controls"]),
                                       cite.at(hop["line"], hop["path"])]))
-            conds = [_control_text(c, lang) for c in hop["controls"]]
+            conds = [control_text(c, lang) for c in hop["controls"]]
             claims.append(((f"the call at {at} runs " + ", ".join(conds)) if lang == "en"
                            else f"{at} 的调用" + "、".join(conds), ids))
     return claims
@@ -111,63 +84,60 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     return f"{head}\n{rows}", trace
 
 
-def _called(step: dict) -> str:
-    """The method name a step calls (`portalOrderService.cancelOrder` -> 'cancelOrder'), '' for a check."""
-    return (step.get("call") or "").rsplit(".", 1)[-1]
-
-
-def _effect(step: dict) -> bool:
-    """A step that changes something (reads cannot be undone)."""
-    return bool(step.get("call")) and not _READ.match(_called(step))
-
-
-def _topics(step: dict) -> set[str]:
-    words = set(re.findall(r"[a-z]+", camel_words(_called(step)))) - _STOP
-    return {w.rstrip("s") for w in words if len(w) > 3}
-
-
-def undo_pairs(place_steps: list[dict], cancel_steps: list[dict]) -> list[dict]:
-    """Cancel steps matched to the place steps they reverse: the same call with other arguments
-    (`updateCouponStatus(.., 1)` / `(.., 0)`) first, else the placing step sharing most topic words
-    (`lockStock` / `releaseSkuStockLock`), the later one on a tie (effects follow checks)."""
-    pairs = []
-    place_steps = [p for p in place_steps if _effect(p)]
-    for c in (c for c in cancel_steps if _effect(c)):
-        topics = _topics(c)
-        if not topics:
-            continue
-        same = [p for p in place_steps if _called(p) == _called(c)]
-        scored = [(len(_topics(p) & topics), n, p) for n, p in enumerate(place_steps) if _topics(p) & topics]
-        match = same[-1] if same else (max(scored, key=lambda t: (t[0], t[1]))[2] if scored else None)
-        if match:
-            shared = sorted(_topics(match) & topics) or sorted(topics)
-            pairs.append({"topic": shared[0], "place": match, "cancel": c})
-    return pairs
-
-
 def undo_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     p, c = f"`{f['place_method']}`", f"`{f['cancel_method']}`"
     if lang == "en":
-        return [("undo", pick(seed, [f"How does {c} undo what {p} did?",
-                                     f"When an order is cancelled through {c}, which effects of {p} are rolled back, and how?"]))]
-    return [("undo", f"{c} 是如何撤销 {p} 所做的操作的？")]
+        return [("undo", pick(seed, [f"How does {c} undo what {p} wrote to the database?",
+                                     f"Which writes of {p} does {c} reverse, and how?"]))]
+    return [("undo", f"{c} 是如何撤销 {p} 对数据库的写入的？")]
+
+
+def _side(w: dict, lang: str) -> str:
+    """`PortalOrderDao.lockStockBySkuId` (OmsPortalOrderServiceImpl.java:754, once per iteration of ...)."""
+    hops = w["sites"][0]["hops"]
+    last = hops[-1]
+    where = [f"{file_name(last['path'])}:{last['line']}"] + [control_text(c, lang) + (
+        f" ({file_name(h['path'])}:{h['line']})" if h is not last else "") for h in hops for c in h["controls"]]
+    via = " → ".join(f"`{h['label']}`" for h in hops[1:])
+    if lang == "en":
+        return f"`{w['label']}`" + (f" via {via}" if via else "") + f" ({', '.join(where)})"
+    return f"`{w['label']}`" + (f"（经 {via}）" if via else "") + f"（{'，'.join(where)}）"
+
+
+def _how(pair: dict, lang: str) -> str:
+    how = pair["how"]
+    callee = how.get("callee", "")
+    if how["how"] == "insert_delete":
+        return "placing inserts the row, cancelling deletes it" if lang == "en" else "下单时插入，取消时删除"
+    if how["how"] == "verbs":
+        return (f"{how['place_verb']} against {how['cancel_verb']}" if lang == "en"
+                else f"{how['place_verb']} 与 {how['cancel_verb']} 相反")
+    n = how["arg"] + 1
+    nth = f"{n}{'st' if n == 1 else 'nd' if n == 2 else 'rd' if n == 3 else 'th'}"
+    if how["how"] == "flag":
+        return (f"both call `{callee}`; the {nth} argument is `{how['place']}` when placing and `{how['cancel']}` when cancelling"
+                if lang == "en" else f"两边都调用 `{callee}`，第 {n} 个参数下单时为 `{how['place']}`，取消时为 `{how['cancel']}`")
+    return (f"both call `{callee}`; the {nth} argument uses `{how['place']}` when placing and `{how['cancel']}` when cancelling"
+            if lang == "en" else f"两边都调用 `{callee}`，第 {n} 个参数下单时用 `{how['place']}`，取消时用 `{how['cancel']}`")
 
 
 def undo_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     rows, trace = [], []
     for pair in f["pairs"]:
         p, c = pair["place"], pair["cancel"]
-        pe, ce = cite.at(p["line"], path), cite.at(c["line"], path)
         if lang == "en":
-            rows.append(f"- {pair['topic']}: placing does \"{p['label']}\" (`{p.get('call') or p.get('check')}`); "
-                        f"cancelling reverses it with \"{c['label']}\" (`{c.get('call')}`).")
-            trace.append((f"`{f['place_method']}` calls `{p.get('call') or p.get('check')}`", [pe]))
-            trace.append((f"`{f['cancel_method']}` calls `{c.get('call')}`", [ce]))
+            rows.append(f"- `{pair['table']}`: placing runs {_side(p, lang)}, {sql_kind(p['kind'])}; cancelling runs "
+                        f"{_side(c, lang)}, {sql_kind(c['kind'])} ({_how(pair, lang)}).")
         else:
-            rows.append(f"- {pair['topic']}：下单时“{p['label']}”（`{p.get('call') or p.get('check')}`），"
-                        f"取消时用“{c['label']}”（`{c.get('call')}`）撤销。")
-            trace.append((f"`{f['place_method']}` 调用 `{p.get('call') or p.get('check')}`", [pe]))
-            trace.append((f"`{f['cancel_method']}` 调用 `{c.get('call')}`", [ce]))
-    head = (f"`{f['cancel_method']}` mirrors the side effects of `{f['place_method']}` one by one:" if lang == "en"
-            else f"`{f['cancel_method']}` 逐项撤销 `{f['place_method']}` 的副作用：")
+            rows.append(f"- `{pair['table']}`：下单执行 {_side(p, lang)}（{p['kind'].upper()}），取消执行 {_side(c, lang)}"
+                        f"（{c['kind'].upper()}；{_how(pair, lang)}）。")
+        for method, w in ((f["place_method"], p), (f["cancel_method"], c)):
+            hops = w["sites"][0]["hops"]
+            ids = list(dict.fromkeys([*(cite.at(h["line"], h["path"]) for h in hops),
+                                      *(cite.at(x["line"], h["path"]) for h in hops for x in h["controls"]),
+                                      cite.at(w["start_line"], w["path"])]))
+            trace.append(((f"`{method}` reaches `{w['label']}`, {sql_kind(w['kind'])} on {pair['table']}" if lang == "en"
+                           else f"`{method}` 最终执行 `{w['label']}`（{w['kind'].upper()} {pair['table']}）"), ids))
+    head = (f"`{f['cancel_method']}` reverses these writes of `{f['place_method']}` (same table, opposite direction):"
+            if lang == "en" else f"`{f['cancel_method']}` 撤销 `{f['place_method']}` 的以下写入（同一张表，方向相反）：")
     return head + "\n" + "\n".join(rows), trace

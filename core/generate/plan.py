@@ -11,19 +11,33 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
+from functools import cached_property
 from pathlib import Path
 
+from core.domain.flows import CallGraph
 from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
-from core.generate.flow_facts import TooBroad, complete, conditional, flow_writes, repeated
-from core.generate.flow_templates import flow_questions, undo_pairs, undo_questions
-from core.generate.qa_templates import QA
+from core.generate.flow_facts import (
+    TooBroad,
+    call_graph,
+    complete,
+    conditional,
+    flow_writes,
+    mapper_writes,
+    method_ref_calls,
+    opposite,
+    repeated,
+    step_effects,
+)
+from core.generate.flow_facts import member_label as _label
+from core.generate.flow_templates import flow_questions, undo_questions
+from core.generate.qa_templates import QA, steps_questions
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
 from core.models import Evidence, SampleSource, Span, sha256_text
 from core.rules.render import lower_first
 
-MAX_FLOW_EVIDENCE = 12   # the validator's length limits for one sample
+MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the validator warns above 12
 MAX_FLOW_CLAIMS = 20
 PLACE = re.compile(r"^(generate|create|place|submit|add)\w*Order|^(generate|create|place|submit)", re.I)
 CANCEL = re.compile(r"^cancel", re.I)
@@ -41,6 +55,10 @@ class Planner:
         self.dicts = {d["dict_id"]: d for d in data["status_dicts"]}
         self.symbols = {s["symbol_id"]: s for s in data["symbols"]}
         self.outline = JavaOutline(self.files)
+        self.statements = data["sql_statements"] + mapper_writes(data)
+        self.stmts = {s["stmt_id"]: s for s in self.statements}
+        self.layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
+        self.inactive = {c["symbol_id"]: bool(c.get("inactive")) for c in data["classes"]}
         self.class_domains = {c["symbol_id"]: c.get("domains") or [] for c in data["classes"]}
         self.table_domains: dict[str, list[str]] = {}
         for e in data.get("entities") or []:
@@ -116,47 +134,123 @@ class Planner:
                                             evidence))
         return items
 
-    def undo_items(self, rules: list[dict]) -> list[WorkItem]:
-        """'How does cancelling undo placing': side-effect sequences of a cancel and a place method of one class."""
-        effects = [r for r in rules if r["kind"] == "side_effects"]
+    def steps_items(self, rules: list[dict]) -> list[WorkItem]:
+        """'What does M change, step by step': the comment-labelled steps of a method that reach SQL writes,
+        each with every write it reaches and the branches and loops around it. Asked only when every write
+        the method reaches comes from inside a labelled block, and at least two steps write."""
         items = []
-        for cancel in effects:
-            cf = cancel["facts"]
-            if not CANCEL.match(cf["method_name"]):
+        for rule in rules:
+            if rule["kind"] != "side_effects":
                 continue
-            for place in effects:
-                pf = place["facts"]
-                if place is cancel or pf["class"] != cf["class"] or not PLACE.match(pf["method_name"]):
-                    continue
-                pairs = undo_pairs(pf["steps"], cf["steps"])
-                if len(pairs) < 2:
-                    continue
-                spans = [Span(path=place["evidence"][0]["path"], start_line=p["place"]["span"][0], end_line=p["place"]["span"][1])
-                         for p in pairs]
-                spans += [Span(path=cancel["evidence"][0]["path"], start_line=p["cancel"]["span"][0],
-                               end_line=p["cancel"]["span"][1]) for p in pairs]
-                evidence = self.evidence(spans)
-                ref = f"undo:{cancel['rule_id']}:{place['rule_id']}"
-                facts = {"place_method": pf["method"], "cancel_method": cf["method"], "pairs": pairs,
-                         "_path": spans[0].path}
-                for lang in self.languages:
-                    for qkind, question in undo_questions(facts, lang, ref):
-                        items.append(self._item(ref, "rule", "side_effects", qkind, lang, cancel["domain"], question,
-                                                facts, evidence))
+            f, path = rule["facts"], rule["evidence"][0]["path"]
+            method_id = self._method_at(path, f["steps"][0]["start_line"])
+            writes = self._method_writes(method_id) if method_id else None
+            steps = step_effects(f["steps"], writes) if writes else None
+            if steps is None:
+                continue
+            writing = [s for s in steps if s["effects"]]
+            if len(writing) < 2:
+                continue
+            spans = []
+            for s in writing:
+                spans.append(Span(path=path, start_line=s["line"], end_line=s["line"]))
+                for e in s["effects"]:
+                    spans += self._hop_spans(e["hops"])
+                    spans.append(self._sql_span(e))
+            evidence = self.evidence(spans)
+            if len(evidence) > MAX_FLOW_EVIDENCE:
+                continue
+            facts = {"method": f["method"], "steps": writing, "silent": len(steps) - len(writing), "_path": path}
+            for lang in self.languages:
+                for qkind, question in steps_questions(facts, lang, rule["rule_id"]):
+                    items.append(self._item(rule["rule_id"], "rule", "side_effects", qkind, lang, rule["domain"],
+                                            question, facts, evidence))
         return items
 
-    def flow_items(self, flows: list[dict], sql: list[dict]) -> list[WorkItem]:
+    def undo_items(self) -> list[WorkItem]:
+        """'How does cancelling undo placing': writes of a cancel and a place operation of one service class
+        that reverse each other (same table, opposite direction), with the conditions on both sides."""
+        by_class: dict[str, list[dict]] = {}
+        for s in self.data["symbols"]:
+            if s["kind"] == "method" and self.layers.get(s.get("parent_id") or "") in ("service", "service_impl"):
+                by_class.setdefault(s["parent_id"], []).append(s)
+        items = []
+        for methods in by_class.values():
+            for cancel in (m for m in methods if CANCEL.match(m["name"])):
+                for place in (m for m in methods if PLACE.match(m["name"])):
+                    items += self._undo_item(place, cancel)
+        return items
+
+    def _undo_item(self, place: dict, cancel: dict) -> list[WorkItem]:
+        pw, cw = self._method_writes(place["symbol_id"]), self._method_writes(cancel["symbol_id"])
+        pairs = []
+        for c in cw or []:
+            for p in pw or []:
+                how = opposite(p, c, self.outline)
+                if how:
+                    table = sorted(set(p["tables"]) & set(c["tables"]))[0]
+                    pairs.append({"table": table, "how": how, "place": p, "cancel": c})
+                    break
+        if len(pairs) < 2:
+            return []
+        spans = [s for pair in pairs for side in ("place", "cancel")
+                 for s in [*self._hop_spans(pair[side]["sites"][0]["hops"]), self._sql_span(pair[side])]]
+        evidence = self.evidence(spans)
+        if len(evidence) > MAX_FLOW_EVIDENCE:
+            return []
+        ref = f"undo:{cancel['symbol_id']}:{place['symbol_id']}"
+        facts = {"place_method": _label(place["symbol_id"]), "cancel_method": _label(cancel["symbol_id"]),
+                 "pairs": pairs, "_path": cancel["path"]}
+        domain = self._write_domain([p["cancel"] for p in pairs])
+        if domain is None:
+            return []
+        return [self._item(ref, "rule", "side_effects", qkind, lang, domain, question, facts, evidence)
+                for lang in self.languages for qkind, question in undo_questions(facts, lang, ref)]
+
+    def _method_writes(self, method_id: str) -> list[dict] | None:
+        """Every SQL write a method reaches (flow_facts.flow_writes over a walk from it); None if not answerable."""
+        if method_id not in self.graph.methods:
+            return None
+        steps = self.graph.walk(method_id)
+        if not complete(steps):
+            return None
+        try:
+            return flow_writes(steps, self.stmts, self.outline)
+        except TooBroad:
+            return None
+
+    def _method_at(self, path: str, line: int) -> str | None:
+        return next((s["symbol_id"] for s in self.data["symbols"] if s["kind"] in ("method", "constructor")
+                     and s["path"] == path and s["start_line"] <= line <= s["end_line"]), None)
+
+    @staticmethod
+    def _hop_spans(hops: list[dict]) -> list[Span]:
+        """Each call on the way to a write, with the headers of the branches and loops around it."""
+        spans = []
+        for hop in hops:
+            spans += [Span(path=hop["path"], start_line=c["line"], end_line=min(c["header_end"], c["line"] + 5))
+                      for c in hop["controls"]]
+            spans.append(Span(path=hop["path"], start_line=hop["line"], end_line=hop["line"]))
+        return spans
+
+    def _sql_span(self, write: dict) -> Span:
+        stmt = self.stmts[write["stmt_id"]]
+        return Span(path=stmt["path"], start_line=stmt["start_line"],
+                    end_line=min(stmt["end_line"], stmt["start_line"] + MAX_LINES - 1))
+
+    def flow_items(self, flows: list[dict]) -> list[WorkItem]:
         """What an entry point writes, in order and under which branches and loops, for entries whose
         writes fall in the requested domains; read-only flows and a single unconditional write (shallow)
-        are not asked about, nor flows the walk could not follow to the end."""
-        stmts = {s["stmt_id"]: s for s in sql}
+        are not asked about, nor flows the walk could not follow to the end, nor inactive components."""
         items = []
         for flow in flows:
-            steps = flow["steps"]
-            if not steps or not complete(steps):
+            if flow["entry_id"] not in self.graph.methods or self.inactive.get(flow["entry_id"].split("#")[0]):
+                continue
+            steps = self.graph.walk(flow["entry_id"])   # the stored walk, plus writes of mappers without SQL
+            if not complete(steps):
                 continue
             try:
-                writes = flow_writes(steps, stmts, self.outline)
+                writes = flow_writes(steps, self.stmts, self.outline)
             except TooBroad:
                 continue
             if not writes or any(not w["tables"] for w in writes):
@@ -166,38 +260,23 @@ class Planner:
             domain = self._write_domain(writes)
             if domain is None:
                 continue
-            evidence = self.evidence(self._flow_spans(steps[0], writes))
+            entry = steps[0]
+            spans = [Span(path=entry["path"], start_line=entry["start_line"],
+                          end_line=min(entry["end_line"], entry["start_line"] + 3))]
+            spans += [s for w in writes for site in w["sites"] for s in self._hop_spans(site["hops"])]
+            spans += [self._sql_span(w) for w in writes]
+            evidence = self.evidence(spans)
             claims = 1 + sum(1 + sum(1 + sum(1 for h in s["hops"] if h["controls"]) for s in w["sites"]) for w in writes)
             if len(evidence) > MAX_FLOW_EVIDENCE or claims > MAX_FLOW_CLAIMS:
                 continue   # more than a reader (and the length check) takes in one answer
-            for w in writes:
-                w["label"] = _label(w["stmt_id"].rsplit(".", 1)[0] + "#" + w["stmt_id"].rsplit(".", 1)[1])
-                for site in w["sites"]:
-                    for hop in site["hops"]:
-                        hop["label"] = _label(hop["caller"])
             facts = {"name": flow["name"], "entry_kind": flow["entry_kind"], "entry_id": flow["entry_id"],
                      "entry_label": _entry_label(flow, "en"), "entry_label_zh": _entry_label(flow, "zh"),
-                     "entry_method": _label(flow["entry_id"]), "entry_line": steps[0]["start_line"],
-                     "writes": writes, "_path": steps[0]["path"]}
+                     "entry_method": _label(flow["entry_id"]), "entry_line": entry["start_line"],
+                     "writes": writes, "_path": entry["path"]}
             for lang in self.languages:
                 for qkind, question in flow_questions(facts, lang, flow["flow_id"]):
                     items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domain, question, facts, evidence))
         return items
-
-    def _flow_spans(self, entry: dict, writes: list[dict]) -> list[Span]:
-        """The entry's declaration, then per write its call sites (with the headers of their branches and loops)
-        and the SQL statement itself."""
-        spans = [Span(path=entry["path"], start_line=entry["start_line"],
-                      end_line=min(entry["end_line"], entry["start_line"] + 3))]
-        for w in writes:
-            for site in w["sites"]:
-                for hop in site["hops"]:
-                    spans += [Span(path=hop["path"], start_line=c["line"], end_line=min(c["header_end"], c["line"] + 5))
-                              for c in hop["controls"]]
-                    spans.append(Span(path=hop["path"], start_line=hop["line"], end_line=hop["line"]))
-            spans.append(Span(path=w["path"], start_line=w["start_line"],
-                              end_line=min(w["end_line"], w["start_line"] + MAX_LINES - 1)))
-        return spans
 
     def _write_domain(self, writes: list[dict]) -> str | None:
         """The first requested domain that a written table (its entity) or the mapper writing it belongs to:
@@ -210,6 +289,10 @@ class Planner:
         return next((d for d in self.domains if d in found), None)
 
     # -------------------------------------------------------------- design --
+    @cached_property
+    def graph(self) -> CallGraph:
+        return call_graph(self.data, self.statements, method_ref_calls(self.data, lambda p: self.files.get(p).text))
+
     def design_items(self, specs: list[design_mod.DesignSpec], conventions: dict[str, design_mod.Conventions]) -> list[WorkItem]:
         items = []
         for spec in specs:
@@ -258,13 +341,6 @@ def _entry_label(flow: dict, lang: str) -> str:
             return f"接口 {flow['name']}（`{_label(flow['entry_id'])}`）"
         return f"the endpoint {flow['name']} (`{_label(flow['entry_id'])}`)"
     return f"`{_label(flow['entry_id'])}`"
-
-
-def _label(symbol_id: str) -> str:
-    """`pkg.OmsOrderController#list(Long)` -> 'OmsOrderController.list'."""
-    head, _, member = symbol_id.partition("#")
-    cls = head.rsplit(".", 1)[-1]
-    return f"{cls}.{member.split('(')[0]}" if member else cls
 
 
 def route_for(base: str, field_name: str) -> str:

@@ -764,31 +764,90 @@ def dict_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
 
 
 # --------------------------------------------------------- side effects --
+def control_text(c: dict, lang: str) -> str:
+    """A branch or loop around a call, as a phrase: 'inside `if (x != null)`', 'once per iteration of `for (...)`'."""
+    code = c["code"]
+    if lang == "en":
+        return {"if": f"inside `if ({code})`", "else": f"in the `else` branch of `if ({code})`",
+                "loop": f"once per iteration of `{code}`", "lambda": f"inside a lambda passed to `{code}`",
+                "catch": f"inside `{code}`"}[c["kind"]]
+    return {"if": f"在 `if ({code})` 条件内", "else": f"在 `if ({code})` 的 else 分支中",
+            "loop": f"在循环 `{code}` 中逐次执行", "lambda": f"在传给 `{code}` 的 lambda 中",
+            "catch": f"在 `{code}` 块中"}[c["kind"]]
+
+
+def file_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+_KIND_EN = {"insert": "INSERT into", "update": "UPDATE", "delete": "DELETE from"}
+_KIND_ZH = {"insert": "插入", "update": "更新", "delete": "删除"}
+
+
+def sql_kind(kind: str) -> str:
+    """'an INSERT' / 'an UPDATE' / 'a DELETE'."""
+    return f"{'a' if kind == 'delete' else 'an'} {kind.upper()}"
+
+
+def write_text(e: dict, lang: str) -> str:
+    """'UPDATE `pms_sku_stock`' / '更新 `pms_sku_stock`'."""
+    tables = ", ".join(f"`{t}`" for t in e["tables"])
+    return f"{_KIND_EN[e['kind']]} {tables}" if lang == "en" else f"{_KIND_ZH[e['kind']]} {tables}"
+
+
 def steps_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     m = f"`{f['method']}`"
     if lang == "en":
-        return [("steps_of", pick(seed, [f"What are the steps of {m}, in order?", f"Walk me through what {m} does, step by step.",
-                                         f"In which order does {m} do its work?"]))]
-    return [("steps_of", pick(seed, [f"{m} 按什么顺序执行哪些步骤？", f"请按顺序说明 {m} 的处理步骤。"]))]
+        return [("steps_of", pick(seed, [f"Which of the commented steps of {m} write to the database, and what does each write?",
+                                         f"Walk me through what {m} changes in the database, step by step, following its "
+                                         "step comments."]))]
+    return [("steps_of", pick(seed, [f"{m} 的哪些注释步骤会写数据库？各写了什么？",
+                                     f"请按 {m} 的步骤注释说明它依次改了数据库的哪些表。"]))]
 
 
-def _step_text(s: dict, lang: str) -> str:
-    """English text quotes the (often Chinese) step comment; Chinese text uses it as prose."""
+def _effect_text(e: dict, lang: str) -> str:
+    """One write of a step: what it writes, which call of the method leads there, and the branches around it."""
+    hops = e["hops"]
+    first, via = hops[0], [h["label"] for h in hops[1:]]
+    conds = [(h, c) for h in hops for c in h["controls"]]
+    at = f"{file_name(first['path'])}:{first['line']}"
     if lang == "en":
-        what = f"calls `{s['call']}`" if s.get("call") else f"checks `{s['check']}`"
-        return f"\"{s['label']}\": {what}"
-    return f"“{s['label']}”（调用 `{s['call']}`）" if s.get("call") else f"“{s['label']}”（校验 `{s['check']}`）"
+        how = f" via {' → '.join(f'`{v}`' for v in via)}" if via else ""
+        text = f"{write_text(e, lang)} (`{e['label']}`{how}, called at {at})"
+        return text + "".join(f", {control_text(c, lang)}" + (f" at {file_name(h['path'])}:{h['line']}" if h is not first else "")
+                              for h, c in conds)
+    how = f"，经 {' → '.join(f'`{v}`' for v in via)}" if via else ""
+    text = f"{write_text(e, lang)}（`{e['label']}`{how}，调用处 {at}）"
+    return text + "".join(f"，{control_text(c, lang)}" for _, c in conds)
 
 
 def steps_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    steps = f["steps"]
-    lines = "\n".join(f"{n}. {_step_text(s, lang)}" for n, s in enumerate(steps, 1))
-    head = (pick(seed + "h", [f"`{f['method']}` goes through these labelled steps, in order:",
-                             f"Following the step comments in `{f['method']}`, the order is:"])
-            if lang == "en" else f"`{f['method']}` 按代码注释依次执行以下步骤：")
-    trace = [((f"step {n}: {s['label']}" if lang == "en" else f"第 {n} 步：{s['label']}"), [cite.at(s["line"], path)])
-             for n, s in enumerate(steps, 1)]
-    return f"{head}\n{lines}", trace
+    steps, silent = f["steps"], f["silent"]
+    if lang == "en":
+        rows = [f"{n}. \"{s['label']}\" ({file_name(path)}:{s['line']}): "
+                + "; ".join(_effect_text(e, lang) for e in s["effects"]) for n, s in enumerate(steps, 1)]
+        head = (f"`{f['method']}` has {len(steps)} commented steps that write to the database, in this order (every "
+                "SQL write it reaches, following its calls, comes from one of them):")
+        tail = (f"\nThe other {silent} commented step{'s reach' if silent > 1 else ' reaches'} no SQL write."
+                if silent else "")
+    else:
+        rows = [f"{n}. “{s['label']}”（{file_name(path)}:{s['line']}）：" + "；".join(_effect_text(e, lang) for e in s["effects"])
+                for n, s in enumerate(steps, 1)]
+        head = f"`{f['method']}` 有 {len(steps)} 个注释步骤会写数据库，依次为（沿调用追踪到的每条写 SQL 都来自其中之一）："
+        tail = f"\n其余 {silent} 个注释步骤不会执行写 SQL。" if silent else ""
+    trace = []
+    for s in steps:
+        trace.append(((f"the comment \"{s['label']}\" labels the step at line {s['line']}" if lang == "en"
+                       else f"注释“{s['label']}”标出第 {s['line']} 行开始的步骤"), [cite.at(s["line"], path)]))
+        for e in s["effects"]:
+            ids = list(dict.fromkeys([*(cite.at(h["line"], h["path"]) for h in e["hops"]),
+                                      *(cite.at(c["line"], h["path"]) for h in e["hops"] for c in h["controls"]),
+                                      cite.at(e["start_line"], e["path"])]))
+            trace.append(((f"the call at {file_name(e['hops'][0]['path'])}:{e['hops'][0]['line']} leads to "
+                           f"`{e['label']}`, {sql_kind(e['kind'])} on {', '.join(e['tables'])}" if lang == "en"
+                           else f"{file_name(e['hops'][0]['path'])}:{e['hops'][0]['line']} 的调用最终执行 `{e['label']}`"
+                           f"（{e['kind'].upper()} {', '.join(e['tables'])}）"), ids))
+    return f"{head}\n" + "\n".join(rows) + tail, trace
 
 
 QA: dict[str, tuple[Callable, Callable]] = {

@@ -95,6 +95,18 @@ class JavaOutline:
             child, parent = parent, parent.parent
         return list(reversed(out))
 
+    def call_args(self, path: str, line: int, name: str) -> list[tuple[str, str]] | None:
+        """(code, top-level operator) of each argument of the call to `name` on `line`, None if there is none."""
+        stmt = self.statement_at(path, line)
+        if stmt is None:
+            return None
+        for call in java_ast.walk(stmt, {"method_invocation"}):
+            if text(call.child_by_field_name("name")) == name and line in (lines(call)[0],
+                                                                          lines(call.child_by_field_name("name"))[0]):
+                args = call.child_by_field_name("arguments")
+                return [(squash(text(a)), _operator(a)) for a in args.named_children] if args is not None else []
+        return None
+
     def widen(self, span: Span) -> list[Span]:
         """The span grown to whole statements and the header of the innermost branch or loop around it.
 
@@ -183,3 +195,10 @@ def _drop_covered(spans: list[Span]) -> list[Span]:
     unique = list(dict.fromkeys(spans))
     return [s for s in unique if not any(
         o != s and o.path == s.path and o.start_line <= s.start_line and s.end_line <= o.end_line for o in unique)]
+
+
+def _operator(node: Node) -> str:
+    """The top-level operator of an argument (`a - b` -> '-'), '' for anything else."""
+    if node.type == "binary_expression":
+        return text(node.child_by_field_name("operator"))
+    return ""

@@ -791,76 +791,44 @@ def _trailing_comment(method: Method, line: int) -> str | None:
     return None
 
 
-def _significant_calls(stmt: Node) -> list[Node]:
-    """Calls that do something: not getters, plain setters, logging or collection plumbing."""
-    out = []
-    for call in java_ast.walk(stmt, {"method_invocation"}):
-        name = text(call.child_by_field_name("name"))
-        args = call.child_by_field_name("arguments")
-        if name in _PLUMBING or name in FAIL_CALLS or (name.startswith(("get", "is")) and not (args and args.named_children)):
-            continue
-        if text(call.child_by_field_name("object"))[:1].isupper():
-            continue  # static helpers (Collections.singletonList, CollectionUtils.isEmpty) are plumbing
-        if name.startswith("set") and not _STATUS_SETTER.match(name):
-            continue
-        out.append(call)
-    return out
+_CODE_COMMENT = re.compile(r"[;{}]\s*$|^[\w.]+\(.*\)|^(TODO|FIXME)\b", re.I)
 
 
-_PLUMBING = frozenset({
-    "add", "put", "get", "remove", "contains", "info", "debug", "warn", "error", "equals", "compareTo", "size",
-    "valueOf", "isEmpty", "toString", "format", "append", "subtract", "multiply", "divide", "setScale",
-})
+def _step_label(method: Method, line: int) -> str | None:
+    """The `//` comment that labels the statement on `line`: not commented-out code, a TODO, or a value map."""
+    label = comment_above(method, line)
+    if not label or inline_dict(label) or _CODE_COMMENT.search(label):
+        return None
+    return label
 
 
 def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
-    """The ordered, comment-labelled steps of a method: `//锁定库存` followed by `lockStock(...)`.
+    """The comment-labelled blocks of a method: `//锁定库存` above `lockStock(...)` and what follows it.
 
-    A comment labels the statements up to the next labelled one; the step's
-    call is the last significant call of that block (after loading data comes
-    the effect), and its evidence runs from the comment to that call.
+    A comment right above a statement labels it and the statements after it in
+    the same block, up to the next labelled one. Which calls of a block change
+    data is decided at generation time, where calls are followed down to SQL:
+    every call in the method's lines belongs to the innermost labelled block
+    around it, or to none (then the labels do not tell the whole story).
     """
-    blocks: list[tuple[str, int, list[Node]]] = []
+    blocks: list[list] = []          # [label, comment line, first line, last line]
     for stmts in _blocks(method):
-        current: tuple[str, int, list[Node]] | None = None
+        current: list | None = None
         for stmt in stmts:
-            start = lines(stmt)[0]
-            label = comment_above(method, start)
-            if label and not inline_dict(label):
-                current = (label, start - 1, [stmt])
+            start, end = lines(stmt)
+            label = _step_label(method, start)
+            if label:
+                current = [label, start - 1, start, end]
                 blocks.append(current)
             elif current is not None:
-                current[2].append(stmt)
-    blocks.sort(key=lambda b: b[1])
-    steps = []
-    bounds = [b[1] for b in blocks[1:]] + [10**9]
-    for (label, comment_line, stmts), limit in zip(blocks, bounds):
-        calls = [c for stmt in stmts for c in _significant_calls(stmt) if lines(c)[0] < limit]
-        first = stmts[0]
-        # a labelled check is the step when it fails early, or when the block calls nothing
-        if first.type == "if_statement" and (
-                not calls or any(_failure(st) for st in _statements(first.child_by_field_name("consequence"))[:1])):
-            name_line = lines(first)[0]
-            step = {"label": label, "check": strip_parens(code(first.child_by_field_name("condition"))),
-                    "line": name_line}
-        elif calls:
-            call = calls[-1]
-            name_line = lines(call.child_by_field_name("name"))[0]
-            obj = text(call.child_by_field_name("object"))
-            name = text(call.child_by_field_name("name"))
-            step = {"label": label, "call": f"{obj}.{name}" if obj else name, "line": name_line}
-        else:
-            continue
-        if name_line - comment_line + 1 > MAX_BLOCK:
-            name_line = lines(stmts[0])[0]
-            step["line"] = name_line
-        step["span"] = [comment_line, name_line]
-        steps.append(step)
-    if len(steps) < min_steps:
+                current[3] = end
+    if len(blocks) < min_steps:
         return []
-    return [Found("side_effects", method, [tuple(s["span"]) for s in steps], {
-        **method.identity, "steps": steps,
-        "line": steps[0]["line"],
+    blocks.sort(key=lambda b: b[1])
+    steps = [{"label": label, "line": comment, "start_line": first, "end_line": last}
+             for label, comment, first, last in blocks]
+    return [Found("side_effects", method, [(s["line"], min(s["end_line"], s["line"] + MAX_BLOCK - 1)) for s in steps], {
+        **method.identity, "steps": steps, "line": steps[0]["line"],
     })]
 
 

@@ -181,11 +181,10 @@ def status_dict(f: dict) -> tuple[str, str]:
 
 
 def side_effects(f: dict) -> tuple[str, str]:
-    def step(s: dict) -> str:
-        return f"{s['label']} (`{s['call']}`)" if s.get("call") else f"{s['label']} (check `{s['check']}`)"
-
-    en = f"`{f['method']}` works in this order: " + "; ".join(f"{n}) {step(s)}" for n, s in enumerate(f["steps"], 1)) + "."
-    zh = f"`{f['method']}` 的处理顺序：" + "；".join(f"{n}）{step(s)}" for n, s in enumerate(f["steps"], 1)) + "。"
+    en = f"`{f['method']}` labels its steps with comments: " + "; ".join(
+        f"{n}) {s['label']} (line {s['line']})" for n, s in enumerate(f["steps"], 1)) + "."
+    zh = f"`{f['method']}` 用注释标出的步骤：" + "；".join(
+        f"{n}）{s['label']}（第 {s['line']} 行）" for n, s in enumerate(f["steps"], 1)) + "。"
     return en, zh
 
 

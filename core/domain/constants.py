@@ -241,11 +241,11 @@ def _code_of(node, names: dict[str, str]) -> str | None:
 
 
 def _returned_string(stmt) -> str | None:
-    """`return "x";` (alone, or first in a block) -> x."""
+    """`return "x";` / `yield "x";` (alone in a block, or the statement itself) -> x."""
     if stmt is not None and stmt.type == "block":
         inner = [c for c in stmt.named_children if c.type not in ("line_comment", "block_comment")]
         stmt = inner[0] if len(inner) == 1 else None
-    if stmt is None or stmt.type != "return_statement" or not stmt.named_children:
+    if stmt is None or stmt.type not in ("return_statement", "yield_statement") or not stmt.named_children:
         return None
     value = stmt.named_children[0]
     return text(value)[1:-1] if value.type == "string_literal" else None

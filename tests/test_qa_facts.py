@@ -107,6 +107,7 @@ class CartService {
         }
         service.add(address);
         chosen.add(items.get(0));
+        result.setCount(service.add(address));
         int updated = 0;
         updated += mapper.update(address);
         String sn = prefix + random();
@@ -136,7 +137,7 @@ def test_a_compound_assignment_accumulates_under_its_loop_and_branch():
 
 def test_a_method_call_is_not_arithmetic():
     targets = {f.facts["target"] for f in calculations(_method(ACCUMULATE, "quantity"))}
-    assert targets == {"total"}        # not service.add(address), list.add(x), `+= mapper.update(..)`, String +
+    assert targets == {"total"}   # not service.add(address) (even passed to a setter), list.add(x), `+= dao()`, String +
 
 
 def test_shop_calls_named_add_are_not_calculations(shop):
@@ -196,10 +197,11 @@ def test_evidence_holds_the_statement_and_the_condition_that_governs_it(shop):
     rules, samples = shop
     coupon = _calc(rules, "OrdPortalOrderServiceImpl.calcCouponAmount", "couponAmount")
     add = coupon["facts"]["sites"][1]
-    (sample,) = _samples_of(samples, coupon)
-    holding = [e for e in sample["payload"]["evidence"] if e["start_line"] <= add["line"] <= e["end_line"]]
     headers = [c["line"] for c in add["context"]]
-    assert holding and all(holding[0]["start_line"] <= h for h in headers), (holding, headers)
+    assert len(headers) == 2                                   # the `for` and the `if` inside it
+    for evidence in (coupon["evidence"], _samples_of(samples, coupon)[0]["payload"]["evidence"]):
+        holding = [e for e in evidence if e["start_line"] <= add["line"] <= e["end_line"]]
+        assert holding and all(holding[0]["start_line"] <= h for h in headers), (holding, headers)
     for r in rules:
         if r["kind"] != "guard":
             continue
@@ -273,3 +275,28 @@ def test_calc_questions_quote_the_code_bases_name_for_a_result():
              "sites": [{"line": 3, "end_line": 3, "op": "return", "expression": "a.subtract(b)", "context": []}]}
     (question,) = [q for _, q in calc_questions(facts, "en", "s")]
     assert '("计算订单应付金额")' in question
+
+
+NESTED = """
+package demo;
+class PayService {
+    void pay(Order order, Member member) {
+        if (order != null) {
+            audit(order);
+            audit(member);
+            audit(order.getId());
+            audit(member.getId());
+            if (order.getAmount() > member.getBalance()) {
+                throw new IllegalStateException("余额不足");
+            }
+        }
+    }
+}
+"""
+
+
+def test_guard_evidence_grows_to_the_enclosing_condition():
+    (method,) = list(methods_of("demo/PayService.java", NESTED))
+    (guard,) = guards(method)
+    assert guard.spans == [(5, 12)]            # the outer `if` five lines up, through the inner if's closing brace
+    assert [(w["condition"], w["branch"]) for w in guard.facts["within"]] == [("order != null", "then")]

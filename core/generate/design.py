@@ -145,9 +145,10 @@ def _q(label: str, lang: str) -> str:
     return f'"{label}"' if lang == "en" and not label.isascii() else label
 
 
-_VERB = {"set": ("sets", "设置"), "check": ("compares", "判断"), "criteria": ("filters on", "按条件查询"),
+_VERB = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"), "check": ("compares", "判断"), "criteria": ("filters on", "按条件查询"),
          "sql_filter": ("filters on", "在 SQL 中过滤"), "sql_set": ("writes", "在 SQL 中写入")}
-_DECIDE = {"set": ("decide whether the new value is set here instead", "确定此处是否改为设置新取值"),
+_DECIDE = {"pass": ("decide which value it passes", "确定传入哪个取值"),
+           "set": ("decide whether the new value is set here instead", "确定此处是否改为设置新取值"),
            "check": ("decide whether the new value passes this check", "确定新取值能否通过此判断"),
            "criteria": ("decide whether records in the new value must match this query", "确定新取值的记录是否应被此查询命中"),
            "sql_filter": ("decide whether rows in the new value must match", "确定新取值的行是否应被命中"),
@@ -191,13 +192,17 @@ def _state_impact(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
                           "record are not listed",
                     f"手写代码中只有以上各处涉及 {fld}；整条记录复制的语句未列出"))
     return DesignProposal(
-        understanding=_t(lang, f"In hand-written code, Java sets {ent}.{fld} in {_n(n['set'], 'place')}, compares it in "
+        understanding=_t(lang, f"In hand-written code, Java sets {ent}.{fld} in {_n(n['set'], 'place')}"
+                               + (f" ({_n(n['pass'], 'call')} pass in the value to set)" if n["pass"] else "")
+                               + ", compares it in "
                                f"{_n(n['check'], 'place')} and uses it as a query criterion in {_n(n['criteria'], 'place')}; "
                                f"SQL writes it in {_n(n['sql_set'], 'statement')} and filters on it in "
                                f"{_n(n['sql_filter'], 'statement')}. A new value goes "
                                f"into the dictionary (`{f['dict_owner']}`), and each place below decides whether it "
                                "joins, replaces or is excluded.",
-                         f"手写代码中，Java 在 {n['set']} 处设置 {ent}.{fld}，在 {n['check']} 处判断它，在 {n['criteria']} "
+                         f"手写代码中，Java 在 {n['set']} 处设置 {ent}.{fld}"
+                         + (f"（其中 {n['pass']} 处调用传入要设置的值）" if n["pass"] else "")
+                         + f"，在 {n['check']} 处判断它，在 {n['criteria']} "
                          f"处把它作为查询条件；SQL 在 {n['sql_set']} 条语句中写入它，在 {n['sql_filter']} 条语句中按它过滤。"
                          f"新取值要加入字典（`{f['dict_owner']}`），并在下列每处确定它是加入、替换还是被排除。"),
         changes=_changes(changes),

@@ -172,6 +172,19 @@ class RequirementDeriver:
         sql = self.code.sql_sites(self.tables[ent["symbol_id"]], snake(fld))
         return self.code.field_sites(ent["symbol_id"], fld) + self.code.sql_setter_calls(sql) + sql
 
+    def _passers(self, sites: list[Site]) -> list[Site]:
+        """Where a setter writes a parameter of its method, the callers choose the value: their call lines."""
+        out = []
+        for s in sites:
+            m = self.code.method_at(s.path, s.line) if s.kind == "set" else None
+            arg = re.search(r"\.set\w+\(\s*(\w+)\s*\)", s.text)
+            if not (m and arg and re.search(rf"\b{arg.group(1)}\s*[,)]", m.get("signature") or "")):
+                continue
+            for c in self.code.callers(m):
+                if c["path"] not in self.code.generated_paths and self.code.methods.get(c["caller_id"]):
+                    out.append(self.code.site("pass", c["path"], c["line"]))
+        return out
+
     def _codes(self, d: dict) -> str:
         return ", ".join(f"{e['code']} {_q(e['label'])}" for e in d["entries"])
 
@@ -180,16 +193,17 @@ class RequirementDeriver:
         """'What must change to add a value to this status': every setter, check, filter, with lines."""
         out = []
         for d, ent, fld in self._lifecycles(domain):
-            if not COUNT_FIELD.search(fld) or is_delete_flag(fld) or _is_log(ent):
-                continue
+            if not STATUS_FIELD.search(fld) or is_delete_flag(fld) or _is_log(ent) or len(d["entries"]) < 3:
+                continue          # a lifecycle, not a flag or a type whose values flow in through parameters
             table = self.tables[ent["symbol_id"]]
             sites = self._sites(ent, fld)
+            sites += self._passers(sites)
             if not any(s.kind in ("set", "sql_set") for s in sites) or len(sites) > MAX_SITES:
                 continue
             refs = [Ref(_dict_name(d),
                         f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
                         d["path"], d["start_line"], d["end_line"])]
-            verbs = {"set": ("sets", "设置"), "check": ("compares", "判断"), "criteria": ("filters on", "按条件过滤"),
+            verbs = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"), "check": ("compares", "判断"), "criteria": ("filters on", "按条件过滤"),
                      "sql_filter": ("filters on", "在 SQL 中过滤"), "sql_set": ("writes", "在 SQL 中写入")}
             for s in sites:
                 en, zh = verbs[s.kind]

@@ -93,8 +93,10 @@ def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline)
                                           "tables": st["tables"] or [],
                                           "path": st["path"], "start_line": st["start_line"],
                                           "end_line": st["end_line"], "sites": []})
+        callees = [c[0].partition("#")[2].split("(")[0] for c in chain[1:]] + [stmt_id.rsplit(".", 1)[-1]]
         hops = [{"caller": caller, "label": member_label(caller), "path": path, "line": line,
-                 "controls": [_control_fact(c) for c in outline.controls(path, line)]} for caller, path, line in chain]
+                 "controls": [_control_fact(c) for c in outline.controls(path, line, callee)]}
+                for (caller, path, line), callee in zip(chain, callees)]
         rec["sites"].append({"hops": hops})
     if len(writes) > MAX_WRITES or any(len(w["sites"]) > MAX_SITES for w in writes.values()):
         raise TooBroad(f"{len(writes)} written statements")
@@ -107,7 +109,8 @@ def _control_fact(c: Control) -> dict:
 
 def conditional(write: dict) -> bool:
     """True when no call site reaches the statement outside a branch (each path runs it only sometimes)."""
-    return all(any(c["kind"] in ("if", "else", "catch") for h in s["hops"] for c in h["controls"]) for s in write["sites"])
+    return all(any(c["kind"] in ("if", "else", "catch", "and", "or") for h in s["hops"] for c in h["controls"])
+               for s in write["sites"])
 
 
 def repeated(write: dict) -> bool:

@@ -8,14 +8,14 @@ from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_
 
 
 def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
-    """One question per flow: what it writes, in which order, under which conditions (the scope is the entry)."""
+    """One question per flow: what it writes, in which order, inside which branches and loops (the scope is the
+    entry; checks that return or throw before a write are other questions, about guards)."""
     if lang == "en":
         return [("writes", pick(seed, [
-            f"Which tables does {f['entry_label']} write, in what order, and under which conditions?",
-            f"What does {f['entry_label']} change in the database, in order, and when does each write happen?"]))]
-    return [("writes", f"{f['entry_label_zh']} 会按什么顺序写哪些表？每次写入在什么条件下发生？")]
-
-
+            f"Which tables does {f['entry_label']} write, in what order, and inside which branches or loops?",
+            f"What does {f['entry_label']} change in the database, in order, and which branches or loops decide each "
+            "write?"]))]
+    return [("writes", f"{f['entry_label_zh']} 会按什么顺序写哪些表？每次写入位于哪些分支或循环中？")]
 
 
 def _site_text(site: dict, lang: str) -> str:
@@ -75,12 +75,13 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     trace = entry + [(claim, list(ids)) for claim, ids in trace]
     if lang == "en":
         label = f["entry_label"][0].upper() + f["entry_label"][1:]
-        head = (f"{label} runs {len(writes)} SQL write statement{'s' if len(writes) > 1 else ''}, in the order the "
-                "code reaches them (following its calls through the project's own service, DAO and mapper classes; "
-                "a write inside a branch runs only when that branch is taken):")
+        order = ", in the order the code reaches them" if len(writes) > 1 else ""
+        head = (f"{label} runs {len(writes)} SQL write statement{'s' if len(writes) > 1 else ''}{order} (following its "
+                "calls through the project's own service, DAO and mapper classes; a write inside a branch runs only when "
+                "that branch is taken; checks that return or throw before a write are not listed):")
         return f"{head}\n{rows}", trace
     head = (f"{f['entry_label_zh']} 共有 {len(writes)} 条写 SQL，按代码执行顺序如下（沿项目自己的 Service、DAO、Mapper 调用追踪；"
-            "位于分支内的写入只在该分支成立时执行）：")
+            "位于分支内的写入只在该分支成立时执行；写入前提前返回或抛异常的校验未列出）：")
     return f"{head}\n{rows}", trace
 
 

@@ -769,11 +769,13 @@ def control_text(c: dict, lang: str) -> str:
     code = c["code"]
     if lang == "en":
         return {"if": f"inside `if ({code})`", "else": f"in the `else` branch of `if ({code})`",
-                "loop": f"once per iteration of `{code}`", "lambda": f"inside a lambda passed to `{code}`",
-                "catch": f"inside `{code}`"}[c["kind"]]
+                "loop": f"once per iteration of `{code}`", "lambda": f"in a lambda or method reference passed to `{code}`",
+                "catch": f"inside `{code}`", "and": f"only when `{code}` is true (checked first, `&&`)",
+                "or": f"only when `{code}` is false (checked first, `||`)"}[c["kind"]]
     return {"if": f"在 `if ({code})` 条件内", "else": f"在 `if ({code})` 的 else 分支中",
-            "loop": f"在循环 `{code}` 中逐次执行", "lambda": f"在传给 `{code}` 的 lambda 中",
-            "catch": f"在 `{code}` 块中"}[c["kind"]]
+            "loop": f"在循环 `{code}` 中逐次执行", "lambda": f"在传给 `{code}` 的 lambda 或方法引用中",
+            "catch": f"在 `{code}` 块中", "and": f"仅当 `{code}` 为真时（`&&` 短路）",
+            "or": f"仅当 `{code}` 为假时（`||` 短路）"}[c["kind"]]
 
 
 def file_name(path: str) -> str:

@@ -42,7 +42,7 @@ _SCOPE_ENDS = frozenset({"method_declaration", "constructor_declaration", "class
 class Control:
     """An `if` branch or loop that encloses a statement: what decides whether (or how often) it runs."""
 
-    kind: str          # if | else | loop | catch | lambda
+    kind: str          # if | else | loop | catch | lambda | and | or (short-circuit)
     code: str          # the condition as written (for a loop: its header)
     line: int          # first line of the header
     header_end: int    # last line of the header (where the body opens)
@@ -83,8 +83,9 @@ class JavaOutline:
             node = node.parent
         return node
 
-    def controls(self, path: str, line: int) -> list[Control]:
-        """The `if` branches and loops around the statement on `line`, inside its method, outermost first."""
+    def controls(self, path: str, line: int, callee: str | None = None) -> list[Control]:
+        """The `if` branches and loops around the statement on `line`, inside its method, outermost first; with
+        `callee`, also the short-circuit (`a && callee()`) and ternary conditions inside the statement itself."""
         stmt = self.statement_at(path, line)
         out: list[Control] = []
         child, parent = stmt, stmt.parent if stmt is not None else None
@@ -93,19 +94,27 @@ class JavaOutline:
             if control is not None:
                 out.append(control)
             child, parent = parent, parent.parent
-        return list(reversed(out))
+        call = self._call(stmt, line, callee) if stmt is not None and callee else None
+        if call is None and stmt is not None and callee:   # `items.forEach(mapper::insert)`: once per element
+            call = next((r for r in java_ast.walk(stmt, {"method_reference"}) if text(r).endswith(f"::{callee}")), None)
+        return list(reversed(out)) + (_inner_controls(call, stmt) if call is not None else [])
+
+    @staticmethod
+    def _call(stmt: Node, line: int, name: str) -> Node | None:
+        for call in java_ast.walk(stmt, {"method_invocation"}):
+            if text(call.child_by_field_name("name")) == name and line in (lines(call)[0],
+                                                                          lines(call.child_by_field_name("name"))[0]):
+                return call
+        return None
 
     def call_args(self, path: str, line: int, name: str) -> list[tuple[str, str]] | None:
         """(code, top-level operator) of each argument of the call to `name` on `line`, None if there is none."""
         stmt = self.statement_at(path, line)
-        if stmt is None:
+        call = self._call(stmt, line, name) if stmt is not None else None
+        if call is None:
             return None
-        for call in java_ast.walk(stmt, {"method_invocation"}):
-            if text(call.child_by_field_name("name")) == name and line in (lines(call)[0],
-                                                                          lines(call.child_by_field_name("name"))[0]):
-                args = call.child_by_field_name("arguments")
-                return [(squash(text(a)), _operator(a)) for a in args.named_children] if args is not None else []
-        return None
+        args = call.child_by_field_name("arguments")
+        return [(squash(text(a)), _operator(a)) for a in args.named_children] if args is not None else []
 
     def widen(self, span: Span) -> list[Span]:
         """The span grown to whole statements and the header of the innermost branch or loop around it.
@@ -131,6 +140,32 @@ class JavaOutline:
         if near.kind == "else" and near.branch_line < start:
             spans.append(Span(path=span.path, start_line=near.branch_line, end_line=near.branch_line))
         return spans + [Span(path=span.path, start_line=start, end_line=end)]
+
+
+def _inner_controls(call: Node, stmt: Node) -> list[Control]:
+    """Conditions inside one statement that decide whether (or how often) a call in it runs: the left side of
+    `&&` / `||` (evaluated first, the call only when it is true / false), a ternary's condition, and a lambda or
+    method reference handed to another call (`forEach`); outermost first."""
+    out = []
+    child, parent = call, call.parent
+    while parent is not None and parent != stmt:
+        if child.type in ("method_reference", "lambda_expression") and parent.type == "argument_list" \
+                and parent.parent is not None and parent.parent.type == "method_invocation":
+            user = parent.parent
+            name = squash(f"{text(user.child_by_field_name('object'))}.{text(user.child_by_field_name('name'))}")
+            out.append(Control("lambda", name.lstrip("."), lines(user)[0], lines(user)[0], lines(user)[0]))
+        elif parent.type == "binary_expression" and parent.child_by_field_name("right") == child:
+            op = text(parent.child_by_field_name("operator"))
+            left = parent.child_by_field_name("left")
+            if op in ("&&", "||"):
+                out.append(Control("and" if op == "&&" else "or", squash(text(left)), lines(left)[0], lines(left)[1],
+                                   lines(left)[0]))
+        elif parent.type == "ternary_expression" and child != parent.child_by_field_name("condition"):
+            cond = parent.child_by_field_name("condition")
+            kind = "if" if parent.child_by_field_name("consequence") == child else "else"
+            out.append(Control(kind, strip_parens(squash(text(cond))), lines(cond)[0], lines(cond)[1], lines(cond)[0]))
+        child, parent = parent, parent.parent
+    return list(reversed(out))
 
 
 def _control(parent: Node, child: Node) -> Control | None:

@@ -102,12 +102,19 @@ class Planner:
                     lines_ = ([(e["line"], e["line"])] if e.get("line") else []) + \
                         ([tuple(e["label_lines"])] if e.get("label_lines") else [])
                     spans += [Span(path=spans[0].path, start_line=n, end_line=m) for n, m in lines_]
+            label_spans = []
             if rule["kind"] == "transition" and dict_rec:
                 spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))
+                # codes labelled elsewhere (a mapping method `if (status == 101) return "未付款"`): the lines that say so
+                label_spans = [Span(path=dict_rec["path"], start_line=e["label_lines"][0], end_line=e["label_lines"][1])
+                               for e in dict_rec["entries"] if e.get("label_lines")]
+                spans += label_spans
             evidence = self.evidence(spans)
             if rule["kind"] == "transition" and dict_rec:
                 roles["dict"] = next(e.id for e in evidence if e.path == dict_rec["path"]
                                      and e.start_line <= dict_rec["start_line"] and dict_rec["end_line"] <= e.end_line)
+                roles["labels"] = sorted({e.id for s in label_spans for e in evidence if e.path == s.path
+                                          and e.start_line <= s.start_line and s.end_line <= e.end_line})
             facts["_roles"], facts["_path"] = roles, spans[0].path
             prepared[rule["rule_id"]] = (rule, facts, spans, evidence)
         groups = _guard_groups([(r, f) for r, f, _, _ in prepared.values() if r["kind"] == "guard"])

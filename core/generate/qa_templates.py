@@ -294,7 +294,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     limit = cite.at(f["criteria_line"], path) if f.get("criteria_line") else setter
     dict_id = cite.role("dict", f)
     inline = cite.at(f["line"] - 1, path) if f.get("line") and inline_dict(f.get("comment")) else None
-    documented = list(dict.fromkeys(i for i in (dict_id, inline) if i))   # the field's doc and the comment on the line
+    # the field's doc, the comment on the line, and the lines that map codes to labels
+    documented = list(dict.fromkeys([i for i in (dict_id, inline) if i] + (f.get("_roles", {}).get("labels") or [])))
     reqs = f.get("requires") or []
     # the guards that reject other states, and the UPDATE's own criteria: each proves the limit
     limited_by = list(dict.fromkeys([cite.at(r["line"], path) for r in reqs] + ([limit] if f.get("criteria_line") else [])))

@@ -1,0 +1,202 @@
+"""Flow, steps and undo QA on examples/shop, and the evidence widening they rest on.
+
+What an entry point writes must be complete for the path and say the branch,
+loop or short-circuit around each write; a step comment gets the writes its
+block performs; an undo pairs only writes that reverse each other; no two
+samples ask the same question; evidence holds the statement and its governing
+header. Each test names the code it was checked against by hand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from core.context import Context
+from core.evidence import SourceCache
+from core.generate import stage as gen_stage
+from core.generate.backends.template import TemplateBackend
+from core.generate.flow_facts import step_effects
+from core.generate.plan import Planner
+from core.generate.spans import JavaOutline, merge
+from core.models import Span
+from storage import samples_store
+from tests.conftest import EXAMPLE_REPO
+
+PORTAL = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
+
+
+@pytest.fixture
+def planner(shop_db) -> tuple[Planner, dict]:
+    ctx = Context(db=shop_db, repo=EXAMPLE_REPO, domains=["order", "stock"], backend="template", lang="en")
+    data = gen_stage.load(ctx, "shop")
+    return Planner("shop", EXAMPLE_REPO, data, ["order", "stock"], ["en"]), data
+
+
+def _line(text: str, before: int | None = None) -> int:
+    """The 1-based line of OrdPortalOrderServiceImpl holding `text`, the last one above `before` if given
+    (tests do not hard-code line numbers)."""
+    lines = (EXAMPLE_REPO / PORTAL).read_text(encoding="utf-8").splitlines()
+    found = [n for n, line in enumerate(lines, 1) if text in line and (before is None or n < before)]
+    return found[-1] if before else found[0]
+
+
+def _coupon_if() -> tuple[int, int]:
+    """(line of the `if` that guards using the coupon when placing, line of the call it guards)."""
+    call = _line("couponService.updateCouponStatus(orderParam")
+    return _line("if (orderParam.getCouponId() != null) {", before=call), call
+
+
+def _flow(planner, data, ref_part: str):
+    return next(i for i in planner.flow_items(data["flows"]) if ref_part in i.source.ref)
+
+
+def test_flow_lists_every_write_of_placing_an_order_in_order(planner):
+    p, data = planner
+    item = _flow(p, data, "OrdPortalOrderController#generateOrder")
+    writes = [(w["kind"], w["tables"]) for w in item.facts["writes"]]
+    # lockStock, orderMapper.insert, insertOrderItemList, updateCouponStatus, updateIntegration, deleteCartItemList
+    assert writes == [("update", ["inv_sku_stock"]), ("insert", ["ord_order"]), ("insert", ["ord_order_item"]),
+                      ("update", ["mkt_coupon_history"]), ("update", ["ums_member"]), ("update", ["ord_cart_item"])]
+
+
+def test_writes_through_mappers_without_sql_and_method_references_are_not_missed(planner):
+    p, data = planner
+    # MktCouponHistoryMapper has no XML in the example; delivery inserts history rows via forEach(mapper::insert)
+    item = _flow(p, data, "OrdOrderController#delivery")
+    assert [(w["kind"], w["tables"]) for w in item.facts["writes"]] == [
+        ("update", ["ord_order"]), ("insert", ["ord_order_operate_history"])]
+    history = item.facts["writes"][1]["sites"][0]["hops"][-1]["controls"]
+    assert [(c["kind"], c["code"]) for c in history] == [("lambda", "historyList.forEach")]
+
+
+def test_conditional_write_says_its_condition_and_cites_the_if(planner):
+    p, data = planner
+    item = _flow(p, data, "OrdPortalOrderController#generateOrder")
+    coupon = next(w for w in item.facts["writes"] if w["tables"] == ["mkt_coupon_history"])
+    hop = coupon["sites"][0]["hops"][1]            # generateOrder -> couponService.updateCouponStatus
+    assert [(c["kind"], c["code"]) for c in hop["controls"]] == [("if", "orderParam.getCouponId() != null")]
+    if_line, call_line = _coupon_if()
+    assert any(e.path == PORTAL and e.start_line <= if_line and call_line <= e.end_line for e in item.evidence)
+    stock = item.facts["writes"][0]["sites"][0]["hops"][-1]["controls"]
+    assert [c["kind"] for c in stock] == ["loop"]   # lockStockBySkuId once per cart item
+    answer = TemplateBackend.draft(item).answer
+    assert "inside `if (orderParam.getCouponId() != null)`" in answer
+    assert "once per iteration of `for (CartPromotionItem cartPromotionItem : cartPromotionItemList)`" in answer
+    assert "`ord_order`" in answer and "INSERT" in answer
+
+
+def test_unconditional_writes_are_not_said_to_be_conditional(planner):
+    p, data = planner
+    item = _flow(p, data, "OrdPortalOrderController#generateOrder")
+    order = next(w for w in item.facts["writes"] if w["tables"] == ["ord_order"])
+    assert all(not h["controls"] for s in order["sites"] for h in s["hops"])
+
+
+def test_read_only_flows_and_flows_out_of_scope_are_not_asked(planner):
+    p, data = planner
+    refs = {i.source.ref for i in p.flow_items(data["flows"])}
+    assert not any("#detail(" in r or "#list(" in r for r in refs)   # reads only
+    assert all(i.source.question_kind == "writes" for i in p.flow_items(data["flows"]))
+
+
+def test_steps_get_the_writes_their_block_performs(planner):
+    p, data = planner
+    item = next(i for i in p.steps_items(data["rules"]) if i.facts["method"] == "OrdPortalOrderServiceImpl.generateOrder")
+    by_label = {s["label"]: [(e["kind"], e["tables"]) for e in s["effects"]] for s in item.facts["steps"]}
+    assert by_label["12.插入订单表和订单商品表"] == [("insert", ["ord_order"]), ("insert", ["ord_order_item"])]
+    assert by_label["9.锁定库存"] == [("update", ["inv_sku_stock"])]
+    coupon = next(s for s in item.facts["steps"] if s["label"].startswith("13."))
+    assert [c["code"] for c in coupon["effects"][0]["hops"][0]["controls"]] == ["orderParam.getCouponId() != null"]
+    assert all(s["effects"] for s in item.facts["steps"])   # steps that write nothing are only counted
+    assert item.facts["silent"] > 0
+
+
+def test_a_write_outside_every_labelled_block_drops_the_steps_question():
+    steps = [{"label": "a", "line": 10, "start_line": 11, "end_line": 12}]
+    write = {"stmt_id": "M.insert", "label": "M.insert", "kind": "insert", "tables": ["t"], "path": "X.java",
+             "start_line": 1, "sites": [{"hops": [{"line": 12, "path": "X.java", "controls": []}]}]}
+    assert step_effects(steps, [write]) is not None
+    outside = dict(write, sites=[{"hops": [{"line": 20, "path": "X.java", "controls": []}]}])
+    assert step_effects(steps, [write, outside]) is None
+
+
+def test_undo_pairs_only_writes_that_reverse_each_other(planner):
+    p, data = planner
+    item = next(i for i in p.undo_items() if i.facts["cancel_method"] == "OrdPortalOrderServiceImpl.cancelOrder"
+                and i.facts["place_method"] == "OrdPortalOrderServiceImpl.generateOrder")
+    pairs = {pair["table"]: pair["how"] for pair in item.facts["pairs"]}
+    assert set(pairs) == {"inv_sku_stock", "mkt_coupon_history", "ums_member"}   # not ord_order: insert vs status update
+    assert pairs["inv_sku_stock"]["how"] == "verbs"                               # lockStockBySkuId / releaseStockBySkuId
+    assert (pairs["mkt_coupon_history"]["how"], pairs["mkt_coupon_history"]["place"],
+            pairs["mkt_coupon_history"]["cancel"]) == ("flag", "1", "0")
+    assert (pairs["ums_member"]["how"], pairs["ums_member"]["place"], pairs["ums_member"]["cancel"]) == ("sign", "-", "+")
+    if_line, call_line = _coupon_if()
+    assert any(e.path == PORTAL and e.start_line <= if_line and call_line <= e.end_line for e in item.evidence)
+    answer = TemplateBackend.draft(item).answer
+    assert "lockStockBySkuId" in answer and "releaseStockBySkuId" in answer
+
+
+def test_no_two_samples_ask_the_same_question(shop_db):
+    with shop_db.connect() as con:
+        rows = samples_store.list_samples(con, "shop")
+    counts = Counter((r["task_type"], r["language"], r["question"]) for r in rows)
+    assert [q for q, n in counts.items() if n > 1] == []
+
+
+def test_flow_steps_and_undo_samples_are_grounded_and_cite_all_evidence(shop_db):
+    with shop_db.connect() as con:
+        rows = [r for r in samples_store.list_samples(con, "shop")
+                if r["source_kind"] == "flow" or r["rule_kind"] == "side_effects"]
+    kinds = Counter(r["question_kind"] for r in rows)
+    assert kinds["writes"] and kinds["steps_of"] and kinds["undo"]
+    for r in rows:
+        cited = {i for step in r["payload"]["trace"] for i in step["evidence_ids"]}
+        assert cited == {e["id"] for e in r["payload"]["evidence"]}, r["question"]
+        assert all(e["end_line"] - e["start_line"] < 40 for e in r["payload"]["evidence"]), r["question"]
+
+
+JAVA = """class A {
+    void m(List<Item> items, Order o) {
+        if (o == null) {
+            return;
+        } else if (o.getStatus() == 1) {
+            dao.update(o,
+                       1);
+        }
+        for (Item i : items) {
+            dao.insert(i);
+        }
+        boolean ok = dao.lock(o) > 0 && dao.release(o);
+        items.forEach(x -> dao.delete(x));
+    }
+}
+"""
+
+
+@pytest.fixture
+def outline(tmp_path: Path) -> JavaOutline:
+    (tmp_path / "A.java").write_text(JAVA, encoding="utf-8")
+    return JavaOutline(SourceCache(tmp_path))
+
+
+def test_widen_takes_the_whole_statement_and_its_else_if_header(outline):
+    # line 6 starts a call that ends on line 7; it sits in the `else if` on line 5 (not nested in `if (o == null)`)
+    assert outline.widen(Span(path="A.java", start_line=6, end_line=6)) == [Span(path="A.java", start_line=5, end_line=7)]
+    controls = outline.controls("A.java", 6)
+    assert [(c.kind, c.code) for c in controls] == [("else", "o == null"), ("if", "o.getStatus() == 1")]
+
+
+def test_controls_see_loops_short_circuits_and_lambdas(outline):
+    assert [(c.kind, c.code) for c in outline.controls("A.java", 10)] == [("loop", "for (Item i : items)")]
+    assert [(c.kind, c.code) for c in outline.controls("A.java", 12, "release")] == [("and", "dao.lock(o) > 0")]
+    assert outline.controls("A.java", 12, "lock") == []
+    assert [(c.kind, c.code) for c in outline.controls("A.java", 13, "delete")] == [("lambda", "items.forEach")]
+
+
+def test_merge_joins_near_spans_of_one_file_and_drops_covered_ones():
+    spans = [Span(path="A.java", start_line=3, end_line=4), Span(path="B.xml", start_line=1, end_line=2),
+             Span(path="A.java", start_line=6, end_line=7), Span(path="A.java", start_line=3, end_line=3)]
+    assert merge(spans) == [Span(path="A.java", start_line=3, end_line=7), Span(path="B.xml", start_line=1, end_line=2)]

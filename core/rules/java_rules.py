@@ -178,6 +178,7 @@ def _failure(stmt: Node) -> dict | None:
 
 
 MAX_EVIDENCE = 40  # longest span that still reads as one verifiable piece of code
+MAX_GAP = 12       # a governing header further above than this is cited as its own line, not by a long span
 _LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement", "do_statement"})
 _SCOPES = java_ast.METHOD_DECLARATIONS | {"lambda_expression"}
 
@@ -238,7 +239,7 @@ def _governed_spans(first: int, last: int, context: list[dict]) -> list[tuple[in
     further away is cited as its own line."""
     start, extra = first, []
     for c in reversed(context):
-        if last - c["line"] + 1 <= MAX_EVIDENCE:
+        if last - c["line"] + 1 <= MAX_EVIDENCE and start - c["line"] <= MAX_GAP:
             start = min(start, c["line"])
         else:
             extra.append((c["line"], c["line"]))
@@ -286,6 +287,8 @@ def guards(method: Method) -> list[Found]:
             fail = _failure(stmts[0]) if len(stmts) <= 2 else None
             if fail is None or (fail["action"] == "return" and (len(stmts) != 1 or not _LITERAL.match(fail["value"]))):
                 continue  # `return success(x)` / `return found` are results, not early exits
+            if fail["action"] == "return" and not holds:
+                continue  # `if (..) {..} else { return true; }`: the method's result, not an early exit
             if_line = lines(node)[0]
             fail_start, end = lines(stmts[0])
             if end - if_line + 1 > MAX_BLOCK:

@@ -118,7 +118,7 @@ def _reuse(refs: list[Ref], ids: list[str], lang: str) -> list[ReuseItem]:
 def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> tuple[DesignProposal, list[tuple[str, list[str]]]]:
     """The template proposal for a requirement, and the trace of claims about existing code."""
     builder = {"state_impact": _state_impact, "idempotent": _idempotent, "sql_guard": _sql_guard,
-               "new_endpoint": _new_endpoint, "new_field": _new_field, "audit_trail": _audit_trail,
+               "new_endpoint": _new_endpoint, "list_filter": _list_filter, "new_field": _new_field, "audit_trail": _audit_trail,
                "user": _user}[spec.kind]
     design = builder(spec, conv, lang)
     design.reuse = _reuse(spec.refs, ids, lang)
@@ -145,7 +145,8 @@ def _q(label: str, lang: str) -> str:
     return f'"{label}"' if lang == "en" and not label.isascii() else label
 
 
-_VERB = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"), "check": ("compares", "判断"), "criteria": ("filters on", "按条件查询"),
+_VERB = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"), "check": ("compares", "判断"),
+         "criteria": ("filters on", "按条件查询"),
          "sql_filter": ("filters on", "在 SQL 中过滤"), "sql_set": ("writes", "在 SQL 中写入")}
 _DECIDE = {"pass": ("decide which value it passes", "确定传入哪个取值"),
            "set": ("decide whether the new value is set here instead", "确定此处是否改为设置新取值"),
@@ -366,6 +367,43 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
     )
 
 
+def _list_filter(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """One more optional filter, written exactly like the ones the query already has."""
+    f = spec.facts
+    fld, col, p, dto = f["field"], f["column"], f["prefix"], f["dto"]
+    clause = f'<if test="{p}.{fld}!=null"> AND {col} = #{{{p}.{fld}}} </if>'
+    ann = [a for a in f["annotations"]]
+    how = _t(lang, (" (Lombok generates its accessors)" if f["lombok"] else " with getter and setter")
+             + (f", annotated with {', '.join('@' + a for a in ann)} like the other fields" if ann else ""),
+             ("（访问方法由 Lombok 生成）" if f["lombok"] else " 及 getter/setter")
+             + (f"，与其他字段一样加 {'、'.join('@' + a for a in ann)}" if ann else ""))
+    ctrl = _t(lang, "no change: it binds the request body into `" + dto + "`" if f["body"] else
+              f"no change: it binds request parameters into `{dto}`, so `{fld}` arrives as a query parameter",
+              f"无需修改：请求{'体' if f['body'] else '参数'}会绑定到 `{dto}`")
+    return DesignProposal(
+        understanding=_t(lang, f"`{f['statement']}` already filters with optional `<if test=\"{p}.…\">` clauses on "
+                               f"`{dto}` (e.g. `{f['mirror_sql']}`). Filtering by {fld} is one more field on `{dto}` and "
+                               f"one more clause on `{col}`; the controller and service pass `{dto}` through.",
+                         f"`{f['statement']}` 已用 `{dto}` 上的可选 `<if test>` 条件过滤（如 `{f['mirror_sql']}`）。"
+                         f"按 {fld} 过滤只需在 `{dto}` 加一个字段、在 SQL 中加一个 `{col}` 条件；"
+                         f"控制层与服务层原样传递 `{dto}`。"),
+        changes=_changes([("dto", dto, _t(lang, f"add `private {f['type']} {fld};`{how}",
+                                          f"新增 `private {f['type']} {fld};`{how}"), False),
+                          ("mapper_xml", f["xml"], _t(lang, f"in `{f['statement']}`, next to the `{f['mirror']}` clause: "
+                                                            f"`{clause}`",
+                                                      f"在 `{f['statement']}` 中 `{f['mirror']}` 条件旁加入 `{clause}`"), False),
+                          ("controller", f["controller"], ctrl, False)], conv.known),
+        data_changes=[_t(lang, f"none; `{col}` exists", f"无；`{col}` 已存在")],
+        flow=[_t(lang, f"the request carries `{fld}`", f"请求携带 `{fld}`"),
+              _t(lang, f"`{dto}.{fld}` reaches `{f['statement']}`", f"`{dto}.{fld}` 传到 `{f['statement']}`"),
+              _t(lang, f"the clause applies only when `{fld}` is given", f"仅在传入 `{fld}` 时生效")],
+        risks=[_t(lang, f"a large table needs an index that covers `{col}` for this filter to stay fast",
+                  f"数据量大时需有覆盖 `{col}` 的索引")],
+        test_plan=[_t(lang, f"list with `{fld}` set returns only matching rows", f"传入 `{fld}` 时只返回匹配的记录"),
+                   _t(lang, f"list without `{fld}` returns the same rows as today", f"不传 `{fld}` 时结果与现在一致")],
+    )
+
+
 def _accessors(cls: str, f: dict, lang: str) -> str:
     if cls in f.get("lombok", []):
         return _t(lang, " (Lombok generates its accessors)", "（访问方法由 Lombok 生成）")
@@ -388,9 +426,16 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                ("model", ent, model, False)]
     for s in f["setters"]:
         if s.get("via") and s.get("via_path"):
-            changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = #{{{name}}}`",
-                                                            f"`{s['via']}` 同时设置 `{col} = #{{{name}}}`"), False))
-        if s["note"]:
+            value = "now()" if f.get("value") == "now" else f"#{{{name}}}"
+            changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = {value}`",
+                                                            f"`{s['via']}` 同时设置 `{col} = {value}`"), False))
+        if f.get("value") == "now":
+            what = _t(lang, f"set `{name}` to `{f['now']}` on the {ent} it writes",
+                      f"在写入的 {ent} 上把 `{name}` 设为 `{f['now']}`")
+            if s.get("via"):
+                what = _t(lang, f"no Java change: `{s['via']}` sets `{col} = now()`",
+                          f"Java 无需修改：`{s['via']}` 设置 `{col} = now()`")
+        elif s["note"]:
             what = _t(lang, f"store its existing `{s['note']}` parameter as `{name}` on the {ent} it writes",
                       f"把已有参数 `{s['note']}` 作为 `{name}` 写入 {ent}")
         elif s.get("dto"):
@@ -416,13 +461,13 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
               "取消或关闭时" if f["bind"] == "cancel" else "创建时")
     return DesignProposal(
         understanding=_t(lang, f"{table} has no column for {_a(f['label_en'])}. It is written where the {ent} {when} "
-                               f"({', '.join(f'`{n}`' for n in names)}), from the input each of them receives.",
-                         f"{table} 没有{f['label_zh']}字段。它在 {ent} {when}写入（{'、'.join(f'`{n}`' for n in names)}），"
-                         "取自各方法收到的输入。"),
+                               f"({', '.join(f'`{n}`' for n in names)}).",
+                         f"{table} 没有{f['label_zh']}字段。它在 {ent} {when}写入（{'、'.join(f'`{n}`' for n in names)}）。"),
         changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"`{table}.{col}` {f['sql_type']}, nullable: existing rows have none",
                          f"`{table}.{col}` {f['sql_type']}，允许为空：历史数据没有该值")],
-        flow=[_t(lang, f"the caller supplies the {f['label_en']}", f"调用方提供{f['label_zh']}"),
+        flow=[_t(lang, f"the caller supplies the {f['label_en']}", f"调用方提供{f['label_zh']}") if f.get("value") != "now"
+              else _t(lang, f"the {f['label_en']} is the moment of the change", f"{f['label_zh']}取变更发生的时刻"),
               _t(lang, f"the service sets `{name}` on the {ent} it writes", f"服务层在写入的 {ent} 上设置 `{name}`"),
               _t(lang, f"endpoints that return `{ent}` include `{name}` once the model has it",
                  f"返回 `{ent}` 的接口在模型加入字段后即包含 `{name}`")],
@@ -433,7 +478,9 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
               f"`{c['caller']}` 也调用它，但不会运行（{c['inactive']}）；若日后启用，同样传入固定原因")
            for c in f["callers"] if c.get("inactive")],
         test_plan=[_t(lang, f"each place listed above stores the {f['label_en']} it is given",
-                      f"上述每处都保存传入的{f['label_zh']}"),
+                      f"上述每处都保存传入的{f['label_zh']}") if f.get("value") != "now" else
+                   _t(lang, "each operation listed above stores the time it made the change",
+                      "上述每个操作都保存其变更发生的时间"),
                    _t(lang, f"{ent} rows without `{col}` still load", f"没有 `{col}` 的历史数据仍可读取")],
     )
 

@@ -31,6 +31,8 @@ NEW_FIELDS = {
     "order": [
         {"field": "cancelReason", "sql_type": "VARCHAR(200)", "label_en": "cancel reason", "label_zh": "取消原因",
          "bind": "cancel", "meaning": ("cancel_reason", "取消原因", "close_reason", "关闭原因")},
+        {"field": "cancelTime", "sql_type": "DATETIME", "label_en": "cancel time", "label_zh": "取消时间",
+         "bind": "cancel", "value": "now", "meaning": ("cancel_time", "close_time", "end_time", "取消时间", "关闭时间")},
         {"field": "invoiceTitle", "sql_type": "VARCHAR(100)", "label_en": "invoice title", "label_zh": "发票抬头",
          "bind": "create", "meaning": ("invoice", "bill_header", "发票")},
         {"field": "buyerRemark", "sql_type": "VARCHAR(500)", "label_en": "buyer remark", "label_zh": "买家备注",
@@ -127,7 +129,7 @@ class RequirementDeriver:
     # --------------------------------------------------------------- kinds --
     def derive(self, domain: str) -> list[DesignSpec]:
         specs, texts = [], set()
-        for fn in (self.state_impact, self.idempotent, self.sql_guard, self.new_endpoint, self.new_field,
+        for fn in (self.state_impact, self.idempotent, self.sql_guard, self.new_endpoint, self.list_filter, self.new_field,
                    self.audit_trail):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
@@ -203,7 +205,8 @@ class RequirementDeriver:
             refs = [Ref(_dict_name(d),
                         f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
                         d["path"], d["start_line"], d["end_line"])]
-            verbs = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"), "check": ("compares", "判断"), "criteria": ("filters on", "按条件过滤"),
+            verbs = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"), "check": ("compares", "判断"),
+                     "criteria": ("filters on", "按条件过滤"),
                      "sql_filter": ("filters on", "在 SQL 中过滤"), "sql_set": ("writes", "在 SQL 中写入")}
             for s in sites:
                 en, zh = verbs[s.kind]
@@ -422,6 +425,87 @@ class RequirementDeriver:
             }))
         return out
 
+    # ---------------------------------------------------------- list filter --
+    def _chain_up(self, method_id: str, layers: tuple[str, ...]) -> dict | None:
+        """The nearest caller (through interfaces) of a method in one of these layers."""
+        seen, todo = set(), [method_id]
+        while todo:
+            m = self.code.methods.get(todo.pop(0))
+            if not m or m["symbol_id"] in seen:
+                continue
+            seen.add(m["symbol_id"])
+            for c in self.code.callers(m):
+                caller = self.code.methods.get(c["caller_id"])
+                if caller and self.code.layer_of(caller["parent_id"]) in layers:
+                    return caller
+                if caller:
+                    todo.append(caller["symbol_id"])
+        return None
+
+    def list_filter(self, domain: str) -> list[DesignSpec]:
+        """A list query with optional filters on a request object gets one more, on a coded field it lacks."""
+        out = []
+        by_table = {t: cid for cid, t in self.tables.items()}
+        dicts = {(e["symbol_id"], f): (d, e) for d, e, f in self._lifecycles(domain)}
+        for s in self.data["sql_statements"]:
+            if s["kind"] != "select" or len(s.get("tables") or []) != 1 or not s.get("method_id") \
+                    or (self.classes.get(s["namespace"]) or {}).get("is_generated"):
+                continue
+            lines = self.files.get(s["path"]).lines[s["start_line"] - 1:s["end_line"]]
+            tests = self._tests(lines, s)
+            mirror = next(((n, p, f) for n, p, f in tests if n - s["start_line"] + 1 < len(lines)
+                           and re.search(rf"=\s*#\{{{p}\.{f}\}}", lines[n - s["start_line"] + 1])), None)
+            dao_m = self.code.methods.get(s["method_id"])
+            if not mirror or not dao_m or s["end_line"] - s["start_line"] >= 40:
+                continue
+            prefix = mirror[1]
+            dto_name = (re.search(rf"(\w+)\s+{prefix}\s*[,)]", dao_m.get("signature") or "") or [None, None])[1]
+            dto = self.code.cls(dto_name) if dto_name else None
+            ent_id = by_table.get(s["tables"][0].lower())
+            ctrl_m = self._chain_up(s["method_id"], ("controller",))
+            if not dto or not ent_id or not ctrl_m or dto_name not in (ctrl_m.get("signature") or ""):
+                continue
+            dto_fields = [f for f in self.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == dto["symbol_id"]]
+            filtered = {f for _, _, f in tests}
+            for (eid, fld), (d, ent) in sorted(dicts.items(), key=lambda kv: kv[0]):
+                if eid != ent_id or fld in filtered or any(f["name"] == fld for f in dto_fields) \
+                        or is_delete_flag(fld) or not COUNT_FIELD.search(fld) or not dto_fields:
+                    continue
+                out.append(self._filter_spec(domain, s, d, ent, fld, dto, dto_fields, ctrl_m, mirror, lines))
+        return out
+
+    def _filter_spec(self, domain: str, s: dict, d: dict, ent: dict, fld: str, dto: dict, dto_fields: list[dict],
+                     ctrl_m: dict, mirror: tuple[int, str, str], lines: list[str]) -> DesignSpec:
+        ctrl = f"{ctrl_m['parent_id'].rsplit('.', 1)[-1]}.{ctrl_m['name']}"
+        stmt = f"{s['namespace'].rsplit('.', 1)[-1]}.{s['statement']}"
+        first, last = min(f["start_line"] for f in dto_fields), max(f["end_line"] for f in dto_fields)
+        mirror_sql = lines[mirror[0] - s["start_line"] + 1].strip()
+        ent_field = next((f for f in self.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == ent["symbol_id"]
+                          and f["name"] == fld), None)
+        refs = [Ref(stmt, f"filters on optional `{mirror[1]}` fields, e.g. `{mirror_sql}`",
+                    f"按可选的 `{mirror[1]}` 字段过滤，例如 `{mirror_sql}`", s["path"], s["start_line"], s["end_line"]),
+                Ref(dto["name"], f"holds the filters {', '.join(f['name'] for f in dto_fields)}",
+                    f"包含过滤字段 {'、'.join(f['name'] for f in dto_fields)}", dto_fields[0]["path"],
+                    max(first - 2, dto.get("start_line") or first), last),
+                self.method_ref(ctrl_m, f"takes `{dto['name']}` from the request", f"从请求中接收 `{dto['name']}`"),
+                Ref(_dict_name(d), f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
+                    d["path"], d["start_line"], d["end_line"])]
+        annotated = sorted({a["name"] for f in dto_fields for a in f.get("annotations") or []} - {"Getter", "Setter"})
+        text_en = (f"Let `{ctrl}` filter the {ent['name']} list by {fld} ({self._codes(d)}), like it already "
+                   f"filters by {', '.join(f for _, _, f in self._tests(lines, s))}.")
+        text_zh = f"让 `{ctrl}` 的 {ent['name']} 列表支持按 {fld}（{self._codes(d)}）过滤，与现有过滤条件一致。"
+        return DesignSpec(_req_id("list_filter", s["stmt_id"], fld), "list_filter", domain, text_en, text_zh, refs, {
+            "entity": ent["name"], "field": fld, "column": snake(fld), "dto": dto["name"],
+            "type": (ent_field or {}).get("type") or "Integer", "prefix": mirror[1], "mirror": mirror[2],
+            "mirror_sql": mirror_sql, "statement": stmt, "xml": s["path"], "controller": ctrl,
+            "body": "@RequestBody" in (ctrl_m.get("signature") or ""), "annotations": annotated,
+            "lombok": _lombok(dto)})
+
+    @staticmethod
+    def _tests(lines: list[str], s: dict) -> list[tuple[int, str, str]]:
+        return [(n, m.group(1), m.group(2)) for n, line in enumerate(lines, s["start_line"])
+                if (m := re.search(r'<if test="(\w+)\.(\w+)\s*!=\s*null', line))]
+
     # ----------------------------------------------------------- new field --
     def new_field(self, domain: str) -> list[DesignSpec]:
         out = []
@@ -436,9 +520,19 @@ class RequirementDeriver:
                 if not schema or schema.has_meaning(spec["meaning"]):
                     continue   # without a schema nothing shows the meaning is missing
                 made = self._binding(domain, ent, fld, d, spec["bind"])
-                if made:
+                if made and self._via_is_bound(made):
                     out.append(self._new_field_spec(domain, spec, ent, table, schema, made))
         return out
+
+    def _via_is_bound(self, made: list[tuple[dict, Site]]) -> bool:
+        """A statement the bound methods set the status through is called by them alone (else a new column written
+        there would be written by other operations too)."""
+        bound = {(s.path, s.line) for _, s in made}
+        for _, s in made:
+            if s.via and any((c.path, c.line) not in bound for c in self.code.sql_setter_calls(
+                    [Site("sql_set", s.via, "mapper_xml", "", 0, 0, 0, "")])):
+                return False
+        return True
 
     def _binding(self, domain: str, ent: dict, fld: str, d: dict, bind: str) -> list[tuple[dict, Site]]:
         """The methods that give the field its meaning, with the line where they set the status: every place that
@@ -460,6 +554,13 @@ class RequirementDeriver:
                 out.setdefault(m["symbol_id"], (m, s))
         return list(out.values())
 
+    def _now_expr(self, ent: dict) -> str:
+        """How the entity's time fields are typed: `new Date()` or `LocalDateTime.now()`."""
+        types = Counter(f.get("type") for f in self.data["symbols"] if f["kind"] == "field"
+                        and f.get("parent_id") == ent["symbol_id"] and f.get("type") in ("Date", "LocalDateTime"))
+        return "LocalDateTime.now()" if types.most_common(1) and types.most_common(1)[0][0] == "LocalDateTime" \
+            else "new Date()"
+
     def _request_dto(self, m: dict) -> str | None:
         """The request object a method takes (a class of the dto layer), where a new input belongs."""
         for typ in re.findall(r"(?:^|[(,])\s*(?:final\s+)?(?:@\w+(?:\([^)]*\))?\s+)*([A-Z]\w*)\s+\w+\s*(?=[,)])",
@@ -473,9 +574,11 @@ class RequirementDeriver:
                         made: list[tuple[dict, Site]]) -> DesignSpec:
         col = snake(spec["field"])
         source = {"ddl": "the DDL", "result_map": "its result map", "model": "its model class"}[schema.source]
-        refs = [Ref(table, f"is the {table} table as {source} describes it, without {_a(spec['label_en'])} column",
-                    f"{table} 表（{schema.source}），没有{spec['label_zh']}字段", schema.path,
-                    schema.start_line, min(schema.end_line, schema.start_line + 39))]
+        refs = [Ref(table, (f"is the {table} table as {source} describes it, without {_a(spec['label_en'])} column"
+                            if start == schema.start_line else f"continues the {table} table (lines {start}-{schema.end_line})"),
+                    f"{table} 表（{schema.source}），没有{spec['label_zh']}字段" if start == schema.start_line
+                    else f"{table} 表（续）", schema.path, start, min(schema.end_line, start + 39))
+                for start in range(schema.start_line, schema.end_line + 1, 40)]     # all of it: absence is the claim
         setters, callers = [], []
         for m, site in made:
             label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
@@ -486,8 +589,8 @@ class RequirementDeriver:
             dto = self._request_dto(m)
             setters.append({"method": label, "note": note.group(1) if note else None, "layer": site.layer,
                             "via": site.via, "via_path": self._stmt_path(site.via), "dto": dto})
-            if note or dto:
-                continue          # the value arrives in an existing parameter or request object: callers stay
+            if note or dto or spec.get("value") == "now":
+                continue          # the value is at hand (a parameter, the request object, the clock): callers stay
             system = bool(SYSTEM.search(m["name"]))
             for c in self.code.callers(m):
                 cm = self.code.methods.get(c["caller_id"])
@@ -509,7 +612,8 @@ class RequirementDeriver:
         return DesignSpec(_req_id("new_field", ent["symbol_id"], spec["field"]), "new_field", domain, text_en, text_zh,
                           refs, {"entity": ent["name"], "table": table, "field": spec["field"], "column": col,
                                  "sql_type": spec["sql_type"], "label_en": spec["label_en"], "label_zh": spec["label_zh"],
-                                 "setters": setters, "callers": callers, "bind": spec["bind"],
+                                 "setters": setters, "callers": callers, "bind": spec["bind"], "value": spec.get("value"),
+                                 "now": self._now_expr(ent),
                                  "lombok": sorted(c["name"] for c in [model] + [self.code.cls(x["dto"]) or {} for x in setters
                                                                                 if x["dto"]] if _lombok(c)),
                                  "generator": self.generator_configs[0] if generated and self.generator_configs else None})

@@ -86,6 +86,15 @@ class Codes {
     static int notText(int s) { if (s == 6) { return 6; } return 0; }
 }"""
     found = const.mapping_labels(source, "Codes", {"A": "1"})
+    consts = [const.Constant("x.Codes.A", "x.Codes", "A", "field", "1", "one", "mapping", "Codes.java", 3)]
+    tests = """
+class Codes {
+    static boolean isA(Order o) { return A == o.getState().intValue(); }
+    static boolean isTwo(Order o) { return Integer.valueOf(2).equals(o.getState()); }
+    static boolean either(Order o) { return A == o.getState() || 2 == o.getState(); }
+}"""
+    preds = {p.name: (p.value, p.accessor, p.label) for p in const.status_predicates(tests, "x.Codes", "Codes", consts)}
+    assert preds == {"isA": ("1", "state", "one")}     # one field against one code, nothing else
     assert {k: v[0] for k, v in found.items()} == {"1": "one", "3": "three", "4": "four", "5": "five"}
     assert found["1"][1:] == (5, 5)
 
@@ -141,6 +150,16 @@ def test_transitions_to_constants_and_enum_codes_resolve(shop: Database):
     assert (paid["entity"], paid["to"], paid["from_codes"], paid["labels"]["1"]) == ("OrdPayment", "1", ["0"], "支付成功")
     expired = by_method["OrdRefundService.rejectExpired"]["facts"]   # `(short) 30`: a cast literal
     assert expired["to"] == "30" and "to_constant" not in expired and expired["labels"]["30"] == "已拒绝"
+
+
+def test_status_test_methods_limit_the_states_a_transition_starts_from(shop: Database, table: const.ConstantTable):
+    pred, arg = table.predicate("OrdRefundConstant.isApplied(refund)")
+    assert (pred.kind, pred.value, pred.accessor, pred.label, arg) == ("predicate", "10", "refundStatus", "申请中", "refund")
+    assert table.resolve("OrdRefundConstant.isApplied") is None          # a test is not a value
+    reject = next(r["facts"] for r in _rules(shop, "transition") if r["facts"].get("method") == "OrdRefundService.reject")
+    # `if (!OrdRefundConstant.isApplied(refund)) { return; }`: an early return limits the change like a failure
+    assert (reject["to"], reject["from_codes"]) == ("30", ["10"])
+    assert reject["requires"][0]["action"] == "return" and reject["requires"][0]["line"] == 87
 
 
 def test_constant_dictionary_rule_cites_each_label(shop: Database):

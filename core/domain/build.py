@@ -219,7 +219,10 @@ class MapBuilder:
         for t in self.types:
             found = const.constants_of(t, self.members.get(t["symbol_id"], []), self._doc_start)
             if t["kind"] != "enum" and constant_groups(found, t["name"]):
-                found, mappings[t["symbol_id"]] = const.with_mapping_labels(found, self._file_text(t["path"]), t["name"])
+                source = self._file_text(t["path"])
+                found, mappings[t["symbol_id"]] = const.with_mapping_labels(found, source, t["name"])
+                if source:
+                    found += const.status_predicates(source, t["symbol_id"], t["name"], found)
             out += found
         return out, mappings
 

@@ -43,7 +43,7 @@ class Constant:
     const_id: str              # fully qualified: pkg.OrderUtil.STATUS_PAY
     owner: str                 # the declaring class's symbol id
     name: str                  # STATUS_PAY
-    kind: str                  # field | enum
+    kind: str                  # field | enum | predicate (a static boolean test of one field for one code)
     value: str | None          # "201"; a String constant without its quotes; an enum constant's code argument
     label: str | None          # 已付款 (from a comment, the enum's label argument, or a mapping method)
     label_source: str | None   # comment | enum | mapping | None
@@ -309,6 +309,67 @@ def with_mapping_labels(consts: list[Constant], source: str | None, class_name: 
     return out, mapping
 
 
+# ------------------------------------------------------ status tests --
+_GETTER_READ = re.compile(r"^(\w+)\.get(\w+)\(\)(?:\.(?:intValue|shortValue|byteValue|longValue)\(\))?$")
+
+
+def status_predicates(source: str, owner: str, class_name: str, consts: list[Constant]) -> list[Constant]:
+    """Static boolean methods that test one field for one code: `return STATUS_PAY == o.getOrderStatus()
+    .shortValue();` or `STATUS_PAY.equals(o.getOrderStatus())` -> a Constant of kind "predicate" whose
+    value is the code, accessor the field, label the code's label, lines the method."""
+    by_name = {c.name: c for c in consts if c.kind == "field" and c.is_code}
+    out = []
+    tree = java_ast.parse(source)
+    for cls in java_ast.walk(tree.root_node, {"class_declaration", "interface_declaration"}):
+        if text(cls.child_by_field_name("name")) != class_name:
+            continue
+        for method in java_ast.method_declarations(cls):
+            if java_ast.enclosing(method, {"class_declaration", "interface_declaration"}) != cls:
+                continue
+            found = _tested_code(method, by_name)
+            if found is None:
+                continue
+            field, code = found
+            name = text(method.child_by_field_name("name"))
+            label = next((c.label for c in consts if c.value == code and c.label), None)
+            start, end = lines(method)
+            out.append(Constant(f"{owner}#{name}", owner, name, "predicate", code, label, None,
+                                consts[0].path if consts else "", start, start, end, field, "boolean"))
+    return out
+
+
+def _tested_code(method, by_name: dict[str, Constant]) -> tuple[str, str] | None:
+    """(field, code) when a boolean method's body is one `return` comparing a field with one code."""
+    if text(method.child_by_field_name("type")) != "boolean":
+        return None
+    body = method.child_by_field_name("body")
+    stmts = [c for c in (body.named_children if body is not None else []) if c.type not in ("line_comment",
+                                                                                             "block_comment")]
+    if len(stmts) != 1 or stmts[0].type != "return_statement" or not stmts[0].named_children:
+        return None
+    expr = stmts[0].named_children[0]
+    if expr.type == "binary_expression" and text(expr.child_by_field_name("operator")) == "==":
+        sides = [expr.child_by_field_name("left"), expr.child_by_field_name("right")]
+    elif expr.type == "method_invocation" and text(expr.child_by_field_name("name")) == "equals":
+        args = expr.child_by_field_name("arguments")
+        sides = [expr.child_by_field_name("object"), *(args.named_children if args is not None else [])]
+    else:
+        return None
+    if len(sides) != 2 or None in sides:
+        return None
+    codes, fields = [], []
+    for side in sides:
+        raw = re.sub(r"\s+", "", text(side))
+        read = _GETTER_READ.match(raw)
+        if read:
+            fields.append(read.group(2)[:1].lower() + read.group(2)[1:])
+        elif _INT.match(raw):
+            codes.append(raw)
+        elif raw.rsplit(".", 1)[-1] in by_name:
+            codes.append(by_name[raw.rsplit(".", 1)[-1]].value)
+    return (fields[0], codes[0]) if len(fields) == 1 and len(codes) == 1 else None
+
+
 # ----------------------------------------------------------- resolving --
 class ConstantTable:
     """Every constant of a repository, found by the way code names it.
@@ -321,8 +382,12 @@ class ConstantTable:
         self.by_id: dict[str, Constant] = {}
         short: dict[str, list[Constant]] = defaultdict(list)
         bare: dict[str, list[Constant]] = defaultdict(list)
+        self.predicates: dict[str, Constant] = {}   # `OrderUtil.isPayStatus` / fq -> the code it tests for
         for c in constants:
             c = c if isinstance(c, Constant) else Constant(**{k: c[k] for k in CONSTANT_FIELDS})
+            if c.kind == "predicate":
+                self.predicates[c.const_id.replace("#", ".")] = self.predicates[c.qualified_name] = c
+                continue
             self.by_id[c.const_id] = c
             short[c.qualified_name].append(c)
             bare[c.name].append(c)
@@ -347,6 +412,16 @@ class ConstantTable:
                 return self.by_id[f"{context}.{name}"]
             return self.bare.get(name)
         return self.short.get(".".join(parts[-2:]))
+
+    def predicate(self, call: str, context: str | None = None) -> tuple[Constant, str] | None:
+        """(predicate, argument) for a call of a status test such as `OrderUtil.isPayStatus(order)`: the
+        predicate's `value` is the code it tests for, its `accessor` the field it reads."""
+        m = re.fullmatch(r"([\w.]+)\(\s*(\w+)\s*\)", re.sub(r"\s+", "", call))
+        if not m:
+            return None
+        name = m.group(1)
+        found = self.predicates.get(name) or (self.predicates.get(f"{context}.{name}") if context else None)
+        return (found, m.group(2)) if found else None
 
     def resolve(self, expr: str, context: str | None = None) -> Constant | None:
         """The constant an expression stands for, through casts, boxing and an enum's code getter.

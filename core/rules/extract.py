@@ -195,10 +195,16 @@ class Extractor:
         """The guard reads the status of the entity being set (the same variable, or one of the same
         type), not the like-named status of another record (a groupon rule's `getStatus()`)."""
         readers = re.findall(r"(\w+)\." + re.escape(getter), condition)
+        readers += [arg for pred, arg in self._predicates(condition, method) if pred.accessor == facts["field"]]
         if not readers:
             return False
         types = java_rules._receiver_types(method)
         return any(r == facts["receiver"] or (facts["entity"] and types.get(r) == facts["entity"]) for r in readers)
+
+    def _predicates(self, condition: str, method: Method) -> list[tuple[Constant, str]]:
+        """Status tests called in a condition (`OrderUtil.isCreateStatus(order)`), with their argument."""
+        calls = re.findall(r"((?<![\w.])[A-Za-z_][\w.]*\(\s*\w+\s*\))", condition)
+        return [found for c in calls if (found := self.constants.predicate(c, method.class_id))]
 
     def _link_transitions(self, method: Method, found: list[Found]) -> None:
         """Give each transition its code (a constant resolved), labels, the state(s) it starts from and
@@ -222,17 +228,22 @@ class Extractor:
             facts["labels"], facts["dict_id"] = self._labels(facts["entity"], facts["field"], facts.pop("inline_dict"),
                                                              constant)
             getter = "get" + facts["field"][0].upper() + facts["field"][1:] + "()"
-            before = [g for g in guards if g.facts["line"] < facts["line"] and g.facts["action"] != "return"]
+            # an early `return` stops the operation as surely as a failure does
+            before = [g for g in guards if g.facts["line"] < facts["line"]]
             status_guards = [g for g in before if self._tests_entity(g.facts["condition"], getter, facts, method)]
-            facts["from_codes"] = _codes_allowed(status_guards, getter, lambda e: self._code(e, method.class_id))
+            facts["from_codes"] = sorted(
+                set(_codes_allowed(status_guards, getter, lambda e: self._code(e, method.class_id)))
+                | {p.value for g in status_guards if g.facts.get("holds", True)
+                   for p, _ in self._predicates(_negated_calls(g.facts["condition"]), method)
+                   if p.accessor == facts["field"]})
             for field_name, values, line in criteria:
                 if field_name == facts["field"] and line < facts["line"] + 15:
                     codes = {c for v in _operands(values) if (c := self._code(v, method.class_id))}
                     facts["from_codes"] = sorted(set(facts["from_codes"]) | codes)
                     facts["criteria_line"] = line
                     t.spans.append((line, line))
-            facts["requires"] = [{"condition": g.facts["condition"], "line": g.facts["line"], "message": g.facts.get("message")}
-                                 for g in status_guards]
+            facts["requires"] = [{"condition": g.facts["condition"], "line": g.facts["line"], "message": g.facts.get("message"),
+                                  "action": g.facts["action"]} for g in status_guards]
             for g in status_guards:
                 t.spans.extend(g.spans)
             t.spans[:] = sorted(set(t.spans))
@@ -399,6 +410,14 @@ def _codes_allowed(status_guards: list[Found], getter: str, code_of) -> list[str
                 if code is not None:
                     allowed.add(code)
     return sorted(allowed)
+
+
+def _negated_calls(condition: str) -> str:
+    """The calls a guard requires to be true: `!isCreateStatus(o) && !isPayStatus(o)` fails unless one of them
+    holds, so the operation goes on only from their codes; a call that is not negated says nothing of that."""
+    if "||" in condition:
+        return ""
+    return " ".join(re.findall(r"!\s*([\w.]+\(\s*\w+\s*\))", condition))
 
 
 def _operands(values: str) -> list[str]:

@@ -37,4 +37,11 @@ public final class OrdRefundConstant {
                 throw new IllegalStateException("未知的退款状态");
         }
     }
+
+    /**
+     * 退款是否仍在申请中
+     */
+    public static boolean isApplied(io.acdp.shop.common.entity.OrdRefund refund) {
+        return STATUS_APPLIED.equals(refund.getRefundStatus());
+    }
 }

@@ -77,4 +77,17 @@ public class OrdRefundService {
     public List<OrdRefund> listAll() {
         return refundRepository.findAll();
     }
+
+    /**
+     * 商家拒绝退款：不在申请中的退款不处理
+     */
+    @Transactional
+    public void reject(Long refundId) {
+        OrdRefund refund = refundRepository.findById(refundId).orElseThrow();
+        if (!OrdRefundConstant.isApplied(refund)) {
+            return;
+        }
+        refund.setRefundStatus(OrdRefundConstant.STATUS_REJECTED);
+        refundRepository.save(refund);
+    }
 }

@@ -205,8 +205,8 @@ class RequirementDeriver:
             refs = [Ref(_dict_name(d),
                         f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
                         d["path"], d["start_line"], d["end_line"])]
-            verbs = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"), "check": ("compares", "判断"),
-                     "criteria": ("filters on", "按条件过滤"),
+            verbs = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"),
+                     "check": ("compares", "判断"), "criteria": ("filters on", "按条件过滤"),
                      "sql_filter": ("filters on", "在 SQL 中过滤"), "sql_set": ("writes", "在 SQL 中写入")}
             for s in sites:
                 en, zh = verbs[s.kind]

@@ -530,7 +530,7 @@ def _inactive_claim(f: dict, lang: str, cite: Cite, path: str) -> tuple[str, tup
 
 
 def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    when = cron_text(f["cron"], lang) if f.get("cron") else f"`{f.get('rate')}`"
+    when = cron_text(f["cron"], lang) if f.get("cron") else (f"with `{f.get('rate')}`" if lang == "en" else f"`{f.get('rate')}`")
     ann = cite.at(f["line"], path)
     calls, call_lines = f.get("calls") or [], f.get("call_lines") or []
     en = lang == "en"
@@ -541,10 +541,10 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
         trace.append((f"`{f['impl']}` implements the job's work" if en else f"`{f['impl']}` 实现了任务逻辑",
                       [cite.at(f["impl_line"], f["impl_path"])]))
     if en:
-        body = f"`{f['method']}` is annotated `@Scheduled` with {when}"
+        body = f"`{f['method']}` is annotated `@Scheduled` to run {when}"
         body += f" (cron `{f['cron']}`)." if f.get("cron") else "."
         if calls:
-            body += f" Each run calls {', '.join(f'`{c}`' for c in calls)}, in this order."
+            body += f" Each run calls {', '.join(f'`{c}`' for c in calls)}" + (", in this order." if len(calls) > 1 else ".")
         if f.get("impl"):
             body += f" The work happens in `{f['impl']}` ({f['impl_path']}, from line {f['impl_line']})."
     else:

@@ -300,3 +300,27 @@ def test_guard_evidence_grows_to_the_enclosing_condition():
     (guard,) = guards(method)
     assert guard.spans == [(5, 12)]            # the outer `if` five lines up, through the inner if's closing brace
     assert [(w["condition"], w["branch"]) for w in guard.facts["within"]] == [("order != null", "then")]
+
+
+def test_a_message_given_as_an_enum_constant_is_quoted_from_its_declaration():
+    from core.domain.constants import Constant, ConstantTable
+
+    src = """
+package demo;
+class OrderController {
+    void pay(Order order, User user) {
+        if (!user.getUserId().equals(order.getUserId())) {
+            ShopException.fail(ServiceResultEnum.NO_PERMISSION_ERROR.getResult());
+        }
+    }
+}
+"""
+    table = ConstantTable([Constant(const_id="demo.ServiceResultEnum.NO_PERMISSION_ERROR", owner="demo.ServiceResultEnum",
+                                    name="NO_PERMISSION_ERROR", kind="enum", value="无权限！", label=None,
+                                    label_source=None, path="demo/ServiceResultEnum.java", line=7)])
+    (method,) = list(methods_of("demo/OrderController.java", src))
+    (guard,) = guards(method)
+    assert guard.facts["message"] == "" and guard.facts["message_expr"] == "ServiceResultEnum.NO_PERMISSION_ERROR.getResult()"
+    annotate(guard, lambda expr: table.resolve(expr, method.class_id), None)
+    assert guard.facts["message"] == "无权限！" and ("demo/ServiceResultEnum.java", 7, 7) in guard.spans
+    assert "\"无权限！\"" in dict(guard_questions(guard.facts, "en", "s"))["under_which_condition"]

@@ -204,6 +204,10 @@ def _guard_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, l
         trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [fails])]
         if f.get("comment"):
             trace.insert(0, (f"代码注释把这个校验标为“{f['comment']}”", [cite.at(f["line"] - 1, path)]))
+    if f.get("message_expr") and f.get("message_line"):   # the message is a named constant: where its text is
+        trace.append(((f"`{f['message_expr']}` is the message \"{f['message']}\"" if lang == "en"
+                       else f"`{f['message_expr']}` 的提示文字是“{f['message']}”"),
+                      [cite.at(f["message_line"], f["message_path"])]))
     return trace + _context_claims(f, lang, cite, path) + value_claims(f, lang, cite)
 
 

@@ -160,17 +160,31 @@ def _call_name(stmt: Node) -> tuple[str, str, Node] | None:
     return text(target.child_by_field_name("object")), text(target.child_by_field_name("name")), target
 
 
+def _message_expr(call: Node | None) -> dict:
+    """A failure's message given as a named constant (`ServiceResultEnum.NO_PERMISSION_ERROR.getResult()`),
+    kept as `message_expr` for `annotate` to resolve to its text; {} when a literal or nothing is passed."""
+    args = call.child_by_field_name("arguments") if call is not None else None
+    for arg in (args.named_children if args is not None else []):
+        if _CONST_REF.fullmatch(squash(text(arg))):
+            return {"message_expr": squash(text(arg))}
+    return {}
+
+
 def _failure(stmt: Node) -> dict | None:
     """What a failing statement does: throw, an assertion helper, or returning a failed result."""
     if stmt.type == "throw_statement":
         expr = stmt.named_children[0] if stmt.named_children else None
-        exc = text(expr.child_by_field_name("type")) if expr is not None and expr.type == "object_creation_expression" else ""
-        return {"action": "throw", "exception": exc or text(expr), "message": _string_literals(stmt)}
+        created = expr is not None and expr.type == "object_creation_expression"
+        exc = text(expr.child_by_field_name("type")) if created else ""
+        message = _string_literals(stmt)
+        return {"action": "throw", "exception": exc or text(expr), "message": message,
+                **({} if message or not created else _message_expr(expr))}
     call = _call_name(stmt)
     if call and call[1] in FAIL_CALLS and not _LOGGER.search(call[0]):
         action = "return_failed" if stmt.type == "return_statement" else "assert"
+        message = _string_literals(call[2])
         return {"action": action, "helper": f"{call[0]}.{call[1]}" if call[0] else call[1],
-                "message": _string_literals(call[2])}
+                "message": message, **({} if message else _message_expr(call[2]))}
     if stmt.type == "return_statement":
         value = stmt.named_children[0] if stmt.named_children else None
         return {"action": "return", "value": squash(text(value)) if value is not None else "", "message": ""}
@@ -699,6 +713,12 @@ def annotate(item: Found, resolve, inactive: str | None) -> None:
                     continue
                 found[m[0]] = const
                 item.spans.extend((const.path, s, e) for s, e in const.evidence())
+        named = item.facts.get("message_expr")
+        const = resolve(named) if named else None
+        if const is not None and const.value and not re.fullmatch(r"-?\d+", const.value):
+            item.facts["message"] = const.value   # the text the named message stands for, cited at its declaration
+            item.spans.extend((const.path, s, e) for s, e in const.evidence())
+            item.facts["message_line"], item.facts["message_path"] = const.line, const.path
         if found:
             item.facts["constants"] = [{"expr": k, "value": c.value, "label": c.label, "path": c.path, "line": c.line,
                                         "label_line": c.label_start} for k, c in found.items()]

@@ -231,6 +231,9 @@ def _guard_where(f: dict, lang: str) -> str:
                         f"(line {f['write_line']}) writes it by primary key",
                   f"先用 SELECT 查出 {f['field']} 为 {f['from']} 的记录，"
                   f"再用 `{f['write']}`（第 {f['write_line']} 行）按主键写入")
+    if not f.get("by_key", True):
+        return _t(lang, f"the {f['field']} check is Java code before `{f['write']}` (line {f['write_line']})",
+                  f"{f['field']} 的检查是 `{f['write']}`（第 {f['write_line']} 行）之前的 Java 代码")
     return _t(lang, f"the {f['field']} check is Java code before `{f['write']}` (line {f['write_line']}), which writes "
                     "by primary key",
               f"{f['field']} 的检查是 `{f['write']}`（第 {f['write_line']} 行）之前的 Java 代码，写入按主键进行")
@@ -257,18 +260,24 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
         change = _t(lang, f"before the check that fails with \"{f['message']}\", return without error when {f['field']} is "
                           f"already {code}; the write and what follows it are skipped on that path",
                     f"在报“{f['message']}”的检查之前，若 {f['field']} 已是 {code} 则直接返回，跳过写入及其后的步骤")
-    risk_en = ("two calls at the same moment are still serialised by the conditional update: the second matches 0 rows "
-               "and then reads the committed state" if f["where"] == "write" else
-               "two calls at the same moment can both pass the Java check; moving the check into the UPDATE closes that")
-    risk_zh = ("同时到达的两次调用仍由条件更新串行化：第二次影响 0 行，随后读到已提交的状态" if f["where"] == "write" else
-               "同时到达的两次调用都可能通过 Java 检查；把检查移入 UPDATE 才能避免")
+    if f["where"] == "write":
+        risk_en = ("two calls at the same moment are still serialised by the conditional update: the second matches 0 "
+                   "rows and then reads the committed state")
+        risk_zh = "同时到达的两次调用仍由条件更新串行化：第二次影响 0 行，随后读到已提交的状态"
+    elif f.get("by_key", True):
+        risk_en = "two calls at the same moment can both pass the Java check; moving the check into the UPDATE closes that"
+        risk_zh = "同时到达的两次调用都可能通过 Java 检查；把检查移入 UPDATE 才能避免"
+    else:
+        risk_en = (f"a repeat that arrives while the first call is still running reads the old {f['field']} and is "
+                   f"decided by `{f['write']}` as today")
+        risk_zh = f"首次调用尚未完成时到达的重复调用读到旧的 {f['field']}，仍由 `{f['write']}` 决定结果"
     return DesignProposal(
         understanding=_t(lang, f"In `{m}`, {_guard_where(f, 'en')}. Called again for {_a(f['entity'])} already in {to}, "
                                f"it fails with \"{f['message']}\". A retried call should instead succeed without "
                                f"repeating its effects{_effects(f, 'en')}.",
                          f"`{m}` 中，{_guard_where(f, 'zh')}。对已是 {to} 的 {f['entity']} 再次调用会报“{f['message']}”。"
                          f"重试应当成功返回，且不重复副作用{_effects(f, 'zh')}。"),
-        changes=_changes([("service_impl", m, change, False)]),
+        changes=_changes([(f.get("layer") or "service_impl", m, change, False)]),
         data_changes=[_t(lang, "none", "无")],
         flow=[_t(lang, "first call: unchanged", "首次调用：不变"),
               _t(lang, f"repeat: the {f['entity']} is already {code}, the method returns without error or effects",
@@ -307,7 +316,7 @@ def _sql_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                          f"`{m}` 中，{_guard_where(f, 'zh')}。两个并发调用可能都看到 {f['from']} 并都写入 {f['to']}"
                          + (f"，方法的其余部分执行两次{_effects(f, 'zh')}" if f["effects"] else "")
                          + "。检查应放进 UPDATE 的 WHERE，由影响行数决定谁继续。"),
-        changes=_changes([("service_impl", m, change, False)]),
+        changes=_changes([(f.get("layer") or "service_impl", m, change, False)]),
         data_changes=[_t(lang, "none", "无")],
         flow=[_t(lang, f"UPDATE ... SET {f['column']} = {code} WHERE id = ? AND {f['column']} = {frm}",
                  f"UPDATE ... SET {f['column']} = {code} WHERE id = ? AND {f['column']} = {frm}"),
@@ -324,37 +333,49 @@ def _sql_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
 
 
 def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    """A count-per-value endpoint on the controller that already serves the entity, through its own service and DAO."""
+    """A count-per-value endpoint on the controller that already reaches the entity's table, through the same classes
+    down to the DAO whose hand-written mapper XML gets the GROUP BY."""
     f = spec.facts
     ctrl, ent, fld, col = f["controller"], f["entity"], f["field"], f["column"]
-    base = _entity_base(ent, conv.prefix)
-    wrapper = f["return_type"].split("<")[0] if f["return_type"] else ""
-    dto = f"{base}{fld[0].upper() + fld[1:]}Count"
-    method = f"countBy{fld[0].upper() + fld[1:]}"
-    extra = [a for a in f["annotations"] if not a.endswith("Mapping") and a != "ResponseBody"]
+    cap_fld = fld[0].upper() + fld[1:]
+    method = f"countBy{cap_fld}"
+    as_map = ' resultType="map"' if f.get("as_map") else ""
+    dto = "Map<String, Object>" if f.get("as_map") else f"{ent}{cap_fld}Count{f.get('dto_suffix', '')}"  # as the repo names
+    extra = [a for a in f["annotations"] if not a.endswith("Mapping")]
     like = _t(lang, f", annotated like `{f['mapped']}` ({', '.join('@' + a for a in extra)})" if extra else "",
               f"，注解与 `{f['mapped']}` 一致（{'、'.join('@' + a for a in extra)}）" if extra else "")
     where = f" WHERE {f['delete_col']} = 0" if f.get("delete_col") else ""
-    ret = f"{wrapper}<List<{dto}>>" if wrapper and "<" in f["return_type"] else (wrapper or f"List<{dto}>")
-    changes = [("controller", ctrl, _t(lang, f"`GET {f['route']}` returning `{ret}`{like}",
-                                       f"`GET {f['route']}`，返回 `{ret}`{like}"), False),
-               ("service", f["service"], _t(lang, f"add `{method}()`", f"新增 `{method}()`"), False)]
-    if f.get("service_impl"):
-        changes.append(("service_impl", f["service_impl"], _t(lang, f"implement `{method}()` by calling `{f['dao']}.{method}`",
-                                                              f"实现 `{method}()`，调用 `{f['dao']}.{method}`"), False))
+    wrapper = f["return_type"].split("<")[0] if "<" in f["return_type"] else ""
+    ret = (f"`{wrapper}<List<{dto}>>`" if wrapper else f"`{f['returns']}(list)` like `{f['mapped']}`" if f.get("returns")
+           else f"`List<{dto}>`")
+    changes = [("controller", ctrl, _t(lang, f"`GET {f['route']}` returning {ret}{like}",
+                                       f"`GET {f['route']}`，返回 {ret}{like}"), False)]
+    chain = f["chain"]
+    for n, c in enumerate(chain):
+        nxt = f"{chain[n + 1]['class']}.{method}" if n + 1 < len(chain) else f"{f['dao']}.{method}"
+        if c.get("interface"):
+            changes.append(("service", c["interface"], _t(lang, f"add `List<{dto}> {method}()`",
+                                                          f"新增 `List<{dto}> {method}()`"), False))
+        changes.append((c["layer"], c["class"], _t(lang, f"add `{method}()` returning `{nxt}()`",
+                                                   f"新增 `{method}()`，返回 `{nxt}()` 的结果"), False))
     changes += [("dao", f["dao"], _t(lang, f"add `List<{dto}> {method}()`", f"新增 `List<{dto}> {method}()`"), False),
-                ("mapper_xml", f["xml"], f"`SELECT {col}, COUNT(*) FROM {f['table']}{where} GROUP BY {col}`", False),
-                ("dto", dto, _t(lang, f"{fld} code and count", f"{fld} 编码与数量"), True)]
+                ("mapper_xml", f["xml"], f"`<select id=\"{method}\"{as_map}>SELECT {col} AS {fld}, COUNT(*) AS count FROM "
+                                         f"{f['table']}{where} GROUP BY {col}</select>`", False),
+                ] + ([] if f.get("as_map") else [("dto", dto, _t(lang, f"`{fld}` and `count`", f"`{fld}` 与 `count`"), True)])
     return DesignProposal(
-        understanding=_t(lang, f"`{ctrl}` already serves {ent} (`{f['mapped']}`); the count per {fld} "
+        understanding=_t(lang, f"`{ctrl}.{f['mapped']}` already reaches {f['table']} through "
+                               + " → ".join(f"`{c['class']}`" for c in chain) + (" → " if chain else "")
+                               + f"`{f['statement']}`. The count per {fld} "
                                f"({', '.join(_q(e['label'], lang) for e in f['entries'])}) is one GROUP BY on "
-                               f"{f['table']}.{col}, added to `{f['dao']}` whose statements live in `{f['xml']}`.",
-                         f"`{ctrl}` 已提供 {ent} 的接口（`{f['mapped']}`）；按 {fld}（"
+                               f"{f['table']}.{col}, added to `{f['dao']}` in `{f['xml']}` and passed up the same way.",
+                         f"`{ctrl}.{f['mapped']}` 已经通过 " + " → ".join(f"`{c['class']}`" for c in chain)
+                         + (" → " if chain else "") + f"`{f['statement']}` 读取 {f['table']}。按 {fld}（"
                          f"{'、'.join(e['label'] for e in f['entries'])}）统计只需对 {f['table']}.{col} 做一次 GROUP BY，"
-                         f"加在 `{f['dao']}` 中，其语句位于 `{f['xml']}`。"),
+                         f"加在 `{f['xml']}` 的 `{f['dao']}` 中，并沿同一路径向上传递。"),
         changes=_changes(changes, conv.known),
         data_changes=[_t(lang, "none", "无")],
-        flow=[_t(lang, f"`GET {f['route']}` → `{f['service']}.{method}`", f"`GET {f['route']}` → `{f['service']}.{method}`"),
+        flow=[_t(lang, f"`GET {f['route']}` → " + " → ".join(f"`{c['class']}.{method}`" for c in chain),
+                 f"`GET {f['route']}` → " + " → ".join(f"`{c['class']}.{method}`" for c in chain)),
               _t(lang, f"`{f['dao']}.{method}` runs one GROUP BY", f"`{f['dao']}.{method}` 执行一次分组查询"),
               _t(lang, f"codes with no {ent} are absent from the result; the client shows them as 0",
                  "没有记录的编码不会出现在结果中，由前端显示为 0")],

@@ -129,14 +129,20 @@ class CodeFacts:
         return sorted(self.calls_of.get(method_id, []), key=lambda c: c["line"])
 
     def writes_in(self, method_id: str, after: int = 0) -> list[dict]:
-        """Calls that write rows: a write-named method of a DAO or mapper."""
-        out = []
+        """Calls that write rows: a write-named method of a DAO or mapper, else of a data service another class
+        provides (services without interfaces wrap the mapper: `orderService.updateWithOptimisticLocker`)."""
+        own = self.methods[method_id].get("parent_id")
+        direct, wrapped = [], []
         for c in self.calls_in(method_id):
             owner = (c.get("callee_id") or "").split("#")[0]
             member = c["callee_name"].rsplit(".", 1)[-1]
-            if c["line"] >= after and self.layer_of(owner) in ("dao", "mapper") and WRITE.match(member):
-                out.append(c)
-        return out
+            if c["line"] < after or not WRITE.match(member):
+                continue
+            if self.layer_of(owner) in ("dao", "mapper"):
+                direct.append(c)
+            elif self.layer_of(owner) == "service" and owner != own:
+                wrapped.append(c)
+        return direct or wrapped
 
     def example_var(self, method_id: str, criteria_line: int) -> str | None:
         """The variable whose criteria the line builds (`example.createCriteria()...` -> 'example')."""
@@ -152,7 +158,7 @@ class CodeFacts:
         for c in self.calls_in(method_id):
             owner = (c.get("callee_id") or "").split("#")[0]
             member = c["callee_name"].rsplit(".", 1)[-1]
-            if c["line"] <= line or member.startswith(("get", "is", "select", "list", "count", "find")):
+            if c["line"] <= line or member.startswith(("get", "is", "select", "list", "count", "find", "query", "check")):
                 continue
             if self.layer_of(owner) in ("dao", "mapper", "service", "service_impl") or (
                     owner == self.methods[method_id].get("parent_id") and not member.startswith("get")):

@@ -62,6 +62,12 @@ def _lombok(cls: dict) -> bool:
     return any(a.get("name") in ("Data", "Getter", "Setter", "Value") for a in cls.get("annotations") or [])
 
 
+def _entity_base_name(name: str) -> str:
+    """`OmsOrder` -> `Order`, `LitemallOrder` -> `Order`: the part after a leading prefix word."""
+    words = re.findall(r"[A-Z][a-z0-9]*", name)
+    return "".join(words[1:]) if len(words) > 1 else name
+
+
 def _dict_name(d: dict) -> str:
     """`OmsOrder.status` for a documented field; the class alone for an enum or a constant class."""
     return f"{d['owner']}.{d['field']}" if d.get("field") and d["field"].isidentifier() else d["owner"]
@@ -310,6 +316,8 @@ class RequirementDeriver:
             "from": src, "to": dst, "from_codes": tf["from_codes"], "to_code": str(tf["to"]), "where": g["where"],
             "message": message, "write": w["callee_name"], "write_line": w["line"], "var": g["var"],
             "mapper": mapper.rsplit(".", 1)[-1], "receiver": w["callee_name"].rsplit(".", 1)[0],
+            "layer": self.code.layer_of(m.get("parent_id")),
+            "by_key": bool(re.search(r"ByPrimaryKey|ById", w["callee_name"])),
             "has_select_by_key": self.code.has_method(mapper, "selectByPrimaryKey"),
             "by_example": bool(self.code.has_method(mapper, "updateByExampleSelective") and example in self.classes),
             "effects": [{"call": c["callee_name"], "line": c["line"]} for c in g["effects"][:4]],
@@ -340,88 +348,101 @@ class RequirementDeriver:
         return out
 
     # ----------------------------------------------------- count endpoint --
-    def _serving_controller(self, ent: dict, domain: str) -> tuple[dict, dict] | None:
-        """The controller that already serves the entity: one of its mapped methods returns or lists it."""
-        base = ent["name"]
+    def _path_up(self, method_id: str, depth: int = 4) -> list[dict] | None:
+        """Callers from a DAO method up to the first controller method (through interfaces), nearest first."""
+        frontier = [[self.code.methods[method_id]]] if method_id in self.code.methods else []
+        for _ in range(depth):
+            nxt = []
+            for path in frontier:
+                for c in self.code.callers(path[-1]):
+                    caller = self.code.methods.get(c["caller_id"])
+                    if not caller or caller in path or c["path"] in self.code.generated_paths:
+                        continue
+                    if self.code.layer_of(caller["parent_id"]) == "controller":
+                        return path[1:] + [caller]
+                    nxt.append(path + [caller])
+            frontier = nxt
+        return None
+
+    def _serving(self, ent: dict, table: str) -> tuple[dict, list[dict]] | None:
+        """The hand-written statement on the entity's table nearest to a controller, and the methods between."""
+        base = _entity_base_name(ent["name"])
         best = None
-        for c in self.data["classes"]:
-            if c["layer"] != "controller" or c.get("is_generated"):
+        for s in self.data["sql_statements"]:
+            if s["kind"] != "select" or table not in (s.get("tables") or []) or not s.get("method_id") \
+                    or (self.classes.get(s["namespace"]) or {}).get("is_generated") or s["path"] in self.code.generated_paths:
                 continue
-            for m in self.code.methods_of.get(c["symbol_id"], []):
-                mapped = any((a.get("name") or "").endswith("Mapping") for a in m.get("annotations") or [])
-                if mapped and re.search(rf"\b{re.escape(base)}\b", m.get("type") or ""):
-                    rank = (domain not in (c.get("domains") or []), not c["name"].startswith(base), c["name"])
-                    if best is None or rank < best[0]:
-                        best = (rank, c, m)
+            path = self._path_up(s["method_id"])
+            if not path:
+                continue
+            ctrl = path[-1]["parent_id"].rsplit(".", 1)[-1]
+            listing = bool(re.search(r"list|page|query|search|find|stat|count", s["statement"] + path[-1]["name"], re.I))
+            rank = (bool(self.code.inactive(path[-1]["parent_id"])), not listing, len(path), base not in ctrl, ctrl,
+                    s["start_line"])
+            if best is None or rank < best[0]:
+                best = (rank, s, path)
         return (best[1], best[2]) if best else None
 
-    def _dao_for(self, controller: dict, table: str) -> dict | None:
-        """A hand-written DAO with mapper XML, called from the controller's service, reading the table."""
-        def callees(class_id: str) -> set[str]:
-            return {(c.get("callee_id") or "").split("#")[0] for m in self.code.methods_of.get(class_id, [])
-                    for c in self.code.calls_in(m["symbol_id"])} - {""}
-
-        impls = set()
-        for svc in callees(controller["symbol_id"]):
-            impl = self.code.cls(svc.rsplit(".", 1)[-1] + "Impl")
-            impls.add(impl["symbol_id"] if impl else svc)
-        daos = {d for i in impls for d in callees(i)}
-        stmts = [s for s in self.data["sql_statements"] if s["namespace"] in daos and table in (s.get("tables") or [])
-                 and not (self.classes.get(s["namespace"]) or {}).get("is_generated")]
-        if not stmts:
-            return None
-        s = sorted(stmts, key=lambda s: (s["kind"] != "select", s["start_line"]))[0]
-        return s
-
-    def _service_of(self, mapped: dict) -> dict:
-        """The service class (and its implementation, where one exists) that a controller method calls."""
-        for c in self.code.calls_in(mapped["symbol_id"]):
-            owner = (c.get("callee_id") or "").split("#")[0]
-            if self.code.layer_of(owner) in ("service", "service_impl"):
-                name = owner.rsplit(".", 1)[-1]
-                impl = self.code.cls(name + "Impl")
-                return {"service": name, "service_impl": impl["name"] if impl else None}
-        return {"service": None, "service_impl": None}
+    def _dto_suffix(self) -> str:
+        """The suffix the repository gives result objects (`...VO`, `...DTO`), if it has one."""
+        found = Counter(m.group(1) for c in self.data["classes"] if c["layer"] == "dto" and c.get("name")
+                        and (m := re.search(r"(VO|Vo|DTO|Dto)$", c["name"])))
+        return found.most_common(1)[0][0] if found else ""
 
     def new_endpoint(self, domain: str) -> list[DesignSpec]:
         out = []
         for d, ent, fld in self._lifecycles(domain):
-            if not COUNT_FIELD.search(fld) or is_delete_flag(fld):
+            if not COUNT_FIELD.search(fld) or is_delete_flag(fld) or _is_log(ent):
                 continue
-            served = self._serving_controller(ent, domain)
+            table = self.tables[ent["symbol_id"]]
+            served = self._serving(ent, table)
             if not served:
                 continue
-            ctrl, mapped = served
-            table = self.tables[ent["symbol_id"]]
-            stmt = self._dao_for(ctrl, table)
-            if not stmt:
-                continue
+            stmt, path = served
+            mapped = path[-1]
+            ctrl = self.classes[mapped["parent_id"]]
             schema = self.schema.get(table)
             delete_col = next((c for c in (schema.columns if schema else {}) if is_delete_flag(c)), None)
-            refs = [Ref(_dict_name(d),
-                        f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
-                        d["path"], d["start_line"], d["end_line"]),
-                    self.method_ref(mapped, f"already serves {ent['name']} at this controller",
-                                    f"该控制器已有的 {ent['name']} 接口")]
-            refs.append(Ref(f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}",
-                            f"a hand-written statement on {table} in {stmt['path'].rsplit('/', 1)[-1]}",
-                            f"{stmt['path'].rsplit('/', 1)[-1]} 中对 {table} 的手写语句",
+            refs = [Ref(_dict_name(d), f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
+                        d["path"], d["start_line"], d["end_line"])]
+            for m in reversed(path):
+                refs.append(self.method_ref(m, "is the existing endpoint whose path the new one follows"
+                                            if m is mapped else f"passes the {ent['name']} query on",
+                                            "新接口沿用其路径的现有接口" if m is mapped else f"向下传递 {ent['name']} 查询"))
+            stmt_name = f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"
+            refs.append(Ref(stmt_name, f"is a hand-written query on {table} in {stmt['path'].rsplit('/', 1)[-1]}",
+                            f"{stmt['path'].rsplit('/', 1)[-1]} 中对 {table} 的手写查询",
                             stmt["path"], stmt["start_line"], min(stmt["end_line"], stmt["start_line"] + 25)))
-            annotations = [a.get("name") for a in mapped.get("annotations") or []]
             class_route = next((re.search(r'"([^"]*)"', a.get("args") or "") for a in ctrl.get("annotations") or []
                                 if a.get("name") == "RequestMapping"), None)
             base_route = class_route.group(1) if class_route else ""
+            body = self.files.get(mapped["path"]).lines[mapped["start_line"] - 1:mapped["end_line"]]
+            rets = [m.group(1) for line in body if (m := re.search(r"return\s+([\w.]+)\(", line))]
+            ret = next((r for r in rets if re.search(r"(success|ok)\w*$", r, re.I)), None)
+            route_ann = next((a.get("args") or "" for a in mapped.get("annotations") or []
+                              if (a.get("name") or "").endswith("Mapping")), "")
+            sub = (re.search(r'"([^"]*)"', route_ann) or [None, ""])[1]
+            opening = self.files.get(stmt["path"]).lines[stmt["start_line"] - 1]
+            as_map = bool(re.search(r'resultType="(java\.util\.)?(hash)?map"', opening, re.I))
+            chain = []
+            for m in path[:-1]:
+                cls = self.classes[m["parent_id"]]
+                iface = self.code.cls(cls["name"].removesuffix("Impl")) if cls["name"].endswith("Impl") else None
+                chain.append({"class": cls["name"], "layer": cls["layer"],
+                              "interface": iface["name"] if iface and iface["layer"] == "service" else None})
             text_en = (f"Add an endpoint to {ctrl['name']} that returns how many {ent['name']} records there are per "
                        f"{fld} value ({self._codes(d)}).")
             text_zh = f"在 {ctrl['name']} 中增加接口，按 {fld}（{self._codes(d)}）统计 {ent['name']} 的数量。"
             out.append(DesignSpec(_req_id("new_endpoint", d["dict_id"], ctrl["symbol_id"]), "new_endpoint", domain,
                                   text_en, text_zh, refs, {
                 "controller": ctrl["name"], "entity": ent["name"], "field": fld, "column": snake(fld), "table": table,
-                "entries": d["entries"], "route": base_route.rstrip("/") + "/" + route_for("x", fld).rsplit("/", 1)[-1],
-                "return_type": mapped.get("type") or "", "mapped": mapped["name"],
-                "annotations": [a for a in annotations if a], "dao": stmt["namespace"].rsplit(".", 1)[-1],
-                "xml": stmt["path"], "delete_col": delete_col,
-                **self._service_of(mapped),
+                "entries": d["entries"], "route": "/".join(p.strip("/") for p in (base_route, sub.rsplit("/", 1)[0] if "/" in
+                                                   sub.strip("/") else "") if p.strip("/")).join(("/", "/"))
+                + route_for("x", fld).rsplit("/", 1)[-1], "as_map": as_map,
+                "return_type": mapped.get("type") or "", "returns": ret, "mapped": mapped["name"],
+                "annotations": [a.get("name") for a in mapped.get("annotations") or [] if a.get("name")],
+                "dao": stmt["namespace"].rsplit(".", 1)[-1], "xml": stmt["path"], "delete_col": delete_col,
+                "statement": stmt_name, "chain": chain, "dto_suffix": self._dto_suffix(),
             }))
         return out
 

@@ -818,11 +818,32 @@ _CODE_COMMENT = re.compile(r"[;{}]\s*$|^[\w.]+\(.*\)|^(TODO|FIXME)\b", re.I)
 
 
 def _step_label(method: Method, line: int) -> str | None:
-    """The `//` comment that labels the statement on `line`: not commented-out code, a TODO, or a value map."""
-    label = comment_above(method, line)
-    if not label or inline_dict(label) or _CODE_COMMENT.search(label):
+    """The one-line `//` comment that labels the statement on `line`: not commented-out code, a TODO, a value
+    map, or the last line of a longer comment (an explanation, not a step name; a TODO above does not count)."""
+    label, before = comment_above(method, line), comment_above(method, line - 1)
+    if not label or inline_dict(label) or _CODE_COMMENT.search(label) or (before and not _CODE_COMMENT.search(before)):
         return None
     return label
+
+
+def _names_a_value(label: str, stmt: Node) -> bool:
+    """`//未使用` above `history.setUseStatus(0);`: a word or two naming the value set, not a step label
+    (a step comment above a setter says what the step does: `//修改订单状态为取消`)."""
+    call = _call_name(stmt)
+    if call is None or stmt.type != "expression_statement" or not re.match(r"^set[A-Z]", call[1]):
+        return False
+    args = call[2].child_by_field_name("arguments")
+    constant = args is not None and len(args.named_children) == 1 and bool(_CONSTANT.match(code(args.named_children[0])))
+    short = len(label) <= 5 if re.search(r"[\u4e00-\u9fff]", label) else len(label.split()) <= 2
+    return constant and short
+
+
+def _exits_early(stmt: Node) -> bool:
+    """An `if` whose branch ends in a return, throw or failure helper: a check, whatever its comment says."""
+    if stmt.type != "if_statement":
+        return False
+    branch = _statements(stmt.child_by_field_name("consequence"))
+    return bool(branch) and _failure(branch[-1]) is not None
 
 
 def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
@@ -840,11 +861,17 @@ def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
         for stmt in stmts:
             start, end = lines(stmt)
             label = _step_label(method, start)
+            if label and _names_a_value(label, stmt):
+                label = None
             if label:
                 current = [label, start - 1, start, end]
                 blocks.append(current)
+            elif comment_above(method, start):
+                current = None   # another kind of comment (an explanation, a TODO) ends the labelled block
             elif current is not None:
                 current[3] = end
+            if current is not None and _exits_early(stmt):
+                current = None   # `// check the stock` labels up to its check, not what runs once the check passes
     if len(blocks) < min_steps:
         return []
     blocks.sort(key=lambda b: b[1])

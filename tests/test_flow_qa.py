@@ -200,3 +200,12 @@ def test_merge_joins_near_spans_of_one_file_and_drops_covered_ones():
     spans = [Span(path="A.java", start_line=3, end_line=4), Span(path="B.xml", start_line=1, end_line=2),
              Span(path="A.java", start_line=6, end_line=7), Span(path="A.java", start_line=3, end_line=3)]
     assert merge(spans) == [Span(path="A.java", start_line=3, end_line=7), Span(path="B.xml", start_line=1, end_line=2)]
+
+
+def test_inactive_components_get_no_flow_steps_or_undo_questions(planner):
+    p, data = planner
+    inactive = {c["symbol_id"] for c in data["classes"] if c.get("inactive")}
+    assert inactive   # examples/shop has a job whose @Component is commented out
+    items = p.flow_items(data["flows"]) + p.steps_items(data["rules"]) + p.undo_items()
+    named = " ".join(f"{i.source.ref} {i.facts.get('method', '')} {i.facts.get('cancel_method', '')}" for i in items)
+    assert not any(c.rsplit(".", 1)[-1] in named for c in inactive)

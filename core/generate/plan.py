@@ -151,7 +151,9 @@ class Planner:
                 continue
             f, path = rule["facts"], rule["evidence"][0]["path"]
             method_id = self._method_at(path, f["steps"][0]["start_line"])
-            writes = self._method_writes(method_id) if method_id else None
+            if method_id is None or self.inactive.get(method_id.split("#")[0]):
+                continue   # a component that never becomes a bean does not run these steps
+            writes = self._method_writes(method_id)
             steps = step_effects(f["steps"], writes) if writes else None
             if steps is None:
                 continue
@@ -182,7 +184,9 @@ class Planner:
             if s["kind"] == "method" and self.layers.get(s.get("parent_id") or "") in ("service", "service_impl"):
                 by_class.setdefault(s["parent_id"], []).append(s)
         items = []
-        for methods in by_class.values():
+        for owner, methods in by_class.items():
+            if self.inactive.get(owner):
+                continue
             for cancel in (m for m in methods if CANCEL.match(m["name"])):
                 for place in (m for m in methods if PLACE.match(m["name"])):
                     items += self._undo_item(place, cancel)

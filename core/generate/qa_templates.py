@@ -268,7 +268,7 @@ def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]
     labels = f.get("labels") or {}
     to = state_name(f["to"], labels, lang)
     ent, fld = _entity(f), f["field"]
-    who = f"`{f['method']}`" if f.get("method") else f"the `{f['statement']}` statement"
+    who = f"`{f['method']}`" if f.get("method") else f"the `{f.get('name') or f['statement']}` statement"
     if lang == "en":
         out = [("what_happens", pick(seed + "q1", [
             f"What does {who} do to {ent}.{fld}?",
@@ -292,7 +292,7 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     labels = f.get("labels") or {}
     to = state_name(f["to"], labels, lang)
     ent, fld = _entity(f), f["field"]
-    who = f"`{f['method']}`" if f.get("method") else f"`{f['statement']}`"
+    who = f"`{f['method']}`" if f.get("method") else f"`{f.get('name') or f['statement']}`"
     froms = [state_name(c, labels, lang) for c in f.get("from_codes", [])]
     setter = cite.at(f.get("line"), path) if f.get("line") else cite.all()[0]
     limit = cite.at(f["criteria_line"], path) if f.get("criteria_line") else setter
@@ -361,7 +361,7 @@ def _sql(code: str) -> str:
 
 
 def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
-    s, table = f"`{f['statement']}`", f["table"]
+    s, table = f"`{f.get('name') or f['statement']}`", f["table"]
     if f["operation"] == "select":
         if lang == "en":
             return [("what_happens", f"Which {table} rows does {s} pick up?"),
@@ -385,7 +385,7 @@ def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 
 
 def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    s, table, ids = f"`{f['statement']}`", f["table"], cite.all()
+    s, table, ids = f"`{f.get('name') or f['statement']}`", f["table"], cite.all()
     conds = f.get("conditions") or []
     if f["operation"] == "select":
         if lang == "en":
@@ -405,7 +405,7 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
         else:
             body = pick(seed + "w", [
                 "Because it makes check and change one atomic statement: two requests racing on the same row cannot both "
-                "pass a Java-side check and then drive the value below what is allowed. ",
+                "pass a Java-side check and then push the value past what is allowed. ",
                 "Putting the condition in the UPDATE turns it into a compare-and-set: the database evaluates it on the "
                 "locked row, so concurrent orders cannot over-commit the same stock. ",
             ]) + f"If {_sql(conds[-1])} does not hold, {s} updates no row, which the caller can detect from the returned count."

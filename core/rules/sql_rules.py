@@ -20,6 +20,7 @@ _STATUS_WHERE = re.compile(r"^(?:\w+\.)?(\w*status)\s*(=|!=|<>|in)\s*\(?\s*([-\d
 _TIME_WORDS = re.compile(r"(?i)\b(now\(\)|date_add|date_sub|interval|sysdate|current_timestamp)")
 _COLUMN_COMPARE = re.compile(r"(?:\w+\.)?[a-z_]+\s*(<=|>=|<|>)\s*(?:\w+\.)?[a-z_]+", re.I)
 MAX_SPAN = 12
+MAX_EVIDENCE = 40
 
 
 @dataclass
@@ -44,7 +45,7 @@ def _clauses(sql: str) -> tuple[str, str, str]:
 
 
 def _conditions(where: str) -> list[str]:
-    parts, _ = split_top(where, (" AND ", " and ", " And "))
+    parts, _ = split_top(where.strip().rstrip(";"), (" AND ", " and ", " And "))
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -70,7 +71,11 @@ def _first_line(file_lines: list[str], stmt: dict, clause: str) -> int | None:
 
 
 def _spans(stmt: dict, lines_: list[int]) -> list[tuple[int, int]]:
-    """One span from the opening tag to the last proving line when short, else one per line."""
+    """The whole statement, opening tag to closing tag, when it fits in MAX_EVIDENCE lines (a reader sees
+    every clause, the joins and the `<foreach>` of a CASE update); else from the tag to the last proving
+    line when short, else one span per proving line."""
+    if stmt["end_line"] - stmt["start_line"] + 1 <= MAX_EVIDENCE:
+        return [(stmt["start_line"], stmt["end_line"])]
     picked = sorted({stmt["start_line"], *lines_})
     if picked[-1] - picked[0] + 1 <= MAX_SPAN:
         return [(picked[0], picked[-1])]
@@ -83,6 +88,7 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
     conditions = [c for c in _conditions(where) if not _is_key_match(c)] if where else []
     out: list[SqlFound] = []
     table = (stmt.get("tables") or [""])[0]
+    name = f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"   # the mapper scopes the statement id
     if kind == "update":
         assigns, _ = split_top(set_part, (",",))
         arithmetic, statuses = [], []
@@ -101,7 +107,7 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
             needles += [squash(html.unescape(c)).split(" ")[0] + " " for c in conditions]
             found = _lines_matching(file_lines, stmt, needles + [c[:25] for c in conditions])
             out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {
-                "statement": stmt["statement"], "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
+                "statement": stmt["statement"], "name": name, "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
                 "operation": "update", "table": table, "changes": arithmetic, "conditions": conditions,
                 "method_id": stmt.get("method_id"), "sql": text,
             }))
@@ -112,7 +118,7 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
             if own_where:
                 located["criteria_line"] = _first_line(file_lines, stmt, own_where[0][0])
             out.append(SqlFound("transition", stmt, _spans(stmt, found), {**{k: v for k, v in located.items() if v},
-                "statement": stmt["statement"], "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
+                "statement": stmt["statement"], "name": name, "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
                 "via": "sql", "table": table, "field": status["column"], "to": status["to"],
                 "from": [{"op": w[2].lower(), "codes": [c.strip() for c in w[3].split(",") if c.strip()]}
                          for w in status_where if w[1].lower() == status["column"].lower()],
@@ -126,7 +132,7 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
         if picked:
             found = _lines_matching(file_lines, stmt, [c[:25] for c in picked])
             out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {
-                "statement": stmt["statement"], "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
+                "statement": stmt["statement"], "name": name, "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
                 "operation": "select", "table": table, "conditions": picked,
                 "method_id": stmt.get("method_id"), "sql": text,
             }))

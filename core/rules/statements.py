@@ -42,7 +42,7 @@ def guard(f: dict) -> tuple[str, str]:
 def transition(f: dict) -> tuple[str, str]:
     labels = f.get("labels") or {}
     owner = f.get("entity") or f.get("table") or "the record"
-    where = f"`{f['method']}`" if f.get("method") else f"SQL statement `{f['statement']}`"
+    where = f"`{f['method']}`" if f.get("method") else f"SQL statement `{f.get('name') or f['statement']}`"
     froms_en = [state_name(c, labels, "en") for c in f.get("from_codes", [])]
     froms_zh = [state_name(c, labels) for c in f.get("from_codes", [])]
     en = f"{where} sets {owner}.{f['field']} to {state_name(f['to'], labels, 'en')}"
@@ -60,7 +60,7 @@ def transition(f: dict) -> tuple[str, str]:
 def sql_invariant(f: dict) -> tuple[str, str]:
     conds = " and ".join(f"`{c}`" for c in f.get("conditions", []))
     conds_zh = " 且 ".join(f"`{c}`" for c in f.get("conditions", []))
-    name = f"`{f['statement']}`"
+    name = f"`{f.get('name') or f['statement']}`"
     if f["operation"] == "select":
         return (f"{name} selects rows of {f['table']} where {conds}.",
                 f"{name} 从 {f['table']} 中查询满足 {conds_zh} 的记录。")

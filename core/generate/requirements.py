@@ -40,6 +40,7 @@ NEW_FIELDS = {
     ],
 }
 CANCEL = re.compile(r"^(cancel|close)", re.I)
+OWNER_FILTER = re.compile(r"\b(member|user|customer)_id\s*=\s*#\{", re.I)
 SYSTEM = re.compile(r"time_?out|expire|auto", re.I)       # operations the system runs, not a user
 DOMAIN_TABLE = {"order": re.compile(r"(^|_)orders?$")}     # the table a domain's new fields belong to
 
@@ -369,9 +370,10 @@ class RequirementDeriver:
         base = _entity_base_name(ent["name"])
         best = None
         for s in self.data["sql_statements"]:
-            if s["kind"] != "select" or table not in (s.get("tables") or []) or not s.get("method_id") \
-                    or (self.classes.get(s["namespace"]) or {}).get("is_generated") or s["path"] in self.code.generated_paths:
-                continue
+            if s["kind"] != "select" or [t.lower() for t in s.get("tables") or []] != [table] or not s.get("method_id") \
+                    or (self.classes.get(s["namespace"]) or {}).get("is_generated") or s["path"] in self.code.generated_paths \
+                    or self._owner_filtered(s):
+                continue          # one table, all rows: a per-user query is not where a global count belongs
             path = self._path_up(s["method_id"])
             if not path:
                 continue
@@ -383,11 +385,17 @@ class RequirementDeriver:
                 best = (rank, s, path)
         return (best[1], best[2]) if best else None
 
+    def _owner_filtered(self, stmt: dict) -> bool:
+        """The query always restricts rows to one member or user (an optional `<if>` filter does not count)."""
+        lines = self.files.get(stmt["path"]).lines[stmt["start_line"] - 1:stmt["end_line"]]
+        return any(OWNER_FILTER.search(line) and not (n and "<if" in lines[n - 1]) for n, line in enumerate(lines))
+
     def _dto_suffix(self) -> str:
         """The suffix the repository gives result objects (`...VO`, `...DTO`), if it has one."""
         found = Counter(m.group(1) for c in self.data["classes"] if c["layer"] == "dto" and c.get("name")
                         and (m := re.search(r"(VO|Vo|DTO|Dto)$", c["name"])))
-        return found.most_common(1)[0][0] if found else ""
+        dtos = sum(1 for c in self.data["classes"] if c["layer"] == "dto")
+        return found.most_common(1)[0][0] if found and found.most_common(1)[0][1] * 5 >= dtos * 2 else ""
 
     def new_endpoint(self, domain: str) -> list[DesignSpec]:
         out = []
@@ -422,6 +430,8 @@ class RequirementDeriver:
             route_ann = next((a.get("args") or "" for a in mapped.get("annotations") or []
                               if (a.get("name") or "").endswith("Mapping")), "")
             sub = (re.search(r'"([^"]*)"', route_ann) or [None, ""])[1]
+            if "{" in sub or sub.strip("/").count("/") > 1:
+                continue          # a path with variables or deep nesting is no pattern for a collection endpoint
             opening = self.files.get(stmt["path"]).lines[stmt["start_line"] - 1]
             as_map = bool(re.search(r'resultType="(java\.util\.)?(hash)?map"', opening, re.I))
             chain = []

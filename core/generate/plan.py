@@ -130,6 +130,10 @@ class Planner:
             members = [prepared[rid] for rid in rids]
             if len(members) > MAX_SHARED_CHECKS:
                 continue   # too many places for one answer a reader can check: not asked
+            methods = {f["method"] for _, f, _, _ in members}
+            if qkind == "where_implemented" and len(methods) == 1 and \
+                    ("under_which_condition", f"{methods.pop()}|{key}") in groups:
+                continue   # every place is in one method: "when does M fail with X" already lists them
             ref = "guards:" + sha256_text(f"{qkind}|{key}")[:16]
             facts = {"sites": [f for _, f, _, _ in members], "_path": members[0][1]["_path"]}
             evidence = self.evidence([s for _, _, spans, _ in members for s in spans])

@@ -713,7 +713,7 @@ def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     probe = entries[-1]
     if lang == "en":
         return [("which_values", pick(seed, [f"Which values can {o}.{fld} take?", f"What do the codes of {o}.{fld} mean?"])),
-                ("what_means", f"What does {fld} = {probe['code']} mean on a {o}?")]
+                ("what_means", f"What does {fld} = {probe['code']} mean on `{o}`?")]
     return [("which_values", f"{o}.{fld} 有哪些取值？"), ("what_means", f"{o} 的 {fld} = {probe['code']} 表示什么？")]
 
 

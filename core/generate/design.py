@@ -388,9 +388,52 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
     )
 
 
+def _criteria_filter(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """One more optional request parameter, passed down like an existing one to one more Example criterion."""
+    f = spec.facts
+    fld, svc, m_name = f["field"], f["service"], f["service"].split(".")[1]
+    doc = _t(lang, f"; document it with @{f['documented'][0]} like `{f['param']}`", f"；像 `{f['param']}` 一样用 "
+             f"@{f['documented'][0]} 说明") if f.get("documented") else ""
+    changes = [("controller", f["controller"], _t(lang, f"add `{f['new_param']}` and pass it to `{svc}`{doc}",
+                                                  f"新增 `{f['new_param']}` 并传给 `{svc}`{doc}"), False)]
+    for mid in f["middle"][1:]:
+        changes.append(("service", mid, _t(lang, f"take `{fld}` and pass it on", f"接收 `{fld}` 并向下传递"), False))
+    if f.get("interface"):
+        changes.append(("service", f"{f['interface']}.{m_name}", _t(lang, f"add the parameter `{f['type']} {fld}`",
+                                                                     f"新增参数 `{f['type']} {fld}`"), False))
+    changes.append((f["service_layer"], svc, _t(
+        lang, f"add the parameter `{f['type']} {fld}` and, next to `{f['mirror_line']}`, "
+              f"`if ({fld} != null) {{ criteria.{f['criteria']}({fld}); }}`",
+        f"新增参数 `{f['type']} {fld}`，并在 `{f['mirror_line']}` 旁加入 "
+        f"`if ({fld} != null) {{ criteria.{f['criteria']}({fld}); }}`"),
+        False))
+    for o in f["others"]:
+        changes.append(("service" if "Service" in o else "other", o, _t(lang, f"also calls `{svc}`: pass `null` for `{fld}`",
+                                                                          f"同样调用 `{svc}`：`{fld}` 传 `null`"), False))
+    return DesignProposal(
+        understanding=_t(lang, f"`{f['controller']}` takes optional filters and `{svc}` turns each given one into an "
+                               f"Example criterion (`{f['mirror_line']}` for `{f['param']}`). Filtering by {fld} is one "
+                               f"more parameter on that path and one more `{f['criteria']}` criterion.",
+                         f"`{f['controller']}` 接收可选过滤参数，`{svc}` 把传入的每个参数变成 Example 条件"
+                         f"（`{f['param']}` 对应 `{f['mirror_line']}`）。按 {fld} 过滤只需沿该路径多传一个参数，"
+                         f"并多加一个 `{f['criteria']}` 条件。"),
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, "none; the column exists and the generated Example already has the criterion",
+                         "无；列已存在，生成的 Example 已有该条件方法")],
+        flow=[_t(lang, f"the request carries `{fld}`", f"请求携带 `{fld}`"),
+              _t(lang, f"`{svc}` adds `{f['criteria']}` only when `{fld}` is given", f"仅在传入 `{fld}` 时 `{svc}` 加条件")],
+        risks=[_t(lang, f"every other caller of `{svc}` must be given the new parameter", f"`{svc}` 的其他调用方都要补上新参数")
+               if f["others"] else _t(lang, f"`{svc}` has no other caller", f"`{svc}` 没有其他调用方")],
+        test_plan=[_t(lang, f"list with `{fld}` returns only matching rows", f"传入 `{fld}` 时只返回匹配记录"),
+                   _t(lang, f"list without `{fld}` returns the same rows as today", f"不传 `{fld}` 时结果不变")],
+    )
+
+
 def _list_filter(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     """One more optional filter, written exactly like the ones the query already has."""
     f = spec.facts
+    if f.get("idiom") == "criteria":
+        return _criteria_filter(spec, conv, lang)
     fld, col, p, dto = f["field"], f["column"], f["prefix"], f["dto"]
     clause = f'<if test="{p}.{fld}!=null"> AND {col} = #{{{p}.{fld}}} </if>'
     ann = [a for a in f["annotations"]]

@@ -136,7 +136,8 @@ class RequirementDeriver:
     # --------------------------------------------------------------- kinds --
     def derive(self, domain: str) -> list[DesignSpec]:
         specs, texts = [], set()
-        for fn in (self.state_impact, self.idempotent, self.sql_guard, self.new_endpoint, self.list_filter, self.new_field,
+        for fn in (self.state_impact, self.idempotent, self.sql_guard, self.new_endpoint, self.list_filter,
+                   self.list_filter_criteria, self.new_field,
                    self.audit_trail):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
@@ -531,6 +532,91 @@ class RequirementDeriver:
             "mirror_sql": mirror_sql, "statement": stmt, "xml": s["path"], "controller": ctrl,
             "body": "@RequestBody" in (ctrl_m.get("signature") or ""), "annotations": annotated,
             "lombok": _lombok(dto)})
+
+    def list_filter_criteria(self, domain: str) -> list[DesignSpec]:
+        """The generated-mapper idiom: a service builds Example criteria from optional request parameters; one more
+        optional parameter on a coded field of the entity, mirroring an existing one from controller to criteria."""
+        out = []
+        dicts = {(e["symbol_id"], f): (d, e) for d, e, f in self._lifecycles(domain)}
+        for m in self.code.methods.values():
+            cls = self.classes.get(m.get("parent_id") or "") or {}
+            if cls.get("layer") not in ("service", "service_impl") or cls.get("is_generated"):
+                continue
+            crit = [(c, mm.group(1), mm.group(2)) for c in self.code.calls_in(m["symbol_id"])
+                    if (mm := re.match(r"^(.+)Example\.\w*Criteria#and([A-Z]\w*?)(?:EqualTo|In|Like|NotEqualTo|"
+                                       r"GreaterThan\w*|LessThan\w*|Between)\(", c.get("callee_id") or ""))]
+            optional = [(c, ent_id, f) for c, ent_id, f in crit if self._optional_param(m, c["line"])]
+            if not optional:
+                continue
+            path = self._path_up(m["symbol_id"])
+            if not path or self.code.inactive(path[-1]["parent_id"]):
+                continue
+            ctrl_m = path[-1]
+            mirror_c, ent_id, _ = optional[0]
+            param = self._optional_param(m, mirror_c["line"])
+            if not re.search(rf"\b{param}\b", ctrl_m.get("signature") or ""):
+                continue
+            filtered = {f[0].lower() + f[1:] for _, _, f in crit}
+            mine = any(re.match(r"(Member|User|Customer)Id$", f) for _, _, f in crit)   # one user's own records
+            for (eid, fld), (d, ent) in sorted(dicts.items(), key=lambda kv: kv[0]):
+                if mine and not (STATUS_FIELD.search(fld) and len(d["entries"]) >= 3):
+                    continue          # a user filters their own records by lifecycle, not by bookkeeping codes
+                if eid != ent_id or fld in filtered or is_delete_flag(fld) or not COUNT_FIELD.search(fld) \
+                        or fld in (m.get("signature") or "") or not self.code.has_method(
+                            f"{ent_id}Example.GeneratedCriteria", f"and{fld[0].upper() + fld[1:]}EqualTo"):
+                    continue
+                out.append(self._criteria_spec(domain, m, ctrl_m, path, ent, d, fld, mirror_c, param,
+                                               sorted({self._optional_param(m, c["line"]) for c, _, _ in optional})))
+        return out
+
+    def _optional_param(self, m: dict, line: int) -> str | None:
+        """The method parameter an `if` just above a criteria line tests (`if (type != null)`), if any."""
+        for n in (line - 1, line):
+            text = self.code.text(m["path"], n)
+            g = re.search(r"\bif\s*\(\s*(?:!\s*StringUtils\.isEmpty\(\s*)?(\w+)", text)
+            if g and re.search(rf"\b{g.group(1)}\s*[,)]", m.get("signature") or ""):
+                return g.group(1)
+        return None
+
+    def _criteria_spec(self, domain: str, m: dict, ctrl_m: dict, path: list[dict], ent: dict, d: dict, fld: str,
+                       mirror: dict, param: str, params: list[str]) -> DesignSpec:
+        label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+        ctrl = f"{ctrl_m['parent_id'].rsplit('.', 1)[-1]}.{ctrl_m['name']}"
+        ftype = next((f.get("type") for f in self.data["symbols"] if f["kind"] == "field"
+                      and f.get("parent_id") == ent["symbol_id"] and f["name"] == fld), None) or "Integer"
+        ann = re.search(rf"(@RequestParam\([^)]*\))\s*\w+(?:<[^>]*>)?\s+{param}\b", ctrl_m.get("signature") or "")
+        new_param = (re.sub(rf'"{param}"', f'"{fld}"', ann.group(1)) if ann and param in ann.group(1)
+                     else f'@RequestParam(value = "{fld}", required = false)') + f" {ftype} {fld}"
+        cls = self.classes[m["parent_id"]]
+        iface = self.code.cls(cls["name"].removesuffix("Impl")) if cls["name"].endswith("Impl") else None
+        others = [c for c in self.code.callers(m) if c["caller_id"] not in {x["symbol_id"] for x in path}
+                  and c["path"] not in self.code.generated_paths]
+        refs = [self.method_ref(ctrl_m, f"takes the optional `{param}` and passes it on", f"接收可选参数 `{param}` 并传递"),
+                self.method_ref(m, f"adds a criterion only when `{param}` is given: "
+                                   f"`{self.code.text(m['path'], mirror['line'])}`",
+                                f"仅在传入 `{param}` 时加条件", upto=mirror["line"] + 1),
+                Ref(_dict_name(d), f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
+                    d["path"], d["start_line"], d["end_line"])]
+        for c in others:
+            cm = self.code.methods.get(c["caller_id"])
+            if cm:
+                refs.append(Ref(f"{cm['parent_id'].rsplit('.', 1)[-1]}.{cm['name']}", f"also calls `{c['callee_name']}`",
+                                f"也调用 `{c['callee_name']}`", c["path"], max(cm["start_line"], c["line"] - 3), c["line"]))
+        text_en = (f"Let `{ctrl}` filter the {ent['name']} list by {fld} ({self._codes(d)}), the way it already filters "
+                   f"by {', '.join(params)}.")
+        text_zh = (f"让 `{ctrl}` 的 {ent['name']} 列表支持按 {fld}（{self._codes(d)}）过滤，"
+                   f"方式与现有的 {'、'.join(params)} 一致。")
+        return DesignSpec(_req_id("list_filter", m["symbol_id"], fld), "list_filter", domain, text_en, text_zh, refs, {
+            "idiom": "criteria", "entity": ent["name"], "field": fld, "type": ftype, "param": param,
+            "new_param": new_param, "controller": ctrl, "service": label, "service_layer": cls["layer"],
+            "interface": iface["name"] if iface and iface["layer"] == "service" else None,
+            "mirror_line": self.code.text(m["path"], mirror["line"]),
+            "documented": [a["name"] for a in ctrl_m.get("annotations") or [] if a.get("name") in ("ApiImplicitParam",
+                                                                                                 "ApiImplicitParams")],
+            "criteria": f"and{fld[0].upper() + fld[1:]}EqualTo",
+            "others": [f"{self.code.methods[c['caller_id']]['parent_id'].rsplit('.', 1)[-1]}."
+                       f"{self.code.methods[c['caller_id']]['name']}" for c in others if c["caller_id"] in self.code.methods],
+            "middle": [f"{x['parent_id'].rsplit('.', 1)[-1]}.{x['name']}" for x in path[:-1]]})
 
     @staticmethod
     def _tests(lines: list[str], s: dict) -> list[tuple[int, str, str]]:

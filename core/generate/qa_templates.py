@@ -477,6 +477,9 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
         if s.get("comment") and not inline_dict(s["comment"]):
             trace.append(((f"the comment above line {s['line']} reads \"{s['comment']}\"" if en
                            else f"第 {s['line']} 行上方注释为“{s['comment']}”"), [cite.at(s["line"] - 1, path)]))
+    if f.get("comment_line"):   # the label the code gives the loop that computes the value
+        trace.append(((f"the loop is commented \"{f['comment']}\"" if en else f"该循环的注释为“{f['comment']}”"),
+                      [cite.at(f["comment_line"], path)]))
     if _returned(f):
         decl = cite.at(f.get("decl_line"), path) if f.get("decl_line") else None
         listed = "\n".join(f"{n}. {site_text(s, target, lang)}" for n, s in enumerate(sites, 1))

@@ -554,9 +554,13 @@ def calculations(method: Method) -> list[Found]:
         arith = [s for s in sites if s["arithmetic"]]
         if not arith or len(sites) > MAX_SITES or any(s["end_line"] - s["line"] + 1 > MAX_BLOCK for s in sites):
             continue
-        out.append(Found("calculation", method, _site_spans(method, sites), {
-            **method.identity, "target": target, "sites": sites,
-            "expression": arith[0]["expression"], "comment": arith[0]["comment"], "doc": _doc_above(method),
+        loops = [c for c in arith[0]["context"] if "loop" in c]
+        loop_label = comment_above(method, loops[-1]["line"]) if loops and not arith[0]["comment"] else None
+        spans = _site_spans(method, sites) + ([(loops[-1]["line"] - 1,) * 2] if loop_label else [])
+        out.append(Found("calculation", method, merge_near(spans), {
+            **method.identity, "target": target, "sites": sites, "expression": arith[0]["expression"],
+            "comment": arith[0]["comment"] or loop_label, "doc": _doc_above(method),
+            **({"comment_line": loops[-1]["line"] - 1} if loop_label else {}),
             "line": arith[0]["line"],
         }))
     return out + _returned_values(method, types)
@@ -599,6 +603,13 @@ def _exits_before(node: Node, method: Method) -> list[dict]:
     return sorted(out, key=lambda c: c["line"])
 
 
+def _after_failure(ret: Node) -> bool:
+    """The statement right before `ret` in its block is a failure (a throw or an assertion helper)."""
+    stmts = _statements(ret.parent) if ret.parent is not None and ret.parent.type == "block" else []
+    i = next((n for n, st in enumerate(stmts) if st == ret), 0)
+    return i > 0 and (_failure(stmts[i - 1]) or {}).get("action") in ("throw", "assert")
+
+
 def _returned_values(method: Method, types: dict[str, str]) -> list[Found]:
     """What a method returns when that is a computed value (`return stock <= lowStock`) or a value
     chosen by conditions (`if (amount >= free) return 0; return freight;`): EVERY return statement of
@@ -608,6 +619,8 @@ def _returned_values(method: Method, types: dict[str, str]) -> list[Found]:
     if not rets or None in values or len(rets) > MAX_SITES or any(
             lines(r)[1] - lines(r)[0] + 1 > MAX_BLOCK for r in rets):
         return []
+    if any(_after_failure(r) for r in rets):
+        return []   # `fail(..); return false;`: the helper throws, so what the method "returns" there is moot
     business = any(_is_business_expr(v, types) for v in values)
     chosen = len(rets) >= 2 and all(_CONSTANT.match(squash(text(v))) for v in values)
     if not (business or chosen):

@@ -160,3 +160,23 @@ def test_schema_reads_ddl_with_comments(tmp_path):
     t = tables["t_order"]
     assert list(t.columns) == ["id", "note"] and t.columns["note"].comment == "订单备注"
     assert t.has_meaning(("备注",)).name == "note" and t.has_meaning(("invoice",)) is None
+
+
+def test_list_filter_mirrors_the_existing_filters_where_they_live(shop_db, deriver):
+    samples = designs(shop_db, "list_filter")
+    assert samples
+    for s in samples:
+        by_layer = {c.layer: c for c in s.design.changes}
+        xml = by_layer["mapper_xml"].component
+        text = (EXAMPLE_REPO / xml).read_text(encoding="utf-8")
+        assert 'id="getList"' in text and "queryParam." in by_layer["mapper_xml"].change
+        col = re.search(r"AND (\w+) = #\{queryParam\.(\w+)\}", by_layer["mapper_xml"].change).group(1)
+        assert col in deriver.schema["ord_order"].columns and col not in text.split('id="getList"')[1].split("</select>")[0]
+        assert by_layer["dto"].component == "OrdOrderQueryParam" and not by_layer["dto"].is_new
+        assert by_layer["controller"].change.startswith("no change")
+
+
+def test_a_history_row_is_not_a_lifecycle_of_its_own(shop_db):
+    questions = " ".join(s.question for s in designs(shop_db))
+    assert "OrdOrderOperateHistory.orderStatus" not in questions      # it copies OrdOrder.status
+    assert "OrdCartItem.deleteStatus" not in questions                   # a delete flag is no lifecycle

@@ -53,9 +53,6 @@ def _req_id(kind: str, *parts: str) -> str:
     return f"req:{kind}:" + sha256_text("|".join(parts))[:12]
 
 
-def _is_log(cls: dict) -> bool:
-    """A history/log row records a snapshot of another entity's state: it has no lifecycle of its own."""
-    return bool(re.search(r"(History|Log)$", cls.get("name") or ""))
 
 
 def _lombok(cls: dict) -> bool:
@@ -195,6 +192,14 @@ class RequirementDeriver:
                     out.append(self.code.site("pass", c["path"], c["line"]))
         return out
 
+    def _snapshot(self, d: dict, ent: dict) -> bool:
+        """A history/log row copies another entity's status (the same codes and labels): no lifecycle of its own."""
+        if not re.search(r"(History|Log|Record)$", ent.get("name") or ""):
+            return False
+        codes = [(e["code"], e["label"]) for e in d["entries"]]
+        return any(o is not d and o["owner"] != d["owner"] and [(e["code"], e["label"]) for e in o["entries"]] == codes
+                   for o in self.data["status_dicts"])
+
     def _codes(self, d: dict) -> str:
         return ", ".join(f"{e['code']} {_q(e['label'])}" for e in d["entries"])
 
@@ -203,7 +208,7 @@ class RequirementDeriver:
         """'What must change to add a value to this status': every setter, check, filter, with lines."""
         out = []
         for d, ent, fld in self._lifecycles(domain):
-            if not STATUS_FIELD.search(fld) or is_delete_flag(fld) or _is_log(ent) or len(d["entries"]) < 3:
+            if not STATUS_FIELD.search(fld) or is_delete_flag(fld) or self._snapshot(d, ent) or len(d["entries"]) < 3:
                 continue          # a lifecycle, not a flag or a type whose values flow in through parameters
             table = self.tables[ent["symbol_id"]]
             sites = self._sites(ent, fld)
@@ -401,7 +406,7 @@ class RequirementDeriver:
     def new_endpoint(self, domain: str) -> list[DesignSpec]:
         out = []
         for d, ent, fld in self._lifecycles(domain):
-            if not COUNT_FIELD.search(fld) or is_delete_flag(fld) or _is_log(ent):
+            if not COUNT_FIELD.search(fld) or is_delete_flag(fld) or self._snapshot(d, ent):
                 continue
             table = self.tables[ent["symbol_id"]]
             served = self._serving(ent, table)
@@ -775,7 +780,7 @@ class RequirementDeriver:
     def audit_trail(self, domain: str) -> list[DesignSpec]:
         out = []
         for d, ent, fld in self._lifecycles(domain):
-            if not STATUS_FIELD.search(fld) or is_delete_flag(fld) or len(d["entries"]) < 3 or _is_log(ent):
+            if not STATUS_FIELD.search(fld) or is_delete_flag(fld) or len(d["entries"]) < 3 or self._snapshot(d, ent):
                 continue
             hist = self._history(ent)
             if not hist:

@@ -499,6 +499,9 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
             if s.get("via"):
                 what = _t(lang, f"no Java change: `{s['via']}` sets `{col} = now()`",
                           f"Java 无需修改：`{s['via']}` 设置 `{col} = now()`")
+        elif s.get("via"):
+            what = _t(lang, f"take the {f['label_en']} as a new parameter and pass it to `{s['via']}`",
+                      f"新增{f['label_zh']}参数并传给 `{s['via']}`")
         elif s["note"]:
             what = _t(lang, f"store its existing `{s['note']}` parameter as `{name}` on the {ent} it writes",
                       f"把已有参数 `{s['note']}` 作为 `{name}` 写入 {ent}")
@@ -591,7 +594,8 @@ def _user(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     rels = [r.name for r in spec.refs]
     changes = [
         ("controller", f.get("controller") or conv.name("controller", base),
-         _t(lang, "new endpoint(s) for the requirement, `CommonResult` responses", "为需求新增接口，返回 `CommonResult`"), False),
+         _t(lang, "new endpoint(s) for the requirement, responding the way its neighbouring endpoints do",
+            "为需求新增接口，返回方式与相邻接口一致"), False),
         ("service", conv.name("service", base), _t(lang, "the use-case method, transactional", "用例方法，带事务"), False),
         ("service_impl", conv.name("service_impl", base),
          _t(lang, "implementation reusing " + ", ".join(f"`{r}`" for r in rels[:3]),
@@ -608,8 +612,8 @@ def _user(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
             _t(lang, "controller validates the request", "控制层校验请求"),
             _t(lang, "service runs the use case in one transaction", "服务层在一个事务中执行用例"),
             _t(lang, "DAO persists the result", "DAO 持久化结果")],
-        risks=[_t(lang, r["en"], r["zh"]) for r in f.get("risks", [])] + [
-            _t(lang, "keep stock changes inside guarded UPDATEs like the existing ones", "库存变更沿用现有带条件的 UPDATE")],
+        risks=[_t(lang, r["en"], r["zh"]) for r in f.get("risks", [])] or [
+            _t(lang, "the change must keep the checks of the operations it reuses", "改动须保留所复用操作中的校验")],
         test_plan=[_t(lang, t["en"], t["zh"]) for t in f.get("tests", [])] or [
             _t(lang, "happy path and each rejected input", "正常流程与每种被拒绝的输入")],
     )

@@ -199,9 +199,10 @@ class CodeFacts:
             if kind and self.layer_of(c["caller_id"].split("#")[0]) not in ("model", "dto"):
                 seen.add((c["path"], c["line"]))
                 site = self.site(kind, c["path"], c["line"])
-                if kind == "criteria":     # a criteria chain spans lines: show the one naming the field
-                    site.text = next((self.text(c["path"], n) for n in range(c["line"], site.end_line + 1)
-                                      if f".and{cap(field_name)}" in self.text(c["path"], n)), site.text)
+                if kind == "criteria":     # a criteria chain spans lines: show and number the one naming the field
+                    site.line = next((n for n in range(c["line"], site.end_line + 1)
+                                      if f".and{cap(field_name)}" in self.text(c["path"], n)), c["line"])
+                    site.text = self.text(c["path"], site.line)
                 sites.append(site)
         return sorted(sites, key=lambda s: (s.path, s.line))
 

@@ -554,12 +554,13 @@ def calculations(method: Method) -> list[Found]:
         arith = [s for s in sites if s["arithmetic"]]
         if not arith or len(sites) > MAX_SITES or any(s["end_line"] - s["line"] + 1 > MAX_BLOCK for s in sites):
             continue
+        site_label = next((st["comment"] for st in arith + sites if st["comment"] and not inline_dict(st["comment"])), None)
         loops = [c for c in arith[0]["context"] if "loop" in c]
-        loop_label = comment_above(method, loops[-1]["line"]) if loops and not arith[0]["comment"] else None
+        loop_label = comment_above(method, loops[-1]["line"]) if loops and not site_label else None
         spans = _site_spans(method, sites) + ([(loops[-1]["line"] - 1,) * 2] if loop_label else [])
         out.append(Found("calculation", method, merge_near(spans), {
             **method.identity, "target": target, "sites": sites, "expression": arith[0]["expression"],
-            "comment": arith[0]["comment"] or loop_label, "doc": _doc_above(method),
+            "comment": site_label or loop_label, "doc": _doc_above(method),
             **({"comment_line": loops[-1]["line"] - 1} if loop_label else {}),
             "line": arith[0]["line"],
         }))

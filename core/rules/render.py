@@ -100,7 +100,8 @@ def _atom(code: str, lang: str) -> str:
             return f"`{m3[1]}` is not empty" if lang == "en" else f"`{m3[1]}` 不为空"
         return f"`{inner}` is false" if lang == "en" else f"`{inner}` 为 false"
     if m:
-        return f"`{m[1]}` equals `{m[2]}`" if lang == "en" else f"`{m[1]}` 等于 `{m[2]}`"
+        arg = strip_parens(m[2])
+        return f"`{m[1]}` equals `{arg}`" if lang == "en" else f"`{m[1]}` 等于 `{arg}`"
     m = re.fullmatch(r"(?:\w+\.)?isEmpty\((.+)\)", code)
     if m:
         return f"`{m[1]}` is empty" if lang == "en" else f"`{m[1]}` 为空"

@@ -147,7 +147,13 @@ def _statements(block: Node | None) -> list[Node]:
 
 
 def _string_literals(node: Node) -> str:
-    """The message a failure carries: its string literals, concatenated pieces joined."""
+    """The message a failure carries: its string literals ('' when the message is built from values,
+    `order.getOrderSn() + " : 支付金额不符合"`: the pieces alone are no message a caller sees)."""
+    for concat in java_ast.walk(node, {"binary_expression"}):
+        operands = [concat.child_by_field_name("left"), concat.child_by_field_name("right")]
+        if any(o is not None and o.type == "string_literal" for o in operands) and \
+                any(o is not None and o.type not in ("string_literal", "binary_expression") for o in operands):
+            return ""
     found = [text(s)[1:-1] for s in java_ast.walk(node, {"string_literal"})]
     return "".join(found).strip()
 

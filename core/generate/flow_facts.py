@@ -83,7 +83,8 @@ def write_sites(steps: list[dict], stmts: dict[str, dict]) -> list[tuple[str, li
     return out
 
 
-def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline) -> list[dict]:
+def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline,
+                max_writes: int = MAX_WRITES) -> list[dict]:
     """One record per written statement, in the order first reached, each with every call site reaching it:
     {stmt_id, kind, tables, path, start_line, end_line, sites: [{hops: [{caller, path, line, controls}]}]}."""
     writes: dict[str, dict] = {}
@@ -98,7 +99,7 @@ def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline)
                  "controls": [_control_fact(c) for c in outline.controls(path, line, callee)]}
                 for (caller, path, line), callee in zip(chain, callees)]
         rec["sites"].append({"hops": hops})
-    if len(writes) > MAX_WRITES or any(len(w["sites"]) > MAX_SITES for w in writes.values()):
+    if len(writes) > max_writes or any(len(w["sites"]) > MAX_SITES for w in writes.values()):
         raise TooBroad(f"{len(writes)} written statements")
     return list(writes.values())
 

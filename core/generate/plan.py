@@ -18,6 +18,7 @@ from core.domain.flows import CallGraph
 from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
 from core.generate.flow_facts import (
+    MAX_WRITES,
     TooBroad,
     call_graph,
     complete,
@@ -39,6 +40,7 @@ from core.rules.render import lower_first
 
 MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the validator warns above 12
 MAX_FLOW_CLAIMS = 20
+UNDO_WRITES = 40
 PLACE = re.compile(r"^(generate|create|place|submit|add)\w*Order|^(generate|create|place|submit)", re.I)
 CANCEL = re.compile(r"^cancel", re.I)
 
@@ -197,7 +199,8 @@ class Planner:
         return items
 
     def _undo_item(self, place: dict, cancel: dict) -> list[WorkItem]:
-        pw, cw = self._method_writes(place["symbol_id"]), self._method_writes(cancel["symbol_id"])
+        # only the pairs are listed, so a placing method may write more than a flow question could list
+        pw, cw = self._method_writes(place["symbol_id"], UNDO_WRITES), self._method_writes(cancel["symbol_id"], UNDO_WRITES)
         pairs = []
         for c in cw or []:
             for p in pw or []:
@@ -222,7 +225,7 @@ class Planner:
         return [self._item(ref, "rule", "side_effects", qkind, lang, domain, question, facts, evidence)
                 for lang in self.languages for qkind, question in undo_questions(facts, lang, ref)]
 
-    def _method_writes(self, method_id: str) -> list[dict] | None:
+    def _method_writes(self, method_id: str, max_writes: int = MAX_WRITES) -> list[dict] | None:
         """Every SQL write a method reaches (flow_facts.flow_writes over a walk from it); None if not answerable."""
         if method_id not in self.graph.methods:
             return None
@@ -230,7 +233,7 @@ class Planner:
         if not complete(steps):
             return None
         try:
-            return flow_writes(steps, self.stmts, self.outline)
+            return flow_writes(steps, self.stmts, self.outline, max_writes)
         except TooBroad:
             return None
 

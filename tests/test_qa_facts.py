@@ -77,7 +77,7 @@ def test_an_else_if_guard_lists_the_earlier_siblings_as_false_not_as_parents():
     assert third.spans == [(6, 12)]                           # the whole chain: the siblings are visible
     evidence = _evidence(CHAIN, "demo/CouponService.java", third.spans)
     body, trace = guard_answer("under_which_condition", third.facts, "en", "s", Cite(evidence), "demo/CouponService.java")
-    assert "only reached when `type` does not equal `1`, when `type` does not equal `2`" in body and "`else if`" in body
+    assert "runs only when `type` does not equal `1`, when `type` does not equal `2`" in body and "`else if`" in body
     claims = " ".join(c for c, _ in trace)
     assert "nested" not in claims and "inside `if (type.equals(1))`" not in claims
     assert "follows `if (type.equals(1))` in an `else if` chain" in claims

@@ -166,9 +166,9 @@ def _where_sentence(f: dict, lang: str) -> str:
         return ""
     priors = any(w.get("branch") == "prior" for w in f.get("within") or [])
     if lang == "en":
-        return (f" The check is only reached {ctx}" + (" (it is an `else if`: the earlier branches of the chain did not "
-                                                       "match)" if priors else "") + ".")
-    return f"这个校验只在{ctx}时执行" + ("（它是 `else if` 分支：前面的分支都不成立）" if priors else "") + "。"
+        return (f" The check runs only {ctx}" + (" (it is an `else if`: the earlier branches of the chain did not "
+                                                  "match)" if priors else "") + ".")
+    return f"该校验的执行范围：{ctx}" + ("（它是 `else if` 分支：前面的分支都不成立）" if priors else "") + "。"
 
 
 def _context_claims(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:

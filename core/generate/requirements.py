@@ -696,9 +696,10 @@ class RequirementDeriver:
                         made: list[tuple[dict, Site]]) -> DesignSpec:
         col = snake(spec["field"])
         source = {"ddl": "the DDL", "result_map": "its result map", "model": "its model class"}[schema.source]
+        source_zh = {"ddl": "DDL", "result_map": "结果映射", "model": "模型类"}[schema.source]
         refs = [Ref(table, (f"is the {table} table as {source} describes it, without {_a(spec['label_en'])} column"
                             if start == schema.start_line else f"continues the {table} table (lines {start}-{schema.end_line})"),
-                    f"{table} 表（{schema.source}），没有{spec['label_zh']}字段" if start == schema.start_line
+                    f"{table} 表（{source_zh}），没有{spec['label_zh']}字段" if start == schema.start_line
                     else f"{table} 表（续）", schema.path, start, min(schema.end_line, start + 39))
                 for start in range(schema.start_line, schema.end_line + 1, 40)]     # all of it: absence is the claim
         setters, callers = [], []

@@ -209,3 +209,18 @@ def test_inactive_components_get_no_flow_steps_or_undo_questions(planner):
     items = p.flow_items(data["flows"]) + p.steps_items(data["rules"]) + p.undo_items()
     named = " ".join(f"{i.source.ref} {i.facts.get('method', '')} {i.facts.get('cancel_method', '')}" for i in items)
     assert not any(c.rsplit(".", 1)[-1] in named for c in inactive)
+
+
+def test_who_writes_a_table_lists_every_called_statement_and_call_site(planner):
+    p, data = planner
+    item = next(i for i in p.table_items() if i.facts["table"] == "ord_order_operate_history")
+    sites = [(w["label"], s["hops"][0]["label"], [c["kind"] for c in s["hops"][0]["controls"]])
+             for w in item.facts["writes"] for s in w["sites"]]
+    # close inserts one row per order in a loop, delivery through historyList.forEach(mapper::insert)
+    assert sites == [("OrdOrderOperateHistoryMapper.insert", "OrdOrderServiceImpl.close", ["loop"]),
+                     ("OrdOrderOperateHistoryMapper.insert", "OrdOrderServiceImpl.delivery", ["lambda"]),
+                     ("OrdOrderOperateHistoryMapper.insert", "OrdOrderServiceImpl.updateReceiverInfo", [])]
+    stock = next(i for i in p.table_items() if i.facts["table"] == "inv_sku_stock")
+    assert {w["label"] for w in stock.facts["writes"]} == {   # the six UPDATEs of the two DAO XML files
+        "InvSkuStockDao.adjustStock", "InvSkuStockDao.updateSkuStock", "InvSkuStockDao.releaseLockStock",
+        "PortalOrderDao.lockStockBySkuId", "PortalOrderDao.reduceSkuStock", "PortalOrderDao.releaseStockBySkuId"}

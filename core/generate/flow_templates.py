@@ -66,7 +66,50 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
     return claims
 
 
+def table_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    """'Who writes this table': the scope is the table, the answer every write statement on it the code calls."""
+    t = f"`{f['table']}`"
+    if lang == "en":
+        return [("who_writes", pick(seed, [f"Which code writes to the table {t}, and through which SQL statements?",
+                                           f"Where is the table {t} written, and from which methods?"]))]
+    return [("who_writes", f"哪些代码会写 {t} 表？通过哪些 SQL 语句？")]
+
+
+def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, list[str]]]]:
+    rows, trace = [], []
+    for n, w in enumerate(f["writes"], 1):
+        sites = []
+        for site in w["sites"]:
+            hop = site["hops"][0]
+            conds = [control_text(c, lang) for c in hop["controls"]]
+            where = f"{file_name(hop['path'])}:{hop['line']}"
+            sites.append(f"`{hop['label']}` ({where}" + "".join(f", {c}" for c in conds) + ")" if lang == "en"
+                         else f"`{hop['label']}`（{where}" + "".join(f"，{c}" for c in conds) + "）")
+            ids = list(dict.fromkeys([*(cite.at(c["line"], hop["path"]) for c in hop["controls"]),
+                                      cite.at(hop["line"], hop["path"])]))
+            trace.append(((f"`{hop['label']}` calls `{w['label']}` ({where})" if lang == "en"
+                           else f"`{hop['label']}` 调用 `{w['label']}`（{where}）"), ids))
+        head = f"{write_text(w, lang)} by `{w['label']}` ({file_name(w['path'])}:{w['start_line']})"
+        rows.append(f"{n}. {head}, called from " + "; ".join(sites) + "." if lang == "en"
+                    else f"{n}. {write_text(w, lang)}：`{w['label']}`（{file_name(w['path'])}:{w['start_line']}），调用方："
+                    + "；".join(sites) + "。")
+        trace.append(((f"`{w['label']}` is {sql_kind(w['kind'])} on {f['table']}" if lang == "en"
+                       else f"`{w['label']}` 对 {f['table']} 执行 {w['kind'].upper()}"), [cite.at(w["start_line"], w["path"])]))
+    k = len(f["writes"])
+    if lang == "en":
+        head = (f"The code writes `{f['table']}` through {k} SQL statement{'s' if k > 1 else ''} (every write statement on it "
+                "that some Java method calls, with every call site):")
+        tail = (f"\nThe other {f['uncalled']} write statements or mapper write methods on `{f['table']}` are not called "
+                "from the Java code." if f["uncalled"] else "")
+    else:
+        head = f"代码通过 {k} 条 SQL 写 `{f['table']}` 表（列出被 Java 方法调用的每条写语句及其每个调用处）："
+        tail = f"\n另有 {f['uncalled']} 条写 `{f['table']}` 的语句或 Mapper 写方法没有被 Java 代码调用。" if f["uncalled"] else ""
+    return f"{head}\n" + "\n".join(rows) + tail, trace
+
+
 def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    if qkind == "who_writes":
+        return _table_answer(f, lang, cite)
     writes = f["writes"]
     rows = "\n".join(_write_line(n, w, lang) for n, w in enumerate(writes, 1))
     entry = [((f"`{f['entry_method']}` is the entry point" if lang == "en" else f"入口是 `{f['entry_method']}`"),

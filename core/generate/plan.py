@@ -19,6 +19,7 @@ from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
 from core.generate.flow_facts import (
     MAX_WRITES,
+    WRITES,
     TooBroad,
     call_graph,
     complete,
@@ -28,10 +29,11 @@ from core.generate.flow_facts import (
     method_ref_calls,
     opposite,
     repeated,
+    statement_label,
     step_effects,
 )
 from core.generate.flow_facts import member_label as _label
-from core.generate.flow_templates import flow_questions, undo_questions
+from core.generate.flow_templates import flow_questions, table_questions, undo_questions
 from core.generate.qa_templates import QA, steps_questions
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
@@ -41,6 +43,8 @@ from core.rules.render import lower_first
 MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the validator warns above 12
 MAX_FLOW_CLAIMS = 20
 UNDO_WRITES = 40
+MAX_TABLE_STATEMENTS = 6   # write statements on one table a 'who writes T' answer lists
+MAX_TABLE_SITES = 10
 PLACE = re.compile(r"^(generate|create|place|submit|add)\w*Order|^(generate|create|place|submit)", re.I)
 CANCEL = re.compile(r"^cancel", re.I)
 
@@ -294,6 +298,45 @@ class Planner:
             for lang in self.languages:
                 for qkind, question in flow_questions(facts, lang, flow["flow_id"]):
                     items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domain, question, facts, evidence))
+        return items
+
+    def table_items(self) -> list[WorkItem]:
+        """'Which code writes table T': every write statement on T that the code calls, with every call site
+        (and the branches and loops around it); tables with more writers than one answer can show are skipped."""
+        callers: dict[str, list[tuple[str, int]]] = {}
+        for caller, edges in self.graph.out.items():
+            for target, _via, line in edges:
+                callers.setdefault(target, []).append((caller, line))
+        by_table: dict[str, list[dict]] = {}
+        for st in self.statements:
+            if st["kind"] in WRITES:
+                for table in st["tables"] or []:
+                    by_table.setdefault(table, []).append(st)
+        items = []
+        for table, stmts in sorted(by_table.items()):
+            called = [s for s in stmts if callers.get(s.get("method_id") or "")]
+            sites = [(s, c, line) for s in called for c, line in sorted(callers[s["method_id"]], key=lambda x: (x[0], x[1]))]
+            if not called or len(called) > MAX_TABLE_STATEMENTS or len(sites) > MAX_TABLE_SITES:
+                continue
+            writes = [{"stmt_id": s["stmt_id"], "label": statement_label(s["stmt_id"]), "kind": s["kind"],
+                       "tables": s["tables"], "path": s["path"], "start_line": s["start_line"],
+                       "sites": [{"hops": [{"caller": c, "label": _label(c), "path": self.graph.methods[c].path,
+                                            "line": line, "controls": [asdict(x) for x in self.outline.controls(
+                                                self.graph.methods[c].path, line, s["stmt_id"].rsplit(".", 1)[-1])]}]}
+                                 for st, c, line in sites if st is s]} for s in called]
+            domain = self._write_domain(writes)
+            if domain is None:
+                continue
+            spans = [sp for w in writes for site in w["sites"] for sp in self._hop_spans(site["hops"])]
+            spans += [self._sql_span(w) for w in writes]
+            evidence = self.evidence(spans)
+            if len(evidence) > MAX_FLOW_EVIDENCE:
+                continue
+            facts = {"table": table, "writes": writes, "uncalled": len(stmts) - len(called), "_path": writes[0]["path"]}
+            ref = f"table-writes:{table}"
+            for lang in self.languages:
+                for qkind, question in table_questions(facts, lang, ref):
+                    items.append(self._item(ref, "flow", None, qkind, lang, domain, question, facts, evidence))
         return items
 
     def _write_domain(self, writes: list[dict]) -> str | None:

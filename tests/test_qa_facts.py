@@ -324,3 +324,47 @@ class OrderController {
     annotate(guard, lambda expr: table.resolve(expr, method.class_id), None)
     assert guard.facts["message"] == "无权限！" and ("demo/ServiceResultEnum.java", 7, 7) in guard.spans
     assert "\"无权限！\"" in dict(guard_questions(guard.facts, "en", "s"))["under_which_condition"]
+
+
+EXITS = """
+package demo;
+class PayController {
+    Object prepay(Integer userId, Order order) {
+        if (userId == null) {
+            return ResponseUtil.unlogin();
+        }
+        if (!order.canPay()) {
+            return ResponseUtil.fail(701, "订单不能支付");
+        }
+        if (order.getOpenid() == null) {
+            return ResponseUtil.fail(702, "订单不能支付");
+        }
+        return ResponseUtil.ok();
+    }
+    void confirm(Order order, Member member) {
+        if (!member.getId().equals(order.getMemberId())) {
+            Asserts.fail("不能确认他人订单！");
+        }
+        if (order.getStatus() != 2) {
+            Asserts.fail("该订单还未发货！");
+        }
+        order.setStatus(3);
+    }
+}
+"""
+
+
+def test_what_can_stop_a_method_is_asked_only_when_its_guards_are_all_its_exits():
+    from core.generate.plan import _method_checks
+
+    found = {m.name: guards(m) for m in methods_of("demo/PayController.java", EXITS)}
+    rules = [({"rule_id": f"{name}{n}"}, g.facts) for name, gs in found.items() for n, g in enumerate(gs)]
+    # prepay also leaves through `return ResponseUtil.unlogin()`, which is no guard: its guards are not the whole answer
+    assert [g.facts["method_exits"] for g in found["prepay"]] == [3, 3]
+    assert _method_checks(rules) == {("checks_of", "PayController.confirm"): ["confirm0", "confirm1"]}
+    sites = [dict(g.facts, _path="demo/PayController.java") for g in found["confirm"]]
+    evidence = _evidence(EXITS, "demo/PayController.java", [s for g in found["confirm"] for s in g.spans])
+    body, _ = guard_answer("checks_of", {"sites": sites}, "en", "s", Cite(evidence), "demo/PayController.java")
+    assert body.splitlines()[1:] == [
+        '1. when `member.getId()` does not equal `order.getMemberId()`, it calls `Asserts.fail` with "不能确认他人订单！".',
+        '2. when `order.getStatus()` is not `2`, it calls `Asserts.fail` with "该订单还未发货！".']

@@ -129,12 +129,13 @@ class Planner:
             questions, _ = QA[rule["kind"]]
             for lang in self.languages:
                 for qkind, question in questions(facts, lang, rule["rule_id"]):
-                    if (rule["rule_id"], qkind) not in shared:
+                    if (rule["rule_id"], qkind) not in shared and qkind != "checks_of":   # that one: per method
                         items.append(self._item(rule["rule_id"], "rule", rule["kind"], qkind, lang, rule["domain"],
                                                 question, facts, evidence))
+        groups.update(_method_checks([(r, f) for r, f, _, _ in prepared.values() if r["kind"] == "guard"]))
         for (qkind, key), rids in groups.items():
-            members = [prepared[rid] for rid in rids]
-            if len(members) > MAX_SHARED_CHECKS:
+            members = sorted((prepared[rid] for rid in rids), key=lambda m: (m[1]["_path"], m[1]["line"]))
+            if len(members) > (MAX_METHOD_CHECKS if qkind == "checks_of" else MAX_SHARED_CHECKS):
                 continue   # too many places for one answer a reader can check: not asked
             methods = {f["method"] for _, f, _, _ in members}
             if qkind == "where_implemented" and len(methods) == 1 and \
@@ -409,6 +410,19 @@ def route_for(base: str, field_name: str) -> str:
 
 
 MAX_SHARED_CHECKS = 6
+
+
+MAX_METHOD_CHECKS = 8
+
+
+def _method_checks(guards: list[tuple[dict, dict]]) -> dict[tuple[str, str], list[str]]:
+    """("checks_of", method) -> every guard of a method with two or more, when they are all its early exits
+    (the finder counted the method's exits): "what can stop M" then has one complete answer."""
+    by_method: dict[str, list[tuple[dict, dict]]] = {}
+    for rule, f in guards:
+        by_method.setdefault(f["method"], []).append((rule, f))
+    return {("checks_of", m): [r["rule_id"] for r, _ in members] for m, members in by_method.items()
+            if len(members) >= 2 and all(f.get("method_exits") == len(members) for _, f in members)}
 
 
 def _guard_groups(guards: list[tuple[dict, dict]]) -> dict[tuple[str, str], list[str]]:

@@ -128,7 +128,7 @@ def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
         if f.get("comment") and not inline_dict(f["comment"]):
             out.append(("why", f"Why does {m} check that {when}?" if plain
                         else f"Why does {m} run the check commented \"{f['comment']}\"?"))
-        return out
+        return out + _checks_question(f, lang, seed)
     if plain:
         out.append(("what_happens", f"在 {m} 中，如果{when}，会发生什么？"))
     if msg:
@@ -139,7 +139,17 @@ def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
         out.append(("under_which_condition", _exit_question(f, lang)))
     if f.get("comment") and not inline_dict(f["comment"]):
         out.append(("why", f"为什么 {m} 要检查{when}？" if plain else f"{m} 为什么要做注释为“{f['comment']}”的校验？"))
-    return out
+    return out + _checks_question(f, lang, seed)
+
+
+def _checks_question(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    """'What can stop M?': asked once per method, over all its guards (plan.rule_items groups them)."""
+    m = f"`{f['method']}`"
+    if lang == "en":
+        return [("checks_of", pick(seed + "c", [
+            f"Which checks can stop {m}, and what happens when each one fails?",
+            f"What does {m} verify before it goes on, and how does it react to each failure?"]))]
+    return [("checks_of", f"{m} 有哪些会中止执行的校验？每个校验失败时会怎样？")]
 
 
 def _guard_effect(f: dict, lang: str) -> str:
@@ -214,14 +224,26 @@ def _guard_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, l
 def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, list[str]]]]:
     """Several checks share one message or one exit: every one of them, each with its condition and place."""
     en, rows, trace = lang == "en", [], []
+    one_method = qkind == "checks_of"
     for n, f in enumerate(g["sites"], 1):
         path = f["_path"]
         where = f"`{f['class']}.{f['method_name']}` ({path})" if en else f"`{f['class']}.{f['method_name']}`（{path}）"
+        if one_method:   # the method is the question's own scope: name each check by its label, if it has one
+            labelled = f.get("comment") and not inline_dict(f["comment"])
+            what = (f"when {_guard_when(f, lang)}, it {_guard_effect(f, lang)}." if en
+                    else f"当{_guard_when(f, lang)}时，{_guard_effect(f, lang)}。")
+            rows.append((f"{n}. \"{f['comment']}\": " if labelled else f"{n}. ") + what + _where_sentence(f, lang))
+            trace += _guard_trace(f, lang, cite, path)
+            continue
         what = (f"when {_guard_when(f, lang)}, it {_guard_effect(f, lang)}." if en
                 else f"当{_guard_when(f, lang)}时，{_guard_effect(f, lang)}。")
         rows.append(f"{n}. {where}: {what}{_where_sentence(f, lang)}")
         trace += _guard_trace(f, lang, cite, path)
     head = (f"There are {len(rows)} such checks:" if en else f"共有 {len(rows)} 处这样的校验：")
+    if one_method:
+        m = f"`{g['sites'][0]['method']}`"
+        head = (f"{m} has these checks that end it early, in source order:" if en
+                else f"{m} 中会提前结束执行的校验，按代码顺序：")
     return head + "\n" + "\n".join(rows), trace
 
 

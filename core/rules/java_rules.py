@@ -333,7 +333,26 @@ def guards(method: Method) -> list[Found]:
                 "loops": [c for c in context if "loop" in c],
                 "line": if_line, "fail_line": fail_start,
             }))
+    exits = _early_exits(method)
+    for g in out:
+        g.facts["method_exits"] = exits   # all guards of the method together answer "what stops it" only if equal
     return out
+
+
+def _early_exits(method: Method) -> int:
+    """How many `if` branches of the method leave it: any `return`, `throw` or failure helper among the
+    branch's statements (`return ResponseUtil.unlogin()` too, which `guards` does not take as a check), so
+    that "what can stop M" is asked only when the guards found are all of them."""
+    count = 0
+    for node in _own_nodes(method, frozenset({"if_statement"})):
+        if not _own(node, method):
+            continue
+        for branch in (node.child_by_field_name("consequence"), node.child_by_field_name("alternative")):
+            if branch is None or branch.type == "if_statement":
+                continue
+            if any(st.type in ("return_statement", "throw_statement") or _failure(st) for st in _statements(branch)):
+                count += 1
+    return count
 
 
 def _receiver_types(method: Method) -> dict[str, str]:

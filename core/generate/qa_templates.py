@@ -10,6 +10,7 @@ sentence states something the cited lines show.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -282,6 +283,11 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
 
 
 # ----------------------------------------------------------- transition --
+def _a(word: str) -> str:
+    """The English article for a name: 'an OmsOrder', 'a LitemallOrder'."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def _entity(f: dict) -> str:
     return f.get("entity") or f.get("table") or "record"
 
@@ -296,7 +302,7 @@ def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]
             f"What does {who} do to {ent}.{fld}?",
             f"Which {fld} does {who} leave the {ent} in?",
         ])), ("under_which_condition", pick(seed + "q2", [
-            f"Under which condition does {who} move a {ent} to {fld} {to}?",
+            f"Under which condition does {who} move {_a(ent)} {ent} to {fld} {to}?",
             f"When can {who} set {ent}.{fld} to {to}?",
         ]))]
         if labels:
@@ -334,7 +340,7 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
         parts = [f"{who} sets `{ent}.{fld}` to {to}."]
         if froms:
             parts.append(pick(seed + "f", [
-                f"It only does that for a {ent} whose {fld} is {' or '.join(froms)}",
+                f"It only does that for {_a(ent)} {ent} whose {fld} is {' or '.join(froms)}",
                 f"The change applies only when the current {fld} is {' or '.join(froms)}",
             ]) + ("; anything else is rejected first" if reqs else "") + ".")
             trace.append((f"the change is limited to {fld} {' or '.join(f.get('from_codes', []))}", limited_by))
@@ -377,6 +383,21 @@ def _change(c: dict) -> str:
     return _sql(c["text"])
 
 
+_SQL_WORDS = frozenset({"and", "or", "not", "null", "is", "in", "like", "between", "now", "date_add", "date_sub",
+                        "interval", "minute", "hour", "day"})
+
+
+def _columns(cond: str) -> str:
+    """The columns a WHERE condition tests, as names (`lock_stock` and `stock`), not the SQL pasted into a question."""
+    plain = re.sub(r"#\{[^}]*\}|\$\{[^}]*\}|'[^']*'", " ", html.unescape(cond))
+    cols = list(dict.fromkeys(w.split(".")[-1] for w in re.findall(r"[A-Za-z_][\w.]*", plain)
+                              if w.split(".")[-1].lower() not in _SQL_WORDS))
+    if not cols:
+        return "its condition"
+    named = " and ".join(f"`{c}`" for c in cols)
+    return f"the condition on {named}"
+
+
 def _sql(code: str) -> str:
     """SQL as code when it reads the same in the mapper file; `<`/`>` are escaped there, so plain text."""
     return code if any(ch in code for ch in "<>&") else f"`{code}`"
@@ -396,8 +417,8 @@ def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
                                                     f"How does {s} change {cols}?"]))]
         if f.get("conditions"):
             out.append(("under_which_condition", f"Under which condition does {s} actually update a row?"))
-            out.append(("why", f"Why does {s} put {_sql(f['conditions'][-1])} in its WHERE clause instead of checking in "
-                               "Java first?"))
+            out.append(("why", f"Why does {s} check {_columns(f['conditions'][-1])} in its WHERE clause instead of "
+                               "in Java first?"))
         return out
     out = [("what_happens", f"{s} 会对 {table} 的 {cols} 做什么修改？")]
     if f.get("conditions"):

@@ -2,10 +2,16 @@
 
 Each decision is one transaction that writes the new review state and its
 audit events together, so a page rerun (or a crash) right after a click
-loses nothing. Two sessions deciding on the same sample: the later write
-wins and the history keeps both. An edit keeps the generated sample as it
-was (`samples.payload`), stores the curator's version in the review state,
-and re-validates that version at once.
+loses nothing. An edit keeps the generated sample as it was
+(`samples.payload`), stores the curator's version in the review state, and
+re-validates that version at once.
+
+Two curators on one sample: every decision carries the revision of the
+state it was made on (`seen`, from `get_sample(...)["rev"]`); when someone
+changed the sample since, nothing is written and `Stale` says who did what,
+so the curator looks again instead of overwriting a colleague unseen. Undo
+reverts only the reviewer's own latest decision, and on each sample only
+while that decision is still the one in force.
 """
 
 from __future__ import annotations
@@ -38,6 +44,35 @@ BULK_SKIPS = {"accept": ("accepted", "edited"), "reject": ("rejected",), "reset"
 ACTION_STATUS = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
 
 
+class Stale(UserError):
+    """A decision made on a state that changed since: not applied. `change` is the newest event."""
+
+    def __init__(self, message: str, change: dict | None):
+        super().__init__(message)
+        self.change = change
+
+
+def describe(change: dict) -> str:
+    """'bob rejected qa-000001 at 15:02:11 (duplicate)': one event as a curator reads it."""
+    verb = {"accept": "accepted", "reject": "rejected", "edit": "edited", "reset": "reset", "undo": "undid a decision on"}
+    when = change["created_at"]
+    when = f"{when:%H:%M:%S}" if hasattr(when, "strftime") else str(when)
+    reason = f" ({change['reason']})" if change.get("reason") else ""
+    return f"{change['reviewer']} {verb.get(change['action'], change['action'])} {change['sample_id']} at {when}{reason}"
+
+
+def _check_fresh(con, sample_id: str, version: int, seen: int | None, what: str) -> dict | None:
+    """Refuse a decision made on an older revision of the sample's state; returns the state now."""
+    if seen is not None:
+        now = store.rev(con, sample_id, version)
+        if now != seen:
+            change = store.event(con, now) if now else None
+            told = describe(change) if change else f"{sample_id} went back to pending"
+            raise Stale(f"{told} after you opened it; your {what} was not applied. Look at it again and decide.",
+                        change)
+    return store.get_state(con, sample_id, version)
+
+
 def _retrying(work: Callable[[], object], attempts: int = 5) -> object:
     """Run a transaction again when a concurrent session wrote the same rows (last write wins)."""
     for attempt in range(attempts):
@@ -62,15 +97,20 @@ def _batch() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def decide(db: Database, sample_id: str, version: int, action: str, reviewer: str, reason: str | None = None) -> dict | None:
-    """Accept, reject or skip one sample version; returns its new review state."""
+def decide(db: Database, sample_id: str, version: int, action: str, reviewer: str, reason: str | None = None,
+           seen: int | None = None) -> dict | None:
+    """Accept, reject or skip one sample version; returns its new review state.
+
+    `seen` is the revision the curator saw (None only for scripts that decide unseen);
+    a skip changes no state and is never stale.
+    """
     reviewer = _reviewer(reviewer)
     if action == "reject" and not (reason or "").strip():
         raise UserError("choose a reason for the rejection")
 
     def work() -> dict | None:
         with db.transaction() as con:
-            before = store.get_state(con, sample_id, version)
+            before = _check_fresh(con, sample_id, version, None if action == "skip" else seen, action)
             if action == "skip":
                 store.add_event(con, sample_id, version, "skip", reviewer, before, before, _batch())
                 return before
@@ -90,7 +130,7 @@ def decide(db: Database, sample_id: str, version: int, action: str, reviewer: st
     return _retrying(work)
 
 
-def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dict) -> list[dict]:
+def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dict, seen: int | None = None) -> list[dict]:
     """Save the curator's version of a sample and re-validate it; returns the new check results.
 
     `changes` holds the edited fields (question, answer, trace ...). An edit
@@ -111,7 +151,7 @@ def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dic
 
     def work() -> None:
         with db.transaction() as con:
-            before = store.get_state(con, sample_id, version)
+            before = _check_fresh(con, sample_id, version, seen, "edit")
             store.put_state(con, sample_id, version,
                             {"status": "edited", "reviewer": reviewer, "edited_payload": payload, "reason": None})
             after = store.get_state(con, sample_id, version)
@@ -130,18 +170,32 @@ def _recheck(db: Database, sample: Sample, done: str) -> list[dict]:
                         f"(re-check later with `python -m core validate --sample {sample.sample_id}`)") from exc
 
 
-def undo(db: Database, reviewer: str) -> dict | None:
-    """Revert this reviewer's latest decision (a bulk action counts as one); None when there is nothing to undo."""
+def undo(db: Database, reviewer: str, batch: str | None = None) -> dict | None:
+    """Revert this reviewer's latest decision (a bulk action counts as one); None when there is nothing to undo.
+
+    `batch` is the decision the curator saw as their latest; if another tab of theirs decided
+    since, nothing is undone. On a sample where someone decided after this reviewer, the newer
+    decision stands: the result lists those in `kept`, and when no sample could be reverted
+    nothing is written and `Stale` says who decided later.
+    """
     reviewer = _reviewer(reviewer)
 
     def work() -> dict | None:
         with db.transaction() as con:
-            batch = store.last_undoable_batch(con, reviewer)
-            if batch is None:
+            latest = store.last_undoable_batch(con, reviewer)
+            if latest is None:
                 return None
-            action, count = store.batch_size(con, batch)
-            samples = store.revert_batch(con, batch, reviewer, _batch())
-            return {"action": action, "count": count, "samples": samples}
+            if batch is not None and latest != batch:
+                raise Stale("you made another decision since (in another tab?); nothing was undone. "
+                            "Look at your latest decisions and undo again.", None)
+            action, count = store.batch_size(con, latest)
+            kept = store.overtaken(con, latest)
+            samples = store.revert_batch(con, latest, reviewer, _batch())
+            if not samples:
+                first = kept[0] if kept else None
+                told = describe(first) if first else "someone decided after you"
+                raise Stale(f"{told} after your {action}; that decision stands, so nothing was undone.", first)
+            return {"action": action, "count": len(samples), "samples": samples, "kept": kept, "of": count}
 
     result = _retrying(work)
     if result and result["action"] == "edit":
@@ -152,15 +206,21 @@ def undo(db: Database, reviewer: str) -> dict | None:
     return result
 
 
-def bulk(db: Database, f: store.QueueFilter, action: str, reviewer: str, reason: str | None = None) -> int:
-    """One decision over the whole filtered set; returns how many samples changed."""
+def bulk(db: Database, f: store.QueueFilter, action: str, reviewer: str, reason: str | None = None,
+         seen: int | None = None) -> dict:
+    """One decision over the whole filtered set; returns {"changed": n, "stale": m}.
+
+    `seen` is `store.latest_event_id` when the curator confirmed the count: samples someone
+    changed after that are left as they are (counted in `stale`), as for a single decision.
+    """
     reviewer = _reviewer(reviewer)
     if action == "reject" and not (reason or "").strip():
         raise UserError("choose a reason for the rejection")
     status, skip = {"accept": "accepted", "reject": "rejected", "reset": None}[action], BULK_SKIPS[action]
 
-    def work() -> int:
+    def work() -> dict:
         with db.transaction() as con:
-            return store.bulk_decide(con, f, action, status, reviewer, reason, _batch(), skip)
+            changed, stale = store.bulk_decide(con, f, action, status, reviewer, reason, _batch(), skip, seen)
+            return {"changed": changed, "stale": stale}
 
     return _retrying(work)

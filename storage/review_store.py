@@ -38,6 +38,12 @@ SORTS: dict[str, tuple[str, str]] = {
 }
 
 _FROM = f" FROM {SAMPLE_JOINS} "
+# The revision of a sample version (alias given): its last state-changing event, 0 while none.
+_REV = ("SELECT COALESCE(max(e.event_id), 0) FROM review_events e WHERE e.sample_id = {alias}.sample_id "
+        "AND e.version = {alias}.version AND e.action <> 'skip'")
+# Decisions in force: not a skip, not an undo, and not reverted by an undo.
+_IN_FORCE = ("action NOT IN ('skip', 'undo') AND COALESCE(batch_id, '') NOT IN "
+             "(SELECT undoes FROM review_events WHERE undoes IS NOT NULL)")
 _STATE_JSON = """CASE WHEN r.sample_id IS NULL THEN NULL ELSE json_object(
     'status', r.status, 'reviewer', r.reviewer, 'edited_payload', r.edited_payload,
     'reason', r.reason, 'updated_at', strftime(r.updated_at, '%Y-%m-%d %H:%M:%S.%f')) END"""
@@ -181,14 +187,15 @@ def get_sample(con: duckdb.DuckDBPyConnection, sample_id: str, version: int | No
     params = [sample_id] + ([version] if version is not None else [])
     row = con.execute(
         f"""SELECT s.sample_id, s.version, s.repo_id, s.task_type, s.payload, {EFFECTIVE_PAYLOAD}, {REVIEW_STATUS},
-                   r.reviewer, r.edited_payload, r.reason, r.updated_at, q.status, q.score, s.backend, s.is_current
+                   r.reviewer, r.edited_payload, r.reason, r.updated_at, q.status, q.score, s.backend, s.is_current,
+                   ({_REV.format(alias="s")})
             {_FROM} WHERE s.sample_id = ? AND {cond} ORDER BY s.version DESC LIMIT 1""",
         params,
     ).fetchone()
     if row is None:
         return None
     cols = ("sample_id", "version", "repo_id", "task_type", "payload", "effective", "status", "reviewer",
-            "edited_payload", "reason", "updated_at", "validation", "score", "backend", "is_current")
+            "edited_payload", "reason", "updated_at", "validation", "score", "backend", "is_current", "rev")
     rec = dict(zip(cols, row))
     for col in ("payload", "effective", "edited_payload"):
         rec[col] = json.loads(rec[col]) if rec[col] else None
@@ -250,6 +257,40 @@ def history(con: duckdb.DuckDBPyConnection, sample_id: str) -> list[dict]:
     ), ("before", "after"))
 
 
+def rev(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> int:
+    """The revision a decision on this sample version must have been made on."""
+    row = con.execute(f"SELECT ({_REV.format(alias='x')}) FROM (SELECT ? AS sample_id, ? AS version) x",
+                      [sample_id, version]).fetchone()
+    return row[0]
+
+
+def latest_event_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The newest event of all: a bulk action is made on the states as they were at this point."""
+    return con.execute("SELECT COALESCE(max(event_id), 0) FROM review_events").fetchone()[0]
+
+
+def event(con: duckdb.DuckDBPyConnection, event_id: int) -> dict | None:
+    cols = ("event_id", "sample_id", "version", "action", "reviewer", "reason", "before", "after", "created_at",
+            "batch_id", "undoes")
+    rows = dict_rows(con.execute(f"SELECT {', '.join(cols)} FROM review_events WHERE event_id = ?", [event_id]),
+                     ("before", "after"))
+    return rows[0] if rows else None
+
+
+def recent_decisions(con: duckdb.DuckDBPyConnection, reviewer: str, task_type: str, limit: int = 8) -> list[dict]:
+    """The reviewer's latest decisions on one task type, newest first; `undone` when an undo reverted them."""
+    rows = con.execute(
+        """SELECT e.event_id, e.sample_id, e.version, e.action, e.reason, e.created_at, e.batch_id,
+                   e.batch_id IN (SELECT undoes FROM review_events WHERE undoes IS NOT NULL)
+            FROM review_events e JOIN samples s ON s.sample_id = e.sample_id AND s.version = e.version
+            WHERE e.reviewer = ? AND s.task_type = ? AND e.action NOT IN ('skip', 'undo')
+            ORDER BY e.event_id DESC LIMIT ?""",
+        [reviewer, task_type, limit],
+    ).fetchall()
+    cols = ("event_id", "sample_id", "version", "action", "reason", "created_at", "batch_id", "undone")
+    return [dict(zip(cols, r)) for r in rows]
+
+
 def last_undoable_batch(con: duckdb.DuckDBPyConnection, reviewer: str) -> str | None:
     """The reviewer's latest decision batch that no undo has reverted yet."""
     row = con.execute(
@@ -269,6 +310,56 @@ def batch_size(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple[str, int]
     return row[0], row[1]
 
 
+# The events of a batch that are still the decision in force on their sample: only those may be undone.
+_REVERTIBLE = f"""SELECT e.* FROM review_events e
+    JOIN (SELECT a.sample_id, a.version, max(a.event_id) AS last FROM review_events a
+          SEMI JOIN (SELECT sample_id, version FROM review_events WHERE batch_id = ?) b
+            ON a.sample_id = b.sample_id AND a.version = b.version
+          WHERE {_IN_FORCE} GROUP BY ALL) l ON l.sample_id = e.sample_id AND l.version = e.version AND l.last = e.event_id
+    WHERE e.batch_id = ?"""
+
+
+def overtaken(con: duckdb.DuckDBPyConnection, batch_id: str) -> list[dict]:
+    """For each sample of a batch that a newer decision overtook: that newer decision (the latest one)."""
+    cols = ("event_id", "sample_id", "version", "action", "reviewer", "reason", "created_at")
+    rows = con.execute(
+        f"""SELECT {', '.join('n.' + c for c in cols)} FROM review_events b
+            JOIN review_events n ON n.sample_id = b.sample_id AND n.version = b.version AND n.event_id > b.event_id
+            WHERE b.batch_id = ? AND n.action <> 'skip'
+              AND b.event_id NOT IN (SELECT event_id FROM ({_REVERTIBLE}))
+            QUALIFY row_number() OVER (PARTITION BY n.sample_id, n.version ORDER BY n.event_id DESC) = 1
+            ORDER BY n.event_id DESC""",
+        [batch_id, batch_id, batch_id],
+    ).fetchall()
+    return [dict(zip(cols, r)) for r in rows]
+
+
+def revert_batch(con: duckdb.DuckDBPyConnection, batch_id: str, reviewer: str, undo_batch: str) -> list[tuple[str, int]]:
+    """Restore each sample's state from before `batch_id`, logging an undo event per sample.
+
+    Only samples on which the batch is still the decision in force are reverted: a newer
+    decision by anyone is never wiped by an undo.
+    """
+    con.execute(
+        f"""INSERT INTO review_events (sample_id, version, action, reviewer, before, after, created_at, batch_id, undoes)
+            SELECT e.sample_id, e.version, 'undo', ?, {_STATE_JSON}, e.before, now()::TIMESTAMP, ?, ?
+            FROM ({_REVERTIBLE}) e LEFT JOIN review_state r ON r.sample_id = e.sample_id AND r.version = e.version""",
+        [reviewer, undo_batch, batch_id, batch_id, batch_id],
+    )
+    _clear_states(con, undo_batch)
+    con.execute(
+        """INSERT INTO review_state
+           SELECT sample_id, version, json_extract_string(after, '$.status'), json_extract_string(after, '$.reviewer'),
+                  CASE WHEN COALESCE(json_type(after, '$.edited_payload'), 'NULL') = 'NULL'
+                       THEN NULL ELSE json_extract(after, '$.edited_payload') END,
+                  json_extract_string(after, '$.reason'), CAST(json_extract_string(after, '$.updated_at') AS TIMESTAMP)
+           FROM review_events WHERE batch_id = ? AND after IS NOT NULL""",
+        [undo_batch],
+    )
+    rows = con.execute("SELECT sample_id, version FROM review_events WHERE batch_id = ?", [undo_batch]).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
 def _clear_states(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
     """Drop the review state of every sample version in a batch, before the batch's states are written."""
     con.execute(
@@ -278,42 +369,27 @@ def _clear_states(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
     )
 
 
-def revert_batch(con: duckdb.DuckDBPyConnection, batch_id: str, reviewer: str, undo_batch: str) -> list[tuple[str, int]]:
-    """Restore each sample's state from before `batch_id`, logging an undo event per sample."""
-    con.execute(
-        f"""INSERT INTO review_events (sample_id, version, action, reviewer, before, after, created_at, batch_id, undoes)
-            SELECT e.sample_id, e.version, 'undo', ?, {_STATE_JSON}, e.before, now()::TIMESTAMP, ?, ?
-            FROM review_events e LEFT JOIN review_state r ON r.sample_id = e.sample_id AND r.version = e.version
-            WHERE e.batch_id = ?""",
-        [reviewer, undo_batch, batch_id, batch_id],
-    )
-    _clear_states(con, batch_id)
-    con.execute(
-        """INSERT INTO review_state
-           SELECT sample_id, version, json_extract_string(before, '$.status'), json_extract_string(before, '$.reviewer'),
-                  CASE WHEN COALESCE(json_type(before, '$.edited_payload'), 'NULL') = 'NULL'
-                       THEN NULL ELSE json_extract(before, '$.edited_payload') END,
-                  json_extract_string(before, '$.reason'), CAST(json_extract_string(before, '$.updated_at') AS TIMESTAMP)
-           FROM review_events WHERE batch_id = ? AND before IS NOT NULL""",
-        [batch_id],
-    )
-    rows = con.execute("SELECT sample_id, version FROM review_events WHERE batch_id = ?", [batch_id]).fetchall()
-    return [(r[0], r[1]) for r in rows]
-
-
 def bulk_decide(
     con: duckdb.DuckDBPyConnection, f: QueueFilter, action: str, status: str | None, reviewer: str,
-    reason: str | None, batch_id: str, skip_statuses: tuple[str, ...] = (),
-) -> int:
+    reason: str | None, batch_id: str, skip_statuses: tuple[str, ...] = (), seen: int | None = None,
+) -> tuple[int, int]:
     """Apply one decision to every sample the filter matches (not only the visible page).
 
     `status` None resets to pending. Samples already in one of `skip_statuses`
-    are left alone (bulk accept never discards a curator's edit).
+    are left alone (bulk accept never discards a curator's edit). With `seen`
+    (the latest event id when the curator confirmed), a sample changed after
+    that point is left alone too. Returns (changed, left alone as changed since).
     """
     where, params = f.where()
     if skip_statuses:
         where += f" AND {REVIEW_STATUS} NOT IN ({', '.join('?' * len(skip_statuses))})"
         params = [*params, *skip_statuses]
+    stale = 0
+    if seen is not None:
+        stale = con.execute(f"SELECT count(*) {_FROM} WHERE {where} AND ({_REV.format(alias='s')}) > ?",
+                            [*params, seen]).fetchone()[0]
+        where += f" AND ({_REV.format(alias='s')}) <= ?"
+        params = [*params, seen]
     after = (
         "NULL" if status is None else
         "json_object('status', ?, 'reviewer', ?, 'edited_payload', NULL, 'reason', ?, "
@@ -332,5 +408,16 @@ def bulk_decide(
             "FROM review_events WHERE batch_id = ?",
             [status, reviewer, reason, batch_id],
         )
-    return con.execute("SELECT count(*) FROM review_events WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    changed = con.execute("SELECT count(*) FROM review_events WHERE batch_id = ?", [batch_id]).fetchone()[0]
+    return changed, stale
 
+
+def enclosing_member(con: duckdb.DuckDBPyConnection, repo_id: str, path: str, start: int, end: int) -> dict | None:
+    """The innermost method or constructor of the index that contains lines start..end of a file."""
+    row = con.execute(
+        """SELECT symbol_id, name, start_line, end_line FROM symbols
+           WHERE repo_id = ? AND path = ? AND kind IN ('method', 'constructor') AND start_line <= ? AND end_line >= ?
+           ORDER BY end_line - start_line LIMIT 1""",
+        [repo_id, path, start, end],
+    ).fetchone()
+    return dict(zip(("symbol_id", "name", "start_line", "end_line"), row)) if row else None

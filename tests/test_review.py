@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import duckdb
 import pytest
@@ -165,7 +166,7 @@ def test_bulk_applies_to_whole_filtered_set_and_undoes_as_one(seeded):
     with seeded.connect() as con:
         counts = store.status_counts(con, f)
     assert sum(counts[s] for s in store.STATUSES if s not in review.BULK_SKIPS["accept"]) == 5
-    assert review.bulk(seeded, f, "accept", "ann") == 5
+    assert review.bulk(seeded, f, "accept", "ann") == {"changed": 5, "stale": 0}
     assert state(seeded, "qa-000000")["status"] == "edited"  # bulk accept keeps the edit
     with seeded.connect() as con:
         assert store.status_counts(con, f) == {"pending": 0, "accepted": 5, "edited": 1, "rejected": 0}
@@ -174,8 +175,8 @@ def test_bulk_applies_to_whole_filtered_set_and_undoes_as_one(seeded):
     assert (undone["action"], undone["count"]) == ("accept", 5)
     with seeded.connect() as con:
         assert store.status_counts(con, f)["pending"] == 5
-    assert review.bulk(seeded, QueueFilter(task_type="design"), "reject", "ann", reason="duplicate") == 4
-    assert review.bulk(seeded, QueueFilter(task_type="design"), "reset", "ann") == 4
+    assert review.bulk(seeded, QueueFilter(task_type="design"), "reject", "ann", reason="duplicate")["changed"] == 4
+    assert review.bulk(seeded, QueueFilter(task_type="design"), "reset", "ann")["changed"] == 4
     assert state(seeded, "design-000000")["status"] == "pending"
 
 
@@ -212,3 +213,61 @@ def test_two_sessions_deciding_at_once_lose_nothing(seeded):
         assert sorted(e["reviewer"] for e in hist) == ["ann", "bob"]
         latest = hist[0]  # newest first: the last write is the state
         assert state(seeded, f"qa-{n:06d}")["status"] == latest["after"]["status"]
+
+
+def rev(db, sid):
+    return state(db, sid)["rev"]
+
+
+def test_a_decision_on_a_state_that_changed_since_is_refused_and_says_who(seeded):
+    seen = rev(seeded, "qa-000000")  # both tabs show qa-000000 as pending
+    review.decide(seeded, "qa-000000", 1, "accept", "ann", seen=seen)
+    with pytest.raises(review.Stale, match=r"ann accepted qa-000000 at .* your reject was not applied") as told:
+        review.decide(seeded, "qa-000000", 1, "reject", "bob", reason="duplicate", seen=seen)
+    assert told.value.change["reviewer"] == "ann"
+    with pytest.raises(review.Stale, match="your edit was not applied"):
+        review.edit(seeded, "qa-000000", 1, "bob", {"answer": "bob's answer"}, seen=seen)
+    assert (state(seeded, "qa-000000")["status"], len(events(seeded, "qa-000000"))) == ("accepted", 1)
+    review.decide(seeded, "qa-000000", 1, "skip", "bob", seen=seen)  # a skip changes nothing: never stale
+    assert rev(seeded, "qa-000000") == events(seeded, "qa-000000")[1]["event_id"]  # skips move no revision
+    review.decide(seeded, "qa-000000", 1, "reject", "bob", reason="duplicate", seen=rev(seeded, "qa-000000"))
+    assert state(seeded, "qa-000000")["status"] == "rejected"
+
+
+def test_undo_never_wipes_a_newer_decision_of_someone_else(seeded):
+    review.decide(seeded, "qa-000000", 1, "accept", "ann", seen=0)
+    review.decide(seeded, "qa-000000", 1, "reject", "bob", reason="duplicate", seen=rev(seeded, "qa-000000"))
+    with pytest.raises(review.Stale, match="bob rejected qa-000000 .* after your accept; that decision stands"):
+        review.undo(seeded, "ann")
+    assert (state(seeded, "qa-000000")["status"], state(seeded, "qa-000000")["reviewer"]) == ("rejected", "bob")
+    assert [e["action"] for e in events(seeded, "qa-000000")] == ["reject", "accept"]
+    # bob undoes his reject: ann's accept is in force again, and now hers to undo.
+    assert review.undo(seeded, "bob")["action"] == "reject"
+    assert state(seeded, "qa-000000")["status"] == "accepted"
+    assert review.undo(seeded, "ann")["action"] == "accept"
+    assert state(seeded, "qa-000000")["status"] == "pending"
+
+
+def test_undo_refuses_when_the_latest_decision_is_not_the_one_the_curator_saw(seeded):
+    review.decide(seeded, "qa-000000", 1, "accept", "ann")
+    with seeded.connect() as con:
+        seen_batch = store.last_undoable_batch(con, "ann")
+    review.decide(seeded, "qa-000001", 1, "accept", "ann")  # another tab of ann's
+    with pytest.raises(review.Stale, match="another decision since"):
+        review.undo(seeded, "ann", batch=seen_batch)
+    assert state(seeded, "qa-000001")["status"] == "accepted"
+
+
+def test_bulk_leaves_samples_changed_after_the_count_and_its_undo_keeps_newer_decisions(seeded):
+    f = QueueFilter(domains=("stock",), statuses=("pending",))
+    with seeded.connect() as con:
+        seen = store.latest_event_id(con)
+    review.decide(seeded, "qa-000001", 1, "reject", "bob", reason="duplicate")  # after ann read the count
+    assert review.bulk(seeded, replace(f, statuses=()), "accept", "ann", seen=seen) == {"changed": 5, "stale": 1}
+    assert state(seeded, "qa-000001")["status"] == "rejected"
+    review.decide(seeded, "qa-000003", 1, "reject", "bob", reason="wrong answer", seen=rev(seeded, "qa-000003"))
+    undone = review.undo(seeded, "ann")
+    assert (undone["count"], undone["of"], [k["sample_id"] for k in undone["kept"]]) == (4, 5, ["qa-000003"])
+    assert state(seeded, "qa-000003")["status"] == "rejected"
+    with seeded.connect() as con:
+        assert store.status_counts(con, f) == {"pending": 4, "accepted": 0, "edited": 0, "rejected": 2}

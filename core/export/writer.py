@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.answer_format import SYSTEM_PROMPT
-from core.errors import UserError
+from core.outputs import check_export_dir
 
 DATASET_NAME = "acdp"
 
@@ -92,15 +92,8 @@ def system_prompt_sha256() -> str:
 
 
 def check_target(out: Path, force: bool) -> None:
-    """Refuse before any work: an existing directory without --force, or one --force must not wipe."""
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise UserError(f"{out} exists and is not a directory; choose another --out")
-    if not force:
-        raise UserError(f"{out} already exists; pass --force to replace it or choose another --out")
-    if any(out.iterdir()) and not (out / "manifest.json").is_file():
-        raise UserError(f"{out} is not empty and holds no manifest.json: --force only replaces a previous export")
+    """Refuse before any work: an existing directory without --force, or one that is not an export of ours."""
+    check_export_dir(out, force)
 
 
 class StagedDir:

@@ -16,6 +16,7 @@ import signal
 from pathlib import Path
 
 from core.errors import UserError
+from core.outputs import check_run_dir
 from core.train import rundir
 from core.train.config import DEFAULT_BASE_MODEL, SIZE_DEFAULTS
 
@@ -58,6 +59,7 @@ _OVERRIDES = ("max_steps", "epochs", "learning_rate", "lora_r", "lora_alpha", "l
 
 
 def _prepare_run_dir(run_dir: Path) -> None:
+    check_run_dir(run_dir)  # never write into (or delete files of) a directory this tool did not make
     status = rundir.read_json(run_dir / rundir.STATUS)
     if status and status.get("state") == "finished":
         raise UserError(f"{run_dir} already holds a finished run; pass a new --out directory")

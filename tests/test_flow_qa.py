@@ -224,3 +224,13 @@ def test_who_writes_a_table_lists_every_called_statement_and_call_site(planner):
     assert {w["label"] for w in stock.facts["writes"]} == {   # the six UPDATEs of the two DAO XML files
         "InvSkuStockDao.adjustStock", "InvSkuStockDao.updateSkuStock", "InvSkuStockDao.releaseLockStock",
         "PortalOrderDao.lockStockBySkuId", "PortalOrderDao.reduceSkuStock", "PortalOrderDao.releaseStockBySkuId"}
+
+
+def test_inherited_repository_and_base_mapper_writes_are_listed(planner):
+    p, data = planner
+    # OrdRefundRepository (JPA) saves through the inherited save(); OrdPaymentMapper (MyBatis-Plus) updateById()
+    tables = {i.facts["table"]: i.facts["writes"] for i in p.table_items()}
+    assert [(w["label"], w["kind"]) for w in tables["ord_refund"]] == [("OrdRefundRepository.save", "upsert")]
+    assert [(w["label"], w["kind"]) for w in tables["ord_payment"]] == [("OrdPaymentMapper.updateById", "update")]
+    assert "INSERT or UPDATE `ord_refund`" in TemplateBackend.draft(
+        next(i for i in p.table_items() if i.facts["table"] == "ord_refund")).answer

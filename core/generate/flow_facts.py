@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from core.domain.flows import MAX_DEPTH, MAX_STEPS, CallGraph, MethodInfo
 from core.generate.spans import Control, JavaOutline
 
-WRITES = frozenset({"insert", "update", "delete"})
+WRITES = frozenset({"insert", "update", "delete", "upsert"})
 MAX_WRITES = 8          # more and the answer is a dump, not something a developer reads
 MAX_SITES = 4           # call sites reaching one statement
 MAX_PATHS = 400         # call paths enumerated per flow before giving up
@@ -131,8 +131,44 @@ def statement_label(stmt_id: str) -> str:
     return f"{namespace.rsplit('.', 1)[-1]}.{name}"
 
 
-_WRITE_NAME = re.compile(r"^(?:batch)?(insert|update|delete|modify|remove)", re.I)
-_KIND_OF = {"insert": "insert", "update": "update", "modify": "update", "delete": "delete", "remove": "delete"}
+_WRITE_NAME = re.compile(r"^(?:batch)?(insert|update|delete|modify|remove|save|persist|merge)", re.I)
+_KIND_OF = {"insert": "insert", "update": "update", "modify": "update", "delete": "delete", "remove": "delete",
+            "save": "upsert", "persist": "insert", "merge": "upsert"}
+
+
+def _entity_tables(data: dict) -> dict[str, list[str]]:
+    return {e["symbol_id"].rsplit(".", 1)[-1]: e.get("tables") or [] for e in data.get("entities") or []}
+
+
+def _entity_of(owner: str) -> str:
+    return re.sub(r"(Mapper|Dao|DAO|Repository)$", "", owner.rsplit(".", 1)[-1])
+
+
+def inherited_writes(data: dict) -> tuple[list[dict], list[tuple[str, str, None, int, str]], list[MethodInfo]]:
+    """Writes through methods a mapper or repository inherits (JPA `repository.save`, MyBatis-Plus
+    `mapper.updateById`): the index sees these calls but no method to resolve them to. Each becomes a
+    method of the receiver's class with one statement (table from the entity the class is for), so a flow
+    reaching it lists the write instead of presenting a list without it as complete."""
+    layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
+    symbols = {c["symbol_id"]: c for c in data["classes"]}
+    tables = _entity_tables(data)
+    stmts: dict[str, dict] = {}
+    calls, methods = [], {}
+    for c in data["calls"]:
+        receiver, name = c.get("receiver_type") or "", c["callee_name"].rsplit(".", 1)[-1]
+        found = _WRITE_NAME.match(name)
+        if c.get("callee_id") or not found or layers.get(receiver) not in ("mapper", "dao"):
+            continue
+        method_id = f"{receiver}#{name}()"
+        owner = symbols[receiver]
+        if method_id not in methods:
+            line = owner.get("start_line") or 1
+            methods[method_id] = MethodInfo(method_id, receiver, owner.get("path") or c["path"], line, line)
+            stmts[method_id] = {"stmt_id": f"{receiver}.{name}", "kind": _KIND_OF[found.group(1).lower()],
+                                "tables": tables.get(_entity_of(receiver), []), "path": methods[method_id].path,
+                                "start_line": line, "end_line": line, "method_id": method_id}
+        calls.append((c["caller_id"], method_id, None, c["line"], c["path"]))
+    return list(stmts.values()), calls, list(methods.values())
 
 
 def mapper_writes(data: dict) -> list[dict]:
@@ -142,14 +178,14 @@ def mapper_writes(data: dict) -> list[dict]:
     missing from a flow that is presented as complete."""
     layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
     with_sql = {s.get("method_id") for s in data["sql_statements"]}
-    tables = {e["symbol_id"].rsplit(".", 1)[-1]: e.get("tables") or [] for e in data.get("entities") or []}
+    tables = _entity_tables(data)
     out = []
     for m in data["symbols"]:
         owner = m.get("parent_id") or ""
         found = _WRITE_NAME.match(m["name"]) if m["kind"] == "method" else None
         if not found or layers.get(owner) not in ("mapper", "dao") or m["symbol_id"] in with_sql:
             continue
-        entity = re.sub(r"(Mapper|Dao|DAO|Repository)$", "", owner.rsplit(".", 1)[-1])
+        entity = _entity_of(owner)
         out.append({"stmt_id": f"{owner}.{m['name']}", "kind": _KIND_OF[found.group(1).lower()],
                     "tables": tables.get(entity, []), "path": m["path"], "start_line": m["start_line"],
                     "end_line": m["end_line"], "method_id": m["symbol_id"]})
@@ -188,11 +224,13 @@ def method_ref_calls(data: dict, text_of) -> list[tuple[str, str, None, int, str
     return out
 
 
-def call_graph(data: dict, statements: list[dict], extra_calls: list[tuple] = ()) -> CallGraph:
+def call_graph(data: dict, statements: list[dict], extra_calls: list[tuple] = (),
+               extra_methods: list[MethodInfo] = ()) -> CallGraph:
     """The same call graph the domain map walks flows on, for any method (a cancel, a place operation),
-    with `statements` (the index's SQL and mapper_writes) as the SQL each mapper method runs."""
+    with `statements` (the index's SQL, mapper_writes, inherited_writes) as the SQL each mapper method runs."""
     methods = {s["symbol_id"]: MethodInfo(s["symbol_id"], s["parent_id"], s["path"], s["start_line"], s["end_line"])
                for s in data["symbols"] if s["kind"] in ("method", "constructor") and s.get("parent_id")}
+    methods.update({m.symbol_id: m for m in extra_methods})
     calls = sorted([(c["caller_id"], c["callee_id"], c.get("impl_id"), c["line"], c["path"])
                     for c in data["calls"] if c.get("callee_id")] + list(extra_calls), key=lambda c: (c[0], c[3]))
     layers = {c["symbol_id"]: c.get("layer") or "other" for c in data["classes"]}

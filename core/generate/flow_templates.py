@@ -4,7 +4,7 @@ placing operation did (writes to one table in opposite directions)."""
 
 from __future__ import annotations
 
-from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_kind, write_text
+from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_kind, sql_word, write_text
 
 
 def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
@@ -50,7 +50,7 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
     and, per hop inside a branch or loop, that branch or loop."""
     tables = ", ".join(w["tables"])
     claims = [((f"`{w['label']}` is {sql_kind(w['kind'])} on {tables}" if lang == "en"
-                else f"`{w['label']}` 对 {tables} 执行 {w['kind'].upper()}"), [cite.at(w["start_line"], w["path"])])]
+                else f"`{w['label']}` 对 {tables} 执行 {sql_word(w['kind'])}"), [cite.at(w["start_line"], w["path"])])]
     for site in w["sites"]:
         hops = site["hops"]
         chain = " → ".join(f"`{h['label']}`" for h in hops)
@@ -94,7 +94,7 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
                     else f"{n}. {write_text(w, lang)}：`{w['label']}`（{file_name(w['path'])}:{w['start_line']}），调用方："
                     + "；".join(sites) + "。")
         trace.append(((f"`{w['label']}` is {sql_kind(w['kind'])} on {f['table']}" if lang == "en"
-                       else f"`{w['label']}` 对 {f['table']} 执行 {w['kind'].upper()}"), [cite.at(w["start_line"], w["path"])]))
+                       else f"`{w['label']}` 对 {f['table']} 执行 {sql_word(w['kind'])}"), [cite.at(w["start_line"], w["path"])]))
     k = len(f["writes"])
     if lang == "en":
         head = (f"The code writes `{f['table']}` through {k} SQL statement{'s' if k > 1 else ''} (every write statement on it "
@@ -173,15 +173,15 @@ def undo_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
             rows.append(f"- `{pair['table']}`: placing runs {_side(p, lang)}, {sql_kind(p['kind'])}; cancelling runs "
                         f"{_side(c, lang)}, {sql_kind(c['kind'])} ({_how(pair, lang)}).")
         else:
-            rows.append(f"- `{pair['table']}`：下单执行 {_side(p, lang)}（{p['kind'].upper()}），取消执行 {_side(c, lang)}"
-                        f"（{c['kind'].upper()}；{_how(pair, lang)}）。")
+            rows.append(f"- `{pair['table']}`：下单执行 {_side(p, lang)}（{sql_word(p['kind'])}），取消执行 {_side(c, lang)}"
+                        f"（{sql_word(c['kind'])}；{_how(pair, lang)}）。")
         for method, w in ((f["place_method"], p), (f["cancel_method"], c)):
             hops = w["sites"][0]["hops"]
             ids = list(dict.fromkeys([*(cite.at(h["line"], h["path"]) for h in hops),
                                       *(cite.at(x["line"], h["path"]) for h in hops for x in h["controls"]),
                                       cite.at(w["start_line"], w["path"])]))
             trace.append(((f"`{method}` reaches `{w['label']}`, {sql_kind(w['kind'])} on {pair['table']}" if lang == "en"
-                           else f"`{method}` 最终执行 `{w['label']}`（{w['kind'].upper()} {pair['table']}）"), ids))
+                           else f"`{method}` 最终执行 `{w['label']}`（{sql_word(w['kind'])} {pair['table']}）"), ids))
     head = (f"`{f['cancel_method']}` reverses these writes of `{f['place_method']}` (same table, opposite direction):"
             if lang == "en" else f"`{f['cancel_method']}` 撤销 `{f['place_method']}` 的以下写入（同一张表，方向相反）：")
     return head + "\n" + "\n".join(rows), trace

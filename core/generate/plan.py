@@ -25,6 +25,7 @@ from core.generate.flow_facts import (
     complete,
     conditional,
     flow_writes,
+    inherited_writes,
     mapper_writes,
     method_ref_calls,
     opposite,
@@ -61,7 +62,8 @@ class Planner:
         self.dicts = {d["dict_id"]: d for d in data["status_dicts"]}
         self.symbols = {s["symbol_id"]: s for s in data["symbols"]}
         self.outline = JavaOutline(self.files)
-        self.statements = data["sql_statements"] + mapper_writes(data)
+        inherited, self._inherited_calls, self._inherited_methods = inherited_writes(data)
+        self.statements = data["sql_statements"] + mapper_writes(data) + inherited
         self.stmts = {s["stmt_id"]: s for s in self.statements}
         self.layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
         self.inactive = {c["symbol_id"]: bool(c.get("inactive")) for c in data["classes"]}
@@ -353,7 +355,8 @@ class Planner:
     # -------------------------------------------------------------- design --
     @cached_property
     def graph(self) -> CallGraph:
-        return call_graph(self.data, self.statements, method_ref_calls(self.data, lambda p: self.files.get(p).text))
+        calls = method_ref_calls(self.data, lambda p: self.files.get(p).text) + self._inherited_calls
+        return call_graph(self.data, self.statements, calls, self._inherited_methods)
 
     def design_items(self, specs: list[design_mod.DesignSpec], conventions: dict[str, design_mod.Conventions]) -> list[WorkItem]:
         items = []

@@ -833,13 +833,18 @@ def file_name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-_KIND_EN = {"insert": "INSERT into", "update": "UPDATE", "delete": "DELETE from"}
-_KIND_ZH = {"insert": "插入", "update": "更新", "delete": "删除"}
+_KIND_EN = {"insert": "INSERT into", "update": "UPDATE", "delete": "DELETE from", "upsert": "INSERT or UPDATE"}
+_KIND_ZH = {"insert": "插入", "update": "更新", "delete": "删除", "upsert": "插入或更新"}
+
+
+def sql_word(kind: str) -> str:
+    """INSERT / UPDATE / DELETE, and INSERT/UPDATE for a JPA save (either, depending on the entity's id)."""
+    return "INSERT/UPDATE" if kind == "upsert" else kind.upper()
 
 
 def sql_kind(kind: str) -> str:
-    """'an INSERT' / 'an UPDATE' / 'a DELETE'."""
-    return f"{'a' if kind == 'delete' else 'an'} {kind.upper()}"
+    """'an INSERT' / 'an UPDATE' / 'a DELETE' / 'an INSERT or UPDATE' (JPA save)."""
+    return {"delete": "a DELETE", "upsert": "an INSERT or UPDATE"}.get(kind, f"an {kind.upper()}")
 
 
 def write_text(e: dict, lang: str) -> str:
@@ -899,7 +904,7 @@ def steps_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
             trace.append(((f"the call at {file_name(e['hops'][0]['path'])}:{e['hops'][0]['line']} leads to "
                            f"`{e['label']}`, {sql_kind(e['kind'])} on {', '.join(e['tables'])}" if lang == "en"
                            else f"{file_name(e['hops'][0]['path'])}:{e['hops'][0]['line']} 的调用最终执行 `{e['label']}`"
-                           f"（{e['kind'].upper()} {', '.join(e['tables'])}）"), ids))
+                           f"（{sql_word(e['kind'])} {', '.join(e['tables'])}）"), ids))
     return f"{head}\n" + "\n".join(rows) + tail, trace
 
 

@@ -499,6 +499,13 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
             if s.get("via"):
                 what = _t(lang, f"no Java change: `{s['via']}` sets `{col} = now()`",
                           f"Java 无需修改：`{s['via']}` 设置 `{col} = now()`")
+        elif s.get("system"):
+            what = _t(lang, f"set a fixed {f['label_en']} saying the system did it (no user acts here)"
+                      + (f", passed to `{s['via']}`" if s.get("via") else f", on the {ent} it writes"),
+                      f"设置表示系统操作的固定{f['label_zh']}（此处没有用户操作）")
+        elif s.get("body"):
+            what = _t(lang, f"read `{name}` from the request body the way `{s['body']}` reads its field, and set it on the "
+                            f"{ent} it writes", f"像 `{s['body']}` 一样从请求体读取 `{name}`，并设置到写入的 {ent} 上")
         elif s.get("via"):
             what = _t(lang, f"take the {f['label_en']} as a new parameter and pass it to `{s['via']}`",
                       f"新增{f['label_zh']}参数并传给 `{s['via']}`")

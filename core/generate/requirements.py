@@ -40,6 +40,7 @@ NEW_FIELDS = {
     ],
 }
 CANCEL = re.compile(r"^(cancel|close)", re.I)
+CANCELLED = re.compile(r"cancel|close|取消|关闭", re.I)
 OWNER_FILTER = re.compile(r"\b(member|user|customer)_id\s*=\s*#\{", re.I)
 SYSTEM = re.compile(r"time_?out|expire|auto", re.I)       # operations the system runs, not a user
 DOMAIN_TABLE = {"order": re.compile(r"(^|_)orders?$")}     # the table a domain's new fields belong to
@@ -661,14 +662,18 @@ class RequirementDeriver:
         sets a code a cancel/close operation sets, or the creation (the first code, set without a guard)."""
         ts = [t for t in self._rules(domain, "transition") if t["facts"].get("entity") == ent["name"]
               and t["facts"]["field"] == fld and t["facts"].get("method")]
-        if bind == "cancel":
+        if bind == "cancel":            # codes a cancel/close operation sets, and codes the dictionary calls so
             codes = {str(t["facts"]["to"]) for t in ts if CANCEL.match(t["facts"]["method_name"])}
+            codes |= {str(e["code"]) for e in d["entries"] if CANCELLED.search(f"{e.get('name') or ''} {e['label']}")}
         else:
             codes = {str(t["facts"]["to"]) for t in ts if str(t["facts"]["to"]) == str(d["entries"][0]["code"])
                      and not t["facts"].get("from_codes")}
         if not codes:
             return []
-        literal = re.compile(r"\(\s*(?:[^()]*,\s*)?(" + "|".join(map(re.escape, sorted(codes))) + r")\s*\)")
+        names = {t["facts"].get("to_expr") for t in ts if str(t["facts"]["to"]) in codes and t["facts"].get("to_expr")}
+        names |= {e["name"] for e in d["entries"] if str(e["code"]) in codes and e.get("name")}
+        literal = re.compile(r"\(\s*(?:[^()]*,\s*)?(" + "|".join(map(re.escape, sorted(codes))) + r")\s*\)"
+                             + "".join(f"|{re.escape(n)}\\b" for n in sorted(names)))
         out: dict[str, tuple[dict, Site]] = {}
         for s in self._sites(ent, fld):
             if s.kind == "set" and literal.search(s.text) and (m := self.code.method_at(s.path, s.line)):
@@ -682,6 +687,15 @@ class RequirementDeriver:
                         and f.get("parent_id") == ent["symbol_id"] and f.get("type") in ("Date", "LocalDateTime"))
         return "LocalDateTime.now()" if types.most_common(1) and types.most_common(1)[0][0] == "LocalDateTime" \
             else "new Date()"
+
+    def _body_read(self, m: dict) -> str | None:
+        """A method that reads its inputs from a JSON body parameter: the line reading one of them, to mirror."""
+        p = re.search(r"String\s+(\w+)\s*[,)]", m.get("signature") or "")
+        if not p:
+            return None
+        lines = self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
+        return next((line.strip() for line in lines if re.search(rf"\w+\.\w+\(\s*{p.group(1)}\s*,\s*\"\w+\"\s*\)",
+                                                                   line)), None)
 
     def _request_dto(self, m: dict) -> str | None:
         """The request object a method takes (a class of the dto layer), where a new input belongs."""
@@ -710,9 +724,12 @@ class RequirementDeriver:
             refs.append(Ref(label, f"sets {site.field}{via}: `{site.text}`", f"设置 {site.field}：`{site.text}`",
                             site.path, site.start_line, site.end_line))
             dto = self._request_dto(m)
+            body = self._body_read(m)
+            system = site.layer == "component" or bool(SYSTEM.search(m["name"]) or SYSTEM.search(label.split(".")[0]))
             setters.append({"method": label, "note": note.group(1) if note else None, "layer": site.layer,
-                            "via": site.via, "via_path": self._stmt_path(site.via), "dto": dto})
-            if note or dto or spec.get("value") == "now":
+                            "via": site.via, "via_path": self._stmt_path(site.via), "dto": dto, "body": body,
+                            "system": system and not (note or dto or body)})
+            if note or dto or body or system or spec.get("value") == "now":
                 continue          # the value is at hand (a parameter, the request object, the clock): callers stay
             system = bool(SYSTEM.search(m["name"]))
             for c in self.code.callers(m):

@@ -3,6 +3,13 @@
 Decisions run in button callbacks, which Streamlit executes before the
 script reruns: the decision is committed, the focus moves to the next
 sample of the queue, and the rerun renders it, in one round trip.
+
+Every decision carries the revision of the sample's state the page showed
+(`rec["rev"]`). When a colleague changed the sample meanwhile, core.review
+refuses it; the page stays on that sample and says who did what, so the
+curator decides again on what is really there. A callback for a sample that
+is no longer the one in focus (a second press that raced the redraw) does
+nothing. The place (sample and filters) lives in the URL (app.url_state).
 """
 
 from __future__ import annotations
@@ -10,11 +17,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import sample_card
+from app import keys, sample_card, url_state
 from app.evidence_view import render_evidence
 from app.filters import queue_filter
+from app.literal import STYLE, md_escape
 from app.nav import link
-from app.state import HANDLED, database, flash, problems_shown, reviewer, reviewer_input, show_flashes
+from app.state import HANDLED, database, flash, reviewer, reviewer_input, show_flashes
 from core import review
 from storage import index_store
 from storage import repos as repo_store
@@ -22,46 +30,100 @@ from storage import review_store as store
 from storage.review_store import QueueFilter
 
 PAGE_SIZE = 25
-SHORTCUTS = {"accept": "A", "edit": "E", "reject": "X", "skip": "S", "undo": "U"}
+STRIP = 8  # decisions shown in "your last decisions"
+_ACTIONS = {"accept": ("Accept", "primary", ":material/check:", "A"),
+            "edit": ("Edit", "secondary", ":material/edit:", "E"),
+            "reject": ("Reject", "secondary", ":material/close:", "X"),
+            "skip": ("Skip", "secondary", ":material/skip_next:", "S"),
+            "undo": ("Undo", "secondary", ":material/undo:", "U")}
+_DONE = {"accept": "accepted", "reject": "rejected", "edit": "edited", "reset": "reset", "skip": "skipped"}
 
 
 def _focus_key(task: str) -> str:
     return f"focus-{task}"
 
 
+def _reset_decision(task: str) -> None:
+    """A new sample starts with no reject reason, no note and no open edit."""
+    for suffix in ("reason", "reason-note", "editing", "ask-save"):
+        st.session_state.pop(f"{task}-{suffix}", None)
+
+
+def _open(task: str, sample_id: str | None, pin: bool = True) -> None:
+    """Put a sample in focus (kept in focus even when it leaves the filtered queue)."""
+    if st.session_state.get(_focus_key(task)) != sample_id:
+        _reset_decision(task)
+    st.session_state[_focus_key(task)] = sample_id
+    if pin:
+        st.session_state[f"{task}-pinned"] = sample_id
+    else:
+        st.session_state.pop(f"{task}-pinned", None)
+
+
 def _move_on(task: str, f: QueueFilter, after: str) -> None:
     with database().connect() as con:
         nxt = store.next_in_queue(con, f, after)
-    st.session_state[_focus_key(task)] = nxt[0] if nxt else None
-    st.session_state.pop(f"{task}-pinned", None)
+    _open(task, nxt[0] if nxt else None, pin=False)
 
 
-def _act(task: str, action: str, sample_id: str, version: int, f: QueueFilter) -> None:
+def _stale(task: str, sample_id: str, exc: review.Stale) -> None:
+    """Stay on the sample a colleague changed, and say so where the curator looks."""
+    st.session_state[f"{task}-conflict"] = (sample_id, str(exc))
+    st.session_state[_focus_key(task)] = st.session_state[f"{task}-pinned"] = sample_id
+
+
+def _act(task: str, action: str, sample_id: str | None, version: int | None, rev: int | None, f: QueueFilter,
+         batch: str | None) -> None:
     """A decision button's callback: commit, then point the focus at the next sample."""
+    focus = st.session_state.get(_focus_key(task))
+    if action != "undo" and (sample_id is None or focus != sample_id):
+        return  # pressed for a sample no longer shown (a double press): nobody saw what it would decide
+    st.session_state.pop(f"{task}-conflict", None)
     db = database()
     try:
         if action == "undo":
-            undone = review.undo(db, reviewer())
-            if undone is None:
-                flash("Nothing of yours to undo.", "info")
-                return
-            flash(f"Undid {undone['action']} on {undone['count']} sample(s).", "info")
-            st.session_state[_focus_key(task)] = st.session_state[f"{task}-pinned"] = undone["samples"][0][0]
+            _undo(task, db, batch)
             return
+        if action == "accept" and st.session_state.get(f"{task}-editing") == sample_id:
+            if _edit_changes(task, sample_id):
+                st.session_state[f"{task}-ask-save"] = True  # an unsaved edit: ask, never drop it
+                return
+            st.session_state.pop(f"{task}-editing", None)
         reason = None
         if action == "reject":
             choice = st.session_state.get(f"{task}-reason")
-            note = st.session_state.get(f"{task}-reason-note", "").strip()
-            reason = "; ".join(x for x in (choice, note) if x) or None
-        review.decide(db, sample_id, version, action, reviewer(), reason)
-        st.session_state[f"{task}-reason-note"] = ""
+            if not choice:
+                flash("Choose a reject reason first (keys 1-9, or click one); nothing was decided.", "warning")
+                return
+            note = (st.session_state.get(f"{task}-reason-note") or "").strip()
+            reason = "; ".join(x for x in (choice, note) if x)
+        review.decide(db, sample_id, version, action, reviewer(), reason, seen=rev)
         _move_on(task, f, sample_id)
+    except review.Stale as exc:
+        _stale(task, sample_id, exc)
     except HANDLED as exc:
         flash(str(exc), "warning")
 
 
-def _start_edit(task: str, sample_id: str) -> None:
-    st.session_state[f"{task}-editing"] = sample_id
+def _undo(task: str, db, batch: str | None) -> None:
+    try:
+        undone = review.undo(db, reviewer(), batch=batch)
+    except review.Stale as exc:
+        flash(str(exc), "warning")
+        return
+    if undone is None:
+        flash("Nothing of yours to undo.", "info")
+        return
+    kept = undone["kept"]
+    note = "" if not kept else (f"; {len(kept)} sample(s) stay as a later decision left them, e.g. "
+                                f"{review.describe(kept[0])}")
+    flash(f"Undid {undone['action']} on {undone['count']} sample(s){note}.", "info" if not kept else "warning")
+    _open(task, undone["samples"][0][0])
+
+
+def _go_to(task: str, sample_id: str) -> None:
+    _open(task, sample_id)
+    st.session_state.pop(f"{task}-conflict", None)
 
 
 def _select_row(task: str) -> None:
@@ -69,7 +131,7 @@ def _select_row(task: str) -> None:
     rows = st.session_state.get(f"{task}-rows", [])
     picked = selection.selection.rows if selection else []
     if picked and picked[0] < len(rows):
-        st.session_state[_focus_key(task)] = st.session_state[f"{task}-pinned"] = rows[picked[0]]
+        _go_to(task, rows[picked[0]])
 
 
 def _cite(task: str, sample_id: str):
@@ -88,6 +150,8 @@ def render(task: str) -> None:
     """The page: one short-lived connection for all reads of this run."""
     title = {"qa": "QA review", "design": "Design review"}[task]
     st.title(title)
+    keys.install()
+    st.html(STYLE)
     db = database()
     name = reviewer_input()
     with db.connect() as con:
@@ -97,7 +161,11 @@ def render(task: str) -> None:
                     "and press Run, or `python -m core run --repo PATH` in a terminal.", icon=":material/info:")
             link("pipeline", "Go to Pipeline")
             return
-        f = queue_filter(task, _facets(con, str(db.path), task, stamp))
+        facets = _facets(con, str(db.path), task, stamp)
+        linked = url_state.load(task, facets)
+        if linked:
+            _open(task, linked)
+        f = queue_filter(task, facets)
         if not name:
             st.warning("Enter your name as **Reviewer** in the sidebar to record decisions.", icon=":material/person:")
         show_flashes()
@@ -105,25 +173,43 @@ def render(task: str) -> None:
         in_queue = sum(counts[s] for s in (f.statuses or store.STATUSES))
         _progress(counts)
         _queue(con, task, f, in_queue)
-        _bulk(task, f, in_queue, counts)
+        _bulk(con, task, f, in_queue, counts)
+        recent = store.recent_decisions(con, name, task, STRIP) if name else []
+        batch = store.last_undoable_batch(con, name) if name else None
 
         focus = st.session_state.get(_focus_key(task))
         pinned = st.session_state.get(f"{task}-pinned")
-        keep = focus and (focus == pinned or store.in_queue(con, f, focus))
+        # The sample on screen stays until the curator moves on or changes the filters: a colleague's
+        # decision that takes it out of the queue must not swap it while a reason is being chosen.
+        same_filter = st.session_state.get(f"{task}-shown-filter") == f
+        st.session_state[f"{task}-shown-filter"] = f
+        keep = focus and (focus == pinned or same_filter or store.in_queue(con, f, focus))
         rec = store.get_sample(con, focus) if keep else None
         if rec is None or rec["task_type"] != task:
             nxt = store.next_in_queue(con, f, None)
             rec = store.get_sample(con, nxt[0]) if nxt else None
         if rec is None:
+            st.session_state[_focus_key(task)] = None
+            url_state.save(task, f, None)
+            st.divider()
+            _actions(task, f, None, None, None, batch)
+            _strip(task, recent)
             st.success("The queue is empty under these filters.", icon=":material/task_alt:")
             return
+        if rec["sample_id"] != focus:
+            _reset_decision(task)
         st.session_state[_focus_key(task)] = rec["sample_id"]
+        url_state.save(task, f, rec["sample_id"])
         results = store.checks_for(con, rec["sample_id"], rec["version"])
         root = repo_store.repo_root(con, rec["repo_id"])
-        paths = sorted({e["path"] for e in rec["effective"]["evidence"]})
+        evidence = rec["effective"]["evidence"]
+        paths = sorted({e["path"] for e in evidence})
         encodings = index_store.file_encodings(con, rec["repo_id"], paths)
+        members = {e["id"]: store.enclosing_member(con, rec["repo_id"], e["path"], e["start_line"], e["end_line"])
+                   for e in evidence}
+        history = store.history(con, rec["sample_id"])
         st.divider()
-        _focus(con, task, f, rec, results, root, encodings)
+        _focus(task, f, rec, results, root, encodings, members, history, recent, batch)
 
 
 def _progress(counts: dict[str, int]) -> None:
@@ -153,53 +239,68 @@ def _queue(con, task: str, f: QueueFilter, in_queue: int) -> None:
             st.caption("Select a row to open it.")
 
 
-def _bulk(task: str, f: QueueFilter, in_queue: int, counts: dict[str, int]) -> None:
+def _bulk_apply(task: str, f: QueueFilter, action: str, reason: str | None, seen: int) -> None:
+    st.session_state.pop(f"{task}-bulk-confirm", None)
+    _open(task, None, pin=False)  # the sample on screen may have left the queue with the others
+    try:
+        done = review.bulk(database(), f, action, reviewer(), reason, seen=seen)
+    except HANDLED as exc:
+        flash(str(exc), "warning")
+        return
+    stale = (f"; {done['stale']} sample(s) changed by someone since you counted were left as they are"
+             if done["stale"] else "")
+    flash(f"Bulk {action}: {done['changed']} sample(s) changed{stale}.", "warning" if done["stale"] else "success")
+
+
+def _bulk(con, task: str, f: QueueFilter, in_queue: int, counts: dict[str, int]) -> None:
     with st.expander("Bulk action on the whole filtered set"):
         action = st.selectbox("Action", ("accept", "reject", "reset"), key=f"{task}-bulk-action",
                               format_func={"accept": "Accept", "reject": "Reject", "reset": "Reset to pending"}.get)
         reason = None
         if action == "reject":
-            reason = st.selectbox("Reason", review.REJECT_REASONS, key=f"{task}-bulk-reason")
+            reason = st.selectbox("Reason", review.REJECT_REASONS, key=f"{task}-bulk-reason", index=None,
+                                  placeholder="choose a reason")
         skip = review.BULK_SKIPS[action]
         count = sum(counts[s] for s in (f.statuses or store.STATUSES) if s not in skip)
         st.caption(f"{in_queue} sample(s) match the filters; {count} would change "
                    "(bulk accept leaves edited samples as they are).")
-        if st.button(f"{action.capitalize()} {count} sample(s)…", key=f"{task}-bulk-ask", disabled=count == 0):
-            st.session_state[f"{task}-bulk-confirm"] = (action, count)
+        if st.button(f"{action.capitalize()} {count} sample(s)…", key=f"{task}-bulk-ask",
+                     disabled=count == 0 or (action == "reject" and not reason)):
+            # the states as they are now are what the curator confirms: later changes are left alone
+            st.session_state[f"{task}-bulk-confirm"] = (action, count, store.latest_event_id(con))
         pending = st.session_state.get(f"{task}-bulk-confirm")
         if pending and pending[0] == action:
             st.warning(f"This will {action} **{count}** sample(s), not only the visible page. Undo reverts it as one step.")
             yes, no = st.columns(2)
-            if yes.button(f"Confirm: {action} {count}", key=f"{task}-bulk-yes", type="primary"):
-                del st.session_state[f"{task}-bulk-confirm"]
-                with problems_shown():
-                    changed = review.bulk(database(), f, action, reviewer(), reason)
-                    flash(f"Bulk {action}: {changed} sample(s) changed.")
-                    st.rerun()
-            if no.button("Cancel", key=f"{task}-bulk-no"):
-                del st.session_state[f"{task}-bulk-confirm"]
-                st.rerun()
+            yes.button(f"Confirm: {action} {count}", key=f"{task}-bulk-yes", type="primary",
+                       on_click=_bulk_apply, args=(task, f, action, reason, pending[2]))
+            no.button("Cancel", key=f"{task}-bulk-no", on_click=lambda: st.session_state.pop(f"{task}-bulk-confirm", None))
 
 
-def _focus(con, task: str, f: QueueFilter, rec: dict, results: list[dict],
-           root: str | None, encodings: dict[str, str]) -> None:
-    sid, ver = rec["sample_id"], rec["version"]
-    sample_card.header(rec)
-    _actions(task, f, sid, ver)
+def _focus(task: str, f: QueueFilter, rec: dict, results: list[dict], root: str | None,
+           encodings: dict[str, str], members: dict, history: list[dict], recent: list[dict], batch: str | None) -> None:
+    sid = rec["sample_id"]
+    with st.container(key=f"{task}-sample-head"):
+        sample_card.header(rec)
+    conflict = st.session_state.get(f"{task}-conflict")
+    if conflict and conflict[0] == sid:
+        st.warning(f"**Not applied.** {md_escape(conflict[1])}", icon=":material/group:")
+    _actions(task, f, sid, rec["version"], rec["rev"], batch)
+    _strip(task, recent)
     editing = st.session_state.get(f"{task}-editing") == sid
-    left, right = st.columns([1, 1], gap="large")
+    left, right = st.columns([2, 3], gap="medium")
     with left:
         if editing:
-            _edit_form(task, rec)
+            _edit_form(task, rec, f)
         else:
             sample_card.body(rec, _cite(task, sid), key=f"{task}-{sid}")
         st.markdown("**Validation**")
         sample_card.checks(results)
         sample_card.diff(rec)
-        history = st.expander("Audit history", key=f"{task}-history-open", on_change="rerun")
-        if history.open:
-            with history:
-                sample_card.history(store.history(con, sid))
+        box = st.expander(f"Audit history ({len(history)} event(s))", key=f"{task}-history-open", on_change="rerun")
+        if box.open:
+            with box:
+                sample_card.history(history)
     with right:
         evidence = rec["effective"]["evidence"]
         ids = [e["id"] for e in evidence]
@@ -208,54 +309,128 @@ def _focus(con, task: str, f: QueueFilter, rec: dict, results: list[dict],
             st.session_state[ev_key] = ids[0]
         st.segmented_control("Evidence", ids, key=ev_key, required=True)
         chosen = next(e for e in evidence if e["id"] == st.session_state[ev_key])
-        render_evidence(chosen, root, encodings.get(chosen["path"]), key=f"{task}-{sid}-{chosen['id']}")
+        render_evidence(chosen, evidence, root, encodings.get(chosen["path"]), members.get(chosen["id"]))
 
 
-def _actions(task: str, f: QueueFilter, sid: str, ver: int) -> None:
-    cols = st.columns([1, 1, 1, 1, 1, 3])
-    labels = {"accept": ("Accept", "primary", ":material/check:"), "edit": ("Edit", "secondary", ":material/edit:"),
-              "reject": ("Reject", "secondary", ":material/close:"), "skip": ("Skip", "secondary", ":material/skip_next:"),
-              "undo": ("Undo", "secondary", ":material/undo:")}
-    for col, (action, (label, kind, icon)) in zip(cols, labels.items()):
+def _actions(task: str, f: QueueFilter, sid: str | None, version: int | None, rev: int | None,
+             batch: str | None) -> None:
+    """The decision bar; Undo stays usable when the queue is empty."""
+    cols = st.columns([1, 1, 1, 1, 1, 4])
+    for col, (action, (label, kind, icon, key)) in zip(cols, _ACTIONS.items()):
         if action == "edit":
             callback, args = _start_edit, (task, sid)
         else:
-            callback, args = _act, (task, action, sid, ver, f)
-        col.button(label, key=f"{task}-{action}", type=kind, icon=icon, shortcut=SHORTCUTS[action],
-                   on_click=callback, args=args, width="stretch")
+            callback, args = _act, (task, action, sid, version, rev, f, batch)
+        col.button(f"{label} ({key})", key=f"{task}-{action}", type=kind, icon=icon, on_click=callback, args=args,
+                   width="stretch", disabled=(sid is None and action != "undo") or (action == "undo" and not batch),
+                   help=f"key {key}")
+    if sid is None:
+        return
     with cols[5]:
-        r1, r2 = st.columns([1, 1])
-        r1.selectbox("Reject reason", review.REJECT_REASONS, key=f"{task}-reason", label_visibility="collapsed")
-        r2.text_input("Reason details", key=f"{task}-reason-note", placeholder="reject note (optional)",
+        st.pills("Reject reason", [f"{n} {r}" for n, r in enumerate(review.REJECT_REASONS, 1)], key=f"{task}-reason",
+                 label_visibility="collapsed", format_func=str)
+        st.text_input("Reason details", key=f"{task}-reason-note", placeholder="reject note (optional; Enter to go on)",
                       label_visibility="collapsed")
 
 
-def _edit_form(task: str, rec: dict) -> None:
-    s = rec["effective"]
-    is_design = s["task_type"] == "design"
-    with st.form(f"{task}-edit-form"):
-        question = st.text_area("Requirement" if is_design else "Question", s["question"], height=80)
-        answer = st.text_area("Proposal" if is_design else "Answer", s["answer"], height=220)
-        claims = []
-        for n, step in enumerate(s["trace"], 1):
-            claim = st.text_input(f"Claim {n} (cites {', '.join(step['evidence_ids'])})", step["claim"])
-            claims.append({"claim": claim, "evidence_ids": step["evidence_ids"]})
-        save, cancel = st.columns(2)
-        saved = save.form_submit_button("Save and re-validate", type="primary")
-        cancelled = cancel.form_submit_button("Cancel")
-    if cancelled:
-        st.session_state.pop(f"{task}-editing", None)
-        st.rerun()
-    if saved:
-        try:
-            results = review.edit(database(), rec["sample_id"], rec["version"], reviewer(),
-                                  {"question": question, "answer": answer, "trace": claims})
-        except HANDLED as exc:
-            st.warning(str(exc))
-            return
+def _strip(task: str, recent: list[dict]) -> None:
+    """Your last decisions on this page, newest first; each opens its sample."""
+    if not recent:
+        return
+    with st.container(horizontal=True, gap="small", key=f"{task}-strip"):
+        st.caption("Your last decisions:")
+        for n, d in enumerate(recent):
+            label = f"{d['sample_id']} {_DONE.get(d['action'], d['action'])}" + (" (undone)" if d["undone"] else "")
+            st.button(label, key=f"{task}-strip-{n}", on_click=_go_to, args=(task, d["sample_id"]), type="tertiary",
+                      help=f"open {d['sample_id']}")
+
+
+def _start_edit(task: str, sample_id: str | None) -> None:
+    if sample_id is not None and st.session_state.get(_focus_key(task)) == sample_id:
+        st.session_state[f"{task}-editing"] = sample_id
+
+
+def _edit_keys(task: str, sid: str) -> tuple[str, str]:
+    return f"{task}-ed-q-{sid}", f"{task}-ed-a-{sid}"
+
+
+def _edit_changes(task: str, sid: str) -> dict:
+    """The fields the curator changed in the open edit (empty when nothing differs)."""
+    original = st.session_state.get(f"{task}-ed-orig-{sid}")
+    if not original:
+        return {}
+    q_key, a_key = _edit_keys(task, sid)
+    changes = {}
+    if st.session_state.get(q_key, original["question"]) != original["question"]:
+        changes["question"] = st.session_state[q_key]
+    if st.session_state.get(a_key, original["answer"]) != original["answer"]:
+        changes["answer"] = st.session_state[a_key]
+    claims = [st.session_state.get(f"{task}-ed-c{n}-{sid}", step["claim"]) for n, step in enumerate(original["trace"])]
+    if claims != [s["claim"] for s in original["trace"]]:
+        changes["trace"] = [{**step, "claim": c} for step, c in zip(original["trace"], claims)]
+    return changes
+
+
+def _close_edit(task: str, sid: str) -> None:
+    for k in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{task}-ed-") and k.endswith(sid)]:
+        del st.session_state[k]
+    st.session_state.pop(f"{task}-editing", None)
+    st.session_state.pop(f"{task}-ask-save", None)
+
+
+def _save_edit(task: str, sid: str, version: int, rev: int, then_accept: bool) -> None:
+    changes = _edit_changes(task, sid)
+    db = database()
+    try:
+        results = review.edit(db, sid, version, reviewer(), changes, seen=rev) if changes else None
+        if then_accept:
+            with db.connect() as con:
+                now = store.rev(con, sid, version)
+            review.decide(db, sid, version, "accept", reviewer(), seen=now)
+    except review.Stale as exc:
+        _stale(task, sid, exc)
+        return
+    except HANDLED as exc:
+        flash(str(exc), "warning")
+        return
+    _close_edit(task, sid)
+    if results is not None:
         worst = next((r["result"] for r in results if r["result"] == "fail"), None) or \
             next((r["result"] for r in results if r["result"] == "warn"), "pass")
         flash(f"Edit saved and re-validated: {worst}.", "success" if worst == "pass" else "warning")
-        st.session_state[f"{task}-pinned"] = rec["sample_id"]  # stay on it to show the diff and the new checks
-        st.session_state.pop(f"{task}-editing", None)
-        st.rerun()
+    if then_accept:
+        flash(f"Accepted {sid}.", "success")
+    st.session_state[f"{task}-pinned"] = sid  # stay on it to show the diff and the new checks
+
+
+def _discard_and_accept(task: str, sid: str, version: int, rev: int, f: QueueFilter) -> None:
+    _close_edit(task, sid)
+    _act(task, "accept", sid, version, rev, f, None)
+
+
+def _edit_form(task: str, rec: dict, f: QueueFilter) -> None:
+    """Plain widgets, not a form: their values reach the server as the curator leaves a field, so Accept
+    knows whether an edit is unsaved and asks instead of dropping it. Escape cancels."""
+    s, sid, ver, rev = rec["effective"], rec["sample_id"], rec["version"], rec["rev"]
+    is_design = s["task_type"] == "design"
+    st.session_state.setdefault(f"{task}-ed-orig-{sid}", {"question": s["question"], "answer": s["answer"],
+                                                         "trace": s["trace"]})
+    q_key, a_key = _edit_keys(task, sid)
+    st.text_area("Requirement" if is_design else "Question", s["question"], height=80, key=q_key)
+    st.text_area("Proposal" if is_design else "Answer", s["answer"], height=220, key=a_key)
+    for n, step in enumerate(s["trace"]):
+        st.text_input(f"Claim {n + 1} (cites {', '.join(step['evidence_ids'])})", step["claim"],
+                      key=f"{task}-ed-c{n}-{sid}")
+    if st.session_state.get(f"{task}-ask-save"):
+        st.warning("This sample has an unsaved edit. Save it and accept, or discard it and accept the generated text?",
+                   icon=":material/edit_note:")
+        a, b, c = st.columns(3)
+        a.button("Save edit and accept", key=f"{task}-ask-save-yes", type="primary", on_click=_save_edit,
+                 args=(task, sid, ver, rev, True))
+        b.button("Discard edit and accept", key=f"{task}-ask-discard", on_click=_discard_and_accept,
+                 args=(task, sid, ver, rev, f))
+        c.button("Keep editing", key=f"{task}-ask-keep", on_click=lambda: st.session_state.pop(f"{task}-ask-save", None))
+    save, cancel = st.columns(2)
+    save.button("Save and re-validate", key=f"{task}-edit-save", type="primary", on_click=_save_edit,
+                args=(task, sid, ver, rev, False))
+    cancel.button("Cancel edit (Esc)", key=f"{task}-edit-cancel", on_click=_close_edit, args=(task, sid))

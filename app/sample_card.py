@@ -1,13 +1,20 @@
-"""One sample as the curator reads it: text, trace linked to evidence, checks, diff, history."""
+"""One sample as the curator reads it: text, trace linked to evidence, checks, diff, history.
+
+Sample text is shown literally (app.literal): what the curator reads is the
+string that will be trained on, and nothing in it can make the browser
+render Markdown, typeset math or fetch an image.
+"""
 
 from __future__ import annotations
 
 import difflib
+import html
 import json
-import re
 
 import pandas as pd
 import streamlit as st
+
+from app.literal import literal_html, md_escape
 
 BADGE_COLORS = {"pass": "green", "warn": "orange", "fail": "red", "unchecked": "gray",
                 "pending": "gray", "accepted": "green", "edited": "blue", "rejected": "red"}
@@ -15,16 +22,7 @@ BADGE_COLORS = {"pass": "green", "warn": "orange", "fail": "red", "unchecked": "
 
 def badge(text: str, color_key: str | None = None) -> str:
     color = BADGE_COLORS.get(color_key or text, "gray")
-    safe = str(text).replace("[", "(").replace("]", ")")
-    return f":{color}-badge[{safe}]"
-
-
-_HEADING = re.compile(r"^#{1,4} ", re.M)
-
-
-def _demoted(markdown: str) -> str:
-    """Proposal headings as small headings: the page has its own structure above them."""
-    return _HEADING.sub("##### ", markdown)
+    return f":{color}-badge[{md_escape(text)}]"
 
 
 def header(rec: dict) -> None:
@@ -32,13 +30,13 @@ def header(rec: dict) -> None:
     src = s.get("source", {})
     score = "–" if rec["score"] is None else f"{rec['score']:.2f}"
     st.markdown(
-        f"**{rec['sample_id']}** v{rec['version']} · {s['domain']} · {s['language']} · "
-        f"{src.get('rule_kind') or src.get('kind', '')} · {badge(rec['status'])} "
+        f"**{md_escape(rec['sample_id'])}** v{rec['version']} · {md_escape(s['domain'])} · {md_escape(s['language'])} · "
+        f"{md_escape(src.get('rule_kind') or src.get('kind', ''))} · {badge(rec['status'])} "
         f"{badge('validation: ' + rec['validation'], rec['validation'])} · score {score}"
-        + (f" · by {rec['reviewer']}" if rec.get("reviewer") else "")
+        + (f" · by {md_escape(rec['reviewer'])}" if rec.get("reviewer") else "")
     )
     if rec["status"] == "rejected" and rec.get("reason"):
-        st.caption(f"Rejected: {rec['reason']}")
+        st.caption(f"Rejected: {md_escape(rec['reason'])}")
 
 
 def body(rec: dict, on_cite, key: str) -> None:
@@ -46,14 +44,13 @@ def body(rec: dict, on_cite, key: str) -> None:
     s = rec["effective"]
     is_design = s["task_type"] == "design"
     st.markdown("**Requirement**" if is_design else "**Question**")
-    st.info(s["question"])
+    st.html(literal_html(s["question"], "acdp-literal q"))
     st.markdown("**Proposal**" if is_design else "**Answer**")
-    with st.container(border=True):
-        st.markdown(_demoted(s["answer"]))
+    st.html(literal_html(s["answer"]))
     st.markdown("**Reasoning trace**")
     for n, step in enumerate(s["trace"], 1):
         left, right = st.columns([6, 1], vertical_alignment="center")
-        left.markdown(f"{n}. {step['claim']}")
+        left.html(f'<div class="acdp-claim">{n}. {html.escape(step["claim"])}</div>')
         with right.container(horizontal=True, gap="small"):
             for ev_id in step["evidence_ids"]:
                 st.button(ev_id, key=f"cite-{key}-{n}-{ev_id}", on_click=on_cite, args=(ev_id,),
@@ -65,7 +62,7 @@ def checks(results: list[dict]) -> None:
         st.caption("Not validated yet: run the validate stage.")
         return
     for c in results:
-        st.markdown(f"{badge(c['result'])} **{c['check_name']}** {c.get('message') or ''}")
+        st.markdown(f"{badge(c['result'])} **{md_escape(c['check_name'])}** {md_escape(c.get('message') or '')}")
 
 
 def diff(rec: dict) -> None:

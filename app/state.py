@@ -17,10 +17,13 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 import duckdb
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+from app.keys import COOKIE
 from core.errors import UserError
 from storage import DEFAULT_DB, Database, DatabaseLocked, StorageError
 
@@ -49,6 +52,7 @@ class _KeepWarm:
         self.idle = idle
         self._lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._opening = None
         self._timer: threading.Timer | None = None
         # A timer that fires while the interpreter shuts down closes DuckDB from a dying thread,
         # which aborts the process (exit 134): let go before shutdown instead.
@@ -57,10 +61,13 @@ class _KeepWarm:
     def touch(self, path: str) -> None:
         with self._lock:
             if self._con is None:
+                # through Database.connect, so the file is opened exactly as every other connection opens it
+                opening = Database(Path(path), wait=0).connect()
                 try:
-                    self._con = duckdb.connect(path)
-                except duckdb.Error:  # held by another process: Database.connect reports it
+                    self._con = opening.__enter__()
+                except (DatabaseLocked, StorageError, duckdb.Error):  # held elsewhere: Database.connect reports it
                     return
+                self._opening = opening
             if self._timer is not None:
                 self._timer.cancel()
             self._timer = threading.Timer(self.idle, self.release)
@@ -72,8 +79,8 @@ class _KeepWarm:
             if self._timer is not None:
                 self._timer.cancel()
             if self._con is not None:
-                self._con.close()
-                self._con = None
+                self._opening.__exit__(None, None, None)
+                self._con = self._opening = None
 
 
 @st.cache_resource(show_spinner=False)
@@ -95,18 +102,36 @@ def _keep_reviewer() -> None:
     st.session_state.reviewer = st.session_state.get("_reviewer_box", "")
 
 
-def reviewer_input() -> str:
-    """The reviewer's name, kept for the whole session (every decision is recorded with it).
+def _signed_in_name() -> str | None:
+    """The name of the user signed in through Streamlit's OIDC login, when the app uses it."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("name") or st.user.get("email") or "")
+    except (AttributeError, KeyError, StreamlitAPIException):  # no [auth] configured
+        return None
+    return None
 
-    The widget's own key is dropped by Streamlit on pages that do not show it,
-    so the name lives under a plain key that survives moving between pages.
+
+def reviewer_input() -> str:
+    """The reviewer's name, kept for the session and remembered by the browser (every decision carries it).
+
+    Signed in through OIDC, the name is the account's. Otherwise it is typed
+    in the sidebar; app.keys copies it to a cookie, read here on the next
+    visit, so a reload keeps it. The widget's own key is dropped by Streamlit
+    on pages that do not show it, so the name lives under a plain key too.
     """
+    signed_in = _signed_in_name()
+    if signed_in:
+        st.session_state.reviewer = signed_in
+        st.sidebar.text_input("Reviewer", value=signed_in, disabled=True, help="your signed-in account")
+        return reviewer()
     if "reviewer" not in st.session_state:
-        st.session_state.reviewer = os.environ.get("ACDP_REVIEWER", "")
+        cookie = st.context.cookies.get(COOKIE)
+        st.session_state.reviewer = os.environ.get("ACDP_REVIEWER") or (unquote(cookie) if isinstance(cookie, str) else "")
     if "_reviewer_box" not in st.session_state:
         st.session_state._reviewer_box = st.session_state.reviewer
     st.sidebar.text_input("Reviewer", key="_reviewer_box", placeholder="your name", on_change=_keep_reviewer,
-                          help="recorded with every decision")
+                          help="recorded with every decision; this browser remembers it")
     return reviewer()
 
 

@@ -81,11 +81,16 @@ def test_accept_moves_to_next_and_commits(monkeypatch, seeded):
 
 def test_reject_with_reason_skip_and_undo(monkeypatch, seeded):
     at = open_page(monkeypatch, seeded, "qa_review")
-    at.selectbox(key="qa-reason").select("duplicate").run()
+    at.button(key="qa-reject").click().run()  # no reason chosen: refused, nothing written, still on the sample
+    assert sample(seeded, "qa-000000")["status"] == "pending"
+    assert "Choose a reject reason first" in texts(at) and "qa-000000" in at.markdown[0].value
+    at.button_group(key="qa-reason").set_value("5 duplicate").run()
     at.text_input(key="qa-reason-note").input("same as qa-000003").run()
     at.button(key="qa-reject").click().run()
     rec = sample(seeded, "qa-000000")
-    assert (rec["status"], rec["reason"]) == ("rejected", "duplicate; same as qa-000003")
+    assert (rec["status"], rec["reason"]) == ("rejected", "5 duplicate; same as qa-000003")
+    assert at.button_group(key="qa-reason").value is None  # the next sample starts without a reason
+    assert at.text_input(key="qa-reason-note").value == ""
     at.button(key="qa-skip").click().run()
     assert sample(seeded, "qa-000001")["status"] == "pending"
     assert any("qa-000002" in m.value for m in at.markdown)
@@ -93,6 +98,19 @@ def test_reject_with_reason_skip_and_undo(monkeypatch, seeded):
     assert sample(seeded, "qa-000000")["status"] == "pending"
     assert any("qa-000000" in m.value for m in at.markdown)  # undo brings the sample back into focus
     assert "Undid reject" in texts(at)
+
+
+def test_undo_and_the_decision_strip_stay_on_an_empty_queue(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.sidebar.multiselect(key="qa-f-domain").select("stock").run()
+    at.button(key="qa-bulk-ask").click().run()
+    at.button(key="qa-bulk-yes").click().run()
+    assert "The queue is empty under these filters." in texts(at)
+    assert not at.button(key="qa-undo").disabled
+    assert at.button(key="qa-strip-0").label.startswith("qa-0000")  # the latest of the bulk decisions
+    at.button(key="qa-undo").click().run()
+    with seeded.connect() as con:
+        assert store.status_counts(con, store.QueueFilter(domains=("stock",)))["pending"] == 6
 
 
 def test_no_decision_without_reviewer_name(monkeypatch, seeded):
@@ -106,7 +124,7 @@ def test_edit_saves_revalidates_and_shows_diff(monkeypatch, seeded):
     at = open_page(monkeypatch, seeded, "qa_review")
     at.button(key="qa-edit").click().run()
     at.text_area[1].input("The order is refused when the assertion fails.")
-    at.button[[b.label for b in at.button].index("Save and re-validate")].click().run()
+    at.button(key="qa-edit-save").click().run()
     assert not at.exception
     rec = sample(seeded, "qa-000000")
     assert rec["status"] == "edited"
@@ -118,6 +136,40 @@ def test_edit_saves_revalidates_and_shows_diff(monkeypatch, seeded):
     assert "Edit saved and re-validated" in texts(at)
     assert "qa-000000" in at.markdown[0].value  # the edited sample stays in focus although it left the pending queue
     assert any("edited answer" in c.value for c in at.code)  # the diff is shown
+
+
+def test_accept_on_an_unsaved_edit_asks_and_loses_nothing(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.button(key="qa-edit").click().run()
+    at.text_area[1].input("A curated answer, not saved yet.").run()
+    at.button(key="qa-accept").click().run()
+    assert sample(seeded, "qa-000000")["status"] == "pending"  # asked, not decided
+    assert "unsaved edit" in texts(at) and at.text_area[1].value == "A curated answer, not saved yet."
+    at.button(key="qa-ask-save-yes").click().run()
+    rec = sample(seeded, "qa-000000")
+    assert (rec["status"], rec["effective"]["answer"]) == ("edited", "A curated answer, not saved yet.")
+    with seeded.connect() as con:
+        assert [e["action"] for e in store.history(con, "qa-000000")] == ["accept", "edit"]
+
+
+def test_cancel_closes_an_edit_without_writing(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.button(key="qa-edit").click().run()
+    at.text_area[1].input("thrown away").run()
+    at.button(key="qa-edit-cancel").click().run()
+    assert not at.text_area and sample(seeded, "qa-000000")["status"] == "pending"
+
+
+def test_sample_text_is_shown_literally_never_as_markdown(monkeypatch, seeded):
+    from core import review
+    review.edit(seeded, "qa-000000", 1, "ann", {"answer": "Area is $x^2$ ![logo](http://example.invalid/x.png) **b**"})
+    review.decide(seeded, "qa-000000", 1, "accept", "![me](http://example.invalid/me.png) :red[ann]")
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.session_state["focus-qa"] = at.session_state["qa-pinned"] = "qa-000000"
+    at.run()
+    html = "\n".join(h.proto.body for h in at.get("html"))
+    assert "Area is $x^2$ ![logo](http://example.invalid/x.png) **b**" in html and "<img" not in html
+    assert r"by \!\[me\]\(http\://example.invalid/me.png\) \:red\[ann\]" in at.markdown[0].value
 
 
 def test_bulk_needs_confirmation_stating_the_count(monkeypatch, seeded):
@@ -144,15 +196,31 @@ def test_design_review_and_filters(monkeypatch, seeded):
     assert "The queue is empty under these filters." in texts(at)
 
 
-def test_evidence_shows_file_line_numbers(monkeypatch, seeded):
+def test_evidence_opens_inside_its_method_with_cited_lines_marked(monkeypatch, seeded):
     at = open_page(monkeypatch, seeded, "qa_review")
-    at.session_state["focus-qa"] = "qa-000005"
+    at.session_state["focus-qa"] = at.session_state["qa-pinned"] = "qa-000005"
     at.run()
-    rec = sample(seeded, "qa-000005")
-    ev = rec["payload"]["evidence"][0]
-    first_line = at.code[0].value.splitlines()[0]
-    assert first_line.split()[0] == str(ev["start_line"]) and ev["start_line"] > 1
+    ev = sample(seeded, "qa-000005")["payload"]["evidence"][0]
+    body = next(h.proto.body for h in at.get("html") if "acdp-ev" in h.proto.body and "<table>" in h.proto.body)
+    for n in range(ev["start_line"], ev["end_line"] + 1):
+        assert f'<tr class="cited" data-line="{n}"><td class="n">{n}</td>' in body
+    assert f'data-line="{ev["start_line"] - 1}"' in body  # context around the citation, numbered as in the file
+    assert "white-space: pre;" in body and "position: sticky" in body  # lines scroll, numbers stay with them
     assert f"{ev['path']}:{ev['start_line']}-{ev['end_line']}" in texts(at)
+
+
+def test_the_url_holds_sample_and_filters_and_a_deep_link_opens_its_sample(monkeypatch, seeded):
+    at = open_page(monkeypatch, seeded, "qa_review")
+    at.sidebar.multiselect(key="qa-f-domain").select("stock").run()
+    assert (at.query_params["domain"], at.query_params["sample"]) == ("stock", "qa-000001")
+    monkeypatch.setenv("ACDP_DB", str(seeded.path))
+    link = AppTest.from_file("../app/main.py", default_timeout=60)
+    link.query_params.update({"sample": "qa-000010", "domain": "stock", "status": "accepted"})
+    link.run()
+    link.switch_page("../pages/qa_review.py").run()
+    assert "qa-000010" in link.markdown[0].value  # opened whatever the filters (qa-000010 is order, pending)
+    assert link.sidebar.multiselect(key="qa-f-domain").value == ["stock"]
+    assert link.sidebar.multiselect(key="qa-f-status").value == ["accepted"]
 
 
 def test_export_page_previews_writes_and_lists_exports(monkeypatch, seeded, tmp_path):
@@ -265,20 +333,23 @@ def test_reviewer_name_survives_moving_between_pages(monkeypatch, seeded):
     assert sample(seeded, "design-000000")["reviewer"] == "bob"
 
 
-def test_two_sessions_on_one_sample_keep_both_decisions(monkeypatch, seeded):
+def test_a_stale_tab_is_told_and_decides_again(monkeypatch, seeded):
     ann = open_page(monkeypatch, seeded, "qa_review", reviewer="ann")
     bob = open_page(monkeypatch, seeded, "qa_review", reviewer="bob")
     assert "qa-000000" in ann.markdown[0].value and "qa-000000" in bob.markdown[0].value
+    bob.button_group(key="qa-reason").set_value("1 wrong answer").run()
     ann.button(key="qa-accept").click().run()
-    bob.button(key="qa-reject").click().run()  # bob still looks at qa-000000: his decision is the later write
+    bob.button(key="qa-reject").click().run()  # bob still sees qa-000000 as pending: refused, and told
     rec = sample(seeded, "qa-000000")
-    assert (rec["status"], rec["reviewer"]) == ("rejected", "bob")
+    assert (rec["status"], rec["reviewer"]) == ("accepted", "ann")
+    assert "ann accepted qa-000000" in texts(bob) and "not applied" in texts(bob)
+    assert "qa-000000" in bob.markdown[0].value and "by ann" in bob.markdown[0].value  # the state as it is now
+    bob.button(key="qa-reject").click().run()  # decided again, on what is really there
     with seeded.connect() as con:
         assert [(e["reviewer"], e["action"]) for e in store.history(con, "qa-000000")] == [("bob", "reject"), ("ann", "accept")]
-    ann.session_state["focus-qa"] = "qa-000000"
-    ann.session_state["qa-pinned"] = "qa-000000"
-    ann.run()
-    assert "rejected" in ann.markdown[0].value and "by bob" in ann.markdown[0].value  # ann's page shows the latest state
+    ann.button(key="qa-undo").click().run()  # ann's undo must not wipe bob's later reject
+    assert sample(seeded, "qa-000000")["status"] == "rejected"
+    assert "bob rejected qa" in texts(ann) and "nothing was undone" in texts(ann)
 
 
 def test_audit_history_shows_who_when_what_before_after(monkeypatch, seeded):

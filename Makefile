@@ -3,6 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 DB     ?= data/acdp.duckdb
 PORT   ?= 8501
+ADDRESS ?= 127.0.0.1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run pipeline app test lint chromium clean
@@ -19,8 +20,9 @@ run: pipeline app
 pipeline: $(VENV)/.installed
 	$(PY) -m core run --repo examples/shop --domains order,stock --db $(DB)
 
+# Loopback by default; another ADDRESS is refused unless a login is configured (app/access.py).
 app: $(VENV)/.installed
-	$(PY) -m streamlit run app/main.py --server.port $(PORT) --server.headless true -- --db $(DB)
+	$(PY) -m app --address $(ADDRESS) --port $(PORT) --db $(DB)
 
 # Debian's chromium for the real-browser tests (Playwright drives it; no browser download),
 # and a CJK font so Chinese samples render in screenshots instead of empty boxes.

@@ -11,10 +11,12 @@ if str(ROOT) not in sys.path:  # `streamlit run app/main.py` puts app/ first on 
 
 import streamlit as st  # noqa: E402
 
+from app.access import gate  # noqa: E402
 from app.nav import pages  # noqa: E402
 from app.state import db_path, problems_shown  # noqa: E402
 
 st.set_page_config(page_title="AutoCodeDataPipeline", page_icon=":material/dataset:", layout="wide")
+gate()  # loopback, or a login: nothing below is served to an unauthenticated network client
 page = st.navigation(pages())
 st.sidebar.caption(f"Database: `{db_path()}`")
 with problems_shown():

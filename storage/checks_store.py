@@ -164,6 +164,28 @@ def refresh_quality(con: duckdb.DuckDBPyConnection, keys: pd.DataFrame, weights:
     return len(keys)
 
 
+def versions_with_check(con: duckdb.DuckDBPyConnection, repo_id: str, check_name: str) -> set[tuple[str, int]]:
+    """(sample_id, version) of current samples that already have a `check_name` result."""
+    rows = con.execute(
+        "SELECT c.sample_id, c.version FROM checks c JOIN samples s ON s.sample_id = c.sample_id "
+        "AND s.version = c.version WHERE s.repo_id = ? AND s.is_current AND c.check_name = ?", [repo_id, check_name],
+    ).fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def quality_keys(con: duckdb.DuckDBPyConnection, versions: list[tuple[str, int]]) -> pd.DataFrame:
+    """(sample_id, version, dup_cluster, dup_keep) of these versions, keeping their duplicate state."""
+    frame = pd.DataFrame(versions, columns=["sample_id", "version"]).astype({"version": "int32"})
+    con.register("wanted_versions", frame)
+    try:
+        return con.execute(
+            """SELECT k.sample_id, k.version, q.dup_cluster, coalesce(q.dup_keep, true) AS dup_keep
+               FROM wanted_versions k LEFT JOIN sample_quality q ON q.sample_id = k.sample_id AND q.version = k.version"""
+        ).df()
+    finally:
+        con.unregister("wanted_versions")
+
+
 def duplicate_state(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> tuple[str | None, bool, dict | None]:
     """(dup_cluster, dup_keep, the stored duplicate check) of one version, to carry over a re-check."""
     q = con.execute(

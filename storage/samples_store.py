@@ -168,6 +168,15 @@ def cache_get(con: duckdb.DuckDBPyConnection, input_hash: str, backend: str, mod
     return json.loads(row[0]) if row else None
 
 
+def cache_get_many(con: duckdb.DuckDBPyConnection, input_hashes: list[str], backend: str, model: str) -> dict[str, dict]:
+    """Cached responses of many inputs in one query (a run looks up all of its items at once)."""
+    rows = con.execute(
+        "SELECT input_hash, response FROM llm_cache WHERE backend = ? AND model = ? AND list_contains(?, input_hash)",
+        [backend, model, input_hashes],
+    ).fetchall()
+    return {h: json.loads(r) for h, r in rows}
+
+
 def cache_put(
     con: duckdb.DuckDBPyConnection, input_hash: str, backend: str, model: str, response: dict, at: datetime
 ) -> None:

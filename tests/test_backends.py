@@ -51,7 +51,7 @@ class MemoryCache:
 
 def no_sleep_policy(attempts: int = 3) -> tuple[RetryPolicy, list[float]]:
     waits: list[float] = []
-    return RetryPolicy(attempts=attempts, base=1.0, sleep=waits.append), waits
+    return RetryPolicy(attempts=attempts, base=1.0, jitter=0, sleep=waits.append), waits
 
 
 def anthropic_backend(handler, monkeypatch, **kw) -> AnthropicBackend:
@@ -115,13 +115,13 @@ def test_anthropic_500_gives_up_with_reason(monkeypatch):
     policy, waits = no_sleep_policy(attempts=3)
     backend = anthropic_backend(handler, monkeypatch, policy=policy, batch="never")
     outcomes = list(backend.generate([item(0), item(1)], MemoryCache()))
-    assert [o.error for o in outcomes] == ["500 server error", "500 server error"]   # the run goes on
+    assert [o.error for o in outcomes] == ["500 server error (gave up after 3 tries)"] * 2   # the run goes on
     assert all(o.attempts == 3 for o in outcomes) and waits == [1.0, 2.0, 1.0, 2.0]
 
 
-def test_anthropic_rejects_evidence_it_was_not_given_then_retries(monkeypatch):
+def test_anthropic_rejects_evidence_it_was_not_given_then_repairs_once(monkeypatch):
     bodies = []
-    responses = ["anthropic_message_unknown_evidence.json", "anthropic_message_no_tool.json", "anthropic_message_qa.json"]
+    responses = ["anthropic_message_unknown_evidence.json", "anthropic_message_qa.json"]
 
     def handler(request):
         bodies.append(json.loads(request.content))
@@ -129,8 +129,26 @@ def test_anthropic_rejects_evidence_it_was_not_given_then_retries(monkeypatch):
 
     backend = anthropic_backend(handler, monkeypatch, policy=RetryPolicy(attempts=3), batch="never")
     [outcome] = list(backend.generate([item()], MemoryCache()))
-    assert outcome.draft is not None and outcome.attempts == 3
-    assert "E7" in bodies[1]["messages"][0]["content"]            # the reason is fed back
+    assert outcome.draft is not None and outcome.attempts == 2
+    assert "E7" in bodies[1]["messages"][0]["content"]            # the repair round names what failed
+    assert outcome.usage.tokens_out == sum(c.output_tokens for c in outcome.calls) and len(outcome.calls) == 2
+
+
+def test_anthropic_second_invalid_answer_is_recorded_failed_not_asked_again(monkeypatch):
+    bodies = []
+    responses = ["anthropic_message_unknown_evidence.json", "anthropic_message_no_tool.json"]
+
+    def handler(request):
+        bodies.append(1)
+        return httpx2.Response(200, json=fixture(responses[min(len(bodies), 2) - 1]))
+
+    backend = anthropic_backend(handler, monkeypatch, batch="never")
+    cache = MemoryCache()
+    [outcome] = list(backend.generate([item()], cache))
+    assert outcome.draft is None and outcome.error.startswith("failed the gate after one repair round")
+    assert len(bodies) == 2 and cache.data[item().input_hash]["failed"]       # paid for, so recorded
+    [again] = list(backend.generate([item()], cache))
+    assert len(bodies) == 2 and again.error.startswith("recorded failure")     # not paid twice
 
 
 def test_anthropic_malformed_output_fails_after_retries(monkeypatch):
@@ -139,7 +157,7 @@ def test_anthropic_malformed_output_fails_after_retries(monkeypatch):
 
     backend = anthropic_backend(handler, monkeypatch, policy=RetryPolicy(attempts=2), batch="never")
     [outcome] = list(backend.generate([item()], MemoryCache()))
-    assert outcome.draft is None and "invalid output" in outcome.error and outcome.attempts == 2
+    assert outcome.draft is None and "not JSON" in outcome.error and outcome.attempts == 2
 
 
 def test_anthropic_bad_key_stops_the_run(monkeypatch):
@@ -182,10 +200,11 @@ def test_anthropic_batch_flow(monkeypatch):
     cache = MemoryCache()
     outcomes = {o.item.sample_id: o for o in backend.generate(items, cache)}
     assert set(outcomes) == {"s0", "s1", "s2"} and all(o.draft is not None for o in outcomes.values())
-    assert waits == [5, 5]          # polled (in progress, then ended) before reading results
+    assert waits == [5]             # polled (in progress, then ended) before reading results
     assert seen["single"] == 2                     # s1 errored, s2 cited E5: both asked again
     assert outcomes["s0"].draft.answer == "The first order check rejects a missing address."
     assert outcomes["s0"].usage.cost_usd == pytest.approx((700 * 3 + 1540 * 0.3 + 40 * 15) / 1e6 / 2)
+    assert backend.batches.open_batches() == []          # collected: a new run submits nothing again
     assert len(cache.data) == 3
 
 
@@ -220,21 +239,25 @@ def test_openai_429_then_success(monkeypatch):
     body = json.loads(requests[0].content)
     assert body["model"] == "Qwen/Qwen2.5-7B-Instruct"
     assert body["response_format"]["type"] == "json_schema"
-    assert "Authorization" not in requests[0].headers
+    assert requests[0].headers["Authorization"] == "Bearer none"     # no key needed for a local server
+    assert body["max_tokens"] == 4096 and body["response_format"]["json_schema"]["schema"]["required"]
     assert outcome.usage.tokens_in == 1322 and outcome.usage.tokens_out == 69
 
 
-def test_openai_malformed_then_failed_and_timeout(monkeypatch):
+def test_openai_cut_off_answer_gets_a_larger_budget_once_and_timeout(monkeypatch):
+    budgets = []
+
     def handler(request):
         if b"(1)" in request.content:
             raise httpx2.ReadTimeout("timed out", request=request)
-        return httpx2.Response(200, json=fixture("openai_chat_malformed.json"))
+        budgets.append(json.loads(request.content)["max_tokens"])
+        return httpx2.Response(200, json=fixture("openai_chat_malformed.json"))      # finish_reason: length
 
     policy, _ = no_sleep_policy(attempts=2)
     backend = openai_backend(handler, monkeypatch, policy=policy)
     first, second = backend.generate([item(0), item(1)], MemoryCache())
-    assert first.draft is None and "not JSON" in first.error and first.attempts == 2
-    assert second.draft is None and second.error == "timeout"
+    assert first.draft is None and "cut off at max_tokens twice" in first.error and budgets == [4096, 8192]
+    assert second.draft is None and second.error == "timeout (gave up after 2 tries)"
 
 
 def test_openai_500_gives_up(monkeypatch):
@@ -243,4 +266,4 @@ def test_openai_500_gives_up(monkeypatch):
 
     policy, _ = no_sleep_policy(attempts=2)
     [outcome] = openai_backend(handler, monkeypatch, policy=policy).generate([item()], MemoryCache())
-    assert outcome.error == "500 from the server"
+    assert outcome.error == "500 from the server (gave up after 2 tries)"

@@ -168,9 +168,9 @@ def test_openai_backend_through_the_stage_is_resumable(shop_db, monkeypatch):
     from core.generate.backends.openai_backend import OpenAIBackend
 
     monkeypatch.setenv("OPENAI_BASE_URL", "http://vllm.test/v1")
-    monkeypatch.setattr("core.generate.backends.make_backend", lambda name, args, repo_context="": OpenAIBackend(
+    monkeypatch.setattr("core.generate.backends.make_backend", lambda name, args, repo_context="", **kw: OpenAIBackend(
         model="Qwen/Qwen2.5-7B-Instruct", repo_context=repo_context,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(handler))))
+        http_client=httpx2.Client(transport=httpx2.MockTransport(handler)), **kw))
     ctx = ctx_for(shop_db, lang="en", backend="openai")
     first = gen_stage.run(ctx, gen_args(limit=3))
     second = gen_stage.run(ctx, gen_args(limit=3))
@@ -215,11 +215,15 @@ def test_generate_without_rules_says_what_to_run(db):
 
 
 def test_llm_cache_round_trip_and_make_backend_flags(db, monkeypatch):
-    cache = gen_stage._DbCache(db, "anthropic", "claude-sonnet-4-6")
-    assert cache.get("abc") is None
-    cache.put("abc", {"output": {"answer": "x"}, "usage": {"tokens_in": 3}})
-    assert cache.get("abc")["usage"]["tokens_in"] == 3
-    assert gen_stage._DbCache(db, "anthropic", "other-model").get("abc") is None   # keyed by model too
+    from datetime import datetime
+
+    assert gen_stage._DbCache(db, "anthropic", "claude-sonnet-4-6", ["abc"]).get("abc") is None
+    with db.connect() as con:
+        samples_store.cache_put(con, "abc", "anthropic", "claude-sonnet-4-6",
+                                {"output": {"answer": "x"}, "usage": {"tokens_in": 3}}, datetime(2026, 1, 1))
+    cache = gen_stage._DbCache(db, "anthropic", "claude-sonnet-4-6", ["abc", "def"])
+    assert cache.get("abc")["usage"]["tokens_in"] == 3 and cache.get("def") is None
+    assert gen_stage._DbCache(db, "anthropic", "other-model", ["abc"]).get("abc") is None   # keyed by model too
 
     from core.generate.backends import make_backend
 

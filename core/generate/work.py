@@ -27,8 +27,10 @@ class ClaimDraft(BaseModel):
 
 
 class QADraft(BaseModel):
-    """A backend's answer to a question."""
+    """A backend's answer to a question; an LLM may also word the question as an expert would."""
 
+    question: str | None = Field(default=None, description="optional: the same question, worded as an engineer "
+                                 "who knows this code would ask it (same meaning, same language)")
     answer: str = Field(min_length=1, description="the answer, in the language of the question")
     trace: list[ClaimDraft] = Field(min_length=1, description="the claims the answer rests on, in order")
 
@@ -114,3 +116,5 @@ class Outcome:
     error: str | None = None
     attempts: int = 1
     raw: dict | None = None        # the model response to cache (LLM backends)
+    calls: list = field(default_factory=list)   # every paid request (ledger.Call), for the usage records
+    pending: bool = False          # still in a submitted batch: neither a sample nor a failure yet

@@ -1,12 +1,14 @@
-"""Claude through the official SDK: tool-use structured output, retries, batches, prompt caching.
+"""Claude through the official SDK: tool-use structured output, batches, prompt caching, concurrency.
 
 The answer comes back as the input of a forced tool call whose schema is the
 draft model, so it parses straight into pydantic. The shared repository
 context sits in a system block marked `cache_control` so thousands of
-requests pay for it once. Large runs go through the Message Batches API
-(half price); batch items that fail or come back invalid are retried one by
-one. The key is read from ANTHROPIC_API_KEY only, handed to the SDK and never
-stored or logged.
+requests pay for it once. Direct calls run N at a time (`--concurrency`);
+large runs go through the Message Batches API (half price), whose id and item
+mapping are stored before polling starts, so an interrupted run resumes the
+batch instead of paying for it again. The key is read from ANTHROPIC_API_KEY
+only, handed to the SDK and never stored or logged; ANTHROPIC_BASE_URL (read
+by the SDK) points it at another server.
 """
 
 from __future__ import annotations
@@ -14,44 +16,64 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from typing import Protocol
 
 from core.errors import UserError
-from core.generate.backends.base import ItemFailed, ResponseCache, RetryPolicy, Transient, retry_after
-from core.generate.backends.prompts import INSTRUCTIONS, ask, prompt_hash, user_prompt
-from core.generate.work import DesignDraft, DraftRejected, Outcome, QADraft, Usage, WorkItem, check_draft
+from core.generate.backends.asking import Asker, Gate, Reply, ask, ask_all, from_cache, no_gate
+from core.generate.backends.base import Fatal, ItemFailed, ResponseCache, RetryPolicy, Transient, retry_after
+from core.generate.backends.ledger import Call, Ledger
+from core.generate.backends.prices import newest_sonnet, price_of
+from core.generate.backends.prompts import INSTRUCTIONS, prompt_hash, user_prompt
+from core.generate.work import DesignDraft, Outcome, QADraft, WorkItem
 
-DEFAULT_MODEL = "claude-sonnet-4-6"
 KEY_VARIABLE = "ANTHROPIC_API_KEY"
 BATCH_MIN = 50          # below this a batch's latency is not worth the discount
-MAX_TOKENS = 4096
+MAX_TOKENS = 4096       # a `max_tokens` stop gets one retry with twice this
 TOOL = "submit_sample"
-
-# USD per million tokens: (input, output). Cache reads cost 0.1x input, cache writes 1.25x; batches half.
-# Models missing here get cost None rather than a guess.
-PRICES = {
-    "claude-opus-4": (15.0, 75.0), "claude-opus-4-1": (15.0, 75.0), "claude-opus-4-5": (5.0, 25.0),
-    "claude-opus-4-6": (5.0, 25.0), "claude-opus-4-7": (5.0, 25.0), "claude-opus-4-8": (5.0, 25.0),
-    "claude-sonnet-4": (3.0, 15.0), "claude-haiku-4-5": (1.0, 5.0), "claude-3-5-haiku": (0.8, 4.0),
-}
+FATAL = {401: f"the Anthropic API rejected the key in {KEY_VARIABLE} (401)",
+         402: "the Anthropic account cannot pay for this request (402: billing)",
+         403: "the key in ANTHROPIC_API_KEY may not use this model or API (403)",
+         404: "the Anthropic API does not know model {model!r} (404): pass --model with a model id"}
 
 
-def price_of(model: str) -> tuple[float, float] | None:
-    """Prices by the longest known prefix, so dated ids (claude-sonnet-4-5-20250929) match."""
-    best = max((k for k in PRICES if model.startswith(k)), key=len, default=None)
-    return PRICES[best] if best else None
+class BatchStore(Protocol):
+    """Submitted batches of this repository, backend and model, kept in DuckDB (storage.batches_store)."""
+
+    def open_batches(self) -> list[tuple[str, dict[str, str]]]: ...       # (batch id, custom_id -> input hash)
+    def submitted(self, batch_id: str, mapping: dict[str, str]) -> None: ...
+    def finished(self, batch_id: str, status: str) -> None: ...
 
 
-def usage_of(model: str, usage, batch: bool = False) -> Usage:
+class MemoryBatches:
+    """A BatchStore for one process (tests, `--batch never` runs)."""
+
+    def __init__(self):
+        self.batches: dict[str, tuple[dict[str, str], str]] = {}
+
+    def open_batches(self):
+        return [(bid, mapping) for bid, (mapping, status) in self.batches.items() if status == "open"]
+
+    def submitted(self, batch_id, mapping):
+        self.batches[batch_id] = (dict(mapping), "open")
+
+    def finished(self, batch_id, status):
+        self.batches[batch_id] = (self.batches[batch_id][0], status)
+
+
+def call_of(model: str, usage, batch: bool = False, stop: str = "") -> Call:
     fresh = usage.input_tokens or 0
     read = getattr(usage, "cache_read_input_tokens", 0) or 0
     written = getattr(usage, "cache_creation_input_tokens", 0) or 0
     out = usage.output_tokens or 0
-    prices = price_of(model)
-    cost = None
-    if prices:
-        cost = (fresh * prices[0] + read * prices[0] * 0.1 + written * prices[0] * 1.25 + out * prices[1]) / 1e6
-        cost = round(cost * (0.5 if batch else 1.0), 6)
-    return Usage(tokens_in=fresh + read + written, tokens_out=out, cost_usd=cost)
+    price = price_of(model)
+    cost = price.cost(fresh, out, read, written, batch) if price else None
+    return Call(fresh, out, read, written, cost, batch, stop)
+
+
+def _stop(reason: str | None) -> str:
+    if reason in ("max_tokens", "model_context_window_exceeded"):
+        return "max_tokens"
+    return "refusal" if reason == "refusal" else "end"
 
 
 class AnthropicBackend:
@@ -66,23 +88,35 @@ class AnthropicBackend:
         batch: str = "auto",
         http_client=None,
         poll_interval: float = 30.0,
+        batch_wait: float = 6 * 3600.0,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        ledger: Ledger | None = None,
+        gate: Gate = no_gate,
+        concurrency: int = 1,
+        retry_failed: bool = False,
+        batches: BatchStore | None = None,
+        files=None,
     ):
         import anthropic
 
         key = os.environ.get(KEY_VARIABLE)
         if not key:
             raise UserError(f"--backend anthropic needs an API key: set the environment variable {KEY_VARIABLE}")
-        self.model = model or DEFAULT_MODEL
+        self.model = model or newest_sonnet()
         self.policy = policy or RetryPolicy()
+        self.ledger = ledger or Ledger(self.model)
         self.batch = batch
-        self.poll_interval, self.sleep = poll_interval, sleep
-        self.repo_context = repo_context
+        self.poll_interval, self.batch_wait, self.sleep, self.clock = poll_interval, batch_wait, sleep, clock
+        self.repo_context, self.files = repo_context, files
+        self.concurrency = concurrency
+        self.batches = batches or MemoryBatches()
         self._errors = anthropic
-        # Retries are ours (the run must go on after a final failure), so the SDK's are off.
-        self.client = anthropic.Anthropic(api_key=key, max_retries=0, timeout=120.0, http_client=http_client)
+        # Retries are ours (policy shared by every worker, budget checked per attempt), so the SDK's are off.
+        self.client = anthropic.Anthropic(api_key=key, max_retries=0, timeout=300.0, http_client=http_client)
         self.tools = {kind: self._tool(kind) for kind in ("qa", "design")}
         self.prompt_hash = prompt_hash([t["input_schema"] for t in self.tools.values()])
+        self.asker = Asker(self.call, self.prompt_chars, MAX_TOKENS, self.policy, self.ledger, gate, retry_failed)
 
     @staticmethod
     def _tool(task_type: str) -> dict:
@@ -102,15 +136,18 @@ class AnthropicBackend:
             blocks[0]["cache_control"] = {"type": "ephemeral"}
         return blocks
 
-    def _params(self, item: WorkItem, feedback: str | None) -> dict:
+    def _params(self, item: WorkItem, feedback: str | None, max_tokens: int = MAX_TOKENS) -> dict:
         return {
             "model": self.model,
-            "max_tokens": MAX_TOKENS,
+            "max_tokens": max_tokens,
             "system": self._system(),
-            "messages": [{"role": "user", "content": user_prompt(item, feedback)}],
+            "messages": [{"role": "user", "content": user_prompt(item, feedback, self.files)}],
             "tools": [self.tools[item.task_type]],
             "tool_choice": {"type": "tool", "name": TOOL},
         }
+
+    def prompt_chars(self, item: WorkItem) -> int:
+        return len(INSTRUCTIONS) + len(self.repo_context) + len(user_prompt(item, None, self.files)) + 2000
 
     @staticmethod
     def _output(message) -> dict | str:
@@ -120,90 +157,130 @@ class AnthropicBackend:
         texts = [getattr(b, "text", "") for b in message.content]
         return "".join(texts) or "{}"  # no tool call: check_draft rejects it with a reason
 
-    def _call(self, item: WorkItem, feedback: str | None) -> tuple[dict, dict | str, Usage]:
+    def _reply(self, message, batch: bool = False) -> Reply:
+        stop = _stop(message.stop_reason)
+        return Reply(message.model_dump(mode="json"), self._output(message),
+                     call_of(self.model, message.usage, batch, message.stop_reason or ""), stop)
+
+    def _api(self, fn):
+        """One SDK call with its errors sorted: fatal for the run, worth retrying, or this item's alone."""
         err = self._errors
         try:
-            message = self.client.messages.create(**self._params(item, feedback))
-        except err.AuthenticationError:
-            raise UserError(f"the Anthropic API rejected the key in {KEY_VARIABLE} (401)") from None
-        except err.RateLimitError as exc:
-            raise Transient("429 rate limited", retry_after(exc.response.headers)) from None
+            return fn()
         except err.APIStatusError as exc:
-            if exc.status_code >= 500:
-                raise Transient(f"{exc.status_code} server error", retry_after(exc.response.headers)) from None
-            raise ItemFailed(f"{exc.status_code} {_message(exc)}") from None
+            status, text = exc.status_code, _message(exc)
+            if status in FATAL or (status == 400 and "credit balance" in text.lower()):
+                line = FATAL.get(status, "the Anthropic account has no credit left (400: billing)")
+                raise Fatal(line.format(model=self.model) + (f": {text}" if text else "")) from None
+            if status == 429:
+                raise Transient("429 rate limited", retry_after(exc.response.headers), throttled=True) from None
+            if status in (408, 409) or status >= 500:
+                raise Transient(f"{status} {'overloaded' if status == 529 else 'server error'}",
+                                retry_after(exc.response.headers)) from None
+            raise ItemFailed(f"{status} {text}") from None
         except err.APITimeoutError:
             raise Transient("timeout") from None
         except err.APIConnectionError as exc:
             raise Transient(f"connection error: {exc}") from None
-        return message.model_dump(mode="json"), self._output(message), usage_of(self.model, message.usage)
 
+    def call(self, item: WorkItem, feedback: str | None, max_tokens: int) -> Reply:
+        return self._reply(self._api(lambda: self.client.messages.create(**self._params(item, feedback, max_tokens))))
+
+    def complete(self, system: str, prompt: str, schema: dict, max_tokens: int = 1024) -> Reply:
+        """A one-off structured call (the judge): `schema` is the tool input the model must fill."""
+        tool = {"name": "submit", "description": "Submit the result.", "input_schema": schema}
+        message = self._api(lambda: self.client.messages.create(
+            model=self.model, max_tokens=max_tokens, system=system, messages=[{"role": "user", "content": prompt}],
+            tools=[tool], tool_choice={"type": "tool", "name": "submit"}))
+        output = next((b.input for b in message.content if b.type == "tool_use"), {})
+        return Reply(message.model_dump(mode="json"), output, call_of(self.model, message.usage),
+                     _stop(message.stop_reason))
+
+    # ---------------------------------------------------------------- runs --
     def generate(self, items: list[WorkItem], cache: ResponseCache) -> Iterator[Outcome]:
-        fresh = [i for i in items if cache.get(i.input_hash) is None]
+        by_hash = {i.input_hash: i for i in items}
+        resumed: set[str] = set()
+        for batch_id, mapping in self.batches.open_batches():      # an earlier run's batch: collect, never resubmit
+            mine = {cid: by_hash[h] for cid, h in mapping.items() if h in by_hash}
+            resumed |= {i.input_hash for i in mine.values()}
+            yield from self._collect(batch_id, mine, cache)
+        todo = [i for i in items if i.input_hash not in resumed]
+        fresh = [i for i in todo if from_cache(self.asker, i, cache) is None]
         use_batch = self.batch == "always" or (self.batch == "auto" and len(fresh) >= BATCH_MIN)
-        batched = {i.input_hash for i in fresh} if use_batch else set()
-        retry: list[WorkItem] = []
-        for item in items:
-            if item.input_hash not in batched:
-                yield ask(item, self._call, self.policy, cache)
-        if batched:
-            for item, outcome in self._run_batch(fresh, cache):
-                if outcome is None:
-                    retry.append(item)
-                else:
-                    yield outcome
-        for item in retry:
-            yield ask(item, self._call, self.policy, cache)
+        if use_batch and fresh:
+            batched = {i.input_hash for i in fresh}
+            yield from ask_all(self.asker, [i for i in todo if i.input_hash not in batched], cache, self.concurrency)
+            yield from self._submit(fresh, cache)
+        else:
+            yield from ask_all(self.asker, todo, cache, self.concurrency)
 
-    def _run_batch(self, items: list[WorkItem], cache: ResponseCache) -> Iterator[tuple[WorkItem, Outcome | None]]:
-        """Submit items as one Message Batch; None for an item means 'retry it on its own'."""
+    def _submit(self, items: list[WorkItem], cache: ResponseCache) -> Iterator[Outcome]:
         by_id = {item.input_hash[:64]: item for item in items}
         requests = [{"custom_id": cid, "params": self._params(item, None)} for cid, item in by_id.items()]
-        batch = self._with_retries(lambda: self.client.messages.batches.create(requests=requests))
-        batch_id = batch.id
+        reserved = sum(self.ledger.worst_case(self.prompt_chars(i), MAX_TOKENS) for i in items) * 0.5
+        self.ledger.reserve(reserved)         # the whole batch must fit the budget before it is sent
+        try:
+            batch = self._retrying(lambda: self.client.messages.batches.create(requests=requests))
+        finally:
+            self.ledger.settle(reserved, None)
+        self.batches.submitted(batch.id, {cid: item.input_hash for cid, item in by_id.items()})
+        yield from self._collect(batch.id, by_id, cache)
+
+    def _collect(self, batch_id: str, by_id: dict[str, WorkItem], cache: ResponseCache) -> Iterator[Outcome]:
+        """Poll a stored batch until it ends or the deadline passes, then gate each result (repairs go direct)."""
+        started = self.clock()
+        batch = self._retrying(lambda: self.client.messages.batches.retrieve(batch_id))
         while batch.processing_status != "ended":
+            if self.clock() - started >= self.batch_wait:
+                for item in by_id.values():
+                    yield Outcome(item, error=f"waiting in batch {batch_id}: run generate again to collect it",
+                                  attempts=0, pending=True)
+                return
             self.sleep(self.poll_interval)
-            batch = self._with_retries(lambda: self.client.messages.batches.retrieve(batch_id))
+            batch = self._retrying(lambda: self.client.messages.batches.retrieve(batch_id))
         seen = set()
-        for entry in self._with_retries(lambda: list(self.client.messages.batches.results(batch_id))):
+        for entry in self._retrying(lambda: list(self.client.messages.batches.results(batch_id))):
             item = by_id.get(entry.custom_id)
             if item is None:
                 continue
             seen.add(entry.custom_id)
-            if entry.result.type != "succeeded":
-                yield item, None
-                continue
-            message = entry.result.message
-            output = self._output(message)
-            usage = usage_of(self.model, message.usage, batch=True)
-            try:
-                draft = check_draft(item, output)
-            except DraftRejected:
-                yield item, None
-                continue
-            record = {"output": output, "usage": usage.__dict__, "response": message.model_dump(mode="json")}
-            cache.put(item.input_hash, record)
-            yield item, Outcome(item, draft, usage, attempts=1, raw=record)
+            if entry.result.type == "succeeded":
+                reply = self._reply(entry.result.message, batch=True)
+                self.ledger.settle(0.0, reply.call)
+                yield ask(self.asker, item, cache, first=reply)
+            else:                                 # errored / expired / canceled: asked on its own
+                yield ask(self.asker, item, cache)
         for cid, item in by_id.items():
             if cid not in seen:
-                yield item, None
+                yield ask(self.asker, item, cache)
+        self.batches.finished(batch_id, "collected")
 
-    def _with_retries(self, fn):
-        err = self._errors
+    def cancel_open_batches(self) -> list[str]:
+        """`generate --cancel-batch`: cancel every stored unfinished batch of this run's model."""
+        cancelled = []
+        for batch_id, _ in self.batches.open_batches():
+            self._retrying(lambda bid=batch_id: self.client.messages.batches.cancel(bid))
+            self.batches.finished(batch_id, "cancelled")
+            cancelled.append(batch_id)
+        return cancelled
+
+    def _retrying(self, fn):
         for attempt in range(1, self.policy.attempts + 1):
             try:
-                return fn()
-            except err.AuthenticationError:
-                raise UserError(f"the Anthropic API rejected the key in {KEY_VARIABLE} (401)") from None
-            except (err.RateLimitError, err.InternalServerError, err.APIConnectionError) as exc:
+                return self._api(fn)
+            except Transient as exc:
                 if attempt == self.policy.attempts:
-                    raise UserError(f"the Anthropic batch API kept failing: {type(exc).__name__}") from None
-                headers = getattr(getattr(exc, "response", None), "headers", None)
-                self.policy.pause(attempt, retry_after(headers))
+                    raise UserError(f"the Anthropic batch API kept failing: {exc}") from None
+                self.policy.pause(attempt, exc.wait, exc.throttled)
+            except ItemFailed as exc:
+                raise UserError(f"the Anthropic batch API refused the request: {exc}") from None
 
 
 def _message(exc) -> str:
+    text = getattr(exc, "api_message", None)
+    if text:
+        return str(text)[:300]
     body = getattr(exc, "body", None)
     if isinstance(body, dict):
         return str(body.get("error", {}).get("message", ""))[:300]
-    return str(exc)[:300]
+    return ""

@@ -1,10 +1,13 @@
-"""Any OpenAI-compatible /v1/chat/completions endpoint (vLLM serving Qwen2.5, say), over httpx2.
+"""Any OpenAI-compatible /v1/chat/completions server (vLLM serving Qwen2.5, say), through the official client.
 
 The answer is requested as `response_format: json_schema` (vLLM enforces it
 with guided decoding); servers that ignore it still get the schema in the
-prompt, and `check_draft` rejects what does not fit. Base URL, model and key
-come from flags or OPENAI_BASE_URL / OPENAI_MODEL / OPENAI_API_KEY (the key is
-optional: local servers rarely need one).
+prompt, and the gate rejects what does not fit. Every request sends
+`max_tokens`, and `finish_reason` is read: `length` gets one retry with twice
+the budget, `content_filter` is recorded as a refusal. Many requests run at
+once (`--concurrency`): a vLLM server batches them on the GPU. Base URL,
+model and key come from flags or OPENAI_BASE_URL / OPENAI_MODEL /
+OPENAI_API_KEY (the key is optional: local servers rarely need one).
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ import json
 import os
 from collections.abc import Iterator
 
-import httpx2
-
 from core.errors import UserError
-from core.generate.backends.base import ItemFailed, ResponseCache, RetryPolicy, Transient, retry_after
-from core.generate.backends.prompts import INSTRUCTIONS, ask, prompt_hash, user_prompt
-from core.generate.work import DesignDraft, Outcome, QADraft, Usage, WorkItem
+from core.generate.backends.asking import Asker, Gate, Reply, ask_all, no_gate
+from core.generate.backends.base import Fatal, ItemFailed, ResponseCache, RetryPolicy, Transient, retry_after
+from core.generate.backends.ledger import Call, Ledger
+from core.generate.backends.prompts import INSTRUCTIONS, prompt_hash, user_prompt
+from core.generate.work import DesignDraft, Outcome, QADraft, WorkItem
+
+MAX_TOKENS = 4096
+_STOPS = {"length": "max_tokens", "content_filter": "refusal"}
 
 
 class OpenAIBackend:
@@ -31,9 +37,16 @@ class OpenAIBackend:
         *,
         repo_context: str = "",
         policy: RetryPolicy | None = None,
-        http_client: httpx2.Client | None = None,
+        http_client=None,
         timeout: float = 300.0,
+        ledger: Ledger | None = None,
+        gate: Gate = no_gate,
+        concurrency: int = 1,
+        retry_failed: bool = False,
+        files=None,
     ):
+        import openai
+
         base_url = base_url or os.environ.get("OPENAI_BASE_URL")
         self.model = model or os.environ.get("OPENAI_MODEL")
         if not base_url:
@@ -41,56 +54,76 @@ class OpenAIBackend:
                             "(e.g. http://localhost:8000/v1)")
         if not self.model:
             raise UserError("--backend openai needs a model name: pass --model NAME or set OPENAI_MODEL")
-        self.url = base_url.rstrip("/") + "/chat/completions"
-        headers = {}
-        if key := os.environ.get("OPENAI_API_KEY"):
-            headers["Authorization"] = f"Bearer {key}"
-        self.client = http_client or httpx2.Client(timeout=timeout)
-        self.headers = headers
+        self._errors = openai
+        self.base_url = base_url.rstrip("/")
+        self.client = openai.OpenAI(base_url=self.base_url, api_key=os.environ.get("OPENAI_API_KEY") or "none",
+                                    max_retries=0, timeout=timeout, http_client=http_client)
         self.policy = policy or RetryPolicy()
-        self.repo_context = repo_context
+        self.ledger = ledger or Ledger(None)          # self-hosted: tokens counted, no price
+        self.repo_context, self.files, self.concurrency = repo_context, files, concurrency
         self.schemas = {"qa": QADraft.model_json_schema(), "design": DesignDraft.model_json_schema()}
         self.prompt_hash = prompt_hash(list(self.schemas.values()))
+        self.asker = Asker(self.call, self.prompt_chars, MAX_TOKENS, self.policy, self.ledger, gate, retry_failed)
 
-    def _body(self, item: WorkItem, feedback: str | None) -> dict:
-        schema = self.schemas[item.task_type]
+    def _system(self, schema: dict) -> str:
         system = INSTRUCTIONS + (f"\n\n<repository>\n{self.repo_context}\n</repository>" if self.repo_context else "")
-        system += "\n\nReply with one JSON object matching this schema:\n" + json.dumps(schema, ensure_ascii=False)
-        return {
-            "model": self.model,
-            "messages": [
-                {"role": "system", "content": system},
-                {"role": "user", "content": user_prompt(item, feedback)},
-            ],
-            "response_format": {"type": "json_schema", "json_schema": {"name": f"{item.task_type}_sample", "schema": schema}},
-            "temperature": 0.2,
-        }
+        return system + "\n\nReply with one JSON object matching this schema:\n" + json.dumps(schema, ensure_ascii=False)
 
-    def _call(self, item: WorkItem, feedback: str | None) -> tuple[dict, str, Usage]:
+    def prompt_chars(self, item: WorkItem) -> int:
+        return len(self._system(self.schemas[item.task_type])) + len(user_prompt(item, None, self.files))
+
+    def _create(self, system: str, prompt: str, schema: dict, name: str, max_tokens: int) -> Reply:
+        err = self._errors
         try:
-            response = self.client.post(self.url, json=self._body(item, feedback), headers=self.headers)
-        except httpx2.TimeoutException:
+            completion = self.client.chat.completions.create(
+                model=self.model, max_tokens=max_tokens, temperature=0.2,
+                messages=[{"role": "system", "content": system}, {"role": "user", "content": prompt}],
+                response_format={"type": "json_schema", "json_schema": {"name": name, "schema": schema}},
+            )
+        except err.APIStatusError as exc:
+            status = exc.status_code
+            if status in (401, 403):
+                raise Fatal(f"{self.base_url} refused the request ({status}): check OPENAI_API_KEY") from None
+            if status == 404:
+                raise Fatal(f"{self.base_url} does not serve model {self.model!r} (404): pass --model") from None
+            if status == 429:
+                raise Transient("429 rate limited", retry_after(exc.response.headers), throttled=True) from None
+            if status in (408, 409) or status >= 500:
+                raise Transient(f"{status} from the server", retry_after(exc.response.headers)) from None
+            raise ItemFailed(f"{status} {exc.response.text[:300]}") from None
+        except err.APITimeoutError:
             raise Transient("timeout") from None
-        except httpx2.TransportError as exc:
-            raise Transient(f"connection error: {type(exc).__name__}") from None
-        status = response.status_code
-        if status in (401, 403):
-            raise UserError(f"{self.url} refused the request ({status}): check OPENAI_API_KEY")
-        if status == 429 or status >= 500:
-            raise Transient(f"{status} from the server", retry_after(response.headers))
-        if status >= 400:
-            raise ItemFailed(f"{status} {response.text[:300]}")
-        try:
-            body = response.json()
-            content = body["choices"][0]["message"]["content"] or ""
-        except (ValueError, KeyError, IndexError, TypeError):
+        except err.APIConnectionError as exc:
+            raise Transient(f"connection error: {exc}") from None
+        except err.APIResponseValidationError:
             raise Transient("response is not a chat completion") from None
-        usage = body.get("usage") or {}
-        return body, _strip_fence(content), Usage(usage.get("prompt_tokens"), usage.get("completion_tokens"), None)
+        if not completion.choices:
+            raise Transient("response is not a chat completion")
+        choice = completion.choices[0]
+        usage = completion.usage
+        call = Call(usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0,
+                    stop=choice.finish_reason or "")
+        content = choice.message.content or ""
+        return Reply(completion.model_dump(mode="json"), _strip_fence(content), call,
+                     _STOPS.get(choice.finish_reason, "end"))
+
+    def call(self, item: WorkItem, feedback: str | None, max_tokens: int) -> Reply:
+        schema = self.schemas[item.task_type]
+        return self._create(self._system(schema), user_prompt(item, feedback, self.files), schema,
+                            f"{item.task_type}_sample", max_tokens)
+
+    def complete(self, system: str, prompt: str, schema: dict, max_tokens: int = 1024) -> Reply:
+        """A one-off structured call (the judge)."""
+        reply = self._create(system + "\n\nReply with one JSON object matching this schema:\n" + json.dumps(schema),
+                             prompt, schema, "result", max_tokens)
+        try:
+            reply.output = json.loads(reply.output) if isinstance(reply.output, str) else reply.output
+        except json.JSONDecodeError:
+            reply.output = {}
+        return reply
 
     def generate(self, items: list[WorkItem], cache: ResponseCache) -> Iterator[Outcome]:
-        for item in items:
-            yield ask(item, self._call, self.policy, cache)
+        yield from ask_all(self.asker, items, cache, self.concurrency)
 
 
 def _strip_fence(content: str) -> str:

@@ -536,12 +536,18 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
             trace.insert(0, ((f"{m} is the method declared here" if en else f"{m} 在此声明"), [decl]))
         return with_values(body, f, lang), trace + value_claims(f, lang, cite)
     listed = "\n".join(f"{n}. {site_text(s, target, lang)}" for n, s in enumerate(sites, 1))
+    calls = all(s["op"] == "set" for s in sites)   # a setter is called, not assigned
     if len(sites) == 1:
-        body = (f"`{target}` is assigned in one place in {m}: {site_text(sites[0], target, lang)}." if en
-                else f"{m} 中只有一处给 `{target}` 赋值：{site_text(sites[0], target, lang)}。")
+        if en:
+            body = (f"{m} calls `{target}` in one place: " if calls else f"`{target}` is assigned in one place in {m}: ") + \
+                f"{site_text(sites[0], target, lang)}."
+        else:
+            body = (f"{m} 中只有一处调用 `{target}`：" if calls else f"{m} 中只有一处给 `{target}` 赋值：") + \
+                f"{site_text(sites[0], target, lang)}。"
+    elif en:
+        body = f"{m} {'calls' if calls else 'assigns'} `{target}` in {len(sites)} places, in this order:\n{listed}"
     else:
-        body = (f"{m} assigns `{target}` in {len(sites)} places, in this order:\n{listed}" if en
-                else f"{m} 中共有 {len(sites)} 处给 `{target}` 赋值，按顺序：\n{listed}")
+        body = f"{m} 中共有 {len(sites)} 处{'调用' if calls else '给'} `{target}`{'' if calls else ' 赋值'}，按顺序：\n{listed}"
     body = with_values(body, f, lang)
     if any(s.get("accumulates") and any("loop" in c for c in s.get("context") or []) for s in sites):
         body += ("\nBecause the additions run inside the loop, the result is the running total over all items."

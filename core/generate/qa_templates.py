@@ -253,7 +253,6 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         return _guard_sites_answer(qkind, f, lang, cite)
     m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
     ctx = _where_sentence(f, lang)
-    stops = f["action"] != "return"
     if lang == "en":
         tail = (" The exception propagates out of the method, so nothing after the check is executed."
                 if f["action"] in ("throw", "assert") else "")
@@ -266,8 +265,8 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
             body = (f"In `{f['class']}.{f['method_name']}` ({path}): the `if` there checks "
                     f"`{f['condition']}`; when {when}, it {effect}.") + ctx
         else:  # why
-            body = (f"The code labels this step \"{f['comment']}\": {m} verifies it up front and {effect} "
-                    f"when {when}, so the operation {'never continues with invalid input' if stops else 'ends early'}.")
+            body = (f"The code labels this check \"{f['comment']}\": before going further, {m} {effect} "
+                    f"when {when}, so nothing after the check runs in that case.") + ctx
         return body, _guard_trace(f, lang, cite, path)
     tail = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
@@ -278,7 +277,7 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         body = (f"在 `{f['class']}.{f['method_name']}`（{path}）：那里的 `if` 判断 "
                 f"`{f['condition']}`，当{when}时{effect}。" + ctx)
     else:
-        body = f"代码注释把这一步标为“{f['comment']}”：{m} 先做这个校验，当{when}时{effect}，避免带着无效数据继续处理。"
+        body = f"代码注释把这个校验标为“{f['comment']}”：当{when}时，{m} {effect}，校验之后的代码在这种情况下不会执行。" + ctx
     return body, _guard_trace(f, lang, cite, path)
 
 

@@ -165,20 +165,26 @@ def _state_impact(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
     """Every place that sets or checks the field, each with what to decide for the new value."""
     f = spec.facts
     ent, fld, sites = f["entity"], f["field"], f["sites"]
-    n = {k: sum(1 for s in sites if s["kind"] == k) for k in _VERB}
+    n = {k: sum(1 for s in sites if s["kind"] == k and s["layer"] != "view") for k in _VERB}
+    views = sum(len(s.get("lines") or [1]) for s in sites if s["layer"] == "view")
     by_place: dict[tuple[str, str], list[dict]] = {}
     for s in sites:
         by_place.setdefault((s["layer"], s["where"]), []).append(s)
     changes = []
     for (layer, where), group in by_place.items():
         kinds = list(dict.fromkeys(s["kind"] for s in group))
+        def at(k: str, group: list[dict] = group) -> list[str]:
+            return [str(n) for s in group if s["kind"] == k for n in (s.get("lines") or [s["line"]])]
+
         what_en = "; ".join(f"{_VERB[k][0]} {fld}" + "".join(f" through `{s['via']}`" for s in group if s["kind"] == k
                                                              and s.get("via"))
-                            + " at line " + ", ".join(str(s["line"]) for s in group if s["kind"] == k) for k in kinds)
-        what_zh = "；".join("第 " + "、".join(str(s["line"]) for s in group if s["kind"] == k) + f" 行{_VERB[k][1]} {fld}"
-                           for k in kinds)
-        changes.append((layer, where, _t(lang, f"{what_en}: {'; '.join(_DECIDE[k][0] for k in kinds)}",
-                                         f"{what_zh}：{'；'.join(_DECIDE[k][1] for k in kinds)}"), False))
+                            + (" at lines " if len(at(k)) > 1 else " at line ") + ", ".join(at(k)) for k in kinds)
+        what_zh = "；".join("第 " + "、".join(at(k)) + f" 行{_VERB[k][1]} {fld}" for k in kinds)
+        if len(sites) > 20:        # many places: one short instruction each keeps the answer readable
+            decide_en, decide_zh = "review it for the new value", "针对新取值逐一检查"
+        else:
+            decide_en, decide_zh = "; ".join(_DECIDE[k][0] for k in kinds), "；".join(_DECIDE[k][1] for k in kinds)
+        changes.append((layer, where, _t(lang, f"{what_en}: {decide_en}", f"{what_zh}：{decide_zh}"), False))
     dict_change = {"enum": ("add a constant with the new code and its label", "新增一个带编码与含义的枚举常量"),
                    "constants": ("add a constant for the new code next to the existing ones",
                        "在现有常量旁为新编码新增常量")}.get(
@@ -189,22 +195,25 @@ def _state_impact(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
                 + ", ".join(f"`{s['where']}` (line {s['line']})" for s in fixed),
                 "以下条件写死了编码，不修改就会漏掉新取值：" + "、".join(f"`{s['where']}`（第 {s['line']} 行）" for s in fixed))
              ] if fixed else []
-    risks.append(_t(lang, f"only the lines listed above name {fld} in hand-written code; statements that copy a whole "
-                          "record are not listed",
-                    f"手写代码中只有以上各处涉及 {fld}；整条记录复制的语句未列出"))
+    risks.append(_t(lang, f"only the lines listed above name {fld} in the Java, SQL and server-side templates; "
+                          "statements that copy a whole record and front-end scripts are not listed",
+                    f"Java、SQL 与服务端模板中只有以上各处涉及 {fld}；整条记录复制的语句与前端脚本未列出"))
     return DesignProposal(
         understanding=_t(lang, f"In hand-written code, Java sets {ent}.{fld} in {_n(n['set'], 'place')}"
                                + (f" ({_n(n['pass'], 'call')} pass in the value to set)" if n["pass"] else "")
                                + ", compares it in "
                                f"{_n(n['check'], 'place')} and uses it as a query criterion in {_n(n['criteria'], 'place')}; "
                                f"SQL writes it in {_n(n['sql_set'], 'statement')} and filters on it in "
-                               f"{_n(n['sql_filter'], 'statement')}. A new value goes "
+                               f"{_n(n['sql_filter'], 'statement')}"
+                               + (f"; server-side templates compare it in {_n(views, 'line')}" if views else "")
+                               + ". A new value goes "
                                f"into the dictionary (`{f['dict_owner']}`), and each place below decides whether it "
                                "joins, replaces or is excluded.",
                          f"手写代码中，Java 在 {n['set']} 处设置 {ent}.{fld}"
                          + (f"（其中 {n['pass']} 处调用传入要设置的值）" if n["pass"] else "")
                          + f"，在 {n['check']} 处判断它，在 {n['criteria']} "
-                         f"处把它作为查询条件；SQL 在 {n['sql_set']} 条语句中写入它，在 {n['sql_filter']} 条语句中按它过滤。"
+                         f"处把它作为查询条件；SQL 在 {n['sql_set']} 条语句中写入它，在 {n['sql_filter']} 条语句中按它过滤"
+                         + (f"；服务端模板在 {views} 行中判断它" if views else "") + "。"
                          f"新取值要加入字典（`{f['dict_owner']}`），并在下列每处确定它是加入、替换还是被排除。"),
         changes=_changes(changes),
         data_changes=[_t(lang, f"no column change: `{f['table']}.{f['column']}` stores the code",

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
 
 from core.domain.schema import snake
 from core.evidence import SourceCache
@@ -18,6 +20,7 @@ WRITE = re.compile(r"^(update|insert|save|modify|delete|remove)", re.I)
 COMPARE = re.compile(r"==|!=|\.equals\(|\bcase\b|switch\s*\(|[<>]=?")
 DELETE_FLAG = re.compile(r"^(is_?)?(delete|deleted|del)(_?(status|flag))?$", re.I)
 MAX_SPAN = 40
+TEMPLATES = (".html", ".ftl", ".jsp", ".vm")      # server-side views; front-end assets are not scanned
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Site:
     text: str          # the source line (trimmed)
     via: str = ""      # the SQL statement a Java call sets the field through
     field: str = ""    # the field the site is about, where a caller needs it
+    lines: list[int] = dc_field(default_factory=list)   # every line of a grouped site (a template's comparisons)
 
 
 def cap(field_name: str) -> str:
@@ -205,6 +209,30 @@ class CodeFacts:
                     site.text = self.text(c["path"], site.line)
                 sites.append(site)
         return sorted(sites, key=lambda s: (s.path, s.line))
+
+    def template_sites(self, field_name: str) -> list[Site]:
+        """Server-side view templates that compare the field (`th:if="${order.orderStatus==0}"`)."""
+        pat = re.compile(rf"\b{re.escape(field_name)}\s*(==|!=|<=|>=|<|>|\s(eq|ne|lt|gt|le|ge)\b)")
+        sites = []
+        root = Path(self.files.root)
+        for ext in TEMPLATES:
+            for p in sorted(root.rglob(f"*{ext}")):
+                rel = p.relative_to(root).as_posix()
+                if set(p.relative_to(root).parts) & {"node_modules", "target", "dist", "static"}:
+                    continue
+                try:
+                    lines = self.files.get(rel).lines
+                except Exception:      # an unreadable template is not a place we can cite
+                    continue
+                hits = [n for n, line in enumerate(lines, 1) if pat.search(line)]
+                while hits:                # one site per template and 40-line window: a view is read as a whole
+                    group = [n for n in hits if n - hits[0] < MAX_SPAN - 2]
+                    hits = hits[len(group):]
+                    site = Site("check", rel.rsplit("/", 1)[-1], "view", rel, group[0], max(1, group[0] - 2), group[-1],
+                                lines[group[0] - 1].strip())
+                    site.lines = group
+                    sites.append(site)
+        return sites
 
     def sql_setter_calls(self, sql_sites: list[Site]) -> list[Site]:
         """The Java calls of the statements that write the column: there the value is chosen."""

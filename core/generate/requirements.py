@@ -178,7 +178,8 @@ class RequirementDeriver:
         """Every hand-written place that sets or checks the field: Java setters, comparisons and query criteria,
         SQL that writes or filters on its column, and the Java calls of that SQL (where its value is chosen)."""
         sql = self.code.sql_sites(self.tables[ent["symbol_id"]], snake(fld))
-        return self.code.field_sites(ent["symbol_id"], fld) + self.code.sql_setter_calls(sql) + sql
+        return (self.code.field_sites(ent["symbol_id"], fld) + self.code.sql_setter_calls(sql) + sql
+                + self.code.template_sites(fld))
 
     def _passers(self, sites: list[Site]) -> list[Site]:
         """Where a setter writes a parameter of its method, the callers choose the value: their call lines."""

@@ -200,6 +200,8 @@ class CodeFacts:
                 kind = "check"
             elif criteria.match(callee):
                 kind = "criteria"
+            if not kind and (callee.startswith(getter) or (lombok and member == f"get{cap(field_name)}")):
+                sites += self._local_checks(c, seen)       # `int status = order.getStatus()` then `status == 101`
             if kind and self.layer_of(c["caller_id"].split("#")[0]) not in ("model", "dto"):
                 seen.add((c["path"], c["line"]))
                 site = self.site(kind, c["path"], c["line"])
@@ -233,6 +235,24 @@ class CodeFacts:
                     site.lines = group
                     sites.append(site)
         return sites
+
+    def _local_checks(self, call: dict, seen: set[tuple[str, int]]) -> list[Site]:
+        """Comparisons of a local variable the getter's value was assigned to, in the same method, as one site."""
+        var = re.match(r"\s*(?:final\s+)?(?:\w+\s+)?(\w+)\s*=[^=]", self.text(call["path"], call["line"]))
+        m = self.methods.get(call["caller_id"])
+        if not var or not m or self.layer_of(m.get("parent_id")) in ("model", "dto"):
+            return []
+        pat = re.compile(rf"\b{var.group(1)}\s*(==|!=|<=|>=|<|>)|\b{var.group(1)}\.equals\(|switch\s*\(\s*{var.group(1)}\b")
+        hits = [n for n in range(call["line"] + 1, m["end_line"] + 1) if pat.search(self.text(call["path"], n))
+                and (call["path"], n) not in seen]
+        if not hits:
+            return []
+        seen.update((call["path"], n) for n in hits)
+        label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+        site = Site("check", label, self.layer_of(m.get("parent_id")), call["path"], hits[0], call["line"],
+                    min(hits[-1], call["line"] + MAX_SPAN - 1), self.text(call["path"], hits[0]))
+        site.lines = [n for n in hits if n <= site.end_line]
+        return [site]
 
     def sql_setter_calls(self, sql_sites: list[Site]) -> list[Site]:
         """The Java calls of the statements that write the column: there the value is chosen."""

@@ -180,3 +180,15 @@ def test_a_history_row_is_not_a_lifecycle_of_its_own(shop_db):
     questions = " ".join(s.question for s in designs(shop_db))
     assert "OrdOrderOperateHistory.orderStatus" not in questions      # it copies OrdOrder.status
     assert "OrdCartItem.deleteStatus" not in questions                   # a delete flag is no lifecycle
+
+
+def test_view_templates_comparing_the_field_are_places_to_review(tmp_path):
+    from core.generate.design_facts import CodeFacts
+
+    view = tmp_path / "src/main/resources/templates/order.html"
+    view.parent.mkdir(parents=True)
+    view.write_text('<p th:if="${order.orderStatus==0}">pay</p>\n<p th:text="${order.orderStatusString}"></p>\n'
+                    '<p th:if="${order.orderStatus gt 2}">done</p>\n', encoding="utf-8")
+    code = CodeFacts({"classes": [], "symbols": [], "calls": [], "files": [], "sql_statements": []}, SourceCache(tmp_path))
+    sites = code.template_sites("orderStatus")
+    assert [(s.where, s.layer, s.lines) for s in sites] == [("order.html", "view", [1, 3])]

@@ -42,18 +42,21 @@ _SCRIPT = """
   const button = (t, name) => q('.st-key-' + t + '-' + name + ' button');
   const header = () => { const h = q('[class*="-sample-head"]'); return h ? h.innerText : null; };
   const running = () => { const s = q('[data-testid="stStatusWidget"]'); return !!s && /Running|Stop/.test(s.innerText); };
-  const busy = () => {
-    if (!waitingSince) return false;
-    const now = Date.now();
-    if (running()) { idleSince = 0; return true; }
-    if (!idleSince) idleSince = now;
-    const drawn = header() !== headerBefore;
-    // done when the next sample is drawn and the run is over, or the run ended without moving on
-    if ((drawn && now - idleSince > 120) || now - waitingSince > 2500 || (!drawn && now - idleSince > 600)) {
-      waitingSince = 0; return false;
-    }
-    return true;
+  // After a key acted, watch the page every 50 ms: it is ready again once the next sample is drawn and
+  // Streamlit's run is over (or the run ended without moving on, e.g. a refused reject).
+  const watch = () => {
+    const timer = setInterval(() => {
+      const now = Date.now();
+      if (running()) { idleSince = 0; return; }
+      if (!idleSince) idleSince = now;
+      const drawn = header() !== headerBefore;
+      if ((drawn && now - idleSince > 120) || (!drawn && now - idleSince > 600) || now - waitingSince > 5000) {
+        waitingSince = 0;
+        clearInterval(timer);
+      }
+    }, 50);
   };
+  const busy = () => waitingSince !== 0;
   w.__acdpBusy = busy;
   const typing = (el) => el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.isContentEditable);
   doc.addEventListener('keydown', (e) => {
@@ -89,6 +92,7 @@ _SCRIPT = """
     if (!b || b.disabled) return;
     headerBefore = header(); waitingSince = Date.now(); idleSince = 0;
     b.click();
+    watch();
   }, true);
   const remember = (e) => {
     const el = e.target;

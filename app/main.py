@@ -15,7 +15,8 @@ from app.access import gate  # noqa: E402
 from app.nav import pages  # noqa: E402
 from app.state import db_path, problems_shown  # noqa: E402
 
-st.set_page_config(page_title="AutoCodeDataPipeline", page_icon=":material/dataset:", layout="wide")
+# a local icon: a Material icon as page_icon makes the browser fetch the favicon from fonts.gstatic.com
+st.set_page_config(page_title="AutoCodeDataPipeline", page_icon=str(ROOT / "app" / "icon.png"), layout="wide")
 gate()  # loopback, or a login: nothing below is served to an unauthenticated network client
 page = st.navigation(pages())
 st.sidebar.caption(f"Database: `{db_path()}`")

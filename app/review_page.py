@@ -44,8 +44,14 @@ def _focus_key(task: str) -> str:
 
 
 def _reset_decision(task: str) -> None:
-    """A new sample starts with no reject reason, no note and no open edit."""
-    for suffix in ("reason", "reason-note", "editing", "ask-save"):
+    """A new sample starts with no reject reason, no note and no open edit.
+
+    The widgets' values are set, not deleted: a deleted key lets the browser keep showing (and send
+    back) the last choice, which would then reject the next sample with the previous reason.
+    """
+    st.session_state[f"{task}-reason"] = None
+    st.session_state[f"{task}-reason-note"] = ""
+    for suffix in ("editing", "ask-save"):
         st.session_state.pop(f"{task}-{suffix}", None)
 
 
@@ -314,30 +320,30 @@ def _focus(task: str, f: QueueFilter, rec: dict, results: list[dict], root: str 
 
 def _actions(task: str, f: QueueFilter, sid: str | None, version: int | None, rev: int | None,
              batch: str | None) -> None:
-    """The decision bar; Undo stays usable when the queue is empty."""
-    cols = st.columns([1, 1, 1, 1, 1, 4])
+    """The decision bar, then the reject reasons; Undo stays usable when the queue is empty."""
+    cols = st.columns([1, 1, 1, 1, 1, 3])
     for col, (action, (label, kind, icon, key)) in zip(cols, _ACTIONS.items()):
         if action == "edit":
             callback, args = _start_edit, (task, sid)
         else:
             callback, args = _act, (task, action, sid, version, rev, f, batch)
-        col.button(f"{label} ({key})", key=f"{task}-{action}", type=kind, icon=icon, on_click=callback, args=args,
+        col.button(f"{label} {key}", key=f"{task}-{action}", type=kind, icon=icon, on_click=callback, args=args,
                    width="stretch", disabled=(sid is None and action != "undo") or (action == "undo" and not batch),
                    help=f"key {key}")
     if sid is None:
         return
-    with cols[5]:
-        st.pills("Reject reason", [f"{n} {r}" for n, r in enumerate(review.REJECT_REASONS, 1)], key=f"{task}-reason",
-                 label_visibility="collapsed", format_func=str)
-        st.text_input("Reason details", key=f"{task}-reason-note", placeholder="reject note (optional; Enter to go on)",
-                      label_visibility="collapsed")
+    cols[5].text_input("Reason details", key=f"{task}-reason-note", placeholder="reject note (optional; Enter to go on)",
+                       label_visibility="collapsed")
+    st.pills("Reject reason (keys 1-9)", [f"{n} {r}" for n, r in enumerate(review.REJECT_REASONS, 1)],
+             key=f"{task}-reason")
 
 
 def _strip(task: str, recent: list[dict]) -> None:
     """Your last decisions on this page, newest first; each opens its sample."""
     if not recent:
         return
-    with st.container(horizontal=True, gap="small", key=f"{task}-strip"):
+    with st.container(horizontal=True, horizontal_alignment="left", vertical_alignment="center", gap="small",
+                      key=f"{task}-strip"):
         st.caption("Your last decisions:")
         for n, d in enumerate(recent):
             label = f"{d['sample_id']} {_DONE.get(d['action'], d['action'])}" + (" (undone)" if d["undone"] else "")

@@ -150,6 +150,8 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             page.screenshot(path=shots / "3-qa-review-edited.png", full_page=True)
             fourth = click_and_move_on(page, third, lambda: page.get_by_role("button", name="Skip").click())
             # Typing a note must not fire the one-key shortcuts (it contains a, e, s, u and x).
+            page.keyboard.press("1")  # the reject reason: none is preselected
+            settle(page)
             page.get_by_role("textbox", name="Reason details").press_sequentially("same as a sibling; useless extra", delay=20)
             page.get_by_role("textbox", name="Reason details").press("Tab")
             settle(page)
@@ -196,7 +198,7 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
     assert rec["edited_payload"]["answer"].endswith("Curated by ann in the browser test.")
     assert decided[fourth.split(" ")[0]]["status"] == "rejected"
     with db.connect() as con:
-        assert store.get_sample(con, fourth.split(" ")[0])["reason"] == "wrong answer; same as a sibling; useless extra"
+        assert store.get_sample(con, fourth.split(" ")[0])["reason"] == "1 wrong answer; same as a sibling; useless extra"
 
     assert zipped == ["export/dataset_info.json", "export/manifest.json", "export/train.jsonl", "export/val.jsonl"]
     records = [json.loads(line) for name in ("train.jsonl", "val.jsonl") for line in (out / name).read_text().splitlines()]

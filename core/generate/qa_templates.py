@@ -568,10 +568,26 @@ def schedule_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     if _shown_inactive(f) is False:
         return []
     c = f"`{f['class']}`"
+    listed = f.get("call_sites") is not None    # every call of the job is known: "what happens" has a whole answer
     if lang == "en":
-        return [("when_runs", pick(seed, [f"When does {c} run, and what does it do?", f"How often does {c} fire?"])),
-                ("what_happens", f"What happens each time `{f['method']}` is triggered?")]
-    return [("when_runs", f"{c} 什么时候执行？做什么？"), ("what_happens", f"`{f['method']}` 每次触发时会做什么？")]
+        return [("when_runs", pick(seed, [f"When does {c} run, and what does it do?", f"How often does {c} fire?"]))] + \
+            ([("what_happens", f"What happens each time `{f['method']}` is triggered?")] if listed else [])
+    return [("when_runs", f"{c} 什么时候执行？做什么？")] + \
+        ([("what_happens", f"`{f['method']}` 每次触发时会做什么？")] if listed else [])
+
+
+def _calls_text(sites: list[dict], lang: str) -> str:
+    """A job's calls in order, those under the same loop or branch together:
+    "`a.find`; for each `x` in `xs`: `b.update`, `c.notify`"."""
+    groups: list[tuple[str, list[str]]] = []
+    for site in sites:
+        ctx = context_text(site.get("context") or [], lang)
+        if groups and groups[-1][0] == ctx:
+            groups[-1][1].append(f"`{site['call']}`")
+        else:
+            groups.append((ctx, [f"`{site['call']}`"]))
+    sep, colon = (", ", ": ") if lang == "en" else ("、", "：")
+    return ("; " if lang == "en" else "；").join((f"{ctx}{colon}" if ctx else "") + sep.join(calls) for ctx, calls in groups)
 
 
 def _inactive_claim(f: dict, lang: str, cite: Cite, path: str) -> tuple[str, tuple[str, list[str]]]:
@@ -585,30 +601,33 @@ def _inactive_claim(f: dict, lang: str, cite: Cite, path: str) -> tuple[str, tup
 
 
 def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    when = cron_text(f["cron"], lang) if f.get("cron") else (f"with `{f.get('rate')}`" if lang == "en" else f"`{f.get('rate')}`")
+    when = cron_text(f["cron"], lang) if f.get("cron") else (f"with `{f.get('rate')}` ms" if lang == "en"
+                                                             else f"按 `{f.get('rate')}` 毫秒")
     ann = cite.at(f["line"], path)
-    calls, call_lines = f.get("calls") or [], f.get("call_lines") or []
+    sites = f.get("call_sites") or []
     en = lang == "en"
     trace = [(f"`{f['method']}` is scheduled with {when}" if en else f"`{f['method']}` 的调度周期是{when}", [ann])]
-    for call, line in zip(calls, call_lines):
-        trace.append((f"the job calls `{call}`" if en else f"任务调用 `{call}`", [cite.at(line, path)]))
+    for site in sites:
+        ids = [cite.at(site["line"], path)] + [cite.at(c["line"], path) for c in site.get("context") or []]
+        trace.append((f"the job calls `{site['call']}`" if en else f"任务调用 `{site['call']}`", list(dict.fromkeys(ids))))
     if f.get("impl"):
-        trace.append((f"`{f['impl']}` implements the job's work" if en else f"`{f['impl']}` 实现了任务逻辑",
+        trace.append((f"the job's calls lead to `{f['impl']}`" if en else f"任务的调用会进入 `{f['impl']}`",
                       [cite.at(f["impl_line"], f["impl_path"])]))
     if en:
         body = f"`{f['method']}` is annotated `@Scheduled` to run {when}"
         body += f" (cron `{f['cron']}`)." if f.get("cron") else "."
-        if calls:
-            body += f" Each run calls {', '.join(f'`{c}`' for c in calls)}" + (", in this order." if len(calls) > 1 else ".")
+        if sites:
+            body += (" Apart from getters, setters, logging and static helpers, each run calls, in order: "
+                     f"{_calls_text(sites, lang)}.")
         if f.get("impl"):
-            body += f" The work happens in `{f['impl']}` ({f['impl_path']}, from line {f['impl_line']})."
+            body += f" One of these calls runs `{f['impl']}` ({f['impl_path']}, from line {f['impl_line']})."
     else:
         cron = f"（cron `{f['cron']}`）" if f.get("cron") else ""
         body = f"`{f['method']}` 带有 `@Scheduled` 注解，{when}执行一次{cron}。"
-        if calls:
-            body += f"每次执行依次调用 {'、'.join(f'`{c}`' for c in calls)}。"
+        if sites:
+            body += f"除 getter、setter、日志和静态工具方法外，每次执行依次调用：{_calls_text(sites, lang)}。"
         if f.get("impl"):
-            body += f"具体逻辑在 `{f['impl']}`（{f['impl_path']} 第 {f['impl_line']} 行起）。"
+            body += f"其中一个调用会进入 `{f['impl']}`（{f['impl_path']} 第 {f['impl_line']} 行起）。"
     if _shown_inactive(f):
         sentence, claim = _inactive_claim(f, lang, cite, path)
         body, trace = body + sentence, trace + [claim]

@@ -680,6 +680,30 @@ def _blocks(method: Method) -> Iterator[list[Node]]:
         yield _statements(block)
 
 
+MAX_JOB_CALLS = 8
+
+
+def _job_calls(method: Method) -> list[dict] | None:
+    """Every call a job's body makes apart from getters, setters, logging and static helpers, in source order,
+    each with the loops and branches around it; None when that list cannot be complete and short (a lambda
+    or an anonymous class in the body, or more than MAX_JOB_CALLS calls)."""
+    body = method.body
+    if body is None or any(True for _ in java_ast.walk(body, {"lambda_expression", "class_body"})):
+        return None
+    out = []
+    for call in java_ast.walk(body, {"method_invocation"}):
+        name, obj = text(call.child_by_field_name("name")), text(call.child_by_field_name("object"))
+        args = call.child_by_field_name("arguments")
+        n_args = len(args.named_children) if args is not None else 0
+        if _LOGGER.search(obj.rsplit(".", 1)[-1] or "x") or name in ("info", "debug", "warn", "error", "trace") \
+                or obj[:1].isupper() or (re.match(r"(get|is)[A-Z]", name) and n_args == 0) \
+                or (re.match(r"set[A-Z]", name) and n_args == 1):
+            continue
+        out.append({"call": f"{obj}.{name}" if obj else name, "line": lines(call.child_by_field_name("name"))[0],
+                    "context": _context(call, method.node)})
+    return sorted(out, key=lambda c: c["line"]) if len(out) <= MAX_JOB_CALLS else None
+
+
 def _body_calls(method: Method, limit: int = 4) -> list[tuple[str, int]]:
     """The first calls a method makes (receiver.name(...)), for 'what does the job do'."""
     out = []
@@ -715,14 +739,16 @@ def schedules(method: Method) -> list[Found]:
         if name != "Scheduled":
             continue
         cron = re.search(r'cron\s*=\s*"([^"]+)"', args)
-        rate = re.search(r"(fixedRate|fixedDelay)\s*=\s*(\w+)", args)
-        calls = _body_calls(method)
+        rate = re.search(r"(fixedRate|fixedDelay)(?:String)?\s*=\s*([^,)]+)", args)   # `60 * 60 * 1000` whole
+        sites = _job_calls(method)
         decl = lines(method.node.child_by_field_name("name"))[0]
-        spans = merge_near([(line, decl)] + [(ln, ln) for _, ln in calls])
-        out.append(Found("schedule", method, spans, {
+        spans = [(line, decl)]
+        for site in sites or []:
+            spans += _governed_spans(site["line"], site["line"], site["context"])
+        out.append(Found("schedule", method, merge_near(spans), {
             **method.identity,
-            "cron": cron[1] if cron else None, "rate": f"{rate[1]}={rate[2]}" if rate else None,
-            "calls": [c for c, _ in calls], "call_lines": [ln for _, ln in calls], "doc": _doc_above(method),
+            "cron": cron[1] if cron else None, "rate": f"{rate[1]} = {squash(rate[2])}" if rate else None,
+            "calls": [c["call"] for c in sites or []], "call_sites": sites, "doc": _doc_above(method),
             "line": line, "class_head": list(_class_head(method)),
         }))
     return out

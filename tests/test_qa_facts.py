@@ -368,3 +368,33 @@ def test_what_can_stop_a_method_is_asked_only_when_its_guards_are_all_its_exits(
     assert body.splitlines()[1:] == [
         '1. when `member.getId()` does not equal `order.getMemberId()`, it calls `Asserts.fail` with "不能确认他人订单！".',
         '2. when `order.getStatus()` is not `2`, it calls `Asserts.fail` with "该订单还未发货！".']
+
+
+JOB = """
+package demo;
+class CouponJob {
+    @Scheduled(fixedDelay = 60 * 60 * 1000)
+    public void checkCouponExpired() {
+        logger.info("start");
+        List<Coupon> coupons = couponService.queryExpired();
+        for (Coupon coupon : coupons) {
+            coupon.setStatus(CouponConstant.STATUS_EXPIRED);
+            couponService.updateById(coupon);
+        }
+    }
+}
+"""
+
+
+def test_a_schedule_lists_every_call_of_the_job_with_its_loop_and_its_whole_rate():
+    from core.generate.qa_templates import schedule_answer
+    from core.rules.java_rules import schedules
+
+    (method,) = list(methods_of("demo/CouponJob.java", JOB))
+    (job,) = schedules(method)
+    assert job.facts["rate"] == "fixedDelay = 60 * 60 * 1000"
+    assert [c["call"] for c in job.facts["call_sites"]] == ["couponService.queryExpired", "couponService.updateById"]
+    evidence = _evidence(JOB, "demo/CouponJob.java", job.spans)
+    body, _ = schedule_answer("what_happens", job.facts, "en", "s", Cite(evidence), "demo/CouponJob.java")
+    assert "`fixedDelay = 60 * 60 * 1000` ms" in body
+    assert "`couponService.queryExpired`; for each `coupon` in `coupons`: `couponService.updateById`." in body

@@ -33,10 +33,11 @@ def header(rec: dict) -> None:
         f"**{md_escape(rec['sample_id'])}** v{rec['version']} · {md_escape(s['domain'])} · {md_escape(s['language'])} · "
         f"{md_escape(src.get('rule_kind') or src.get('kind', ''))} · {badge(rec['status'])} "
         f"{badge('validation: ' + rec['validation'], rec['validation'])} · score {score}"
-        + (f" · by {md_escape(rec['reviewer'])}" if rec.get("reviewer") else "")
     )
-    if rec["status"] == "rejected" and rec.get("reason"):
-        st.caption(f"Rejected: {md_escape(rec['reason'])}")
+    # names and reasons are typed by people: plain text, never Markdown (a URL in a name is not a link)
+    if rec.get("reviewer"):
+        reason = f" · reason: {rec['reason']}" if rec["status"] == "rejected" and rec.get("reason") else ""
+        st.text(f"{rec['status']} by {rec['reviewer']}{reason}")
 
 
 def body(rec: dict, on_cite, key: str) -> None:

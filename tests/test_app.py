@@ -34,6 +34,7 @@ def open_page(monkeypatch, db, page: str, reviewer: str | None = "ann") -> AppTe
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [x.value for x in at.info] + [x.value for x in at.warning]
     parts += [x.value for x in at.success] + [x.value for x in at.error] + [x.value for x in at.caption]
+    parts += [x.value for x in at.text]
     return "\n".join(parts)
 
 
@@ -169,7 +170,7 @@ def test_sample_text_is_shown_literally_never_as_markdown(monkeypatch, seeded):
     at.run()
     html = "\n".join(h.proto.body for h in at.get("html"))
     assert "Area is $x^2$ ![logo](http://example.invalid/x.png) **b**" in html and "<img" not in html
-    assert r"by \!\[me\]\(http\://example.invalid/me.png\) \:red\[ann\]" in at.markdown[0].value
+    assert "edited by ![me](http://example.invalid/me.png) :red[ann]" in [t.value for t in at.text]
 
 
 def test_bulk_needs_confirmation_stating_the_count(monkeypatch, seeded):
@@ -343,7 +344,7 @@ def test_a_stale_tab_is_told_and_decides_again(monkeypatch, seeded):
     rec = sample(seeded, "qa-000000")
     assert (rec["status"], rec["reviewer"]) == ("accepted", "ann")
     assert "ann accepted qa-000000" in texts(bob) and "not applied" in texts(bob)
-    assert "qa-000000" in bob.markdown[0].value and "by ann" in bob.markdown[0].value  # the state as it is now
+    assert "qa-000000" in bob.markdown[0].value and "accepted by ann" in texts(bob)  # the state as it is now
     bob.button(key="qa-reject").click().run()  # decided again, on what is really there
     with seeded.connect() as con:
         assert [(e["reviewer"], e["action"]) for e in store.history(con, "qa-000000")] == [("bob", "reject"), ("ann", "accept")]

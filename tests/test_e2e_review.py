@@ -154,7 +154,7 @@ def test_two_reviewers_lose_no_decision_and_a_stale_tab_is_told(db, app_url, bro
     bob.get_by_text("ann accepted qa-000000").wait_for(timeout=30_000)
     settle(bob)
     assert "not applied" in bob.locator("[data-testid='stAlert']").first.inner_text()
-    assert sample_id(bob) == "qa-000000" and "by ann" in header(bob)
+    assert sample_id(bob) == "qa-000000" and "accepted by ann" in bob.locator(".st-key-qa-sample-head").inner_text()
     assert rec(db, "qa-000000")["status"] == "accepted"
     bob.screenshot(path=shots / "review-stale-tab.png", full_page=True)
     bob.keyboard.press("x")  # he decides again, on what is really there
@@ -265,8 +265,8 @@ def test_the_training_text_is_literal_and_nothing_remote_is_loaded(db, app_url, 
     settle(page)
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "Area is $x^2$, see ![logo](http://example.invalid/logo.png) and **bold** `code`." in body
-    assert "by ![me](http://example.invalid/me.png)" in body
-    assert not page.locator("[data-testid='stMain'] img, .katex").count()
+    assert "edited by ![me](http://example.invalid/me.png)" in body
+    assert not page.locator("[data-testid='stMain'] img, [data-testid='stMain'] a[href*='example'], .katex").count()
     # evidence: the cited lines inside their method, highlighted, on lines that do not wrap
     cited = page.locator(".acdp-ev tr.cited")
     assert cited.count() >= 1 and cited.first.evaluate("r => getComputedStyle(r.cells[1]).whiteSpace") == "pre"

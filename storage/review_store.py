@@ -280,11 +280,12 @@ def event(con: duckdb.DuckDBPyConnection, event_id: int) -> dict | None:
 def recent_decisions(con: duckdb.DuckDBPyConnection, reviewer: str, task_type: str, limit: int = 8) -> list[dict]:
     """The reviewer's latest decisions on one task type, newest first; `undone` when an undo reverted them."""
     rows = con.execute(
-        """SELECT e.event_id, e.sample_id, e.version, e.action, e.reason, e.created_at, e.batch_id,
-                   e.batch_id IN (SELECT undoes FROM review_events WHERE undoes IS NOT NULL)
-            FROM review_events e JOIN samples s ON s.sample_id = e.sample_id AND s.version = e.version
-            WHERE e.reviewer = ? AND s.task_type = ? AND e.action NOT IN ('skip', 'undo')
-            ORDER BY e.event_id DESC LIMIT ?""",
+        """WITH mine AS (SELECT * FROM review_events WHERE reviewer = ? AND action NOT IN ('skip', 'undo')
+                         ORDER BY event_id DESC LIMIT 500)
+           SELECT e.event_id, e.sample_id, e.version, e.action, e.reason, e.created_at, e.batch_id,
+                  e.batch_id IN (SELECT undoes FROM review_events WHERE undoes IS NOT NULL)
+           FROM mine e JOIN samples s ON s.sample_id = e.sample_id AND s.version = e.version
+           WHERE s.task_type = ? ORDER BY e.event_id DESC LIMIT ?""",
         [reviewer, task_type, limit],
     ).fetchall()
     cols = ("event_id", "sample_id", "version", "action", "reason", "created_at", "batch_id", "undone")

@@ -271,4 +271,8 @@ def test_the_training_text_is_literal_and_nothing_remote_is_loaded(db, app_url, 
     cited = page.locator(".acdp-ev tr.cited")
     assert cited.count() >= 1 and cited.first.evaluate("r => getComputedStyle(r.cells[1]).whiteSpace") == "pre"
     page.screenshot(path=shots / "review-page.png", full_page=True)
+    for other in ("pipeline", "domain_map", "design_review", "export", "lora_runs"):  # and nowhere else either
+        page.goto(f"{app_url}/{other}")
+        page.locator("h1").first.wait_for(timeout=30_000)
+        settle(page)
     assert {h for h in hosts if h} <= {"127.0.0.1"}, sorted(set(hosts))

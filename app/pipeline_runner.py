@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app import llm_cost
 from app.progress import StreamlitProgress
 from app.state import database, problems_shown
 from core.context import DEFAULT_DOMAINS, Context
@@ -16,22 +17,29 @@ from storage import Database
 from storage import repos as repo_store
 
 
-def run_stages(db: Database, repo: Path, domains: list[str], lang: str, backend: str, stages: tuple[str, ...]) -> dict:
-    """Run `stages` in order with a progress bar each; the first failure stops the run and is raised."""
+def run_stages(db: Database, repo: Path, domains: list[str], lang: str, backend: str, stages: tuple[str, ...],
+               overrides: dict | None = None) -> dict:
+    """Run `stages` in order with a progress bar each; the first failure stops the run and is raised.
+
+    An LLM generation shows its cost estimate before it starts and its bill (every attempt) after."""
     box = st.container(border=True)
     progress = StreamlitProgress(box)
     ctx = Context(db=db, repo=repo, domains=domains, backend=backend, lang=lang, progress=progress)
-    args = stage_args(stages)
+    args = stage_args(stages, **(overrides or {}))
     counts = {}
     status = st.status(f"Running {' → '.join(stages)}", expanded=True)
     for name in stages:
         status.update(label=f"Running {name} …")
+        if name == "generate" and backend != "template":
+            status.write(llm_cost.estimate_text(llm_cost.estimate(db, repo, domains, lang, backend, overrides or {})))
         try:
             counts[name] = run_stage(name, ctx, args)
         except BaseException:
             status.update(label=f"{name} failed", state="error", expanded=True)
             raise
         status.write(f"**{name}**: {_counts_text(counts[name])}")
+        if spent := llm_cost.spend_text(counts[name]):
+            status.write(f"**{name} cost**: {spent}")
     status.update(label="Pipeline finished", state="complete", expanded=False)
     return counts
 
@@ -47,9 +55,16 @@ def history_table(db: Database, limit: int = 50) -> pd.DataFrame:
     return pd.DataFrame([{
         "run": r["run_id"], "repo": r["repo_id"], "stage": r["stage"], "status": r["status"],
         "started": r["started_at"], "seconds": (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else None,
+        "LLM tokens": _tokens(r["counts"]), "cost (USD)": (r["counts"] or {}).get("cost_usd"),
         "counts": _counts_text(r["counts"]) if r["counts"] else "", "message": r["message"] or "",
         "params": json.dumps(r["params"], ensure_ascii=False),
     } for r in runs])
+
+
+def _tokens(counts: dict | None) -> str:
+    if not counts or not counts.get("llm_calls"):
+        return ""
+    return f"{counts.get('tokens_in', 0):,} in / {counts.get('tokens_out', 0):,} out"
 
 
 def default_repo(db: Database) -> str:
@@ -73,15 +88,31 @@ def render() -> None:
         lang = mid.selectbox("Language", ("en", "zh", "both"), index=2)
         backend = right.selectbox("Backend", ("template", "anthropic", "openai"),
                                   help="template is offline and deterministic; the others call an LLM")
+        model_col, conc_col, budget_col = st.columns(3)
+        model = model_col.text_input("Model (LLM backends)", placeholder="default: the newest Sonnet / OPENAI_MODEL")
+        concurrency = conc_col.number_input("Requests in flight", min_value=1, max_value=64, value=4)
+        budget = budget_col.number_input("Budget (USD, 0 = none)", min_value=0.0, value=0.0, step=1.0,
+                                         help="generation stops before its spend could exceed this")
         stages = st.multiselect("Stages", PIPELINE, default=list(PIPELINE))
-        run = st.form_submit_button("Run pipeline", type="primary", icon=":material/play_arrow:")
+        left_button, right_button = st.columns(2)
+        run = left_button.form_submit_button("Run pipeline", type="primary", icon=":material/play_arrow:")
+        estimate = right_button.form_submit_button("Estimate generation cost", icon=":material/payments:",
+                                                   help="what an LLM generation of this repository would ask and cost")
 
+    root = Path(repo.strip()).expanduser()
+    domain_list = [d.strip() for d in domains.split(",") if d.strip()]
+    overrides = {"model": model.strip() or None, "concurrency": int(concurrency), "budget_usd": budget or None}
+    if estimate:
+        with problems_shown():
+            llm_cost.show_estimate(db, root, domain_list, lang, backend, overrides)
     if run:
         chosen = tuple(s for s in PIPELINE if s in stages)
         with problems_shown():
-            counts = run_stages(db, Path(repo.strip()).expanduser(),
-                                [d.strip() for d in domains.split(",") if d.strip()], lang, backend, chosen)
+            counts = run_stages(db, root, domain_list, lang, backend, chosen, overrides)
             st.success(f"Finished {len(counts)} stage(s). Review the samples on the QA review and Design review pages.")
+            for name, stage_counts in counts.items():
+                if spent := llm_cost.spend_text(stage_counts):
+                    st.info(f"Cost of {name}: {spent}", icon=":material/payments:")
 
     st.subheader("Run history")
     with problems_shown():

@@ -1,6 +1,6 @@
 """A local stand-in for the Claude Messages API and the OpenAI chat API, for tests and bench/bench_llm.py.
 
-It answers every request after a fixed delay, the way a real server would
+It answers every request after a fixed delay (a Message Batch ends at once), the way a real server would
 take time to generate, with an answer built from the request's own evidence
 (a name quoted from the first evidence span, every evidence id cited), so
 the answer passes the generation gate. `--fail-every N` answers every Nth
@@ -58,6 +58,7 @@ class StandIn(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.requests = 0
         self.failed = 0
+        self.batches: dict[str, list[dict]] = {}     # Message Batches: ended as soon as they are created
 
     @property
     def url(self) -> str:
@@ -70,6 +71,7 @@ class StandIn(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: StandIn
+    protocol_version = "HTTP/1.1"      # keep-alive, as real API servers: no new TCP connection per request
 
     def log_message(self, *args) -> None:
         pass
@@ -84,7 +86,34 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        """/stats: requests and refusals (for a bench in another process); a batch and its results."""
+        parts = self.path.strip("/").split("/")            # v1 messages batches ID [results]
+        if parts[:3] == ["v1", "messages", "batches"] and len(parts) >= 4 and parts[3] in self.server.batches:
+            if len(parts) == 5 and parts[4] == "results":
+                return self._results(parts[3])
+            return self._send(200, self._batch(parts[3]))
+        self._send(200, {"requests": self.server.requests, "refused": self.server.failed})
+
+    def _batch(self, batch_id: str) -> dict:
+        done = len(self.server.batches[batch_id])
+        return {"id": batch_id, "type": "message_batch", "processing_status": "ended",
+                "request_counts": {"processing": 0, "succeeded": done, "errored": 0, "canceled": 0, "expired": 0},
+                "ended_at": "2026-11-25T03:04:12Z", "created_at": "2026-11-25T03:00:00Z",
+                "expires_at": "2026-11-26T03:00:00Z", "archived_at": None, "cancel_initiated_at": None,
+                "results_url": f"http://127.0.0.1:{self.server.server_address[1]}/v1/messages/batches/{batch_id}/results"}
+
+    def _results(self, batch_id: str) -> None:
+        lines = [json.dumps({"custom_id": r["custom_id"], "result": {"type": "succeeded", "message": self._message(
+            r["params"])}}) for r in self.server.batches[batch_id]]
+        data = "\n".join(lines).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/binary")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:  # noqa: N802
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
         server = self.server
         with server.lock:
@@ -101,21 +130,25 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.endswith("/chat/completions"):
             return self._chat(body)
         if self.path.endswith("/messages"):
-            return self._messages(body)
+            return self._send(200, self._message(body))
+        if self.path.endswith("/messages/batches"):
+            batch_id = f"msgbatch_standin_{n}"
+            self.server.batches[batch_id] = body["requests"]
+            return self._send(200, self._batch(batch_id))
         self._send(404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}})
 
-    def _messages(self, body: dict) -> None:
+    def _message(self, body: dict) -> dict:
         prompt = body["messages"][-1]["content"]
         tool = body["tools"][0]
         design = "design" in tool["input_schema"].get("properties", {})
         output = answer_for(prompt, design)
-        self._send(200, {
+        return {
             "id": f"msg_standin_{self.server.requests}", "type": "message", "role": "assistant", "model": body["model"],
             "content": [{"type": "tool_use", "id": "toolu_standin", "name": tool["name"], "input": output}],
             "stop_reason": "tool_use", "stop_sequence": None,
             "usage": {"input_tokens": len(prompt) // 4, "output_tokens": len(json.dumps(output)) // 4,
                       "cache_read_input_tokens": 900, "cache_creation_input_tokens": 0},
-        })
+        }
 
     def _chat(self, body: dict) -> None:
         prompt = body["messages"][-1]["content"]

@@ -88,7 +88,7 @@ def test_gate_passes_a_true_paraphrase_and_repairs_or_records_a_false_answer(sho
     use_anthropic(monkeypatch, handler)
     counts = gen_stage.run(ctx(shop_db), args(limit=3, batch="never", concurrency=1))
     assert counts["new_version"] + counts["unchanged"] == 2 and counts["failed"] == 1
-    assert sorted(asked.values()) == [1, 2, 2] and counts["calls"] == 5
+    assert sorted(asked.values()) == [1, 2, 2] and counts["llm_calls"] == 5
     repair = next(b for b in bodies if "failed these checks" in b)
     assert "numbers not in evidence: 37" in repair or "OrderRetryPolicy" in repair     # it sees what failed
     with shop_db.connect() as con:
@@ -330,3 +330,11 @@ def test_judge_verdicts_land_as_checks(shop_db, monkeypatch):
         judged = checks_store.versions_with_check(con, "shop", "judge")
     assert {r for r, _ in rows} == {"pass", "fail"} and all(s == "fail" for r, s in rows if r == "fail")
     assert again == {"judged": 0} and len(judged) == counts["judged"]     # versions judged once
+
+
+def test_estimate_before_the_run_counts_what_would_be_asked(shop_db, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    small = gen_stage.estimate(ctx(shop_db), args(limit=3))
+    big = gen_stage.estimate(ctx(shop_db), args())
+    assert small["to_ask"] == 3 and not small["batch"] and small["model"] == "claude-sonnet-5-5"
+    assert big["to_ask"] > 50 and big["batch"] and 0 < big["cost_usd"] < big["to_ask"] * small["cost_usd"] / 3

@@ -222,8 +222,10 @@ def _todo(ctx, args, repo_id: str, data: dict, backend) -> tuple[list, list]:
 
 def estimate(ctx, args) -> dict:
     """What a run would ask and roughly cost, before it starts: new samples, tokens, USD (list price)."""
+    from core.generate.backends.anthropic_backend import BATCH_MIN
     from core.generate.backends.asking import from_cache
     from core.generate.backends.prices import price_of
+    from core.generate.backends.prompts import INSTRUCTIONS
 
     repo_id = ctx.repo_id()
     data = load(ctx, repo_id)
@@ -236,13 +238,15 @@ def estimate(ctx, args) -> dict:
         return {"backend": backend.name, "model": None, "to_ask": 0, "tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0}
     cache = _DbCache(ctx.db, backend.name, backend.model or "", [i.input_hash for i in todo])
     ask = [i for i in todo if from_cache(asker, i, cache) is None]
-    chars = sum(asker.prompt_chars(i) for i in ask)
-    tokens_in = int(chars / 3.5)
+    shared = len(INSTRUCTIONS) + len(getattr(backend, "repo_context", ""))     # prompt-cached after the first request
+    fresh = int(sum(asker.prompt_chars(i) - shared for i in ask) / 3.5)
+    cached = int(shared * len(ask) / 3.5)
     tokens_out = sum(OUTPUT_GUESS[i.task_type] for i in ask)
+    batch = backend.name == "anthropic" and (args.batch == "always" or (args.batch == "auto" and len(ask) >= BATCH_MIN))
     price = price_of(backend.model)
     return {"backend": backend.name, "model": backend.model, "to_ask": len(ask), "cached": len(todo) - len(ask),
-            "tokens_in": tokens_in, "tokens_out": tokens_out,
-            "cost_usd": price.cost(tokens_in, tokens_out) if price else None}
+            "tokens_in": fresh + cached, "tokens_out": tokens_out, "batch": batch,
+            "cost_usd": price.cost(fresh, tokens_out, read=cached, batch=batch) if price else None}
 
 
 OUTPUT_GUESS = {"qa": 450, "design": 1400}     # typical answer length in tokens, for the estimate only
@@ -288,7 +292,7 @@ def run(ctx, args) -> dict:
     spend = ""
     if llm:
         cost = f", ${counts['cost_usd']:.4f}" if "cost_usd" in counts else " (no price for this model)"
-        spend = f", {counts['calls']} LLM calls, {counts['tokens_in']} tokens in, {counts['tokens_out']} out{cost}"
+        spend = f", {counts['llm_calls']} LLM calls, {counts['tokens_in']} tokens in, {counts['tokens_out']} out{cost}"
     ctx.progress.finish(f"{counts['new']} new, {counts['new_version']} new versions, {counts['unchanged']} unchanged, "
                         f"{counts['unchanged_input']} skipped (same input), {counts['failed']} failed"
                         + (f", {counts['waiting_in_batch']} waiting in a batch" if counts["waiting_in_batch"] else "")

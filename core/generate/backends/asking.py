@@ -19,9 +19,9 @@ before that is still handed back.
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from core.generate.backends.base import ItemFailed, ResponseCache, RetryPolicy, Transient
@@ -158,6 +158,7 @@ def ask(asker: Asker, item: WorkItem, cache: ResponseCache, first: Reply | None 
 def ask_all(asker: Asker, items: list[WorkItem], cache: ResponseCache, concurrency: int = 1) -> Iterator[Outcome]:
     """`ask` over `items`, up to `concurrency` at once, yielding outcomes as they finish.
 
+    Workers take the next item themselves, so they keep going while the caller stores what came back.
     A fatal error or an exhausted budget is raised after every outcome finished so far has been yielded.
     """
     pending = []
@@ -171,31 +172,41 @@ def ask_all(asker: Asker, items: list[WorkItem], cache: ResponseCache, concurren
         return
     yield ask(asker, pending[0], cache)          # alone: a bad key or model stops the run after one call
     asker.stop = stop = threading.Event()
-    problem: BaseException | None = None
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="llm") as pool:
-        queue = iter(pending[1:])
-        running: set[Future] = set()
+    work: queue.SimpleQueue[WorkItem] = queue.SimpleQueue()
+    for item in pending[1:]:
+        work.put(item)
+    results: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
 
-        def top_up() -> None:
-            while not stop.is_set() and len(running) < max(1, concurrency):
-                nxt = next(queue, None)
-                if nxt is None:
-                    return
-                running.add(pool.submit(ask, asker, nxt, cache))
-
-        top_up()
-        while running:
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                running.discard(future)
+    def worker() -> None:
+        try:
+            while not stop.is_set():
                 try:
-                    outcome = future.result()
-                except BaseException as exc:  # Fatal, BudgetExhausted, or a bug: stop taking new work
-                    stop.set()
-                    problem = problem or exc
-                    continue
-                if outcome.error != "run stopped":
-                    yield outcome
-            top_up()
+                    item = work.get_nowait()
+                except queue.Empty:
+                    return
+                results.put(("outcome", ask(asker, item, cache)))
+        except BaseException as exc:  # Fatal, BudgetExhausted, or a bug: every worker stops taking work
+            stop.set()
+            results.put(("error", exc))
+        finally:
+            results.put(("done", None))
+
+    workers = [threading.Thread(target=worker, name=f"llm-{n}", daemon=True)
+               for n in range(min(max(1, concurrency), len(pending) - 1))]
+    for thread in workers:
+        thread.start()
+    problem: BaseException | None = None
+    running = len(workers)
+    try:
+        while running:
+            kind, value = results.get()
+            if kind == "done":
+                running -= 1
+            elif kind == "error":
+                problem = problem or value
+            elif value.error != "run stopped":
+                yield value
+    finally:
+        stop.set()                               # the caller stopped early (Ctrl-C): no new requests
     if problem is not None:
         raise problem

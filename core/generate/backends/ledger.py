@@ -87,6 +87,6 @@ class Ledger:
                 self.cost_usd = round(self.cost_usd + call.cost_usd, 6)
 
     def totals(self) -> dict:
-        return {"calls": self.calls, "tokens_in": self.input_tokens + self.cache_read + self.cache_write,
+        return {"llm_calls": self.calls, "tokens_in": self.input_tokens + self.cache_read + self.cache_write,
                 "tokens_out": self.output_tokens, "cache_read_tokens": self.cache_read,
                 "cache_write_tokens": self.cache_write, "cost_usd": round(self.cost_usd, 6) if self.price else None}

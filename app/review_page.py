@@ -421,12 +421,6 @@ def _edit_form(task: str, rec: dict, f: QueueFilter) -> None:
     is_design = s["task_type"] == "design"
     st.session_state.setdefault(f"{task}-ed-orig-{sid}", {"question": s["question"], "answer": s["answer"],
                                                          "trace": s["trace"]})
-    q_key, a_key = _edit_keys(task, sid)
-    st.text_area("Requirement" if is_design else "Question", s["question"], height=80, key=q_key)
-    st.text_area("Proposal" if is_design else "Answer", s["answer"], height=220, key=a_key)
-    for n, step in enumerate(s["trace"]):
-        st.text_input(f"Claim {n + 1} (cites {', '.join(step['evidence_ids'])})", step["claim"],
-                      key=f"{task}-ed-c{n}-{sid}")
     if st.session_state.get(f"{task}-ask-save"):
         st.warning("This sample has an unsaved edit. Save it and accept, or discard it and accept the generated text?",
                    icon=":material/edit_note:")
@@ -436,6 +430,12 @@ def _edit_form(task: str, rec: dict, f: QueueFilter) -> None:
         b.button("Discard edit and accept", key=f"{task}-ask-discard", on_click=_discard_and_accept,
                  args=(task, sid, ver, rev, f))
         c.button("Keep editing", key=f"{task}-ask-keep", on_click=lambda: st.session_state.pop(f"{task}-ask-save", None))
+    q_key, a_key = _edit_keys(task, sid)
+    st.text_area("Requirement" if is_design else "Question", s["question"], height=80, key=q_key)
+    st.text_area("Proposal" if is_design else "Answer", s["answer"], height=220, key=a_key)
+    for n, step in enumerate(s["trace"]):
+        st.text_input(f"Claim {n + 1} (cites {', '.join(step['evidence_ids'])})", step["claim"],
+                      key=f"{task}-ed-c{n}-{sid}")
     save, cancel = st.columns(2)
     save.button("Save and re-validate", key=f"{task}-edit-save", type="primary", on_click=_save_edit,
                 args=(task, sid, ver, rev, False))

@@ -18,8 +18,9 @@ from core.context import Context
 from core.evidence import SourceCache
 from core.generate import stage as gen_stage
 from core.generate.backends.template import TemplateBackend
-from core.generate.flow_facts import step_effects
+from core.generate.flow_facts import conditional, step_effects
 from core.generate.plan import Planner
+from core.generate.qa_templates import control_text
 from core.generate.spans import JavaOutline, merge
 from core.models import Span
 from storage import samples_store
@@ -194,6 +195,31 @@ def test_controls_see_loops_short_circuits_and_lambdas(outline):
     assert [(c.kind, c.code) for c in outline.controls("A.java", 12, "release")] == [("and", "dao.lock(o) > 0")]
     assert outline.controls("A.java", 12, "lock") == []
     assert [(c.kind, c.code) for c in outline.controls("A.java", 13, "delete")] == [("lambda", "items.forEach")]
+
+
+SKIPS = """class B {
+    void m(List<Item> items) {
+        for (Item i : items) {
+            if (i.isGift()) {
+                continue;
+            }
+            if (i.getQuantity() > 99) break;
+            dao.insert(i);
+        }
+    }
+}
+"""
+
+
+def test_a_continue_or_break_before_a_write_makes_it_conditional(tmp_path: Path):
+    (tmp_path / "B.java").write_text(SKIPS, encoding="utf-8")
+    outline = JavaOutline(SourceCache(tmp_path))
+    controls = outline.controls("B.java", 8, "insert")
+    assert [(c.kind, c.code) for c in controls] == [
+        ("loop", "for (Item i : items)"), ("skip", "i.isGift()"), ("stop", "i.getQuantity() > 99")]
+    write = {"sites": [{"hops": [{"controls": [{"kind": c.kind} for c in controls]}]}]}
+    assert conditional(write)
+    assert "continue" in control_text({"kind": "skip", "code": "i.isGift()"}, "en")
 
 
 def test_merge_joins_near_spans_of_one_file_and_drops_covered_ones():

@@ -110,7 +110,7 @@ def _control_fact(c: Control) -> dict:
 
 def conditional(write: dict) -> bool:
     """True when no call site reaches the statement outside a branch (each path runs it only sometimes)."""
-    return all(any(c["kind"] in ("if", "else", "catch", "and", "or") for h in s["hops"] for c in h["controls"])
+    return all(any(c["kind"] in ("if", "else", "catch", "and", "or", "skip", "stop") for h in s["hops"] for c in h["controls"])
                for s in write["sites"])
 
 

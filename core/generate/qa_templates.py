@@ -846,11 +846,15 @@ def control_text(c: dict, lang: str) -> str:
         return {"if": f"inside `if ({code})`", "else": f"in the `else` branch of `if ({code})`",
                 "loop": f"once per iteration of `{code}`", "lambda": f"in a lambda or method reference passed to `{code}`",
                 "catch": f"inside `{code}`", "and": f"only when `{code}` is true (checked first, `&&`)",
-                "or": f"only when `{code}` is false (checked first, `||`)"}[c["kind"]]
+                "or": f"only when `{code}` is false (checked first, `||`)",
+                "skip": f"skipped for the iterations where `{code}` (an earlier `continue`)",
+                "stop": f"not reached once `{code}` ends the loop (an earlier `break`)"}[c["kind"]]
     return {"if": f"在 `if ({code})` 条件内", "else": f"在 `if ({code})` 的 else 分支中",
             "loop": f"在循环 `{code}` 中逐次执行", "lambda": f"在传给 `{code}` 的 lambda 或方法引用中",
             "catch": f"在 `{code}` 块中", "and": f"仅当 `{code}` 为真时（`&&` 短路）",
-            "or": f"仅当 `{code}` 为假时（`||` 短路）"}[c["kind"]]
+            "or": f"仅当 `{code}` 为假时（`||` 短路）",
+            "skip": f"`{code}` 成立的迭代会被前面的 `continue` 跳过",
+            "stop": f"`{code}` 成立时前面的 `break` 结束循环，不再执行"}[c["kind"]]
 
 
 def file_name(path: str) -> str:

@@ -42,7 +42,7 @@ _SCOPE_ENDS = frozenset({"method_declaration", "constructor_declaration", "class
 class Control:
     """An `if` branch or loop that encloses a statement: what decides whether (or how often) it runs."""
 
-    kind: str          # if | else | loop | catch | lambda | and | or (short-circuit)
+    kind: str          # if | else | loop | catch | lambda | and | or (short-circuit) | skip / stop (continue / break)
     code: str          # the condition as written (for a loop: its header)
     line: int          # first line of the header
     header_end: int    # last line of the header (where the body opens)
@@ -93,6 +93,8 @@ class JavaOutline:
             control = _control(parent, child)
             if control is not None:
                 out.append(control)
+            if parent.type == "block":
+                out += reversed(_skips_before(parent, child))
             child, parent = parent, parent.parent
         call = self._call(stmt, line, callee) if stmt is not None and callee else None
         if call is None and stmt is not None and callee:   # `items.forEach(mapper::insert)`: once per element
@@ -140,6 +142,25 @@ class JavaOutline:
         if near.kind == "else" and near.branch_line < start:
             spans.append(Span(path=span.path, start_line=near.branch_line, end_line=near.branch_line))
         return spans + [Span(path=span.path, start_line=start, end_line=end)]
+
+
+def _skips_before(block: Node, child: Node) -> list[Control]:
+    """`if (cond) continue;` / `break;` earlier in the same loop body: the statement after it runs only for the
+    iterations that get past it, so 'once per iteration' would overstate it."""
+    out = []
+    for stmt in block.named_children:
+        if stmt == child:
+            break
+        if stmt.type != "if_statement" or stmt.child_by_field_name("alternative") is not None:
+            continue
+        body = stmt.child_by_field_name("consequence")
+        last = body.named_children[-1] if body is not None and body.type == "block" and body.named_children else body
+        if last is None or last.type not in ("continue_statement", "break_statement") or last.named_children:
+            continue   # a labelled continue/break targets an outer loop: left alone
+        cond = stmt.child_by_field_name("condition")
+        kind = "skip" if last.type == "continue_statement" else "stop"
+        out.append(Control(kind, strip_parens(squash(text(cond))), lines(stmt)[0], lines(last)[1], lines(stmt)[0]))
+    return out
 
 
 def _inner_controls(call: Node, stmt: Node) -> list[Control]:

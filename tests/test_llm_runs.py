@@ -330,6 +330,14 @@ def test_judge_verdicts_land_as_checks(shop_db, monkeypatch):
         judged = checks_store.versions_with_check(con, "shop", "judge")
     assert {r for r, _ in rows} == {"pass", "fail"} and all(s == "fail" for r, s in rows if r == "fail")
     assert again == {"judged": 0} and len(judged) == counts["judged"]     # versions judged once
+    from storage.review_store import QueueFilter, queue_page
+
+    with shop_db.connect() as con:                                          # the review queue puts them first
+        failing = queue_page(con, QueueFilter(task_type="qa", validation=("fail",)), limit=500)
+        by_score = queue_page(con, QueueFilter(task_type="qa", sort="lowest score"), limit=5)
+        wrong = {sid for sid, r in con.execute("SELECT sample_id, result FROM checks WHERE check_name = 'judge'"
+                                               ).fetchall() if r == "fail"}
+    assert failing and {r["sample_id"] for r in failing} <= wrong and by_score[0]["sample_id"] in wrong
 
 
 def test_estimate_before_the_run_counts_what_would_be_asked(shop_db, monkeypatch):
@@ -338,3 +346,54 @@ def test_estimate_before_the_run_counts_what_would_be_asked(shop_db, monkeypatch
     big = gen_stage.estimate(ctx(shop_db), args())
     assert small["to_ask"] == 3 and not small["batch"] and small["model"] == "claude-sonnet-5-5"
     assert big["to_ask"] > 50 and big["batch"] and 0 < big["cost_usd"] < big["to_ask"] * small["cost_usd"] / 3
+
+
+def test_a_server_that_stays_down_stops_the_run_after_three_samples(monkeypatch):
+    calls = []
+
+    def handler(request):
+        calls.append(1)
+        return httpx2.Response(503, json={"type": "error", "error": {"type": "api_error", "message": "down"}})
+
+    backend, waits = anthropic(handler, monkeypatch)
+    seen = []
+    with pytest.raises(Fatal, match="3 samples in a row gave up after 4 tries"):
+        for outcome in backend.generate([item(n) for n in range(10)], MemoryCache()):
+            seen.append(outcome)
+    assert len(seen) == 2 and len(calls) == 12 and waits[:3] == [2, 4, 8]
+
+
+def test_a_stored_batch_is_closed_only_when_every_answer_in_it_is_kept(shop_db, monkeypatch):
+    state = {"creates": 0, "direct": 0, "ended": False, "cancelled": False}
+    use_anthropic(monkeypatch, batch_server(state))
+    gen_stage.run(ctx(shop_db), args(limit=4, batch="always", batch_wait=0))
+    state["ended"] = True
+    part = gen_stage.run(ctx(shop_db), args(limit=2, batch="always"))       # a smaller run: 2 of the 4
+    with shop_db.connect() as con:
+        still_open = llm_store.open_batches(con, "shop", "anthropic", newest_sonnet())
+    assert part["new_version"] + part["unchanged"] == 2 and len(still_open) == 1
+    rest = gen_stage.run(ctx(shop_db), args(limit=2, batch="always"))       # the other 2: from the same batch
+    assert rest["new_version"] + rest["unchanged"] == 2 and state["creates"] == 1 and state["direct"] == 0
+    with shop_db.connect() as con:
+        assert llm_store.open_batches(con, "shop", "anthropic", newest_sonnet()) == []
+
+
+def test_the_gate_keeps_a_true_expert_paraphrase_and_names_what_a_false_one_gets_wrong(shop_db):
+    """The gate is validate's own checks: an answer in its own words passes when it is true to the evidence."""
+    from core.models import Sample
+    from core.validate.gate import generation_gate
+
+    with shop_db.connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="qa", language="en")
+    row = next(r for r in rows if r["question"].startswith("What does `OrdOrderServiceImpl.delete` verify"))
+    sample = Sample.model_validate(row["payload"] if isinstance(row["payload"], dict) else json.loads(row["payload"]))
+    gate = generation_gate(shop_db, "shop")
+    true = ("For every id in `ids`, `delete` loads the order with `orderMapper.selectByPrimaryKey(id)` and stops the "
+            "whole deletion through `Asserts.fail` as soon as one order is missing (\"订单不存在\") or is not closed, "
+            "that is, its status is anything but 4 (\"只能删除已关闭的订单\"). Only orders that pass both checks are "
+            "deleted.")
+    false = true.replace("anything but 4", "anything but 3").replace("`Asserts.fail`", "`OrderGuard.failFast`")
+    assert gate(sample.model_copy(update={"answer": true})) == []
+    problems = gate(sample.model_copy(update={"answer": false}))
+    assert any("numbers not in evidence: 3" in p for p in problems), problems
+    assert any(p.startswith("grounding:") and "OrderGuard" in p for p in problems), problems

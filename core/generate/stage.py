@@ -51,17 +51,27 @@ def add_arguments(parser) -> None:
 
 
 class _DbCache:
-    """llm_cache for one run: read in one query up front, written with the samples (`_flush`), so workers never
-    wait on the database and the stage never holds the DuckDB file while waiting on an API."""
+    """llm_cache for one run: the run's items read in one query up front, written with the samples (`_flush`),
+    so workers never wait on the database and the stage never holds the DuckDB file while waiting on an API.
+    Another input (one of a stored batch, say) is looked up when asked for."""
 
     def __init__(self, db, backend: str, model: str, input_hashes: list[str]):
         from storage import samples_store
 
-        self.backend, self.model = backend, model
+        self.db, self.backend, self.model = db, backend, model
+        self.looked_up = set(input_hashes)
         with db.connect() as con:
             self.entries = samples_store.cache_get_many(con, input_hashes, backend, model)
 
     def get(self, input_hash: str) -> dict | None:
+        if input_hash not in self.looked_up:
+            from storage import samples_store
+
+            with self.db.connect() as con:
+                found = samples_store.cache_get(con, input_hash, self.backend, self.model)
+            self.looked_up.add(input_hash)
+            if found is not None:
+                self.entries[input_hash] = found
         return self.entries.get(input_hash)
 
     def put(self, input_hash: str, response: dict) -> None:

@@ -201,9 +201,11 @@ class AnthropicBackend:
         by_hash = {i.input_hash: i for i in items}
         resumed: set[str] = set()
         for batch_id, mapping in self.batches.open_batches():      # an earlier run's batch: collect, never resubmit
-            mine = {cid: by_hash[h] for cid, h in mapping.items() if h in by_hash}
+            mine = {cid: by_hash[h] for cid, h in mapping.items() if h in by_hash and cache.get(h) is None}
+            # closed only when none of its answers is left for a later run (one with other --limit, say)
+            whole = all(h in by_hash or cache.get(h) is not None for h in mapping.values())
             resumed |= {i.input_hash for i in mine.values()}
-            yield from self._collect(batch_id, mine, cache)
+            yield from self._collect(batch_id, mine, cache, close=whole)
         todo = [i for i in items if i.input_hash not in resumed]
         fresh = [i for i in todo if from_cache(self.asker, i, cache) is None]
         use_batch = self.batch == "always" or (self.batch == "auto" and len(fresh) >= BATCH_MIN)
@@ -226,8 +228,13 @@ class AnthropicBackend:
         self.batches.submitted(batch.id, {cid: item.input_hash for cid, item in by_id.items()})
         yield from self._collect(batch.id, by_id, cache)
 
-    def _collect(self, batch_id: str, by_id: dict[str, WorkItem], cache: ResponseCache) -> Iterator[Outcome]:
+    def _collect(self, batch_id: str, by_id: dict[str, WorkItem], cache: ResponseCache,
+                 close: bool = True) -> Iterator[Outcome]:
         """Poll a stored batch until it ends or the deadline passes, then gate each result (repairs go direct)."""
+        if not by_id:                 # nothing of this run in it: leave it to the run it belongs to
+            if close:
+                self.batches.finished(batch_id, "collected")
+            return
         started = self.clock()
         batch = self._retrying(lambda: self.client.messages.batches.retrieve(batch_id))
         while batch.processing_status != "ended":
@@ -253,7 +260,8 @@ class AnthropicBackend:
         for cid, item in by_id.items():
             if cid not in seen:
                 yield ask(self.asker, item, cache)
-        self.batches.finished(batch_id, "collected")
+        if close:
+            self.batches.finished(batch_id, "collected")
 
     def cancel_open_batches(self) -> list[str]:
         """`generate --cancel-batch`: cancel every stored unfinished batch of this run's model."""

@@ -8,6 +8,8 @@ the call, with
 - the answer put through the gate (the schema and evidence ids, then the
   same checks `validate` runs); a failing answer gets one repair round in
   which the model sees exactly what failed;
+- three samples in a row that exhaust their retries stop the run (a server
+  that is down fails every sample; waiting minutes per sample helps no one);
 - what was paid for cached: a passing answer, or a failure recorded as such
   (asked again only with `--retry-failed`).
 
@@ -24,10 +26,11 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from core.generate.backends.base import ItemFailed, ResponseCache, RetryPolicy, Transient
+from core.generate.backends.base import Fatal, ItemFailed, ResponseCache, RetryPolicy, Transient
 from core.generate.backends.ledger import Call, Ledger
 from core.generate.work import DraftRejected, Outcome, Usage, WorkItem, check_draft
 
+GIVE_UP_RUN = 3    # samples in a row that exhausted their retries: the server is down, not this sample
 Gate = Callable[[WorkItem, object], list[str]]   # (item, draft) -> what failed; empty: it passes
 
 
@@ -56,7 +59,7 @@ class Asker:
     ledger: Ledger
     gate: Gate = no_gate
     retry_failed: bool = False
-    stop: threading.Event | None = None
+    gave_up_in_a_row: int = 0       # items whose retries all failed, since the last answer: 3 stop the run
 
     def problems(self, item: WorkItem, output) -> tuple[object | None, list[str]]:
         try:
@@ -99,8 +102,10 @@ def from_cache(asker: Asker, item: WorkItem, cache: ResponseCache) -> Outcome | 
     return Outcome(item, draft, Usage(**cached.get("usage", {})), attempts=0, raw=cached)
 
 
-def ask(asker: Asker, item: WorkItem, cache: ResponseCache, first: Reply | None = None) -> Outcome:
-    """Answer one item (see the module doc). `first` is a reply already in hand (a batch result)."""
+def ask(asker: Asker, item: WorkItem, cache: ResponseCache, first: Reply | None = None,
+        stop: threading.Event | None = None) -> Outcome:
+    """Answer one item (see the module doc). `first` is a reply already in hand (a batch result);
+    `stop`, once set, ends the item before its next request."""
     if first is None and (done := from_cache(asker, item, cache)) is not None:
         return done
     calls: list[Call] = []
@@ -110,7 +115,7 @@ def ask(asker: Asker, item: WorkItem, cache: ResponseCache, first: Reply | None 
         if first is not None:
             reply, first = first, None
         else:
-            if asker.stop is not None and asker.stop.is_set():
+            if stop is not None and stop.is_set():
                 return Outcome(item, error="run stopped", usage=_usage(calls), attempts=len(calls) + tries, calls=calls)
             reserved = asker.ledger.worst_case(asker.prompt_chars(item) + len(feedback or ""), max_tokens)
             asker.ledger.reserve(reserved)
@@ -121,6 +126,10 @@ def ask(asker: Asker, item: WorkItem, cache: ResponseCache, first: Reply | None 
                 asker.ledger.settle(reserved, None)
                 tries += 1
                 if tries >= asker.policy.attempts:
+                    asker.gave_up_in_a_row += 1
+                    if asker.gave_up_in_a_row >= GIVE_UP_RUN:
+                        raise Fatal(f"the server kept failing ({exc}): {GIVE_UP_RUN} samples in a row gave up after "
+                                    f"{tries} tries each, so the run stops; try again later") from None
                     return Outcome(item, error=f"{exc} (gave up after {tries} tries)", usage=_usage(calls),
                                    attempts=len(calls) + tries, calls=calls)
                 asker.policy.pause(tries, exc.wait, exc.throttled)
@@ -132,6 +141,7 @@ def ask(asker: Asker, item: WorkItem, cache: ResponseCache, first: Reply | None 
                 asker.ledger.settle(reserved, None)
                 raise
             asker.ledger.settle(reserved, reply.call)
+            asker.gave_up_in_a_row = 0
         calls.append(reply.call)
         if reply.stop == "max_tokens" and not grown:
             grown, max_tokens = True, max_tokens * 2
@@ -171,7 +181,7 @@ def ask_all(asker: Asker, items: list[WorkItem], cache: ResponseCache, concurren
     if not pending:
         return
     yield ask(asker, pending[0], cache)          # alone: a bad key or model stops the run after one call
-    asker.stop = stop = threading.Event()
+    stop = threading.Event()
     work: queue.SimpleQueue[WorkItem] = queue.SimpleQueue()
     for item in pending[1:]:
         work.put(item)
@@ -184,7 +194,7 @@ def ask_all(asker: Asker, items: list[WorkItem], cache: ResponseCache, concurren
                     item = work.get_nowait()
                 except queue.Empty:
                     return
-                results.put(("outcome", ask(asker, item, cache)))
+                results.put(("outcome", ask(asker, item, cache, stop=stop)))
         except BaseException as exc:  # Fatal, BudgetExhausted, or a bug: every worker stops taking work
             stop.set()
             results.put(("error", exc))

@@ -88,11 +88,16 @@ _SCRIPT = """
       if (pill) pill.click();
       return;
     }
-    const b = button(t, ACTIONS[key]);
-    if (!b || b.disabled) return;
+    // the page may still be drawing the buttons (a run in progress): wait for this one, briefly
     headerBefore = header(); waitingSince = Date.now(); idleSince = 0;
-    b.click();
-    watch();
+    const pressed = Date.now();
+    const fire = () => {
+      const b = button(t, ACTIONS[key]);
+      if (b && !b.disabled) { b.click(); watch(); return; }
+      if (Date.now() - pressed < 2000) { setTimeout(fire, 50); return; }
+      waitingSince = 0;
+    };
+    fire();
   }, true);
   const remember = (e) => {
     const el = e.target;

@@ -111,6 +111,11 @@ def settle(page, timeout: float = 60_000) -> None:
         "() => { const w = document.querySelector('[data-testid=\"stStatusWidget\"]');"
         " return !w || !/Running|Stop/.test(w.innerText); }",
         timeout=timeout)
+    # on a review page, the decision buttons and the key handler (app.keys) are in place
+    page.wait_for_function(
+        "() => !document.querySelector('[class*=\"-sample-head\"]') ||"
+        " (window.__acdpKeys && document.querySelector('.st-key-qa-undo button, .st-key-design-undo button'))",
+        timeout=timeout)
     page.wait_for_timeout(250)
 
 

@@ -25,6 +25,7 @@ TINY = "tiny local model (CPU smoke run)"
 LOCAL = "local directory…"
 BASE_MODELS = (TINY, DEFAULT_BASE_MODEL, "Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-7B-Instruct", LOCAL)
 SMOKE_EXPORT = "smoke export built from the indexed repository"
+ENGINES = {"DDP (one process per GPU)": None, "DeepSpeed ZeRO-2": "zero2", "DeepSpeed ZeRO-3": "zero3"}
 OTHER_EXPORT = "another directory…"
 EXAMPLE_REPO = Path(__file__).resolve().parent.parent / "examples" / "shop"
 
@@ -97,6 +98,11 @@ def start_form(db: Database) -> None:
                                       placeholder="exports/latest (holds train.jsonl, val.jsonl)")
     size = "tiny" if smoke else detect_size(base or DEFAULT_BASE_MODEL)
     d = SIZE_DEFAULTS[size]
+    busy = runner.gpu_runs(db) if not smoke else []
+    if busy:
+        st.warning("A GPU is already in use by run " + ", ".join(f"`{r['run_id']}`" for r in busy) +
+                   ": a second run on the same GPU shares its memory and may run out of it.", icon=":material/warning:")
+    no_val = bool(export_dir) and not runner.has_val(export_dir)
     with st.form("train-form"):
         st.caption(f"Defaults for the **{size}** size; LoRA on q, k, v, o, gate, up, down projections.")
         c = st.columns(4)
@@ -113,15 +119,33 @@ def start_form(db: Database) -> None:
                                               key=f"dr-{size}"),
             "batch_size": c[3].number_input("Batch size (per device)", 1, 512, d["batch_size"], key=f"bs-{size}"),
             "grad_accum": c[0].number_input("Gradient accumulation", 1, 512, d["grad_accum"], key=f"ga-{size}"),
+            "gpus": c[1].number_input("GPUs", 1, 64, 1, key="train-gpus", disabled=smoke,
+                                      help="more than 1: `accelerate launch` starts one process per GPU (DDP)"),
+            "deepspeed": ENGINES[c[2].selectbox("Engine", list(ENGINES), key="train-engine", disabled=smoke)],
+            "save_steps": c[3].number_input("Checkpoint every N steps (0 = per epoch)", 0, 10**7, 0, key="train-save"),
+            "packing": c[0].checkbox("Packing (padding-free)", key="train-packing"),
+            "merge": c[1].checkbox("Write a merged model", key="train-merge", help="base + adapter, e.g. for vLLM"),
         }
+        confirmed = no_val and st.checkbox("Train without a validation split (no eval loss, no best adapter, "
+                                           "nothing to validate on)", key="train-no-val")
         started = st.form_submit_button("Start", type="primary", icon=":material/play_arrow:")
+    if no_val:
+        st.warning(f"`{export_dir}` has no validation split (val.jsonl is missing or empty): export with a "
+                   "val ratio above 0, or confirm training without it.", icon=":material/rule:")
     if started:
-        _start(db, base, smoke, export_dir, hyper)
+        _start(db, base, smoke, export_dir, hyper, no_val and not confirmed)
 
 
-def _start(db: Database, base: str, smoke: bool, export_dir: str | None, hyper: dict) -> None:
+# form values that mean "the train command's default": left off its command line
+_UNSET = {"max_steps": 0, "save_steps": 0, "packing": False, "merge": False, "deepspeed": None, "gpus": 1}
+
+
+def _start(db: Database, base: str, smoke: bool, export_dir: str | None, hyper: dict, refuse_no_val: bool) -> None:
     if not base:
         raise UserError("give the base model: a hub id or a local model directory")
+    if refuse_no_val:
+        raise UserError("this export has no validation split: tick 'Train without a validation split' to train on "
+                        "it anyway, or export again with a val ratio above 0")
     if smoke:
         with st.spinner("Building the tiny local model …"):
             base = str(_tiny_model(db))
@@ -129,12 +153,15 @@ def _start(db: Database, base: str, smoke: bool, export_dir: str | None, hyper: 
         export_dir = str(_smoke_export(db))
     if not export_dir or not (Path(export_dir) / "train.jsonl").is_file():
         raise UserError(f"{export_dir or 'no directory'} holds no train.jsonl: pick a past export or run the Export page")
-    hyper = {k: v for k, v in hyper.items() if not (k == "max_steps" and not v)}
+    hyper = {k: v for k, v in hyper.items() if k not in _UNSET or v != _UNSET[k]}
     if smoke:
         hyper["device"] = "cpu"
     run_id = runner.start_run(db, workspace(db) / "runs", export_dir, base, **hyper)
     st.session_state["train-selected"] = run_id
+    with db.connect() as con:
+        command = (runs_store.get_run(con, run_id)["config"] or {}).get("command", [])
     st.success(f"Started run `{run_id}`.", icon=":material/rocket_launch:")
+    st.code(" ".join(command[1:]), language="bash")
 
 
 def _runs(db: Database) -> list[dict]:
@@ -195,8 +222,9 @@ def final_metrics(final: dict) -> None:
         col.metric(label, "–" if value is None else fmt.format(value))
 
 
-_SUMMARY_COLUMNS = {"answers": "answers", "layout_pct": "layout %", "citations_pct": "citations valid %",
-                    "no_unknown_identifiers_pct": "no invented names %", "rouge_l": "ROUGE-L F1"}
+_SUMMARY_COLUMNS = {"answers": "answers", "layout_pct": "layout %", "citation_pct": "citations valid %",
+                    "identifier_pct": "no invented names %", "support_pct": "claims supported %",
+                    "rouge_l": "ROUGE-L F1"}
 
 
 def _duration(run: dict) -> float | None:
@@ -236,10 +264,18 @@ def run_details(db: Database, runs: list[dict]) -> None:
         st.caption("Running: its live progress, loss curves and log are shown above.")
         return
     progress(view)
+    if runner.can_resume(run):
+        if st.button("Resume from the last checkpoint", key=f"resume-{run_id}", icon=":material/replay:"):
+            runner.resume_run(db, run)
+            flash(f"Run {run_id} resumed from its last checkpoint.", "info")
+            st.rerun()
     if view.final:
         final_metrics(view.final)
     loss_chart(view)
+    command = (run["config"] or {}).get("command")
     st.caption(f"Run directory `{run['run_dir']}` · export `{run['export_dir']}`")
+    if command:
+        st.code(" ".join(command[1:]), language="bash")
     with st.expander("Log tail"):
         st.code(view.log_tail or "(empty)", language=None)
     st.markdown("**Strict inference validation** (base vs base+adapter on the export's val questions)")
@@ -263,10 +299,13 @@ def validation(db: Database, run: dict, view: runner.RunView) -> None:
     elif view.state == "finished":
         c = st.columns(3)
         limit = c[0].number_input("Questions (0 = all)", 0, 100000, 0, key=f"lim-{run['run_id']}")
-        tokens = c[1].number_input("Max new tokens", 16, 4096, 384, 16, key=f"tok-{run['run_id']}")
+        tokens = c[1].number_input("Max new tokens (0 = follow the reference answers)", 0, 8192, 0, 16,
+                                   key=f"tok-{run['run_id']}")
         if c[2].button("Validate", key=f"val-{run['run_id']}", icon=":material/rule:"):
-            runner.start_validation(db, run_dir, limit or None, tokens)
+            runner.start_validation(db, run_dir, limit or None, tokens or None)
             st.rerun()
+    if error := runner.validation_error(run_dir):
+        st.error(f"Validation failed: {error}", icon=":material/error:")
     if not rows:
         st.caption("No validation results for this run yet.")
         return
@@ -275,7 +314,8 @@ def validation(db: Database, run: dict, view: runner.RunView) -> None:
                                for kind, values in summary.items()]), hide_index=True)
     st.dataframe(pd.DataFrame([{
         "sample": r["sample_id"], "model": r["model_kind"], "layout": r["layout_ok"], "citations": r["citations_ok"],
-        "unknown names": ", ".join(r["unknown_identifiers"]), "ROUGE-L": r["overlap"], "output": r["output"][:300],
+        "unknown names": ", ".join(r["unknown_identifiers"]), "supported": r["supported"],
+        "unsupported claims": "; ".join(r["unsupported"])[:300], "ROUGE-L": r["overlap"], "output": r["output"][:300],
     } for r in rows]), hide_index=True, width="stretch")
 
 

@@ -17,7 +17,8 @@ from core.errors import UserError
 
 _EXPORT_KEYS = ("export_id", "content_id", "format_version", "files")
 _RUN_FILES = {"config.json", "status.json", "metrics.jsonl", "final_metrics.json", "train.log", "adapter", "trainer",
-              "export_manifest.sha256", "infer_summary.json", "infer.log", "infer.pid"}
+              "export_manifest.sha256", "infer_summary.json", "infer.log", "infer.pid",
+              "checkpoints", "merged", "deepspeed.json"}
 
 
 def _json(path: Path) -> dict | None:

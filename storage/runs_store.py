@@ -39,6 +39,12 @@ def update_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, message
     )
 
 
+def resumed(con: duckdb.DuckDBPyConnection, run_id: str, pid: int) -> None:
+    """A failed or stopped run running again (train --resume) under a new process."""
+    con.execute("UPDATE train_runs SET status = 'running', message = NULL, finished_at = NULL, pid = ? "
+                "WHERE run_id = ?", [pid, run_id])
+
+
 def get_run(con: duckdb.DuckDBPyConnection, run_id: str) -> dict | None:
     row = con.execute(f"SELECT {', '.join(_RUN_COLS)} FROM train_runs WHERE run_id = ?", [run_id]).fetchone()
     return _run(row) if row else None
@@ -57,15 +63,16 @@ def replace_infer_results(con: duckdb.DuckDBPyConnection, run_id: str, rows: lis
     con.execute("DELETE FROM infer_results WHERE run_id = ?", [run_id])
     con.executemany(
         "INSERT INTO infer_results (run_id, sample_id, model_kind, output, layout_ok, citations_ok, "
-        "unknown_identifiers, overlap) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "unknown_identifiers, overlap, supported, unsupported) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [[run_id, r["sample_id"], r["model_kind"], r["output"], r["layout_ok"], r["citations_ok"],
-          json.dumps(r["unknown_identifiers"]), r["overlap"]] for r in rows],
+          json.dumps(r["unknown_identifiers"]), r["overlap"], r.get("supported"),
+          json.dumps(r.get("unsupported") or [])] for r in rows],
     )
 
 
 def infer_results(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
     cols = ("run_id", "sample_id", "model_kind", "output", "layout_ok", "citations_ok", "unknown_identifiers",
-            "overlap")
+            "overlap", "supported", "unsupported")
     rows = con.execute(
         f"SELECT {', '.join(cols)} FROM infer_results WHERE run_id = ? ORDER BY sample_id, model_kind", [run_id]
     ).fetchall()
@@ -73,6 +80,7 @@ def infer_results(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
     for row in rows:
         rec = dict(zip(cols, row))
         rec["unknown_identifiers"] = json.loads(rec["unknown_identifiers"]) if rec["unknown_identifiers"] else []
+        rec["unsupported"] = json.loads(rec["unsupported"]) if rec["unsupported"] else []
         out.append(rec)
     return out
 
@@ -98,3 +106,13 @@ def repo_name_texts(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[str]:
     # code text: local variables, parameters, imported library types
     texts.extend(r[0] for r in con.execute("SELECT text FROM chunks WHERE repo_id = ?", [repo_id]).fetchall())
     return texts
+
+
+def repo_declarations(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[tuple]:
+    """(path, start_line, end_line, simple name, kind, type, doc) of every symbol and SQL statement, for
+    the support check of strict validation (a span inside a declaration is about that declaration)."""
+    rows = con.execute("SELECT path, start_line, end_line, name, kind, type, doc FROM symbols WHERE repo_id = ?",
+                       [repo_id]).fetchall()
+    rows += con.execute("SELECT path, start_line, end_line, statement, 'sql', NULL, NULL FROM sql_statements "
+                        "WHERE repo_id = ?", [repo_id]).fetchall()
+    return rows

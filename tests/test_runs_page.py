@@ -1,5 +1,6 @@
 """The LoRA runs page (AppTest): a CPU smoke run launched from the form, followed to the end,
-validated; a long run stopped by its PID."""
+validated; a long run stopped by its PID; an export without val refused until confirmed, a stopped run
+resumed, a failed validation's reason."""
 
 from __future__ import annotations
 
@@ -120,3 +121,37 @@ def test_the_page_on_an_empty_database_offers_the_smoke_run(monkeypatch, db):
     assert at.selectbox(key="train-export-True").options[0] == "smoke export built from the indexed repository"
     at.selectbox(key="train-base").select("Qwen/Qwen2.5-7B-Instruct").run()
     assert at.number_input(key="bs-7B").value == 1 and at.number_input(key="ga-7B").value == 16  # the size's defaults
+
+
+def test_no_val_export_needs_confirmation_a_stopped_run_resumes_and_a_failed_validation_says_why(page, db,
+                                                                                               tmp_path):
+    at = page
+    export = write_smoke_export(SHOP, tmp_path / "no-val")
+    (export / "val.jsonl").write_text("")
+    at.selectbox(key="train-export-True").select("another directory…").run()
+    at.text_input(key="train-export-dir").input(str(export)).run()
+    assert "has no validation split" in "\n".join(w.value for w in at.warning)
+    at.number_input(key="train-save").set_value(2)
+    _start(at, 40)
+    assert not _runs(db) and "tick 'Train without a validation split'" in "\n".join(w.value for w in at.warning)
+
+    at.checkbox(key="train-no-val").check()
+    _start(at, 40)
+    (run,) = _runs(db)
+    assert "--save-steps 2" in "\n".join(c.value for c in at.code)  # the command it runs is shown
+    _wait(at, lambda: (Path(run["run_dir"]) / "checkpoints" / "checkpoint-2").is_dir())
+    at.button(key=f"stop-{run['run_id']}").click().run()
+    assert _runs(db)[0]["status"] == "stopped"
+
+    at.button(key=f"resume-{run['run_id']}").click().run()  # continues from its last checkpoint to the end
+    assert not at.exception, [e.value for e in at.exception]
+    _wait(at, lambda: _runs(db)[0]["status"] != "running", timeout=120)
+    run = _runs(db)[0]
+    assert run["status"] == "finished", run["message"]
+    final = run["final_metrics"]
+    assert final["steps"] == 40 and final["resumed_from"].startswith("checkpoint-")
+
+    at.button(key=f"val-{run['run_id']}").click().run()  # an export without val: the validation fails
+    _wait(at, lambda: not runner.validation_running(Path(run["run_dir"])))
+    at.run()
+    assert "Validation failed: the export" in "\n".join(e.value for e in at.error)

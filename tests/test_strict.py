@@ -84,8 +84,8 @@ def test_summary_compares_models():
         {"model_kind": "tuned", "layout_ok": True, "citations_ok": True, "unknown_identifiers": [], "overlap": 0.7},
     ]
     summary = summarize(rows)
-    assert summary["base"] == {"answers": 2, "layout_pct": 50.0, "citations_pct": 0.0,
-                               "no_unknown_identifiers_pct": 50.0, "rouge_l": 0.2}
+    assert summary["base"] == {"answers": 2, "layout_pct": 50.0, "citation_pct": 0.0, "identifier_pct": 50.0,
+                               "support_pct": None, "rouge_l": 0.2}  # rows without a support verdict
     assert summary["tuned"]["layout_pct"] == 100.0 and summary["tuned"]["rouge_l"] == 0.6
 
 
@@ -124,3 +124,71 @@ def test_a_design_may_introduce_names_but_not_change_missing_components():
     # LedgerRepository is changed as if it existed, without (new): invented
     assert check.layout_ok and check.citations_ok
     assert check.unknown_identifiers == ["LedgerRepository"]
+
+
+SERVICE = """package shop.order;
+
+public class OrderServiceImpl {
+    private OrderMapper orderMapper;
+
+    /** Cancels an unpaid order (oms_order.status 0 -> 4). */
+    public void cancelOrder(Long orderId) {
+        OmsOrder order = orderMapper.selectById(orderId);
+        if (order.getStatus() != 0) {
+            throw new IllegalStateException("only unpaid orders can be cancelled");
+        }
+        order.setStatus(4);
+        orderMapper.updateStatus(order);
+    }
+
+    public void remark(Long orderId, String note) {
+        OmsOrder order = orderMapper.selectById(orderId);
+        order.setNote(note);
+    }
+}
+"""
+
+
+def _code():
+    from core.train.support import CodeSpans
+
+    lines = {"shop/order/OrderServiceImpl.java": SERVICE.splitlines()}
+    rows = [("shop/order/OrderServiceImpl.java", 3, 20, "OrderServiceImpl", "class", None, None),
+            ("shop/order/OrderServiceImpl.java", 4, 4, "orderMapper", "field", "OrderMapper", None),
+            ("shop/order/OrderServiceImpl.java", 7, 14, "cancelOrder", "method", "void",
+             "Cancels an unpaid order (oms_order.status 0 -> 4)."),
+            ("shop/order/OrderServiceImpl.java", 16, 19, "remark", "method", "void", None)]
+    return CodeSpans.from_rows(lines.get, rows)
+
+
+SUPPORTED = """Only unpaid orders can be cancelled.
+
+Evidence:
+[E1] shop/order/OrderServiceImpl.java:9-12
+
+Reasoning:
+1. `OrderServiceImpl.cancelOrder` checks `order.getStatus() != 0` at line 9 [E1]
+2. otherwise it throws with "only unpaid orders can be cancelled" and then calls setStatus with `4` [E1]
+3. the OrderMapper field `orderMapper` reads the order [E1]"""
+
+
+def test_claims_are_supported_only_by_the_lines_that_hold_them():
+    from core.models import Span
+    from core.train.support import claim_problems
+
+    facts = RepoFacts(line_counts={"shop/order/OrderServiceImpl.java": 21}, identifiers=FACTS.identifiers | {
+        "OrderMapper", "orderMapper", "getStatus", "setStatus", "remark", "setNote"}, code=_code())
+    check = check_output(SUPPORTED, facts)
+    assert check.supported is True and check.ok, check.problems
+    # the same answer citing other existing lines of the same file: the claims about the check lose their
+    # support (claim 3 stays supported: `orderMapper` reads the order there too)
+    moved = check_output(SUPPORTED.replace(":9-12", ":16-19"), facts)
+    assert moved.citations_ok and moved.supported is False and len(moved.unsupported) == 2
+    assert "line 9 is outside the cited lines" in moved.unsupported[0]
+    assert "only unpaid orders can be cancelled" in moved.unsupported[1]
+    code = _code()
+    span = Span(path="shop/order/OrderServiceImpl.java", start_line=12, end_line=12)
+    # the enclosing method, its doc comment (oms_order.status) and a field's type count as held
+    assert claim_problems("`OrderServiceImpl.cancelOrder` writes `oms_order.status`", [span], code) == []
+    assert claim_problems("`remark` sets the note", [span], code) == ["names not in the cited lines: remark"]
+    assert claim_problems("sets status to `5`", [span], code) == ["names not in the cited lines: 5"]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from core.answer_format import to_messages
 from core.errors import UserError
-from core.export import writer
+from core.export import llama_factory, writer
+from core.export.context import CONTEXTS, with_evidence
 from core.export.select import ExportFilters, select
 from core.export.split import GROUP_KEYS, group_keys, grouped_split
 from core.progress import NullProgress, Progress
@@ -35,9 +36,14 @@ class SplitOptions:
 
 def export_dataset(
     db: Database, repo_id: str, out: Path, filters: ExportFilters, split: SplitOptions | None = None, *,
-    force: bool = False, parquet: bool = False, progress: Progress | None = None,
+    force: bool = False, parquet: bool = False, progress: Progress | None = None, context: str = "none",
 ) -> dict:
-    """Write the export directory atomically, record it, and return its manifest."""
+    """Write the export directory atomically, record it, and return its manifest.
+
+    `context="evidence"` writes open-book samples (core.export.context): the evidence code in the user turn.
+    """
+    if context not in CONTEXTS:
+        raise UserError(f"--context takes {' or '.join(CONTEXTS)}, got {context!r}")
     split = split or SplitOptions()
     progress = progress or NullProgress()
     if not 0 <= split.val_ratio < 1:
@@ -66,11 +72,13 @@ def export_dataset(
                 selection.excluded["evidence file changed since validation (run validate)"] += 1
                 continue
             messages = to_messages(sample)
+            keys_of.append(group_keys(sample, group_by, prompt=messages[1]["content"]))
+            if context == "evidence":
+                messages = with_evidence(messages, sample)
             meta = writer.meta(sample, chosen.review_status, chosen.reviewer, commit)
             ids.append(sample.sample_id)
             lines.append(writer.line(sample.sample_id, messages, meta))
             facets.append((sample.task_type, sample.domain, sample.language, chosen.review_status))
-            keys_of.append(group_keys(sample, group_by, prompt=messages[1]["content"]))
             if n % 5000 == 0:
                 progress.advance(5000)
     progress.advance(len(selection.chosen) % 5000)
@@ -88,6 +96,7 @@ def export_dataset(
         staged.write_lines("train.jsonl", parts["train"])
         staged.write_lines("val.jsonl", parts["val"])
         staged.write("dataset_info.json", writer.dataset_info())
+        staged.write(llama_factory.FILE_NAME, llama_factory.sft_yaml(writer.DATASET_NAME))
         if parquet:
             staged.write("train.parquet", writer.parquet(parts["train"]))
             staged.write("val.parquet", writer.parquet(parts["val"]))
@@ -106,8 +115,10 @@ def export_dataset(
             "leakage_check": leakage,
             "files": entries,
             "system_prompt_sha256": writer.system_prompt_sha256(),
+            "context": context,
             "llama_factory": {"dataset_dir": ".", "dataset": f"{writer.DATASET_NAME}_train",
-                              "eval_dataset": f"{writer.DATASET_NAME}_val", "template": "qwen"},
+                              "eval_dataset": f"{writer.DATASET_NAME}_val", "template": "qwen",
+                              "config": llama_factory.FILE_NAME},
         }
         staged.write("manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
                      record=False)

@@ -27,6 +27,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--group-by", default=",".join(GROUP_KEYS),
                         help="keys that keep samples on one side of the split (default rule,flow,file)")
     parser.add_argument("--parquet", action="store_true", help="also write train.parquet and val.parquet")
+    parser.add_argument("--context", choices=("none", "evidence"), default="none",
+                        help="evidence: put the cited code in the user turn (open-book); default none (closed-book)")
 
 
 def _split_list(value: str) -> tuple[str, ...]:
@@ -49,7 +51,8 @@ def run(ctx: Context, args) -> dict:
     split = SplitOptions(val_ratio=getattr(args, "val_ratio", 0.1), seed=getattr(args, "seed", 42),
                          group_by=_split_list(getattr(args, "group_by", ",".join(GROUP_KEYS))))
     manifest = export_dataset(ctx.db, ctx.repo_id(), Path(out), filters, split, force=getattr(args, "force", False),
-                              parquet=getattr(args, "parquet", False), progress=ctx.progress)
+                              parquet=getattr(args, "parquet", False), progress=ctx.progress,
+                              context=getattr(args, "context", "none"))
     counts = manifest["counts"]
     return {"out": str(Path(out).expanduser().resolve()), "export_id": manifest["export_id"],
             "train": counts["train"], "val": counts["val"], "excluded": counts["excluded"],

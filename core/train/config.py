@@ -55,6 +55,13 @@ class TrainConfig(BaseModel):
     bf16: bool | None = None            # None: on when CUDA supports it
     gradient_checkpointing: bool | None = None  # None: on when CUDA
     export_manifest_sha256: str | None = None
+    context: str = "none"               # the export's user turns: none (closed-book) | evidence (open-book)
+    packing: bool = False               # padding-free: a batch is one row, position ids restart per sample
+    save_steps: int = Field(default=0, ge=0)   # > 0: a checkpoint (and an eval) every N steps, besides each epoch
+    save_total_limit: int = Field(default=2, gt=0)  # checkpoints kept on disk (the best one is never dropped)
+    merge: bool = False                 # also write base + adapter merged (RUN/merged), e.g. for vLLM
+    gpus: int = Field(default=1, gt=0)  # processes `train --gpus N` launched through `accelerate launch`
+    deepspeed: str | None = None        # zero2 | zero3: DeepSpeed ZeRO stage, config written to the run dir
 
 
 def detect_size(base_model: str) -> str:

@@ -19,11 +19,18 @@ STATUS = "status.json"
 METRICS = "metrics.jsonl"
 FINAL = "final_metrics.json"
 LOG = "train.log"
-ADAPTER = "adapter"
+ADAPTER = "adapter"                 # the adapter to use: the best by eval loss when val exists, else the last
+CHECKPOINTS = "checkpoints"         # Trainer checkpoints (adapter, optimizer, scheduler, RNG): --resume reads them
+MERGED = "merged"                   # base + adapter as one model (train --merge), e.g. for vLLM
 MANIFEST_HASH = "export_manifest.sha256"
 INFER_SUMMARY = "infer_summary.json"
 
 TERMINAL_STATES = ("finished", "failed", "stopped")
+
+
+def best_adapter(run_dir: Path) -> Path | None:
+    adapter = run_dir / ADAPTER
+    return adapter if (adapter / "adapter_config.json").is_file() else None
 
 
 def now_iso() -> str:
@@ -60,6 +67,13 @@ def update_status(run_dir: Path, state: str | None = None, **fields) -> dict:
 def append_metric(run_dir: Path, row: dict) -> None:
     with open(run_dir / METRICS, "a", encoding="utf-8") as fh:
         fh.write(json.dumps({**row, "time": round(time.time(), 3)}) + "\n")
+
+
+def write_lines(path: Path, rows: list[dict]) -> None:
+    """Replace a JSONL file (a resumed run drops the rows it will write again)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def read_metrics(run_dir: Path) -> list[dict]:

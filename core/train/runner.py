@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.train import rundir
+from core.train.launch import flags
 from storage import Database, runs_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,18 +37,14 @@ def new_run_id(base_model: str, runs_dir: Path) -> str:
 
 
 def train_command(export_dir: str | Path, base_model: str, run_dir: str | Path, **hyper) -> list[str]:
-    """The CLI invocation for a run; `hyper` keys are the train flags without dashes (max_steps=5)."""
-    cmd = [sys.executable, "-m", "core", "train", "--export", str(export_dir), "--base-model", base_model,
-           "--out", str(run_dir)]
-    for key, value in hyper.items():
-        if value is None:
-            continue
-        flag = "--" + key.replace("_", "-")
-        if isinstance(value, bool):
-            cmd.append(flag if value else "--no-" + flag[2:])
-        else:
-            cmd += [flag, str(value)]
-    return cmd
+    """The CLI invocation for a run; `hyper` keys are the train flags without dashes (max_steps=5).
+    With gpus > 1 the command itself launches `accelerate launch` (core.train.launch)."""
+    return [sys.executable, "-m", "core", "train", "--export", str(export_dir), "--base-model", base_model,
+            "--out", str(run_dir), *flags(**hyper)]
+
+
+def resume_command(run_dir: str | Path) -> list[str]:
+    return [sys.executable, "-m", "core", "train", "--resume", "--out", str(run_dir)]
 
 
 def launch(command: list[str], run_dir: Path) -> int:
@@ -161,6 +158,22 @@ def read_run(run_dir: Path, log_lines: int = 30) -> RunView:
     )
 
 
+def has_val(export_dir: str | Path) -> bool:
+    """The export has validation records (eval loss per epoch, the best adapter, strict validation need them)."""
+    try:
+        with open(Path(export_dir) / "val.jsonl", encoding="utf-8") as fh:
+            return any(line.strip() for line in fh)
+    except OSError:
+        return False
+
+
+def gpu_runs(db: Database) -> list[dict]:
+    """Running runs that train on a GPU (asked for cuda, or left on auto), which a new GPU run would share."""
+    with db.connect() as con:
+        running = [r for r in runs_store.list_runs(con) if r["status"] == "running"]
+    return [r for r in running if ((r["config"] or {}).get("requested") or {}).get("device") != "cpu"]
+
+
 def start_run(db: Database, runs_dir: Path, export_dir: str | Path, base_model: str, **hyper) -> str:
     """Launch a training process for the app and record it in train_runs; returns the run id."""
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -185,6 +198,20 @@ def sync_run(db: Database, run: dict) -> RunView:
     return view
 
 
+def can_resume(run: dict) -> bool:
+    """A failed or stopped run with a checkpoint to continue from."""
+    folder = Path(run["run_dir"]) / rundir.CHECKPOINTS
+    return run["status"] in ("failed", "stopped") and folder.is_dir() and any(folder.glob("checkpoint-*"))
+
+
+def resume_run(db: Database, run: dict) -> int:
+    """`train --resume` on the run's directory: same config, from its last checkpoint."""
+    pid = launch(resume_command(run["run_dir"]), Path(run["run_dir"]))
+    with db.connect() as con:
+        runs_store.resumed(con, run["run_id"], pid)
+    return pid
+
+
 def stop_run(db: Database, run: dict) -> RunView:
     if run.get("pid"):
         stop(Path(run["run_dir"]), run["pid"])
@@ -206,6 +233,18 @@ def start_validation(db: Database, run_dir: Path, limit: int | None = None, max_
     _children[proc.pid] = proc
     (run_dir / INFER_PID).write_text(str(proc.pid))
     return proc.pid
+
+
+def validation_error(run_dir: Path) -> str | None:
+    """Why the last validation of the run failed (its `error:` line), when it did and is not running."""
+    if validation_running(run_dir):
+        return None
+    for line in reversed(rundir.tail(run_dir / INFER_LOG, 60).splitlines()):
+        if line.startswith("error:"):
+            return line.removeprefix("error:").strip()
+        if line.startswith("infer: done") or line.startswith("{"):
+            return None
+    return None
 
 
 def validation_running(run_dir: Path) -> bool:

@@ -1,11 +1,13 @@
 """`python -m core train`: LoRA SFT of a Qwen2.5 model on an export directory.
 
 Everything about the run goes to its directory (--out): resolved config,
-status, metrics while training, final metrics, adapter, the export manifest
-hash. The database is never opened, so training can run for hours while the
-app and other stages keep using the DuckDB file. Several GPUs: run this same
-command under `accelerate launch -m core train ...` or `torchrun -m core train ...`
-(see docs/training.md).
+status, metrics while training, checkpoints, final metrics, the adapter, the
+export manifest hash. The database is never opened, so training can run for
+hours while the app and other stages keep using the DuckDB file. `--resume`
+continues a failed or stopped run from its last checkpoint with the config it
+was started with. Several GPUs: `--gpus N` runs this same command under
+`accelerate launch` (`--deepspeed zero2|zero3` for ZeRO); `torchrun -m core
+train ...` works as well (see docs/training.md).
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
 from pathlib import Path
 
 from core.errors import UserError
 from core.outputs import check_run_dir
 from core.train import rundir
-from core.train.config import DEFAULT_BASE_MODEL, SIZE_DEFAULTS
+from core.train.config import DEFAULT_BASE_MODEL, SIZE_DEFAULTS, TrainConfig
+from core.train.launch import accelerate_command, flags, under_launcher
 
 
 class RunStopped(Exception):
@@ -48,6 +52,16 @@ def add_arguments(parser) -> None:
     g.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None, help="default: on with CUDA")
     g.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=None,
                    help="activation checkpointing; default: on with CUDA")
+    g.add_argument("--packing", action=argparse.BooleanOptionalAction, default=None,
+                   help="padding-free packing: a batch is one sequence, position ids restart per sample (default off)")
+    g.add_argument("--save-steps", type=int, help="a checkpoint (and an eval) every N steps besides every epoch")
+    g.add_argument("--save-total-limit", type=int, help="checkpoints kept (default 2; the best is always kept)")
+    g.add_argument("--resume", action="store_true",
+                   help="continue the failed or stopped run in --out from its last checkpoint, with its own config")
+    g.add_argument("--merge", action="store_true", default=None,
+                   help="also write base + adapter merged into RUN/merged (for vLLM and other servers)")
+    g.add_argument("--gpus", type=int, help="GPUs (processes) to train on, launched by `accelerate launch` (DDP)")
+    g.add_argument("--deepspeed", choices=("zero2", "zero3"), help="DeepSpeed ZeRO stage (config written to the run)")
 
 
 def _defaults(key: str) -> str:
@@ -55,7 +69,8 @@ def _defaults(key: str) -> str:
 
 
 _OVERRIDES = ("max_steps", "epochs", "learning_rate", "lora_r", "lora_alpha", "lora_dropout", "max_length",
-              "batch_size", "grad_accum", "seed", "min_samples", "device", "bf16", "gradient_checkpointing")
+              "batch_size", "grad_accum", "seed", "min_samples", "device", "bf16", "gradient_checkpointing",
+              "packing", "save_steps", "save_total_limit", "merge", "gpus", "deepspeed")
 
 
 def _prepare_run_dir(run_dir: Path) -> None:
@@ -84,37 +99,91 @@ def _stop(signum, frame):
     raise RunStopped(f"stopped by signal {signal.Signals(signum).name}")
 
 
-def run(ctx, args) -> dict:
+def _new_config(args, main: bool) -> TrainConfig:
     from core.train.config import resolve
     from core.train.data import load_export
-    from core.train.trainer import is_main_process, train
 
     if args.export is None or args.out is None:
         raise UserError("train needs --export DIR (from `python -m core export`) and --out RUN_DIR")
     if not args.export.is_dir():
         raise UserError(f"export directory {args.export} does not exist")
+    overrides = {k: getattr(args, k, None) for k in _OVERRIDES}
+    export = load_export(args.export)
+    config = resolve(args.base_model, str(args.export.resolve()), **overrides)
+    config.export_manifest_sha256 = export.manifest_sha256
+    config.context = export.manifest.get("context", "none")
+    if main:
+        _prepare_run_dir(args.out)
+    return config
+
+
+def _resumed_config(run_dir: Path, main: bool) -> TrainConfig:
+    """The run's own config; metric rows past the checkpoint it resumes from are dropped (they will be redone)."""
+    from core.train.trainer import last_checkpoint
+
+    saved = rundir.read_json(run_dir / rundir.CONFIG)
+    status = rundir.read_json(run_dir / rundir.STATUS) or {}
+    if saved is None:
+        raise UserError(f"{run_dir} holds no config.json: --resume continues a run started with `train --out`")
+    if status.get("state") == "finished":
+        raise UserError(f"{run_dir} already finished; nothing to resume")
+    if status.get("state") == "running" and _alive(status.get("pid")):
+        raise UserError(f"{run_dir} is in use by a running training process (PID {status['pid']})")
+    checkpoint = last_checkpoint(run_dir)
+    if checkpoint is None:
+        raise UserError(f"{run_dir} has no checkpoint yet (one is written every epoch, or every --save-steps)")
+    if main:
+        step = int(checkpoint.name.rsplit("-", 1)[-1])
+        rows = [r for r in rundir.read_metrics(run_dir) if r.get("step", 0) <= step]
+        rundir.write_lines(run_dir / rundir.METRICS, rows)
+        (run_dir / rundir.FINAL).unlink(missing_ok=True)
+    return TrainConfig(**saved)
+
+
+def _launch(config: TrainConfig, args, run_dir: Path) -> dict:
+    """Run this stage again under `accelerate launch` in config.gpus processes and wait for it."""
+    argv = ["--resume", "--out", str(run_dir)] if args.resume else [
+        "--export", str(config.export_dir), "--base-model", config.base_model, "--out", str(run_dir),
+        *flags(**{k: getattr(config, k) for k in _OVERRIDES if getattr(args, k, None) is not None})]
+    command = accelerate_command(argv, config.gpus, cpu=config.device == "cpu")
+    print("launching: " + " ".join(command), flush=True)
+    done = subprocess.run(command, check=False)
+    status = rundir.read_json(run_dir / rundir.STATUS) or {}
+    if done.returncode != 0:
+        if status.get("state") not in rundir.TERMINAL_STATES:
+            rundir.update_status(run_dir, "failed", reason=f"accelerate launch exited with {done.returncode}")
+        raise UserError(f"training under accelerate launch failed (exit {done.returncode}): "
+                        f"{status.get('reason') or 'see the output above'}", exit_code=done.returncode)
+    final = rundir.read_json(run_dir / rundir.FINAL) or {}
+    return {"steps": final.get("steps"), "train_samples": final.get("train_samples"), "gpus": config.gpus}
+
+
+def run(ctx, args) -> dict:
+    from core.train.trainer import is_main_process, train
+
+    if args.out is None:
+        raise UserError("train needs --out RUN_DIR")
     run_dir: Path = args.out
     main = is_main_process()
-    overrides = {k: getattr(args, k, None) for k in _OVERRIDES}
-    config = resolve(args.base_model, str(args.export.resolve()), **overrides)
-    if main:
-        _prepare_run_dir(run_dir)
-    config.export_manifest_sha256 = load_export(args.export).manifest_sha256
+    config = _resumed_config(run_dir, main) if args.resume else _new_config(args, main)
+    if (config.gpus > 1 or config.deepspeed) and not under_launcher():
+        return _launch(config, args, run_dir)  # rank 0 of the launched processes writes the run directory
     if main:
         rundir.write_json(run_dir / rundir.CONFIG, config.model_dump())
         (run_dir / rundir.MANIFEST_HASH).write_text((config.export_manifest_sha256 or "no manifest.json") + "\n")
         rundir.update_status(run_dir, "running", pid=os.getpid(), started_at=rundir.now_iso(), reason=None,
-                             base_model=config.base_model, export_dir=config.export_dir)
+                             base_model=config.base_model, export_dir=config.export_dir, resumed=args.resume)
 
     previous = signal.signal(signal.SIGTERM, _stop)
     state, reason = "failed", None
     try:
         metrics = train(config, run_dir, on_start=lambda total: ctx.progress.start("train", total),
-                        on_step=lambda step: ctx.progress.advance())
+                        on_step=lambda step: ctx.progress.advance(), resume=args.resume)
         state = "finished"
     except RunStopped as exc:
         state, reason = "stopped", str(exc)
-        raise UserError(f"training {reason}; the run directory {run_dir} keeps its metrics", exit_code=143) from exc
+        raise UserError(f"training {reason}; the run directory {run_dir} keeps its metrics and checkpoints "
+                        f"(`train --resume --out {run_dir}` continues it)", exit_code=143) from exc
     except UserError as exc:
         reason = str(exc)
         raise

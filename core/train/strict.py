@@ -2,7 +2,8 @@
 
 A fine-tuned model is only useful if its answers stay checkable: the layout
 of `core.answer_format` is followed, every cited file and line range exists,
-and no class, method, field or table is invented. Identifiers are recognised
+no class, method, field or table is invented, and the cited lines hold what
+each reasoning claim says (`core.train.support`). Identifiers are recognised
 by shape (CamelCase, camelCase, snake_case, UPPER_SNAKE) so ordinary words
 never count, and are looked up in every name the index recorded (symbols,
 their signatures and types, SQL tables and columns, config keys).
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.answer_format import parse_answer
+from core.train.support import CodeSpans, claim_problems
 
 _SHAPES = re.compile(
     r"^(?:[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+"      # CamelCase: OrderService, OmsOrderItem
@@ -50,15 +52,17 @@ class RepoFacts:
 
     line_counts: dict[str, int]
     identifiers: set[str] = field(default_factory=set)
+    code: CodeSpans | None = None       # None: support is not checked (no repository text at hand)
 
     @classmethod
-    def from_texts(cls, line_counts: dict[str, int], texts: Iterable[str | None]) -> RepoFacts:
+    def from_texts(cls, line_counts: dict[str, int], texts: Iterable[str | None],
+                   code: CodeSpans | None = None) -> RepoFacts:
         """`texts`: symbol ids, names, signatures, types, SQL, table names ... as stored by the index."""
         known = set(PLATFORM_NAMES)
         for text in texts:
             if text:
                 known.update(_WORD.findall(text))
-        return cls(line_counts=dict(line_counts), identifiers=known)
+        return cls(line_counts=dict(line_counts), identifiers=known, code=code)
 
 
 @dataclass
@@ -67,10 +71,12 @@ class StrictCheck:
     citations_ok: bool
     unknown_identifiers: list[str]
     problems: list[str]
+    supported: bool | None = None       # every claim held by its cited lines; None when not checked
+    unsupported: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.layout_ok and self.citations_ok and not self.unknown_identifiers
+        return self.layout_ok and self.citations_ok and not self.unknown_identifiers and self.supported is not False
 
 
 def identifiers_in(text: str) -> list[str]:
@@ -134,8 +140,23 @@ def check_output(text: str, facts: RepoFacts) -> StrictCheck:
     unknown = [name for name in identifiers_in(prose) if name not in proposed and not known(name, facts)]
     if unknown:
         problems.append("names absent from the repository: " + ", ".join(unknown[:10]))
+    supported, unsupported = None, []
+    if facts.code is not None:
+        unsupported = _unsupported_claims(parsed, facts.code, frozenset(proposed))
+        supported = bool(parsed.trace) and citations_ok and not unsupported
+        problems += unsupported
     return StrictCheck(layout_ok=parsed.layout_ok, citations_ok=citations_ok, unknown_identifiers=unknown,
-                       problems=problems)
+                       problems=problems, supported=supported, unsupported=unsupported)
+
+
+def _unsupported_claims(parsed, code: CodeSpans, proposed: frozenset[str]) -> list[str]:
+    """One line per reasoning claim whose cited lines do not hold what it says."""
+    out = []
+    for n, (claim, ids) in enumerate(parsed.trace, 1):
+        spans = [parsed.citations[i] for i in ids if i in parsed.citations]
+        if problems := claim_problems(claim, spans, code, proposed):
+            out.append(f"claim {n} not supported by {''.join(f'[{i}]' for i in ids)}: " + "; ".join(problems))
+    return out
 
 
 _ROUGE_TOKEN = re.compile(r"[\u3400-\u9fff]|[a-z0-9_]+")
@@ -164,17 +185,27 @@ def rouge_l(candidate: str, reference: str) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
+MEASURES = ("layout_pct", "citation_pct", "identifier_pct", "support_pct")
+
+
+def measures(rows: list[dict]) -> dict:
+    """Answers, layout compliance %, citation validity %, identifier-clean %, supported %, mean ROUGE-L.
+
+    support_pct is None for results stored before the support check existed.
+    """
+    n = len(rows)
+    judged = [r for r in rows if r.get("supported") is not None]
+    return {
+        "answers": n,
+        "layout_pct": round(100 * sum(bool(r["layout_ok"]) for r in rows) / n, 1),
+        "citation_pct": round(100 * sum(bool(r["citations_ok"]) for r in rows) / n, 1),
+        "identifier_pct": round(100 * sum(not r["unknown_identifiers"] for r in rows) / n, 1),
+        "support_pct": round(100 * sum(bool(r["supported"]) for r in judged) / len(judged), 1) if judged else None,
+        "rouge_l": round(sum(r["overlap"] or 0.0 for r in rows) / n, 4),
+    }
+
+
 def summarize(rows: list[dict]) -> dict[str, dict]:
-    """Per model kind: answers, layout compliance %, citation validity %, identifier-clean %, mean ROUGE-L."""
-    out: dict[str, dict] = {}
-    for kind in sorted({r["model_kind"] for r in rows}):
-        mine = [r for r in rows if r["model_kind"] == kind]
-        n = len(mine)
-        out[kind] = {
-            "answers": n,
-            "layout_pct": round(100 * sum(bool(r["layout_ok"]) for r in mine) / n, 1),
-            "citations_pct": round(100 * sum(bool(r["citations_ok"]) for r in mine) / n, 1),
-            "no_unknown_identifiers_pct": round(100 * sum(not r["unknown_identifiers"] for r in mine) / n, 1),
-            "rouge_l": round(sum(r["overlap"] or 0.0 for r in mine) / n, 4),
-        }
-    return out
+    """`measures` per model kind (base, tuned, reference)."""
+    return {kind: measures([r for r in rows if r["model_kind"] == kind])
+            for kind in sorted({r["model_kind"] for r in rows})}

@@ -2,7 +2,13 @@
 
 The Trainer is used as is, so the same code runs on one CPU, one GPU, or
 several GPUs under `accelerate launch` / `torchrun` (it reads the launcher's
-environment); only the main process writes to the run directory.
+environment; `core.train.launch` builds that command); only the main process
+writes to the run directory. The Trainer also does checkpoints (every N steps
+and every epoch, with optimizer, scheduler and RNG state, so `--resume`
+continues the same loss curve), per-epoch evaluation and keeping the best
+adapter by eval loss; padding-free packing is transformers'
+`DataCollatorWithFlattening` (position ids restart per sample, and the
+attention mask built from them keeps samples apart).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from core.errors import UserError
 from core.train import rundir
 from core.train.config import TrainConfig
 from core.train.data import PadCollator, encode_all, load_export
+from core.train.launch import deepspeed_config
 
 
 class ModelLoadError(UserError):
@@ -81,6 +88,13 @@ def _callback(run_dir: Path, on_start, on_step):
             self.t0 = time.monotonic()
             self.tokens0 = 0
 
+        def on_epoch_end(self, args, state, control, **kwargs):
+            # a checkpoint every epoch too when checkpoints go by steps (evaluated, so the best can be chosen)
+            if args.save_strategy == "steps" and state.global_step % args.save_steps:
+                control.should_save = True
+                control.should_evaluate = args.eval_strategy == "steps"
+            return control
+
         def on_train_begin(self, args, state, control, **kwargs):
             self.t0 = time.monotonic()
             self.tokens0 = state.num_input_tokens_seen or 0
@@ -121,9 +135,34 @@ def _final_eval_loss(trainer) -> float:
     return logged[-1] if logged else trainer.evaluate()["eval_loss"]
 
 
+def collator(config: TrainConfig, tokenizer):
+    """Padding-free packing or right padding to the longest example of the batch."""
+    if config.packing:
+        from transformers import DataCollatorWithFlattening
+
+        return DataCollatorWithFlattening(return_position_ids=True, separator_id=-100)
+    return PadCollator(tokenizer.pad_token_id)
+
+
+def last_checkpoint(run_dir: Path) -> Path | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    folder = run_dir / rundir.CHECKPOINTS
+    found = get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    return Path(found) if found else None
+
+
+def _merge(model, tokenizer, out: Path) -> None:
+    """Base weights with the adapter folded in: one model directory any server (vLLM, TGI) loads."""
+    merged = model.merge_and_unload()
+    merged.save_pretrained(str(out))
+    tokenizer.save_pretrained(str(out))
+
+
 def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_step=lambda step: None,
-          loader=None) -> dict:
-    """Fine-tune, save the adapter to run_dir/adapter, return the final metrics.
+          loader=None, resume: bool = False) -> dict:
+    """Fine-tune, save the adapter to run_dir/adapter (the best by eval loss when there is val), return the
+    final metrics. `resume` continues from the last checkpoint in run_dir/checkpoints.
 
     `loader(name, dtype) -> (tokenizer, model)` replaces `load_base` for the benchmark's
     random-weight models, which are built in memory instead of read from disk.
@@ -160,8 +199,17 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
     with peft_quietly():
         model = get_peft_model(model, lora)
 
+    checkpoint = last_checkpoint(run_dir) if resume else None
+    if resume and checkpoint is None:
+        raise UserError(f"{run_dir / rundir.CHECKPOINTS} holds no checkpoint to resume from")
+    strategy = "steps" if config.save_steps else "epoch"
+    ds_config = None
+    if config.deepspeed:
+        ds_config = run_dir / "deepspeed.json"
+        if is_main_process():
+            rundir.write_json(ds_config, deepspeed_config(config.deepspeed))
     args = TrainingArguments(
-        output_dir=str(run_dir / "trainer"),
+        output_dir=str(run_dir / rundir.CHECKPOINTS),
         per_device_train_batch_size=config.batch_size,
         per_device_eval_batch_size=config.batch_size,
         gradient_accumulation_steps=config.grad_accum,
@@ -171,8 +219,15 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
         warmup_steps=config.warmup_ratio,  # a float below 1 is a ratio of the total steps
         lr_scheduler_type="cosine",
         logging_steps=1,
-        eval_strategy="epoch" if val_set else "no",
-        save_strategy="no",
+        eval_strategy=strategy if val_set else "no",
+        save_strategy=strategy,
+        save_steps=config.save_steps or 500,
+        eval_steps=config.save_steps or None,
+        save_total_limit=config.save_total_limit,
+        load_best_model_at_end=bool(val_set),
+        metric_for_best_model="eval_loss",
+        greater_is_better=False,
+        deepspeed=str(ds_config) if ds_config else None,
         report_to="none",
         seed=config.seed,
         data_seed=config.seed,
@@ -185,19 +240,21 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
         ddp_find_unused_parameters=False,  # every LoRA weight takes part in every step (and checkpointing needs it)
     )
     trainer = Trainer(model=model, args=args, train_dataset=train_set, eval_dataset=val_set or None,
-                      data_collator=PadCollator(tokenizer.pad_token_id), processing_class=tokenizer,
+                      data_collator=collator(config, tokenizer), processing_class=tokenizer,
                       callbacks=[_callback(run_dir, on_start, on_step)])
     trainer.remove_callback(PrinterCallback)  # the run-dir callback prints one readable line per step
     started = time.monotonic()
     try:
-        result = trainer.train()
-        eval_loss = _final_eval_loss(trainer) if val_set else None
+        result = trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+        best_loss = trainer.state.best_metric
+        eval_loss = None if not val_set else best_loss if best_loss is not None else _final_eval_loss(trainer)
     except torch.OutOfMemoryError as exc:
         raise UserError(oom_reason(config, exc)) from exc
     runtime = time.monotonic() - started
-    trainer.save_model(str(run_dir / rundir.ADAPTER))
-    if is_main_process() and not any((run_dir / "trainer").glob("*")):
-        (run_dir / "trainer").rmdir()  # the Trainer's scratch dir: no checkpoints are kept
+    trainer.save_model(str(run_dir / rundir.ADAPTER))  # the best checkpoint's weights when val exists
+    if config.merge and is_main_process():
+        _merge(trainer.model, tokenizer, run_dir / rundir.MERGED)
+    best = trainer.state.best_model_checkpoint
     train_runtime = result.metrics.get("train_runtime") or runtime
     metrics = {
         "train_loss": result.training_loss,
@@ -214,6 +271,12 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
         "bf16": bf16,
         "gradient_checkpointing": checkpointing,
         "world_size": int(os.environ.get("WORLD_SIZE", "1")),
+        "packing": config.packing,
+        "context": config.context,
+        "best_checkpoint": Path(best).name if best else None,
+        "resumed_from": checkpoint.name if checkpoint else None,
+        "merged": str(run_dir / rundir.MERGED) if config.merge else None,
+        "deepspeed": config.deepspeed,
     }
     if is_main_process():
         rundir.write_json(run_dir / rundir.FINAL, metrics)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,7 @@ from app import llm_cost
 from app.progress import StreamlitProgress
 from app.state import database, problems_shown
 from core.context import DEFAULT_DOMAINS, Context
-from core.pipeline import PIPELINE, run_stage, stage_args
+from core.pipeline import PIPELINE, exclusive, run_stage, stage_args
 from storage import Database
 from storage import repos as repo_store
 
@@ -28,18 +29,19 @@ def run_stages(db: Database, repo: Path, domains: list[str], lang: str, backend:
     args = stage_args(stages, **(overrides or {}))
     counts = {}
     status = st.status(f"Running {' → '.join(stages)}", expanded=True)
-    for name in stages:
-        status.update(label=f"Running {name} …")
-        if name == "generate" and backend != "template":
-            status.write(llm_cost.estimate_text(llm_cost.estimate(db, repo, domains, lang, backend, overrides or {})))
-        try:
-            counts[name] = run_stage(name, ctx, args)
-        except BaseException:
-            status.update(label=f"{name} failed", state="error", expanded=True)
-            raise
-        status.write(f"**{name}**: {_counts_text(counts[name])}")
-        if spent := llm_cost.spend_text(counts[name]):
-            status.write(f"**{name} cost**: {spent}")
+    with exclusive(ctx, f"app: {' -> '.join(stages)} (pid {os.getpid()})"):   # one run per database, as the CLI
+        for name in stages:
+            status.update(label=f"Running {name} …")
+            if name == "generate" and backend != "template":
+                status.write(llm_cost.estimate_text(llm_cost.estimate(db, repo, domains, lang, backend, overrides or {})))
+            try:
+                counts[name] = run_stage(name, ctx, args)
+            except BaseException:
+                status.update(label=f"{name} failed", state="error", expanded=True)
+                raise
+            status.write(f"**{name}**: {_counts_text(counts[name])}")
+            if spent := llm_cost.spend_text(counts[name]):
+                status.write(f"**{name} cost**: {spent}")
     status.update(label="Pipeline finished", state="complete", expanded=False)
     return counts
 

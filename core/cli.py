@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     ctx = Context(
         db=Database(args.db),
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     stages = PIPELINE if args.command == "run" else (args.command,)
     try:
-        run_pipeline(ctx, args, stages)
+        run_pipeline(ctx, args, stages, command=" ".join(["python -m core", *argv])[:200])
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -7,12 +7,20 @@ history, and may offer `check(ctx, args)`: a cheap look at its options that
 domain name or a missing API key is reported before minutes of indexing.
 Stage modules import heavy libraries (torch, transformers) inside `run`, so
 building the parser stays fast.
+
+Every stage that records itself runs under the database's run lock
+(`Database.run_lock`), and `run_pipeline` holds it from its option checks to
+its last stage: one run per database at a time, a second one stops before
+its first stage with `RunBusy` (exit 3). Whoever takes the lock first marks
+runs a dead process left 'running' as 'interrupted'.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from core.context import Context
 from storage import repos as repo_store
@@ -46,12 +54,27 @@ def stage_args(names: tuple[str, ...] = PIPELINE, **overrides) -> argparse.Names
     return args
 
 
+@contextmanager
+def exclusive(ctx: Context, command: str | None = None) -> Iterator[None]:
+    """The database's run lock for the block (re-entrant); runs left 'running' become 'interrupted'."""
+    with ctx.db.run_lock(command) as taken:
+        if taken:
+            with ctx.db.connect() as con:
+                repo_store.interrupt_runs(con)
+        yield
+
+
 def run_stage(name: str, ctx: Context, args: argparse.Namespace) -> dict:
     """Run one stage and record it (with its counts or its failure) in the run history."""
     module, _, recorded = STAGES[name]
     stage = importlib.import_module(module)
     if not recorded:
         return stage.run(ctx, args) or {}
+    with exclusive(ctx):
+        return _run_recorded(name, stage, ctx, args)
+
+
+def _run_recorded(name: str, stage, ctx: Context, args: argparse.Namespace) -> dict:
     repo_id = ctx.repo_id() if name != "index" or ctx.repo else None
     params = {"domains": ctx.domains, "backend": ctx.backend, "lang": ctx.lang}
     with ctx.db.connect() as con:
@@ -67,9 +90,14 @@ def run_stage(name: str, ctx: Context, args: argparse.Namespace) -> dict:
     return counts
 
 
-def run_pipeline(ctx: Context, args: argparse.Namespace, names: tuple[str, ...] = PIPELINE) -> dict[str, dict]:
-    for name in names:
-        check = getattr(importlib.import_module(STAGES[name][0]), "check", None)
-        if check is not None:
-            check(ctx, args)
-    return {name: run_stage(name, ctx, args) for name in names}
+def run_pipeline(ctx: Context, args: argparse.Namespace, names: tuple[str, ...] = PIPELINE,
+                 command: str | None = None) -> dict[str, dict]:
+    """Run `names` in order under one hold of the run lock; `command` is what a refused run is told."""
+    if not any(STAGES[name][2] for name in names):   # train never opens the database
+        return {name: run_stage(name, ctx, args) for name in names}
+    with exclusive(ctx, command):
+        for name in names:
+            check = getattr(importlib.import_module(STAGES[name][0]), "check", None)
+            if check is not None:
+                check(ctx, args)
+        return {name: run_stage(name, ctx, args) for name in names}

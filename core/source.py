@@ -1,14 +1,23 @@
-"""Reading repository files as text, whatever their encoding.
+"""Reading repository files as text, whatever their encoding, with secrets masked.
 
 Chinese code bases still carry GBK files. Strict UTF-8 first; then GBK /
 GB18030 when that decodes cleanly into CJK text (detectors mistake short GBK
-files for Korean); then charset-normalizer's guess. The encoding is recorded
-at index time so evidence is re-read exactly as it was indexed.
+files for Korean); then charset-normalizer's guess, where a Western file
+stays Latin-1 (or cp1252) rather than a Central-European code page that
+happens to score the same. The encoding is recorded at index time so
+evidence is re-read exactly as it was indexed.
+
+Every text handed out here is masked (`core.masking`): what the index, the
+rules, the samples and the app show of a file never holds its secrets, while
+`sha256` stays that of the bytes on disk. Only regular files are opened, and
+without blocking, so a FIFO named `*.java` cannot hang a run.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,16 +25,22 @@ from pathlib import Path
 import charset_normalizer
 
 from core.errors import UserError
+from core.masking import mask_text
 from core.models import sha256_bytes
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_WESTERN = frozenset({"cp1252", "latin_1", "iso8859_1", "iso8859_15"})
+
+
+class NotRegularFile(OSError):
+    """A FIFO, socket or device where a source file was expected."""
 
 
 @dataclass(frozen=True)
 class SourceFile:
     path: str          # relative to the repo root
-    data: bytes
-    text: str
+    data: bytes        # as on disk
+    text: str          # decoded, secrets masked (same lines and line lengths as the file)
     encoding: str
 
     @cached_property
@@ -35,6 +50,13 @@ class SourceFile:
     @cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
+
+    @cached_property
+    def unmasked(self) -> str:
+        """The decoded text with its secrets, for a parser that needs the structure only (a masked YAML
+        value `******` reads as an alias); what is stored from it must be checked against `lines`."""
+        text = self.data.decode(self.encoding, errors="replace")
+        return text.removeprefix("\ufeff") if self.encoding == "utf-8-sig" else text
 
     def snippet(self, start_line: int, end_line: int) -> str:
         """Lines start..end, 1-based inclusive, joined with newlines."""
@@ -56,23 +78,52 @@ def decode(data: bytes) -> tuple[str, str]:
             continue
         if _CJK.search(text):
             return text, encoding
-    best = charset_normalizer.from_bytes(data).best()
-    if best is not None:
-        return str(best), best.encoding
-    return data.decode("latin-1"), "latin-1"
+    matches = charset_normalizer.from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return data.decode("latin-1"), "latin-1"
+    if any(m.encoding in _WESTERN and m.chaos <= best.chaos and m.coherence >= best.coherence for m in matches):
+        encoding = "cp1252" if any(0x80 <= b <= 0x9F for b in data) else "latin-1"
+        return data.decode(encoding, errors="replace"), encoding
+    return str(best), best.encoding
 
 
-def read_source(root: Path, rel_path: str, encoding: str | None = None) -> SourceFile:
-    """Read `rel_path` under `root`; with `encoding` given, decode exactly as indexed."""
-    path = root / rel_path
+def read_regular(path: str | Path) -> bytes:
+    """The bytes of a regular file; raises NotRegularFile for a FIFO, socket or device (never blocks on one)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{rel_path}: file not found under {root}") from None
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(f"not a regular file ({_kind(mode)})")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+                       (stat.S_ISBLK, "block device"), (stat.S_ISDIR, "directory")):
+        if test(mode):
+            return name
+    return "special file"
+
+
+def source_file(rel_path: str, data: bytes, encoding: str | None = None) -> SourceFile:
+    """`data` decoded (exactly as `encoding` when given) and masked."""
     if encoding:
         text = data.decode(encoding, errors="replace")
         if encoding == "utf-8-sig":
             text = text.removeprefix("\ufeff")
     else:
         text, encoding = decode(data)
-    return SourceFile(rel_path, data, text, encoding)
+    return SourceFile(rel_path, data, mask_text(text, rel_path), encoding)
+
+
+def read_source(root: Path, rel_path: str, encoding: str | None = None) -> SourceFile:
+    """Read `rel_path` under `root`; with `encoding` given, decode exactly as indexed."""
+    try:
+        data = read_regular(root / rel_path)
+    except FileNotFoundError:
+        raise UserError(f"{rel_path}: file not found under {root}") from None
+    return source_file(rel_path, data, encoding)

@@ -19,7 +19,8 @@ from storage.sample_state import EFFECTIVE_ANSWER, EFFECTIVE_PAYLOAD, EFFECTIVE_
 
 
 def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
-    """What the checks need from the index: root, names, code text, file encodings, generated files."""
+    """What the checks need from the index: root, names, code text, file encodings, generated files,
+    the line ranges each file failed to parse in."""
     symbol_names = [r[0] for r in con.execute("SELECT DISTINCT name FROM symbols WHERE repo_id = ?", [repo_id]).fetchall()]
     tables = [r[0] for r in con.execute(
         "SELECT DISTINCT unnest(CAST(tables AS VARCHAR[])) FROM sql_statements WHERE repo_id = ? AND tables IS NOT NULL",
@@ -30,7 +31,8 @@ def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
         "UNION ALL SELECT key FROM config_keys WHERE repo_id = ?",
         [repo_id, repo_id, repo_id],
     ).fetchall()]
-    files = con.execute("SELECT path, encoding, is_generated FROM files WHERE repo_id = ?", [repo_id]).fetchall()
+    files = con.execute("SELECT path, encoding, is_generated, parse_errors FROM files WHERE repo_id = ?",
+                        [repo_id]).fetchall()
     generated_classes = con.execute(
         "SELECT DISTINCT s.path FROM map_classes m JOIN symbols s USING (repo_id, symbol_id) "
         "WHERE m.repo_id = ? AND m.is_generated",
@@ -41,8 +43,9 @@ def repo_facts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict:
         "symbol_names": symbol_names,
         "tables": tables,
         "code_texts": code_texts,
-        "encodings": {path: enc for path, enc, _ in files},
-        "generated_paths": {path for path, _, gen in files if gen} | {r[0] for r in generated_classes},
+        "encodings": {path: enc for path, enc, _, _ in files},
+        "generated_paths": {path for path, _, gen, _ in files if gen} | {r[0] for r in generated_classes},
+        "error_regions": {path: json.loads(errors) for path, _, _, errors in files if errors},
     }
 
 

@@ -46,6 +46,17 @@ def start_run(con: duckdb.DuckDBPyConnection, repo_id: str | None, stage: str, p
     ).fetchone()[0]
 
 
+def interrupt_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs still 'running' as 'interrupted'; called by the holder of the run lock, so none of them
+    is really running (their process died without recording an end). Returns how many."""
+    rows = con.execute(
+        "UPDATE pipeline_runs SET status = 'interrupted', finished_at = coalesce(finished_at, now()::TIMESTAMP), "
+        "message = 'interrupted: the process running it stopped before the stage ended' "
+        "WHERE status = 'running' RETURNING run_id"
+    ).fetchall()
+    return len(rows)
+
+
 def finish_run(
     con: duckdb.DuckDBPyConnection, run_id: int, status: str, counts: dict | None = None, message: str = ""
 ) -> None:

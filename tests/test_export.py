@@ -36,8 +36,9 @@ def curated(tmp_path):
         qa(root, "edited", "Which status does confirming receipt require?", "It requires status 2.", [span]),
         qa(root, "pending", "When does confirmReceiveOrder refuse an order?", "When its status is not 2.", [span]),
         qa(root, "rejected", "Who may confirm receipt of an order?", "Only its member, see confirmReceiveOrder.", [span]),
-        qa(root, "failing", "Which JWT secret does the portal use?", "The `jwt` block sets it.",
-           [(CONFIG, secret - 1, secret)]),
+        # evidence is masked when read; an answer that repeats the secret (an LLM's, a curator's) still fails
+        qa(root, "failing", "Which JWT secret does the portal use?",
+           "The `jwt` block sets secret: fake-jwt-secret-do-not-use-0123456789abcdef", [(CONFIG, secret - 1, secret)]),
         qa(root, "dup", Q, A, [span]),                          # an exact copy of "accepted", accepted too
     ]
     store(db, samples)

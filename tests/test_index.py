@@ -223,14 +223,14 @@ def test_resolution_through_enum_constants_static_imports_chains_and_accessors(d
 
 
 def test_unreadable_file_is_skipped_with_its_reason(db: Database, mini: Path, monkeypatch):
-    real = Path.read_bytes
+    real = index_stage.read_regular
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "Ticket.java":
+    def read_regular(path: str) -> bytes:
+        if Path(path).name == "Ticket.java":
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(index_stage, "read_regular", read_regular)
     index(db, mini)
     with db.connect() as con:
         skipped = {s["path"]: s["reason"] for s in index_store.skipped_files(con, "mini")}

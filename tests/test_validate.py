@@ -142,10 +142,17 @@ def test_trace_evidence_not_cited_is_flagged(shop):
 def test_secrets_in_config_evidence_fail_and_are_masked(shop):
     db, root, span = shop
     line = find_line(root, CONFIG, "secret: fake-jwt")
-    store(db, [qa(root, "cfg", "Which settings does the JWT filter read?",
-                  "The token settings come from the `jwt` block of the configuration.", [(CONFIG, line - 2, line + 2)])])
+    question, answer = "Which settings does the JWT filter read?", "The token settings come from the `jwt` block."
+    masked = qa(root, "cfg", question, answer, [(CONFIG, line - 2, line + 2)])
+    assert "fake-jwt-secret-do-not-use" not in masked.evidence[0].text    # masked when read (core.masking)
+    # evidence holding the secret (e.g. stored before masking): the export gate still fails it
+    raw_text = "\n".join((root / CONFIG).read_text(encoding="utf-8").splitlines()[line - 3:line + 2])
+    raw = masked.model_copy(update={"sample_id": "cfg-raw", "evidence": [
+        masked.evidence[0].model_copy(update={"text": raw_text})]})
+    store(db, [masked, raw])
     validate_repo(db, "shop")
-    result, message = results(db, "cfg")["secrets"]
+    assert results(db, "cfg")["secrets"][0] == "pass" and results(db, "cfg")["evidence"][0] == "pass"
+    result, message = results(db, "cfg-raw")["secrets"]
     assert result == "fail" and CONFIG in message
     assert "fake-jwt-secret-do-not-use" not in message  # never echo the secret itself
 

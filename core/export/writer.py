@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.answer_format import SYSTEM_PROMPT
+from core.errors import UserError
 from core.outputs import check_export_dir
 
 DATASET_NAME = "acdp"
@@ -124,9 +125,13 @@ class StagedDir:
             self.entries[name] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
 
     def __enter__(self) -> StagedDir:
-        self.out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(self.tmp, ignore_errors=True)
-        self.tmp.mkdir()
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_staging(self.out)
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp.mkdir()
+        except OSError as exc:
+            raise UserError(f"cannot write the export beside {self.out}: {exc.strerror or exc}") from None
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -144,6 +149,29 @@ class StagedDir:
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # alive, someone else's
+        return True
+    return True
+
+
+def remove_stale_staging(out: Path) -> list[Path]:
+    """Remove `.NAME.tmp-PID` / `.NAME.old-PID` siblings of `out` left by an export whose process is gone
+    (a `kill -9` mid-export); a live exporter's directory is left alone. Returns what was removed."""
+    removed = []
+    for prefix in (f".{out.name}.tmp-", f".{out.name}.old-"):
+        for path in out.parent.glob(f"{prefix}*"):
+            pid = path.name[len(prefix):]
+            if pid.isdigit() and path.is_dir() and not path.is_symlink() and not _pid_alive(int(pid)):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
 
 
 def zip_export(directory: Path) -> bytes:

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from core.index.config_keys import parse_config
+from core.index.config_keys import MASK, ConfigKey, parse_config
 from core.index.java_extract import Chunk, extract
 from core.index.mybatis import MalformedSource, is_mapper, parse_mapper
 from core.index.walk import Candidate
-from core.source import decode
+from core.source import source_file
 from storage import index_store
 
 CONFIG_CHUNK_LINES = 120
@@ -50,14 +50,26 @@ class IndexBatch:
         index_store.bulk_insert(con, "config_keys", index_store.CONFIG_COLS, self.config)
 
 
+    def extend(self, other: IndexBatch) -> None:
+        for name in ("files", "chunks", "symbols", "calls", "sql", "config"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+def looks_binary(data: bytes) -> bool:
+    """A NUL byte in the first 8 KB: no Java, XML, YAML or properties file has one (UTF-16 is not used for them)."""
+    return b"\0" in data[:8192]
+
+
 def index_file(batch: IndexBatch, cand: Candidate, data: bytes, sha256: str) -> None:
-    text, encoding = decode(data)
+    """Rows of one file; the text is masked (core.masking) before anything is parsed from it."""
+    source = source_file(cand.path, data)
+    text, encoding = source.text, source.encoding
     lines = text.splitlines()
     errors: list[list[int]] = []
     generated = False
     repo_id = batch.repo_id
     if cand.language == "java":
-        utf8 = data if encoding == "utf-8" else text.encode("utf-8")
+        utf8 = text.encode("utf-8")
         java = extract(cand.path, utf8)
         errors, generated = java.error_regions, java.is_generated
         batch.symbols.extend(s.row(repo_id) for s in java.symbols)
@@ -71,7 +83,7 @@ def index_file(batch: IndexBatch, cand: Candidate, data: bytes, sha256: str) -> 
     elif cand.language == "xml":
         if is_mapper(data):
             try:
-                mapper = parse_mapper(data)
+                mapper = parse_mapper(text)
             except MalformedSource as exc:
                 errors, mapper = [[exc.line, exc.line]], None
             if mapper is not None:
@@ -79,10 +91,13 @@ def index_file(batch: IndexBatch, cand: Candidate, data: bytes, sha256: str) -> 
                 _add_mapper(batch, cand.path, mapper, lines)
     else:
         try:
-            keys = parse_config(cand.path, text)
+            keys = parse_config(cand.path, source.unmasked)
         except MalformedSource as exc:
             errors, keys = [[exc.line, exc.line]], []
-        batch.config.extend((repo_id, cand.path, k.key, k.value, k.line, k.masked) for k in keys)
+        raw_lines = source.unmasked.splitlines()
+        for k in keys:
+            value, masked = _masked_value(k, raw_lines, lines)
+            batch.config.append((repo_id, cand.path, k.key, value, k.line, masked))
         if keys:
             for start in range(1, len(lines) + 1, CONFIG_CHUNK_LINES):
                 end = min(start + CONFIG_CHUNK_LINES - 1, len(lines))
@@ -91,6 +106,17 @@ def index_file(batch: IndexBatch, cand: Candidate, data: bytes, sha256: str) -> 
         repo_id, cand.path, sha256, cand.size, encoding, cand.language, cand.module, len(lines),
         json.dumps(errors) if errors else None, generated,
     ))
+
+
+def _masked_value(key: ConfigKey, raw: list[str], masked: list[str]) -> tuple[str | None, bool]:
+    """(value, masked) of a key parsed from the unmasked text: masked when core.masking changed any line
+    the key or its value is on (a block value starts on the line after its key)."""
+    if key.masked or not key.value:
+        return key.value, key.masked
+    last = min(len(raw), key.line + key.value.count("\n") + 1)
+    if any(raw[i] != masked[i] for i in range(key.line - 1, last)):
+        return MASK, True
+    return key.value, False
 
 
 def _add_mapper(batch: IndexBatch, path: str, mapper, lines: list[str]) -> None:

@@ -15,6 +15,7 @@ import yaml
 from core.index.mybatis import MalformedSource
 
 MASK = "******"
+MAX_KEYS = 20_000
 _SECRET_KEY = re.compile(r"pass(word)?|pwd|secret|token|credential|private|api[-_]?key|access[-_]?key|\bkey$",
                          re.IGNORECASE)
 _SECRET_VALUE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[A-Za-z0-9+/=_\-]{24,}$")
@@ -42,29 +43,39 @@ def mask(key: str, value: str | None) -> tuple[str | None, bool]:
 
 
 def _yaml_keys(text: str) -> list[ConfigKey]:
-    out: list[ConfigKey] = []
+    """Keys of the composed YAML graph, each node visited once.
 
-    def visit(node: yaml.Node, prefix: str) -> None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+    An alias (`*a`) is the node its anchor names; visiting it again would expand a 700-byte alias
+    bomb into billions of keys, so a node already visited is not entered again: O(nodes in the file),
+    and never more than MAX_KEYS keys. Iterative, so nesting depth cannot exhaust the Python stack
+    (PyYAML's own composer is recursive: its RecursionError is caught by `parse_config`).
+    """
+    out: list[ConfigKey] = []
+    seen: set[int] = set()
+    for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
+        stack: list[tuple[yaml.Node, str]] = [(document, "")] if document is not None else []
+        while stack and len(out) < MAX_KEYS:
+            node, prefix = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                items = [(f"{prefix}.{k.value}" if prefix else str(k.value), v, k) for k, v in node.value]
+            elif isinstance(node, yaml.SequenceNode):
+                items = [(f"{prefix}[{i}]", v, v) for i, v in enumerate(node.value)]
+            else:
+                continue
+            nested = []
+            for key, value_node, mark_node in items:
                 if isinstance(value_node, yaml.ScalarNode):
                     value, masked = mask(key, value_node.value)
-                    out.append(ConfigKey(key, value, key_node.start_mark.line + 1, masked))
+                    out.append(ConfigKey(key, value, mark_node.start_mark.line + 1, masked))
+                elif id(value_node) in seen:   # an alias of a node read already: the key, not a copy
+                    out.append(ConfigKey(key, None, mark_node.start_mark.line + 1, False))
                 else:
-                    visit(value_node, key)
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                if isinstance(item, yaml.ScalarNode):
-                    value, masked = mask(prefix, item.value)
-                    out.append(ConfigKey(f"{prefix}[{index}]", value, item.start_mark.line + 1, masked))
-                else:
-                    visit(item, f"{prefix}[{index}]")
-
-    for document in yaml.compose_all(text, Loader=yaml.SafeLoader):
-        if document is not None:
-            visit(document, "")
-    return out
+                    nested.append((value_node, key))
+            stack.extend(reversed(nested))
+    return out[:MAX_KEYS]
 
 
 def _properties_keys(text: str) -> list[ConfigKey]:
@@ -86,6 +97,8 @@ def parse_config(name: str, text: str) -> list[ConfigKey]:
         return _properties_keys(text)
     try:
         return _yaml_keys(text)
+    except RecursionError:
+        raise MalformedSource("YAML nested too deeply to read", 1) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise MalformedSource(f"malformed YAML: {str(exc).splitlines()[0]}", mark.line + 1 if mark else 1) from None

@@ -152,9 +152,21 @@ def find_method(node: Node, name: str) -> Node | None:
     return next((m for m in method_declarations(node) if text(m.child_by_field_name("name")) == name), None)
 
 
-def enclosing(node: Node, types: frozenset[str] | set[str]) -> Node | None:
-    """The nearest ancestor of one of `types`."""
-    parent = node.parent
-    while parent is not None and parent.type not in types:
-        parent = parent.parent
-    return parent
+def enclosing(node: Node, types: frozenset[str] | set[str], root: Node | None = None) -> Node | None:
+    """The nearest ancestor of one of `types` (at or below `root`, an ancestor of `node`, when given).
+
+    tree-sitter finds `node.parent` by descending from the tree's root, so climbing `.parent` costs
+    O(depth²): minutes per method for code nested 1,500 deep. With `root`, one descent with
+    `child_with_descendant` finds every ancestor in O(depth).
+    """
+    if root is None:
+        parent = node.parent
+        while parent is not None and parent.type not in types:
+            parent = parent.parent
+        return parent
+    found, current = None, root
+    while current is not None and current != node:
+        if current.type in types:
+            found = current
+        current = current.child_with_descendant(node)
+    return found

@@ -83,8 +83,12 @@ def normalize_sql(raw: str) -> str:
     return "\n".join(line[indent:] for line in lines)
 
 
-def parse_mapper(data: bytes) -> Mapper | None:
-    """The mapper in `data`, or None when it is not a MyBatis mapper. Raises MalformedSource on bad XML."""
+def parse_mapper(data: str | bytes) -> Mapper | None:
+    """The mapper in `data`, or None when it is not a MyBatis mapper. Raises MalformedSource on bad XML.
+
+    Give the decoded text (`core.source`): expat reads a str as UTF-8 whatever the XML declaration
+    says, so a mapper declared `encoding="GBK"` or `gb2312` (encodings expat does not know) parses.
+    """
     parser = expat.ParserCreate()
     namespace = ""
     statements: list[Statement] = []

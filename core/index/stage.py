@@ -16,10 +16,11 @@ from pathlib import Path
 
 from core.context import Context, repo_id_for
 from core.errors import UserError
-from core.index.build import IndexBatch, index_file
+from core.index.build import IndexBatch, index_file, looks_binary
 from core.index.resolve import Resolver, link_sql, resolve_calls
 from core.index.walk import walk_repo
 from core.models import sha256_bytes
+from core.source import NotRegularFile, read_regular
 from storage import index_store
 from storage import repos as repo_store
 
@@ -53,6 +54,17 @@ def git_commit(root: Path) -> str | None:
     return done.stdout.strip() if top.returncode == 0 and Path(top.stdout.strip()).resolve() == root else None
 
 
+def _index_one(batch: IndexBatch, cand, data: bytes, digest: str) -> str | None:
+    """Index one file into `batch`; a file too deeply nested to parse is left out whole, with the reason."""
+    own = IndexBatch(batch.repo_id)
+    try:
+        index_file(own, cand, data, digest)
+    except RecursionError:
+        return "nested too deeply to parse (Python recursion limit)"
+    batch.extend(own)
+    return None
+
+
 def run(ctx: Context, args: argparse.Namespace) -> dict:
     root = check_repo(ctx.repo)
     repo_id = repo_id_for(root)
@@ -67,23 +79,32 @@ def run(ctx: Context, args: argparse.Namespace) -> dict:
     current: set[str] = set()
     for cand in walked.files:
         try:
-            data = Path(cand.abs_path).read_bytes()
+            data = read_regular(cand.abs_path)
+        except NotRegularFile as exc:   # replaced by a FIFO since the walk
+            walked.skipped.append((cand.path, str(exc)))
+            continue
         except OSError as exc:   # unreadable, or gone since the walk: skipped, the run goes on
             walked.skipped.append((cand.path, f"unreadable: {exc.strerror or exc}"))
+            continue
+        if looks_binary(data):
+            walked.skipped.append((cand.path, "binary content (NUL bytes) in a source file"))
             continue
         current.add(cand.path)
         digest = sha256_bytes(data)
         if known.get(cand.path) != digest:
             changed.append((cand, data, digest))
-    deleted = [p for p in indexed if p not in current]
     stale = [c.path for c, _, _ in changed if c.path in indexed]
     commit = git_commit(root)
 
     batch = IndexBatch(repo_id)
     ctx.progress.start("index", len(changed))
     for cand, data, digest in changed:
-        index_file(batch, cand, data, digest)
+        reason = _index_one(batch, cand, data, digest)
+        if reason:
+            walked.skipped.append((cand.path, reason))
+            current.discard(cand.path)
         ctx.progress.advance()
+    deleted = [p for p in indexed if p not in current]
 
     with ctx.db.transaction() as con:
         index_store.replace_skipped(con, repo_id, walked.skipped)

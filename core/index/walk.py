@@ -3,12 +3,15 @@
 A walk never follows a symlink back into a directory it has already seen
 (loops would never end) nor out of the repository; build output, VCS data
 and dependencies are skipped by directory name; big and binary files are
-skipped by size and content. Each skip is reported with its reason.
+skipped by size and content; file names that are not UTF-8 and anything but
+a regular file (a FIFO named `*.java` would block a reader forever) are
+skipped too. Each skip is reported with its reason.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,28 +54,47 @@ def _language(name: str) -> str | None:
     return None
 
 
+def _printable(name: str) -> str:
+    """A file name that is not valid UTF-8 (kept by Python as surrogate escapes), shown with its bad bytes as '?'."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "?")
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def walk_repo(root: Path) -> WalkResult:
-    """Every candidate source file under `root`, plus skipped paths with reasons."""
+    """Every candidate source file under `root`, plus skipped paths with reasons.
+
+    Iterative (a stack, not recursion), so no depth of directories can exhaust the Python stack;
+    O(entries) with one stat per file.
+    """
     root = root.resolve()
     result = WalkResult()
     seen_dirs: set[tuple[int, int]] = set()
     root_str = str(root)
+    stack: list[tuple[str, str, str]] = [(root_str, "", "")]
 
-    def visit(directory: str, rel: str, module: str) -> None:
+    while stack:
+        directory, rel, module = stack.pop()
         try:
             st = os.stat(directory)
         except OSError as exc:
             result.skipped.append((rel or ".", f"unreadable: {exc.strerror}"))
-            return
+            continue
         if (st.st_dev, st.st_ino) in seen_dirs:
             result.skipped.append((rel, "symlink loop"))
-            return
+            continue
         seen_dirs.add((st.st_dev, st.st_ino))
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
             result.skipped.append((rel or ".", f"unreadable: {exc.strerror}"))
-            return
+            continue
         names = {e.name for e in entries}
         if any(b in names for b in BUILD_FILES):
             module = rel
@@ -80,8 +102,11 @@ def walk_repo(root: Path) -> WalkResult:
         subdirs = []
         for entry in entries:
             entry_rel = f"{rel}/{entry.name}" if rel else entry.name
-            is_link = entry.is_symlink()
-            if is_link:
+            if not _valid_name(entry.name):
+                result.skipped.append((f"{rel}/{_printable(entry.name)}" if rel else _printable(entry.name),
+                                       "file name is not valid UTF-8"))
+                continue
+            if entry.is_symlink():
                 target = os.path.realpath(entry.path)
                 if target != root_str and not target.startswith(root_str + os.sep):
                     result.skipped.append((entry_rel, "symlink outside the repository"))
@@ -97,7 +122,7 @@ def walk_repo(root: Path) -> WalkResult:
                 if entry.name in SKIP_DIRS:
                     result.skipped.append((entry_rel, f"ignored directory ({entry.name})"))
                 else:
-                    subdirs.append((entry.path, entry_rel))
+                    subdirs.append((entry.path, entry_rel, module))
                 continue
             name = entry.name
             suffix = os.path.splitext(name)[1].lower()
@@ -107,13 +132,17 @@ def walk_repo(root: Path) -> WalkResult:
             language = _language(name)
             if language is None:
                 continue
-            size = entry.stat().st_size
-            if size > MAX_FILE_BYTES:
-                result.skipped.append((entry_rel, f"over 1 MB ({size} bytes)"))
+            try:
+                st_file = entry.stat()
+            except OSError as exc:
+                result.skipped.append((entry_rel, f"unreadable: {exc.strerror}"))
                 continue
-            result.files.append(Candidate(entry_rel, entry.path, language, size, module))
-        for path, sub_rel in subdirs:
-            visit(path, sub_rel, module)
-
-    visit(root_str, "", "")
+            if not stat.S_ISREG(st_file.st_mode):
+                result.skipped.append((entry_rel, "not a regular file (FIFO, socket or device)"))
+                continue
+            if st_file.st_size > MAX_FILE_BYTES:
+                result.skipped.append((entry_rel, f"over 1 MB ({st_file.st_size} bytes)"))
+                continue
+            result.files.append(Candidate(entry_rel, entry.path, language, st_file.st_size, module))
+        stack.extend(reversed(subdirs))   # depth first, in name order, as before
     return result

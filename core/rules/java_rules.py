@@ -9,6 +9,7 @@ Naming (status labels, domains) happens later in `core.rules.extract`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class Method:
     lines_of: list[str]    # the file's lines (for comments)
     annotations: list[tuple[str, str, int]] = field(default_factory=list)   # (name, args, line)
     class_annotations: list[tuple[str, str, int]] = field(default_factory=list)
+    _nested: tuple[list[int], list[int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -204,8 +206,24 @@ _SCOPES = java_ast.METHOD_DECLARATIONS | {"lambda_expression"}
 
 
 def _own(node: Node, method: Method) -> bool:
-    """The node runs as part of the method itself, not of a lambda or an anonymous class's method in it."""
-    return java_ast.enclosing(node, _SCOPES) == method.node
+    """The node runs as part of the method itself, not of a lambda or an anonymous class's method in it.
+
+    One walk per method finds the outermost nested scopes; each call is then a binary search over
+    their byte ranges: O(log scopes), where climbing ancestors cost O(depth) per node (quadratic in
+    nesting: minutes for 10,000 nested ifs).
+    """
+    if method._nested is None:
+        starts, ends = [], []
+        for scope in java_ast.walk(method.node, _SCOPES):
+            if scope != method.node and not (starts and scope.start_byte < ends[-1]):
+                starts.append(scope.start_byte)
+                ends.append(scope.end_byte)
+        method._nested = (starts, ends)
+    starts, ends = method._nested
+    i = bisect.bisect_right(starts, node.start_byte) - 1
+    if i < 0 or node.start_byte >= ends[i] or node.end_byte > ends[i]:
+        return True
+    return node.start_byte == starts[i] and node.end_byte == ends[i]   # the lambda itself runs in the method
 
 
 def _loop_header(loop: Node) -> str:
@@ -405,14 +423,154 @@ def transitions(method: Method) -> list[Found]:
         comment = comment_above(method, line)
         field_name = lower_first(m[1])
         spans = [(line, line)] + ([(line - 1, line - 1)] if inline_dict(comment) else [])
-        out.append(Found("transition", method, spans, {
+        path = path_to(call, method)
+        for e in path["exits"]:
+            spans.append((e["line"], e["exit_line"]))
+            spans.extend((s["line"], s["end_line"]) for s in e["sources"])
+        spans.extend((c["line"], c["line"]) for c in path["within"])
+        spans.extend((c["line"], c["end_line"]) for c in path["selects"])
+        out.append(Found("transition", method, merge_near(spans), {
             **method.identity,
             "entity": types.get(receiver, ""), "receiver": receiver, "field": field_name, "to": value,
             **({} if _CODE.fullmatch(value) else {"to_expr": value}),
             "comment": comment, "inline_dict": inline_dict(comment), "line": line,
             "within": _enclosing_conditions(call, method.node),
+            "exits": path["exits"], "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
+            "selects": path["selects"],
         }))
     return out
+
+
+# ------------------------------------------------ exits on a statement's path --
+_CHECK_CALL = re.compile(r"^(check|verify|validate|assert|ensure|require)[A-Z]?")
+_WRITE_CALL = re.compile(r"^(update|insert|delete|lock|reduce|release|add|save|decrease|increase)")
+
+
+def _contains(outer: Node, inner: Node) -> bool:
+    return outer.start_byte <= inner.start_byte and inner.end_byte <= outer.end_byte
+
+
+def _exclusive(branch: Node, target: Node, method: Method) -> bool:
+    """`branch` and `target` sit in different branches of one `if`: reaching one means not running the other."""
+    node = branch.parent
+    while node is not None and node != method.node:
+        if node.type == "if_statement" and _contains(node, target):
+            sides = [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+            side_b = next((s for s in sides if s is not None and _contains(s, branch)), None)
+            side_t = next((s for s in sides if s is not None and _contains(s, target)), None)
+            return side_b is not None and side_t is not None and side_b != side_t
+        node = node.parent
+    return False
+
+
+def _branch_exit(stmts: list[Node]) -> dict | None:
+    """How a branch leaves the method or the iteration: a failure or return (as `_failure` reads it), or
+    `continue`/`break`; None when it runs on."""
+    for st in stmts:
+        fail = _failure(st)
+        if fail is not None:
+            return {**fail, "exit_line": lines(st)[0]}
+        if st.type in ("continue_statement", "break_statement"):
+            return {"action": st.type.split("_")[0], "message": "", "exit_line": lines(st)[0]}
+    return None
+
+
+def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
+    """Locals a condition tests that were assigned from a call (`count = stockDao.lockStock(..)` before
+    `if (count == 0)`): where the value comes from is the real rule, so it is named and cited."""
+    names = {text(n) for n in java_ast.walk(condition, {"identifier"})}
+    found: dict[str, dict] = {}
+    for node in _own_nodes(method, frozenset({"variable_declarator", "assignment_expression"})):
+        if not _own(node, method) or lines(node)[0] >= before:
+            continue
+        target = node.child_by_field_name("name" if node.type == "variable_declarator" else "left")
+        value = node.child_by_field_name("value" if node.type == "variable_declarator" else "right")
+        if target is None or value is None or text(target) not in names or value.type != "method_invocation":
+            continue
+        call = text(value.child_by_field_name("name"))
+        obj = text(value.child_by_field_name("object"))
+        found[text(target)] = {"var": text(target), "expr": code(value)[:160], "line": lines(node)[0],
+                               "end_line": lines(node)[1], "call": f"{obj}.{call}" if obj else call,
+                               "update_count": bool(_WRITE_CALL.match(call)) and bool(re.search(r"(Dao|Mapper)$", obj))}
+    return sorted(found.values(), key=lambda s: s["line"])
+
+
+def _throwing_helpers(method: Method) -> set[str]:
+    """Names of methods of the same class whose body throws or calls a failure helper: a call to one of
+    them before a statement is a check this method's facts do not show."""
+    owner = java_ast.enclosing(method.node, TYPE_DECLARATIONS)
+    body = owner.child_by_field_name("body") if owner is not None else None
+    out = set()
+    for decl in (body.named_children if body is not None else []):
+        if decl.type == "method_declaration" and decl != method.node:
+            src = text(decl.child_by_field_name("body"))
+            if re.search(r"\bthrow\b|\.(" + "|".join(FAIL_CALLS) + r")\(", src):
+                out.add(text(decl.child_by_field_name("name")))
+    return out
+
+
+def path_to(target: Node, method: Method) -> dict:
+    """Everything that must hold for the method to reach `target`: every earlier early exit on its path
+    (`if (c) throw/return/fail/continue/break`, a `catch` that returns or throws), in code order, and the
+    `if`/loop conditions around it. `complete` is False where that list cannot be the whole story: the
+    statement runs in a loop (which elements it visits is decided elsewhere), inside a `try` whose
+    `catch` exits, behind a `switch` that exits, or after a call to a helper that can itself fail."""
+    exits, complete = [], True
+    start = target.start_byte
+    for node in _own_nodes(method, frozenset({"if_statement"})):
+        if not _own(node, method) or node.start_byte >= start:
+            continue
+        cond = node.child_by_field_name("condition")
+        for branch, holds in ((node.child_by_field_name("consequence"), True),
+                              (node.child_by_field_name("alternative"), False)):
+            if branch is None or branch.type == "if_statement" or _contains(branch, target) \
+                    or branch.start_byte >= start or _exclusive(branch, target, method):
+                continue
+            ex = _branch_exit(_statements(branch))
+            if ex is None:
+                continue
+            if ex["action"] in ("continue", "break"):
+                loop = java_ast.enclosing(branch, _LOOPS | {"switch_expression", "switch_block"}, root=method.node)
+                if loop is None or not _contains(loop, target):
+                    continue   # it only ends an earlier loop's iteration
+            if_line = lines(node)[0]
+            exits.append({"condition": strip_parens(code(cond)), "holds": holds, "line": if_line, **ex,
+                          "sources": _local_sources(method, cond, if_line)})
+    for node in _own_nodes(method, frozenset({"catch_clause"})):
+        if not _own(node, method) or node.start_byte >= start or _contains(node, target):
+            continue
+        ex = _branch_exit(_statements(node.child_by_field_name("body")))
+        if ex is None:
+            continue
+        if node.parent is not None and _contains(node.parent, target):
+            complete = False   # the statement is inside the try: which calls before it can throw is unknown
+            continue
+        caught = next((text(c) for c in node.named_children if c.type == "catch_formal_parameter"), "")
+        exits.append({"condition": f"catch ({squash(caught)})", "catch": True, "holds": True,
+                      "line": lines(node)[0], **ex, "sources": []})
+    for node in _own_nodes(method, frozenset({"switch_expression", "switch_statement"})):
+        if _own(node, method) and node.start_byte < start and not _contains(node, target) and \
+                re.search(r"\b(return|throw)\b", text(node)):
+            complete = False
+    helpers = _throwing_helpers(method)
+    for call in _own_nodes(method, frozenset({"method_invocation"})):
+        if not _own(call, method) or call.start_byte >= start:
+            continue
+        name, obj = text(call.child_by_field_name("name")), text(call.child_by_field_name("object"))
+        if (obj in ("", "this") and name in helpers) or _CHECK_CALL.match(name):
+            complete = False
+    selects = []
+    for call in _own_nodes(method, frozenset({"method_invocation"})):
+        if _own(call, method) and call.end_byte < start and text(call.child_by_field_name("name")) == "createCriteria":
+            chain = call
+            while chain.parent is not None and chain.parent.type in ("method_invocation", "field_access"):
+                chain = chain.parent
+            selects.append({"criteria": code(chain), "line": lines(chain)[0], "end_line": lines(chain)[1]})
+    context = _context(target, method.node)
+    if any("loop" in c for c in context):
+        complete = False
+    return {"exits": sorted(exits, key=lambda e: e["line"]), "within": context, "complete": complete,
+            "selects": selects}
 
 
 def status_criteria(method: Method) -> list[tuple[str, str, int]]:
@@ -787,6 +945,12 @@ def annotate(item: Found, resolve, inactive: str | None) -> None:
         if found:
             item.facts["constants"] = [{"expr": k, "value": c.value, "label": c.label, "path": c.path, "line": c.line,
                                         "label_line": c.label_start} for k, c in found.items()]
+    if item.kind == "transition":
+        for ex in item.facts.get("exits") or []:
+            const = resolve(ex["message_expr"]) if ex.get("message_expr") else None
+            if const is not None and const.value and not re.fullmatch(r"-?\d+", const.value):
+                ex["message"] = const.value
+                item.spans.extend((const.path, s, e) for s, e in const.evidence())
     if item.kind in ("schedule", "messaging") and inactive:
         item.facts["inactive"] = inactive
         if item.facts.get("class_head"):

@@ -57,6 +57,7 @@ class RepoFacts:
     vocabulary: Vocabulary
     generated_paths: set[str] = field(default_factory=set)
     encodings: dict[str, str] = field(default_factory=dict)
+    error_regions: dict[str, list[list[int]]] = field(default_factory=dict)   # path -> [[start, end]] unparsed
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -153,13 +154,21 @@ class SampleChecker:
         facts = self._evidence.get(key)
         if facts is None:
             facts = self._evidence[key] = _EvidenceFacts(
-                problem=verify_evidence(self.files, ev) if self.files else "repository root unknown",
+                problem=(verify_evidence(self.files, ev) if self.files else "repository root unknown")
+                or self._syntax_error(ev),
                 tokens=frozenset(word_tokens(ev.text)),
                 numbers=frozenset(_EVIDENCE_NUMBER.findall(ev.text)) | {str(ev.start_line), str(ev.end_line)},
                 squashed=_squash(ev.text) + "\n" + _squash(_CODE_NOISE.sub(" ", html.unescape(ev.text))),
                 secrets=tuple(find_secrets(ev.text, is_config_path(ev.path))),
             )
         return facts
+
+    def _syntax_error(self, ev: Evidence) -> str | None:
+        """Lines the parser could not read are no ground for a claim: what the index made of them is a guess."""
+        for start, end in self.facts.error_regions.get(ev.path, ()):
+            if start <= ev.end_line and ev.start_line <= end:
+                return f"{ev.path}:{ev.start_line}-{ev.end_line} overlaps a syntax error (lines {start}-{end})"
+        return None
 
     def trace(self, sample: Sample) -> CheckOutcome:
         known = {e.id for e in sample.evidence}

@@ -47,6 +47,7 @@ def load_facts(db: Database, repo_id: str) -> RepoFacts:
                 vocabulary=Vocabulary.build(raw["symbol_names"], raw["tables"], raw["code_texts"]),
                 generated_paths=raw["generated_paths"],
                 encodings=raw["encodings"],
+                error_regions=raw["error_regions"],
             )
     return _facts_cache[key]
 

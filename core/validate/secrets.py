@@ -1,4 +1,10 @@
-"""Secrets and personal data that must never reach a training set.
+"""Secrets and personal data that must never reach a training set: the export gate.
+
+Index time masks them already (`core.masking`, through `core.source`), so a
+sample built from the index holds none; this gate is the second line, for
+text that did not come through the index (an LLM's answer, a curator's edit,
+evidence of a database indexed before masking). It runs the same detectors
+as the masking plus the patterns below.
 
 A fine-tuned model repeats what it saw, so a database password quoted from
 `application.yml`, an access key in a Java constant, a JWT in a test, an
@@ -12,6 +18,8 @@ are not secrets.
 from __future__ import annotations
 
 import re
+
+from core import masking
 
 _KEYWORD = (r"(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key(?:[_-]?id)?|secret[_-]?key"
             r"|private[_-]?key|credential)")
@@ -54,7 +62,7 @@ def _real_value(value: str, config: bool) -> bool:
 
 def find_secrets(text: str, is_config: bool) -> list[str]:
     """What kind of secret or personal data `text` holds, each with a masked excerpt."""
-    hits: list[str] = []
+    hits = [f"{kind} {_mask(line)}" for kind, line in masking.find(text, "x.yml" if is_config else "x.java")]
     if not _SCREEN.search(text):
         return hits
     assigns = [_LITERAL_ASSIGN]

@@ -117,7 +117,7 @@ def _reuse(refs: list[Ref], ids: list[str], lang: str) -> list[ReuseItem]:
 # ---------------------------------------------------------------- proposals --
 def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> tuple[DesignProposal, list[tuple[str, list[str]]]]:
     """The template proposal for a requirement, and the trace of claims about existing code."""
-    builder = {"state_impact": _state_impact, "idempotent": _idempotent, "sql_guard": _sql_guard,
+    builder = {"idempotent": _idempotent, "sql_guard": _sql_guard,
                "new_endpoint": _new_endpoint, "list_filter": _list_filter, "new_field": _new_field, "audit_trail": _audit_trail,
                "user": _user}[spec.kind]
     design = builder(spec, conv, lang)
@@ -125,10 +125,6 @@ def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> t
     trace = [((f"`{r.name}` {r.why_en}" if lang == "en" else f"`{r.name}`：{r.why_zh}"), [i])
              for r, i in zip(spec.refs, _ids(spec.refs, ids))]
     return design, trace
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _a(word: str) -> str:
@@ -143,92 +139,6 @@ def _t(lang: str, en: str, zh: str) -> str:
 def _q(label: str, lang: str) -> str:
     """A Chinese label inside English text is quoted: it is the code base's vocabulary, not prose."""
     return f'"{label}"' if lang == "en" and not label.isascii() else label
-
-
-_VERB = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"), "check": ("compares", "判断"),
-         "criteria": ("filters on", "按条件查询"),
-         "sql_filter": ("filters on", "在 SQL 中过滤"), "sql_set": ("writes", "在 SQL 中写入")}
-_DECIDE = {"pass": ("decide which value it passes", "确定传入哪个取值"),
-           "set": ("decide whether the new value is set here instead", "确定此处是否改为设置新取值"),
-           "check": ("decide whether the new value passes this check", "确定新取值能否通过此判断"),
-           "criteria": ("decide whether records in the new value must match this query", "确定新取值的记录是否应被此查询命中"),
-           "sql_filter": ("decide whether rows in the new value must match", "确定新取值的行是否应被命中"),
-           "sql_set": ("decide whether this statement writes the new value", "确定此语句是否写入新取值")}
-_LITERAL = re.compile(r"(==|!=|=|EqualTo\(|In\()\s*-?\d")
-
-
-def _class_of(label: str) -> str:
-    return label.split(".")[0]
-
-
-def _state_impact(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    """Every place that sets or checks the field, each with what to decide for the new value."""
-    f = spec.facts
-    ent, fld, sites = f["entity"], f["field"], f["sites"]
-    n = {k: sum(1 for s in sites if s["kind"] == k and s["layer"] != "view") for k in _VERB}
-    views = sum(len(s.get("lines") or [1]) for s in sites if s["layer"] == "view")
-    by_place: dict[tuple[str, str], list[dict]] = {}
-    for s in sites:
-        by_place.setdefault((s["layer"], s["where"]), []).append(s)
-    changes = []
-    for (layer, where), group in by_place.items():
-        kinds = list(dict.fromkeys(s["kind"] for s in group))
-        def at(k: str, group: list[dict] = group) -> list[str]:
-            return [str(n) for s in group if s["kind"] == k for n in (s.get("lines") or [s["line"]])]
-
-        what_en = "; ".join(f"{_VERB[k][0]} {fld}" + "".join(f" through `{s['via']}`" for s in group if s["kind"] == k
-                                                             and s.get("via"))
-                            + (" at lines " if len(at(k)) > 1 else " at line ") + ", ".join(at(k)) for k in kinds)
-        what_zh = "；".join("第 " + "、".join(at(k)) + f" 行{_VERB[k][1]} {fld}" for k in kinds)
-        if len(sites) > 20:        # many places: one short instruction each keeps the answer readable
-            decide_en, decide_zh = "review it for the new value", "针对新取值逐一检查"
-        else:
-            decide_en, decide_zh = "; ".join(_DECIDE[k][0] for k in kinds), "；".join(_DECIDE[k][1] for k in kinds)
-        changes.append((layer, where, _t(lang, f"{what_en}: {decide_en}", f"{what_zh}：{decide_zh}"), False))
-    dict_change = {"enum": ("add a constant with the new code and its label", "新增一个带编码与含义的枚举常量"),
-                   "constants": ("add a constant for the new code next to the existing ones",
-                       "在现有常量旁为新编码新增常量")}.get(
-        f["dict_source"], (f"add the new code to the comment that documents `{fld}`", f"在 `{fld}` 的注释中补充新编码"))
-    changes.append(("model", f["dict_owner"], _t(lang, *dict_change), False))
-    fixed = [s for s in sites if s["kind"] != "set" and (_LITERAL.search(s["text"]) or f["dict_owner"] in s["text"])]
-    risks = [_t(lang, "these conditions name fixed codes and silently leave the new value out until changed: "
-                + ", ".join(f"`{s['where']}` (line {s['line']})" for s in fixed),
-                "以下条件写死了编码，不修改就会漏掉新取值：" + "、".join(f"`{s['where']}`（第 {s['line']} 行）" for s in fixed))
-             ] if fixed else []
-    risks.append(_t(lang, f"only the lines listed above name {fld} in the Java, SQL and server-side templates; "
-                          "statements that copy a whole record and front-end scripts are not listed",
-                    f"Java、SQL 与服务端模板中只有以上各处涉及 {fld}；整条记录复制的语句与前端脚本未列出"))
-    return DesignProposal(
-        understanding=_t(lang, f"In hand-written code, Java sets {ent}.{fld} in {_n(n['set'], 'place')}"
-                               + (f" ({_n(n['pass'], 'call')} pass in the value to set)" if n["pass"] else "")
-                               + ", compares it in "
-                               f"{_n(n['check'], 'place')} and uses it as a query criterion in {_n(n['criteria'], 'place')}; "
-                               f"SQL writes it in {_n(n['sql_set'], 'statement')} and filters on it in "
-                               f"{_n(n['sql_filter'], 'statement')}"
-                               + (f"; server-side templates compare it in {_n(views, 'line')}" if views else "")
-                               + ". A new value goes "
-                               f"into the dictionary (`{f['dict_owner']}`), and each place below decides whether it "
-                               "joins, replaces or is excluded.",
-                         f"手写代码中，Java 在 {n['set']} 处设置 {ent}.{fld}"
-                         + (f"（其中 {n['pass']} 处调用传入要设置的值）" if n["pass"] else "")
-                         + f"，在 {n['check']} 处判断它，在 {n['criteria']} "
-                         f"处把它作为查询条件；SQL 在 {n['sql_set']} 条语句中写入它，在 {n['sql_filter']} 条语句中按它过滤"
-                         + (f"；服务端模板在 {views} 行中判断它" if views else "") + "。"
-                         f"新取值要加入字典（`{f['dict_owner']}`），并在下列每处确定它是加入、替换还是被排除。"),
-        changes=_changes(changes),
-        data_changes=[_t(lang, f"no column change: `{f['table']}.{f['column']}` stores the code",
-                         f"无需改表：`{f['table']}.{f['column']}` 存的是编码")],
-        flow=[_t(lang, "add the value to the dictionary", "在字典中加入新取值"),
-              _t(lang, "decide it at each setter: which operation moves a record into the new value",
-                 "在每个设置处确定：哪个操作把记录改为新取值"),
-              _t(lang, "decide it at each check and filter: which lists, guards and batch updates include it",
-                 "在每个判断与过滤处确定：哪些列表、校验与批量更新包含它")],
-        risks=risks,
-        test_plan=[_t(lang, f"for each listed check and filter, {_a(ent)} in the new value takes the intended branch",
-                      f"对每个判断与过滤处，用处于新取值的 {ent} 验证走向预期分支"),
-                   _t(lang, f"existing values of {fld} behave as before at every listed place",
-                       f"{fld} 的原有取值在各处行为不变")],
-    )
 
 
 def _guard_where(f: dict, lang: str) -> str:

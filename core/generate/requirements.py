@@ -72,24 +72,8 @@ def _dict_name(d: dict) -> str:
     return f"{d['owner']}.{d['field']}" if d.get("field") and d["field"].isidentifier() else d["owner"]
 
 
-def _short(code: str, limit: int = 60) -> str:
-    """A code line quoted in a claim, cut at a word boundary when long (the evidence holds all of it)."""
-    if len(code) <= limit:
-        return code
-    kept = ""
-    for token in code.split(" "):
-        if kept and len(kept) + len(token) > limit:
-            return kept + " …"
-        kept = f"{kept} {token}" if kept else token
-    return kept
-
-
 def _a(word: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
-
-
-def _site_ref(s: Site, why_en: str, why_zh: str) -> Ref:
-    return Ref(s.where, why_en, why_zh, s.path, s.start_line, s.end_line)
 
 
 class RequirementDeriver:
@@ -134,7 +118,7 @@ class RequirementDeriver:
     # --------------------------------------------------------------- kinds --
     def derive(self, domain: str) -> list[DesignSpec]:
         specs, texts = [], set()
-        for fn in (self.state_impact, self.idempotent, self.sql_guard, self.new_endpoint, self.list_filter,
+        for fn in (self.idempotent, self.sql_guard, self.new_endpoint, self.list_filter,
                    self.list_filter_criteria, self.new_field,
                    self.audit_trail):
             for spec in fn(domain)[:MAX_PER_KIND]:
@@ -181,19 +165,6 @@ class RequirementDeriver:
         return (self.code.field_sites(ent["symbol_id"], fld) + self.code.sql_setter_calls(sql) + sql
                 + self.code.template_sites(fld))
 
-    def _passers(self, sites: list[Site]) -> list[Site]:
-        """Where a setter writes a parameter of its method, the callers choose the value: their call lines."""
-        out = []
-        for s in sites:
-            m = self.code.method_at(s.path, s.line) if s.kind == "set" else None
-            arg = re.search(r"\.set\w+\(\s*(\w+)\s*\)", s.text)
-            if not (m and arg and re.search(rf"\b{arg.group(1)}\s*[,)]", m.get("signature") or "")):
-                continue
-            for c in self.code.callers(m):
-                if c["path"] not in self.code.generated_paths and self.code.methods.get(c["caller_id"]):
-                    out.append(self.code.site("pass", c["path"], c["line"]))
-        return out
-
     def _snapshot(self, d: dict, ent: dict) -> bool:
         """A history/log row copies another entity's status (the same codes and labels): no lifecycle of its own."""
         if not re.search(r"(History|Log|Record)$", ent.get("name") or ""):
@@ -204,43 +175,6 @@ class RequirementDeriver:
 
     def _codes(self, d: dict) -> str:
         return ", ".join(f"{e['code']} {_q(e['label'])}" for e in d["entries"])
-
-    # ------------------------------------------------------ state impact --
-    def state_impact(self, domain: str) -> list[DesignSpec]:
-        """'What must change to add a value to this status': every setter, check, filter, with lines."""
-        out = []
-        for d, ent, fld in self._lifecycles(domain):
-            if not STATUS_FIELD.search(fld) or is_delete_flag(fld) or self._snapshot(d, ent) or len(d["entries"]) < 3:
-                continue          # a lifecycle, not a flag or a type whose values flow in through parameters
-            table = self.tables[ent["symbol_id"]]
-            sites = self._sites(ent, fld)
-            sites += self._passers(sites)
-            if not any(s.kind in ("set", "sql_set") for s in sites) or len(sites) > MAX_SITES:
-                continue
-            refs = [Ref(_dict_name(d),
-                        f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
-                        d["path"], d["start_line"], d["end_line"])]
-            verbs = {"pass": ("passes the value to set as", "传入要设置的"), "set": ("sets", "设置"),
-                     "check": ("compares", "判断"), "criteria": ("filters on", "按条件过滤"),
-                     "sql_filter": ("filters on", "在 SQL 中过滤"), "sql_set": ("writes", "在 SQL 中写入")}
-            for s in sites:
-                en, zh = verbs[s.kind]
-                via_en, via_zh = (f" through `{s.via}`", f"（经由 `{s.via}`）") if s.via else ("", "")
-                if len(sites) <= 20:
-                    code = _short(s.text)
-                    refs.append(_site_ref(s, f"{en} {fld}{via_en}: `{code}`", f"{zh} {fld}{via_zh}：`{code}`"))
-                else:           # many places: the line number keeps the answer short, the evidence holds the code
-                    refs.append(_site_ref(s, f"{en} {fld}{via_en} at line {s.line}", f"第 {s.line} 行{zh} {fld}{via_zh}"))
-            text_en = (f"We want to add a new value to {ent['name']}.{fld} (today {self._codes(d)}). Which places in the "
-                       "code set or check this field and must be reviewed for the new value?")
-            text_zh = (f"计划为 {ent['name']}.{fld} 增加一个新取值（现有 {self._codes(d)}）。代码中有哪些地方设置或判断该字段，"
-                       "需要针对新取值逐一检查？")
-            out.append(DesignSpec(_req_id("state_impact", d["dict_id"]), "state_impact", domain, text_en, text_zh, refs, {
-                "entity": ent["name"], "field": fld, "column": snake(fld), "table": table,
-                "dict_source": d.get("source") or "comment", "dict_owner": d["owner"],
-                "sites": [s.__dict__ for s in sites],
-            }))
-        return out
 
     # ----------------------------------------------- idempotent / sql guard --
     def _guarded(self, domain: str) -> list[dict]:

@@ -15,7 +15,7 @@ import json
 from core.answer_format import render_design
 from core.evidence import SourceCache
 from core.generate.work import WorkItem
-from core.models import DesignProposal, sha256_text
+from core.models import DesignProposal, LayerChange, ReuseItem, sha256_text
 
 CONTEXT_LINES = 6     # surrounding code shown above and below each evidence span (read, never cited)
 
@@ -83,7 +83,9 @@ def _conventions(item: WorkItem) -> str:
 
 def _layout(item: WorkItem) -> str:
     if item.task_type == "design":
-        example = DesignProposal(understanding="...", flow=["..."], risks=["..."], test_plan=["..."])
+        example = DesignProposal(understanding="...", reuse=[ReuseItem(component="...", why="...", evidence_ids=["E1"])],
+                                 changes=[LayerChange(layer="service", component="...", change="...")],
+                                 data_changes=["..."], flow=["..."], risks=["..."], test_plan=["..."])
         return ("The design is rendered for the reader under these headings (fill the matching fields):\n"
                 + render_design(example, item.language))
     return ("Answer layout: the answer text first (prose; short lists where the code has several cases, in "

@@ -69,6 +69,7 @@ def ours(kind: str, packing: bool, steps: int, seq: int, batch: int, device: str
 
     tiny = build_tiny_model(workdir / "tiny-qwen2")
     export = write_smoke_export(ROOT / "examples" / "shop", workdir / "export")
+    (export / "val.jsonl").write_text("")  # no evaluation: the TRL baseline trains only, so does this
     config = resolve(str(tiny) if kind == "tiny" else BASE_NAME[kind], str(export), max_steps=steps, max_length=seq,
                      batch_size=batch, grad_accum=1, device=device, packing=packing, save_total_limit=1)
     run_dir = workdir / "run"

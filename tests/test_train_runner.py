@@ -65,3 +65,15 @@ def test_a_reused_pid_is_not_taken_for_the_run_nor_stopped(tmp_path):
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_runs_that_use_the_gpu_are_found_for_the_in_use_warning(db):
+    from storage import runs_store
+
+    with db.connect() as con:
+        for run_id, requested, status in (("gpu", {"epochs": 1}, "running"), ("cpu", {"device": "cpu"}, "running"),
+                                          ("done", {}, "finished")):
+            runs_store.insert_run(con, run_id, f"runs/{run_id}", "exp", "Qwen/Qwen2.5-0.5B-Instruct",
+                                  {"requested": requested}, None, status)
+    assert [r["run_id"] for r in runner.gpu_runs(db)] == ["gpu"]
+    assert runner.has_val(ROOT / "no-such-export") is False

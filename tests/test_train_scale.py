@@ -179,3 +179,13 @@ def test_export_writes_a_llama_factory_config_naming_its_files_and_can_be_open_b
     assert main(["train", "--export", str(open_book), "--base-model", str(tiny_model), "--out", str(run),
                  "--max-steps", "1", "--max-length", "4096"]) == 0
     assert json.loads((run / rundir.FINAL).read_text())["context"] == "evidence"
+
+
+def test_a_hub_id_under_hf_hub_offline_fails_at_once_with_the_reason(export, tmp_path, monkeypatch, capsys):
+    """Offline, a hub id is looked up in the local cache only (no network wait) and the reason says so."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty-cache"))
+    run = tmp_path / "run"
+    assert main(["train", "--export", str(export), "--base-model", "Qwen/Qwen2.5-0.5B-Instruct", "--out", str(run)]) == 2
+    assert "HF_HUB_OFFLINE is set and the model is not in the local Hugging Face cache" in capsys.readouterr().err
+    assert json.loads((run / rundir.STATUS).read_text())["state"] == "failed"

@@ -54,6 +54,8 @@ def load_base(name: str, dtype, tokenizer_only: bool = False):
             where = "that directory holds no loadable model"
         elif name.startswith((".", "/", "~")) or name.count("/") != 1:
             where = "no such directory"
+        elif os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on"):
+            where = "HF_HUB_OFFLINE is set and the model is not in the local Hugging Face cache"
         else:
             where = "not in the local cache and the Hugging Face hub is unreachable, or no such model id"
         detail = " ".join(str(exc).split())[:300]

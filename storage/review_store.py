@@ -187,16 +187,16 @@ def get_sample(con: duckdb.DuckDBPyConnection, sample_id: str, version: int | No
     params = [sample_id] + ([version] if version is not None else [])
     row = con.execute(
         f"""SELECT s.sample_id, s.version, s.repo_id, s.task_type, s.payload, {EFFECTIVE_PAYLOAD}, {REVIEW_STATUS},
-                   r.reviewer, r.edited_payload, r.reason, r.updated_at, q.status, q.score, s.backend, s.is_current,
-                   ({_REV.format(alias="s")})
+                   r.reviewer, r.edited_payload, r.reason, r.updated_at, q.status, q.score, s.backend, s.is_current
             {_FROM} WHERE s.sample_id = ? AND {cond} ORDER BY s.version DESC LIMIT 1""",
         params,
     ).fetchone()
     if row is None:
         return None
     cols = ("sample_id", "version", "repo_id", "task_type", "payload", "effective", "status", "reviewer",
-            "edited_payload", "reason", "updated_at", "validation", "score", "backend", "is_current", "rev")
+            "edited_payload", "reason", "updated_at", "validation", "score", "backend", "is_current")
     rec = dict(zip(cols, row))
+    rec["rev"] = rev(con, rec["sample_id"], rec["version"])
     for col in ("payload", "effective", "edited_payload"):
         rec[col] = json.loads(rec[col]) if rec[col] else None
     rec["validation"] = rec["validation"] or "unchecked"
@@ -259,9 +259,10 @@ def history(con: duckdb.DuckDBPyConnection, sample_id: str) -> list[dict]:
 
 def rev(con: duckdb.DuckDBPyConnection, sample_id: str, version: int) -> int:
     """The revision a decision on this sample version must have been made on."""
-    row = con.execute(f"SELECT ({_REV.format(alias='x')}) FROM (SELECT ? AS sample_id, ? AS version) x",
-                      [sample_id, version]).fetchone()
-    return row[0]
+    return con.execute(
+        "SELECT COALESCE(max(event_id), 0) FROM review_events WHERE sample_id = ? AND version = ? AND action <> 'skip'",
+        [sample_id, version],
+    ).fetchone()[0]
 
 
 def latest_event_id(con: duckdb.DuckDBPyConnection) -> int:

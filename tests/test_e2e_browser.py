@@ -200,7 +200,8 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
     with db.connect() as con:
         assert store.get_sample(con, fourth.split(" ")[0])["reason"] == "1 wrong answer; same as a sibling; useless extra"
 
-    assert zipped == ["export/dataset_info.json", "export/manifest.json", "export/train.jsonl", "export/val.jsonl"]
+    assert zipped == ["export/dataset_info.json", "export/llama_factory_sft.yaml", "export/manifest.json",
+                      "export/train.jsonl", "export/val.jsonl"]
     records = [json.loads(line) for name in ("train.jsonl", "val.jsonl") for line in (out / name).read_text().splitlines()]
     assert sorted(r["id"] for r in records) == sorted(s for s, r in decided.items() if r["status"] != "rejected")
     edited = next(r for r in records if r["id"] == third.split(" ")[0])

@@ -28,8 +28,7 @@ _LANGUAGES = {".java": "java", ".xml": "xml", ".sql": "sql", ".yml": "yaml", ".y
               ".properties": "properties", ".kt": "kotlin"}
 _FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
 STYLE = """<style>
-.acdp-ev { overflow-x: auto; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; max-height: 70vh;
-  overflow-y: auto; background: #fbfbfb; }
+.acdp-ev { overflow-x: auto; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; background: #fbfbfb; }
 .acdp-ev table { border-collapse: collapse; font-family: "Source Code Pro", monospace; font-size: 12.5px;
   line-height: 1.45; width: max-content; min-width: 100%; margin: 0; border: none; }
 .acdp-ev td { border: none; padding: 0 0.6rem 0 0; white-space: pre; vertical-align: top; }

@@ -398,3 +398,69 @@ def test_a_schedule_lists_every_call_of_the_job_with_its_loop_and_its_whole_rate
     body, _ = schedule_answer("what_happens", job.facts, "en", "s", Cite(evidence), "demo/CouponJob.java")
     assert "`fixedDelay = 60 * 60 * 1000` ms" in body
     assert "`couponService.queryExpired`; for each `coupon` in `coupons`: `couponService.updateById`." in body
+
+
+# ------------------------------------------------- transition conditions --
+def _transition(rules: list[dict], method: str, to: str) -> dict:
+    return next(r for r in rules if r["kind"] == "transition" and r["facts"].get("method") == method
+                and r["facts"]["to"] == to)
+
+
+def test_shop_when_a_status_is_set_lists_every_early_exit_before_the_setter(shop):
+    rules, samples = shop
+    rule = _transition(rules, "OrdPortalOrderServiceImpl.paySuccess", "1")
+    # the argument check, the lookup, the status, the amount, and the failed UPDATE count: all stop it
+    assert [e["condition"] for e in rule["facts"]["exits"]] == [
+        "payType == null || (payType != 1 && payType != 2)", "order == null || order.getDeleteStatus() == 1",
+        "order.getStatus() != 0", "payAmount == null || payAmount.compareTo(order.getPayAmount()) != 0"]
+    (sample,) = [s for s in _samples_of(samples, rule) if s["question_kind"] == "under_which_condition"]
+    answer = sample["answer"]
+    positions = [answer.index(m) for m in ("IllegalArgumentException", "订单不存在", "订单状态不是待付款，无法支付",
+                                           "支付金额与订单应付金额不一致")]
+    assert positions == sorted(positions)   # in code order
+    assert "andStatusEqualTo(0).andDeleteStatusEqualTo(0)" in answer   # the UPDATE's criteria are one of them
+    assert "`order` comes from `orderMapper.selectByPrimaryKey(orderId)`" in answer
+    shown = {n for e in sample["payload"]["evidence"] for n in range(e["start_line"], e["end_line"] + 1)}
+    assert {e["line"] for e in rule["facts"]["exits"]} <= shown   # each check is in the evidence
+    # the owner check of confirmReceiveOrder is listed with the status check
+    confirm = _transition(rules, "OrdPortalOrderServiceImpl.confirmReceiveOrder", "3")
+    (sample,) = [s for s in _samples_of(samples, confirm) if s["question_kind"] == "under_which_condition"]
+    assert "不能确认他人订单！" in sample["answer"] and "该订单还未发货！" in sample["answer"]
+
+
+def test_shop_a_setter_in_a_loop_gets_no_condition_question(shop):
+    rules, samples = shop
+    rule = _transition(rules, "OrdRefundService.rejectExpired", "30")
+    assert rule["facts"]["complete"] is False   # which refunds the loop visits is decided by the caller
+    kinds = {s["question_kind"] for s in _samples_of(samples, rule)}
+    assert "what_happens" in kinds and "under_which_condition" not in kinds
+
+
+HELPER = """
+package demo;
+class OrderService {
+    public void ship(Order order, String sn) {
+        if (sn == null) {
+            throw new IllegalArgumentException("sn");
+        }
+        checkOwner(order);
+        order.setStatus(2);
+        mapper.updateByPrimaryKey(order);
+    }
+    private void checkOwner(Order order) {
+        if (order.getMemberId() == null) {
+            throw new IllegalStateException("no owner");
+        }
+    }
+}
+"""
+
+
+def test_an_exit_inside_a_called_helper_keeps_the_condition_question_away():
+    from core.generate.qa_templates import transition_questions
+    from core.rules.java_rules import transitions
+
+    (found,) = [t for m in methods_of("demo/OrderService.java", HELPER) for t in transitions(m)]
+    assert [e["condition"] for e in found.facts["exits"]] == ["sn == null"]
+    assert found.facts["complete"] is False   # checkOwner can throw: the list above is not the whole story
+    assert [k for k, _ in transition_questions({**found.facts, "labels": {}}, "en", "s")] == ["what_happens"]

@@ -99,7 +99,7 @@ class Planner:
         """One item per question a rule answers completely. Where several checks answer one question (one
         message raised in several places, one method failing the same way under several conditions), the
         question is asked once and the answer lists every check."""
-        items, prepared = [], {}
+        items, prepared, path_evidence = [], {}, {}
         for rule in rules:
             spans = [Span(**e) for e in rule["evidence"]]
             facts = dict(rule["facts"])
@@ -110,6 +110,9 @@ class Planner:
                     lines_ = ([(e["line"], e["line"])] if e.get("line") else []) + \
                         ([tuple(e["label_lines"])] if e.get("label_lines") else [])
                     spans += [Span(path=spans[0].path, start_line=n, end_line=m) for n, m in lines_]
+            if rule["kind"] == "guard":   # where a local the check tests comes from (`count = dao.update(..)`)
+                spans += [Span(path=spans[0].path, start_line=s["line"], end_line=s["end_line"])
+                          for s in facts.get("sources") or []]
             label_spans = []
             if rule["kind"] == "transition" and dict_rec:
                 spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))
@@ -118,12 +121,16 @@ class Planner:
                                for e in dict_rec["entries"] if e.get("label_lines")]
                 spans += label_spans
             evidence = self.evidence(spans)
+            if rule["kind"] == "transition" and facts.get("path_spans"):   # every check on the way to the setter
+                path_spans = [Span(path=p[0] if len(p) == 3 else spans[0].path, start_line=p[-2], end_line=p[-1])
+                              for p in facts["path_spans"]]
+                path_evidence[rule["rule_id"]] = (self.evidence(spans + path_spans), {})
             if rule["kind"] == "transition" and dict_rec:
-                roles["dict"] = next(e.id for e in evidence if e.path == dict_rec["path"]
-                                     and e.start_line <= dict_rec["start_line"] and dict_rec["end_line"] <= e.end_line)
-                roles["labels"] = sorted({e.id for s in label_spans for e in evidence if e.path == s.path
-                                          and e.start_line <= s.start_line and s.end_line <= e.end_line})
+                roles = _dict_roles(evidence, dict_rec, label_spans)
             facts["_roles"], facts["_path"] = roles, spans[0].path
+            if rule["rule_id"] in path_evidence and dict_rec:   # its own ids for the same dictionary lines
+                path_evidence[rule["rule_id"]] = (path_evidence[rule["rule_id"]][0], _dict_roles(
+                    path_evidence[rule["rule_id"]][0], dict_rec, label_spans))
             prepared[rule["rule_id"]] = (rule, facts, spans, evidence)
         groups = _guard_groups([(r, f) for r, f, _, _ in prepared.values() if r["kind"] == "guard"])
         shared = {(rid, qkind) for (qkind, _), rids in groups.items() for rid in rids}
@@ -132,8 +139,12 @@ class Planner:
             for lang in self.languages:
                 for qkind, question in questions(facts, lang, rule["rule_id"]):
                     if (rule["rule_id"], qkind) not in shared and qkind != "checks_of":   # that one: per method
+                        ev, f = evidence, facts
+                        if qkind == "under_which_condition" and rule["rule_id"] in path_evidence:
+                            ev, path_roles = path_evidence[rule["rule_id"]]
+                            f = {**facts, "_roles": path_roles}
                         items.append(self._item(rule["rule_id"], "rule", rule["kind"], qkind, lang, rule["domain"],
-                                                question, facts, evidence))
+                                                question, f, ev))
         groups.update(_method_checks([(r, f) for r, f, _, _ in prepared.values() if r["kind"] == "guard"]))
         for (qkind, key), rids in groups.items():
             members = sorted((prepared[rid] for rid in rids), key=lambda m: (m[1]["_path"], m[1]["line"]))
@@ -426,6 +437,14 @@ def _method_checks(guards: list[tuple[dict, dict]]) -> dict[tuple[str, str], lis
         by_method.setdefault(f["method"], []).append((rule, f))
     return {("checks_of", m): [r["rule_id"] for r, _ in members] for m, members in by_method.items()
             if len(members) >= 2 and all(f.get("method_exits") == len(members) for _, f in members)}
+
+
+def _dict_roles(evidence: list, dict_rec: dict, label_spans: list[Span]) -> dict:
+    """The evidence ids of a transition's dictionary and of the lines that label its codes."""
+    return {"dict": next(e.id for e in evidence if e.path == dict_rec["path"] and e.start_line <= dict_rec["start_line"]
+                         and dict_rec["end_line"] <= e.end_line),
+            "labels": sorted({e.id for s in label_spans for e in evidence if e.path == s.path
+                              and e.start_line <= s.start_line and s.end_line <= e.end_line})}
 
 
 def _guard_groups(guards: list[tuple[dict, dict]]) -> dict[tuple[str, str], list[str]]:

@@ -219,7 +219,17 @@ def _guard_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, l
         trace.append(((f"`{f['message_expr']}` is the message \"{f['message']}\"" if lang == "en"
                        else f"`{f['message_expr']}` 的提示文字是“{f['message']}”"),
                       [cite.at(f["message_line"], f["message_path"])]))
+    trace += [((f"in {m}, `{s['var']}` is assigned from `{s['call']}`" if lang == "en"
+                else f"{m} 中 `{s['var']}` 由 `{s['call']}` 赋值"),
+               [cite.at(s["line"], path)]) for s in f.get("sources") or []]
     return trace + _context_claims(f, lang, cite, path) + value_claims(f, lang, cite)
+
+
+def _sources_sentence(f: dict, lang: str) -> str:
+    """Where the locals a check tests come from: `count == 0` says nothing until `count` is the row count of
+    the UPDATE before it (whose WHERE holds the real rule)."""
+    words = _source_words(f, lang, set())
+    return (f" Here {words}." if lang == "en" else f"其中{words}。") if words else ""
 
 
 def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, list[str]]]]:
@@ -252,7 +262,7 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     if f.get("sites"):
         return _guard_sites_answer(qkind, f, lang, cite)
     m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
-    ctx = _where_sentence(f, lang)
+    ctx = _where_sentence(f, lang) + _sources_sentence(f, lang)
     if lang == "en":
         tail = (" The exception propagates out of the method, so nothing after the check is executed."
                 if f["action"] in ("throw", "assert") else "")
@@ -291,6 +301,134 @@ def _entity(f: dict) -> str:
     return f.get("entity") or f.get("table") or "record"
 
 
+def _exit_effect(e: dict, lang: str) -> str:
+    """What an early exit does instead of going on: its message, exception, returned value or loop jump."""
+    msg, act = e.get("message"), e["action"]
+    if lang == "en":
+        if act == "continue":
+            return "it skips to the next element"
+        if act == "break":
+            return "it leaves the loop"
+        if msg:
+            return f'it fails with "{msg}"'
+        if act == "throw":
+            return f"it throws `{e.get('exception')}`"
+        if act == "assert":
+            return f"`{e.get('helper')}` stops it"
+        if act == "return_failed":
+            return f"it returns a failure from `{e.get('helper')}`"
+        return f"it returns `{e['value']}` without changing anything" if e.get("value") else \
+            "it returns without changing anything"
+    if act == "continue":
+        return "跳过当前元素"
+    if act == "break":
+        return "跳出循环"
+    if msg:
+        return f"提示“{msg}”并失败"
+    if act == "throw":
+        return f"抛出 `{e.get('exception')}`"
+    if act == "assert":
+        return f"由 `{e.get('helper')}` 中止"
+    if act == "return_failed":
+        return f"通过 `{e.get('helper')}` 返回失败"
+    return f"返回 `{e['value']}`，不做修改" if e.get("value") else "直接返回，不做修改"
+
+
+def _source_words(e: dict, lang: str, said: set[str]) -> str:
+    """Where a tested local comes from (`count` = rows changed by `skuStockMapper.lockStock`), each local
+    once (`said` holds those an earlier requirement already explained)."""
+    out = []
+    for s in e.get("sources") or []:
+        if s["var"] in said:
+            continue
+        said.add(s["var"])
+        if s.get("update_count"):
+            out.append(f"`{s['var']}` is the number of rows `{s['call']}` changed, so its SQL WHERE decides"
+                       if lang == "en" else f"`{s['var']}` 是 `{s['call']}` 更新的行数，真正的条件在其 SQL 的 WHERE 中")
+        else:
+            out.append(f"`{s['var']}` comes from `{s['expr']}`" if lang == "en" else f"`{s['var']}` 来自 `{s['expr']}`")
+    return ("; " if lang == "en" else "；").join(out)
+
+
+def _requirement(e: dict, lang: str, said: set[str]) -> str:
+    """One early exit as a requirement: what must (not) hold, and what happens otherwise."""
+    src = _source_words(e, lang, said)
+    if e.get("catch"):
+        head = (f"the `try` block before it must not end in `{e['condition']}` (otherwise {_exit_effect(e, lang)})"
+                if lang == "en" else f"前面的 `try` 块不能进入 `{e['condition']}`（否则{_exit_effect(e, lang)}）")
+    elif lang == "en":
+        head = f"`{e['condition']}` must be {'false' if e['holds'] else 'true'} (otherwise {_exit_effect(e, lang)})"
+    else:
+        head = f"`{e['condition']}` 必须{'不成立' if e['holds'] else '成立'}（否则{_exit_effect(e, lang)}）"
+    return head + (f" — {src}" if src and lang == "en" else f"，{src}" if src else "")
+
+
+def _branch_words(c: dict, lang: str) -> str:
+    """An `if` around the setter: the branch it sits in (an earlier `else if` sibling must be false)."""
+    if lang == "en":
+        return (f"`{c['condition']}` holds (the setter is in that branch)" if c["branch"] == "then" else
+                f"`{c['condition']}` does not hold (the setter is in its else branch)" if c["branch"] == "else" else
+                f"`{c['condition']}` does not hold (an earlier branch of the same if/else chain)")
+    return (f"`{c['condition']}` 成立（设置语句在该分支内）" if c["branch"] == "then" else
+            f"`{c['condition']}` 不成立（设置语句在 else 分支内）" if c["branch"] == "else" else
+            f"`{c['condition']}` 不成立（同一 if/else 链中更早的分支）")
+
+
+def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: Cite, path: str) -> tuple[
+        list[str], list[tuple[str, list[str]]]]:
+    """Every requirement on the way to the setter, in code order: the records it looks up, each early exit,
+    and the `if` branches around the setter; the status it must start from is one of them."""
+    items: list[tuple[int, str, str]] = []   # (line, words, trace claim)
+    for s in f.get("selects") or []:
+        if s.get("when") == "write":
+            items.append((s["line"], f"the row matches `{s['criteria']}` (the WHERE of the update that writes it)"
+                          if lang == "en" else f"该行满足 `{s['criteria']}`（写入时 UPDATE 的 WHERE 条件）",
+                          f"{who} writes the value with the criteria `{s['criteria']}`"))
+        else:
+            items.append((s["line"], f"the record is one found with `{s['criteria']}`" if lang == "en"
+                          else f"记录是通过 `{s['criteria']}` 查出的", f"{who} looks records up with `{s['criteria']}`"))
+    said: set[str] = set()
+    for e in f.get("exits") or []:
+        items.append((e["line"], _requirement(e, lang, said), f"{who} exits early when `{e['condition']}`"
+                      + ("" if e["holds"] else " is false")))
+    for c in f.get("within") or []:
+        items.append((c["line"], _branch_words(c, lang), f"the setter of {who} runs only when `{c['condition']}` is "
+                      + ("true" if c["branch"] == "then" else "false")))
+    items.sort(key=lambda i: i[0])
+    trace = []
+    for line, _, claim in items:
+        ids = [cite.at(line, path)]
+        trace.append((claim, ids))
+    sources: dict[str, dict] = {}
+    for e in f.get("exits") or []:
+        for s in e.get("sources") or []:
+            sources.setdefault(s["var"], s)
+    trace += [(f"`{s['var']}` is assigned from `{s['call']}`", [cite.at(s["line"], path)]) for s in sources.values()]
+    if lang == "en":
+        parts = [f"{who} sets it to {to} under one condition: {items[0][1]}." if len(items) == 1 else
+                 f"{who} sets it to {to} only when all of these hold, in code order: " +
+                 "; ".join(f"({chr(96 + n)}) {w}" for n, (_, w, _) in enumerate(items, 1)) + "."]
+        if froms:
+            parts.append(f"Together these checks mean it only starts from {' or '.join(froms)}.")
+        return parts, trace
+    parts = [f"{who} 只有在以下条件全部满足时才会设为 {to}（按代码顺序）：" +
+             "；".join(f"（{chr(96 + n)}）{w}" for n, (_, w, _) in enumerate(items, 1)) + "。"]
+    if froms:
+        parts.append(f"这些检查合起来意味着只能从 {' 或 '.join(froms)} 开始。")
+    return parts, trace
+
+
+MAX_PATH_STEPS = 10   # more requirements than this do not make one answer a reader can check
+
+
+def _conditions_known(f: dict) -> bool:
+    """"When does M set X to V" is asked only where the facts hold every requirement on the way: an UPDATE's
+    WHERE, or a Java method whose early exits before the setter are all known (none in a helper, a loop
+    or a `try` around it)."""
+    steps = len(f.get("exits") or []) + len(f.get("within") or []) + len(f.get("selects") or [])
+    return f.get("via") == "sql" or (bool(f.get("complete")) and 1 <= steps <= MAX_PATH_STEPS)
+
+
 def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     labels = f.get("labels") or {}
     to = state_name(f["to"], labels, lang)
@@ -300,15 +438,15 @@ def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]
         out = [("what_happens", pick(seed + "q1", [
             f"What does {who} do to {ent}.{fld}?",
             f"Which {fld} does {who} leave the {ent} in?",
-        ])), ("under_which_condition", pick(seed + "q2", [
+        ]))] + ([("under_which_condition", pick(seed + "q2", [
             f"Under which condition does {who} move {_a(ent)} {ent} to {fld} {to}?",
             f"When can {who} set {ent}.{fld} to {to}?",
-        ]))]
+        ]))] if _conditions_known(f) else [])
         if labels:
             out.append(("which_values", f"Which values can {ent}.{fld} take, and which one does {who} set?"))
         return out
-    out = [("what_happens", f"{who} 会把 {ent}.{fld} 改成什么？"),
-           ("under_which_condition", f"{who} 在什么条件下把 {ent} 的 {fld} 设为 {to}？")]
+    out = [("what_happens", f"{who} 会把 {ent}.{fld} 改成什么？")] + \
+        ([("under_which_condition", f"{who} 在什么条件下把 {ent} 的 {fld} 设为 {to}？")] if _conditions_known(f) else [])
     if labels:
         out.append(("which_values", f"{ent}.{fld} 有哪些取值？{who} 设置的是哪一个？"))
     return out
@@ -335,6 +473,12 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     if f.get("via") == "sql":   # the statement's opening tag names it and its table
         trace.insert(0, (f"{who} is an UPDATE of `{f['table']}`" if lang == "en" else f"{who} 是对 `{f['table']}` 的 UPDATE",
                          [cite.all()[0]]))
+    if qkind == "under_which_condition" and f.get("via") != "sql":
+        parts, more = _path_answer(f, lang, who, to, froms, cite, path)
+        if labels.get(str(f["to"])) and documented:   # the label said beside the code
+            more.append(((f"code {f['to']} means {labels[str(f['to'])]}" if lang == "en"
+                          else f"状态码 {f['to']} 表示{labels[str(f['to'])]}"), documented))
+        return (" " if lang == "en" else "").join(parts), trace + more
     if lang == "en":
         parts = [f"{who} sets `{ent}.{fld}` to {to}."]
         if froms:
@@ -764,27 +908,16 @@ def _dict_names(f: dict) -> tuple[str, str]:
     return f["owner"], f["field"] or "code"
 
 
-def _labelled(entries: list[dict]) -> list[dict]:
-    """Entries whose label says something beyond the constant's own name."""
-    return [e for e in entries if e.get("name") and e.get("label") and e["label"] != e["name"]]
-
-
 def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
-    (o, fld), entries = _dict_names(f), f["entries"]
+    """One "which values" question per dictionary: a "what does code N mean" twin is a one-line lookup of an
+    entry the same answer already lists."""
+    (o, fld) = _dict_names(f)
     if f.get("source") == "constants":   # `static final` codes in a constant class: ask by the class's names
-        named = _labelled(entries)
-        out = [("which_values", f"Which status codes does `{o}` define, and what does each stand for?" if lang == "en"
-                else f"`{o}` 定义了哪些状态码？各代表什么？")]
-        if named:
-            e = named[-1]
-            out.append(("what_means", f"What does `{o}.{e['name']}` ({e['code']}) stand for?" if lang == "en"
-                        else f"`{o}.{e['name']}`（{e['code']}）表示什么？"))
-        return out
-    probe = entries[-1]
+        return [("which_values", f"Which status codes does `{o}` define, and what does each stand for?" if lang == "en"
+                 else f"`{o}` 定义了哪些状态码？各代表什么？")]
     if lang == "en":
-        return [("which_values", pick(seed, [f"Which values can {o}.{fld} take?", f"What do the codes of {o}.{fld} mean?"])),
-                ("what_means", f"What does {fld} = {probe['code']} mean on `{o}`?")]
-    return [("which_values", f"{o}.{fld} 有哪些取值？"), ("what_means", f"{o} 的 {fld} = {probe['code']} 表示什么？")]
+        return [("which_values", pick(seed, [f"Which values can {o}.{fld} take?", f"What do the codes of {o}.{fld} mean?"]))]
+    return [("which_values", f"{o}.{fld} 有哪些取值？")]
 
 
 def _constant_claims(f: dict, entries: list[dict], lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:
@@ -806,11 +939,6 @@ def _constants_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> 
     def one(e: dict) -> str:
         label = (f' ("{e["label"]}")' if en else f"（“{e['label']}”）") if e["label"] != e.get("name") else ""
         return f"`{e['name']}` = {e['code']}{label}"
-    if qkind == "what_means":
-        e = _labelled(f["entries"])[-1]
-        body = (f"`{o}.{e['name']}` is the code {e['code']}; the code base labels it \"{e['label']}\"." if en
-                else f"`{o}.{e['name']}` 即状态码 {e['code']}，代码中的说明是“{e['label']}”。")
-        return body, _constant_claims(f, [e], lang, cite, path)
     named = [e for e in f["entries"] if e.get("name")]
     body = (f"`{o}` declares these codes: " + "; ".join(one(e) for e in named) + "." if en
             else f"`{o}` 定义的状态码：" + "；".join(one(e) for e in named) + "。")
@@ -823,13 +951,6 @@ def dict_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     (o, fld), entries = _dict_names(f), f["entries"]
     ids = cite.all()
     src = {"comment": "comment", "annotation": "API annotation", "enum": "enum"}.get(f.get("source"), f.get("source"))
-    if qkind == "what_means":
-        e = entries[-1]
-        if lang == "en":
-            return (f"`{fld}` = {e['code']} means \"{e['label']}\" — that is how the {src} on `{o}.{fld}` documents it.",
-                    [(f"code {e['code']} of {o}.{fld} is labelled {e['label']}", ids)])
-        return (f"`{fld}` = {e['code']} 表示“{e['label']}”，这是 `{o}.{fld}` 上的说明给出的含义。",
-                [(f"{o}.{fld} 的 {e['code']} 表示{e['label']}", ids)])
     if lang == "en":
         values = "; ".join(f'{e["code"]} = "{e["label"]}"' for e in entries)
         body = f"`{o}.{fld}` is a code documented in its {src}: {values}."

@@ -343,13 +343,14 @@ def guards(method: Method) -> list[Found]:
             if comment:
                 spans.append((label_line - 1, label_line - 1))  # the label the code gives this check
             context = _context(node, method.node)
+            sources = _local_sources(method, node.child_by_field_name("condition"), if_line)   # cited by plan
             out.append(Found("guard", method, merge_near(spans, gap=1), {
                 **method.identity,
                 "condition": cond, "holds": holds, **fail,
                 "comment": comment,
                 "within": [c for c in context if "condition" in c],
                 "loops": [c for c in context if "loop" in c],
-                "line": if_line, "fail_line": fail_start,
+                "line": if_line, "fail_line": fail_start, "sources": sources,
             }))
     exits = _early_exits(method)
     for g in out:
@@ -424,19 +425,18 @@ def transitions(method: Method) -> list[Found]:
         field_name = lower_first(m[1])
         spans = [(line, line)] + ([(line - 1, line - 1)] if inline_dict(comment) else [])
         path = path_to(call, method)
-        for e in path["exits"]:
-            spans.append((e["line"], e["exit_line"]))
-            spans.extend((s["line"], s["end_line"]) for s in e["sources"])
-        spans.extend((c["line"], c["line"]) for c in path["within"])
-        spans.extend((c["line"], c["end_line"]) for c in path["selects"])
-        out.append(Found("transition", method, merge_near(spans), {
+        # what "under which condition" cites besides the setter; other questions need none of it
+        path_spans = [(e["line"], e["exit_line"]) for e in path["exits"]] + \
+            [(s["line"], s["end_line"]) for e in path["exits"] for s in e["sources"]] + \
+            [(c["line"], c["line"]) for c in path["within"]] + [(c["line"], c["end_line"]) for c in path["selects"]]
+        out.append(Found("transition", method, spans, {
             **method.identity,
             "entity": types.get(receiver, ""), "receiver": receiver, "field": field_name, "to": value,
             **({} if _CODE.fullmatch(value) else {"to_expr": value}),
             "comment": comment, "inline_dict": inline_dict(comment), "line": line,
             "within": _enclosing_conditions(call, method.node),
             "exits": path["exits"], "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
-            "selects": path["selects"],
+            "selects": path["selects"], "path_spans": merge_near(path_spans),
         }))
     return out
 
@@ -478,7 +478,8 @@ def _branch_exit(stmts: list[Node]) -> dict | None:
 def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
     """Locals a condition tests that were assigned from a call (`count = stockDao.lockStock(..)` before
     `if (count == 0)`): where the value comes from is the real rule, so it is named and cited."""
-    names = {text(n) for n in java_ast.walk(condition, {"identifier"})}
+    names = {text(n) for n in java_ast.walk(condition, {"identifier"})
+             if n.parent is None or n.parent.type != "argument_list"}   # `update(order) == 0` tests no `order`
     found: dict[str, dict] = {}
     for node in _own_nodes(method, frozenset({"variable_declarator", "assignment_expression"})):
         if not _own(node, method) or lines(node)[0] >= before:
@@ -509,6 +510,47 @@ def _throwing_helpers(method: Method) -> set[str]:
     return out
 
 
+def _arg_names(call: Node) -> set[str]:
+    args = call.child_by_field_name("arguments")
+    return {text(a) for a in (args.named_children if args is not None else [])}
+
+
+def _criteria_around(target: Node, method: Method) -> list[dict]:
+    """MyBatis example criteria that decide which rows a setter reaches: a lookup before it (`selectByExample`
+    then the setter on what it found), or the criteria of the `...ByExample(record, example)` write that
+    takes the record the setter fills (the WHERE of that UPDATE is the rule)."""
+    receiver = text(target.child_by_field_name("object"))
+    writes = [call for call in _own_nodes(method, frozenset({"method_invocation"}))
+              if _own(call, method) and call.start_byte > target.end_byte]
+    out = []
+    for call in _own_nodes(method, frozenset({"method_invocation"})):
+        if not _own(call, method) or text(call.child_by_field_name("name")) != "createCriteria":
+            continue
+        chain = call
+        while chain.parent is not None and chain.parent.type in ("method_invocation", "field_access"):
+            chain = chain.parent
+        example = text(call.child_by_field_name("object"))
+        entry = {"criteria": re.sub(r"\s+\.", ".", code(chain)), "line": lines(chain)[0], "end_line": lines(chain)[1]}
+        if chain.end_byte < target.start_byte:
+            if any(text(c.child_by_field_name("name")).startswith("select") and example in _arg_names(c)
+                   for c in _own_nodes(method, frozenset({"method_invocation"}))
+                   if chain.end_byte < c.start_byte < target.start_byte):
+                out.append({**entry, "when": "lookup"})   # the record set was read with these criteria
+        elif any({receiver, example} <= _arg_names(w) for w in writes):
+            out.append({**entry, "when": "write"})
+    return out
+
+
+def _written_at(target: Node, method: Method) -> int:
+    """Where the value a setter puts on a record takes effect: the first later call that is given the record
+    (`mapper.updateByExampleSelective(record, example)`), else the setter itself. An exit between the two
+    stops the change as surely as one before the setter."""
+    receiver = text(target.child_by_field_name("object"))
+    later = [c for c in _own_nodes(method, frozenset({"method_invocation"}))
+             if _own(c, method) and c.start_byte > target.end_byte and receiver in _arg_names(c)]
+    return min((c.start_byte for c in later), default=target.start_byte)
+
+
 def path_to(target: Node, method: Method) -> dict:
     """Everything that must hold for the method to reach `target`: every earlier early exit on its path
     (`if (c) throw/return/fail/continue/break`, a `catch` that returns or throws), in code order, and the
@@ -516,7 +558,7 @@ def path_to(target: Node, method: Method) -> dict:
     statement runs in a loop (which elements it visits is decided elsewhere), inside a `try` whose
     `catch` exits, behind a `switch` that exits, or after a call to a helper that can itself fail."""
     exits, complete = [], True
-    start = target.start_byte
+    start = _written_at(target, method)
     for node in _own_nodes(method, frozenset({"if_statement"})):
         if not _own(node, method) or node.start_byte >= start:
             continue
@@ -559,16 +601,10 @@ def path_to(target: Node, method: Method) -> dict:
         name, obj = text(call.child_by_field_name("name")), text(call.child_by_field_name("object"))
         if (obj in ("", "this") and name in helpers) or _CHECK_CALL.match(name):
             complete = False
-    selects = []
-    for call in _own_nodes(method, frozenset({"method_invocation"})):
-        if _own(call, method) and call.end_byte < start and text(call.child_by_field_name("name")) == "createCriteria":
-            chain = call
-            while chain.parent is not None and chain.parent.type in ("method_invocation", "field_access"):
-                chain = chain.parent
-            selects.append({"criteria": code(chain), "line": lines(chain)[0], "end_line": lines(chain)[1]})
+    selects = _criteria_around(target, method)
     context = _context(target, method.node)
-    if any("loop" in c for c in context):
-        complete = False
+    if any("loop" in c for c in context) or not _own(target, method):
+        complete = False   # which elements a loop or a stream lambda visits is decided elsewhere
     return {"exits": sorted(exits, key=lambda e: e["line"]), "within": context, "complete": complete,
             "selects": selects}
 
@@ -949,8 +985,8 @@ def annotate(item: Found, resolve, inactive: str | None) -> None:
         for ex in item.facts.get("exits") or []:
             const = resolve(ex["message_expr"]) if ex.get("message_expr") else None
             if const is not None and const.value and not re.fullmatch(r"-?\d+", const.value):
-                ex["message"] = const.value
-                item.spans.extend((const.path, s, e) for s, e in const.evidence())
+                ex["message"] = const.value   # cited by the condition answer only
+                item.facts["path_spans"] += [(const.path, s, e) for s, e in const.evidence()]
     if item.kind in ("schedule", "messaging") and inactive:
         item.facts["inactive"] = inactive
         if item.facts.get("class_head"):

@@ -409,12 +409,12 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
                  f"{who} sets it to {to} only when all of these hold, in code order: " +
                  "; ".join(f"({chr(96 + n)}) {w}" for n, (_, w, _) in enumerate(items, 1)) + "."]
         if froms:
-            parts.append(f"Together these checks mean it only starts from {' or '.join(froms)}.")
+            parts.append(f"So it only starts from {' or '.join(froms)}.")
         return parts, trace
     parts = [f"{who} 只有在以下条件全部满足时才会设为 {to}（按代码顺序）：" +
              "；".join(f"（{chr(96 + n)}）{w}" for n, (_, w, _) in enumerate(items, 1)) + "。"]
     if froms:
-        parts.append(f"这些检查合起来意味着只能从 {' 或 '.join(froms)} 开始。")
+        parts.append(f"因此只能从 {' 或 '.join(froms)} 开始。")
     return parts, trace
 
 

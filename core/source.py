@@ -56,7 +56,7 @@ class SourceFile:
         """The decoded text with its secrets, for a parser that needs the structure only (a masked YAML
         value `******` reads as an alias); what is stored from it must be checked against `lines`."""
         text = self.data.decode(self.encoding, errors="replace")
-        return text.removeprefix("\ufeff") if self.encoding == "utf-8-sig" else text
+        return text.removeprefix("\ufeff") if self.encoding in ("utf-8-sig", "utf-16") else text
 
     def snippet(self, start_line: int, end_line: int) -> str:
         """Lines start..end, 1-based inclusive, joined with newlines."""
@@ -67,6 +67,8 @@ def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding) for the raw bytes of a source file."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):   # a UTF-16 BOM (an XML file may declare UTF-16)
+        return data.decode("utf-16", errors="replace").removeprefix("\ufeff"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -113,7 +115,7 @@ def source_file(rel_path: str, data: bytes, encoding: str | None = None) -> Sour
     """`data` decoded (exactly as `encoding` when given) and masked."""
     if encoding:
         text = data.decode(encoding, errors="replace")
-        if encoding == "utf-8-sig":
+        if encoding in ("utf-8-sig", "utf-16"):
             text = text.removeprefix("\ufeff")
     else:
         text, encoding = decode(data)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from core.index import config_keys
-from core.index.build import IndexBatch
+from core.index.build import IndexBatch, looks_binary
 from core.index.mybatis import MalformedSource, parse_mapper
 from core.index.stage import _index_one
 from core.index.walk import Candidate, walk_repo
@@ -116,11 +116,12 @@ def test_yaml_nested_too_deep_is_malformed_not_a_crash() -> None:
         config_keys.parse_config("application.yml", "a: " + "[" * 5000 + "]" * 5000 + "\n")
 
 
-@pytest.mark.parametrize("encoding", ["GBK", "gb2312", "GB18030"])
+@pytest.mark.parametrize("encoding", ["GBK", "gb2312", "GB18030", "UTF-16"])
 def test_a_mapper_in_a_chinese_encoding_parses(encoding: str) -> None:
     data = GBK_MAPPER.format(enc=encoding, name="M").encode(encoding)
+    assert not looks_binary(data)
     text, found = decode(data)
-    assert found in ("gbk", "gb18030")
+    assert found in ("gbk", "gb18030", "utf-16")
     mapper = parse_mapper(text)
     assert mapper.statements[0].sql == "update oms_order set status = 1 /* 已支付 */ where id = #{id}"
     assert (mapper.statements[0].start_line, mapper.statements[0].end_line) == (5, 5)

@@ -56,8 +56,9 @@ class IndexBatch:
 
 
 def looks_binary(data: bytes) -> bool:
-    """A NUL byte in the first 8 KB: no Java, XML, YAML or properties file has one (UTF-16 is not used for them)."""
-    return b"\0" in data[:8192]
+    """A NUL byte in the first 8 KB: no Java, XML, YAML or properties file has one, unless it is UTF-16
+    with its byte-order mark (an XML file may declare that encoding)."""
+    return b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
 def index_file(batch: IndexBatch, cand: Candidate, data: bytes, sha256: str) -> None:

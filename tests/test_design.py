@@ -91,6 +91,13 @@ def test_count_endpoint_lives_with_the_dao_and_controller_that_serve_the_entity(
             EXAMPLE_REPO).parts[0]                      # admin XML for an admin controller, not portal
         assert not by_layer["controller"].is_new and not by_layer["dao"].is_new
         assert "@Api" not in by_layer["controller"].change   # the shop's controllers carry no Swagger annotations
+        result = re.search(r'resultType="([\w.]+)"', by_layer["mapper_xml"].change)   # MyBatis refuses a select without one
+        assert result, by_layer["mapper_xml"].change
+        if result.group(1) != "map":    # a new result object, named in full, in the module of its controller
+            assert result.group(1).endswith("." + by_layer["dto"].component) and by_layer["dto"].is_new
+            ctrl_path = next(EXAMPLE_REPO.glob(f"*/src/main/java/**/{ctrl}.java")).relative_to(EXAMPLE_REPO).parts
+            module_pkg = list(ctrl_path[ctrl_path.index("java") + 1:])[:4]     # io.acdp.shop.admin
+            assert result.group(1).split(".")[:4] == module_pkg
 
 
 def test_columns_come_from_the_schema(shop_db, deriver):

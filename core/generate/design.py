@@ -258,8 +258,9 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
     ctrl, ent, fld, col = f["controller"], f["entity"], f["field"], f["column"]
     cap_fld = fld[0].upper() + fld[1:]
     method = f"countBy{cap_fld}"
-    as_map = ' resultType="map"' if f.get("as_map") else ""
-    dto = "Map<String, Object>" if f.get("as_map") else f"{ent}{cap_fld}Count{f.get('dto_suffix', '')}"  # as the repo names
+    as_map = f.get("as_map") or not f.get("dto_package")   # no result-object package to follow: rows as maps
+    dto = "Map<String, Object>" if as_map else f"{ent}{cap_fld}Count{f.get('dto_suffix', '')}"  # as the repo names
+    result = ' resultType="map"' if as_map else f' resultType="{f["dto_package"]}.{dto}"'   # MyBatis needs one
     extra = [a for a in f["annotations"] if not a.endswith("Mapping")]
     like = _t(lang, f", annotated like `{f['mapped']}` ({', '.join('@' + a for a in extra)})" if extra else "",
               f"，注解与 `{f['mapped']}` 一致（{'、'.join('@' + a for a in extra)}）" if extra else "")
@@ -278,9 +279,10 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
         changes.append((c["layer"], c["class"], _t(lang, f"add `{method}()` returning `{nxt}()`",
                                                    f"新增 `{method}()`，返回 `{nxt}()` 的结果"), False))
     changes += [("dao", f["dao"], _t(lang, f"add `List<{dto}> {method}()`", f"新增 `List<{dto}> {method}()`"), False),
-                ("mapper_xml", f["xml"], f"`<select id=\"{method}\"{as_map}>SELECT {col} AS {fld}, COUNT(*) AS count FROM "
+                ("mapper_xml", f["xml"], f"`<select id=\"{method}\"{result}>SELECT {col} AS {fld}, COUNT(*) AS count FROM "
                                          f"{f['table']}{where} GROUP BY {col}</select>`", False),
-                ] + ([] if f.get("as_map") else [("dto", dto, _t(lang, f"`{fld}` and `count`", f"`{fld}` 与 `count`"), True)])
+                ] + ([] if as_map else [("dto", dto, _t(lang, f"`{fld}` and `count`, in `{f['dto_package']}`",
+                                                        f"`{fld}` 与 `count`，放在 `{f['dto_package']}`"), True)])
     return DesignProposal(
         understanding=_t(lang, f"`{ctrl}.{f['mapped']}` already reaches {f['table']} through "
                                + " → ".join(f"`{c['class']}`" for c in chain) + (" → " if chain else "")

@@ -4,6 +4,7 @@ placing operation did (writes to one table in opposite directions)."""
 
 from __future__ import annotations
 
+from core.generate.flow_facts import conditional
 from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_kind, sql_word, write_text
 
 
@@ -118,13 +119,18 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     trace = entry + [(claim, list(ids)) for claim, ids in trace]
     if lang == "en":
         label = f["entry_label"][0].upper() + f["entry_label"][1:]
-        order = ", in the order the code reaches them" if len(writes) > 1 else ""
-        head = (f"{label} runs {len(writes)} SQL write statement{'s' if len(writes) > 1 else ''}{order} (following its "
+        some = any(conditional(w) for w in writes)   # if/else alternatives are not a sequence: say which may run
+        verb = "can reach" if some else "runs"
+        order = (", listed in the order they appear on its path" if some else ", in the order the code reaches them"
+                 ) if len(writes) > 1 else ""
+        head = (f"{label} {verb} {len(writes)} SQL write statement{'s' if len(writes) > 1 else ''}{order} (following its "
                 "calls through the project's own service, DAO and mapper classes; a write inside a branch runs only when "
-                "that branch is taken; checks that return or throw before a write are not listed):")
+                "that branch is taken, so branches of one `if`/`else` are alternatives; checks that return or throw "
+                "before a write are not listed):")
         return f"{head}\n{rows}", trace
-    head = (f"{f['entry_label_zh']} 共有 {len(writes)} 条写 SQL，按代码执行顺序如下（沿项目自己的 Service、DAO、Mapper 调用追踪；"
-            "位于分支内的写入只在该分支成立时执行；写入前提前返回或抛异常的校验未列出）：")
+    head = (f"{f['entry_label_zh']} 共涉及 {len(writes)} 条写 SQL，按在执行路径上出现的顺序列出"
+            "（沿项目自己的 Service、DAO、Mapper 调用追踪；位于分支内的写入只在该分支成立时执行，"
+            "同一 `if`/`else` 的不同分支是二选一；写入前提前返回或抛异常的校验未列出）：")
     return f"{head}\n{rows}", trace
 
 

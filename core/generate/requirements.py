@@ -339,6 +339,16 @@ class RequirementDeriver:
         dtos = sum(1 for c in self.data["classes"] if c["layer"] == "dto")
         return found.most_common(1)[0][0] if found and found.most_common(1)[0][1] * 5 >= dtos * 2 else ""
 
+    def _dto_package(self, near: str) -> str | None:
+        """The package of the result objects closest to a class (same module first): a new one is put there, and
+        the mapper's resultType names it in full."""
+        pkgs = Counter(c["symbol_id"].rsplit(".", 1)[0] for c in self.data["classes"] if c["layer"] == "dto")
+        here = near.rsplit(".", 1)[0].split(".")
+
+        def shared(pkg: str) -> int:
+            return next((n for n, (a, b) in enumerate(zip(pkg.split("."), here)) if a != b), min(len(here), pkg.count(".") + 1))
+        return max(pkgs, key=lambda p: (shared(p), pkgs[p]), default=None)
+
     def new_endpoint(self, domain: str) -> list[DesignSpec]:
         out = []
         for d, ent, fld in self._lifecycles(domain):
@@ -395,6 +405,7 @@ class RequirementDeriver:
                 "annotations": [a.get("name") for a in mapped.get("annotations") or [] if a.get("name")],
                 "dao": stmt["namespace"].rsplit(".", 1)[-1], "xml": stmt["path"], "delete_col": delete_col,
                 "statement": stmt_name, "chain": chain, "dto_suffix": self._dto_suffix(),
+                "dto_package": self._dto_package(ctrl["symbol_id"]),
             }))
         return out
 

@@ -123,11 +123,8 @@ def test_infer_reference_scores_the_shop_export_100_and_moved_citations_lose_sup
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     manifest = json.loads((out / "manifest.json").read_text())
     assert result["answers"] == manifest["counts"]["total"]
-    assert {m: result[m] for m in ("layout_pct", "citation_pct", "identifier_pct")} == {
-        "layout_pct": 100.0, "citation_pct": 100.0, "identifier_pct": 100.0}
-    # 100 once the generators cite the lines that hold two claim kinds (issue 10, see scratch NOTES: a status
-    # dictionary's labels outside its cited constants, an inherited mapper write citing the annotation line)
-    assert result["support_pct"] >= 99.0, result
+    assert {m: result[m] for m in ("layout_pct", "citation_pct", "identifier_pct", "support_pct")} == {
+        "layout_pct": 100.0, "citation_pct": 100.0, "identifier_pct": 100.0, "support_pct": 100.0}
 
     assert main(["infer", "--db", str(shop_db.path), "--export", str(_moved(out, tmp_path / "moved", 7)),
                  "--reference"]) == 0

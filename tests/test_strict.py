@@ -192,3 +192,18 @@ def test_claims_are_supported_only_by_the_lines_that_hold_them():
     assert claim_problems("`OrderServiceImpl.cancelOrder` writes `oms_order.status`", [span], code) == []
     assert claim_problems("`remark` sets the note", [span], code) == ["names not in the cited lines: remark"]
     assert claim_problems("sets status to `5`", [span], code) == ["names not in the cited lines: 5"]
+
+
+def test_an_inherited_mapper_method_is_held_by_the_declaration_it_cites():
+    """`updateById` is declared by MyBatis-Plus' BaseMapper, which the cited declaration extends; citing its
+    annotation line cites the whole header."""
+    from core.models import Span
+    from core.train.support import CodeSpans, claim_problems
+
+    lines = ["@Mapper", "public interface OrdPaymentMapper extends BaseMapper<OrdPayment> {", "}"]
+    code = CodeSpans.from_rows({"m/OrdPaymentMapper.java": lines}.get,
+                               [("m/OrdPaymentMapper.java", 1, 3, "OrdPaymentMapper", "interface", None, None)])
+    claim = "`OrdPaymentMapper.updateById` runs an UPDATE on ord_payment"
+    assert claim_problems(claim, [Span(path="m/OrdPaymentMapper.java", start_line=1, end_line=1)], code) == []
+    assert claim_problems(claim, [Span(path="m/OrdPaymentMapper.java", start_line=3, end_line=3)], code) == [
+        "names not in the cited lines: updateById, ord_payment"]

@@ -15,6 +15,8 @@ there. A name also counts as found when
 * it is in the body of a method the cited lines call (`isApplied(refund)`) of
   their own file or of a class they name: one call deep, as a reader of those
   lines would look it up;
+* a span that starts a type's declaration (its annotation line) holds the
+  declaration's header through its `{`: it is one declaration;
 * the cited lines declare a type extending a persistence base of MyBatis-Plus
   or Spring Data (`extends BaseMapper<OrdPayment>`), and it is one of the
   methods that base declares (`updateById`, `save`).
@@ -109,6 +111,16 @@ class CodeSpans:
     def enclosing(self, span: Span) -> list[Declaration]:
         return [d for d in self.by_path.get(span.path, ()) if d.start <= span.start_line and span.end_line <= d.end]
 
+    def headers(self, span: Span) -> list[str]:
+        """The header (through its `{`) of each type whose declaration starts at the span's first line."""
+        lines = self.read_lines(span.path) or []
+        out = []
+        for d in self.by_path.get(span.path, ()):
+            if d.kind in _TYPES and d.start == span.start_line:
+                end = next((n for n in range(d.start, min(d.end, d.start + 8) + 1) if "{" in lines[n - 1]), d.start)
+                out.append("\n".join(lines[d.start - 1: end]))
+        return out
+
     def fields_of(self, owner: Declaration) -> list[str]:
         return [d.name for d in self.by_path.get(owner.path, ())
                 if d.kind == "field" and owner.start <= d.start and d.end <= owner.end]
@@ -135,6 +147,7 @@ class _Held:
     """Everything the cited spans of one claim hold, in canonical spelling."""
 
     def __init__(self, spans: list[Span], texts: list[str], code: CodeSpans, proposed: frozenset[str]):
+        texts = texts + [h for span in spans for h in code.headers(span)]
         words = set(_TOKEN.findall("\n".join(texts)))
         self.numbers = {w for w in words if w.isdigit()}
         names = {w for w in words if not w.isdigit()}
@@ -149,7 +162,7 @@ class _Held:
             for body in code.called_bodies(span, words):
                 names.update(_TOKEN.findall(body))
         names.update(t for w in words for t in code.field_types.get(w, ()))
-        for bases in _EXTENDS.findall("\n".join(texts)):
+        for bases in _EXTENDS.findall("\n".join(texts)):  # texts: the cited lines and headers they start
             for base in _TOKEN.findall(bases):
                 names.update(FRAMEWORK_BASES.get(base, ()))
         self.names = {canonical(n) for n in names if not n.isdigit()} | {canonical(p) for p in proposed}

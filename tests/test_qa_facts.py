@@ -10,6 +10,7 @@ their code and label.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -17,6 +18,7 @@ from core.generate.qa_templates import Cite, calc_answer, calc_questions, guard_
 from core.models import Evidence
 from core.rules.java_rules import annotate, calculations, guards, methods_of
 from storage import rules_store, samples_store
+from tests.conftest import EXAMPLE_REPO
 
 IMPL = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
 
@@ -190,6 +192,50 @@ class StockService {
     assert body.startswith("There are 2 such checks:")
     assert "`StockService.lock`" in body and "`StockService.reduce`" in body
     assert {i for _, ids in trace for i in ids} == {e.id for e in evidence}
+
+
+def test_checks_of_a_method_that_calls_a_failing_helper_are_not_asked_as_complete():
+    src = """
+package demo;
+class OrderService {
+    void place(Order o) {
+        if (o.getAddressId() == null) {
+            Asserts.fail("请选择收货地址");
+        }
+        if (o.getItems().isEmpty()) {
+            Asserts.fail("购物车为空");
+        }
+        lockStock(o);
+    }
+    private void lockStock(Order o) {
+        if (dao.lock(o) == 0) {
+            Asserts.fail("库存不足");
+        }
+    }
+}
+"""
+    from core.generate.plan import _method_checks
+
+    place = [g for m in methods_of("demo/OrderService.java", src) if m.name == "place" for g in guards(m)]
+    assert len(place) == 2 and all(g.facts["calls_checks"] == ["lockStock"] for g in place)
+    rules = [({"rule_id": f"r{n}"}, g.facts) for n, g in enumerate(place)]
+    assert _method_checks(rules) == {}          # lockStock can stop place too: "which checks stop it" is not asked
+    without = src.replace("        lockStock(o);\n", "")
+    place = [g for m in methods_of("demo/OrderService.java", without) if m.name == "place" for g in guards(m)]
+    assert _method_checks([({"rule_id": f"r{n}"}, g.facts) for n, g in enumerate(place)]) == {
+        ("checks_of", "OrderService.place"): ["r0", "r1"]}
+
+
+def test_when_a_method_fails_with_a_message_every_place_raising_it_is_in_the_answer(shop):
+    _, samples = shop
+    java = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in EXAMPLE_REPO.rglob("*.java"))
+    asked = [s for s in samples if s["question_kind"] in ("under_which_condition", "where_implemented")
+             and re.search(r'fail with "([^"]+)"|behind "([^"]+)"|raises "([^"]+)"', s["question"])]
+    assert asked
+    for s in asked:
+        msg = next(g for g in re.search(r'fail with "([^"]+)"|behind "([^"]+)"|raises "([^"]+)"', s["question"]).groups() if g)
+        sites = int(m.group(1)) if (m := re.match(r"There are (\d+) such checks", s["answer"])) else 1
+        assert java.count(f'"{msg}"') <= sites, (s["question"], java.count(f'"{msg}"'), sites)
 
 
 # ---------------------------------------------------------------- evidence --

@@ -94,6 +94,17 @@ class Planner:
             question=question, facts=facts, evidence=evidence,
         )
 
+    def _raised_elsewhere(self, message: str | None, sites: int) -> bool:
+        """The message literal stands in more places of the Java code than the facts hold checks for it (a helper,
+        a catch block, a branch the finder does not read): "when does M fail with it" would then be answered
+        with part of the story, so it is not asked. One pass over the Java files, on first use."""
+        if not message:
+            return False
+        if not hasattr(self, "_java_text"):
+            self._java_text = "\n".join(self.files.get(f["path"]).text for f in self.data["files"]
+                                        if f["path"].endswith(".java"))
+        return self._java_text.count(f'"{message}"') > sites
+
     # ------------------------------------------------------------------ QA --
     def rule_items(self, rules: list[dict]) -> list[WorkItem]:
         """One item per question a rule answers completely. Where several checks answer one question (one
@@ -139,6 +150,9 @@ class Planner:
             for lang in self.languages:
                 for qkind, question in questions(facts, lang, rule["rule_id"]):
                     if (rule["rule_id"], qkind) not in shared and qkind != "checks_of":   # that one: per method
+                        if rule["kind"] == "guard" and qkind in ("under_which_condition", "where_implemented") \
+                                and self._raised_elsewhere(facts.get("message"), 1):
+                            continue
                         ev, f = evidence, facts
                         if qkind == "under_which_condition" and rule["rule_id"] in path_evidence:
                             ev, path_roles = path_evidence[rule["rule_id"]]
@@ -150,6 +164,8 @@ class Planner:
             members = sorted((prepared[rid] for rid in rids), key=lambda m: (m[1]["_path"], m[1]["line"]))
             if len(members) > (MAX_METHOD_CHECKS if qkind == "checks_of" else MAX_SHARED_CHECKS):
                 continue   # too many places for one answer a reader can check: not asked
+            if qkind != "checks_of" and self._raised_elsewhere(members[0][1].get("message"), len(members)):
+                continue
             methods = {f["method"] for _, f, _, _ in members}
             if qkind == "where_implemented" and len(methods) == 1 and \
                     ("under_which_condition", f"{methods.pop()}|{key}") in groups:
@@ -436,7 +452,8 @@ def _method_checks(guards: list[tuple[dict, dict]]) -> dict[tuple[str, str], lis
     for rule, f in guards:
         by_method.setdefault(f["method"], []).append((rule, f))
     return {("checks_of", m): [r["rule_id"] for r, _ in members] for m, members in by_method.items()
-            if len(members) >= 2 and all(f.get("method_exits") == len(members) for _, f in members)}
+            if len(members) >= 2 and all(f.get("method_exits") == len(members) and not f.get("calls_checks")
+                                         for _, f in members)}
 
 
 def _dict_roles(evidence: list, dict_rec: dict, label_spans: list[Span]) -> dict:

@@ -118,28 +118,19 @@ def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
             out.append(("what_happens", pick(seed + "q1", [f"What happens in {m} when {when}?",
                                                            f"If {when}, what does {m} do?"])))
         if msg:
-            out.append(("under_which_condition", pick(seed + "q2", [
-                f"Under which condition does {m} fail with \"{msg}\"?",
-                f"When do callers of {m} get the error \"{msg}\"?",
-            ])))
+            out.append(("under_which_condition", f"Under which condition does {m} fail with \"{msg}\"?"))
             out.append(("where_implemented", pick(seed + "q3", [f"Where is the check behind \"{msg}\" implemented?",
                                                                 f"Which code raises \"{msg}\", and where does it live?"])))
         else:
             out.append(("under_which_condition", _exit_question(f, lang)))
-        if f.get("comment") and not inline_dict(f["comment"]):
-            out.append(("why", f"Why does {m} check that {when}?" if plain
-                        else f"Why does {m} run the check commented \"{f['comment']}\"?"))
         return out + _checks_question(f, lang, seed)
     if plain:
         out.append(("what_happens", f"在 {m} 中，如果{when}，会发生什么？"))
     if msg:
-        out.append(("under_which_condition", pick(seed + "q2", [f"{m} 在什么条件下会报“{msg}”？",
-                                                                f"什么情况下调用 {m} 会得到“{msg}”这个错误？"])))
+        out.append(("under_which_condition", f"{m} 在什么条件下会报“{msg}”？"))
         out.append(("where_implemented", f"“{msg}”这个校验是在哪里实现的？"))
     else:
         out.append(("under_which_condition", _exit_question(f, lang)))
-    if f.get("comment") and not inline_dict(f["comment"]):
-        out.append(("why", f"为什么 {m} 要检查{when}？" if plain else f"{m} 为什么要做注释为“{f['comment']}”的校验？"))
     return out + _checks_question(f, lang, seed)
 
 
@@ -271,23 +262,18 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         elif qkind == "under_which_condition":
             body = pick(seed + "a", [f"Exactly when {when}. {m} tests that condition and {effect}.",
                                      f"{m} does that when {when}; at that point it {effect}."]) + ctx
-        elif qkind == "where_implemented":
+        else:  # where_implemented
             body = (f"In `{f['class']}.{f['method_name']}` ({path}): the `if` there checks "
                     f"`{f['condition']}`; when {when}, it {effect}.") + ctx
-        else:  # why
-            body = (f"The code labels this check \"{f['comment']}\": before going further, {m} {effect} "
-                    f"when {when}, so nothing after the check runs in that case.") + ctx
         return body, _guard_trace(f, lang, cite, path)
     tail = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
         body = pick(seed + "a", [f"{m} 会{effect}。{tail}", f"过不了这个校验：{m} {effect}。{tail}"]) + ctx
     elif qkind == "under_which_condition":
         body = f"当{when}时。{m} 判断这个条件，满足时{effect}。" + ctx
-    elif qkind == "where_implemented":
+    else:  # where_implemented
         body = (f"在 `{f['class']}.{f['method_name']}`（{path}）：那里的 `if` 判断 "
                 f"`{f['condition']}`，当{when}时{effect}。" + ctx)
-    else:
-        body = f"代码注释把这个校验标为“{f['comment']}”：当{when}时，{m} {effect}，校验之后的代码在这种情况下不会执行。" + ctx
     return body, _guard_trace(f, lang, cite, path)
 
 
@@ -764,14 +750,14 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
             body += (" Apart from getters, setters, logging and static helpers, each run calls, in order: "
                      f"{_calls_text(sites, lang)}.")
         if f.get("impl"):
-            body += f" One of these calls runs `{f['impl']}` ({f['impl_path']}, from line {f['impl_line']})."
+            body += f" One of these calls runs `{f['impl']}` ({f['impl_path']})."
     else:
         cron = f"（cron `{f['cron']}`）" if f.get("cron") else ""
         body = f"`{f['method']}` 带有 `@Scheduled` 注解，{when}执行一次{cron}。"
         if sites:
             body += f"除 getter、setter、日志和静态工具方法外，每次执行依次调用：{_calls_text(sites, lang)}。"
         if f.get("impl"):
-            body += f"其中一个调用会进入 `{f['impl']}`（{f['impl_path']} 第 {f['impl_line']} 行起）。"
+            body += f"其中一个调用会进入 `{f['impl']}`（{f['impl_path']}）。"
     if _shown_inactive(f):
         sentence, claim = _inactive_claim(f, lang, cite, path)
         body, trace = body + sentence, trace + [claim]

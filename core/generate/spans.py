@@ -26,6 +26,7 @@ from core.rules.render import squash, strip_parens
 MAX_LINES = 40
 MAX_HEADER = 6          # a longer condition is cited as its first lines only
 MERGE_GAP = 2           # spans of one file this close together read better as one
+SHORT_METHOD = 15       # a statement this close to its method's signature is cited with it
 STATEMENTS = frozenset({
     "expression_statement", "local_variable_declaration", "return_statement", "throw_statement", "if_statement",
     "for_statement", "enhanced_for_statement", "while_statement", "do_statement", "try_statement",
@@ -132,7 +133,10 @@ class JavaOutline:
         if end - start + 1 > MAX_LINES:
             start, end = span.start_line, span.end_line
         controls = [c for c in self.controls(span.path, span.start_line) if c.line < start]
-        if not controls:
+        if not controls:   # a statement straight in the method body: its signature says whose statement it is
+            head = _signature_line(first)
+            if head is not None and end - head + 1 <= SHORT_METHOD:
+                start = min(start, head)
             return [Span(path=span.path, start_line=start, end_line=end)]
         near = controls[-1]
         if end - near.line + 1 <= MAX_LINES:
@@ -214,6 +218,16 @@ def _control(parent: Node, child: Node) -> Control | None:
         return Control("catch", squash(text(parent).split("{", 1)[0]), lines(parent)[0], lines(parent)[0],
                        lines(parent)[0])
     return None
+
+
+def _signature_line(stmt: Node) -> int | None:
+    """The line naming the method (or constructor) a statement belongs to; None outside one."""
+    node = stmt
+    while node is not None and node.type not in ("method_declaration", "constructor_declaration", "class_body"):
+        node = node.parent
+    if node is None or node.type == "class_body":
+        return None
+    return lines(node.child_by_field_name("name"))[0]
 
 
 def _extent(stmt: Node, line: int) -> tuple[int, int]:

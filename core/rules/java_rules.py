@@ -353,9 +353,23 @@ def guards(method: Method) -> list[Found]:
                 "line": if_line, "fail_line": fail_start, "sources": sources,
             }))
     exits = _early_exits(method)
+    checks = _checking_calls(method) if out else []
     for g in out:
         g.facts["method_exits"] = exits   # all guards of the method together answer "what stops it" only if equal
+        g.facts["calls_checks"] = checks  # ... and only if no helper it calls can stop it too
     return out
+
+
+def _checking_calls(method: Method) -> list[str]:
+    """Calls in the method to a same-class helper that throws or fails, or to a `check…`/`validate…` method:
+    each is a way to stop the method that its own `if`s do not show (mall's generateOrder → lockStock)."""
+    helpers = _throwing_helpers(method)
+    found = set()
+    for call in _own_nodes(method, frozenset({"method_invocation"})):
+        obj, name = text(call.child_by_field_name("object")), text(call.child_by_field_name("name"))
+        if (obj in ("", "this") and name in helpers) or _CHECK_CALL.match(name):
+            found.add(name)
+    return sorted(found)
 
 
 def _early_exits(method: Method) -> int:

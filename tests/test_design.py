@@ -51,7 +51,7 @@ def deriver(shop_db) -> RequirementDeriver:
 def test_design_kinds_and_no_repeated_requirement(shop_db):
     samples = designs(shop_db)
     kinds = Counter(s.source.question_kind for s in samples)
-    assert {"idempotent", "sql_guard", "new_endpoint", "new_field", "audit_trail"} <= set(kinds)
+    assert {"idempotent", "sql_guard", "new_endpoint", "new_field"} <= set(kinds)
     assert not {"new_state", "scheduled_like", "movement_ledger"} & set(kinds)     # dropped: not right on facts
     questions = Counter(s.question for s in samples)
     assert max(questions.values()) == 1
@@ -106,13 +106,6 @@ def test_columns_come_from_the_schema(shop_db, deriver):
         sql = next(c.change for c in s.design.changes if c.layer == "mapper_xml")
         table, col = re.search(r"FROM (\w+)", sql).group(1), re.search(r"GROUP BY (\w+)", sql).group(1)
         assert col in schema[table].columns
-    audit = designs(shop_db, "audit_trail")
-    assert audit
-    for s in audit:
-        assert "ord_order_operate_history" in s.design.understanding          # the repository's own history table
-        assert "from_status" not in s.answer and "to_status" not in s.answer
-        for col in ("order_id", "operate_man", "order_status", "note"):
-            assert col in s.design.changes[0].change
     for s in designs(shop_db, "new_field"):
         table, col = re.search(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", s.answer).groups()
         assert col not in schema[table].columns

@@ -194,7 +194,7 @@ def test_user_requirements_become_design_samples(shop_db):
 def test_design_follows_the_repository_conventions(shop_db):
     designs = [Sample.model_validate(r["payload"]) for r in current(shop_db, task_type="design", language="en")]
     kinds = Counter(json.loads(json.dumps(d.source.question_kind)) for d in designs)
-    assert {"new_field", "idempotent", "sql_guard", "audit_trail", "new_endpoint"} <= set(kinds)
+    assert {"new_field", "idempotent", "sql_guard", "new_endpoint"} <= set(kinds)
     layers = {c.layer for d in designs for c in d.design.changes}
     assert {"controller", "service", "service_impl", "dao", "mapper_xml", "model"} <= layers
     assert all(d.design.risks and d.design.test_plan for d in designs)

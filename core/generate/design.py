@@ -118,7 +118,7 @@ def _reuse(refs: list[Ref], ids: list[str], lang: str) -> list[ReuseItem]:
 def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> tuple[DesignProposal, list[tuple[str, list[str]]]]:
     """The template proposal for a requirement, and the trace of claims about existing code."""
     builder = {"idempotent": _idempotent, "sql_guard": _sql_guard,
-               "new_endpoint": _new_endpoint, "list_filter": _list_filter, "new_field": _new_field, "audit_trail": _audit_trail,
+               "new_endpoint": _new_endpoint, "list_filter": _list_filter, "new_field": _new_field,
                "user": _user}[spec.kind]
     design = builder(spec, conv, lang)
     design.reuse = _reuse(spec.refs, ids, lang)
@@ -477,42 +477,6 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                    _t(lang, "each operation listed above stores the time it made the change",
                       "上述每个操作都保存其变更发生的时间"),
                    _t(lang, f"{ent} rows without `{col}` still load", f"没有 `{col}` 的历史数据仍可读取")],
-    )
-
-
-def _audit_trail(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    """The operations that change the status without a history row write one, the way another operation does."""
-    f = spec.facts
-    ent, fld, hist, table = f["entity"], f["field"], f["history"], f["table"]
-    logged = [r for r in f["rows"] if r["own"]]
-    missing = [r for r in f["rows"] if not r["own"]]
-    cols = ", ".join(c for c in f["columns"] if c != "id")
-    changes = [(r["layer"], r["label"], _t(lang, f"after changing {fld}, insert {_a(hist)} row ({cols}) with "
-                                                 f"`{r['model']['call']}` as `{r['model']['label']}` does, in the same "
-                                                 "transaction",
-                                           f"修改 {fld} 后，像 `{r['model']['label']}` 一样用 `{r['model']['call']}` "
-                                           f"写入 {hist}（{cols}），与状态变更同一事务"), False)
-               for r in missing]
-    done_en = (", ".join(f"`{r['label']}`" for r in logged) + " already write a row when they change it; "
-               if logged else "")
-    done_zh = ("、".join(f"`{r['label']}`" for r in logged) + " 修改时已写入记录；" if logged else "")
-    return DesignProposal(
-        understanding=_t(lang, f"{table} ({cols}) is the repository's history of {ent}. Of the operations that change "
-                               f"{fld}, {done_en}" + ", ".join(f"`{r['label']}`" for r in missing) + " do not.",
-                         f"{table}（{cols}）是 {ent} 的历史记录表。修改 {fld} 的操作中，{done_zh}"
-                         + "、".join(f"`{r['label']}`" for r in missing) + " 没有写入。"),
-        changes=_changes(changes, conv.known),
-        data_changes=[_t(lang, f"none: reuse {table} as it is", f"无：直接复用 {table}")],
-        flow=[_t(lang, f"the operation changes {fld}", f"操作修改 {fld}"),
-              _t(lang, f"in the same transaction it inserts the {hist} row with the new {fld}",
-                 f"同一事务中写入带新 {fld} 的 {hist} 记录")],
-        risks=[_t(lang, f"{_a(hist)} row written outside the transaction can record a change that was rolled back",
-                  f"在事务外写入 {hist} 可能记录已回滚的变更")],
-        test_plan=[_t(lang, f"each of {', '.join(r['label'] for r in missing)} leaves one {hist} row per changed {ent} with "
-                            f"the new {fld}",
-                                f"{'、'.join(r['label'] for r in missing)} 对每个变更的 {ent} 留下一条带新 {fld} 的 "
-                                              f"{hist} 记录"),
-                   _t(lang, "a failing operation leaves no row", "操作失败时不留下记录")],
     )
 
 

@@ -83,11 +83,6 @@ class RequirementDeriver:
         self.classes = {c["symbol_id"]: c for c in data["classes"]}
         self.tables = {e["symbol_id"]: e["tables"][0].lower() for e in data["entities"] if e.get("tables")}
         self.schema: dict[str, Table] = load_schema(Path(files.root), files, data)
-        self._modules = {f["path"]: f.get("module") or "" for f in data["files"]}
-        paths = {c["symbol_id"]: c.get("path") for c in data["classes"]}
-        self._sees = {(self._module(c["path"]), self._module(p)) for c in data["calls"]    # module -> modules it calls
-                      if (p := paths.get((c.get("callee_id") or "").split("#")[0]))}
-        self._sees |= {(m, m) for m in self._modules.values()}
         self.generator_configs = sorted(p.relative_to(files.root).as_posix()
                                         for p in Path(files.root).rglob("generatorConfig*.xml")
                                         if "target" not in p.parts)
@@ -119,8 +114,7 @@ class RequirementDeriver:
     def derive(self, domain: str) -> list[DesignSpec]:
         specs, texts = [], set()
         for fn in (self.idempotent, self.sql_guard, self.new_endpoint, self.list_filter,
-                   self.list_filter_criteria, self.new_field,
-                   self.audit_trail):
+                   self.list_filter_criteria, self.new_field):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
                     texts.add(spec.text_en)
@@ -704,93 +698,11 @@ class RequirementDeriver:
                                                                                 if x["dto"]] if _lombok(c)),
                                  "generator": self.generator_configs[0] if generated and self.generator_configs else None})
 
-    # --------------------------------------------------------- audit trail --
-    def _history(self, ent: dict) -> tuple[dict, Table] | None:
-        """A model whose table records the entity's changes: named after it with History/Log, holding `<entity>_id`."""
-        base = ent["name"]
-        for c in self.data["classes"]:
-            name = c.get("name") or ""
-            if c["symbol_id"] in self.tables and name.startswith(base) and name != base \
-                    and re.search(r"(History|Log)$", name):
-                t = self.schema.get(self.tables[c["symbol_id"]])
-                if t and any(col.endswith("_id") and col != "id" for col in t.columns):
-                    return c, t
-        return None
-
     def _stmt_path(self, where: str) -> str | None:
         """The mapper XML of a 'Namespace.statement' label."""
         ns, _, stmt = where.partition(".")
         return next((s["path"] for s in self.data["sql_statements"] if s["statement"] == stmt
                      and s["namespace"].rsplit(".", 1)[-1] == ns), None) if where else None
-
-    def _module(self, path: str) -> str:
-        return self._modules.get(path) or path.split("/", 1)[0]
-
-    def _history_writes(self, hist: dict) -> list[dict]:
-        """Every call that inserts a history row, with whether other modules can make it too (generated mapper)."""
-        pat = re.compile(rf"\.{re.escape(hist['name'])}(Mapper|Dao|Repository)?#")
-        out = []
-        for c in self.data["calls"]:
-            callee = c.get("callee_id") or ""
-            if pat.search(callee) and re.search(r"\.(insert|save|add)\w*$", c["callee_name"]):
-                owner = self.classes.get(callee.split("#")[0]) or {}
-                caller = self.code.methods.get(c["caller_id"])
-                if caller:
-                    out.append({"call": c["callee_name"], "line": c["line"], "path": c["path"],
-                                "method": caller["symbol_id"], "home": self._module(owner.get("path") or c["path"]),
-                                "label": f"{caller['parent_id'].rsplit('.', 1)[-1]}.{caller['name']}"})
-        return out
-
-    def audit_trail(self, domain: str) -> list[DesignSpec]:
-        out = []
-        for d, ent, fld in self._lifecycles(domain):
-            if not STATUS_FIELD.search(fld) or is_delete_flag(fld) or len(d["entries"]) < 3 or self._snapshot(d, ent):
-                continue
-            hist = self._history(ent)
-            if not hist:
-                continue
-            hist_cls, hist_table = hist
-            writes = self._history_writes(hist_cls)
-            methods: dict[str, dict] = {}
-            for s in self._sites(ent, fld):
-                if s.kind == "set" and (m := self.code.method_at(s.path, s.line)):
-                    methods.setdefault(m["symbol_id"], {"method": m, "site": s})
-            rows = []
-            for v in methods.values():
-                m, site = v["method"], v["site"]
-                own = next((w for w in writes if w["method"] == m["symbol_id"]), None)
-                usable = [w for w in writes if (self._module(site.path), w["home"]) in self._sees]
-                rows.append({"label": f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}", "site": site, "own": own,
-                             "model": None if own else (usable[0] if usable else None)})
-            missing = [r for r in rows if not r["own"]]
-            if len(rows) < 2 or not missing or len(rows) > MAX_SITES or any(r["model"] is None for r in missing):
-                continue
-            refs = [Ref(hist_table.name, f"is the existing history table: {', '.join(hist_table.columns)}",
-                        f"已有的历史表：{'、'.join(hist_table.columns)}", hist_table.path, hist_table.start_line,
-                        hist_table.end_line)]
-            for r in rows:
-                s = r["site"]
-                via = f" through `{s.via}`" if s.via else ""
-                how = (f"sets {fld}{via} (`{s.text}`) and writes {_a(hist_cls['name'])} row (line {r['own']['line']})"
-                       if r["own"] else f"sets {fld}{via} (`{s.text}`) without writing {_a(hist_cls['name'])} row")
-                how_zh = (f"设置 {fld} 并写入 {hist_cls['name']}（第 {r['own']['line']} 行）" if r["own"]
-                          else f"设置 {fld} 但不写 {hist_cls['name']}")
-                end = r["own"]["line"] if r["own"] and r["own"]["line"] - s.start_line < 40 else s.end_line
-                refs.append(Ref(r["label"], how, how_zh, s.path, s.start_line, max(end, s.end_line)))
-            for w in {r["model"]["label"]: r["model"] for r in missing}.values():
-                if not any(r["own"] is w or (r["own"] and r["own"]["line"] == w["line"]) for r in rows):
-                    refs.append(Ref(w["label"], f"writes {_a(hist_cls['name'])} row with `{w['call']}`",
-                                    f"用 `{w['call']}` 写入 {hist_cls['name']}", w["path"], max(1, w["line"] - 6), w["line"]))
-            text_en = (f"Every change of {ent['name']}.{fld} should leave a row in {hist_table.name}, the way some "
-                       "operations already do. Which operations are missing it, and what should they write?")
-            text_zh = (f"{ent['name']}.{fld} 的每次变更都应在 {hist_table.name} 中留下记录（部分操作已经这样做）。"
-                       "哪些操作缺少记录，应写入什么？")
-            out.append(DesignSpec(_req_id("audit_trail", ent["symbol_id"], fld), "audit_trail", domain, text_en, text_zh,
-                                  refs, {"entity": ent["name"], "field": fld, "history": hist_cls["name"],
-                                         "table": hist_table.name, "columns": list(hist_table.columns),
-                                         "rows": [{"label": r["label"], "own": bool(r["own"]), "layer": r["site"].layer,
-                                                   "model": r["model"]} for r in rows]}))
-        return out
 
     # ---------------------------------------------------------------- user --
     def user(self, req: dict, domains: list[str]) -> DesignSpec | None:

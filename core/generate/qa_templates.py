@@ -579,7 +579,7 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
                 "Because it makes check and change one atomic statement: two requests racing on the same row cannot both "
                 "pass a Java-side check and then push the value past what is allowed. ",
                 "Putting the condition in the UPDATE turns it into a compare-and-set: the database evaluates it on the "
-                "locked row, so concurrent orders cannot over-commit the same stock. ",
+                "locked row, so concurrent requests cannot both change it past that limit. ",
             ]) + f"If {_sql(conds[-1])} does not hold, {s} updates no row, which the caller can detect from the returned count."
         return body, trace
     changes_zh = "、".join(_change(c) for c in f["changes"])

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_export.py                 # 100,000 samples (targets: 2,000/s and 20,000/s)
     .venv/bin/python bench/bench_export.py --n 20000
-    .venv/bin/python bench/bench_export.py --report /tmp/mall_v.duckdb   # figures of a real pipeline run
+    .venv/bin/python bench/bench_export.py --report mall.duckdb   # figures of a real pipeline run
 
 Samples cite real lines of examples/shop (indexed first), so evidence
 verification, grounding and secrets scanning do their real work; 5 % are

@@ -1,10 +1,10 @@
-"""Throughput of `generate` with the template backend on a real repository (default: /work/mall).
+"""Throughput of `generate` with the template backend on a real repository (`--repo`, e.g. a checkout of mall).
 
 Indexes, maps and extracts once into a scratch database, then times planning +
 generation + storage of the whole order+stock sample set, cold (every sample
 new) and warm (every input unchanged: the resumable path). Prints samples/s.
 
-    .venv/bin/python bench/bench_generate.py [--repo /work/mall] [--lang en|zh|both]
+    .venv/bin/python bench/bench_generate.py --repo PATH/TO/mall [--lang en|zh|both]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from storage import Database, samples_store  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repo", type=Path, default=Path("/work/mall"))
+    parser.add_argument("--repo", type=Path, required=True, help="a Java repository, e.g. a checkout of mall")
     parser.add_argument("--lang", default="en", choices=("en", "zh", "both"))
     parser.add_argument("--domains", default="order,stock")
     opts = parser.parse_args()

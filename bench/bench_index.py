@@ -1,8 +1,8 @@
 """Index + map throughput, no-change re-index time, and scale (time and peak memory).
 
-    .venv/bin/python bench/bench_index.py [--repo /work/mall] [--files 10000] [--skip-scale]
+    .venv/bin/python bench/bench_index.py --repo PATH/TO/mall [--files 10000] [--skip-scale]
 
-Prints, for the repository (default /work/mall): end-to-end index + map
+Prints, for the repository given by --repo: end-to-end index + map
 throughput in MB/s of Java, and the time of a no-change re-index; then, for a
 generated repository of N Java files (controller / service / impl / DAO /
 model per "feature", plus mapper XML): index + map time and the peak
@@ -107,7 +107,7 @@ def generate_repo(root: Path, n_files: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repo", type=Path, default=Path("/work/mall"))
+    parser.add_argument("--repo", type=Path, required=True, help="a Java repository, e.g. a checkout of mall")
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--skip-scale", action="store_true")
     args = parser.parse_args()

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 
 from core.index import java_ast
 from core.index.java_ast import lines, text
+from core.rules.render import balanced_parens
 
 _VALUE_TYPES = frozenset({"int", "Integer", "short", "Short", "long", "Long", "byte", "Byte", "String", "char",
                           "Character"})
@@ -453,7 +454,7 @@ def normalise(expr: str) -> str:
     e = re.sub(r"\s+", "", expr or "")
     while True:
         before = e
-        if e.startswith("(") and e.endswith(")") and _balanced(e[1:-1]):
+        if e.startswith("(") and e.endswith(")") and balanced_parens(e[1:-1]):
             e = e[1:-1]
         e = _CAST.sub("", e)
         m = _BOXING.match(e)
@@ -462,16 +463,6 @@ def normalise(expr: str) -> str:
         e = _UNBOXING.sub("", e)
         if e == before:
             return e
-
-
-def _balanced(s: str) -> bool:
-    depth = 0
-    for ch in s:
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def load(con, repo_id: str) -> ConstantTable:

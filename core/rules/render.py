@@ -30,12 +30,13 @@ def squash(code: str) -> str:
 
 def strip_parens(code: str) -> str:
     code = squash(code)
-    while code.startswith("(") and code.endswith(")") and _balanced(code[1:-1]):
+    while code.startswith("(") and code.endswith(")") and balanced_parens(code[1:-1]):
         code = code[1:-1].strip()
     return code
 
 
-def _balanced(code: str) -> bool:
+def balanced_parens(code: str) -> bool:
+    """Every `(` closed, never closed before opened: `(a) && (b)` is not one parenthesised whole."""
     depth = 0
     for ch in code:
         depth += ch == "("
@@ -147,7 +148,7 @@ def negate_code(code: str) -> str:
         parts, _ = split_top(code, (op,))
         if len(parts) > 1:
             return dual.join(f"({negate_code(p)})" if dual == " && " else negate_code(p) for p in parts)
-    if code.startswith("!") and _balanced(code[1:]):
+    if code.startswith("!") and balanced_parens(code[1:]):
         return strip_parens(code[1:])
     parts, ops = split_top(code, tuple(_FLIPPED))
     if len(parts) == 2 and "->" not in code:

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,15 +41,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def app_url(tmp_path):
+@contextmanager
+def serve_app(db: Path, log_path: Path, env: dict | None = None):
+    """The app on a free loopback port, serving `db`, until the block ends: one way every browser test starts it."""
     port = free_port()
-    log = open(tmp_path / "streamlit.log", "w")
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--",
-         "--db", str(tmp_path / "acdp.duckdb")],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ACDP_APP_HOLD": "0.5"},
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--", "--db", str(db)],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ACDP_APP_HOLD": "0.5", **(env or {})},
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -59,11 +60,19 @@ def app_url(tmp_path):
             time.sleep(0.2)
     else:
         proc.kill()
-        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+        pytest.fail("streamlit did not start: " + log_path.read_text())
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+@pytest.fixture
+def app_url(tmp_path):
+    with serve_app(tmp_path / "acdp.duckdb", tmp_path / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture

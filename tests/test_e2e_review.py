@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from test_e2e_browser import serve_app
 from test_review_support import seed
 
 from core import review
@@ -37,12 +34,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing: make chromium")]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def db(tmp_path) -> Database:
     database = Database(tmp_path / "acdp.duckdb")
@@ -52,27 +43,8 @@ def db(tmp_path) -> Database:
 
 @pytest.fixture
 def app_url(db, tmp_path):
-    port = free_port()
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--", "--db", str(db.path)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "ACDP_APP_HOLD": "0.5"},
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    with serve_app(db.path, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture

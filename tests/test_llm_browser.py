@@ -5,15 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 from llm_standin import StandIn
-from test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, settle
+from test_e2e_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, serve_app, settle
 
 from storage import Database, llm_store
 
@@ -36,27 +32,9 @@ def llm_app(tmp_path, standin):
     db = tmp_path / "acdp.duckdb"
     for stage in ("index", "map", "extract"):
         assert main([stage, "--repo", str(ROOT / "examples" / "shop"), "--db", str(db)]) == 0
-    port = free_port()
-    env = {**os.environ, "ANTHROPIC_API_KEY": "sk-ant-browser-test", "ANTHROPIC_BASE_URL": standin.url}
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port), "--server.headless",
-         "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--", "--db", str(db)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
-    yield f"http://127.0.0.1:{port}", Database(db)
-    proc.terminate()
-    proc.wait(10)
-    log.close()
+    env = {"ANTHROPIC_API_KEY": "sk-ant-browser-test", "ANTHROPIC_BASE_URL": standin.url}
+    with serve_app(db, tmp_path / "streamlit.log", env) as url:
+        yield url, Database(db)
 
 
 def test_pipeline_page_estimates_then_runs_claude_and_shows_the_cost(llm_app, standin, tmp_path):

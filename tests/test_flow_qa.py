@@ -1,9 +1,7 @@
-"""Flow, steps and undo QA on examples/shop, and the evidence widening they rest on.
+"""Flow QA on examples/shop, and the evidence widening it rests on.
 
 What an entry point writes must be complete for the path and say the branch,
-loop or short-circuit around each write; a step comment gets the writes its
-block performs; an undo pairs only writes that reverse each other; no two
-samples ask the same question; evidence holds the statement and its governing
+loop or short-circuit around each write; no two samples ask the same question; evidence holds the statement and its governing
 header. Each test names the code it was checked against by hand.
 """
 
@@ -18,7 +16,7 @@ from core.context import Context
 from core.evidence import SourceCache
 from core.generate import stage as gen_stage
 from core.generate.backends.template import TemplateBackend
-from core.generate.flow_facts import conditional, step_effects
+from core.generate.flow_facts import conditional
 from core.generate.plan import Planner
 from core.generate.qa_templates import control_text
 from core.generate.spans import JavaOutline, merge
@@ -103,43 +101,6 @@ def test_read_only_flows_and_flows_out_of_scope_are_not_asked(planner):
     assert all(i.source.question_kind == "writes" for i in p.flow_items(data["flows"]))
 
 
-def test_steps_get_the_writes_their_block_performs(planner):
-    p, data = planner
-    item = next(i for i in p.steps_items(data["rules"]) if i.facts["method"] == "OrdPortalOrderServiceImpl.generateOrder")
-    by_label = {s["label"]: [(e["kind"], e["tables"]) for e in s["effects"]] for s in item.facts["steps"]}
-    assert by_label["12.插入订单表和订单商品表"] == [("insert", ["ord_order"]), ("insert", ["ord_order_item"])]
-    assert by_label["9.锁定库存"] == [("update", ["inv_sku_stock"])]
-    coupon = next(s for s in item.facts["steps"] if s["label"].startswith("13."))
-    assert [c["code"] for c in coupon["effects"][0]["hops"][0]["controls"]] == ["orderParam.getCouponId() != null"]
-    assert all(s["effects"] for s in item.facts["steps"])   # steps that write nothing are only counted
-    assert item.facts["silent"] > 0
-
-
-def test_a_write_outside_every_labelled_block_drops_the_steps_question():
-    steps = [{"label": "a", "line": 10, "start_line": 11, "end_line": 12}]
-    write = {"stmt_id": "M.insert", "label": "M.insert", "kind": "insert", "tables": ["t"], "path": "X.java",
-             "start_line": 1, "sites": [{"hops": [{"line": 12, "path": "X.java", "controls": []}]}]}
-    assert step_effects(steps, [write]) is not None
-    outside = dict(write, sites=[{"hops": [{"line": 20, "path": "X.java", "controls": []}]}])
-    assert step_effects(steps, [write, outside]) is None
-
-
-def test_undo_pairs_only_writes_that_reverse_each_other(planner):
-    p, data = planner
-    item = next(i for i in p.undo_items() if i.facts["cancel_method"] == "OrdPortalOrderServiceImpl.cancelOrder"
-                and i.facts["place_method"] == "OrdPortalOrderServiceImpl.generateOrder")
-    pairs = {pair["table"]: pair["how"] for pair in item.facts["pairs"]}
-    assert set(pairs) == {"inv_sku_stock", "mkt_coupon_history", "ums_member"}   # not ord_order: insert vs status update
-    assert pairs["inv_sku_stock"]["how"] == "verbs"                               # lockStockBySkuId / releaseStockBySkuId
-    assert (pairs["mkt_coupon_history"]["how"], pairs["mkt_coupon_history"]["place"],
-            pairs["mkt_coupon_history"]["cancel"]) == ("flag", "1", "0")
-    assert (pairs["ums_member"]["how"], pairs["ums_member"]["place"], pairs["ums_member"]["cancel"]) == ("sign", "-", "+")
-    if_line, call_line = _coupon_if()
-    assert any(e.path == PORTAL and e.start_line <= if_line and call_line <= e.end_line for e in item.evidence)
-    answer = TemplateBackend.draft(item).answer
-    assert "lockStockBySkuId" in answer and "releaseStockBySkuId" in answer
-
-
 def test_no_two_samples_ask_the_same_question(shop_db):
     with shop_db.connect() as con:
         rows = samples_store.list_samples(con, "shop")
@@ -147,12 +108,11 @@ def test_no_two_samples_ask_the_same_question(shop_db):
     assert [q for q, n in counts.items() if n > 1] == []
 
 
-def test_flow_steps_and_undo_samples_are_grounded_and_cite_all_evidence(shop_db):
+def test_flow_samples_are_grounded_and_cite_all_evidence(shop_db):
     with shop_db.connect() as con:
-        rows = [r for r in samples_store.list_samples(con, "shop")
-                if r["source_kind"] == "flow" or r["rule_kind"] == "side_effects"]
+        rows = [r for r in samples_store.list_samples(con, "shop") if r["source_kind"] == "flow"]
     kinds = Counter(r["question_kind"] for r in rows)
-    assert kinds["writes"] and kinds["steps_of"] and kinds["undo"]
+    assert kinds["writes"]
     for r in rows:
         cited = {i for step in r["payload"]["trace"] for i in step["evidence_ids"]}
         assert cited == {e["id"] for e in r["payload"]["evidence"]}, r["question"]
@@ -228,12 +188,12 @@ def test_merge_joins_near_spans_of_one_file_and_drops_covered_ones():
     assert merge(spans) == [Span(path="A.java", start_line=3, end_line=7), Span(path="B.xml", start_line=1, end_line=2)]
 
 
-def test_inactive_components_get_no_flow_steps_or_undo_questions(planner):
+def test_inactive_components_get_no_flow_questions(planner):
     p, data = planner
     inactive = {c["symbol_id"] for c in data["classes"] if c.get("inactive")}
     assert inactive   # examples/shop has a job whose @Component is commented out
-    items = p.flow_items(data["flows"]) + p.steps_items(data["rules"]) + p.undo_items()
-    named = " ".join(f"{i.source.ref} {i.facts.get('method', '')} {i.facts.get('cancel_method', '')}" for i in items)
+    items = p.flow_items(data["flows"])
+    named = " ".join(i.source.ref for i in items)
     assert not any(c.rsplit(".", 1)[-1] in named for c in inactive)
 
 

@@ -9,7 +9,6 @@ one span per reused component.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +17,6 @@ from core.domain.flows import CallGraph
 from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
 from core.generate.flow_facts import (
-    MAX_WRITES,
     WRITES,
     TooBroad,
     call_graph,
@@ -28,14 +26,12 @@ from core.generate.flow_facts import (
     inherited_writes,
     mapper_writes,
     method_ref_calls,
-    opposite,
     repeated,
     statement_label,
-    step_effects,
 )
 from core.generate.flow_facts import member_label as _label
-from core.generate.flow_templates import flow_questions, table_questions, undo_questions
-from core.generate.qa_templates import QA, steps_questions
+from core.generate.flow_templates import flow_questions, table_questions
+from core.generate.qa_templates import QA
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
 from core.models import Evidence, SampleSource, Span, sha256_text
@@ -43,11 +39,8 @@ from core.rules.render import lower_first
 
 MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the validator warns above 12
 MAX_FLOW_CLAIMS = 20
-UNDO_WRITES = 40
 MAX_TABLE_STATEMENTS = 6   # write statements on one table a 'who writes T' answer lists
 MAX_TABLE_SITES = 10
-PLACE = re.compile(r"^(generate|create|place|submit|add)\w*Order|^(generate|create|place|submit)", re.I)
-CANCEL = re.compile(r"^cancel", re.I)
 
 
 def sample_id(repo_id: str, ref: str, qkind: str, lang: str) -> str:
@@ -180,100 +173,6 @@ class Planner:
                     items.append(self._item(ref, "rule", "guard", qkind, lang, first_rule["domain"], question, facts,
                                             evidence))
         return items
-
-    def steps_items(self, rules: list[dict]) -> list[WorkItem]:
-        """'What does M change, step by step': the comment-labelled steps of a method that reach SQL writes,
-        each with every write it reaches and the branches and loops around it. Asked only when every write
-        the method reaches comes from inside a labelled block, and at least two steps write."""
-        items = []
-        for rule in rules:
-            if rule["kind"] != "side_effects":
-                continue
-            f, path = rule["facts"], rule["evidence"][0]["path"]
-            method_id = self._method_at(path, f["steps"][0]["start_line"])
-            if method_id is None or self.inactive.get(method_id.split("#")[0]):
-                continue   # a component that never becomes a bean does not run these steps
-            writes = self._method_writes(method_id)
-            steps = step_effects(f["steps"], writes) if writes else None
-            if steps is None:
-                continue
-            writing = [s for s in steps if s["effects"]]
-            if len(writing) < 2:
-                continue
-            spans = []
-            for s in writing:
-                spans.append(Span(path=path, start_line=s["line"], end_line=s["line"]))
-                for e in s["effects"]:
-                    spans += self._hop_spans(e["hops"])
-                    spans.append(self._sql_span(e))
-            evidence = self.evidence(spans)
-            if len(evidence) > MAX_FLOW_EVIDENCE:
-                continue
-            facts = {"method": f["method"], "steps": writing, "silent": len(steps) - len(writing), "_path": path}
-            for lang in self.languages:
-                for qkind, question in steps_questions(facts, lang, rule["rule_id"]):
-                    items.append(self._item(rule["rule_id"], "rule", "side_effects", qkind, lang, rule["domain"],
-                                            question, facts, evidence))
-        return items
-
-    def undo_items(self) -> list[WorkItem]:
-        """'How does cancelling undo placing': writes of a cancel and a place operation of one service class
-        that reverse each other (same table, opposite direction), with the conditions on both sides."""
-        by_class: dict[str, list[dict]] = {}
-        for s in self.data["symbols"]:
-            if s["kind"] == "method" and self.layers.get(s.get("parent_id") or "") in ("service", "service_impl"):
-                by_class.setdefault(s["parent_id"], []).append(s)
-        items = []
-        for owner, methods in by_class.items():
-            if self.inactive.get(owner):
-                continue
-            for cancel in (m for m in methods if CANCEL.match(m["name"])):
-                for place in (m for m in methods if PLACE.match(m["name"])):
-                    items += self._undo_item(place, cancel)
-        return items
-
-    def _undo_item(self, place: dict, cancel: dict) -> list[WorkItem]:
-        # only the pairs are listed, so a placing method may write more than a flow question could list
-        pw, cw = self._method_writes(place["symbol_id"], UNDO_WRITES), self._method_writes(cancel["symbol_id"], UNDO_WRITES)
-        pairs = []
-        for c in cw or []:
-            for p in pw or []:
-                how = opposite(p, c, self.outline)
-                if how:
-                    table = sorted(set(p["tables"]) & set(c["tables"]))[0]
-                    pairs.append({"table": table, "how": how, "place": p, "cancel": c})
-                    break
-        if len(pairs) < 2:
-            return []
-        spans = [s for pair in pairs for side in ("place", "cancel")
-                 for s in [*self._hop_spans(pair[side]["sites"][0]["hops"]), self._sql_span(pair[side])]]
-        evidence = self.evidence(spans)
-        if len(evidence) > MAX_FLOW_EVIDENCE:
-            return []
-        ref = f"undo:{cancel['symbol_id']}:{place['symbol_id']}"
-        facts = {"place_method": _label(place["symbol_id"]), "cancel_method": _label(cancel["symbol_id"]),
-                 "pairs": pairs, "_path": cancel["path"]}
-        domain = self._write_domain([p["cancel"] for p in pairs])
-        if domain is None:
-            return []
-        return [self._item(ref, "rule", "side_effects", qkind, lang, domain, question, facts, evidence)
-                for lang in self.languages for qkind, question in undo_questions(facts, lang, ref)]
-
-    def _method_writes(self, method_id: str, max_writes: int = MAX_WRITES) -> list[dict] | None:
-        """Every SQL write a method reaches (flow_facts.flow_writes over a walk from it); None if not answerable."""
-        if method_id not in self.graph.methods:
-            return None
-        steps = self.graph.walk(method_id)
-        if not complete(steps):
-            return None
-        try:
-            return flow_writes(steps, self.stmts, self.outline, max_writes)
-        except TooBroad:
-            return None
-
-    def _method_at(self, path: str, line: int) -> str | None:
-        return next((s["symbol_id"] for s in self.data["symbols"] if s["kind"] in ("method", "constructor")
-                     and s["path"] == path and s["start_line"] <= line <= s["end_line"]), None)
 
     @staticmethod
     def _hop_spans(hops: list[dict]) -> list[Span]:

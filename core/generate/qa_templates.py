@@ -988,61 +988,6 @@ def write_text(e: dict, lang: str) -> str:
     return f"{_KIND_EN[e['kind']]} {tables}" if lang == "en" else f"{_KIND_ZH[e['kind']]} {tables}"
 
 
-def steps_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
-    m = f"`{f['method']}`"
-    if lang == "en":
-        return [("steps_of", pick(seed, [f"Which of the commented steps of {m} write to the database, and what does each write?",
-                                         f"Walk me through what {m} changes in the database, step by step, following its "
-                                         "step comments."]))]
-    return [("steps_of", pick(seed, [f"{m} 的哪些注释步骤会写数据库？各写了什么？",
-                                     f"请按 {m} 的步骤注释说明它依次改了数据库的哪些表。"]))]
-
-
-def _effect_text(e: dict, lang: str) -> str:
-    """One write of a step: what it writes, which call of the method leads there, and the branches around it."""
-    hops = e["hops"]
-    first, via = hops[0], [h["label"] for h in hops[1:]]
-    conds = [(h, c) for h in hops for c in h["controls"]]
-    at = f"{file_name(first['path'])}:{first['line']}"
-    if lang == "en":
-        how = f" via {' → '.join(f'`{v}`' for v in via)}" if via else ""
-        text = f"{write_text(e, lang)} (`{e['label']}`{how}, called at {at})"
-        return text + "".join(f", {control_text(c, lang)}" + (f" at {file_name(h['path'])}:{h['line']}" if h is not first else "")
-                              for h, c in conds)
-    how = f"，经 {' → '.join(f'`{v}`' for v in via)}" if via else ""
-    text = f"{write_text(e, lang)}（`{e['label']}`{how}，调用处 {at}）"
-    return text + "".join(f"，{control_text(c, lang)}" for _, c in conds)
-
-
-def steps_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    steps, silent = f["steps"], f["silent"]
-    if lang == "en":
-        rows = [f"{n}. \"{s['label']}\" ({file_name(path)}:{s['line']}): "
-                + "; ".join(_effect_text(e, lang) for e in s["effects"]) for n, s in enumerate(steps, 1)]
-        head = (f"`{f['method']}` has {len(steps)} commented steps that write to the database, in this order (every "
-                "SQL write it reaches, following its calls, comes from one of them):")
-        tail = (f"\nThe other {silent} commented step{'s reach' if silent > 1 else ' reaches'} no SQL write."
-                if silent else "")
-    else:
-        rows = [f"{n}. “{s['label']}”（{file_name(path)}:{s['line']}）：" + "；".join(_effect_text(e, lang) for e in s["effects"])
-                for n, s in enumerate(steps, 1)]
-        head = f"`{f['method']}` 有 {len(steps)} 个注释步骤会写数据库，依次为（沿调用追踪到的每条写 SQL 都来自其中之一）："
-        tail = f"\n其余 {silent} 个注释步骤不会执行写 SQL。" if silent else ""
-    trace = []
-    for s in steps:
-        trace.append(((f"the comment \"{s['label']}\" labels the step at line {s['line']}" if lang == "en"
-                       else f"注释“{s['label']}”标出第 {s['line']} 行开始的步骤"), [cite.at(s["line"], path)]))
-        for e in s["effects"]:
-            ids = list(dict.fromkeys([*(cite.at(h["line"], h["path"]) for h in e["hops"]),
-                                      *(cite.at(c["line"], h["path"]) for h in e["hops"] for c in h["controls"]),
-                                      cite.at(e["start_line"], e["path"])]))
-            trace.append(((f"the call at {file_name(e['hops'][0]['path'])}:{e['hops'][0]['line']} leads to "
-                           f"`{e['label']}`, {sql_kind(e['kind'])} on {', '.join(e['tables'])}" if lang == "en"
-                           else f"{file_name(e['hops'][0]['path'])}:{e['hops'][0]['line']} 的调用最终执行 `{e['label']}`"
-                           f"（{sql_word(e['kind'])} {', '.join(e['tables'])}）"), ids))
-    return f"{head}\n" + "\n".join(rows) + tail, trace
-
-
 QA: dict[str, tuple[Callable, Callable]] = {
     "guard": (guard_questions, guard_answer),
     "transition": (transition_questions, transition_answer),
@@ -1051,5 +996,4 @@ QA: dict[str, tuple[Callable, Callable]] = {
     "schedule": (schedule_questions, schedule_answer),
     "messaging": (messaging_questions, messaging_answer),
     "status_dict": (dict_questions, dict_answer),
-    "side_effects": (steps_questions, steps_answer),
 }

@@ -110,15 +110,6 @@ class JavaOutline:
                 return call
         return None
 
-    def call_args(self, path: str, line: int, name: str) -> list[tuple[str, str]] | None:
-        """(code, top-level operator) of each argument of the call to `name` on `line`, None if there is none."""
-        stmt = self.statement_at(path, line)
-        call = self._call(stmt, line, name) if stmt is not None else None
-        if call is None:
-            return None
-        args = call.child_by_field_name("arguments")
-        return [(squash(text(a)), _operator(a)) for a in args.named_children] if args is not None else []
-
     def widen(self, span: Span) -> list[Span]:
         """The span grown to whole statements and the header of the innermost branch or loop around it.
 
@@ -265,10 +256,3 @@ def _drop_covered(spans: list[Span]) -> list[Span]:
     unique = list(dict.fromkeys(spans))
     return [s for s in unique if not any(
         o != s and o.path == s.path and o.start_line <= s.start_line and s.end_line <= o.end_line for o in unique)]
-
-
-def _operator(node: Node) -> str:
-    """The top-level operator of an argument (`a - b` -> '-'), '' for anything else."""
-    if node.type == "binary_expression":
-        return text(node.child_by_field_name("operator"))
-    return ""

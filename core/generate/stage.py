@@ -129,7 +129,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     planner = Planner(repo_id, ctx.repo_root(), data, ctx.domains, ctx.languages)
     rules = data["rules"]
     items = planner.rule_items([r for r in rules if r["kind"] != "side_effects"])
-    items += planner.steps_items(rules) + planner.undo_items() + planner.flow_items(data["flows"]) + planner.table_items()
+    items += planner.flow_items(data["flows"]) + planner.table_items()
     conventions = {d: learn_conventions(data["classes"], data["sql_statements"], d) for d in ctx.domains}
     deriver = RequirementDeriver(data, rules, planner.files, conventions)
     specs = [spec for d in ctx.domains for spec in deriver.derive(d)]

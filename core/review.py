@@ -7,11 +7,20 @@ loses nothing. An edit keeps the generated sample as it was
 re-validates that version at once.
 
 Two curators on one sample: every decision carries the revision of the
-state it was made on (`seen`, from `get_sample(...)["rev"]`); when someone
-changed the sample since, nothing is written and `Stale` says who did what,
-so the curator looks again instead of overwriting a colleague unseen. Undo
-reverts only the reviewer's own latest decision, and on each sample only
-while that decision is still the one in force.
+state it was made on (`seen`, from `get_sample(...)["rev"]`). With one
+reviewer per sample (the default), when someone changed the sample since,
+nothing is written and `Stale` says who did what, so the curator looks again
+instead of overwriting a colleague unseen. With second review on
+(`reviewers_required` >= 2) each reviewer's decision is a vote of its own
+(core.agreement): a colleague's decision in between is recorded beside it,
+never in its place, so both are kept; only a change of the text itself (an
+edit, or its undo) or the same reviewer deciding in another tab makes a
+decision stale. Undo reverts only the reviewer's own latest decision, and
+on each sample only while that decision is still the one in force.
+
+A group decision (a sample with its twins and variants, one source) writes
+one event per sample under one batch id: Undo reverts it as one step, and
+if any member changed since the curator saw it nothing is written.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from pydantic import ValidationError
 from core.errors import UserError
 from core.models import Sample
 from core.validate import revalidate_sample
-from storage import Database, StorageError
+from storage import Database, StorageError, rounds_store
 from storage import review_store as store
 
 REJECT_REASONS = (
@@ -42,6 +51,7 @@ REJECT_REASONS = (
 )
 BULK_SKIPS = {"accept": ("accepted", "edited"), "reject": ("rejected",), "reset": ("pending",)}
 ACTION_STATUS = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
+MAX_REVIEWERS = 5
 
 
 class Stale(UserError):
@@ -61,16 +71,49 @@ def describe(change: dict) -> str:
     return f"{change['reviewer']} {verb.get(change['action'], change['action'])} {change['sample_id']} at {when}{reason}"
 
 
-def _check_fresh(con, sample_id: str, version: int, seen: int | None, what: str) -> dict | None:
-    """Refuse a decision made on an older revision of the sample's state; returns the state now."""
+def _check_fresh(con, sample_id: str, version: int, seen: int | None, what: str, reviewer: str) -> dict | None:
+    """Refuse a decision made on an older revision of the sample's state; returns the state now.
+
+    Under second review only a change of the text, or this reviewer's own decision elsewhere, is stale:
+    a colleague's vote in between stands beside this one.
+    """
     if seen is not None:
         now = store.rev(con, sample_id, version)
         if now != seen:
             change = store.event(con, now) if now else None
+            if _required(con) > 1:
+                since = rounds_store.changes_since(con, sample_id, version, seen)
+                blocking = [c for c in since if c["content_changed"] or c["reviewer"] == reviewer]
+                if since and not blocking:
+                    return store.get_state(con, sample_id, version)
+                change = blocking[0] if blocking else change
             told = describe(change) if change else f"{sample_id} went back to pending"
             raise Stale(f"{told} after you opened it; your {what} was not applied. Look at it again and decide.",
                         change)
     return store.get_state(con, sample_id, version)
+
+
+def _required(con) -> int:
+    setting = rounds_store.get_setting(con, rounds_store.REVIEWERS_REQUIRED)
+    try:
+        return max(1, int(setting["value"])) if setting else 1
+    except ValueError:
+        return 1
+
+
+def reviewers_required(db: Database) -> int:
+    """How many distinct reviewers must agree before a sample is final (default 1)."""
+    with db.connect() as con:
+        return _required(con)
+
+
+def set_reviewers_required(db: Database, count: int, reviewer: str) -> None:
+    """Change the setting for everyone; samples already decided are re-staged at once (stages are derived)."""
+    reviewer = _reviewer(reviewer)
+    if not 1 <= int(count) <= MAX_REVIEWERS:
+        raise UserError(f"reviewers per sample must be between 1 and {MAX_REVIEWERS}; got {count}")
+    with db.transaction() as con:
+        rounds_store.put_setting(con, rounds_store.REVIEWERS_REQUIRED, str(int(count)), reviewer)
 
 
 def _retrying(work: Callable[[], object], attempts: int = 5) -> object:
@@ -97,6 +140,32 @@ def _batch() -> str:
     return uuid.uuid4().hex[:16]
 
 
+def _apply(con, sample_id: str, version: int, action: str, reviewer: str, reason: str | None, seen: int | None,
+           batch: str) -> dict | None:
+    """One accept, reject or skip inside the caller's transaction; returns the new state."""
+    before = _check_fresh(con, sample_id, version, None if action == "skip" else seen, action, reviewer)
+    if action == "skip":
+        store.add_event(con, sample_id, version, "skip", reviewer, before, before, batch)
+        return before
+    if action == "accept" and before and before["status"] == "edited":
+        # the curator edited, then accepted: the edit is what they accept (as bulk accept does)
+        after = {**before, "reviewer": reviewer, "updated_at": None}
+    else:
+        after = {"status": ACTION_STATUS[action], "reviewer": reviewer, "edited_payload": None,
+                 "reason": reason if action == "reject" else None}
+    store.put_state(con, sample_id, version, after)
+    after = store.get_state(con, sample_id, version)
+    store.add_event(con, sample_id, version, action, reviewer, before, after, batch, reason)
+    return after
+
+
+def _checked(action: str, reviewer: str, reason: str | None) -> str:
+    reviewer = _reviewer(reviewer)
+    if action == "reject" and not (reason or "").strip():
+        raise UserError("choose a reason for the rejection")
+    return reviewer
+
+
 def decide(db: Database, sample_id: str, version: int, action: str, reviewer: str, reason: str | None = None,
            seen: int | None = None) -> dict | None:
     """Accept, reject or skip one sample version; returns its new review state.
@@ -104,29 +173,38 @@ def decide(db: Database, sample_id: str, version: int, action: str, reviewer: st
     `seen` is the revision the curator saw (None only for scripts that decide unseen);
     a skip changes no state and is never stale.
     """
-    reviewer = _reviewer(reviewer)
-    if action == "reject" and not (reason or "").strip():
-        raise UserError("choose a reason for the rejection")
+    reviewer = _checked(action, reviewer, reason)
+    if action not in ("accept", "reject", "skip"):
+        raise ValueError(f"unknown action {action!r}")
 
     def work() -> dict | None:
         with db.transaction() as con:
-            before = _check_fresh(con, sample_id, version, None if action == "skip" else seen, action)
-            if action == "skip":
-                store.add_event(con, sample_id, version, "skip", reviewer, before, before, _batch())
-                return before
-            if action == "accept" and before and before["status"] == "edited":
-                # the curator edited, then accepted: the edit is what they accept (as bulk accept does)
-                after = {**before, "reviewer": reviewer, "updated_at": None}
-            else:
-                after = {"status": ACTION_STATUS[action], "reviewer": reviewer, "edited_payload": None,
-                         "reason": reason if action == "reject" else None}
-            store.put_state(con, sample_id, version, after)
-            after = store.get_state(con, sample_id, version)
-            store.add_event(con, sample_id, version, action, reviewer, before, after, _batch(), reason)
-            return after
+            return _apply(con, sample_id, version, action, reviewer, reason, seen, _batch())
 
-    if action not in ("accept", "reject", "skip"):
-        raise ValueError(f"unknown action {action!r}")
+    return _retrying(work)
+
+
+def decide_group(db: Database, members: list[tuple[str, int, int | None]], action: str, reviewer: str,
+                 reason: str | None = None) -> int:
+    """Accept or reject a sample with its twins and variants: one event per sample, one batch.
+
+    `members` holds (sample_id, version, seen revision) for every sample the curator saw in the
+    group. All or nothing: if any of them changed since (see `decide`), `Stale` names it and no
+    sample is decided. Returns how many samples were decided.
+    """
+    reviewer = _checked(action, reviewer, reason)
+    if action not in ("accept", "reject"):
+        raise ValueError(f"a group can be accepted or rejected, not {action!r}")
+    if not members:
+        return 0
+
+    def work() -> int:
+        with db.transaction() as con:
+            batch = _batch()
+            for sample_id, version, seen in members:
+                _apply(con, sample_id, version, action, reviewer, reason, seen, batch)
+            return len(members)
+
     return _retrying(work)
 
 
@@ -151,7 +229,7 @@ def edit(db: Database, sample_id: str, version: int, reviewer: str, changes: dic
 
     def work() -> None:
         with db.transaction() as con:
-            before = _check_fresh(con, sample_id, version, seen, "edit")
+            before = _check_fresh(con, sample_id, version, seen, "edit", reviewer)
             store.put_state(con, sample_id, version,
                             {"status": "edited", "reviewer": reviewer, "edited_payload": payload, "reason": None})
             after = store.get_state(con, sample_id, version)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
+from storage.rounds_store import STAGE, VOTED_BY
 from storage.rows import dict_rows
 from storage.sample_state import (
     EFFECTIVE_ANSWER,
@@ -65,6 +66,8 @@ class QueueFilter:
     languages: tuple[str, ...] = ()
     text: str = ""
     sort: str = "oldest first"
+    stages: tuple[str, ...] = ()      # review stages (storage.rounds_store.STAGES): the disagreement queue is ("disputed",)
+    undecided_by: str = ""            # leave out samples this reviewer has a decision in force on (second review)
 
     def where(self) -> tuple[str, list]:
         clauses, params = ["s.is_current", "s.task_type = ?"], [self.task_type]
@@ -78,6 +81,7 @@ class QueueFilter:
             ("COALESCE(q.status, 'unchecked')", self.validation),
             ("s.backend", self.backends),
             ("s.language", self.languages),
+            (STAGE, self.stages),
         ):
             if values:
                 clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
@@ -88,6 +92,9 @@ class QueueFilter:
         if self.score_max is not None:
             clauses.append("q.score <= ?")
             params.append(self.score_max)
+        if self.undecided_by:
+            clauses.append(f"NOT {VOTED_BY}")
+            params.append(self.undecided_by)
         if self.text.strip():
             clauses.append(f"({EFFECTIVE_QUESTION} ILIKE ? OR {EFFECTIVE_ANSWER} ILIKE ? OR s.sample_id ILIKE ?)")
             params.extend([f"%{self.text.strip()}%"] * 3)
@@ -99,11 +106,11 @@ class QueueFilter:
 
 _QUEUE_COLS = (
     "sample_id", "version", "domain", "language", "rule_kind", "question_kind", "question",
-    "status", "reviewer", "validation", "score", "backend", "created_at",
+    "status", "reviewer", "validation", "score", "backend", "created_at", "stage",
 )
 _QUEUE_SELECT = f"""s.sample_id, s.version, s.domain, s.language, s.rule_kind, s.question_kind,
     left({EFFECTIVE_QUESTION}, 160), {REVIEW_STATUS}, r.reviewer, COALESCE(q.status, 'unchecked'),
-    q.score, s.backend, s.created_at"""
+    q.score, s.backend, s.created_at, {STAGE}"""
 
 
 def queue_page(con: duckdb.DuckDBPyConnection, f: QueueFilter, limit: int = 50, offset: int = 0) -> list[dict]:

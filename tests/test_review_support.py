@@ -77,3 +77,31 @@ def seed(db: Database, qa: int = 12, design: int = 4) -> list[Sample]:
             con.execute("INSERT INTO sample_quality (sample_id, version, status, score) VALUES (?, 1, ?, ?)",
                         [s.sample_id, result, 0.6 if result == "warn" else 0.9])
     return samples
+
+
+def add_group(db: Database, n: int = 0) -> list[str]:
+    """A Chinese twin and an English variant (another question kind) of sample `qa-{n}`, from its rule.
+
+    Call after `seed`; returns the ids of the two new samples (validated like the seeded ones).
+    """
+    base = make_sample(n)
+    twin = base.model_copy(update={"sample_id": f"{base.sample_id}-zh", "language": "zh",
+                                   "question": f"订单项 {n} 在什么条件下会被拒绝？",
+                                   "answer": f"当 {base.evidence[0].label()} 的检查失败时，请求被拒绝（{n}）。"})
+    variant = base.model_copy(update={"sample_id": f"{base.sample_id}-where",
+                                      "question": f"Where is the check that refuses item {n} implemented?",
+                                      "answer": f"In {Path(base.evidence[0].path).name} ({base.evidence[0].label()})."})
+    with db.transaction() as con:
+        for s, kind in ((twin, "condition"), (variant, "where_implemented")):
+            con.execute(
+                "INSERT INTO samples (sample_id, version, repo_id, task_type, domain, language, source_kind, source_ref, "
+                "rule_kind, question_kind, question, answer, payload, content_hash, backend, input_hash, created_at) "
+                "VALUES (?, 1, 'shop', 'qa', ?, ?, 'rule', ?, ?, ?, ?, ?, ?, ?, 'template', ?, ?)",
+                [s.sample_id, s.domain, s.language, s.source.ref, s.source.rule_kind, kind, s.question, s.answer,
+                 json.dumps(s.model_dump(mode="json")), s.content_hash(), f"{s.generator.input_hash}-{kind}",
+                 datetime(2026, 1, 2)],
+            )
+            con.execute("INSERT INTO checks VALUES (?, 1, 'evidence', 'pass', 'matches', now()::TIMESTAMP)", [s.sample_id])
+            con.execute("INSERT INTO sample_quality (sample_id, version, status, score) VALUES (?, 1, 'pass', 0.9)",
+                        [s.sample_id])
+    return [twin.sample_id, variant.sample_id]

@@ -19,7 +19,11 @@ from core.export.split import GROUP_KEYS
 def add_arguments(parser) -> None:
     parser.add_argument("--out", type=Path, help="output directory (must not exist unless --force)")
     parser.add_argument("--include-pending", action="store_true",
-                        help="also export pending samples that pass validation (a first training before review)")
+                        help="also export pending samples that pass validation (a first training before review); "
+                             "implies --include-unconfirmed")
+    parser.add_argument("--include-unconfirmed", action="store_true",
+                        help="also export accepted or edited samples that still await more reviewers "
+                             "(second review); samples whose reviewers disagree are never exported")
     parser.add_argument("--force", action="store_true", help="replace an existing export directory")
     parser.add_argument("--task", default="qa,design", help="task types to export (default qa,design)")
     parser.add_argument("--val-ratio", type=float, default=0.1, help="share of samples for val (default 0.1)")
@@ -47,6 +51,7 @@ def run(ctx: Context, args) -> dict:
         languages=() if ctx.lang in (None, "both") else (ctx.lang,),
         task_types=tasks,
         include_pending=getattr(args, "include_pending", False),
+        include_unconfirmed=getattr(args, "include_unconfirmed", False),
     )
     split = SplitOptions(val_ratio=getattr(args, "val_ratio", 0.1), seed=getattr(args, "seed", 42),
                          group_by=_split_list(getattr(args, "group_by", ",".join(GROUP_KEYS))))

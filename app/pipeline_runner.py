@@ -14,7 +14,7 @@ from app.progress import StreamlitProgress
 from app.state import database, problems_shown
 from core.context import DEFAULT_DOMAINS, Context
 from core.pipeline import PIPELINE, exclusive, run_stage, stage_args
-from storage import Database
+from storage import Database, dashboard_store
 from storage import repos as repo_store
 
 
@@ -69,6 +69,35 @@ def _tokens(counts: dict | None) -> str:
     return f"{counts.get('tokens_in', 0):,} in / {counts.get('tokens_out', 0):,} out"
 
 
+def _more_options() -> dict:
+    """The stage flags that error messages name (--base-url, --retry-failed, --domain-config, --requirements,
+    --full), as fields of the run form; an empty field keeps the flag's default."""
+    left, right = st.columns(2)
+    base_url = left.text_input("OpenAI-compatible server URL (--base-url)", placeholder="http://localhost:8000/v1",
+                               help="for the openai backend; default OPENAI_BASE_URL")
+    requirements = right.text_input("Design requirements file (--requirements)", placeholder="examples/requirements.yaml",
+                                    help="a YAML list of user requirements for design samples")
+    domain_config = left.text_input("Domain keyword file (--domain-config)", placeholder="domains.yaml",
+                                    help="YAML adding or replacing domain keyword profiles, for domains not built in")
+    retry_failed = right.checkbox("Ask again for answers recorded as failed (--retry-failed)",
+                                  help="otherwise a failed LLM answer is never paid for twice")
+    full = right.checkbox("Parse every file again (--full)", help="index even the files unchanged since the last run")
+    return {"base_url": base_url.strip() or None, "requirements": Path(requirements.strip()) if requirements.strip() else None,
+            "domain_config": Path(domain_config.strip()) if domain_config.strip() else None,
+            "retry_failed": retry_failed, "full": full}
+
+
+def failures(db: Database) -> None:
+    """Every stage whose last run failed, with the reason stored with the run (not only in a log)."""
+    with db.connect() as con:
+        failing = dashboard_store.failing_stages(con)
+    for run in failing:
+        where = f" on `{run['repo_id']}`" if run["repo_id"] else ""
+        st.error(f"**{run['stage']}**{where} {run['status']} (run {run['run_id']}, "
+                 f"{run['started_at']:%Y-%m-%d %H:%M}): {run['message'] or 'no reason recorded'}",
+                 icon=":material/error:")
+
+
 def default_repo(db: Database) -> str:
     """The repo indexed last, else the bundled example."""
     with db.connect() as con:
@@ -96,6 +125,8 @@ def render() -> None:
         budget = budget_col.number_input("Budget (USD, 0 = none)", min_value=0.0, value=0.0, step=1.0,
                                          help="generation stops before its spend could exceed this")
         stages = st.multiselect("Stages", PIPELINE, default=list(PIPELINE))
+        with st.expander("More options (what the stages' messages may ask for)"):
+            extra = _more_options()
         left_button, right_button = st.columns(2)
         run = left_button.form_submit_button("Run pipeline", type="primary", icon=":material/play_arrow:")
         estimate = right_button.form_submit_button("Estimate generation cost", icon=":material/payments:",
@@ -103,7 +134,8 @@ def render() -> None:
 
     root = Path(repo.strip()).expanduser()
     domain_list = [d.strip() for d in domains.split(",") if d.strip()]
-    overrides = {"model": model.strip() or None, "concurrency": int(concurrency), "budget_usd": budget or None}
+    overrides = {"model": model.strip() or None, "concurrency": int(concurrency), "budget_usd": budget or None,
+                 **extra}
     if estimate:
         with problems_shown():
             llm_cost.show_estimate(db, root, domain_list, lang, backend, overrides)
@@ -118,6 +150,7 @@ def render() -> None:
 
     st.subheader("Run history")
     with problems_shown():
+        failures(db)
         history = history_table(db)
         if history.empty:
             st.info("No runs yet: choose the repository above and press **Run pipeline** "

@@ -18,7 +18,7 @@ from core.errors import UserError
 from core.train import rundir, runner
 from core.train.config import DEFAULT_BASE_MODEL, SIZE_DEFAULTS, detect_size
 from core.train.strict import summarize
-from storage import Database, export_store, runs_store
+from storage import Database, dashboard_store, export_store, runs_store
 from storage import repos as repo_store
 
 TINY = "tiny local model (CPU smoke run)"
@@ -67,6 +67,8 @@ def _export_options(db: Database, smoke: bool) -> dict[str, str | None]:
     for rec in exports:
         counts = rec["manifest"].get("counts", {})
         size = f" ({counts.get('train', '?')} train / {counts.get('val', '?')} val)" if isinstance(counts, dict) else ""
+        if isinstance(counts, dict) and counts.get("val") == 0:
+            size += " · NO VALIDATION SPLIT"
         options[f"{rec['out_dir']} · {rec['created_at']:%Y-%m-%d %H:%M}{size}"] = rec["out_dir"]
     if smoke:
         options[SMOKE_EXPORT] = None
@@ -103,6 +105,10 @@ def start_form(db: Database) -> None:
         st.warning("A GPU is already in use by run " + ", ".join(f"`{r['run_id']}`" for r in busy) +
                    ": a second run on the same GPU shares its memory and may run out of it.", icon=":material/warning:")
     no_val = bool(export_dir) and not runner.has_val(export_dir)
+    if no_val:
+        st.error(f"**`{export_dir}` has no validation split** (val.jsonl is missing or empty): training on it "
+                 "measures no eval loss, keeps no best adapter and leaves nothing to validate on. Export again "
+                 "with a validation share above 0, or confirm below to train without it.", icon=":material/rule:")
     with st.form("train-form"):
         st.caption(f"Defaults for the **{size}** size; LoRA on q, k, v, o, gate, up, down projections.")
         c = st.columns(4)
@@ -129,9 +135,6 @@ def start_form(db: Database) -> None:
         confirmed = no_val and st.checkbox("Train without a validation split (no eval loss, no best adapter, "
                                            "nothing to validate on)", key="train-no-val")
         started = st.form_submit_button("Start", type="primary", icon=":material/play_arrow:")
-    if no_val:
-        st.warning(f"`{export_dir}` has no validation split (val.jsonl is missing or empty): export with a "
-                   "val ratio above 0, or confirm training without it.", icon=":material/rule:")
     if started:
         _start(db, base, smoke, export_dir, hyper, no_val and not confirmed)
 
@@ -144,8 +147,9 @@ def _start(db: Database, base: str, smoke: bool, export_dir: str | None, hyper: 
     if not base:
         raise UserError("give the base model: a hub id or a local model directory")
     if refuse_no_val:
-        raise UserError("this export has no validation split: tick 'Train without a validation split' to train on "
-                        "it anyway, or export again with a val ratio above 0")
+        st.error("**Not started: this export has no validation split.** Tick 'Train without a validation split' "
+                 "to train on it anyway, or export again with a validation share above 0.", icon=":material/block:")
+        return
     if smoke:
         with st.spinner("Building the tiny local model …"):
             base = str(_tiny_model(db))
@@ -290,6 +294,18 @@ def _validation_wait(run_dir: Path) -> None:
     st.code(rundir.tail(run_dir / runner.INFER_LOG, 10) or "(starting)", language=None)
 
 
+def validation_failure(db: Database, run_dir: Path) -> str | None:
+    """Why the run's last validation failed: the reason stored with its `infer` stage run, else (a process
+    that died before recording it) the `error:` line of its log."""
+    if runner.validation_running(run_dir):
+        return None
+    with db.connect() as con:
+        last = dashboard_store.last_validation_run(con, str(run_dir.resolve()))
+    if last is not None:
+        return (last["message"] or "no reason recorded") if last["status"] != "ok" else None
+    return runner.validation_error(run_dir)
+
+
 def validation(db: Database, run: dict, view: runner.RunView) -> None:
     run_dir = Path(run["run_dir"])
     with db.connect() as con:
@@ -297,14 +313,18 @@ def validation(db: Database, run: dict, view: runner.RunView) -> None:
     if runner.validation_running(run_dir):
         _validation_wait(run_dir)
     elif view.state == "finished":
-        c = st.columns(3)
+        c = st.columns(5)
         limit = c[0].number_input("Questions (0 = all)", 0, 100000, 0, key=f"lim-{run['run_id']}")
         tokens = c[1].number_input("Max new tokens (0 = follow the reference answers)", 0, 8192, 0, 16,
                                    key=f"tok-{run['run_id']}")
-        if c[2].button("Validate", key=f"val-{run['run_id']}", icon=":material/rule:"):
-            runner.start_validation(db, run_dir, limit or None, tokens or None)
+        batch = c[2].number_input("Batch size", 1, 512, 8, key=f"vbs-{run['run_id']}",
+                                  help="questions generated together (--batch-size); lower it when GPU memory runs out")
+        device = c[3].selectbox("Device", ("auto", "cpu", "cuda"), key=f"dev-{run['run_id']}", help="--device")
+        if c[4].button("Validate", key=f"val-{run['run_id']}", icon=":material/rule:"):
+            runner.start_validation(db, run_dir, limit or None, tokens or None, int(batch),
+                                    None if device == "auto" else device)
             st.rerun()
-    if error := runner.validation_error(run_dir):
+    if error := validation_failure(db, run_dir):
         st.error(f"Validation failed: {error}", icon=":material/error:")
     if not rows:
         st.caption("No validation results for this run yet.")

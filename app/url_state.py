@@ -13,8 +13,9 @@ import streamlit as st
 
 from app.filters import DEFAULTS, key
 from storage.review_store import SORTS, STATUSES, VALIDATION_RESULTS, QueueFilter
+from storage.rounds_store import STAGES
 
-_LISTS = ("status", "domain", "rule", "valid", "backend", "lang")
+_LISTS = ("status", "domain", "rule", "valid", "backend", "lang", "stage")
 
 
 def load(task: str, facets: dict[str, list[str]]) -> str | None:
@@ -25,7 +26,7 @@ def load(task: str, facets: dict[str, list[str]]) -> str | None:
     st.session_state[flag] = True
     params = st.query_params
     choices = {"status": STATUSES, "domain": facets["domains"], "rule": facets["rule_kinds"],
-               "valid": VALIDATION_RESULTS, "backend": facets["backends"], "lang": facets["languages"]}
+               "valid": VALIDATION_RESULTS, "backend": facets["backends"], "lang": facets["languages"], "stage": STAGES}
     for name in _LISTS:
         if name in params:
             st.session_state[key(task, name)] = [v for v in params.get_all(name) if v in choices[name]]
@@ -45,7 +46,8 @@ def load(task: str, facets: dict[str, list[str]]) -> str | None:
 def save(task: str, f: QueueFilter, sample_id: str | None) -> None:
     """Write the page's state into the URL (only what differs from the defaults, to keep links short)."""
     values = {"status": list(f.statuses), "domain": list(f.domains), "rule": list(f.rule_kinds),
-              "valid": list(f.validation), "backend": list(f.backends), "lang": list(f.languages)}
+              "valid": list(f.validation), "backend": list(f.backends), "lang": list(f.languages),
+              "stage": list(f.stages)}
     params: dict[str, str | list[str]] = {}
     if sample_id:
         params["sample"] = sample_id
@@ -62,3 +64,17 @@ def save(task: str, f: QueueFilter, sample_id: str | None) -> None:
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     if current != wanted:
         st.query_params.from_dict(params)
+
+
+def link_params(**chosen: str) -> dict[str, str]:
+    """Query parameters of a link that opens a review page on exactly `chosen` (e.g. status="pending",
+    domain="order"): every other filter is given at its default, so filters left from before do not narrow it."""
+    params = {name: "" for name in _LISTS} | {"q": "", "score": "0-1", "sort": DEFAULTS["sort"]}
+    return params | chosen
+
+
+def follow_links() -> None:
+    """The review pages read their URL again on their next visit: a link from another page (the dashboard's
+    next action) carries filters, and a page read once this session would otherwise ignore them."""
+    for task in ("qa", "design"):
+        st.session_state.pop(f"{task}-url-read", None)

@@ -21,6 +21,7 @@ import argparse
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from core.context import Context
 from storage import repos as repo_store
@@ -77,6 +78,8 @@ def run_stage(name: str, ctx: Context, args: argparse.Namespace) -> dict:
 def _run_recorded(name: str, stage, ctx: Context, args: argparse.Namespace) -> dict:
     repo_id = ctx.repo_id() if name != "index" or ctx.repo else None
     params = {"domains": ctx.domains, "backend": ctx.backend, "lang": ctx.lang}
+    if getattr(args, "run", None) is not None:  # infer: which LoRA run it validated, so its page finds the outcome
+        params["run"] = str(Path(args.run).resolve())
     with ctx.db.connect() as con:
         run_id = repo_store.start_run(con, repo_id, name, params)
     try:

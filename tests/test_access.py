@@ -91,4 +91,4 @@ def test_a_server_bound_elsewhere_asks_for_the_password(open_bind, monkeypatch):
     assert "Wrong password." in [e.value for e in at.error] and not at.title
     at.text_input[0].input("s3cret")
     at.button[0].click().run()
-    assert [t.value for t in at.title] == ["Pipeline"]
+    assert [t.value for t in at.title] == ["Dashboard"]   # the first page

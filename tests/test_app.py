@@ -15,7 +15,7 @@ from test_review_support import seed
 from storage import repos as repo_store
 from storage import review_store as store
 
-PAGES = ("pipeline", "domain_map", "qa_review", "design_review", "export")
+PAGES = ("dashboard", "pipeline", "domain_map", "qa_review", "design_review", "export")
 
 
 def open_page(monkeypatch, db, page: str, reviewer: str | None = "ann") -> AppTest:
@@ -59,9 +59,9 @@ def _nav_titles():
     st.write(" | ".join(p.title for p in pages()))
 
 
-def test_navigation_holds_six_pages_including_lora_runs():
+def test_navigation_opens_on_the_dashboard_and_holds_lora_runs():
     at = AppTest.from_function(_nav_titles).run()
-    assert at.markdown[0].value == "Pipeline | Domain map | QA review | Design review | Export | LoRA runs"
+    assert at.markdown[0].value == "Dashboard | Pipeline | Domain map | QA review | Design review | Export | LoRA runs"
 
 
 @pytest.fixture

@@ -124,7 +124,7 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
         page = browser.new_page(viewport={"width": 1500, "height": 1100})
         try:
             # Pipeline: run index .. validate on the bundled example, from the app.
-            page.goto(app_url)
+            page.goto(f"{app_url}/pipeline")
             page.get_by_role("textbox", name="Repository path").fill(str(ROOT / "examples" / "shop"))
             page.get_by_role("button", name="Run pipeline").click()
             page.get_by_text("Finished 5 stage(s)").wait_for(timeout=180_000)

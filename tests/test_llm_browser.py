@@ -47,7 +47,7 @@ def test_pipeline_page_estimates_then_runs_claude_and_shows_the_cost(llm_app, st
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1500, "height": 1300})
         try:
-            page.goto(url)
+            page.goto(f"{url}/pipeline")
             page.get_by_role("textbox", name="Repository path").fill(str(ROOT / "examples" / "shop"))
             for label, option in (("Language", "en"), ("Backend", "anthropic")):
                 page.locator("[data-testid='stSelectbox']").filter(has_text=label).click()

@@ -130,10 +130,10 @@ def test_no_val_export_needs_confirmation_a_stopped_run_resumes_and_a_failed_val
     (export / "val.jsonl").write_text("")
     at.selectbox(key="train-export-True").select("another directory…").run()
     at.text_input(key="train-export-dir").input(str(export)).run()
-    assert "has no validation split" in "\n".join(w.value for w in at.warning)
+    assert "has no validation split" in "\n".join(e.value for e in at.error)
     at.number_input(key="train-save").set_value(2)
     _start(at, 40)
-    assert not _runs(db) and "tick 'Train without a validation split'" in "\n".join(w.value for w in at.warning)
+    assert not _runs(db) and "Tick 'Train without a validation split'" in "\n".join(e.value for e in at.error)
 
     at.checkbox(key="train-no-val").check()
     _start(at, 400)          # long enough to be stopped mid-way on a quiet machine (40 steps take ~2 s)

@@ -218,13 +218,18 @@ def stop_run(db: Database, run: dict) -> RunView:
     return sync_run(db, run)
 
 
-def start_validation(db: Database, run_dir: Path, limit: int | None = None, max_new_tokens: int | None = None) -> int:
+def start_validation(db: Database, run_dir: Path, limit: int | None = None, max_new_tokens: int | None = None,
+                     batch_size: int | None = None, device: str | None = None) -> int:
     """`python -m core infer` for a finished run, in the background (log: RUN_DIR/infer.log)."""
     command = [sys.executable, "-m", "core", "infer", "--db", str(db.path.resolve()), "--run", str(run_dir)]
     if limit:
         command += ["--limit", str(limit)]
     if max_new_tokens:
         command += ["--max-new-tokens", str(max_new_tokens)]
+    if batch_size:
+        command += ["--batch-size", str(batch_size)]
+    if device:
+        command += ["--device", device]
     with open(run_dir / INFER_LOG, "ab") as log:
         # in the background it can afford to wait out the app's short holds on the database file
         env = {"ACDP_DB_WAIT": "60", **os.environ, "PYTHONUNBUFFERED": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"}

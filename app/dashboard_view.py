@@ -1,0 +1,260 @@
+"""The landing dashboard: where the review stands and what to do next, drawn from the database on every visit.
+
+Pictures where a curator would rather look than read (progress, validation,
+reject reasons, throughput) are Vega-Lite charts through Altair, which ships
+with Streamlit and renders locally; exact figures sit beside them as
+metrics and tables. Every figure comes from storage.dashboard_store, the
+same joins the review queue and export use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app import url_state
+from app.nav import link, page
+from app.state import database, problems_shown
+from storage import Database, runs_store
+from storage import dashboard_store as store
+from storage import repos as repo_store
+
+STATUS_COLORS = {"pending": "#9e9e9e", "accepted": "#2e7d32", "edited": "#1565c0", "rejected": "#c62828"}
+RESULT_COLORS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "unchecked": "#9e9e9e"}
+TASK_NAMES = {"qa": "QA", "design": "design"}
+REVIEW_PAGES = {"qa": "qa_review", "design": "design_review"}
+
+
+@dataclass
+class Figures:
+    progress: pd.DataFrame       # task_type, domain, language, status, n
+    validation: pd.DataFrame     # task_type, result, n
+    findings: pd.DataFrame       # check_name, result, n
+    reasons: pd.DataFrame        # task_type, reason, n
+    throughput: pd.DataFrame     # reviewer, day, decisions
+    pending: list[dict]          # task_type, domain, n (largest first)
+    runs: pd.DataFrame           # the latest stage runs
+    failing: list[dict]          # the last run of each stage, when it failed
+    training: list[dict]         # the latest LoRA runs (train_runs)
+
+
+def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def figures(db: Database, repo_id: str | None) -> Figures:
+    with db.connect() as con:
+        return Figures(
+            progress=_frame(store.review_progress(con, repo_id), ("task_type", "domain", "language", "status", "n")),
+            validation=_frame(store.validation_outcome(con, repo_id), ("task_type", "result", "n")),
+            findings=_frame(store.check_findings(con, repo_id), ("check_name", "result", "n")),
+            reasons=_frame(store.reject_reasons(con, repo_id), ("task_type", "reason", "n")),
+            throughput=_frame(store.throughput(con, repo_id), ("reviewer", "day", "decisions")),
+            pending=store.pending_groups(con, repo_id),
+            runs=_frame(store.stage_runs(con), ("run_id", "repo_id", "stage", "status", "started_at", "finished_at",
+                                                "seconds", "message", "params")),
+            failing=store.failing_stages(con),
+            training=runs_store.list_runs(con, limit=10),
+        )
+
+
+def status_totals(f: Figures) -> dict[str, int]:
+    """Samples per review status (every status present, 0 when none)."""
+    by = f.progress.groupby("status")["n"].sum()
+    return {status: int(by.get(status, 0)) for status in STATUS_COLORS}
+
+
+def pending_label(group: dict) -> str:
+    """'312 pending order QA samples': a pending group as the next action names it."""
+    noun = "sample" if group["n"] == 1 else "samples"
+    return f"{group['n']} pending {group['domain']} {TASK_NAMES.get(group['task_type'], group['task_type'])} {noun}"
+
+
+def next_action(f: Figures) -> None:
+    """The one thing to do next, as a link to the page that does it: broken stages first, then review work."""
+    for run in f.failing:
+        st.error(f"**{run['stage']}** failed (run {run['run_id']}, {run['started_at']:%Y-%m-%d %H:%M}): "
+                 f"{run['message'] or 'no reason recorded'}", icon=":material/error:")
+    if f.failing:
+        link("pipeline", "Open the Pipeline page to run it again")
+    if f.training and f.training[0]["status"] == "failed":
+        run = f.training[0]
+        st.error(f"LoRA run **{run['run_id']}** failed: {run['message'] or 'no reason recorded'}",
+                 icon=":material/error:")
+        link("lora_runs", "Open the LoRA runs page")
+    totals = status_totals(f)
+    with st.container(border=True):
+        st.markdown("**Next action**")
+        if f.pending:
+            first, *rest = f.pending
+            _review_link(first, f"{pending_label(first)} — review", primary=True)
+            for group in rest[:4]:
+                _review_link(group, pending_label(group))
+        elif sum(totals.values()):
+            st.markdown("Every sample has a decision.")
+            link("export", "Export the curated set")
+        else:
+            st.info("No samples yet: run the pipeline on the **Pipeline** page (or `python -m core run --repo PATH` "
+                    "in a terminal), then review what it generates.", icon=":material/info:")
+            link("pipeline", "Open the Pipeline page")
+        failed = int(f.validation.loc[f.validation["result"] == "fail", "n"].sum())
+        if failed:
+            st.page_link(page("qa_review"), label=f"{failed} QA / design sample(s) fail validation — look at why",
+                         icon=":material/report:", query_params=url_state.link_params(status="", valid="fail"))
+
+
+def _review_link(group: dict, label: str, primary: bool = False) -> None:
+    target = page(REVIEW_PAGES.get(group["task_type"], "qa_review"))
+    params = url_state.link_params(status="pending", domain=group["domain"])
+    st.page_link(target, label=f"**{label}**" if primary else label,
+                 icon=":material/rate_review:" if primary else ":material/arrow_forward:", query_params=params)
+
+
+def headline(f: Figures) -> None:
+    totals = status_totals(f)
+    total = sum(totals.values())
+    decided = total - totals["pending"]
+    result = f.validation.groupby("result")["n"].sum()
+    cols = st.columns(7)
+    cols[0].metric("Samples", f"{total:,}")
+    cols[1].metric("Reviewed", f"{decided / total:.0%}" if total else "–", help=f"{decided:,} of {total:,} decided")
+    for col, status in zip(cols[2:6], STATUS_COLORS):
+        col.metric(status.capitalize(), f"{totals[status]:,}")
+    cols[6].metric("Fail validation", f"{int(result.get('fail', 0)):,}",
+                   help=f"{int(result.get('warn', 0)):,} warn, {int(result.get('unchecked', 0)):,} not validated yet")
+
+
+_COUNT_AXIS = alt.Axis(format="d", tickMinStep=1)   # counts: no 0.5 ticks on small figures
+_LABEL_AXIS = alt.Axis(labelLimit=320)               # reject reasons and domain names in full
+_BAR = alt.Step(30)                                  # a bar's band: the chart grows with its number of bars
+
+
+def _bars(data: pd.DataFrame, y: str, color: str, colors: dict[str, str], title: str, x: str = "n",
+          x_title: str = "samples") -> alt.Chart:
+    """Horizontal stacked bars with a fixed colour per value of `color` (pending is always grey)."""
+    present = [c for c in colors if c in set(data[color])]
+    return alt.Chart(data, title=title, height=_BAR).mark_bar().encode(
+        x=alt.X(f"sum({x}):Q", title=x_title, axis=_COUNT_AXIS),
+        y=alt.Y(f"{y}:N", title=None, sort="-x", axis=_LABEL_AXIS),
+        color=alt.Color(f"{color}:N", title=None, sort=present,
+                        scale=alt.Scale(domain=present, range=[colors[c] for c in present]),
+                        legend=alt.Legend(orient="bottom")),
+        order=alt.Order(f"{color}_rank:Q"),
+        tooltip=[alt.Tooltip(f"{y}:N"), alt.Tooltip(f"{color}:N"), alt.Tooltip(f"sum({x}):Q", title=x_title)],
+    )
+
+
+def _ranked(data: pd.DataFrame, column: str, order: dict[str, str]) -> pd.DataFrame:
+    ranks = {value: i for i, value in enumerate(order)}
+    return data.assign(**{f"{column}_rank": data[column].map(lambda v: ranks.get(v, len(ranks)))})
+
+
+def progress_charts(f: Figures) -> None:
+    if f.progress.empty:
+        return
+    data = _ranked(f.progress.assign(
+        group=f.progress["domain"] + " · " + f.progress["task_type"].map(lambda t: TASK_NAMES.get(t, t))), "status",
+        STATUS_COLORS)
+    left, right = st.columns([3, 2])
+    left.altair_chart(_bars(data, "group", "status", STATUS_COLORS, "Review progress by domain and task type"),
+                      width="stretch")
+    right.altair_chart(_bars(data, "language", "status", STATUS_COLORS, "Review progress by language"),
+                       width="stretch")
+
+
+def quality_charts(f: Figures) -> None:
+    left, right = st.columns(2)
+    with left:
+        if not f.validation.empty:
+            data = _ranked(f.validation.assign(task=f.validation["task_type"].map(lambda t: TASK_NAMES.get(t, t))),
+                           "result", RESULT_COLORS)
+            st.altair_chart(_bars(data, "task", "result", RESULT_COLORS, "Validation outcome"), width="stretch")
+        if not f.findings.empty:
+            st.caption("Checks that warned or failed: " +
+                       ", ".join(f"{r.check_name} {r.result} ×{r.n}" for r in f.findings.itertuples()))
+    with right:
+        if f.reasons.empty:
+            st.markdown("**Reject reasons**")
+            st.caption("No sample is rejected.")
+        else:
+            chart = alt.Chart(f.reasons, title="Reject reasons", height=_BAR)
+            chart = chart.mark_bar(color=STATUS_COLORS["rejected"]).encode(
+                x=alt.X("sum(n):Q", title="rejected samples", axis=_COUNT_AXIS),
+                y=alt.Y("reason:N", title=None, sort="-x", axis=_LABEL_AXIS),
+                tooltip=["reason", alt.Tooltip("sum(n):Q", title="rejected")])
+            st.altair_chart(chart, width="stretch")
+
+
+def reviewer_charts(f: Figures) -> None:
+    left, right = st.columns(2)
+    with left:
+        if f.throughput.empty:
+            st.markdown("**Reviewer throughput**")
+            st.caption("No decisions recorded yet.")
+        else:
+            data = f.throughput.assign(day=pd.to_datetime(f.throughput["day"]).dt.strftime("%Y-%m-%d"))
+            chart = alt.Chart(data, title="Reviewer throughput (decisions per day)").mark_bar().encode(
+                x=alt.X("day:O", title=None, axis=alt.Axis(labelAngle=0)), xOffset="reviewer:N",
+                y=alt.Y("decisions:Q", title="decisions", axis=_COUNT_AXIS),
+                color=alt.Color("reviewer:N", legend=alt.Legend(orient="bottom")),
+                tooltip=["reviewer", "day", "decisions"])
+            st.altair_chart(chart, width="stretch")
+
+
+def runs_table(f: Figures) -> None:
+    st.subheader("Last pipeline runs")
+    if f.runs.empty:
+        st.caption("No stage has run yet.")
+        return
+    _status_table(pd.DataFrame({
+        "run": f.runs["run_id"], "repo": f.runs["repo_id"], "stage": f.runs["stage"], "status": f.runs["status"],
+        "started": f.runs["started_at"], "duration s": f.runs["seconds"],
+        "failure reason": [m if s != "ok" else "" for s, m in zip(f.runs["status"], f.runs["message"].fillna(""))],
+    }))
+    if f.training:
+        st.markdown("**LoRA runs**")
+        _status_table(pd.DataFrame([{
+            "run": r["run_id"], "base model": r["base_model"], "status": r["status"], "started": r["started_at"],
+            "duration s": (r["finished_at"] - r["started_at"]).total_seconds()
+            if r["finished_at"] and r["started_at"] else None,
+            "failure reason": (r["message"] or "") if r["status"] in ("failed", "stopped") else "",
+        } for r in f.training]))
+
+
+def _status_table(table: pd.DataFrame) -> None:
+    """Status in colour, durations to a tenth of a second, the failure reason in a wide column."""
+    table["started"] = pd.to_datetime(table["started"]).dt.strftime("%Y-%m-%d %H:%M:%S")
+    st.dataframe(table.style.map(_status_style, subset=["status"]).format({"duration s": "{:.1f}"}, na_rep=""),
+                 hide_index=True, width="stretch",
+                 column_config={"failure reason": st.column_config.TextColumn(width="large")})
+
+
+def _status_style(status: str) -> str:
+    return {"failed": "color: #c62828; font-weight: bold", "interrupted": "color: #ef6c00; font-weight: bold",
+            "ok": "color: #2e7d32"}.get(status, "")
+
+
+def render() -> None:
+    st.title("Dashboard")
+    url_state.follow_links()
+    db = database()
+    with problems_shown():
+        with db.connect() as con:
+            repos = [r["repo_id"] for r in repo_store.list_repos(con)]
+        repo_id = None
+        if len(repos) > 1:
+            choice = st.selectbox("Repository", ["all repositories", *repos])
+            repo_id = None if choice == "all repositories" else choice
+        elif repos:
+            st.caption(f"Repository `{repos[0]}`")
+        f = figures(db, repo_id)
+        next_action(f)
+        if not f.progress.empty:
+            headline(f)
+            progress_charts(f)
+            quality_charts(f)
+            reviewer_charts(f)
+        runs_table(f)

@@ -182,3 +182,54 @@ def test_view_templates_comparing_the_field_are_places_to_review(tmp_path):
     code = CodeFacts({"classes": [], "symbols": [], "calls": [], "files": [], "sql_statements": []}, SourceCache(tmp_path))
     sites = code.template_sites("orderStatus")
     assert [(s.where, s.layer, s.lines) for s in sites] == [("order.html", "view", [1, 3])]
+
+
+def test_idempotent_tells_a_repeat_apart_and_says_what_the_race_gets(shop_db):
+    """A repeat is the same request only if what the first call stored matches (else the existing error); the race
+    is described from how the write is made, never waved off as 'as today'; the skipped effects are named."""
+    found = designs(shop_db, "idempotent")
+    assert found
+    for s in found:
+        text = " ".join([s.design.understanding] + [c.change for c in s.design.changes] + s.design.risks)
+        assert "as today" not in " ".join(s.design.risks), s.question
+        assert re.search(r"WHERE|0 rows|row count", " ".join(s.design.risks)), s.question
+        assert "A repeat must not run" in s.design.understanding
+        for arg in re.findall(r"`(\w+)` equals `\w+\.get\w+\(\)`", text):
+            assert f"`{arg}`" in s.design.understanding        # each compared input is one the method stores
+
+
+def test_at_most_one_count_endpoint_per_entity(shop_db):
+    """The same GROUP BY over another column of one entity teaches nothing new."""
+    entities = Counter(re.search(r"how many (\w+) records", s.question).group(1) for s in designs(shop_db, "new_endpoint"))
+    assert entities and max(entities.values()) == 1
+
+
+def test_designs_claim_no_rest_of_the_method_after_a_last_write(shop_db):
+    """'Continue with the rest of the method' is said only where something follows the write."""
+    for s in designs(shop_db, "sql_guard") + designs(shop_db, "idempotent"):
+        text = " ".join([s.design.understanding] + s.design.flow + s.design.test_plan)
+        assert "rest of the method" not in text, s.question
+        assert "index" not in " ".join(s.design.risks).lower()
+
+
+def test_a_constant_name_is_not_shown_as_a_label():
+    from core.generate.requirements import _label
+    assert _label({"code": "104", "label": "STATUS_ADMIN_CANCEL", "name": "OrderUtil.STATUS_ADMIN_CANCEL"}) == \
+        "(constant STATUS_ADMIN_CANCEL, no label)"
+    assert _label({"code": "102", "label": "已取消", "name": "STATUS_CANCEL"}) == '"已取消"'
+
+
+def test_new_field_changes_the_ddl_file_and_hand_listed_columns(shop_db, deriver):
+    """A new column goes into the CREATE TABLE the repository ships and into every hand-written statement that lists
+    the table's columns one by one (regenerating the model does not touch those)."""
+    found = designs(shop_db, "new_field")
+    assert found
+    for s in found:
+        spec = next(x for d in ("order", "stock") for x in deriver.new_field(d) if x.text_en == s.question)
+        components = {c.component for c in s.design.changes}
+        if spec.facts.get("ddl"):
+            assert spec.facts["ddl"]["path"] in components
+        for st in spec.facts.get("listed") or []:
+            assert st["name"] in components
+        for mp in spec.facts.get("maps") or []:
+            assert mp["method"] in components

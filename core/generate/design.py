@@ -163,51 +163,116 @@ def _effects(f: dict, lang: str) -> str:
     return _t(lang, f" (then {calls})" if calls else "", f"（随后 {calls}）" if calls else "")
 
 
+def _same_request(f: dict, lang: str) -> str:
+    """The test that tells a repeat from a different request: each stored input against the request's value."""
+    var = f.get("receiver_var") or "record"
+    pairs = [f"`{i['arg']}` equals `{var}.{i['getter']}()`" for i in f["inputs"]]
+    return _t(lang, " and ".join(pairs), " 且 ".join(pairs)) if pairs else ""
+
+
+def _who(prec: dict) -> str:
+    """'`paySuccess` of OmsPortalOrderServiceImpl': the precedent's method, named as its evidence shows it."""
+    cls, _, name = prec["label"].rpartition(".")
+    return f"`{name}` of {cls}"
+
+
+def _retry_race(f: dict, lang: str) -> str:
+    """What a repeat that races the first call gets, from how the write is made (said, not waved off)."""
+    col, rc = f["column"], f.get("row_check")
+    others = [c for c in f.get("write_where") or [] if c not in ("id", col)]
+    if f["where"] == "write":
+        return _t(lang, "a repeat racing the first call is serialised by the conditional update: it matches 0 rows, "
+                        "then reads the committed record and takes the same comparison",
+                  "与首次调用并发的重复请求由条件更新串行化：影响 0 行后读到已提交的记录，再做同样的比较")
+    if rc and others:
+        return _t(lang, f"a repeat that read the {f['entity']} before the first call wrote it still passes the {f['field']} "
+                        f"check and reaches `{f['write']}`, whose WHERE also tests {', '.join(others)}: it matches 0 rows "
+                        f"and gets `{rc['then'] or rc['test']}`, a failure, not success. Only a repeat that reads after the "
+                        "first call committed takes the new return",
+                  f"在首次调用写入前就读取了记录的重复请求仍会通过 {f['field']} 检查并执行 `{f['write']}`，其 WHERE 还检查 "
+                  f"{', '.join(others)}：影响 0 行，得到 `{rc['then'] or rc['test']}`，即失败而非成功。只有在首次调用提交后"
+                  "读取的重复请求才会走新的返回")
+    prec = f.get("precedent")
+    how = _t(lang, f", as {_who(prec)} already does (`{prec['test']}`)" if prec else "",
+             f"，与 {_who(prec)} 的做法一致（`{prec['test']}`）" if prec else "")
+    return _t(lang, f"two calls at the same moment both pass the Java check and both write (`{f['write']}` updates by "
+                    f"primary key); the early return does not close that. Closing it needs `{col} = {'/'.join(f['from_codes'])}` "
+                    f"in the UPDATE's WHERE and a row-count check{how}",
+              f"同时到达的两次调用都会通过 Java 检查并都写入（`{f['write']}` 按主键更新）；提前返回无法解决。需要在 UPDATE "
+              f"的 WHERE 中加入 `{col} = {'/'.join(f['from_codes'])}` 并检查影响行数{how}")
+
+
+def _skipped(f: dict, lang: str) -> str:
+    """What the repeat no longer does, named: external calls before the write, the write, the effects after it."""
+    ext = [f"`{e['call']}` (line {e['line']})" for e in f.get("external") or []]
+    after = [f"`{e['call']}`" + (f" ({e['cond']})" if e.get("cond") else "") for e in f["effects"]]
+    parts = ext + [f"`{f['write']}`"] + after
+    return ", ".join(parts)
+
+
 def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    """A repeat that fails today returns normally when the record is already in the target state."""
+    """A repeat of the same request returns the method's success without effects; a different request still fails.
+
+    The repeat is told apart by comparing the request's values with what the first call stored; external calls made
+    before the write are skipped by placing the test before them; the race is described from how the write is made.
+    """
     f = spec.facts
-    m, to, code = f["method"], f["to"], f["to_code"]
+    m, to, code, msg = f["method"], f["to"], f["to_code"], f["message"]
+    same = _same_request(f, lang)
+    ok = _t(lang, f"`return {f['success']};`" if f.get("success") else "`return;`",
+            f"`return {f['success']};`" if f.get("success") else "`return;`")
+    cond_en = f"{f['field']} is already {code}" + (f" and {same}" if same else "")
+    cond_zh = f"{f['field']} 已是 {code}" + (f" 且 {same}" if same else "")
+    differ = _t(lang, "; a request whose values differ from the stored ones falls through to the existing check and "
+                      f"still fails with \"{msg}\"" if same else "",
+                f"；取值与已存储的不同的请求继续走原有检查，仍报“{msg}”" if same else "")
+    ext = f.get("external") or []
+    before = _t(lang, " It sits before " + ", ".join(f"`{e['call']}` (line {e['line']})" for e in ext)
+                + ", so a repeat does not call it again." if ext else "",
+                " 它位于 " + "、".join(f"`{e['call']}`（第 {e['line']} 行）" for e in ext) + " 之前，重复请求不会再次调用。"
+                if ext else "")
     if f["where"] == "write":
         read = f["read"] or (f"{f['receiver']}.selectByPrimaryKey" if f.get("has_select_by_key") else None)
         if not read:
             raise ValueError("no read of the record to reuse")
-        change = _t(lang, f"when `{f['write']}` returns 0, read the {f['entity']} (`{read}`) and return without error if "
-                          f"{f['field']} is already {code}; any other state still fails with \"{f['message']}\"",
-                    f"`{f['write']}` 返回 0 时读取记录（`{read}`），若 {f['field']} 已是 {code} 则直接返回；"
-                    f"其他状态仍报“{f['message']}”")
+        change = _t(lang, f"when `{f['write']}` returns 0, read the {f['entity']} (`{read}`); if {cond_en}, {ok} "
+                          f"without the steps that follow; otherwise fail with \"{msg}\" as today",
+                    f"`{f['write']}` 返回 0 时读取记录（`{read}`）；若 {cond_zh}，则 {ok}，跳过后续步骤；否则仍报“{msg}”")
     else:
-        change = _t(lang, f"before the check that fails with \"{f['message']}\", return without error when {f['field']} is "
-                          f"already {code}; the write and what follows it are skipped on that path",
-                    f"在报“{f['message']}”的检查之前，若 {f['field']} 已是 {code} 则直接返回，跳过写入及其后的步骤")
-    if f["where"] == "write":
-        risk_en = ("two calls at the same moment are still serialised by the conditional update: the second matches 0 "
-                   "rows and then reads the committed state")
-        risk_zh = "同时到达的两次调用仍由条件更新串行化：第二次影响 0 行，随后读到已提交的状态"
-    elif f.get("by_key", True):
-        risk_en = "two calls at the same moment can both pass the Java check; moving the check into the UPDATE closes that"
-        risk_zh = "同时到达的两次调用都可能通过 Java 检查；把检查移入 UPDATE 才能避免"
-    else:
-        risk_en = (f"a repeat that arrives while the first call is still running reads the old {f['field']} and is "
-                   f"decided by `{f['write']}` as today")
-        risk_zh = f"首次调用尚未完成时到达的重复调用读到旧的 {f['field']}，仍由 `{f['write']}` 决定结果"
+        change = _t(lang, f"right before the check that fails with \"{msg}\" (line {f['check_line']}): if {cond_en}, "
+                          f"{ok}{differ}.{before}",
+                    f"在报“{msg}”的检查（第 {f['check_line']} 行）之前：若 {cond_zh}，则 {ok}{differ}。{before}")
+    inputs = _t(lang, " The request also carries " + ", ".join(f"`{i['arg']}`" for i in f["inputs"])
+                + f", which the method stores on the {f['entity']} (" + ", ".join(f"`{i['field']}`, line {i['line']}"
+                                                                       for i in f["inputs"])
+                + "): a repeat is the same request only if they match what is stored." if f["inputs"] else
+                " The request carries no other value that the method stores, so the state alone identifies a repeat.",
+                " 请求还携带 " + "、".join(f"`{i['arg']}`" for i in f["inputs"]) + f"，方法会把它们存入 {f['entity']}："
+                "只有与已存储的值一致时才是同一请求。" if f["inputs"] else
+                " 请求中没有其他会被存储的值，仅凭状态即可识别重复请求。")
+    skipped = _skipped(f, lang)
     return DesignProposal(
-        understanding=_t(lang, f"In `{m}`, {_guard_where(f, 'en')}. Called again for {_a(f['entity'])} already in {to}, "
-                               f"it fails with \"{f['message']}\". A retried call should instead succeed without "
-                               f"repeating its effects{_effects(f, 'en')}.",
-                         f"`{m}` 中，{_guard_where(f, 'zh')}。对已是 {to} 的 {f['entity']} 再次调用会报“{f['message']}”。"
-                         f"重试应当成功返回，且不重复副作用{_effects(f, 'zh')}。"),
+        understanding=_t(lang, f"In `{m}`, {_guard_where(f, 'en')}. Sent again for {_a(f['entity'])} already in {to}, "
+                               f"it fails with \"{msg}\".{inputs} A repeat must not run {skipped} again.",
+                         f"`{m}` 中，{_guard_where(f, 'zh')}。对已是 {to} 的 {f['entity']} 再次调用会报“{msg}”。{inputs}"
+                         f"重复请求不得再次执行 {skipped}。"),
         changes=_changes([(f.get("layer") or "service_impl", m, change, False)]),
         data_changes=[_t(lang, "none", "无")],
         flow=[_t(lang, "first call: unchanged", "首次调用：不变"),
-              _t(lang, f"repeat: the {f['entity']} is already {code}, the method returns without error or effects",
-                 f"重复调用：记录已是 {code}，方法直接返回，无报错无副作用"),
-              _t(lang, f"any other {f['field']}: still fails with \"{f['message']}\"",
-                  f"其他 {f['field']}：仍报“{f['message']}”")],
-        risks=[_t(lang, risk_en, risk_zh)],
-        test_plan=[_t(lang, f"call `{m}` twice: the second call returns normally and the effects run once",
-                      f"连续调用两次 `{m}`：第二次正常返回，副作用只执行一次"),
-                   _t(lang, f"{_a(f['entity'])} in a state other than {f['from']} or {code} still fails",
-                      f"处于其他状态的 {f['entity']} 仍然失败")],
+              _t(lang, f"same request again: {cond_en}, so it runs {ok} and skips {skipped}",
+                 f"相同请求再次到达：{cond_zh}，直接 {ok}，跳过 {skipped}"),
+              *([_t(lang, f"different values for an order already in {code}: still fails with \"{msg}\"",
+                    f"已是 {code} 但取值不同：仍报“{msg}”")] if same else []),
+              _t(lang, f"any other {f['field']}: still fails with \"{msg}\"", f"其他 {f['field']}：仍报“{msg}”")],
+        risks=[_retry_race(f, lang)],
+        test_plan=[_t(lang, f"send the same request to `{m}` twice: the second runs {ok}; {skipped} ran once",
+                      f"同一请求调用 `{m}` 两次：第二次 {ok}，{skipped} 只执行一次")]
+        + ([_t(lang, f"send it again with a different `{f['inputs'][0]['arg']}`: it fails with \"{msg}\" and the stored "
+                     f"`{f['inputs'][0]['field']}` is unchanged",
+               f"用不同的 `{f['inputs'][0]['arg']}` 再次发送：报“{msg}”，已存储的 `{f['inputs'][0]['field']}` 不变")]
+           if f["inputs"] else [])
+        + [_t(lang, f"{_a(f['entity'])} in a state other than {f['from']} or {code} still fails",
+              f"处于其他状态的 {f['entity']} 仍然失败")],
     )
 
 
@@ -223,30 +288,39 @@ def _sql_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
     on_zero = (_t(lang, "return as the empty SELECT does today", "与现在查不到记录时一样直接返回") if f["where"] == "select"
                else _t(lang, f"fail with \"{f['message'] or 'the existing message'}\"" if f.get("message") else
                        "fail as the Java check does today", "与现在的 Java 检查一样报错"))
+    prec = f.get("precedent")
+    like = _t(lang, f", the way {_who(prec)} already does (`{prec['test']}`)" if prec else "",
+              f"，与 {_who(prec)} 的做法一致（`{prec['test']}`）" if prec else "")
+    rest = bool(f["effects"])
+    go_on = _t(lang, "continue only when it returns 1" if rest else "it is the method's last step, so only the 0 case "
+                                                                      "needs handling",
+               "返回 1 才继续" if rest else "它是方法的最后一步，只需处理返回 0 的情况")
     change = _t(lang, f"replace `{f['write']}` with `{f['receiver']}.updateByExampleSelective(record, example)` "
-                      f"using {how}; continue only when it returns 1, otherwise {on_zero}",
-                f"把 `{f['write']}` 换成 `{f['receiver']}.updateByExampleSelective(record, example)`，条件用{how}；"
-                f"返回 1 才继续，否则{on_zero}")
+                      f"using {how}{like}; {go_on}; on 0 {on_zero}",
+                f"把 `{f['write']}` 换成 `{f['receiver']}.updateByExampleSelective(record, example)`，条件用{how}{like}；"
+                f"{go_on}；返回 0 时{on_zero}")
     return DesignProposal(
         understanding=_t(lang, f"In `{m}`, {_guard_where(f, 'en')}. Two concurrent calls can both see {f['from']} and both "
-                               f"write {f['to']}" + (f", running the rest of the method twice{_effects(f, 'en')}"
-                                                     if f["effects"] else "") + ". The check "
-                               "belongs in the UPDATE's WHERE, and the row count decides who goes on.",
+                               f"write {f['to']}" + (f", running what follows the write twice{_effects(f, 'en')}"
+                                                     if rest else " (the write is the method's last step)") + ". The check "
+                               "belongs in the UPDATE's WHERE, and the row count decides who wins.",
                          f"`{m}` 中，{_guard_where(f, 'zh')}。两个并发调用可能都看到 {f['from']} 并都写入 {f['to']}"
-                         + (f"，方法的其余部分执行两次{_effects(f, 'zh')}" if f["effects"] else "")
-                         + "。检查应放进 UPDATE 的 WHERE，由影响行数决定谁继续。"),
+                         + (f"，写入之后的步骤执行两次{_effects(f, 'zh')}" if rest else "（写入是方法的最后一步）")
+                         + "。检查应放进 UPDATE 的 WHERE，由影响行数决定谁成功。"),
         changes=_changes([(f.get("layer") or "service_impl", m, change, False)]),
         data_changes=[_t(lang, "none", "无")],
         flow=[_t(lang, f"UPDATE ... SET {f['column']} = {code} WHERE id = ? AND {f['column']} = {frm}",
                  f"UPDATE ... SET {f['column']} = {code} WHERE id = ? AND {f['column']} = {frm}"),
-              _t(lang, "1 row: continue with the rest of the method", "影响 1 行：继续执行方法其余部分"),
+              _t(lang, "1 row: continue with what follows the write" if rest else "1 row: done, as today",
+                 "影响 1 行：继续执行写入之后的步骤" if rest else "影响 1 行：与现在一样结束"),
               _t(lang, f"0 rows: {on_zero}", f"影响 0 行：{on_zero}")],
         risks=[_t(lang, "the generated `updateByExampleSelective` writes only the record's non-null fields, so fill the "
                         "record with exactly the fields the method changes",
                   "生成的 `updateByExampleSelective` 只写非空字段，记录对象中只放本方法要改的字段")],
         test_plan=[_t(lang, f"two threads call `{m}` for one {f['entity']} in {f['from']}: one update returns 1, the other "
-                            "0, and the rest of the method runs once",
-                      f"两个线程对同一 {f['entity']} 调用 `{m}`：一个更新返回 1，另一个返回 0，后续逻辑只执行一次"),
+                            "0" + (" and what follows the write runs once" if rest else f" and {on_zero}"),
+                      f"两个线程对同一 {f['entity']} 调用 `{m}`：一个更新返回 1，另一个返回 0"
+                      + ("，后续逻辑只执行一次" if rest else f"，并{on_zero}")),
                    _t(lang, f"a single call on {_a(f['entity'])} in {f['from']} behaves as before", "单次调用行为不变")],
     )
 
@@ -287,7 +361,7 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
         understanding=_t(lang, f"`{ctrl}.{f['mapped']}` already reaches {f['table']} through "
                                + " → ".join(f"`{c['class']}`" for c in chain) + (" → " if chain else "")
                                + f"`{f['statement']}`. The count per {fld} "
-                               f"({', '.join(_q(e['label'], lang) for e in f['entries'])}) is one GROUP BY on "
+                               f"({', '.join(e['label'] for e in f['entries'])}) is one GROUP BY on "
                                f"{f['table']}.{col}, added to `{f['dao']}` in `{f['xml']}` and passed up the same way.",
                          f"`{ctrl}.{f['mapped']}` 已经通过 " + " → ".join(f"`{c['class']}`" for c in chain)
                          + (" → " if chain else "") + f"`{f['statement']}` 读取 {f['table']}。按 {fld}（"
@@ -300,8 +374,9 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
               _t(lang, f"`{f['dao']}.{method}` runs one GROUP BY", f"`{f['dao']}.{method}` 执行一次分组查询"),
               _t(lang, f"codes with no {ent} are absent from the result; the client shows them as 0",
                  "没有记录的编码不会出现在结果中，由前端显示为 0")],
-        risks=[_t(lang, f"a large {f['table']} needs an index on `{col}` for the GROUP BY",
-                  f"{f['table']} 数据量大时需在 `{col}` 上建索引")],
+        risks=[_t(lang, f"the GROUP BY reads every {f['table']} row on each call; a page that polls it should cache the "
+                        "result or narrow it (for example by creation time)",
+                  f"每次调用都会扫描 {f['table']} 全表做分组；若页面轮询，应缓存结果或缩小范围（如按创建时间）")],
         test_plan=[_t(lang, f"seed {ent} records with several {fld} values: each count matches",
                       f"构造多个 {fld} 取值的数据，各计数一致")]
         + ([_t(lang, f"rows with {f['delete_col']} = 1 are not counted", f"{f['delete_col']} = 1 的记录不计入")]
@@ -382,8 +457,9 @@ def _list_filter(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropos
         flow=[_t(lang, f"the request carries `{fld}`", f"请求携带 `{fld}`"),
               _t(lang, f"`{dto}.{fld}` reaches `{f['statement']}`", f"`{dto}.{fld}` 传到 `{f['statement']}`"),
               _t(lang, f"the clause applies only when `{fld}` is given", f"仅在传入 `{fld}` 时生效")],
-        risks=[_t(lang, f"a large table needs an index that covers `{col}` for this filter to stay fast",
-                  f"数据量大时需有覆盖 `{col}` 的索引")],
+        risks=[_t(lang, f"a `{fld}` outside the defined codes matches no row: the list comes back empty rather than "
+                        "rejected, as with the existing filters",
+                  f"传入未定义的 `{fld}` 值时不匹配任何记录：与现有过滤条件一样返回空列表，而不是报错")],
         test_plan=[_t(lang, f"list with `{fld}` set returns only matching rows", f"传入 `{fld}` 时只返回匹配的记录"),
                    _t(lang, f"list without `{fld}` returns the same rows as today", f"不传 `{fld}` 时结果与现在一致")],
     )
@@ -409,6 +485,24 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                                  f"`ALTER TABLE {table} ADD COLUMN {col} {f['sql_type']} NULL COMMENT '{f['label_zh']}'`"),
                 False),
                ("model", ent, model, False)]
+    if f.get("ddl"):
+        changes.append(("sql", f["ddl"]["path"], _t(lang, f"add `{col} {f['sql_type']} NULL COMMENT '{f['label_zh']}'` to "
+                                                         f"`CREATE TABLE {table}` (line {f['ddl']['line']}), so a fresh "
+                                                         "database has it too",
+                                                   f"在 `CREATE TABLE {table}`（第 {f['ddl']['line']} 行）中加入 `{col} "
+                                                   f"{f['sql_type']} NULL COMMENT '{f['label_zh']}'`，新建库时也有该列"), False))
+    for st in f.get("listed") or []:
+        ref = f"{st['prefix']}.{name}" if st.get("prefix") else name
+        how = (f"`<if test=\"{ref} != null\">{col} = #{{{ref}}},</if>` like its other columns" if st["dynamic"]
+               else f"`{col}`")
+        changes.append(("mapper_xml", st["name"], _t(lang, f"it lists the {table} columns one by one ({st['kind']}) and "
+                                                           f"regeneration does not touch it: add {how}",
+                                                     f"它逐一列出 {table} 的列（{st['kind']}），重新生成不会修改它：加入 {how}"),
+                        False))
+    for mp in f.get("maps") or []:
+        line = f"{mp['map']}.put(\"{name}\", {mp['var']}.get{name[0].upper() + name[1:]}());"
+        changes.append((mp["layer"], mp["method"], _t(lang, f"builds its result map by hand (`{mp['text']}`): add `{line}`",
+                                                      f"手工组装结果 map（`{mp['text']}`）：加入 `{line}`"), False))
     for s in f["setters"]:
         if s.get("via") and s.get("via_path"):
             value = "now()" if f.get("value") == "now" else f"#{{{name}}}"
@@ -464,10 +558,18 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
         flow=[_t(lang, f"the caller supplies the {f['label_en']}", f"调用方提供{f['label_zh']}") if f.get("value") != "now"
               else _t(lang, f"the {f['label_en']} is the moment of the change", f"{f['label_zh']}取变更发生的时刻"),
               _t(lang, f"the service sets `{name}` on the {ent} it writes", f"服务层在写入的 {ent} 上设置 `{name}`"),
-              _t(lang, f"endpoints that return `{ent}` include `{name}` once the model has it",
-                 f"返回 `{ent}` 的接口在模型加入字段后即包含 `{name}`")],
-        risks=[_t(lang, f"hand-written SQL that lists {table} columns explicitly does not return `{col}` until it is added",
-                  f"显式列出 {table} 列的手写 SQL 需加入 `{col}` 才会返回")]
+              _t(lang, f"endpoints that return `{ent}` itself include `{name}` once the model has it"
+                       + ("; those that build a map by hand include it once the line above is added" if f.get("maps") else ""),
+                 f"直接返回 `{ent}` 的接口在模型加入字段后即包含 `{name}`"
+                 + ("；手工组装 map 的接口需加入上面的那一行" if f.get("maps") else ""))],
+        risks=[_t(lang, ", ".join(f"`{st['name']}`" for st in f["listed"] if st["kind"] in ("update", "insert"))
+                  + f" write{'s' if len(f['listed']) == 1 else ''} {table} with hand-listed columns: where `{col}` is "
+                  "not added, a value set in Java is silently not stored",
+                  "、".join(f"`{st['name']}`" for st in f["listed"] if st["kind"] in ("update", "insert"))
+                  + f" 以手写列清单写入 {table}：未加入 `{col}` 的地方，Java 中设置的值会被静默丢弃")
+               for _ in [0] if any(st["kind"] in ("update", "insert") for st in f.get("listed") or [])]
+        + [_t(lang, f"existing {table} rows have no {f['label_en']}: every reader must accept `null`",
+              f"{table} 的历史数据没有{f['label_zh']}：读取方须接受 `null`")]
         + [_t(lang, f"`{c['caller']}` also calls it but never runs ({c['inactive']}); give it the same fixed reason if it "
                     "is ever enabled",
               f"`{c['caller']}` 也调用它，但不会运行（{c['inactive']}）；若日后启用，同样传入固定原因")

@@ -20,6 +20,10 @@ WRITE = re.compile(r"^(update|insert|save|modify|delete|remove)", re.I)
 COMPARE = re.compile(r"==|!=|\.equals\(|\bcase\b|switch\s*\(|[<>]=?")
 DELETE_FLAG = re.compile(r"^(is_?)?(delete|deleted|del)(_?(status|flag))?$", re.I)
 MAX_SPAN = 40
+LOGGER = re.compile(r"Log(ger)?$|LogHelper$", re.I)
+READ = re.compile(r"^(get|is|has|find|select|query|list|count|check|to|equals|valueOf)", re.I)
+CLOCK = re.compile(r"\bnow\(\)|new Date\(|currentTimeMillis")
+ZERO = re.compile(r"(==|<=|<)\s*0\b|==\s*1\b|!=\s*1\b|<\s*1\b")
 TEMPLATES = (".html", ".ftl", ".jsp", ".vm")      # server-side views; front-end assets are not scanned
 
 
@@ -168,6 +172,72 @@ class CodeFacts:
                     owner == self.methods[method_id].get("parent_id") and not member.startswith("get")):
                 out.append(c)
         return out
+
+    def bean_calls(self, method_id: str, start: int, end: int) -> list[dict]:
+        """Calls on the class's injected beans between two lines that act outside this table's row (a payment
+        gateway, a notifier, another service): what a retry must not repeat. Reads and logging are left out."""
+        m = self.methods[method_id]
+        fields = {f["name"]: f.get("type") or "" for f in self.data["symbols"]
+                  if f["kind"] == "field" and f.get("parent_id") == m.get("parent_id")}
+        out = []
+        for c in self.calls_in(method_id):
+            receiver, _, member = c["callee_name"].rpartition(".")
+            owner = (c.get("callee_id") or "").split("#")[0]
+            if not start < c["line"] < end or receiver not in fields or LOGGER.search(fields[receiver]) \
+                    or READ.match(member) or self.layer_of(owner) in ("dao", "mapper"):
+                continue
+            out.append(c)
+        return out
+
+    def stored_inputs(self, method: dict, var: str, start: int, end: int) -> list[dict]:
+        """`var.setX(arg)` between two lines where arg is a value the caller chose (a parameter or a local read
+        from the request), not the clock or a constant: what a repeat request may carry differently."""
+        lines = self.files.get(method["path"]).lines
+        out = []
+        for n in range(max(start, method["start_line"]), min(end, method["end_line"]) + 1):
+            for fld, arg in re.findall(rf"\b{re.escape(var)}\.set(\w+)\(\s*([a-z]\w*)\s*\)", lines[n - 1]):
+                origin = next((lines[k - 1].strip() for k in range(n - 1, method["start_line"] - 1, -1)
+                               if re.search(rf"\b{arg}\s*=[^=]", lines[k - 1])), "")
+                if CLOCK.search(origin) or (not origin and not re.search(rf"\b{arg}\s*[,)]", method.get("signature") or "")):
+                    continue
+                out.append({"field": fld[0].lower() + fld[1:], "getter": f"get{fld}", "arg": arg, "line": n,
+                            "origin": origin})
+        return out
+
+    def row_check(self, call: dict) -> dict | None:
+        """How the caller handles a write that matched no row: the test and the statement it runs, if any."""
+        lines = self.files.get(call["path"]).lines
+        head = lines[call["line"] - 1]
+        assigned = re.match(r"\s*(?:int|Integer|long)?\s*(\w+)\s*=[^=]", head)
+        for n in range(call["line"], min(call["line"] + 3, len(lines)) + 1):
+            text = lines[n - 1]
+            on_line = n == call["line"] and ZERO.search(text)
+            on_var = assigned and n > call["line"] and re.search(rf"\b{assigned.group(1)}\s*(==|<=|<)\s*[01]\b", text)
+            if on_line or on_var:
+                body = next((lines[k - 1].strip() for k in range(n, min(n + 3, len(lines)) + 1)
+                             if re.search(r"\b(return|throw)\b|Asserts\.|fail\(", lines[k - 1].split("{", 1)[-1])), "")
+                return {"line": n, "test": text.strip(), "then": body.removesuffix("}").strip()}
+        return None
+
+    def write_statement(self, call: dict) -> dict | None:
+        """The mapper statement a write call ends in: its own, or (a data service wrapping a mapper) the one the
+        service method calls with the same name."""
+        owner, _, member = (call.get("callee_id") or "").partition("#")
+        name = member.split("(")[0]
+        if self.layer_of(owner) not in ("dao", "mapper"):
+            target = next((m for m in self.methods_of.get(owner, []) if m["name"] == name), None)
+            inner = next((c for c in self.calls_in(target["symbol_id"]) if target
+                          and c["callee_name"].rsplit(".", 1)[-1] == name), None) if target else None
+            if not inner:
+                return None
+            owner = (inner.get("callee_id") or "").split("#")[0]
+        return next((s for s in self.data["sql_statements"] if s["namespace"] == owner and s["statement"] == name), None)
+
+    def where_columns(self, stmt: dict) -> list[str]:
+        """The columns a statement's WHERE tests (`where id = #{..} and update_time = #{..}` -> id, update_time)."""
+        body = " ".join(self.files.get(stmt["path"]).lines[stmt["start_line"] - 1:stmt["end_line"]])
+        where = re.split(r"\bwhere\b", body, maxsplit=1, flags=re.I)
+        return re.findall(r"(\w+)\s*(?:=|<>|!=|>=|<=)\s*#\{", where[1]) if len(where) > 1 else []
 
     def callers(self, method: dict) -> list[dict]:
         """Calls of a method, through its interface too (`OmsOrderService#cancel` for `...Impl#cancel`)."""

@@ -20,6 +20,7 @@ from core.evidence import SourceCache
 from core.generate.design import Conventions, DesignSpec, Ref
 from core.generate.design_facts import CodeFacts, Site, is_delete_flag
 from core.generate.plan import route_for
+from core.generate.spans import JavaOutline
 from core.models import sha256_text
 
 MAX_PER_KIND = 12
@@ -40,6 +41,8 @@ NEW_FIELDS = {
     ],
 }
 CANCEL = re.compile(r"^(cancel|close)", re.I)
+CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+LITERAL_SET = re.compile(r"\.set(\w+)\(\s*(?:\([a-z]+\)\s*)?(-?\d+|[A-Z]\w*\.[A-Z_][A-Z0-9_]*)\s*\)")
 CANCELLED = re.compile(r"cancel|close|取消|关闭", re.I)
 OWNER_FILTER = re.compile(r"\b(member|user|customer)_id\s*=\s*#\{", re.I)
 SYSTEM = re.compile(r"time_?out|expire|auto", re.I)       # operations the system runs, not a user
@@ -72,6 +75,14 @@ def _dict_name(d: dict) -> str:
     return f"{d['owner']}.{d['field']}" if d.get("field") and d["field"].isidentifier() else d["owner"]
 
 
+def _label(entry: dict) -> str:
+    """A documented label quoted; a constant that has only its name says so (the name is not a business label)."""
+    if entry["label"] == entry.get("name") or entry["label"] == (entry.get("name") or "").rsplit(".", 1)[-1] \
+            or CONSTANT_NAME.match(entry["label"]):
+        return f"(constant {entry['label']}, no label)"
+    return _q(entry["label"])
+
+
 def _a(word: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
@@ -80,6 +91,7 @@ class RequirementDeriver:
     def __init__(self, data: dict, rules: list[dict], files: SourceCache, conventions: dict[str, Conventions]):
         self.data, self.rules, self.files, self.conv = data, rules, files, conventions
         self.code = CodeFacts(data, files)
+        self.outline = JavaOutline(files)
         self.classes = {c["symbol_id"]: c for c in data["classes"]}
         self.tables = {e["symbol_id"]: e["tables"][0].lower() for e in data["entities"] if e.get("tables")}
         self.schema: dict[str, Table] = load_schema(Path(files.root), files, data)
@@ -168,7 +180,7 @@ class RequirementDeriver:
                    for o in self.data["status_dicts"])
 
     def _codes(self, d: dict) -> str:
-        return ", ".join(f"{e['code']} {_q(e['label'])}" for e in d["entries"])
+        return ", ".join(f"{e['code']} {_label(e)}" for e in d["entries"])
 
     # ----------------------------------------------- idempotent / sql guard --
     def _guarded(self, domain: str) -> list[dict]:
@@ -195,52 +207,143 @@ class RequirementDeriver:
             fail = next((g for g in self._rules(domain, "guard") if g["facts"].get("method") == tf["method"]
                          and re.search(r"\bcount\b|==\s*0", g["facts"].get("condition", ""))
                          and g["evidence"][0]["start_line"] > write["line"]), None)
+            check = min([r["line"] for r in tf.get("requires") or []] or [tf["line"]])
             out.append({"rule": t, "method": m, "write": write, "where": where, "var": var, "fail": fail,
-                        "effects": self.code.effects_after(m["symbol_id"], write["line"])})
+                        "check_line": check, "effects": [self._conditioned(c) for c in
+                                                         self.code.effects_after(m["symbol_id"], write["line"])],
+                        "external": [{"call": c["callee_name"], "line": c["line"]} for c in
+                                     self.code.bean_calls(m["symbol_id"], check, write["line"])],
+                        "early": [c["callee_name"] for c in self.code.bean_calls(m["symbol_id"], m["start_line"], check)],
+                        "inputs": self.code.stored_inputs(m, tf.get("receiver") or "", m["start_line"], write["line"]),
+                        "row_check": self.code.row_check(write),
+                        "precedent": self._precedent(tf, m)})
         return out
 
+    def _conditioned(self, call: dict) -> dict:
+        """A call with the `if`s and loops it runs under (an effect that runs only sometimes, or per item, says so)."""
+        controls = [c for c in self.outline.controls(call["path"], call["line"]) if c.kind in ("if", "else", "loop")]
+        cond = ", ".join(f"for each `{c.code}`" if c.kind == "loop" else f"when `{c.code}`"
+                         if c.kind == "if" else f"unless `{c.code}`" for c in controls)
+        return {**call, "cond": cond, "cond_line": controls[0].line if controls else 0}
+
+    def _precedent(self, tf: dict, m: dict) -> dict | None:
+        """A hand-written write in the repository that already puts this field's state check into the UPDATE and
+        checks the row count (a conditional `updateByExample...` or an UPDATE whose WHERE tests the column)."""
+        crit = f".and{tf['field'][0].upper() + tf['field'][1:]}EqualTo("
+        best = None
+        for mid, meth in self.code.methods.items():
+            if meth["path"] in self.code.generated_paths or mid == m["symbol_id"]:
+                continue
+            for c in self.code.writes_in(mid):
+                check = self.code.row_check(c)
+                if not check:
+                    continue
+                var = re.search(r"\(\s*\w+\s*,\s*(\w+)\s*\)", self.code.text(c["path"], c["line"]))
+                lines = self.files.get(meth["path"]).lines[meth["start_line"] - 1:c["line"]]
+                by_example = var and any(crit in line for line in lines) and any(
+                    f"{var.group(1)}.createCriteria()" in line for line in lines)
+                stmt = self.code.write_statement(c)
+                by_sql = stmt and snake(tf["field"]) in self.code.where_columns(stmt)
+                if by_example or by_sql:
+                    start = next((meth["start_line"] + n for n, line in enumerate(lines) if crit in line
+                                  or "createCriteria" in line), c["line"]) if by_example else c["line"]
+                    cand = {"label": f"{meth['parent_id'].rsplit('.', 1)[-1]}.{meth['name']}", "path": meth["path"],
+                            "start": max(meth["start_line"], min(start, check["line"] - 38)),
+                            "end": check["line"] + 1, "test": check["test"], "call": c["callee_name"],
+                            "same": meth.get("parent_id") == m.get("parent_id")}
+                    if best is None or (cand["same"], -cand["start"]) > (best["same"], -best["start"]):
+                        best = cand
+        return best
+
     def _guard_refs(self, g: dict) -> list[Ref]:
+        """The check, the state write and what runs after it, each in a span that holds it (a long method is cited in
+        parts, never cut before the line a claim is about), plus the repository's own conditional-update precedent."""
         tf, m, w = g["rule"]["facts"], g["method"], g["write"]
-        lines = [tf["line"], w["line"]] + ([tf["criteria_line"]] if tf.get("criteria_line") else []) + \
-                [r["line"] for r in tf.get("requires") or []]
+        w_end = self.code.statement_end(w["path"], w["line"])
+        check = [r["line"] for r in tf.get("requires") or []] + ([tf["criteria_line"]] if tf.get("criteria_line") else [])
         fail_end = g["fail"]["evidence"][0]["end_line"] if g["fail"] else 0
-        refs = [self.method_ref(m, f"checks {tf['field']} is {'/'.join(tf['from_codes'])} and sets it to {tf['to']}",
-                                f"检查 {tf['field']} 为 {'/'.join(tf['from_codes'])} 后改为 {tf['to']}",
-                                upto=max(lines + [fail_end]) + (self.code.statement_end(w["path"], w["line"]) - w["line"]))]
+        last = max([tf["line"], w_end, fail_end] + check)
+        why_en = f"checks {tf['field']} is {'/'.join(tf['from_codes'])} and sets it to {tf['to']}"
+        why_zh = f"检查 {tf['field']} 为 {'/'.join(tf['from_codes'])} 后改为 {tf['to']}"
+        if last - m["start_line"] < 40:
+            refs = [self.method_ref(m, why_en, why_zh, upto=last)]
+        else:
+            label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+            first = min(check + [tf["line"]])
+            refs = [self.method_ref(m, f"checks {tf['field']} is {'/'.join(tf['from_codes'])}",
+                                    f"检查 {tf['field']} 为 {'/'.join(tf['from_codes'])}", upto=first + 2)]
+            for c in g["external"]:
+                refs.append(Ref(f"{label} (line {c['line']})", f"calls `{c['call']}` before the write",
+                                f"在写入前调用 `{c['call']}`", m["path"], max(c["line"] - 2, m["start_line"]), c["line"]))
+            set_first = min(tf["line"], *[i["line"] for i in g["inputs"]]) if g["inputs"] else tf["line"]
+            refs.append(Ref(f"{label} (line {tf['line']})", f"sets {tf['field']} to {tf['to']} and writes it with "
+                            f"`{w['callee_name']}`", f"把 {tf['field']} 设为 {tf['to']} 并用 `{w['callee_name']}` 写入",
+                            m["path"], set_first, max(w_end, fail_end, (g["row_check"] or {}).get("line", 0))))
         for c in g["effects"][:4]:
-            if c["line"] > refs[0].end_line:
-                refs.append(Ref(f"{refs[0].name} (line {c['line']})", f"then calls `{c['callee_name']}`",
-                                f"随后调用 `{c['callee_name']}`", c["path"], max(c["line"] - 2, refs[0].end_line + 1),
-                                c["line"]))
+            if c["line"] > refs[-1].end_line:
+                start = c["cond_line"] or max(c["line"] - 2, refs[-1].end_line + 1)
+                refs.append(Ref(f"{refs[0].name} (line {c['line']})", f"then calls `{c['callee_name']}`"
+                                + (f", {c['cond']}" if c["cond"] else ""), f"随后调用 `{c['callee_name']}`",
+                                c["path"], start, c["line"]))
+        if g["precedent"]:
+            p = g["precedent"]
+            refs.append(Ref(p["label"], f"already updates only while the WHERE matches and checks the row count: "
+                            f"`{p['test']}`", f"已有先例：条件更新并检查影响行数 `{p['test']}`", p["path"], p["start"],
+                            p["end"]))
         return refs
 
     def _labels(self, tf: dict) -> tuple[str, str]:
-        labels = tf.get("labels") or {}
+        labels = {k: v for k, v in (tf.get("labels") or {}).items() if not CONSTANT_NAME.match(v)}
         src = "/".join(f"{c} {_q(labels[c])}" if c in labels else c for c in tf["from_codes"])
         dst = f"{tf['to']} {_q(labels[str(tf['to'])])}" if str(tf["to"]) in labels else str(tf["to"])
         return src, dst
 
     def idempotent(self, domain: str) -> list[DesignSpec]:
-        """A repeat of the operation fails today (the guard rejects the already-done state): make it succeed."""
+        """A repeat of the operation fails today (the guard rejects the already-done state): make a repeat with the
+        same request succeed. Asked only where the stored record can tell a repeat: the target state is reached by
+        this operation alone, nothing with an effect runs before the check, and the method's success is a value the
+        repeat can give again."""
         out = []
         for g in self._guarded(domain):
             tf = g["rule"]["facts"]
             message = next((r.get("message") for r in tf.get("requires") or [] if r.get("message")), None)
             if g["where"] == "write" and g["fail"]:
                 message = g["fail"]["facts"].get("message") or message
-            if not message or g["where"] == "select":
-                continue          # a repeat already returns quietly: nothing to make idempotent
+            if not message or g["where"] == "select" or g["early"] or self._reached_by(domain, tf):
+                continue          # a quiet repeat already, an effect before the check, or another way into the state
+            success = self._success(g["method"])
+            if success is None:
+                continue          # the first call returns what it computed: a repeat has no same answer to give
             src, dst = self._labels(tf)
             facts = self._guard_facts(g, src, dst, message)
+            facts["success"] = success
             if g["where"] == "write" and not (facts["read"] or facts["has_select_by_key"]):
                 continue          # no way to read the record back that the repository already has
-            text_en = (f"Make {tf['method']} idempotent: when it is called again for {_a(tf['entity'])} that is already "
-                       f"in {tf['field']} {dst}, it should return success instead of failing.")
-            text_zh = (f"让 {tf['method']} 具备幂等性：对已处于 {tf['field']} {dst} 的 {tf['entity']} 再次调用时返回成功，"
-                       "而不是报错。")
+            text_en = (f"Make {tf['method']} idempotent: when the same request is sent again for {_a(tf['entity'])} "
+                       f"that is already in {tf['field']} {dst}, it should succeed without repeating the operation.")
+            text_zh = (f"让 {tf['method']} 具备幂等性：对已处于 {tf['field']} {dst} 的 {tf['entity']} 重复发送同一请求时"
+                       "返回成功，且不重复执行操作。")
             out.append(DesignSpec(_req_id("idempotent", g["rule"]["rule_id"]), "idempotent", domain, text_en, text_zh,
                                   self._guard_refs(g), facts))
         return out
+
+    def _reached_by(self, domain: str, tf: dict) -> list[str]:
+        """Other operations that set the same state: a record in it does not show that this operation ran."""
+        return sorted({t["facts"]["method"] for t in self._rules(domain, "transition")
+                       if t["facts"].get("entity") == tf["entity"] and t["facts"].get("field") == tf["field"]
+                       and str(t["facts"].get("to")) == str(tf["to"]) and t["facts"].get("method")
+                       and t["facts"]["method"] != tf["method"]})
+
+    def _success(self, m: dict) -> str | None:
+        """What the method returns when it succeeds, if a repeat can return the same: nothing (void), or a last
+        `return` of a constant result (`ResponseUtil.ok()`); None when it returns a value it computed."""
+        if re.match(r"\s*(public|protected|private)?\s*(static\s+)?void\b", m.get("signature") or "") or \
+                (m.get("type") or "") == "void":
+            return ""
+        lines = self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
+        last = next((line.strip() for line in reversed(lines) if "return" in line), "")
+        ret = re.match(r"return\s+([\w.]+\(\s*\));$", last)
+        return ret.group(1) if ret else None
 
     def _guard_facts(self, g: dict, src: str, dst: str, message: str | None) -> dict:
         tf, m, w = g["rule"]["facts"], g["method"], g["write"]
@@ -257,7 +360,11 @@ class RequirementDeriver:
             "by_key": bool(re.search(r"ByPrimaryKey|ById", w["callee_name"])),
             "has_select_by_key": self.code.has_method(mapper, "selectByPrimaryKey"),
             "by_example": bool(self.code.has_method(mapper, "updateByExampleSelective") and example in self.classes),
-            "effects": [{"call": c["callee_name"], "line": c["line"]} for c in g["effects"][:4]],
+            "effects": [{"call": c["callee_name"], "line": c["line"], "cond": c["cond"]} for c in g["effects"][:4]],
+            "external": g["external"], "inputs": [{k: i[k] for k in ("field", "getter", "arg", "line")} for i in g["inputs"]],
+            "receiver_var": tf.get("receiver"), "check_line": g["check_line"], "row_check": g["row_check"],
+            "write_where": self.code.where_columns(stmt) if (stmt := self.code.write_statement(w)) else [],
+            "precedent": {k: g["precedent"][k] for k in ("label", "call", "test")} if g["precedent"] else None,
             "read": next((c["callee_name"] for c in self.code.calls_in(m["symbol_id"])
                           if re.search(r"\.(select\w*|get\w*ById|find\w*)$", c["callee_name"])
                           and self.code.layer_of((c.get("callee_id") or "").split("#")[0]) in ("dao", "mapper", "service")),
@@ -344,10 +451,18 @@ class RequirementDeriver:
         return max(pkgs, key=lambda p: (shared(p), pkgs[p]), default=None)
 
     def new_endpoint(self, domain: str) -> list[DesignSpec]:
-        out = []
+        """A count per code of one coded field, at most one per entity: its lifecycle status where it has one (the
+        same GROUP BY over another column would teach nothing new)."""
+        best: dict[str, tuple[dict, dict, str]] = {}
         for d, ent, fld in self._lifecycles(domain):
             if not COUNT_FIELD.search(fld) or is_delete_flag(fld) or self._snapshot(d, ent):
                 continue
+            rank = (bool(STATUS_FIELD.search(fld)), len(d["entries"]))
+            old = best.get(ent["symbol_id"])
+            if old is None or rank > (bool(STATUS_FIELD.search(old[2])), len(old[0]["entries"])):
+                best[ent["symbol_id"]] = (d, ent, fld)
+        out = []
+        for d, ent, fld in best.values():
             table = self.tables[ent["symbol_id"]]
             served = self._serving(ent, table)
             if not served:
@@ -392,7 +507,8 @@ class RequirementDeriver:
             out.append(DesignSpec(_req_id("new_endpoint", d["dict_id"], ctrl["symbol_id"]), "new_endpoint", domain,
                                   text_en, text_zh, refs, {
                 "controller": ctrl["name"], "entity": ent["name"], "field": fld, "column": snake(fld), "table": table,
-                "entries": d["entries"], "route": "/".join(p.strip("/") for p in (base_route, sub.rsplit("/", 1)[0] if "/" in
+                "entries": [{**e, "label": _label(e)} for e in d["entries"]],
+                "route": "/".join(p.strip("/") for p in (base_route, sub.rsplit("/", 1)[0] if "/" in
                                                    sub.strip("/") else "") if p.strip("/")).join(("/", "/"))
                 + route_for("x", fld).rsplit("/", 1)[-1], "as_map": as_map,
                 "return_type": mapped.get("type") or "", "returns": ret, "mapped": mapped["name"],
@@ -447,7 +563,8 @@ class RequirementDeriver:
             filtered = {f for _, _, f in tests}
             for (eid, fld), (d, ent) in sorted(dicts.items(), key=lambda kv: kv[0]):
                 if eid != ent_id or fld in filtered or any(f["name"] == fld for f in dto_fields) \
-                        or is_delete_flag(fld) or not COUNT_FIELD.search(fld) or not dto_fields:
+                        or is_delete_flag(fld) or not COUNT_FIELD.search(fld) or not dto_fields \
+                        or self._implied(ent, fld, filtered):
                     continue
                 out.append(self._filter_spec(domain, s, d, ent, fld, dto, dto_fields, ctrl_m, mirror, lines))
         return out
@@ -508,6 +625,7 @@ class RequirementDeriver:
                 if mine and not (STATUS_FIELD.search(fld) and len(d["entries"]) >= 3):
                     continue          # a user filters their own records by lifecycle, not by bookkeeping codes
                 if eid != ent_id or fld in filtered or is_delete_flag(fld) or not COUNT_FIELD.search(fld) \
+                        or self._implied(ent, fld, filtered) \
                         or fld in (m.get("signature") or "") or not self.code.has_method(
                             f"{ent_id}Example.GeneratedCriteria", f"and{fld[0].upper() + fld[1:]}EqualTo"):
                     continue
@@ -563,6 +681,38 @@ class RequirementDeriver:
             "others": [f"{self.code.methods[c['caller_id']]['parent_id'].rsplit('.', 1)[-1]}."
                        f"{self.code.methods[c['caller_id']]['name']}" for c in others if c["caller_id"] in self.code.methods],
             "middle": [f"{x['parent_id'].rsplit('.', 1)[-1]}.{x['name']}" for x in path[:-1]]})
+
+    def _implied(self, ent: dict, fld: str, filtered: set[str]) -> bool:
+        """A value of the field only ever comes with a final value of a field the list already filters by: every place
+        that sets it to that constant also sets the filtered field to a constant that no transition leaves and that
+        nothing sets without it (mall's confirm_status = 1 only with status = 3). Filtering by it adds nothing."""
+        sites = [x for x in self._sites(ent, fld) if x.kind in ("set", "sql_set")]
+        if not sites or any(x.kind == "sql_set" or not LITERAL_SET.search(x.text) for x in sites):
+            return False
+        by_value: dict[str, list[tuple[str, set[tuple[str, str]]]]] = {}
+        for x in sites:
+            m = self.code.method_at(x.path, x.line)
+            if not m:
+                return False
+            body = self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
+            sets = {(f[0].lower() + f[1:], v.rsplit(".", 1)[-1]) for line in body for f, v in LITERAL_SET.findall(line)}
+            label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+            for f, v in sets:
+                if f == fld:
+                    by_value.setdefault(v, []).append((label, {p for p in sets if p[0] in filtered}))
+        ts = [t["facts"] for t in self.rules if t["kind"] == "transition" and t["facts"].get("entity") == ent["name"]]
+        for uses in by_value.values():
+            methods = {label for label, _ in uses}
+            common = set.intersection(*(p for _, p in uses))
+            for f, v in common:
+                setters = {t["method"] for t in ts if t["field"] == f
+                           and v in (str(t["to"]), (t.get("to_expr") or "").rsplit(".", 1)[-1])}
+                final = not any(v in [str(c) for c in t.get("from_codes") or []] for t in ts if t["field"] == f) \
+                    and all(x.kind == "set" and LITERAL_SET.search(x.text) for x in self._sites(ent, f)
+                            if x.kind in ("set", "sql_set"))      # a computed write could move it anywhere
+                if final and setters and setters <= methods:
+                    return True
+        return False
 
     @staticmethod
     def _tests(lines: list[str], s: dict) -> list[tuple[int, str, str]]:
@@ -628,14 +778,16 @@ class RequirementDeriver:
         return "LocalDateTime.now()" if types.most_common(1) and types.most_common(1)[0][0] == "LocalDateTime" \
             else "new Date()"
 
-    def _body_read(self, m: dict) -> str | None:
-        """A method that reads its inputs from a JSON body parameter: the line reading one of them, to mirror."""
+    def _body_read(self, m: dict, java_type: str = "String") -> str | None:
+        """A method that reads its inputs from a JSON body parameter: the line reading one of them, to mirror (one
+        that reads a value of the new field's type where there is one)."""
         p = re.search(r"String\s+(\w+)\s*[,)]", m.get("signature") or "")
         if not p:
             return None
         lines = self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
-        return next((line.strip() for line in lines if re.search(rf"\w+\.\w+\(\s*{p.group(1)}\s*,\s*\"\w+\"\s*\)",
-                                                                   line)), None)
+        reads = [line.strip() for line in lines if re.search(rf"\w+\.\w+\(\s*{p.group(1)}\s*,\s*\"\w+\"\s*\)", line)]
+        return next((r for r in reads if re.search(rf"\b(?:{java_type})\b|\w+\.\w*(?:{java_type})\w*\(", r)),
+                    reads[0] if reads else None)
 
     def _request_dto(self, m: dict) -> str | None:
         """The request object a method takes (a class of the dto layer), where a new input belongs."""
@@ -664,7 +816,7 @@ class RequirementDeriver:
             refs.append(Ref(label, f"sets {site.field}{via}: `{site.text}`", f"设置 {site.field}：`{site.text}`",
                             site.path, site.start_line, site.end_line))
             dto = self._request_dto(m)
-            body = self._body_read(m)
+            body = self._body_read(m, "String" if spec["sql_type"].startswith("VARCHAR") else "Date|LocalDateTime")
             system = site.layer == "component" or bool(SYSTEM.search(m["name"]) or SYSTEM.search(label.split(".")[0]))
             setters.append({"method": label, "note": note.group(1) if note else None, "layer": site.layer,
                             "via": site.via, "via_path": self._stmt_path(site.via), "dto": dto, "body": body,
@@ -680,6 +832,14 @@ class RequirementDeriver:
                                     "inactive": self.code.inactive(cm["parent_id"])})
                     refs.append(Ref(clabel, f"calls `{c['callee_name']}`", f"调用 `{c['callee_name']}`", c["path"],
                                     max(cm["start_line"], c["line"] - 3), c["line"]))
+        listed = self._column_lists(table, schema)
+        for st in listed:
+            refs.append(Ref(st["name"], f"lists the {table} columns one by one ({st['kind']})",
+                            f"逐一列出 {table} 的列（{st['kind']}）", st["path"], st["start"], st["end"]))
+        maps = self._hand_maps(ent)
+        for mp in maps:
+            refs.append(Ref(mp["method"], f"builds the returned map by hand: `{mp['text']}`",
+                            f"手工组装返回的 map：`{mp['text']}`", mp["path"], mp["start"], mp["end"]))
         model = self.classes.get(ent["symbol_id"]) or {}
         generated = bool(model.get("is_generated")) or any(
             re.search(rf'tableName="({re.escape(table)}|%)"', self.files.get(p).text) for p in self.generator_configs)
@@ -696,7 +856,45 @@ class RequirementDeriver:
                                  "now": self._now_expr(ent),
                                  "lombok": sorted(c["name"] for c in [model] + [self.code.cls(x["dto"]) or {} for x in setters
                                                                                 if x["dto"]] if _lombok(c)),
-                                 "generator": self.generator_configs[0] if generated and self.generator_configs else None})
+                                 "generator": self.generator_configs[0] if generated and self.generator_configs else None,
+                                 "ddl": {"path": schema.path, "line": schema.start_line} if schema.source == "ddl" else None,
+                                 "listed": listed, "maps": maps})
+
+    def _column_lists(self, table: str, schema: Table) -> list[dict]:
+        """Hand-written statements on the table that name its columns one by one (an UPDATE's `<set>`, an INSERT's
+        column list, a SELECT's): regenerating the model does not touch them, so a new column is added to each."""
+        out = []
+        cols = set(schema.columns)
+        for st in self.data["sql_statements"]:
+            if st["path"] in self.code.generated_paths or (self.classes.get(st["namespace"]) or {}).get("is_generated") \
+                    or table not in [t.lower() for t in st.get("tables") or []] or len(st.get("tables") or []) != 1:
+                continue
+            body = self.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]]
+            named = {w.lower() for line in body for w in re.findall(r"\b\w+\b", line)} & cols
+            if len(named) >= max(6, len(cols) // 2):
+                out.append({"name": f"{st['namespace'].rsplit('.', 1)[-1]}.{st['statement']}", "kind": st["kind"],
+                            "path": st["path"], "start": st["start_line"], "end": min(st["end_line"], st["start_line"] + 12),
+                            "prefix": next((m.group(1) for line in body if (m := re.search(r'<if test="(\w+)\.\w+\s*!=', line))),
+                                           None), "dynamic": any("<if test=" in line for line in body)})
+        return out
+
+    def _hand_maps(self, ent: dict) -> list[dict]:
+        """Methods that copy the entity's fields into a map by hand (`orderVo.put("id", order.getId())`): a read path
+        that returns a new field only if the field is added there too. One line per method, as the example to copy."""
+        out: dict[str, dict] = {}
+        for c in self.data["calls"]:
+            if not (c.get("callee_id") or "").startswith(f"{ent['symbol_id']}#get") or c["path"] in self.code.generated_paths:
+                continue
+            text = self.code.text(c["path"], c["line"])
+            m = self.code.methods.get(c["caller_id"])
+            put = re.match(r"(\w+)\.put\(\s*\"(\w+)\"\s*,\s*(\w+)\.get(\w+)\(\)\s*\)", text)
+            if put and put.group(2) == put.group(4)[0].lower() + put.group(4)[1:] and m and m["symbol_id"] not in out \
+                    and _entity_base_name(ent["name"]).lower() in put.group(1).lower():   # the entity's own map
+                label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+                out[m["symbol_id"]] = {"method": label, "layer": self.code.layer_of(m["parent_id"]), "text": text,
+                                       "map": put.group(1), "var": put.group(3), "path": c["path"],
+                                       "start": max(m["start_line"], c["line"] - 2), "end": c["line"]}
+        return list(out.values())
 
     def _stmt_path(self, where: str) -> str | None:
         """The mapper XML of a 'Namespace.statement' label."""

@@ -114,6 +114,8 @@ class Planner:
                     lines_ = ([(e["line"], e["line"])] if e.get("line") else []) + \
                         ([tuple(e["label_lines"])] if e.get("label_lines") else [])
                     spans += [Span(path=spans[0].path, start_line=n, end_line=m) for n, m in lines_]
+            if rule["kind"] == "transition" and facts.get("write"):   # the call that persists the value
+                spans.append(Span(path=spans[0].path, start_line=facts["write"]["line"], end_line=facts["write"]["end_line"]))
             if rule["kind"] == "guard":   # where a local the check tests comes from (`count = dao.update(..)`)
                 spans += [Span(path=spans[0].path, start_line=s["line"], end_line=s["end_line"])
                           for s in facts.get("sources") or []]
@@ -125,9 +127,10 @@ class Planner:
                                for e in dict_rec["entries"] if e.get("label_lines")]
                 spans += label_spans
             evidence = self.evidence(spans)
-            if rule["kind"] == "transition" and facts.get("path_spans"):   # every check on the way to the setter
+            path_key = {"transition": "path_spans", "guard": "before_spans"}.get(rule["kind"], "")
+            if facts.get(path_key):   # every check on the way to the setter, or to the check
                 path_spans = [Span(path=p[0] if len(p) == 3 else spans[0].path, start_line=p[-2], end_line=p[-1])
-                              for p in facts["path_spans"]]
+                              for p in facts[path_key]]
                 path_evidence[rule["rule_id"]] = (self.evidence(spans + path_spans), {})
             if rule["kind"] == "transition" and dict_rec:
                 roles = _dict_roles(evidence, dict_rec, label_spans)
@@ -146,6 +149,8 @@ class Planner:
                         if rule["kind"] == "guard" and qkind in ("under_which_condition", "where_implemented") \
                                 and self._raised_elsewhere(facts.get("message"), 1):
                             continue
+                        if rule["kind"] == "guard" and qkind == "under_which_condition" and not _exits_known([facts]):
+                            continue
                         ev, f = evidence, facts
                         if qkind == "under_which_condition" and rule["rule_id"] in path_evidence:
                             ev, path_roles = path_evidence[rule["rule_id"]]
@@ -159,13 +164,19 @@ class Planner:
                 continue   # too many places for one answer a reader can check: not asked
             if qkind != "checks_of" and self._raised_elsewhere(members[0][1].get("message"), len(members)):
                 continue
+            if qkind == "under_which_condition" and not _exits_known([f for _, f, _, _ in members]):
+                continue
             methods = {f["method"] for _, f, _, _ in members}
             if qkind == "where_implemented" and len(methods) == 1 and \
                     ("under_which_condition", f"{methods.pop()}|{key}") in groups:
                 continue   # every place is in one method: "when does M fail with X" already lists them
             ref = "guards:" + sha256_text(f"{qkind}|{key}")[:16]
             facts = {"sites": [f for _, f, _, _ in members], "_path": members[0][1]["_path"]}
-            evidence = self.evidence([s for _, _, spans, _ in members for s in spans])
+            spans = [s for _, _, spans, _ in members for s in spans]
+            if qkind == "under_which_condition":   # the exits before the first check, which the answer lists
+                spans += [Span(path=p[0] if len(p) == 3 else members[0][1]["_path"], start_line=p[-2], end_line=p[-1])
+                          for p in members[0][1].get("before_spans") or []]
+            evidence = self.evidence(spans)
             first_rule, first_facts = members[0][0], members[0][1]
             for lang in self.languages:
                 question = dict(QA["guard"][0](first_facts, lang, ref)).get(qkind)
@@ -353,6 +364,21 @@ def _method_checks(guards: list[tuple[dict, dict]]) -> dict[tuple[str, str], lis
     return {("checks_of", m): [r["rule_id"] for r, _ in members] for m, members in by_method.items()
             if len(members) >= 2 and all(f.get("method_exits") == len(members) and not f.get("calls_checks")
                                          for _, f in members)}
+
+
+MAX_BEFORE = 8   # earlier exits an "exactly when" answer still lists readably
+
+
+def _exits_known(members: list[dict]) -> bool:
+    """"When does M fail with X / return X" has a complete answer: every statement of M that exits that way is
+    one of these checks (a message-less exit is counted over M's returns and throws, `catch` blocks included),
+    and every exit before the first of them is known (no call that can throw on the way) and few enough to list."""
+    first = members[0]
+    if not first.get("message") and first.get("exit_sites") != len(members):
+        return False
+    own = {f["line"] for f in members}
+    earlier = [e for e in first.get("before") or [] if e["line"] not in own] + (first.get("throwing_calls") or [])
+    return bool(first.get("before_known")) and len(earlier) <= MAX_BEFORE
 
 
 def _dict_roles(evidence: list, dict_rec: dict, label_spans: list[Span]) -> dict:

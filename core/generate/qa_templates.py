@@ -223,6 +223,29 @@ def _sources_sentence(f: dict, lang: str) -> str:
     return (f" Here {words}." if lang == "en" else f"其中{words}。") if words else ""
 
 
+def _before_part(members: list[dict], lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    """The exits a method passes before it reaches the first of these checks: an "exactly when" answer that
+    left them out would claim the check fires where an earlier one already returned a different error."""
+    own = {f["line"] for f in members}
+    earlier = [e for e in members[0].get("before") or [] if e["line"] not in own]
+    calls = members[0].get("throwing_calls") or []
+    if not earlier and not calls:
+        return "", []
+    m, said = f"`{members[0]['method']}`", set()
+    words = sorted([(e["line"], _requirement(e, lang, said)) for e in earlier] +
+                   [(c["line"], _throwing_words(c, lang)) for c in calls])
+    reqs = "; ".join(f"({chr(97 + n)}) {w}" for n, (_, w) in enumerate(words))
+    trace = [((f"{m} exits earlier when `{e['condition']}`" + ("" if e["holds"] else " is false") if lang == "en"
+               else f"{m} 在 `{e['condition']}`{'' if e['holds'] else ' 不成立'}时提前结束"),
+              [cite.at(e["line"], path)]) for e in earlier]
+    trace += [_throwing_claim(c, m, lang, cite, path) for c in calls]
+    trace += [((f"`{s['var']}` is assigned from `{s['call']}`" if lang == "en" else f"`{s['var']}` 由 `{s['call']}` 赋值"),
+               [cite.at(s["line"], path)]) for e in earlier for s in e.get("sources") or []]
+    if lang == "en":
+        return (f" It only gets that far when the earlier exits of {m} did not fire: {reqs}."), trace
+    return f"前提是 {m} 之前的提前退出都没有触发：{reqs}。", trace
+
+
 def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, list[str]]]]:
     """Several checks share one message or one exit: every one of them, each with its condition and place."""
     en, rows, trace = lang == "en", [], []
@@ -246,7 +269,12 @@ def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str
         m = f"`{g['sites'][0]['method']}`"
         head = (f"{m} has these checks that end it early, in source order:" if en
                 else f"{m} 中会提前结束执行的校验，按代码顺序：")
-    return head + "\n" + "\n".join(rows), trace
+    tail = ""
+    if qkind == "under_which_condition":   # one method, one exit: what stops it before the first of these
+        tail, more = _before_part(g["sites"], lang, cite, g["sites"][0]["_path"])
+        trace += more
+        tail = ("\n" + tail.strip()) if tail else ""
+    return head + "\n" + "\n".join(rows) + tail, trace
 
 
 def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
@@ -254,6 +282,8 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         return _guard_sites_answer(qkind, f, lang, cite)
     m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
     ctx = _where_sentence(f, lang) + _sources_sentence(f, lang)
+    before, before_trace = _before_part([f], lang, cite, path) if qkind == "under_which_condition" else ("", [])
+    ctx += before
     if lang == "en":
         tail = (" The exception propagates out of the method, so nothing after the check is executed."
                 if f["action"] in ("throw", "assert") else "")
@@ -261,11 +291,12 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
             body = pick(seed + "a", [f"{m} {effect}.{tail}", f"It does not get past the check: {m} {effect}.{tail}"]) + ctx
         elif qkind == "under_which_condition":
             body = pick(seed + "a", [f"Exactly when {when}. {m} tests that condition and {effect}.",
-                                     f"{m} does that when {when}; at that point it {effect}."]) + ctx
+                                     f"{m} does that when {when}; at that point it {effect}."]
+                        if not before else [f"{m} does that when {when}; at that point it {effect}."]) + ctx
         else:  # where_implemented
             body = (f"In `{f['class']}.{f['method_name']}` ({path}): the `if` there checks "
                     f"`{f['condition']}`; when {when}, it {effect}.") + ctx
-        return body, _guard_trace(f, lang, cite, path)
+        return body, _guard_trace(f, lang, cite, path) + before_trace
     tail = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
         body = pick(seed + "a", [f"{m} 会{effect}。{tail}", f"过不了这个校验：{m} {effect}。{tail}"]) + ctx
@@ -274,7 +305,7 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     else:  # where_implemented
         body = (f"在 `{f['class']}.{f['method_name']}`（{path}）：那里的 `if` 判断 "
                 f"`{f['condition']}`，当{when}时{effect}。" + ctx)
-    return body, _guard_trace(f, lang, cite, path)
+    return body, _guard_trace(f, lang, cite, path) + before_trace
 
 
 # ----------------------------------------------------------- transition --
@@ -349,6 +380,20 @@ def _requirement(e: dict, lang: str, said: set[str]) -> str:
     return head + (f" — {src}" if src and lang == "en" else f"，{src}" if src else "")
 
 
+def _throwing_words(c: dict, lang: str) -> str:
+    """A call before the statement into code that can throw: one more way the method stops first."""
+    where = f"{file_name(c['throw_path'])}:{c['throw_line']}"
+    if lang == "en":
+        return f"the call to `{c['call']}` at line {c['line']} must not throw (its code can, at {where})"
+    return f"第 {c['line']} 行对 `{c['call']}` 的调用不能抛出异常（它在 {where} 处可能抛出）"
+
+
+def _throwing_claim(c: dict, who: str, lang: str, cite: Cite, path: str) -> tuple[str, list[str]]:
+    return ((f"{who} calls `{c['call']}` at line {c['line']}, whose code throws at line {c['throw_line']}" if lang == "en"
+             else f"{who} 在第 {c['line']} 行调用 `{c['call']}`，其代码在第 {c['throw_line']} 行可能抛出异常"),
+            list(dict.fromkeys([cite.at(c["line"], path), cite.at(c["throw_line"], c["throw_path"])])))
+
+
 def _branch_words(c: dict, lang: str) -> str:
     """An `if` around the setter: the branch it sits in (an earlier `else if` sibling must be false)."""
     if lang == "en":
@@ -380,11 +425,17 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
     for c in f.get("within") or []:
         items.append((c["line"], _branch_words(c, lang), f"the setter of {who} runs only when `{c['condition']}` is "
                       + ("true" if c["branch"] == "then" else "false")))
+    for c in f.get("throwing_calls") or []:
+        items.append((c["line"], _throwing_words(c, lang), c))
     items.sort(key=lambda i: i[0])
     trace = []
     for line, _, claim in items:
-        ids = [cite.at(line, path)]
-        trace.append((claim, ids))
+        trace.append(_throwing_claim(claim, who, lang, cite, path) if isinstance(claim, dict)
+                     else (claim, [cite.at(line, path)]))
+    for s in f.get("selects") or []:   # the update that uses the criteria, not only where they are built
+        if s.get("write_line"):
+            trace.append((f"{who} passes the criteria to the write at line {s['write_line']}" if lang == "en"
+                          else f"{who} 在第 {s['write_line']} 行把该条件交给写入语句", [cite.at(s["write_line"], path)]))
     sources: dict[str, dict] = {}
     for e in f.get("exits") or []:
         for s in e.get("sources") or []:
@@ -456,6 +507,10 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     limited_by = list(dict.fromkeys([cite.at(r["line"], path) for r in reqs] + ([limit] if f.get("criteria_line") else [])))
     limited_by = limited_by or [limit]
     trace = [(f"{who} sets {fld} to {f['to']}" if lang == "en" else f"{who} 把 {fld} 设为 {f['to']}", [setter])]
+    write = f.get("write")
+    if write:   # where the value reaches the database, not only the setter on the object
+        trace.append(((f"{who} persists it with `{write['call']}` at line {write['line']}" if lang == "en"
+                       else f"{who} 在第 {write['line']} 行通过 `{write['call']}` 写入"), [cite.at(write["line"], path)]))
     if f.get("via") == "sql":   # the statement's opening tag names it and its table
         trace.insert(0, (f"{who} is an UPDATE of `{f['table']}`" if lang == "en" else f"{who} 是对 `{f['table']}` 的 UPDATE",
                          [cite.all()[0]]))
@@ -466,7 +521,7 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                           else f"状态码 {f['to']} 表示{labels[str(f['to'])]}"), documented))
         return (" " if lang == "en" else "").join(parts), trace + more
     if lang == "en":
-        parts = [f"{who} sets `{ent}.{fld}` to {to}."]
+        parts = [f"{who} sets `{ent}.{fld}` to {to}" + (f" and writes it with `{write['call']}`." if write else ".")]
         if froms:
             parts.append(pick(seed + "f", [
                 f"It only does that for {_a(ent)} {ent} whose {fld} is {' or '.join(froms)}",
@@ -480,13 +535,15 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
             parts.append("The WHERE clause enforces this in the same UPDATE: " +
                          " and ".join(_sql(c) for c in f["conditions"]) + ".")
         if qkind == "which_values" and labels:
-            parts.insert(0, f"{ent}.{fld} is documented as: " + "; ".join(f'{c} = "{lab}"' for c, lab in labels.items()) + ".")
+            parts.insert(0, f"{ent}.{fld} is documented as: " + "; ".join(_code_label(c, lab, lang) for c, lab in labels.items())
+                         + ".")
             if documented:
-                trace.append((f"{fld} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items()), documented))
+                trace.append((f"{fld} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items()
+                                                                        if not _CONSTANT_NAME.fullmatch(lab)), documented))
         elif labels.get(str(f["to"])) and documented:
             trace.append((f"code {f['to']} means {labels[str(f['to'])]}", documented))
         return " ".join(parts), trace
-    parts = [f"{who} 把 `{ent}.{fld}` 设为 {to}。"]
+    parts = [f"{who} 把 `{ent}.{fld}` 设为 {to}" + (f"，并通过 `{write['call']}` 写入。" if write else "。")]
     if froms:
         parts.append(f"只有当前 `{fld}` 为 {' 或 '.join(froms)} 时才会修改" + ("，否则先被拦下" if reqs else "") + "。")
         trace.append((f"只允许从 {fld}={'/'.join(f.get('from_codes', []))} 变更", limited_by))
@@ -496,12 +553,24 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     if f.get("via") == "sql" and f.get("conditions"):
         parts.append("UPDATE 的 WHERE 条件同时保证了这一点：" + " 且 ".join(_sql(c) for c in f["conditions"]) + "。")
     if qkind == "which_values" and labels:
-        parts.insert(0, f"`{ent}.{fld}` 的取值：" + "；".join(f"{c}->{lab}" for c, lab in labels.items()) + "。")
+        parts.insert(0, f"`{ent}.{fld}` 的取值：" + "；".join(_code_label(c, lab, lang) for c, lab in labels.items()) + "。")
         if documented:
-            trace.append((f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items()), documented))
+            trace.append((f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items()
+                                                       if not _CONSTANT_NAME.fullmatch(lab)), documented))
     elif labels.get(str(f["to"])) and documented:
         trace.append((f"状态码 {f['to']} 表示{labels[str(f['to'])]}", documented))
     return "".join(parts), trace
+
+
+_CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def _code_label(code: str, label: str, lang: str) -> str:
+    """`101 = "未付款"`; a code whose only name is its constant's (`STATUS_ADMIN_CANCEL`) is not given a label the
+    code base never wrote: it is said to be named so in code."""
+    if _CONSTANT_NAME.fullmatch(label):
+        return (f"{code} (named `{label}` in code, no label)" if lang == "en" else f"{code}（代码中名为 `{label}`，无文字说明）")
+    return f'{code} = "{label}"' if lang == "en" else f"{code}->{label}"
 
 
 # -------------------------------------------------------- sql invariant --

@@ -65,6 +65,7 @@ def rule_id(kind: str, anchor: str, facts: dict) -> str:
 
 
 _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
+_THROW = re.compile(r"\bthrow\b")
 
 
 def _subject(facts: dict) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -155,6 +156,7 @@ class Extractor:
                     continue
                 found = [f for finder in java_rules.FINDERS for f in finder(method)]
                 self._link_transitions(method, found)
+                self._mark_throwing_calls(method, found)
                 for item in found:
                     java_rules.annotate(item, partial(self.constants.resolve, context=method.class_id), info.get("inactive"))
                     if item.kind == "schedule":
@@ -267,6 +269,61 @@ class Extractor:
         )
 
     # ------------------------------------------------- across methods --
+    def _mark_throwing_calls(self, method: Method, found: list[Found]) -> None:
+        """A call into another class's method that can throw (litemall's `OrderUtil.build` on a status it does not
+        know, a `getCurrentMember` that fails when nobody is logged in) is an exit before a check or a setter that
+        the method's own code does not show: it joins the requirements, with the line in the callee that throws."""
+        first, _ = java_rules.lines(method.node)
+        for f in found:
+            if f.kind not in ("guard", "transition"):
+                continue
+            calls = {}
+            for c in self._calls_in(method.path, first, f.facts["line"]):
+                if c["callee_name"].rsplit(".", 1)[-1] in java_rules.FAIL_CALLS or c["callee_name"] in calls:
+                    continue   # a failure helper of an earlier check is that check's exit, listed already
+                site = self._throw_site(c)
+                if site is not None:
+                    calls[c["callee_name"]] = {"call": c["callee_name"], "line": c["line"], "throw_path": site[0],
+                                               "throw_line": site[1]}
+            if not calls:
+                continue
+            f.facts["throwing_calls"] = sorted(calls.values(), key=lambda c: c["line"])
+            key = "before_spans" if f.kind == "guard" else "path_spans"
+            f.facts[key] = list(f.facts.get(key) or []) + [
+                s for c in f.facts["throwing_calls"]
+                for s in ((c["line"], c["line"]), (c["throw_path"], c["throw_line"], c["throw_line"]))]
+
+    def _calls_in(self, path: str, first: int, last: int) -> list[dict]:
+        if not hasattr(self, "_calls_by_path"):
+            self._calls_by_path: dict[str, list[dict]] = defaultdict(list)
+            for c in self.view.calls:
+                self._calls_by_path[c["path"]].append(c)
+        return [c for c in self._calls_by_path.get(path, []) if first <= c["line"] < last]
+
+    def _throw_site(self, call: dict, depth: int = 2) -> tuple[str, int] | None:
+        """(path, line) in the method a call runs (its implementation for an interface) that throws: a `throw`,
+        or a call to a method that throws (an assertion helper such as `Asserts.fail`); None if none does."""
+        target = call.get("impl_id") or call.get("callee_id")
+        if not target or depth == 0 or self._class_domains(target.split("#")[0])[1] is None:
+            return None   # generated code (an Example's `andIdEqualTo` throws only on a null argument) or unknown
+        if not hasattr(self, "_throw_cache"):
+            self._throw_cache: dict[tuple[str, int], tuple[str, int] | None] = {}
+            self._method_rows = {m["symbol_id"]: m for m in self.view.methods}
+        key = (target, depth)
+        if key not in self._throw_cache:
+            self._throw_cache[key] = None   # a recursive call does not make it throw
+            m = self._method_rows.get(target)
+            if m is None or not m.get("path"):
+                return None
+            lines = self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
+            own = next((m["start_line"] + n for n, text in enumerate(lines) if _THROW.search(java_rules.code_text(text))
+                        and not text.lstrip().startswith(("*", "/*", "//"))), None)
+            nested = next((c["line"] for c in self._calls_in(m["path"], m["start_line"], m["end_line"] + 1)
+                           if c["caller_id"] == target and self._throw_site(c, depth - 1)), None)
+            found = min((n for n in (own, nested) if n is not None), default=None)
+            self._throw_cache[key] = (m["path"], found) if found is not None else None
+        return self._throw_cache[key]
+
     def _method_symbol(self, class_id: str, name: str) -> str | None:
         prefix = f"{class_id}#{name}("
         return next((m["symbol_id"] for m in self.view.methods if m["symbol_id"].startswith(prefix)), None)

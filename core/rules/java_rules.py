@@ -135,9 +135,14 @@ def _own_nodes(method: Method, types: frozenset[str]) -> Iterator[Node]:
     yield from java_ast.walk(body, types)
 
 
+def code_text(source: str) -> str:
+    """Java source without its comments (a `throw` in a comment is not one)."""
+    return _COMMENT.sub(" ", source)
+
+
 def code(node: Node | None) -> str:
     """Source of a node without its comments, on one line (conditions quoted in rules)."""
-    return squash(_COMMENT.sub(" ", text(node)))
+    return squash(code_text(text(node)))
 
 
 def _statements(block: Node | None) -> list[Node]:
@@ -344,6 +349,7 @@ def guards(method: Method) -> list[Found]:
                 spans.append((label_line - 1, label_line - 1))  # the label the code gives this check
             context = _context(node, method.node)
             sources = _local_sources(method, node.child_by_field_name("condition"), if_line)   # cited by plan
+            prior = path_to(node, method)   # "exactly when" holds only once the earlier exits did not fire
             out.append(Found("guard", method, merge_near(spans, gap=1), {
                 **method.identity,
                 "condition": cond, "holds": holds, **fail,
@@ -351,6 +357,10 @@ def guards(method: Method) -> list[Found]:
                 "within": [c for c in context if "condition" in c],
                 "loops": [c for c in context if "loop" in c],
                 "line": if_line, "fail_line": fail_start, "sources": sources,
+                "before": prior["exits"], "before_known": not prior["blocked"],
+                "before_spans": merge_near([(e["line"], e["exit_line"]) for e in prior["exits"]] +
+                                           [(s["line"], s["end_line"]) for e in prior["exits"] for s in e["sources"]]),
+                "exit_sites": _exit_sites(method, fail),
             }))
     exits = _early_exits(method)
     checks = _checking_calls(method) if out else []
@@ -358,6 +368,19 @@ def guards(method: Method) -> list[Found]:
         g.facts["method_exits"] = exits   # all guards of the method together answer "what stops it" only if equal
         g.facts["calls_checks"] = checks  # ... and only if no helper it calls can stop it too
     return out
+
+
+def _exit_key(fail: dict) -> tuple[str, str]:
+    """What an exit does, whatever its message: `return WxPayNotifyResponse.fail(..)`, `throw new X(..)`, `return null`."""
+    return fail["action"], fail.get("helper") or fail.get("exception") or fail.get("value") or ""
+
+
+def _exit_sites(method: Method, fail: dict) -> int:
+    """How many statements of the method exit the way `fail` does, with any message and anywhere (a `catch`
+    block, an `else`, a plain statement): "when does M return X" lists them all or is not asked."""
+    key = _exit_key(fail)
+    return sum(1 for st in _own_nodes(method, frozenset({"return_statement", "throw_statement", "expression_statement"}))
+               if _own(st, method) and (f := _failure(st)) is not None and _exit_key(f) == key)
 
 
 def _checking_calls(method: Method) -> list[str]:
@@ -385,6 +408,9 @@ def _early_exits(method: Method) -> int:
                 continue
             if any(st.type in ("return_statement", "throw_statement") or _failure(st) for st in _statements(branch)):
                 count += 1
+    for node in _own_nodes(method, frozenset({"catch_clause"})):   # a `catch` that returns or throws stops it too
+        if _own(node, method) and _branch_exit(_statements(node.child_by_field_name("body"))) is not None:
+            count += 1
     return count
 
 
@@ -438,11 +464,13 @@ def transitions(method: Method) -> list[Found]:
         comment = comment_above(method, line)
         field_name = lower_first(m[1])
         spans = [(line, line)] + ([(line - 1, line - 1)] if inline_dict(comment) else [])
+        written = write_call(call, method)
         path = path_to(call, method)
         # what "under which condition" cites besides the setter; other questions need none of it
         path_spans = [(e["line"], e["exit_line"]) for e in path["exits"]] + \
             [(s["line"], s["end_line"]) for e in path["exits"] for s in e["sources"]] + \
-            [(c["line"], c["line"]) for c in path["within"]] + [(c["line"], c["end_line"]) for c in path["selects"]]
+            [(c["line"], c["line"]) for c in path["within"]] + [(c["line"], c["end_line"]) for c in path["selects"]] + \
+            [(c["write_line"], c["write_end_line"]) for c in path["selects"] if c.get("write_line")]
         out.append(Found("transition", method, spans, {
             **method.identity,
             "entity": types.get(receiver, ""), "receiver": receiver, "field": field_name, "to": value,
@@ -451,6 +479,9 @@ def transitions(method: Method) -> list[Found]:
             "within": _enclosing_conditions(call, method.node),
             "exits": path["exits"], "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
             "selects": path["selects"], "path_spans": merge_near(path_spans),
+            # the call that persists the value (plan cites it: "it sets X" is shown to take effect)
+            "write": {"call": code(written)[:120], "line": lines(written)[0], "end_line": lines(written)[1]}
+            if written is not None else None,
         }))
     return out
 
@@ -557,19 +588,28 @@ def _criteria_around(target: Node, method: Method) -> list[dict]:
                    for c in _own_nodes(method, frozenset({"method_invocation"}))
                    if chain.end_byte < c.start_byte < target.start_byte):
                 out.append({**entry, "when": "lookup"})   # the record set was read with these criteria
-        elif any({receiver, example} <= _arg_names(w) for w in writes):
-            out.append({**entry, "when": "write"})
+        elif (w := next((w for w in writes if {receiver, example} <= _arg_names(w)), None)) is not None:
+            # the write that uses the criteria: the claim "it writes with these criteria" cites both
+            out.append({**entry, "when": "write", "write_line": lines(w)[0], "write_end_line": lines(w)[1]})
     return out
 
 
-def _written_at(target: Node, method: Method) -> int:
-    """Where the value a setter puts on a record takes effect: the first later call that is given the record
-    (`mapper.updateByExampleSelective(record, example)`), else the setter itself. An exit between the two
-    stops the change as surely as one before the setter."""
+def write_call(target: Node, method: Method) -> Node | None:
+    """The call that makes a setter's value take effect: the first later call that is given the record
+    (`mapper.updateByExampleSelective(record, example)`); None when there is none in the method."""
     receiver = text(target.child_by_field_name("object"))
+    if not receiver:
+        return None
     later = [c for c in _own_nodes(method, frozenset({"method_invocation"}))
              if _own(c, method) and c.start_byte > target.end_byte and receiver in _arg_names(c)]
-    return min((c.start_byte for c in later), default=target.start_byte)
+    return min(later, key=lambda c: c.start_byte, default=None)
+
+
+def _written_at(target: Node, method: Method) -> int:
+    """Where the value a setter puts on a record takes effect (`write_call`), else the setter itself. An exit
+    between the two stops the change as surely as one before the setter."""
+    call = write_call(target, method)
+    return call.start_byte if call is not None else target.start_byte
 
 
 def path_to(target: Node, method: Method) -> dict:
@@ -578,7 +618,7 @@ def path_to(target: Node, method: Method) -> dict:
     `if`/loop conditions around it. `complete` is False where that list cannot be the whole story: the
     statement runs in a loop (which elements it visits is decided elsewhere), inside a `try` whose
     `catch` exits, behind a `switch` that exits, or after a call to a helper that can itself fail."""
-    exits, complete = [], True
+    exits, blocked = [], False
     start = _written_at(target, method)
     for node in _own_nodes(method, frozenset({"if_statement"})):
         if not _own(node, method) or node.start_byte >= start:
@@ -606,7 +646,7 @@ def path_to(target: Node, method: Method) -> dict:
         if ex is None:
             continue
         if node.parent is not None and _contains(node.parent, target):
-            complete = False   # the statement is inside the try: which calls before it can throw is unknown
+            blocked = True   # the statement is inside the try: which calls before it can throw is unknown
             continue
         caught = next((text(c) for c in node.named_children if c.type == "catch_formal_parameter"), "")
         exits.append({"condition": f"catch ({squash(caught)})", "catch": True, "holds": True,
@@ -614,20 +654,20 @@ def path_to(target: Node, method: Method) -> dict:
     for node in _own_nodes(method, frozenset({"switch_expression", "switch_statement"})):
         if _own(node, method) and node.start_byte < start and not _contains(node, target) and \
                 re.search(r"\b(return|throw)\b", text(node)):
-            complete = False
+            blocked = True
     helpers = _throwing_helpers(method)
     for call in _own_nodes(method, frozenset({"method_invocation"})):
         if not _own(call, method) or call.start_byte >= start:
             continue
         name, obj = text(call.child_by_field_name("name")), text(call.child_by_field_name("object"))
         if (obj in ("", "this") and name in helpers) or _CHECK_CALL.match(name):
-            complete = False
+            blocked = True
     selects = _criteria_around(target, method)
     context = _context(target, method.node)
-    if any("loop" in c for c in context) or not _own(target, method):
-        complete = False   # which elements a loop or a stream lambda visits is decided elsewhere
-    return {"exits": sorted(exits, key=lambda e: e["line"]), "within": context, "complete": complete,
-            "selects": selects}
+    # which elements a loop or a stream lambda visits is decided elsewhere
+    looped = any("loop" in c for c in context) or not _own(target, method)
+    return {"exits": sorted(exits, key=lambda e: e["line"]), "within": context, "complete": not (blocked or looped),
+            "blocked": blocked, "selects": selects}
 
 
 def status_criteria(method: Method) -> list[tuple[str, str, int]]:

@@ -1,4 +1,4 @@
-"""`python -m app [--address A] [--port P] [--db FILE]`: start the app, refusing an open bind without a login.
+"""`python -m app [--address A] [--port P] [--db FILE] [--guidelines FILE]`: start the app, refusing an open bind without a login.
 
 This is what `make app` runs. It checks the address before Streamlit opens
 a socket (app.access), so a typo'd or deliberate 0.0.0.0 never exposes the
@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from app.access import refusal
+from core.guidelines import ENV as GUIDELINES_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="interface to listen on (default 127.0.0.1; anything else needs authentication)")
     parser.add_argument("--port", type=int, default=8501)
     parser.add_argument("--db", default=os.environ.get("ACDP_DB") or "data/acdp.duckdb")
+    parser.add_argument("--guidelines", type=Path,
+                        help=f"annotation guidelines file (default ${GUIDELINES_ENV}, else docs/guidelines.yaml)")
     args = parser.parse_args(argv)
+    if args.guidelines:
+        os.environ[GUIDELINES_ENV] = str(args.guidelines.expanduser().resolve())
     why = refusal(args.address, ROOT)
     if why:
         print(f"error: refusing to start: {why}", file=sys.stderr)

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.state import reviewer
 from storage.review_store import SORTS, STATUSES, VALIDATION_RESULTS, QueueFilter
+from storage.rounds_store import STAGES
 
 DEFAULTS = {"status": ["pending"], "domain": [], "rule": [], "valid": [], "score": (0.0, 1.0), "backend": [],
-            "lang": [], "text": "", "sort": next(iter(SORTS))}
+            "lang": [], "text": "", "sort": next(iter(SORTS)), "stage": [], "mine": False}
+STAGE_HELP = ("unreviewed: nobody decided yet · awaiting: fewer reviewers than required agree so far · "
+              "final: enough reviewers agree · disputed: reviewers disagree (the disagreement queue)")
 
 
 def key(task_type: str, name: str) -> str:
@@ -27,6 +31,9 @@ def queue_filter(task_type: str, facets: dict[str, list[str]]) -> QueueFilter:
         st.session_state.setdefault(key(task_type, name), value)
     k = lambda name: key(task_type, name)  # noqa: E731
     statuses = side.multiselect("Status", STATUSES, key=k("status"))
+    stages = side.multiselect("Review stage", STAGES, key=k("stage"), help=STAGE_HELP)
+    mine = side.checkbox("Hide samples I decided", key=k("mine"),
+                         help="second review: leave out the samples you already decided")
     domains = side.multiselect("Domain", facets["domains"], key=k("domain"))
     rule_kinds = side.multiselect("Rule kind", facets["rule_kinds"], key=k("rule"))
     validation = side.multiselect("Validation result", VALIDATION_RESULTS, key=k("valid"))
@@ -40,5 +47,6 @@ def queue_filter(task_type: str, facets: dict[str, list[str]]) -> QueueFilter:
     return QueueFilter(
         task_type=task_type, statuses=tuple(statuses), domains=tuple(domains), rule_kinds=tuple(rule_kinds),
         validation=tuple(validation), score_min=None if full_range else low, score_max=None if full_range else high,
-        backends=tuple(backends), languages=tuple(languages), text=text, sort=sort,
+        backends=tuple(backends), languages=tuple(languages), text=text, sort=sort, stages=tuple(stages),
+        undecided_by=reviewer() if mine else "",
     )

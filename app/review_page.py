@@ -10,6 +10,12 @@ refuses it; the page stays on that sample and says who did what, so the
 curator decides again on what is really there. A callback for a sample that
 is no longer the one in focus (a second press that raced the redraw) does
 nothing. The place (sample and filters) lives in the URL (app.url_state).
+
+Beside the sample: the guidelines for its kind (app.guidelines_view), its
+group (twins in other languages and variants from the same rule, flow or
+requirement) with one decision for all of them, and under second review
+each reviewer's decision in force. The disagreement queue is the queue
+filtered to stage "disputed"; a button above the queue opens it.
 """
 
 from __future__ import annotations
@@ -17,14 +23,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import keys, sample_card, url_state
+from app import guidelines_view, keys, sample_card, url_state
 from app.evidence_view import render_evidence
+from app.filters import key as filter_key
 from app.filters import queue_filter
-from app.literal import STYLE, md_escape
+from app.literal import STYLE, literal_html, md_escape
 from app.nav import link
 from app.state import HANDLED, database, flash, reviewer, reviewer_input, show_flashes
-from core import review
-from storage import index_store
+from core import guidelines, review
+from storage import index_store, rounds_store
 from storage import repos as repo_store
 from storage import review_store as store
 from storage.review_store import QueueFilter
@@ -177,7 +184,9 @@ def render(task: str) -> None:
         show_flashes()
         counts = store.status_counts(con, f)
         in_queue = sum(counts[s] for s in (f.statuses or store.STATUSES))
+        required = review.reviewers_required(db)
         _progress(counts)
+        _queues(con, task, name, required)
         _queue(con, task, f, in_queue)
         _bulk(con, task, f, in_queue, counts)
         recent = store.recent_decisions(con, name, task, STRIP) if name else []
@@ -214,8 +223,94 @@ def render(task: str) -> None:
         members = {e["id"]: store.enclosing_member(con, rec["repo_id"], e["path"], e["start_line"], e["end_line"])
                    for e in evidence}
         history = store.history(con, rec["sample_id"])
+        rounds = {"required": required, "votes": rounds_store.votes(con, rec["sample_id"], rec["version"]),
+                  "stage": rounds_store.stage(con, rec["sample_id"], rec["version"]),
+                  "group": rounds_store.group_of(con, rec["sample_id"])}
         st.divider()
-        _focus(task, f, rec, results, root, encodings, members, history, recent, batch)
+        _focus(task, f, rec, results, root, encodings, members, history, recent, batch, rounds)
+
+
+def _open_queue(task: str, stage: str, mine: bool) -> None:
+    """Show one review stage's queue (any status): the disagreement queue, or what awaits a second look."""
+    for name, value in (("status", []), ("stage", [stage]), ("mine", mine)):
+        st.session_state[filter_key(task, name)] = value
+    _open(task, None, pin=False)
+
+
+def _queues(con, task: str, name: str, required: int) -> None:
+    """Buttons for the queues of second review, with their sizes; shown once there is something in them."""
+    disputed = store.queue_count(con, QueueFilter(task_type=task, stages=("disputed",)))
+    awaiting = store.queue_count(con, QueueFilter(task_type=task, stages=("awaiting",), undecided_by=name)) \
+        if required > 1 and name else 0
+    if not (disputed or required > 1):
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key=f"{task}-queues"):
+        st.caption(f"Each sample needs {required} reviewer(s) who agree." if required > 1
+                   else "One reviewer per sample (change it on the Guidelines page).")
+        st.button(f"Disagreements: {disputed}", key=f"{task}-q-disputed", icon=":material/call_split:",
+                  on_click=_open_queue, args=(task, "disputed", False), disabled=not disputed,
+                  help="samples whose reviewers decided differently")
+        if required > 1:
+            st.button(f"Awaiting your review: {awaiting}", key=f"{task}-q-awaiting", icon=":material/group:",
+                      on_click=_open_queue, args=(task, "awaiting", True), disabled=not awaiting or not name,
+                      help="decided by fewer reviewers than required, not by you")
+
+
+def _group_act(task: str, action: str, sid: str, members: list[tuple[str, int, int]], f: QueueFilter) -> None:
+    """One decision for the sample and its group: each sample gets its own event, Undo takes them back together."""
+    if st.session_state.get(_focus_key(task)) != sid:
+        return
+    st.session_state.pop(f"{task}-conflict", None)
+    reason = None
+    if action == "reject":
+        choice = st.session_state.get(f"{task}-reason")
+        if not choice:
+            flash("Choose a reject reason first (keys 1-9, or click one); nothing was decided.", "warning")
+            return
+        note = (st.session_state.get(f"{task}-reason-note") or "").strip()
+        reason = "; ".join(x for x in (choice, note) if x)
+    try:
+        count = review.decide_group(database(), members, action, reviewer(), reason)
+    except review.Stale as exc:
+        _stale(task, sid, exc)
+        return
+    except HANDLED as exc:
+        flash(str(exc), "warning")
+        return
+    flash(f"{_DONE[action].capitalize()} {count} samples of the group (Undo takes them back together).", "success")
+    _move_on(task, f, sid)
+
+
+_GROUP_STYLE = ("<style>.acdp-literal.acdp-small { padding: 0 0.3rem 0.3rem 0.3rem; font-size: 0.85rem; "
+                "line-height: 1.35; border: none; border-bottom: 1px solid rgba(49, 51, 63, 0.1); "
+                "border-radius: 0; }</style>")
+
+
+def _group(task: str, f: QueueFilter, sid: str, group: list[dict]) -> None:
+    """The sample's twins and variants, each with its own status; one decision may take them all."""
+    me = next(g for g in group if g["sample_id"] == sid)
+    twins = sum(g["language"] != me["language"] for g in group)
+    variants = len(group) - 1 - twins
+    with st.container(border=True, key=f"{task}-group"):
+        st.html(_GROUP_STYLE)
+        st.markdown(f"**Group: {len(group)} samples from one source** · {twins} twin(s) in another language · "
+                    f"{variants} variant(s)")
+        for g in group:
+            text, button = st.columns([8, 1], vertical_alignment="center", gap="small")
+            text.markdown(f"{'**this** · ' if g['sample_id'] == sid else ''}`{md_escape(g['sample_id'])}` · "
+                          f"{md_escape(g['language'])} · {md_escape(g['question_kind'] or '')} · "
+                          f"{sample_card.badge(g['status'])} {sample_card.badge(g['stage'], g['stage'])}")
+            text.html(literal_html(g["question"], "acdp-literal acdp-small"))
+            if g["sample_id"] != sid:
+                button.button("Open", key=f"{task}-group-open-{g['sample_id']}", on_click=_go_to,
+                              args=(task, g["sample_id"]), type="tertiary", help=f"open {g['sample_id']}")
+        members = [(g["sample_id"], g["version"], g["rev"]) for g in group]
+        left, right, _ = st.columns([1, 1, 1])
+        left.button(f"Accept all {len(group)}", key=f"{task}-group-accept", icon=":material/done_all:",
+                    on_click=_group_act, args=(task, "accept", sid, members, f), width="stretch")
+        right.button(f"Reject all {len(group)}", key=f"{task}-group-reject", icon=":material/block:",
+                     on_click=_group_act, args=(task, "reject", sid, members, f), width="stretch",
+                     help="with the reject reason chosen below")
 
 
 def _progress(counts: dict[str, int]) -> None:
@@ -284,10 +379,12 @@ def _bulk(con, task: str, f: QueueFilter, in_queue: int, counts: dict[str, int])
 
 
 def _focus(task: str, f: QueueFilter, rec: dict, results: list[dict], root: str | None,
-           encodings: dict[str, str], members: dict, history: list[dict], recent: list[dict], batch: str | None) -> None:
+           encodings: dict[str, str], members: dict, history: list[dict], recent: list[dict], batch: str | None,
+           rounds: dict) -> None:
     sid = rec["sample_id"]
     with st.container(key=f"{task}-sample-head"):
         sample_card.header(rec)
+        sample_card.votes(rounds["votes"], rounds["required"], rounds["stage"])
     conflict = st.session_state.get(f"{task}-conflict")
     if conflict and conflict[0] == sid:
         st.warning(f"**Not applied.** {md_escape(conflict[1])}", icon=":material/group:")
@@ -300,6 +397,8 @@ def _focus(task: str, f: QueueFilter, rec: dict, results: list[dict], root: str 
             _edit_form(task, rec, f)
         else:
             sample_card.body(rec, _cite(task, sid), key=f"{task}-{sid}")
+        if len(rounds["group"]) > 1:
+            _group(task, f, sid, rounds["group"])
         st.markdown("**Validation**")
         sample_card.checks(results)
         sample_card.diff(rec)
@@ -308,6 +407,9 @@ def _focus(task: str, f: QueueFilter, rec: dict, results: list[dict], root: str 
             with box:
                 sample_card.history(history)
     with right:
+        src = rec["effective"].get("source") or {}
+        guidelines_view.beside(task, guidelines.kind_of(task, src.get("kind"), src.get("rule_kind"),
+                                                        src.get("question_kind")), key=f"{task}-guidelines-open")
         evidence = rec["effective"]["evidence"]
         ids = [e["id"] for e in evidence]
         ev_key = f"{task}-ev-{sid}"
@@ -440,3 +542,34 @@ def _edit_form(task: str, rec: dict, f: QueueFilter) -> None:
     save.button("Save and re-validate", key=f"{task}-edit-save", type="primary", on_click=_save_edit,
                 args=(task, sid, ver, rev, False))
     cancel.button("Cancel edit (Esc)", key=f"{task}-edit-cancel", on_click=_close_edit, args=(task, sid))
+
+
+def _save_policy() -> None:
+    try:
+        review.set_reviewers_required(database(), st.session_state["policy-required"], reviewer())
+    except HANDLED as exc:
+        flash(str(exc), "warning")
+        return
+    flash(f"Each sample now needs {st.session_state['policy-required']} reviewer(s) who agree.", "success")
+
+
+def policy() -> None:
+    """How review works here: where the guidelines come from, and how many reviewers must agree (shared setting)."""
+    db = database()
+    name = reviewer_input()
+    show_flashes()
+    required = review.reviewers_required(db)
+    st.caption(f"Read from `{guidelines.path()}`: edit it in the repository (or start the app with "
+               "`--guidelines FILE`). Each review page shows the section for the sample's kind beside it.")
+    with st.container(border=True, key="review-policy"):
+        left, right = st.columns([1, 4], vertical_alignment="bottom")
+        st.session_state.setdefault("policy-required", required)
+        chosen = left.number_input("Reviewers per sample", 1, review.MAX_REVIEWERS, key="policy-required")
+        right.button("Save for everyone", key="policy-save", on_click=_save_policy,
+                     disabled=chosen == required or not name,
+                     help="enter your reviewer name in the sidebar first" if not name else None)
+        st.caption(f"Now: {required}. A sample is final when that many different reviewers agree on it, and only "
+                   "final samples are exported unless the export says otherwise. Agree means the same verdict on "
+                   "the same text: both rejected, both accepted the generated text, or both kept the same edit "
+                   "(accepting a colleague's edit agrees with it; accepting the generated text does not). Samples "
+                   "whose reviewers disagree wait in the disagreement queue of the review pages.")

@@ -17,7 +17,8 @@ import streamlit as st
 from app.literal import literal_html, md_escape
 
 BADGE_COLORS = {"pass": "green", "warn": "orange", "fail": "red", "unchecked": "gray",
-                "pending": "gray", "accepted": "green", "edited": "blue", "rejected": "red"}
+                "pending": "gray", "accepted": "green", "edited": "blue", "rejected": "red",
+                "unreviewed": "gray", "awaiting": "orange", "final": "green", "disputed": "red"}
 
 
 def badge(text: str, color_key: str | None = None) -> str:
@@ -38,6 +39,17 @@ def header(rec: dict) -> None:
     if rec.get("reviewer"):
         reason = f" · reason: {rec['reason']}" if rec["status"] == "rejected" and rec.get("reason") else ""
         st.text(f"{rec['status']} by {rec['reviewer']}{reason}")
+
+
+def votes(decided: list[dict], required: int, stage: str) -> None:
+    """Each reviewer's decision in force and where that leaves the sample (shown once a second opinion matters)."""
+    if required < 2 and len(decided) < 2:
+        return
+    st.markdown(f"Review {badge(stage)} · {len(decided)} of {required} reviewer(s) needed"
+                + (" · they disagree: decide again, or ask the other reviewer" if stage == "disputed" else ""))
+    if decided:
+        st.text(" · ".join(f"{v['reviewer']} {v['verdict']}" + (f" ({v['reason']})" if v.get("reason") else "")
+                           for v in decided))
 
 
 def body(rec: dict, on_cite, key: str) -> None:

@@ -88,12 +88,15 @@ def paired_votes(con: duckdb.DuckDBPyConnection, task_type: str | None = None,
 def group_of(con: duckdb.DuckDBPyConnection, sample_id: str) -> list[dict]:
     """The current samples generated from the same source (rule, flow or requirement) as `sample_id`,
     itself included: its twins (other languages) and its variants (other questions). Ordered so that
-    the sample's own language comes first, then by question kind."""
+    the sample's own language comes first, then by question kind. `rev` is each one's revision, for
+    a group decision (see storage.review_store.rev)."""
     return dict_rows(con.execute(
         f"""WITH me AS (SELECT repo_id, task_type, source_kind, source_ref, language FROM samples
                         WHERE sample_id = ? AND is_current)
             SELECT s.sample_id, s.version, s.language, s.question_kind, s.rule_kind, s.question,
-                   COALESCE(r.status, 'pending') AS status, r.reviewer, {STAGE} AS stage
+                   COALESCE(r.status, 'pending') AS status, r.reviewer, {STAGE} AS stage,
+                   (SELECT COALESCE(max(e.event_id), 0) FROM review_events e WHERE e.sample_id = s.sample_id
+                     AND e.version = s.version AND e.action <> 'skip') AS rev
             FROM samples s JOIN me ON s.repo_id = me.repo_id AND s.task_type = me.task_type
                  AND s.source_kind = me.source_kind AND s.source_ref = me.source_ref
             LEFT JOIN review_state r ON r.sample_id = s.sample_id AND r.version = s.version

@@ -1,0 +1,51 @@
+"""The guidelines file: it parses, it covers every kind the generator emits, and a broken one says where."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import guidelines
+from core.errors import UserError
+from core.generate.qa_templates import QA
+
+# Requirement kinds of core.generate.requirements (DesignSpec kinds) and a team's own (--requirements).
+DESIGN_KINDS = {"idempotent", "sql_guard", "stock_guard", "new_endpoint", "list_filter", "new_field", "user"}
+
+
+def test_the_shipped_file_covers_every_kind_with_an_example_of_each_verdict():
+    rules = guidelines.load(guidelines.DEFAULT_PATH)
+    assert set(QA) | {"flow"} <= set(rules.qa.kinds), "a QA rule kind has no guideline: add it to docs/guidelines.yaml"
+    assert DESIGN_KINDS <= set(rules.design.kinds)
+    for task in (rules.qa, rules.design):
+        for section in (task.general, *task.kinds.values()):
+            assert section.accept and section.reject, section.title
+            assert section.example_accept and section.example_reject, section.title
+
+
+def test_the_section_follows_the_samples_kind():
+    rules = guidelines.load(guidelines.DEFAULT_PATH)
+    general, own = rules.for_sample("qa", guidelines.kind_of("qa", "rule", "guard", "what_happens"))
+    assert (general.title, own.title) == ("Every QA sample", "Guards (checks that stop a request)")
+    _, flow = rules.for_sample("qa", guidelines.kind_of("qa", "flow", None, "writes"))
+    assert flow.title.startswith("Request flows")
+    _, design = rules.for_sample("design", guidelines.kind_of("design", "map", None, "new_field"))
+    assert design.title == "New fields"
+    assert rules.for_sample("qa", "a_kind_nobody_wrote")[1] is None
+
+
+def test_an_override_path_is_used_and_a_mistake_names_its_place(tmp_path, monkeypatch):
+    own = tmp_path / "ours.yaml"
+    own.write_text("qa:\n  general:\n    title: Ours\n    accept: [grounded]\n"
+                   "design:\n  general:\n    title: Our designs\n", encoding="utf-8")
+    monkeypatch.setenv(guidelines.ENV, str(own))
+    assert guidelines.path() == own
+    assert guidelines.load().qa.general.title == "Ours"
+    own.write_text("qa:\n  general:\n    title: Ours\n    acept: [typo]\ndesign:\n  general: {title: D}\n",
+                   encoding="utf-8")
+    with pytest.raises(UserError, match=r"ours.yaml has a mistake at qa.general.acept"):
+        guidelines.load()
+    own.write_text("qa: [unclosed\n", encoding="utf-8")
+    with pytest.raises(UserError, match="not valid YAML"):
+        guidelines.load()
+    with pytest.raises(UserError, match="cannot read"):
+        guidelines.load(tmp_path / "missing.yaml")

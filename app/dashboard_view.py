@@ -18,6 +18,8 @@ import streamlit as st
 from app import url_state
 from app.nav import link, page
 from app.state import database, problems_shown
+from core import agreement
+from core.review import reviewers_required
 from storage import Database, runs_store
 from storage import dashboard_store as store
 from storage import repos as repo_store
@@ -39,6 +41,9 @@ class Figures:
     runs: pd.DataFrame           # the latest stage runs
     failing: list[dict]          # the last run of each stage, when it failed
     training: list[dict]         # the latest LoRA runs (train_runs)
+    agreement: list[agreement.PairAgreement]
+    rounds: dict[str, dict[str, int]]  # task type -> samples per review stage (unreviewed, awaiting, final, disputed)
+    required: int                # reviewers a sample needs
 
 
 def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -46,6 +51,9 @@ def _frame(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def figures(db: Database, repo_id: str | None) -> Figures:
+    """Every figure of the page (agreement and review stages over every repository in the file)."""
+    pairs, required = agreement.pair_agreement(db), reviewers_required(db)
+    rounds = {task: agreement.round_counts(db, task) for task in REVIEW_PAGES}
     with db.connect() as con:
         return Figures(
             progress=_frame(store.review_progress(con, repo_id), ("task_type", "domain", "language", "status", "n")),
@@ -58,6 +66,7 @@ def figures(db: Database, repo_id: str | None) -> Figures:
                                                 "seconds", "message", "params")),
             failing=store.failing_stages(con),
             training=runs_store.list_runs(con, limit=10),
+            agreement=pairs, rounds=rounds, required=required,
         )
 
 
@@ -100,6 +109,15 @@ def next_action(f: Figures) -> None:
             st.info("No samples yet: run the pipeline on the **Pipeline** page (or `python -m core run --repo PATH` "
                     "in a terminal), then review what it generates.", icon=":material/info:")
             link("pipeline", "Open the Pipeline page")
+        for task, stages in f.rounds.items():
+            if f.required > 1 and stages["awaiting"]:
+                st.page_link(page(REVIEW_PAGES[task]), icon=":material/group_add:",
+                             label=f"{stages['awaiting']} {TASK_NAMES[task]} sample(s) await another reviewer — review",
+                             query_params=url_state.link_params(stage="awaiting", status=""))
+            if stages["disputed"]:
+                st.page_link(page(REVIEW_PAGES[task]), icon=":material/balance:",
+                             label=f"{stages['disputed']} disputed {TASK_NAMES[task]} sample(s): reviewers disagree — settle",
+                             query_params=url_state.link_params(stage="disputed", status=""))
         failed = int(f.validation.loc[f.validation["result"] == "fail", "n"].sum())
         if failed:
             st.page_link(page("qa_review"), label=f"{failed} QA / design sample(s) fail validation — look at why",
@@ -202,6 +220,30 @@ def reviewer_charts(f: Figures) -> None:
                 color=alt.Color("reviewer:N", legend=alt.Legend(orient="bottom")),
                 tooltip=["reviewer", "day", "decisions"])
             st.altair_chart(chart, width="stretch")
+    with right:
+        st.markdown("**Reviewer agreement** (on the samples both reviewers decided)")
+        agreement_table(f.agreement)
+        totals = {stage: sum(stages[stage] for stages in f.rounds.values()) for stage in ("final", "awaiting", "disputed")}
+        if f.required > 1 or totals["disputed"]:
+            cols = st.columns(3)
+            for col, stage, label in zip(cols, totals, ("Final", f"Awaiting (needs {f.required} reviewers)", "Disputed")):
+                col.metric(label, f"{totals[stage]:,}")
+
+
+def agreement_table(pairs: list[agreement.PairAgreement]) -> None:
+    """Percent agreement and Cohen's kappa per reviewer pair (core.agreement): kappa discounts the agreement
+    two reviewers would reach by chance with their own accept / reject rates."""
+    if not pairs:
+        st.caption("No sample is decided by two reviewers yet: set *Reviewers per sample* to 2 (review policy) "
+                   "to have every sample reviewed twice and measured here.")
+        return
+    st.dataframe(pd.DataFrame([{"reviewers": f"{p.a} · {p.b}", "samples": p.n, "agreed": p.agreed,
+                                "agreement": p.percent, "Cohen's kappa": p.kappa} for p in pairs]),
+                 hide_index=True, width="stretch", column_config={
+                     "agreement": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+                     "Cohen's kappa": st.column_config.NumberColumn(format="%.2f",
+                                                                    help="1 = full agreement, 0 = what chance gives; "
+                                                                         "empty when both always gave one label")})
 
 
 def runs_table(f: Figures) -> None:

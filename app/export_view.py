@@ -40,8 +40,11 @@ def render() -> None:
                            help="the train / val split ratio (grouped split, --val-ratio)")
     include_pending = right.checkbox("Include pending samples that pass validation",
                                      help="for a first training before review; rejected and failed samples never go out")
+    unconfirmed = right.checkbox("Include accepted samples still awaiting more reviewers",
+                                 help="--include-unconfirmed: samples fewer reviewers than required have accepted so far "
+                                      "(never disputed ones); *Include pending* takes them too")
     filters = ExportFilters(domains=tuple(chosen_domains), languages=tuple(languages), task_types=tuple(task_types),
-                            include_pending=include_pending)
+                            include_pending=include_pending, include_unconfirmed=unconfirmed)
 
     with st.form("export-form"):
         out = st.text_input("Output directory", value="exports/latest", key="export-out")

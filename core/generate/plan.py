@@ -363,7 +363,7 @@ def _method_checks(guards: list[tuple[dict, dict]]) -> dict[tuple[str, str], lis
         by_method.setdefault(f["method"], []).append((rule, f))
     return {("checks_of", m): [r["rule_id"] for r, _ in members] for m, members in by_method.items()
             if len(members) >= 2 and all(f.get("method_exits") == len(members) and not f.get("calls_checks")
-                                         for _, f in members)}
+                                         and not f.get("calls_throw") for _, f in members)}
 
 
 MAX_BEFORE = 8   # earlier exits an "exactly when" answer still lists readably

@@ -107,12 +107,20 @@ def _exit_question(f: dict, lang: str) -> str:
     return f"When does {m} fail through `{helper}`?" if en else f"{m} 在什么情况下通过 `{helper}` 失败？"
 
 
+def _tests_derived_local(f: dict) -> bool:
+    """The check tests a local computed by a static helper (`handleOption = OrderUtil.build(order)`, then
+    `!handleOption.isPay()`): "if `handleOption.isPay()` is false" asks about the code's plumbing, not about
+    anything a caller knows; the message question (with where the local comes from) covers the check."""
+    return any(s["call"][:1].isupper() for s in f.get("sources") or [])
+
+
 def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     """Questions a guard answers completely: what happens when its condition (in words) holds, and, named
     by its message or its exit, when it fires. A condition that is a Java expression is not put in a question."""
     m, msg, when = f"`{f['method']}`", f.get("message"), _guard_when(f, lang)
     out = []
-    plain = speakable(_guard_when(f, "en"))   # one verdict for both languages: the same questions in each
+    # one verdict for both languages: the same questions in each
+    plain = speakable(_guard_when(f, "en")) and not _tests_derived_local(f)
     if lang == "en":
         if plain:
             out.append(("what_happens", pick(seed + "q1", [f"What happens in {m} when {when}?",

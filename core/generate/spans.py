@@ -235,21 +235,28 @@ def _extent(stmt: Node, line: int) -> tuple[int, int]:
 
 def merge(spans: list[Span]) -> list[Span]:
     """Spans of one file that overlap or nearly touch become one (while it stays within MAX_LINES),
-    in the order their first part was given; spans another span covers go."""
+    in the order their first part was given; spans another span covers go. A span grown by a merge is
+    merged again with the others (two overlapping items would show the same lines twice)."""
     out: list[Span] = []
     for span in spans:
-        for n, kept in enumerate(out):
-            if kept.path != span.path:
-                continue
-            lo, hi = min(kept.start_line, span.start_line), max(kept.end_line, span.end_line)
-            touching = span.start_line <= kept.end_line + MERGE_GAP + 1 and kept.start_line <= span.end_line + MERGE_GAP + 1
-            covered = kept.start_line <= span.start_line and span.end_line <= kept.end_line
-            if covered or (touching and hi - lo + 1 <= MAX_LINES):
-                out[n] = Span(path=span.path, start_line=lo, end_line=hi)
-                break
-        else:
-            out.append(span)
+        at = len(out)
+        while (n := next((n for n, kept in enumerate(out) if _joins(kept, span)), None)) is not None:
+            kept = out.pop(n)
+            at = min(at, n)
+            span = Span(path=span.path, start_line=min(kept.start_line, span.start_line),
+                        end_line=max(kept.end_line, span.end_line))
+        out.insert(at, span)
     return _drop_covered(out)
+
+
+def _joins(kept: Span, span: Span) -> bool:
+    """`span` lies inside `kept`, or they overlap or nearly touch and together stay within MAX_LINES."""
+    if kept.path != span.path:
+        return False
+    lo, hi = min(kept.start_line, span.start_line), max(kept.end_line, span.end_line)
+    touching = span.start_line <= kept.end_line + MERGE_GAP + 1 and kept.start_line <= span.end_line + MERGE_GAP + 1
+    covered = kept.start_line <= span.start_line and span.end_line <= kept.end_line
+    return covered or (touching and hi - lo + 1 <= MAX_LINES)
 
 
 def _drop_covered(spans: list[Span]) -> list[Span]:

@@ -273,18 +273,21 @@ class Extractor:
         """A call into another class's method that can throw (litemall's `OrderUtil.build` on a status it does not
         know, a `getCurrentMember` that fails when nobody is logged in) is an exit before a check or a setter that
         the method's own code does not show: it joins the requirements, with the line in the callee that throws."""
-        first, _ = java_rules.lines(method.node)
+        first, last = java_rules.lines(method.node)
+        throwing = []
+        for c in self._calls_in(method.path, first, last + 1):
+            # a failure helper of a check is that check's exit, listed already
+            if c["callee_name"].rsplit(".", 1)[-1] not in java_rules.FAIL_CALLS and (site := self._throw_site(c)):
+                throwing.append({"call": c["callee_name"], "line": c["line"], "throw_path": site[0], "throw_line": site[1]})
         for f in found:
+            if f.kind == "guard":   # "which checks can stop M" is not the whole story when a call can throw too
+                f.facts["calls_throw"] = bool(throwing)
             if f.kind not in ("guard", "transition"):
                 continue
             calls = {}
-            for c in self._calls_in(method.path, first, f.facts["line"]):
-                if c["callee_name"].rsplit(".", 1)[-1] in java_rules.FAIL_CALLS or c["callee_name"] in calls:
-                    continue   # a failure helper of an earlier check is that check's exit, listed already
-                site = self._throw_site(c)
-                if site is not None:
-                    calls[c["callee_name"]] = {"call": c["callee_name"], "line": c["line"], "throw_path": site[0],
-                                               "throw_line": site[1]}
+            for c in throwing:
+                if c["line"] < f.facts["line"]:
+                    calls.setdefault(c["call"], c)
             if not calls:
                 continue
             f.facts["throwing_calls"] = sorted(calls.values(), key=lambda c: c["line"])

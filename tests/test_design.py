@@ -6,6 +6,7 @@ and change-impact answers that list every place."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from core.evidence import SourceCache
 from core.generate.design import Conventions, learn_conventions
 from core.generate.requirements import RequirementDeriver
 from core.models import Sample
-from storage import rules_store, samples_store
+from storage import Database, rules_store, samples_store
 from tests.conftest import EXAMPLE_REPO
 
 _DECLARATION = re.compile(r"^\s*(public\s+|abstract\s+|final\s+)*(class|interface|enum)\s+\w+")
@@ -233,3 +234,55 @@ def test_new_field_changes_the_ddl_file_and_hand_listed_columns(shop_db, deriver
             assert st["name"] in components
         for mp in spec.facts.get("maps") or []:
             assert mp["method"] in components
+
+
+def _shop_with(tmp_path: Path, edits: dict[str, tuple[str, str]]) -> Database:
+    """examples/shop copied and edited (each path: old text -> new text), run through the pipeline."""
+    from core.cli import main
+    repo = tmp_path / "shop"
+    shutil.copytree(EXAMPLE_REPO, repo)
+    for rel, (old, new) in edits.items():
+        p = repo / rel
+        text = p.read_text(encoding="utf-8")
+        assert old in text, rel
+        p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    db_path = tmp_path / "edited.duckdb"
+    assert main(["run", "--repo", str(repo), "--db", str(db_path), "--domains", "order,stock"]) == 0
+    return Database(db_path, wait=0.5)
+
+
+def test_stock_guard_switches_an_unchecked_subtraction_to_the_guarded_statement(tmp_path):
+    """A statement that subtracts from lock_stock with no guard, next to one that guards the same column and whose
+    caller checks the row count: the design names that statement, its argument mapping and the caller's own check."""
+    portal = "shop-portal/src/main/"
+    db = _shop_with(tmp_path, {
+        f"{portal}resources/dao/PortalOrderDao.xml": ("</mapper>", """
+    <!-- unlock without a floor: written for the design test -->
+    <update id="unlockSkuStock">
+        UPDATE inv_sku_stock SET lock_stock = lock_stock - #{qty} WHERE id = #{skuId}
+    </update>
+</mapper>"""),
+        f"{portal}java/io/acdp/shop/portal/dao/PortalOrderDao.java": (
+            "    int releaseStockBySkuId(",
+            '    int unlockSkuStock(@Param("skuId") Long skuId, @Param("qty") Integer qty);\n\n'
+            "    int releaseStockBySkuId("),
+        f"{portal}java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java": (
+            "            releaseLockedStock(timeOutOrder.getOrderItemList());",
+            "            for (OrdOrderItem item : timeOutOrder.getOrderItemList()) {\n"
+            "                portalOrderDao.unlockSkuStock(item.getProductSkuId(), item.getProductQuantity());\n"
+            "            }"),
+    })
+    with db.connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
+    found = [Sample.model_validate(r["payload"]) for r in rows]
+    found = [s for s in found if s.source.question_kind == "stock_guard"]
+    assert len(found) == 1
+    s = found[0]
+    assert "`PortalOrderDao.unlockSkuStock`" in s.question and "lock_stock" in s.question
+    change = " ".join(c.change for c in s.design.changes)
+    assert "`portalOrderDao.releaseStockBySkuId`" in change and "its `qty` as `quantity`" in change
+    assert "OrdPortalOrderServiceImpl.cancelTimeOutOrder" in {c.component for c in s.design.changes}
+    assert "LOGGER.warn" in change                      # the precedent's own handling, not an invented failure
+    assert not any("rolls back" in r for r in s.design.risks)
+    evidence = "\n".join(e.text for e in s.evidence)
+    assert "lock_stock - #{quantity} &gt;= 0" in evidence and "count == 0" in evidence

@@ -117,7 +117,7 @@ def _reuse(refs: list[Ref], ids: list[str], lang: str) -> list[ReuseItem]:
 # ---------------------------------------------------------------- proposals --
 def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> tuple[DesignProposal, list[tuple[str, list[str]]]]:
     """The template proposal for a requirement, and the trace of claims about existing code."""
-    builder = {"idempotent": _idempotent, "sql_guard": _sql_guard,
+    builder = {"idempotent": _idempotent, "sql_guard": _sql_guard, "stock_guard": _stock_guard,
                "new_endpoint": _new_endpoint, "list_filter": _list_filter, "new_field": _new_field,
                "user": _user}[spec.kind]
     design = builder(spec, conv, lang)
@@ -322,6 +322,57 @@ def _sql_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                       f"两个线程对同一 {f['entity']} 调用 `{m}`：一个更新返回 1，另一个返回 0"
                       + ("，后续逻辑只执行一次" if rest else f"，并{on_zero}")),
                    _t(lang, f"a single call on {_a(f['entity'])} in {f['from']} behaves as before", "单次调用行为不变")],
+    )
+
+
+def _stock_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """The unchecked subtraction is replaced by the repository's own guarded statement, with its row-count check."""
+    f = spec.facts
+    col, guarded = f["column"], f["guarded"]
+    args = _t(lang, ", ".join(f"its `{a}` as `{b}`" for a, b in f["args"]),
+              "、".join(f"`{a}` 作为 `{b}`" for a, b in f["args"]))
+    per = _t(lang, "once per element of the list it passes today" if f["batch"] else "in its place",
+             "对现在传入的列表逐个调用" if f["batch"] else "替换原调用")
+    if all(a == b for a, b in f["args"]):
+        args = _t(lang, "the same arguments", "相同的参数")
+    changes = []
+    for u in f["users"]:
+        changes.append((u["layer"], u["method"], _t(
+            lang, f"replace `{u['call']}` (line {u['line']}) with `{f['precedent_call']}`, called {per} with {args}; "
+                  f"when it returns 0, do what `{f['precedent']}` does: `{f['then'] or f['check']}`",
+            f"把 `{u['call']}`（第 {u['line']} 行）换成 `{f['precedent_call']}`（{args}），{per}；返回 0 时与 `{f['precedent']}` "
+            f"一样处理：`{f['then'] or f['check']}`"), False))
+    tx = [u["method"] for u in f["users"] if u["transactional"] and f.get("fails")]
+    risks = [_t(lang, f"a failure now rolls back all of `{m}`, including the rows it had already changed in the same "
+                      "call, where today it would have gone on", f"失败时会回滚整个 `{m}`（包括本次调用已修改的行），"
+                      "而现在会继续执行") for m in tx]
+    risks.append(_t(lang, f"rows whose {col} is already too low (from earlier unchecked runs) now change nothing instead of "
+                          "going further negative; find them before deploying",
+                    f"{col} 已经过低的行（以前未检查时留下的）现在不再被修改，而不是继续变负；上线前应先排查"))
+    if f["batch"]:
+        risks.append(_t(lang, "one UPDATE per row instead of one for the whole list: more round trips for long lists",
+                        "每行一条 UPDATE 而不是整批一条：列表很长时往返次数增加"))
+    return DesignProposal(
+        understanding=_t(lang, f"`{f['statement']}` subtracts from {f['table']}.{col} with no condition on {col} in its "
+                               f"WHERE, so a repeated or wrong quantity drives it below zero and its callers cannot "
+                               f"tell. `{guarded}` subtracts from the same column only while `{f['guard']}`, and "
+                               f"`{f['precedent']}` fails when it changes 0 rows (`{f['check']}`).",
+                         f"`{f['statement']}` 扣减 {f['table']}.{col} 时 WHERE 中没有对 {col} 的条件，重复或错误的数量会"
+                         f"把它扣成负数，调用方无从得知。`{guarded}` 只在 `{f['guard']}` 时扣减同一列，"
+                         f"`{f['precedent']}` 在影响 0 行时失败（`{f['check']}`）。"),
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, "none; the guarded statement exists", "无；已有带保护的语句")],
+        flow=[_t(lang, f"for each row: `{guarded}` changes it only while `{f['guard']}`",
+                 f"每一行：仅在 `{f['guard']}` 时由 `{guarded}` 修改"),
+              _t(lang, "1 row changed: go on as today", "影响 1 行：照常继续"),
+              _t(lang, f"0 rows: `{f['then'] or f['check']}`, as in `{f['precedent']}`",
+                 f"影响 0 行：`{f['then'] or f['check']}`，与 `{f['precedent']}` 一致")],
+        risks=risks,
+        test_plan=[_t(lang, f"a row with enough {col}: it is reduced exactly as before",
+                      f"{col} 充足的行：与之前一样扣减"),
+                   _t(lang, f"a row whose {col} is lower than the quantity: no row changes and the caller runs "
+                            f"`{f['then'] or f['check']}`", f"{col} 小于数量的行：不修改任何行，调用方执行 "
+                            f"`{f['then'] or f['check']}`")],
     )
 
 

@@ -23,6 +23,7 @@ MAX_SPAN = 40
 LOGGER = re.compile(r"Log(ger)?$|LogHelper$", re.I)
 READ = re.compile(r"^(get|is|has|find|select|query|list|count|check|to|equals|valueOf)", re.I)
 CLOCK = re.compile(r"\bnow\(\)|new Date\(|currentTimeMillis")
+FAILS = re.compile(r"\bthrow\b|Asserts\.|\bfail\w*\(|return\s+\w+\.(fail|error|bad)\w*\(", re.I)
 ZERO = re.compile(r"(==|<=|<)\s*0\b|==\s*1\b|!=\s*1\b|<\s*1\b")
 TEMPLATES = (".html", ".ftl", ".jsp", ".vm")      # server-side views; front-end assets are not scanned
 
@@ -214,9 +215,11 @@ class CodeFacts:
             on_line = n == call["line"] and ZERO.search(text)
             on_var = assigned and n > call["line"] and re.search(rf"\b{assigned.group(1)}\s*(==|<=|<)\s*[01]\b", text)
             if on_line or on_var:
-                body = next((lines[k - 1].strip() for k in range(n, min(n + 3, len(lines)) + 1)
-                             if re.search(r"\b(return|throw)\b|Asserts\.|fail\(", lines[k - 1].split("{", 1)[-1])), "")
-                return {"line": n, "test": text.strip(), "then": body.removesuffix("}").strip()}
+                inline = text.split("{", 1)[1].strip() if "{" in text else ""
+                body = inline.removesuffix("}").strip() or next(
+                    (lines[k - 1].strip() for k in range(n + 1, min(n + 3, len(lines)) + 1) if lines[k - 1].strip()), "")
+                return {"line": n, "test": text.strip(), "then": body.removesuffix("}").strip(),
+                        "fails": bool(FAILS.search(body))}
         return None
 
     def write_statement(self, call: dict) -> dict | None:

@@ -92,6 +92,7 @@ class RequirementDeriver:
         self.data, self.rules, self.files, self.conv = data, rules, files, conventions
         self.code = CodeFacts(data, files)
         self.outline = JavaOutline(files)
+        self._asked: set[str] = set()          # requirements already derived (a DAO can serve two domains)
         self.classes = {c["symbol_id"]: c for c in data["classes"]}
         self.tables = {e["symbol_id"]: e["tables"][0].lower() for e in data["entities"] if e.get("tables")}
         self.schema: dict[str, Table] = load_schema(Path(files.root), files, data)
@@ -124,8 +125,9 @@ class RequirementDeriver:
 
     # --------------------------------------------------------------- kinds --
     def derive(self, domain: str) -> list[DesignSpec]:
-        specs, texts = [], set()
-        for fn in (self.idempotent, self.sql_guard, self.new_endpoint, self.list_filter,
+        """The designs of one domain; a requirement another domain of this run already gave is not repeated."""
+        specs, texts = [], self._asked
+        for fn in (self.idempotent, self.sql_guard, self.stock_guard, self.new_endpoint, self.list_filter,
                    self.list_filter_criteria, self.new_field):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
@@ -390,6 +392,115 @@ class RequirementDeriver:
             out.append(DesignSpec(_req_id("sql_guard", g["rule"]["rule_id"]), "sql_guard", domain, text_en, text_zh,
                                   self._guard_refs(g), facts))
         return out
+
+    # ---------------------------------------------------------- stock guard --
+    def _decrements(self, st: dict) -> list[str]:
+        """Columns an UPDATE subtracts a parameter from (`c = c - #{q}`, or per row `THEN c - #{q}`)."""
+        set_part = re.split(r"\bwhere\b", st.get("sql") or "", maxsplit=1, flags=re.I)[0]
+        return sorted({m.group(2) for m in re.finditer(r"(\w+)\s*=\s*(?:CASE\b[^;]*?THEN\s+)?`?(\w+)`?\s*-\s*#\{",
+                                                         set_part, re.I | re.S)
+                       if m.group(1) == m.group(2) or "CASE" in m.group(0).upper()})
+
+    @staticmethod
+    def _set_columns(st: dict) -> set[str]:
+        """Every column an UPDATE assigns: a substitute statement must change exactly these."""
+        set_part = re.split(r"\bwhere\b", st.get("sql") or "", maxsplit=1, flags=re.I)[0]
+        set_part = re.split(r"\bset\b", set_part, maxsplit=1, flags=re.I)[-1]
+        return set(re.findall(r"(?:^|,|\n)\s*`?(\w+)`?\s*=", set_part))
+
+    def _param_map(self, st: dict, sibling: dict, col: str) -> list[tuple[str, str]]:
+        """(value in the unguarded statement, parameter of the guarded one) for the row key and the quantity."""
+        a, b = st.get("sql") or "", sibling.get("sql") or ""
+        key_a = re.search(r"WHEN\s+#\{(?:\w+\.)?(\w+)\}|\bid\s*=\s*#\{(?:\w+\.)?(\w+)\}", a)
+        key_b = re.search(r"\bid\s*=\s*#\{(?:\w+\.)?(\w+)\}", b)
+        amt_a = re.search(rf"{col}\s*-\s*#\{{(?:\w+\.)?(\w+)\}}", a)
+        amt_b = re.search(rf"{col}\s*-\s*#\{{(?:\w+\.)?(\w+)\}}", b)
+        if not (key_a and key_b and amt_a and amt_b):
+            return []
+        return [(key_a.group(1) or key_a.group(2), key_b.group(1)), (amt_a.group(1), amt_b.group(1))]
+
+    def _guarded_by(self, st: dict, col: str) -> str | None:
+        """The WHERE condition of an UPDATE that keeps the column from going below what it subtracts."""
+        parts = re.split(r"\bwhere\b", st.get("sql") or "", maxsplit=1, flags=re.I)
+        cond = re.search(rf"`?\b{col}\b`?[^\n]*?(>=|<=|>|<)[^\n]*", parts[1]) if len(parts) > 1 else None
+        return cond.group(0).strip() if cond else None
+
+    def stock_guard(self, domain: str) -> list[DesignSpec]:
+        """An UPDATE subtracts from a quantity with no guard in its WHERE, while a sibling statement on the same table
+        subtracts from the same column only while it stays >= 0 and its caller checks the row count: the unguarded
+        callers switch to the guarded statement, the way the repository already does it."""
+        out = []
+        stmts = [st for st in self.data["sql_statements"] if st["kind"] == "update" and st.get("method_id")
+                 and st["path"] not in self.code.generated_paths and len(st.get("tables") or []) == 1
+                 and domain in ((self.classes.get(st["namespace"]) or {}).get("domains") or [])]
+        for st in stmts:
+            for col in self._decrements(st):
+                if self._guarded_by(st, col):
+                    continue
+                sibling = next((o for o in stmts if o is not st and o["tables"] == st["tables"]
+                                and self._set_columns(o) == self._set_columns(st) and col in self._decrements(o)
+                                and self._guarded_by(o, col)
+                                and self._checked_caller(o)), None)
+                callers = [c for c in self._statement_callers(st) if not self.code.inactive(
+                    (self.code.methods.get(c["caller_id"]) or {}).get("parent_id"))]
+                if sibling and callers and self._param_map(st, sibling, col):
+                    out.append(self._stock_spec(domain, st, sibling, col, callers))
+        return out
+
+    def _transactional(self, m: dict) -> bool:
+        """@Transactional on the method, its class, or the interface method it implements (mall annotates there)."""
+        cls = self.classes.get(m.get("parent_id") or "") or {}
+        iface = self.code.cls(cls["name"].removesuffix("Impl")) if (cls.get("name") or "").endswith("Impl") else None
+        holders = [m, cls] + ([x for x in self.code.methods_of.get(iface["symbol_id"], []) if x["name"] == m["name"]]
+                              if iface else [])
+        return any(a.get("name") == "Transactional" for h in holders for a in h.get("annotations") or [])
+
+    def _statement_callers(self, st: dict) -> list[dict]:
+        """Hand-written calls of a mapper statement (through its DAO method)."""
+        m = self.code.methods.get(st["method_id"])
+        return [c for c in (self.code.callers(m) if m else []) if c["path"] not in self.code.generated_paths
+                and c["caller_id"] in self.code.methods]
+
+    def _checked_caller(self, st: dict) -> tuple[dict, dict] | None:
+        """A call of the statement whose row count the caller checks, with that check."""
+        return next(((c, chk) for c in self._statement_callers(st) if (chk := self.code.row_check(c))), None)
+
+    def _stock_spec(self, domain: str, st: dict, sibling: dict, col: str, callers: list[dict]) -> DesignSpec:
+        table = st["tables"][0].lower()
+        name = f"{st['namespace'].rsplit('.', 1)[-1]}.{st['statement']}"
+        guarded = f"{sibling['namespace'].rsplit('.', 1)[-1]}.{sibling['statement']}"
+        prec_call, check = self._checked_caller(sibling)
+        prec_m = self.code.methods[prec_call["caller_id"]]
+        refs = [Ref(name, f"subtracts from {col} with no condition on it in the WHERE", f"扣减 {col}，WHERE 中没有对它的条件",
+                    st["path"], st["start_line"], st["end_line"]),
+                Ref(guarded, f"subtracts from {col} only while `{self._guarded_by(sibling, col)}`",
+                    f"仅在 `{self._guarded_by(sibling, col)}` 时扣减 {col}", sibling["path"], sibling["start_line"],
+                    sibling["end_line"]),
+                Ref(f"{prec_m['parent_id'].rsplit('.', 1)[-1]}.{prec_m['name']}", f"calls `{prec_call['callee_name']}` "
+                    f"and checks the row count: `{check['test']}`", f"调用 `{prec_call['callee_name']}` 并检查影响行数",
+                    prec_call["path"], max(prec_m["start_line"], prec_call["line"] - 2), check["line"] + 1)]
+        users = []
+        for c in callers:
+            m = self.code.methods[c["caller_id"]]
+            label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+            refs.append(Ref(label, f"calls `{c['callee_name']}` and ignores how many rows it changed",
+                            f"调用 `{c['callee_name']}`，不检查影响行数", c["path"],
+                            (self._conditioned(c)["cond_line"] or max(m["start_line"], c["line"] - 2)), c["line"]))
+            users.append({"method": label, "call": c["callee_name"], "line": c["line"],
+                          "layer": self.code.layer_of(m["parent_id"]),
+                          "transactional": self._transactional(m)})
+        raw = self.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]]
+        batch = any("<foreach" in line for line in raw)          # one statement for a whole list of rows
+        text_en = (f"Keep `{name}` from taking {table}.{col} below zero: {', '.join(u['method'] for u in users)} "
+                   f"subtract{'s' if len(users) == 1 else ''} from it unchecked, while `{guarded}` guards the same column.")
+        text_zh = (f"防止 `{name}` 把 {table}.{col} 扣成负数：{'、'.join(u['method'] for u in users)} 扣减时不做检查，"
+                   f"而 `{guarded}` 对同一列有保护。")
+        return DesignSpec(_req_id("stock_guard", st["stmt_id"], col), "stock_guard", domain, text_en, text_zh, refs, {
+            "statement": name, "guarded": guarded, "table": table, "column": col,
+            "guard": self._guarded_by(sibling, col), "users": users, "check": check["test"], "then": check["then"],
+            "fails": check["fails"],
+            "precedent": f"{prec_m['parent_id'].rsplit('.', 1)[-1]}.{prec_m['name']}",
+            "precedent_call": prec_call["callee_name"], "batch": batch, "args": self._param_map(st, sibling, col)})
 
     # ----------------------------------------------------- count endpoint --
     def _path_up(self, method_id: str, depth: int = 4) -> list[dict] | None:

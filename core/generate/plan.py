@@ -31,6 +31,7 @@ from core.generate.flow_facts import (
 )
 from core.generate.flow_facts import member_label as _label
 from core.generate.flow_templates import flow_questions, table_questions
+from core.generate.lifecycle_facts import lifecycle_items
 from core.generate.qa_templates import QA
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
@@ -239,6 +240,10 @@ class Planner:
                 for qkind, question in flow_questions(facts, lang, flow["flow_id"]):
                     items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domain, question, facts, evidence))
         return items
+
+    def lifecycle_items(self, rules: list[dict]) -> list[WorkItem]:
+        """'Which code sets X.f to which value' over all transitions of a field (core.generate.lifecycle_facts)."""
+        return lifecycle_items(self, rules)
 
     def table_items(self) -> list[WorkItem]:
         """'Which code writes table T': every write statement on T that the code calls, with every call site

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from core.generate.backends.base import ResponseCache
 from core.generate.design import Conventions, DesignSpec, Ref, propose
 from core.generate.flow_templates import flow_answer
+from core.generate.lifecycle_facts import lifecycle_answer
 from core.generate.qa_templates import QA, Cite
 from core.generate.work import DesignDraft, DraftRejected, Outcome, QADraft, WorkItem, check_draft
 from core.models import sha256_text
@@ -46,6 +47,8 @@ class TemplateBackend:
         qkind = item.source.question_kind
         if item.source.kind == "flow":
             write = flow_answer
+        elif item.source.rule_kind == "lifecycle":
+            write = lifecycle_answer
         else:
             write = QA[item.source.rule_kind][1]
         answer, trace = write(qkind, facts, lang, item.sample_id, Cite(item.evidence), facts.get("_path", ""))

@@ -1,0 +1,380 @@
+"""Status lifecycle QA: which code sets a status field to which of its documented values.
+
+A transition rule says what one method sets; a developer new to the code base
+asks the other way round: "who moves an order to 201, and which statuses does
+nothing ever set?". That question is only worth asking when the answer lists
+every writer of the field, so it is asked only when the repository shows no
+writer the transition rules miss:
+
+- every `.setField(` call in the Java code is either on another class or is a
+  transition rule with a known value (a setter passing a variable, a call
+  whose receiver the index could not type, or one in an inactive component:
+  not asked);
+- every mapper statement that writes the column is a transition rule itself,
+  or a whole-record write (three or more columns from `#{...}`) whose value the
+  Java setters decide (`set status = #{status}` on its own: not asked);
+- no controller takes the entity as a parameter (a request body written as
+  it came would let the client choose the status), and no `copyProperties`
+  copies the field into it from an object that has it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from core.domain.schema import snake
+from core.generate.qa_templates import Cite, file_name, pick
+from core.generate.spans import MAX_LINES
+from core.generate.work import WorkItem
+from core.models import Span, sha256_text
+from core.rules.statements import state_name
+
+MAX_EVIDENCE = 20     # a field set in a dozen places needs a line for each; the validator only warns
+MAX_SETTERS = 12
+MIN_WHOLE_RECORD = 3      # SET assignments from #{...} that make a statement a whole-record write
+_COPY = re.compile(r"copyProperties\(\s*(\w+)\s*,\s*(\w+)")
+_SET_PART = re.compile(r"\bset\b(.*?)(?:\bwhere\b|$)", re.I | re.S)
+_ASSIGN = re.compile(r"`?(\w+)`?\s*=\s*([^,\n]+)")
+
+
+def _cap(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+class Lifecycles:
+    """Groups a repository's transition rules by status field and decides which fields are fully known."""
+
+    def __init__(self, planner, rules: list[dict]):
+        self.p, self.data = planner, planner.data
+        self.transitions: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for r in rules:
+            if r["kind"] == "transition" and r["facts"].get("labels") and r["facts"].get("entity"):
+                self.transitions[(r["facts"]["entity"], r["facts"]["field"])].append(r)
+        self.classes_by_name: dict[str, list[dict]] = defaultdict(list)
+        for c in self.data["classes"]:
+            if c.get("name"):
+                self.classes_by_name[c["name"]].append(c)
+        self.calls_at: dict[tuple[str, int], list[dict]] = defaultdict(list)
+        for c in self.data["calls"]:
+            self.calls_at[(c["path"], c["line"])].append(c)
+        self.fields_of: dict[str, set[str]] = defaultdict(set)
+        for s in self.data["symbols"]:
+            if s["kind"] == "field" and s.get("parent_id"):
+                self.fields_of[s["parent_id"].rsplit(".", 1)[-1]].add(s["name"])
+
+    def _class_at(self, path: str, line: int) -> str | None:
+        return next((s["parent_id"] for s in self.data["symbols"] if s["kind"] in ("method", "constructor")
+                     and s["path"] == path and s["start_line"] <= line <= s["end_line"]), None)
+
+    # ------------------------------------------------------- completeness --
+    def _entity_class(self, name: str) -> dict | None:
+        found = self.classes_by_name.get(name) or []
+        return found[0] if len(found) == 1 else None
+
+    def _is_entity(self, type_name: str | None, entity: str) -> bool:
+        """The type is the entity or extends it (a DTO subclass carries the same setter)."""
+        if not type_name:
+            return False
+        simple = type_name.split("<")[0].rsplit(".", 1)[-1]
+        if simple == entity:
+            return True
+        return any(e.rsplit(".", 1)[-1] == entity for c in self.classes_by_name.get(simple, [])
+                   for e in c.get("extends") or [])
+
+    def _java_setters_known(self, entity: str, field: str, rules: list[dict], entity_path: str) -> bool:
+        """Every `.setField(` call on the entity is one of the transition rules (same file and line)."""
+        member = f"set{_cap(field)}"
+        at_rules = {(r["evidence"][0]["path"], r["facts"]["line"]) for r in rules if r["facts"].get("line")}
+        needle = f".{member}("
+        for f in self.data["files"]:
+            if not f["path"].endswith(".java") or f["path"] == entity_path:
+                continue
+            text = self.p.files.get(f["path"]).text
+            if needle not in text:
+                continue
+            for n, line in enumerate(text.splitlines(), 1):
+                count = line.count(needle)
+                if not count:
+                    continue
+                calls = [c for c in self.calls_at.get((f["path"], n), []) if c["callee_name"].rsplit(".", 1)[-1] == member]
+                if len(calls) < count:
+                    return False    # a call the index did not record: its receiver is unknown
+                for c in calls:
+                    callee = c.get("callee_id") or ""
+                    if callee:   # `pkg.Entity#setStatus(..)`, or `pkg.Entity.status` for a Lombok accessor
+                        ours = self._is_entity(callee.split("#")[0] if "#" in callee else callee.rsplit(".", 1)[0], entity)
+                    elif c.get("receiver_type"):
+                        ours = self._is_entity(c["receiver_type"], entity)
+                    else:
+                        return False
+                    if ours and (f["path"], n) not in at_rules:
+                        return False
+                    if ours and self.p.inactive.get(self._class_at(f["path"], n) or ""):
+                        return False
+        return True
+
+    def _sql_writers_known(self, table: str, column: str, rules: list[dict]) -> bool:
+        """Every mapper statement writing the column is a transition rule or a whole-record write."""
+        sql_rules = [(r["evidence"][0]["path"], r["facts"]["line"]) for r in rules if r["facts"].get("via") == "sql"]
+        for st in self.p.statements:
+            if st["kind"] not in ("update", "insert") or table not in (st.get("tables") or []) or not st.get("sql"):
+                continue
+            sql = st["sql"]
+            if not re.search(rf"\b{re.escape(column)}\b", sql, re.I):
+                continue
+            if any(p == st["path"] and st["start_line"] <= line <= st["end_line"] for p, line in sql_rules):
+                continue
+            if st["kind"] == "insert":
+                if sql.count("#{") < MIN_WHOLE_RECORD:
+                    return False
+                continue
+            m = _SET_PART.search(sql)
+            assigns = dict((c.lower(), v.strip()) for c, v in _ASSIGN.findall(m.group(1))) if m else {}
+            value = assigns.get(column.lower())
+            if value is None:
+                continue    # the column is only tested (WHERE), not written
+            whole = sum(1 for v in assigns.values() if v.startswith("#{")) >= MIN_WHOLE_RECORD
+            if not (whole and value.startswith("#{")):
+                return False
+        return True
+
+    def _no_outside_values(self, entity: str, field: str) -> bool:
+        """No controller takes the entity as a parameter; no copyProperties fills it from a type with the field."""
+        layers = self.p.layers
+        for s in self.data["symbols"]:
+            if s["kind"] == "method" and layers.get(s.get("parent_id") or "") == "controller":
+                params = (s.get("signature") or "").partition("(")[2]
+                if any(self._is_entity(t, entity) for t in re.findall(r"([\w.<>]+)\s+\w+\s*[,)]", params)):
+                    return False
+        for f in self.data["files"]:
+            if not f["path"].endswith(".java"):
+                continue
+            text = self.p.files.get(f["path"]).text
+            for source, target in _COPY.findall(text):
+                declared = re.search(rf"([\w.<>]+)\s+{re.escape(target)}\s*[=;,)]", text)
+                if not declared or not self._is_entity(declared.group(1), entity):
+                    continue
+                src_type = re.search(rf"([\w.<>]+)\s+{re.escape(source)}\s*[=;,)]", text)
+                if src_type and self._is_entity(src_type.group(1), entity):
+                    continue    # a copy of a stored record: the value came from one of the writers counted
+                if not src_type or field in self.fields_of.get(src_type.group(1).split("<")[0].rsplit(".", 1)[-1], {field}):
+                    return False
+        return True
+
+    def complete(self, entity: str, field: str, rules: list[dict]) -> bool:
+        cls = self._entity_class(entity)
+        if cls is None:
+            return False
+        tables = next((e["tables"] for e in self.data.get("entities") or [] if e["symbol_id"] == cls["symbol_id"]), None)
+        if not tables or len(tables) != 1:
+            return False
+        return (self._java_setters_known(entity, field, rules, cls.get("path") or "")
+                and self._sql_writers_known(tables[0], snake(field), rules)
+                and self._no_outside_values(entity, field))
+
+    # --------------------------------------------------------------- items --
+    def items(self) -> list[WorkItem]:
+        out = []
+        for (entity, field), rules in sorted(self.transitions.items()):
+            if len(rules) > MAX_SETTERS or not self.complete(entity, field, rules):
+                continue
+            out += self._field_items(entity, field, rules)
+        return out
+
+    def _setter(self, rule: dict) -> dict:
+        f, ev = rule["facts"], rule["evidence"][0]
+        who = f.get("method") or f.get("name") or f.get("statement")
+        within = [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]}
+                  for c in f.get("within") or [] if c.get("branch") in ("then", "else")]
+        limit_lines = [r["line"] for r in f.get("requires") or []] + ([f["criteria_line"]] if f.get("criteria_line") else [])
+        return {"who": who, "to": str(f["to"]), "to_name": (f.get("to_constant") or {}).get("name"),
+                "path": ev["path"], "line": f.get("line") or ev["start_line"], "via": f.get("via"),
+                "within": within, "loops": [{"loop": x["loop"], "line": x["line"]} for x in f.get("loops") or []],
+                "from_codes": [str(c) for c in f.get("from_codes") or []],
+                "limit_lines": limit_lines, "domain": rule["domain"]}
+
+    def _evidence(self, rules: list[dict], setters: list[dict], dict_rec: dict | None) -> list:
+        """Each setter with the lines limiting where it starts from, and the dictionary that labels the codes."""
+        spans = [Span(**e) for r in rules for e in r["evidence"]]
+        spans += [Span(path=s["path"], start_line=line, end_line=line) for s in setters
+                  for line in s["limit_lines"] + [c["line"] for c in s["within"] + s["loops"]]]
+        if dict_rec:
+            spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))
+            spans += _label_spans(dict_rec)
+        return self.p.evidence(spans)
+
+    def _field_items(self, entity: str, field: str, rules: list[dict]) -> list[WorkItem]:
+        rules = sorted(rules, key=lambda r: (r["evidence"][0]["path"], r["facts"].get("line") or 0))
+        setters = [self._setter(r) for r in rules]
+        dict_rec = self.p.dicts.get(rules[0]["facts"].get("dict_id") or "")
+        facts = {"entity": entity, "field": field, "labels": rules[0]["facts"]["labels"], "setters": setters,
+                 "dict_id": rules[0]["facts"].get("dict_id"),
+                 "dict": ({"path": dict_rec["path"], "start_line": dict_rec["start_line"]} if dict_rec else None),
+                 "label_lines": ([{"path": dict_rec["path"], "line": e["label_lines"][0]}
+                                  for e in dict_rec["entries"] if e.get("label_lines")] if dict_rec else []),
+                 "_path": setters[0]["path"]}
+        domain = next((d for d in self.p.domains if any(s["domain"] == d for s in setters)), setters[0]["domain"])
+        ref = "lifecycle:" + sha256_text(f"{entity}.{field}")[:16]
+        groups = [(ref, facts, rules)]
+        for code in sorted({s["to"] for s in setters}):
+            members = [(r, s) for r, s in zip(rules, setters) if s["to"] == code]
+            if len({s["who"] for _, s in members}) >= 2:   # one method: the transition's own questions say it
+                groups.append((f"{ref}:{code}", {**facts, "code": code, "setters": [s for _, s in members]},
+                               [r for r, _ in members]))
+        out = []
+        for gref, gfacts, grules in groups:
+            evidence = self._evidence(grules, gfacts["setters"], dict_rec)
+            if len(evidence) > MAX_EVIDENCE:
+                continue
+            for lang in self.p.languages:
+                for qkind, question in lifecycle_questions(gfacts, lang, gref):
+                    out.append(self.p._item(gref, "rule", "lifecycle", qkind, lang, domain, question, gfacts, evidence))
+        return out
+
+
+def _label_spans(dict_rec: dict) -> list[Span]:
+    """The lines that label the codes (a mapping method `if (status == 101) return "未付款"`): one span when they
+    fit in one, so a field with many codes does not use up the evidence list on them."""
+    lines = [e["label_lines"] for e in dict_rec["entries"] if e.get("label_lines")]
+    if not lines:
+        return []
+    first, last = min(a for a, _ in lines), max(b for _, b in lines)
+    if last - first < MAX_LINES:
+        return [Span(path=dict_rec["path"], start_line=first, end_line=last)]
+    return [Span(path=dict_rec["path"], start_line=a, end_line=b) for a, b in lines]
+
+
+def without_lookups(items: list[WorkItem], lifecycles: list[WorkItem]) -> list[WorkItem]:
+    """Drops the bare "which values can it take" lookups (the transition's which_values, the status dictionary's)
+    of every field a lifecycle question answers whole: its answer lists the same codes and who sets each."""
+    whole = [i.facts for i in lifecycles if i.source.question_kind == "who_sets"]
+    fields = {(f["entity"], f["field"]) for f in whole}
+    dict_ids = {f["dict_id"] for f in whole if f.get("dict_id")}
+
+    def covered(i: WorkItem) -> bool:
+        if i.source.question_kind != "which_values":
+            return False
+        if i.source.rule_kind == "transition":
+            return (i.facts.get("entity"), i.facts.get("field")) in fields
+        return i.source.rule_kind == "status_dict" and i.facts.get("dict_id") in dict_ids
+    return [i for i in items if not covered(i)]
+
+
+# ------------------------------------------------------------- templates --
+def lifecycle_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    ent, fld = f["entity"], f["field"]
+    if "code" in f:
+        to = state_name(f["code"], f["labels"], lang)
+        if lang == "en":
+            return [("who_sets_value", pick(seed, [f"Which operations move {_a(ent)} {ent} to {fld} {to}?",
+                                                   f"Where in the code does `{ent}.{fld}` become {to}?"]))]
+        return [("who_sets_value", f"哪些操作会把 {ent} 的 {fld} 改为 {to}？")]
+    if lang == "en":
+        return [("who_sets", pick(seed, [
+            f"Which code sets `{ent}.{fld}`, and to which of its values does each place set it?",
+            f"How does {_a(ent)} {ent} move through its {fld} values: which operation sets each value?"]))]
+    return [("who_sets", f"`{ent}.{fld}` 在哪些地方被设置？各自设成哪个取值？")]
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _where(s: dict, lang: str) -> str:
+    """The loops and branches around the setter, outermost first, as a location; '' at the top of the method."""
+    if lang == "en":
+        parts = [f"once per iteration of `{x['loop']}`" for x in s["loops"]]
+        parts += [f"inside the `{c['condition']}` branch" if c["branch"] == "then"
+                  else f"in the else branch of `{c['condition']}`" for c in s["within"]]
+        return "".join(f", {p}" for p in parts)
+    parts = [f"在循环 `{x['loop']}` 中逐次执行" for x in s["loops"]]
+    parts += [f"位于 `{c['condition']}` 分支内" if c["branch"] == "then" else f"位于 `{c['condition']}` 的 else 分支内"
+              for c in s["within"]]
+    return "".join(f"，{p}" for p in parts)
+
+
+def _places(n: int) -> str:
+    return "1 place" if n == 1 else f"{n} places"
+
+
+def _code(code: str, labels: dict) -> str:
+    """`0 = "待处理"`; a code the repository names but does not label reads `0 = STATUS_USABLE`."""
+    label = labels.get(code) or code
+    return f'{code} = "{label}"' if not label.isascii() else f"{code} = {label}"
+
+
+def _setter_text(s: dict, labels: dict, lang: str) -> str:
+    at = f"{file_name(s['path'])}:{s['line']}"
+    what = f"the `{s['who']}` statement" if s.get("via") == "sql" else f"`{s['who']}`"
+    froms = " or ".join(state_name(c, labels, lang) for c in s["from_codes"])
+    if lang == "en":
+        text = f"{what} ({at}{', as `' + s['to_name'] + '`' if s['to_name'] else ''}){_where(s, lang)}"
+        return text + (f", only from {froms}" if froms else "")
+    what = f"语句 `{s['who']}`" if s.get("via") == "sql" else f"`{s['who']}`"
+    text = f"{what}（{at}{'，写作 `' + s['to_name'] + '`' if s['to_name'] else ''}）{_where(s, lang)}"
+    froms = " 或 ".join(state_name(c, labels, lang) for c in s["from_codes"])
+    return text + (f"，且只能从 {froms} 开始" if froms else "")
+
+
+def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
+    ent, fld, labels = f["entity"], f["field"], f["labels"]
+    label_ids = [cite.at(f["dict"]["start_line"], f["dict"]["path"])] if f.get("dict") else []
+    label_ids += [cite.at(x["line"], x["path"]) for x in f.get("label_lines") or []]
+    label_ids = list(dict.fromkeys(label_ids))
+    trace = []
+    if label_ids:
+        trace.append(((f"{ent}.{fld} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items())
+                       if lang == "en" else f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items())),
+                      label_ids))
+    for s in setters:
+        ids = [cite.at(s["line"], s["path"])] + [cite.at(c["line"], s["path"]) for c in s["within"] + s["loops"]]
+        trace.append(((f"{s['who']} sets {fld} to {s['to']}" if lang == "en" else f"{s['who']} 把 {fld} 设为 {s['to']}"),
+                      list(dict.fromkeys(ids))))
+        if s["from_codes"]:
+            lim = [cite.at(line, s["path"]) for line in s["limit_lines"]] or ids[:1]
+            trace.append(((f"{s['who']} changes it only from {fld} {' or '.join(s['from_codes'])}" if lang == "en"
+                           else f"{s['who']} 只允许从 {fld}={'/'.join(s['from_codes'])} 变更"), list(dict.fromkeys(lim))))
+    return trace
+
+
+def lifecycle_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str,
+                                                                                                         list[str]]]]:
+    ent, fld, labels, setters = f["entity"], f["field"], f["labels"], f["setters"]
+    scope = (f"every `set{_cap(fld)}` call on {_a(ent)} {ent} and every mapper statement that writes the column; "
+             "whole-record updates only store what those calls set" if lang == "en"
+             else f"{ent} 上所有 `set{_cap(fld)}` 调用，以及所有写该列的 mapper 语句；整行更新只保存这些调用设好的值")
+    if qkind == "who_sets_value":
+        to = state_name(f["code"], labels, lang)
+        rows = [_setter_text(s, labels, lang) for s in setters]
+        if lang == "en":
+            body = (f"{_places(len(setters))} set `{ent}.{fld}` to {to} (counting {scope}):\n"
+                    + "\n".join(f"- {r}" for r in rows))
+        else:
+            body = (f"共有 {len(setters)} 处把 `{ent}.{fld}` 设为 {to}（统计范围：{scope}）：\n"
+                    + "\n".join(f"- {r}" for r in rows))
+        return body, _trace(f, setters, lang, cite)
+    by_code: dict[str, list[dict]] = defaultdict(list)
+    for s in setters:
+        by_code[s["to"]].append(s)
+    lines, unset = [], [c for c in labels if c not in by_code]
+    for code in [c for c in labels if c in by_code] + sorted(c for c in by_code if c not in labels):
+        group = by_code[code]
+        lines.append(f"- {state_name(code, labels, lang)}: " + ("; " if lang == "en" else "；").join(
+            _setter_text(s, labels, lang) for s in group))
+    if lang == "en":
+        body = (f"`{ent}.{fld}` has these codes: " + "; ".join(_code(c, labels) for c in labels)
+                + f". The code sets it in {_places(len(setters))} (counting {scope}):\n" + "\n".join(lines))
+        if unset:
+            body += "\nNone of them sets " + " or ".join(state_name(c, labels, lang) for c in unset) + "."
+    else:
+        body = (f"`{ent}.{fld}` 的取值：" + "；".join(f"{c}={labels[c]}" for c in labels)
+                + f"。代码中共有 {len(setters)} 处设置它（统计范围：{scope}）：\n" + "\n".join(lines))
+        if unset:
+            body += "\n没有任何一处把它设为 " + " 或 ".join(state_name(c, labels, lang) for c in unset) + "。"
+    return body, _trace(f, setters, lang, cite)
+
+
+def lifecycle_items(planner, rules: list[dict]) -> list[WorkItem]:
+    return Lifecycles(planner, rules).items()
+

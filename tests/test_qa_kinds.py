@@ -1,0 +1,82 @@
+"""QA kinds composed from several facts, on examples/shop: the status lifecycle of a field ("which code sets
+X.f to which value") is asked only when every writer of the field is known, lists each of them, and replaces
+the bare "which values can it take" lookups of that field. Checked by hand against the shop's code."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.context import Context
+from core.generate import stage as gen_stage
+from core.generate.backends.template import TemplateBackend
+from core.generate.lifecycle_facts import without_lookups
+from core.generate.plan import Planner
+from storage import samples_store
+from tests.conftest import EXAMPLE_REPO
+
+
+@pytest.fixture
+def planner(shop_db) -> Planner:
+    ctx = Context(db=shop_db, repo=EXAMPLE_REPO, domains=["order", "stock"], backend="template", lang="en")
+    return Planner("shop", EXAMPLE_REPO, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+
+
+def _lifecycles(planner: Planner) -> list:
+    return planner.lifecycle_items(planner.data["rules"])
+
+
+def _one(items: list, entity: str, field: str, qkind: str = "who_sets"):
+    found = [i for i in items if (i.facts["entity"], i.facts["field"]) == (entity, field)
+             and i.source.question_kind == qkind]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def test_every_writer_of_the_order_status_is_listed_with_its_value(planner):
+    item = _one(_lifecycles(planner), "OrdOrder", "status")
+    assert item is not None
+    answer = TemplateBackend.draft(item).answer
+    # Java setters (portal and admin services) and the two hand-written UPDATEs that set a literal status
+    for who in ("OrdPortalOrderServiceImpl.generateOrder", "OrdPortalOrderServiceImpl.paySuccess",
+                "OrdPortalOrderServiceImpl.confirmReceiveOrder", "OrdPortalOrderServiceImpl.cancelOrder",
+                "OrdOrderServiceImpl.close", "OrdOrderDao.delivery", "PortalOrderDao.closeOrders"):
+        assert f"`{who}`" in answer
+    assert "in 7 places" in answer
+    assert 'None of them sets 5 ("无效订单")' in answer      # no code ever marks an order invalid
+    assert "only from 0" in answer and "only from 2" in answer
+
+
+def test_a_value_set_by_several_operations_gets_its_own_question(planner):
+    items = _lifecycles(planner)
+    closed = [i for i in items if i.source.question_kind == "who_sets_value" and i.facts["entity"] == "OrdOrder"
+              and i.facts["field"] == "status"]
+    assert [i.facts["code"] for i in closed] == ["4"]         # 1 (待发货) is set by paySuccess alone: not asked
+    assert {s["who"] for s in closed[0].facts["setters"]} == {
+        "OrdOrderServiceImpl.close", "OrdPortalOrderServiceImpl.cancelOrder", "PortalOrderDao.closeOrders"}
+
+
+def test_a_writer_of_an_unknown_value_stops_the_question(planner):
+    """`set status = #{status}` on its own decides the value at the call: the list of writers would be partial."""
+    planner.statements.append({"stmt_id": "x.PortalOrderDao.updateStatus", "kind": "update", "tables": ["ord_order"],
+                               "sql": "update ord_order set status = #{status} where id = #{id}",
+                               "path": "x.xml", "start_line": 1, "end_line": 3, "method_id": None})
+    assert _one(_lifecycles(planner), "OrdOrder", "status") is None
+    assert _one(_lifecycles(planner), "OrdOrder", "deleteStatus") is not None
+
+
+def test_an_entity_a_controller_takes_as_a_parameter_is_not_asked(planner):
+    """The cart controller takes OrdCartItem from the request: the client may bring any deleteStatus."""
+    assert _one(_lifecycles(planner), "OrdCartItem", "deleteStatus") is None
+
+
+def test_the_bare_value_lookups_of_a_covered_field_are_dropped(planner, shop_db):
+    lifecycles = _lifecycles(planner)
+    items = planner.rule_items([r for r in planner.data["rules"] if r["kind"] != "side_effects"])
+    kept = without_lookups(items, lifecycles)
+    dropped = [i for i in items if i not in kept]
+    assert dropped and all(i.source.question_kind == "which_values" for i in dropped)
+    assert not [i for i in kept if i.source.question_kind == "which_values"
+                and (i.facts.get("entity"), i.facts.get("field")) == ("OrdOrder", "status")]
+    with shop_db.connect() as con:
+        rows = samples_store.list_samples(con, "shop")
+    assert {r["question_kind"] for r in rows if r["rule_kind"] == "lifecycle"} == {"who_sets", "who_sets_value"}

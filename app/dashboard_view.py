@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import url_state
+from app import run_table, url_state
 from app.nav import link, page
 from app.state import database, problems_shown
 from core import agreement
@@ -250,33 +250,20 @@ def runs_table(f: Figures) -> None:
     st.subheader("Last pipeline runs")
     if f.runs.empty:
         st.caption("No stage has run yet.")
-        return
-    _status_table(pd.DataFrame({
-        "run": f.runs["run_id"], "repo": f.runs["repo_id"], "stage": f.runs["stage"], "status": f.runs["status"],
-        "started": f.runs["started_at"], "duration s": f.runs["seconds"],
-        "failure reason": [m if s != "ok" else "" for s, m in zip(f.runs["status"], f.runs["message"].fillna(""))],
-    }))
+    else:
+        run_table.show(pd.DataFrame({
+            "run": f.runs["run_id"], "repo": f.runs["repo_id"], "stage": f.runs["stage"], "status": f.runs["status"],
+            "started": f.runs["started_at"], "duration s": f.runs["seconds"],
+            "failure reason": [m if s != "ok" else "" for s, m in zip(f.runs["status"], f.runs["message"].fillna(""))],
+        }), "duration s", "failure reason")
     if f.training:
         st.markdown("**LoRA runs**")
-        _status_table(pd.DataFrame([{
+        run_table.show(pd.DataFrame([{
             "run": r["run_id"], "base model": r["base_model"], "status": r["status"], "started": r["started_at"],
             "duration s": (r["finished_at"] - r["started_at"]).total_seconds()
             if r["finished_at"] and r["started_at"] else None,
             "failure reason": (r["message"] or "") if r["status"] in ("failed", "stopped") else "",
-        } for r in f.training]))
-
-
-def _status_table(table: pd.DataFrame) -> None:
-    """Status in colour, durations to a tenth of a second, the failure reason in a wide column."""
-    table["started"] = pd.to_datetime(table["started"]).dt.strftime("%Y-%m-%d %H:%M:%S")
-    st.dataframe(table.style.map(_status_style, subset=["status"]).format({"duration s": "{:.1f}"}, na_rep=""),
-                 hide_index=True, width="stretch",
-                 column_config={"failure reason": st.column_config.TextColumn(width="large")})
-
-
-def _status_style(status: str) -> str:
-    return {"failed": "color: #c62828; font-weight: bold", "interrupted": "color: #ef6c00; font-weight: bold",
-            "ok": "color: #2e7d32"}.get(status, "")
+        } for r in f.training]), "duration s", "failure reason")
 
 
 def render() -> None:

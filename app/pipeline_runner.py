@@ -9,11 +9,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app import llm_cost
+from app import llm_cost, run_table
 from app.progress import StreamlitProgress
 from app.state import database, problems_shown
 from core.context import DEFAULT_DOMAINS, Context
 from core.pipeline import PIPELINE, exclusive, run_stage, stage_args
+from core.validate.runner import DEFAULT_DUP_THRESHOLD
 from storage import Database, dashboard_store
 from storage import repos as repo_store
 
@@ -56,9 +57,10 @@ def history_table(db: Database, limit: int = 50) -> pd.DataFrame:
         runs = repo_store.run_history(con, limit)
     return pd.DataFrame([{
         "run": r["run_id"], "repo": r["repo_id"], "stage": r["stage"], "status": r["status"],
-        "started": r["started_at"], "seconds": (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else None,
+        "reason": r["message"] or "", "started": r["started_at"],
+        "seconds": (r["finished_at"] - r["started_at"]).total_seconds() if r["finished_at"] else None,
         "LLM tokens": _tokens(r["counts"]), "cost (USD)": (r["counts"] or {}).get("cost_usd"),
-        "counts": _counts_text(r["counts"]) if r["counts"] else "", "message": r["message"] or "",
+        "counts": _counts_text(r["counts"]) if r["counts"] else "",
         "params": json.dumps(r["params"], ensure_ascii=False),
     } for r in runs])
 
@@ -82,9 +84,12 @@ def _more_options() -> dict:
     retry_failed = right.checkbox("Ask again for answers recorded as failed (--retry-failed)",
                                   help="otherwise a failed LLM answer is never paid for twice")
     full = right.checkbox("Parse every file again (--full)", help="index even the files unchanged since the last run")
+    dup_threshold = left.number_input("Near-duplicate threshold (--dup-threshold)", 0.05, 1.0, DEFAULT_DUP_THRESHOLD,
+                                      0.05, key="pipeline-dup-threshold",
+                                      help="validate: Jaccard similarity above which samples count as duplicates")
     return {"base_url": base_url.strip() or None, "requirements": Path(requirements.strip()) if requirements.strip() else None,
             "domain_config": Path(domain_config.strip()) if domain_config.strip() else None,
-            "retry_failed": retry_failed, "full": full}
+            "retry_failed": retry_failed, "full": full, "dup_threshold": dup_threshold}
 
 
 def failures(db: Database) -> None:
@@ -156,4 +161,4 @@ def render() -> None:
             st.info("No runs yet: choose the repository above and press **Run pipeline** "
                     "(or run `python -m core run --repo PATH` in a terminal).")
         else:
-            st.dataframe(history, hide_index=True, width="stretch")
+            run_table.show(history, "seconds", "reason")

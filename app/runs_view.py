@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app import run_table
 from app.state import database, flash, problems_shown, show_flashes
 from core.errors import UserError
 from core.train import rundir, runner
@@ -252,7 +253,7 @@ def runs_table(db: Database) -> list[dict]:
         "adapter": str(Path(r["run_dir"]) / rundir.ADAPTER) if r["status"] == "finished" else "",
         "message": r["message"] or "",
     } for r in runs])
-    st.dataframe(frame, hide_index=True, width="stretch")
+    run_table.show(frame, "duration s", "message")
     return runs
 
 

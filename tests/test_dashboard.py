@@ -14,7 +14,7 @@ from test_review_support import seed
 from app.runs_view import validation_failure
 from core import review
 from core.cli import main
-from storage import dashboard_store
+from storage import dashboard_store, runs_store
 from storage import repos as repo_store
 
 
@@ -165,3 +165,26 @@ def test_the_export_page_offers_the_flags_its_messages_name(monkeypatch, decided
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["context"] == "evidence" and "train.parquet" in manifest["files"]
     assert Path(out / "val.parquet").is_file()
+
+
+def test_a_failed_lora_run_says_why_on_the_dashboard(monkeypatch, decided, tmp_path):
+    with decided.connect() as con:
+        runs_store.insert_run(con, "run-1", str(tmp_path / "run-1"), str(tmp_path / "exp"), "Qwen/Qwen2.5-0.5B-Instruct",
+                              {}, pid=None)
+        runs_store.update_run(con, "run-1", "failed", "out of GPU memory (CUDA): lower --batch-size", finished=True)
+    at = _app(monkeypatch, decided)
+    assert "LoRA run **run-1** failed: out of GPU memory (CUDA)" in "\n".join(e.value for e in at.error)
+    assert any(p.proto.page == "lora_runs" for p in at.get("page_link"))
+
+
+def test_the_pipeline_page_passes_the_options_its_messages_name(monkeypatch, decided):
+    at = _app(monkeypatch, decided, "pipeline")
+    at.multiselect[0].set_value(["validate"])
+    next(b for b in at.button if b.label == "Run pipeline").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.number_input(key="pipeline-dup-threshold").set_value(0.05)    # everything alike is a duplicate now
+    next(b for b in at.button if b.label == "Run pipeline").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    default, loose = (json.loads(c)["dup_dropped"] for (c,) in _sql(
+        decided, "SELECT counts FROM pipeline_runs WHERE stage = 'validate' ORDER BY run_id"))
+    assert loose > default

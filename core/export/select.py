@@ -69,12 +69,12 @@ def select(db: Database, repo_id: str, filters: ExportFilters) -> Selection:
     sel = Selection()
     eligible = []
     for sid, review, reviewer, payload, quality, score, cluster, keep in rows:
-        if review == "rejected":
+        if stages.get(sid) == "disputed":
+            sel.excluded[DISPUTED] += 1
+        elif review == "rejected":
             sel.excluded["rejected"] += 1
         elif review == "pending" and not filters.include_pending:
             sel.excluded["pending (pass --include-pending)"] += 1
-        elif review != "pending" and stages.get(sid) == "disputed":
-            sel.excluded[DISPUTED] += 1
         elif review != "pending" and stages.get(sid) != "final" and not unconfirmed_ok:
             sel.excluded[UNCONFIRMED] += 1
         elif quality is None:

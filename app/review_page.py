@@ -331,7 +331,7 @@ def _queue(con, task: str, f: QueueFilter, in_queue: int) -> None:
         rows = store.queue_page(con, f, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         st.session_state[f"{task}-rows"] = [r["sample_id"] for r in rows]
         if rows:
-            frame = pd.DataFrame(rows)[["sample_id", "status", "validation", "score", "domain", "language",
+            frame = pd.DataFrame(rows)[["sample_id", "status", "stage", "validation", "score", "domain", "language",
                                         "rule_kind", "question", "reviewer"]]
             st.dataframe(frame, hide_index=True, width="stretch", key=f"{task}-table", on_select=lambda: _select_row(task),
                          selection_mode="single-row",

@@ -24,7 +24,8 @@ import re
 from collections import defaultdict
 
 from core.domain.schema import snake
-from core.generate.qa_templates import Cite, file_name, pick
+from core.generate.flow_facts import member_label, statement_label
+from core.generate.qa_templates import Cite, control_text, file_name, pick
 from core.generate.spans import MAX_LINES
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
@@ -114,9 +115,12 @@ class Lifecycles:
                         return False
         return True
 
-    def _sql_writers_known(self, table: str, column: str, rules: list[dict]) -> bool:
-        """Every mapper statement writing the column is a transition rule or a whole-record write."""
+    def _sql_setters(self, table: str, column: str, rules: list[dict]) -> list[dict] | None:
+        """The setters the mapper statements add: a literal (`set status = 4`, `CASE id WHEN .. THEN 2 END`) the
+        transition rules missed, or a scalar `#{status}` every Java caller passes as a literal. None when a
+        statement writes a value that is known nowhere (a caller passes a variable)."""
         sql_rules = [(r["evidence"][0]["path"], r["facts"]["line"]) for r in rules if r["facts"].get("via") == "sql"]
+        found: list[dict] = []
         for st in self.p.statements:
             if st["kind"] not in ("update", "insert") or table not in (st.get("tables") or []) or not st.get("sql"):
                 continue
@@ -127,17 +131,51 @@ class Lifecycles:
                 continue
             if st["kind"] == "insert":
                 if sql.count("#{") < MIN_WHOLE_RECORD:
-                    return False
+                    return None
                 continue
             m = _SET_PART.search(sql)
-            assigns = dict((c.lower(), v.strip()) for c, v in _ASSIGN.findall(m.group(1))) if m else {}
+            set_part = m.group(1) if m else ""
+            assigns = {c.lower(): v.strip() for c, v in _ASSIGN.findall(set_part)}
             value = assigns.get(column.lower())
             if value is None:
                 continue    # the column is only tested (WHERE), not written
-            whole = sum(1 for v in assigns.values() if v.startswith("#{")) >= MIN_WHOLE_RECORD
-            if not (whole and value.startswith("#{")):
-                return False
-        return True
+            if value.startswith("#{") and sum(1 for v in assigns.values() if v.startswith("#{")) >= MIN_WHOLE_RECORD:
+                continue    # a whole-record write: the Java setters decided the value
+            more = self._statement_setters(st, column, value, set_part)
+            if more is None:
+                return None
+            found += more
+        return found
+
+    def _statement_setters(self, st: dict, column: str, value: str, set_part: str) -> list[dict] | None:
+        label = statement_label(st["stmt_id"])
+        froms = re.findall(rf"`?\b{re.escape(column)}\b`?\s*=\s*(-?\d+)\b", sql_where(st["sql"]), re.I)
+        base = {"to_name": None, "within": [], "loops": [], "controls": [], "limit_lines": [], "from_codes": froms,
+                "domain": None, "stmt": {"path": st["path"], "start_line": st["start_line"], "end_line": st["end_line"]}}
+        literal = _literal(value, column, set_part)
+        if literal is not None:
+            return [{**base, "who": label, "to": literal, "path": st["path"], "line": st["start_line"], "via": "sql"}]
+        param = re.fullmatch(r"#\{\s*(\w+)\s*(?:,[^}]*)?\}", value)
+        method = self.p.graph.methods.get(st.get("method_id") or "") if param and st.get("method_id") else None
+        if method is None:
+            return None
+        index = _param_index(self._signature(st["method_id"]), param.group(1))
+        callers = [c for c in self.data["calls"] if c.get("callee_id") == st["method_id"]]
+        if index is None or not callers:
+            return None if index is None else []
+        out = []
+        for c in callers:
+            arg = _argument(self.p.files.get(c["path"]).lines, c["line"], st["stmt_id"].rsplit(".", 1)[-1], index)
+            if arg is None or not re.fullmatch(r"-?\d+", arg) or self.p.inactive.get(c["caller_id"].split("#")[0]):
+                return None
+            controls = [{"kind": x.kind, "code": x.code, "line": x.line}
+                        for x in self.p.outline.controls(c["path"], c["line"])]
+            out.append({**base, "who": member_label(c["caller_id"]), "through": label, "to": arg, "path": c["path"],
+                        "line": c["line"], "via": None, "controls": controls})
+        return out
+
+    def _signature(self, method_id: str) -> str:
+        return next((s.get("signature") or "" for s in self.data["symbols"] if s["symbol_id"] == method_id), "")
 
     def _no_outside_values(self, entity: str, field: str) -> bool:
         """No controller takes the entity as a parameter; no copyProperties fills it from a type with the field."""
@@ -162,24 +200,27 @@ class Lifecycles:
                     return False
         return True
 
-    def complete(self, entity: str, field: str, rules: list[dict]) -> bool:
+    def extra_setters(self, entity: str, field: str, rules: list[dict]) -> list[dict] | None:
+        """The setters mapper statements add to the transition rules, when every writer of the field is known;
+        None when one is not (then the question is not asked)."""
         cls = self._entity_class(entity)
         if cls is None:
-            return False
+            return None
         tables = next((e["tables"] for e in self.data.get("entities") or [] if e["symbol_id"] == cls["symbol_id"]), None)
         if not tables or len(tables) != 1:
-            return False
-        return (self._java_setters_known(entity, field, rules, cls.get("path") or "")
-                and self._sql_writers_known(tables[0], snake(field), rules)
-                and self._no_outside_values(entity, field))
+            return None
+        if not (self._java_setters_known(entity, field, rules, cls.get("path") or "")
+                and self._no_outside_values(entity, field)):
+            return None
+        return self._sql_setters(tables[0], snake(field), rules)
 
     # --------------------------------------------------------------- items --
     def items(self) -> list[WorkItem]:
         out = []
         for (entity, field), rules in sorted(self.transitions.items()):
-            if len(rules) > MAX_SETTERS or not self.complete(entity, field, rules):
-                continue
-            out += self._field_items(entity, field, rules)
+            extra = self.extra_setters(entity, field, rules) if len(rules) <= MAX_SETTERS else None
+            if extra is not None and len(rules) + len(extra) <= MAX_SETTERS:
+                out += self._field_items(entity, field, rules, extra)
         return out
 
     def _setter(self, rule: dict) -> dict:
@@ -191,46 +232,110 @@ class Lifecycles:
         return {"who": who, "to": str(f["to"]), "to_name": (f.get("to_constant") or {}).get("name"),
                 "path": ev["path"], "line": f.get("line") or ev["start_line"], "via": f.get("via"),
                 "within": within, "loops": [{"loop": x["loop"], "line": x["line"]} for x in f.get("loops") or []],
-                "from_codes": [str(c) for c in f.get("from_codes") or []],
-                "limit_lines": limit_lines, "domain": rule["domain"]}
+                "controls": [], "from_codes": [str(c) for c in f.get("from_codes") or []],
+                "limit_lines": limit_lines, "domain": rule["domain"], "spans": rule["evidence"]}
 
-    def _evidence(self, rules: list[dict], setters: list[dict], dict_rec: dict | None) -> list:
-        """Each setter with the lines limiting where it starts from, and the dictionary that labels the codes."""
-        spans = [Span(**e) for r in rules for e in r["evidence"]]
-        spans += [Span(path=s["path"], start_line=line, end_line=line) for s in setters
-                  for line in s["limit_lines"] + [c["line"] for c in s["within"] + s["loops"]]]
+    def _evidence(self, setters: list[dict], dict_rec: dict | None) -> list:
+        """Each setter (a statement's setter: its call and the statement) with the lines limiting where it starts
+        from and the branches and loops around it, and the dictionary that labels the codes."""
+        spans = [Span(**e) for s in setters for e in s.get("spans") or []]
+        for s in setters:
+            spans += [Span(path=s["path"], start_line=line, end_line=line)
+                      for line in [s["line"], *s["limit_lines"], *(c["line"] for c in s["within"] + s["loops"] + s["controls"])]]
+            if s.get("stmt"):
+                st = s["stmt"]
+                spans.append(Span(path=st["path"], start_line=st["start_line"],
+                                  end_line=min(st["end_line"], st["start_line"] + MAX_LINES - 1)))
         if dict_rec:
             spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))
             spans += _label_spans(dict_rec)
         return self.p.evidence(spans)
 
-    def _field_items(self, entity: str, field: str, rules: list[dict]) -> list[WorkItem]:
-        rules = sorted(rules, key=lambda r: (r["evidence"][0]["path"], r["facts"].get("line") or 0))
-        setters = [self._setter(r) for r in rules]
-        dict_rec = self.p.dicts.get(rules[0]["facts"].get("dict_id") or "")
-        facts = {"entity": entity, "field": field, "labels": rules[0]["facts"]["labels"], "setters": setters,
-                 "dict_id": rules[0]["facts"].get("dict_id"),
+    def _field_items(self, entity: str, field: str, rules: list[dict], extra: list[dict]) -> list[WorkItem]:
+        first = rules[0]
+        setters = sorted([self._setter(r) for r in rules] + [{**x, "domain": first["domain"]} for x in extra],
+                         key=lambda s: (s["path"], s["line"]))
+        dict_rec = self.p.dicts.get(first["facts"].get("dict_id") or "")
+        facts = {"entity": entity, "field": field, "labels": first["facts"]["labels"], "setters": setters,
+                 "dict_id": first["facts"].get("dict_id"),
                  "dict": ({"path": dict_rec["path"], "start_line": dict_rec["start_line"]} if dict_rec else None),
                  "label_lines": ([{"path": dict_rec["path"], "line": e["label_lines"][0]}
                                   for e in dict_rec["entries"] if e.get("label_lines")] if dict_rec else []),
                  "_path": setters[0]["path"]}
-        domain = next((d for d in self.p.domains if any(s["domain"] == d for s in setters)), setters[0]["domain"])
+        domain = next((d for d in self.p.domains if any(s["domain"] == d for s in setters)), first["domain"])
         ref = "lifecycle:" + sha256_text(f"{entity}.{field}")[:16]
-        groups = [(ref, facts, rules)]
+        groups = [(ref, facts)]
         for code in sorted({s["to"] for s in setters}):
-            members = [(r, s) for r, s in zip(rules, setters) if s["to"] == code]
-            if len({s["who"] for _, s in members}) >= 2:   # one method: the transition's own questions say it
-                groups.append((f"{ref}:{code}", {**facts, "code": code, "setters": [s for _, s in members]},
-                               [r for r, _ in members]))
+            members = [s for s in setters if s["to"] == code]
+            if len({s["who"] for s in members}) >= 2:   # one method: the transition's own questions say it
+                groups.append((f"{ref}:{code}", {**facts, "code": code, "setters": members}))
         out = []
-        for gref, gfacts, grules in groups:
-            evidence = self._evidence(grules, gfacts["setters"], dict_rec)
+        for gref, gfacts in groups:
+            evidence = self._evidence(gfacts["setters"], dict_rec)
             if len(evidence) > MAX_EVIDENCE:
                 continue
+            gfacts = {**gfacts, "setters": [{k: v for k, v in x.items() if k != "spans"} for x in gfacts["setters"]]}
             for lang in self.p.languages:
                 for qkind, question in lifecycle_questions(gfacts, lang, gref):
                     out.append(self.p._item(gref, "rule", "lifecycle", qkind, lang, domain, question, gfacts, evidence))
         return out
+
+
+def sql_where(sql: str) -> str:
+    """The WHERE part of a statement ('' when it has none)."""
+    m = re.search(r"\bwhere\b(.*)$", sql, re.I | re.S)
+    return m.group(1) if m else ""
+
+
+def _literal(value: str, column: str, set_part: str) -> str | None:
+    """The code a SET assignment writes when it is a literal: `4`, or a CASE whose every THEN is the same literal."""
+    if re.fullmatch(r"-?\d+", value):
+        return value
+    if value.upper().startswith("CASE"):
+        body = re.search(rf"`?\b{re.escape(column)}\b`?\s*=\s*CASE(.*?)\bEND\b", set_part, re.I | re.S)
+        thens = re.findall(r"\bTHEN\s+([^\s,]+)", body.group(1), re.I) if body else []
+        if thens and len(set(thens)) == 1 and re.fullmatch(r"-?\d+", thens[0]):
+            return thens[0]
+    return None
+
+
+def _split_args(text: str) -> list[str]:
+    """Top-level comma-separated parts of an argument or parameter list."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "(<[{":
+            depth += 1
+        elif ch in ")>]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    return parts + ([cur.strip()] if cur.strip() else [])
+
+
+def _param_index(signature: str, name: str) -> int | None:
+    """The position of a mapper method's parameter bound to `#{name}` (`@Param("name")`, else the Java name)."""
+    inner = signature.partition("(")[2].rpartition(")")[0]
+    for n, part in enumerate(_split_args(inner)):
+        if re.search(rf'@Param\(\s*"{re.escape(name)}"\s*\)', part) or re.search(rf"\b{re.escape(name)}$", part):
+            return n
+    return None
+
+
+def _argument(lines: list[str], line: int, method: str, index: int) -> str | None:
+    """The `index`-th argument of the call of `method` starting on `line` (a call may span a few lines)."""
+    text = " ".join(lines[line - 1:line + 4])
+    m = re.search(rf"\b{re.escape(method)}\s*\(", text)
+    if not m:
+        return None
+    depth, end = 1, m.end()
+    while end < len(text) and depth:
+        depth += {"(": 1, ")": -1}.get(text[end], 0)
+        end += 1
+    args = _split_args(text[m.end():end - 1])
+    return args[index] if index < len(args) else None
 
 
 def _label_spans(dict_rec: dict) -> list[Span]:
@@ -287,10 +392,12 @@ def _where(s: dict, lang: str) -> str:
         parts = [f"once per iteration of `{x['loop']}`" for x in s["loops"]]
         parts += [f"inside the `{c['condition']}` branch" if c["branch"] == "then"
                   else f"in the else branch of `{c['condition']}`" for c in s["within"]]
+        parts += [control_text(c, lang) for c in s["controls"]]
         return "".join(f", {p}" for p in parts)
     parts = [f"在循环 `{x['loop']}` 中逐次执行" for x in s["loops"]]
     parts += [f"位于 `{c['condition']}` 分支内" if c["branch"] == "then" else f"位于 `{c['condition']}` 的 else 分支内"
               for c in s["within"]]
+    parts += [control_text(c, lang) for c in s["controls"]]
     return "".join(f"，{p}" for p in parts)
 
 
@@ -309,10 +416,12 @@ def _setter_text(s: dict, labels: dict, lang: str) -> str:
     what = f"the `{s['who']}` statement" if s.get("via") == "sql" else f"`{s['who']}`"
     froms = " or ".join(state_name(c, labels, lang) for c in s["from_codes"])
     if lang == "en":
-        text = f"{what} ({at}{', as `' + s['to_name'] + '`' if s['to_name'] else ''}){_where(s, lang)}"
+        how = f", as `{s['to_name']}`" if s["to_name"] else f", through `{s['through']}`" if s.get("through") else ""
+        text = f"{what} ({at}{how}){_where(s, lang)}"
         return text + (f", only from {froms}" if froms else "")
     what = f"语句 `{s['who']}`" if s.get("via") == "sql" else f"`{s['who']}`"
-    text = f"{what}（{at}{'，写作 `' + s['to_name'] + '`' if s['to_name'] else ''}）{_where(s, lang)}"
+    how = f"，写作 `{s['to_name']}`" if s["to_name"] else f"，经 `{s['through']}`" if s.get("through") else ""
+    text = f"{what}（{at}{how}）{_where(s, lang)}"
     froms = " 或 ".join(state_name(c, labels, lang) for c in s["from_codes"])
     return text + (f"，且只能从 {froms} 开始" if froms else "")
 
@@ -328,9 +437,15 @@ def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[st
                        if lang == "en" else f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items())),
                       label_ids))
     for s in setters:
-        ids = [cite.at(s["line"], s["path"])] + [cite.at(c["line"], s["path"]) for c in s["within"] + s["loops"]]
-        trace.append(((f"{s['who']} sets {fld} to {s['to']}" if lang == "en" else f"{s['who']} 把 {fld} 设为 {s['to']}"),
-                      list(dict.fromkeys(ids))))
+        ids = [cite.at(s["line"], s["path"])] + [cite.at(c["line"], s["path"])
+                                                 for c in s["within"] + s["loops"] + s["controls"]]
+        if s.get("through"):   # a caller passing the code to a statement that writes its parameter
+            ids.append(cite.at(s["stmt"]["start_line"], s["stmt"]["path"]))
+            claim = (f"{s['who']} calls `{s['through']}` with {s['to']}, which writes it to {fld}" if lang == "en"
+                     else f"{s['who']} 以 {s['to']} 调用 `{s['through']}`，该语句把它写入 {fld}")
+        else:
+            claim = f"{s['who']} sets {fld} to {s['to']}" if lang == "en" else f"{s['who']} 把 {fld} 设为 {s['to']}"
+        trace.append((claim, list(dict.fromkeys(ids))))
         if s["from_codes"]:
             lim = [cite.at(line, s["path"]) for line in s["limit_lines"]] or ids[:1]
             trace.append(((f"{s['who']} changes it only from {fld} {' or '.join(s['from_codes'])}" if lang == "en"

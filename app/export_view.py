@@ -61,22 +61,9 @@ def render() -> None:
         go = st.form_submit_button("Write export", type="primary", icon=":material/save:")
     if go:
         with problems_shown():
-            target = Path(out).expanduser().resolve()
-            if target.exists() and not force:
-                raise UserError(f"{target} already exists: tick *Replace the directory if it exists*, "
-                                "or give another output directory")
-            manifest = export_dataset(db, repo_id, Path(out), filters,
-                                      SplitOptions(val_ratio=val_ratio, seed=int(seed), group_by=tuple(group_by)),
-                                      force=force, parquet=parquet, progress=StreamlitProgress(),
-                                      context=CONTEXT_CHOICES[context])
-            st.session_state["last-export"] = str(target)
-            c = manifest["counts"]
-            st.success(f"Exported {c['total']} sample(s) ({c['train']} train, {c['val']} val) to `{target}`.")
-            if not c["val"]:
-                st.session_state["unacknowledged-no-val"] = {"dir": str(target), "train": c["train"],
-                                                             "note": manifest["grouping"].get("note", "")}
-            elif note := manifest["grouping"].get("note"):
-                st.warning(f"The validation split is smaller than asked: {note}.", icon=":material/warning:")
+            write(db, repo_id, Path(out), filters,
+                  SplitOptions(val_ratio=val_ratio, seed=int(seed), group_by=tuple(group_by)),
+                  force=force, parquet=parquet, context=CONTEXT_CHOICES[context])
     acknowledged = no_val_acknowledged()
     last = st.session_state.get("last-export")
     if acknowledged and last and Path(last).is_dir():
@@ -90,6 +77,28 @@ def render() -> None:
     st.subheader("Past exports")
     with problems_shown():
         _past(list_exports(db))
+
+
+def write(db, repo_id: str, out: Path, filters: ExportFilters, split: SplitOptions, **options) -> None:
+    """Write the export (core.export, as the CLI) and say what came out; an empty val split waits for the
+    curator's acknowledgement, a short one is a warning."""
+    target = out.expanduser().resolve()
+    if target.exists() and not options["force"]:
+        raise UserError(f"{target} already exists: tick *Replace the directory if it exists*, "
+                        "or give another output directory")
+    try:
+        manifest = export_dataset(db, repo_id, out, filters, split, progress=StreamlitProgress(), **options)
+    except UserError as exc:
+        raise UserError(in_page_terms(str(exc))) from exc
+    st.session_state["last-export"] = str(target)
+    c = manifest["counts"]
+    note = in_page_terms(manifest["grouping"].get("note", ""))
+    if not c["val"]:   # written, but not a success: said in red until acknowledged
+        st.session_state["unacknowledged-no-val"] = {"dir": str(target), "train": c["train"], "note": note}
+        return
+    st.success(f"Exported {c['total']} sample(s) ({c['train']} train, {c['val']} val) to `{target}`.")
+    if note:
+        st.warning(f"The validation split is smaller than asked: {note}.", icon=":material/warning:")
 
 
 def no_val_acknowledged() -> bool:
@@ -109,8 +118,21 @@ def no_val_acknowledged() -> bool:
     return False
 
 
+# the export's CLI flags named in core's messages -> the control of this page that sets them
+_CONTROLS = {"pass --include-unconfirmed": "tick *Include accepted samples still awaiting more reviewers*",
+             "pass --include-pending": "tick *Include pending samples that pass validation*",
+             "--group-by rule,flow": "*Group by* rule and flow only"}
+
+
+def in_page_terms(message: str) -> str:
+    """A message of core.export with its CLI flags replaced by the controls of this page."""
+    for flag, control in _CONTROLS.items():
+        message = message.replace(flag, control)
+    return message
+
+
 def _preview(shown: dict) -> None:
-    excluded = ", ".join(f"{n} {why}" for why, n in sorted(shown["excluded"].items()))
+    excluded = in_page_terms(", ".join(f"{n} {why}" for why, n in sorted(shown["excluded"].items())))
     st.caption(f"{shown['eligible']} sample(s) would be exported" + (f"; left out: {excluded}" if excluded else ""))
     if not shown["eligible"]:
         st.info("Nothing to export with these filters: accept or edit samples on the QA review and Design review "

@@ -68,9 +68,8 @@ def _export_options(db: Database, smoke: bool) -> dict[str, str | None]:
     for rec in exports:
         counts = rec["manifest"].get("counts", {})
         size = f" ({counts.get('train', '?')} train / {counts.get('val', '?')} val)" if isinstance(counts, dict) else ""
-        if isinstance(counts, dict) and counts.get("val") == 0:
-            size += " · NO VALIDATION SPLIT"
-        options[f"{rec['out_dir']} · {rec['created_at']:%Y-%m-%d %H:%M}{size}"] = rec["out_dir"]
+        flag = "[no validation split] " if isinstance(counts, dict) and counts.get("val") == 0 else ""
+        options[f"{flag}{rec['out_dir']} · {rec['created_at']:%Y-%m-%d %H:%M}{size}"] = rec["out_dir"]
     if smoke:
         options[SMOKE_EXPORT] = None
     options[OTHER_EXPORT] = ""

@@ -153,6 +153,9 @@ def test_the_export_page_offers_the_flags_its_messages_name(monkeypatch, decided
     out = tmp_path / "exp"
     out.mkdir()
     at = _app(monkeypatch, decided, "export")
+    captions = "\n".join(c.value for c in at.caption)
+    assert "8 pending (tick *Include pending samples that pass validation*)" in captions
+    assert "--include-pending" not in captions
     at.text_input(key="export-out").input(str(out))
     next(b for b in at.button if b.label == "Write export").click().run()
     assert "tick *Replace the directory if it exists*" in "\n".join(w.value for w in at.warning)

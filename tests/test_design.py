@@ -236,12 +236,12 @@ def test_new_field_changes_the_ddl_file_and_hand_listed_columns(shop_db, deriver
             assert mp["method"] in components
 
 
-def _shop_with(tmp_path: Path, edits: dict[str, tuple[str, str]]) -> Database:
-    """examples/shop copied and edited (each path: old text -> new text), run through the pipeline."""
+def _shop_with(tmp_path: Path, edits: list[tuple[str, str, str]]) -> Database:
+    """examples/shop copied and edited (path, old text, new text), run through the pipeline."""
     from core.cli import main
     repo = tmp_path / "shop"
     shutil.copytree(EXAMPLE_REPO, repo)
-    for rel, (old, new) in edits.items():
+    for rel, old, new in edits:
         p = repo / rel
         text = p.read_text(encoding="utf-8")
         assert old in text, rel
@@ -255,23 +255,23 @@ def test_stock_guard_switches_an_unchecked_subtraction_to_the_guarded_statement(
     """A statement that subtracts from lock_stock with no guard, next to one that guards the same column and whose
     caller checks the row count: the design names that statement, its argument mapping and the caller's own check."""
     portal = "shop-portal/src/main/"
-    db = _shop_with(tmp_path, {
-        f"{portal}resources/dao/PortalOrderDao.xml": ("</mapper>", """
+    db = _shop_with(tmp_path, [
+        (f"{portal}resources/dao/PortalOrderDao.xml", "</mapper>", """
     <!-- unlock without a floor: written for the design test -->
     <update id="unlockSkuStock">
         UPDATE inv_sku_stock SET lock_stock = lock_stock - #{qty} WHERE id = #{skuId}
     </update>
 </mapper>"""),
-        f"{portal}java/io/acdp/shop/portal/dao/PortalOrderDao.java": (
+        (f"{portal}java/io/acdp/shop/portal/dao/PortalOrderDao.java",
             "    int releaseStockBySkuId(",
             '    int unlockSkuStock(@Param("skuId") Long skuId, @Param("qty") Integer qty);\n\n'
             "    int releaseStockBySkuId("),
-        f"{portal}java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java": (
+        (f"{portal}java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java",
             "            releaseLockedStock(timeOutOrder.getOrderItemList());",
             "            for (OrdOrderItem item : timeOutOrder.getOrderItemList()) {\n"
             "                portalOrderDao.unlockSkuStock(item.getProductSkuId(), item.getProductQuantity());\n"
             "            }"),
-    })
+    ])
     with db.connect() as con:
         rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
     found = [Sample.model_validate(r["payload"]) for r in rows]
@@ -286,3 +286,34 @@ def test_stock_guard_switches_an_unchecked_subtraction_to_the_guarded_statement(
     assert not any("rolls back" in r for r in s.design.risks)
     evidence = "\n".join(e.text for e in s.evidence)
     assert "lock_stock - #{quantity} &gt;= 0" in evidence and "count == 0" in evidence
+
+
+def test_unchecked_write_follows_the_callers_that_check_the_row_count(tmp_path):
+    """A conditional UPDATE (its WHERE tests more than the key) that two callers check and one ignores: the design
+    names the ignoring caller, the WHERE that makes it conditional, and inside a loop that goes on writing it skips
+    the rest of the element instead of stopping the whole run."""
+    impl = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
+    db = _shop_with(tmp_path, [
+        (impl, "            releaseLockedStock(timeOutOrder.getOrderItemList());",
+         "            for (OrdOrderItem item : timeOutOrder.getOrderItemList()) {\n"
+         "                portalOrderDao.releaseStockBySkuId(item.getProductSkuId(), item.getProductQuantity());\n"
+         "                couponService.updateCouponStatus(timeOutOrder.getCouponId(), timeOutOrder.getMemberId(), 0);\n"
+         "            }"),
+        (impl, "    private void releaseLockedStock(",
+         "    public void releaseOne(Long skuId, Integer quantity) {\n"
+         "        if (portalOrderDao.releaseStockBySkuId(skuId, quantity) == 0) {\n"
+         "            throw new IllegalStateException(\"nothing locked to release\");\n"
+         "        }\n"
+         "    }\n\n"
+         "    private void releaseLockedStock("),
+    ])
+    with db.connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
+    found = [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "unchecked_write"]
+    assert len(found) == 1
+    s = found[0]
+    assert "OrdPortalOrderServiceImpl.cancelTimeOutOrder" in s.question and "2 other callers" in s.question
+    assert "lock_stock" in s.design.understanding
+    assert "`continue`" in " ".join(c.change for c in s.design.changes)
+    evidence = "\n".join(e.text for e in s.evidence)
+    assert "nothing locked to release" in evidence and "count == 0" in evidence

@@ -118,6 +118,7 @@ def _reuse(refs: list[Ref], ids: list[str], lang: str) -> list[ReuseItem]:
 def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> tuple[DesignProposal, list[tuple[str, list[str]]]]:
     """The template proposal for a requirement, and the trace of claims about existing code."""
     builder = {"idempotent": _idempotent, "sql_guard": _sql_guard, "stock_guard": _stock_guard,
+               "unchecked_write": _unchecked_write,
                "new_endpoint": _new_endpoint, "list_filter": _list_filter, "new_field": _new_field,
                "user": _user}[spec.kind]
     design = builder(spec, conv, lang)
@@ -373,6 +374,56 @@ def _stock_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropos
                    _t(lang, f"a row whose {col} is lower than the quantity: no row changes and the caller runs "
                             f"`{f['then'] or f['check']}`", f"{col} 小于数量的行：不修改任何行，调用方执行 "
                             f"`{f['then'] or f['check']}`")],
+    )
+
+
+def _unchecked_write(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """The caller checks the row count the way the caller it is most like already does."""
+    f = spec.facts
+    call, where = f"{f['call']}({f['arg']})", " AND ".join(f"{c} = …" for c in f["where"])
+    if f["rest_in_loop"]:
+        handle = _t(lang, f"skip the rest of this element (`continue`), logging it the way `{f['follow']}` handles a 0 "
+                          f"(`{f['then']}`)" if "log" in f["then"].lower() else
+                    "skip the rest of this element (`continue`)",
+                    "跳过本元素的其余步骤（`continue`）" + (f"，并像 `{f['follow']}` 一样记录日志" if "log" in
+                                                           f["then"].lower() else ""))
+    else:
+        handle = _t(lang, f"`{f['then']}`, as `{f['follow']}` does", f"`{f['then']}`，与 `{f['follow']}` 一致")
+    others = "; ".join(f"`{o['method']}`: `{o['test']}` → `{o['then']}`" for o in f["others"])
+    risks = []
+    if f["before"] and not (f["fails"] and f["transactional"]):
+        risks.append(_t(lang, "writes made earlier in the method (" + ", ".join(f"`{b}`" for b in f["before"])
+                        + ") stay: only an exception inside a transaction would undo them",
+                        "方法中更早的写入（" + "、".join(f"`{b}`" for b in f["before"]) + "）不会撤销：只有事务中的异常才会回滚"))
+    if f["after"] and not f["rest_in_loop"] and not re.search(r"\b(return|throw)\b|Asserts\.", f["then"]):
+        risks.append(_t(lang, "the handling copied from " + f"`{f['follow']}` does not stop the method: the later "
+                        + ", ".join(f"`{a}`" for a in f["after"]) + " still runs",
+                        f"照搬 `{f['follow']}` 的处理不会中止方法：后面的 " + "、".join(f"`{a}`" for a in f["after"])
+                        + " 仍会执行"))
+    risks.append(_t(lang, f"0 rows means the row no longer matched `{where}` when it was written (another request or job "
+                          "changed it after it was read); retrying with the stale record would fail again",
+                    f"影响 0 行说明写入时该行已不满足 `{where}`（读取后被其他请求或任务修改）；用旧记录重试仍会失败"))
+    return DesignProposal(
+        understanding=_t(lang, f"`{f['statement']}` updates only while `{where}` still match, so `{f['call']}` changes 0 "
+                               f"rows when the row was modified after it was read. `{f['method']}` ignores that count "
+                               f"(line {f['line']})" + (", and goes on to " + ", ".join(f"`{a}`" for a in f["after"])
+                                                         if f["after"] else "") + f" as if the write happened. "
+                               f"{f['checked']} other callers check it ({others}).",
+                         f"`{f['statement']}` 仅在 `{where}` 仍匹配时更新，记录在读取后被修改时 `{f['call']}` 影响 0 行。"
+                         f"`{f['method']}` 忽略了该结果（第 {f['line']} 行）"
+                         + ("，并继续执行 " + "、".join(f"`{a}`" for a in f["after"]) if f["after"] else "")
+                         + f"。另外 {f['checked']} 个调用方都检查了它（{others}）。"),
+        changes=_changes([(f["layer"], f["method"], _t(lang, f"wrap line {f['line']} as `if ({call} == 0) {{ … }}` and "
+                                                             f"there {handle}",
+                                                       f"把第 {f['line']} 行改为 `if ({call} == 0) {{ … }}`，其中{handle}"),
+                           False)]),
+        data_changes=[_t(lang, "none", "无")],
+        flow=[_t(lang, "1 row changed: as today", "影响 1 行：与现在一致"),
+              _t(lang, f"0 rows: {handle}", f"影响 0 行：{handle}")],
+        risks=risks,
+        test_plan=[_t(lang, f"modify the row between the read and `{f['call']}` (another session): the method takes the "
+                            "0-row path", f"在读取与 `{f['call']}` 之间修改该行（另一会话）：方法走影响 0 行的分支"),
+                   _t(lang, "an unchanged row: behaves as today", "记录未被修改：行为与现在一致")],
     )
 
 

@@ -239,8 +239,12 @@ class CodeFacts:
     def where_columns(self, stmt: dict) -> list[str]:
         """The columns a statement's WHERE tests (`where id = #{..} and update_time = #{..}` -> id, update_time)."""
         body = " ".join(self.files.get(stmt["path"]).lines[stmt["start_line"] - 1:stmt["end_line"]])
+        body = body.replace("&gt;", ">").replace("&lt;", "<")
         where = re.split(r"\bwhere\b", body, maxsplit=1, flags=re.I)
-        return re.findall(r"(\w+)\s*(?:=|<>|!=|>=|<=)\s*#\{", where[1]) if len(where) > 1 else []
+        if len(where) < 2:
+            return []
+        found = re.findall(r"(\w+)\s*(?:=|<>|!=|>=|<=|>|<)\s*#\{|(\w+)\s*[-+]\s*#\{[\w.]+\}\s*(?:>=|<=|>|<)", where[1])
+        return list(dict.fromkeys(a or b for a, b in found))
 
     def callers(self, method: dict) -> list[dict]:
         """Calls of a method, through its interface too (`OmsOrderService#cancel` for `...Impl#cancel`)."""

@@ -41,6 +41,7 @@ NEW_FIELDS = {
     ],
 }
 CANCEL = re.compile(r"^(cancel|close)", re.I)
+WRITE_CALL = re.compile(r"^(update|insert|save|modify|delete|remove|add|reduce|release)", re.I)
 CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 LITERAL_SET = re.compile(r"\.set(\w+)\(\s*(?:\([a-z]+\)\s*)?(-?\d+|[A-Z]\w*\.[A-Z_][A-Z0-9_]*)\s*\)")
 CANCELLED = re.compile(r"cancel|close|取消|关闭", re.I)
@@ -127,7 +128,8 @@ class RequirementDeriver:
     def derive(self, domain: str) -> list[DesignSpec]:
         """The designs of one domain; a requirement another domain of this run already gave is not repeated."""
         specs, texts = [], self._asked
-        for fn in (self.idempotent, self.sql_guard, self.stock_guard, self.new_endpoint, self.list_filter,
+        for fn in (self.idempotent, self.sql_guard, self.stock_guard, self.unchecked_write, self.new_endpoint,
+                   self.list_filter,
                    self.list_filter_criteria, self.new_field):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
@@ -501,6 +503,85 @@ class RequirementDeriver:
             "fails": check["fails"],
             "precedent": f"{prec_m['parent_id'].rsplit('.', 1)[-1]}.{prec_m['name']}",
             "precedent_call": prec_call["callee_name"], "batch": batch, "args": self._param_map(st, sibling, col)})
+
+    # ------------------------------------------------------- unchecked write --
+    def unchecked_write(self, domain: str) -> list[DesignSpec]:
+        """A conditional write (its WHERE tests more than the key: a version, a state) whose row count most of its
+        callers check, called by one that does not: that caller goes on as if the row changed."""
+        groups: dict[str, list[tuple[dict, dict]]] = {}
+        stmts: dict[str, dict] = {}
+        for c in self.data["calls"]:
+            m = self.code.methods.get(c["caller_id"])
+            if not m or not c.get("callee_id") or c["path"] in self.code.generated_paths \
+                    or self.code.inactive(m.get("parent_id")) \
+                    or re.match(r"\s*return\b", self.code.text(c["path"], c["line"])):    # a pass-through wrapper
+                continue
+            if c["callee_id"] not in stmts:
+                stmts[c["callee_id"]] = self.code.write_statement(c) or {}
+            if stmts[c["callee_id"]].get("kind") in ("update", "delete"):
+                groups.setdefault(c["callee_id"], []).append((m, c))
+        out = []
+        for callee, calls in groups.items():
+            stmt = stmts[callee]
+            cols = self.code.where_columns(stmt) if stmt else []
+            checked = [(m, c, rc) for m, c in calls if (rc := self.code.row_check(c))]
+            if len(cols) < 2 or len(checked) < 2:
+                continue
+            for m, c in calls:
+                cls = self.classes.get(m["parent_id"]) or {}
+                if not self.code.row_check(c) and domain in (cls.get("domains") or []):
+                    out.append(self._unchecked_spec(domain, m, c, stmt, cols, checked))
+        return out
+
+    def _handling(self, m: dict, call: dict, checked: list[tuple[dict, dict, dict]]) -> tuple[dict, dict, dict]:
+        """The checked caller to follow: the same class first, then one that returns the same way (void or not)."""
+        void = bool(re.search(r"\bvoid\b", (m.get("signature") or "").split("(")[0]))
+        return min(checked, key=lambda t: (t[0].get("parent_id") != m.get("parent_id"),
+                                           bool(re.search(r"\bvoid\b", (t[0].get("signature") or "").split("(")[0]))
+                                           != void, t[1]["path"], t[1]["line"]))
+
+    def _unchecked_spec(self, domain: str, m: dict, call: dict, stmt: dict, cols: list[str],
+                        checked: list[tuple[dict, dict, dict]]) -> DesignSpec:
+        label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+        name = f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"
+        cond = self._conditioned(call)
+        lines = self.files.get(m["path"]).lines
+        loop = next((c for c in reversed(self.outline.controls(call["path"], call["line"])) if c.kind == "loop"), None)
+        after = [c for c in self.code.calls_in(m["symbol_id"]) if c["line"] > call["line"]
+                 and WRITE_CALL.match(c["callee_name"].rsplit(".", 1)[-1])]
+        rest_in_loop = bool(loop) and any(any(x.line == loop.line for x in self.outline.controls(c["path"], c["line"]))
+                                          for c in after)       # the loop body writes more after this call
+        before = [c for c in self.code.writes_in(m["symbol_id"]) if c["line"] < call["line"]]
+        pm, pc, prc = self._handling(m, call, checked)
+        plabel = f"{pm['parent_id'].rsplit('.', 1)[-1]}.{pm['name']}"
+        wline = next((n for n in range(stmt["start_line"], stmt["end_line"] + 1)
+                      if re.search(r"\bwhere\b", self.files.get(stmt["path"]).lines[n - 1], re.I)), stmt["end_line"])
+        refs = [Ref(label, f"calls `{call['callee_name']}` and does not look at how many rows it changed"
+                    + (f" ({cond['cond']})" if cond["cond"] else ""), f"调用 `{call['callee_name']}`，不检查影响行数",
+                    m["path"], cond["cond_line"] or max(m["start_line"], call["line"] - 3),
+                    max([call["line"]] + [c["line"] for c in after if c["line"] - (cond["cond_line"] or call["line"]) < 30])),
+                Ref(name, f"updates only `WHERE {' AND '.join(c + ' = …' for c in cols)}`",
+                    f"仅在 `WHERE {' AND '.join(c + ' = …' for c in cols)}` 时更新",
+                    stmt["path"], wline, wline)]
+        others = []
+        for om, oc, orc in sorted(checked, key=lambda t: (t[0] is not pm, t[1]["path"], t[1]["line"]))[:3]:
+            olabel = f"{om['parent_id'].rsplit('.', 1)[-1]}.{om['name']}"
+            refs.append(Ref(olabel, f"checks it: `{orc['test']}` then `{orc['then']}`", f"检查影响行数：`{orc['test']}`",
+                            oc["path"], oc["line"], min(orc["line"] + 2, oc["line"] + 5)))
+            others.append({"method": olabel, "test": orc["test"], "then": orc["then"]})
+        text_en = (f"Make {label} notice when `{call['callee_name']}` changes no row, as {len(checked)} other callers of it "
+                   "already do.")
+        text_zh = f"让 {label} 在 `{call['callee_name']}` 未更新任何行时做出处理，与它的另外 {len(checked)} 个调用方一致。"
+        return DesignSpec(_req_id("unchecked_write", m["symbol_id"], str(call["line"])), "unchecked_write", domain,
+                          text_en, text_zh, refs, {
+                              "method": label, "layer": self.code.layer_of(m["parent_id"]), "call": call["callee_name"],
+                              "line": call["line"], "statement": name, "where": cols, "checked": len(checked),
+                              "others": others, "follow": plabel, "then": prc["then"], "test": prc["test"],
+                              "fails": prc["fails"], "loop": loop.code if loop else None, "rest_in_loop": rest_in_loop,
+                              "after": [c["callee_name"] for c in after], "before": [c["callee_name"] for c in before],
+                              "transactional": self._transactional(m),
+                              "arg": (re.search(rf"{re.escape(call['callee_name'])}\((.*)\)", lines[call["line"] - 1])
+                                      or [None, ""])[1]})
 
     # ----------------------------------------------------- count endpoint --
     def _path_up(self, method_id: str, depth: int = 4) -> list[dict] | None:

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from app import run_table, url_state
-from app.nav import link, page
+from app.nav import PAGES, link, page
 from app.state import database, problems_shown
 from core import agreement
 from core.review import reviewers_required
@@ -28,6 +28,7 @@ STATUS_COLORS = {"pending": "#9e9e9e", "accepted": "#2e7d32", "edited": "#1565c0
 RESULT_COLORS = {"pass": "#2e7d32", "warn": "#f9a825", "fail": "#c62828", "unchecked": "#9e9e9e"}
 TASK_NAMES = {"qa": "QA", "design": "design"}
 REVIEW_PAGES = {"qa": "qa_review", "design": "design_review"}
+RERUN_PAGES = {"export": "export", "infer": "lora_runs"}   # where a failed stage is run again; the rest: Pipeline
 
 
 @dataclass
@@ -85,10 +86,10 @@ def pending_label(group: dict) -> str:
 def next_action(f: Figures) -> None:
     """The one thing to do next, as a link to the page that does it: broken stages first, then review work."""
     for run in f.failing:
-        st.error(f"**{run['stage']}** failed (run {run['run_id']}, {run['started_at']:%Y-%m-%d %H:%M}): "
+        st.error(f"**{run['stage']}** {run['status']} (run {run['run_id']}, {run['started_at']:%Y-%m-%d %H:%M}): "
                  f"{run['message'] or 'no reason recorded'}", icon=":material/error:")
-    if f.failing:
-        link("pipeline", "Open the Pipeline page to run it again")
+    for target in dict.fromkeys(RERUN_PAGES.get(run["stage"], "pipeline") for run in f.failing):
+        link(target, f"Open the {next(title for name, title, _ in PAGES if name == target)} page to run it again")
     if f.training and f.training[0]["status"] == "failed":
         run = f.training[0]
         st.error(f"LoRA run **{run['run_id']}** failed: {run['message'] or 'no reason recorded'}",

@@ -121,7 +121,7 @@ def test_a_failed_stage_shows_its_stored_reason_on_the_dashboard_and_the_pipelin
     assert not _app(monkeypatch, decided).error
 
 
-def test_a_failed_validation_run_is_read_from_its_stored_stage_run(decided, tmp_path):
+def test_a_failed_validation_run_is_read_from_its_stored_stage_run(monkeypatch, decided, tmp_path):
     run_dir = tmp_path / "runs" / "r1"
     run_dir.mkdir(parents=True)
     assert validation_failure(decided, run_dir) is None
@@ -130,6 +130,10 @@ def test_a_failed_validation_run_is_read_from_its_stored_stage_run(decided, tmp_
     assert row[0] == "failed" and json.loads(row[2])["run"] == str(run_dir.resolve())
     assert validation_failure(decided, run_dir) == row[1] and "holds no finished training run" in row[1]
     assert not (run_dir / "infer.log").exists()       # the reason came from the database, not from a log
+    at = _app(monkeypatch, decided)                    # the dashboard says it too, and where to run it again
+    assert "**infer** failed" in "\n".join(e.value for e in at.error)
+    assert [p.proto.label for p in at.get("page_link") if p.proto.page == "lora_runs"] == [
+        "Open the LoRA runs page to run it again"]
 
 
 def test_an_export_without_validation_split_must_be_acknowledged(monkeypatch, decided, tmp_path):

@@ -134,6 +134,11 @@ def test_a_failed_validation_run_is_read_from_its_stored_stage_run(monkeypatch, 
     assert "**infer** failed" in "\n".join(e.value for e in at.error)
     assert [p.proto.label for p in at.get("page_link") if p.proto.page == "lora_runs"] == [
         "Open the LoRA runs page to run it again"]
+    with decided.connect() as con:                     # and the run's own page, under its details
+        runs_store.insert_run(con, "r1", str(run_dir), str(tmp_path / "exp"), "tiny", {}, pid=None)
+        runs_store.update_run(con, "r1", "finished", finished=True)
+    at.switch_page("../pages/lora_runs.py").run()
+    assert f"Validation failed: {row[1]}" in "\n".join(e.value for e in at.error)
 
 
 def test_an_export_without_validation_split_must_be_acknowledged(monkeypatch, decided, tmp_path):

@@ -241,7 +241,7 @@ def agreement_table(pairs: list[agreement.PairAgreement]) -> None:
     st.dataframe(pd.DataFrame([{"reviewers": f"{p.a} · {p.b}", "samples": p.n, "agreed": p.agreed,
                                 "agreement": p.percent, "Cohen's kappa": p.kappa} for p in pairs]),
                  hide_index=True, width="stretch", column_config={
-                     "agreement": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100),
+                     "agreement": st.column_config.ProgressColumn(format="%.0f%%", min_value=0, max_value=100, color="green"),
                      "Cohen's kappa": st.column_config.NumberColumn(format="%.2f",
                                                                     help="1 = full agreement, 0 = what chance gives; "
                                                                          "empty when both always gave one label")})

@@ -88,6 +88,11 @@ def test_the_app_opens_on_the_dashboard_with_the_next_action_as_a_filtered_link(
     assert first.label == f"**{top[2]} pending {top[1]} {noun} samples — review**"
     assert first.page == {"qa": "qa_review", "design": "design_review"}[top[0]]
     assert f"status=pending&domain={top[1]}&rule=&valid=" in first.query_string
+    (pair,) = next(d.value for d in at.dataframe if "reviewers" in d.value.columns).to_dict("records")
+    # ann and bob both decided qa-0 (accept / reject) and qa-1 (accept / accept): 1 of 2 agreed, and with
+    # ann accepting everything, chance alone agrees half the time: kappa 0
+    assert (pair["reviewers"], pair["samples"], pair["agreed"], pair["agreement"], pair["Cohen's kappa"]) == (
+        "ann · bob", 2, 1, 50.0, 0.0)
 
 
 def test_a_dashboard_link_opens_the_review_queue_on_exactly_its_filters(monkeypatch, decided):

@@ -33,6 +33,7 @@ from core.rules.statements import state_name
 
 MAX_EVIDENCE = 20     # a field set in a dozen places needs a line for each; the validator only warns
 MAX_SETTERS = 12
+MAX_CALLERS = 60        # methods on the way back from a setter to its entry points
 MIN_WHOLE_RECORD = 3      # SET assignments from #{...} that make a statement a whole-record write
 _COPY = re.compile(r"copyProperties\(\s*(\w+)\s*,\s*(\w+)")
 _SET_PART = re.compile(r"\bset\b(.*?)(?:\bwhere\b|$)", re.I | re.S)
@@ -59,6 +60,9 @@ class Lifecycles:
         self.calls_at: dict[tuple[str, int], list[dict]] = defaultdict(list)
         for c in self.data["calls"]:
             self.calls_at[(c["path"], c["line"])].append(c)
+        self.calls_by_name: dict[str, list[dict]] = defaultdict(list)
+        for c in self.data["calls"]:
+            self.calls_by_name[c["callee_name"].rsplit(".", 1)[-1]].append(c)
         self.fields_of: dict[str, set[str]] = defaultdict(set)
         for s in self.data["symbols"]:
             if s["kind"] == "field" and s.get("parent_id"):
@@ -154,7 +158,8 @@ class Lifecycles:
                 "domain": None, "stmt": {"path": st["path"], "start_line": st["start_line"], "end_line": st["end_line"]}}
         literal = _literal(value, column, set_part)
         if literal is not None:
-            return [{**base, "who": label, "to": literal, "path": st["path"], "line": st["start_line"], "via": "sql"}]
+            return [{**base, "who": label, "to": literal, "path": st["path"], "line": st["start_line"], "via": "sql",
+                     "method_id": st.get("method_id")}]
         param = re.fullmatch(r"#\{\s*(\w+)\s*(?:,[^}]*)?\}", value)
         method = self.p.graph.methods.get(st.get("method_id") or "") if param and st.get("method_id") else None
         if method is None:
@@ -170,7 +175,8 @@ class Lifecycles:
                 return None
             controls = [{"kind": x.kind, "code": x.code, "line": x.line}
                         for x in self.p.outline.controls(c["path"], c["line"])]
-            out.append({**base, "who": member_label(c["caller_id"]), "through": label, "to": arg, "path": c["path"],
+            out.append({**base, "who": member_label(c["caller_id"]), "caller_id": c["caller_id"], "through": label,
+                        "to": arg, "path": c["path"],
                         "line": c["line"], "via": None, "controls": controls})
         return out
 
@@ -214,6 +220,77 @@ class Lifecycles:
             return None
         return self._sql_setters(tables[0], snake(field), rules)
 
+    # ------------------------------------------------------------- entries --
+    def _callers(self, method_id: str) -> list[dict] | None:
+        """Methods calling `method_id` (directly, or through its interface); None when a call of that name has a
+        receiver the index could not type (it might be this method)."""
+        owner, _, member = method_id.partition("#")
+        name = member.split("(")[0]
+        cls = next((c for c in self.data["classes"] if c["symbol_id"] == owner), {})
+        mine = {owner.rsplit(".", 1)[-1], *(e.rsplit(".", 1)[-1] for e in cls.get("extends") or [])}
+        out = []
+        for c in self.calls_by_name.get(name, []):
+            if method_id in (c.get("callee_id"), c.get("impl_id")):
+                out.append(c)
+            elif not c.get("callee_id"):
+                receiver = c["callee_name"].rpartition(".")[0]
+                rtype = (c.get("receiver_type") or "").rsplit(".", 1)[-1]
+                if re.fullmatch(r"\w*", receiver) and (not rtype or rtype in mine):
+                    return None
+        return out
+
+    def entries(self, method_id: str) -> list[tuple[dict, list[dict]]] | None:
+        """Every endpoint, job or listener whose calls reach `method_id`, each with the calls on the way (callers in
+        inactive components skipped); None when some caller chain starts anywhere else, or a call on the way cannot
+        be resolved."""
+        flows = {f["entry_id"]: f for f in self.data["flows"]}
+        via: dict[str, dict | None] = {method_id: None}    # caller -> the call it makes towards method_id
+        queue, found = [method_id], []
+        while queue:
+            m = queue.pop(0)
+            if m in flows:
+                found.append(m)
+            callers = self._callers(m)
+            if callers is None:
+                return None
+            callers = [c for c in callers if not self.p.inactive.get(c["caller_id"].split("#")[0])]
+            if not callers and m not in flows:
+                return None
+            for c in callers:
+                if c["caller_id"] not in via:
+                    via[c["caller_id"]] = {**c, "target": m}
+                    queue.append(c["caller_id"])
+            if len(via) > MAX_CALLERS:
+                return None
+        out = []
+        for entry in sorted(found):
+            chain, m = [], entry
+            while via[m] is not None:
+                chain.append(via[m])
+                m = via[m]["target"]
+            out.append((flows[entry], chain))
+        return out
+
+    def _entry_facts(self, flow: dict, chain: list[dict]) -> dict:
+        """An entry point, its head, and each call on the way to the setter (the first one is the entry's own)."""
+        sym = next((s for s in self.data["symbols"] if s["symbol_id"] == flow["entry_id"]), None)
+        return {"kind": flow["entry_kind"], "name": flow["name"], "method": member_label(flow["entry_id"]),
+                "path": sym["path"] if sym else "", "line": sym["start_line"] if sym else 0,
+                "end_line": min(sym["end_line"], sym["start_line"] + 3) if sym else 0,
+                "calls": [{"caller": member_label(c["caller_id"]), "callee": member_label(c["target"]),
+                           "path": c["path"], "line": c["line"]} for c in chain]}
+
+    def _setter_method(self, s: dict) -> str | None:
+        if s.get("through"):
+            return s["caller_id"]
+        if s.get("via") == "sql":
+            return s.get("method_id")
+        return self._method_id_at(s["path"], s["line"])
+
+    def _method_id_at(self, path: str, line: int) -> str | None:
+        return next((x["symbol_id"] for x in self.data["symbols"] if x["kind"] in ("method", "constructor")
+                     and x["path"] == path and x["start_line"] <= line <= x["end_line"]), None)
+
     # --------------------------------------------------------------- items --
     def items(self) -> list[WorkItem]:
         out = []
@@ -233,7 +310,10 @@ class Lifecycles:
                 "path": ev["path"], "line": f.get("line") or ev["start_line"], "via": f.get("via"),
                 "within": within, "loops": [{"loop": x["loop"], "line": x["line"]} for x in f.get("loops") or []],
                 "controls": [], "from_codes": [str(c) for c in f.get("from_codes") or []],
-                "limit_lines": limit_lines, "domain": rule["domain"], "spans": rule["evidence"]}
+                "limit_lines": limit_lines, "domain": rule["domain"], "spans": rule["evidence"],
+                "method_id": next((st.get("method_id") for st in self.p.statements if f.get("via") == "sql"
+                                   and st["path"] == ev["path"] and st["start_line"] <= f["line"] <= st["end_line"]),
+                                  None)}
 
     def _evidence(self, setters: list[dict], dict_rec: dict | None) -> list:
         """Each setter (a statement's setter: its call and the statement) with the lines limiting where it starts
@@ -242,6 +322,9 @@ class Lifecycles:
         for s in setters:
             spans += [Span(path=s["path"], start_line=line, end_line=line)
                       for line in [s["line"], *s["limit_lines"], *(c["line"] for c in s["within"] + s["loops"] + s["controls"])]]
+            for e in s.get("entries") or []:
+                spans.append(Span(path=e["path"], start_line=e["line"], end_line=e["end_line"]))
+                spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for c in e["calls"]]
             if s.get("stmt"):
                 st = s["stmt"]
                 spans.append(Span(path=st["path"], start_line=st["start_line"],
@@ -267,7 +350,12 @@ class Lifecycles:
         groups = [(ref, facts)]
         for code in sorted({s["to"] for s in setters}):
             members = [s for s in setters if s["to"] == code]
-            if len({s["who"] for s in members}) >= 2:   # one method: the transition's own questions say it
+            reached = [self.entries(m) if (m := self._setter_method(s)) else None for s in members]
+            if all(reached):   # every entry point that leads to each setter: "which requests or jobs do it"
+                members = [{**s, "entries": [self._entry_facts(f, chain) for f, chain in r]}
+                           for s, r in zip(members, reached)]
+                groups.append((f"{ref}:{code}", {**facts, "code": code, "setters": members}))
+            elif len({s["who"] for s in members}) >= 2:   # one method: the transition's own questions say it
                 groups.append((f"{ref}:{code}", {**facts, "code": code, "setters": members}))
         out = []
         for gref, gfacts in groups:
@@ -369,6 +457,13 @@ def without_lookups(items: list[WorkItem], lifecycles: list[WorkItem]) -> list[W
 # ------------------------------------------------------------- templates --
 def lifecycle_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     ent, fld = f["entity"], f["field"]
+    if "code" in f and all("entries" in s for s in f["setters"]):
+        to = state_name(f["code"], f["labels"], lang)
+        if lang == "en":
+            return [("who_sets_value", pick(seed, [
+                f"Which endpoints, jobs or message listeners move {_a(ent)} {ent} to {fld} {to}?",
+                f"Which requests or background jobs end up setting `{ent}.{fld}` to {to}?"]))]
+        return [("who_sets_value", f"哪些接口、定时任务或消息监听会把 {ent} 的 {fld} 改为 {to}？")]
     if "code" in f:
         to = state_name(f["code"], f["labels"], lang)
         if lang == "en":
@@ -426,6 +521,27 @@ def _setter_text(s: dict, labels: dict, lang: str) -> str:
     return text + (f"，且只能从 {froms} 开始" if froms else "")
 
 
+def _entry_name(e: dict, lang: str) -> str:
+    """`POST /x` (`C.m`, via `S.a` → `S.b`): the methods between the entry and the setter's method."""
+    hops = [c["callee"] for c in e["calls"][:-1]]
+    if lang == "en":
+        via = f", via {' → '.join(f'`{h}`' for h in hops)}" if hops else ""
+        return (f"`{e['name']}` (`{e['method']}`{via})" if e["kind"] == "endpoint"
+                else f"the {e['kind']} `{e['method']}`" + (f" ({via[2:]})" if via else ""))
+    via = f"，经 {' → '.join(f'`{h}`' for h in hops)}" if hops else ""
+    return f"`{e['name']}`（`{e['method']}`{via}）" if e["kind"] == "endpoint" else f"{e['kind']} `{e['method']}`{via}"
+
+
+def _entries_text(s: dict, lang: str) -> str:
+    """'; reached from `POST /order/x` (`C.m`) and the listener `R.handle`' (every entry point that leads there)."""
+    if "entries" not in s:
+        return ""
+    names = [_entry_name(e, lang) for e in s["entries"]]
+    if lang == "en":
+        return "; reached from " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0])
+    return "；入口：" + "、".join(names)
+
+
 def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
     ent, fld, labels = f["entity"], f["field"], f["labels"]
     label_ids = [cite.at(f["dict"]["start_line"], f["dict"]["path"])] if f.get("dict") else []
@@ -446,6 +562,11 @@ def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[st
         else:
             claim = f"{s['who']} sets {fld} to {s['to']}" if lang == "en" else f"{s['who']} 把 {fld} 设为 {s['to']}"
         trace.append((claim, list(dict.fromkeys(ids))))
+        for e in s.get("entries") or []:
+            trace.append(((f"{e['method']} is {e['name']}" if lang == "en" else f"{e['method']} 即 {e['name']}"),
+                          [cite.at(e["line"], e["path"])]))
+            trace += [((f"{c['caller']} calls {c['callee']}" if lang == "en" else f"{c['caller']} 调用 {c['callee']}"),
+                       [cite.at(c["line"], c["path"])]) for c in e["calls"]]
         if s["from_codes"]:
             lim = [cite.at(line, s["path"]) for line in s["limit_lines"]] or ids[:1]
             trace.append(((f"{s['who']} changes it only from {fld} {' or '.join(s['from_codes'])}" if lang == "en"
@@ -461,9 +582,10 @@ def lifecycle_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
              else f"{ent} 上所有 `set{_cap(fld)}` 调用，以及所有写该列的 mapper 语句；整行更新只保存这些调用设好的值")
     if qkind == "who_sets_value":
         to = state_name(f["code"], labels, lang)
-        rows = [_setter_text(s, labels, lang) for s in setters]
+        rows = [_setter_text(s, labels, lang) + _entries_text(s, lang) for s in setters]
         if lang == "en":
-            body = (f"{_places(len(setters))} set `{ent}.{fld}` to {to} (counting {scope}):\n"
+            head = "Only one place sets" if len(setters) == 1 else f"{len(setters)} places set"
+            body = (f"{head} `{ent}.{fld}` to {to} (counting {scope}):\n"
                     + "\n".join(f"- {r}" for r in rows))
         else:
             body = (f"共有 {len(setters)} 处把 `{ent}.{fld}` 设为 {to}（统计范围：{scope}）：\n"

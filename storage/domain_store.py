@@ -8,6 +8,7 @@ import duckdb
 
 from storage.index_store import bulk_insert
 from storage.rows import dict_rows
+from storage.sample_state import REVIEW_STATUS, SAMPLE_JOINS
 
 CLASS_COLS = ("repo_id", "symbol_id", "layer", "module", "domains", "is_generated", "inactive")
 ENDPOINT_COLS = ("repo_id", "http_method", "route", "handler_id", "domains", "summary")
@@ -141,3 +142,35 @@ def get_flow(con: duckdb.DuckDBPyConnection, repo_id: str, flow_id: str) -> dict
 def map_counts(con: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, int]:
     return {table.removeprefix("map_"): con.execute(f"SELECT count(*) FROM {table} WHERE repo_id = ?",
                                                     [repo_id]).fetchone()[0] for table in MAP_TABLES}
+
+
+# ---------------------------------------------------- samples by source --
+def samples_of(con: duckdb.DuckDBPyConnection, repo_id: str, source_kind: str, refs: Sequence[str]) -> list[dict]:
+    """Current samples generated from these rules or flows (`source_kind` "rule" | "flow"), with their review
+    status: what a curator opens from the domain map."""
+    if not refs:
+        return []
+    return _dicts(con.execute(
+        f"SELECT s.sample_id, s.source_ref, s.task_type, s.language, s.question_kind, s.question, "
+        f"{REVIEW_STATUS} AS status FROM {SAMPLE_JOINS} WHERE s.is_current AND s.repo_id = ? AND s.source_kind = ? "
+        f"AND list_contains(?, s.source_ref) ORDER BY s.source_ref, s.task_type, s.question_kind, s.language, "
+        "s.sample_id", [repo_id, source_kind, list(refs)]))
+
+
+def sample_counts_by_source(con: duckdb.DuckDBPyConnection, repo_id: str, source_kind: str) -> dict[str, dict]:
+    """source_ref -> {"samples": n, "pending": n, "decided": n} over current samples."""
+    rows = con.execute(
+        f"SELECT s.source_ref, count(*), count(*) FILTER (WHERE {REVIEW_STATUS} = 'pending') FROM {SAMPLE_JOINS} "
+        "WHERE s.is_current AND s.repo_id = ? AND s.source_kind = ? GROUP BY 1", [repo_id, source_kind]).fetchall()
+    return {ref: {"samples": n, "pending": p, "decided": n - p} for ref, n, p in rows}
+
+
+def domain_counts(con: duckdb.DuckDBPyConnection, repo_id: str, domain: str | None = None) -> dict[str, int]:
+    """Rules and current samples (all, pending) of one domain (all domains when None), for the map's metrics."""
+    where, params = (" AND domain = ?", [domain]) if domain else ("", [])
+    rules = con.execute(f"SELECT count(*) FROM rules WHERE repo_id = ?{where}", [repo_id, *params]).fetchone()[0]
+    where = where.replace("domain", "s.domain")
+    samples, pending = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {REVIEW_STATUS} = 'pending') FROM {SAMPLE_JOINS} "
+        f"WHERE s.is_current AND s.repo_id = ?{where}", [repo_id, *params]).fetchone()
+    return {"rules": rules, "samples": samples, "pending": pending}

@@ -35,13 +35,14 @@ def list_rules(con: duckdb.DuckDBPyConnection, repo_id: str, domains: list[str] 
     rows = con.execute(
         f"SELECT {', '.join(RULE_COLUMNS)} FROM rules WHERE {where} ORDER BY domain, kind, rule_id", params
     ).fetchall()
-    out = []
-    for row in rows:
-        rec = dict(zip(RULE_COLUMNS, row))
-        rec["evidence"] = json.loads(rec["evidence"])
-        rec["facts"] = json.loads(rec["facts"]) if rec["facts"] else {}
-        out.append(rec)
-    return out
+    return [_rule(row) for row in rows]
+
+
+def _rule(row: tuple) -> dict:
+    rec = dict(zip(RULE_COLUMNS, row))
+    rec["evidence"] = json.loads(rec["evidence"])
+    rec["facts"] = json.loads(rec["facts"]) if rec["facts"] else {}
+    return rec
 
 
 # ------------------------------------------------ index and map, read side --
@@ -122,3 +123,15 @@ def flows(con: duckdb.DuckDBPyConnection, repo_id: str) -> list[dict]:
         "SELECT flow_id, entry_kind, entry_id, name, domains, steps FROM map_flows WHERE repo_id = ? ORDER BY flow_id",
         [repo_id], ("domains", "steps"),
     )
+
+
+def rules_of_kind(con: duckdb.DuckDBPyConnection, repo_id: str, kind: str, domain: str | None = None) -> list[dict]:
+    """Rules of one kind (e.g. every transition, for the state machines), of one domain or all."""
+    return [r for r in list_rules(con, repo_id, [domain] if domain else None) if r["kind"] == kind]
+
+
+def get_rule(con: duckdb.DuckDBPyConnection, repo_id: str, rule_id: str) -> dict | None:
+    """One rule by id (a sample's source), or None when extraction no longer finds it."""
+    rows = con.execute(f"SELECT {', '.join(RULE_COLUMNS)} FROM rules WHERE repo_id = ? AND rule_id = ?",
+                       [repo_id, rule_id]).fetchall()
+    return _rule(rows[0]) if rows else None

@@ -281,13 +281,12 @@ def _group_act(task: str, action: str, sid: str, members: list[tuple[str, int, i
     _move_on(task, f, sid)
 
 
-_GROUP_STYLE = ("<style>.acdp-literal.acdp-small { padding: 0 0.3rem 0.3rem 0.3rem; font-size: 0.85rem; "
-                "line-height: 1.35; border: none; border-bottom: 1px solid rgba(49, 51, 63, 0.1); "
-                "border-radius: 0; }</style>")
+_GROUP_STYLE = "<style>.acdp-literal.acdp-small { padding: 0.3rem 0.5rem; font-size: 0.85rem; line-height: 1.4; }</style>"
 
 
 def _group(task: str, f: QueueFilter, sid: str, group: list[dict]) -> None:
-    """The sample's twins and variants, each with its own status; one decision may take them all."""
+    """The sample's twins and variants, each with its own status, question and answer (one click away: a
+    group decision is made on what the curator can read); one decision may take them all."""
     me = next(g for g in group if g["sample_id"] == sid)
     twins = sum(g["language"] != me["language"] for g in group)
     variants = len(group) - 1 - twins
@@ -296,14 +295,18 @@ def _group(task: str, f: QueueFilter, sid: str, group: list[dict]) -> None:
         st.markdown(f"**Group: {len(group)} samples from one source** · {twins} twin(s) in another language · "
                     f"{variants} variant(s)")
         for g in group:
-            text, button = st.columns([8, 1], vertical_alignment="center", gap="small")
-            text.markdown(f"{'**this** · ' if g['sample_id'] == sid else ''}`{md_escape(g['sample_id'])}` · "
-                          f"{md_escape(g['language'])} · {md_escape(g['question_kind'] or '')} · "
-                          f"{sample_card.badge(g['status'])} {sample_card.badge(g['stage'], g['stage'])}")
-            text.html(literal_html(g["question"], "acdp-literal acdp-small"))
-            if g["sample_id"] != sid:
-                button.button("Open", key=f"{task}-group-open-{g['sample_id']}", on_click=_go_to,
-                              args=(task, g["sample_id"]), type="tertiary", help=f"open {g['sample_id']}")
+            head = (f"`{md_escape(g['sample_id'])}` · {md_escape(g['language'])} · "
+                    f"{md_escape(g['question_kind'] or '')} · {sample_card.badge(g['status'])} "
+                    f"{sample_card.badge(g['stage'], g['stage'])}")
+            if g["sample_id"] == sid:
+                st.markdown(f"**this sample** {head}")
+                continue
+            short = g["question"] if len(g["question"]) <= 70 else g["question"][:69] + "…"
+            with st.expander(f"{head} · {md_escape(short)}", key=f"{task}-group-{g['sample_id']}"):
+                st.html(literal_html(g["question"], "acdp-literal q acdp-small"))
+                st.html(literal_html(g["answer"], "acdp-literal acdp-small"))
+                st.button("Open this sample", key=f"{task}-group-open-{g['sample_id']}", on_click=_go_to,
+                          args=(task, g["sample_id"]), type="tertiary", icon=":material/open_in_new:")
         members = [(g["sample_id"], g["version"], g["rev"]) for g in group]
         left, right, _ = st.columns([1, 1, 1])
         left.button(f"Accept all {len(group)}", key=f"{task}-group-accept", icon=":material/done_all:",

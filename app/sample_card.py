@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app.literal import literal_html, md_escape
+from core.guidelines import kind_of
 
 BADGE_COLORS = {"pass": "green", "warn": "orange", "fail": "red", "unchecked": "gray",
                 "pending": "gray", "accepted": "green", "edited": "blue", "rejected": "red",
@@ -32,7 +33,8 @@ def header(rec: dict) -> None:
     score = "–" if rec["score"] is None else f"{rec['score']:.2f}"
     st.markdown(
         f"**{md_escape(rec['sample_id'])}** v{rec['version']} · {md_escape(s['domain'])} · {md_escape(s['language'])} · "
-        f"{md_escape(src.get('rule_kind') or src.get('kind', ''))} · {badge(rec['status'])} "
+        f"{md_escape(kind_of(s['task_type'], src.get('kind'), src.get('rule_kind'), src.get('question_kind')))} · "
+        f"{badge(rec['status'])} "
         f"{badge('validation: ' + rec['validation'], rec['validation'])} · score {score}"
     )
     # names and reasons are typed by people: plain text, never Markdown (a URL in a name is not a link)

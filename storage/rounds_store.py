@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from storage.rows import dict_rows
+from storage.sample_state import EFFECTIVE_ANSWER, EFFECTIVE_QUESTION
 
 STAGES = ("unreviewed", "awaiting", "final", "disputed")
 REVIEWERS_REQUIRED = "reviewers_required"
@@ -93,7 +94,8 @@ def group_of(con: duckdb.DuckDBPyConnection, sample_id: str) -> list[dict]:
     return dict_rows(con.execute(
         f"""WITH me AS (SELECT repo_id, task_type, source_kind, source_ref, language FROM samples
                         WHERE sample_id = ? AND is_current)
-            SELECT s.sample_id, s.version, s.language, s.question_kind, s.rule_kind, s.question,
+            SELECT s.sample_id, s.version, s.language, s.question_kind, s.rule_kind,
+                   {EFFECTIVE_QUESTION} AS question, {EFFECTIVE_ANSWER} AS answer,
                    COALESCE(r.status, 'pending') AS status, r.reviewer, {STAGE} AS stage,
                    (SELECT COALESCE(max(e.event_id), 0) FROM review_events e WHERE e.sample_id = s.sample_id
                      AND e.version = s.version AND e.action <> 'skip') AS rev

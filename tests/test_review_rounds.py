@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from test_review_support import add_group, seed
 
@@ -97,6 +99,29 @@ def test_two_reviewers_deciding_at_once_are_both_recorded_and_disagree(seeded):
     # ... and her undo brings the disagreement back
     review.undo(seeded, "ann")
     assert stage(seeded, "qa-000000") == "disputed"
+
+
+def test_two_threads_deciding_every_sample_at_once_from_the_same_view_lose_nothing(seeded):
+    review.set_reviewers_required(seeded, 2, "lead")
+    errors = []
+
+    def reviewer(name, action):
+        try:
+            for n in range(12):  # every decision made on the pending state both saw (seen=0)
+                review.decide(seeded, f"qa-{n:06d}", 1, action, name, reason="duplicate", seen=0)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reviewer, args=("ann", "accept")),
+               threading.Thread(target=reviewer, args=("bob", "reject"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for n in range(12):
+        assert votes(seeded, f"qa-{n:06d}") == {"ann": "accepted", "bob": "rejected"}
+    assert agreement.round_counts(seeded, "qa")["disputed"] == 12
 
 
 def test_second_review_is_stale_on_a_changed_text_or_the_same_reviewers_other_tab(seeded):

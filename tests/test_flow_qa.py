@@ -186,6 +186,10 @@ def test_merge_joins_near_spans_of_one_file_and_drops_covered_ones():
     spans = [Span(path="A.java", start_line=3, end_line=4), Span(path="B.xml", start_line=1, end_line=2),
              Span(path="A.java", start_line=6, end_line=7), Span(path="A.java", start_line=3, end_line=3)]
     assert merge(spans) == [Span(path="A.java", start_line=3, end_line=7), Span(path="B.xml", start_line=1, end_line=2)]
+    # a span that bridges two kept ones joins both (two items 987-1009 and 986-1000 showed the same lines twice)
+    chain = [Span(path="A.java", start_line=10, end_line=12), Span(path="A.java", start_line=30, end_line=32),
+             Span(path="A.java", start_line=13, end_line=29)]
+    assert merge(chain) == [Span(path="A.java", start_line=10, end_line=32)]
 
 
 def test_inactive_components_get_no_flow_questions(planner):

@@ -510,3 +510,68 @@ def test_an_exit_inside_a_called_helper_keeps_the_condition_question_away():
     assert [e["condition"] for e in found.facts["exits"]] == ["sn == null"]
     assert found.facts["complete"] is False   # checkOwner can throw: the list above is not the whole story
     assert [k for k, _ in transition_questions({**found.facts, "labels": {}}, "en", "s")] == ["what_happens"]
+
+
+# ------------------------------------------ exits before a check (blind read H) --
+CALLBACK = "shop-portal/src/main/java/io/acdp/shop/portal/service/OrdPayCallbackService.java"
+ACTIONS = "shop-portal/src/main/java/io/acdp/shop/portal/util/OrderActions.java"
+
+
+def _lines_of(path: str, text: str) -> int:
+    return next(n for n, line in enumerate((EXAMPLE_REPO / path).read_text(encoding="utf-8").splitlines(), 1)
+                if text in line)
+
+
+def _guard(rules: list[dict], method: str, message: str) -> dict:
+    return next(r for r in rules if r["kind"] == "guard" and r["facts"]["method"] == method
+                and r["facts"].get("message") == message)
+
+
+def test_shop_exactly_when_lists_every_exit_before_the_check_and_a_call_that_can_throw(shop):
+    """"Under which condition does onPaid fail with X": the answer said only X's own condition while earlier
+    checks (a catch, two lookups, a duplicate notice) and `OrderActions.of` (another class, throws on an unknown
+    status) stop the method first with other results. Every one is listed, in code order, and shown."""
+    rules, samples = shop
+    rule = _guard(rules, "OrdPayCallbackService.onPaid", "订单当前状态不能支付")
+    (sample,) = [s for s in _samples_of(samples, rule) if s["question_kind"] == "under_which_condition"]
+    answer = sample["answer"]
+    steps = ["catch (NumberFormatException e)", "`payment == null`", "重复通知", "`order == null`", "`OrderActions.of`"]
+    positions = [answer.index(s) for s in steps]
+    assert positions == sorted(positions), answer
+    assert not answer.startswith("Exactly when")
+    shown = {(e["path"], n) for e in sample["payload"]["evidence"] for n in range(e["start_line"], e["end_line"] + 1)}
+    for text in ("catch (NumberFormatException e)", "if (payment == null)", "OrderActions.of(order)"):
+        assert (CALLBACK, _lines_of(CALLBACK, text)) in shown, text
+    assert (ACTIONS, _lines_of(ACTIONS, "throw new IllegalStateException")) in shown   # where the call throws
+
+
+def test_shop_a_failure_exit_is_not_asked_about_unless_every_statement_exiting_that_way_is_listed(shop):
+    """`return CommonResult.failed()` stands in two `if`s, a `catch`, and (with messages) two more checks:
+    "when does onPaid return a failed result" listing the two `if`s said "There are 2" of 5 (payNotify)."""
+    rules, samples = shop
+    bare = [r for r in rules if r["kind"] == "guard" and r["facts"]["method"] == "OrdPayCallbackService.onPaid"
+            and not r["facts"].get("message") and r["facts"].get("helper") == "CommonResult.failed"]
+    assert len(bare) == 2 and {r["facts"]["exit_sites"] for r in bare} == {5}
+    asked = [s["question"] for s in samples if "OrdPayCallbackService.onPaid" in s["question"]]
+    assert not any("failed result" in q or "Which checks can stop" in q for q in asked), asked
+    # a local computed by a static helper is not put in a question ("if `actions.isPayable()` is false")
+    assert not any("isPayable" in q for q in asked), asked
+
+
+def test_shop_a_status_answer_shows_the_call_that_persists_it(shop):
+    """"onPaid sets status to 1": the setter alone does not show the value reaches the table; the UPDATE whose
+    row count the method then tests is cited and named."""
+    rules, samples = shop
+    rule = _transition(rules, "OrdPayCallbackService.onPaid", "1")
+    assert rule["facts"]["write"]["call"] == "orderMapper.updateByPrimaryKeySelective(order)"
+    (sample,) = [s for s in _samples_of(samples, rule) if s["question_kind"] == "what_happens"]
+    assert "writes it with `orderMapper.updateByPrimaryKeySelective(order)`" in sample["answer"]
+    line = _lines_of(CALLBACK, "orderMapper.updateByPrimaryKeySelective(order)")
+    assert any(e["start_line"] <= line <= e["end_line"] for e in sample["payload"]["evidence"])
+
+
+def test_a_constant_name_is_not_presented_as_a_label():
+    from core.generate.qa_templates import _code_label
+
+    assert _code_label("104", "STATUS_ADMIN_CANCEL", "en") == "104 (named `STATUS_ADMIN_CANCEL` in code, no label)"
+    assert _code_label("101", "未付款", "en") == '101 = "未付款"'

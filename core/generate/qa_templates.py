@@ -370,6 +370,9 @@ def _source_words(e: dict, lang: str, said: set[str]) -> str:
         if s.get("update_count"):
             out.append(f"`{s['var']}` is the number of rows `{s['call']}` changed, so its SQL WHERE decides"
                        if lang == "en" else f"`{s['var']}` 是 `{s['call']}` 更新的行数，真正的条件在其 SQL 的 WHERE 中")
+        elif s.get("criteria"):   # the rows a lookup returns: its Example's criteria are the rule
+            out.append(f"`{s['var']}` comes from `{s['expr']}`, with the criteria `{s['criteria']}`" if lang == "en"
+                       else f"`{s['var']}` 来自 `{s['expr']}`，查询条件为 `{s['criteria']}`")
         else:
             out.append(f"`{s['var']}` comes from `{s['expr']}`" if lang == "en" else f"`{s['var']}` 来自 `{s['expr']}`")
     return ("; " if lang == "en" else "；").join(out)
@@ -392,8 +395,8 @@ def _throwing_words(c: dict, lang: str) -> str:
     """A call before the statement into code that can throw: one more way the method stops first."""
     where = f"{file_name(c['throw_path'])}:{c['throw_line']}"
     if lang == "en":
-        return f"the call to `{c['call']}` at line {c['line']} must not throw (its code can, at {where})"
-    return f"第 {c['line']} 行对 `{c['call']}` 的调用不能抛出异常（它在 {where} 处可能抛出）"
+        return f"the call to `{c['call']}` must not throw (its code can, at {where})"
+    return f"对 `{c['call']}` 的调用不能抛出异常（它在 {where} 处可能抛出）"
 
 
 def _throwing_claim(c: dict, who: str, lang: str, cite: Cite, path: str) -> tuple[str, list[str]]:
@@ -946,13 +949,16 @@ def _listen_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tup
 
 def _dead_letter_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     m, main = f"`{f['method']}`", cite.at(f["line"], path)
+    key = "routing-key" in f["argument"]   # the exchange a dead letter goes to, or the routing key it goes with
     if lang == "en":
+        where = "with that routing key" if key else "to that exchange"
         body = (f"{m} declares the queue with `{f['argument']}` = `{f.get('value')}`. Messages that expire in this queue "
-                "are not dropped: the broker re-publishes them there (dead-lettering), which is how a TTL queue becomes a "
-                "delay queue.")
+                f"are not dropped: the broker re-publishes them {where} (dead-lettering), which is how a TTL queue becomes "
+                "a delay queue.")
         return body, [(f"{m} sets `{f['argument']}` to `{f.get('value')}`", [main])]
-    body = (f"{m} 为队列设置 `{f['argument']}` = `{f.get('value')}`。消息在该队列过期后不会被丢弃，而是被转发到这里（死信转发），"
-            "这样带 TTL 的队列就成了延迟队列。")
+    where = "按这个路由键" if key else "到这个交换机"
+    body = (f"{m} 为队列设置 `{f['argument']}` = `{f.get('value')}`。"
+            f"消息在该队列过期后不会被丢弃，而是被重新发布{where}（死信转发），这样带 TTL 的队列就成了延迟队列。")
     return body, [(f"{m} 设置 `{f['argument']}` 为 `{f.get('value')}`", [main])]
 
 

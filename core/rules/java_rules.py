@@ -542,10 +542,29 @@ def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
             continue
         call = text(value.child_by_field_name("name"))
         obj = text(value.child_by_field_name("object"))
-        found[text(target)] = {"var": text(target), "expr": code(value)[:160], "line": lines(node)[0],
-                               "end_line": lines(node)[1], "call": f"{obj}.{call}" if obj else call,
-                               "update_count": bool(_WRITE_CALL.match(call)) and bool(re.search(r"(Dao|Mapper)$", obj))}
+        criteria = _criteria_of(value, method)
+        found[text(target)] = {"var": text(target), "expr": code(value)[:160], "end_line": lines(node)[1],
+                               "call": f"{obj}.{call}" if obj else call,
+                               "update_count": bool(_WRITE_CALL.match(call)) and bool(re.search(r"(Dao|Mapper)$", obj)),
+                               # the span starts at the criteria the call is given, when they are built just before
+                               "line": criteria["line"] if criteria else lines(node)[0],
+                               **({"criteria": criteria["criteria"]} if criteria else {})}
     return sorted(found.values(), key=lambda s: s["line"])
+
+
+def _criteria_of(call: Node, method: Method) -> dict | None:
+    """`example.createCriteria().andIdEqualTo(id).andStatusEqualTo(0)` built for an Example the call is given, in
+    the few lines above it: "`list` comes from `mapper.selectByExample(example)`" says nothing without them."""
+    args = _arg_names(call)
+    for chain in _own_nodes(method, frozenset({"method_invocation"})):
+        if text(chain.child_by_field_name("name")) != "createCriteria" or \
+                text(chain.child_by_field_name("object")) not in args:
+            continue
+        while chain.parent is not None and chain.parent.type in ("method_invocation", "field_access"):
+            chain = chain.parent
+        if 0 <= lines(call)[0] - lines(chain)[1] <= MAX_GAP // 2 and chain.end_byte < call.start_byte:
+            return {"criteria": re.sub(r"\s+\.", ".", code(chain)), "line": lines(chain)[0]}
+    return None
 
 
 def _throwing_helpers(method: Method) -> set[str]:

@@ -128,7 +128,7 @@ def render() -> None:
         model = model_col.text_input("Model (LLM backends)", placeholder="default: the newest Sonnet / OPENAI_MODEL")
         concurrency = conc_col.number_input("Requests in flight", min_value=1, max_value=64, value=4)
         budget = budget_col.number_input("Budget (USD, 0 = none)", min_value=0.0, value=0.0, step=1.0,
-                                         help="generation stops before its spend could exceed this")
+                                         help="--budget-usd: generation stops before its spend could exceed this")
         stages = st.multiselect("Stages", PIPELINE, default=list(PIPELINE))
         with st.expander("More options (what the stages' messages may ask for)"):
             extra = _more_options()

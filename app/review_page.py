@@ -188,7 +188,7 @@ def render(task: str) -> None:
         _progress(counts)
         _queues(con, task, name, required)
         _queue(con, task, f, in_queue)
-        _bulk(con, task, f, in_queue, counts)
+        _bulk(con, task, f, in_queue, counts, name, required)
         recent = store.recent_decisions(con, name, task, STRIP) if name else []
         batch = store.last_undoable_batch(con, name) if name else None
 
@@ -356,7 +356,7 @@ def _bulk_apply(task: str, f: QueueFilter, action: str, reason: str | None, seen
     flash(f"Bulk {action}: {done['changed']} sample(s) changed{stale}.", "warning" if done["stale"] else "success")
 
 
-def _bulk(con, task: str, f: QueueFilter, in_queue: int, counts: dict[str, int]) -> None:
+def _bulk(con, task: str, f: QueueFilter, in_queue: int, counts: dict[str, int], name: str, required: int) -> None:
     with st.expander("Bulk action on the whole filtered set"):
         action = st.selectbox("Action", ("accept", "reject", "reset"), key=f"{task}-bulk-action",
                               format_func={"accept": "Accept", "reject": "Reject", "reset": "Reset to pending"}.get)
@@ -364,10 +364,13 @@ def _bulk(con, task: str, f: QueueFilter, in_queue: int, counts: dict[str, int])
         if action == "reject":
             reason = st.selectbox("Reason", review.REJECT_REASONS, key=f"{task}-bulk-reason", index=None,
                                   placeholder="choose a reason")
-        skip = review.BULK_SKIPS[action]
+        scope, skip = review.bulk_scope(f, action, name, required)
+        if scope != f:
+            counts = store.status_counts(con, scope)
         count = sum(counts[s] for s in (f.statuses or store.STATUSES) if s not in skip)
-        st.caption(f"{in_queue} sample(s) match the filters; {count} would change "
-                   "(bulk accept leaves edited samples as they are).")
+        rule = ("it is your vote on each: samples you already decided are left out, and bulk accept leaves "
+                "edited samples as they are" if scope != f else "bulk accept leaves edited samples as they are")
+        st.caption(f"{in_queue} sample(s) match the filters; {count} would change ({rule}).")
         if st.button(f"{action.capitalize()} {count} sample(s)…", key=f"{task}-bulk-ask",
                      disabled=count == 0 or (action == "reject" and not reason)):
             # the states as they are now are what the curator confirms: later changes are left alone

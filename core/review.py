@@ -28,6 +28,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 import duckdb
 from pydantic import ValidationError
@@ -284,9 +285,22 @@ def undo(db: Database, reviewer: str, batch: str | None = None) -> dict | None:
     return result
 
 
+def bulk_scope(f: store.QueueFilter, action: str, reviewer: str, required: int) -> tuple[store.QueueFilter, tuple]:
+    """The samples a bulk action decides: the filter, and the review statuses it leaves alone.
+
+    With one reviewer per sample, accept leaves accepted and edited samples alone (never discarding
+    an edit), reject the rejected ones. Under second review a bulk accept or reject is this reviewer's
+    vote on each sample: it leaves out the samples they already decided, and a bulk accept still
+    leaves edited ones alone (accepting the generated text would drop the edit).
+    """
+    if required > 1 and action in ("accept", "reject"):
+        return replace(f, undecided_by=reviewer), ("edited",) if action == "accept" else ()
+    return f, BULK_SKIPS[action]
+
+
 def bulk(db: Database, f: store.QueueFilter, action: str, reviewer: str, reason: str | None = None,
          seen: int | None = None) -> dict:
-    """One decision over the whole filtered set; returns {"changed": n, "stale": m}.
+    """One decision over the whole filtered set (see `bulk_scope`); returns {"changed": n, "stale": m}.
 
     `seen` is `store.latest_event_id` when the curator confirmed the count: samples someone
     changed after that are left as they are (counted in `stale`), as for a single decision.
@@ -294,11 +308,12 @@ def bulk(db: Database, f: store.QueueFilter, action: str, reviewer: str, reason:
     reviewer = _reviewer(reviewer)
     if action == "reject" and not (reason or "").strip():
         raise UserError("choose a reason for the rejection")
-    status, skip = {"accept": "accepted", "reject": "rejected", "reset": None}[action], BULK_SKIPS[action]
+    status = {"accept": "accepted", "reject": "rejected", "reset": None}[action]
 
     def work() -> dict:
         with db.transaction() as con:
-            changed, stale = store.bulk_decide(con, f, action, status, reviewer, reason, _batch(), skip, seen)
+            scope, skip = bulk_scope(f, action, reviewer, _required(con))
+            changed, stale = store.bulk_decide(con, scope, action, status, reviewer, reason, _batch(), skip, seen)
             return {"changed": changed, "stale": stale}
 
     return _retrying(work)

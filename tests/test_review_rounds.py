@@ -163,6 +163,23 @@ def test_a_reset_clears_the_votes_and_the_second_reviewer_queue_leaves_out_own_d
     assert stage(seeded, "qa-000001") == "final"
 
 
+def test_under_second_review_a_bulk_decision_is_the_reviewers_vote_on_what_they_have_not_decided(seeded):
+    review.set_reviewers_required(seeded, 2, "lead")
+    review.edit(seeded, "qa-000001", 1, "ann", {"answer": "Ann's wording."})
+    review.decide(seeded, "qa-000003", 1, "accept", "bob")
+    stock = QueueFilter(domains=("stock",), statuses=())  # the six odd samples
+    # ann: five samples, not qa-000001 (her own edit); qa-000003 gets her vote beside bob's
+    assert review.bulk(seeded, stock, "accept", "ann") == {"changed": 5, "stale": 0}
+    assert stage(seeded, "qa-000003") == "final" and stage(seeded, "qa-000005") == "awaiting"
+    assert votes(seeded, "qa-000001") == {"ann": "edited"}  # her edit stands
+    # bob: five samples, not qa-000003 (his accept)
+    assert review.bulk(seeded, stock, "reject", "bob", reason="duplicate") == {"changed": 5, "stale": 0}
+    assert stage(seeded, "qa-000001") == "disputed" and votes(seeded, "qa-000003") == {"ann": "accepted",
+                                                                                     "bob": "accepted"}
+    review.undo(seeded, "bob")
+    assert stage(seeded, "qa-000005") == "awaiting"
+
+
 def test_a_decision_stored_without_an_event_counts_as_its_reviewers_vote(seeded):
     with seeded.connect() as con:
         store.put_state(con, "qa-000003", 1, {"status": "accepted", "reviewer": "imported"})

@@ -186,20 +186,25 @@ def _retry_race(f: dict, lang: str) -> str:
                         "then reads the committed record and takes the same comparison",
                   "与首次调用并发的重复请求由条件更新串行化：影响 0 行后读到已提交的记录，再做同样的比较")
     if rc and others:
+        ext = ", ".join(f"`{e['call']}`" for e in f.get("external") or [])
         return _t(lang, f"a repeat that read the {f['entity']} before the first call wrote it still passes the {f['field']} "
-                        f"check and reaches `{f['write']}`, whose WHERE also tests {', '.join(others)}: it matches 0 rows "
+                        + (f"check, calls {ext} again, " if ext else "check ")
+                        + f"and reaches `{f['write']}`, whose WHERE also tests {', '.join(others)}: it matches 0 rows "
                         f"and gets `{rc['then'] or rc['test']}`, a failure, not success. Only a repeat that reads after the "
                         "first call committed takes the new return",
-                  f"在首次调用写入前就读取了记录的重复请求仍会通过 {f['field']} 检查并执行 `{f['write']}`，其 WHERE 还检查 "
+                  f"在首次调用写入前就读取了记录的重复请求仍会通过 {f['field']} 检查"
+                  + (f"、再次调用 {ext}，" if ext else "") + f"并执行 `{f['write']}`，其 WHERE 还检查 "
                   f"{', '.join(others)}：影响 0 行，得到 `{rc['then'] or rc['test']}`，即失败而非成功。只有在首次调用提交后"
                   "读取的重复请求才会走新的返回")
     prec = f.get("precedent")
     how = _t(lang, f", as {_who(prec)} already does (`{prec['test']}`)" if prec else "",
              f"，与 {_who(prec)} 的做法一致（`{prec['test']}`）" if prec else "")
-    return _t(lang, f"two calls at the same moment both pass the Java check and both write (`{f['write']}` updates by "
+    ext = ", ".join(f"`{e['call']}`" for e in f.get("external") or [])
+    both = _t(lang, f" and both call {ext} first" if ext else "", f"，且都会先调用 {ext}" if ext else "")
+    return _t(lang, f"two calls at the same moment both pass the Java check{both} and both write (`{f['write']}` updates by "
                     f"primary key); the early return does not close that. Closing it needs `{col} = {'/'.join(f['from_codes'])}` "
                     f"in the UPDATE's WHERE and a row-count check{how}",
-              f"同时到达的两次调用都会通过 Java 检查并都写入（`{f['write']}` 按主键更新）；提前返回无法解决。需要在 UPDATE "
+              f"同时到达的两次调用都会通过 Java 检查{both}并都写入（`{f['write']}` 按主键更新）；提前返回无法解决。需要在 UPDATE "
               f"的 WHERE 中加入 `{col} = {'/'.join(f['from_codes'])}` 并检查影响行数{how}")
 
 
@@ -463,11 +468,12 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
         understanding=_t(lang, f"`{ctrl}.{f['mapped']}` already reaches {f['table']} through "
                                + " → ".join(f"`{c['class']}`" for c in chain) + (" → " if chain else "")
                                + f"`{f['statement']}`. The count per {fld} "
-                               f"({', '.join(e['label'] for e in f['entries'])}) is one GROUP BY on "
+                               f"({', '.join(str(e['code']) + ' ' + e['label'] for e in f['entries'])}) is one GROUP BY on "
                                f"{f['table']}.{col}, added to `{f['dao']}` in `{f['xml']}` and passed up the same way.",
                          f"`{ctrl}.{f['mapped']}` 已经通过 " + " → ".join(f"`{c['class']}`" for c in chain)
                          + (" → " if chain else "") + f"`{f['statement']}` 读取 {f['table']}。按 {fld}（"
-                         f"{'、'.join(e['label'] for e in f['entries'])}）统计只需对 {f['table']}.{col} 做一次 GROUP BY，"
+                         f"{'、'.join(str(e['code']) + ' ' + e['label'] for e in f['entries'])}）统计只需对 "
+                         f"{f['table']}.{col} 做一次 GROUP BY，"
                          f"加在 `{f['xml']}` 的 `{f['dao']}` 中，并沿同一路径向上传递。"),
         changes=_changes(changes, conv.known),
         data_changes=[_t(lang, "none", "无")],
@@ -610,6 +616,9 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
             value = "now()" if f.get("value") == "now" else f"#{{{name}}}"
             changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = {value}`",
                                                             f"`{s['via']}` 同时设置 `{col} = {value}`"), False))
+            if f.get("value") != "now":
+                changes.append(("dao", s["via"], _t(lang, f"add the parameter `@Param(\"{name}\") String {name}`",
+                                                    f"新增参数 `@Param(\"{name}\") String {name}`"), False))
         if f.get("value") == "now":
             what = _t(lang, f"set `{name}` to `{f['now']}` on the {ent} it writes",
                       f"在写入的 {ent} 上把 `{name}` 设为 `{f['now']}`")
@@ -621,8 +630,8 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                       + (f", passed to `{s['via']}`" if s.get("via") else f", on the {ent} it writes"),
                       f"设置表示系统操作的固定{f['label_zh']}（此处没有用户操作）")
         elif s.get("body"):
-            what = _t(lang, f"read `{name}` from the request body the way `{s['body']}` reads its field, and set it on the "
-                            f"{ent} it writes", f"像 `{s['body']}` 一样从请求体读取 `{name}`，并设置到写入的 {ent} 上")
+            what = _t(lang, f"read it from the request body like the method's other inputs (`{s['body']}`) and set it on "
+                            f"the {ent} it writes", f"与方法的其他输入一样从请求体读取（`{s['body']}`），并设置到写入的 {ent} 上")
         elif s.get("via"):
             what = _t(lang, f"take the {f['label_en']} as a new parameter and pass it to `{s['via']}`",
                       f"新增{f['label_zh']}参数并传给 `{s['via']}`")
@@ -638,6 +647,10 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
             what = _t(lang, f"take the {f['label_en']} as a new parameter and set `{name}` on the {ent} it writes",
                       f"新增{f['label_zh']}参数，并在写入的 {ent} 上设置 `{name}`")
         changes.append((s["layer"], s["method"], what, False))
+        takes = not (f.get("value") == "now" or s.get("system") or s.get("body") or s["note"] or s.get("dto"))
+        if s.get("interface") and takes:          # a new parameter: the interface declares the signature too
+            changes.append(("service", s["interface"], _t(lang, f"add the same `{f['label_en']}` parameter",
+                                                          f"新增同样的{f['label_zh']}参数"), False))
     for c in f["callers"]:
         if c.get("inactive"):
             continue

@@ -970,16 +970,23 @@ class RequirementDeriver:
         return "LocalDateTime.now()" if types.most_common(1) and types.most_common(1)[0][0] == "LocalDateTime" \
             else "new Date()"
 
-    def _body_read(self, m: dict, java_type: str = "String") -> str | None:
-        """A method that reads its inputs from a JSON body parameter: the line reading one of them, to mirror (one
-        that reads a value of the new field's type where there is one)."""
+    def _body_read(self, m: dict, name: str, java_type: str = "String") -> str | None:
+        """A method that reads its inputs from a JSON body parameter: the statement that reads the new field the same
+        way, through the helper method for its type (`JacksonUtil.parseString(body, "x")` next to `parseInteger`)."""
         p = re.search(r"String\s+(\w+)\s*[,)]", m.get("signature") or "")
         if not p:
             return None
         lines = self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
-        reads = [line.strip() for line in lines if re.search(rf"\w+\.\w+\(\s*{p.group(1)}\s*,\s*\"\w+\"\s*\)", line)]
-        return next((r for r in reads if re.search(rf"\b(?:{java_type})\b|\w+\.\w*(?:{java_type})\w*\(", r)),
-                    reads[0] if reads else None)
+        reads = [r for line in lines if (r := re.search(rf"\b([A-Z]\w*)\.(\w+)\(\s*{p.group(1)}\s*,\s*\"\w+\"\s*\)", line))]
+        for r in reads:
+            if java_type in r.group(2):
+                return f'{java_type} {name} = {r.group(1)}.{r.group(2)}({p.group(1)}, "{name}");'
+            helper = self.code.cls(r.group(1))
+            prefix = re.sub(r"[A-Z]\w*$", "", r.group(2))
+            names = {x["name"] for x in self.code.methods_of.get(helper["symbol_id"], [])} if helper else set()
+            if prefix and prefix + java_type in names:       # parseInteger -> parseString, the helper's own method
+                return f'{java_type} {name} = {r.group(1)}.{prefix}{java_type}({p.group(1)}, "{name}");'
+        return None
 
     def _request_dto(self, m: dict) -> str | None:
         """The request object a method takes (a class of the dto layer), where a new input belongs."""
@@ -1008,9 +1015,13 @@ class RequirementDeriver:
             refs.append(Ref(label, f"sets {site.field}{via}: `{site.text}`", f"设置 {site.field}：`{site.text}`",
                             site.path, site.start_line, site.end_line))
             dto = self._request_dto(m)
-            body = self._body_read(m, "String" if spec["sql_type"].startswith("VARCHAR") else "Date|LocalDateTime")
+            body = self._body_read(m, spec["field"]) if spec["sql_type"].startswith("VARCHAR") else None
             system = site.layer == "component" or bool(SYSTEM.search(m["name"]) or SYSTEM.search(label.split(".")[0]))
+            owner = self.classes.get(m["parent_id"]) or {}
+            iface = self.code.cls(owner["name"].removesuffix("Impl")) if owner.get("name", "").endswith("Impl") else None
             setters.append({"method": label, "note": note.group(1) if note else None, "layer": site.layer,
+                            "interface": f"{iface['name']}.{m['name']}" if iface and iface["layer"] == "service"
+                            and self.code.has_method(iface["symbol_id"], m["name"]) else None,
                             "via": site.via, "via_path": self._stmt_path(site.via), "dto": dto, "body": body,
                             "system": system and not (note or dto or body)})
             if note or dto or body or system or spec.get("value") == "now":

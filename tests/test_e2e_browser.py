@@ -145,7 +145,7 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             pick(page, "Validation result", "pass")
             pick(page, "Language", "en")  # the edit below appends English text
             first = header(page)
-            second = click_and_move_on(page, first, lambda: page.get_by_role("button", name="Accept").click())
+            second = click_and_move_on(page, first, lambda: page.get_by_role("button", name="Accept A", exact=True).click())
             page.get_by_role("heading", name="QA review").click()  # focus off the inputs, so keys reach the shortcuts
             third = click_and_move_on(page, second, lambda: page.keyboard.press("a"))
             page.get_by_role("button", name="Edit").click()
@@ -165,7 +165,7 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             page.get_by_role("textbox", name="Reason details").press("Tab")
             settle(page)
             assert header(page) == fourth
-            click_and_move_on(page, fourth, lambda: page.get_by_role("button", name="Reject").click())
+            click_and_move_on(page, fourth, lambda: page.get_by_role("button", name="Reject X", exact=True).click())
             page.screenshot(path=shots / "3-qa-review.png", full_page=True)
 
             page.goto(f"{app_url}/design_review")

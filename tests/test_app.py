@@ -61,7 +61,8 @@ def _nav_titles():
 
 def test_navigation_opens_on_the_dashboard_and_holds_lora_runs():
     at = AppTest.from_function(_nav_titles).run()
-    assert at.markdown[0].value == "Dashboard | Pipeline | Domain map | QA review | Design review | Guidelines | Export | LoRA runs"
+    assert at.markdown[0].value == ("Dashboard | Pipeline | Domain map | QA review | Design review | Guidelines | "
+                                    "Export | LoRA runs")
 
 
 @pytest.fixture

@@ -601,11 +601,16 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                                                    f"{f['sql_type']} NULL COMMENT '{f['label_zh']}'`，新建库时也有该列"), False))
     for st in f.get("listed") or []:
         ref = f"{st['prefix']}.{name}" if st.get("prefix") else name
-        how = (f"`<if test=\"{ref} != null\">{col} = #{{{ref}}},</if>` like its other columns" if st["dynamic"]
-               else f"`{col}`")
-        changes.append(("mapper_xml", st["name"], _t(lang, f"it lists the {table} columns one by one ({st['kind']}) and "
-                                                           f"regeneration does not touch it: add {how}",
-                                                     f"它逐一列出 {table} 的列（{st['kind']}），重新生成不会修改它：加入 {how}"),
+        guard = f"<if test=\"{ref} != null\">"
+        how = {("update", True): f"`{guard}{col} = #{{{ref}}},</if>` to its `<set>` like its other columns",
+               ("update", False): f"`{col} = #{{{ref}}}` to its SET list",
+               ("insert", True): f"`{guard}{col},</if>` to its column list and `{guard}#{{{ref}}},</if>` to its values",
+               ("insert", False): f"`{col}` to its column list and `#{{{ref}}}` to its VALUES at the same position",
+               }.get((st["kind"], st["dynamic"]), f"`{col}` to its column list")
+        regen = _t(lang, " and regeneration does not touch it", "，重新生成不会修改它") if f.get("generator") else ""
+        changes.append(("mapper_xml", st["name"], _t(lang, f"it lists the {table} columns one by one ({st['kind']}){regen}: "
+                                                           f"add {how}",
+                                                     f"它逐一列出 {table} 的列（{st['kind']}）{regen}：加入 {how}"),
                         False))
     for mp in f.get("maps") or []:
         line = f"{mp['map']}.put(\"{name}\", {mp['var']}.get{name[0].upper() + name[1:]}());"

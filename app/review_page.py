@@ -390,7 +390,7 @@ def _focus(task: str, f: QueueFilter, rec: dict, results: list[dict], root: str 
     sid = rec["sample_id"]
     with st.container(key=f"{task}-sample-head"):
         sample_card.header(rec)
-        sample_card.votes(rounds["votes"], rounds["required"], rounds["stage"])
+        sample_card.votes(rounds["votes"], rounds["required"], rounds["stage"], reviewer())
     conflict = st.session_state.get(f"{task}-conflict")
     if conflict and conflict[0] == sid:
         st.warning(f"**Not applied.** {md_escape(conflict[1])}", icon=":material/group:")
@@ -578,4 +578,5 @@ def policy() -> None:
                    "final samples are exported unless the export says otherwise. Agree means the same verdict on "
                    "the same text: both rejected, both accepted the generated text, or both kept the same edit "
                    "(accepting a colleague's edit agrees with it; accepting the generated text does not). Samples "
-                   "whose reviewers disagree wait in the disagreement queue of the review pages.")
+                   "whose reviewers disagree wait in the disagreement queue of the review pages until they agree: "
+                   "one of them decides again (a further reviewer adds an opinion, not a casting vote).")

@@ -43,12 +43,19 @@ def header(rec: dict) -> None:
         st.text(f"{rec['status']} by {rec['reviewer']}{reason}")
 
 
-def votes(decided: list[dict], required: int, stage: str) -> None:
-    """Each reviewer's decision in force and where that leaves the sample (shown once a second opinion matters)."""
+def votes(decided: list[dict], required: int, stage: str, me: str = "") -> None:
+    """Each reviewer's decision in force and where that leaves the sample (shown once a second opinion matters).
+
+    A disagreement is settled only when the reviewers agree (core.agreement): one of them decides again;
+    a further reviewer's decision is one more opinion, not a casting vote."""
     if required < 2 and len(decided) < 2:
         return
-    st.markdown(f"Review {badge(stage)} · {len(decided)} of {required} reviewer(s) needed"
-                + (" · they disagree: decide again, or ask the other reviewer" if stage == "disputed" else ""))
+    hint = ""
+    if stage == "disputed":
+        hint = (" · you disagree with a colleague: decide again if you changed your mind, or talk it over"
+                if me in {v["reviewer"] for v in decided} else
+                " · they disagree: final once they agree (your decision adds an opinion, it does not settle it)")
+    st.markdown(f"Review {badge(stage)} · {len(decided)} of {required} reviewer(s) needed{hint}")
     if decided:
         st.text(" · ".join(f"{v['reviewer']} {v['verdict']}" + (f" ({v['reason']})" if v.get("reason") else "")
                            for v in decided))

@@ -5,6 +5,9 @@ A reviewer's label on a sample is the verdict of their decision in force
 reviewers agree on a sample when their labels are equal; for finality the
 edited text must be the same too (an edit is a claim about the text, so a
 colleague who accepted the generated text has not agreed to an edit of it).
+A sample is final when at least `reviewers_required` reviewers decided it
+and all of them agree; one dissent makes it disputed until the reviewers
+converge (storage's `review_rounds` view holds that rule, once).
 
 Kappa corrects percent agreement for the agreement two reviewers would
 reach by chance with their own label frequencies:

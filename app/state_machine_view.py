@@ -29,7 +29,7 @@ def render(transition_rules: list[dict], dicts: list[dict], repo_id: str, root: 
         return
     machine = st.selectbox("Status field", machines, key="map-machine",
                            format_func=lambda m: f"{m.key} · {len(m.states)} states, {len(m.transitions)} transitions")
-    st.graphviz_chart(to_dot(machine), width="stretch")
+    st.graphviz_chart(to_dot(machine), width="content")
     notes = [f"States from `{machine.dict_id}`." if machine.dict_id else "No status dictionary names these codes."]
     if machine.has_unknown_from:
         notes.append("A dashed arrow from **from: not derived** is a write whose starting state the code does not "

@@ -49,8 +49,9 @@ def _transition(**facts):
 
 
 def test_unknown_from_state_shows_the_guard_the_code_has_and_invents_no_state():
-    rule = _transition(exits=[{"condition": "t.getState() != 1", "line": 7},
-                              {"condition": "user == null", "line": 5}])
+    rule = _transition(receiver="t", exits=[{"condition": "t.getState() != 1", "line": 7},
+                                            {"condition": "user == null", "line": 5},
+                                            {"condition": "rules.getState() == 3", "line": 6}])
     machine = build([rule], [{"dict_id": "Ticket.state", "entries": [{"code": "1", "label": "open"},
                                                                        {"code": "2", "label": "closed"}]}])[0]
     t = machine.transitions[0]

@@ -63,10 +63,15 @@ def _guards(facts: dict) -> list[str]:
     if facts.get("requires"):
         return [r["condition"] for r in facts["requires"]]
     name = facts.get("field", "")
-    pattern = re.compile(rf"{re.escape(_getter(name))}|\b{re.escape(name)}\b")
+    receiver = facts.get("receiver")
+    # in Java, the getter on the very object written (`order.getStatus()`, not `rules.getStatus()`)
+    java = re.compile((rf"\b{re.escape(receiver)}\s*\.\s*" if receiver else "") + re.escape(_getter(name)))
     found = [c["condition"] for c in (*facts.get("exits", []), *facts.get("within", []))
-             if pattern.search(c.get("condition", ""))]
-    found += [c for c in facts.get("conditions", []) if pattern.search(c)]
+             if java.search(c.get("condition", ""))]
+    # in SQL, the column in the WHERE clause (`status = 0`, `order_status <> 1`)
+    snake = re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+    column = re.compile(rf"\b({re.escape(name)}|{re.escape(snake)})\b")
+    found += [c for c in facts.get("conditions", []) if column.search(c)]
     return list(dict.fromkeys(found))
 
 
@@ -120,7 +125,8 @@ def _quote(text: str) -> str:
 
 def to_dot(machine: StateMachine) -> str:
     """Graphviz DOT, left to right: one node per state ("code\\nlabel"), one edge per (from, to) pair labelled
-    with the methods that make it; transitions with no derived from-state start at a dashed "?" node."""
+    with the methods that make it (qualified by class where a name is shared); transitions with no derived
+    from-state start at a dashed "?" node."""
     lines = ["digraph states {", "  rankdir=LR; nodesep=0.5; ranksep=0.9;",
              '  node [shape=ellipse, style=filled, fillcolor="#e0e7ff", fontname="Helvetica", fontsize=13];',
              '  edge [fontname="Helvetica", fontsize=11];']
@@ -129,13 +135,20 @@ def to_dot(machine: StateMachine) -> str:
         fill = "#e0e7ff" if s["code"] in written else "#f3f4f6"
         lines.append(f"  {_quote('s' + s['code'])} [label={_quote(s['code'] + chr(10) + s['label'])}, "
                      f"fillcolor={_quote(fill)}];")
+    idle = [s["code"] for s in machine.states if s["code"] not in written]
+    for a, b in zip(idle, idle[1:]):   # states no rule writes: one row, not a tall column of strays
+        lines.append(f"  {_quote('s' + a)} -> {_quote('s' + b)} [style=invis];")
     if machine.has_unknown_from:
         lines.append(f'  {_quote("s" + UNKNOWN)} [label="from: not derived", shape=box, style="dashed,rounded", '
                      'fillcolor="#ffffff", fontsize=11];')
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
+    owners: dict[str, set[str]] = defaultdict(set)
+    for t in machine.transitions:
+        owners[t.method_name].add(t.method)
     for t in machine.transitions:
         for source in t.from_codes or [UNKNOWN]:
-            name = t.method_name + (" (SQL)" if t.via == "sql" else "")
+            # the bare method name, unless two classes of this machine share it (`OrderUnpaidTask.run`)
+            name = (t.method if len(owners[t.method_name]) > 1 else t.method_name) + (" (SQL)" if t.via == "sql" else "")
             if name not in edges[(source, t.to)]:
                 edges[(source, t.to)].append(name)
     for (source, target), names in edges.items():

@@ -142,6 +142,7 @@ def to_dot(machine: StateMachine) -> str:
         lines.append(f'  {_quote("s" + UNKNOWN)} [label="from: not derived", shape=box, style="dashed,rounded", '
                      'fillcolor="#ffffff", fontsize=11];')
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
+    tips: dict[tuple[str, str], list[str]] = defaultdict(list)
     owners: dict[str, set[str]] = defaultdict(set)
     for t in machine.transitions:
         owners[t.method_name].add(t.method)
@@ -151,8 +152,10 @@ def to_dot(machine: StateMachine) -> str:
             name = (t.method if len(owners[t.method_name]) > 1 else t.method_name) + (" (SQL)" if t.via == "sql" else "")
             if name not in edges[(source, t.to)]:
                 edges[(source, t.to)].append(name)
+                tips[(source, t.to)].append(f"{t.method}: {' && '.join(t.guards) or 'no status test before the write'}")
     for (source, target), names in edges.items():
         style = ', style=dashed, color="#6b7280"' if source == UNKNOWN else ""
-        lines.append(f"  {_quote('s' + source)} -> {_quote('s' + target)} [label={_quote(chr(10).join(names))}{style}];")
+        lines.append(f"  {_quote('s' + source)} -> {_quote('s' + target)} [label={_quote(chr(10).join(names))}, "
+                     f"tooltip={_quote(chr(10).join(tips[(source, target)]))}{style}];")
     lines.append("}")
     return "\n".join(lines)

@@ -197,6 +197,9 @@ def test_idempotent_tells_a_repeat_apart_and_says_what_the_race_gets(shop_db):
         assert "A repeat must not run" in s.design.understanding
         for arg in re.findall(r"`(\w+)` equals `\w+\.get\w+\(\)`", text):
             assert f"`{arg}`" in s.design.understanding        # each compared input is one the method stores
+        assert not re.search(r"equals `\w+\.getId\(\)`", text)   # the key picks the row; it is not the request
+        if "returns 0, read the" in text:                       # a conditional write: compare with what is read back
+            assert not re.search(r"equals `(?!stored\.)\w+\.get", text), s.question
 
 
 def test_at_most_one_count_endpoint_per_entity(shop_db):

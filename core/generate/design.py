@@ -166,7 +166,7 @@ def _effects(f: dict, lang: str) -> str:
 
 def _same_request(f: dict, lang: str) -> str:
     """The test that tells a repeat from a different request: each stored input against the request's value."""
-    var = f.get("receiver_var") or "record"
+    var = "stored" if f["where"] == "write" else f.get("receiver_var") or "record"   # the write's record is not read
     pairs = [f"`{i['arg']}` equals `{var}.{i['getter']}()`" for i in f["inputs"]]
     return _t(lang, " and ".join(pairs), " 且 ".join(pairs)) if pairs else ""
 
@@ -212,7 +212,7 @@ def _skipped(f: dict, lang: str) -> str:
     """What the repeat no longer does, named: external calls before the write, the write, the effects after it."""
     ext = [f"`{e['call']}` (line {e['line']})" for e in f.get("external") or []]
     after = [f"`{e['call']}`" + (f" ({e['cond']})" if e.get("cond") else "") for e in f["effects"]]
-    parts = ext + [f"`{f['write']}`"] + after
+    parts = ext + ([] if f["where"] == "write" else [f"`{f['write']}`"]) + after   # a conditional write still runs
     return ", ".join(parts)
 
 
@@ -225,8 +225,12 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
     f = spec.facts
     m, to, code, msg = f["method"], f["to"], f["to_code"], f["message"]
     same = _same_request(f, lang)
-    ok = _t(lang, f"`return {f['success']};`" if f.get("success") else "`return;`",
-            f"`return {f['success']};`" if f.get("success") else "`return;`")
+    ok = f"`return {f['success']};`" if f.get("success") else "`return;`"
+    counted = _t(lang, f" It returns {f['success']} there: `{f['counter']}` counts what a call changes and starts at "
+                       f"{f['success']}, and a repeat changes nothing." if f.get("counter") else "",
+                 f" 此时返回 {f['success']}：`{f['counter']}` 统计本次调用修改的数量，初值为 {f['success']}，"
+                 "重复请求不修改任何数据。"
+                 if f.get("counter") else "")
     cond_en = f"{f['field']} is already {code}" + (f" and {same}" if same else "")
     cond_zh = f"{f['field']} 已是 {code}" + (f" 且 {same}" if same else "")
     differ = _t(lang, "; a request whose values differ from the stored ones falls through to the existing check and "
@@ -241,9 +245,11 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
         read = f["read"] or (f"{f['receiver']}.selectByPrimaryKey" if f.get("has_select_by_key") else None)
         if not read:
             raise ValueError("no read of the record to reuse")
-        change = _t(lang, f"when `{f['write']}` returns 0, read the {f['entity']} (`{read}`); if {cond_en}, {ok} "
+        change = _t(lang, f"when `{f['write']}` returns 0, read the {f['entity']} into `stored` (`{read}`); if "
+                          f"`stored`'s {cond_en}, {ok} "
                           f"without the steps that follow; otherwise fail with \"{msg}\" as today",
-                    f"`{f['write']}` 返回 0 时读取记录（`{read}`）；若 {cond_zh}，则 {ok}，跳过后续步骤；否则仍报“{msg}”")
+                    f"`{f['write']}` 返回 0 时把记录读入 `stored`（`{read}`）；若 `stored` 的 {cond_zh}，则 {ok}，跳过后续步骤；"
+                    f"否则仍报“{msg}”")
     else:
         change = _t(lang, f"right before the check that fails with \"{msg}\" (line {f['check_line']}): if {cond_en}, "
                           f"{ok}{differ}.{before}",
@@ -259,9 +265,9 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
     skipped = _skipped(f, lang)
     return DesignProposal(
         understanding=_t(lang, f"In `{m}`, {_guard_where(f, 'en')}. Sent again for {_a(f['entity'])} already in {to}, "
-                               f"it fails with \"{msg}\".{inputs} A repeat must not run {skipped} again.",
+                               f"it fails with \"{msg}\".{inputs} A repeat must not run {skipped} again.{counted}",
                          f"`{m}` 中，{_guard_where(f, 'zh')}。对已是 {to} 的 {f['entity']} 再次调用会报“{msg}”。{inputs}"
-                         f"重复请求不得再次执行 {skipped}。"),
+                         f"重复请求不得再次执行 {skipped}。{counted}"),
         changes=_changes([(f.get("layer") or "service_impl", m, change, False)]),
         data_changes=[_t(lang, "none", "无")],
         flow=[_t(lang, "first call: unchanged", "首次调用：不变"),

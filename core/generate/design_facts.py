@@ -197,6 +197,8 @@ class CodeFacts:
         out = []
         for n in range(max(start, method["start_line"]), min(end, method["end_line"]) + 1):
             for fld, arg in re.findall(rf"\b{re.escape(var)}\.set(\w+)\(\s*([a-z]\w*)\s*\)", lines[n - 1]):
+                if fld == "Id":
+                    continue           # the record's key says which row, not what the request asks for
                 origin = next((lines[k - 1].strip() for k in range(n - 1, method["start_line"] - 1, -1)
                                if re.search(rf"\b{arg}\s*=[^=]", lines[k - 1])), "")
                 if CLOCK.search(origin) or (not origin and not re.search(rf"\b{arg}\s*[,)]", method.get("signature") or "")):

@@ -320,7 +320,7 @@ class RequirementDeriver:
                 continue          # the first call returns what it computed: a repeat has no same answer to give
             src, dst = self._labels(tf)
             facts = self._guard_facts(g, src, dst, message)
-            facts["success"] = success
+            facts["success"], _, facts["counter"] = success.partition(":")
             if g["where"] == "write" and not (facts["read"] or facts["has_select_by_key"]):
                 continue          # no way to read the record back that the repository already has
             text_en = (f"Make {tf['method']} idempotent: when the same request is sent again for {_a(tf['entity'])} "
@@ -347,7 +347,13 @@ class RequirementDeriver:
         lines = self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
         last = next((line.strip() for line in reversed(lines) if "return" in line), "")
         ret = re.match(r"return\s+([\w.]+\(\s*\));$", last)
-        return ret.group(1) if ret else None
+        if ret:
+            return ret.group(1)
+        var = re.match(r"return\s+(\w+);$", last)          # a counter of what this call changed, from its start value
+        start = next((mm.group(1) for line in lines if var and (mm := re.match(
+            rf"\s*(?:int|Integer|long|Long)\s+{var.group(1)}\s*=\s*(0)\s*;", line))), None)
+        counted = var and any(re.search(rf"\b{var.group(1)}\s*(\+=|\+\+)|\+\+\s*{var.group(1)}\b", line) for line in lines)
+        return f"{start}:{var.group(1)}" if start and counted else None
 
     def _guard_facts(self, g: dict, src: str, dst: str, message: str | None) -> dict:
         tf, m, w = g["rule"]["facts"], g["method"], g["write"]

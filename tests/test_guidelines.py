@@ -49,3 +49,35 @@ def test_an_override_path_is_used_and_a_mistake_names_its_place(tmp_path, monkey
         guidelines.load()
     with pytest.raises(UserError, match="cannot read"):
         guidelines.load(tmp_path / "missing.yaml")
+
+
+def _guidelines_page(monkeypatch, db, reviewer="lead"):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ACDP_DB", str(db.path))
+    monkeypatch.setenv("ACDP_REVIEWER", reviewer)
+    at = AppTest.from_file("../app/main.py", default_timeout=60)
+    at.run()
+    at.switch_page("../pages/guidelines.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_page_shows_every_section_and_sets_the_reviewers_per_sample(monkeypatch, db):
+    from core import review
+
+    at = _guidelines_page(monkeypatch, db)
+    shown = "\n".join(h.proto.body for h in at.get("html"))
+    assert "Every QA sample" in shown and "Guards (checks that stop a request)" in shown and "New fields" in shown
+    at.number_input(key="policy-required").set_value(2).run()
+    at.button(key="policy-save").click().run()
+    assert review.reviewers_required(db) == 2
+    assert any("now needs 2 reviewer(s)" in s.value for s in at.success)
+
+
+def test_a_broken_guidelines_file_is_an_error_on_the_page(monkeypatch, db, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("qa: {}\n", encoding="utf-8")
+    monkeypatch.setenv(guidelines.ENV, str(broken))
+    at = _guidelines_page(monkeypatch, db)
+    assert any("broken.yaml has a mistake at qa.general" in e.value for e in at.error)

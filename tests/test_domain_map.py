@@ -150,3 +150,27 @@ def test_samples_by_source_and_domain_counts_match_the_tables(shop):
     assert order["rules"] + stock["rules"] == everything["rules"] and 0 < order["rules"] < everything["rules"]
     assert order["samples"] == shop.execute(
         "SELECT count(*) FROM samples WHERE is_current AND domain = 'order'").fetchone()[0]
+
+
+def test_the_page_figures_follow_the_domain_filter(monkeypatch, shop_db):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ACDP_DB", str(shop_db.path))
+    monkeypatch.setenv("ACDP_REVIEWER", "ann")
+    at = AppTest.from_file("../app/main.py", default_timeout=60)
+    at.run()
+    at.switch_page("../pages/domain_map.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = {}
+    for domain in (None, "order", "stock"):
+        if domain:
+            next(s for s in at.selectbox if s.label == "Domain").select(domain).run()
+            assert not at.exception
+        shown[domain] = {m.label: int(m.value) for m in at.metric}
+        with shop_db.connect() as con:
+            counts = domain_store.domain_counts(con, "shop", domain)
+            expected = {"flows": len(domain_store.flows(con, "shop", domain=domain)),
+                        "endpoints": len(domain_store.endpoints(con, "shop", domain=domain)),
+                        "rules": counts["rules"], "samples": counts["samples"]}
+        assert {k: shown[domain][k] for k in expected} == expected, domain
+    assert shown["order"] != shown["stock"] and shown["order"]["rules"] < shown[None]["rules"]

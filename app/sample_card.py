@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app.literal import literal_html, md_escape
+from app.source_samples import source_link
 from core.guidelines import kind_of
 
 BADGE_COLORS = {"pass": "green", "warn": "orange", "fail": "red", "unchecked": "gray",
@@ -41,6 +42,7 @@ def header(rec: dict) -> None:
     if rec.get("reviewer"):
         reason = f" · reason: {rec['reason']}" if rec["status"] == "rejected" and rec.get("reason") else ""
         st.text(f"{rec['status']} by {rec['reviewer']}{reason}")
+    source_link(s)  # the rule or flow it comes from, in the domain map
 
 
 def votes(decided: list[dict], required: int, stage: str, me: str = "") -> None:

@@ -2,8 +2,9 @@
 
 What a curator relies on: the order status drawn as a state machine whose states carry their labels and
 whose arrows carry the methods that make them; a flow graph whose every label is legible at the zoom it
-opens with, where a click on a node opens its code; from a rule to its samples on the review page; and
-nothing fetched from outside. Screenshots go to $ACDP_SCREENSHOTS (default: the test's temporary directory).
+opens with, where a click on a node opens its code; from a rule to its samples on the review page, and
+back from the sample to its rule; nothing fetched from outside. Screenshots go to $ACDP_SCREENSHOTS
+(default: the test's temporary directory).
 """
 
 from __future__ import annotations
@@ -132,6 +133,11 @@ def test_state_machine_flow_graph_and_links_to_samples(shop_db, tmp_path, shots)
             settle(page)
             page.get_by_text(re.compile(rf"^{sample_id} v\d+ · ")).first.wait_for(timeout=30_000)
             assert parse_qs(urlparse(page.url).query).get("sample") == [sample_id]
+            # and back: the sample's card links to its rule in the domain map
+            page.get_by_role("link", name="Open its transition rule in the domain map").click()
+            page.wait_for_url(re.compile(r"/domain_map\?rule="), timeout=30_000)
+            page.get_by_role("link", name=re.compile(re.escape(sample_id))).wait_for(timeout=60_000)
+            assert page.get_by_text(rule_id).first.is_visible()
         finally:
             browser.close()
     assert not remote, remote

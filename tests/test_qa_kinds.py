@@ -46,17 +46,16 @@ def test_every_writer_of_the_order_status_is_listed_with_its_value(planner):
 
 
 def test_each_value_names_the_requests_and_jobs_that_set_it(planner):
-    """'Which endpoints, jobs or listeners move an order to 4 (已关闭)': every setter with every entry point whose
-    calls reach it; the refund rejection of the job whose @Component is commented out has no entry point, so its
-    value is asked without them (two methods set it), never with a partial list."""
+    """'Which endpoints, jobs or listeners move an order to 2 (已发货)': the delivery UPDATE, with the request that
+    reaches it and the service method on the way. A value where some setter has no known entry point (the refund
+    rejection of the job whose @Component is commented out) is asked without entries, never with a partial list."""
     items = [i for i in _lifecycles(planner) if i.source.question_kind == "who_sets_value"]
-    closed = next(i for i in items if (i.facts["entity"], i.facts["field"], i.facts["code"]) == ("OrdOrder", "status", "4"))
-    by_who = {s["who"]: s for s in closed.facts["setters"]}
-    assert set(by_who) == {"OrdOrderServiceImpl.close", "OrdPortalOrderServiceImpl.cancelOrder",
-                           "PortalOrderDao.closeOrders"}
-    assert {e["kind"] for e in by_who["OrdPortalOrderServiceImpl.cancelOrder"]["entries"]} == {"listener", "endpoint"}
-    answer = TemplateBackend.draft(closed).answer
-    assert "`POST /order/update/close` (`OrdOrderController.close`)" in answer
+    shipped = next(i for i in items if (i.facts["entity"], i.facts["field"], i.facts["code"]) == ("OrdOrder", "status", "2"))
+    (setter,) = shipped.facts["setters"]
+    assert setter["who"] == "OrdOrderDao.delivery" and setter["from_codes"] == ["1"]
+    assert "`POST /order/update/delivery` (`OrdOrderController.delivery`, via `OrdOrderServiceImpl.delivery`)" \
+        in TemplateBackend.draft(shipped).answer
+    assert all(len({"entries" in s for s in i.facts["setters"]}) == 1 for i in items)
     rejected = next(i for i in items if (i.facts["entity"], i.facts["code"]) == ("OrdRefund", "30"))
     assert not any("entries" in s for s in rejected.facts["setters"])
     assert "OrdRefundService.rejectExpired" in {s["who"] for s in rejected.facts["setters"]}
@@ -104,3 +103,37 @@ def test_statement_values_are_read_from_literals_cases_and_literal_arguments():
     lines = ["        orderDao.markOrders(", "                ids, 4);"]
     assert _argument(lines, 1, "markOrders", 1) == "4"
     assert _argument(["dao.markOrders(ids, next(status));"], 1, "markOrders", 1) == "next(status)"
+
+
+def _entry_item(planner, message: str):
+    from core.generate.entry_facts import entry_items
+
+    return next((i for i in entry_items(planner, planner.data["rules"]) if i.facts["message"] == message), None)
+
+
+def test_a_failure_message_names_every_request_that_reaches_its_check(planner):
+    """"库存不足，扣减库存失败" comes from paySuccess's stock check; only POST /order/paySuccess reaches it."""
+    item = _entry_item(planner, "库存不足，扣减库存失败")
+    assert item is not None
+    (site,) = item.facts["sites"]
+    assert [e["name"] for e in site["entries"]] == ["POST /order/paySuccess"]
+    answer = TemplateBackend.draft(item).answer
+    assert "`count` is the number of rows `portalOrderDao.reduceSkuStock` changed" in answer
+
+
+def test_a_check_in_a_helper_names_the_methods_on_the_way(planner):
+    item = _entry_item(planner, "商品库存锁定失败，库存不足")
+    assert item is not None
+    answer = TemplateBackend.draft(item).answer
+    assert "`POST /order/generateOrder` (`OrdPortalOrderController.generateOrder`, via " \
+           "`OrdPortalOrderServiceImpl.generateOrder`)" in answer
+
+
+def test_a_message_constant_used_in_more_places_than_the_checks_is_not_asked(planner):
+    """The checks take their message from a constant that other code uses too: a third place may raise it."""
+    from core.generate.entry_facts import EntryChecks
+
+    checks = EntryChecks(planner, planner.data["rules"])
+    planner._raised_elsewhere("x", 1)     # reads the Java text once
+    guard = {"facts": {"message_expr": "OrdRefundConstant.STATUS_APPLIED"}}
+    assert checks._raised_elsewhere("no such literal", [guard])

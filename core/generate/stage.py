@@ -132,7 +132,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     items = planner.rule_items([r for r in rules if r["kind"] != "side_effects"])
     items += planner.flow_items(data["flows"]) + planner.table_items()
     lifecycles = planner.lifecycle_items(rules)   # covers the bare "which values" lookups of its fields
-    items = without_lookups(items, lifecycles) + lifecycles
+    items = without_lookups(items, lifecycles) + lifecycles + planner.entry_items(rules)
     conventions = {d: learn_conventions(data["classes"], data["sql_statements"], d) for d in ctx.domains}
     deriver = RequirementDeriver(data, rules, planner.files, conventions)
     specs = [spec for d in ctx.domains for spec in deriver.derive(d)]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from core.generate.backends.base import ResponseCache
 from core.generate.design import Conventions, DesignSpec, Ref, propose
+from core.generate.entry_facts import entry_answer
 from core.generate.flow_templates import flow_answer
 from core.generate.lifecycle_facts import lifecycle_answer
 from core.generate.qa_templates import QA, Cite
@@ -49,6 +50,8 @@ class TemplateBackend:
             write = flow_answer
         elif item.source.rule_kind == "lifecycle":
             write = lifecycle_answer
+        elif item.source.rule_kind == "entry_check":
+            write = entry_answer
         else:
             write = QA[item.source.rule_kind][1]
         answer, trace = write(qkind, facts, lang, item.sample_id, Cite(item.evidence), facts.get("_path", ""))

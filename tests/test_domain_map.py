@@ -174,3 +174,20 @@ def test_the_page_figures_follow_the_domain_filter(monkeypatch, shop_db):
                         "rules": counts["rules"], "samples": counts["samples"]}
         assert {k: shown[domain][k] for k in expected} == expected, domain
     assert shown["order"] != shown["stock"] and shown["order"]["rules"] < shown[None]["rules"]
+
+
+def test_a_link_to_a_flow_or_rule_opens_it(monkeypatch, shop_db):
+    from streamlit.testing.v1 import AppTest
+
+    with shop_db.connect() as con:
+        flow = next(f for f in domain_store.flows(con, "shop", domain="stock") if "order" not in f["domains"])
+        rule = rules_store.rules_of_kind(con, "shop", "guard", "stock")[0]
+    monkeypatch.setenv("ACDP_DB", str(shop_db.path))
+    for param, value, key, field in (("flow", flow["flow_id"], "map-flow", "flow_id"),
+                                     ("rule", rule["rule_id"], "map-rule", "rule_id")):
+        at = AppTest.from_file("../pages/domain_map.py", default_timeout=60)
+        at.query_params[param] = value
+        at.query_params["domain"] = "order"   # a flow or rule outside the domain chosen is shown all the same
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.selectbox(key=key).value[field] == value

@@ -320,3 +320,11 @@ def test_unchecked_write_follows_the_callers_that_check_the_row_count(tmp_path):
     assert "`continue`" in " ".join(c.change for c in s.design.changes)
     evidence = "\n".join(e.text for e in s.evidence)
     assert "nothing locked to release" in evidence and "count == 0" in evidence
+
+
+def test_no_list_filter_on_a_field_that_only_follows_a_filtered_status(shop_db):
+    """confirmStatus = 1 is only ever set together with status = 3 (a later state no creation sets), and the list
+    already filters by status: a filter on it adds nothing. payType is set from a parameter: it stays."""
+    questions = [s.question for s in designs(shop_db, "list_filter")]
+    assert not any("by confirmStatus" in q for q in questions)
+    assert any("by payType" in q for q in questions)

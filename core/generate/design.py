@@ -298,6 +298,7 @@ def _sql_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
            _t(lang, f"an `{f['entity']}Example` with the id and `{crit}({frm})`",
                f"带 id 与 `{crit}({frm})` 的 `{f['entity']}Example`"))
     on_zero = (_t(lang, "return as the empty SELECT does today", "与现在查不到记录时一样直接返回") if f["where"] == "select"
+               else _t(lang, "return, as the Java check does today", "与现在的 Java 检查一样直接返回") if f.get("quiet")
                else _t(lang, f"fail with \"{f['message'] or 'the existing message'}\"" if f.get("message") else
                        "fail as the Java check does today", "与现在的 Java 检查一样报错"))
     prec = f.get("precedent")

@@ -384,13 +384,17 @@ class RequirementDeriver:
     def sql_guard(self, domain: str) -> list[DesignSpec]:
         """The state check is read in Java (or by a separate SELECT) and the row written by key: move it into the UPDATE."""
         out = []
-        for g in self._guarded(domain):
-            if g["where"] == "write":
-                continue
+        guarded = self._guarded(domain)
+        targets = Counter((g["method"]["symbol_id"], g["write"]["line"]) for g in guarded)
+        for g in guarded:
+            if g["where"] == "write" or targets[(g["method"]["symbol_id"], g["write"]["line"])] > 1:
+                continue      # already conditional, or one write for several target states (branches choose)
             tf = g["rule"]["facts"]
             src, dst = self._labels(tf)
             message = next((r.get("message") for r in tf.get("requires") or [] if r.get("message")), None)
             facts = self._guard_facts(g, src, dst, message)
+            facts["quiet"] = not message and any(e.get("action") == "return" and e.get("line") == g["check_line"]
+                                                 for e in tf.get("exits") or [])
             if not facts["by_example"]:
                 continue      # no generated conditional update to reuse; a hand-written one would be a guess
             text_en = (f"Move the {tf['field']} check of {tf['method']} into the UPDATE, so that two concurrent calls "
@@ -881,9 +885,9 @@ class RequirementDeriver:
             "middle": [f"{x['parent_id'].rsplit('.', 1)[-1]}.{x['name']}" for x in path[:-1]]})
 
     def _implied(self, ent: dict, fld: str, filtered: set[str]) -> bool:
-        """A value of the field only ever comes with a final value of a field the list already filters by: every place
-        that sets it to that constant also sets the filtered field to a constant that no transition leaves and that
-        nothing sets without it (mall's confirm_status = 1 only with status = 3). Filtering by it adds nothing."""
+        """A value of the field only ever comes with a later state of a field the list already filters by: every place
+        that sets it to that constant also sets the filtered field to a constant that no creation sets and that
+        nothing sets without it (mall's confirm_status = 1 only with status = 3). Filtering by it adds nothing new."""
         sites = [x for x in self._sites(ent, fld) if x.kind in ("set", "sql_set")]
         if not sites or any(x.kind == "sql_set" or not LITERAL_SET.search(x.text) for x in sites):
             return False
@@ -905,10 +909,9 @@ class RequirementDeriver:
             for f, v in common:
                 setters = {t["method"] for t in ts if t["field"] == f
                            and v in (str(t["to"]), (t.get("to_expr") or "").rsplit(".", 1)[-1])}
-                final = not any(v in [str(c) for c in t.get("from_codes") or []] for t in ts if t["field"] == f) \
-                    and all(x.kind == "set" and LITERAL_SET.search(x.text) for x in self._sites(ent, f)
-                            if x.kind in ("set", "sql_set"))      # a computed write could move it anywhere
-                if final and setters and setters <= methods:
+                initial = any(not t.get("from_codes") and v in (str(t["to"]), (t.get("to_expr") or "").rsplit(".", 1)[-1])
+                              for t in ts if t["field"] == f)
+                if not initial and setters and setters <= methods:
                     return True
         return False
 

@@ -123,6 +123,18 @@ def test_the_page_on_an_empty_database_offers_the_smoke_run(monkeypatch, db):
     assert at.number_input(key="bs-7B").value == 1 and at.number_input(key="ga-7B").value == 16  # the size's defaults
 
 
+def test_an_export_without_val_is_refused_in_red_until_confirmed(page, db, tmp_path):
+    at = page
+    export = write_smoke_export(SHOP, tmp_path / "no-val")
+    (export / "val.jsonl").write_text("")
+    at.selectbox(key="train-export-True").select("another directory…").run()
+    at.text_input(key="train-export-dir").input(str(export)).run()
+    assert f"`{export}` has no validation split" in at.error[0].value   # red, above the form
+    _start(at, 2)
+    assert not _runs(db) and "Not started: this export has no validation split" in at.error[-1].value
+    assert not at.checkbox(key="train-no-val").value                  # the confirmation it asks for
+
+
 def test_no_val_export_needs_confirmation_a_stopped_run_resumes_and_a_failed_validation_says_why(page, db,
                                                                                                tmp_path):
     at = page

@@ -273,7 +273,7 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
         flow=[_t(lang, "first call: unchanged", "首次调用：不变"),
               _t(lang, f"same request again: {cond_en}, so it runs {ok} and skips {skipped}",
                  f"相同请求再次到达：{cond_zh}，直接 {ok}，跳过 {skipped}"),
-              *([_t(lang, f"different values for an order already in {code}: still fails with \"{msg}\"",
+              *([_t(lang, f"different values for {_a(f['entity'])} already in {code}: still fails with \"{msg}\"",
                     f"已是 {code} 但取值不同：仍报“{msg}”")] if same else []),
               _t(lang, f"any other {f['field']}: still fails with \"{msg}\"", f"其他 {f['field']}：仍报“{msg}”")],
         risks=[_retry_race(f, lang)],

@@ -85,6 +85,11 @@ def render() -> None:
         encodings = index_store.file_encodings(con, repo_id)
         handlers = {e["handler_id"]: index_store.get_symbol(con, repo_id, e["handler_id"]) for e in data["endpoints"]}
 
+    for kind, found in (("rule", rule), ("flow", flow)):
+        if kind in linked and found is None:
+            st.warning(f"The {kind} `{linked[kind]}` a sample links to is not in this map any more: extraction has "
+                       "run again since the sample was generated. Run **generate** to bring the samples up to date.",
+                       icon=":material/link_off:")
     scope = f"domain {domain}" if domain else "all domains"
     cols = st.columns(8)
     for col, (label, value) in zip(cols, (

@@ -193,3 +193,7 @@ def test_a_link_to_a_flow_or_rule_opens_it(monkeypatch, shop_db):
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert at.selectbox(key=key).value[field] == value
+    at = AppTest.from_file("../pages/domain_map.py", default_timeout=60)
+    at.query_params["rule"] = "gone-since-extract-ran-again"
+    at.run()
+    assert not at.exception and "not in this map any more" in at.warning[0].value

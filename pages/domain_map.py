@@ -1,4 +1,4 @@
-"""Domain map: modules and layers, entities, status dictionaries, endpoints, flows, and a flow graph."""
+"""Domain map: state machines of status fields, flows as graphs, rules with their samples, and the map's tables."""
 
 from app.domain_view import render
 

@@ -15,7 +15,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import run_table, url_state
+from app import failures, run_table, url_state
 from app.nav import PAGES, link, page
 from app.state import database, problems_shown
 from core import agreement
@@ -42,6 +42,7 @@ class Figures:
     runs: pd.DataFrame           # the latest stage runs
     failing: list[dict]          # the last run of each stage, when it failed
     training: list[dict]         # the latest LoRA runs (train_runs)
+    gen_failures: list[dict]     # backend, reason, n, last: work items generation could not answer
     agreement: list[agreement.PairAgreement]
     rounds: dict[str, dict[str, int]]  # task type -> samples per review stage (unreviewed, awaiting, final, disputed)
     required: int                # reviewers a sample needs
@@ -67,6 +68,7 @@ def figures(db: Database, repo_id: str | None) -> Figures:
                                                 "seconds", "message", "params")),
             failing=store.failing_stages(con),
             training=runs_store.list_runs(con, limit=10),
+            gen_failures=store.generation_failures(con, repo_id),
             agreement=pairs, rounds=rounds, required=required,
         )
 
@@ -86,10 +88,12 @@ def pending_label(group: dict) -> str:
 def next_action(f: Figures) -> None:
     """The one thing to do next, as a link to the page that does it: broken stages first, then review work."""
     for run in f.failing:
-        st.error(f"**{run['stage']}** {run['status']} (run {run['run_id']}, {run['started_at']:%Y-%m-%d %H:%M}): "
-                 f"{run['message'] or 'no reason recorded'}", icon=":material/error:")
+        st.error(failures.stage_failure(run), icon=":material/error:")
     for target in dict.fromkeys(RERUN_PAGES.get(run["stage"], "pipeline") for run in f.failing):
         link(target, f"Open the {next(title for name, title, _ in PAGES if name == target)} page to run it again")
+    if f.gen_failures:
+        st.warning(failures.generation_failures(f.gen_failures), icon=":material/warning:")
+        link("pipeline", "Generate again on the Pipeline page (More options: ask again for failed answers)")
     if f.training and f.training[0]["status"] == "failed":
         run = f.training[0]
         st.error(f"LoRA run **{run['run_id']}** failed: {run['message'] or 'no reason recorded'}",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app import llm_cost, run_table
+from app import failures, llm_cost, run_table
 from app.progress import StreamlitProgress
 from app.state import database, problems_shown
 from core.context import DEFAULT_DOMAINS, Context
@@ -92,15 +92,17 @@ def _more_options() -> dict:
             "retry_failed": retry_failed, "full": full, "dup_threshold": dup_threshold}
 
 
-def failures(db: Database) -> None:
-    """Every stage whose last run failed, with the reason stored with the run (not only in a log)."""
+def show_failures(db: Database) -> None:
+    """Every stage whose last run failed, with the reason stored with the run (not only in a log), and the
+    answers generation could not get."""
     with db.connect() as con:
         failing = dashboard_store.failing_stages(con)
+        unanswered = dashboard_store.generation_failures(con)
+    if unanswered:
+        st.warning(failures.generation_failures(unanswered) + ". Tick *Ask again for answers recorded as failed* "
+                   "under More options and run generate again.", icon=":material/warning:")
     for run in failing:
-        where = f" on `{run['repo_id']}`" if run["repo_id"] else ""
-        st.error(f"**{run['stage']}**{where} {run['status']} (run {run['run_id']}, "
-                 f"{run['started_at']:%Y-%m-%d %H:%M}): {run['message'] or 'no reason recorded'}",
-                 icon=":material/error:")
+        st.error(failures.stage_failure(run), icon=":material/error:")
 
 
 def default_repo(db: Database) -> str:
@@ -155,7 +157,7 @@ def render() -> None:
 
     st.subheader("Run history")
     with problems_shown():
-        failures(db)
+        show_failures(db)
         history = history_table(db)
         if history.empty:
             st.info("No runs yet: choose the repository above and press **Run pipeline** "

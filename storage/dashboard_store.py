@@ -98,3 +98,12 @@ def last_validation_run(con: duckdb.DuckDBPyConnection, run_dir: str) -> dict | 
         "WHERE stage = 'infer' AND json_extract_string(params, '$.run') = ? ORDER BY run_id DESC LIMIT 1",
         [run_dir]))
     return rows[0] if rows else None
+
+
+def generation_failures(con: duckdb.DuckDBPyConnection, repo_id: str | None = None) -> list[dict]:
+    """(backend, reason, n, last) of the work items generation could not turn into a sample, most frequent
+    reason first: a generate run that ends 'ok' with some answers failed is a failure too."""
+    where, params = _repo(repo_id, "repo_id")
+    return dict_rows(con.execute(
+        "SELECT backend, reason, count(*) AS n, max(created_at) AS last FROM generation_failures "
+        f"WHERE true{where} GROUP BY ALL ORDER BY n DESC, last DESC", params))

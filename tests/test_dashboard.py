@@ -5,6 +5,7 @@ an export without a validation split must be acknowledged."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from test_review_support import seed
 from app.runs_view import validation_failure
 from core import review
 from core.cli import main
-from storage import dashboard_store, runs_store
+from storage import dashboard_store, runs_store, samples_store
 from storage import repos as repo_store
 
 
@@ -136,7 +137,7 @@ def test_a_failed_validation_run_is_read_from_its_stored_stage_run(monkeypatch, 
     assert validation_failure(decided, run_dir) == row[1] and "holds no finished training run" in row[1]
     assert not (run_dir / "infer.log").exists()       # the reason came from the database, not from a log
     at = _app(monkeypatch, decided)                    # the dashboard says it too, and where to run it again
-    assert "**infer** failed" in "\n".join(e.value for e in at.error)
+    assert "**infer** on `shop` failed" in "\n".join(e.value for e in at.error)
     assert [p.proto.label for p in at.get("page_link") if p.proto.page == "lora_runs"] == [
         "Open the LoRA runs page to run it again"]
     with decided.connect() as con:                     # and the run's own page, under its details
@@ -205,3 +206,18 @@ def test_the_pipeline_page_passes_the_options_its_messages_name(monkeypatch, dec
     default, loose = (json.loads(c)["dup_dropped"] for (c,) in _sql(
         decided, "SELECT counts FROM pipeline_runs WHERE stage = 'validate' ORDER BY run_id"))
     assert loose > default
+
+
+def test_answers_generation_could_not_get_are_said_with_their_reasons(monkeypatch, decided):
+    with decided.connect() as con:
+        for n in range(3):
+            samples_store.record_failure(con, "shop", f"in-x{n}", f"rule-{n}", "anthropic",
+                                         "answer fails the gate: cites E3, which is not in the evidence", 3,
+                                         datetime(2026, 1, 2))
+        samples_store.record_failure(con, "shop", "in-y", "rule-9", "anthropic", "rate limited 5 times", 5,
+                                     datetime(2026, 1, 2))
+    for page in (None, "pipeline"):
+        warned = "\n".join(w.value for w in _app(monkeypatch, decided, page).warning)
+        assert ("**4 sample(s) could not be generated** (anthropic): 3× answer fails the gate: cites E3, which is "
+                "not in the evidence; 1× rate limited 5 times") in warned
+    assert "Tick *Ask again for answers recorded as failed*" in warned   # the control the Pipeline page has

@@ -167,8 +167,16 @@ def _effects(f: dict, lang: str) -> str:
 def _same_request(f: dict, lang: str) -> str:
     """The test that tells a repeat from a different request: each stored input against the request's value."""
     var = "stored" if f["where"] == "write" else f.get("receiver_var") or "record"   # the write's record is not read
-    pairs = [f"`{i['arg']}` equals `{var}.{i['getter']}()`" for i in f["inputs"]]
+    pairs = [_t(lang, f"`{i['arg']}` equals `{var}.{i['getter']}()`", f"`{i['arg']}` 等于 `{var}.{i['getter']}()`")
+             for i in f["inputs"]]
     return _t(lang, " and ".join(pairs), " 且 ".join(pairs)) if pairs else ""
+
+
+def _conds(e: dict, lang: str) -> str:
+    """The ifs and loops an effect runs under, in the sample's language."""
+    words = {"loop": ("for each", "对每个"), "if": ("when", "当"), "else": ("unless", "除非")}
+    return _t(lang, ", ".join(f"{words[k][0]} `{c}`" for k, c in e.get("conds") or []),
+              "，".join(f"{words[k][1]} `{c}`" for k, c in e.get("conds") or []))
 
 
 def _who(prec: dict) -> str:
@@ -210,10 +218,11 @@ def _retry_race(f: dict, lang: str) -> str:
 
 def _skipped(f: dict, lang: str) -> str:
     """What the repeat no longer does, named: external calls before the write, the write, the effects after it."""
-    ext = [f"`{e['call']}` (line {e['line']})" for e in f.get("external") or []]
-    after = [f"`{e['call']}`" + (f" ({e['cond']})" if e.get("cond") else "") for e in f["effects"]]
+    ext = [_t(lang, f"`{e['call']}` (line {e['line']})", f"`{e['call']}`（第 {e['line']} 行）") for e in f.get("external") or []]
+    after = [f"`{e['call']}`" + (_t(lang, f" ({_conds(e, lang)})", f"（{_conds(e, lang)}）") if e.get("conds") else "")
+             for e in f["effects"]]
     parts = ext + ([] if f["where"] == "write" else [f"`{f['write']}`"]) + after   # a conditional write still runs
-    return ", ".join(parts)
+    return _t(lang, ", ".join(parts), "、".join(parts))
 
 
 def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:

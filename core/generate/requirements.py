@@ -228,7 +228,8 @@ class RequirementDeriver:
         controls = [c for c in self.outline.controls(call["path"], call["line"]) if c.kind in ("if", "else", "loop")]
         cond = ", ".join(f"for each `{c.code}`" if c.kind == "loop" else f"when `{c.code}`"
                          if c.kind == "if" else f"unless `{c.code}`" for c in controls)
-        return {**call, "cond": cond, "cond_line": controls[0].line if controls else 0}
+        return {**call, "cond": cond, "conds": [[c.kind, c.code] for c in controls],
+                "cond_line": controls[0].line if controls else 0}
 
     def _precedent(self, tf: dict, m: dict) -> dict | None:
         """A hand-written write in the repository that already puts this field's state check into the UPDATE and
@@ -370,7 +371,8 @@ class RequirementDeriver:
             "by_key": bool(re.search(r"ByPrimaryKey|ById", w["callee_name"])),
             "has_select_by_key": self.code.has_method(mapper, "selectByPrimaryKey"),
             "by_example": bool(self.code.has_method(mapper, "updateByExampleSelective") and example in self.classes),
-            "effects": [{"call": c["callee_name"], "line": c["line"], "cond": c["cond"]} for c in g["effects"][:4]],
+            "effects": [{"call": c["callee_name"], "line": c["line"], "cond": c["cond"], "conds": c["conds"]}
+                        for c in g["effects"][:4]],
             "external": g["external"], "inputs": [{k: i[k] for k in ("field", "getter", "arg", "line")} for i in g["inputs"]],
             "receiver_var": tf.get("receiver"), "check_line": g["check_line"], "row_check": g["row_check"],
             "write_where": self.code.where_columns(stmt) if (stmt := self.code.write_statement(w)) else [],

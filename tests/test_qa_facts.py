@@ -575,3 +575,56 @@ def test_a_constant_name_is_not_presented_as_a_label():
 
     assert _code_label("104", "STATUS_ADMIN_CANCEL", "en") == "104 (named `STATUS_ADMIN_CANCEL` in code, no label)"
     assert _code_label("101", "未付款", "en") == '101 = "未付款"'
+
+
+def test_shop_a_status_set_in_two_places_of_one_method_gets_no_single_value_answer(shop):
+    """`settle` sets status to 1 in one branch and 4 in the other: "what does settle do to status" answered with
+    one of them hid the other (litemall's submit: 101, and 201 only for a zero price). Each value keeps its
+    condition question, which names the branch."""
+    rules, samples = shop
+    for to, branch in (("1", "`paid` holds"), ("4", "`paid` does not hold")):
+        rule = _transition(rules, "OrdPayCallbackService.settle", to)
+        kinds = {s["question_kind"]: s for s in _samples_of(samples, rule)}
+        assert set(kinds) == {"under_which_condition"}, set(kinds)
+        assert branch in kinds["under_which_condition"]["answer"]
+
+
+def test_shop_a_status_answer_names_the_branch_the_setter_sits_in(shop):
+    rules, samples = shop
+    rule = _transition(rules, "OrdPayCallbackService.onFailed", "2")
+    (sample,) = [s for s in _samples_of(samples, rule) if s["question_kind"] == "what_happens"]
+    assert "only when `payment != null` holds" in sample["answer"]
+    line = _lines_of(CALLBACK, "if (payment != null)")
+    assert any(e["start_line"] <= line <= e["end_line"] for e in sample["payload"]["evidence"])
+
+
+REDUCE = """
+package demo;
+class StockService {
+    int reduceAll(List<Item> items) {
+        int total = 0;
+        for (Item item : items) {
+            int count = stockDao.reduceStock(item.getSkuId(), item.getQuantity());
+            total += count;
+        }
+        return total;
+    }
+}
+"""
+
+
+def test_a_sum_of_a_local_says_where_the_local_comes_from():
+    """`totalCount += count` read as a running total of "count"; it is the rows each UPDATE changed (mall's
+    paySuccess), which the answer says and cites."""
+    (found,) = [f for m in methods_of("demo/StockService.java", REDUCE) for f in calculations(m)
+                if f.facts["target"] == "total"]
+    added = found.facts["sites"][-1]
+    assert [s["var"] for s in added["sources"]] == ["count"] and added["sources"][0]["update_count"]
+    source_line = REDUCE.splitlines().index("            int count = stockDao.reduceStock(item.getSkuId(), "
+                                            "item.getQuantity());") + 1
+    assert any(a <= source_line <= b for a, b in found.spans)
+    facts = {**found.facts, "_path": "demo/StockService.java"}
+    answer, trace = calc_answer("how_computed", facts, "en", "s", Cite(_evidence(REDUCE, facts["_path"], found.spans)),
+                                facts["_path"])
+    assert "`count` is the number of rows `stockDao.reduceStock` changed" in answer
+    assert any("`count` is assigned from `stockDao.reduceStock`" in c for c, _ in trace)

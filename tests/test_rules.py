@@ -71,6 +71,7 @@ def test_condition_rendering():
     assert condition_text("order == null || order.getStatus() != 0") == "`order` is null, or `order.getStatus()` is not `0`"
     assert condition_text("!hasStock(items)") == "`hasStock(items)` is false"
     assert "为空" in condition_text("CollectionUtils.isEmpty(list)", "zh")
+    assert condition_text("null == order") == "`order` is null"   # not "`null` is `order`"
     assert formula_text("order.getTotalAmount().add(order.getFreightAmount()).subtract(order.getCouponAmount())") == \
         "totalAmount + freightAmount - couponAmount"
     assert formula_text("a.add(b).foo().subtract(c)") is None

@@ -9,6 +9,7 @@ one span per reused component.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from functools import cached_property
 from pathlib import Path
@@ -16,7 +17,6 @@ from pathlib import Path
 from core.domain.flows import CallGraph
 from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
-from core.generate.entry_facts import entry_items
 from core.generate.flow_facts import (
     WRITES,
     TooBroad,
@@ -118,6 +118,9 @@ class Planner:
                     spans += [Span(path=spans[0].path, start_line=n, end_line=m) for n, m in lines_]
             if rule["kind"] == "transition" and facts.get("write"):   # the call that persists the value
                 spans.append(Span(path=spans[0].path, start_line=facts["write"]["line"], end_line=facts["write"]["end_line"]))
+            if rule["kind"] == "transition":   # the `if`s the setter sits in: the answer names them
+                spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])
+                          for c in facts.get("within") or []]
             if rule["kind"] == "guard":   # where a local the check tests comes from (`count = dao.update(..)`)
                 spans += [Span(path=spans[0].path, start_line=s["line"], end_line=s["end_line"])
                           for s in facts.get("sources") or []]
@@ -141,6 +144,8 @@ class Planner:
                 path_evidence[rule["rule_id"]] = (path_evidence[rule["rule_id"]][0], _dict_roles(
                     path_evidence[rule["rule_id"]][0], dict_rec, label_spans))
             prepared[rule["rule_id"]] = (rule, facts, spans, evidence)
+        setters = Counter((f.get("method"), f.get("entity"), f.get("field")) for r, f, _, _ in prepared.values()
+                          if r["kind"] == "transition" and f.get("method"))
         groups = _guard_groups([(r, f) for r, f, _, _ in prepared.values() if r["kind"] == "guard"])
         shared = {(rid, qkind) for (qkind, _), rids in groups.items() for rid in rids}
         for rule, facts, _, evidence in prepared.values():
@@ -153,6 +158,9 @@ class Planner:
                             continue
                         if rule["kind"] == "guard" and qkind == "under_which_condition" and not _exits_known([facts]):
                             continue
+                        if rule["kind"] == "transition" and qkind != "under_which_condition" and \
+                                setters[(facts.get("method"), facts.get("entity"), facts.get("field"))] > 1:
+                            continue   # "what does M do to X.f" has one answer only where M sets it in one place
                         ev, f = evidence, facts
                         if qkind == "under_which_condition" and rule["rule_id"] in path_evidence:
                             ev, path_roles = path_evidence[rule["rule_id"]]
@@ -245,10 +253,6 @@ class Planner:
     def lifecycle_items(self, rules: list[dict]) -> list[WorkItem]:
         """'Which code sets X.f to which value' over all transitions of a field (core.generate.lifecycle_facts)."""
         return lifecycle_items(self, rules)
-
-    def entry_items(self, rules: list[dict]) -> list[WorkItem]:
-        """'Which requests can fail with MSG, and when' over a message's checks (core.generate.entry_facts)."""
-        return entry_items(self, rules)
 
     def table_items(self) -> list[WorkItem]:
         """'Which code writes table T': every write statement on T that the code calls, with every call site

@@ -490,14 +490,20 @@ def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]
             f"Under which condition does {who} move {_a(ent)} {ent} to {fld} {to}?",
             f"When can {who} set {ent}.{fld} to {to}?",
         ]))] if _conditions_known(f) else [])
-        if labels:
+        if _labelled(labels):
             out.append(("which_values", f"Which values can {ent}.{fld} take, and which one does {who} set?"))
         return out
     out = [("what_happens", f"{who} 会把 {ent}.{fld} 改成什么？")] + \
         ([("under_which_condition", f"{who} 在什么条件下把 {ent} 的 {fld} 设为 {to}？")] if _conditions_known(f) else [])
-    if labels:
+    if _labelled(labels):
         out.append(("which_values", f"{ent}.{fld} 有哪些取值？{who} 设置的是哪一个？"))
     return out
+
+
+def _labelled(labels: dict) -> bool:
+    """Some code has a label the code base wrote (not only its constant's name): "which values can X take" then
+    has an answer that says what they mean; names alone (`STATUS_RECEPT`) would be passed off as meanings."""
+    return any(not _CONSTANT_NAME.fullmatch(lab) for lab in labels.values())
 
 
 def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str,
@@ -531,8 +537,16 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
             more.append(((f"code {f['to']} means {labels[str(f['to'])]}" if lang == "en"
                           else f"状态码 {f['to']} 表示{labels[str(f['to'])]}"), documented))
         return (" " if lang == "en" else "").join(parts), trace + more
+    within = f.get("within") or []   # the branches the setter sits in: the change happens only there
+    for c in within:
+        holds = c["branch"] == "then"
+        trace.append(((f"the setter of {who} runs only when `{c['condition']}` is {'true' if holds else 'false'}"
+                       if lang == "en" else f"{who} 的设置语句只在 `{c['condition']}` {'成立' if holds else '不成立'}时执行"),
+                      [cite.at(c["line"], path)]))
     if lang == "en":
         parts = [f"{who} sets `{ent}.{fld}` to {to}" + (f" and writes it with `{write['call']}`." if write else ".")]
+        if within:
+            parts.append("It does so only when " + "; and ".join(_branch_words(c, lang) for c in within) + ".")
         if froms:
             parts.append(pick(seed + "f", [
                 f"It only does that for {_a(ent)} {ent} whose {fld} is {' or '.join(froms)}",
@@ -555,6 +569,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
             trace.append((f"code {f['to']} means {labels[str(f['to'])]}", documented))
         return " ".join(parts), trace
     parts = [f"{who} 把 `{ent}.{fld}` 设为 {to}" + (f"，并通过 `{write['call']}` 写入。" if write else "。")]
+    if within:
+        parts.append("只有在以下条件下才会这样做：" + "；".join(_branch_words(c, lang) for c in within) + "。")
     if froms:
         parts.append(f"只有当前 `{fld}` 为 {' 或 '.join(froms)} 时才会修改" + ("，否则先被拦下" if reqs else "") + "。")
         trace.append((f"只允许从 {fld}={'/'.join(f.get('from_codes', []))} 变更", limited_by))
@@ -758,6 +774,13 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     else:
         body = f"{m} 中共有 {len(sites)} 处{'调用' if calls else '给'} `{target}`{'' if calls else ' 赋值'}，按顺序：\n{listed}"
     body = with_values(body, f, lang)
+    said: set[str] = set()
+    for s in sites:   # a bare local added or assigned: say where it comes from (an UPDATE's row count, a lookup)
+        words = _source_words(s, lang, said)
+        if words:
+            body += f"\nHere {words}." if en else f"\n其中{words}。"
+            trace += [((f"in {m}, `{x['var']}` is assigned from `{x['call']}`" if en
+                        else f"{m} 中 `{x['var']}` 由 `{x['call']}` 赋值"), [cite.at(x["line"], path)]) for x in s["sources"]]
     if any(s.get("accumulates") and any("loop" in c for c in s.get("context") or []) for s in sites):
         body += ("\nBecause the additions run inside the loop, the result is the running total over all items."
                  if en else "\n由于累加发生在循环中，结果是所有条目的累计值。")
@@ -982,6 +1005,9 @@ def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     entry the same answer already lists."""
     (o, fld) = _dict_names(f)
     if f.get("source") == "constants":   # `static final` codes in a constant class: ask by the class's names
+        if not any(e["label"] != e.get("name") for e in f["entries"]):   # names only: nothing says what they mean
+            return [("which_values", f"Which status codes does `{o}` declare, and with which values?" if lang == "en"
+                     else f"`{o}` 声明了哪些状态码常量？取值分别是多少？")]
         return [("which_values", f"Which status codes does `{o}` define, and what does each stand for?" if lang == "en"
                  else f"`{o}` 定义了哪些状态码？各代表什么？")]
     if lang == "en":

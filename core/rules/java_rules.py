@@ -527,11 +527,16 @@ def _branch_exit(stmts: list[Node]) -> dict | None:
     return None
 
 
+_PRESENCE_TEST = re.compile(r"^(is|non|not)(Not)?(Empty|Null|Blank)$")
+
+
 def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
     """Locals a condition tests that were assigned from a call (`count = stockDao.lockStock(..)` before
     `if (count == 0)`): where the value comes from is the real rule, so it is named and cited."""
+    # `update(order) == 0` tests no `order`; `CollectionUtils.isEmpty(list)` does test `list`
     names = {text(n) for n in java_ast.walk(condition, {"identifier"})
-             if n.parent is None or n.parent.type != "argument_list"}   # `update(order) == 0` tests no `order`
+             if n.parent is None or n.parent.type != "argument_list" or _PRESENCE_TEST.match(
+                 text(n.parent.parent.child_by_field_name("name")) if n.parent.parent is not None else "")}
     found: dict[str, dict] = {}
     for node in _own_nodes(method, frozenset({"variable_declarator", "assignment_expression"})):
         if not _own(node, method) or lines(node)[0] >= before:
@@ -846,6 +851,8 @@ def calculations(method: Method) -> list[Found]:
         stmt = node.parent if node.type == "variable_declarator" else node
         site = _site(method, node, stmt, op, value, types)
         site["accumulates"] = _accumulation(target, op, value, types)
+        if value.type == "identifier":   # `total += count`: where `count` comes from is what the sum means
+            site["sources"] = _local_sources(method, value, lines(stmt)[0])
         groups.setdefault(target, []).append(site)
     out = []
     for target, sites in groups.items():
@@ -856,7 +863,8 @@ def calculations(method: Method) -> list[Found]:
         site_label = next((st["comment"] for st in arith + sites if st["comment"] and not inline_dict(st["comment"])), None)
         loops = [c for c in arith[0]["context"] if "loop" in c]
         loop_label = comment_above(method, loops[-1]["line"]) if loops and not site_label else None
-        spans = _site_spans(method, sites) + ([(loops[-1]["line"] - 1,) * 2] if loop_label else [])
+        spans = _site_spans(method, sites) + ([(loops[-1]["line"] - 1,) * 2] if loop_label else []) + \
+            [(src["line"], src["end_line"]) for st in sites for src in st.get("sources") or []]
         out.append(Found("calculation", method, merge_near(spans), {
             **method.identity, "target": target, "sites": sites, "expression": arith[0]["expression"],
             "comment": site_label or loop_label, "doc": _doc_above(method),

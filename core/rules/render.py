@@ -114,6 +114,8 @@ def _atom(code: str, lang: str) -> str:
     parts, ops = split_top(code, ("==", "!=", ">=", "<=", ">", "<"))
     if len(parts) == 2 and ops and "->" not in code:
         left, right = parts
+        if left == "null" and ops[0] in ("==", "!=") and right != "null":
+            left, right = right, left   # `null == order` reads "`order` is null", not "`null` is `order`"
         if lang == "en":
             if right == "null":
                 return f"`{left}` is {'null' if ops[0] == '==' else 'not null'}"

@@ -50,4 +50,32 @@ public class OrdPayCallbackService {
         }
         return CommonResult.success("ok");
     }
+
+    /**
+     * 对账结束：付过款的待付订单改为待发货，没付的关闭。
+     */
+    @Transactional
+    public void settle(Long orderId, boolean paid) {
+        OrdOrder order = orderMapper.selectByPrimaryKey(orderId);
+        if (order == null || order.getStatus() != 0) {
+            return;
+        }
+        if (paid) {
+            order.setStatus(1);
+        } else {
+            order.setStatus(4);
+        }
+        orderMapper.updateByPrimaryKeySelective(order);
+    }
+
+    /**
+     * 支付渠道回报失败：流水存在时记为支付失败。
+     */
+    public void onFailed(Long paymentId) {
+        OrdPayment payment = paymentMapper.selectById(paymentId);
+        if (payment != null) {
+            payment.setPayStatus(OrdPaymentStatusEnum.FAILED.getPayStatus());
+            paymentMapper.updateById(payment);
+        }
+    }
 }

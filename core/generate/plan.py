@@ -17,6 +17,7 @@ from pathlib import Path
 from core.domain.flows import CallGraph
 from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
+from core.generate.entry_facts import entry_items
 from core.generate.flow_facts import (
     WRITES,
     TooBroad,
@@ -253,6 +254,10 @@ class Planner:
     def lifecycle_items(self, rules: list[dict]) -> list[WorkItem]:
         """'Which code sets X.f to which value' over all transitions of a field (core.generate.lifecycle_facts)."""
         return lifecycle_items(self, rules)
+
+    def entry_items(self, rules: list[dict]) -> list[WorkItem]:
+        """'Which requests can fail with MSG, and when' over a message's checks (core.generate.entry_facts)."""
+        return entry_items(self, rules)
 
     def table_items(self) -> list[WorkItem]:
         """'Which code writes table T': every write statement on T that the code calls, with every call site

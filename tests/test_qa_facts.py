@@ -628,3 +628,30 @@ def test_a_sum_of_a_local_says_where_the_local_comes_from():
                                 facts["_path"])
     assert "`count` is the number of rows `stockDao.reduceStock` changed" in answer
     assert any("`count` is assigned from `stockDao.reduceStock`" in c for c, _ in trace)
+
+
+LAST = """
+package demo;
+class OrderService {
+    void first(Order order) {
+        if (order == null) {
+            return;
+        }
+        mapper.update(order);
+    }
+    void last(Order order) {
+        mapper.update(order);
+        if (order.getNote() == null) {
+            return;
+        }
+    }
+}
+"""
+
+
+def test_the_rest_of_the_method_is_only_skipped_where_there_is_one():
+    from core.generate.qa_templates import _guard_effect
+
+    found = {g.facts["method_name"]: g.facts for m in methods_of("demo/OrderService.java", LAST) for g in guards(m)}
+    assert "skips the rest of the method" in _guard_effect(found["first"], "en")
+    assert _guard_effect(found["last"], "en") == "returns immediately"

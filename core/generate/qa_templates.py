@@ -155,10 +155,11 @@ def _checks_question(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 def _guard_effect(f: dict, lang: str) -> str:
     msg = f.get("message")
     if f["action"] == "return":
-        value = f.get("value")
+        value, rest = f.get("value"), f.get("code_after", True)   # nothing follows the last check of a method
         if lang == "en":
-            return f"returns {'`' + value + '`' if value else 'immediately'} and skips the rest of the method"
-        return f"直接返回{'`' + value + '`' if value else ''}，后面的逻辑都不会执行"
+            return f"returns {'`' + value + '`' if value else 'immediately'}" + (" and skips the rest of the method"
+                                                                                  if rest else "")
+        return f"直接返回{'`' + value + '`' if value else ''}" + ("，后面的逻辑都不会执行" if rest else "")
     if lang == "en":
         how = {"throw": f"throws `{f.get('exception')}`", "assert": f"calls `{f.get('helper')}`",
                "return_failed": f"returns `{f.get('helper')}`"}[f["action"]]

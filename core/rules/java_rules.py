@@ -361,6 +361,7 @@ def guards(method: Method) -> list[Found]:
                 "before_spans": merge_near([(e["line"], e["exit_line"]) for e in prior["exits"]] +
                                            [(s["line"], s["end_line"]) for e in prior["exits"] for s in e["sources"]]),
                 "exit_sites": _exit_sites(method, fail),
+                "code_after": _code_after(node, method),
             }))
     exits = _early_exits(method)
     checks = _checking_calls(method) if out else []
@@ -368,6 +369,19 @@ def guards(method: Method) -> list[Found]:
         g.facts["method_exits"] = exits   # all guards of the method together answer "what stops it" only if equal
         g.facts["calls_checks"] = checks  # ... and only if no helper it calls can stop it too
     return out
+
+
+def _code_after(node: Node, method: Method) -> bool:
+    """Some statement of the method can run after `node` (in its block or an enclosing one, or a loop's next
+    round): "returns and skips the rest of the method" says nothing when the check is the method's last step."""
+    child, parent = node, node.parent
+    while parent is not None and parent != method.node:
+        if parent.type in _LOOPS:
+            return True
+        if parent.type == "block" and any(st.start_byte > child.end_byte for st in _statements(parent)):
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _exit_key(fail: dict) -> tuple[str, str]:

@@ -315,7 +315,7 @@ def test_unchecked_write_follows_the_callers_that_check_the_row_count(tmp_path):
     found = [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "unchecked_write"]
     assert len(found) == 1
     s = found[0]
-    assert "OrdPortalOrderServiceImpl.cancelTimeOutOrder" in s.question and "2 other callers" in s.question
+    assert "OrdPortalOrderServiceImpl.cancelTimeOutOrder" in s.question and "2 other callers" in s.design.understanding
     assert "lock_stock" in s.design.understanding
     assert "`continue`" in " ".join(c.change for c in s.design.changes)
     evidence = "\n".join(e.text for e in s.evidence)

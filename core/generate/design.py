@@ -429,11 +429,11 @@ def _unchecked_write(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                                f"rows when the row was modified after it was read. `{f['method']}` ignores that count "
                                f"(line {f['line']})" + (", and goes on to " + ", ".join(f"`{a}`" for a in f["after"])
                                                          if f["after"] else "") + f" as if the write happened. "
-                               f"{f['checked']} other callers check it ({others}).",
+                               f"{f['checked']} other callers check it; among them: {others}.",
                          f"`{f['statement']}` 仅在 `{where}` 仍匹配时更新，记录在读取后被修改时 `{f['call']}` 影响 0 行。"
                          f"`{f['method']}` 忽略了该结果（第 {f['line']} 行）"
                          + ("，并继续执行 " + "、".join(f"`{a}`" for a in f["after"]) if f["after"] else "")
-                         + f"。另外 {f['checked']} 个调用方都检查了它（{others}）。"),
+                         + f"。另外 {f['checked']} 个调用方都检查了它，例如：{others}。"),
         changes=_changes([(f["layer"], f["method"], _t(lang, f"wrap line {f['line']} as `if ({call} == 0) {{ … }}` and "
                                                              f"there {handle}",
                                                        f"把第 {f['line']} 行改为 `if ({call} == 0) {{ … }}`，其中{handle}"),

@@ -581,9 +581,8 @@ class RequirementDeriver:
             refs.append(Ref(olabel, f"checks it: `{orc['test']}` then `{orc['then']}`", f"检查影响行数：`{orc['test']}`",
                             oc["path"], oc["line"], min(orc["line"] + 2, oc["line"] + 5)))
             others.append({"method": olabel, "test": orc["test"], "then": orc["then"]})
-        text_en = (f"Make {label} notice when `{call['callee_name']}` changes no row, as {len(checked)} other callers of it "
-                   "already do.")
-        text_zh = f"让 {label} 在 `{call['callee_name']}` 未更新任何行时做出处理，与它的另外 {len(checked)} 个调用方一致。"
+        text_en = f"Make {label} notice when `{call['callee_name']}` changes no row, as its other callers already do."
+        text_zh = f"让 {label} 在 `{call['callee_name']}` 未更新任何行时做出处理，与它的其他调用方一致。"
         return DesignSpec(_req_id("unchecked_write", m["symbol_id"], str(call["line"])), "unchecked_write", domain,
                           text_en, text_zh, refs, {
                               "method": label, "layer": self.code.layer_of(m["parent_id"]), "call": call["callee_name"],

@@ -100,6 +100,9 @@ class EntryChecks:
         for r, s in zip(rules, sites):
             spans += [Span(path=s["path"], start_line=x["line"], end_line=x["end_line"])
                       for x in r["facts"].get("sources") or []]
+            if r["facts"].get("message_line"):   # the constant that holds the text (`Enum.NO_PERMISSION`)
+                spans.append(Span(path=r["facts"]["message_path"], start_line=r["facts"]["message_line"],
+                                  end_line=r["facts"]["message_line"]))
             for e in s["entries"]:
                 spans.append(Span(path=e["path"], start_line=e["line"], end_line=e["end_line"]))
                 spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for c in e["calls"]]
@@ -155,15 +158,22 @@ def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     for s in sites:
         g = s["facts"]
         holds = g.get("holds", True)
-        trace.append(((f"{g['method']} fails with \"{f['message']}\" when `{g['condition']}` "
-                       f"{'holds' if holds else 'does not hold'}" if lang == "en"
-                       else f"{g['method']} 在 `{g['condition']}` {'成立' if holds else '不成立'}时提示“{f['message']}”"),
+        shown = f"`{g['message_expr']}`" if g.get("message_expr") else (
+            f"\"{f['message']}\"" if lang == "en" else f"“{f['message']}”")
+        trace.append(((f"{g['method']} fails with {shown} when `{g['condition']}` {'holds' if holds else 'does not hold'}"
+                       if lang == "en"
+                       else f"{g['method']} 在 `{g['condition']}` {'成立' if holds else '不成立'}时以 {shown} 失败"),
                       [cite.at(g["line"], s["path"])]))
+        if g.get("message_expr") and g.get("message_line"):
+            trace.append(((f"`{g['message_expr']}` is \"{f['message']}\"" if lang == "en"
+                           else f"`{g['message_expr']}` 的文字是“{f['message']}”"),
+                          [cite.at(g["message_line"], g["message_path"])]))
         trace += [((f"`{x['var']}` is assigned from `{x['call']}`" if lang == "en" else f"`{x['var']}` 由 `{x['call']}` 赋值"),
                    [cite.at(x["line"], s["path"])]) for x in g.get("sources") or []]
         for e in s["entries"]:
-            trace.append(((f"{e['method']} is {e['name']}" if lang == "en" else f"{e['method']} 即 {e['name']}"),
+            trace.append(((f"{e['method']} is an entry point ({e['kind']})" if lang == "en"
+                           else f"{e['method']} 是入口（{e['kind']}）"),
                           [cite.at(e["line"], e["path"])]))
-            trace += [((f"{c['caller']} calls {c['callee']}" if lang == "en" else f"{c['caller']} 调用 {c['callee']}"),
+            trace += [((f"{c['caller']} calls `{c['written']}`" if lang == "en" else f"{c['caller']} 调用 `{c['written']}`"),
                        [cite.at(c["line"], c["path"])]) for c in e["calls"]]
     return body, trace

@@ -278,7 +278,7 @@ class Lifecycles:
                 "path": sym["path"] if sym else "", "line": sym["start_line"] if sym else 0,
                 "end_line": min(sym["end_line"], sym["start_line"] + 3) if sym else 0,
                 "calls": [{"caller": member_label(c["caller_id"]), "callee": member_label(c["target"]),
-                           "path": c["path"], "line": c["line"]} for c in chain]}
+                           "written": c["callee_name"], "path": c["path"], "line": c["line"]} for c in chain]}
 
     def _setter_method(self, s: dict) -> str | None:
         if s.get("through"):
@@ -341,6 +341,7 @@ class Lifecycles:
         dict_rec = self.p.dicts.get(first["facts"].get("dict_id") or "")
         facts = {"entity": entity, "field": field, "labels": first["facts"]["labels"], "setters": setters,
                  "dict_id": first["facts"].get("dict_id"),
+                 "dict_owner": dict_rec["owner"] if dict_rec and dict_rec.get("source") == "constants" else None,
                  "dict": ({"path": dict_rec["path"], "start_line": dict_rec["start_line"]} if dict_rec else None),
                  "label_lines": ([{"path": dict_rec["path"], "line": e["label_lines"][0]}
                                   for e in dict_rec["entries"] if e.get("label_lines")] if dict_rec else []),
@@ -549,7 +550,8 @@ def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[st
     label_ids = list(dict.fromkeys(label_ids))
     trace = []
     if label_ids:
-        trace.append(((f"{ent}.{fld} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items())
+        owner = f.get("dict_owner") or f"{ent}.{fld}"    # the class whose lines label them (a constant class)
+        trace.append(((f"{owner} codes are labelled " + ", ".join(f"{c} {lab}" for c, lab in labels.items())
                        if lang == "en" else f"{fld} 的取值含义：" + "，".join(f"{c}={lab}" for c, lab in labels.items())),
                       label_ids))
     for s in setters:
@@ -563,9 +565,10 @@ def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[st
             claim = f"{s['who']} sets {fld} to {s['to']}" if lang == "en" else f"{s['who']} 把 {fld} 设为 {s['to']}"
         trace.append((claim, list(dict.fromkeys(ids))))
         for e in s.get("entries") or []:
-            trace.append(((f"{e['method']} is {e['name']}" if lang == "en" else f"{e['method']} 即 {e['name']}"),
+            trace.append(((f"{e['method']} is an entry point ({e['kind']})" if lang == "en"
+                           else f"{e['method']} 是入口（{e['kind']}）"),
                           [cite.at(e["line"], e["path"])]))
-            trace += [((f"{c['caller']} calls {c['callee']}" if lang == "en" else f"{c['caller']} 调用 {c['callee']}"),
+            trace += [((f"{c['caller']} calls `{c['written']}`" if lang == "en" else f"{c['caller']} 调用 `{c['written']}`"),
                        [cite.at(c["line"], c["path"])]) for c in e["calls"]]
         if s["from_codes"]:
             lim = [cite.at(line, s["path"]) for line in s["limit_lines"]] or ids[:1]

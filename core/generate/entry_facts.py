@@ -126,7 +126,7 @@ def entry_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
         return [("fails_with", pick(seed, [f'Which requests or jobs can fail with "{msg}", and when?',
                                            f'Where can a request be rejected with "{msg}", and under which '
                                            "condition?"]))]
-    return [("fails_with", f"哪些接口或任务会返回“{msg}”？分别在什么条件下？")]
+    return [("fails_with", f"哪些接口或任务会以“{msg}”失败？分别在什么条件下？")]
 
 
 def _site_text(s: dict, lang: str) -> str:

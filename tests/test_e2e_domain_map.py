@@ -104,9 +104,12 @@ def test_state_machine_flow_graph_and_links_to_samples(shop_db, tmp_path, shots)
             # one level deeper: more nodes than fit at once (pan to see them), each label still whole
             page.get_by_role("slider", name="Call depth shown").press("ArrowRight")
             settle(page)
-            frame = page.locator("iframe[title='streamlit_flow.streamlit_flow']").first.element_handle().content_frame()
-            page.wait_for_timeout(1000)
-            boxes = frame.evaluate(NODE_BOXES)
+            for _ in range(60):  # the graph is drawn anew (a new component instance): wait for its nodes
+                frame = frame_el.element_handle().content_frame()
+                boxes = frame.evaluate(NODE_BOXES) if frame else []
+                if len(boxes) > 20:
+                    break
+                page.wait_for_timeout(500)
             assert len(boxes) > 20
             for b in boxes:
                 (nl, nt, nr, nb), (tl, tt, tr, tb) = b["node"], b["textBox"]

@@ -137,3 +137,14 @@ def test_a_message_constant_used_in_more_places_than_the_checks_is_not_asked(pla
     planner._raised_elsewhere("x", 1)     # reads the Java text once
     guard = {"facts": {"message_expr": "OrdRefundConstant.STATUS_APPLIED"}}
     assert checks._raised_elsewhere("no such literal", [guard])
+
+
+def test_a_coded_field_written_only_as_literals_says_which_values_never_occur(planner):
+    """A type or source code no transition covers: every literal the code writes, and the documented values
+    nothing writes."""
+    coded = [i for i in _lifecycles(planner) if i.facts.get("kind_of_field") == "coded"]
+    order_type = next(i for i in coded if (i.facts["entity"], i.facts["field"]) == ("OrdOrder", "orderType"))
+    assert 'None of them sets 1 ("秒杀订单")' in TemplateBackend.draft(order_type).answer   # generateOrder writes 0
+    for item in coded:
+        assert item.source.question_kind == "who_sets" and item.question.startswith("Which values of")
+        assert all(s["to"].lstrip("-").isdigit() for s in item.facts["setters"])

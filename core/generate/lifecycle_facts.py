@@ -298,7 +298,62 @@ class Lifecycles:
             extra = self.extra_setters(entity, field, rules) if len(rules) <= MAX_SETTERS else None
             if extra is not None and len(rules) + len(extra) <= MAX_SETTERS:
                 out += self._field_items(entity, field, rules, extra)
+        return out + self._plain_items()
+
+    def _plain_items(self) -> list[WorkItem]:
+        """Coded fields no transition rule covers (`sourceType`, `orderType`): which of the documented values the
+        code writes, when every write is a literal (mall's portal only ever writes sourceType 1)."""
+        entity_names = {e["symbol_id"].rsplit(".", 1)[-1] for e in self.data.get("entities") or []}
+        out = []
+        for d in self.p.dicts.values():
+            entity, field = d["owner"], d.get("field")
+            domain = next((x for x in self.p.domains if x in (d.get("domains") or [])), None)
+            if not field or entity not in entity_names or (entity, field) in self.transitions or domain is None:
+                continue
+            cls = self._entity_class(entity)
+            setters = self._literal_setters(entity, field, cls.get("path") or "") if cls else None
+            if not setters or len(setters) > MAX_SETTERS:
+                continue
+            tables = next((e["tables"] for e in self.data.get("entities") or [] if e["symbol_id"] == cls["symbol_id"]), None)
+            if not tables or len(tables) != 1 or not self._no_outside_values(entity, field):
+                continue
+            extra = self._sql_setters(tables[0], snake(field), [])
+            if extra is None:
+                continue
+            labels = {str(e["code"]): e["label"] for e in d["entries"]}
+            setters = [{**x, "domain": domain} for x in setters + extra]
+            out += self._items_for(entity, field, setters, d, labels, domain, False)
         return out
+
+    def _literal_setters(self, entity: str, field: str, entity_path: str) -> list[dict] | None:
+        """Every `.setField(<literal>)` call on the entity; None when one passes anything else or cannot be typed."""
+        member, found = f"set{_cap(field)}", []
+        for f in self.data["files"]:
+            if not f["path"].endswith(".java") or f["path"] == entity_path:
+                continue
+            lines = self.p.files.get(f["path"]).lines
+            for n, line in enumerate(lines, 1):
+                if f".{member}(" not in line:
+                    continue
+                calls = [c for c in self.calls_at.get((f["path"], n), []) if c["callee_name"].rsplit(".", 1)[-1] == member]
+                if len(calls) != line.count(f".{member}("):
+                    return None
+                for c in calls:
+                    callee = c.get("callee_id") or ""
+                    owner = (callee.split("#")[0] if "#" in callee else callee.rsplit(".", 1)[0]) if callee \
+                        else c.get("receiver_type")
+                    if not owner:
+                        return None
+                    if not self._is_entity(owner, entity):
+                        continue
+                    arg = _argument(lines, n, member, 0)
+                    if arg is None or not re.fullmatch(r"-?\d+", arg) or self.p.inactive.get(c["caller_id"].split("#")[0]):
+                        return None
+                    controls = [{"kind": x.kind, "code": x.code, "line": x.line} for x in self.p.outline.controls(f["path"], n)]
+                    found.append({"who": member_label(c["caller_id"]), "to": arg, "to_name": None, "path": f["path"],
+                                  "line": n, "via": None, "within": [], "loops": [], "controls": controls,
+                                  "from_codes": [], "limit_lines": [], "caller_id": c["caller_id"]})
+        return found
 
     def _setter(self, rule: dict) -> dict:
         f, ev = rule["facts"], rule["evidence"][0]
@@ -336,20 +391,25 @@ class Lifecycles:
 
     def _field_items(self, entity: str, field: str, rules: list[dict], extra: list[dict]) -> list[WorkItem]:
         first = rules[0]
-        setters = sorted([self._setter(r) for r in rules] + [{**x, "domain": first["domain"]} for x in extra],
-                         key=lambda s: (s["path"], s["line"]))
+        setters = [self._setter(r) for r in rules] + [{**x, "domain": first["domain"]} for x in extra]
         dict_rec = self.p.dicts.get(first["facts"].get("dict_id") or "")
-        facts = {"entity": entity, "field": field, "labels": first["facts"]["labels"], "setters": setters,
-                 "dict_id": first["facts"].get("dict_id"),
+        return self._items_for(entity, field, setters, dict_rec, first["facts"]["labels"], first["domain"], True)
+
+    def _items_for(self, entity: str, field: str, setters: list[dict], dict_rec: dict | None, labels: dict,
+                   fallback_domain: str, per_value: bool) -> list[WorkItem]:
+        setters = sorted(setters, key=lambda s: (s["path"], s["line"]))
+        facts = {"entity": entity, "field": field, "labels": labels, "setters": setters, "kind_of_field":
+                 "status" if per_value else "coded",
+                 "dict_id": dict_rec["dict_id"] if dict_rec else None,
                  "dict_owner": dict_rec["owner"] if dict_rec and dict_rec.get("source") == "constants" else None,
                  "dict": ({"path": dict_rec["path"], "start_line": dict_rec["start_line"]} if dict_rec else None),
                  "label_lines": ([{"path": dict_rec["path"], "line": e["label_lines"][0]}
                                   for e in dict_rec["entries"] if e.get("label_lines")] if dict_rec else []),
                  "_path": setters[0]["path"]}
-        domain = next((d for d in self.p.domains if any(s["domain"] == d for s in setters)), first["domain"])
+        domain = next((d for d in self.p.domains if any(s["domain"] == d for s in setters)), fallback_domain)
         ref = "lifecycle:" + sha256_text(f"{entity}.{field}")[:16]
         groups = [(ref, facts)]
-        for code in sorted({s["to"] for s in setters}):
+        for code in sorted({s["to"] for s in setters}) if per_value else []:
             members = [s for s in setters if s["to"] == code]
             reached = [self.entries(m) if (m := self._setter_method(s)) else None for s in members]
             if all(reached):   # every entry point that leads to each setter: "which requests or jobs do it"
@@ -471,6 +531,9 @@ def lifecycle_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
             return [("who_sets_value", pick(seed, [f"Which operations move {_a(ent)} {ent} to {fld} {to}?",
                                                    f"Where in the code does `{ent}.{fld}` become {to}?"]))]
         return [("who_sets_value", f"哪些操作会把 {ent} 的 {fld} 改为 {to}？")]
+    if f.get("kind_of_field") == "coded":   # a type or source code, not a state: no "moving through" it
+        return [("who_sets", f"Which values of `{ent}.{fld}` does the code ever write, and where?" if lang == "en"
+                 else f"代码实际会写入 `{ent}.{fld}` 的哪些取值？分别在哪里？")]
     if lang == "en":
         return [("who_sets", pick(seed, [
             f"Which code sets `{ent}.{fld}`, and to which of its values does each place set it?",

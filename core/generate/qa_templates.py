@@ -243,7 +243,8 @@ def _before_part(members: list[dict], lang: str, cite: Cite, path: str) -> tuple
     m, said = f"`{members[0]['method']}`", set()
     words = sorted([(e["line"], _requirement(e, lang, said)) for e in earlier] +
                    [(c["line"], _throwing_words(c, lang)) for c in calls])
-    reqs = "; ".join(f"({chr(97 + n)}) {w}" for n, (_, w) in enumerate(words))
+    reqs = ("; ".join(f"({chr(97 + n)}) {w}" for n, (_, w) in enumerate(words)) if lang == "en"
+            else "；".join(f"（{chr(97 + n)}）{w}" for n, (_, w) in enumerate(words)))
     trace = [((f"{m} exits earlier when `{e['condition']}`" + ("" if e["holds"] else " is false") if lang == "en"
                else f"{m} 在 `{e['condition']}`{'' if e['holds'] else ' 不成立'}时提前结束"),
               [cite.at(e["line"], path)]) for e in earlier]

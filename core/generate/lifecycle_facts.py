@@ -624,6 +624,9 @@ def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[st
             ids.append(cite.at(s["stmt"]["start_line"], s["stmt"]["path"]))
             claim = (f"{s['who']} calls `{s['through']}` with {s['to']}, which writes it to {fld}" if lang == "en"
                      else f"{s['who']} 以 {s['to']} 调用 `{s['through']}`，该语句把它写入 {fld}")
+        elif f.get("kind_of_field") == "coded":   # the literal passed to the setter, as written
+            claim = (f"{s['who']} calls `set{_cap(fld)}` with {s['to']}" if lang == "en"
+                     else f"{s['who']} 以 {s['to']} 调用 `set{_cap(fld)}`")
         else:
             claim = f"{s['who']} sets {fld} to {s['to']}" if lang == "en" else f"{s['who']} 把 {fld} 设为 {s['to']}"
         trace.append((claim, list(dict.fromkeys(ids))))

@@ -655,3 +655,14 @@ def test_the_rest_of_the_method_is_only_skipped_where_there_is_one():
     found = {g.facts["method_name"]: g.facts for m in methods_of("demo/OrderService.java", LAST) for g in guards(m)}
     assert "skips the rest of the method" in _guard_effect(found["first"], "en")
     assert _guard_effect(found["last"], "en") == "returns immediately"
+
+
+def test_an_earlier_else_if_implied_by_the_branch_taken_is_not_listed():
+    """`else if (status.equals(2))`: "`status.equals(1)` does not hold" is implied (it read as a redundant extra
+    condition, mall's updateStatus); a sibling on another subject stays."""
+    from core.generate.qa_templates import _without_implied
+
+    within = [{"condition": "status.equals(1)", "branch": "prior", "line": 1},
+              {"condition": "type == 3", "branch": "prior", "line": 1},
+              {"condition": "status.equals(2)", "branch": "then", "line": 2}]
+    assert [w["condition"] for w in _without_implied(within, ["status.equals(2)"])] == ["type == 3", "status.equals(2)"]

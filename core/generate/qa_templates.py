@@ -169,13 +169,35 @@ def _guard_effect(f: dict, lang: str) -> str:
     return how + (f"，提示“{msg}”" if msg else "")
 
 
+_EQUALS = re.compile(r"(?:Objects\.equals\(([\w.()]+),\s*(.+)\)|([\w.()]+?)\.equals\((.+)\)|([\w.()]+?)\s*==\s*(.+))")
+
+
+def _equality(cond: str) -> tuple[str, str] | None:
+    """(subject, value) of `x == 2`, `x.equals(2)` or `Objects.equals(x, 2)`; None for anything else."""
+    m = _EQUALS.fullmatch(cond.strip())
+    if m is None:
+        return None
+    subject, value = next((m[i], m[i + 1]) for i in (1, 3, 5) if m[i])
+    return subject.strip(), value.strip()
+
+
+def _without_implied(within: list[dict], holding: list[str]) -> list[dict]:
+    """Drop an earlier `else if` sibling whose being false the branch taken already implies: once `status == 2`
+    holds, "`status == 1` does not hold" says nothing (it read as an extra condition)."""
+    taken = [e for c in holding if (e := _equality(c))]
+    return [w for w in within if not (w.get("branch") == "prior" and (e := _equality(w["condition"]))
+                                      and any(e[0] == s and e[1] != v for s, v in taken))]
+
+
 def _where_sentence(f: dict, lang: str) -> str:
     """The branches and loops a guard sits in, as one sentence ('' when it sits at the top of the method)."""
-    ctx = with_values(context_text(sorted((f.get("loops") or []) + (f.get("within") or []), key=lambda c: c["line"]), lang),
-                      f, lang)
+    holding = ([f["condition"]] if f.get("holds", True) else []) + \
+        [w["condition"] for w in f.get("within") or [] if w.get("branch") == "then"]
+    within = _without_implied(f.get("within") or [], holding)
+    ctx = with_values(context_text(sorted((f.get("loops") or []) + within, key=lambda c: c["line"]), lang), f, lang)
     if not ctx:
         return ""
-    priors = any(w.get("branch") == "prior" for w in f.get("within") or [])
+    priors = any(w.get("branch") == "prior" for w in within)
     if lang == "en":
         return (f" The check runs only {ctx}" + (" (it is an `else if`: the earlier branches of the chain did not "
                                                   "match)" if priors else "") + ".")
@@ -435,9 +457,12 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
     for e in f.get("exits") or []:
         items.append((e["line"], _requirement(e, lang, said), f"{who} exits early when `{e['condition']}`"
                       + ("" if e["holds"] else " is false")))
-    for c in f.get("within") or []:
-        items.append((c["line"], _branch_words(c, lang), f"the setter of {who} runs only when `{c['condition']}` is "
-                      + ("true" if c["branch"] == "then" else "false")))
+    within = f.get("within") or []
+    for c in _without_implied(within, [c["condition"] for c in within if c["branch"] == "then"]):
+        src = _source_words(c, lang, said)
+        words = _branch_words(c, lang) + ((f" — {src}" if lang == "en" else f"，{src}") if src else "")
+        holds = "true" if c["branch"] == "then" else "false"
+        items.append((c["line"], words, f"the setter of {who} runs only when `{c['condition']}` is {holds}"))
     for c in f.get("throwing_calls") or []:
         items.append((c["line"], _throwing_words(c, lang), c))
     items.sort(key=lambda i: i[0])
@@ -450,7 +475,7 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
             trace.append((f"{who} passes the criteria to the write at line {s['write_line']}" if lang == "en"
                           else f"{who} 在第 {s['write_line']} 行把该条件交给写入语句", [cite.at(s["write_line"], path)]))
     sources: dict[str, dict] = {}
-    for e in f.get("exits") or []:
+    for e in (f.get("exits") or []) + (f.get("within") or []):
         for s in e.get("sources") or []:
             sources.setdefault(s["var"], s)
     trace += [(f"`{s['var']}` is assigned from `{s['call']}`", [cite.at(s["line"], path)]) for s in sources.values()]
@@ -540,6 +565,7 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                           else f"状态码 {f['to']} 表示{labels[str(f['to'])]}"), documented))
         return (" " if lang == "en" else "").join(parts), trace + more
     within = f.get("within") or []   # the branches the setter sits in: the change happens only there
+    within = _without_implied(within, [c["condition"] for c in within if c["branch"] == "then"])
     for c in within:
         holds = c["branch"] == "then"
         trace.append(((f"the setter of {who} runs only when `{c['condition']}` is {'true' if holds else 'false'}"

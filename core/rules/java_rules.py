@@ -371,6 +371,18 @@ def guards(method: Method) -> list[Found]:
     return out
 
 
+def _within_sources(within: list[dict], target: Node, method: Method) -> None:
+    """Where the locals of the `if`s around a setter come from (`status = statusParam.getStatus()`): "`status.equals(2)`
+    holds" does not say it is the requested status, not the stored one."""
+    node = target.parent
+    while node is not None and node != method.node:
+        if node.type == "if_statement":
+            for c in within:
+                if "condition" in c and c["line"] == lines(node)[0]:
+                    c["sources"] = _local_sources(method, node.child_by_field_name("condition"), c["line"])
+        node = node.parent
+
+
 def _code_after(node: Node, method: Method) -> bool:
     """Some statement of the method can run after `node` (in its block or an enclosing one, or a loop's next
     round): "returns and skips the rest of the method" says nothing when the check is the method's last step."""
@@ -480,8 +492,11 @@ def transitions(method: Method) -> list[Found]:
         spans = [(line, line)] + ([(line - 1, line - 1)] if inline_dict(comment) else [])
         written = write_call(call, method)
         path = path_to(call, method)
+        within = _enclosing_conditions(call, method.node)
+        _within_sources(within, call, method)
         # what "under which condition" cites besides the setter; other questions need none of it
         path_spans = [(e["line"], e["exit_line"]) for e in path["exits"]] + \
+            [(s["line"], s["end_line"]) for c in within for s in c.get("sources") or []] + \
             [(s["line"], s["end_line"]) for e in path["exits"] for s in e["sources"]] + \
             [(c["line"], c["line"]) for c in path["within"]] + [(c["line"], c["end_line"]) for c in path["selects"]] + \
             [(c["write_line"], c["write_end_line"]) for c in path["selects"] if c.get("write_line")]
@@ -490,7 +505,7 @@ def transitions(method: Method) -> list[Found]:
             "entity": types.get(receiver, ""), "receiver": receiver, "field": field_name, "to": value,
             **({} if _CODE.fullmatch(value) else {"to_expr": value}),
             "comment": comment, "inline_dict": inline_dict(comment), "line": line,
-            "within": _enclosing_conditions(call, method.node),
+            "within": within,
             "exits": path["exits"], "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
             "selects": path["selects"], "path_spans": merge_near(path_spans),
             # the call that persists the value (plan cites it: "it sets X" is shown to take effect)

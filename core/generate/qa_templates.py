@@ -227,14 +227,16 @@ def _context_claims(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str
 
 def _guard_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:
     m, effect = f"`{f['method']}`", _guard_effect(f, lang)
-    check, fails = cite.at(f["line"], path), cite.at(f.get("fail_line", f["line"]), path)
+    check, fails = cite.at(f["line"], path), [cite.at(f.get("fail_line", f["line"]), path)]
+    if f.get("message_expr") and f.get("message_line"):   # the message's text stands where the constant is declared
+        fails = list(dict.fromkeys(fails + [cite.at(f["message_line"], f["message_path"])]))
     if lang == "en":
         trace = [(f"{m} checks `{f['condition']}` at line {f['line']}", [check]),
-                 (f"when the check fires, {m} {effect}", [fails])]
+                 (f"when the check fires, {m} {effect}", fails)]
         if f.get("comment"):
             trace.insert(0, (f"the code labels this check \"{f['comment']}\"", [cite.at(f["line"] - 1, path)]))
     else:
-        trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", [fails])]
+        trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", fails)]
         if f.get("comment"):
             trace.insert(0, (f"代码注释把这个校验标为“{f['comment']}”", [cite.at(f["line"] - 1, path)]))
     if f.get("message_expr") and f.get("message_line"):   # the message is a named constant: where its text is

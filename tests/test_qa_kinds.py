@@ -148,3 +148,16 @@ def test_a_coded_field_written_only_as_literals_says_which_values_never_occur(pl
     for item in coded:
         assert item.source.question_kind == "who_sets" and item.question.startswith("Which values of")
         assert all(s["to"].lstrip("-").isdigit() for s in item.facts["setters"])
+
+
+def test_dto_copies_of_a_covered_fields_codes_lose_their_lookup(planner):
+    """A request class documenting the same codes as OrdOrder.status (a query parameter) is a copy: its "which values"
+    lookup goes with the field's own once the lifecycle question is asked."""
+    lifecycles = _lifecycles(planner)
+    copies = {c for i in lifecycles for c in i.facts.get("copies") or []}
+    assert any(c.endswith("OrdOrderQueryParam.status") for c in copies)
+    items = planner.rule_items([r for r in planner.data["rules"] if r["kind"] != "side_effects"])
+    kept = without_lookups(items, lifecycles)
+    assert not [i for i in kept if i.source.rule_kind == "status_dict" and i.facts.get("dict_id") in copies]
+    entity_names = {e["symbol_id"].rsplit(".", 1)[-1] for e in planner.data["entities"]}
+    assert all(planner.dicts[c]["owner"] not in entity_names for c in copies)

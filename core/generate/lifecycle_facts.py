@@ -300,6 +300,19 @@ class Lifecycles:
                 out += self._field_items(entity, field, rules, extra)
         return out + self._plain_items()
 
+    def _copies(self, dict_rec: dict | None) -> list[str]:
+        """Dictionaries on request/response classes (no entity) that document the same codes and labels: a copy
+        of this field's documentation on a DTO (`OmsOrderQueryParam.status`) teaches nothing the lifecycle
+        answer does not."""
+        if not dict_rec:
+            return []
+        entity_names = {e["symbol_id"].rsplit(".", 1)[-1] for e in self.data.get("entities") or []}
+
+        def codes(d: dict) -> set[tuple[str, str]]:
+            return {(str(e["code"]), e["label"]) for e in d["entries"]}
+        return sorted(d["dict_id"] for d in self.p.dicts.values() if d["dict_id"] != dict_rec["dict_id"]
+                      and d["owner"] not in entity_names and not d.get("entity") and codes(d) == codes(dict_rec))
+
     def _plain_items(self) -> list[WorkItem]:
         """Coded fields no transition rule covers (`sourceType`, `orderType`): which of the documented values the
         code writes, when every write is a literal (mall's portal only ever writes sourceType 1)."""
@@ -400,7 +413,7 @@ class Lifecycles:
         setters = sorted(setters, key=lambda s: (s["path"], s["line"]))
         facts = {"entity": entity, "field": field, "labels": labels, "setters": setters, "kind_of_field":
                  "status" if per_value else "coded",
-                 "dict_id": dict_rec["dict_id"] if dict_rec else None,
+                 "dict_id": dict_rec["dict_id"] if dict_rec else None, "copies": self._copies(dict_rec),
                  "dict_owner": dict_rec["owner"] if dict_rec and dict_rec.get("source") == "constants" else None,
                  "dict": ({"path": dict_rec["path"], "start_line": dict_rec["start_line"]} if dict_rec else None),
                  "label_lines": ([{"path": dict_rec["path"], "line": e["label_lines"][0]}
@@ -500,11 +513,12 @@ def _label_spans(dict_rec: dict) -> list[Span]:
 
 
 def without_lookups(items: list[WorkItem], lifecycles: list[WorkItem]) -> list[WorkItem]:
-    """Drops the bare "which values can it take" lookups (the transition's which_values, the status dictionary's)
-    of every field a lifecycle question answers whole: its answer lists the same codes and who sets each."""
+    """Drops the bare "which values can it take" lookups (the transition's which_values, the status dictionary's,
+    and those of DTO copies of the same documentation) of every field a lifecycle question answers whole: its
+    answer lists the same codes and who sets each."""
     whole = [i.facts for i in lifecycles if i.source.question_kind == "who_sets"]
     fields = {(f["entity"], f["field"]) for f in whole}
-    dict_ids = {f["dict_id"] for f in whole if f.get("dict_id")}
+    dict_ids = {f["dict_id"] for f in whole if f.get("dict_id")} | {c for f in whole for c in f.get("copies") or []}
 
     def covered(i: WorkItem) -> bool:
         if i.source.question_kind != "which_values":

@@ -15,8 +15,11 @@ from dataclasses import dataclass
 from core.rules.render import split_top, squash
 
 _ARITH_SET = re.compile(r"^(\w+)\s*=\s*(?:\1\s*([+-])\s*(.+)|CASE\b.*?THEN\s+\1\s*([+-])\s*(\S+).*END)$", re.I | re.S)
-_STATUS_SET = re.compile(r"^(\w*status)\s*=\s*(-?\d+)$", re.I)
-_STATUS_WHERE = re.compile(r"^(?:\w+\.)?(\w*status)\s*(=|!=|<>|in)\s*\(?\s*([-\d,\s]+)\)?$", re.I)
+_STATUS_SET = re.compile(r"^`?(\w*status)`?\s*=\s*(-?\d+)$", re.I)
+# a batch update sets one code per listed key: `status = CASE id WHEN #{item.id} THEN 2 END` writes 2 wherever it writes
+_CASE_SET = re.compile(r"^`?(\w*status)`?\s*=\s*CASE\b(.*)\bEND$", re.I | re.S)
+_THEN = re.compile(r"\bTHEN\s+(\S+)", re.I)
+_STATUS_WHERE = re.compile(r"^(?:\w+\.)?`?(\w*status)`?\s*(=|!=|<>|in)\s*\(?\s*([-\d,\s]+)\)?$", re.I)
 _TIME_WORDS = re.compile(r"(?i)\b(now\(\)|date_add|date_sub|interval|sysdate|current_timestamp)")
 _COLUMN_COMPARE = re.compile(r"(?:\w+\.)?[a-z_]+\s*(<=|>=|<|>)\s*(?:\w+\.)?[a-z_]+", re.I)
 MAX_SPAN = 12
@@ -82,6 +85,17 @@ def _spans(stmt: dict, lines_: list[int]) -> list[tuple[int, int]]:
     return [(n, n) for n in picked]
 
 
+def _single_code_case(assign: str) -> tuple[str, str, str] | None:
+    """(assign, column, code) when a CASE sets the status column to one literal in every branch and has no ELSE."""
+    m = _CASE_SET.match(assign)
+    if not m or re.search(r"\bELSE\b", m[2], re.I):
+        return None
+    codes = {t.rstrip(",") for t in _THEN.findall(m[2])}
+    if len(codes) != 1 or not re.fullmatch(r"-?\d+", next(iter(codes))):
+        return None
+    return (assign, m[1], codes.pop())
+
+
 def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
     kind = stmt["kind"]
     set_part, where, text = _clauses(stmt["sql"])
@@ -97,7 +111,7 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
             if m:
                 op, amount = (m[2], m[3]) if m[2] else (m[4], m[5])
                 arithmetic.append({"column": m[1], "op": op, "amount": amount.strip(), "text": assign})
-            s = _STATUS_SET.match(assign)
+            s = _STATUS_SET.match(assign) or _single_code_case(assign)
             if s:
                 statuses.append({"column": s[1], "to": s[2], "text": assign})
         status_where = [w for w in (_STATUS_WHERE.match(c) for c in conditions) if w]

@@ -90,7 +90,7 @@ class Lifecycles:
     def _java_setters_known(self, entity: str, field: str, rules: list[dict], entity_path: str) -> bool:
         """Every `.setField(` call on the entity is one of the transition rules (same file and line)."""
         member = f"set{_cap(field)}"
-        at_rules = {(r["evidence"][0]["path"], r["facts"]["line"]) for r in rules if r["facts"].get("line")}
+        at_rules = {(r["evidence"][0]["path"], _line(r)) for r in rules}
         needle = f".{member}("
         for f in self.data["files"]:
             if not f["path"].endswith(".java") or f["path"] == entity_path:
@@ -123,7 +123,7 @@ class Lifecycles:
         """The setters the mapper statements add: a literal (`set status = 4`, `CASE id WHEN .. THEN 2 END`) the
         transition rules missed, or a scalar `#{status}` every Java caller passes as a literal. None when a
         statement writes a value that is known nowhere (a caller passes a variable)."""
-        sql_rules = [(r["evidence"][0]["path"], r["facts"]["line"]) for r in rules if r["facts"].get("via") == "sql"]
+        sql_rules = [(r["evidence"][0]["path"], _line(r)) for r in rules if r["facts"].get("via") == "sql"]
         found: list[dict] = []
         for st in self.p.statements:
             if st["kind"] not in ("update", "insert") or table not in (st.get("tables") or []) or not st.get("sql"):
@@ -375,12 +375,12 @@ class Lifecycles:
                   for c in f.get("within") or [] if c.get("branch") in ("then", "else")]
         limit_lines = [r["line"] for r in f.get("requires") or []] + ([f["criteria_line"]] if f.get("criteria_line") else [])
         return {"who": who, "to": str(f["to"]), "to_name": (f.get("to_constant") or {}).get("name"),
-                "path": ev["path"], "line": f.get("line") or ev["start_line"], "via": f.get("via"),
+                "path": ev["path"], "line": _line(rule), "via": f.get("via"),
                 "within": within, "loops": [{"loop": x["loop"], "line": x["line"]} for x in f.get("loops") or []],
                 "controls": [], "from_codes": [str(c) for c in f.get("from_codes") or []],
                 "limit_lines": limit_lines, "domain": rule["domain"], "spans": rule["evidence"],
                 "method_id": next((st.get("method_id") for st in self.p.statements if f.get("via") == "sql"
-                                   and st["path"] == ev["path"] and st["start_line"] <= f["line"] <= st["end_line"]),
+                                   and st["path"] == ev["path"] and st["start_line"] <= _line(rule) <= st["end_line"]),
                                   None)}
 
     def _evidence(self, setters: list[dict], dict_rec: dict | None) -> list:
@@ -441,6 +441,11 @@ class Lifecycles:
                 for qkind, question in lifecycle_questions(gfacts, lang, gref):
                     out.append(self.p._item(gref, "rule", "lifecycle", qkind, lang, domain, question, gfacts, evidence))
         return out
+
+
+def _line(rule: dict) -> int:
+    """The setter's line; a batch `CASE` write whose text spans lines has none recorded: its evidence start."""
+    return rule["facts"].get("line") or rule["evidence"][0]["start_line"]
 
 
 def sql_where(sql: str) -> str:

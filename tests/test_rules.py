@@ -163,3 +163,43 @@ def test_a_returned_calculation_is_asked_about_as_the_methods_result():
     body, trace = calc_answer("how_computed", facts, "en", "seed", Cite(ev), "a/CouponService.java")
     assert body == "`CouponService.realPrice` returns price - reduce (`item.getPrice().subtract(reduce)`)."
     assert trace == [("line 5: returns price - reduce (`item.getPrice().subtract(reduce)`)", ["E1"])]
+
+
+CART_MOVE = """
+class CartService {
+    public int moveItem(CartLine line) {
+        CartLine old = new CartLine();
+        old.setId(line.getId());
+        old.setDeleteStatus(1);
+        String sn = buildNumber(old);
+        cartLineMapper.updateByPrimaryKeySelective(old);
+        line.setId(null);
+        add(line);
+        return 1;
+    }
+    public void add(CartLine line) {
+        line.setDeleteStatus(0);
+        String sn = buildNumber(line);
+        CartLine found = lookup(line);
+        if (found == null) {
+            cartLineMapper.insert(line);
+        } else {
+            cartLineMapper.updateByPrimaryKey(found);
+        }
+    }
+}
+"""
+
+
+def test_a_setter_is_written_by_the_persisting_call_and_a_later_rewrite_is_noted():
+    """The write is the mapper call that stores the record, not a call that only reads it (`buildNumber(old)`);
+    a later write of another record of the same type (`add(line)`) means the setter's value is not what the
+    method leaves the item in, while the other branch of an if/else is no rewrite."""
+    from core.rules.java_rules import methods_of, transitions
+
+    move, add = list(methods_of("a/CartService.java", CART_MOVE))
+    (t,) = transitions(move)
+    assert t.facts["write"]["call"] == "cartLineMapper.updateByPrimaryKeySelective(old)"
+    assert t.facts["rewritten"]["call"] == "add(line)"
+    (t,) = transitions(add)
+    assert t.facts["write"]["call"] == "cartLineMapper.insert(line)" and t.facts["rewritten"] is None

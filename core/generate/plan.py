@@ -108,6 +108,8 @@ class Planner:
         question is asked once and the answer lists every check."""
         items, prepared, path_evidence = [], {}, {}
         for rule in rules:
+            if rule["facts"].get("loader_constrained"):
+                continue   # the record's loader already filters on the tested field: the check never fires
             spans = [Span(**e) for e in rule["evidence"]]
             facts = dict(rule["facts"])
             roles = {}
@@ -162,6 +164,8 @@ class Planner:
                         if rule["kind"] == "transition" and qkind != "under_which_condition" and \
                                 setters[(facts.get("method"), facts.get("entity"), facts.get("field"))] > 1:
                             continue   # "what does M do to X.f" has one answer only where M sets it in one place
+                        if rule["kind"] == "transition" and qkind != "under_which_condition" and facts.get("rewritten"):
+                            continue   # a later write stores the record (or its like) again: not what M leaves it in
                         ev, f = evidence, facts
                         if qkind == "under_which_condition" and rule["rule_id"] in path_evidence:
                             ev, path_roles = path_evidence[rule["rule_id"]]

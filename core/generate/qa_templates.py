@@ -97,7 +97,8 @@ def _exit_question(f: dict, lang: str) -> str:
         value = f.get("value")
         if value:
             return f"When does {m} return `{value}` early?" if en else f"{m} 在什么情况下提前返回 `{value}`？"
-        return f"When does {m} stop without doing anything?" if en else f"{m} 在什么情况下直接返回、什么也不做？"
+        # not "stop without doing anything": a later `if (!list.isEmpty())` around the only effect also does nothing
+        return f"When does {m} return early?" if en else f"{m} 在什么情况下提前返回？"
     if f["action"] == "throw":
         exc = f.get("exception") or "an exception"
         return f"When does {m} throw `{exc}`?" if en else f"{m} 在什么情况下抛出 `{exc}`？"

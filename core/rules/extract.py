@@ -66,6 +66,12 @@ def rule_id(kind: str, anchor: str, facts: dict) -> str:
 
 _CALL = re.compile(r"([A-Za-z_]\w*)\s*\(")
 _THROW = re.compile(r"\bthrow\b")
+_GETTER = re.compile(r"\b([a-z]\w*)\.get([A-Z]\w*)\(\)")
+# a MyBatis Example criterion fixing a field: `andStatusEqualTo(STATUS_NORMAL)`, `andDeletedEqualTo(false)`
+_CRITERION = re.compile(r"\.and([A-Z]\w*?)(?:EqualTo|NotEqualTo|In|NotIn|IsNull|IsNotNull|Between|NotBetween|"
+                        r"GreaterThan|GreaterThanOrEqualTo|LessThan|LessThanOrEqualTo|Like|NotLike)\("
+                        # fixed by a constant or literal, not by a parameter the caller chose
+                        r"\s*(?:\(\w+\)\s*)?(?:[\w.]*[A-Z][A-Z0-9_]+|-?\d+|true|false)\s*\)")
 
 
 def _subject(facts: dict) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -157,6 +163,7 @@ class Extractor:
                 found = [f for finder in java_rules.FINDERS for f in finder(method)]
                 self._link_transitions(method, found)
                 self._mark_throwing_calls(method, found)
+                self._mark_loader_criteria(method, found)
                 for item in found:
                     java_rules.annotate(item, partial(self.constants.resolve, context=method.class_id), info.get("inactive"))
                     if item.kind == "schedule":
@@ -295,6 +302,46 @@ class Extractor:
             f.facts[key] = list(f.facts.get(key) or []) + [
                 s for c in f.facts["throwing_calls"]
                 for s in ((c["line"], c["line"]), (c["throw_path"], c["throw_line"], c["throw_line"]))]
+
+    def _mark_loader_criteria(self, method: Method, found: list[Found]) -> None:
+        """A guard testing a field the record's loader already filters on (`coupon = service.findByCode(code)`,
+        whose Example criteria require `andTypeEqualTo(TYPE_CODE).andStatusEqualTo(STATUS_NORMAL)`, then
+        `if (coupon.getStatus() == STATUS_OUT)`) can never fire as the code reads: it is marked so that no
+        question presents it as a live check."""
+        first, last = java_rules.lines(method.node)
+        body = "\n".join(method.lines_of[first - 1:last])
+        for f in found:
+            if f.kind != "guard":
+                continue
+            tested = _GETTER.findall(f.facts["condition"]) + \
+                [g for s in f.facts.get("sources") or [] for g in _GETTER.findall(s["call"] + "()")]
+            for var, fld in tested:
+                loader = self._loader_of(method, body, first, var, f.facts["line"])
+                if loader and fld in loader["fields"]:
+                    f.facts["loader_constrained"] = {"var": var, "field": fld[0].lower() + fld[1:], **loader}
+                    break
+
+    def _loader_of(self, method: Method, body: str, first: int, var: str, before: int) -> dict | None:
+        """The call a local record was loaded with (its last assignment before `before`) and the fields its
+        MyBatis Example criteria constrain (`andStatusEqualTo`, `andTypeIn`...), read in the callee's body."""
+        assigned = [m for m in re.finditer(rf"\b{re.escape(var)}\s*=\s*(?:[\w.]+\.)?(\w+)\s*\(", body)
+                    if first + body.count("\n", 0, m.start()) < before]
+        if not assigned:
+            return None
+        name, line = assigned[-1][1], first + body.count("\n", 0, assigned[-1].start())
+        call = next((c for c in self._calls_in(method.path, line, line + 1)
+                     if c["callee_name"].rsplit(".", 1)[-1] == name), None)
+        target = call and (call.get("impl_id") or call.get("callee_id"))
+        if not target or self._class_domains(target.split("#")[0])[1] is None:
+            return None
+        if not hasattr(self, "_method_rows"):
+            self._method_rows = {m["symbol_id"]: m for m in self.view.methods}
+        m = self._method_rows.get(target)
+        if m is None or not m.get("path"):
+            return None
+        text = "\n".join(self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]])
+        fields = {c[0].upper() + c[1:] for c in _CRITERION.findall(java_rules.code_text(text))}
+        return {"call": call["callee_name"], "line": line, "path": m["path"], "fields": sorted(fields)} if fields else None
 
     def _calls_in(self, path: str, first: int, last: int) -> list[dict]:
         if not hasattr(self, "_calls_by_path"):

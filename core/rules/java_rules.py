@@ -511,6 +511,8 @@ def transitions(method: Method) -> list[Found]:
             # the call that persists the value (plan cites it: "it sets X" is shown to take effect)
             "write": {"call": code(written)[:120], "line": lines(written)[0], "end_line": lines(written)[1]}
             if written is not None else None,
+            "rewritten": {"call": code(again)[:120], "line": lines(again)[0]}
+            if (again := rewrite_call(call, method, written)) is not None else None,
         }))
     return out
 
@@ -647,15 +649,41 @@ def _criteria_around(target: Node, method: Method) -> list[dict]:
     return out
 
 
+# a call that stores a record: mapper / DAO / repository / service writes (`insertSelective`, `updateById`,
+# `save`, `add`), not any call that happens to take the record (`generateOrderSn(order)` only reads it)
+_PERSIST_CALL = re.compile(r"^(insert|update|save|persist|merge|add|create|upsert|replace|store|batch(Insert|Update|Save))")
+
+
+def _persisting_calls(target: Node, method: Method, after: int) -> list[Node]:
+    """Calls after byte `after` that store a record passed to them: a persisting name called on a field or
+    on this class (`orderMapper.insert(order)`, `add(cartItem)`), not on a local collection (`list.add(x)`)."""
+    locals_ = _receiver_types(method)
+    return sorted((c for c in _own_nodes(method, frozenset({"method_invocation"}))
+                   if _own(c, method) and c.start_byte > after
+                   and _PERSIST_CALL.match(text(c.child_by_field_name("name")))
+                   and text(c.child_by_field_name("object")) not in locals_), key=lambda c: c.start_byte)
+
+
 def write_call(target: Node, method: Method) -> Node | None:
-    """The call that makes a setter's value take effect: the first later call that is given the record
-    (`mapper.updateByExampleSelective(record, example)`); None when there is none in the method."""
+    """The call that makes a setter's value take effect: the first later persisting call that is given the
+    record (`mapper.updateByExampleSelective(record, example)`); None when there is none in the method."""
     receiver = text(target.child_by_field_name("object"))
     if not receiver:
         return None
-    later = [c for c in _own_nodes(method, frozenset({"method_invocation"}))
-             if _own(c, method) and c.start_byte > target.end_byte and receiver in _arg_names(c)]
-    return min(later, key=lambda c: c.start_byte, default=None)
+    return next((c for c in _persisting_calls(target, method, target.end_byte) if receiver in _arg_names(c)), None)
+
+
+def rewrite_call(target: Node, method: Method, written: Node | None) -> Node | None:
+    """A later write that stores the record again, or another record of the same type (`updateAttr` marks the
+    old cart row deleted, then `add(cartItem)` inserts the item anew with deleteStatus 0): what the method
+    "leaves the record in" is then not the setter's value alone."""
+    receiver = text(target.child_by_field_name("object"))
+    types = _receiver_types(method)
+    kind = types.get(receiver)
+    after = written.end_byte if written is not None else target.end_byte
+    return next((c for c in _persisting_calls(target, method, after)
+                 if (receiver in _arg_names(c) or (kind and any(types.get(a) == kind for a in _arg_names(c))))
+                 and not _exclusive(c, written or target, method)), None)   # the other branch of an if/else
 
 
 def _written_at(target: Node, method: Method) -> int:

@@ -203,3 +203,38 @@ def test_a_setter_is_written_by_the_persisting_call_and_a_later_rewrite_is_noted
     assert t.facts["rewritten"]["call"] == "add(line)"
     (t,) = transitions(add)
     assert t.facts["write"]["call"] == "cartLineMapper.insert(line)" and t.facts["rewritten"] is None
+
+
+SHIP = """
+class ShipService {
+    public Object ship(Parcel parcel) {
+        if (parcel.getStatus() != 1) {
+            return fail("not paid");
+        }
+        parcel.setStatus(2);
+        if (parcelStore.updateIfUnchanged(parcel) == 0) {
+            throw new IllegalStateException("changed meanwhile");
+        }
+        int count = parcel.getCount();
+        if (count == -1) {
+            return fail("expired");
+        }
+        if (count != 0) {
+            return fail("already counted");
+        }
+        return ok();
+    }
+}
+"""
+
+
+def test_a_write_tested_by_an_if_is_cited_through_its_exit_and_a_check_names_earlier_checks_on_its_value():
+    """`if (store.update(x) == 0) { throw .. }`: the write's span reaches the throw (not cut at the `if` line);
+    the guard on `count != 0` carries the earlier exit on the same value (`count == -1`)."""
+    from core.rules.java_rules import guards, methods_of, transitions
+
+    (method,) = list(methods_of("a/ShipService.java", SHIP))
+    (t,) = transitions(method)
+    assert (t.facts["write"]["line"], t.facts["write"]["end_line"]) == (8, 10)
+    last = next(g for g in guards(method) if g.facts["condition"] == "count != 0")
+    assert [e["condition"] for e in last.facts["same_subject"]] == ["count == -1"]

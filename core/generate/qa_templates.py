@@ -331,7 +331,8 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         else:  # where_implemented
             body = (f"In `{f['class']}.{f['method_name']}` ({path}): the `if` there checks "
                     f"`{f['condition']}`; when {when}, it {effect}.") + ctx
-        return body, _guard_trace(f, lang, cite, path) + before_trace
+        return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + before_trace + \
+            _same_subject_trace(f, lang, cite, path)
     tail = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
         body = pick(seed + "a", [f"{m} 会{effect}。{tail}", f"过不了这个校验：{m} {effect}。{tail}"]) + ctx
@@ -340,7 +341,28 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     else:  # where_implemented
         body = (f"在 `{f['class']}.{f['method_name']}`（{path}）：那里的 `if` 判断 "
                 f"`{f['condition']}`，当{when}时{effect}。" + ctx)
+        return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + _same_subject_trace(f, lang, cite, path)
     return body, _guard_trace(f, lang, cite, path) + before_trace
+
+
+def _same_subject(f: dict, lang: str) -> str:
+    """Earlier exits testing the same value (`commentId == -1` before `commentId != 0`): they take some of its
+    values away before this check sees them, so "where is the check" names them too."""
+    earlier = f.get("same_subject") or []
+    if not earlier:
+        return ""
+    said: set[str] = set()
+    words = [_requirement(e, lang, said) for e in earlier]
+    if lang == "en":
+        return " Earlier in the method, checks on the same value come first: " + "; ".join(words) + "."
+    return "在此之前，方法中对同一个值还有检查：" + "；".join(words) + "。"
+
+
+def _same_subject_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:
+    m = f"`{f['method']}`"
+    return [((f"{m} exits earlier when `{e['condition']}`" + ("" if e["holds"] else " is false") if lang == "en"
+              else f"{m} 在 `{e['condition']}`{'' if e['holds'] else ' 不成立'}时提前结束"), [cite.at(e["line"], path)])
+            for e in f.get("same_subject") or []]
 
 
 # ----------------------------------------------------------- transition --

@@ -361,6 +361,7 @@ def guards(method: Method) -> list[Found]:
                 "before_spans": merge_near([(e["line"], e["exit_line"]) for e in prior["exits"]] +
                                            [(s["line"], s["end_line"]) for e in prior["exits"] for s in e["sources"]]),
                 "exit_sites": _exit_sites(method, fail),
+                "same_subject": [e for e in prior["exits"] if _subjects(e["condition"]) & _subjects(cond)],
                 "code_after": _code_after(node, method),
             }))
     exits = _early_exits(method)
@@ -369,6 +370,15 @@ def guards(method: Method) -> list[Found]:
         g.facts["method_exits"] = exits   # all guards of the method together answer "what stops it" only if equal
         g.facts["calls_checks"] = checks  # ... and only if no helper it calls can stop it too
     return out
+
+
+_SUBJECT = re.compile(r"(?<![\w.])([a-z]\w*(?:\.get\w+\(\))*)")
+
+
+def _subjects(condition: str) -> set[str]:
+    """The values a condition tests (`commentId`, `order.getStatus()`): an earlier exit on the same value
+    decides which of its values ever reach a later check ("where is the check" must show both)."""
+    return {m for m in _SUBJECT.findall(condition) if m not in ("null", "true", "false")}
 
 
 def _within_sources(within: list[dict], target: Node, method: Method) -> None:
@@ -509,7 +519,7 @@ def transitions(method: Method) -> list[Found]:
             "exits": path["exits"], "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
             "selects": path["selects"], "path_spans": merge_near(path_spans),
             # the call that persists the value (plan cites it: "it sets X" is shown to take effect)
-            "write": {"call": code(written)[:120], "line": lines(written)[0], "end_line": lines(written)[1]}
+            "write": {"call": code(written)[:120], "line": lines(written)[0], "end_line": _write_end(written, method)}
             if written is not None else None,
             "rewritten": {"call": code(again)[:120], "line": lines(again)[0]}
             if (again := rewrite_call(call, method, written)) is not None else None,
@@ -671,6 +681,18 @@ def write_call(target: Node, method: Method) -> Node | None:
     if not receiver:
         return None
     return next((c for c in _persisting_calls(target, method, target.end_byte) if receiver in _arg_names(c)), None)
+
+
+def _write_end(call: Node, method: Method) -> int:
+    """The last line to cite for a write: a write tested by an `if` (`if (update(order) == 0) { return fail(..) }`)
+    is cited through that branch, so the exit it leads to is not cut off at the `if (...) {` line."""
+    stmt = java_ast.enclosing(call, frozenset({"if_statement", "expression_statement", "local_variable_declaration",
+                                               "return_statement"}), root=method.node)
+    cond = stmt.child_by_field_name("condition") if stmt is not None and stmt.type == "if_statement" else None
+    branch = stmt.child_by_field_name("consequence") if cond is not None and _contains(cond, call) else None
+    if branch is not None and lines(branch)[1] - lines(call)[0] < 6:
+        return lines(branch)[1]
+    return lines(call)[1]
 
 
 def rewrite_call(target: Node, method: Method, written: Node | None) -> Node | None:

@@ -172,6 +172,8 @@ class CartService {
         old.setId(line.getId());
         old.setDeleteStatus(1);
         String sn = buildNumber(old);
+        List<CartLine> seen = new ArrayList<>();
+        seen.add(old);
         cartLineMapper.updateByPrimaryKeySelective(old);
         line.setId(null);
         add(line);
@@ -192,7 +194,8 @@ class CartService {
 
 
 def test_a_setter_is_written_by_the_persisting_call_and_a_later_rewrite_is_noted():
-    """The write is the mapper call that stores the record, not a call that only reads it (`buildNumber(old)`);
+    """The write is the mapper call that stores the record, not a call that only reads it (`buildNumber(old)`)
+    nor a local list's `add`;
     a later write of another record of the same type (`add(line)`) means the setter's value is not what the
     method leaves the item in, while the other branch of an if/else is no rewrite."""
     from core.rules.java_rules import methods_of, transitions
@@ -238,3 +241,38 @@ def test_a_write_tested_by_an_if_is_cited_through_its_exit_and_a_check_names_ear
     assert (t.facts["write"]["line"], t.facts["write"]["end_line"]) == (8, 10)
     last = next(g for g in guards(method) if g.facts["condition"] == "count != 0")
     assert [e["condition"] for e in last.facts["same_subject"]] == ["count == -1"]
+
+
+EXPIRE_JOB = """
+class VoucherJob {
+    @Scheduled(fixedDelay = 60000)
+    public void expire() {
+        List<Voucher> due = voucherService.findDue();
+        for (Voucher v : due) {
+            v.setStatus(Voucher.EXPIRED);
+            voucherService.updateById(v);
+        }
+    }
+}
+"""
+
+
+def test_a_job_records_the_values_it_writes_and_when_runs_answers_the_schedule_alone():
+    """A job's purpose is the value it sets (`v.setStatus(Voucher.EXPIRED)` for each due voucher), not only
+    the calls it makes; "when does it run" is answered by the schedule, "what happens" names the writes."""
+    from core.generate.qa_templates import schedule_answer
+    from core.rules.java_rules import methods_of, schedules
+
+    (method,) = list(methods_of("a/VoucherJob.java", EXPIRE_JOB))
+    (job,) = schedules(method)
+    assert [(w["receiver"], w["field"], w["value"]) for w in job.facts["writes"]] == [("v", "status", "Voucher.EXPIRED")]
+
+    class Cite:
+        def at(self, line, path):
+            return f"E{line}"
+
+    facts = {**job.facts, "method": "VoucherJob.expire", "class": "VoucherJob"}
+    when, _ = schedule_answer("when_runs", facts, "en", "s", Cite(), "a/VoucherJob.java")
+    what, trace = schedule_answer("what_happens", facts, "en", "s", Cite(), "a/VoucherJob.java")
+    assert "Voucher.EXPIRED" not in when and "voucherService" not in when
+    assert "sets `v.status` to `Voucher.EXPIRED`" in what and any("E7" in ids for _, ids in trace)

@@ -154,7 +154,7 @@ class Planner:
                           if r["kind"] == "transition" and f.get("method"))
         groups = _guard_groups([(r, f) for r, f, _, _ in prepared.values() if r["kind"] == "guard"])
         shared = {(rid, qkind) for (qkind, _), rids in groups.items() for rid in rids}
-        for rule, facts, _, evidence in prepared.values():
+        for rule, facts, spans, evidence in prepared.values():
             questions, _ = QA[rule["kind"]]
             for lang in self.languages:
                 for qkind, question in questions(facts, lang, rule["rule_id"]):
@@ -170,6 +170,8 @@ class Planner:
                         if rule["kind"] == "transition" and qkind != "under_which_condition" and facts.get("rewritten"):
                             continue   # a later write stores the record (or its like) again: not what M leaves it in
                         ev, f = evidence, facts
+                        if rule["kind"] == "schedule" and qkind == "when_runs":   # the schedule alone: its annotation
+                            ev = self.evidence([s for s in spans if s.start_line <= facts["line"] <= s.end_line])
                         if qkind == "under_which_condition" and rule["rule_id"] in path_evidence:
                             ev, path_roles = path_evidence[rule["rule_id"]]
                             f = {**facts, "_roles": path_roles}

@@ -855,11 +855,23 @@ def schedule_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
         return []
     c = f"`{f['class']}`"
     listed = f.get("call_sites") is not None    # every call of the job is known: "what happens" has a whole answer
-    if lang == "en":
-        return [("when_runs", pick(seed, [f"When does {c} run, and what does it do?", f"How often does {c} fire?"]))] + \
+    if lang == "en":   # "when" is the schedule alone; what a run does is its own question
+        return [("when_runs", pick(seed, [f"When does {c} run?", f"How often does {c} fire?"]))] + \
             ([("what_happens", f"What happens each time `{f['method']}` is triggered?")] if listed else [])
-    return [("when_runs", f"{c} 什么时候执行？做什么？")] + \
+    return [("when_runs", f"{c} 什么时候执行？")] + \
         ([("what_happens", f"`{f['method']}` 每次触发时会做什么？")] if listed else [])
+
+
+def _writes_text(writes: list[dict], lang: str) -> str:
+    """The values a job sets, each under its loop or branch: "for each `coupon` in `couponList`: it sets
+    `coupon.status` to `CouponConstant.STATUS_EXPIRED`"."""
+    rows = []
+    for w in writes:
+        ctx = context_text(w.get("context") or [], lang)
+        what = (f"sets `{w['receiver']}.{w['field']}` to `{w['value']}`" if lang == "en"
+                else f"把 `{w['receiver']}.{w['field']}` 设为 `{w['value']}`")
+        rows.append((f"{ctx}: " if lang == "en" else f"{ctx}：") + what if ctx else what)
+    return ("; " if lang == "en" else "；").join(rows)
 
 
 def _calls_text(sites: list[dict], lang: str) -> str:
@@ -899,20 +911,32 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     if f.get("impl"):
         trace.append((f"the job's calls lead to `{f['impl']}`" if en else f"任务的调用会进入 `{f['impl']}`",
                       [cite.at(f["impl_line"], f["impl_path"])]))
+    writes = f.get("writes") or [] if qkind == "what_happens" else []
+    if qkind != "what_happens":
+        sites = []
+        trace = trace[:1]
+    for w in writes:
+        ids = [cite.at(w["line"], path)] + [cite.at(c["line"], path) for c in w.get("context") or []]
+        trace.append((f"the job sets `{w['receiver']}.{w['field']}` to `{w['value']}`" if en
+                      else f"任务把 `{w['receiver']}.{w['field']}` 设为 `{w['value']}`", list(dict.fromkeys(ids))))
     if en:
         body = f"`{f['method']}` is annotated `@Scheduled` to run {when}"
         body += f" (cron `{f['cron']}`)." if f.get("cron") else "."
+        if writes:
+            body += f" Each run {_writes_text(writes, lang)}."
         if sites:
             body += (" Apart from getters, setters, logging and static helpers, each run calls, in order: "
                      f"{_calls_text(sites, lang)}.")
-        if f.get("impl"):
+        if sites and f.get("impl"):
             body += f" One of these calls runs `{f['impl']}` ({f['impl_path']})."
     else:
         cron = f"（cron `{f['cron']}`）" if f.get("cron") else ""
         body = f"`{f['method']}` 带有 `@Scheduled` 注解，{when}执行一次{cron}。"
+        if writes:
+            body += f"每次执行：{_writes_text(writes, lang)}。"
         if sites:
             body += f"除 getter、setter、日志和静态工具方法外，每次执行依次调用：{_calls_text(sites, lang)}。"
-        if f.get("impl"):
+        if sites and f.get("impl"):
             body += f"其中一个调用会进入 `{f['impl']}`（{f['impl_path']}）。"
     if _shown_inactive(f):
         sentence, claim = _inactive_claim(f, lang, cite, path)

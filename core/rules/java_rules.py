@@ -627,6 +627,11 @@ def _throwing_helpers(method: Method) -> set[str]:
     return out
 
 
+def _first_arg(call: Node) -> str | None:
+    args = call.child_by_field_name("arguments")
+    return text(args.named_children[0]) if args is not None and args.named_children else None
+
+
 def _arg_names(call: Node) -> set[str]:
     args = call.child_by_field_name("arguments")
     return {text(a) for a in (args.named_children if args is not None else [])}
@@ -661,17 +666,19 @@ def _criteria_around(target: Node, method: Method) -> list[dict]:
 
 # a call that stores a record: mapper / DAO / repository / service writes (`insertSelective`, `updateById`,
 # `save`, `add`), not any call that happens to take the record (`generateOrderSn(order)` only reads it)
+_CONTAINER = re.compile(r"(List|Set|Collection|Map|Queue|Deque|Stack|Vector|Builder|Joiner)$|\[\]$")
 _PERSIST_CALL = re.compile(r"^(insert|update|save|persist|merge|add|create|upsert|replace|store|batch(Insert|Update|Save))")
 
 
 def _persisting_calls(target: Node, method: Method, after: int) -> list[Node]:
-    """Calls after byte `after` that store a record passed to them: a persisting name called on a field or
-    on this class (`orderMapper.insert(order)`, `add(cartItem)`), not on a local collection (`list.add(x)`)."""
-    locals_ = _receiver_types(method)
+    """Calls after byte `after` that store a record passed to them: a persisting name called on a bean or on
+    this class (`orderMapper.insert(order)`, `add(cartItem)`), not on a local collection (`list.add(x)`)."""
+    types = _receiver_types(method)
     return sorted((c for c in _own_nodes(method, frozenset({"method_invocation"}))
                    if _own(c, method) and c.start_byte > after
                    and _PERSIST_CALL.match(text(c.child_by_field_name("name")))
-                   and text(c.child_by_field_name("object")) not in locals_), key=lambda c: c.start_byte)
+                   and not _CONTAINER.search(types.get(text(c.child_by_field_name("object")), ""))),
+                  key=lambda c: c.start_byte)
 
 
 def write_call(target: Node, method: Method) -> Node | None:
@@ -703,8 +710,8 @@ def rewrite_call(target: Node, method: Method, written: Node | None) -> Node | N
     types = _receiver_types(method)
     kind = types.get(receiver)
     after = written.end_byte if written is not None else target.end_byte
-    return next((c for c in _persisting_calls(target, method, after)
-                 if (receiver in _arg_names(c) or (kind and any(types.get(a) == kind for a in _arg_names(c))))
+    return next((c for c in _persisting_calls(target, method, after)   # the record stored is the first argument
+                 if (first := _first_arg(c)) and (first == receiver or (kind and types.get(first) == kind))
                  and not _exclusive(c, written or target, method)), None)   # the other branch of an if/else
 
 
@@ -1065,6 +1072,25 @@ def _job_calls(method: Method) -> list[dict] | None:
     return sorted(out, key=lambda c: c["line"]) if len(out) <= MAX_JOB_CALLS else None
 
 
+def _job_writes(method: Method) -> list[dict]:
+    """The values a job puts on records (`coupon.setStatus(STATUS_EXPIRED)`, `order.setComments((short) 0)`):
+    a code or a named constant, as written, with the loops and branches around the setter. They are
+    what the job is for; its calls alone ("calls `couponService.updateById`") do not say it."""
+    out = []
+    for call in java_ast.walk(method.body, {"method_invocation"}):
+        name = text(call.child_by_field_name("name"))
+        args = call.child_by_field_name("arguments")
+        if not re.match(r"set[A-Z]", name) or args is None or len(args.named_children) != 1:
+            continue
+        value = named_value(squash(text(args.named_children[0])))
+        if value is None:
+            continue
+        out.append({"receiver": text(call.child_by_field_name("object")), "field": lower_first(name[3:]),
+                    "value": value, "line": lines(call.child_by_field_name("name"))[0],
+                    "context": _context(call, method.node)})
+    return sorted(out, key=lambda w: w["line"])
+
+
 def _body_calls(method: Method, limit: int = 4) -> list[tuple[str, int]]:
     """The first calls a method makes (receiver.name(...)), for 'what does the job do'."""
     out = []
@@ -1106,10 +1132,13 @@ def schedules(method: Method) -> list[Found]:
         spans = [(line, decl)]
         for site in sites or []:
             spans += _governed_spans(site["line"], site["line"], site["context"])
+        writes = _job_writes(method) if sites is not None else []
+        spans += [(w["line"], w["line"]) for w in writes]
         out.append(Found("schedule", method, merge_near(spans), {
             **method.identity,
             "cron": cron[1] if cron else None, "rate": f"{rate[1]} = {squash(rate[2])}" if rate else None,
             "calls": [c["call"] for c in sites or []], "call_sites": sites, "doc": _doc_above(method),
+            "writes": writes,
             "line": line, "class_head": list(_class_head(method)),
         }))
     return out

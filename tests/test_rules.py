@@ -276,3 +276,43 @@ def test_a_job_records_the_values_it_writes_and_when_runs_answers_the_schedule_a
     what, trace = schedule_answer("what_happens", facts, "en", "s", Cite(), "a/VoucherJob.java")
     assert "Voucher.EXPIRED" not in when and "voucherService" not in when
     assert "sets `v.status` to `Voucher.EXPIRED`" in what and any("E7" in ids for _, ids in trace)
+
+
+PRICING = """
+class Pricing {
+    public void price(Line line, int kind, BigDecimal base, BigDecimal rate) {
+        if (kind == 1) {
+            BigDecimal cut = base.multiply(rate);
+            line.setCut(cut);
+            line.setTotal(base.subtract(cut));
+        } else if (kind == 2) {
+            BigDecimal cut = base.subtract(rate);
+            line.setCut(cut);
+            line.setTotal(base.add(rate));
+        } else {
+            noCut(line);
+        }
+        int stock = line.getStock() - line.getLocked();
+        if (kind == 1) {
+            stock = stock - 1;
+        } else {
+            stock = stock + 1;
+        }
+    }
+    private void noCut(Line line) {
+        line.setCut(BigDecimal.ZERO);
+    }
+}
+"""
+
+
+def test_a_calculation_is_asked_only_with_all_its_sites_and_says_when_they_are_alternatives():
+    """A local declared on two branches is two variables; a field a called helper also sets (`noCut`) has sites
+    outside the method: neither is asked. Sites on the two branches of one `if` are alternatives."""
+    from core.rules.java_rules import calculations, methods_of
+
+    method = next(m for m in methods_of("a/Pricing.java", PRICING) if m.name == "price")
+    found = {c.facts["target"]: c.facts for c in calculations(method)}
+    assert "cut" not in found and "line.setCut" not in found
+    assert found["line.setTotal"]["alternatives"] == "all"
+    assert found["stock"]["alternatives"] == "some"   # the declaration runs before either branch

@@ -822,6 +822,16 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
         else:
             body = (f"{m} 中只有一处调用 `{target}`：" if calls else f"{m} 中只有一处给 `{target}` 赋值：") + \
                 f"{site_text(sites[0], target, lang)}。"
+    elif f.get("alternatives") == "some":   # some sites on different branches of one `if`
+        body = (f"{m} {'calls' if calls else 'assigns'} `{target}` in {len(sites)} places, in source order (those on "
+                f"different branches of one `if` are alternatives: only one of them runs):\n{listed}" if en else
+                f"{m} 中共有 {len(sites)} 处{'调用' if calls else '给'} `{target}`{'' if calls else ' 赋值'}，按代码顺序"
+                f"（位于同一个 `if` 不同分支的几处互斥，只会执行其一）：\n{listed}")
+    elif f.get("alternatives"):   # sites on different branches: one runs, not each in turn
+        body = (f"{m} {'calls' if calls else 'assigns'} `{target}` in {len(sites)} places, on different branches "
+                f"(each run takes the one whose conditions hold):\n{listed}" if en else
+                f"{m} 中共有 {len(sites)} 处{'调用' if calls else '给'} `{target}`{'' if calls else ' 赋值'}，"
+                f"分别位于不同分支（每次只执行条件成立的那一处）：\n{listed}")
     elif en:
         body = f"{m} {'calls' if calls else 'assigns'} `{target}` in {len(sites)} places, in this order:\n{listed}"
     else:

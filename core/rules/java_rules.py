@@ -632,6 +632,25 @@ def _first_arg(call: Node) -> str | None:
     return text(args.named_children[0]) if args is not None and args.named_children else None
 
 
+def _alternatives(stmts: list[Node], method: Method) -> str | None:
+    """"all" where every two of the statements sit on different branches of an `if` (one of them runs),
+    "some" where only some pairs do, None where they all run in turn."""
+    pairs = [_exclusive(a, b, method) for i, a in enumerate(stmts) for b in stmts[i + 1:]]
+    return ("all" if all(pairs) else "some") if any(pairs) else None
+
+
+def _helper_bodies(method: Method) -> dict[str, str]:
+    """The bodies of the methods of the same class that `method` calls unqualified (`handleNoReduce(..)`): what
+    they set is part of what the method computes."""
+    called = {text(c.child_by_field_name("name")) for c in _own_nodes(method, frozenset({"method_invocation"}))
+              if text(c.child_by_field_name("object")) in ("", "this")}
+    owner = java_ast.enclosing(method.node, TYPE_DECLARATIONS)
+    body = owner.child_by_field_name("body") if owner is not None else None
+    return {text(d.child_by_field_name("name")): text(d.child_by_field_name("body"))
+            for d in (body.named_children if body is not None else [])
+            if d.type == "method_declaration" and d != method.node and text(d.child_by_field_name("name")) in called}
+
+
 def _arg_names(call: Node) -> set[str]:
     args = call.child_by_field_name("arguments")
     return {text(a) for a in (args.named_children if args is not None else [])}
@@ -929,6 +948,7 @@ def calculations(method: Method) -> list[Found]:
     around it, so "how is X computed in M" has one complete answer."""
     types = _value_types(method)
     groups: dict[str, list[dict]] = {}
+    nodes: dict[str, list[Node]] = {}
     for node in _own_nodes(method, frozenset({"variable_declarator", "assignment_expression", "method_invocation"})):
         found = _assignment(node, types) if _own(node, method) else None
         if found is None:
@@ -940,19 +960,30 @@ def calculations(method: Method) -> list[Found]:
         if value.type == "identifier":   # `total += count`: where `count` comes from is what the sum means
             site["sources"] = _local_sources(method, value, lines(stmt)[0])
         groups.setdefault(target, []).append(site)
+        nodes.setdefault(target, []).append(stmt)
     out = []
+    helpers = _helper_bodies(method)
     for target, sites in groups.items():
         sites.sort(key=lambda s: s["line"])
         arith = [s for s in sites if s["arithmetic"]]
         if not arith or len(sites) > MAX_SITES or any(s["end_line"] - s["line"] + 1 > MAX_BLOCK for s in sites):
             continue
+        if sum(s["op"] == "init" for s in sites) > 1:
+            continue   # a local declared in several branches is several variables: no one answer
+        setter = target.rsplit(".", 1)[-1] if sites[0]["op"] == "set" else None
+        if setter and any(f".{setter}(" in body for body in helpers.values()):
+            continue   # a helper it calls sets the same field too: the sites here are not the whole answer
         site_label = next((st["comment"] for st in arith + sites if st["comment"] and not inline_dict(st["comment"])), None)
         loops = [c for c in arith[0]["context"] if "loop" in c]
-        loop_label = comment_above(method, loops[-1]["line"]) if loops and not site_label else None
+        # a comment above a loop labels that loop only: not a value also computed in other loops
+        one_loop = loops and all(any(c.get("line") == loops[-1]["line"] for c in s["context"]) for s in sites)
+        loop_label = comment_above(method, loops[-1]["line"]) if one_loop and not site_label else None
         spans = _site_spans(method, sites) + ([(loops[-1]["line"] - 1,) * 2] if loop_label else []) + \
             [(src["line"], src["end_line"]) for st in sites for src in st.get("sources") or []]
         out.append(Found("calculation", method, merge_near(spans), {
             **method.identity, "target": target, "sites": sites, "expression": arith[0]["expression"],
+            # sites on different branches of one `if`: alternatives, only one of them runs ("all" / "some" pairs)
+            "alternatives": _alternatives(nodes[target], method),
             "comment": site_label or loop_label, "doc": _doc_above(method),
             **({"comment_line": loops[-1]["line"] - 1} if loop_label else {}),
             "line": arith[0]["line"],

@@ -217,9 +217,10 @@ def test_designs_claim_no_rest_of_the_method_after_a_last_write(shop_db):
 
 
 def test_a_constant_name_is_not_shown_as_a_label():
+    """A code without a label is named as the code names it, with no generator wording in requirement text."""
     from core.generate.requirements import _label
     assert _label({"code": "104", "label": "STATUS_ADMIN_CANCEL", "name": "OrderUtil.STATUS_ADMIN_CANCEL"}) == \
-        "(constant STATUS_ADMIN_CANCEL, no label)"
+        "(`STATUS_ADMIN_CANCEL`)"
     assert _label({"code": "102", "label": "已取消", "name": "STATUS_CANCEL"}) == '"已取消"'
 
 

@@ -185,34 +185,56 @@ def _who(prec: dict) -> str:
     return f"`{name}` of {cls}"
 
 
+def _claim_first(f: dict, ext: str, lang: str) -> str:
+    """An external call made before the write is not undone by a guard on the write: a concurrent repeat has already
+    made it. Only a claim taken before the call (a conditional UPDATE into an in-progress state) closes that."""
+    src = "/".join(f["from_codes"])
+    return _t(lang, f". A guard on the write comes after {ext}, so it cannot stop a second call to it: that needs the "
+                    f"{f['entity']} claimed before {ext}, by an UPDATE that moves {f['column']} from {src} to an "
+                    f"in-progress state only `WHERE {f['column']} = {src}` and goes on only when it changed 1 row (and "
+                    "moves it back when the call fails)",
+              f"。写入上的条件在 {ext} 之后，挡不住第二次调用：需要在 {ext} 之前先占住记录，即用只在 "
+              f"`{f['column']} = {src}` 时把 {f['column']} 改为处理中状态的 UPDATE，影响 1 行才继续（调用失败时再改回）")
+
+
 def _retry_race(f: dict, lang: str) -> str:
-    """What a repeat that races the first call gets, from how the write is made (said, not waved off)."""
+    """What a repeat that races the first call gets, from how the write is made (said, not waved off). Where an
+    external call precedes the write, a fix on the write alone is not claimed to close the race."""
     col, rc = f["column"], f.get("row_check")
     others = [c for c in f.get("write_where") or [] if c not in ("id", col)]
+    ext = ", ".join(f"`{e['call']}`" for e in f.get("external") or [])
+    claim = _claim_first(f, ext, lang) if ext else ""
     if f["where"] == "write":
+        if ext:
+            return _t(lang, f"two calls at the same moment both pass the checks before {ext} and both call it; the "
+                            f"conditional update then lets only one of them write{claim}",
+                      f"同时到达的两次调用都会通过 {ext} 之前的检查并都调用它；条件更新只让其中一个写入{claim}")
         return _t(lang, "a repeat racing the first call is serialised by the conditional update: it matches 0 rows, "
                         "then reads the committed record and takes the same comparison",
                   "与首次调用并发的重复请求由条件更新串行化：影响 0 行后读到已提交的记录，再做同样的比较")
     if rc and others:
-        ext = ", ".join(f"`{e['call']}`" for e in f.get("external") or [])
         return _t(lang, f"a repeat that read the {f['entity']} before the first call wrote it still passes the {f['field']} "
                         + (f"check, calls {ext} again, " if ext else "check ")
                         + f"and reaches `{f['write']}`, whose WHERE also tests {', '.join(others)}: it matches 0 rows "
                         f"and gets `{rc['then'] or rc['test']}`, a failure, not success. Only a repeat that reads after the "
-                        "first call committed takes the new return",
+                        f"first call committed takes the new return{claim}",
                   f"在首次调用写入前就读取了记录的重复请求仍会通过 {f['field']} 检查"
                   + (f"、再次调用 {ext}，" if ext else "") + f"并执行 `{f['write']}`，其 WHERE 还检查 "
                   f"{', '.join(others)}：影响 0 行，得到 `{rc['then'] or rc['test']}`，即失败而非成功。只有在首次调用提交后"
-                  "读取的重复请求才会走新的返回")
+                  f"读取的重复请求才会走新的返回{claim}")
+    if ext:
+        return _t(lang, f"two calls at the same moment both pass the Java check, both call {ext} and both write "
+                        f"(`{f['write']}` updates by primary key); the early return does not close that, and neither "
+                        f"would `{col} = {'/'.join(f['from_codes'])}` in that UPDATE's WHERE{claim}",
+                  f"同时到达的两次调用都会通过 Java 检查、都调用 {ext} 并都写入（`{f['write']}` 按主键更新）；提前返回无法"
+                  f"解决，在该 UPDATE 的 WHERE 中加入 `{col} = {'/'.join(f['from_codes'])}` 也不行{claim}")
     prec = f.get("precedent")
     how = _t(lang, f", as {_who(prec)} already does (`{prec['test']}`)" if prec else "",
              f"，与 {_who(prec)} 的做法一致（`{prec['test']}`）" if prec else "")
-    ext = ", ".join(f"`{e['call']}`" for e in f.get("external") or [])
-    both = _t(lang, f" and both call {ext} first" if ext else "", f"，且都会先调用 {ext}" if ext else "")
-    return _t(lang, f"two calls at the same moment both pass the Java check{both} and both write (`{f['write']}` updates by "
+    return _t(lang, f"two calls at the same moment both pass the Java check and both write (`{f['write']}` updates by "
                     f"primary key); the early return does not close that. Closing it needs `{col} = {'/'.join(f['from_codes'])}` "
                     f"in the UPDATE's WHERE and a row-count check{how}",
-              f"同时到达的两次调用都会通过 Java 检查{both}并都写入（`{f['write']}` 按主键更新）；提前返回无法解决。需要在 UPDATE "
+              f"同时到达的两次调用都会通过 Java 检查并都写入（`{f['write']}` 按主键更新）；提前返回无法解决。需要在 UPDATE "
               f"的 WHERE 中加入 `{col} = {'/'.join(f['from_codes'])}` 并检查影响行数{how}")
 
 
@@ -364,10 +386,17 @@ def _stock_guard(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropos
                   f"when it returns 0, do what `{f['precedent']}` does: `{f['then'] or f['check']}`",
             f"把 `{u['call']}`（第 {u['line']} 行）换成 `{f['precedent_call']}`（{args}），{per}；返回 0 时与 `{f['precedent']}` "
             f"一样处理：`{f['then'] or f['check']}`"), False))
-    tx = [u["method"] for u in f["users"] if u["transactional"] and f.get("fails")]
-    risks = [_t(lang, f"a failure now rolls back all of `{m}`, including the rows it had already changed in the same "
-                      "call, where today it would have gone on", f"失败时会回滚整个 `{m}`（包括本次调用已修改的行），"
-                      "而现在会继续执行") for m in tx]
+    tx = [u for u in f["users"] if u["transactional"] and f.get("fails")]
+    risks = [_t(lang, f"a failure now rolls back all of `{u['method']}`, including the rows it had already changed in the "
+                      "same call, where today it would have gone on", f"失败时会回滚整个 `{u['method']}`（包括本次调用已修改"
+                      "的行），而现在会继续执行") for u in tx]
+    risks += [_t(lang, f"`{u['job']}` runs `{u['method']}` on a schedule: the rolled-back rows are picked up again on the "
+                       f"next run, so one row with too little {col} makes every later run fail and holds back all the "
+                       f"others; handle each element on its own (check its count, log and skip that one, or give each "
+                       "its own transaction) so one bad row does not stop the batch",
+                 f"`{u['job']}` 定时执行 `{u['method']}`：回滚的行下次仍会被选中，只要有一行 {col} 不足，之后每次执行都会失败，"
+                 "其他行也都无法处理；应逐个处理（检查各自的影响行数，记录并跳过该行，或每个元素单独一个事务），"
+                 "避免一行坏数据卡住整批") for u in tx if u.get("job")]
     risks.append(_t(lang, f"rows whose {col} is already too low (from earlier unchecked runs) now change nothing instead of "
                           "going further negative; find them before deploying",
                     f"{col} 已经过低的行（以前未检查时留下的）现在不再被修改，而不是继续变负；上线前应先排查"))
@@ -402,20 +431,34 @@ def _unchecked_write(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     """The caller checks the row count the way the caller it is most like already does."""
     f = spec.facts
     call, where = f"{f['call']}({f['arg']})", " AND ".join(f"{c} = …" for c in f["where"])
-    if f["rest_in_loop"]:
-        handle = _t(lang, f"skip the rest of this element (`continue`), logging it the way `{f['follow']}` handles a 0 "
-                          f"(`{f['then']}`)" if "log" in f["then"].lower() else
-                    "skip the rest of this element (`continue`)",
-                    "跳过本元素的其余步骤（`continue`）" + (f"，并像 `{f['follow']}` 一样记录日志" if "log" in
-                                                           f["then"].lower() else ""))
+    log = re.search(r"\b(\w+\.(?:info|warn|error|debug))\(", f["then"])
+    short = f["method"].rsplit(".", 1)[-1]
+    if f["rest_in_loop"]:      # another method's log text names its own job: only the way it logs is reused
+        handle = _t(lang, f"skip the rest of this element (`continue`) and log it with `{log.group(1)}(…)` as "
+                          f"`{f['follow']}` does, with a message saying that `{short}` skipped this record because it "
+                          "changed after it was read" if log else "skip the rest of this element (`continue`)",
+                    "跳过本元素的其余步骤（`continue`）" + (f"，并像 `{f['follow']}` 一样用 `{log.group(1)}(…)` 记录日志，"
+                                                           f"日志内容说明 `{short}` 因记录在读取后被修改而跳过它" if log else ""))
     else:
         handle = _t(lang, f"`{f['then']}`, as `{f['follow']}` does", f"`{f['then']}`，与 `{f['follow']}` 一致")
     others = "; ".join(f"`{o['method']}`: `{o['test']}` → `{o['then']}`" for o in f["others"])
+    throws = bool(re.search(r"\bthrow\b|Asserts\.", f["then"])) and not f["rest_in_loop"]
+    earlier = ", ".join(f"`{b}`" for b in f["before"])
+    wrap = throws and f["before"] and not f["transactional"] and f.get("follow_transactional")
+    changes = [(f["layer"], f["method"], _t(lang, f"wrap line {f['line']} as `if ({call} == 0) {{ … }}` and there {handle}",
+                                            f"把第 {f['line']} 行改为 `if ({call} == 0) {{ … }}`，其中{handle}"), False)]
+    if wrap:                   # the copied throw undoes the earlier writes only inside a transaction, as in the model
+        changes.append((f["layer"], f["method"], _t(
+            lang, f"annotate it `@Transactional` like `{f['follow']}`, so the throw also undoes {earlier}; without it "
+                  "they stay written while the caller gets the error",
+            f"像 `{f['follow']}` 一样加上 `@Transactional`，使抛出的异常同时回滚 {earlier}；否则它们已写入而调用方却收到错误"),
+            False))
     risks = []
-    if f["before"] and not (f["fails"] and f["transactional"]):
-        risks.append(_t(lang, "writes made earlier in the method (" + ", ".join(f"`{b}`" for b in f["before"])
-                        + ") stay: only an exception inside a transaction would undo them",
-                        "方法中更早的写入（" + "、".join(f"`{b}`" for b in f["before"]) + "）不会撤销：只有事务中的异常才会回滚"))
+    if f["before"] and not wrap and not (throws and f["transactional"]):
+        risks.append(_t(lang, f"writes made earlier in the method ({earlier}) stay written while the caller "
+                        + ("gets the error" if f["fails"] else "goes on") + ": only an exception inside a transaction "
+                        "would undo them",
+                        f"方法中更早的写入（{earlier}）不会撤销：只有事务中的异常才会回滚"))
     if f["after"] and not f["rest_in_loop"] and not re.search(r"\b(return|throw)\b|Asserts\.", f["then"]):
         risks.append(_t(lang, "the handling copied from " + f"`{f['follow']}` does not stop the method: the later "
                         + ", ".join(f"`{a}`" for a in f["after"]) + " still runs",
@@ -434,10 +477,7 @@ def _unchecked_write(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                          f"`{f['method']}` 忽略了该结果（第 {f['line']} 行）"
                          + ("，并继续执行 " + "、".join(f"`{a}`" for a in f["after"]) if f["after"] else "")
                          + f"。另外 {f['checked']} 个调用方都检查了它，例如：{others}。"),
-        changes=_changes([(f["layer"], f["method"], _t(lang, f"wrap line {f['line']} as `if ({call} == 0) {{ … }}` and "
-                                                             f"there {handle}",
-                                                       f"把第 {f['line']} 行改为 `if ({call} == 0) {{ … }}`，其中{handle}"),
-                           False)]),
+        changes=_changes(changes),
         data_changes=[_t(lang, "none", "无")],
         flow=[_t(lang, "1 row changed: as today", "影响 1 行：与现在一致"),
               _t(lang, f"0 rows: {handle}", f"影响 0 行：{handle}")],
@@ -623,6 +663,11 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                ("insert", True): f"`{guard}{col},</if>` to its column list and `{guard}#{{{ref}}},</if>` to its values",
                ("insert", False): f"`{col}` to its column list and `#{{{ref}}}` to its VALUES at the same position",
                }.get((st["kind"], st["dynamic"]), f"`{col}` to its column list")
+        if st.get("alias"):
+            rm = st.get("result_map")
+            how = f"`{st['alias']}.{col}` to its SELECT list" + (
+                f", `<result column=\"{col}\" property=\"{name}\"/>` to its resultMap `{rm['id']}` and the field `{name}` "
+                f"to `{rm['type']}`" if rm and rm["type"] else "")
         regen = _t(lang, " and regeneration does not touch it", "，重新生成不会修改它") if f.get("generator") else ""
         changes.append(("mapper_xml", st["name"], _t(lang, f"it lists the {table} columns one by one ({st['kind']}){regen}: "
                                                            f"add {how}",
@@ -635,8 +680,16 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
     for s in f["setters"]:
         if s.get("via") and s.get("via_path"):
             value = "now()" if f.get("value") == "now" else f"#{{{name}}}"
-            changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = {value}`",
-                                                            f"`{s['via']}` 同时设置 `{col} = {value}`"), False))
+            if s.get("via_param"):      # a generic status writer: the new column only for this caller's status
+                test = s.get("via_test") or f"{s['via_param']} == …"
+                changes.append(("mapper_xml", s["via_path"], _t(
+                    lang, f"`{s['via']}` writes `{s['via_param']}` for every caller, so it sets `{col} = {value}` only "
+                          f"for this status: `<if test=\"{test}\">, {col} = {value}</if>` after its SET",
+                    f"`{s['via']}` 为所有调用方写入 `{s['via_param']}`，因此只在该状态时设置 `{col} = {value}`："
+                    f"在其 SET 之后加 `<if test=\"{test}\">, {col} = {value}</if>`"), False))
+            else:
+                changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = {value}`",
+                                                                f"`{s['via']}` 同时设置 `{col} = {value}`"), False))
             if f.get("value") != "now":
                 changes.append(("dao", s["via"], _t(lang, f"add the parameter `@Param(\"{name}\") String {name}`",
                                                     f"新增参数 `@Param(\"{name}\") String {name}`"), False))

@@ -50,6 +50,9 @@ SYSTEM = re.compile(r"time_?out|expire|auto", re.I)       # operations the syste
 DOMAIN_TABLE = {"order": re.compile(r"(^|_)orders?$")}     # the table a domain's new fields belong to
 
 
+SQL_WORDS = {"where", "left", "right", "inner", "join", "on", "set", "order", "group", "limit", "and", "union"}
+
+
 def _q(label: str) -> str:
     return f'"{label}"' if not label.isascii() else label
 
@@ -76,12 +79,15 @@ def _dict_name(d: dict) -> str:
     return f"{d['owner']}.{d['field']}" if d.get("field") and d["field"].isidentifier() else d["owner"]
 
 
+def _unlabelled(entry: dict) -> bool:
+    """A constant whose only 'label' is its own name (the name is not a business label)."""
+    return entry["label"] == entry.get("name") or entry["label"] == (entry.get("name") or "").rsplit(".", 1)[-1] \
+        or bool(CONSTANT_NAME.match(entry["label"]))
+
+
 def _label(entry: dict) -> str:
-    """A documented label quoted; a constant that has only its name says so (the name is not a business label)."""
-    if entry["label"] == entry.get("name") or entry["label"] == (entry.get("name") or "").rsplit(".", 1)[-1] \
-            or CONSTANT_NAME.match(entry["label"]):
-        return f"(constant {entry['label']}, no label)"
-    return _q(entry["label"])
+    """A documented label quoted; a constant that has only its name is named as the code names it."""
+    return f"(`{entry['label']}`)" if _unlabelled(entry) else _q(entry["label"])
 
 
 def _a(word: str) -> str:
@@ -185,6 +191,36 @@ class RequirementDeriver:
 
     def _codes(self, d: dict) -> str:
         return ", ".join(f"{e['code']} {_label(e)}" for e in d["entries"])
+
+    def _dict_refs(self, d: dict, codes: list[str] | None = None) -> list[Ref]:
+        """The lines that prove the codes (all, or `codes`) and their labels: the constant declarations (`NAME = code`)
+        and, where the labels live elsewhere (a `statusText(code)` mapping method), those lines too, so no code or
+        label is stated on lines that hold neither."""
+        entries = [e for e in d["entries"] if codes is None or str(e["code"]) in codes]
+        if not entries:
+            return []
+        outside = [e for e in entries if e.get("label_lines") and not _unlabelled(e)
+                   and not d["start_line"] <= e["label_lines"][0] <= d["end_line"]]
+        declared = [e for e in entries if e.get("line") and e.get("name")]
+        if declared:
+            def said(e: dict) -> str:
+                return f"`{e['name']}` = {e['code']}" + ("" if e in outside or _unlabelled(e) else f" {_q(e['label'])}")
+            lines = [ln for e in declared for ln in [e["line"], *(e.get("label_lines") or [])[:1]] if e not in outside]
+            lines += [e["line"] for e in declared if e in outside]
+            refs = [Ref(d["owner"], "declares " + ", ".join(said(e) for e in declared),
+                        "声明了 " + "、".join(said(e) for e in declared), d["path"], min(lines), max(lines))]
+        else:
+            refs = [Ref(_dict_name(d), "documents " + ", ".join(f"{e['code']} {_label(e)}" for e in entries),
+                        "说明了 " + "、".join(f"{e['code']} {_label(e)}" for e in entries),
+                        d["path"], d["start_line"], d["end_line"])]
+        if outside:
+            lo, hi = min(e["label_lines"][0] for e in outside), max(e["label_lines"][1] for e in outside)
+            m = self.code.method_at(d["path"], lo)
+            name = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}" if m else d["owner"]
+            refs.append(Ref(name, "labels " + ", ".join(f"{e['code']} {_q(e['label'])}" for e in outside),
+                            "给出标签 " + "、".join(f"{e['code']} {_q(e['label'])}" for e in outside),
+                            d["path"], lo, hi))
+        return refs
 
     # ----------------------------------------------- idempotent / sql guard --
     def _guarded(self, domain: str) -> list[dict]:
@@ -290,6 +326,9 @@ class RequirementDeriver:
                 refs.append(Ref(f"{refs[0].name} (line {c['line']})", f"then calls `{c['callee_name']}`"
                                 + (f", {c['cond']}" if c["cond"] else ""), f"随后调用 `{c['callee_name']}`",
                                 c["path"], start, c["line"]))
+        d = next((d for d in self.data["status_dicts"] if d["dict_id"] == tf.get("dict_id")), None)
+        if d:
+            refs += self._dict_refs(d, [*tf["from_codes"], str(tf["to"])])
         if g["precedent"]:
             p = g["precedent"]
             refs.append(Ref(p["label"], f"already updates only while the WHERE matches and checks the row count: "
@@ -461,6 +500,21 @@ class RequirementDeriver:
                     out.append(self._stock_spec(domain, st, sibling, col, callers))
         return out
 
+    def _job_of(self, m: dict, depth: int = 3) -> str | None:
+        """The scheduled method that runs `m` (itself or a caller up to `depth` hops, through interfaces): a job
+        repeats on its own, so a failure it cannot get past recurs on every run."""
+        frontier, seen = [m], set()
+        for _ in range(depth + 1):
+            nxt = []
+            for cur in frontier:
+                if any(a.get("name") == "Scheduled" for a in cur.get("annotations") or []):
+                    return f"{cur['parent_id'].rsplit('.', 1)[-1]}.{cur['name']}"
+                seen.add(cur["symbol_id"])
+                nxt += [c for c in (self.code.methods.get(x["caller_id"]) for x in self.code.callers(cur))
+                        if c and c["symbol_id"] not in seen]
+            frontier = nxt
+        return None
+
     def _transactional(self, m: dict) -> bool:
         """@Transactional on the method, its class, or the interface method it implements (mall annotates there)."""
         cls = self.classes.get(m.get("parent_id") or "") or {}
@@ -502,7 +556,7 @@ class RequirementDeriver:
                             (self._conditioned(c)["cond_line"] or max(m["start_line"], c["line"] - 2)), c["line"]))
             users.append({"method": label, "call": c["callee_name"], "line": c["line"],
                           "layer": self.code.layer_of(m["parent_id"]),
-                          "transactional": self._transactional(m)})
+                          "transactional": self._transactional(m), "job": self._job_of(m)})
         raw = self.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]]
         batch = any("<foreach" in line for line in raw)          # one statement for a whole list of rows
         text_en = (f"Keep `{name}` from taking {table}.{col} below zero: {', '.join(u['method'] for u in users)} "
@@ -590,7 +644,7 @@ class RequirementDeriver:
                               "others": others, "follow": plabel, "then": prc["then"], "test": prc["test"],
                               "fails": prc["fails"], "loop": loop.code if loop else None, "rest_in_loop": rest_in_loop,
                               "after": [c["callee_name"] for c in after], "before": [c["callee_name"] for c in before],
-                              "transactional": self._transactional(m),
+                              "transactional": self._transactional(m), "follow_transactional": self._transactional(pm),
                               "arg": (re.search(rf"{re.escape(call['callee_name'])}\((.*)\)", lines[call["line"] - 1])
                                       or [None, ""])[1]})
 
@@ -675,8 +729,7 @@ class RequirementDeriver:
             ctrl = self.classes[mapped["parent_id"]]
             schema = self.schema.get(table)
             delete_col = next((c for c in (schema.columns if schema else {}) if is_delete_flag(c)), None)
-            refs = [Ref(_dict_name(d), f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
-                        d["path"], d["start_line"], d["end_line"])]
+            refs = self._dict_refs(d)
             for m in reversed(path):
                 refs.append(self.method_ref(m, "is the existing endpoint whose path the new one follows"
                                             if m is mapped else f"passes the {ent['name']} query on",
@@ -786,8 +839,7 @@ class RequirementDeriver:
                     f"包含过滤字段 {'、'.join(f['name'] for f in dto_fields)}", dto_fields[0]["path"],
                     max(first - 2, dto.get("start_line") or first), last),
                 self.method_ref(ctrl_m, f"takes `{dto['name']}` from the request", f"从请求中接收 `{dto['name']}`"),
-                Ref(_dict_name(d), f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
-                    d["path"], d["start_line"], d["end_line"])]
+                *self._dict_refs(d)]
         annotated = sorted({a["name"] for f in dto_fields for a in f.get("annotations") or []} - {"Getter", "Setter"})
         text_en = (f"Let `{ctrl}` filter the {ent['name']} list by {fld} ({self._codes(d)}), like it already "
                    f"filters by {', '.join(f for _, _, f in self._tests(lines, s))}.")
@@ -862,8 +914,7 @@ class RequirementDeriver:
                 self.method_ref(m, f"adds a criterion only when `{param}` is given: "
                                    f"`{self.code.text(m['path'], mirror['line'])}`",
                                 f"仅在传入 `{param}` 时加条件", upto=mirror["line"] + 1),
-                Ref(_dict_name(d), f"defines the values {self._codes(d)}", f"定义了取值 {self._codes(d)}",
-                    d["path"], d["start_line"], d["end_line"])]
+                *self._dict_refs(d)]
         for c in others:
             cm = self.code.methods.get(c["caller_id"])
             if cm:
@@ -1033,6 +1084,7 @@ class RequirementDeriver:
                             "interface": f"{iface['name']}.{m['name']}" if iface and iface["layer"] == "service"
                             and self.code.has_method(iface["symbol_id"], m["name"]) else None,
                             "via": site.via, "via_path": self._stmt_path(site.via), "dto": dto, "body": body,
+                            **self._via_param(site),
                             "system": system and not (note or dto or body)})
             if note or dto or body or system or spec.get("value") == "now":
                 continue          # the value is at hand (a parameter, the request object, the clock): callers stay
@@ -1049,6 +1101,10 @@ class RequirementDeriver:
         for st in listed:
             refs.append(Ref(st["name"], f"lists the {table} columns one by one ({st['kind']})",
                             f"逐一列出 {table} 的列（{st['kind']}）", st["path"], st["start"], st["end"]))
+            rm = st.get("result_map")
+            if rm and rm["type"]:
+                refs.append(Ref(f"resultMap {rm['id']}", f"maps the rows of `{st['name']}` into `{rm['type']}` column by column",
+                                f"把 `{st['name']}` 的结果逐列映射到 `{rm['type']}`", st["path"], rm["start"], rm["end"]))
         maps = self._hand_maps(ent)
         for mp in maps:
             refs.append(Ref(mp["method"], f"builds the returned map by hand: `{mp['text']}`",
@@ -1080,16 +1136,51 @@ class RequirementDeriver:
         cols = set(schema.columns)
         for st in self.data["sql_statements"]:
             if st["path"] in self.code.generated_paths or (self.classes.get(st["namespace"]) or {}).get("is_generated") \
-                    or table not in [t.lower() for t in st.get("tables") or []] or len(st.get("tables") or []) != 1:
+                    or table not in [t.lower() for t in st.get("tables") or []]:
                 continue
             body = self.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]]
-            named = {w.lower() for line in body for w in re.findall(r"\b\w+\b", line)} & cols
-            if len(named) >= max(6, len(cols) // 2):
+            alias = None
+            if len(st.get("tables") or []) != 1:
+                if st["kind"] != "select":
+                    continue
+                alias = self._alias(body, table)      # a join lists the table's columns as `o.col`
+                if not alias:
+                    continue
+                named = {w.lower() for line in body for w in re.findall(rf"\b{alias}\.(\w+)", line)} & cols
+                enough = len(named) >= max(6, len(cols) // 3)     # a hand-made read model (VO) of the record
+            else:
+                named = {w.lower() for line in body for w in re.findall(r"\b\w+\b", line)} & cols
+                enough = len(named) >= max(6, len(cols) // 2)
+            if enough:
                 out.append({"name": f"{st['namespace'].rsplit('.', 1)[-1]}.{st['statement']}", "kind": st["kind"],
                             "path": st["path"], "start": st["start_line"], "end": min(st["end_line"], st["start_line"] + 12),
                             "prefix": next((m.group(1) for line in body if (m := re.search(r'<if test="(\w+)\.\w+\s*!=', line))),
-                                           None), "dynamic": any("<if test=" in line for line in body)})
+                                           None), "dynamic": any("<if test=" in line for line in body), "alias": alias,
+                            "result_map": self._result_map(st, body[0])})
         return out
+
+    @staticmethod
+    def _alias(body: list[str], table: str) -> str | None:
+        """The alias a join gives the table (`from litemall_order o`)."""
+        found = re.search(rf"\b{table}\s+(?:as\s+)?(\w+)", " ".join(body), re.I)
+        alias = found.group(1) if found else None
+        return alias if alias and alias.lower() not in SQL_WORDS else None
+
+    def _result_map(self, st: dict, opening: str) -> dict | None:
+        """The hand-written `<resultMap>` a SELECT fills (its id, the class it builds, its lines): a new column is
+        mapped there too, or the read model never carries it."""
+        ref = re.search(r'resultMap="(\w+)"', opening)
+        if not ref:
+            return None
+        lines = self.files.get(st["path"]).lines
+        start = next((n for n, line in enumerate(lines, 1) if re.search(rf'<resultMap\b[^>]*\bid="{ref.group(1)}"', line)),
+                     None)
+        if start is None:
+            return None
+        end = next((n for n in range(start, len(lines) + 1) if "</resultMap>" in lines[n - 1]), start)
+        kind = re.search(r'\btype="([\w.]+)"', lines[start - 1])
+        return {"id": ref.group(1), "type": kind.group(1).rsplit(".", 1)[-1] if kind else None, "start": start,
+                "end": min(end, start + 20)}
 
     def _hand_maps(self, ent: dict) -> list[dict]:
         """Methods that copy the entity's fields into a map by hand (`orderVo.put("id", order.getId())`): a read path
@@ -1108,6 +1199,24 @@ class RequirementDeriver:
                                        "map": put.group(1), "var": put.group(3), "path": c["path"],
                                        "start": max(m["start_line"], c["line"] - 2), "end": c["line"]}
         return list(out.values())
+
+    def _via_param(self, site: Site) -> dict:
+        """Where a statement writes the field from a parameter (`set status = #{status}`), it serves every status its
+        callers pass: the new column is set there only for the code this caller passes (`via_test`, e.g. `status == 4`)."""
+        if not site.via:
+            return {}
+        ns, _, name = site.via.partition(".")
+        st = next((s for s in self.data["sql_statements"] if s["statement"] == name
+                   and s["namespace"].rsplit(".", 1)[-1] == ns), None)
+        if not st:
+            return {}
+        body = " ".join(self.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]])
+        param = re.search(rf"\b{snake(site.field)}\s*=\s*#\{{(\w+)", body)
+        if not param:
+            return {}
+        args = re.search(r"\((.*)\)", site.text)
+        codes = [a.strip() for a in (args.group(1) if args else "").split(",") if re.fullmatch(r"-?\d+", a.strip())]
+        return {"via_param": param.group(1), "via_test": f"{param.group(1)} == {codes[0]}" if len(codes) == 1 else None}
 
     def _stmt_path(self, where: str) -> str | None:
         """The mapper XML of a 'Namespace.statement' label."""

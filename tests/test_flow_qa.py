@@ -224,3 +224,27 @@ def test_inherited_repository_and_base_mapper_writes_are_listed(planner):
     assert [(w["label"], w["kind"]) for w in tables["ord_payment"]] == [("OrdPaymentMapper.updateById", "update")]
     assert "INSERT or UPDATE `ord_refund`" in TemplateBackend.draft(
         next(i for i in p.table_items() if i.facts["table"] == "ord_refund")).answer
+
+
+EXPIRING = """class C {
+    void expire(List<Pass> due) {
+        for (Pass p : due) {
+            p.setState(Pass.GONE);
+            p.setNote(reason());
+            passService.updateById(p);
+        }
+    }
+}
+"""
+
+
+def test_a_write_names_the_fixed_values_its_caller_puts_on_the_record(tmp_path: Path):
+    """A job's `updateById(p)` writes every column of the record: what it is for is the value set just before
+    (`p.setState(Pass.GONE)`); a computed value (`reason()`) is not a fixed one."""
+    from core.generate.flow_templates import _sets_text
+
+    (tmp_path / "C.java").write_text(EXPIRING, encoding="utf-8")
+    sets = JavaOutline(SourceCache(tmp_path)).set_values("C.java", 6, "updateById")
+    assert [(v["field"], v["value"], v["line"]) for v in sets] == [("state", "Pass.GONE", 4)]
+    site = {"hops": [{"path": "C.java", "sets": sets}]}
+    assert _sets_text(site, "en") == ", storing `p.state` = `Pass.GONE` (set at C.java:4)"

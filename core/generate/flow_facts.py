@@ -98,6 +98,9 @@ def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline,
         hops = [{"caller": caller, "label": member_label(caller), "path": path, "line": line,
                  "controls": [_control_fact(c) for c in outline.controls(path, line, callee)]}
                 for (caller, path, line), callee in zip(chain, callees)]
+        if st["kind"] in ("update", "insert"):   # the fixed values each caller puts on the record it passes down
+            for hop, callee in zip(hops, callees):
+                hop["sets"] = outline.set_values(hop["path"], hop["line"], callee)
         rec["sites"].append({"hops": hops})
     if len(writes) > max_writes or any(len(w["sites"]) > MAX_SITES for w in writes.values()):
         raise TooBroad(f"{len(writes)} written statements")

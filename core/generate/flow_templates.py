@@ -33,8 +33,21 @@ def _site_text(site: dict, lang: str) -> str:
         for h in hops if h["controls"])
 
 
+def _sets_text(site: dict, lang: str) -> str:
+    """', storing `coupon.status` = `STATUS_EXPIRED` (set at CouponJob.java:47)': the fixed values the callers put
+    on the record the write is given; for a job or an operation they are what the write is for."""
+    sets = [(h, v) for h in site["hops"] for v in h.get("sets") or []]
+    if not sets:
+        return ""
+    if lang == "en":
+        return ", storing " + ", ".join(f"`{v['receiver']}.{v['field']}` = `{v['value']}` (set at "
+                                        f"{file_name(h['path'])}:{v['line']})" for h, v in sets)
+    return "，写入 " + "、".join(f"`{v['receiver']}.{v['field']}` = `{v['value']}`（在 {file_name(h['path'])}:{v['line']} 设置）"
+                                for h, v in sets)
+
+
 def _write_line(n: int, w: dict, lang: str) -> str:
-    sites = [_site_text(s, lang) for s in w["sites"]]
+    sites = [_site_text(s, lang) + _sets_text(s, lang) for s in w["sites"]]
     if lang == "en":
         head = f"{n}. {write_text(w, lang)} by `{w['label']}` ({file_name(w['path'])}:{w['start_line']})"
         if len(sites) == 1:
@@ -57,6 +70,9 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
         chain = " → ".join(f"`{h['label']}`" for h in hops)
         ids = list(dict.fromkeys(cite.at(h["line"], h["path"]) for h in hops))
         claims.append(((f"{chain} reaches `{w['label']}`" if lang == "en" else f"{chain} 调用到 `{w['label']}`"), ids))
+        claims += [((f"`{h['label']}` sets `{v['receiver']}.{v['field']}` to `{v['value']}` before the call"
+                     if lang == "en" else f"`{h['label']}` 在调用前把 `{v['receiver']}.{v['field']}` 设为 `{v['value']}`"),
+                    [cite.at(v["line"], h["path"])]) for h in hops for v in h.get("sets") or []]
         for hop in (h for h in hops if h["controls"]):
             at = f"{file_name(hop['path'])}:{hop['line']}"
             ids = list(dict.fromkeys([*(cite.at(c["line"], hop["path"]) for c in hop["controls"]),

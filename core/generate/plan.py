@@ -213,6 +213,7 @@ class Planner:
             spans += [Span(path=hop["path"], start_line=c["line"], end_line=min(c["header_end"], c["line"] + 5))
                       for c in hop["controls"]]
             spans.append(Span(path=hop["path"], start_line=hop["line"], end_line=hop["line"]))
+            spans += [Span(path=hop["path"], start_line=v["line"], end_line=v["line"]) for v in hop.get("sets") or []]
         return spans
 
     def _sql_span(self, write: dict) -> Span:

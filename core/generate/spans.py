@@ -21,6 +21,7 @@ from core.evidence import SourceCache
 from core.index import java_ast
 from core.index.java_ast import lines, text
 from core.models import Span
+from core.rules.java_rules import named_value
 from core.rules.render import squash, strip_parens
 
 MAX_LINES = 40
@@ -101,6 +102,31 @@ class JavaOutline:
         if call is None and stmt is not None and callee:   # `items.forEach(mapper::insert)`: once per element
             call = next((r for r in java_ast.walk(stmt, {"method_reference"}) if text(r).endswith(f"::{callee}")), None)
         return list(reversed(out)) + (_inner_controls(call, stmt) if call is not None else [])
+
+    def set_values(self, path: str, line: int, callee: str) -> list[dict]:
+        """The fixed values put on the record a write call on `line` is given, before it in the same method
+        (`coupon.setStatus(STATUS_EXPIRED)` then `couponService.updateById(coupon)`): what the write stores,
+        which the statement's SQL (`update ... set` every column of the record) does not say.
+        [{receiver, field, value, line}] in code order; [] when none or the call is not found."""
+        stmt = self.statement_at(path, line)
+        call = self._call(stmt, line, callee) if stmt is not None else None
+        args = call.child_by_field_name("arguments") if call is not None else None
+        if args is None or not args.named_children or args.named_children[0].type != "identifier":
+            return []
+        record = text(args.named_children[0])
+        body = java_ast.enclosing(call, {"method_declaration", "constructor_declaration", "lambda_expression"})
+        out = []
+        for c in java_ast.walk(body, {"method_invocation"}) if body is not None else []:
+            name, obj, a = text(c.child_by_field_name("name")), text(c.child_by_field_name("object")), \
+                c.child_by_field_name("arguments")
+            if obj != record or not re.match(r"set[A-Z]", name) or a is None or len(a.named_children) != 1 \
+                    or c.start_byte > call.start_byte:
+                continue
+            value = named_value(squash(text(a.named_children[0])))
+            if value is not None:
+                out.append({"receiver": record, "field": name[3].lower() + name[4:], "value": value,
+                            "line": lines(c)[0]})
+        return out
 
     @staticmethod
     def _call(stmt: Node, line: int, name: str) -> Node | None:

@@ -214,6 +214,9 @@ def test_who_writes_a_table_lists_every_called_statement_and_call_site(planner):
     assert {w["label"] for w in stock.facts["writes"]} == {   # the six UPDATEs of the two DAO XML files
         "InvSkuStockDao.adjustStock", "InvSkuStockDao.updateSkuStock", "InvSkuStockDao.releaseLockStock",
         "PortalOrderDao.lockStockBySkuId", "PortalOrderDao.reduceSkuStock", "PortalOrderDao.releaseStockBySkuId"}
+    # who calls each writing method in turn: the service impls are reached from their controllers
+    close = next(s for w in item.facts["writes"] for s in w["sites"] if s["hops"][0]["label"] == "OrdOrderServiceImpl.close")
+    assert close["up"] and all(u["label"] != "OrdOrderServiceImpl.close" for u in close["up"])
 
 
 def test_inherited_repository_and_base_mapper_writes_are_listed(planner):

@@ -92,6 +92,19 @@ def table_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     return [("who_writes", f"哪些代码会写 {t} 表？通过哪些 SQL 语句？")]
 
 
+def _up_text(site: dict, lang: str) -> str:
+    """Who calls the write's caller in turn (a data service's method is reached from controllers and jobs)."""
+    if "up" not in site:
+        return ""
+    up = site["up"]
+    if up is None:
+        return " (itself called from more than 4 places)" if lang == "en" else "（它本身有 4 处以上调用方）"
+    if not up:
+        return ""
+    names = ", ".join(f"`{u['label']}` ({file_name(u['path'])}:{u['line']})" for u in up)
+    return f" (itself called by {names})" if lang == "en" else f"（其调用方：{names}）"
+
+
 def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, list[str]]]]:
     rows, trace = [], []
     for n, w in enumerate(f["writes"], 1):
@@ -100,8 +113,11 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
             hop = site["hops"][0]
             conds = [control_text(c, lang) for c in hop["controls"]]
             where = f"{file_name(hop['path'])}:{hop['line']}"
-            sites.append(f"`{hop['label']}` ({where}" + "".join(f", {c}" for c in conds) + ")" if lang == "en"
-                         else f"`{hop['label']}`（{where}" + "".join(f"，{c}" for c in conds) + "）")
+            sites.append((f"`{hop['label']}` ({where}" + "".join(f", {c}" for c in conds) + ")" if lang == "en"
+                          else f"`{hop['label']}`（{where}" + "".join(f"，{c}" for c in conds) + "）") + _up_text(site, lang))
+            trace += [((f"`{u['label']}` calls `{hop['label']}` ({file_name(u['path'])}:{u['line']})" if lang == "en"
+                        else f"`{u['label']}` 调用 `{hop['label']}`（{file_name(u['path'])}:{u['line']}）"),
+                       [cite.at(u["line"], u["path"])]) for u in site.get("up") or []]
             ids = list(dict.fromkeys([*(cite.at(c["line"], hop["path"]) for c in hop["controls"]),
                                       cite.at(hop["line"], hop["path"])]))
             trace.append(((f"`{hop['label']}` calls `{w['label']}` ({where})" if lang == "en"

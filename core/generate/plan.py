@@ -44,6 +44,7 @@ MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the valida
 MAX_FLOW_CLAIMS = 20
 MAX_TABLE_STATEMENTS = 6   # write statements on one table a 'who writes T' answer lists
 MAX_TABLE_SITES = 10
+MAX_UP_CALLERS = 4   # callers of a write's caller a 'who writes T' answer names (a data service's users)
 
 
 def sample_id(repo_id: str, ref: str, qkind: str, lang: str) -> str:
@@ -291,12 +292,15 @@ class Planner:
                        "tables": s["tables"], "path": s["path"], "start_line": s["start_line"],
                        "sites": [{"hops": [{"caller": c, "label": _label(c), "path": self.graph.methods[c].path,
                                             "line": line, "controls": [asdict(x) for x in self.outline.controls(
-                                                self.graph.methods[c].path, line, s["stmt_id"].rsplit(".", 1)[-1])]}]}
+                                                self.graph.methods[c].path, line, s["stmt_id"].rsplit(".", 1)[-1])]}],
+                                  "up": self._callers_up(callers, c)}
                                  for st, c, line in sites if st is s]} for s in called]
             domain = self._write_domain(writes)
             if domain is None:
                 continue
             spans = [sp for w in writes for site in w["sites"] for sp in self._hop_spans(site["hops"])]
+            spans += [Span(path=u["path"], start_line=u["line"], end_line=u["line"])
+                      for w in writes for site in w["sites"] for u in site["up"] or []]
             spans += [self._sql_span(w) for w in writes]
             evidence = self.evidence(spans)
             if len(evidence) > MAX_FLOW_EVIDENCE:
@@ -307,6 +311,15 @@ class Planner:
                 for qkind, question in table_questions(facts, lang, ref):
                     items.append(self._item(ref, "flow", None, qkind, lang, domain, question, facts, evidence))
         return items
+
+    def _callers_up(self, callers: dict[str, list[tuple[str, int]]], method_id: str) -> list[dict] | None:
+        """Who calls a method that calls a write (a data service's `updateById` is reached from controllers and
+        jobs): [{caller, label, path, line}], [] when nothing does, None when too many to list."""
+        ups = sorted(set(callers.get(method_id) or []))
+        if len(ups) > MAX_UP_CALLERS:
+            return None
+        return [{"caller": c, "label": _label(c), "path": self.graph.methods[c].path, "line": line}
+                for c, line in ups if c in self.graph.methods]
 
     def _write_domain(self, writes: list[dict]) -> str | None:
         """The first requested domain that a written table (its entity) or the mapper writing it belongs to:

@@ -329,3 +329,100 @@ def test_no_list_filter_on_a_field_that_only_follows_a_filtered_status(shop_db):
     questions = [s.question for s in designs(shop_db, "list_filter")]
     assert not any("by confirmStatus" in q for q in questions)
     assert any("by payType" in q for q in questions)
+
+
+def _spec(kind: str, facts: dict):
+    from core.generate.design import DesignSpec
+    return DesignSpec("r", kind, "order", "", "", [], facts)
+
+
+def test_a_race_fix_is_not_claimed_after_an_external_call():
+    """Where an external call (a refund at the payment provider) runs before the write, a condition on the write
+    cannot stop a second call: the design says the record must be claimed before that call."""
+    from core.generate.design import _retry_race
+    f = {"column": "status", "from_codes": ["2"], "entity": "Refund", "field": "status", "where": "java",
+         "write": "refundMapper.updateByPrimaryKey", "external": [{"call": "payClient.refund", "line": 40}],
+         "row_check": None, "write_where": ["id"], "precedent": None}
+    risk = _retry_race(f, "en")
+    assert "claimed before `payClient.refund`" in risk and "WHERE status = 2" in risk
+    assert "Closing it needs" not in risk
+    assert "Closing it needs" in _retry_race({**f, "external": []}, "en")
+
+
+def test_unchecked_write_makes_a_copied_throw_transactional_and_writes_its_own_log():
+    """A throw copied from a @Transactional caller into a method that is not one would leave its earlier writes
+    saved while the user gets an error: the design adds the annotation. A log line of another job is not copied."""
+    from core.generate.design import _unchecked_write
+    base = {"call": "orderService.updateLocked", "arg": "order", "where": ["id", "update_time"], "line": 50,
+            "statement": "OrderMapper.updateLocked", "method": "OrderService.comment", "layer": "service", "checked": 3,
+            "others": [], "after": [], "before": ["commentService.save"], "transactional": False}
+    thrown = {**base, "rest_in_loop": False, "then": 'throw new RuntimeException("stale");', "fails": True,
+              "follow": "OrderService.cancel", "follow_transactional": True}
+    d = _unchecked_write(_spec("unchecked_write", thrown), None, "en")
+    assert any("`@Transactional` like `OrderService.cancel`" in c.change for c in d.changes)
+    assert not any("stay written" in r for r in d.risks)
+    plain = _unchecked_write(_spec("unchecked_write", {**thrown, "follow_transactional": False}), None, "en")
+    assert any("stay written" in r for r in plain.risks)
+    logged = {**base, "rest_in_loop": True, "then": 'logger.info("order " + id + " changed, auto-confirm skipped");',
+              "fails": False, "follow": "OrderJob.confirm", "method": "OrderJob.expireComments"}
+    text = " ".join(c.change for c in _unchecked_write(_spec("unchecked_write", logged), None, "en").changes)
+    assert "`logger.info(…)`" in text and "`expireComments` skipped" in text and "auto-confirm" not in text
+
+
+def test_a_scheduled_batch_that_fails_fast_is_said_to_block_on_one_row():
+    """A fail-fast check inside a transactional batch run by a job rolls back the whole batch, and the next run picks
+    the same rows: the design says one bad row blocks every later run and proposes handling each element."""
+    from types import SimpleNamespace
+
+    from core.generate.design import _stock_guard
+    f = {"column": "lock_stock", "guarded": "Dao.release", "args": [("qty", "quantity")], "batch": True,
+         "statement": "Dao.unlock", "table": "sku_stock", "guard": "lock_stock - #{quantity} >= 0",
+         "precedent": "Svc.cancel", "precedent_call": "dao.release", "check": "count == 0",
+         "then": 'Asserts.fail("no stock");', "fails": True,
+         "users": [{"method": "Svc.cancelTimeOut", "call": "dao.unlock", "line": 9, "layer": "service_impl",
+                    "transactional": True, "job": "CancelTask.run"}]}
+    risks = " ".join(_stock_guard(_spec("stock_guard", f), SimpleNamespace(known=[]), "en").risks)
+    assert "`CancelTask.run` runs `Svc.cancelTimeOut` on a schedule" in risks and "every later run fail" in risks
+    assert "handle each element on its own" in risks
+    f["users"][0]["job"] = None
+    assert "every later run" not in " ".join(_stock_guard(_spec("stock_guard", f), SimpleNamespace(known=[]), "en").risks)
+
+
+def test_new_field_adds_the_column_to_a_hand_written_join_and_its_result_map(tmp_path):
+    """A hand-written SELECT that joins the table and lists its columns (`o.col`) into a read model of its own (a
+    resultMap onto a VO) does not get a new column by regeneration: the design adds it to the SELECT, the resultMap
+    and the VO, and cites both."""
+    cols = ("id order_sn member_username status pay_type source_type order_type total_amount pay_amount "
+            "freight_amount receiver_name receiver_phone note create_time").split()
+    db = _shop_with(tmp_path, [("shop-admin/src/main/resources/dao/OrdOrderDao.xml", "</mapper>", (
+        '    <resultMap id="orderRow" type="io.acdp.shop.admin.dto.OrdOrderRow">\n'
+        + "".join(f'        <result column="{c}" property="{c}"/>\n' for c in cols)
+        + "    </resultMap>\n"
+        '    <select id="listRows" resultMap="orderRow">\n'
+        "        SELECT " + ", ".join(f"o.{c}" for c in cols) + ", oi.product_name\n"
+        "        FROM ord_order o LEFT JOIN ord_order_item oi ON oi.order_id = o.id\n"
+        "    </select>\n</mapper>"))])
+    with db.connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
+    found = [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "new_field"]
+    assert found
+    for s in found:
+        change = next(c.change for c in s.design.changes if c.component == "OrdOrderDao.listRows")
+        assert re.search(r"`o\.\w+` to its SELECT list, `<result column=", change) and "resultMap `orderRow`" in change
+        assert "`OrdOrderRow`" in change
+        assert any(r.why.startswith("maps the rows of `OrdOrderDao.listRows` into `OrdOrderRow`") for r in s.design.reuse)
+
+
+def test_codes_and_labels_are_cited_where_they_are_declared_and_labelled(deriver):
+    """A constant class declares the codes; a mapping method elsewhere labels them: each claim cites the lines that
+    hold it (declarations, then the labelling method), and a code without a label is named, never given one."""
+    m = next(m for m in deriver.code.methods.values() if m["end_line"] - m["start_line"] > 4)
+    d = {"owner": "OrderConst", "field": "STATUS_*", "path": m["path"], "start_line": 1, "end_line": 3, "entries": [
+        {"code": "1", "label": "已付款", "name": "STATUS_PAY", "line": 2, "label_lines": [m["start_line"] + 1,
+                                                                                        m["start_line"] + 2]},
+        {"code": "2", "label": "STATUS_GONE", "name": "STATUS_GONE", "line": 3}]}
+    refs = deriver._dict_refs(d)
+    assert refs[0].why_en == "declares `STATUS_PAY` = 1, `STATUS_GONE` = 2" and (refs[0].start_line, refs[0].end_line) == (2, 3)
+    assert refs[1].name == f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}" and refs[1].why_en == 'labels 1 "已付款"'
+    assert (refs[1].start_line, refs[1].end_line) == (m["start_line"] + 1, m["start_line"] + 2)
+    assert [r.why_en for r in deriver._dict_refs(d, ["2"])] == ["declares `STATUS_GONE` = 2"]

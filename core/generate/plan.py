@@ -129,8 +129,8 @@ class Planner:
                 spans += [Span(path=spans[0].path, start_line=s["line"], end_line=s["end_line"])
                           for s in facts.get("sources") or []]
                 # earlier exits on the same value (`commentId == -1` before `commentId != 0`): the answer names them
-                spans += [Span(path=spans[0].path, start_line=e["line"], end_line=e["exit_line"])
-                          for e in facts.get("same_subject") or []]
+                spans += [Span(path=spans[0].path, start_line=n, end_line=m) for e in facts.get("same_subject") or []
+                          for n, m in [(e["line"], e["exit_line"])] + [(x["line"], x["end_line"]) for x in e["sources"]]]
             label_spans = []
             if rule["kind"] == "transition" and dict_rec:
                 spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))

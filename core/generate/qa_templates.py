@@ -873,12 +873,12 @@ def schedule_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 
 
 def _writes_text(writes: list[dict], lang: str) -> str:
-    """The values a job sets, each under its loop or branch: "for each `coupon` in `couponList`: it sets
-    `coupon.status` to `CouponConstant.STATUS_EXPIRED`"."""
+    """The values a job sets, each under its loop or branch: "for each `coupon` in `couponList`: `coupon.status`
+    to `CouponConstant.STATUS_EXPIRED`"."""
     rows = []
     for w in writes:
         ctx = context_text(w.get("context") or [], lang)
-        what = (f"sets `{w['receiver']}.{w['field']}` to `{w['value']}`" if lang == "en"
+        what = (f"`{w['receiver']}.{w['field']}` to `{w['value']}`" if lang == "en"
                 else f"把 `{w['receiver']}.{w['field']}` 设为 `{w['value']}`")
         rows.append((f"{ctx}: " if lang == "en" else f"{ctx}：") + what if ctx else what)
     return ("; " if lang == "en" else "；").join(rows)
@@ -933,7 +933,7 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
         body = f"`{f['method']}` is annotated `@Scheduled` to run {when}"
         body += f" (cron `{f['cron']}`)." if f.get("cron") else "."
         if writes:
-            body += f" Each run {_writes_text(writes, lang)}."
+            body += f" The values each run sets on records: {_writes_text(writes, lang)}."
         if sites:
             body += (" Apart from getters, setters, logging and static helpers, each run calls, in order: "
                      f"{_calls_text(sites, lang)}.")

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.cli import main
-from core.train import runner
+from core.train import rundir, runner
 from core.train.tiny import write_smoke_export
 from storage import export_store, runs_store
 
@@ -151,7 +151,7 @@ def test_no_val_export_needs_confirmation_a_stopped_run_resumes_and_a_failed_val
     _start(at, 400)          # long enough to be stopped mid-way on a quiet machine (40 steps take ~2 s)
     (run,) = _runs(db)
     assert "--save-steps 2" in "\n".join(c.value for c in at.code)  # the command it runs is shown
-    _wait(at, lambda: any((Path(run["run_dir"]) / "checkpoints").glob("checkpoint-*")))
+    _wait(at, lambda: rundir.last_checkpoint(Path(run["run_dir"])) is not None)
     at.button(key=f"stop-{run['run_id']}").click().run()
     assert _runs(db)[0]["status"] == "stopped"
 

@@ -77,3 +77,18 @@ def test_runs_that_use_the_gpu_are_found_for_the_in_use_warning(db):
                                   {"requested": requested}, None, status)
     assert [r["run_id"] for r in runner.gpu_runs(db)] == ["gpu"]
     assert runner.has_val(ROOT / "no-such-export") is False
+
+
+def test_resume_takes_the_newest_checkpoint_the_trainer_finished_writing(tmp_path):
+    """A run stopped mid-save leaves its newest folder without trainer_state.json (written last) or with a cut-off
+    one; resuming from it fails with "Can't find a valid checkpoint", so the one before it is taken."""
+    folder = tmp_path / rundir.CHECKPOINTS
+    for step, state in ((2, '{"global_step": 2}'), (10, '{"global_step": 10}'), (12, '{"global_st'), (14, None)):
+        (folder / f"checkpoint-{step}").mkdir(parents=True)
+        if state is not None:
+            (folder / f"checkpoint-{step}" / "trainer_state.json").write_text(state)
+    assert rundir.last_checkpoint(tmp_path) == folder / "checkpoint-10"   # numeric order: 10 after 2
+    for step in (2, 10):
+        (folder / f"checkpoint-{step}" / "trainer_state.json").unlink()
+    assert rundir.last_checkpoint(tmp_path) is None
+    assert not runner.can_resume({"status": "stopped", "run_dir": str(tmp_path)})

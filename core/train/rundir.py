@@ -33,6 +33,21 @@ def best_adapter(run_dir: Path) -> Path | None:
     return adapter if (adapter / "adapter_config.json").is_file() else None
 
 
+def last_checkpoint(run_dir: Path) -> Path | None:
+    """The newest checkpoint the Trainer finished writing. It writes trainer_state.json last, so a run stopped
+    mid-save leaves a newer folder without it (or with a cut-off one), which resuming from would fail on."""
+    folder = run_dir / CHECKPOINTS
+    found = sorted(((int(p.name.rsplit("-", 1)[1]), p) for p in folder.glob("checkpoint-*")
+                    if p.name.rsplit("-", 1)[1].isdigit()), reverse=True) if folder.is_dir() else []
+    for _, checkpoint in found:
+        try:
+            json.loads((checkpoint / "trainer_state.json").read_text())
+        except (OSError, ValueError):
+            continue
+        return checkpoint
+    return None
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

@@ -200,8 +200,7 @@ def sync_run(db: Database, run: dict) -> RunView:
 
 def can_resume(run: dict) -> bool:
     """A failed or stopped run with a checkpoint to continue from."""
-    folder = Path(run["run_dir"]) / rundir.CHECKPOINTS
-    return run["status"] in ("failed", "stopped") and folder.is_dir() and any(folder.glob("checkpoint-*"))
+    return run["status"] in ("failed", "stopped") and rundir.last_checkpoint(Path(run["run_dir"])) is not None
 
 
 def resume_run(db: Database, run: dict) -> int:

@@ -119,8 +119,6 @@ def _new_config(args, main: bool) -> TrainConfig:
 
 def _resumed_config(run_dir: Path, main: bool) -> TrainConfig:
     """The run's own config; metric rows past the checkpoint it resumes from are dropped (they will be redone)."""
-    from core.train.trainer import last_checkpoint
-
     saved = rundir.read_json(run_dir / rundir.CONFIG)
     status = rundir.read_json(run_dir / rundir.STATUS) or {}
     if saved is None:
@@ -129,7 +127,7 @@ def _resumed_config(run_dir: Path, main: bool) -> TrainConfig:
         raise UserError(f"{run_dir} already finished; nothing to resume")
     if status.get("state") == "running" and _alive(status.get("pid")):
         raise UserError(f"{run_dir} is in use by a running training process (PID {status['pid']})")
-    checkpoint = last_checkpoint(run_dir)
+    checkpoint = rundir.last_checkpoint(run_dir)
     if checkpoint is None:
         raise UserError(f"{run_dir} has no checkpoint yet (one is written every epoch, or every --save-steps)")
     if main:

@@ -146,14 +146,6 @@ def collator(config: TrainConfig, tokenizer):
     return PadCollator(tokenizer.pad_token_id)
 
 
-def last_checkpoint(run_dir: Path) -> Path | None:
-    from transformers.trainer_utils import get_last_checkpoint
-
-    folder = run_dir / rundir.CHECKPOINTS
-    found = get_last_checkpoint(str(folder)) if folder.is_dir() else None
-    return Path(found) if found else None
-
-
 def _merge(model, tokenizer, out: Path) -> None:
     """Base weights with the adapter folded in: one model directory any server (vLLM, TGI) loads."""
     merged = model.merge_and_unload()
@@ -201,7 +193,7 @@ def train(config: TrainConfig, run_dir: Path, on_start=lambda total: None, on_st
     with peft_quietly():
         model = get_peft_model(model, lora)
 
-    checkpoint = last_checkpoint(run_dir) if resume else None
+    checkpoint = rundir.last_checkpoint(run_dir) if resume else None
     if resume and checkpoint is None:
         raise UserError(f"{run_dir / rundir.CHECKPOINTS} holds no checkpoint to resume from")
     strategy = "steps" if config.save_steps else "epoch"

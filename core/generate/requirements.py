@@ -732,8 +732,8 @@ class RequirementDeriver:
             refs = self._dict_refs(d)
             for m in reversed(path):
                 refs.append(self.method_ref(m, "is the existing endpoint whose path the new one follows"
-                                            if m is mapped else f"passes the {ent['name']} query on",
-                                            "新接口沿用其路径的现有接口" if m is mapped else f"向下传递 {ent['name']} 查询"))
+                                            if m is mapped else "passes the query on",
+                                            "新接口沿用其路径的现有接口" if m is mapped else "向下传递查询"))
             stmt_name = f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"
             refs.append(Ref(stmt_name, f"is a hand-written query on {table} in {stmt['path'].rsplit('/', 1)[-1]}",
                             f"{stmt['path'].rsplit('/', 1)[-1]} 中对 {table} 的手写查询",
@@ -1063,11 +1063,16 @@ class RequirementDeriver:
         col = snake(spec["field"])
         source = {"ddl": "the DDL", "result_map": "its result map", "model": "its model class"}[schema.source]
         source_zh = {"ddl": "DDL", "result_map": "结果映射", "model": "模型类"}[schema.source]
-        refs = [Ref(table, (f"is the {table} table as {source} describes it, without {_a(spec['label_en'])} column"
-                            if start == schema.start_line else f"continues the {table} table (lines {start}-{schema.end_line})"),
-                    f"{table} 表（{source_zh}），没有{spec['label_zh']}字段" if start == schema.start_line
-                    else f"{table} 表（续）", schema.path, start, min(schema.end_line, start + 39))
-                for start in range(schema.start_line, schema.end_line + 1, 40)]     # all of it: absence is the claim
+        refs = [Ref(table, f"is the {table} table as {source} describes it, without {_a(spec['label_en'])} column",
+                    f"{table} 表（{source_zh}），没有{spec['label_zh']}字段", schema.path, schema.start_line,
+                    min(schema.end_line, schema.start_line + 39))]
+        for start in range(schema.start_line + 40, schema.end_line + 1, 40):     # all of it: absence is the claim
+            end = min(schema.end_line, start + 39)
+            named = [c.group(1) for line in self.files.get(schema.path).lines[start - 1:end]
+                     if (c := re.match(r"\s*`?(\w+)`?\s+\w", line)) and c.group(1).lower() in schema.columns]
+            first, last = (named[0], named[-1]) if named else (table, table)   # each part names what its lines hold
+            refs.append(Ref(first, f"to `{last}`: the rest of the table's columns, none for {_a(spec['label_en'])}",
+                            f"至 `{last}`：表的其余列，没有{spec['label_zh']}字段", schema.path, start, end))
         setters, callers = [], []
         for m, site in made:
             label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"

@@ -206,6 +206,8 @@ def test_a_setter_is_written_by_the_persisting_call_and_a_later_rewrite_is_noted
     assert t.facts["rewritten"]["call"] == "add(line)"
     (t,) = transitions(add)
     assert t.facts["write"]["call"] == "cartLineMapper.insert(line)" and t.facts["rewritten"] is None
+    # the insert runs only for a new line: the answer says so
+    assert [c["condition"] for c in t.facts["write"]["within"]] == ["found == null"]
 
 
 SHIP = """

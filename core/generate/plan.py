@@ -122,6 +122,8 @@ class Planner:
                     spans += [Span(path=spans[0].path, start_line=n, end_line=m) for n, m in lines_]
             if rule["kind"] == "transition" and facts.get("write"):   # the call that persists the value
                 spans.append(Span(path=spans[0].path, start_line=facts["write"]["line"], end_line=facts["write"]["end_line"]))
+                spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])
+                          for c in facts["write"].get("within") or []]
             if rule["kind"] == "transition":   # the `if`s the setter sits in: the answer names them
                 spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])
                           for c in facts.get("within") or []]

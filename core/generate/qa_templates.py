@@ -331,8 +331,9 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         else:  # where_implemented
             body = (f"In `{f['class']}.{f['method_name']}` ({path}): the `if` there checks "
                     f"`{f['condition']}`; when {when}, it {effect}.") + ctx
-        return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + before_trace + \
-            _same_subject_trace(f, lang, cite, path)
+        if qkind == "where_implemented":
+            return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + _same_subject_trace(f, lang, cite, path)
+        return body, _guard_trace(f, lang, cite, path) + before_trace
     tail = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
         body = pick(seed + "a", [f"{m} 会{effect}。{tail}", f"过不了这个校验：{m} {effect}。{tail}"]) + ctx
@@ -552,6 +553,18 @@ def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]
     return out
 
 
+def _write_when(write: dict, lang: str) -> str:
+    """The branches the write sits in that the setter does not (`if (existing == null) insert(x)`): the value
+    reaches the table only then."""
+    conds = write.get("within") or []
+    if not conds:
+        return ""
+    if lang == "en":
+        return " only when " + " and ".join(f"`{c['condition']}` {'holds' if c['holds'] else 'does not hold'}"
+                                            for c in conds)
+    return "只在" + "且".join(f"`{c['condition']}` {'成立' if c['holds'] else '不成立'}" for c in conds) + "时"
+
+
 def _labelled(labels: dict) -> bool:
     """Some code has a label the code base wrote (not only its constant's name): "which values can X take" then
     has an answer that says what they mean; names alone (`STATUS_RECEPT`) would be passed off as meanings."""
@@ -580,6 +593,9 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     if write:   # where the value reaches the database, not only the setter on the object
         trace.append(((f"{who} persists it with `{write['call']}` at line {write['line']}" if lang == "en"
                        else f"{who} 在第 {write['line']} 行通过 `{write['call']}` 写入"), [cite.at(write["line"], path)]))
+        trace += [((f"the write runs only when `{c['condition']}` {'holds' if c['holds'] else 'does not hold'}"
+                    if lang == "en" else f"只有 `{c['condition']}` {'成立' if c['holds'] else '不成立'}时才写入"),
+                   [cite.at(c["line"], path)]) for c in write.get("within") or []]
     if f.get("via") == "sql":   # the statement's opening tag names it and its table
         trace.insert(0, (f"{who} is an UPDATE of `{f['table']}`" if lang == "en" else f"{who} 是对 `{f['table']}` 的 UPDATE",
                          [cite.all()[0]]))
@@ -597,7 +613,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                        if lang == "en" else f"{who} 的设置语句只在 `{c['condition']}` {'成立' if holds else '不成立'}时执行"),
                       [cite.at(c["line"], path)]))
     if lang == "en":
-        parts = [f"{who} sets `{ent}.{fld}` to {to}" + (f" and writes it with `{write['call']}`." if write else ".")]
+        parts = [f"{who} sets `{ent}.{fld}` to {to}" + (f" and writes it with `{write['call']}`{_write_when(write, lang)}."
+                                                        if write else ".")]
         if within:
             parts.append("It does so only when " + "; and ".join(_branch_words(c, lang) for c in within) + ".")
         if froms:
@@ -621,7 +638,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
         elif labels.get(str(f["to"])) and documented:
             trace.append((f"code {f['to']} means {labels[str(f['to'])]}", documented))
         return " ".join(parts), trace
-    parts = [f"{who} 把 `{ent}.{fld}` 设为 {to}" + (f"，并通过 `{write['call']}` 写入。" if write else "。")]
+    parts = [f"{who} 把 `{ent}.{fld}` 设为 {to}" + (f"，并{_write_when(write, lang)}通过 `{write['call']}` 写入。"
+                                                  if write else "。")]
     if within:
         parts.append("只有在以下条件下才会这样做：" + "；".join(_branch_words(c, lang) for c in within) + "。")
     if froms:

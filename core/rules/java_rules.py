@@ -519,7 +519,10 @@ def transitions(method: Method) -> list[Found]:
             "exits": path["exits"], "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
             "selects": path["selects"], "path_spans": merge_near(path_spans),
             # the call that persists the value (plan cites it: "it sets X" is shown to take effect)
-            "write": {"call": code(written)[:120], "line": lines(written)[0], "end_line": _write_end(written, method)}
+            "write": {"call": code(written)[:120], "line": lines(written)[0], "end_line": _write_end(written, method),
+                      # the branches the write sits in and the setter does not: the value is stored only there
+                      "within": [c for c in _enclosing_conditions(written, method.node)
+                                 if c["line"] not in {w["line"] for w in within}]}
             if written is not None else None,
             "rewritten": {"call": code(again)[:120], "line": lines(again)[0]}
             if (again := rewrite_call(call, method, written)) is not None else None,

@@ -319,3 +319,27 @@ def test_a_calculation_is_asked_only_with_all_its_sites_and_says_when_they_are_a
     assert "cut" not in found and "line.setCut" not in found
     assert found["line.setTotal"]["alternatives"] == "all"
     assert found["stock"]["alternatives"] == "some"   # the declaration runs before either branch
+
+
+VOUCHER_PICK = """
+class VoucherPick {
+    public Voucher pick(Integer userId, Integer voucherId, Integer ownedId) {
+        Owned owned = ownedService.findById(ownedId);
+        if (owned == null) {
+            owned = ownedService.firstOf(userId, voucherId);
+        } else if (!voucherId.equals(owned.getVoucherId())) {
+            return null;
+        }
+        return load(owned);
+    }
+}
+"""
+
+
+def test_a_guard_local_assigned_on_the_other_branch_is_not_its_source():
+    """`else if (.. owned ..)` sees `owned` from `findById`, not from `firstOf` on the `if` branch above it."""
+    from core.rules.java_rules import guards, methods_of
+
+    (method,) = list(methods_of("a/VoucherPick.java", VOUCHER_PICK))
+    g = next(g for g in guards(method) if "getVoucherId" in g.facts["condition"])
+    assert [s["call"] for s in g.facts["sources"]] == ["ownedService.findById"]

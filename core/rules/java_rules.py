@@ -589,6 +589,8 @@ def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
         value = node.child_by_field_name("value" if node.type == "variable_declarator" else "right")
         if target is None or value is None or text(target) not in names or value.type != "method_invocation":
             continue
+        if _exclusive(node, condition, method):
+            continue   # assigned on the other branch of an if/else: not the value this condition sees
         call = text(value.child_by_field_name("name"))
         obj = text(value.child_by_field_name("object"))
         criteria = _criteria_of(value, method)

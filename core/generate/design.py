@@ -172,11 +172,20 @@ def _same_request(f: dict, lang: str) -> str:
     return _t(lang, " and ".join(pairs), " 且 ".join(pairs)) if pairs else ""
 
 
+def loop_text(code: str, lang: str = "en") -> str:
+    """A loop said as prose: `for (Item item : items)` -> "for each `item` in `items`" (not the loop's source)."""
+    each = re.match(r"\s*for\s*\(\s*(?:final\s+)?[\w.<>,\[\]\s?]+?\s+(\w+)\s*:\s*(.+?)\)\s*\{?\s*$", code)
+    if each:
+        return _t(lang, f"for each `{each.group(1)}` in `{each.group(2).strip()}`",
+                  f"对 `{each.group(2).strip()}` 中的每个 `{each.group(1)}`")
+    return _t(lang, f"in the loop `{code}`", f"在循环 `{code}` 中")
+
+
 def _conds(e: dict, lang: str) -> str:
     """The ifs and loops an effect runs under, in the sample's language."""
-    words = {"loop": ("for each", "对每个"), "if": ("when", "当"), "else": ("unless", "除非")}
-    return _t(lang, ", ".join(f"{words[k][0]} `{c}`" for k, c in e.get("conds") or []),
-              "，".join(f"{words[k][1]} `{c}`" for k, c in e.get("conds") or []))
+    words = {"if": ("when", "当"), "else": ("unless", "除非")}
+    return _t(lang, ", ".join(loop_text(c) if k == "loop" else f"{words[k][0]} `{c}`" for k, c in e.get("conds") or []),
+              "，".join(loop_text(c, "zh") if k == "loop" else f"{words[k][1]} `{c}`" for k, c in e.get("conds") or []))
 
 
 def _who(prec: dict) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from core.domain.schema import Table, load_schema, snake
 from core.evidence import SourceCache
-from core.generate.design import Conventions, DesignSpec, Ref
+from core.generate.design import Conventions, DesignSpec, Ref, loop_text
 from core.generate.design_facts import CodeFacts, Site, is_delete_flag
 from core.generate.plan import route_for
 from core.generate.spans import JavaOutline
@@ -262,7 +262,7 @@ class RequirementDeriver:
     def _conditioned(self, call: dict) -> dict:
         """A call with the `if`s and loops it runs under (an effect that runs only sometimes, or per item, says so)."""
         controls = [c for c in self.outline.controls(call["path"], call["line"]) if c.kind in ("if", "else", "loop")]
-        cond = ", ".join(f"for each `{c.code}`" if c.kind == "loop" else f"when `{c.code}`"
+        cond = ", ".join(loop_text(c.code) if c.kind == "loop" else f"when `{c.code}`"
                          if c.kind == "if" else f"unless `{c.code}`" for c in controls)
         return {**call, "cond": cond, "conds": [[c.kind, c.code] for c in controls],
                 "cond_line": controls[0].line if controls else 0}

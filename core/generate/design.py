@@ -303,6 +303,8 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
                 "只有与已存储的值一致时才是同一请求。" if f["inputs"] else
                 " 请求中没有其他会被存储的值，仅凭状态即可识别重复请求。")
     skipped = _skipped(f, lang)
+    many = skipped.count("`") > 6           # a long list is named once, in Understanding, and referred to after
+    again = _t(lang, "all the calls listed above", "上面列出的全部调用") if many else skipped
     return DesignProposal(
         understanding=_t(lang, f"In `{m}`, {_guard_where(f, 'en')}. Sent again for {_a(f['entity'])} already in {to}, "
                                f"it fails with \"{msg}\".{inputs} A repeat must not run {skipped} again.{counted}",
@@ -311,14 +313,15 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
         changes=_changes([(f.get("layer") or "service_impl", m, change, False)]),
         data_changes=[_t(lang, "none", "无")],
         flow=[_t(lang, "first call: unchanged", "首次调用：不变"),
-              _t(lang, f"same request again: {cond_en}, so it runs {ok} and skips {skipped}",
-                 f"相同请求再次到达：{cond_zh}，直接 {ok}，跳过 {skipped}"),
+              _t(lang, f"same request again: {cond_en}, so it runs {ok} and skips {again}",
+                 f"相同请求再次到达：{cond_zh}，直接 {ok}，跳过 {again}"),
               *([_t(lang, f"different values for {_a(f['entity'])} already in {code}: still fails with \"{msg}\"",
                     f"已是 {code} 但取值不同：仍报“{msg}”")] if same else []),
               _t(lang, f"any other {f['field']}: still fails with \"{msg}\"", f"其他 {f['field']}：仍报“{msg}”")],
         risks=[_retry_race(f, lang)],
-        test_plan=[_t(lang, f"send the same request to `{m}` twice: the second runs {ok}; {skipped} ran once",
-                      f"同一请求调用 `{m}` 两次：第二次 {ok}，{skipped} 只执行一次")]
+        test_plan=[_t(lang, f"send the same request to `{m}` twice: the second runs {ok}; "
+                            + ("each of those calls ran once" if many else f"{skipped} ran once"),
+                      f"同一请求调用 `{m}` 两次：第二次 {ok}，" + ("这些调用都只执行一次" if many else f"{skipped} 只执行一次"))]
         + ([_t(lang, f"send it again with a different `{f['inputs'][0]['arg']}`: it fails with \"{msg}\" and the stored "
                      f"`{f['inputs'][0]['field']}` is unchanged",
                f"用不同的 `{f['inputs'][0]['arg']}` 再次发送：报“{msg}”，已存储的 `{f['inputs'][0]['field']}` 不变")]

@@ -303,6 +303,9 @@ class RequirementDeriver:
         w_end = self.code.statement_end(w["path"], w["line"])
         check = [r["line"] for r in tf.get("requires") or []] + ([tf["criteria_line"]] if tf.get("criteria_line") else [])
         fail_end = g["fail"]["evidence"][0]["end_line"] if g["fail"] else 0
+        rc = g["row_check"]
+        if rc:               # the handling the design quotes (`throw …` under `if (… == 0) {`) is cited with its test
+            fail_end = max(fail_end, self.code.statement_end(m["path"], rc["line"] + 1))
         last = max([tf["line"], w_end, fail_end] + check)
         why_en = f"checks {tf['field']} is {'/'.join(tf['from_codes'])} and sets it to {tf['to']}"
         why_zh = f"检查 {tf['field']} 为 {'/'.join(tf['from_codes'])} 后改为 {tf['to']}"
@@ -319,7 +322,7 @@ class RequirementDeriver:
             set_first = min(tf["line"], *[i["line"] for i in g["inputs"]]) if g["inputs"] else tf["line"]
             refs.append(Ref(f"{label} (line {tf['line']})", f"sets {tf['field']} to {tf['to']} and writes it with "
                             f"`{w['callee_name']}`", f"把 {tf['field']} 设为 {tf['to']} 并用 `{w['callee_name']}` 写入",
-                            m["path"], set_first, max(w_end, fail_end, (g["row_check"] or {}).get("line", 0))))
+                            m["path"], set_first, max(w_end, fail_end)))
         for c in g["effects"][:4]:
             if c["line"] > refs[-1].end_line:
                 start = c["cond_line"] or max(c["line"] - 2, refs[-1].end_line + 1)

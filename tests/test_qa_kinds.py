@@ -121,12 +121,91 @@ def test_a_failure_message_names_every_request_that_reaches_its_check(planner):
     assert "`count` is the number of rows `portalOrderDao.reduceSkuStock` changed" in answer
 
 
-def test_a_check_in_a_helper_names_the_methods_on_the_way(planner):
-    item = _entry_item(planner, "商品库存锁定失败，库存不足")
-    assert item is not None
-    answer = TemplateBackend.draft(item).answer
-    assert "`POST /order/generateOrder` (`OrdPortalOrderController.generateOrder`, via " \
-           "`OrdPortalOrderServiceImpl.generateOrder`)" in answer
+def test_a_check_behind_earlier_checks_of_its_caller_is_not_asked(planner):
+    """lockStock's "库存锁定失败" is reached from generateOrder only after generateOrder's own checks (address,
+    stock, coupon): an answer giving lockStock's condition alone would be false for requests those end. (This
+    test used to pin that incomplete answer.)"""
+    assert _entry_item(planner, "商品库存锁定失败，库存不足") is None
+
+
+def test_a_call_on_the_way_runs_only_when_nothing_before_it_can_leave(planner):
+    """The controller's generateOrder returns early when checkStock fails, so its call of the service is
+    conditional; confirmReceiveOrder's controller calls the service straight away."""
+    from core.generate.entry_facts import EntryChecks
+
+    checks = EntryChecks(planner, planner.data["rules"])
+    ctrl = "shop-portal/src/main/java/io/acdp/shop/portal/controller/OrdPortalOrderController.java"
+    lines = planner.files.get(ctrl).lines
+    at = {name: next(n for n, t in enumerate(lines, 1) if f"portalOrderService.{name}(" in t)
+          for name in ("generateOrder", "confirmReceiveOrder")}
+    assert not checks._unconditional({"path": ctrl, "line": at["generateOrder"],
+                                      "callee_name": "portalOrderService.generateOrder"})
+    assert checks._unconditional({"path": ctrl, "line": at["confirmReceiveOrder"],
+                                  "callee_name": "portalOrderService.confirmReceiveOrder"})
+
+
+def test_a_check_on_a_field_its_loader_already_filters_is_not_asked(planner, tmp_path):
+    """"该订单还未发货！" tests order.getStatus() != 2; loaded by primary key it is asked, but loaded by a query whose
+    criteria require status 2 the check can never fire, and "who can fail with it" has no true answer."""
+    assert _entry_item(planner, "该订单还未发货！") is not None
+    impl = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
+    edited = _shop_planner(tmp_path, [
+        (impl, "OrdOrder order = orderMapper.selectByPrimaryKey(orderId);\n"
+               "        if (order == null || !member.getId().equals(order.getMemberId())) {\n"
+               "            Asserts.fail(\"不能确认他人订单！\");",
+         "OrdOrder order = findShipped(orderId);\n"
+         "        if (order == null || !member.getId().equals(order.getMemberId())) {\n"
+         "            Asserts.fail(\"不能确认他人订单！\");"),
+        (impl, "    public void deleteOrder(Long orderId) {",
+         "    private OrdOrder findShipped(Long orderId) {\n"
+         "        OrdOrderExample example = new OrdOrderExample();\n"
+         "        example.createCriteria().andIdEqualTo(orderId).andStatusEqualTo(2);\n"
+         "        List<OrdOrder> found = orderMapper.selectByExample(example);\n"
+         "        return found.isEmpty() ? null : found.get(0);\n"
+         "    }\n\n"
+         "    @Override\n"
+         "    public void deleteOrder(Long orderId) {"),
+    ])
+    assert _entry_item(edited, "该订单还未发货！") is None
+    from core.generate.entry_facts import EntryChecks
+
+    rule = next(r for r in edited.data["rules"] if r["facts"].get("message") == "该订单还未发货！")
+    path = rule["evidence"][0]["path"]
+    checks = EntryChecks(edited, edited.data["rules"])
+    assert checks._loader_decides(rule["facts"], path, checks.life._method_id_at(path, rule["facts"]["line"]))
+    assert _entry_item(edited, "不能删除他人订单！") is not None    # the rest of the file still asks
+
+
+def test_an_entry_question_replaces_the_guards_where_question_on_its_message(planner):
+    from core.generate.entry_facts import entry_items, without_overlaps
+
+    entries = entry_items(planner, planner.data["rules"])
+    items = planner.rule_items([r for r in planner.data["rules"] if r["kind"] != "side_effects"])
+    asked = {i.facts["message"] for i in entries}
+    assert asked
+    kept = without_overlaps(items, entries)
+    assert not [i for i in kept if i.source.question_kind == "where_implemented" and i.facts.get("message") in asked]
+    assert len(kept) < len(items)
+
+
+def _shop_planner(tmp_path, edits: list[tuple[str, str, str]]) -> Planner:
+    """examples/shop copied and edited (path, old text, new text), run through the pipeline: its planner."""
+    import shutil
+
+    from core.cli import main
+    from storage import Database
+
+    repo = tmp_path / "shop"
+    shutil.copytree(EXAMPLE_REPO, repo)
+    for rel, old, new in edits:
+        p = repo / rel
+        text = p.read_text(encoding="utf-8")
+        assert old in text, rel
+        p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    db_path = tmp_path / "edited.duckdb"
+    assert main(["run", "--repo", str(repo), "--db", str(db_path), "--domains", "order,stock"]) == 0
+    ctx = Context(db=Database(db_path, wait=0.5), repo=repo, domains=["order", "stock"], backend="template", lang="en")
+    return Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
 
 
 def test_a_message_constant_used_in_more_places_than_the_checks_is_not_asked(planner):
@@ -161,3 +240,15 @@ def test_dto_copies_of_a_covered_fields_codes_lose_their_lookup(planner):
     assert not [i for i in kept if i.source.rule_kind == "status_dict" and i.facts.get("dict_id") in copies]
     entity_names = {e["symbol_id"].rsplit(".", 1)[-1] for e in planner.data["entities"]}
     assert all(planner.dicts[c]["owner"] not in entity_names for c in copies)
+
+
+def test_the_value_a_new_record_starts_with_is_not_asked_per_value(planner):
+    """generateOrder builds the order, sets status 0 and inserts it: "who moves an order to 0" would teach only
+    that orders are created; the whole-field question still lists it. paySuccess's move to 1 is asked."""
+    items = _lifecycles(planner)
+    per_value = {(i.facts["entity"], i.facts["field"], i.facts["code"]) for i in items
+                 if i.source.question_kind == "who_sets_value"}
+    assert ("OrdOrder", "status", "1") in per_value
+    assert ("OrdOrder", "status", "0") not in per_value
+    whole = _one(items, "OrdOrder", "status")
+    assert any(s["to"] == "0" and "generateOrder" in s["who"] for s in whole.facts["setters"])

@@ -11,7 +11,15 @@ question is asked only when the answer is whole and true for every entry:
 - the failure reaches the entry: a failure helper (`Asserts.fail`) with no
   `try` around any call on the way, or a failed result that every call on the
   way returns as it is (`return service.submit(..)`). A bare `throw` is left
-  out: what the caller then sees is up to an exception handler.
+  out: what the caller then sees is up to an exception handler;
+- every call on the way runs whenever its method does: no `if`, loop, catch or
+  lambda around it, and no `return`, `throw` or check earlier in its method (a
+  job that first selects the unpaid orders and pays only those it finds reaches
+  "order is not unpaid" only in a race, so the answer's condition would be
+  false for it);
+- the values the check tests are not fixed by the query that loaded them (a
+  coupon found by `findByCode`, whose criteria require the normal status, never
+  fails the "expired" check): such a guard is marked `loader_constrained`.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from __future__ import annotations
 import re
 
 from core.generate.lifecycle_facts import Lifecycles, _entry_name
-from core.generate.qa_templates import Cite, _guard_when, _source_words, _where_sentence, file_name, pick
+from core.generate.qa_templates import Cite, _before_part, _guard_when, _source_words, _where_sentence, file_name, pick
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
 
@@ -28,6 +36,11 @@ MAX_SITES = 4
 # RuntimeException(msg)` is not here: what the client then sees depends on an exception handler
 FAILS_WITH_MESSAGE = ("assert", "return_failed")
 MAX_EVIDENCE = 16
+_EXIT = re.compile(r"\b(return|throw)\b")
+_GETTER = re.compile(r"\b([a-z]\w*)\.get([A-Z]\w*)\(\)")
+# a MyBatis Example criterion on a field, whatever it compares with (`andUserIdEqualTo(userId)`, `andTypeIn(..)`)
+_CRITERION = re.compile(r"\.and([A-Z]\w*?)(?:Not)?(?:EqualTo|In|IsNull|IsNotNull|Between|GreaterThan\w*|LessThan\w*|"
+                        r"Like)\(")
 
 
 class EntryChecks:
@@ -36,13 +49,31 @@ class EntryChecks:
         self.life = lifecycles or Lifecycles(planner, rules)
 
     def _reaches_entry(self, guard: dict, chain: list[dict]) -> bool:
-        """The failure comes out of the entry: nothing on the way catches the exception or drops the result."""
+        """The failure comes out of the entry: nothing on the way catches the exception or drops the result, and
+        no call on the way runs only under a condition the answer would not state."""
         for call in chain:
-            if self._in_try(call["path"], call["line"]):
+            if self._in_try(call["path"], call["line"]) or not self._unconditional(call):
                 return False
             if guard["action"] == "return_failed" and not self._returned(call):
                 return False
         return True
+
+    def _unconditional(self, call: dict) -> bool:
+        """The call runs every time its method runs: nothing encloses it (if, loop, catch, lambda, `a && f()`) and
+        nothing before it in the method can leave early (`return`, `throw`, a check rule)."""
+        path, line = call["path"], call["line"]
+        if self.p.outline.controls(path, line, call["callee_name"].rsplit(".", 1)[-1]):
+            return False
+        node = self.p.outline.statement_at(path, line)
+        while node is not None and node.type not in ("method_declaration", "constructor_declaration"):
+            node = node.parent
+        if node is None:
+            return False
+        first = node.start_point[0] + 1
+        if _EXIT.search("\n".join(self.p.files.get(path).lines[first - 1:line - 1])):
+            return False
+        return not any(r["kind"] == "guard" and r["evidence"][0]["path"] == path
+                       and first <= r["facts"].get("line", 0) < line for r in self.rules)
 
     def _in_try(self, path: str, line: int) -> bool:
         node = self.p.outline.statement_at(path, line)
@@ -67,11 +98,51 @@ class EntryChecks:
         for message, rules in sorted(by_message.items()):
             if len(rules) > MAX_SITES or self._raised_elsewhere(message, rules):
                 continue
+            if any(r["facts"].get("loader_constrained") for r in rules):
+                continue    # a check the loading query makes dead: "who can fail with it" has no true answer
             sites = [self._site(r) for r in rules]
             if any(s is None for s in sites):
                 continue
             out += self._message_items(message, rules, sites)
         return out
+
+    def _loader_decides(self, f: dict, path: str, method_id: str) -> bool:
+        """The check tests a field of a record whose loading query already constrains that field: an order found
+        by `findById(userId, id)` (criteria `andUserIdEqualTo(userId)`) never fails `order.getUserId() != userId`,
+        a coupon found by code only with the normal status is never expired. Whether the check can fire then
+        depends on what the query compares with; the answer could not say, so the question is not asked."""
+        tested = _GETTER.findall(f["condition"]) + [g for x in f.get("sources") or [] for g in _GETTER.findall(x["expr"])]
+        sym = next((x for x in self.p.data["symbols"] if x["symbol_id"] == method_id), None)
+        if not tested or sym is None:
+            return False
+        lines = self.p.files.get(path).lines
+        for var, fld in tested:
+            fields = self._loader_fields(path, lines, sym["start_line"], f["line"], var)
+            if fld in fields:
+                return True
+        return False
+
+    def _loader_fields(self, path: str, lines: list[str], first: int, before: int, var: str) -> set[str]:
+        """The fields the query that loaded `var` (its last assignment before line `before`) has criteria on: in
+        the called method's body (a data service's `findByCode`), or in the Example built in this method."""
+        assigned = [(n, m) for n in range(first, before)
+                    for m in [re.search(rf"\b{re.escape(var)}\s*=\s*(?:\([\w.<>]+\)\s*)?(?:[\w.]+\.)?(\w+)\s*\(",
+                                        lines[n - 1])] if m]
+        if not assigned:
+            return set()
+        line, m = assigned[-1]
+        fields: set[str] = set()
+        if "Example" in lines[line - 1]:   # `mapper.selectByExample(example)`: the criteria built above it here
+            fields |= set(_CRITERION.findall("\n".join(lines[first - 1:line])))
+        for call in self.life.calls_at.get((path, line), []):
+            target = call.get("impl_id") or call.get("callee_id")
+            if call["callee_name"].rsplit(".", 1)[-1] != m.group(1) or not target:
+                continue
+            callee = next((x for x in self.p.data["symbols"] if x["symbol_id"] == target and x.get("path")), None)
+            if callee:
+                body = self.p.files.get(callee["path"]).lines[callee["start_line"] - 1:callee["end_line"]]
+                fields |= set(_CRITERION.findall("\n".join(body)))
+        return fields
 
     def _raised_elsewhere(self, message: str, rules: list[dict]) -> bool:
         """The message (its literal, or the named constant the checks take it from, `Enum.NO_PERMISSION.getResult()`)
@@ -86,9 +157,13 @@ class EntryChecks:
         return False
 
     def _site(self, rule: dict) -> dict | None:
+        from core.generate.plan import _exits_known  # plan imports this module
+
         f, path = rule["facts"], rule["evidence"][0]["path"]
+        if not _exits_known([f]):
+            return None    # an exit before the check the answer could not list (the order it skips when not unpaid)
         method_id = self.life._method_id_at(path, f["line"])
-        if method_id is None or self.p.inactive.get(method_id.split("#")[0]):
+        if method_id is None or self.p.inactive.get(method_id.split("#")[0]) or self._loader_decides(f, path, method_id):
             return None
         reached = self.life.entries(method_id)
         if not reached or not all(self._reaches_entry(f, chain) for _, chain in reached):
@@ -100,6 +175,8 @@ class EntryChecks:
         for r, s in zip(rules, sites):
             spans += [Span(path=s["path"], start_line=x["line"], end_line=x["end_line"])
                       for x in r["facts"].get("sources") or []]
+            spans += [Span(path=p[0] if len(p) == 3 else s["path"], start_line=p[-2], end_line=p[-1])
+                      for p in r["facts"].get("before_spans") or []]   # the exits the answer lists
             if r["facts"].get("message_line"):   # the constant that holds the text (`Enum.NO_PERMISSION`)
                 spans.append(Span(path=r["facts"]["message_path"], start_line=r["facts"]["message_line"],
                                   end_line=r["facts"]["message_line"]))
@@ -119,6 +196,14 @@ def entry_items(planner, rules: list[dict], lifecycles: Lifecycles | None = None
     return EntryChecks(planner, rules, lifecycles).items()
 
 
+def without_overlaps(items: list[WorkItem], entries: list[WorkItem]) -> list[WorkItem]:
+    """Drops the guard's "where is the check behind MSG" of every message an entry question answers: its answer
+    names the same checks, their lines and who reaches them."""
+    messages = {i.facts["message"] for i in entries}
+    return [i for i in items if not (i.source.rule_kind == "guard" and i.source.question_kind == "where_implemented"
+                                     and i.facts.get("message") in messages)]
+
+
 # ------------------------------------------------------------- templates --
 def entry_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     msg = f["message"]
@@ -129,7 +214,9 @@ def entry_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     return [("fails_with", f"哪些接口或任务会以“{msg}”失败？分别在什么条件下？")]
 
 
-def _site_text(s: dict, lang: str) -> str:
+def _site_text(s: dict, lang: str, before: str) -> str:
+    """One check: who reaches it, its condition, where its values come from, and the exits before it (`before`,
+    said in full: a request those exits end never sees the message)."""
     f = s["facts"]
     at = f"{file_name(s['path'])}:{f['line']}"
     names = [_entry_name(e, lang) for e in s["entries"]]
@@ -137,12 +224,10 @@ def _site_text(s: dict, lang: str) -> str:
     src = _source_words(f, lang, set())
     if lang == "en":
         entries = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-        after = ", once its earlier checks have passed" if f.get("before") else ""
-        text = f"{entries}: `{f['method']}` ({at}) fails when {_guard_when(f, lang)}{after}."
-        return text + (f" Here {src}." if src else "") + (f" {where}" if where else "")
-    after = "（在该方法前面的校验都通过之后）" if f.get("before") else ""
-    return (f"{'、'.join(names)}：当{_guard_when(f, lang)}时，`{f['method']}`（{at}）失败{after}。"
-            + (f"其中{src}。" if src else "") + where)
+        text = f"{entries}: `{f['method']}` ({at}) fails when {_guard_when(f, lang)}."
+        return text + (f" Here {src}." if src else "") + (f" {where}" if where else "") + before
+    return (f"{'、'.join(names)}：当{_guard_when(f, lang)}时，`{f['method']}`（{at}）失败。"
+            + (f"其中{src}。" if src else "") + where + before)
 
 
 def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str,
@@ -153,10 +238,12 @@ def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                 else f'"{f["message"]}" is raised by {len(sites)} checks, and only these entry points reach them:')
     else:
         head = f"“{f['message']}”来自 {len(sites)} 处校验，只有以下入口会走到："
-    body = head + "\n" + "\n".join(f"- {_site_text(s, lang)}" for s in sites)
-    trace = []
+    rows, trace = [], []
     for s in sites:
         g = s["facts"]
+        before, before_trace = _before_part([g], lang, cite, s["path"])
+        rows.append(f"- {_site_text(s, lang, before)}")
+        trace += before_trace
         holds = g.get("holds", True)
         shown = f"`{g['message_expr']}`" if g.get("message_expr") else (
             f"\"{f['message']}\"" if lang == "en" else f"“{f['message']}”")
@@ -176,4 +263,4 @@ def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                           [cite.at(e["line"], e["path"])]))
             trace += [((f"{c['caller']} calls `{c['written']}`" if lang == "en" else f"{c['caller']} 调用 `{c['written']}`"),
                        [cite.at(c["line"], c["path"])]) for c in e["calls"]]
-    return body, trace
+    return head + "\n" + "\n".join(rows), trace

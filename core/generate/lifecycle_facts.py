@@ -37,6 +37,7 @@ MAX_CALLERS = 60        # methods on the way back from a setter to its entry poi
 MIN_WHOLE_RECORD = 3      # SET assignments from #{...} that make a statement a whole-record write
 _COPY = re.compile(r"copyProperties\(\s*(\w+)\s*,\s*(\w+)")
 _SET_PART = re.compile(r"\bset\b(.*?)(?:\bwhere\b|$)", re.I | re.S)
+_INSERT = re.compile(r"^(insert|add|create|save)", re.I)   # the persisting call of a new record
 _ASSIGN = re.compile(r"`?(\w+)`?\s*=\s*([^,\n]+)")
 
 
@@ -280,6 +281,23 @@ class Lifecycles:
                 "calls": [{"caller": member_label(c["caller_id"]), "callee": member_label(c["target"]),
                            "written": c["callee_name"], "path": c["path"], "line": c["line"]} for c in chain]}
 
+    def _on_new_record(self, s: dict) -> bool:
+        """The setter fills a record its own method has just built and then inserts (`order = new OmsOrder(); ..
+        order.setConfirmStatus(0); orderMapper.insert(order)`): the value a new record starts with, not a move
+        from another state. A new object that only carries an update (`setId(id)`, `updateByPrimaryKeySelective`)
+        is a move."""
+        write = (s.get("write") or {}).get("call") or ""
+        if s.get("via") or s.get("through") or not _INSERT.search(write.split("(")[0].rsplit(".", 1)[-1]):
+            return False
+        lines = self.p.files.get(s["path"]).lines
+        m = re.search(r"\b(\w+)\.set\w+\(", lines[s["line"] - 1])
+        method_id = self._method_id_at(s["path"], s["line"])
+        sym = next((x for x in self.data["symbols"] if x["symbol_id"] == method_id), None)
+        if not m or sym is None:
+            return False
+        made = re.compile(rf"\b{re.escape(m.group(1))}\s*=\s*new\s+\w+")
+        return any(made.search(t) for t in lines[sym["start_line"] - 1:s["line"] - 1])
+
     def _setter_method(self, s: dict) -> str | None:
         if s.get("through"):
             return s["caller_id"]
@@ -378,7 +396,7 @@ class Lifecycles:
                 "path": ev["path"], "line": _line(rule), "via": f.get("via"),
                 "within": within, "loops": [{"loop": x["loop"], "line": x["line"]} for x in f.get("loops") or []],
                 "controls": [], "from_codes": [str(c) for c in f.get("from_codes") or []],
-                "limit_lines": limit_lines, "domain": rule["domain"], "spans": rule["evidence"],
+                "limit_lines": limit_lines, "domain": rule["domain"], "spans": rule["evidence"], "write": f.get("write"),
                 "method_id": next((st.get("method_id") for st in self.p.statements if f.get("via") == "sql"
                                    and st["path"] == ev["path"] and st["start_line"] <= _line(rule) <= st["end_line"]),
                                   None)}
@@ -424,6 +442,8 @@ class Lifecycles:
         groups = [(ref, facts)]
         for code in sorted({s["to"] for s in setters}) if per_value else []:
             members = [s for s in setters if s["to"] == code]
+            if all(self._on_new_record(s) for s in members):
+                continue   # only the initial value of a record being created: the whole-field answer says it
             reached = [self.entries(m) if (m := self._setter_method(s)) else None for s in members]
             if all(reached):   # every entry point that leads to each setter: "which requests or jobs do it"
                 members = [{**s, "entries": [self._entry_facts(f, chain) for f, chain in r]}

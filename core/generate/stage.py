@@ -123,6 +123,7 @@ def load(ctx, repo_id: str) -> dict:
 def plan(ctx, args, repo_id: str, data: dict) -> list:
     """Every sample this run should have, as work items (not yet sealed for a backend)."""
     from core.generate.design import learn_conventions, load_requirements
+    from core.generate.entry_facts import without_overlaps
     from core.generate.lifecycle_facts import without_lookups
     from core.generate.plan import Planner, unique_questions
     from core.generate.requirements import RequirementDeriver
@@ -132,7 +133,8 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     items = planner.rule_items([r for r in rules if r["kind"] != "side_effects"])
     items += planner.flow_items(data["flows"]) + planner.table_items()
     lifecycles = planner.lifecycle_items(rules)   # covers the bare "which values" lookups of its fields
-    items = without_lookups(items, lifecycles) + lifecycles + planner.entry_items(rules)
+    entries = planner.entry_items(rules)   # cover the guards' "where is the check behind MSG" of their messages
+    items = without_overlaps(without_lookups(items, lifecycles), entries) + lifecycles + entries
     conventions = {d: learn_conventions(data["classes"], data["sql_statements"], d) for d in ctx.domains}
     deriver = RequirementDeriver(data, rules, planner.files, conventions)
     specs = [spec for d in ctx.domains for spec in deriver.derive(d)]

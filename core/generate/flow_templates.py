@@ -115,8 +115,9 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
             where = f"{file_name(hop['path'])}:{hop['line']}"
             sites.append((f"`{hop['label']}` ({where}" + "".join(f", {c}" for c in conds) + ")" if lang == "en"
                           else f"`{hop['label']}`（{where}" + "".join(f"，{c}" for c in conds) + "）") + _up_text(site, lang))
-            trace += [((f"`{u['label']}` calls `{hop['label']}` ({file_name(u['path'])}:{u['line']})" if lang == "en"
-                        else f"`{u['label']}` 调用 `{hop['label']}`（{file_name(u['path'])}:{u['line']}）"),
+            called = hop["label"].rsplit(".", 1)[-1]   # as written at the call: through an interface, not the impl
+            trace += [((f"`{u['label']}` calls `{called}` ({file_name(u['path'])}:{u['line']})" if lang == "en"
+                        else f"`{u['label']}` 调用 `{called}`（{file_name(u['path'])}:{u['line']}）"),
                        [cite.at(u["line"], u["path"])]) for u in site.get("up") or []]
             ids = list(dict.fromkeys([*(cite.at(c["line"], hop["path"]) for c in hop["controls"]),
                                       cite.at(hop["line"], hop["path"])]))

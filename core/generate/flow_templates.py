@@ -70,8 +70,8 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
         chain = " → ".join(f"`{h['label']}`" for h in hops)
         ids = list(dict.fromkeys(cite.at(h["line"], h["path"]) for h in hops))
         claims.append(((f"{chain} reaches `{w['label']}`" if lang == "en" else f"{chain} 调用到 `{w['label']}`"), ids))
-        claims += [((f"`{h['label']}` sets `{v['receiver']}.{v['field']}` to `{v['value']}` before the call"
-                     if lang == "en" else f"`{h['label']}` 在调用前把 `{v['receiver']}.{v['field']}` 设为 `{v['value']}`"),
+        claims += [((f"`{h['label']}` calls `{v['receiver']}.{v['setter']}` with `{v['value']}` before the call"
+                     if lang == "en" else f"`{h['label']}` 在调用前以 `{v['value']}` 调用 `{v['receiver']}.{v['setter']}`"),
                     [cite.at(v["line"], h["path"])]) for h in hops for v in h.get("sets") or []]
         for hop in (h for h in hops if h["controls"]):
             at = f"{file_name(hop['path'])}:{hop['line']}"

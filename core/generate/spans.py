@@ -124,7 +124,7 @@ class JavaOutline:
                 continue
             value = named_value(squash(text(a.named_children[0])))
             if value is not None:
-                out.append({"receiver": record, "field": name[3].lower() + name[4:], "value": value,
+                out.append({"receiver": record, "field": name[3].lower() + name[4:], "setter": name, "value": value,
                             "line": lines(c)[0]})
         return out
 

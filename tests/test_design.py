@@ -426,3 +426,13 @@ def test_codes_and_labels_are_cited_where_they_are_declared_and_labelled(deriver
     assert refs[1].name == f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}" and refs[1].why_en == 'labels 1 "已付款"'
     assert (refs[1].start_line, refs[1].end_line) == (m["start_line"] + 1, m["start_line"] + 2)
     assert [r.why_en for r in deriver._dict_refs(d, ["2"])] == ["declares `STATUS_GONE` = 2"]
+
+
+def test_a_status_writer_call_is_read_argument_by_argument():
+    """The status a caller passes to a generic status writer is read from its own argument list (nested calls and
+    the rest of the condition around it are not arguments), so the new column is set only for that status."""
+    from core.generate.requirements import _call_args
+    text = "if (dao.closeOrder(Arrays.asList(ids), StatusEnum.CLOSED.getStatus()) > 0 && recover(Arrays.asList(ids))) {"
+    assert _call_args(text, text.index("closeOrder(") + len("closeOrder(")) == \
+        ["Arrays.asList(ids)", "StatusEnum.CLOSED.getStatus()"]
+    assert _call_args("dao.updateOrderStatus(ids, 4);", len("dao.updateOrderStatus(")) == ["ids", "4"]

@@ -692,13 +692,22 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
     for s in f["setters"]:
         if s.get("via") and s.get("via_path"):
             value = "now()" if f.get("value") == "now" else f"#{{{name}}}"
-            if s.get("via_param"):      # a generic status writer: the new column only for this caller's status
-                test = s.get("via_test") or f"{s['via_param']} == …"
+            if s.get("via_param"):      # a generic status writer: the new column only for these callers' statuses
+                users = [x for x in f["setters"] if x.get("via") == s["via"]]
+                codes = sorted({x["via_code"] for x in users if x.get("via_code")})
+                test = " or ".join(f"{s['via_param']} == {c}" for c in codes)
                 changes.append(("mapper_xml", s["via_path"], _t(
                     lang, f"`{s['via']}` writes `{s['via_param']}` for every caller, so it sets `{col} = {value}` only "
-                          f"for this status: `<if test=\"{test}\">, {col} = {value}</if>` after its SET",
-                    f"`{s['via']}` 为所有调用方写入 `{s['via_param']}`，因此只在该状态时设置 `{col} = {value}`："
-                    f"在其 SET 之后加 `<if test=\"{test}\">, {col} = {value}</if>`"), False))
+                          f"for {'these statuses' if len(codes) > 1 else 'this status'}: "
+                          f"`<if test=\"{test}\">, {col} = {value}</if>` after its SET"
+                    if codes and all(x.get("via_code") for x in users) else
+                    f"`{s['via']}` writes `{s['via_param']}` for every caller: give these callers a statement of their "
+                    f"own that also sets `{col} = {value}`, so other statuses written through it get none",
+                    f"`{s['via']}` 为所有调用方写入 `{s['via_param']}`，因此只在这些状态时设置 `{col} = {value}`："
+                    f"在其 SET 之后加 `<if test=\"{test}\">, {col} = {value}</if>`"
+                    if codes and all(x.get("via_code") for x in users) else
+                    f"`{s['via']}` 为所有调用方写入 `{s['via_param']}`：为这些调用方另写一条同时设置 `{col} = {value}` 的语句"),
+                    False))
             else:
                 changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = {value}`",
                                                                 f"`{s['via']}` 同时设置 `{col} = {value}`"), False))

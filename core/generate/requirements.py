@@ -90,6 +90,21 @@ def _label(entry: dict) -> str:
     return f"(`{entry['label']}`)" if _unlabelled(entry) else _q(entry["label"])
 
 
+def _call_args(text: str, start: int) -> list[str]:
+    """The arguments of the call whose `(` ends just before `start`, split at top-level commas."""
+    args, depth, cur = [], 0, ""
+    for ch in text[start:]:
+        if ch == ")" and depth == 0:
+            return [*args, cur.strip()]
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch == "," and depth == 0:
+            args.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    return []
+
+
 def _a(word: str) -> str:
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
@@ -1222,9 +1237,20 @@ class RequirementDeriver:
         param = re.search(rf"\b{snake(site.field)}\s*=\s*#\{{(\w+)", body)
         if not param:
             return {}
-        args = re.search(r"\((.*)\)", site.text)
-        codes = [a.strip() for a in (args.group(1) if args else "").split(",") if re.fullmatch(r"-?\d+", a.strip())]
-        return {"via_param": param.group(1), "via_test": f"{param.group(1)} == {codes[0]}" if len(codes) == 1 else None}
+        call = re.search(rf"\b{re.escape(name)}\(", site.text)
+        codes = [c for a in (_call_args(site.text, call.end()) if call else []) if (c := self._arg_code(a))]
+        return {"via_param": param.group(1), "via_code": codes[0] if len(codes) == 1 else None}
+
+    def _arg_code(self, arg: str) -> str | None:
+        """The status code an argument stands for: a literal, or a named constant / enum code getter of a documented
+        dictionary (`OrderStatusEnum.CLOSED.getStatus()`)."""
+        if re.fullmatch(r"-?\d+", arg):
+            return arg
+        named = re.fullmatch(r"(?:[\w.]*\.)?(\w+)\.(\w+)(?:\.\w+\(\))?", arg)
+        if not named:
+            return None
+        return next((str(e["code"]) for d in self.data["status_dicts"] if d["owner"] == named.group(1)
+                     for e in d["entries"] if (e.get("name") or "").rsplit(".", 1)[-1] == named.group(2)), None)
 
     def _stmt_path(self, where: str) -> str | None:
         """The mapper XML of a 'Namespace.statement' label."""

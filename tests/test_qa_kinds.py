@@ -252,3 +252,16 @@ def test_the_value_a_new_record_starts_with_is_not_asked_per_value(planner):
     assert ("OrdOrder", "status", "0") not in per_value
     whole = _one(items, "OrdOrder", "status")
     assert any(s["to"] == "0" and "generateOrder" in s["who"] for s in whole.facts["setters"])
+
+
+def test_an_entry_reached_through_a_branch_says_the_branch():
+    """A job that pays only the orders it finds unpaid reaches the setter inside that `if`: the answer says so."""
+    from core.generate.lifecycle_facts import _entry_name
+
+    entry = {"kind": "endpoint", "name": "POST /pay/notify", "method": "PayController.notify",
+             "calls": [{"caller": "PayController.notify", "callee": "OrderService.payBySn", "controls": []},
+                       {"caller": "OrderService.payBySn", "callee": "OrderService.paySuccess",
+                        "controls": [{"kind": "if", "code": "!orders.isEmpty()", "line": 9}]}]}
+    assert _entry_name(entry, "en") == ("`POST /pay/notify` (`PayController.notify`, via `OrderService.payBySn`; "
+                                        "`OrderService.payBySn` calls `OrderService.paySuccess` inside "
+                                        "`if (!orders.isEmpty())`)")

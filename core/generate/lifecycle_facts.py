@@ -279,7 +279,14 @@ class Lifecycles:
                 "path": sym["path"] if sym else "", "line": sym["start_line"] if sym else 0,
                 "end_line": min(sym["end_line"], sym["start_line"] + 3) if sym else 0,
                 "calls": [{"caller": member_label(c["caller_id"]), "callee": member_label(c["target"]),
-                           "written": c["callee_name"], "path": c["path"], "line": c["line"]} for c in chain]}
+                           "written": c["callee_name"], "path": c["path"], "line": c["line"],
+                           "controls": self._call_controls(c)} for c in chain]}
+
+    def _call_controls(self, call: dict) -> list[dict]:
+        """The branches and loops around a call on the way (Alipay's notify pays the order only inside
+        `if ("TRADE_SUCCESS".equals(tradeStatus))`): a condition the entry reaches the setter under."""
+        return [{"kind": x.kind, "code": x.code, "line": x.line}
+                for x in self.p.outline.controls(call["path"], call["line"], call["callee_name"].rsplit(".", 1)[-1])]
 
     def _on_new_record(self, s: dict) -> bool:
         """The setter fills a record its own method has just built and then inserts (`order = new OmsOrder(); ..
@@ -410,7 +417,8 @@ class Lifecycles:
                       for line in [s["line"], *s["limit_lines"], *(c["line"] for c in s["within"] + s["loops"] + s["controls"])]]
             for e in s.get("entries") or []:
                 spans.append(Span(path=e["path"], start_line=e["line"], end_line=e["end_line"]))
-                spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for c in e["calls"]]
+                spans += [Span(path=c["path"], start_line=line, end_line=line) for c in e["calls"]
+                          for line in [c["line"], *(x["line"] for x in c.get("controls") or [])]]
             if s.get("stmt"):
                 st = s["stmt"]
                 spans.append(Span(path=st["path"], start_line=st["start_line"],
@@ -625,13 +633,17 @@ def _setter_text(s: dict, labels: dict, lang: str) -> str:
 
 
 def _entry_name(e: dict, lang: str) -> str:
-    """`POST /x` (`C.m`, via `S.a` → `S.b`): the methods between the entry and the setter's method."""
+    """`POST /x` (`C.m`, via `S.a` → `S.b`): the methods between the entry and the setter's method, and the
+    branches those calls sit in (`S.a` calls `S.b` only inside `if (..)`)."""
     hops = [c["callee"] for c in e["calls"][:-1]]
+    when = [(c["caller"], c["callee"], c["controls"]) for c in e["calls"] if c.get("controls")]
     if lang == "en":
         via = f", via {' → '.join(f'`{h}`' for h in hops)}" if hops else ""
+        via += "".join(f"; `{a}` calls `{b}` " + " and ".join(control_text(x, lang) for x in xs) for a, b, xs in when)
         return (f"`{e['name']}` (`{e['method']}`{via})" if e["kind"] == "endpoint"
                 else f"the {e['kind']} `{e['method']}`" + (f" ({via[2:]})" if via else ""))
     via = f"，经 {' → '.join(f'`{h}`' for h in hops)}" if hops else ""
+    via += "".join(f"；`{a}` " + "且".join(control_text(x, lang) for x in xs) + f"调用 `{b}`" for a, b, xs in when)
     return f"`{e['name']}`（`{e['method']}`{via}）" if e["kind"] == "endpoint" else f"{e['kind']} `{e['method']}`{via}"
 
 

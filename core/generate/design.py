@@ -117,11 +117,7 @@ def _reuse(refs: list[Ref], ids: list[str], lang: str) -> list[ReuseItem]:
 # ---------------------------------------------------------------- proposals --
 def propose(spec: DesignSpec, conv: Conventions, lang: str, ids: list[str]) -> tuple[DesignProposal, list[tuple[str, list[str]]]]:
     """The template proposal for a requirement, and the trace of claims about existing code."""
-    builder = {"idempotent": _idempotent, "sql_guard": _sql_guard, "stock_guard": _stock_guard,
-               "unchecked_write": _unchecked_write,
-               "new_endpoint": _new_endpoint, "list_filter": _list_filter, "new_field": _new_field,
-               "user": _user}[spec.kind]
-    design = builder(spec, conv, lang)
+    design = BUILDERS[spec.kind](spec, conv, lang)
     design.reuse = _reuse(spec.refs, ids, lang)
     trace = [((f"`{r.name}` {r.why_en}" if lang == "en" else f"`{r.name}`：{r.why_zh}"), [i])
              for r, i in zip(spec.refs, _ids(spec.refs, ids))]
@@ -841,3 +837,9 @@ def load_requirements(path: Path) -> list[dict]:
             raise UserError(f"--requirements {path}: entry {n} needs at least 'id', 'domain' and 'en'")
         out.append(item)
     return out
+
+
+# Requirement kind -> template builder; the review guidelines have a section for each (tests/test_guidelines.py).
+BUILDERS = {"idempotent": _idempotent, "sql_guard": _sql_guard, "stock_guard": _stock_guard,
+            "unchecked_write": _unchecked_write, "new_endpoint": _new_endpoint, "list_filter": _list_filter,
+            "new_field": _new_field, "user": _user}

@@ -172,7 +172,11 @@ def test_a_check_on_a_field_its_loader_already_filters_is_not_asked(planner, tmp
     rule = next(r for r in edited.data["rules"] if r["facts"].get("message") == "该订单还未发货！")
     path = rule["evidence"][0]["path"]
     checks = EntryChecks(edited, edited.data["rules"])
-    assert checks._loader_decides(rule["facts"], path, checks.life._method_id_at(path, rule["facts"]["line"]))
+    method_id = checks.life._method_id_at(path, rule["facts"]["line"])
+    assert checks._loader_decides(rule["facts"], path, method_id)
+    # "order == null" there would mean: no order with that id in status 2, which the answer then says
+    null = checks._null_filter({"condition": "order == null", "line": rule["facts"]["line"]}, path, method_id)
+    assert null["method"] == "findShipped" and "andStatusEqualTo(2)" in null["criteria"]
     assert _entry_item(edited, "不能删除他人订单！") is not None    # the rest of the file still asks
 
 

@@ -125,24 +125,50 @@ class EntryChecks:
     def _loader_fields(self, path: str, lines: list[str], first: int, before: int, var: str) -> set[str]:
         """The fields the query that loaded `var` (its last assignment before line `before`) has criteria on: in
         the called method's body (a data service's `findByCode`), or in the Example built in this method."""
+        loaded = self._loaded_by(path, lines, first, before, var)
+        if loaded is None:
+            return set()
+        line, callee = loaded
+        fields: set[str] = set()
+        if "Example" in lines[line - 1]:   # `mapper.selectByExample(example)`: the criteria built above it here
+            fields |= set(_CRITERION.findall("\n".join(lines[first - 1:line])))
+        if callee:
+            body = self.p.files.get(callee["path"]).lines[callee["start_line"] - 1:callee["end_line"]]
+            fields |= set(_CRITERION.findall("\n".join(body)))
+        return fields
+
+    def _loaded_by(self, path: str, lines: list[str], first: int, before: int, var: str) -> tuple[int, dict | None] | None:
+        """The line of `var`'s last assignment from a call before line `before`, and the called method's symbol."""
         assigned = [(n, m) for n in range(first, before)
                     for m in [re.search(rf"\b{re.escape(var)}\s*=\s*(?:\([\w.<>]+\)\s*)?(?:[\w.]+\.)?(\w+)\s*\(",
                                         lines[n - 1])] if m]
         if not assigned:
-            return set()
+            return None
         line, m = assigned[-1]
-        fields: set[str] = set()
-        if "Example" in lines[line - 1]:   # `mapper.selectByExample(example)`: the criteria built above it here
-            fields |= set(_CRITERION.findall("\n".join(lines[first - 1:line])))
         for call in self.life.calls_at.get((path, line), []):
             target = call.get("impl_id") or call.get("callee_id")
-            if call["callee_name"].rsplit(".", 1)[-1] != m.group(1) or not target:
-                continue
-            callee = next((x for x in self.p.data["symbols"] if x["symbol_id"] == target and x.get("path")), None)
-            if callee:
-                body = self.p.files.get(callee["path"]).lines[callee["start_line"] - 1:callee["end_line"]]
-                fields |= set(_CRITERION.findall("\n".join(body)))
-        return fields
+            if call["callee_name"].rsplit(".", 1)[-1] == m.group(1) and target:
+                callee = next((x for x in self.p.data["symbols"] if x["symbol_id"] == target and x.get("path")), None)
+                return line, callee
+        return line, None
+
+    def _null_filter(self, f: dict, path: str, method_id: str) -> dict | None:
+        """For `x == null` where `x` comes from a data method whose query has criteria (`findByCode`: code, type,
+        status): that criteria line, since `x` is null for every row it leaves out, not only a missing one."""
+        m = re.fullmatch(r"(?:(\w+)\s*==\s*null|null\s*==\s*(\w+))", f["condition"].strip())
+        sym = next((x for x in self.p.data["symbols"] if x["symbol_id"] == method_id), None)
+        if not m or sym is None:
+            return None
+        loaded = self._loaded_by(path, self.p.files.get(path).lines, sym["start_line"], f["line"], m[1] or m[2])
+        callee = loaded and loaded[1]
+        if not callee:
+            return None
+        body = self.p.files.get(callee["path"]).lines
+        line = next((n for n in range(callee["start_line"], callee["end_line"] + 1) if _CRITERION.search(body[n - 1])),
+                    None)
+        return None if line is None else {"var": m[1] or m[2], "method": callee["name"], "path": callee["path"],
+                                           "start_line": callee["start_line"], "line": line,
+                                           "criteria": body[line - 1].strip().rstrip(";")}
 
     def _raised_elsewhere(self, message: str, rules: list[dict]) -> bool:
         """The message (its literal, or the named constant the checks take it from, `Enum.NO_PERMISSION.getResult()`)
@@ -168,7 +194,8 @@ class EntryChecks:
         reached = self.life.entries(method_id)
         if not reached or not all(self._reaches_entry(f, chain) for _, chain in reached):
             return None
-        return {"facts": f, "path": path, "entries": [self.life._entry_facts(flow, chain) for flow, chain in reached]}
+        return {"facts": f, "path": path, "entries": [self.life._entry_facts(flow, chain) for flow, chain in reached],
+                "null_filter": self._null_filter(f, path, method_id)}
 
     def _message_items(self, message: str, rules: list[dict], sites: list[dict]) -> list[WorkItem]:
         spans = [Span(**e) for r in rules for e in r["evidence"]]
@@ -180,6 +207,9 @@ class EntryChecks:
             if r["facts"].get("message_line"):   # the constant that holds the text (`Enum.NO_PERMISSION`)
                 spans.append(Span(path=r["facts"]["message_path"], start_line=r["facts"]["message_line"],
                                   end_line=r["facts"]["message_line"]))
+            if s.get("null_filter"):   # the data method and its criteria line
+                n = s["null_filter"]
+                spans.append(Span(path=n["path"], start_line=n["start_line"], end_line=n["line"]))
             for e in s["entries"]:
                 spans.append(Span(path=e["path"], start_line=e["line"], end_line=e["end_line"]))
                 spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for c in e["calls"]]
@@ -222,10 +252,17 @@ def _site_text(s: dict, lang: str, before: str) -> str:
     names = [_entry_name(e, lang) for e in s["entries"]]
     where = _where_sentence(f, lang).strip()
     src = _source_words(f, lang, set())
+    n = s.get("null_filter")
     if lang == "en":
         entries = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
         text = f"{entries}: `{f['method']}` ({at}) fails when {_guard_when(f, lang)}."
+        if n:
+            text += (f" `{n['method']}` only returns a row matching `{n['criteria']}` ({file_name(n['path'])}:"
+                     f"{n['line']}), so `{n['var']}` is null whenever no row matches all of it.")
         return text + (f" Here {src}." if src else "") + (f" {where}" if where else "") + before
+    if n:
+        where += (f"`{n['method']}` 只返回满足 `{n['criteria']}`（{file_name(n['path'])}:{n['line']}）的记录，"
+                  f"不满足其中任一条件时 `{n['var']}` 都为 null。")
     return (f"{'、'.join(names)}：当{_guard_when(f, lang)}时，`{f['method']}`（{at}）失败。"
             + (f"其中{src}。" if src else "") + where + before)
 
@@ -257,6 +294,10 @@ def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                           [cite.at(g["message_line"], g["message_path"])]))
         trace += [((f"`{x['var']}` is assigned from `{x['call']}`" if lang == "en" else f"`{x['var']}` 由 `{x['call']}` 赋值"),
                    [cite.at(x["line"], s["path"])]) for x in g.get("sources") or []]
+        if s.get("null_filter"):
+            n = s["null_filter"]
+            trace.append(((f"{n['method']} selects with `{n['criteria']}`" if lang == "en"
+                           else f"{n['method']} 的查询条件是 `{n['criteria']}`"), [cite.at(n["line"], n["path"])]))
         for e in s["entries"]:
             trace.append(((f"{e['method']} is an entry point ({e['kind']})" if lang == "en"
                            else f"{e['method']} 是入口（{e['kind']}）"),

@@ -436,3 +436,41 @@ def test_a_status_writer_call_is_read_argument_by_argument():
     assert _call_args(text, text.index("closeOrder(") + len("closeOrder(")) == \
         ["Arrays.asList(ids)", "StatusEnum.CLOSED.getStatus()"]
     assert _call_args("dao.updateOrderStatus(ids, 4);", len("dao.updateOrderStatus(")) == ["ids", "4"]
+
+
+def test_request_shape_says_when_a_body_of_ids_cannot_carry_a_typed_value():
+    """`@RequestBody Long[] ids` carries ids only: a reason the user types needs a new parameter or request object;
+    no body at all -> a request parameter; a body object -> neither (its class gets the field)."""
+    from core.generate.requirements import _request_shape
+    assert _request_shape({"signature": "closeOrder(@RequestBody Long[] ids)"}) == {"ids_body": "Long[] ids"}
+    assert _request_shape({"signature": "close(@RequestBody List<Long> ids)"}) == {"ids_body": "List<Long> ids"}
+    assert _request_shape({"signature": "cancel(@PathVariable(\"no\") String no)"}) == {"no_body": True}
+    assert _request_shape({"signature": "update(@RequestBody OrderParam param)"}) == {}
+
+
+def test_new_field_flow_follows_the_statement_the_operations_call():
+    """When every operation writes through a mapper statement (ids + status, no entity), the Flow says the value goes
+    into that statement, never that the service sets it on an entity it writes."""
+    from core.generate.design import _flow_write
+    via = {"via": "OrderMapper.closeOrder", "method": "OrderServiceImpl.close"}
+    facts = {"field": "cancelTime", "column": "cancel_time", "entity": "Order", "setters": [via], "value": "now"}
+    assert "`OrderMapper.closeOrder` sets `cancel_time = now()`" in _flow_write(facts, "en")
+    facts.update(field="cancelReason", column="cancel_reason", value=None)
+    assert "passes `cancelReason` to `OrderMapper.closeOrder`" in _flow_write(facts, "en")
+    facts["setters"] = [via, {"via": None, "method": "OrderServiceImpl.cancel"}]
+    assert "on the Order it writes, or in the UPDATE of `OrderMapper.closeOrder`" in _flow_write(facts, "en")
+    facts["setters"] = [{"via": None, "method": "OrderServiceImpl.cancel"}]
+    assert _flow_write(facts, "en") == "the service sets `cancelReason` on the Order it writes"
+
+
+def test_an_enum_lookup_fallback_is_no_status(tmp_path):
+    """`return DEFAULT;` after the lookup loop: DEFAULT is what an unknown code maps to, not a value rows hold."""
+    (tmp_path / "StatusEnum.java").write_text(
+        "enum StatusEnum {\n DEFAULT(-9, \"ERROR\"), NEW(0, \"new\"), PAID(1, \"paid\");\n"
+        " static StatusEnum of(int s) { for (StatusEnum e : values()) { if (e.status == s) return e; }\n"
+        "  return DEFAULT; }\n}\n", encoding="utf-8")
+    deriver = RequirementDeriver.__new__(RequirementDeriver)
+    deriver.files = SourceCache(tmp_path)
+    d = {"path": "StatusEnum.java", "entries": [{"code": "-9", "name": "DEFAULT"}, {"code": "0", "name": "NEW"},
+                                                 {"code": "1", "name": "PAID"}]}
+    assert [e["name"] for e in deriver._without_fallback(d)["entries"]] == ["NEW", "PAID"]

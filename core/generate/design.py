@@ -685,11 +685,18 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
         line = f"{mp['map']}.put(\"{name}\", {mp['var']}.get{name[0].upper() + name[1:]}());"
         changes.append((mp["layer"], mp["method"], _t(lang, f"builds its result map by hand (`{mp['text']}`): add `{line}`",
                                                       f"手工组装结果 map（`{mp['text']}`）：加入 `{line}`"), False))
+    for v in f.get("views") or []:
+        changes.append(("dto", v["view"], _t(lang, f"add `{name}`{_accessors(v['view'], f, 'en')}: `{v['method']}` copies "
+                                                  f"the {ent} into it by property name (`{v['text']}`), so it then "
+                                                  "carries the value to the user",
+                                            f"新增 `{name}`{_accessors(v['view'], f, 'zh')}：`{v['method']}` 按属性名把 "
+                                            f"{ent} 复制进来（`{v['text']}`），之后即可把该值返回给用户"), False))
     for s in f["setters"]:
         if s.get("via") and s.get("via_path"):
             value = "now()" if f.get("value") == "now" else f"#{{{name}}}"
-            if s.get("via_param"):      # a generic status writer: the new column only for these callers' statuses
-                users = [x for x in f["setters"] if x.get("via") == s["via"]]
+            users = [x for x in f["setters"] if x.get("via") == s["via"]]
+            shared = s.get("via_param") and not (s.get("via_calls") and s["via_calls"] <= len(users))
+            if shared:      # a generic status writer others call too: the new column only for these callers' statuses
                 codes = sorted({x["via_code"] for x in users if x.get("via_code")})
                 test = " or ".join(f"{s['via_param']} == {c}" for c in codes)
                 changes.append(("mapper_xml", s["via_path"], _t(
@@ -704,9 +711,9 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                     if codes and all(x.get("via_code") for x in users) else
                     f"`{s['via']}` 为所有调用方写入 `{s['via_param']}`：为这些调用方另写一条同时设置 `{col} = {value}` 的语句"),
                     False))
-            else:
-                changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = {value}`",
-                                                                f"`{s['via']}` 同时设置 `{col} = {value}`"), False))
+            else:           # its only callers are the operations themselves: every row it writes gets the column
+                changes.append(("mapper_xml", s["via_path"], _t(lang, f"`{s['via']}` also sets `{col} = {value}` in its SET",
+                                                                f"`{s['via']}` 在 SET 中同时设置 `{col} = {value}`"), False))
             if f.get("value") != "now":
                 changes.append(("dao", s["via"], _t(lang, f"add the parameter `@Param(\"{name}\") String {name}`",
                                                     f"新增参数 `@Param(\"{name}\") String {name}`"), False))
@@ -745,7 +752,16 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
     for c in f["callers"]:
         if c.get("inactive"):
             continue
-        if c["layer"] == "controller" and not c.get("system"):
+        if c["layer"] == "controller" and not c.get("system") and c.get("ids_body"):
+            what = _t(lang, f"its request body is only `{c['ids_body']}`, which cannot carry `{name}`: take it as a new "
+                            f"request parameter (`@RequestParam(required = false) String {name}`) or replace the body with "
+                            f"a request object holding the ids and `{name}`, and pass it on",
+                      f"其请求体只有 `{c['ids_body']}`，无法携带 `{name}`：新增请求参数"
+                      f"（`@RequestParam(required = false) String {name}`）或改用包含 ids 与 `{name}` 的请求对象，并传入")
+        elif c["layer"] == "controller" and not c.get("system") and c.get("no_body"):
+            what = _t(lang, f"take `{name}` as a new request parameter (`@RequestParam(required = false) String {name}`) "
+                            "and pass it on", f"新增请求参数 `{name}`（`@RequestParam(required = false) String {name}`）并传入")
+        elif c["layer"] == "controller" and not c.get("system"):
             what = _t(lang, f"accept `{name}` in the request and pass it on", f"从请求中接收 `{name}` 并传入")
         else:
             what = _t(lang, f"pass a fixed {f['label_en']} saying the system did it (no user acts here)",
@@ -763,7 +779,7 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                          f"`{table}.{col}` {f['sql_type']}，允许为空：历史数据没有该值")],
         flow=[_t(lang, f"the caller supplies the {f['label_en']}", f"调用方提供{f['label_zh']}") if f.get("value") != "now"
               else _t(lang, f"the {f['label_en']} is the moment of the change", f"{f['label_zh']}取变更发生的时刻"),
-              _t(lang, f"the service sets `{name}` on the {ent} it writes", f"服务层在写入的 {ent} 上设置 `{name}`"),
+              _flow_write(f, lang),
               _t(lang, f"endpoints that return `{ent}` itself include `{name}` once the model has it"
                        + ("; those that build a map by hand include it once the line above is added" if f.get("maps") else ""),
                  f"直接返回 `{ent}` 的接口在模型加入字段后即包含 `{name}`"
@@ -786,6 +802,24 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                       "上述每个操作都保存其变更发生的时间"),
                    _t(lang, f"{ent} rows without `{col}` still load", f"没有 `{col}` 的历史数据仍可读取")],
     )
+
+
+def _flow_write(f: dict, lang: str) -> str:
+    """How the value reaches the row, as the changes above make it: through the statement the operations already
+    call (a parameter, or `now()` in its SQL) when none of them writes an entity, else on the entity they write."""
+    name, col, ent = f["field"], f["column"], f["entity"]
+    vias = list(dict.fromkeys(s["via"] for s in f["setters"] if s.get("via")))
+    if not vias:
+        return _t(lang, f"the service sets `{name}` on the {ent} it writes", f"服务层在写入的 {ent} 上设置 `{name}`")
+    stmts = ", ".join(f"`{v}`" for v in vias)
+    if not all(s.get("via") for s in f["setters"]):
+        return _t(lang, f"each operation stores `{name}` as listed above: on the {ent} it writes, or in the UPDATE of "
+                        f"{stmts}", f"各操作按上文写入 `{name}`：设置在写入的 {ent} 上，或在 {stmts} 的 UPDATE 中")
+    if f.get("value") == "now":
+        return _t(lang, f"{stmts} sets `{col} = now()` in the same UPDATE that changes the status; no entity is written",
+                  f"{stmts} 在修改状态的同一条 UPDATE 中设置 `{col} = now()`；不写实体")
+    return _t(lang, f"the service passes `{name}` to {stmts}, which stores it in `{col}` in the same UPDATE; no entity is "
+                    "written", f"服务层把 `{name}` 传给 {stmts}，在同一条 UPDATE 中写入 `{col}`；不写实体")
 
 
 def _user(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:

@@ -1142,10 +1142,10 @@ class RequirementDeriver:
                                     max(cm["start_line"], c["line"] - 3), c["line"]))
         for via in dict.fromkeys(s["via"] for s in setters if s.get("via")):   # the statement the design changes
             st = self._stmt(via)
-            users = ", ".join(s["method"] for s in setters if s.get("via") == via)
             if st:
-                refs.append(Ref(via, f"is the statement that writes {table} for {users}", f"是写入 {table} 的语句",
-                                st["path"], st["start_line"], min(st["end_line"], st["start_line"] + 15)))
+                refs.append(Ref(via, f"is the statement on {table} that the operations above call",
+                                f"是上述操作调用的 {table} 语句", st["path"], st["start_line"],
+                                min(st["end_line"], st["start_line"] + 15)))
         listed = [st for st in self._column_lists(table, schema)       # a write no setter's record reaches needs nothing
                   if st["kind"] == "select" or not all(s.get("via") for s in setters)]
         for st in listed:
@@ -1158,8 +1158,8 @@ class RequirementDeriver:
         maps = self._hand_maps(ent)
         views = self._copied_views(ent)
         for v in views:
-            refs.append(Ref(v["method"], f"copies the {ent['name']} into `{v['view']}` field by field: `{v['text']}`",
-                            f"把 {ent['name']} 按字段复制到 `{v['view']}`：`{v['text']}`", v["path"], v["start"], v["line"]))
+            refs.append(Ref(v["method"], f"copies `{v['source']}` into `{v['view']}` by property name: `{v['text']}`",
+                            f"把 `{v['source']}` 按属性名复制到 `{v['view']}`：`{v['text']}`", v["path"], v["start"], v["line"]))
         for mp in maps:
             refs.append(Ref(mp["method"], f"builds the returned map by hand: `{mp['text']}`",
                             f"手工组装返回的 map：`{mp['text']}`", mp["path"], mp["start"], mp["end"]))
@@ -1281,7 +1281,7 @@ class RequirementDeriver:
             inherits = ent["name"] in {e.rsplit(".", 1)[-1] for e in cls.get("extends") or []} if cls else False
             if cls and cls["symbol_id"] != ent["symbol_id"] and not inherits and view not in out and base in view.lower():
                 out[view] = {"view": view, "method": f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}", "text": text,
-                             "path": c["path"], "start": start, "line": c["line"]}
+                             "source": args.group(1), "path": c["path"], "start": start, "line": c["line"]}
         return list(out.values())
 
     def _via_param(self, site: Site) -> dict:

@@ -474,3 +474,22 @@ def test_an_enum_lookup_fallback_is_no_status(tmp_path):
     d = {"path": "StatusEnum.java", "entries": [{"code": "-9", "name": "DEFAULT"}, {"code": "0", "name": "NEW"},
                                                  {"code": "1", "name": "PAID"}]}
     assert [e["name"] for e in deriver._without_fallback(d)["entries"]] == ["NEW", "PAID"]
+
+
+def test_a_job_in_a_disabled_component_is_not_said_to_run_the_method():
+    """`//@Component` on the class holding the @Scheduled method: the job never runs, so a design's risk must not
+    say it runs the method on a schedule (a blind read found mall's disabled OrderTimeOutCancelTask named)."""
+    from types import SimpleNamespace
+
+    from core.generate.requirements import RequirementDeriver
+    job = {"symbol_id": "Task#run()", "name": "run", "parent_id": "pkg.CancelTask",
+           "annotations": [{"name": "Scheduled"}]}
+    svc = {"symbol_id": "Svc#cancelTimeOut()", "name": "cancelTimeOut", "parent_id": "pkg.Svc", "annotations": []}
+    disabled: set[str] = set()
+    code = SimpleNamespace(methods={job["symbol_id"]: job, svc["symbol_id"]: svc},
+                           callers=lambda m: [{"caller_id": job["symbol_id"]}] if m is svc else [],
+                           inactive=lambda class_id: "//@Component" if class_id in disabled else None)
+    deriver = SimpleNamespace(code=code)
+    assert RequirementDeriver._job_of(deriver, svc) == "CancelTask.run"
+    disabled.add("pkg.CancelTask")
+    assert RequirementDeriver._job_of(deriver, svc) is None

@@ -531,12 +531,14 @@ class RequirementDeriver:
 
     def _job_of(self, m: dict, depth: int = 3) -> str | None:
         """The scheduled method that runs `m` (itself or a caller up to `depth` hops, through interfaces): a job
-        repeats on its own, so a failure it cannot get past recurs on every run."""
+        repeats on its own, so a failure it cannot get past recurs on every run. A job in an inactive component
+        (`//@Component`) never runs, so it is not one."""
         frontier, seen = [m], set()
         for _ in range(depth + 1):
             nxt = []
             for cur in frontier:
-                if any(a.get("name") == "Scheduled" for a in cur.get("annotations") or []):
+                if any(a.get("name") == "Scheduled" for a in cur.get("annotations") or []) \
+                        and not self.code.inactive(cur.get("parent_id")):
                     return f"{cur['parent_id'].rsplit('.', 1)[-1]}.{cur['name']}"
                 seen.add(cur["symbol_id"])
                 nxt += [c for c in (self.code.methods.get(x["caller_id"]) for x in self.code.callers(cur))

@@ -135,6 +135,9 @@ def test_a_compound_assignment_accumulates_under_its_loop_and_branch():
     assert "adds `item.getPrice() * item.getQuantity()` to `total`" in body
     assert "sets `total` to `item.getPrice()" not in body and "= item.getPrice()" not in body
     assert "for each `item` in `items`, when `item.isChecked()` is true" in body
+    # the branch inside the loop gates the addition: the sum is over the checked items, never "all items"
+    assert "the running total over the items for which `item.isChecked()` holds, not over all items" in body
+    assert "result is the running total over all items" not in body
 
 
 def test_a_method_call_is_not_arithmetic():
@@ -666,3 +669,170 @@ def test_an_earlier_else_if_implied_by_the_branch_taken_is_not_listed():
               {"condition": "type == 3", "branch": "prior", "line": 1},
               {"condition": "status.equals(2)", "branch": "then", "line": 2}]
     assert [w["condition"] for w in _without_implied(within, ["status.equals(2)"])] == ["type == 3", "status.equals(2)"]
+
+
+# ------------------------------------------------ session 17 (helper 10G) --
+class _Files:
+    """The planner's source cache, for Java text written here."""
+
+    def __init__(self, sources: dict[str, str]):
+        from types import SimpleNamespace
+        self._f = {p: SimpleNamespace(text=t, lines=t.splitlines()) for p, t in sources.items()}
+
+    def get(self, path: str):
+        return self._f[path]
+
+
+MESSAGES = """
+package demo;
+enum ResultEnum {
+    ORDER_STATUS_ERROR("bad status"),
+    NO_ORDER("no such order");
+    ResultEnum(String r) { this.result = r; }
+}
+class PayService {
+    void pay(Order o) {
+        if (o == null) { Asserts.fail("order missing"); }
+        if (o.getStatus() != 1) { Asserts.fail(ResultEnum.ORDER_STATUS_ERROR.getResult()); }
+    }
+    void notify(String sn, Order o) {
+        if (o == null) { throw new ApiException("order missing sn=" + sn); }
+        if (o.getStatus() != 1) { return ResultEnum.ORDER_STATUS_ERROR.getResult(); }
+        char q = '"';
+    }
+}
+"""
+
+
+def _planner_of(sources: dict[str, str]):
+    from types import SimpleNamespace
+
+    from core.generate.plan import Planner
+    fake = SimpleNamespace(files=_Files(sources), data={"files": [{"path": p} for p in sources]})
+    return lambda *a: Planner._raised_elsewhere(fake, *a)
+
+
+def test_a_message_is_raised_elsewhere_by_a_literal_starting_with_it_or_by_its_named_constant():
+    raised_elsewhere = _planner_of({"demo/PayService.java": MESSAGES})
+    # "order missing sn=" + sn is one more place failing with the message: one check does not answer "where"
+    assert raised_elsewhere("order missing", 1)
+    assert not raised_elsewhere("order missing", 2)
+    # ORDER_STATUS_ERROR's label stands once as a literal, but the constant is used in two methods
+    expr = "ResultEnum.ORDER_STATUS_ERROR.getResult()"
+    assert raised_elsewhere("bad status", 1, [expr])
+    assert not raised_elsewhere("bad status", 2, [expr, expr])
+
+
+CALC_LABEL = {"method": "Cart.total", "method_name": "total", "target": "sum", "comment": "库存检查",
+              "sites": [{"line": 3, "end_line": 3, "op": "init", "expression": "0", "context": []}]}
+
+
+def test_a_calculation_question_is_not_labelled_by_a_nearby_comment():
+    """A comment above a step often names the next step or the block: the question does not carry it."""
+    ((_, question),) = calc_questions(CALC_LABEL, "en", "s")
+    assert "库存检查" not in question and "commented" not in question
+
+
+NEW_RECORD = """
+package demo;
+class CartService {
+    void add(Long id) {
+        CartItem item = new CartItem();
+        item.setDeleteStatus(0);
+        cartMapper.insert(item);
+    }
+    void remove(Long id) {
+        CartItem item = new CartItem();
+        item.setId(id);
+        item.setDeleteStatus(1);
+        cartMapper.updateByPrimaryKeySelective(item);
+    }
+    void grant(Long id) {
+        CouponUser cu = new CouponUser();
+        cu.setCouponId(id);
+        couponUserService.add(cu);
+    }
+}
+"""
+SYMBOLS = [{"symbol_id": f"demo.CartService#{n}()", "kind": "method", "path": "demo/CartService.java",
+            "start_line": s, "end_line": e, "parent_id": "demo.CartService"}
+           for n, s, e in (("add", 4, 8), ("remove", 9, 14), ("grant", 15, 19))]
+
+
+def test_a_setter_on_a_record_being_inserted_is_its_initial_value_not_a_move():
+    from core.generate.lifecycle_facts import on_new_record
+    files = _Files({"demo/CartService.java": NEW_RECORD})
+    new = {"path": "demo/CartService.java", "line": 6, "write": {"call": "cartMapper.insert(item)"}}
+    update = {"path": "demo/CartService.java", "line": 12,
+              "write": {"call": "cartMapper.updateByPrimaryKeySelective(item)"}}
+    assert on_new_record(files, SYMBOLS, new)
+    assert not on_new_record(files, SYMBOLS, update)
+
+
+def test_an_insert_that_leaves_the_field_unset_is_a_writer_no_setter_shows():
+    """`grant` inserts a CouponUser without setting its status: the row gets the column default, so the
+    lifecycle of CouponUser.status is not asked; CartItem.deleteStatus is set before each insert."""
+    from types import SimpleNamespace
+
+    from core.generate.lifecycle_facts import Lifecycles
+    fake = SimpleNamespace(data={"symbols": SYMBOLS},
+                           p=SimpleNamespace(files=_Files({"demo/CartService.java": NEW_RECORD})))
+    assert Lifecycles._inserted_unset(fake, "demo.CouponUser", "status")
+    assert not Lifecycles._inserted_unset(fake, "demo.CartItem", "deleteStatus")
+
+
+CONTROLLER = """
+package demo;
+
+@RestController
+@RequestMapping("/order")
+public class OrderController {
+    @PostMapping("/cancel")
+    public CommonResult cancel(Long id) {
+        return service.cancel(id);
+    }
+}
+"""
+
+
+def test_an_endpoint_cites_its_class_mapping_line_with_the_method():
+    """An answer naming POST /order/cancel joins two mappings: the class line is evidence too."""
+    from types import SimpleNamespace
+
+    from core.generate.lifecycle_facts import Lifecycles
+    symbols = [{"symbol_id": "demo.OrderController", "kind": "class", "path": "demo/OrderController.java",
+                "start_line": 6, "end_line": 11}]
+    fake = SimpleNamespace(data={"symbols": symbols},
+                           p=SimpleNamespace(files=_Files({"demo/OrderController.java": CONTROLLER})))
+    method = {"path": "demo/OrderController.java", "parent_id": "demo.OrderController", "start_line": 7}
+    assert Lifecycles._class_mapping_line(fake, method) == 5
+    assert Lifecycles._class_mapping_line(fake, {**method, "parent_id": "demo.Missing"}) is None
+
+
+def test_a_transition_answer_names_the_checks_before_the_write():
+    """confirmReceive fails for another member's order before it sets the status: the answer says so."""
+    from core.generate.qa_templates import transition_answer
+    facts = {"method": "OrderService.confirm", "entity": "Order", "field": "confirmStatus", "to": "1", "line": 9,
+             "labels": {}, "write": {"call": "mapper.update(order)", "line": 10, "end_line": 10, "within": []},
+             "exits": [{"condition": "!memberId.equals(order.getMemberId())", "holds": True, "line": 5,
+                        "action": "assert", "helper": "Asserts.fail", "message": "not your order", "exit_line": 6,
+                        "sources": [{"var": "order", "call": "mapper.select(id)", "expr": "mapper.select(id)",
+                                     "line": 4, "end_line": 4}]}]}
+    evidence = [Evidence(id="E1", path="demo/O.java", start_line=4, end_line=10, sha256="x", text="")]
+    body, trace = transition_answer("what_happens", facts, "en", "s", Cite(evidence), "demo/O.java")
+    assert "Before that it checks, in code order: (a) `!memberId.equals(order.getMemberId())` must be false" in body
+    assert "not your order" in body
+    claims = [c for c, _ in trace]
+    assert "`OrderService.confirm` exits early when `!memberId.equals(order.getMemberId())`" in claims
+    assert "`order` is assigned from `mapper.select(id)`" in claims
+
+
+def test_an_answer_trace_states_each_claim_once():
+    """Two checks on one loaded record both say where it comes from: the trace keeps one step, citing both."""
+    from core.generate.qa_templates import unique_claims
+
+    @unique_claims
+    def answer(*_):
+        return "body", [("`order` is assigned from `findById`", ["E1"]), ("x", ["E2"]),
+                        ("`order` is assigned from `findById`", ["E3", "E1"])]
+    assert answer() == ("body", [("`order` is assigned from `findById`", ["E1", "E3"]), ("x", ["E2"])])

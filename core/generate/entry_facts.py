@@ -27,7 +27,16 @@ from __future__ import annotations
 import re
 
 from core.generate.lifecycle_facts import Lifecycles, _entry_name
-from core.generate.qa_templates import Cite, _before_part, _guard_when, _source_words, _where_sentence, file_name, pick
+from core.generate.qa_templates import (
+    Cite,
+    _before_part,
+    _guard_when,
+    _source_words,
+    _where_sentence,
+    file_name,
+    pick,
+    unique_claims,
+)
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
 
@@ -173,14 +182,7 @@ class EntryChecks:
     def _raised_elsewhere(self, message: str, rules: list[dict]) -> bool:
         """The message (its literal, or the named constant the checks take it from, `Enum.NO_PERMISSION.getResult()`)
         is used in more places than the checks found."""
-        if self.p._raised_elsewhere(message, len(rules)):
-            return True
-        for expr in {r["facts"].get("message_expr") for r in rules} - {None}:
-            name = re.sub(r"(\.\w+\(\))+$", "", expr).rsplit(".", 1)[-1]
-            uses = len(re.findall(rf"\.{re.escape(name)}\b", self.p._java_text))
-            if uses > sum(1 for r in rules if r["facts"].get("message_expr") == expr):
-                return True
-        return False
+        return self.p._raised_elsewhere(message, len(rules), [r["facts"].get("message_expr") for r in rules])
 
     def _site(self, rule: dict) -> dict | None:
         from core.generate.plan import _exits_known  # plan imports this module
@@ -212,6 +214,8 @@ class EntryChecks:
                 spans.append(Span(path=n["path"], start_line=n["start_line"], end_line=n["line"]))
             for e in s["entries"]:
                 spans.append(Span(path=e["path"], start_line=e["line"], end_line=e["end_line"]))
+                if e.get("mapping_line"):   # the controller's own path prefix, which the full path includes
+                    spans.append(Span(path=e["path"], start_line=e["mapping_line"], end_line=e["mapping_line"]))
                 spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for c in e["calls"]]
         evidence = self.p.evidence(spans)
         if len(evidence) > MAX_EVIDENCE:
@@ -267,6 +271,7 @@ def _site_text(s: dict, lang: str, before: str) -> str:
             + (f"其中{src}。" if src else "") + where + before)
 
 
+@unique_claims
 def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str,
                                                                                                      list[str]]]]:
     sites = f["sites"]

@@ -5,7 +5,7 @@ placing operation did (writes to one table in opposite directions)."""
 from __future__ import annotations
 
 from core.generate.flow_facts import conditional
-from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_kind, sql_word, write_text
+from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_kind, sql_word, unique_claims, write_text
 
 
 def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
@@ -141,6 +141,7 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
     return f"{head}\n" + "\n".join(rows) + tail, trace
 
 
+@unique_claims
 def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     if qkind == "who_writes":
         return _table_answer(f, lang, cite)

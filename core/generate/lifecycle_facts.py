@@ -25,7 +25,7 @@ from collections import defaultdict
 
 from core.domain.schema import snake
 from core.generate.flow_facts import member_label, statement_label
-from core.generate.qa_templates import Cite, control_text, file_name, pick
+from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
 from core.generate.spans import MAX_LINES
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
@@ -37,6 +37,7 @@ MAX_CALLERS = 60        # methods on the way back from a setter to its entry poi
 MIN_WHOLE_RECORD = 3      # SET assignments from #{...} that make a statement a whole-record write
 _COPY = re.compile(r"copyProperties\(\s*(\w+)\s*,\s*(\w+)")
 _SET_PART = re.compile(r"\bset\b(.*?)(?:\bwhere\b|$)", re.I | re.S)
+_CLASS_MAPPING = re.compile(r"@(?:Request|Get|Post|Put|Delete|Patch)?Mapping\b")
 _INSERT = re.compile(r"^(insert|add|create|save)", re.I)   # the persisting call of a new record
 _ASSIGN = re.compile(r"`?(\w+)`?\s*=\s*([^,\n]+)")
 
@@ -207,6 +208,22 @@ class Lifecycles:
                     return False
         return True
 
+    def _inserted_unset(self, entity: str, field: str) -> bool:
+        """A method builds a new record (`couponUser = new LitemallCouponUser()`) and inserts it without setting
+        the field: that row gets the column's DDL default (or null), a writer no setter shows, so "which
+        operations set each value" would leave it out."""
+        short = entity.rsplit(".", 1)[-1]
+        made = re.compile(rf"\b(\w+)\s*=\s*new\s+{re.escape(short)}\s*\(")
+        for m in self.data["symbols"]:
+            if m["kind"] not in ("method", "constructor") or not m.get("path", "").endswith(".java"):
+                continue
+            body = "\n".join(self.p.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]])
+            for var in set(made.findall(body)):
+                inserted = re.search(rf"\.(?:insert|add|create|save)\w*\(\s*{re.escape(var)}\s*\)", body, re.I)
+                if inserted and f"{var}.set{_cap(field)}(" not in body:
+                    return True
+        return False
+
     def extra_setters(self, entity: str, field: str, rules: list[dict]) -> list[dict] | None:
         """The setters mapper statements add to the transition rules, when every writer of the field is known;
         None when one is not (then the question is not asked)."""
@@ -217,7 +234,7 @@ class Lifecycles:
         if not tables or len(tables) != 1:
             return None
         if not (self._java_setters_known(entity, field, rules, cls.get("path") or "")
-                and self._no_outside_values(entity, field)):
+                and self._no_outside_values(entity, field) and not self._inserted_unset(entity, field)):
             return None
         return self._sql_setters(tables[0], snake(field), rules)
 
@@ -278,9 +295,24 @@ class Lifecycles:
         return {"kind": flow["entry_kind"], "name": flow["name"], "method": member_label(flow["entry_id"]),
                 "path": sym["path"] if sym else "", "line": sym["start_line"] if sym else 0,
                 "end_line": min(sym["end_line"], sym["start_line"] + 3) if sym else 0,
+                "mapping_line": self._class_mapping_line(sym),
                 "calls": [{"caller": member_label(c["caller_id"]), "callee": member_label(c["target"]),
                            "written": c["callee_name"], "path": c["path"], "line": c["line"],
                            "controls": self._call_controls(c)} for c in chain]}
+
+    def _class_mapping_line(self, sym: dict | None) -> int | None:
+        """The class-level `@RequestMapping("/order")` line of an endpoint's controller: the full path an answer
+        names ("/order/cancel") joins it with the method's own mapping, so both lines are evidence."""
+        cls = sym and next((c for c in self.data["symbols"] if c["symbol_id"] == sym.get("parent_id")), None)
+        if not cls:
+            return None
+        lines = self.p.files.get(sym["path"]).lines
+        for n in range(max(cls["start_line"] - 8, 1), min(cls["start_line"] + 8, len(lines)) + 1):
+            if re.search(r"\b(class|interface)\s", lines[n - 1]):
+                break   # the annotations end at the class head, with or without the node holding them
+            if _CLASS_MAPPING.match(lines[n - 1].strip()):
+                return n
+        return None
 
     def _call_controls(self, call: dict) -> list[dict]:
         """The branches and loops around a call on the way (Alipay's notify pays the order only inside
@@ -289,21 +321,7 @@ class Lifecycles:
                 for x in self.p.outline.controls(call["path"], call["line"], call["callee_name"].rsplit(".", 1)[-1])]
 
     def _on_new_record(self, s: dict) -> bool:
-        """The setter fills a record its own method has just built and then inserts (`order = new OmsOrder(); ..
-        order.setConfirmStatus(0); orderMapper.insert(order)`): the value a new record starts with, not a move
-        from another state. A new object that only carries an update (`setId(id)`, `updateByPrimaryKeySelective`)
-        is a move."""
-        write = (s.get("write") or {}).get("call") or ""
-        if s.get("via") or s.get("through") or not _INSERT.search(write.split("(")[0].rsplit(".", 1)[-1]):
-            return False
-        lines = self.p.files.get(s["path"]).lines
-        m = re.search(r"\b(\w+)\.set\w+\(", lines[s["line"] - 1])
-        method_id = self._method_id_at(s["path"], s["line"])
-        sym = next((x for x in self.data["symbols"] if x["symbol_id"] == method_id), None)
-        if not m or sym is None:
-            return False
-        made = re.compile(rf"\b{re.escape(m.group(1))}\s*=\s*new\s+\w+")
-        return any(made.search(t) for t in lines[sym["start_line"] - 1:s["line"] - 1])
+        return on_new_record(self.p.files, self.data["symbols"], s)
 
     def _setter_method(self, s: dict) -> str | None:
         if s.get("through"):
@@ -417,6 +435,8 @@ class Lifecycles:
                       for line in [s["line"], *s["limit_lines"], *(c["line"] for c in s["within"] + s["loops"] + s["controls"])]]
             for e in s.get("entries") or []:
                 spans.append(Span(path=e["path"], start_line=e["line"], end_line=e["end_line"]))
+                if e.get("mapping_line"):   # the controller's own path prefix, which the full path includes
+                    spans.append(Span(path=e["path"], start_line=e["mapping_line"], end_line=e["mapping_line"]))
                 spans += [Span(path=c["path"], start_line=line, end_line=line) for c in e["calls"]
                           for line in [c["line"], *(x["line"] for x in c.get("controls") or [])]]
             if s.get("stmt"):
@@ -694,6 +714,7 @@ def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[st
     return trace
 
 
+@unique_claims
 def lifecycle_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str,
                                                                                                          list[str]]]]:
     ent, fld, labels, setters = f["entity"], f["field"], f["labels"], f["setters"]
@@ -735,3 +756,20 @@ def lifecycle_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
 def lifecycle_items(planner, rules: list[dict]) -> list[WorkItem]:
     return Lifecycles(planner, rules).items()
 
+
+def on_new_record(files, symbols: list[dict], s: dict) -> bool:
+    """The setter fills a record its own method has just built and then inserts (`order = new OmsOrder(); ..
+    order.setConfirmStatus(0); orderMapper.insert(order)`): the value a new record starts with, not a move
+    from another state. A new object that only carries an update (`setId(id)`, `updateByPrimaryKeySelective`)
+    is a move. `s` holds the setter's path, line and write call."""
+    write = (s.get("write") or {}).get("call") or ""
+    if s.get("via") or s.get("through") or not _INSERT.search(write.split("(")[0].rsplit(".", 1)[-1]):
+        return False
+    lines = files.get(s["path"]).lines
+    m = re.search(r"\b(\w+)\.set\w+\(", lines[s["line"] - 1])
+    sym = next((x for x in symbols if x["kind"] in ("method", "constructor") and x["path"] == s["path"]
+                and x["start_line"] <= s["line"] <= x["end_line"]), None)
+    if not m or sym is None:
+        return False
+    made = re.compile(rf"\b{re.escape(m.group(1))}\s*=\s*new\s+\w+")
+    return any(made.search(t) for t in lines[sym["start_line"] - 1:s["line"] - 1])

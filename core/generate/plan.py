@@ -9,6 +9,7 @@ one span per reused component.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import asdict
 from functools import cached_property
@@ -33,7 +34,7 @@ from core.generate.flow_facts import (
 )
 from core.generate.flow_facts import member_label as _label
 from core.generate.flow_templates import flow_questions, table_questions
-from core.generate.lifecycle_facts import lifecycle_items
+from core.generate.lifecycle_facts import lifecycle_items, on_new_record
 from core.generate.qa_templates import QA
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
@@ -44,6 +45,8 @@ MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the valida
 MAX_FLOW_CLAIMS = 20
 MAX_TABLE_STATEMENTS = 6   # write statements on one table a 'who writes T' answer lists
 MAX_TABLE_SITES = 10
+_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')   # a Java string literal's text
+_CHAR = re.compile(r"'(?:[^'\\\n]|\\.)'")   # a char literal ('"' would open a string)
 MAX_UP_CALLERS = 4   # callers of a write's caller a 'who writes T' answer names (a data service's users)
 
 
@@ -91,23 +94,33 @@ class Planner:
             question=question, facts=facts, evidence=evidence,
         )
 
-    def _raised_elsewhere(self, message: str | None, sites: int) -> bool:
-        """The message literal stands in more places of the Java code than the facts hold checks for it (a helper,
-        a catch block, a branch the finder does not read): "when does M fail with it" would then be answered
-        with part of the story, so it is not asked. One pass over the Java files, on first use."""
+    def _raised_elsewhere(self, message: str | None, sites: int, exprs: list[str | None] = ()) -> bool:
+        """The message stands in more places of the Java code than the facts hold checks for it (a helper, a
+        catch block, a branch the finder does not read): "when does M fail with it" would then be answered
+        with part of the story, so it is not asked. A place is any string literal holding the message
+        (`"订单不存在 sn=" + orderSn` too), and any use of the named constant a check takes it from
+        (`ServiceResultEnum.ORDER_STATUS_ERROR.getResult()` returned in other methods). One pass over the Java
+        files, on first use."""
         if not message:
             return False
         if not hasattr(self, "_java_text"):
             self._java_text = "\n".join(self.files.get(f["path"]).text for f in self.data["files"]
                                         if f["path"].endswith(".java"))
-        return self._java_text.count(f'"{message}"') > sites
+            self._literals = _LITERAL.findall(_CHAR.sub("", self._java_text))
+        if sum(message in lit for lit in self._literals) > sites:
+            return True
+        for expr in set(exprs) - {None}:
+            name = re.sub(r"(\.\w+\(\))+$", "", expr).rsplit(".", 1)[-1]
+            if len(re.findall(rf"\.{re.escape(name)}\b", self._java_text)) > list(exprs).count(expr):
+                return True
+        return False
 
     # ------------------------------------------------------------------ QA --
     def rule_items(self, rules: list[dict]) -> list[WorkItem]:
         """One item per question a rule answers completely. Where several checks answer one question (one
         message raised in several places, one method failing the same way under several conditions), the
         question is asked once and the answer lists every check."""
-        items, prepared, path_evidence = [], {}, {}
+        items, prepared, path_evidence, exit_evidence = [], {}, {}, {}
         for rule in rules:
             if rule["facts"].get("loader_constrained"):
                 continue   # the record's loader already filters on the tested field: the check never fires
@@ -149,6 +162,12 @@ class Planner:
             if rule["kind"] == "transition" and dict_rec:
                 roles = _dict_roles(evidence, dict_rec, label_spans)
             facts["_roles"], facts["_path"] = roles, spans[0].path
+            if rule["kind"] == "transition" and facts.get("exits") and facts.get("via") != "sql":
+                exit_spans = [Span(path=spans[0].path, start_line=n, end_line=m) for e in facts["exits"]
+                              if not e.get("catch") for n, m in [(e["line"], e["exit_line"])] +
+                              [(x["line"], x["end_line"]) for x in e.get("sources") or []]]
+                ev = self.evidence(spans + exit_spans)
+                exit_evidence[rule["rule_id"]] = (ev, _dict_roles(ev, dict_rec, label_spans) if dict_rec else {})
             if rule["rule_id"] in path_evidence and dict_rec:   # its own ids for the same dictionary lines
                 path_evidence[rule["rule_id"]] = (path_evidence[rule["rule_id"]][0], _dict_roles(
                     path_evidence[rule["rule_id"]][0], dict_rec, label_spans))
@@ -163,7 +182,7 @@ class Planner:
                 for qkind, question in questions(facts, lang, rule["rule_id"]):
                     if (rule["rule_id"], qkind) not in shared and qkind != "checks_of":   # that one: per method
                         if rule["kind"] == "guard" and qkind in ("under_which_condition", "where_implemented") \
-                                and self._raised_elsewhere(facts.get("message"), 1):
+                                and self._raised_elsewhere(facts.get("message"), 1, [facts.get("message_expr")]):
                             continue
                         if rule["kind"] == "guard" and qkind == "under_which_condition" and not _exits_known([facts]):
                             continue
@@ -172,9 +191,15 @@ class Planner:
                             continue   # "what does M do to X.f" has one answer only where M sets it in one place
                         if rule["kind"] == "transition" and qkind != "under_which_condition" and facts.get("rewritten"):
                             continue   # a later write stores the record (or its like) again: not what M leaves it in
+                        if rule["kind"] == "transition" and qkind == "what_happens" and on_new_record(
+                                self.files, self.data["symbols"], {**facts, "path": spans[0].path}):
+                            continue   # the value a record being created starts with (`deleteStatus = 0`): trivial
                         ev, f = evidence, facts
                         if rule["kind"] == "schedule" and qkind == "when_runs":   # the schedule alone: its annotation
                             ev = self.evidence([s for s in spans if s.start_line <= facts["line"] <= s.end_line])
+                        if qkind != "under_which_condition" and rule["rule_id"] in exit_evidence:
+                            ev, exit_roles = exit_evidence[rule["rule_id"]]   # the checks it names, cited
+                            f = {**facts, "_roles": exit_roles}
                         if qkind == "under_which_condition" and rule["rule_id"] in path_evidence:
                             ev, path_roles = path_evidence[rule["rule_id"]]
                             f = {**facts, "_roles": path_roles}
@@ -185,7 +210,8 @@ class Planner:
             members = sorted((prepared[rid] for rid in rids), key=lambda m: (m[1]["_path"], m[1]["line"]))
             if len(members) > (MAX_METHOD_CHECKS if qkind == "checks_of" else MAX_SHARED_CHECKS):
                 continue   # too many places for one answer a reader can check: not asked
-            if qkind != "checks_of" and self._raised_elsewhere(members[0][1].get("message"), len(members)):
+            if qkind != "checks_of" and self._raised_elsewhere(members[0][1].get("message"), len(members),
+                                                               [f.get("message_expr") for _, f, _, _ in members]):
                 continue
             if qkind == "under_which_condition" and not _exits_known([f for _, f, _, _ in members]):
                 continue

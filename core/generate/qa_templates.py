@@ -10,6 +10,7 @@ sentence states something the cited lines show.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -44,6 +45,20 @@ class Cite:
 
     def role(self, role: str, facts: dict) -> str | None:
         return facts.get("_roles", {}).get(role)
+
+
+def unique_claims(answer: Callable) -> Callable:
+    """An answer writer whose trace states each claim once: two checks on the same loaded record both say
+    "`order` is assigned from `findById`"; the repeated step becomes one, citing the evidence of all."""
+    @functools.wraps(answer)
+    def write(*args, **kwargs):
+        body, trace = answer(*args, **kwargs)
+        merged: dict[str, list[str]] = {}
+        for claim, ids in trace:
+            merged.setdefault(claim, [])
+            merged[claim] += [i for i in ids if i not in merged[claim]]
+        return body, list(merged.items())
+    return write
 
 
 def _short(method: str) -> str:
@@ -312,6 +327,7 @@ def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str
     return head + "\n" + "\n".join(rows) + tail, trace
 
 
+@unique_claims
 def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     if f.get("sites"):
         return _guard_sites_answer(qkind, f, lang, cite)
@@ -571,6 +587,7 @@ def _labelled(labels: dict) -> bool:
     return any(not _CONSTANT_NAME.fullmatch(lab) for lab in labels.values())
 
 
+@unique_claims
 def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str,
     list[str]]]]:
     labels = f.get("labels") or {}
@@ -612,11 +629,14 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
         trace.append(((f"the setter of {who} runs only when `{c['condition']}` is {'true' if holds else 'false'}"
                        if lang == "en" else f"{who} 的设置语句只在 `{c['condition']}` {'成立' if holds else '不成立'}时执行"),
                       [cite.at(c["line"], path)]))
+    checks = _checks_first(f, reqs, lang, who, cite, path)
+    trace += checks[1]
     if lang == "en":
         parts = [f"{who} sets `{ent}.{fld}` to {to}" + (f" and writes it with `{write['call']}`{_write_when(write, lang)}."
                                                         if write else ".")]
         if within:
             parts.append("It does so only when " + "; and ".join(_branch_words(c, lang) for c in within) + ".")
+        parts += checks[0]
         if froms:
             parts.append(pick(seed + "f", [
                 f"It only does that for {_a(ent)} {ent} whose {fld} is {' or '.join(froms)}",
@@ -642,6 +662,7 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                                                   if write else "。")]
     if within:
         parts.append("只有在以下条件下才会这样做：" + "；".join(_branch_words(c, lang) for c in within) + "。")
+    parts += checks[0]
     if froms:
         parts.append(f"只有当前 `{fld}` 为 {' 或 '.join(froms)} 时才会修改" + ("，否则先被拦下" if reqs else "") + "。")
         trace.append((f"只允许从 {fld}={'/'.join(f.get('from_codes', []))} 变更", limited_by))
@@ -658,6 +679,26 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     elif labels.get(str(f["to"])) and documented:
         trace.append((f"状态码 {f['to']} 表示{labels[str(f['to'])]}", documented))
     return "".join(parts), trace
+
+
+def _checks_first(f: dict, reqs: list[dict], lang: str, who: str, cite: Cite, path: str) -> tuple[
+        list[str], list[tuple[str, list[str]]]]:
+    """The early exits before the setter (`Asserts.fail("不能确认他人订单！")` when the order is another member's):
+    the value is set only for a call that passes them, so the answer names them, in code order. Those the
+    `requires` sentences already say (a check on the current status) are not repeated."""
+    done = {r.get("line") for r in reqs}
+    exits = [e for e in f.get("exits") or [] if e["line"] not in done and not e.get("catch")]
+    if not exits or f.get("via") == "sql":
+        return [], []
+    said: set[str] = set()
+    words = "; ".join(f"({chr(96 + n)}) {_requirement(e, lang, said)}" for n, e in enumerate(exits, 1))
+    trace = [(f"{who} exits early when `{e['condition']}`" + ("" if e["holds"] else " is false"), [cite.at(e["line"], path)])
+             for e in exits]
+    sources = {x["var"]: x for e in exits for x in e.get("sources") or []}   # what the words say each local is
+    trace += [(f"`{x['var']}` is assigned from `{x['call']}`", [cite.at(x["line"], path)]) for x in sources.values()]
+    if lang == "en":
+        return [f"Before that it checks, in code order: {words}."], trace
+    return [f"在此之前，它按代码顺序检查：{words}。"], trace
 
 
 _CONSTANT_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -723,6 +764,7 @@ def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     return out
 
 
+@unique_claims
 def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     s, table, ids = f"`{f.get('name') or f['statement']}`", f["table"], cite.all()
     conds = f.get("conditions") or []
@@ -770,10 +812,9 @@ def _returned(f: dict) -> bool:
 
 
 def _business_label(f: dict, lang: str) -> str:
-    """The code base's own name for what is computed, as a parenthesis for the question: the comment on the
-    step, else the first sentence of the method's Javadoc; '' when the code names it nowhere."""
-    if f.get("comment") and not inline_dict(f["comment"]):
-        return f' (the step commented "{f["comment"]}")' if lang == "en" else f"（注释：“{f['comment']}”）"
+    """The code base's own name for what is computed, as a parenthesis for the question: the first sentence of
+    the method's Javadoc; '' when the code names it nowhere. A comment near a step is not used: it often
+    labels the next step or the block (litemall's comment over a loop named another value)."""
     if not _returned(f):
         return ""   # the method's Javadoc names what the method does, not each value it computes
     doc = (f.get("doc") or "").strip()
@@ -807,6 +848,7 @@ def _site_ids(site: dict, cite: Cite, path: str) -> list[str]:
     return list(dict.fromkeys(cite.at(n, path) for n in lines_))
 
 
+@unique_claims
 def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     sites, target, m, en = f["sites"], f["target"], f"`{f['method']}`", lang == "en"
     trace = []
@@ -862,10 +904,35 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
             body += f"\nHere {words}." if en else f"\n其中{words}。"
             trace += [((f"in {m}, `{x['var']}` is assigned from `{x['call']}`" if en
                         else f"{m} 中 `{x['var']}` 由 `{x['call']}` 赋值"), [cite.at(x["line"], path)]) for x in s["sources"]]
-    if any(s.get("accumulates") and any("loop" in c for c in s.get("context") or []) for s in sites):
-        body += ("\nBecause the additions run inside the loop, the result is the running total over all items."
-                 if en else "\n由于累加发生在循环中，结果是所有条目的累计值。")
-    return body, trace + value_claims(f, lang, cite)
+    return body + _running_total(sites, lang), trace + value_claims(f, lang, cite)
+
+
+def _running_total(sites: list[dict], lang: str) -> str:
+    """What an addition inside a loop sums: every item, or only those a branch inside the loop lets through
+    (`if (ids.contains(item.getCategoryId())) total = total.add(..)` sums the items of those categories). ''
+    when something else inside the loop gates it (a nested loop, a catch), or the sites gate differently."""
+    gates = set()
+    for s in sites:
+        ctx = s.get("context") or []
+        loops = [c for c in ctx if "loop" in c]
+        if not s.get("accumulates") or not loops:
+            continue
+        inner = [c for c in ctx if c["line"] > loops[0]["line"]]
+        if any("condition" not in c for c in inner):
+            return ""
+        gates.add(tuple((c["condition"], bool(c.get("holds", True))) for c in inner))
+    if len(gates) != 1:
+        return ""
+    (gate,) = gates
+    en = lang == "en"
+    if not gate:
+        return ("\nBecause the additions run inside the loop, the result is the running total over all items." if en
+                else "\n由于累加发生在循环中，结果是所有条目的累计值。")
+    conds = [f"`{c}` {'holds' if holds else 'does not hold'}" if en else f"`{c}` {'成立' if holds else '不成立'}"
+             for c, holds in gate]
+    return (f"\nBecause the additions run inside the loop under that branch, the result is the running total over "
+            f"the items for which {' and '.join(conds)}, not over all items." if en else
+            f"\n由于累加发生在循环中且仅当{'且'.join(conds)}时执行，结果只是满足该条件的条目的累计值，而非所有条目。")
 
 
 # ------------------------------------------------------------- schedule --
@@ -926,6 +993,7 @@ def _inactive_claim(f: dict, lang: str, cite: Cite, path: str) -> tuple[str, tup
     return (f"但它不会运行：`{f['class']}` 上 {reason}，Spring 不会创建它。", (f"`{f['class']}` 未生效：{reason}", [head]))
 
 
+@unique_claims
 def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     when = cron_text(f["cron"], lang) if f.get("cron") else (f"with `{f.get('rate')}` ms" if lang == "en"
                                                              else f"按 `{f.get('rate')}` 毫秒")
@@ -1094,6 +1162,7 @@ _MESSAGING_ANSWERS = {"send": _send_answer, "trigger": _trigger_answer, "after_c
                       "listen": _listen_answer, "dead_letter": _dead_letter_answer}
 
 
+@unique_claims
 def messaging_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     """One answer builder per messaging role (what the method does with the broker)."""
     return _MESSAGING_ANSWERS[f["role"]](qkind, f, lang, cite, path)
@@ -1145,6 +1214,7 @@ def _constants_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> 
     return body, _constant_claims(f, named, lang, cite, path)
 
 
+@unique_claims
 def dict_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     if f.get("source") == "constants":
         return _constants_answer(qkind, f, lang, cite, path)

@@ -59,6 +59,11 @@ def test_flow_lists_every_write_of_placing_an_order_in_order(planner):
     # lockStock, orderMapper.insert, insertOrderItemList, updateCouponStatus, updateIntegration, deleteCartItemList
     assert writes == [("update", ["inv_sku_stock"]), ("insert", ["ord_order"]), ("insert", ["ord_order_item"]),
                       ("update", ["mkt_coupon_history"]), ("update", ["ums_member"]), ("update", ["ord_cart_item"])]
+    # the question names POST /order/generateOrder: the class-level @RequestMapping("/order") line is evidence,
+    # and a trace step cites it
+    controller = next(e for e in item.evidence if e.path.endswith("OrdPortalOrderController.java")
+                      and '@RequestMapping("/order")' in e.text)
+    assert item.facts["mapping_line"] == controller.start_line
 
 
 def test_writes_through_mappers_without_sql_and_method_references_are_not_missed(planner):

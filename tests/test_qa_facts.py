@@ -802,7 +802,7 @@ def test_an_endpoint_cites_its_class_mapping_line_with_the_method():
     from core.generate.lifecycle_facts import Lifecycles
     symbols = [{"symbol_id": "demo.OrderController", "kind": "class", "path": "demo/OrderController.java",
                 "start_line": 6, "end_line": 11}]
-    fake = SimpleNamespace(data={"symbols": symbols},
+    fake = SimpleNamespace(data={"classes": symbols},
                            p=SimpleNamespace(files=_Files({"demo/OrderController.java": CONTROLLER})))
     method = {"path": "demo/OrderController.java", "parent_id": "demo.OrderController", "start_line": 7}
     assert Lifecycles._class_mapping_line(fake, method) == 5

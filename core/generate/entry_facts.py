@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from core.generate.lifecycle_facts import Lifecycles, _entry_name
+from core.generate.lifecycle_facts import Lifecycles, _entry_name, entry_claim
 from core.generate.qa_templates import (
     Cite,
     _before_part,
@@ -304,9 +304,7 @@ def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
             trace.append(((f"{n['method']} selects with `{n['criteria']}`" if lang == "en"
                            else f"{n['method']} 的查询条件是 `{n['criteria']}`"), [cite.at(n["line"], n["path"])]))
         for e in s["entries"]:
-            trace.append(((f"{e['method']} is an entry point ({e['kind']})" if lang == "en"
-                           else f"{e['method']} 是入口（{e['kind']}）"),
-                          [cite.at(e["line"], e["path"])]))
+            trace.append(entry_claim(e, lang, cite))
             trace += [((f"{c['caller']} calls `{c['written']}`" if lang == "en" else f"{c['caller']} 调用 `{c['written']}`"),
                        [cite.at(c["line"], c["path"])]) for c in e["calls"]]
     return head + "\n" + "\n".join(rows), trace

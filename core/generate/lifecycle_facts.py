@@ -301,18 +301,8 @@ class Lifecycles:
                            "controls": self._call_controls(c)} for c in chain]}
 
     def _class_mapping_line(self, sym: dict | None) -> int | None:
-        """The class-level `@RequestMapping("/order")` line of an endpoint's controller: the full path an answer
-        names ("/order/cancel") joins it with the method's own mapping, so both lines are evidence."""
-        cls = sym and next((c for c in self.data["symbols"] if c["symbol_id"] == sym.get("parent_id")), None)
-        if not cls:
-            return None
-        lines = self.p.files.get(sym["path"]).lines
-        for n in range(max(cls["start_line"] - 8, 1), min(cls["start_line"] + 8, len(lines)) + 1):
-            if re.search(r"\b(class|interface)\s", lines[n - 1]):
-                break   # the annotations end at the class head, with or without the node holding them
-            if _CLASS_MAPPING.match(lines[n - 1].strip()):
-                return n
-        return None
+        return class_mapping_line(self.p.files, self.data.get("classes") or [], sym["path"], sym.get("parent_id")) \
+            if sym else None
 
     def _call_controls(self, call: dict) -> list[dict]:
         """The branches and loops around a call on the way (Alipay's notify pays the order only inside
@@ -667,6 +657,17 @@ def _entry_name(e: dict, lang: str) -> str:
     return f"`{e['name']}`（`{e['method']}`{via}）" if e["kind"] == "endpoint" else f"{e['kind']} `{e['method']}`{via}"
 
 
+def entry_claim(e: dict, lang: str, cite: Cite) -> tuple[str, list[str]]:
+    """The entry point as a trace step; an endpoint under a class-level mapping also cites that line, since
+    the full path the answer names (`POST /order/cancel`) joins the two."""
+    ids = [cite.at(e["line"], e["path"])]
+    if e.get("mapping_line") and e["kind"] == "endpoint":
+        ids.append(cite.at(e["mapping_line"], e["path"]))
+        return ((f"{e['method']} is the endpoint `{e['name']}` (its class mapping and its own)" if lang == "en"
+                 else f"{e['method']} 是端点 `{e['name']}`（类上的映射加上方法的映射）"), list(dict.fromkeys(ids)))
+    return (f"{e['method']} is an entry point ({e['kind']})" if lang == "en" else f"{e['method']} 是入口（{e['kind']}）"), ids
+
+
 def _entries_text(s: dict, lang: str) -> str:
     """'; reached from `POST /order/x` (`C.m`) and the listener `R.handle`' (every entry point that leads there)."""
     if "entries" not in s:
@@ -702,9 +703,7 @@ def _trace(f: dict, setters: list[dict], lang: str, cite: Cite) -> list[tuple[st
             claim = f"{s['who']} sets {fld} to {s['to']}" if lang == "en" else f"{s['who']} 把 {fld} 设为 {s['to']}"
         trace.append((claim, list(dict.fromkeys(ids))))
         for e in s.get("entries") or []:
-            trace.append(((f"{e['method']} is an entry point ({e['kind']})" if lang == "en"
-                           else f"{e['method']} 是入口（{e['kind']}）"),
-                          [cite.at(e["line"], e["path"])]))
+            trace.append(entry_claim(e, lang, cite))
             trace += [((f"{c['caller']} calls `{c['written']}`" if lang == "en" else f"{c['caller']} 调用 `{c['written']}`"),
                        [cite.at(c["line"], c["path"])]) for c in e["calls"]]
         if s["from_codes"]:
@@ -773,3 +772,18 @@ def on_new_record(files, symbols: list[dict], s: dict) -> bool:
         return False
     made = re.compile(rf"\b{re.escape(m.group(1))}\s*=\s*new\s+\w+")
     return any(made.search(t) for t in lines[sym["start_line"] - 1:s["line"] - 1])
+
+
+def class_mapping_line(files, classes: list[dict], path: str, class_id: str | None) -> int | None:
+    """The class-level `@RequestMapping("/order")` line of an endpoint's controller: the full path an answer
+    names ("/order/cancel") joins it with the method's own mapping, so both lines are evidence."""
+    cls = next((c for c in classes if c["symbol_id"] == class_id), None)
+    if not cls or not cls.get("start_line"):
+        return None
+    lines = files.get(path).lines
+    for n in range(max(cls["start_line"] - 8, 1), min(cls["start_line"] + 8, len(lines)) + 1):
+        if re.search(r"\b(class|interface)\s", lines[n - 1]):
+            break   # the annotations end at the class head, with or without the node holding them
+        if _CLASS_MAPPING.match(lines[n - 1].strip()):
+            return n
+    return None

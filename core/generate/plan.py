@@ -34,7 +34,7 @@ from core.generate.flow_facts import (
 )
 from core.generate.flow_facts import member_label as _label
 from core.generate.flow_templates import flow_questions, table_questions
-from core.generate.lifecycle_facts import lifecycle_items, on_new_record
+from core.generate.lifecycle_facts import class_mapping_line, lifecycle_items, on_new_record
 from core.generate.qa_templates import QA
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
@@ -275,16 +275,20 @@ class Planner:
             entry = steps[0]
             spans = [Span(path=entry["path"], start_line=entry["start_line"],
                           end_line=min(entry["end_line"], entry["start_line"] + 3))]
+            mapping = class_mapping_line(self.files, self.data["classes"], entry["path"],
+                                         flow["entry_id"].split("#")[0]) if flow["entry_kind"] == "endpoint" else None
+            if mapping:   # the class-level path prefix the endpoint's full path includes
+                spans.append(Span(path=entry["path"], start_line=mapping, end_line=mapping))
             spans += [s for w in writes for site in w["sites"] for s in self._hop_spans(site["hops"])]
             spans += [self._sql_span(w) for w in writes]
             evidence = self.evidence(spans)
             claims = 1 + sum(1 + sum(1 + sum(1 for h in s["hops"] if h["controls"]) for s in w["sites"]) for w in writes)
-            if len(evidence) > MAX_FLOW_EVIDENCE or claims > MAX_FLOW_CLAIMS:
+            if len(evidence) > MAX_FLOW_EVIDENCE + bool(mapping) or claims > MAX_FLOW_CLAIMS:   # the class line: one more
                 continue   # more than a reader (and the length check) takes in one answer
             facts = {"name": flow["name"], "entry_kind": flow["entry_kind"], "entry_id": flow["entry_id"],
                      "entry_label": _entry_label(flow, "en"), "entry_label_zh": _entry_label(flow, "zh"),
                      "entry_method": _label(flow["entry_id"]), "entry_line": entry["start_line"],
-                     "writes": writes, "_path": entry["path"]}
+                     "mapping_line": mapping, "writes": writes, "_path": entry["path"]}
             for lang in self.languages:
                 for qkind, question in flow_questions(facts, lang, flow["flow_id"]):
                     items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domain, question, facts, evidence))

@@ -757,10 +757,10 @@ def lifecycle_items(planner, rules: list[dict]) -> list[WorkItem]:
 
 
 def on_new_record(files, symbols: list[dict], s: dict) -> bool:
-    """The setter fills a record its own method has just built and then inserts (`order = new OmsOrder(); ..
-    order.setConfirmStatus(0); orderMapper.insert(order)`): the value a new record starts with, not a move
-    from another state. A new object that only carries an update (`setId(id)`, `updateByPrimaryKeySelective`)
-    is a move. `s` holds the setter's path, line and write call."""
+    """The setter fills a record its own method has just built, or was handed as a parameter, and then inserts
+    (`order = new OmsOrder(); .. order.setConfirmStatus(0); orderMapper.insert(order)`): the value a new record
+    starts with, not a move from another state. A new object that only carries an update (`setId(id)`,
+    `updateByPrimaryKeySelective`) is a move. `s` holds the setter's path, line and write call."""
     write = (s.get("write") or {}).get("call") or ""
     if s.get("via") or s.get("through") or not _INSERT.search(write.split("(")[0].rsplit(".", 1)[-1]):
         return False
@@ -770,8 +770,13 @@ def on_new_record(files, symbols: list[dict], s: dict) -> bool:
                 and x["start_line"] <= s["line"] <= x["end_line"]), None)
     if not m or sym is None:
         return False
-    made = re.compile(rf"\b{re.escape(m.group(1))}\s*=\s*new\s+\w+")
-    return any(made.search(t) for t in lines[sym["start_line"] - 1:s["line"] - 1])
+    var = re.escape(m.group(1))
+    made = re.compile(rf"\b{var}\s*=\s*new\s+\w+")
+    if any(made.search(t) for t in lines[sym["start_line"] - 1:s["line"] - 1]):
+        return True
+    # a record the caller passes in (`add(@RequestBody CartItem cartItem)`) that this method inserts as it is
+    head = "\n".join(lines[sym["start_line"] - 1:s["line"] - 1]).split("{", 1)[0]
+    return bool(re.search(rf"\b[A-Z][\w.<>]*\s+{var}\s*[,)]", head) and re.search(rf"\(\s*{var}\s*\)", write))
 
 
 def class_mapping_line(files, classes: list[dict], path: str, class_id: str | None) -> int | None:

@@ -1097,12 +1097,15 @@ def _send_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple
 
 
 def _trigger_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    m, en, d = f"`{f['method']}`", lang == "en", f.get("delay")
+    m, en, d, args = f"`{f['method']}`", lang == "en", f.get("delay"), f.get("arguments")
     body = f"{m} calls `{f['sender']}`" if en else f"{m} 调用 `{f['sender']}`"
+    if args:   # every argument as written: naming only the computed one reads as if it were the whole call
+        body += (" with " + ", ".join(f"`{a}`" for a in args) if en else "，传入 " + "、".join(f"`{a}`" for a in args))
     trace = [(body, [cite.at(f["line"], path)])]
     if d:
-        body += (f" with `{d['variable']}`, which it computes just before as `{d['expression']}`" if en
-                 else f"，传入的 `{d['variable']}` 在调用前计算为 `{d['expression']}`")
+        body += ((f"; `{d['variable']}`" if args else f" with `{d['variable']}`")
+                 + f", which it computes just before as `{d['expression']}`" if en
+                 else f"，其中 `{d['variable']}` 在调用前计算为 `{d['expression']}`")
         trace.insert(0, (f"`{d['variable']}` = `{d['expression']}`", [cite.at(d["line"], path)]))
     return body + ("." if en else "。"), trace
 

@@ -20,6 +20,7 @@ from core.evidence import SourceCache
 from core.models import Rule, Span, sha256_text
 from core.rules import java_rules, sql_rules, statements
 from core.rules.java_rules import Found, Method
+from core.rules.render import split_top
 
 # Layers whose methods hold behaviour; models and DTOs are getters and setters.
 BEHAVIOUR_LAYERS = frozenset({"controller", "service", "service_impl", "component", "config", "other", "dao"})
@@ -423,6 +424,7 @@ class Extractor:
                     continue
                 lines = self.files.get(call["path"]).lines
                 args = re.findall(r"\b([a-z]\w*)\b", lines[call["line"] - 1].split("(", 1)[-1])
+                passed = _call_arguments(lines[call["line"] - 1], sender.name)
                 spans, delay = [(call["line"], call["line"])], None
                 for n in range(call["line"] - 1, max(0, call["line"] - 9), -1):
                     m = re.search(r"\b(\w+)\s*=(?!=)\s*(.+?);?\s*$", lines[n - 1])
@@ -432,7 +434,8 @@ class Extractor:
                         break
                 caller = call["caller_id"].split("(")[0].replace("#", ".").rsplit(".", 2)
                 facts = {"method": f"{caller[-2]}.{caller[-1]}", "class": caller[-2], "method_name": caller[-1],
-                         "role": "trigger", "sender": found.facts["method"], "line": call["line"], "delay": delay}
+                         "role": "trigger", "sender": found.facts["method"], "line": call["line"], "delay": delay,
+                         "arguments": passed}
                 out.append(self._rule("messaging", domains, call["caller_id"], call["path"], spans, facts))
         return out
 
@@ -541,3 +544,17 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append([s, e])
     return [(s, e) for s, e in out]
+
+
+def _call_arguments(line: str, name: str) -> list[str] | None:
+    """The arguments of the call to `name` on this line, as written; None when the call does not close on the line
+    (an answer then names no argument list rather than a partial one)."""
+    start = line.find(f"{name}(")
+    if start < 0:
+        return None
+    inner, depth = line[start + len(name) + 1:], 1
+    for i, ch in enumerate(inner):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return [a.strip() for a in split_top(inner[:i], (",",))[0] if a.strip()]
+    return None

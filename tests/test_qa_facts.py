@@ -852,3 +852,18 @@ def test_shop_a_delayed_message_answer_names_every_argument_passed(shop):
     assert rule["facts"]["arguments"] == ["orderId", "delayTimes"]
     (answer,) = {s["answer"] for s in _samples_of(samples, rule)}
     assert "with `orderId`, `delayTimes`" in answer and "computes just before as" in answer
+
+
+def test_a_failure_in_the_else_branch_is_claimed_for_the_false_condition():
+    """`if (done) { delete } else { fail }`: the failure happens when the condition is false; "when the check fires"
+    read it backwards (a blind read rated that trace wrong), and the claim cites the condition's line too."""
+    from core.generate.qa_templates import Cite, _guard_trace
+    src = ("class S {\n  void delete(Order order) {\n    if (order.getStatus() == 3) {\n      order.setDeleted(1);\n"
+           "    } else {\n      Asserts.fail(\"only finished orders\");\n    }\n  }\n}\n")
+    ev = _evidence(src, "S.java", [(3, 7)])
+    f = {"method": "S.delete", "condition": "order.getStatus() == 3", "holds": False, "action": "assert",
+         "helper": "Asserts.fail", "message": "only finished orders", "line": 3, "fail_line": 6}
+    (_, _), (claim, ids) = _guard_trace(f, "en", Cite(ev), "S.java")[:2]
+    assert claim.startswith("when `order.getStatus() == 3` is false (its `else` branch)") and ids == ["E1"]
+    f["holds"] = True
+    assert _guard_trace(f, "en", Cite(ev), "S.java")[1][0].startswith("when the check fires")

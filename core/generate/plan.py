@@ -200,7 +200,9 @@ class Planner:
                         if qkind != "under_which_condition" and rule["rule_id"] in exit_evidence:
                             ev, exit_roles = exit_evidence[rule["rule_id"]]   # the checks it names, cited
                             f = {**facts, "_roles": exit_roles}
-                        if qkind == "under_which_condition" and rule["rule_id"] in path_evidence:
+                        # the exits on the way are part of the answer: "when" it fires, and "what happens" once there
+                        if (qkind == "under_which_condition" or (rule["kind"] == "guard" and qkind == "what_happens")) \
+                                and rule["rule_id"] in path_evidence:
                             ev, path_roles = path_evidence[rule["rule_id"]]
                             f = {**facts, "_roles": path_roles}
                         items.append(self._item(rule["rule_id"], "rule", rule["kind"], qkind, lang, rule["domain"],

@@ -247,12 +247,14 @@ def _guard_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, l
     if f.get("message_expr") and f.get("message_line"):   # the message's text stands where the constant is declared
         fails = list(dict.fromkeys(fails + [cite.at(f["message_line"], f["message_path"])]))
     if lang == "en":
+        fires = "when the check fires" if f.get("holds", True) else f"when `{f['condition']}` is false (its `else` branch)"
         trace = [(f"{m} checks `{f['condition']}` at line {f['line']}", [check]),
-                 (f"when the check fires, {m} {effect}", fails)]
+                 (f"{fires}, {m} {effect}", fails if f.get("holds", True) else list(dict.fromkeys([check, *fails])))]
         if f.get("comment"):
             trace.insert(0, (f"the code labels this check \"{f['comment']}\"", [cite.at(f["line"] - 1, path)]))
     else:
-        trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"条件成立时 {m} {effect}", fails)]
+        fires = "条件成立时" if f.get("holds", True) else "条件不成立时（`else` 分支）"
+        trace = [(f"{m} 在第 {f['line']} 行判断 `{f['condition']}`", [check]), (f"{fires} {m} {effect}", fails)]
         if f.get("comment"):
             trace.insert(0, (f"代码注释把这个校验标为“{f['comment']}”", [cite.at(f["line"] - 1, path)]))
     if f.get("message_expr") and f.get("message_line"):   # the message is a named constant: where its text is
@@ -333,7 +335,8 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         return _guard_sites_answer(qkind, f, lang, cite)
     m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
     ctx = _where_sentence(f, lang) + _sources_sentence(f, lang)
-    before, before_trace = _before_part([f], lang, cite, path) if qkind == "under_which_condition" else ("", [])
+    before, before_trace = (_before_part([f], lang, cite, path) if qkind in ("under_which_condition", "what_happens")
+                            else ("", []))
     ctx += before
     if lang == "en":
         tail = (" The exception propagates out of the method, so nothing after the check is executed."

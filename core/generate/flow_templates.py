@@ -150,8 +150,9 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     entry = [((f"`{f['entry_method']}` is the entry point" if lang == "en" else f"入口是 `{f['entry_method']}`"),
               [cite.at(f["entry_line"], f["_path"])])]
     if f.get("mapping_line"):   # the full path joins the class-level mapping and the method's own
-        entry.append(((f"`{f['entry_method']}` answers `{f['name']}` (its class mapping and its own)" if lang == "en"
-                       else f"`{f['entry_method']}` 对应 `{f['name']}`（类上的映射加上方法的映射）"),
+        route = f["name"].split(" ", 1)[-1]   # the path: the verb is in the method's annotation, not as a word
+        entry.append(((f"`{f['entry_method']}` serves the path `{route}` (its class mapping and its own)" if lang == "en"
+                       else f"`{f['entry_method']}` 对应路径 `{route}`（类上的映射加上方法的映射）"),
                       list(dict.fromkeys([cite.at(f["mapping_line"], f["_path"]), cite.at(f["entry_line"], f["_path"])]))))
     trace = list(dict.fromkeys((claim, tuple(ids)) for w in writes for claim, ids in _write_claims(w, lang, cite)))
     trace = entry + [(claim, list(ids)) for claim, ids in trace]

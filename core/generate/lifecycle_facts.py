@@ -663,8 +663,9 @@ def entry_claim(e: dict, lang: str, cite: Cite) -> tuple[str, list[str]]:
     ids = [cite.at(e["line"], e["path"])]
     if e.get("mapping_line") and e["kind"] == "endpoint":
         ids.append(cite.at(e["mapping_line"], e["path"]))
-        return ((f"{e['method']} is the endpoint `{e['name']}` (its class mapping and its own)" if lang == "en"
-                 else f"{e['method']} 是端点 `{e['name']}`（类上的映射加上方法的映射）"), list(dict.fromkeys(ids)))
+        route = e["name"].split(" ", 1)[-1]   # the path: the verb is in the method's annotation, not as a word
+        return ((f"{e['method']} serves the path `{route}` (its class mapping and its own)" if lang == "en"
+                 else f"{e['method']} 对应路径 `{route}`（类上的映射加上方法的映射）"), list(dict.fromkeys(ids)))
     return (f"{e['method']} is an entry point ({e['kind']})" if lang == "en" else f"{e['method']} 是入口（{e['kind']}）"), ids
 
 

@@ -867,3 +867,18 @@ def test_a_failure_in_the_else_branch_is_claimed_for_the_false_condition():
     assert claim.startswith("when `order.getStatus() == 3` is false (its `else` branch)") and ids == ["E1"]
     f["holds"] = True
     assert _guard_trace(f, "en", Cite(ev), "S.java")[1][0].startswith("when the check fires")
+
+
+def test_a_catch_block_that_ends_the_method_is_one_of_the_checks_before_a_write():
+    """`try { gateway.refund(..) } catch (PayException e) { return fail(..) }` before the setter: the list of checks
+    said "in code order" left it out, so a failed refund looked unable to stop the write (blind read F)."""
+    from core.generate.qa_templates import Cite, _checks_first
+    src = "\n".join(f"line {n}" for n in range(1, 12))
+    ev = _evidence(src, "S.java", [(2, 10)])
+    f = {"exits": [{"condition": "order == null", "holds": True, "line": 3, "exit_line": 4, "action": "return_failed",
+                    "helper": "fail", "message": "no order", "sources": []},
+                   {"condition": "catch (PayException e)", "catch": True, "holds": True, "line": 6, "exit_line": 7,
+                    "action": "return_failed", "helper": "fail", "message": "refund failed", "sources": []}]}
+    (words,), trace = _checks_first(f, [], "en", "`S.refund`", Cite(ev), "S.java")
+    assert "(b) nothing in its `try` throws what `catch (PayException e)` catches" in words
+    assert "\"refund failed\"" in words and any("exits early in `catch (PayException e)`" in c for c, _ in trace)

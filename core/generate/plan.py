@@ -164,7 +164,7 @@ class Planner:
             facts["_roles"], facts["_path"] = roles, spans[0].path
             if rule["kind"] == "transition" and facts.get("exits") and facts.get("via") != "sql":
                 exit_spans = [Span(path=spans[0].path, start_line=n, end_line=m) for e in facts["exits"]
-                              if not e.get("catch") for n, m in [(e["line"], e["exit_line"])] +
+                              for n, m in [(e["line"], e["exit_line"])] +
                               [(x["line"], x["end_line"]) for x in e.get("sources") or []]]
                 ev = self.evidence(spans + exit_spans)
                 exit_evidence[rule["rule_id"]] = (ev, _dict_roles(ev, dict_rec, label_spans) if dict_rec else {})

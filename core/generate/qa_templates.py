@@ -684,18 +684,29 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     return "".join(parts), trace
 
 
+def _caught(e: dict, lang: str) -> str:
+    """A catch block that ends the method: what it catches and how it ends."""
+    how = f' "{e["message"]}"' if e.get("message") else ""
+    if lang == "en":
+        return f"nothing in its `try` throws what `{e['condition']}` catches (that block ends the method{how})"
+    return f"`try` 中没有抛出 `{e['condition']}` 捕获的异常（该 catch 块会结束方法{how}）"
+
+
 def _checks_first(f: dict, reqs: list[dict], lang: str, who: str, cite: Cite, path: str) -> tuple[
         list[str], list[tuple[str, list[str]]]]:
     """The early exits before the setter (`Asserts.fail("不能确认他人订单！")` when the order is another member's):
     the value is set only for a call that passes them, so the answer names them, in code order. Those the
     `requires` sentences already say (a check on the current status) are not repeated."""
     done = {r.get("line") for r in reqs}
-    exits = [e for e in f.get("exits") or [] if e["line"] not in done and not e.get("catch")]
+    exits = [e for e in f.get("exits") or [] if e["line"] not in done]
     if not exits or f.get("via") == "sql":
         return [], []
     said: set[str] = set()
-    words = "; ".join(f"({chr(96 + n)}) {_requirement(e, lang, said)}" for n, e in enumerate(exits, 1))
-    trace = [(f"{who} exits early when `{e['condition']}`" + ("" if e["holds"] else " is false"), [cite.at(e["line"], path)])
+    # a catch block that ends the method is an exit too: a list without it reads as if the call it guards could not stop the write
+    words = "; ".join(f"({chr(96 + n)}) " + (_caught(e, lang) if e.get("catch") else _requirement(e, lang, said))
+                      for n, e in enumerate(exits, 1))
+    trace = [((f"{who} exits early in `{e['condition']}`" if e.get("catch") else
+               f"{who} exits early when `{e['condition']}`" + ("" if e["holds"] else " is false")), [cite.at(e["line"], path)])
              for e in exits]
     sources = {x["var"]: x for e in exits for x in e.get("sources") or []}   # what the words say each local is
     trace += [(f"`{x['var']}` is assigned from `{x['call']}`", [cite.at(x["line"], path)]) for x in sources.values()]

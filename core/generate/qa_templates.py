@@ -962,7 +962,7 @@ def _shown_inactive(f: dict) -> bool | None:
 def schedule_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     if _shown_inactive(f) is False:
         return []
-    c = f"`{f['class']}`"
+    c = f"`{f['method']}`"   # the method: a class may hold several jobs on other schedules
     listed = f.get("call_sites") is not None    # every call of the job is known: "what happens" has a whole answer
     if lang == "en":   # "when" is the schedule alone; what a run does is its own question
         return [("when_runs", pick(seed, [f"When does {c} run?", f"How often does {c} fire?"]))] + \

@@ -102,14 +102,9 @@ def _act(task: str, action: str, sample_id: str | None, version: int | None, rev
                 st.session_state[f"{task}-ask-save"] = True  # an unsaved edit: ask, never drop it
                 return
             st.session_state.pop(f"{task}-editing", None)
-        reason = None
-        if action == "reject":
-            choice = st.session_state.get(f"{task}-reason")
-            if not choice:
-                flash("Choose a reject reason first (keys 1-9, or click one); nothing was decided.", "warning")
-                return
-            note = (st.session_state.get(f"{task}-reason-note") or "").strip()
-            reason = "; ".join(x for x in (choice, note) if x)
+        picked, reason = _reason(task, action)
+        if not picked:
+            return
         review.decide(db, sample_id, version, action, reviewer(), reason, seen=rev)
         _move_on(task, f, sample_id)
     except review.Stale as exc:
@@ -256,19 +251,26 @@ def _queues(con, task: str, name: str, required: int) -> None:
                       help="decided by fewer reviewers than required, not by you")
 
 
+def _reason(task: str, action: str) -> tuple[bool, str | None]:
+    """(picked, reason): a reject needs a reason (and takes the curator's note); without one nothing is decided."""
+    if action != "reject":
+        return True, None
+    choice = st.session_state.get(f"{task}-reason")
+    if not choice:
+        flash("Choose a reject reason first (keys 1-9, or click one); nothing was decided.", "warning")
+        return False, None
+    note = (st.session_state.get(f"{task}-reason-note") or "").strip()
+    return True, "; ".join(x for x in (choice, note) if x)
+
+
 def _group_act(task: str, action: str, sid: str, members: list[tuple[str, int, int]], f: QueueFilter) -> None:
     """One decision for the sample and its group: each sample gets its own event, Undo takes them back together."""
     if st.session_state.get(_focus_key(task)) != sid:
         return
     st.session_state.pop(f"{task}-conflict", None)
-    reason = None
-    if action == "reject":
-        choice = st.session_state.get(f"{task}-reason")
-        if not choice:
-            flash("Choose a reject reason first (keys 1-9, or click one); nothing was decided.", "warning")
-            return
-        note = (st.session_state.get(f"{task}-reason-note") or "").strip()
-        reason = "; ".join(x for x in (choice, note) if x)
+    picked, reason = _reason(task, action)
+    if not picked:
+        return
     try:
         count = review.decide_group(database(), members, action, reviewer(), reason)
     except review.Stale as exc:

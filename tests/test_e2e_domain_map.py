@@ -134,7 +134,7 @@ def test_state_machine_flow_graph_and_links_to_samples(shop_db, tmp_path, shots)
             link.click()
             page.wait_for_url(re.compile(r"/qa_review"), timeout=30_000)
             settle(page)
-            page.get_by_text(re.compile(rf"^{sample_id} v\d+ · ")).first.wait_for(timeout=30_000)
+            page.get_by_text(re.compile(rf"^{sample_id} v\d+ · ")).first.wait_for(timeout=60_000)
             assert parse_qs(urlparse(page.url).query).get("sample") == [sample_id]
             # and back: the sample's card links to its rule in the domain map
             page.get_by_role("link", name="Open its transition rule in the domain map").click()

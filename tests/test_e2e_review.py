@@ -226,7 +226,7 @@ def test_an_unsaved_edit_is_not_lost_and_escape_cancels(db, app_url, browser, sh
     page.keyboard.press("e")
     page.get_by_role("textbox", name="Answer").wait_for()
     page.keyboard.press("Escape")
-    page.get_by_role("textbox", name="Answer").wait_for(state="detached", timeout=30_000)
+    page.get_by_role("textbox", name="Answer").wait_for(state="detached", timeout=60_000)
 
 
 def test_the_training_text_is_literal_and_nothing_remote_is_loaded(db, app_url, browser, shots):

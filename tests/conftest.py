@@ -47,3 +47,20 @@ def shop_db(_pipeline_template: Path, tmp_path: Path) -> Database:
     path = tmp_path / "shop.duckdb"
     shutil.copy(_pipeline_template, path)
     return Database(path, wait=0.5)
+
+
+def edited_shop(tmp_path: Path, edits: list[tuple[str, str, str]]) -> tuple[Path, Path]:
+    """examples/shop copied and edited (path, old text, new text), run through the pipeline: (repo, database file).
+    Tests that need a shape the shop lacks build it here instead of adding it to examples/shop."""
+    from core.cli import main
+
+    repo = tmp_path / "shop"
+    shutil.copytree(EXAMPLE_REPO, repo)
+    for rel, old, new in edits:
+        p = repo / rel
+        text = p.read_text(encoding="utf-8")
+        assert old in text, rel
+        p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    db_path = tmp_path / "edited.duckdb"
+    assert main(["run", "--repo", str(repo), "--db", str(db_path), "--domains", "order,stock"]) == 0
+    return repo, db_path

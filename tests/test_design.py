@@ -6,7 +6,6 @@ and change-impact answers that list every place."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from core.generate.design import Conventions, learn_conventions
 from core.generate.requirements import RequirementDeriver
 from core.models import Sample
 from storage import Database, rules_store, samples_store
-from tests.conftest import EXAMPLE_REPO
+from tests.conftest import EXAMPLE_REPO, edited_shop
 
 _DECLARATION = re.compile(r"^\s*(public\s+|abstract\s+|final\s+)*(class|interface|enum)\s+\w+")
 
@@ -241,18 +240,8 @@ def test_new_field_changes_the_ddl_file_and_hand_listed_columns(shop_db, deriver
 
 
 def _shop_with(tmp_path: Path, edits: list[tuple[str, str, str]]) -> Database:
-    """examples/shop copied and edited (path, old text, new text), run through the pipeline."""
-    from core.cli import main
-    repo = tmp_path / "shop"
-    shutil.copytree(EXAMPLE_REPO, repo)
-    for rel, old, new in edits:
-        p = repo / rel
-        text = p.read_text(encoding="utf-8")
-        assert old in text, rel
-        p.write_text(text.replace(old, new, 1), encoding="utf-8")
-    db_path = tmp_path / "edited.duckdb"
-    assert main(["run", "--repo", str(repo), "--db", str(db_path), "--domains", "order,stock"]) == 0
-    return Database(db_path, wait=0.5)
+    """examples/shop copied and edited, run through the pipeline."""
+    return Database(edited_shop(tmp_path, edits)[1], wait=0.5)
 
 
 def test_stock_guard_switches_an_unchecked_subtraction_to_the_guarded_statement(tmp_path):

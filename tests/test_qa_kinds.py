@@ -12,7 +12,7 @@ from core.generate.backends.template import TemplateBackend
 from core.generate.lifecycle_facts import without_lookups
 from core.generate.plan import Planner
 from storage import samples_store
-from tests.conftest import EXAMPLE_REPO
+from tests.conftest import EXAMPLE_REPO, edited_shop
 
 
 @pytest.fixture
@@ -194,20 +194,9 @@ def test_an_entry_question_replaces_the_guards_where_question_on_its_message(pla
 
 def _shop_planner(tmp_path, edits: list[tuple[str, str, str]]) -> Planner:
     """examples/shop copied and edited (path, old text, new text), run through the pipeline: its planner."""
-    import shutil
-
-    from core.cli import main
     from storage import Database
 
-    repo = tmp_path / "shop"
-    shutil.copytree(EXAMPLE_REPO, repo)
-    for rel, old, new in edits:
-        p = repo / rel
-        text = p.read_text(encoding="utf-8")
-        assert old in text, rel
-        p.write_text(text.replace(old, new, 1), encoding="utf-8")
-    db_path = tmp_path / "edited.duckdb"
-    assert main(["run", "--repo", str(repo), "--db", str(db_path), "--domains", "order,stock"]) == 0
+    repo, db_path = edited_shop(tmp_path, edits)
     ctx = Context(db=Database(db_path, wait=0.5), repo=repo, domains=["order", "stock"], backend="template", lang="en")
     return Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
 

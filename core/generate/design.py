@@ -19,7 +19,8 @@ import yaml
 from core.errors import UserError
 from core.models import DesignProposal, LayerChange, ReuseItem
 
-LAYER_ORDER = ("controller", "service", "service_impl", "dao", "mapper_xml", "model", "dto", "component", "config", "sql")
+LAYER_ORDER = ("controller", "service", "service_impl", "dao", "mapper_xml", "model", "dto", "view", "component", "config",
+               "sql")
 _PREFIX = re.compile(r"^([A-Z][a-z]{1,4})(?=[A-Z])")
 
 
@@ -686,11 +687,17 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
         changes.append((mp["layer"], mp["method"], _t(lang, f"builds its result map by hand (`{mp['text']}`): add `{line}`",
                                                       f"手工组装结果 map（`{mp['text']}`）：加入 `{line}`"), False))
     for v in f.get("views") or []:
+        pages = v.get("pages") or []
         changes.append(("dto", v["view"], _t(lang, f"add `{name}`{_accessors(v['view'], f, 'en')}: `{v['method']}` copies "
                                                   f"the {ent} into it by property name (`{v['text']}`), so it then "
-                                                  "carries the value to the user",
+                                                  + ("reaches the page below, which still has to print it" if pages
+                                                     else "carries the value to the user"),
                                             f"新增 `{name}`{_accessors(v['view'], f, 'zh')}：`{v['method']}` 按属性名把 "
-                                            f"{ent} 复制进来（`{v['text']}`），之后即可把该值返回给用户"), False))
+                                            f"{ent} 复制进来（`{v['text']}`），之后"
+                                            + ("传到下面的页面，页面仍需把它显示出来" if pages
+                                               else "即可把该值返回给用户")), False))
+        for pg in pages:
+            changes.append(("view", pg["template"], _page_change(pg, f, lang), False))
     for s in f["setters"]:
         if s.get("via") and s.get("via_path"):
             value = "now()" if f.get("value") == "now" else f"#{{{name}}}"
@@ -767,6 +774,11 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
             what = _t(lang, f"pass a fixed {f['label_en']} saying the system did it (no user acts here)",
                       f"传入表示系统操作的固定{f['label_zh']}（此处没有用户操作）")
         changes.append((c["layer"], c["caller"], what, False))
+        for k in c.get("clients") or [] if c["layer"] == "controller" and not c.get("system") else []:
+            changes.append(("view", k["path"], _t(lang, f"send `{name}` with its request to {k['route']} "
+                                                        f"(line {k['line']}: `{k['text']}`), e.g. from an input the user fills",
+                                                  f"在发往 {k['route']} 的请求中一并发送 `{name}`（第 {k['line']} 行："
+                                                  f"`{k['text']}`），例如取自用户填写的输入框"), False))
     names = [s["method"] for s in f["setters"]]
     when = _t(lang, "is cancelled or closed" if f["bind"] == "cancel" else "is created",
               "取消或关闭时" if f["bind"] == "cancel" else "创建时")
@@ -781,9 +793,11 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
               else _t(lang, f"the {f['label_en']} is the moment of the change", f"{f['label_zh']}取变更发生的时刻"),
               _flow_write(f, lang),
               _t(lang, f"endpoints that return `{ent}` itself include `{name}` once the model has it"
-                       + ("; those that build a map by hand include it once the line above is added" if f.get("maps") else ""),
+                       + ("; those that build a map by hand include it once the line above is added" if f.get("maps") else "")
+                       + ("; the server-rendered pages show it once their templates print it" if pages_of(f) else ""),
                  f"直接返回 `{ent}` 的接口在模型加入字段后即包含 `{name}`"
-                 + ("；手工组装 map 的接口需加入上面的那一行" if f.get("maps") else ""))],
+                 + ("；手工组装 map 的接口需加入上面的那一行" if f.get("maps") else "")
+                 + ("；服务端渲染的页面在模板显示它之后才可见" if pages_of(f) else ""))],
         risks=[_t(lang, ", ".join(f"`{st['name']}`" for st in f["listed"] if st["kind"] in ("update", "insert"))
                   + f" write{'s' if len(f['listed']) == 1 else ''} {table} with hand-listed columns: where `{col}` is "
                   "not added, a value set in Java is silently not stored",
@@ -802,6 +816,24 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                       "上述每个操作都保存其变更发生的时间"),
                    _t(lang, f"{ent} rows without `{col}` still load", f"没有 `{col}` 的历史数据仍可读取")],
     )
+
+
+def pages_of(f: dict) -> list[dict]:
+    """The server-rendered pages a new field's view classes reach."""
+    return [pg for v in f.get("views") or [] for pg in v.get("pages") or []]
+
+
+def _page_change(pg: dict, f: dict, lang: str) -> str:
+    """A server-rendered page prints the new property next to one it already prints (a time through the template's own
+    date format where it uses one)."""
+    expr = f"{pg['var']}.{f['field']}"
+    if f["sql_type"] == "DATETIME" and pg.get("date_format"):
+        expr = f"#dates.format({expr}, '{pg['date_format']}')"
+    how = f"`th:text=\"${{{expr}}}\"`"
+    return _t(lang, f"`{pg['controller']}` renders this view with the `{pg['attr']}` it puts in the request: print {how} "
+                    f"the way line {pg['line']} prints `{pg['var']}.{pg['shows']}`",
+              f"`{pg['controller']}` 用放入请求的 `{pg['attr']}` 渲染该视图：像第 {pg['line']} 行显示 "
+              f"`{pg['var']}.{pg['shows']}` 那样显示 {how}")
 
 
 def _flow_write(f: dict, lang: str) -> str:

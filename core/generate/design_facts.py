@@ -26,6 +26,8 @@ CLOCK = re.compile(r"\bnow\(\)|new Date\(|currentTimeMillis")
 FAILS = re.compile(r"\bthrow\b|Asserts\.|\bfail\w*\(|return\s+\w+\.(fail|error|bad)\w*\(", re.I)
 ZERO = re.compile(r"(==|<=|<)\s*0\b|==\s*1\b|!=\s*1\b|<\s*1\b")
 TEMPLATES = (".html", ".ftl", ".jsp", ".vm")      # server-side views; front-end assets are not scanned
+VIEW_NAME = re.compile(r'^\s*return\s+"([\w/.-]+)"\s*;')           # a controller returning a view name
+ATTRIBUTE = re.compile(r'\.(?:setAttribute|addAttribute|addObject)\(\s*"(\w+)"\s*,\s*(.+?)\)\s*;')
 
 
 @dataclass
@@ -314,6 +316,78 @@ class CodeFacts:
                     site.lines = group
                     sites.append(site)
         return sites
+
+    def template_file(self, view: str) -> str | None:
+        """The server-side template a controller's view name (`mall/order-detail`) resolves to, if the repository has
+        exactly one file under a `templates` folder with that name."""
+        root = Path(self.files.root)
+        found = [p.relative_to(root).as_posix() for ext in TEMPLATES for p in root.rglob(f"{view.rsplit('/', 1)[-1]}{ext}")
+                 if p.relative_to(root).as_posix().endswith(f"templates/{view}{ext}")
+                 and not set(p.relative_to(root).parts) & {"node_modules", "target"}]
+        return found[0] if len(found) == 1 else None
+
+    def rendered_by(self, method: dict, props: set[str]) -> list[dict]:
+        """The server-rendered pages that show what `method` returns: a controller method that puts its result into the
+        request or model under a name (`request.setAttribute("orderDetailVO", vo)`) and returns a view name, with the
+        template and the line of it that shows a property of that object (directly, or of the loop variable of a
+        `th:each` over it) that is one of `props` (the view class's fields). A value returned this way reaches the user
+        only where the template renders it."""
+        out = []
+        for c in self.callers(method):
+            cm = self.methods.get(c["caller_id"])
+            if not cm or self.layer_of(cm.get("parent_id")) != "controller":
+                continue
+            body = self.files.get(cm["path"]).lines[cm["start_line"] - 1:cm["end_line"]]
+            views = [(n, v.group(1)) for n, line in enumerate(body, cm["start_line"]) if (v := VIEW_NAME.match(line))]
+            var = re.match(r"\s*(?:[\w<>,.\s]+\s)?(\w+)\s*=[^=]", self.text(c["path"], c["line"]))
+            callee = re.escape(c["callee_name"].rsplit(".", 1)[-1])
+            attr = next(((a.group(1), n) for n, line in enumerate(body, cm["start_line"]) if (a := ATTRIBUTE.search(line))
+                         and ((n == c["line"] and re.search(rf"\b{callee}\(", a.group(2)))
+                              or (var and n > c["line"] and a.group(2).strip() == var.group(1)))), None)
+            if len(views) != 1 or not attr or not (template := self.template_file(views[0][1])):
+                continue
+            shown = self._shown(template, attr[0], props)
+            if shown:
+                out.append({"controller": f"{cm['parent_id'].rsplit('.', 1)[-1]}.{cm['name']}", "path": cm["path"],
+                            "start": min(c["line"], attr[1]), "end": views[0][0], "attr": attr[0], "view": views[0][1],
+                            "template": template, **shown})
+        return out
+
+    def _shown(self, template: str, attr: str, props: set[str]) -> dict | None:
+        """The first line of a template that prints one of `props` of `attr` (`th:text="${attr.p}"`), or of the loop
+        variable of a `th:each` over one of its collections; `var` is the expression a new property is read from."""
+        lines = self.files.get(template).lines
+        for var in [attr] + [e.group(1) for line in lines if (e := re.search(
+                rf"th:each=\"\s*(\w+)\s*:\s*\$\{{\s*{attr}\.\w+\s*\}}", line))]:
+            for n, line in enumerate(lines, 1):
+                shown = re.search(rf"th:(?:u?text)=\"\$\{{\s*{var}\.(\w+)\s*\}}\"", line)
+                if shown and shown.group(1) in props:
+                    dates = next((d.group(1) for other in lines if (d := re.search(
+                        rf"#dates\.format\(\s*{var}\.\w+\s*,\s*'([^']+)'\s*\)", other))), None)
+                    return {"var": var, "shows": shown.group(1), "line": n, "text": line.strip(), "date_format": dates}
+        return None
+
+    def client_calls(self, route: str) -> list[dict]:
+        """Lines of the repository's own pages and scripts that call an endpoint (`url: '/orders/' + orderNo +
+        '/cancel'`): a new request input is sent from there. Minified and third-party files are left out."""
+        parts = [re.escape(p) for p in re.split(r"\{\w+\}", route)]
+        if not route.strip("/") or len(parts[0]) < 3:
+            return []
+        pat = re.compile(r"""['"]""" + r"""['"]\s*\+\s*[\w.()]+\s*\+\s*['"]""".join(parts) + r"""['"?]""")
+        out = []
+        root = Path(self.files.root)
+        for ext in (*TEMPLATES, ".js"):
+            for p in sorted(root.rglob(f"*{ext}")):
+                parts_of = set(p.relative_to(root).parts)
+                if parts_of & {"node_modules", "target", "plugins"} or ".min." in p.name:
+                    continue
+                rel = p.relative_to(root).as_posix()
+                try:
+                    lines = self.files.get(rel).lines
+                except Exception:      # an unreadable file is not a place we can cite
+                    continue
+                out += [{"path": rel, "line": n, "text": line.strip()} for n, line in enumerate(lines, 1) if pat.search(line)]
+        return out
 
     def _local_checks(self, call: dict, seen: set[tuple[str, int]]) -> list[Site]:
         """Comparisons of a local variable the getter's value was assigned to, in the same method, as one site."""

@@ -15,10 +15,12 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from core.domain.architecture import endpoint_specs
 from core.domain.schema import Table, load_schema, snake
 from core.evidence import SourceCache
 from core.generate.design import Conventions, DesignSpec, Ref, loop_text
 from core.generate.design_facts import CodeFacts, Site, is_delete_flag
+from core.generate.lifecycle_facts import class_mapping_line
 from core.generate.plan import route_for
 from core.generate.spans import JavaOutline
 from core.models import sha256_text
@@ -781,6 +783,11 @@ class RequirementDeriver:
             class_route = next((re.search(r'"([^"]*)"', a.get("args") or "") for a in ctrl.get("annotations") or []
                                 if a.get("name") == "RequestMapping"), None)
             base_route = class_route.group(1) if class_route else ""
+            if base_route.strip("/") and (line := class_mapping_line(self.files, self.data["classes"], mapped["path"],
+                                                                      ctrl["symbol_id"])):
+                refs.insert(len(refs) - len(path) - 1, Ref(ctrl["name"], f"maps every endpoint of the class under "
+                                                            f"`{base_route}`", f"把类中所有接口映射到 `{base_route}` 之下",
+                                                            mapped["path"], line, line))
             body = self.files.get(mapped["path"]).lines[mapped["start_line"] - 1:mapped["end_line"]]
             rets = [m.group(1) for line in body if (m := re.search(r"return\s+([\w.]+)\(", line))]
             ret = next((r for r in rets if re.search(r"(success|ok)\w*$", r, re.I)), None)
@@ -1138,10 +1145,15 @@ class RequirementDeriver:
                 cm = self.code.methods.get(c["caller_id"])
                 if cm and c["path"] not in self.code.generated_paths:
                     clabel = f"{cm['parent_id'].rsplit('.', 1)[-1]}.{cm['name']}"
+                    clients = self._clients(cm) if not system else []
                     callers.append({"caller": clabel, "layer": self.code.layer_of(cm["parent_id"]), "system": system,
-                                    "inactive": self.code.inactive(cm["parent_id"]), **_request_shape(cm)})
+                                    "inactive": self.code.inactive(cm["parent_id"]), **_request_shape(cm),
+                                    "clients": clients})
                     refs.append(Ref(clabel, f"calls `{c['callee_name']}`", f"调用 `{c['callee_name']}`", c["path"],
                                     max(cm["start_line"], c["line"] - 3), c["line"]))
+                    for k in clients:
+                        refs.append(Ref(k["path"].rsplit("/", 1)[-1], f"sends the request to {k['route']}: `{k['text']}`",
+                                        f"向 {k['route']} 发送请求：`{k['text']}`", k["path"], k["line"], k["line"]))
         for via in dict.fromkeys(s["via"] for s in setters if s.get("via")):   # the statement the design changes
             st = self._stmt(via)
             if st:
@@ -1162,6 +1174,13 @@ class RequirementDeriver:
         for v in views:
             refs.append(Ref(v["method"], f"copies `{v['source']}` into `{v['view']}` by property name: `{v['text']}`",
                             f"把 `{v['source']}` 按属性名复制到 `{v['view']}`：`{v['text']}`", v["path"], v["start"], v["line"]))
+            v["pages"] = self._pages(v)
+            for pg in v["pages"]:
+                refs.append(Ref(pg["controller"], f"puts it in the request as `{pg['attr']}` and returns the view "
+                                f"`{pg['view']}`", f"把它以 `{pg['attr']}` 放入请求并返回视图 `{pg['view']}`",
+                                pg["path"], pg["start"], pg["end"]))
+                refs.append(Ref(pg["template"].rsplit("/", 1)[-1], f"renders `{pg['var']}.{pg['shows']}`: `{pg['text']}`",
+                                f"渲染 `{pg['var']}.{pg['shows']}`：`{pg['text']}`", pg["template"], pg["line"], pg["line"]))
         for mp in maps:
             refs.append(Ref(mp["method"], f"builds the returned map by hand: `{mp['text']}`",
                             f"手工组装返回的 map：`{mp['text']}`", mp["path"], mp["start"], mp["end"]))
@@ -1285,6 +1304,26 @@ class RequirementDeriver:
                 out[view] = {"view": view, "method": f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}", "text": text,
                              "source": args.group(1), "path": c["path"], "start": start, "line": c["line"]}
         return list(out.values())
+
+    def _pages(self, view: dict) -> list[dict]:
+        """The server-rendered pages that show a view class a method fills (MVC controllers returning a template
+        name): there the new field reaches the user only once the template prints it."""
+        m = self.code.method(view["method"], view["line"])
+        cls = self.code.cls(view["view"])
+        if not m or not cls:
+            return []
+        props = {f["name"] for f in self.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == cls["symbol_id"]}
+        return self.code.rendered_by(m, props)
+
+    def _clients(self, m: dict) -> list[dict]:
+        """The repository's own pages or scripts that call a controller method's endpoint: a new request input is
+        sent from there too."""
+        owner = self.classes.get(m.get("parent_id") or "") or {}
+        out = []
+        for verb, route in endpoint_specs(owner.get("annotations"), m.get("annotations")):
+            out += [{**k, "route": f"`{verb} {route}`" if verb != "ANY" else f"`{route}`"}
+                    for k in self.code.client_calls(route)]
+        return out
 
     def _via_param(self, site: Site) -> dict:
         """Where a statement writes the field from a parameter (`set status = #{status}`), it serves every status its

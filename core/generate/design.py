@@ -780,8 +780,7 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                                                   f"在发往 {k['route']} 的请求中一并发送 `{name}`（第 {k['line']} 行："
                                                   f"`{k['text']}`），例如取自用户填写的输入框"), False))
     names = [s["method"] for s in f["setters"]]
-    when = _t(lang, "is cancelled or closed" if f["bind"] == "cancel" else "is created",
-              "取消或关闭时" if f["bind"] == "cancel" else "创建时")
+    when = _t(lang, *f["when"])
     return DesignProposal(
         understanding=_t(lang, f"{table} has no column for {_a(f['label_en'])}. It is written where the {ent} {when} "
                                f"({', '.join(f'`{n}`' for n in names)}).",
@@ -909,3 +908,11 @@ def load_requirements(path: Path) -> list[dict]:
 BUILDERS = {"idempotent": _idempotent, "sql_guard": _sql_guard, "stock_guard": _stock_guard,
             "unchecked_write": _unchecked_write, "new_endpoint": _new_endpoint, "list_filter": _list_filter,
             "new_field": _new_field, "user": _user}
+
+
+def _add_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    from core.generate.impact import add_state_design     # impact.py imports this module
+    return add_state_design(spec, conv, lang)
+
+
+BUILDERS["add_state"] = _add_state

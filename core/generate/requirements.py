@@ -36,6 +36,11 @@ NEW_FIELDS = {
          "bind": "cancel", "meaning": ("cancel_reason", "取消原因", "close_reason", "关闭原因")},
         {"field": "cancelTime", "sql_type": "DATETIME", "label_en": "cancel time", "label_zh": "取消时间",
          "bind": "cancel", "value": "now", "meaning": ("cancel_time", "close_time", "end_time", "取消时间", "关闭时间")},
+        {"field": "shipTime", "sql_type": "DATETIME", "label_en": "ship time", "label_zh": "发货时间", "bind": "ship",
+         "value": "now", "meaning": ("ship_time", "delivery_time", "send_time", "deliver_time", "发货时间")},
+        {"field": "receiveTime", "sql_type": "DATETIME", "label_en": "receive time", "label_zh": "收货时间",
+         "bind": "receive", "value": "now",
+         "meaning": ("receive_time", "confirm_time", "finish_time", "receipt_time", "收货时间", "确认收货时间")},
         {"field": "invoiceTitle", "sql_type": "VARCHAR(100)", "label_en": "invoice title", "label_zh": "发票抬头",
          "bind": "create", "meaning": ("invoice", "bill_header", "发票")},
         {"field": "buyerRemark", "sql_type": "VARCHAR(500)", "label_en": "buyer remark", "label_zh": "买家备注",
@@ -43,10 +48,18 @@ NEW_FIELDS = {
     ],
 }
 CANCEL = re.compile(r"^(cancel|close)", re.I)
+# the operations a bound field is written by: method names that do it, words of the codes it moves the record to,
+# and how a requirement says when (en, zh)
+BINDS = {
+    "cancel": (CANCEL, re.compile(r"cancel|close|取消|关闭", re.I), "is cancelled or closed", "取消或关闭时"),
+    "ship": (re.compile(r"^(ship|deliver|dispatch|send)", re.I), re.compile(r"ship|deliver|express|发货|出库", re.I),
+             "is shipped", "发货时"),
+    "receive": (re.compile(r"^(confirm|receive|finish)", re.I), re.compile(r"receiv|收货", re.I),
+                "is confirmed as received", "确认收货时"),
+}
 WRITE_CALL = re.compile(r"^(update|insert|save|modify|delete|remove|add|reduce|release)", re.I)
 CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 LITERAL_SET = re.compile(r"\.set(\w+)\(\s*(?:\([a-z]+\)\s*)?(-?\d+|[A-Z]\w*\.[A-Z_][A-Z0-9_]*)\s*\)")
-CANCELLED = re.compile(r"cancel|close|取消|关闭", re.I)
 OWNER_FILTER = re.compile(r"\b(member|user|customer)_id\s*=\s*#\{", re.I)
 SYSTEM = re.compile(r"time_?out|expire|auto", re.I)       # operations the system runs, not a user
 DOMAIN_TABLE = {"order": re.compile(r"(^|_)orders?$")}     # the table a domain's new fields belong to
@@ -164,12 +177,19 @@ class RequirementDeriver:
         specs, texts = [], self._asked
         for fn in (self.idempotent, self.sql_guard, self.stock_guard, self.unchecked_write, self.new_endpoint,
                    self.list_filter,
-                   self.list_filter_criteria, self.new_field):
+                   self.list_filter_criteria, self.new_field, self._impact().add_state):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
                     texts.add(spec.text_en)
                     specs.append(spec)
         return specs
+
+    def _impact(self):
+        """The change-impact kinds (core/generate/impact.py), which read this deriver's facts."""
+        from core.generate.impact import ImpactDeriver
+        if not hasattr(self, "_impact_deriver"):
+            self._impact_deriver = ImpactDeriver(self)
+        return self._impact_deriver
 
     def _lifecycles(self, domain: str) -> list[tuple[dict, dict, str]]:
         """(dictionary, entity class, field) for status dictionaries of persisted entities in the domain."""
@@ -1052,9 +1072,10 @@ class RequirementDeriver:
         sets a code a cancel/close operation sets, or the creation (the first code, set without a guard)."""
         ts = [t for t in self._rules(domain, "transition") if t["facts"].get("entity") == ent["name"]
               and t["facts"]["field"] == fld and t["facts"].get("method")]
-        if bind == "cancel":            # codes a cancel/close operation sets, and codes the dictionary calls so
-            codes = {str(t["facts"]["to"]) for t in ts if CANCEL.match(t["facts"]["method_name"])}
-            codes |= {str(e["code"]) for e in d["entries"] if CANCELLED.search(f"{e.get('name') or ''} {e['label']}")}
+        if bind in BINDS:               # codes such an operation sets, and codes the dictionary calls so
+            by_name, by_word = BINDS[bind][:2]
+            codes = {str(t["facts"]["to"]) for t in ts if by_name.match(t["facts"]["method_name"])}
+            codes |= {str(e["code"]) for e in d["entries"] if by_word.search(f"{e.get('name') or ''} {e['label']}")}
         else:
             codes = {str(t["facts"]["to"]) for t in ts if str(t["facts"]["to"]) == str(d["entries"][0]["code"])
                      and not t["facts"].get("from_codes")}
@@ -1065,8 +1086,11 @@ class RequirementDeriver:
         literal = re.compile(r"\(\s*(?:[^()]*,\s*)?(" + "|".join(map(re.escape, sorted(codes))) + r")\s*\)"
                              + "".join(f"|{re.escape(n)}\\b" for n in sorted(names)))
         out: dict[str, tuple[dict, Site]] = {}
-        for s in self._sites(ent, fld):
-            if s.kind == "set" and literal.search(s.text) and (m := self.code.method_at(s.path, s.line)):
+        sites = self._sites(ent, fld)
+        in_sql = re.compile(rf"\b{snake(fld)}\s*=\s*({'|'.join(map(re.escape, sorted(codes)))})\b")
+        fixed = {x.where for x in sites if x.kind == "sql_set" and in_sql.search(x.text)}   # `SET status = 3` in SQL
+        for s in sites:
+            if s.kind == "set" and (literal.search(s.text) or s.via in fixed) and (m := self.code.method_at(s.path, s.line)):
                 s.field = fld
                 out.setdefault(m["symbol_id"], (m, s))
         return list(out.values())
@@ -1188,8 +1212,8 @@ class RequirementDeriver:
         generated = bool(model.get("is_generated")) or any(
             re.search(rf'tableName="({re.escape(table)}|%)"', self.files.get(p).text) for p in self.generator_configs)
         names = [s["method"] for s in setters]
-        what = "when it is cancelled or closed" if spec["bind"] == "cancel" else "when it is created"
-        what_zh = "取消或关闭时" if spec["bind"] == "cancel" else "创建时"
+        when, what_zh = BINDS[spec["bind"]][2:] if spec["bind"] in BINDS else ("is created", "创建时")
+        what = f"when it {when}"
         text_en = (f"Record {_a(spec['label_en'])} on {ent['name']} {what} ({', '.join(names)}), stored in {table} and "
                    "returned with the record.")
         text_zh = f"为 {ent['name']} 增加{spec['label_zh']}：{what_zh}（{'、'.join(names)}）写入，存入 {table}，并随记录返回。"
@@ -1197,6 +1221,7 @@ class RequirementDeriver:
                           refs, {"entity": ent["name"], "table": table, "field": spec["field"], "column": col,
                                  "sql_type": spec["sql_type"], "label_en": spec["label_en"], "label_zh": spec["label_zh"],
                                  "setters": setters, "callers": callers, "bind": spec["bind"], "value": spec.get("value"),
+                                 "when": [when, what_zh],
                                  "now": self._now_expr(ent),
                                  "lombok": sorted(c["name"] for c in [model] + [self.code.cls(x["dto"]) or {} for x in setters
                                                                                 if x["dto"]] if _lombok(c)),

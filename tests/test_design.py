@@ -115,7 +115,11 @@ def test_a_cancel_reason_is_set_where_the_order_is_cancelled(shop_db):
     cancel = [s for s in designs(shop_db, "new_field") if "cancel reason" in s.question]
     assert cancel
     setters = {c.component for c in cancel[0].design.changes if c.layer == "service_impl"}
-    assert setters == {"OrdPortalOrderServiceImpl.cancelOrder", "OrdOrderServiceImpl.close"}
+    # the time-out job closes orders too, through a statement that sets `status = 4` in its SQL: the system's reason
+    assert setters == {"OrdPortalOrderServiceImpl.cancelOrder", "OrdOrderServiceImpl.close",
+                       "OrdPortalOrderServiceImpl.cancelTimeOutOrder"}
+    timeout = next(c.change for c in cancel[0].design.changes if c.component.endswith("cancelTimeOutOrder"))
+    assert "the system did it" in timeout
     assert "generateOrder" not in cancel[0].answer
     assert "MyBatis Generator" not in cancel[0].answer           # the shop has no generator config
 

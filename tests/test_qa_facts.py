@@ -882,3 +882,72 @@ def test_a_catch_block_that_ends_the_method_is_one_of_the_checks_before_a_write(
     (words,), trace = _checks_first(f, [], "en", "`S.refund`", Cite(ev), "S.java")
     assert "(b) nothing in its `try` throws what `catch (PayException e)` catches" in words
     assert "\"refund failed\"" in words and any("exits early in `catch (PayException e)`" in c for c, _ in trace)
+
+
+EXIT_IN_BRANCH = """
+package demo;
+class CheckoutService {
+    void submit(Param param, Member member) {
+        if (param.getAddressId() == null) {
+            Asserts.fail("choose an address");
+        }
+        Coupon coupon = null;
+        if (param.getCouponId() == null) {
+            param.setCouponAmount(0);
+        } else {
+            coupon = findCoupon(param.getCouponId());
+            if (coupon == null) {
+                Asserts.fail("coupon not usable");
+            }
+        }
+        int points = pointsWorth(param.getPoints(), member);
+        if (points == 0) {
+            Asserts.fail("points not usable");
+        }
+        if (param.getTotal() < 0) {
+            Asserts.fail("bad total");
+        }
+    }
+    Coupon findCoupon(Long id) {
+        for (Coupon c : list) {
+            if (c.getId().equals(id)) {
+                return c;
+            }
+        }
+        return null;
+    }
+    int pointsWorth(int points, Member member) {
+        if (points > member.getPoints()) {
+            return 0;
+        }
+        return points / 100;
+    }
+}
+"""
+
+
+def test_an_earlier_exit_is_listed_with_the_branch_it_sits_in():
+    """mall generateOrder: the coupon check runs only in the `else` of `if (couponId == null)`; listed bare among
+    the exits before a later check, it read as if every order needed a valid coupon (blind read F, S17)."""
+    method = _method(EXIT_IN_BRANCH, "submit")
+    total = next(g for g in guards(method) if g.facts["message"] == "bad total")
+    coupon = next(e for e in total.facts["before"] if e["condition"] == "coupon == null")
+    assert [(c["condition"], c["branch"]) for c in coupon["within"]] == [("param.getCouponId() == null", "else")]
+    assert (9, 9) in total.facts["before_spans"] or any(s <= 9 <= e for s, e in total.facts["before_spans"])
+    ev = _evidence(EXIT_IN_BRANCH, "demo/CheckoutService.java", [(5, 7), (9, 16), (21, 23)])
+    body, trace = guard_answer("under_which_condition", total.facts, "en", "s", Cite(ev), "demo/CheckoutService.java")
+    assert "when `param.getCouponId()` is not null: `coupon == null` must be false" in body
+    claim = next((c, ids) for c, ids in trace if "`coupon == null`" in c)
+    assert "(when `param.getCouponId()` is not null)" in claim[0] and claim[1] == ["E2"]
+
+
+def test_no_when_question_about_a_value_a_helper_picks_under_its_own_conditions():
+    """`points = pointsWorth(..)` is 0 when the member has too few points: "exactly when `points` is 0" stops at the
+    helper (blind read F, S17: getUseIntegrationAmount). The where-question stays; the when-questions go."""
+    method = _method(EXIT_IN_BRANCH, "submit")
+    points = next(g for g in guards(method) if g.facts["message"] == "points not usable")
+    assert [s["chosen"] for s in points.facts["sources"]] == [True]
+    kinds = [k for k, _ in guard_questions(points.facts, "en", "s")]
+    assert "under_which_condition" not in kinds and "what_happens" not in kinds and "where_implemented" in kinds
+    total = next(g for g in guards(method) if g.facts["message"] == "bad total")
+    assert "under_which_condition" in [k for k, _ in guard_questions(total.facts, "en", "s")]

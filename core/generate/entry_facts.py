@@ -34,6 +34,7 @@ from core.generate.qa_templates import (
     _source_words,
     _where_sentence,
     file_name,
+    helper_decides,
     pick,
     unique_claims,
 )
@@ -188,7 +189,7 @@ class EntryChecks:
         from core.generate.plan import _exits_known  # plan imports this module
 
         f, path = rule["facts"], rule["evidence"][0]["path"]
-        if not _exits_known([f]):
+        if not _exits_known([f]) or helper_decides(f):
             return None    # an exit before the check the answer could not list (the order it skips when not unpaid)
         method_id = self.life._method_id_at(path, f["line"])
         if method_id is None or self.p.inactive.get(method_id.split("#")[0]) or self._loader_decides(f, path, method_id):

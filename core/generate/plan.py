@@ -145,7 +145,8 @@ class Planner:
                           for s in facts.get("sources") or []]
                 # earlier exits on the same value (`commentId == -1` before `commentId != 0`): the answer names them
                 spans += [Span(path=spans[0].path, start_line=n, end_line=m) for e in facts.get("same_subject") or []
-                          for n, m in [(e["line"], e["exit_line"])] + [(x["line"], x["end_line"]) for x in e["sources"]]]
+                          for n, m in [(e["line"], e["exit_line"])] + [(x["line"], x["end_line"]) for x in e["sources"]]
+                          + [(c["line"], c["line"]) for c in e.get("within") or []]]
             label_spans = []
             if rule["kind"] == "transition" and dict_rec:
                 spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))
@@ -165,7 +166,8 @@ class Planner:
             if rule["kind"] == "transition" and facts.get("exits") and facts.get("via") != "sql":
                 exit_spans = [Span(path=spans[0].path, start_line=n, end_line=m) for e in facts["exits"]
                               for n, m in [(e["line"], e["exit_line"])] +
-                              [(x["line"], x["end_line"]) for x in e.get("sources") or []]]
+                              [(x["line"], x["end_line"]) for x in e.get("sources") or []] +
+                              [(c["line"], c["line"]) for c in e.get("within") or []]]   # the branch the exit is in
                 ev = self.evidence(spans + exit_spans)
                 exit_evidence[rule["rule_id"]] = (ev, _dict_roles(ev, dict_rec, label_spans) if dict_rec else {})
             if rule["rule_id"] in path_evidence and dict_rec:   # its own ids for the same dictionary lines

@@ -130,6 +130,13 @@ def _tests_derived_local(f: dict) -> bool:
     return any(s["call"][:1].isupper() for s in f.get("sources") or [])
 
 
+def helper_decides(f: dict) -> bool:
+    """The check tests a local a same-class helper returns under conditions of its own (`integrationAmount =
+    getUseIntegrationAmount(..)`, zero in four cases): "exactly when" would stop at "when it is 0" and leave the
+    why in a body no answer shows, so no "when" question is asked about it."""
+    return any(s.get("chosen") for g in [f, *(f.get("sites") or [])] for s in g.get("sources") or [])
+
+
 def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     """Questions a guard answers completely: what happens when its condition (in words) holds, and, named
     by its message or its exit, when it fires. A condition that is a Java expression is not put in a question."""
@@ -137,23 +144,26 @@ def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     out = []
     # one verdict for both languages: the same questions in each
     plain = speakable(_guard_when(f, "en")) and not _tests_derived_local(f)
+    when_known = not helper_decides(f)
     if lang == "en":
-        if plain:
+        if plain and when_known:
             out.append(("what_happens", pick(seed + "q1", [f"What happens in {m} when {when}?",
                                                            f"If {when}, what does {m} do?"])))
         if msg:
-            out.append(("under_which_condition", f"Under which condition does {m} fail with \"{msg}\"?"))
+            if when_known:
+                out.append(("under_which_condition", f"Under which condition does {m} fail with \"{msg}\"?"))
             out.append(("where_implemented", pick(seed + "q3", [f"Where is the check behind \"{msg}\" implemented?",
                                                                 f"Which code raises \"{msg}\", and where does it live?"])))
-        else:
+        elif when_known:
             out.append(("under_which_condition", _exit_question(f, lang)))
         return out + _checks_question(f, lang, seed)
-    if plain:
+    if plain and when_known:
         out.append(("what_happens", f"在 {m} 中，如果{when}，会发生什么？"))
     if msg:
-        out.append(("under_which_condition", f"{m} 在什么条件下会报“{msg}”？"))
+        if when_known:
+            out.append(("under_which_condition", f"{m} 在什么条件下会报“{msg}”？"))
         out.append(("where_implemented", f"“{msg}”这个校验是在哪里实现的？"))
-    else:
+    elif when_known:
         out.append(("under_which_condition", _exit_question(f, lang)))
     return out + _checks_question(f, lang, seed)
 
@@ -287,9 +297,7 @@ def _before_part(members: list[dict], lang: str, cite: Cite, path: str) -> tuple
                    [(c["line"], _throwing_words(c, lang)) for c in calls])
     reqs = ("; ".join(f"({chr(97 + n)}) {w}" for n, (_, w) in enumerate(words)) if lang == "en"
             else "；".join(f"（{chr(97 + n)}）{w}" for n, (_, w) in enumerate(words)))
-    trace = [((f"{m} exits earlier when `{e['condition']}`" + ("" if e["holds"] else " is false") if lang == "en"
-               else f"{m} 在 `{e['condition']}`{'' if e['holds'] else ' 不成立'}时提前结束"),
-              [cite.at(e["line"], path)]) for e in earlier]
+    trace = [(_exit_claim(e, m, lang), _exit_ids(e, cite, path)) for e in earlier]
     trace += [_throwing_claim(c, m, lang, cite, path) for c in calls]
     trace += [((f"`{s['var']}` is assigned from `{s['call']}`" if lang == "en" else f"`{s['var']}` 由 `{s['call']}` 赋值"),
                [cite.at(s["line"], path)]) for e in earlier for s in e.get("sources") or []]
@@ -380,9 +388,7 @@ def _same_subject(f: dict, lang: str) -> str:
 
 def _same_subject_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:
     m = f"`{f['method']}`"
-    return [((f"{m} exits earlier when `{e['condition']}`" + ("" if e["holds"] else " is false") if lang == "en"
-              else f"{m} 在 `{e['condition']}`{'' if e['holds'] else ' 不成立'}时提前结束"), [cite.at(e["line"], path)])
-            for e in f.get("same_subject") or []]
+    return [(_exit_claim(e, m, lang), _exit_ids(e, cite, path)) for e in f.get("same_subject") or []]
 
 
 # ----------------------------------------------------------- transition --
@@ -457,7 +463,28 @@ def _requirement(e: dict, lang: str, said: set[str]) -> str:
         head = f"`{e['condition']}` must be {'false' if e['holds'] else 'true'} (otherwise {_exit_effect(e, lang)})"
     else:
         head = f"`{e['condition']}` 必须{'不成立' if e['holds'] else '成立'}（否则{_exit_effect(e, lang)}）"
-    return head + (f" — {src}" if src and lang == "en" else f"，{src}" if src else "")
+    return _exit_scope(e, lang) + head + (f" — {src}" if src and lang == "en" else f"，{src}" if src else "")
+
+
+def _exit_scope(e: dict, lang: str) -> str:
+    """The branches and loops an earlier exit sits in (and the checked code does not), as a lead-in: the coupon
+    check of mall's generateOrder only runs when a coupon was given, and said bare it read as a rule for all orders."""
+    ctx = context_text(e.get("within") or [], lang)
+    return (f"{ctx}: " if lang == "en" else f"{ctx}：") if ctx else ""
+
+
+def _exit_claim(e: dict, who: str, lang: str, when: str = "earlier") -> str:
+    """The trace claim of an earlier exit, with the branch it sits in."""
+    scope = context_text(e.get("within") or [], lang)
+    if lang == "en":
+        return f"{who} exits {when} when `{e['condition']}`" + ("" if e["holds"] else " is false") + \
+            (f" ({scope})" if scope else "")
+    return (f"{scope}，" if scope else "") + f"{who} 在 `{e['condition']}`{'' if e['holds'] else ' 不成立'}时提前结束"
+
+
+def _exit_ids(e: dict, cite: Cite, path: str) -> list[str]:
+    """The exit's own line and each header it sits in."""
+    return list(dict.fromkeys([cite.at(e["line"], path)] + [cite.at(c["line"], path) for c in e.get("within") or []]))
 
 
 def _throwing_words(c: dict, lang: str) -> str:
@@ -500,8 +527,7 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
                           else f"记录是通过 `{s['criteria']}` 查出的", f"{who} looks records up with `{s['criteria']}`"))
     said: set[str] = set()
     for e in f.get("exits") or []:
-        items.append((e["line"], _requirement(e, lang, said), f"{who} exits early when `{e['condition']}`"
-                      + ("" if e["holds"] else " is false")))
+        items.append((e["line"], _requirement(e, lang, said), (_exit_claim(e, who, lang, "early"), _exit_ids(e, cite, path))))
     within = f.get("within") or []
     for c in _without_implied(within, [c["condition"] for c in within if c["branch"] == "then"]):
         src = _source_words(c, lang, said)
@@ -514,7 +540,7 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
     trace = []
     for line, _, claim in items:
         trace.append(_throwing_claim(claim, who, lang, cite, path) if isinstance(claim, dict)
-                     else (claim, [cite.at(line, path)]))
+                     else claim if isinstance(claim, tuple) else (claim, [cite.at(line, path)]))
     for s in f.get("selects") or []:   # the update that uses the criteria, not only where they are built
         if s.get("write_line"):
             trace.append((f"{who} passes the criteria to the write at line {s['write_line']}" if lang == "en"
@@ -703,11 +729,11 @@ def _checks_first(f: dict, reqs: list[dict], lang: str, who: str, cite: Cite, pa
         return [], []
     said: set[str] = set()
     # a catch block that ends the method is an exit too: a list without it reads as if the call it guards could not stop the write
-    words = "; ".join(f"({chr(96 + n)}) " + (_caught(e, lang) if e.get("catch") else _requirement(e, lang, said))
+    words = "; ".join(f"({chr(96 + n)}) " + (_exit_scope(e, lang) + _caught(e, lang) if e.get("catch")
+                                              else _requirement(e, lang, said))
                       for n, e in enumerate(exits, 1))
-    trace = [((f"{who} exits early in `{e['condition']}`" if e.get("catch") else
-               f"{who} exits early when `{e['condition']}`" + ("" if e["holds"] else " is false")), [cite.at(e["line"], path)])
-             for e in exits]
+    trace = [((f"{who} exits early in `{e['condition']}`" if e.get("catch") else _exit_claim(e, who, "en", "early")),
+              _exit_ids(e, cite, path)) for e in exits]
     sources = {x["var"]: x for e in exits for x in e.get("sources") or []}   # what the words say each local is
     trace += [(f"`{x['var']}` is assigned from `{x['call']}`", [cite.at(x["line"], path)]) for x in sources.values()]
     if lang == "en":

@@ -359,7 +359,8 @@ def guards(method: Method) -> list[Found]:
                 "line": if_line, "fail_line": fail_start, "sources": sources,
                 "before": prior["exits"], "before_known": not prior["blocked"],
                 "before_spans": merge_near([(e["line"], e["exit_line"]) for e in prior["exits"]] +
-                                           [(s["line"], s["end_line"]) for e in prior["exits"] for s in e["sources"]]),
+                                           [(s["line"], s["end_line"]) for e in prior["exits"] for s in e["sources"]] +
+                                           [(c["line"], c["line"]) for e in prior["exits"] for c in e["within"]]),
                 "exit_sites": _exit_sites(method, fail),
                 "same_subject": [e for e in prior["exits"] if _subjects(e["condition"]) & _subjects(cond)],
                 "code_after": _code_after(node, method),
@@ -506,6 +507,7 @@ def transitions(method: Method) -> list[Found]:
         _within_sources(within, call, method)
         # what "under which condition" cites besides the setter; other questions need none of it
         path_spans = [(e["line"], e["exit_line"]) for e in path["exits"]] + \
+            [(c["line"], c["line"]) for e in path["exits"] for c in e["within"]] + \
             [(s["line"], s["end_line"]) for c in within for s in c.get("sources") or []] + \
             [(s["line"], s["end_line"]) for e in path["exits"] for s in e["sources"]] + \
             [(c["line"], c["line"]) for c in path["within"]] + [(c["line"], c["end_line"]) for c in path["selects"]] + \
@@ -582,6 +584,7 @@ def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
              if n.parent is None or n.parent.type != "argument_list" or _PRESENCE_TEST.match(
                  text(n.parent.parent.child_by_field_name("name")) if n.parent.parent is not None else "")}
     found: dict[str, dict] = {}
+    helpers = None
     for node in _own_nodes(method, frozenset({"variable_declarator", "assignment_expression"})):
         if not _own(node, method) or lines(node)[0] >= before:
             continue
@@ -594,7 +597,13 @@ def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
         call = text(value.child_by_field_name("name"))
         obj = text(value.child_by_field_name("object"))
         criteria = _criteria_of(value, method)
+        if obj in ("", "this") and helpers is None:
+            helpers = _helper_bodies(method)
         found[text(target)] = {"var": text(target), "expr": code(value)[:160], "end_line": lines(node)[1],
+                               # a same-class helper that returns under conditions of its own (`getUseCoupon` gives
+                               # null when no listed coupon matches): "when" is in its body, which no answer shows
+                               "chosen": obj in ("", "this")
+                               and len(re.findall(r"\breturn\b", (helpers or {}).get(call, ""))) > 1,
                                "call": f"{obj}.{call}" if obj else call,
                                "update_count": bool(_WRITE_CALL.match(call)) and bool(re.search(r"(Dao|Mapper)$", obj)),
                                # the span starts at the criteria the call is given, when they are built just before
@@ -746,6 +755,14 @@ def _written_at(target: Node, method: Method) -> int:
     return call.start_byte if call is not None else target.start_byte
 
 
+def _own_context(exit_node: Node, target: Node, method: Method) -> list[dict]:
+    """The branches and loops around an earlier exit that do not also hold `target`: the exit only runs there
+    (mall's "该优惠券不可用" sits in the `else` of `if (couponId == null)`; said without it, the answer claimed
+    every order needs a valid coupon)."""
+    shared = {(c["line"], c.get("branch")) for c in _context(target, method.node)}
+    return [c for c in _context(exit_node, method.node) if (c["line"], c.get("branch")) not in shared]
+
+
 def path_to(target: Node, method: Method) -> dict:
     """Everything that must hold for the method to reach `target`: every earlier early exit on its path
     (`if (c) throw/return/fail/continue/break`, a `catch` that returns or throws), in code order, and the
@@ -772,7 +789,7 @@ def path_to(target: Node, method: Method) -> dict:
                     continue   # it only ends an earlier loop's iteration
             if_line = lines(node)[0]
             exits.append({"condition": strip_parens(code(cond)), "holds": holds, "line": if_line, **ex,
-                          "sources": _local_sources(method, cond, if_line)})
+                          "sources": _local_sources(method, cond, if_line), "within": _own_context(node, target, method)})
     for node in _own_nodes(method, frozenset({"catch_clause"})):
         if not _own(node, method) or node.start_byte >= start or _contains(node, target):
             continue
@@ -784,7 +801,7 @@ def path_to(target: Node, method: Method) -> dict:
             continue
         caught = next((text(c) for c in node.named_children if c.type == "catch_formal_parameter"), "")
         exits.append({"condition": f"catch ({squash(caught)})", "catch": True, "holds": True,
-                      "line": lines(node)[0], **ex, "sources": []})
+                      "line": lines(node)[0], **ex, "sources": [], "within": _own_context(node, target, method)})
     for node in _own_nodes(method, frozenset({"switch_expression", "switch_statement"})):
         if _own(node, method) and node.start_byte < start and not _contains(node, target) and \
                 re.search(r"\b(return|throw)\b", text(node)):

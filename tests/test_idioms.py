@@ -16,7 +16,7 @@ from core.domain import architecture as arch
 from core.domain import constants as const
 from core.domain import stage as map_stage
 from core.domain.entities import annotated_table, result_types
-from core.domain.status_dicts import constant_groups, group_key
+from core.domain.status_dicts import code_field_line, constant_groups, group_key, without_sentinels
 from core.index import stage as index_stage
 from core.rules import stage as extract_stage
 from core.rules.java_rules import named_value
@@ -131,6 +131,48 @@ def test_constant_class_and_enum_are_dictionaries_linked_to_their_entity_field(s
     pay = dicts[PAY_ENUM]
     assert [(e["code"], e["label"]) for e in pay["entries"]] == [("0", "待支付"), ("1", "支付成功"), ("2", "支付失败")]
     assert (pay["entity"], pay["entity_field"]) == (f"{COMMON}.entity.OrdPayment", "payStatus")
+
+
+_ENUM_WITH_LOOKUP = """public enum ShipStatus {
+    UNKNOWN(-9, "UNKNOWN"),
+    WAITING(0, "待发货"),
+    SHIPPED(1, "已发货");
+
+    private final int shipState;
+    private final String text;
+
+    public static ShipStatus of(int code) {
+        for (ShipStatus s : ShipStatus.values()) {
+            if (s.shipState == code) {
+                return s;
+            }
+        }
+        return UNKNOWN;
+    }
+}"""
+
+
+def test_an_enum_lookup_sentinel_is_no_status_and_the_code_field_is_found():
+    entries = [{"code": "-9", "label": "UNKNOWN", "name": "UNKNOWN"}, {"code": "0", "label": "待发货", "name": "WAITING"},
+               {"code": "1", "label": "已发货", "name": "SHIPPED"}]
+    assert [e["name"] for e in without_sentinels(entries, _ENUM_WITH_LOOKUP)] == ["WAITING", "SHIPPED"]
+    # a fallback with a business label is a status rows may hold (newbee PayStatusEnum DEFAULT(-1, "支付失败"))
+    labelled = [{**entries[0], "label": "支付失败"}, *entries[1:]]
+    assert without_sentinels(labelled, _ENUM_WITH_LOOKUP) == labelled
+    stream = _ENUM_WITH_LOOKUP.replace("return UNKNOWN;", "").replace("for (", "return Arrays.stream(values()).filter("
+                                                                       ").findFirst().orElse(UNKNOWN); // (")
+    assert len(without_sentinels(entries, stream)) == 2
+    assert code_field_line(_ENUM_WITH_LOOKUP, "shipState") == 6
+    assert code_field_line(_ENUM_WITH_LOOKUP, "code") is None
+
+
+def test_an_enum_dictionary_names_its_real_code_field(shop: Database):
+    """OrdPaymentStatusEnum keeps its code in `payStatus`: the rule says so and cites the field, and nothing
+    speaks of a `OrdPaymentStatusEnum.code` that does not exist (newbee blind reads Z/F: `PayTypeEnum.code`)."""
+    rule = next(r for r in _rules(shop, "status_dict") if r["facts"]["dict_id"] == PAY_ENUM)
+    assert (rule["facts"]["code_field"], rule["facts"]["code_field_line"]) == ("payStatus", 11)
+    assert any(e["start_line"] <= 11 <= e["end_line"] for e in rule["evidence"])
+    assert "(the code is its field `payStatus`)" in rule["statement_en"] and ".code" not in rule["statement_en"]
 
 
 # ----------------------------------------------------------- transitions --

@@ -14,7 +14,7 @@ from core.domain import constants as const
 from core.domain import entities
 from core.domain.flows import CallGraph, MethodInfo
 from core.domain.profiles import Labeler, merge
-from core.domain.status_dicts import constant_entries, constant_groups, enum_entry, field_dictionary
+from core.domain.status_dicts import constant_entries, constant_groups, enum_entry, field_dictionary, without_sentinels
 from core.errors import UserError
 from core.source import read_source
 from storage import index_store
@@ -326,6 +326,7 @@ class MapBuilder:
                 constants = [m for m in members if m["kind"] == "enum_constant"]
                 entries = [{**e, "line": c["start_line"]} for c in constants
                            if (e := enum_entry(c["signature"], c["doc"], c["name"]))]
+                entries = without_sentinels(entries, "\n".join(self._file_lines(t["path"])[t["start_line"] - 1: t["end_line"]]))
                 if len(entries) >= 2:
                     start = self._doc_start(constants[0])
                     domains = merge(class_domains[sid], self.labeler.for_text(t["doc"]))

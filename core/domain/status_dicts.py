@@ -106,3 +106,31 @@ def constant_entries(group: list, mapping: dict[str, tuple[str, int, int]]) -> l
         if code not in named:
             entries.append({"code": code, "label": label, "name": None, "label_lines": [start, end]})
     return entries
+
+
+_FALLBACK = re.compile(
+    r"values\(\)[^;]*\)[\s\S]*?\}\s*return\s+(?:\w+\.)?([A-Z][A-Z0-9_]*)\s*;"   # a loop over values(), then return X;
+    r"|\.orElse\(\s*(?:\w+\.)?([A-Z][A-Z0-9_]*)\s*\)"                              # stream().filter(..).findFirst().orElse(X)
+    r"|default\s*:\s*return\s+(?:\w+\.)?([A-Z][A-Z0-9_]*)\s*;")                   # switch (code) {... default: return X;}
+_SENTINEL_LABEL = re.compile(r"^(?:error|err|unknown|invalid|none|null|default|undefined|未知|错误|异常|无效)$", re.I)
+
+
+def without_sentinels(entries: list[dict], enum_text: str | None) -> list[dict]:
+    """An enum's entries less its lookup's sentinel: the constant the code-to-enum lookup returns when no code
+    matches (`return DEFAULT;` after a loop over values(), `orElse(UNKNOWN)`, `default: return ERROR;`) AND
+    whose label says it is no status ("ERROR", "未知"). No row stores it, so listing it as a status misleads
+    (newbee-mall DEFAULT(-9, "ERROR")); a fallback with a business label (DEFAULT(-1, "支付失败")) stays."""
+    if not enum_text:
+        return entries
+    fallback = {n for m in _FALLBACK.finditer(enum_text) for n in m.groups() if n}
+    kept = [e for e in entries if not (e.get("name") in fallback and _SENTINEL_LABEL.match(e["label"].strip()))]
+    return kept if len(kept) >= 2 else entries
+
+
+def code_field_line(enum_text: str | None, field: str | None) -> int | None:
+    """The 1-based line declaring an enum's code field (`private int orderStatus;`), the evidence that the
+    codes are read through it; None when it is not found."""
+    if not enum_text or not field:
+        return None
+    decl = re.compile(rf"^\s*(?:(?:private|protected|public|final)\s+)*[\w<>\[\]]+\s+{re.escape(field)}\s*[;=]")
+    return next((n for n, line in enumerate(enum_text.splitlines(), 1) if decl.match(line)), None)

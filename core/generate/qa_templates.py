@@ -1221,7 +1221,7 @@ def dict_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     """One "which values" question per dictionary: a "what does code N mean" twin is a one-line lookup of an
     entry the same answer already lists."""
     (o, fld) = _dict_names(f)
-    if f.get("source") == "constants":   # `static final` codes in a constant class: ask by the class's names
+    if f.get("source") in ("constants", "enum"):   # codes of a constant class or an enum: ask by the class's names
         if not any(e["label"] != e.get("name") for e in f["entries"]):   # names only: nothing says what they mean
             return [("which_values", f"Which status codes does `{o}` declare, and with which values?" if lang == "en"
                      else f"`{o}` 声明了哪些状态码常量？取值分别是多少？")]
@@ -1254,12 +1254,18 @@ def _constants_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> 
     named = [e for e in f["entries"] if e.get("name")]
     body = (f"`{o}` declares these codes: " + "; ".join(one(e) for e in named) + "." if en
             else f"`{o}` 定义的状态码：" + "；".join(one(e) for e in named) + "。")
-    return body, _constant_claims(f, named, lang, cite, path)
+    claims = _constant_claims(f, named, lang, cite, path)
+    if f.get("code_field_line"):   # an enum keeps its code in a field of its own (never a made-up `.code`)
+        held = (f"`{o}` keeps the code in its field `{f['code_field']}`" if en
+                else f"`{o}` 的编码存于字段 `{f['code_field']}`")
+        body += f" {held}." if en else f"{held}。"
+        claims.append((held, [cite.at(f["code_field_line"], path)]))
+    return body, claims
 
 
 @unique_claims
 def dict_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    if f.get("source") == "constants":
+    if f.get("source") in ("constants", "enum"):
         return _constants_answer(qkind, f, lang, cite, path)
     (o, fld), entries = _dict_names(f), f["entries"]
     ids = cite.all()

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from core.domain.constants import Constant, ConstantTable, normalise
+from core.domain.status_dicts import code_field_line
 from core.evidence import SourceCache
 from core.models import Rule, Span, sha256_text
 from core.rules import java_rules, sql_rules, statements
@@ -470,12 +471,25 @@ class Extractor:
             # labels proven elsewhere in the file (a mapping method too far below the constants)
             spans += [tuple(e["label_lines"]) for e in d["entries"] if e.get("label_lines")
                       and not (d["start_line"] <= e["label_lines"][0] and e["label_lines"][1] <= d["end_line"])]
+            spans += self._code_field(d, facts)
             link = self._dict_link(d)
             if link is not None:   # the entity field these codes are stored in, and a line that shows it
                 facts["describes"] = {"entity": d["entity"].rsplit(".", 1)[-1], "field": d["entity_field"],
                                       "path": link[0], "line": link[1]}
             out.append(self._rule("status_dict", domains, d["dict_id"], d["path"], spans, facts))
         return out
+
+    def _code_field(self, d: dict, facts: dict) -> list[tuple[int, int]]:
+        """An enum's code field (`orderStatus`, read by `getOrderStatus()`) into the facts, its declaration into
+        the evidence: an answer names the member code reads, never a made-up `Enum.code`."""
+        if d["source"] != "enum":
+            return []
+        field_name = next((c.accessor for c in self.constants.of_owner(d["dict_id"]) if c.accessor), None)
+        line = code_field_line("\n".join(self.files.get(d["path"]).lines), field_name)
+        if line is None:
+            return []
+        facts["code_field"], facts["code_field_line"] = field_name, line
+        return [(line, line)]
 
     def _dict_link(self, d: dict) -> tuple[str, int] | None:
         """(path, line) of a call setting the dictionary's entity field to one of its constants, which proves

@@ -177,7 +177,12 @@ def status_dict(f: dict) -> tuple[str, str]:
     entries = f.get("entries", [])
     en = "; ".join(f"{e['code']} = {e['label']}" for e in entries)
     zh = "；".join(f"{e['code']} -> {e['label']}" for e in entries)
-    return (f"{f['owner']}.{f['field']} takes the values {en}.", f"{f['owner']}.{f['field']} 的取值：{zh}。")
+    if f.get("field"):
+        return (f"{f['owner']}.{f['field']} takes the values {en}.", f"{f['owner']}.{f['field']} 的取值：{zh}。")
+    # an enum or a constant class: its constants are the values; an enum's code sits in its own field
+    held = f" (the code is its field `{f['code_field']}`)" if f.get("code_field") else ""
+    held_zh = f"（编码存于字段 `{f['code_field']}`）" if f.get("code_field") else ""
+    return (f"`{f['owner']}`{held} declares the codes {en}.", f"`{f['owner']}`{held_zh} 定义的编码：{zh}。")
 
 
 def side_effects(f: dict) -> tuple[str, str]:

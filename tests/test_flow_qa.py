@@ -256,3 +256,40 @@ def test_a_write_names_the_fixed_values_its_caller_puts_on_the_record(tmp_path: 
     assert [(v["field"], v["value"], v["line"]) for v in sets] == [("state", "Pass.GONE", 4)]
     site = {"hops": [{"path": "C.java", "sets": sets}]}
     assert _sets_text(site, "en") == ", storing `p.state` = `Pass.GONE` (set at C.java:4)"
+
+
+
+def test_reads_list_every_query_of_a_read_only_entry(planner):
+    """'Which tables does X read': read-only entries, every query with its call chain (checked by hand against
+    OrdPortalOrderServiceImpl.detail: the current member, then the order with its items); an entry that writes
+    (generateOrder) has its writes question instead, a single one-table query (the admin list) is not asked."""
+    p, data = planner
+    items = {i.facts["entry_id"].split(".")[-1]: i for i in p.read_items(data["flows"])}
+    portal = items["OrdPortalOrderController#detail(Long)"]
+    assert [(r["label"], r["tables"], [h["label"] for h in r["sites"][0]["hops"]]) for r in portal.facts["reads"]] == [
+        ("UmsMemberMapper.selectByPrimaryKey", ["ums_member"],
+         ["OrdPortalOrderController.detail", "OrdPortalOrderServiceImpl.detail", "UmsMemberServiceImpl.getCurrentMember"]),
+        ("PortalOrderDao.getDetail", ["ord_order", "ord_order_item"],
+         ["OrdPortalOrderController.detail", "OrdPortalOrderServiceImpl.detail"])]
+    answer = TemplateBackend.draft(portal).answer
+    assert "reads `ord_order`, `ord_order_item`, `ums_member`: it reaches 2 SQL queries" in answer
+    assert "writes nothing" in answer and "SELECT from `ums_member`" in answer
+    # one query joining three tables is asked; generateOrder writes, the admin list is one query on one table
+    assert items["OrdOrderController#detail(Long)"].facts["reads"][0]["tables"] == [
+        "ord_order", "ord_order_item", "ord_order_operate_history"]
+    assert not any("generateOrder" in k or k.startswith("OrdOrderController#list") for k in items)
+    assert all(i.source.question_kind == "reads" and i.source.kind == "flow" for i in items.values())
+
+
+def test_inherited_and_declared_queries_are_statements(planner):
+    """A JPA repository's inherited findAll / findById is a query on its entity's table, so a read-only flow
+    reaching it lists it; a repository method named neither like a read nor a write is 'unknown' (a flow
+    reaching it is not asked what it reads)."""
+    from core.generate.flow_facts import data_kind
+
+    p, _ = planner
+    refund = {k: v for k, v in p.stmts.items() if k.startswith("io.acdp.shop.portal.dao.OrdRefundRepository.")}
+    assert {k.rsplit(".", 1)[-1]: (v["kind"], v["tables"]) for k, v in refund.items()} == {
+        "save": ("upsert", ["ord_refund"]), "findById": ("select", ["ord_refund"]), "findAll": ("select", ["ord_refund"])}
+    assert [data_kind(n) for n in ("selectList", "countByStatus", "existsById", "deleteById", "sync")] == [
+        "select", "select", "select", "delete", "unknown"]

@@ -19,6 +19,7 @@ from core.domain.flows import MAX_DEPTH, MAX_STEPS, CallGraph, MethodInfo
 from core.generate.spans import Control, JavaOutline
 
 WRITES = frozenset({"insert", "update", "delete", "upsert"})
+READS = frozenset({"select"})
 MAX_WRITES = 8          # more and the answer is a dump, not something a developer reads
 MAX_SITES = 4           # call sites reaching one statement
 MAX_PATHS = 400         # call paths enumerated per flow before giving up
@@ -61,9 +62,11 @@ def complete(steps: list[dict]) -> bool:
                                               for s in steps)
 
 
-def write_sites(steps: list[dict], stmts: dict[str, dict]) -> list[tuple[str, list[tuple[str, str, int]]]]:
-    """(statement id, call chain) for every way the entry reaches a write, in execution order of the code;
-    a chain is [(caller id, caller path, call line), ...] from the entry down to the DAO/mapper method."""
+def write_sites(steps: list[dict], stmts: dict[str, dict],
+                kinds: frozenset[str] = WRITES) -> list[tuple[str, list[tuple[str, str, int]]]]:
+    """(statement id, call chain) for every way the entry reaches a statement of `kinds` (writes unless told),
+    in execution order of the code; a chain is [(caller id, caller path, call line), ...] from the entry down to
+    the DAO/mapper method."""
     methods = _graph(steps)
     out: list[tuple[str, list[tuple[str, str, int]]]] = []
     budget = [MAX_PATHS]
@@ -73,7 +76,7 @@ def write_sites(steps: list[dict], stmts: dict[str, dict]) -> list[tuple[str, li
         if budget[0] < 0:
             raise TooBroad(f"more than {MAX_PATHS} call paths")
         node = methods[method_id]
-        out.extend((st, chain) for st in node.sql if stmts.get(st, {}).get("kind") in WRITES)
+        out.extend((st, chain) for st in node.sql if stmts.get(st, {}).get("kind") in kinds)
         for line, callee in node.edges:
             if callee not in on_path and callee in methods:
                 go(callee, [*chain, (method_id, node.path, line)], on_path | {callee})
@@ -84,11 +87,12 @@ def write_sites(steps: list[dict], stmts: dict[str, dict]) -> list[tuple[str, li
 
 
 def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline,
-                max_writes: int = MAX_WRITES) -> list[dict]:
-    """One record per written statement, in the order first reached, each with every call site reaching it:
+                max_writes: int = MAX_WRITES, kinds: frozenset[str] = WRITES) -> list[dict]:
+    """One record per written statement (or one of `kinds`: READS for queries), in the order first reached, each
+    with every call site reaching it:
     {stmt_id, kind, tables, path, start_line, end_line, sites: [{hops: [{caller, path, line, controls}]}]}."""
     writes: dict[str, dict] = {}
-    for stmt_id, chain in write_sites(steps, stmts):
+    for stmt_id, chain in write_sites(steps, stmts, kinds):
         st = stmts[stmt_id]
         rec = writes.setdefault(stmt_id, {"stmt_id": stmt_id, "label": statement_label(stmt_id), "kind": st["kind"],
                                           "tables": st["tables"] or [],
@@ -96,7 +100,7 @@ def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline,
                                           "end_line": st["end_line"], "sites": []})
         callees = [c[0].partition("#")[2].split("(")[0] for c in chain[1:]] + [stmt_id.rsplit(".", 1)[-1]]
         hops = [{"caller": caller, "label": member_label(caller), "path": path, "line": line,
-                 "controls": [_control_fact(c) for c in outline.controls(path, line, callee)]}
+                 "controls": [control_fact(c) for c in outline.controls(path, line, callee)]}
                 for (caller, path, line), callee in zip(chain, callees)]
         if st["kind"] in ("update", "insert"):   # the fixed values each caller puts on the record it passes down
             for hop, callee in zip(hops, callees):
@@ -107,7 +111,7 @@ def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline,
     return list(writes.values())
 
 
-def _control_fact(c: Control) -> dict:
+def control_fact(c: Control) -> dict:
     return {"kind": c.kind, "code": c.code, "line": c.line, "header_end": c.header_end, "branch_line": c.branch_line}
 
 
@@ -137,6 +141,17 @@ def statement_label(stmt_id: str) -> str:
 _WRITE_NAME = re.compile(r"^(?:batch)?(insert|update|delete|modify|remove|save|persist|merge)", re.I)
 _KIND_OF = {"insert": "insert", "update": "update", "modify": "update", "delete": "delete", "remove": "delete",
             "save": "upsert", "persist": "insert", "merge": "upsert"}
+# query methods of a mapper or repository: generator/MyBatis-Plus select*, JPA find*/get*/count*/exists*
+_READ_NAME = re.compile(r"^(select|find|get|count|exists|query|list|load|search|read|page)", re.I)
+
+
+def data_kind(name: str) -> str:
+    """What a mapper / repository method without SQL in the index does, from its name: a write kind, 'select',
+    or 'unknown' (a flow reaching it cannot say completely what it reads)."""
+    found = _WRITE_NAME.match(name)
+    if found:
+        return _KIND_OF[found.group(1).lower()]
+    return "select" if _READ_NAME.match(name) else "unknown"
 
 
 def _entity_tables(data: dict) -> dict[str, list[str]]:
@@ -147,11 +162,12 @@ def _entity_of(owner: str) -> str:
     return re.sub(r"(Mapper|Dao|DAO|Repository)$", "", owner.rsplit(".", 1)[-1])
 
 
-def inherited_writes(data: dict) -> tuple[list[dict], list[tuple[str, str, None, int, str]], list[MethodInfo]]:
-    """Writes through methods a mapper or repository inherits (JPA `repository.save`, MyBatis-Plus
-    `mapper.updateById`): the index sees these calls but no method to resolve them to. Each becomes a
-    method of the receiver's class with one statement (table from the entity the class is for), so a flow
-    reaching it lists the write instead of presenting a list without it as complete."""
+def inherited_statements(data: dict) -> tuple[list[dict], list[tuple[str, str, None, int, str]], list[MethodInfo]]:
+    """Statements through methods a mapper or repository inherits (JPA `repository.save` / `findById`,
+    MyBatis-Plus `mapper.updateById` / `selectList`): the index sees these calls but no method to resolve
+    them to. Each becomes a method of the receiver's class with one statement (table from the entity the class
+    is for; kind from its name, 'unknown' when the name says neither read nor write), so a flow reaching it
+    lists the write or query instead of presenting a list without it as complete."""
     layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
     symbols = {c["symbol_id"]: c for c in data["classes"]}
     tables = _entity_tables(data)
@@ -159,38 +175,35 @@ def inherited_writes(data: dict) -> tuple[list[dict], list[tuple[str, str, None,
     calls, methods = [], {}
     for c in data["calls"]:
         receiver, name = c.get("receiver_type") or "", c["callee_name"].rsplit(".", 1)[-1]
-        found = _WRITE_NAME.match(name)
-        if c.get("callee_id") or not found or layers.get(receiver) not in ("mapper", "dao"):
+        if c.get("callee_id") or layers.get(receiver) not in ("mapper", "dao"):
             continue
         method_id = f"{receiver}#{name}()"
         owner = symbols[receiver]
         if method_id not in methods:
             line = owner.get("start_line") or 1
             methods[method_id] = MethodInfo(method_id, receiver, owner.get("path") or c["path"], line, line)
-            stmts[method_id] = {"stmt_id": f"{receiver}.{name}", "kind": _KIND_OF[found.group(1).lower()],
+            stmts[method_id] = {"stmt_id": f"{receiver}.{name}", "kind": data_kind(name),
                                 "tables": tables.get(_entity_of(receiver), []), "path": methods[method_id].path,
                                 "start_line": line, "end_line": line, "method_id": method_id}
         calls.append((c["caller_id"], method_id, None, c["line"], c["path"]))
     return list(stmts.values()), calls, list(methods.values())
 
 
-def mapper_writes(data: dict) -> list[dict]:
-    """Statements for mapper / DAO methods that write but have no SQL in the index (annotation mappers, a
-    generator's XML that is not checked in): named by the method, the table from the entity the mapper is for
-    (none if unknown, and then a flow reaching it is not asked about). Without them such writes would be
-    missing from a flow that is presented as complete."""
+def mapper_statements(data: dict) -> list[dict]:
+    """Statements for mapper / DAO methods that have no SQL in the index (annotation mappers, a generator's XML
+    that is not checked in, Spring Data derived queries): named by the method, kind from its name, the table
+    from the entity the mapper is for (none if unknown, and then a flow reaching it is not asked about).
+    Without them such writes and queries would be missing from a flow that is presented as complete."""
     layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
     with_sql = {s.get("method_id") for s in data["sql_statements"]}
     tables = _entity_tables(data)
     out = []
     for m in data["symbols"]:
         owner = m.get("parent_id") or ""
-        found = _WRITE_NAME.match(m["name"]) if m["kind"] == "method" else None
-        if not found or layers.get(owner) not in ("mapper", "dao") or m["symbol_id"] in with_sql:
+        if m["kind"] != "method" or layers.get(owner) not in ("mapper", "dao") or m["symbol_id"] in with_sql:
             continue
-        entity = _entity_of(owner)
-        out.append({"stmt_id": f"{owner}.{m['name']}", "kind": _KIND_OF[found.group(1).lower()],
-                    "tables": tables.get(entity, []), "path": m["path"], "start_line": m["start_line"],
+        out.append({"stmt_id": f"{owner}.{m['name']}", "kind": data_kind(m["name"]),
+                    "tables": tables.get(_entity_of(owner), []), "path": m["path"], "start_line": m["start_line"],
                     "end_line": m["end_line"], "method_id": m["symbol_id"]})
     return out
 
@@ -230,7 +243,7 @@ def method_ref_calls(data: dict, text_of) -> list[tuple[str, str, None, int, str
 def call_graph(data: dict, statements: list[dict], extra_calls: list[tuple] = (),
                extra_methods: list[MethodInfo] = ()) -> CallGraph:
     """The same call graph the domain map walks flows on, for any method (a cancel, a place operation),
-    with `statements` (the index's SQL, mapper_writes, inherited_writes) as the SQL each mapper method runs."""
+    with `statements` (the index's SQL, mapper_statements, inherited_statements) as the SQL each mapper method runs."""
     methods = {s["symbol_id"]: MethodInfo(s["symbol_id"], s["parent_id"], s["path"], s["start_line"], s["end_line"])
                for s in data["symbols"] if s["kind"] in ("method", "constructor") and s.get("parent_id")}
     methods.update({m.symbol_id: m for m in extra_methods})

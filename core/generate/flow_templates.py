@@ -1,5 +1,6 @@
 """QA about whole flows: what an entry point writes to the database, in order and under which
-branches and loops (facts from core.generate.flow_facts), and how a cancelling operation undoes what a
+branches and loops (facts from core.generate.flow_facts), which tables a read-only entry queries
+(core.generate.read_facts), and how a cancelling operation undoes what a
 placing operation did (writes to one table in opposite directions)."""
 
 from __future__ import annotations
@@ -19,18 +20,55 @@ def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     return [("writes", f"{f['entry_label_zh']} 会按什么顺序写哪些表？每次写入位于哪些分支或循环中？")]
 
 
+def read_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    """'Which tables does X read': the scope is the entry, the answer every query it reaches (not their WHERE)."""
+    if lang == "en":
+        return [("reads", pick(seed, [
+            f"Which tables does {f['entry_label']} read, and through which queries?",
+            f"Which SQL queries does {f['entry_label']} run, on which tables, and under which branches or loops?"]))]
+    return [("reads", f"{f['entry_label_zh']} 会读取哪些表？通过哪些查询语句？")]
+
+
+def _stmt_text(w: dict, lang: str) -> str:
+    """'UPDATE `pms_sku_stock`' for a write, 'SELECT from `oms_order`' for a query."""
+    if w["kind"] != "select":
+        return write_text(w, lang)
+    tables = ", ".join(f"`{t}`" for t in w["tables"])
+    return f"SELECT from {tables}" if lang == "en" else f"查询 {tables}"
+
+
+def _kind_phrase(w: dict, lang: str) -> str:
+    if w["kind"] == "select":
+        return "a SELECT" if lang == "en" else "SELECT"
+    return sql_kind(w["kind"]) if lang == "en" else sql_word(w["kind"])
+
+
 def _site_text(site: dict, lang: str) -> str:
     """'via `A.m` → `B.n` (B.java:30)', then the branches and loops around any call on that path."""
     hops = site["hops"]
     last = hops[-1]
     chain = " → ".join(f"`{h['label']}`" for h in hops)
+    paged = "".join(_paged_text(h, lang) for h in hops if h.get("paged"))
     if lang == "en":
-        return f"called via {chain} ({file_name(last['path'])}:{last['line']})" + "".join(
+        return f"called via {chain} ({file_name(last['path'])}:{last['line']})" + paged + "".join(
             f", where the call at {file_name(h['path'])}:{h['line']} runs "
             + ", ".join(control_text(c, lang) for c in h["controls"]) for h in hops if h["controls"])
-    return f"调用路径 {chain}（{file_name(last['path'])}:{last['line']}）" + "".join(
+    return f"调用路径 {chain}（{file_name(last['path'])}:{last['line']}）" + paged + "".join(
         f"，其中 {file_name(h['path'])}:{h['line']} 的调用" + "、".join(control_text(c, lang) for c in h["controls"])
         for h in hops if h["controls"])
+
+
+def _paged_text(hop: dict, lang: str) -> str:
+    """PageHelper.startPage before the call pages the query and adds a COUNT of it (read_facts._mark_paged);
+    a startPage inside an `if` does so only when it holds."""
+    paged = hop["paged"]
+    at = f"{file_name(hop['path'])}:{paged['line']}"
+    conds = [control_text(c, lang) for c in paged["controls"]]
+    if lang == "en":
+        return (f", paged by `PageHelper.startPage` ({at}" + "".join(f", {c}" for c in conds)
+                + "), so PageHelper then also runs a COUNT over the same query")
+    return (f"，由 `PageHelper.startPage`（{at}" + "".join(f"，{c}" for c in conds)
+            + "）分页，此时 PageHelper 还会对同一查询执行一次 COUNT")
 
 
 def _sets_text(site: dict, lang: str) -> str:
@@ -49,11 +87,11 @@ def _sets_text(site: dict, lang: str) -> str:
 def _write_line(n: int, w: dict, lang: str) -> str:
     sites = [_site_text(s, lang) + _sets_text(s, lang) for s in w["sites"]]
     if lang == "en":
-        head = f"{n}. {write_text(w, lang)} by `{w['label']}` ({file_name(w['path'])}:{w['start_line']})"
+        head = f"{n}. {_stmt_text(w, lang)} by `{w['label']}` ({file_name(w['path'])}:{w['start_line']})"
         if len(sites) == 1:
             return f"{head}, {sites[0]}."
         return f"{head}, reached from {len(sites)} places: " + "; ".join(f"({k}) {t}" for k, t in zip("abcdefgh", sites)) + "."
-    head = f"{n}. {write_text(w, lang)}：`{w['label']}`（{file_name(w['path'])}:{w['start_line']}）"
+    head = f"{n}. {_stmt_text(w, lang)}：`{w['label']}`（{file_name(w['path'])}:{w['start_line']}）"
     if len(sites) == 1:
         return f"{head}，{sites[0]}。"
     return f"{head}，有 {len(sites)} 处调用：" + "；".join(f"（{k}）{t}" for k, t in zip("abcdefgh", sites)) + "。"
@@ -63,8 +101,8 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
     """Per write: what the statement does; per call site: the chain that reaches it (citing each hop's call)
     and, per hop inside a branch or loop, that branch or loop."""
     tables = ", ".join(w["tables"])
-    claims = [((f"`{w['label']}` is {sql_kind(w['kind'])} on {tables}" if lang == "en"
-                else f"`{w['label']}` 对 {tables} 执行 {sql_word(w['kind'])}"), [cite.at(w["start_line"], w["path"])])]
+    claims = [((f"`{w['label']}` is {_kind_phrase(w, lang)} on {tables}" if lang == "en"
+                else f"`{w['label']}` 对 {tables} 执行 {_kind_phrase(w, lang)}"), [cite.at(w["start_line"], w["path"])])]
     for site in w["sites"]:
         hops = site["hops"]
         chain = " → ".join(f"`{h['label']}`" for h in hops)
@@ -73,6 +111,14 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
         claims += [((f"`{h['label']}` calls `{v['receiver']}.{v['setter']}` with `{v['value']}` before the call"
                      if lang == "en" else f"`{h['label']}` 在调用前以 `{v['value']}` 调用 `{v['receiver']}.{v['setter']}`"),
                     [cite.at(v["line"], h["path"])]) for h in hops for v in h.get("sets") or []]
+        claims += [((f"`PageHelper.startPage` is called at {file_name(h['path'])}:{h['paged']['line']}"
+                     + "".join(f", {control_text(c, lang)}" for c in h["paged"]["controls"])
+                     + f", before the call that reaches `{w['label']}`" if lang == "en" else
+                     f"{file_name(h['path'])}:{h['paged']['line']} 在调用 `{w['label']}` 之前调用 `PageHelper.startPage`"
+                     + "".join(f"（{control_text(c, lang)}）" for c in h["paged"]["controls"])),
+                    list(dict.fromkeys([*(cite.at(c["line"], h["path"]) for c in h["paged"]["controls"]),
+                                        cite.at(h["paged"]["line"], h["path"]), cite.at(h["line"], h["path"])])))
+                   for h in hops if h.get("paged")]
         for hop in (h for h in hops if h["controls"]):
             at = f"{file_name(hop['path'])}:{hop['line']}"
             ids = list(dict.fromkeys([*(cite.at(c["line"], hop["path"]) for c in hop["controls"]),
@@ -145,7 +191,8 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
 def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
     if qkind == "who_writes":
         return _table_answer(f, lang, cite)
-    writes = f["writes"]
+    reads = qkind == "reads"
+    writes = f["reads"] if reads else f["writes"]
     rows = "\n".join(_write_line(n, w, lang) for n, w in enumerate(writes, 1))
     entry = [((f"`{f['entry_method']}` is the entry point" if lang == "en" else f"入口是 `{f['entry_method']}`"),
               [cite.at(f["entry_line"], f["_path"])])]
@@ -156,6 +203,8 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
                       list(dict.fromkeys([cite.at(f["mapping_line"], f["_path"]), cite.at(f["entry_line"], f["_path"])]))))
     trace = list(dict.fromkeys((claim, tuple(ids)) for w in writes for claim, ids in _write_claims(w, lang, cite)))
     trace = entry + [(claim, list(ids)) for claim, ids in trace]
+    if reads:
+        return _reads_head(f, writes, lang) + "\n" + rows, trace
     if lang == "en":
         label = f["entry_label"][0].upper() + f["entry_label"][1:]
         some = any(conditional(w) for w in writes)   # if/else alternatives are not a sequence: say which may run
@@ -171,3 +220,23 @@ def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
             "（沿项目自己的 Service、DAO、Mapper 调用追踪；位于分支内的写入只在该分支成立时执行，"
             "同一 `if`/`else` 的不同分支是二选一；写入前提前返回或抛异常的校验未列出）：")
     return f"{head}\n{rows}", trace
+
+
+def _reads_head(f: dict, reads: list[dict], lang: str) -> str:
+    """How many queries, in which order, and what the list leaves out (their WHERE, the rows they return)."""
+    n = len(reads)
+    tables = sorted({t for r in reads for t in r["tables"]})
+    if lang == "en":
+        label = f["entry_label"][0].upper() + f["entry_label"][1:]
+        some = any(conditional(r) for r in reads)
+        verb = "can reach" if some else "reaches"
+        order = (", listed in the order they appear on its path" if some else ", in the order the code calls them"
+                 ) if n > 1 else ""
+        return (f"{label} reads {', '.join(f'`{t}`' for t in tables)}: it {verb} {n} SQL quer{'ies' if n > 1 else 'y'}"
+                f"{order} and writes nothing (following its calls through the project's own service, DAO and mapper "
+                "classes; a query inside a branch runs only when that branch is taken, so branches of one `if`/`else` "
+                "are alternatives; a check that returns or throws earlier skips the queries after it, and such checks "
+                "are not listed):")
+    return (f"{f['entry_label_zh']} 读取 {'、'.join(f'`{t}`' for t in tables)}：共 {n} 条查询 SQL，按在执行路径上出现的顺序"
+            "列出，不写任何表（沿项目自己的 Service、DAO、Mapper 调用追踪；位于分支内的查询只在该分支成立时执行，"
+            "同一 `if`/`else` 的不同分支是二选一；提前返回或抛异常的校验会跳过其后的查询，这些校验未列出）：")

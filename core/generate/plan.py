@@ -26,8 +26,8 @@ from core.generate.flow_facts import (
     complete,
     conditional,
     flow_writes,
-    inherited_writes,
-    mapper_writes,
+    inherited_statements,
+    mapper_statements,
     method_ref_calls,
     repeated,
     statement_label,
@@ -36,6 +36,7 @@ from core.generate.flow_facts import member_label as _label
 from core.generate.flow_templates import flow_questions, table_questions
 from core.generate.lifecycle_facts import class_mapping_line, lifecycle_items, on_new_record
 from core.generate.qa_templates import QA
+from core.generate.read_facts import read_items
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
 from core.models import Evidence, SampleSource, Span, sha256_text
@@ -62,8 +63,8 @@ class Planner:
         self.dicts = {d["dict_id"]: d for d in data["status_dicts"]}
         self.symbols = {s["symbol_id"]: s for s in data["symbols"]}
         self.outline = JavaOutline(self.files)
-        inherited, self._inherited_calls, self._inherited_methods = inherited_writes(data)
-        self.statements = data["sql_statements"] + mapper_writes(data) + inherited
+        inherited, self._inherited_calls, self._inherited_methods = inherited_statements(data)
+        self.statements = data["sql_statements"] + mapper_statements(data) + inherited
         self.stmts = {s["stmt_id"]: s for s in self.statements}
         self.layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
         self.inactive = {c["symbol_id"]: bool(c.get("inactive")) for c in data["classes"]}
@@ -84,7 +85,8 @@ class Planner:
         cited: claims cite the first evidence holding their line).
         """
         widened = [w for span in spans for w in self.outline.widen(span)]
-        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(merge(widened), 1)]
+        signed = self.outline.with_signatures(merge(widened))   # whose lines they are
+        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(signed, 1)]
 
     def _item(self, ref: str, source_kind: str, rule_kind: str | None, qkind: str, lang: str, domain: str,
               question: str, facts: dict, evidence: list[Evidence], task: str = "qa") -> WorkItem:
@@ -247,6 +249,10 @@ class Planner:
                       for c in hop["controls"]]
             spans.append(Span(path=hop["path"], start_line=hop["line"], end_line=hop["line"]))
             spans += [Span(path=hop["path"], start_line=v["line"], end_line=v["line"]) for v in hop.get("sets") or []]
+            if hop.get("paged"):   # PageHelper.startPage before a query, and its branches (read_facts)
+                paged = hop["paged"]
+                spans += [Span(path=hop["path"], start_line=c["line"], end_line=min(c["header_end"], c["line"] + 5))
+                          for c in paged["controls"]] + [Span(path=hop["path"], start_line=paged["line"], end_line=paged["line"])]
         return spans
 
     def _sql_span(self, write: dict) -> Span:
@@ -260,43 +266,55 @@ class Planner:
         are not asked about, nor flows the walk could not follow to the end, nor inactive components."""
         items = []
         for flow in flows:
-            if flow["entry_id"] not in self.graph.methods or self.inactive.get(flow["entry_id"].split("#")[0]):
-                continue
-            steps = self.graph.walk(flow["entry_id"])   # the stored walk, plus writes of mappers without SQL
-            if not complete(steps):
-                continue
+            steps = self.flow_steps(flow)
             try:
-                writes = flow_writes(steps, self.stmts, self.outline)
+                writes = flow_writes(steps, self.stmts, self.outline) if steps else []
             except TooBroad:
                 continue
-            if not writes or any(not w["tables"] for w in writes):
-                continue
-            if len(writes) < 2 and not (conditional(writes[0]) or repeated(writes[0])):
-                continue
-            domain = self._write_domain(writes)
-            if domain is None:
-                continue
-            entry = steps[0]
-            spans = [Span(path=entry["path"], start_line=entry["start_line"],
-                          end_line=min(entry["end_line"], entry["start_line"] + 3))]
-            mapping = class_mapping_line(self.files, self.data["classes"], entry["path"],
-                                         flow["entry_id"].split("#")[0]) if flow["entry_kind"] == "endpoint" else None
-            if mapping:   # the class-level path prefix the endpoint's full path includes
-                spans.append(Span(path=entry["path"], start_line=mapping, end_line=mapping))
-            spans += [s for w in writes for site in w["sites"] for s in self._hop_spans(site["hops"])]
-            spans += [self._sql_span(w) for w in writes]
-            evidence = self.evidence(spans)
-            claims = 1 + sum(1 + sum(1 + sum(1 for h in s["hops"] if h["controls"]) for s in w["sites"]) for w in writes)
-            if len(evidence) > MAX_FLOW_EVIDENCE + bool(mapping) or claims > MAX_FLOW_CLAIMS:   # the class line: one more
-                continue   # more than a reader (and the length check) takes in one answer
-            facts = {"name": flow["name"], "entry_kind": flow["entry_kind"], "entry_id": flow["entry_id"],
-                     "entry_label": _entry_label(flow, "en"), "entry_label_zh": _entry_label(flow, "zh"),
-                     "entry_method": _label(flow["entry_id"]), "entry_line": entry["start_line"],
-                     "mapping_line": mapping, "writes": writes, "_path": entry["path"]}
-            for lang in self.languages:
-                for qkind, question in flow_questions(facts, lang, flow["flow_id"]):
-                    items.append(self._item(flow["flow_id"], "flow", None, qkind, lang, domain, question, facts, evidence))
+            if writes and all(w["tables"] for w in writes) and (len(writes) > 1 or conditional(writes[0])
+                                                                 or repeated(writes[0])):
+                items += self.entry_flow_items(flow, steps, writes, "writes", flow_questions)
         return items
+
+    def read_items(self, flows: list[dict]) -> list[WorkItem]:
+        """Which tables a read-only endpoint or job queries, and through which statements (core.generate.read_facts)."""
+        return read_items(self, flows)
+
+    def flow_steps(self, flow: dict) -> list[dict] | None:
+        """The walk from an active entry (the stored walk, plus statements of mappers without SQL); None when it
+        stopped early (SQL below the cut may be missing)."""
+        if flow["entry_id"] not in self.graph.methods or self.inactive.get(flow["entry_id"].split("#")[0]):
+            return None
+        steps = self.graph.walk(flow["entry_id"])
+        return steps if complete(steps) else None
+
+    def entry_flow_items(self, flow: dict, steps: list[dict], records: list[dict], key: str, questions) -> list[WorkItem]:
+        """The items of one question about what an entry reaches (`records` of statements, under `key` in the
+        facts), with the entry, its class mapping, each call on the way and each statement as evidence; none when
+        no requested domain owns a table, or the answer is more than a reader takes in at once."""
+        domain = self._write_domain(records)
+        if domain is None:
+            return []
+        entry = steps[0]
+        spans = [Span(path=entry["path"], start_line=entry["start_line"],
+                      end_line=min(entry["end_line"], entry["start_line"] + 3))]
+        mapping = class_mapping_line(self.files, self.data["classes"], entry["path"],
+                                     flow["entry_id"].split("#")[0]) if flow["entry_kind"] == "endpoint" else None
+        if mapping:   # the class-level path prefix the endpoint's full path includes
+            spans.append(Span(path=entry["path"], start_line=mapping, end_line=mapping))
+        spans += [s for w in records for site in w["sites"] for s in self._hop_spans(site["hops"])]
+        spans += [self._sql_span(w) for w in records]
+        evidence = self.evidence(spans)
+        claims = 1 + sum(1 + sum(1 + sum(1 for h in s["hops"] if h["controls"]) for s in w["sites"]) for w in records)
+        if len(evidence) > MAX_FLOW_EVIDENCE + bool(mapping) or claims > MAX_FLOW_CLAIMS:   # the class line: one more
+            return []   # more than a reader (and the length check) takes in one answer
+        facts = {"name": flow["name"], "entry_kind": flow["entry_kind"], "entry_id": flow["entry_id"],
+                 "entry_label": _entry_label(flow, "en"), "entry_label_zh": _entry_label(flow, "zh"),
+                 "entry_method": _label(flow["entry_id"]), "entry_line": entry["start_line"],
+                 "mapping_line": mapping, key: records, "_path": entry["path"]}
+        ref = flow["flow_id"] if key == "writes" else f"{flow['flow_id']}:{key}"
+        return [self._item(ref, "flow", None, qkind, lang, domain, question, facts, evidence)
+                for lang in self.languages for qkind, question in questions(facts, lang, flow["flow_id"])]
 
     def lifecycle_items(self, rules: list[dict]) -> list[WorkItem]:
         """'Which code sets X.f to which value' over all transitions of a field (core.generate.lifecycle_facts)."""

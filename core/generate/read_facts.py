@@ -1,0 +1,90 @@
+"""What a read-only entry point queries: every SELECT statement on its path (mapper XML, a generator's
+selectByExample, a Spring Data / JPA repository method, a MyBatis-Plus BaseMapper select), each with the call
+chain that reaches it and the branches and loops around the calls.
+
+Asked only where the answer is complete: the walk reached the end (flow_facts.complete), every call on it
+went to one known method (no interface method with several implementations, no call the index could not
+resolve), every mapper method reached is known to read (a name such as `sync` on a repository says nothing),
+and the entry writes nothing (a writing entry has its own question, and its reads mostly load what it
+changes). Which rows a query returns (its WHERE) is another question's; this one names statement and table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.generate.flow_facts import (
+    READS,
+    WRITES,
+    TooBroad,
+    conditional,
+    control_fact,
+    flow_writes,
+    repeated,
+    write_sites,
+)
+from core.generate.flow_templates import read_questions
+from core.generate.work import WorkItem
+
+_PAGED = re.compile(r"\bPage(?:Helper|Method)\.(?:startPage|offsetPage)\(")
+MAX_READS = 6   # more and the answer is a list of every lookup a page makes, not something a developer reads
+
+
+def read_items(planner, flows: list[dict]) -> list[WorkItem]:
+    """One 'which tables does X read' item per read-only entry in the requested domains whose queries are all
+    known; a single unconditional query on one table (an endpoint that is one `selectByPrimaryKey`) is too
+    shallow to ask, one that joins several tables is not."""
+    interfaces = {s["symbol_id"] for s in planner.data["symbols"] if s["kind"] == "interface"}
+    unresolved = {c["caller_id"] for c in planner.data["calls"] if c.get("status") == "unresolved"}
+    items = []
+    for flow in flows:
+        steps = planner.flow_steps(flow)
+        if not steps or not _all_known(planner, steps, interfaces, unresolved):
+            continue
+        try:
+            if write_sites(steps, planner.stmts, WRITES):
+                continue
+            reads = flow_writes(steps, planner.stmts, planner.outline, MAX_READS, READS)
+        except TooBroad:
+            continue
+        if not reads or any(not r["tables"] for r in reads):
+            continue
+        _mark_paged(planner, steps, reads)
+        if len(reads) < 2 and len(reads[0]["tables"]) < 2 and not (conditional(reads[0]) or repeated(reads[0])):
+            continue
+        items += planner.entry_flow_items(flow, steps, reads, "reads", read_questions)
+    return items
+
+
+def _all_known(planner, steps: list[dict], interfaces: set[str], unresolved: set[str]) -> bool:
+    """Every method the walk went through ran code the index could follow: not an interface method left
+    without its one implementation (outside mappers and repositories, whose statements are the SQL), no call
+    inside it that the index could not resolve, and no mapper method whose name says neither read nor write."""
+    for s in steps:
+        if s["kind"] == "sql":
+            if planner.stmts.get(s["stmt_id"], {}).get("kind") == "unknown":
+                return False
+            continue
+        method = planner.graph.methods.get(s["symbol_id"])
+        if method is None or s["symbol_id"] in unresolved:
+            return False
+        if method.owner in interfaces and planner.graph.layer(s["symbol_id"]) not in ("mapper", "dao"):
+            return False
+    return True
+
+
+def _mark_paged(planner, steps: list[dict], reads: list[dict]) -> None:
+    """`PageHelper.startPage(..)` pages the next query the method runs, and PageHelper then also runs a COUNT of
+    it: the call site of that query (the first one after startPage in the same method) gets `paged` = the
+    startPage line and the branches around it, so the answer does not present the query as the only statement sent."""
+    calls = [(h["path"], h["line"], h) for r in reads for site in r["sites"] for h in site["hops"]]
+    for s in steps:
+        if s["kind"] in ("sql", "again") or not s["path"].endswith(".java"):
+            continue
+        lines = planner.files.get(s["path"]).lines
+        for n in range(s["start_line"], min(s["end_line"], len(lines)) + 1):
+            if _PAGED.search(lines[n - 1]):
+                after = [(line, h) for path, line, h in calls if path == s["path"] and n < line <= s["end_line"]]
+                if after:
+                    controls = [control_fact(c) for c in planner.outline.controls(s["path"], n, "startPage")]
+                    min(after, key=lambda x: x[0])[1]["paged"] = {"line": n, "controls": controls}

@@ -85,8 +85,7 @@ class Planner:
         cited: claims cite the first evidence holding their line).
         """
         widened = [w for span in spans for w in self.outline.widen(span)]
-        signed = self.outline.with_signatures(merge(widened))   # whose lines they are
-        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(signed, 1)]
+        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(merge(widened), 1)]
 
     def _item(self, ref: str, source_kind: str, rule_kind: str | None, qkind: str, lang: str, domain: str,
               question: str, facts: dict, evidence: list[Evidence], task: str = "qa") -> WorkItem:

@@ -275,3 +275,39 @@ def test_a_job_class_nothing_registers_is_inactive():
     live = {"name": "SyncJob", "annotations": [{"name": "Component", "args": ""}]}
     assert arch.inactive_reason(live, ["// @Component was here", "@Component"], True, set()) is None
     assert arch.commented_stereotype(["/**", " * job", " */", "// @Service", "public class X {"]) == "Service"
+
+
+# ------------------------------------------------- Spring Data / JPA module --
+SHIP_ENUM = f"{COMMON}.enums.OrdShipStatus"
+
+
+def test_annotation_sql_is_a_statement_and_jpql_is_not():
+    from core.index.mybatis import annotation_statement
+    mybatis = [{"name": "Update", "args": '"UPDATE t_pay SET status = 2 " + "WHERE id = #{id} AND status = 1"'}]
+    assert annotation_statement(mybatis) == ("update", "UPDATE t_pay SET status = 2 WHERE id = #{id} AND status = 1")
+    native = [{"name": "Modifying", "args": ""},
+              {"name": "Query", "args": 'value = "update t_pay set status = 3 where id = ?1", nativeQuery = true'}]
+    assert annotation_statement(native) == ("update", "update t_pay set status = 3 where id = ?1")
+    assert annotation_statement([{"name": "Query", "args": '"update Pay p set p.status = 2"'}]) is None   # JPQL
+    script = [{"name": "Select", "args": '{"<script>", "select * from t_pay where status = 1", "</script>"}'}]
+    assert annotation_statement(script) == ("select", "select * from t_pay where status = 1")
+
+
+def test_a_spring_data_module_yields_entity_dictionary_guard_and_transitions(shop: Database):
+    """examples/shop OrdShipment: a JPA @Entity/@Table, an enum whose code field is `state` with an UNKNOWN lookup
+    sentinel, a service without interface that checks the status, sets it and saves, and a native @Modifying
+    @Query update; every part is found the way mapper XML and MyBatis entities are."""
+    with shop.connect() as con:
+        found = {e["name"]: (e["tables"], e["source"]) for e in domain_store.entities(con, "shop")}
+        dicts = {d["dict_id"]: d for d in domain_store.status_dicts(con, "shop")}
+    assert found["OrdShipment"] == (["ord_shipment"], "jpa")
+    ship = dicts[SHIP_ENUM]
+    assert [(e["code"], e["label"]) for e in ship["entries"]] == [("0", "待发货"), ("1", "已发货"), ("2", "已签收")]
+    assert (ship["entity"], ship["entity_field"]) == (f"{COMMON}.entity.OrdShipment", "shipStatus")
+    guard = next(r for r in _rules(shop, "guard") if r["facts"]["method"] == "OrdShipmentService.ship")
+    assert '`OrdShipStatus.WAITING.getState()` is 0 ("待发货")' in guard["statement_en"]
+    moves = {r["facts"].get("method") or r["facts"]["name"]: r["facts"] for r in _rules(shop, "transition")
+             if r["facts"].get("entity") == "OrdShipment"}
+    assert (moves["OrdShipmentService.ship"]["to"], moves["OrdShipmentService.ship"]["from_codes"]) == ("1", ["0"])
+    received = moves["OrdShipmentRepository.markReceived"]
+    assert (received["to"], received["from_codes"], received["labels"]["2"]) == ("2", ["1"], "已签收")

@@ -14,7 +14,7 @@ import duckdb
 
 from core.index.config_keys import MASK, ConfigKey, parse_config
 from core.index.java_extract import Chunk, extract
-from core.index.mybatis import MalformedSource, is_mapper, parse_mapper
+from core.index.mybatis import MalformedSource, annotation_statement, is_mapper, parse_mapper, tables_in
 from core.index.walk import Candidate
 from core.source import source_file
 from storage import index_store
@@ -74,6 +74,7 @@ def index_file(batch: IndexBatch, cand: Candidate, data: bytes, sha256: str) -> 
         java = extract(cand.path, utf8)
         errors, generated = java.error_regions, java.is_generated
         batch.symbols.extend(s.row(repo_id) for s in java.symbols)
+        _add_annotation_sql(batch, cand.path, java.symbols)
         for chunk in java.chunks:
             batch.add_chunk(chunk)
         batch.calls.extend(
@@ -137,3 +138,19 @@ def _add_mapper(batch: IndexBatch, path: str, mapper, lines: list[str]) -> None:
     for frag_id, (start, end) in mapper.fragments.items():
         batch.add_chunk(Chunk(path, start, end, "sql", f"{mapper.namespace}.{frag_id}", header,
                               "\n".join(lines[start - 1 : end])))
+
+
+def _add_annotation_sql(batch: IndexBatch, path: str, symbols: list) -> None:
+    """SQL written in a mapper method's annotation (`@Update("...")`, native `@Query`) is a statement like one
+    in mapper XML: namespace = the declaring type, id = the method, lines = the method with its annotation,
+    so calls link to it and its SET/WHERE become transitions and invariants as XML statements do."""
+    seen: set[str] = set()
+    for s in symbols:
+        found = annotation_statement(s.annotations) if s.kind == "method" and s.parent_id else None
+        stmt_id = f"{s.parent_id}.{s.name}"
+        if found is None or stmt_id in seen:   # an overload shares its statement id: the first one stands
+            continue
+        seen.add(stmt_id)
+        kind, sql = found
+        batch.sql.append((batch.repo_id, stmt_id, s.parent_id, s.name, kind, path, s.start_line, s.end_line, sql,
+                          json.dumps(tables_in(sql)), None))

@@ -165,3 +165,34 @@ class MalformedSource(ValueError):
     def __init__(self, message: str, line: int):
         super().__init__(message)
         self.line = line
+
+
+# ------------------------------------------------------- annotation SQL --
+ANNOTATION_KINDS = {"Select": "select", "Update": "update", "Insert": "insert", "Delete": "delete"}
+_JAVA_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_SCRIPT_TAG = re.compile(r"</?\w+[^>]*>")
+
+
+def annotation_statement(annotations: list[dict]) -> tuple[str, str] | None:
+    """(kind, sql) of a mapper method whose SQL sits in an annotation instead of XML: MyBatis
+    `@Update("UPDATE t SET status = 2 WHERE id = #{id}")` (string pieces joined, `<script>` tags dropped)
+    or Spring Data `@Query(value = "...", nativeQuery = true)`. JPQL (`@Query` without nativeQuery)
+    names entities, not tables, so it is no SQL statement here."""
+    for ann in annotations or []:
+        name, args = ann.get("name", "").rsplit(".", 1)[-1], ann.get("args") or ""
+        if name in ANNOTATION_KINDS:
+            kind = ANNOTATION_KINDS[name]
+        elif name == "Query" and re.search(r"\bnativeQuery\s*=\s*true\b", args):
+            kind = None
+        else:
+            continue
+        if name == "Query":   # only the value / positional string, not countQuery = "..."
+            args = re.sub(r"\b(?:countQuery|name|countName)\s*=\s*\"(?:[^\"\\]|\\.)*\"", "", args)
+        sql = " ".join(m.group(1).replace('\\"', '"') for m in _JAVA_STRING.finditer(args))
+        sql = re.sub(r"\s+", " ", _SCRIPT_TAG.sub(" ", sql)).strip()
+        if not sql:
+            continue
+        kind = kind or next((k for k in STATEMENT_KINDS if re.match(rf"\s*{k}\b", sql, re.I)), None)
+        if kind:
+            return kind, sql
+    return None

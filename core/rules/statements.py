@@ -34,9 +34,19 @@ def guard(f: dict) -> tuple[str, str]:
     how_zh = {"throw": f"抛出 {f.get('exception') or '异常'}", "assert": f"通过 `{f.get('helper')}` 失败",
               "return_failed": f"通过 `{f.get('helper')}` 返回失败结果"}[f["action"]]
     said = f' with the message "{msg}"' if msg else ""
-    en = f"{where} {how_en}{said} when {_when(f, 'en')}."
-    zh = f"当{_when(f, 'zh')}时，{where} {how_zh}{'，提示“' + msg + '”' if msg else ''}。"
+    en = f"{where} {how_en}{said} when {_when(f, 'en')}{_constants_said(f, 'en')}."
+    zh = f"当{_when(f, 'zh')}时，{where} {how_zh}{'，提示“' + msg + '”' if msg else ''}{_constants_said(f, 'zh')}。"
     return en, zh
+
+
+def _constants_said(f: dict, lang: str) -> str:
+    """What the named codes in a condition stand for: `Status.PAID.getCode()` is 1 ("已支付")."""
+    parts = [f"`{c['expr']}` is {c['value']}" + (f' ("{c["label"]}")' if c.get("label") else "") if lang == "en"
+             else f"`{c['expr']}` 为 {c['value']}" + (f"（{c['label']}）" if c.get("label") else "")
+             for c in f.get("constants") or [] if c.get("value") is not None]
+    if not parts:
+        return ""
+    return f" ({'; '.join(parts)})" if lang == "en" else f"（{'；'.join(parts)}）"
 
 
 def transition(f: dict) -> tuple[str, str]:

@@ -126,6 +126,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     from core.generate.entry_facts import without_overlaps
     from core.generate.lifecycle_facts import without_lookups
     from core.generate.plan import Planner, unique_questions
+    from core.generate.query_facts import query_items
     from core.generate.requirements import RequirementDeriver
 
     planner = Planner(repo_id, ctx.repo_root(), data, ctx.domains, ctx.languages)
@@ -135,6 +136,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     lifecycles = planner.lifecycle_items(rules)   # covers the bare "which values" lookups of its fields
     entries = planner.entry_items(rules)   # cover the guards' "where is the check behind MSG" of their messages
     items = without_overlaps(without_lookups(items, lifecycles), entries) + lifecycles + entries
+    items += query_items(planner)   # which rows a data-access method reads or writes
     conventions = {d: learn_conventions(data["classes"], data["sql_statements"], d) for d in ctx.domains}
     deriver = RequirementDeriver(data, rules, planner.files, conventions)
     specs = [spec for d in ctx.domains for spec in deriver.derive(d)]

@@ -14,6 +14,7 @@ from core.generate.design import Conventions, DesignSpec, Ref, propose
 from core.generate.entry_facts import entry_answer
 from core.generate.flow_templates import flow_answer
 from core.generate.lifecycle_facts import lifecycle_answer
+from core.generate.query_facts import query_answer
 from core.generate.qa_templates import QA, Cite
 from core.generate.work import DesignDraft, DraftRejected, Outcome, QADraft, WorkItem, check_draft
 from core.models import sha256_text
@@ -52,6 +53,8 @@ class TemplateBackend:
             write = lifecycle_answer
         elif item.source.rule_kind == "entry_check":
             write = entry_answer
+        elif item.source.rule_kind == "query":
+            write = query_answer
         else:
             write = QA[item.source.rule_kind][1]
         answer, trace = write(qkind, facts, lang, item.sample_id, Cite(item.evidence), facts.get("_path", ""))

@@ -1,0 +1,543 @@
+"""Query QA: which rows a data-access method returns, updates or deletes, answered from the query's own conditions.
+
+A reader asks "which orders does `OrderDao.getList` return?"; the answer is every condition of the query, each
+cited, with the `<if>` test a dynamic one depends on. Three idioms are read:
+
+- a hand-written MyBatis XML `<select>/<update>/<delete>` (core.generate.query_sql reads its text and tags);
+  generator mappers (`Example_Where_Clause`) are not asked about directly: their rows are decided by the Example;
+- a generator Example built in a Java method: `example.createCriteria().andXEqualTo(v)`, `example.or()` groups,
+  `setOrderByClause(..)`, then `mapper.selectByExample(example)` (or update/delete/count by Example); a criterion
+  under an `if` carries that condition;
+- a Spring Data repository method: a derived name (`findByUserIdAndStatusOrderByIdDesc`) or an `@Query` string.
+
+The question is not asked when a condition cannot be read from the code (`${}`, criteria built in a loop or passed
+in from elsewhere, a top-level OR in SQL), nor when the query is trivial (no condition, or only `id = ?`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.generate.qa_templates import Cite, file_name, pick, unique_claims
+from core.generate.query_sql import Query, sql_query, xml_query
+from core.generate.work import WorkItem
+from core.models import Span, sha256_text
+
+MAX_STATEMENT_LINES = 40   # one evidence item holds the whole statement
+MAX_EVIDENCE = 12
+_BY_EXAMPLE = re.compile(r"\b(\w+)\.((?:select|count|update|delete|logicalDelete)\w*ByExample\w*)\s*\(([^;]*)\)\s*;")
+_NEW_EXAMPLE = re.compile(r"\b(\w+Example)\s+(\w+)\s*=\s*new\s+(\w+Example)\s*\(\s*\)")
+_CRITERION = re.compile(r"\.and(\w+?)(NotEqualTo|EqualTo|GreaterThanOrEqualTo|GreaterThan|LessThanOrEqualTo|"
+                        r"LessThan|NotIn|In|IsNotNull|IsNull|NotBetween|Between|NotLike|Like)\(")
+_OPS = {"EqualTo": "=", "NotEqualTo": "<>", "GreaterThan": ">", "GreaterThanOrEqualTo": ">=", "LessThan": "<",
+        "LessThanOrEqualTo": "<=", "In": "IN", "NotIn": "NOT IN", "IsNull": "IS NULL", "IsNotNull": "IS NOT NULL",
+        "Like": "LIKE", "NotLike": "NOT LIKE", "Between": "BETWEEN", "NotBetween": "NOT BETWEEN"}
+_REPOSITORY = re.compile(r"\binterface\s+\w+\s+extends\s+[^{]*?\b(?:Jpa|Crud|PagingAndSorting|ListCrud|Mongo)?"
+                         r"Repository\s*<\s*(\w+)\s*,")
+_DERIVED = re.compile(r"^(find|read|get|query|search|stream|count|exists|delete|remove)(?:First|Top\d*|Distinct)?"
+                      r"\w*?By([A-Z]\w*)$")
+_DERIVED_OPS = [("IsNotNull", "IS NOT NULL", 0), ("NotNull", "IS NOT NULL", 0), ("IsNull", "IS NULL", 0),
+                ("Null", "IS NULL", 0), ("NotIn", "NOT IN", 1), ("In", "IN", 1), ("NotLike", "NOT LIKE", 1),
+                ("Like", "LIKE", 1), ("Containing", "LIKE %…%", 1), ("StartingWith", "LIKE …%", 1),
+                ("EndingWith", "LIKE %…", 1), ("Between", "BETWEEN", 2), ("LessThanEqual", "<=", 1),
+                ("LessThan", "<", 1), ("GreaterThanEqual", ">=", 1), ("GreaterThan", ">", 1), ("Before", "<", 1),
+                ("After", ">", 1), ("IsTrue", "= true", 0), ("True", "= true", 0), ("IsFalse", "= false", 0),
+                ("False", "= false", 0), ("Not", "<>", 1), ("Equals", "=", 1), ("Is", "=", 1), ("", "=", 1)]
+_TRIVIAL_KEY = re.compile(r"^(?:\w+\.)?`?id`?\s*=\s*\S+$", re.I)
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+class Queries:
+    """Query items of one run (see the module docstring)."""
+
+    def __init__(self, planner):
+        self.p = planner
+        self.entity_tables = {e["symbol_id"].rsplit(".", 1)[-1]: e.get("tables") or [] for e in
+                              planner.data.get("entities") or []}
+
+    # --------------------------------------------------------------- items --
+    def items(self) -> list[WorkItem]:
+        out = []
+        for facts, spans in self._xml() + self._examples() + self._repositories():
+            if not facts["conditions"] or _trivial(facts):
+                continue
+            domain = self._domain(facts)
+            if domain is None:
+                continue
+            evidence = self.p.evidence(spans + self._label_spans(facts))
+            if not evidence or len(evidence) > MAX_EVIDENCE:
+                continue
+            ref = "query:" + sha256_text(facts["scope_id"])[:16]
+            out += [self.p._item(ref, "rule", "query", qkind, lang, domain, question, facts, evidence)
+                    for lang in self.p.languages for qkind, question in query_questions(facts, lang, ref)]
+        return out
+
+    def _domain(self, f: dict) -> str | None:
+        found = set(self.p.class_domains.get(f["class_id"], []))
+        for table in [f["table"]] + [j["table"] for j in f["joins"]]:
+            found.update(self.p.table_domains.get(table, []))
+        found.update(self.p.table_domains.get(snake(f["table"]), []))
+        return next((d for d in self.p.domains if d in found), None)
+
+    # ----------------------------------------------------------------- XML --
+    def _xml(self) -> list[tuple[dict, list[Span]]]:
+        out = []
+        generated = {s["path"] for s in self.p.data["sql_statements"] if "Example" in s["statement"]}
+        for st in self.p.data["sql_statements"]:
+            if st["kind"] not in ("select", "update", "delete") or st["path"] in generated or not st.get("method_id"):
+                continue
+            if st["end_line"] - st["start_line"] + 1 > MAX_STATEMENT_LINES:
+                continue
+            if self.p.inactive.get(st["namespace"]):
+                continue
+            q = xml_query(self.p.files.get(st["path"]).lines, st["start_line"], st["end_line"])
+            if q is None:
+                continue
+            scope = f"{st['namespace'].rsplit('.', 1)[-1]}.{st['statement']}"
+            conds = [self._cond(q.table, c.text, c.line, st["path"], c.when, c.when_lines) for c in q.conditions]
+            facts = self._facts(scope, st["stmt_id"], st["namespace"], q, conds, st["path"], st["start_line"], "xml")
+            out.append((facts, [Span(path=st["path"], start_line=st["start_line"], end_line=st["end_line"])]))
+        return out
+
+    def _facts(self, scope: str, scope_id: str, class_id: str, q: Query, conds: list[dict], path: str, line: int,
+               source: str) -> dict:
+        def part(x):
+            return None if x is None else {"text": x.text, "line": x.line, "path": path}
+        return {"scope": scope, "scope_id": scope_id, "class_id": class_id, "source": source, "verb": q.verb,
+                "table": q.table, "path": path, "line": line,
+                "joins": [{"text": j.text, "line": j.line, "path": path, "table": _join_table(j.text)} for j in q.joins],
+                "groups": [conds], "order": part(q.order), "limit": part(q.limit), "page": None, "call": None,
+                "sets": None, "conditions": conds, "_path": path}
+
+    def _cond(self, table: str, text: str, line: int, path: str, when=(), when_lines=(), column=None, value=None,
+              code: str | None = None) -> dict:
+        """One condition: `text` in SQL terms; `code` what the answer quotes when the source spells it otherwise
+        (`andStatusEqualTo(0)`); `code` "" when nothing can be quoted (a derived method name)."""
+        if column is None:
+            m = re.fullmatch(r"(?:\w+\.)?`?(\w+)`?\s*=\s*(-?\d+)", text)
+            column, value = (m.group(1), m.group(2)) if m else (None, None)
+        label = self._label(table, column, value) if column else None
+        return {"text": text, "line": line, "path": path, "when": list(when), "when_lines": list(when_lines),
+                "label": label, "code": text if code is None else code}
+
+    # ------------------------------------------------------------- labels --
+    def _label(self, table: str, column: str, value: str | None) -> dict | None:
+        """The dictionary label of `column = value` on the table's entity (`delete_status = 0` -> none here;
+        `status = 0` -> 待付款), when exactly one label is known for it."""
+        if value is None:
+            return None
+        field = re.sub(r"_(\w)", lambda m: m.group(1).upper(), column.lower())
+        entities = {name for name, tables in self.entity_tables.items() if table in tables or snake(table) in tables
+                    or name == table}
+        found = {}
+        for d in self.p.data["status_dicts"]:
+            owner = (d.get("entity") or "").rsplit(".", 1)[-1] if d.get("entity") else d.get("owner")
+            dfield = d.get("entity_field") or d.get("field")
+            if owner not in entities or dfield != field:
+                continue
+            for e in d["entries"]:
+                if str(e["code"]) == value or (e.get("name") and value.endswith("." + e["name"])
+                                               and value.split(".")[-2] == d["owner"]):
+                    if e.get("label") and e["label"] != e.get("name"):
+                        lab = e.get("label_lines") or [e.get("line") or d["start_line"], e.get("line") or d["end_line"]]
+                        found[e["label"]] = {"label": e["label"], "code": str(e["code"]), "path": d["path"],
+                                             "line": lab[0], "end_line": lab[-1], "name_line": e.get("line")}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    @staticmethod
+    def _label_spans(f: dict) -> list[Span]:
+        labels = [c["label"] for g in f["groups"] for c in g if c.get("label")]
+        return [Span(path=x["path"], start_line=x["line"], end_line=x["end_line"]) for x in labels] + [
+            Span(path=x["path"], start_line=x["name_line"], end_line=x["name_line"]) for x in labels if x["name_line"]]
+
+    # ------------------------------------------------------------ Example --
+    def _examples(self) -> list[tuple[dict, list[Span]]]:
+        out = []
+        for sym in self.p.data["symbols"]:
+            if sym["kind"] != "method" or not sym["path"].endswith(".java") or not sym.get("start_line"):
+                continue
+            class_id = sym["symbol_id"].split("#")[0]
+            if self.p.inactive.get(class_id):
+                continue
+            lines = self.p.files.get(sym["path"]).lines
+            body = lines[sym["start_line"] - 1:sym["end_line"]]
+            if not any("ByExample" in x for x in body):
+                continue
+            for n, text in enumerate(body, sym["start_line"]):
+                for m in _BY_EXAMPLE.finditer(text):
+                    found = self._example_query(sym, class_id, lines, n, m)
+                    if found:
+                        out.append(found)
+        return out
+
+    def _example_query(self, sym: dict, class_id: str, lines: list[str], call_line: int, call) -> tuple | None:
+        """The query of `mapper.xByExample(.., example)` at call_line, from the Example built above it in the
+        method; None when any of its criteria cannot be read."""
+        var = call.group(3).split(",")[-1].strip()
+        first = sym["start_line"]
+        made = [n for n in range(first, call_line) if (m := _NEW_EXAMPLE.search(lines[n - 1])) and m.group(2) == var]
+        if len(made) != 1:
+            return None
+        example_type = _NEW_EXAMPLE.search(lines[made[0] - 1]).group(3)
+        tables = self.entity_tables.get(example_type[:-len("Example")]) or []
+        if len(tables) != 1:
+            return None
+        table, path = tables[0], sym["path"]
+        stmts = _statements(lines, made[0] + 1, call_line - 1)
+        used = [(n, s) for n, s in stmts if re.search(rf"\b{var}\b", s)]
+        crit_vars: dict[str, int] = {}
+        groups: list[list[dict]] = []
+        order = None
+        call_controls = {(c.kind, c.line) for c in self.p.outline.controls(path, call_line)}
+        for n, s in stmts:
+            if re.search(rf"\b{var}\b", s) is None and not any(re.match(rf"\s*{c}\s*\.", s) for c in crit_vars):
+                if any(re.search(rf"\b{c}\b", s) for c in crit_vars):
+                    return None    # a criteria object passed to or assigned from something else
+                continue
+            extra = [c for c in self.p.outline.controls(path, n) if (c.kind, c.line) not in call_controls]
+            if any(c.kind not in ("if", "else") for c in extra):
+                return None    # built in a loop, a lambda or a catch: which criteria hold is not one list
+            when = [c.code if c.kind == "if" else f"not ({c.code})" for c in extra]
+            assign = re.match(rf"\s*(?:[\w.<>]+\s+)?(\w+)\s*=\s*{var}\s*\.\s*(createCriteria|or)\s*\(\s*\)\s*$", s)
+            chain = re.match(rf"\s*{var}\s*\.\s*(createCriteria|or)\s*\(\s*\)", s)
+            on_var = re.match(r"\s*(\w+)\s*\.", s)
+            if assign or chain:
+                if extra or (assign or chain).group(assign and 2 or 1) == "createCriteria" and groups:
+                    return None    # a second createCriteria() adds no group; a group made under a condition
+                groups.append([])
+                if assign:
+                    crit_vars[assign.group(1)] = len(groups) - 1
+                    continue
+                group = len(groups) - 1
+            elif on_var and on_var.group(1) in crit_vars:
+                group = crit_vars[on_var.group(1)]
+            elif (o := re.match(rf"\s*{var}\s*\.\s*setOrderByClause\s*\((.*)\)\s*$", s, re.S)):
+                if order or extra:
+                    return None    # the order picked by a branch (sort == 1 -> "id desc"): not one fact
+                order = {"text": o.group(1).strip(), "line": n, "path": path}
+                continue
+            elif re.match(rf"\s*{var}\s*\.\s*setDistinct\s*\(", s):
+                continue
+            else:
+                return None    # the example handed elsewhere, or a call this reader does not know
+            rest = s[s.index(")") + 1:] if assign or chain else s[on_var.end() - 1:]
+            parsed = _criteria(rest)
+            if parsed is None:
+                return None
+            for col, op, args in parsed:
+                line = next((k for k in range(n, call_line + 1) if f".and{col}{op}(" in lines[k - 1]), n)
+                text = f"{snake(col)} {_OPS[op]}" + (f" {args}" if args else "")
+                value = args if op == "EqualTo" else None
+                groups[group].append(self._cond(table, text, line, path, when, [c.line for c in extra],
+                                                column=snake(col), value=value, code=f"and{col}{op}({args})"))
+        if not used or not groups or any(not g for g in groups):
+            return None
+        verb = {"select": "select", "count": "count", "update": "update", "delete": "delete",
+                "logicalDelete": "soft-delete"}[re.match(r"[a-z]+(?:Delete)?", call.group(2)).group(0)]
+        if call.group(2).startswith("selectOne"):
+            verb = "select one"
+        page = next(({"text": lines[k - 1].strip(), "line": k, "path": path} for k in range(first, call_line)
+                     if "startPage(" in lines[k - 1] and "PageHelper" in lines[k - 1]), None)
+        scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
+        conds = [c for g in groups for c in g]
+        facts = {"scope": scope, "scope_id": f"{sym['symbol_id']}@{call_line}", "class_id": class_id,
+                 "source": "example", "verb": verb, "table": table, "path": path, "line": sym["start_line"],
+                 "joins": [], "groups": groups, "conditions": conds, "order": order, "limit": None, "page": page,
+                 "call": {"text": lines[call_line - 1].strip(), "line": call_line, "path": path,
+                          "name": call.group(2), "mapper": call.group(1)},
+                 "sets": None, "_path": path}
+        spans = [Span(path=path, start_line=made[0], end_line=made[0]),
+                 Span(path=path, start_line=call_line, end_line=call_line)]
+        spans += [Span(path=path, start_line=c["line"], end_line=c["line"]) for c in conds]
+        spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in (order, page) if x]
+        return facts, spans
+
+    # ------------------------------------------------------- Spring Data --
+    def _repositories(self) -> list[tuple[dict, list[Span]]]:
+        out = []
+        fields_of: dict[str, set[str]] = {}
+        for s in self.p.data["symbols"]:
+            if s["kind"] == "field":
+                fields_of.setdefault(s["symbol_id"].split("#")[0].rsplit(".", 1)[-1], set()).add(s["name"])
+        for c in self.p.data["classes"]:
+            if c.get("kind") != "interface" or not c.get("path") or self.p.inactive.get(c["symbol_id"]):
+                continue
+            lines = self.p.files.get(c["path"]).lines
+            m = _REPOSITORY.search("\n".join(lines[c["start_line"] - 1:c["start_line"] + 2]))
+            if not m:
+                continue
+            entity = m.group(1)
+            for sym in self.p.data["symbols"]:
+                if sym["kind"] == "method" and sym["symbol_id"].split("#")[0] == c["symbol_id"]:
+                    found = self._repository_method(sym, c, entity, fields_of.get(entity, set()), lines)
+                    if found:
+                        out.append(found)
+        return out
+
+    def _repository_method(self, sym: dict, cls: dict, entity: str, fields: set[str], lines: list[str]):
+        path, line = cls["path"], sym["start_line"]
+        head = "\n".join(lines[line - 1:sym["end_line"]])
+        scope = f"{cls['symbol_id'].rsplit('.', 1)[-1]}.{sym['name']}"
+        q = re.search(r"@Query\s*\(\s*(?:value\s*=\s*)?((?:\"(?:[^\"\\]|\\.)*\"\s*\+?\s*)+)", head)
+        if q:
+            if "nativeQuery" in head and "true" in head.split("nativeQuery", 1)[1][:20]:
+                pass    # native SQL reads the same way
+            sql = "".join(re.findall(r"\"((?:[^\"\\]|\\.)*)\"", q.group(1)))
+            parsed = sql_query(sql, line + head[:q.start()].count("\n"))
+            if parsed is None or parsed.verb not in ("select", "count", "update", "delete"):
+                return None
+            squashed = re.sub(r"\s+", "", head)
+            conds = [self._cond(parsed.table, c.text, c.line, path,
+                                code=None if re.sub(r"\s+", "", c.text) in squashed else "")
+                     for c in parsed.conditions]
+            facts = self._facts(scope, sym["symbol_id"], cls["symbol_id"], parsed, conds, path, line, "query")
+            facts["table"] = entity if parsed.table in (entity, snake(entity)) else parsed.table
+            return facts, [Span(path=path, start_line=line, end_line=sym["end_line"])]
+        d = _DERIVED.match(sym["name"])
+        if not d or not fields:
+            return None
+        parsed = _derived(d.group(2), fields)
+        if parsed is None:
+            return None
+        params = _params(head)
+        conds, k = [], 0
+        for group in parsed["groups"]:
+            rows = []
+            for prop, op, arity in group:
+                args = params[k:k + arity]
+                k += arity
+                if len(args) != arity:
+                    return None
+                text = f"{prop} {op}" + (" " + " AND ".join(f"`{a}`" for a in args) if args else "")
+                rows.append({**self._cond(entity, text, line, path, code=""), "label": None})
+            conds.append(rows)
+        verb = {"find": "select", "read": "select", "get": "select", "query": "select", "search": "select",
+                "stream": "select", "count": "count", "exists": "exists", "delete": "delete", "remove": "delete"}[d.group(1)]
+        order = {"text": parsed["order"], "line": line, "path": path} if parsed["order"] else None
+        facts = {"scope": scope, "scope_id": sym["symbol_id"], "class_id": cls["symbol_id"], "source": "derived",
+                 "verb": verb, "table": entity, "path": path, "line": line, "joins": [], "groups": conds,
+                 "conditions": [c for g in conds for c in g], "order": order, "limit": None, "page": None,
+                 "call": None, "sets": None, "_path": path}
+        return facts, [Span(path=path, start_line=line, end_line=sym["end_line"])]
+
+
+# ------------------------------------------------------------- helpers --
+def _statements(lines: list[str], first: int, last: int) -> list[tuple[int, str]]:
+    """(first line, text) of each `;`-ended statement between the lines (a chain over several lines is one)."""
+    out, buf, start = [], [], None
+    for n in range(first, last + 1):
+        text = re.sub(r"//.*$", "", lines[n - 1])
+        if not text.strip():
+            continue
+        start = start or n
+        buf.append(text.strip())
+        if text.rstrip().endswith(";") or text.rstrip().endswith("{") or text.strip() == "}":
+            out.append((start, " ".join(buf).rstrip(";{} ")))
+            buf, start = [], None
+    return [(n, _after_header(s)) for n, s in out]
+
+
+def _after_header(s: str) -> str:
+    """The statement without a leading `} else if (..)` header (`if (x != null) criteria.andX(x);`)."""
+    s = re.sub(r"^\}?\s*(?:else\b\s*)?", "", s)
+    if not re.match(r"if\s*\(", s):
+        return s
+    depth, i = 0, 0
+    for i in range(s.index("("), len(s)):
+        depth += {"(": 1, ")": -1}.get(s[i], 0)
+        if depth == 0:
+            break
+    return s[i + 1:].strip()
+
+
+def _criteria(chain: str) -> list[tuple[str, str, str]] | None:
+    """The `.andXOp(args)` calls of a chain, in order; None if the chain holds anything else."""
+    out, pos = [], 0
+    chain = chain.strip()
+    while pos < len(chain):
+        m = _CRITERION.match(chain, pos)
+        if not m:
+            return None
+        depth, i = 1, m.end()
+        while i < len(chain) and depth:
+            depth += {"(": 1, ")": -1}.get(chain[i], 0)
+            i += 1
+        if depth:
+            return None
+        out.append((m.group(1), m.group(2), chain[m.end():i - 1].strip()))
+        pos = i
+        while pos < len(chain) and chain[pos].isspace():
+            pos += 1
+    return out
+
+
+def _derived(predicate: str, fields: set[str]) -> dict | None:
+    """`UserIdAndStatusOrderByIdDesc` -> groups [[(userId, =, 1), (status, =, 1)]], order `id DESC`; the properties
+    are matched against the entity's fields (longest first), so `OrderNo` is not split at `Or`."""
+    order = None
+    if "OrderBy" in predicate:
+        predicate, order_part = predicate.split("OrderBy", 1)
+        keys = re.findall(r"([A-Z]\w*?)(Asc|Desc)(?=[A-Z]|$)", order_part)
+        if not keys or "".join(a + b for a, b in keys) != order_part:
+            return None
+        order = ", ".join(f"{_field(a, fields)} {b.upper()}" for a, b in keys)
+        if any(_field(a, fields) is None for a, _ in keys):
+            return None
+    names = sorted(fields, key=len, reverse=True)
+    groups, cur, pos = [], [], 0
+    while pos < len(predicate):
+        prop = next((f for f in names if predicate.startswith(f[0].upper() + f[1:], pos)), None)
+        if prop is None:
+            return None
+        pos += len(prop)
+        rest = predicate[pos:]
+        op = next(((s, sql, n) for s, sql, n in _DERIVED_OPS if rest.startswith(s)
+                   and (rest[len(s):] == "" or re.match(r"(And|Or)[A-Z]", rest[len(s):]))), None)
+        if op is None:
+            return None
+        cur.append((prop, op[1], op[2]))
+        pos += len(op[0])
+        if predicate.startswith("Or", pos):
+            groups.append(cur)
+            cur, pos = [], pos + 2
+        elif predicate.startswith("And", pos):
+            pos += 3
+    groups.append(cur)
+    return {"groups": groups, "order": order}
+
+
+def _field(name: str, fields: set[str]) -> str | None:
+    f = name[0].lower() + name[1:]
+    return f if f in fields else None
+
+
+def _params(head: str) -> list[str]:
+    m = re.search(r"\w+\s*\(([^)]*)\)\s*;", head)
+    if not m or not m.group(1).strip():
+        return []
+    return [p.strip().split()[-1] for p in re.sub(r"@\w+(\([^)]*\))?", "", m.group(1)).split(",")
+            if p.strip() and not re.search(r"\b(Pageable|Sort)\b", p)]
+
+
+def _join_table(text: str) -> str:
+    m = re.search(r"JOIN\s+`?(\w+)", text, re.I)
+    return m.group(1) if m else ""
+
+
+def _trivial(f: dict) -> bool:
+    """Only `id = ?`, or one plain condition and nothing else (`order_id = orderId`): the lookup the code says."""
+    conds = f["conditions"]
+    if len(conds) != 1 or conds[0]["when"]:
+        return False
+    return bool(_TRIVIAL_KEY.match(conds[0]["text"])) or not (f["joins"] or f["order"] or f["page"] or f["limit"])
+
+
+def query_items(planner) -> list[WorkItem]:
+    return Queries(planner).items()
+
+
+# ------------------------------------------------------------- templates --
+_VERB_EN = {"select": "returns", "select one": "returns the first of", "count": "counts", "exists": "checks for",
+            "update": "updates", "delete": "deletes", "soft-delete": "marks as deleted"}
+_VERB_ZH = {"select": "查询", "select one": "查询（取第一条）", "count": "统计", "exists": "判断是否存在",
+            "update": "更新", "delete": "删除", "soft-delete": "逻辑删除"}
+
+
+def query_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    scope, table = f["scope"], f["table"]
+    if lang == "en":
+        verb = {"select": "return", "select one": "return", "count": "count", "exists": "look for",
+                "update": "update", "delete": "delete", "soft-delete": "mark as deleted"}[f["verb"]]
+        return [("which_rows", pick(seed, [f"Which `{table}` rows does `{scope}` {verb}, exactly?",
+                                           f"Under which conditions does `{scope}` {verb} a row of `{table}`?"]))]
+    return [("which_rows", f"`{scope}` 会{_VERB_ZH[f['verb']]}哪些 `{table}` 记录？条件分别是什么？")]
+
+
+def _at(x: dict) -> str:
+    return f"{file_name(x['path'])}:{x['line']}"
+
+
+def _quoted(c: dict) -> str:
+    """The condition as the answer shows it: quoted as the source spells it, a <foreach> list said in words."""
+    if c["code"] == "":
+        return c["text"]
+    if "`" in c["code"]:
+        return c["code"].replace("`", "")   # MySQL quoting would break the code span: said as prose
+    shown = "".join(f" (`{m[2]}` for each item of `{m[1]}`)" if (m := re.fullmatch(r"\(each ([\w.]+): (.*)\)", piece))
+                    else f"`{piece.strip()}`" if piece.strip() else ""
+                    for piece in re.split(r"(\(each [\w.]+: [^)]*\))", c["code"]))
+    return shown + (f" ({c['text']})" if c["code"] != c["text"] else "")
+
+
+def _cond_line(c: dict, lang: str) -> str:
+    label = c.get("label")
+    text = _quoted(c)
+    if label:
+        text += f' ({label["code"]} = "{label["label"]}")' if lang == "en" else f"（{label['code']} 即“{label['label']}”）"
+    if c["when"]:
+        tests = " and ".join(f"`{w}`" if not w.startswith("none of") else w for w in c["when"])
+        text += f", only when {tests}" if lang == "en" else f"，仅当 {tests} 时"
+    return f"{text} ({_at(c)})" if lang == "en" else f"{text}（{_at(c)}）"
+
+
+@unique_claims
+def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str):
+    scope, table = f["scope"], f["table"]
+    en = lang == "en"
+    trace = []
+    where = {"xml": "its mapper XML statement", "example": f"the Example it passes to `{(f['call'] or {}).get('name')}`",
+             "query": "its @Query", "derived": "its method name (Spring Data derives the query from it)"}[f["source"]]
+    where_zh = {"xml": "其 MyBatis XML 语句", "example": f"传给 `{(f['call'] or {}).get('name')}` 的 Example",
+                "query": "其 @Query", "derived": "其方法名（Spring Data 据此生成查询）"}[f["source"]]
+    call = f.get("call")
+    if en:
+        head = f"`{scope}` {_VERB_EN[f['verb']]} the `{table}` rows that match {where}"
+    else:
+        head = f"`{scope}` 按{where_zh}{_VERB_ZH[f['verb']]} `{table}` 中满足以下条件的记录"
+    if call:
+        head += f" ({_at(call)})" if en else f"（{_at(call)}）"
+        trace.append(((f"{scope} calls `{call['mapper']}.{call['name']}` with the example" if en
+                       else f"{scope} 以该 Example 调用 `{call['mapper']}.{call['name']}`"),
+                      [cite.at(call["line"], call["path"])]))
+    for j in f["joins"]:
+        head += f", joined as `{j['text']}`" if en else f"，关联 `{j['text']}`"
+        trace.append(((f"{scope} joins `{j['text']}`" if en else f"{scope} 关联 `{j['text']}`"), [cite.at(j["line"], j["path"])]))
+    groups = [g for g in f["groups"] if g]
+    rows = []
+    if len(groups) == 1:
+        head += ", all of these conditions:" if en else "（需同时满足）："
+        rows = [f"- {_cond_line(c, lang)}" for c in groups[0]]
+    else:
+        head += (f", any one of these {len(groups)} groups (OR between groups, AND inside a group):" if en
+                 else f"，满足以下 {len(groups)} 组中任一组即可（组间为 OR，组内为 AND）：")
+        for n, g in enumerate(groups, 1):
+            rows.append((f"- group {n}: " if en else f"- 第 {n} 组：") + "; ".join(_cond_line(c, lang) for c in g))
+    for c in f["conditions"]:
+        ids = [cite.at(c["line"], c["path"])]
+        if c["when"]:
+            tests = " and ".join(w if w.startswith("none of") else f"`{w}`" for w in c["when"])
+            trace.append(((f"{scope} adds `{c['text']}` only when {tests}" if en
+                           else f"{scope} 仅当 {tests} 时加入条件 `{c['text']}`"),
+                          ids + [cite.at(n, c["path"]) for n in c["when_lines"]]))
+        else:
+            trace.append(((f"{scope} filters on `{c['text']}`" if en else f"{scope} 的条件包含 `{c['text']}`"), ids))
+        if c.get("label"):
+            lab = c["label"]
+            trace.append(((f"code {lab['code']} is labelled \"{lab['label']}\"" if en
+                           else f"代码 {lab['code']} 表示“{lab['label']}”"),
+                          [cite.at(n, lab["path"]) for n in (lab["line"], lab.get("name_line")) if n]))
+    tail = []
+    if any(c["when"] for c in f["conditions"]):
+        tail.append("A condition marked only when is left out when its test fails; the rows are then not filtered on it."
+                    if en else "带“仅当”的条件在其判断不成立时不加入查询，此时不按该条件过滤。")
+    for key, en_word, zh_word in (("order", "Sorted by", "排序："), ("limit", "Limited by", "限制："),
+                                  ("page", "Paged by", "分页：")):
+        x = f.get(key)
+        if x:
+            tail.append(f"{en_word} `{x['text']}` ({_at(x)})." if en else f"{zh_word}`{x['text']}`（{_at(x)}）。")
+            trace.append(((f"{scope}: {en_word.lower()} `{x['text']}`" if en else f"{scope} {zh_word}`{x['text']}`"),
+                          [cite.at(x["line"], x["path"])]))
+    return "\n".join([head] + rows + tail), trace

@@ -497,10 +497,71 @@ def _unchecked_write(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     )
 
 
+def _criteria_count(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """A count per code where the entity is read only through its generated mapper: the service that lists it counts
+    each code with the generated `countByExample`, as the repository already counts; no mapper XML is written."""
+    f = spec.facts
+    ctrl, ent, fld = f["controller"], f["entity"], f["field"]
+    method = f"countBy{fld[0].upper() + fld[1:]}"
+    result = f"Map<{f['type']}, Long>"
+    extra = [a for a in f["annotations"] if not a.endswith("Mapping")]
+    like = _t(lang, f", annotated like `{f['mapped']}` ({', '.join('@' + a for a in extra)})" if extra else "",
+              f"，注解与 `{f['mapped']}` 一致（{'、'.join('@' + a for a in extra)}）" if extra else "")
+    wrapper = f["return_type"].split("<")[0] if "<" in f["return_type"] else ""
+    ret = (f"`{wrapper}<{result}>`" if wrapper else f"`{f['returns']}(counts)` like `{f['mapped']}`" if f.get("returns")
+           else f"`{result}`")
+    svc = f["service"].split(".")[0]
+    codes = ", ".join(f"`{c}`" for c in f["constants"])
+    crit = f"example.{f['opens']}().{f['criteria']}(code)" + (f"{f['deleted']}" if f["deleted"] else "")
+    changes = [("controller", ctrl, _t(lang, f"`GET {f['route']}` returning {ret}{like}",
+                                       f"`GET {f['route']}`，返回 {ret}{like}"), False)]
+    for c in f["chain"]:
+        if c.get("interface"):
+            changes.append(("service", c["interface"], _t(lang, f"add `{result} {method}()`", f"新增 `{result} {method}()`"),
+                            False))
+        if c["class"] != svc:
+            changes.append((c["layer"], c["class"], _t(lang, f"add `{method}()` passing the call on",
+                                                       f"新增 `{method}()`，向下传递调用"), False))
+    layer = next((c["layer"] for c in f["chain"] if c["class"] == svc), "service_impl")
+    changes.append((layer, svc, _t(
+        lang, f"add `{result} {method}()`: for each code of {codes}, a new `{f['example']}` with `{crit}` and "
+              f"`{f['mapper']}.countByExample(example)` put into a `LinkedHashMap`, the way `{f['precedent']}` counts",
+        f"新增 `{result} {method}()`：对 {codes} 中每个编码新建 `{f['example']}`，条件 `{crit}`，"
+        f"把 `{f['mapper']}.countByExample(example)` 放入 `LinkedHashMap`，计数方式同 `{f['precedent']}`"), False))
+    changes.append(("dao", f["mapper"], _t(lang, "no change: the generated `countByExample` is used as it is",
+                                           "无需修改：直接使用已生成的 `countByExample`"), False))
+    n = len(f["constants"])
+    return DesignProposal(
+        understanding=_t(lang, f"{ent} is read through its generated `{f['mapper']}`: `{f['service']}` lists it with "
+                               f"`{f['example']}` criteria for `{ctrl}.{f['mapped']}`. The count per {fld} "
+                               f"({', '.join(str(e['code']) + ' ' + e['label'] for e in f['entries'])}) is one "
+                               f"`countByExample` per code in that service, with no hand-written SQL, the way "
+                               f"`{f['precedent']}` already counts.",
+                         f"{ent} 通过生成的 `{f['mapper']}` 读取：`{f['service']}` 用 `{f['example']}` 条件为 "
+                         f"`{ctrl}.{f['mapped']}` 查询列表。按 {fld}（"
+                         f"{'、'.join(str(e['code']) + ' ' + e['label'] for e in f['entries'])}）统计，只需在该服务中对每个编码"
+                         f"调用一次 `countByExample`，无需手写 SQL，与 `{f['precedent']}` 的计数方式一致。"),
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, "none", "无")],
+        flow=[_t(lang, f"`GET {f['route']}` → `{svc}.{method}`", f"`GET {f['route']}` → `{svc}.{method}`"),
+              _t(lang, f"{n} `countByExample` calls, one per code; a code with no {ent} counts 0",
+                 f"按编码调用 {n} 次 `countByExample`；没有记录的编码计为 0")],
+        risks=[_t(lang, f"{n} COUNT queries per call: fine for a dashboard, cache it if a page polls; a code added to "
+                        f"{fld} later must be added to the list too",
+                  f"每次调用执行 {n} 次 COUNT：用于看板可以，页面轮询时应缓存；日后新增的 {fld} 编码也要加入列表")],
+        test_plan=[_t(lang, f"seed {ent} records with several {fld} values: each count matches, and a code without rows "
+                            "is 0", f"构造多个 {fld} 取值的数据：各计数一致，没有记录的编码为 0")]
+        + ([_t(lang, f"deleted rows are not counted (`{f['deleted'].lstrip('.')}`)",
+               f"已删除的记录不计入（`{f['deleted'].lstrip('.')}`）")] if f["deleted"] else []),
+    )
+
+
 def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     """A count-per-value endpoint on the controller that already reaches the entity's table, through the same classes
     down to the DAO whose hand-written mapper XML gets the GROUP BY."""
     f = spec.facts
+    if f.get("idiom") == "criteria":
+        return _criteria_count(spec, conv, lang)
     ctrl, ent, fld, col = f["controller"], f["entity"], f["field"], f["column"]
     cap_fld = fld[0].upper() + fld[1:]
     method = f"countBy{cap_fld}"
@@ -911,7 +972,8 @@ BUILDERS = {"idempotent": _idempotent, "sql_guard": _sql_guard, "stock_guard": _
 
 
 def _add_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.impact import add_state_design     # impact.py imports this module
+    from core.generate.impact import add_state_design  # impact.py imports this module
+
     return add_state_design(spec, conv, lang)
 
 

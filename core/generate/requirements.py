@@ -106,9 +106,10 @@ def _dict_name(d: dict) -> str:
 
 
 def _unlabelled(entry: dict) -> bool:
-    """A constant whose only 'label' is its own name (the name is not a business label)."""
+    """A constant whose only 'label' is its own name (the name is not a business label); a short capitalised label
+    (`PC`, `APP`) is a word, not a constant's name."""
     return entry["label"] == entry.get("name") or entry["label"] == (entry.get("name") or "").rsplit(".", 1)[-1] \
-        or bool(CONSTANT_NAME.match(entry["label"]))
+        or bool(CONSTANT_NAME.match(entry["label"])) and len(entry["label"]) > 3
 
 
 def _label(entry: dict) -> str:
@@ -760,6 +761,16 @@ class RequirementDeriver:
             return next((n for n, (a, b) in enumerate(zip(pkg.split("."), here)) if a != b), min(len(here), pkg.count(".") + 1))
         return max(pkgs, key=lambda p: (shared(p), pkgs[p]), default=None)
 
+    def _unreferenced(self, d: dict) -> dict:
+        """The dictionary less the named constants no code outside their declaring file uses (litemall's
+        `AftersaleConstant.STATUS_INIT`): nothing stores such a code, so it is no value to count or list."""
+        if (d.get("field") or "").isidentifier() or not all(e.get("name") for e in d["entries"]):
+            return d
+        texts = [self.files.get(f["path"]).text for f in self.data["files"] if f["path"] != d.get("path")
+                 and f["path"].endswith(".java")]
+        used = [e for e in d["entries"] if any(f"{d['owner']}.{e['name'].rsplit('.', 1)[-1]}" in t for t in texts)]
+        return {**d, "entries": used} if len(used) >= 2 else d
+
     def _without_fallback(self, d: dict) -> dict:
         """The dictionary less the constant its own lookup returns when no code matches (`return DEFAULT;` after the
         loop, `default: return UNKNOWN;`): no row stores that code, so it is no status to count or list."""
@@ -781,10 +792,12 @@ class RequirementDeriver:
                 best[ent["symbol_id"]] = (d, ent, fld)
         out = []
         for d, ent, fld in best.values():
-            d = self._without_fallback(d)
+            d = self._unreferenced(self._without_fallback(d))
             table = self.tables[ent["symbol_id"]]
             served = self._serving(ent, table)
             if not served:
+                if len(d["entries"]) >= 3 and (spec := self._count_spec(domain, d, ent, fld)):
+                    out.append(spec)
                 continue
             stmt, path = served
             mapped = path[-1]
@@ -842,6 +855,134 @@ class RequirementDeriver:
             }))
         return out
 
+    def _criteria_serving(self, ent: dict) -> tuple[dict, list[dict], dict] | None:
+        """The generated-mapper idiom: a service method that lists the entity with `selectByExample` over Example
+        criteria, reached from an active controller and not bound to one user's rows; with its select call."""
+        prefix = f"{ent['symbol_id']}Example."
+        best = None
+        for m in self.code.methods.values():
+            cls = self.classes.get(m.get("parent_id") or "") or {}
+            if cls.get("layer") not in ("service", "service_impl") or cls.get("is_generated"):
+                continue
+            calls = self.code.calls_in(m["symbol_id"])
+            crit = [c for c in calls if (c.get("callee_id") or "").startswith(prefix)]
+            select = next((c for c in calls if re.search(r"#selectByExample\w*\(", c.get("callee_id") or "")), None)
+            if not crit or not select or any(re.search(r"#and(Member|User|Customer)Id", c["callee_id"])
+                                             and not self._optional_param(m, c["line"]) for c in crit):
+                continue          # not this entity's list, or one user's rows only
+            path = self._path_up(m["symbol_id"])
+            if not path or self.code.inactive(path[-1]["parent_id"]):
+                continue
+            ctrl = path[-1]["parent_id"].rsplit(".", 1)[-1]
+            rank = (_entity_base_name(ent["name"]) not in ctrl, len(path), ctrl, m["start_line"])
+            if best is None or rank < best[0]:
+                best = (rank, m, path, select)
+        return best[1:] if best else None
+
+    def _count_precedent(self, mapper_id: str, near: str) -> dict | None:
+        """A hand-written `countByExample` call (the same class first): how the repository already counts rows."""
+        calls = [c for c in self.data["calls"] if (c.get("callee_id") or "").partition("#")[2].startswith("countByExample(")
+                 and c["path"] not in self.code.generated_paths and c["caller_id"] in self.code.methods]
+        calls.sort(key=lambda c: (self.code.methods[c["caller_id"]].get("parent_id") != near,
+                                  not c["callee_id"].startswith(mapper_id + "#"), c["path"], c["line"]))
+        return calls[0] if calls else None
+
+    def _count_spec(self, domain: str, d: dict, ent: dict, fld: str) -> DesignSpec | None:
+        """A count per code where the entity is read only through its generated mapper: the service that lists it
+        counts each code with the mapper's generated `countByExample`, the way the repository already counts."""
+        served = self._criteria_serving(ent)
+        if not served:
+            return None
+        m, path, select = served
+        mapper_id = select["callee_id"].split("#")[0]
+        mapper = self.classes.get(mapper_id) or {}
+        prec = self._count_precedent(mapper_id, m["parent_id"])
+        cap_fld = fld[0].upper() + fld[1:]
+        if not self.code.has_method(mapper_id, "countByExample") or not prec or not self.code.has_method(
+                f"{ent['symbol_id']}Example.GeneratedCriteria", f"and{cap_fld}EqualTo"):
+            return None
+        mapped = path[-1]
+        ctrl = self.classes[mapped["parent_id"]]
+        lines = self.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
+        opens = next((o.group(1) for line in lines if (o := re.search(r"\bexample\.(or|createCriteria)\(\)", line))),
+                     "createCriteria")
+        deleted = next((x.group(0) for line in lines if (x := re.search(r"\.and(\w+)EqualTo\([^()]*\)", line))
+                        and is_delete_flag(x.group(1))), "")
+        route = self._count_route(ctrl, mapped, fld, ent)
+        if route is None:
+            return None
+        prec_m = self.code.methods[prec["caller_id"]]
+        refs = self._dict_refs(d)
+        base = route.rsplit("/", 1)[0]
+        if base and (line := class_mapping_line(self.files, self.data["classes"], mapped["path"], ctrl["symbol_id"])):
+            refs.append(Ref(ctrl["name"], f"maps every endpoint of the class under `{base}`",
+                            f"把类中所有接口映射到 `{base}` 之下", mapped["path"], line, line))
+        for x in reversed(path):
+            refs.append(self.method_ref(x, "is the existing endpoint whose path the new one follows" if x is mapped
+                                        else "passes the query on",
+                                        "新接口沿用其路径的现有接口" if x is mapped else "向下传递查询"))
+        sel_line = select["line"]
+        refs.append(self.method_ref(m, f"lists {ent['name']} rows with `{select['callee_name']}` over "
+                                       f"`{ent['name']}Example` criteria",
+                                    f"用 `{select['callee_name']}` 按条件查询 {ent['name']}", upto=sel_line))
+        refs.append(Ref(f"{prec_m['parent_id'].rsplit('.', 1)[-1]}.{prec_m['name']}",
+                        f"counts rows with `{prec['callee_name']}`", f"用 `{prec['callee_name']}` 计数", prec["path"],
+                        max(prec_m["start_line"], prec["line"] - 4), prec["line"]))
+        chain = []
+        for x in path[:-1]:
+            cls = self.classes[x["parent_id"]]
+            iface = self.code.cls(cls["name"].removesuffix("Impl")) if cls["name"].endswith("Impl") else None
+            chain.append({"class": cls["name"], "layer": cls["layer"],
+                          "interface": iface["name"] if iface and iface["layer"] == "service" else None})
+        ftype = next((f.get("type") for f in self.data["symbols"] if f["kind"] == "field"
+                      and f.get("parent_id") == ent["symbol_id"] and f["name"] == fld), None) or "Integer"
+        body = self.files.get(mapped["path"]).lines[mapped["start_line"] - 1:mapped["end_line"]]
+        rets = [r.group(1) for line in body if (r := re.search(r"return\s+([\w.]+)\(", line))]
+        text_en = (f"Add an endpoint to {ctrl['name']} that returns how many {ent['name']} records there are per "
+                   f"{fld} value ({self._codes(d)}).")
+        text_zh = f"在 {ctrl['name']} 中增加接口，按 {fld}（{self._codes(d)}）统计 {ent['name']} 的数量。"
+        return DesignSpec(_req_id("new_endpoint", d["dict_id"], ctrl["symbol_id"]), "new_endpoint", domain, text_en,
+                          text_zh, refs, {
+            "idiom": "criteria", "controller": ctrl["name"], "entity": ent["name"], "field": fld, "type": ftype,
+            "entries": [{**e, "label": _label(e)} for e in d["entries"]], "route": route,
+            "constants": [f"{d['owner']}.{e['name'].rsplit('.', 1)[-1]}" if e.get("name") and not (
+                d.get("field") or "").isidentifier() else str(e["code"]) for e in d["entries"]],
+            "mapped": mapped["name"], "return_type": mapped.get("type") or "",
+            "returns": self._plain_return(rets),
+            "annotations": [a.get("name") for a in mapped.get("annotations") or [] if a.get("name")],
+            "mapper": mapper.get("name") or mapper_id.rsplit(".", 1)[-1], "example": f"{ent['name']}Example",
+            "opens": opens, "criteria": f"and{cap_fld}EqualTo", "deleted": deleted, "chain": chain,
+            "service": f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}",
+            "precedent": f"{prec_m['parent_id'].rsplit('.', 1)[-1]}.{prec_m['name']}"})
+
+    def _plain_return(self, rets: list[str]) -> str | None:
+        """The success wrapper a new endpoint returns a map with: the listing's own (`ResponseUtil.okList`) names a
+        list helper, so its plain sibling (`ResponseUtil.ok`) where the helper class has one."""
+        ret = next((r for r in rets if re.search(r"(success|ok)\w*$", r, re.I)), None)
+        plain = re.match(r"(?:(\w+)\.)?((?:success|ok))\w+$", ret or "", re.I)
+        helper = self.code.cls(plain.group(1)) if plain and plain.group(1) else None
+        if helper and self.code.has_method(helper["symbol_id"], plain.group(2)):
+            return f"{plain.group(1)}.{plain.group(2)}"
+        return ret
+
+    def _count_route(self, ctrl: dict, mapped: dict, fld: str, ent: dict) -> str | None:
+        """`/class-path/sub-path/countByStatus` next to the endpoint it follows (`countCouponUserByStatus` on a
+        controller named for another entity); None for a path with variables."""
+        class_route = next((re.search(r'"([^"]*)"', a.get("args") or "") for a in ctrl.get("annotations") or []
+                            if a.get("name") == "RequestMapping"), None)
+        base = class_route.group(1) if class_route else ""
+        ann = next((a.get("args") or "" for a in mapped.get("annotations") or []
+                    if (a.get("name") or "").endswith("Mapping")), "")
+        sub = (re.search(r'"([^"]*)"', ann) or [None, ""])[1]
+        if "{" in sub or sub.strip("/").count("/") > 1:
+            return None
+        parts = [p.strip("/") for p in (base, sub.rsplit("/", 1)[0] if "/" in sub.strip("/") else "") if p.strip("/")]
+        base = _entity_base_name(ent["name"])
+        last = route_for("x", fld).rsplit("/", 1)[-1]
+        if base not in ctrl["name"]:
+            last = last.replace("countBy", f"count{base}By")
+        return "/" + "/".join(parts + [last])
+
     # ---------------------------------------------------------- list filter --
     def _chain_up(self, method_id: str, layers: tuple[str, ...]) -> dict | None:
         """The nearest caller (through interfaces) of a method in one of these layers."""
@@ -886,7 +1027,7 @@ class RequirementDeriver:
             filtered = {f for _, _, f in tests}
             for (eid, fld), (d, ent) in sorted(dicts.items(), key=lambda kv: kv[0]):
                 if eid != ent_id or fld in filtered or any(f["name"] == fld for f in dto_fields) \
-                        or is_delete_flag(fld) or not COUNT_FIELD.search(fld) or not dto_fields \
+                        or is_delete_flag(fld) or not self._filterable(d, fld) or not dto_fields \
                         or self._implied(ent, fld, filtered):
                     continue
                 out.append(self._filter_spec(domain, s, d, ent, fld, dto, dto_fields, ctrl_m, mirror, lines))
@@ -946,7 +1087,7 @@ class RequirementDeriver:
             for (eid, fld), (d, ent) in sorted(dicts.items(), key=lambda kv: kv[0]):
                 if mine and not (STATUS_FIELD.search(fld) and len(d["entries"]) >= 3):
                     continue          # a user filters their own records by lifecycle, not by bookkeeping codes
-                if eid != ent_id or fld in filtered or is_delete_flag(fld) or not COUNT_FIELD.search(fld) \
+                if eid != ent_id or fld in filtered or is_delete_flag(fld) or not self._filterable(d, fld) \
                         or self._implied(ent, fld, filtered) \
                         or fld in (m.get("signature") or "") or not self.code.has_method(
                             f"{ent_id}Example.GeneratedCriteria", f"and{fld[0].upper() + fld[1:]}EqualTo"):
@@ -954,6 +1095,13 @@ class RequirementDeriver:
                 out.append(self._criteria_spec(domain, m, ctrl_m, path, ent, d, fld, mirror_c, param,
                                                sorted({self._optional_param(m, c["line"]) for c, _, _ in optional})))
         return out
+
+    @staticmethod
+    def _filterable(d: dict, fld: str) -> bool:
+        """A field a list is filtered by: a status or type, or any field whose codes the repository documents with at
+        least three labels (mall's coupon `platform`: 0 all, 1 mobile, 2 PC); a two-valued flag is not asked for."""
+        return bool(COUNT_FIELD.search(fld)) or len(d["entries"]) >= 3 and all(
+            e["label"] != (e.get("name") or "").rsplit(".", 1)[-1] for e in d["entries"])
 
     def _optional_param(self, m: dict, line: int) -> str | None:
         """The method parameter an `if` just above a criteria line tests (`if (type != null)`), if any."""

@@ -87,7 +87,8 @@ class Queries:
         out = []
         generated = {s["path"] for s in self.p.data["sql_statements"] if "Example" in s["statement"]}
         for st in self.p.data["sql_statements"]:
-            if st["kind"] not in ("select", "update", "delete") or st["path"] in generated or not st.get("method_id"):
+            if st["kind"] not in ("select", "update", "delete") or st["path"] in generated or not st.get("method_id") \
+                    or not st["path"].endswith(".xml"):   # annotation SQL is read with its repository method
                 continue
             if st["end_line"] - st["start_line"] + 1 > MAX_STATEMENT_LINES:
                 continue
@@ -261,7 +262,7 @@ class Queries:
         fields_of: dict[str, set[str]] = {}
         for s in self.p.data["symbols"]:
             if s["kind"] == "field":
-                fields_of.setdefault(s["symbol_id"].split("#")[0].rsplit(".", 1)[-1], set()).add(s["name"])
+                fields_of.setdefault(s["symbol_id"].rsplit(".", 2)[-2], set()).add(s["name"])
         for c in self.p.data["classes"]:
             if c.get("kind") != "interface" or not c.get("path") or self.p.inactive.get(c["symbol_id"]):
                 continue
@@ -519,11 +520,11 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         ids = [cite.at(c["line"], c["path"])]
         if c["when"]:
             tests = " and ".join(w if w.startswith("none of") else f"`{w}`" for w in c["when"])
-            trace.append(((f"{scope} adds `{c['text']}` only when {tests}" if en
-                           else f"{scope} 仅当 {tests} 时加入条件 `{c['text']}`"),
+            trace.append(((f"{scope} adds {_quoted(c)} only when {tests}" if en
+                           else f"{scope} 仅当 {tests} 时加入条件 {_quoted(c)}"),
                           ids + [cite.at(n, c["path"]) for n in c["when_lines"]]))
         else:
-            trace.append(((f"{scope} filters on `{c['text']}`" if en else f"{scope} 的条件包含 `{c['text']}`"), ids))
+            trace.append(((f"{scope} filters on {_quoted(c)}" if en else f"{scope} 的条件包含 {_quoted(c)}"), ids))
         if c.get("label"):
             lab = c["label"]
             trace.append(((f"code {lab['code']} is labelled \"{lab['label']}\"" if en

@@ -1,0 +1,72 @@
+"""QA query: which rows a data-access method reads or writes, every condition cited (core.generate.query_facts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.context import Context
+from core.generate import stage as gen_stage
+from core.generate.backends.template import TemplateBackend
+from core.generate.plan import Planner
+from core.generate.query_facts import query_items
+from core.generate.query_sql import xml_query
+from tests.conftest import EXAMPLE_REPO
+
+
+@pytest.fixture
+def items(shop_db) -> dict:
+    ctx = Context(db=shop_db, repo=EXAMPLE_REPO, domains=["order", "stock"], backend="template", lang="en")
+    planner = Planner("shop", EXAMPLE_REPO, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+    return {i.facts["scope"]: i for i in query_items(planner)}
+
+
+def _conds(item) -> list[tuple[str, list[str]]]:
+    return [(c["text"], c["when"]) for c in item.facts["conditions"]]
+
+
+def test_mapper_xml_lists_static_and_dynamic_conditions_with_their_tests_and_order(items):
+    item = items["OrdOrderDao.getList"]
+    conds = _conds(item)
+    assert conds[0] == ("delete_status = 0", [])
+    assert ("status = #{queryParam.status}", ["queryParam.status != null"]) in conds
+    assert len(conds) == 7 and item.facts["order"]["text"] == "create_time DESC"
+    answer = TemplateBackend.draft(item).answer
+    assert '0 = "未删除"' in answer and "only when `queryParam.status != null`" in answer
+
+
+def test_foreach_list_and_status_label_in_an_update(items):
+    item = items["PortalOrderDao.closeOrders"]
+    answer = TemplateBackend.draft(item).answer
+    assert "`id IN` (`#{id}` for each item of `ids`)" in answer and '`status = 0` (0 = "待付款")' in answer
+
+
+def test_example_criteria_built_in_a_service_method(items):
+    item = items["OrdOrderServiceImpl.close"]
+    assert item.facts["verb"] == "update" and item.facts["call"]["name"] == "updateByExampleSelective"
+    assert [c["code"] for c in item.facts["conditions"]] == ["andDeleteStatusEqualTo(0)", "andIdIn(ids)",
+                                                             "andStatusEqualTo(0)"]
+    assert item.facts["conditions"][2]["label"]["label"] == "待付款"
+
+
+def test_spring_data_derived_name_and_query_annotation(items):
+    derived = items["OrdShipmentRepository.findByOrderIdAndShipStatus"]
+    assert [c["text"] for c in derived.facts["conditions"]] == ["orderId = `orderId`", "shipStatus = `shipStatus`"]
+    query = items["OrdShipmentRepository.markReceived"]
+    assert [c["text"] for c in query.facts["conditions"]] == ["id = :id", "ship_status = 1"]
+    assert query.facts["verb"] == "update"
+
+
+def test_a_key_lookup_and_generator_mappers_are_not_asked(items):
+    assert "OrdOrderDao.getDetail" not in items     # only `o.id = #{id}`
+    assert not any(s.startswith("OrdOrderMapper.") for s in items)   # the generator's Example_Where_Clause
+
+
+def test_unreadable_sql_is_not_read():
+    def q(body: str):
+        lines = f'<select id="x">\n{body}\n</select>'.split("\n")
+        return xml_query(lines, 1, len(lines))
+    assert q("SELECT * FROM t WHERE a = 1 ORDER BY ${sort}") is None
+    assert q("SELECT * FROM t WHERE a = 1 OR b = 2") is None
+    assert q('SELECT * FROM t <where><include refid="c"/></where>') is None
+    assert [c.text for c in q("SELECT * FROM t WHERE a BETWEEN 1 AND 2 AND b = 3").conditions] == [
+        "a BETWEEN 1 AND 2", "b = 3"]

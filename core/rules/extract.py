@@ -212,6 +212,17 @@ class Extractor:
         types = java_rules._receiver_types(method)
         return any(r == facts["receiver"] or (facts["entity"] and types.get(r) == facts["entity"]) for r in readers)
 
+    def _status_exits(self, facts: dict, status_guards: list[Found], getter: str, method: Method) -> list[Found]:
+        """Earlier exits on the setter's path that test the entity's status but are no guard rule of their own
+        (`if (order.getOrderStatus() != Status.PRE_PAY.getOrderStatus()) return Result.X.getResult();`, a
+        message returned as a value): they limit the states the move starts from just as a guard does."""
+        seen = {g.facts["line"] for g in status_guards}
+        return [Found("guard", method, [(e["line"], e.get("exit_line") or e["line"])],
+                      {"condition": e["condition"], "holds": e.get("holds", True), "line": e["line"],
+                       "message": e.get("message"), "action": e.get("action") or "return"})
+                for e in facts.get("exits") or [] if not e.get("catch") and e["line"] not in seen
+                and self._tests_entity(e["condition"], getter, facts, method)]
+
     def _predicates(self, condition: str, method: Method) -> list[tuple[Constant, str]]:
         """Status tests called in a condition (`OrderUtil.isCreateStatus(order)`), with their argument."""
         calls = re.findall(r"((?<![\w.])[A-Za-z_][\w.]*\(\s*\w+\s*\))", condition)
@@ -242,6 +253,7 @@ class Extractor:
             # an early `return` stops the operation as surely as a failure does
             before = [g for g in guards if g.facts["line"] < facts["line"]]
             status_guards = [g for g in before if self._tests_entity(g.facts["condition"], getter, facts, method)]
+            status_guards += self._status_exits(facts, status_guards, getter, method)
             facts["from_codes"] = sorted(
                 set(_codes_allowed(status_guards, getter, lambda e: self._code(e, method.class_id)))
                 | {p.value for g in status_guards if g.facts.get("holds", True)

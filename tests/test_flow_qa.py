@@ -272,8 +272,8 @@ def test_reads_list_every_query_of_a_read_only_entry(planner):
         ("PortalOrderDao.getDetail", ["ord_order", "ord_order_item"],
          ["OrdPortalOrderController.detail", "OrdPortalOrderServiceImpl.detail"])]
     answer = TemplateBackend.draft(portal).answer
-    assert "reads `ord_order`, `ord_order_item`, `ums_member`: it reaches 2 SQL queries" in answer
-    assert "writes nothing" in answer and "SELECT from `ums_member`" in answer
+    assert "reads `ord_order`, `ord_order_item`, `ums_member` and writes no table; it reaches 2 SELECT statements" in answer
+    assert "SELECT from `ums_member`" in answer
     # one query joining three tables is asked; generateOrder writes, the admin list is one query on one table
     assert items["OrdOrderController#detail(Long)"].facts["reads"][0]["tables"] == [
         "ord_order", "ord_order_item", "ord_order_operate_history"]
@@ -293,3 +293,33 @@ def test_inherited_and_declared_queries_are_statements(planner):
         "save": ("upsert", ["ord_refund"]), "findById": ("select", ["ord_refund"]), "findAll": ("select", ["ord_refund"])}
     assert [data_kind(n) for n in ("selectList", "countByStatus", "existsById", "deleteById", "sync")] == [
         "select", "select", "select", "delete", "unknown"]
+
+
+NESTED = """<mapper namespace="x.ItemDao">
+    <resultMap id="withTags" type="x.Item" extends="x.ItemMapper.BaseResultMap">
+        <collection property="tags" column="{itemId=id}" select="selectTags"/>
+    </resultMap>
+    <resultMap id="plain" type="x.Item">
+        <collection property="parts" columnPrefix="p_" resultMap="x.ItemMapper.BaseResultMap"/>
+    </resultMap>
+    <select id="getWithTags" resultMap="withTags">
+        SELECT * FROM item WHERE id = #{id}
+    </select>
+    <select id="getPlain" resultMap="plain">
+        SELECT i.*, p.id p_id FROM item i LEFT JOIN part p ON p.item_id = i.id
+    </select>
+</mapper>
+"""
+
+
+def test_a_result_map_with_a_nested_select_makes_a_read_unasked(tmp_path: Path):
+    """MyBatis runs a `<collection select=..>` once per row: a query mapped into such a resultMap reads more
+    tables than its SQL names, so the flow is not asked about; a joined collection (columnPrefix) is fine."""
+    from types import SimpleNamespace
+
+    from core.generate.read_facts import _nested_select
+
+    (tmp_path / "ItemDao.xml").write_text(NESTED, encoding="utf-8")
+    planner = SimpleNamespace(files=SourceCache(tmp_path), data={"files": [{"path": "ItemDao.xml"}]})
+    assert _nested_select(planner, {"path": "ItemDao.xml", "start_line": 8, "end_line": 10})
+    assert not _nested_select(planner, {"path": "ItemDao.xml", "start_line": 11, "end_line": 13})

@@ -232,11 +232,11 @@ def _reads_head(f: dict, reads: list[dict], lang: str) -> str:
         verb = "can reach" if some else "reaches"
         order = (", listed in the order they appear on its path" if some else ", in the order the code calls them"
                  ) if n > 1 else ""
-        return (f"{label} reads {', '.join(f'`{t}`' for t in tables)}: it {verb} {n} SQL quer{'ies' if n > 1 else 'y'}"
-                f"{order} and writes nothing (following its calls through the project's own service, DAO and mapper "
+        return (f"{label} reads {', '.join(f'`{t}`' for t in tables)} and writes no table; it {verb} {n} SELECT "
+                f"statement{'s' if n > 1 else ''}{order} (following its calls through the project's own service, DAO and mapper "
                 "classes; a query inside a branch runs only when that branch is taken, so branches of one `if`/`else` "
                 "are alternatives; a check that returns or throws earlier skips the queries after it, and such checks "
                 "are not listed):")
-    return (f"{f['entry_label_zh']} 读取 {'、'.join(f'`{t}`' for t in tables)}：共 {n} 条查询 SQL，按在执行路径上出现的顺序"
-            "列出，不写任何表（沿项目自己的 Service、DAO、Mapper 调用追踪；位于分支内的查询只在该分支成立时执行，"
+    return (f"{f['entry_label_zh']} 读取 {'、'.join(f'`{t}`' for t in tables)}，不写任何表；共 {n} 条查询 SQL，按在执行路径上"
+            "出现的顺序列出（沿项目自己的 Service、DAO、Mapper 调用追踪；位于分支内的查询只在该分支成立时执行，"
             "同一 `if`/`else` 的不同分支是二选一；提前返回或抛异常的校验会跳过其后的查询，这些校验未列出）：")

@@ -26,6 +26,8 @@ from core.generate.flow_facts import (
 from core.generate.flow_templates import read_questions
 from core.generate.work import WorkItem
 
+_RESULT_MAP = re.compile(r'\b(?:resultMap|extends)\s*=\s*"([^"]+)"')
+_NAMESPACE = re.compile(r'<mapper\b[^>]*\bnamespace\s*=\s*"([^"]+)"')
 _PAGED = re.compile(r"\bPage(?:Helper|Method)\.(?:startPage|offsetPage)\(")
 MAX_READS = 6   # more and the answer is a list of every lookup a page makes, not something a developer reads
 
@@ -47,7 +49,7 @@ def read_items(planner, flows: list[dict]) -> list[WorkItem]:
             reads = flow_writes(steps, planner.stmts, planner.outline, MAX_READS, READS)
         except TooBroad:
             continue
-        if not reads or any(not r["tables"] for r in reads):
+        if not reads or any(not r["tables"] or _nested_select(planner, r) for r in reads):
             continue
         _mark_paged(planner, steps, reads)
         if len(reads) < 2 and len(reads[0]["tables"]) < 2 and not (conditional(reads[0]) or repeated(reads[0])):
@@ -88,3 +90,57 @@ def _mark_paged(planner, steps: list[dict], reads: list[dict]) -> None:
                 if after:
                     controls = [control_fact(c) for c in planner.outline.controls(s["path"], n, "startPage")]
                     min(after, key=lambda x: x[0])[1]["paged"] = {"line": n, "controls": controls}
+
+
+def _nested_select(planner, read: dict) -> bool:
+    """True when MyBatis runs more queries for this statement than its SQL: a resultMap it maps into (or one
+    that map extends or nests) has an `<association>` / `<collection>` with `select=` (in an annotation mapper
+    `@Many` / `@One`), which runs that statement for every row. Such a read is not asked about: its tables are
+    more than its SQL names."""
+    lines = planner.files.get(read["path"]).lines
+    if read["path"].endswith(".java"):   # an annotation mapper's @Results(@Many(select = ..) / @One(..))
+        return any("@Many" in n or "@One" in n for n in lines[max(read["start_line"] - 15, 0):read["end_line"]])
+    if not read["path"].endswith(".xml"):
+        return False
+    head = " ".join(lines[read["start_line"] - 1:read["start_line"] + 2])
+    tag = head[:head.find(">") + 1] if ">" in head else head
+    todo = [(read["path"], ref) for ref in _RESULT_MAP.findall(tag)]
+    seen: set[tuple[str, str]] = set()
+    while todo:
+        path, ref = todo.pop()
+        found = _result_map(planner, path, ref)
+        if found is None or found in seen:
+            continue
+        seen.add(found)
+        block = _map_block(planner, *found)
+        if re.search(r"\bselect\s*=", block):
+            return True
+        todo += [(found[0], r) for r in _RESULT_MAP.findall(block)]
+    return False
+
+
+def _result_map(planner, path: str, ref: str) -> tuple[str, str] | None:
+    """(mapper XML file, resultMap id) for a reference: `id` in the same file, `namespace.id` in the file of
+    that namespace among the mapper XML files the index holds."""
+    namespace, _, name = ref.rpartition(".")
+    if not namespace:
+        return path, name
+    if not hasattr(planner, "_xml_namespaces"):
+        planner._xml_namespaces = {}
+        for f in planner.data["files"]:
+            if f["path"].endswith(".xml"):
+                found = _NAMESPACE.search(planner.files.get(f["path"]).text)
+                if found:
+                    planner._xml_namespaces[found.group(1)] = f["path"]
+    target = planner._xml_namespaces.get(namespace)
+    return (target, name) if target else None
+
+
+def _map_block(planner, path: str, name: str) -> str:
+    """The text of `<resultMap id="name">` .. `</resultMap>` in a mapper XML file ('' when absent)."""
+    text = planner.files.get(path).text
+    start = re.search(rf'<resultMap\b[^>]*\bid\s*=\s*"{re.escape(name)}"', text)
+    if not start:
+        return ""
+    end = text.find("</resultMap>", start.start())
+    return text[start.start():end if end >= 0 else len(text)]

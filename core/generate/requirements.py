@@ -929,7 +929,7 @@ class RequirementDeriver:
                         f"counts rows with `{prec['callee_name']}`", f"用 `{prec['callee_name']}` 计数", prec["path"],
                         max(prec_m["start_line"], prec["line"] - 4), prec["line"]))
         chain = []
-        for x in path[:-1]:
+        for x in [m, *path[:-1]]:          # the counting service itself, then the classes between it and the endpoint
             cls = self.classes[x["parent_id"]]
             iface = self.code.cls(cls["name"].removesuffix("Impl")) if cls["name"].endswith("Impl") else None
             chain.append({"class": cls["name"], "layer": cls["layer"],

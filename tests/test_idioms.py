@@ -302,12 +302,15 @@ def test_a_spring_data_module_yields_entity_dictionary_guard_and_transitions(sho
         dicts = {d["dict_id"]: d for d in domain_store.status_dicts(con, "shop")}
     assert found["OrdShipment"] == (["ord_shipment"], "jpa")
     ship = dicts[SHIP_ENUM]
-    assert [(e["code"], e["label"]) for e in ship["entries"]] == [("0", "待发货"), ("1", "已发货"), ("2", "已签收")]
+    assert [(e["code"], e["label"]) for e in ship["entries"]] == [("0", "待发货"), ("1", "已发货"), ("2", "已签收"),
+                                                                   ("3", "已取消")]
     assert (ship["entity"], ship["entity_field"]) == (f"{COMMON}.entity.OrdShipment", "shipStatus")
     guard = next(r for r in _rules(shop, "guard") if r["facts"]["method"] == "OrdShipmentService.ship")
     assert '`OrdShipStatus.WAITING.getState()` is 0 ("待发货")' in guard["statement_en"]
     moves = {r["facts"].get("method") or r["facts"]["name"]: r["facts"] for r in _rules(shop, "transition")
              if r["facts"].get("entity") == "OrdShipment"}
     assert (moves["OrdShipmentService.ship"]["to"], moves["OrdShipmentService.ship"]["from_codes"]) == ("1", ["0"])
+    # `if (status != WAITING) return shipment;` is no guard rule (a non-literal return) but still limits the move
+    assert (moves["OrdShipmentService.cancel"]["to"], moves["OrdShipmentService.cancel"]["from_codes"]) == ("3", ["0"])
     received = moves["OrdShipmentRepository.markReceived"]
     assert (received["to"], received["from_codes"], received["labels"]["2"]) == ("2", ["1"], "已签收")

@@ -7,7 +7,8 @@ public enum OrdShipStatus {
     UNKNOWN(-1, "UNKNOWN"),
     WAITING(0, "待发货"),
     SHIPPED(1, "已发货"),
-    RECEIVED(2, "已签收");
+    RECEIVED(2, "已签收"),
+    CANCELLED(3, "已取消");
 
     private final int state;
     private final String text;

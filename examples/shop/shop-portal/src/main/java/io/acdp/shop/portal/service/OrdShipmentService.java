@@ -40,6 +40,19 @@ public class OrdShipmentService {
         }
     }
 
+    /**
+     * 取消运单：已发货的运单原样返回，不做修改
+     */
+    @Transactional
+    public OrdShipment cancel(Long shipmentId) {
+        OrdShipment shipment = shipmentRepository.findById(shipmentId).orElseThrow();
+        if (shipment.getShipStatus() != OrdShipStatus.WAITING.getState()) {
+            return shipment;
+        }
+        shipment.setShipStatus(OrdShipStatus.CANCELLED.getState());
+        return shipmentRepository.save(shipment);
+    }
+
     public List<OrdShipment> waiting(Long orderId) {
         return shipmentRepository.findByOrderIdAndShipStatus(orderId, OrdShipStatus.WAITING.getState());
     }

@@ -37,7 +37,7 @@ def read_items(planner, flows: list[dict]) -> list[WorkItem]:
     known; a single unconditional query on one table (an endpoint that is one `selectByPrimaryKey`) is too
     shallow to ask, one that joins several tables is not."""
     interfaces = {s["symbol_id"] for s in planner.data["symbols"] if s["kind"] == "interface"}
-    unresolved = {c["caller_id"] for c in planner.data["calls"] if c.get("status") == "unresolved"}
+    unresolved = _unknown_callers(planner.data)
     items = []
     for flow in flows:
         steps = planner.flow_steps(flow)
@@ -49,7 +49,7 @@ def read_items(planner, flows: list[dict]) -> list[WorkItem]:
             reads = flow_writes(steps, planner.stmts, planner.outline, MAX_READS, READS)
         except TooBroad:
             continue
-        if not reads or any(not r["tables"] or _nested_select(planner, r) for r in reads):
+        if not reads or any(not r["tables"] or _nested_select(planner, r) for r in reads) or _lazy_relations(planner, reads):
             continue
         _mark_paged(planner, steps, reads)
         if len(reads) < 2 and len(reads[0]["tables"]) < 2 and not (conditional(reads[0]) or repeated(reads[0])):
@@ -58,17 +58,39 @@ def read_items(planner, flows: list[dict]) -> list[WorkItem]:
     return items
 
 
+_DIRECT_DB = re.compile(r"\b(?:JdbcTemplate|EntityManager|SqlSession|MongoTemplate|jdbcTemplate|entityManager|sqlSession"
+                        r"|mongoTemplate)\b|\.(?:createQuery|createNativeQuery|queryForObject|queryForList)\(")
+_RELATION = re.compile(r"@(?:OneToMany|ManyToOne|OneToOne|ManyToMany|ElementCollection)\b")
+
+
+def _unknown_callers(data: dict) -> set[str]:
+    """Methods with a call whose receiver the index could not type, named like a method of the project's data
+    or service classes (`x.getList(..)` on an untyped `x`) and not like a model's accessor: the call may run
+    queries the walk did not follow."""
+    layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
+    names = {s["name"] for s in data["symbols"]
+             if s["kind"] == "method" and layers.get(s.get("parent_id") or "") in ("mapper", "dao", "service")}
+    for s in data["symbols"]:   # a model's accessors (`o1.getCount()` in a comparator lambda) are no data access
+        if layers.get(s.get("parent_id") or "") in ("model", "dto"):
+            names.discard(s["name"])
+            if s["kind"] == "field":
+                names -= {f"{p}{s['name'][:1].upper()}{s['name'][1:]}" for p in ("get", "is", "set")}
+    return {c["caller_id"] for c in data["calls"] if not c.get("callee_id") and not c.get("receiver_type")
+            and c["callee_name"].rsplit(".", 1)[-1] in names}
+
+
 def _all_known(planner, steps: list[dict], interfaces: set[str], unresolved: set[str]) -> bool:
     """Every method the walk went through ran code the index could follow: not an interface method left
     without its one implementation (outside mappers and repositories, whose statements are the SQL), no call
-    inside it that the index could not resolve, and no mapper method whose name says neither read nor write."""
+    inside it that the index could not type (_unknown_callers), no SQL sent around the mappers (JdbcTemplate,
+    EntityManager), and no mapper method whose name says neither read nor write."""
     for s in steps:
         if s["kind"] == "sql":
             if planner.stmts.get(s["stmt_id"], {}).get("kind") == "unknown":
                 return False
             continue
         method = planner.graph.methods.get(s["symbol_id"])
-        if method is None or s["symbol_id"] in unresolved:
+        if method is None or s["symbol_id"] in unresolved or _queries_directly(planner, s):
             return False
         if method.owner in interfaces and planner.graph.layer(s["symbol_id"]) not in ("mapper", "dao"):
             return False
@@ -144,3 +166,23 @@ def _map_block(planner, path: str, name: str) -> str:
         return ""
     end = text.find("</resultMap>", start.start())
     return text[start.start():end if end >= 0 else len(text)]
+
+
+def _queries_directly(planner, step: dict) -> bool:
+    """The method sends SQL itself (JdbcTemplate, EntityManager, a MyBatis SqlSession): queries no mapper lists."""
+    if not step["path"].endswith(".java"):
+        return False
+    lines = planner.files.get(step["path"]).lines[step["start_line"] - 1:step["end_line"]]
+    return any(_DIRECT_DB.search(line) for line in lines)
+
+
+def _lazy_relations(planner, reads: list[dict]) -> bool:
+    """A JPA entity read here maps a relation (@OneToMany, @ManyToOne ...): loading it, or touching the
+    relation later, runs SELECTs on other tables that no statement lists, so the tables are not all known."""
+    tables = {t for r in reads for t in r["tables"]}
+    symbols = {s["symbol_id"]: s for s in planner.data["symbols"]}
+    for e in planner.data.get("entities") or []:
+        sym = symbols.get(e["symbol_id"])
+        if sym and tables & set(e.get("tables") or []) and _RELATION.search(planner.files.get(sym["path"]).text):
+            return True
+    return False

@@ -1,0 +1,581 @@
+"""Change-impact designs: "add a state to X.status between A and B: what must change, and how".
+
+Such a design is only worth signing when it lists every place, so it is derived only where the
+facts can enumerate them and an independent scan finds nothing they miss:
+
+- every writer of the field is known (the lifecycle facts: each `.setF(` a transition with a known
+  value, each mapper write a transition or a whole-record write, no entity bound from a request);
+- every Java line that calls the entity's getter or setter, filters on it through Example criteria,
+  or names one of the dictionary's constants lies inside a listed place (a getter that only passes
+  the value on is listed as a read);
+- every hand-written SQL line on the table that compares or assigns the column is listed, and no
+  Java string literal holds SQL on the column (that SQL is built where the facts do not look);
+- every line that documents the codes (two or more of their labels on one line: a field comment,
+  a DTO's `@ApiModelProperty`, a controller's `@ApiImplicitParam`, the DDL column comment) is listed.
+
+Each place says what it does today and what the new value does there as written (a new code equals
+none of the listed ones); the design splits the one operation that moves A to B into two steps.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.domain.schema import snake
+from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
+from core.generate.design_facts import Site, cap, is_delete_flag
+from core.generate.requirements import _dict_name
+from core.models import DesignProposal
+
+MAX_SITES = 45          # places (methods, statements, documenting lines): beyond this it is not one design
+MAX_PAIRS = 3           # "between A and B" variants per field (each splits another operation)
+_SQL_STRING = re.compile(r'"[^"\n]*\b(select|update|where|set)\b[^"\n]*"', re.I)
+_CANCELLED = re.compile(r"cancel|close|取消|关闭", re.I)
+_DOC_LINE = re.compile(r"^\s*(//|/?\*|@|<!--|--)|COMMENT\s+'")     # comments, annotations, DDL column comments
+_NUM = re.compile(r"(?<![\w.])-?\d+(?![\w.])")
+
+
+def _ends(d: dict, code: str) -> bool:
+    """A cancelled or closed state ends the flow: nothing sits "between" a state and its cancellation."""
+    e = next((e for e in d["entries"] if str(e["code"]) == code), {})
+    return bool(_CANCELLED.search(f"{e.get('label') or ''} {e.get('name') or ''}"))
+
+
+def _grouped(sites: list[Site]) -> list[Site]:
+    """One place per method (or statement) and kind: `hasPayed`'s three comparisons are one check."""
+    groups: dict[tuple[str, str, str], list[Site]] = {}
+    for s in sorted(sites, key=lambda s: (s.path, s.line)):
+        groups.setdefault((s.path, s.where, s.kind if s.kind != "doc" else f"doc{s.line}"), []).append(s)
+    out = []
+    for group in groups.values():
+        first = group[0]
+        lines = sorted({n for s in group for n in (s.lines or [s.line])})
+        if len(group) > 1:
+            first = Site(first.kind, first.where, first.layer, first.path, lines[0], min(s.start_line for s in group),
+                         min(max(s.end_line for s in group), min(s.start_line for s in group) + 39), first.text,
+                         first.via, first.field, [n for n in lines if n <= min(s.start_line for s in group) + 39])
+        out.append(first)
+    return out
+
+
+def _doc_codes(d: dict, line: str) -> int:
+    """How many of the dictionary's codes a documenting line names (inside its text too: `0->待付款`)."""
+    return sum(bool(re.search(rf"(?<![\w.]){re.escape(str(e['code']))}(?![\w.])", line)) for e in d["entries"])
+
+
+def _short(code: str, limit: int = 70) -> str:
+    """A code line quoted in a claim, cut at a word boundary when long (the evidence holds all of it)."""
+    if len(code) <= limit:
+        return code
+    kept = ""
+    for token in code.split(" "):
+        if kept and len(kept) + len(token) > limit:
+            return kept + " …"
+        kept = f"{kept} {token}" if kept else token
+    return kept
+
+
+class ImpactDeriver:
+    """Change-impact specs, from a RequirementDeriver's facts (code facts, schema, dictionaries, rules)."""
+
+    def __init__(self, req):
+        self.r, self.code, self.data = req, req.code, req.data
+        self._planner = None
+
+    def _lifecycles(self):
+        """The lifecycle facts (every writer of a field known?), built on first use."""
+        if self._planner is None:
+            from core.generate.lifecycle_facts import Lifecycles
+            from core.generate.plan import Planner
+            planner = Planner("", self.r.files.root, self.data, [], ["en"])
+            self._planner = Lifecycles(planner, self.r.rules)
+        return self._planner
+
+    # ------------------------------------------------------------- add state --
+    def add_state(self, domain: str) -> list[DesignSpec]:
+        """One design per forward step A -> B of a lifecycle field whose places are all known."""
+        out = []
+        for d, ent, fld in self.r._lifecycles(domain):
+            if is_delete_flag(fld) or self.r._snapshot(d, ent) or len(d["entries"]) < 3:
+                continue
+            places = self._places(d, ent, fld)
+            if places is None:
+                continue
+            for a, b, steps in self._pairs(d, ent, fld)[:MAX_PAIRS]:
+                out.append(self._add_state_spec(domain, d, ent, fld, places, a, b, steps))
+        return out
+
+    def _pairs(self, d: dict, ent: dict, fld: str) -> list[tuple[str, str, list[dict]]]:
+        """Forward steps A -> B: every transition that sets B requires exactly A (a B reached from several states, or
+        set without a check, has no single step to put a state in front of), and B does not end the flow."""
+        codes = {str(e["code"]) for e in d["entries"]}
+        steps: dict[tuple[str, str], list[dict]] = {}
+        for t in self.r.rules:
+            tf = t["facts"]
+            if t["kind"] != "transition" or tf.get("entity") != ent["name"] or tf.get("field") != fld:
+                continue
+            src = [str(c) for c in tf.get("from_codes") or []]
+            if len(src) == 1 and str(tf.get("to")) in codes and src[0] in codes and src[0] != str(tf["to"]) \
+                    and not _ends(d, str(tf["to"])):
+                steps.setdefault((src[0], str(tf["to"])), []).append(t)
+        into: dict[str, int] = {}         # transitions setting each code, whatever they start from
+        for t in self.r.rules:
+            tf = t["facts"]
+            if t["kind"] == "transition" and tf.get("entity") == ent["name"] and tf.get("field") == fld:
+                into[str(tf.get("to"))] = into.get(str(tf.get("to")), 0) + 1
+        steps = {k: ts for k, ts in steps.items() if into.get(k[1]) == len(ts)}   # B is reached from A alone
+        order = [str(e["code"]) for e in d["entries"]]
+        return [(a, b, ts) for (a, b), ts in sorted(steps.items(), key=lambda kv: (order.index(kv[0][0]),
+                                                                                   order.index(kv[0][1])))]
+
+    def _places(self, d: dict, ent: dict, fld: str) -> list[Site] | None:
+        """Every place that sets, tests, reads or documents the field; None when the scans find one the facts miss
+        or there are more than MAX_SITES."""
+        lc = self._lifecycles()
+        rules = lc.transitions.get((ent["name"], fld), [])
+        if not rules or lc.extra_setters(ent["name"], fld, rules) is None:
+            return None                     # a writer whose value is unknown
+        table = self.r.tables[ent["symbol_id"]]
+        column = snake(fld)
+        if self._sql_in_strings(table, column):
+            return None
+        sites = [s for s in self.r._sites(ent, fld) if not self.code.inactive(self._owner(s))]
+        sites += self._reads(ent, fld, sites)
+        sites += self._constant_uses(d, sites)
+        sites += self._literal_uses(d, ent["name"], table, sites)
+        sites += self._predicate_calls(sites)
+        sites += self._docs(d, table, column, sites)
+        sites = _grouped(sites)
+        return None if len(sites) > MAX_SITES else sites
+
+    def _owner(self, s: Site) -> str | None:
+        m = self.code.method_at(s.path, s.line)
+        return m.get("parent_id") if m else None
+
+    @staticmethod
+    def _covered(sites: list[Site], path: str, line: int) -> bool:
+        """A line a listed place already names: its own line, a grouped site's lines, or the line a local checked
+        later was read on (a wide evidence span is no claim about every line in it)."""
+        return any(s.path == path and (s.line == line or line in s.lines or (bool(s.lines) and line == s.start_line))
+                   for s in sites)
+
+    def _reads(self, ent: dict, fld: str, sites: list[Site]) -> list[Site | None]:
+        """Getter calls outside the listed places: the value passed on (a copy into a view, an argument)."""
+        getter = f"{ent['symbol_id']}#get{cap(fld)}("
+        out: list[Site | None] = []
+        for c in self.data["calls"]:
+            callee = c.get("callee_id") or ""
+            lombok = callee == f"{ent['symbol_id']}.{fld}" and c["callee_name"].endswith(f".get{cap(fld)}")
+            if not (callee.startswith(getter) or lombok) or c["path"] in self.code.generated_paths:
+                continue
+            if self.code.layer_of(c["caller_id"].split("#")[0]) in ("model", "dto") \
+                    or self._covered(sites + [s for s in out if s], c["path"], c["line"]):
+                continue
+            out.append(self.code.site("read", c["path"], c["line"]))
+        return out
+
+    def _constant_uses(self, d: dict, sites: list[Site]) -> list[Site]:
+        """Lines that name one of the dictionary's constants (`OrderUtil.STATUS_PAY`, `OrderStatusEnum.PAID`) outside
+        the listed places and the declarations themselves."""
+        names = [e["name"].rsplit(".", 1)[-1] for e in d["entries"] if e.get("name")]
+        if not names:
+            return []
+        owner = d["owner"].rsplit(".", 1)[-1]
+        pat = re.compile(rf"\b{re.escape(owner)}\.({'|'.join(map(re.escape, names))})\b")
+        declared = {e.get("line") for e in d["entries"]}
+        out: list[Site] = []
+        for f in self.data["files"]:
+            if not f["path"].endswith(".java") or f["path"] in self.code.generated_paths:
+                continue
+            for n, line in enumerate(self.r.files.get(f["path"]).lines, 1):
+                if line.lstrip().startswith("//") or not pat.search(line):
+                    continue
+                if (f["path"] == d["path"] and n in declared) or self._covered(sites + out, f["path"], n):
+                    continue
+                m = self.code.method_at(f["path"], n)
+                if m and self.code.inactive(m.get("parent_id")):
+                    continue
+                out.append(self.code.site("use", f["path"], n))
+        return out
+
+    def _literal_uses(self, d: dict, entity: str, table: str, sites: list[Site]) -> list[Site]:
+        """Codes of three or more digits (litemall's 201, 301) are distinctive: any hand-written Java or mapper line
+        that names one as a literal outside the listed places handles the state (`status.add((short) 201)`)."""
+        codes = [str(e["code"]) for e in d["entries"]]
+        if not codes or any(len(c.lstrip("-")) < 3 for c in codes):
+            return []
+        pat = re.compile(rf"(?<![\w.\"]){'|'.join(map(re.escape, codes))}(?![\w.])")
+        names = (d["owner"].rsplit(".", 1)[-1], entity, table)
+        out: list[Site] = []
+        for f in self.data["files"]:
+            if not f["path"].endswith((".java", ".xml")) or f["path"] in self.code.generated_paths:
+                continue
+            lines = self.r.files.get(f["path"]).lines
+            if not any(re.search(rf"\b{re.escape(x)}\b", "\n".join(lines)) for x in names):
+                continue            # a file about neither the entity, its table nor the dictionary (HTTP 401 ...)
+            for n, line in enumerate(lines, 1):
+                code = re.sub(r'"[^"]*"', "", line)
+                if code.lstrip().startswith(("//", "*", "/*")) or not pat.search(code) \
+                        or self._covered(sites + out, f["path"], n) or (f["path"] == d["path"] and any(
+                            e.get("line") == n for e in d["entries"])):
+                    continue
+                out.append(self.code.site("use", f["path"], n))
+        return out
+
+    def _predicate_calls(self, sites: list[Site]) -> list[Site]:
+        """Calls of a method that answers a state question (`OrderUtil.isPayStatus(order)`: a listed place that
+        returns the comparison): each caller acts on the answer, so it is a place too."""
+        out: list[Site] = []
+        for s in sites:
+            m = self.code.method_at(s.path, s.line)
+            if s.kind != "check" or not m or not re.match(r"return\b", s.text) \
+                    or not re.search(r"\bboolean\b", m.get("signature") or ""):
+                continue
+            for c in self.code.callers(m):
+                if c["path"] in self.code.generated_paths or self._covered(sites + out, c["path"], c["line"]):
+                    continue
+                caller = self.code.methods.get(c["caller_id"])
+                if caller and not self.code.inactive(caller.get("parent_id")):
+                    site = self.code.site("check", c["path"], c["line"])
+                    site.via = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+                    out.append(site)
+        return out
+
+    def _labels(self, d: dict) -> list[str]:
+        return [e["label"] for e in d["entries"] if e.get("label") and not re.fullmatch(r"[A-Z_0-9]+", e["label"])
+                and len(e["label"]) >= 2]
+
+    def _docs(self, d: dict, table: str, column: str, sites: list[Site]) -> list[Site]:
+        """Lines that document the codes: two or more of the dictionary's labels on one line (comments, API
+        annotations, the DDL column comment), outside the dictionary's own lines."""
+        labels = self._labels(d)
+        if len(labels) < 2:
+            return []
+        out: list[Site] = []
+        for f in self.data["files"]:
+            if not f["path"].endswith((".java", ".xml")):
+                continue
+            for n, line in enumerate(self.r.files.get(f["path"]).lines, 1):
+                if sum(lb in line for lb in labels) < 2 or _doc_codes(d, line) < 2 or not _DOC_LINE.search(line) \
+                        or (f["path"] == d["path"] and d["start_line"] <= n <= d["end_line"]):
+                    continue
+                if any(e.get("label_lines") and f["path"] == d["path"] and e["label_lines"][0] <= n
+                       <= e["label_lines"][1] for e in d["entries"]) or any(s.path == f["path"] and s.line == n
+                                                                             for s in sites + out):
+                    continue
+                out.append(self._doc_site(f["path"], n))
+        col = (self.r.schema.get(table).columns.get(column) if self.r.schema.get(table) else None)
+        if col and self.r.schema[table].source == "ddl" and sum(lb in col.comment for lb in labels) >= 2:
+            out.append(self._doc_site(col.path, col.line, f"{table}.{column}"))
+        return out
+
+    def _doc_site(self, path: str, line: int, where: str | None = None) -> Site:
+        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        m = self.code.method_at(path, line) if path.endswith(".java") else None
+        name = where or (f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}" if m else stem)
+        layer = self.code.layer_of(m.get("parent_id")) if m else (
+            self.code.layer_of(next((c["symbol_id"] for c in self.data["classes"] if c.get("path") == path), None))
+            if path.endswith(".java") else "sql")
+        text = self.code.text(path, line)
+        return Site("doc", name, layer, path, line, line, line, text)
+
+    def _sql_in_strings(self, table: str, column: str) -> bool:
+        """SQL on the column built in a Java string (`"update ... set status = 4"`): a place the facts do not read."""
+        for f in self.data["files"]:
+            if not f["path"].endswith(".java") or f["path"] in self.code.generated_paths:
+                continue
+            text = self.r.files.get(f["path"]).text
+            if table not in text.lower():
+                continue
+            for lit in _SQL_STRING.finditer(text):
+                if re.search(rf"\b{re.escape(column)}\b", lit.group(0), re.I):
+                    return True
+        return False
+
+    # ------------------------------------------------------------------ spec --
+    def _new_code(self, d: dict, a: str) -> str:
+        """A code no state uses: the next free one in A's hundred where codes are grouped by hundreds (litemall
+        101/201/301), else one above the largest."""
+        used = {int(c) for c in (str(e["code"]) for e in d["entries"]) if re.fullmatch(r"-?\d+", c)}
+        if not used:
+            return "?"
+        if a.lstrip("-").isdigit() and min(used) >= 100:
+            base = int(a) // 100 * 100
+            free = next((base + k for k in range(1, 99) if base + k not in used), None)
+            if free is not None:
+                return str(free)
+        step = 10 if all(c % 10 == 0 for c in used) and max(used) >= 10 else 1     # 10/20/30/40 -> 50
+        return str(max(used) + step)
+
+    def _label_of(self, d: dict, code: str) -> str:
+        e = next((e for e in d["entries"] if str(e["code"]) == code), None)
+        if not e or e["label"] == e.get("name") or re.fullmatch(r"[A-Z_0-9]+", e["label"] or ""):
+            return code
+        return f'{code} "{e["label"]}"' if not e["label"].isascii() else f"{code} ({e['label']})"
+
+    def _codes_in(self, d: dict, text: str) -> list[str]:
+        """The dictionary's codes a line names: literals and the constants' names."""
+        codes = {str(e["code"]) for e in d["entries"]}
+        found = [n for n in _NUM.findall(re.sub(r"\"[^\"]*\"", "", text)) if n in codes]
+        for e in d["entries"]:
+            if e.get("name") and re.search(rf"\b{re.escape(e['name'].rsplit('.', 1)[-1])}\b", text):
+                found.append(str(e["code"]))
+        return list(dict.fromkeys(found))
+
+    def _site_lines(self, s: Site) -> str:
+        """The site's own line(s) of code: a grouped site (a template, a local's comparisons) joins them."""
+        if s.lines and len(s.lines) > 1:
+            return " … ".join(self.code.text(s.path, n) for n in s.lines)
+        return s.text
+
+    def _add_state_spec(self, domain: str, d: dict, ent: dict, fld: str, sites: list[Site], a: str, b: str,
+                        steps: list[dict]) -> DesignSpec:
+        new = self._new_code(d, a)
+        la, lb = self._label_of(d, a), self._label_of(d, b)
+        step_lines = {(e["path"], ln) for t in steps for e in t["evidence"]
+                      for ln in range(e["start_line"], e["end_line"] + 1)}
+        step_lines |= {(t["evidence"][0]["path"], ln) for t in steps for ln in
+                       [t["facts"].get("criteria_line"), *(r.get("line") for r in t["facts"].get("requires") or [])] if ln}
+        ops = self._ops(steps, sites)
+        refs = self.r._dict_refs(d)
+        places = []
+        own: dict[str, list[str]] = {}       # a state predicate (`OrderUtil.isPayStatus`) -> the codes it tests
+        for s in sites:
+            if s.kind == "check":
+                own.setdefault(s.where, []).extend(self._codes_in(d, self._site_lines(s)))
+        for s in sites:
+            codes = self._codes_in(d, self._site_lines(s))
+            if s.via and s.kind == "check":       # a caller of predicates: the codes of every one its lines call
+                called = [p for p in own if re.search(rf"\b{re.escape(p)}\(", self._site_lines(s))]
+                s.via = ", ".join(f"`{p}`" for p in called) or s.via
+                codes = list(dict.fromkeys(codes + [c for p in called for c in own[p]]))
+            role = self._role(s, codes, a, b, step_lines | {(s.path, s.line) for s in sites if s.where in ops})
+            job = None
+            m = self.code.method_at(s.path, s.line)
+            if m and s.kind != "doc":
+                job = self.r._job_of(m, 2)
+            places.append({"kind": s.kind, "where": s.where, "layer": s.layer, "line": s.line, "text": _short(s.text),
+                           "throws": self._throws_unlisted(s, m),
+                           "codes": codes, "role": role, "via": s.via, "job": job,
+                           "path": s.path, "ordered": bool(re.search(r"[<>]=?\s*-?\d|-?\d\s*[<>]", s.text)
+                                                             and not re.search(r"<if|&[lg]t;|->|<[a-zA-Z/]", s.text))})
+            refs.append(Ref(s.where, *self._why(s, codes), s.path, s.start_line, s.end_line))
+        text_en = (f"Add a new state to {ent['name']}.{fld} between {la} and {lb} (today {' and '.join(ops)} "
+                   f"move{'s' if len(ops) == 1 else ''} it from {a} to {b}). Which places in the Java code and the SQL "
+                   "must change, and how?")
+        text_zh = (f"为 {ent['name']}.{fld} 增加一个新状态，位于 {la} 与 {lb} 之间（现在由 {'、'.join(ops)} 把它从 {a} 改为 "
+                   f"{b}）。Java 代码和 SQL 中哪些地方必须修改，怎么改？")
+        facts = {"entity": ent["name"], "field": fld, "column": snake(fld), "table": self.r.tables[ent["symbol_id"]],
+                 "a": a, "b": b, "a_label": la, "b_label": lb, "new": new, "ops": ops,
+                 "op_layer": self.code.layer_of((self.code.cls(ops[0].rsplit(".", 1)[0]) or {}).get("symbol_id")),
+                 "dict": self._dict_facts(d),
+                 "codes": [str(e["code"]) for e in d["entries"]], "places": places}
+        return DesignSpec(_req_id("add_state", d["dict_id"], a, b), "add_state", domain, text_en, text_zh, refs, facts)
+
+    def _dict_facts(self, d: dict) -> dict:
+        """How the dictionary declares its codes (a comment, constants, enum constants) and the method that labels
+        them, with the throw it runs for a code it does not know."""
+        kind = "enum" if d.get("source") == "enum" else "constants" if any(e.get("name") for e in d["entries"]) \
+            else "comment"
+        lines = [e["label_lines"][0] for e in d["entries"] if e.get("label_lines")
+                 and not d["start_line"] <= e["label_lines"][0] <= d["end_line"]]
+        m = self.code.method_at(d["path"], lines[0]) if lines else None
+        cls = next((c for c in self.data["classes"] if c.get("path") == d["path"]), None)
+        layer = self.code.layer_of(cls["symbol_id"]) if cls else "model"
+        return {"owner": _dict_name(d), "kind": kind, "line": d["start_line"],
+                "layer": "util" if layer == "other" else layer,
+                "labeller": f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}" if m else None,
+                "labeller_throws": self._throws_unlisted(None, m)}
+
+    def _throws_unlisted(self, s: Site | None, m: dict | None) -> str | None:
+        """The throw a method runs for a code its branches do not list (`else { throw new
+        IllegalStateException("status不支持"); }`, `default: throw ...`): a new code breaks it until it is added."""
+        if (s is not None and (s.kind != "check" or len(s.lines) < 2)) or not m:
+            return None
+        lines = self.r.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
+        body = [line for line in lines if line.strip() and line.strip() != "}"]
+        if body and re.match(r"\s*throw\b", body[-1]):        # the ifs return; what falls through throws
+            return body[-1].strip()
+        for n, line in enumerate(lines):
+            if re.search(r"\belse\s*\{\s*$|\bdefault\s*:", line) and n + 1 < len(lines) \
+                    and re.match(r"\s*throw\b", lines[n + 1]):
+                return lines[n + 1].strip()
+        return None
+
+    @staticmethod
+    def _ops(steps: list[dict], sites: list[Site]) -> list[str]:
+        """The Java methods that take the step: a transition's method, or the callers of the mapper statement it is."""
+        ops = set()
+        for t in steps:
+            tf = t["facts"]
+            if tf.get("via") == "sql":
+                stmt = f"{(tf.get('namespace') or '').rsplit('.', 1)[-1]}.{tf.get('statement') or tf.get('name')}"
+                ops |= {s.where for s in sites if s.via == stmt and s.kind == "set"} or {stmt}
+            elif tf.get("method"):
+                ops.add(tf["method"])
+        return sorted(ops)
+
+    @staticmethod
+    def _role(s: Site, codes: list[str], a: str, b: str, step_lines: set[tuple[str, int]]) -> str:
+        """What the new state means for this place: the step that is split, a test of A or B that must decide,
+        a place that only lists other codes, a filter by the requested value, a read, a dictionary."""
+        if s.kind == "doc":
+            return "doc"
+        if (s.path, s.line) in step_lines and (s.kind in ("set", "sql_set") or a in codes):
+            return "split"
+        if s.kind in ("set", "sql_set"):
+            return "set"
+        if s.kind == "read":
+            return "read"
+        if not codes:
+            return "param"
+        return "decide" if a in codes or b in codes else "other"
+
+    def _why(self, s: Site, codes: list[str]) -> tuple[str, str]:
+        code = _short(s.text)
+        via = s.via if s.via.startswith("`") else f"`{s.via}`"
+        via_en, via_zh = (f" through {via}", f"（经由 {via}）") if s.via else ("", "")
+        verbs = {"set": ("sets the field", "设置该字段"), "sql_set": ("writes the column", "在 SQL 中写入该列"),
+                 "check": ("tests the field", "判断该字段"), "criteria": ("selects rows by the field", "按该字段筛选"),
+                 "sql_filter": ("filters on the column", "在 SQL 中按该列过滤"), "read": ("reads the field", "读取该字段"),
+                 "use": ("names a code", "使用状态常量"), "doc": ("documents the codes", "说明了状态取值")}
+        en, zh = verbs.get(s.kind, ("tests the field", "判断该字段"))
+        if s.lines and len(s.lines) > 1:
+            return (f"{en}{via_en} at lines {', '.join(map(str, s.lines[:6]))}",
+                    f"第 {'、'.join(map(str, s.lines[:6]))} 行{zh}{via_zh}")
+        return f"{en}{via_en}: `{code}`", f"{zh}{via_zh}：`{code}`"
+
+
+def _req_id(kind: str, *parts: str) -> str:
+    from core.models import sha256_text
+    return f"req:{kind}:" + sha256_text("|".join(parts))[:12]
+
+
+# ------------------------------------------------------------------ builder --
+def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """The step A -> B becomes A -> new -> B; every other place is told what the new code does there as written."""
+    f = spec.facts
+    a, b, new, fld = f["a"], f["b"], f["new"], f["field"]
+    places = f["places"]
+    split = [p for p in places if p["role"] == "split"]
+    ops = ", ".join(f"`{o}`" for o in f["ops"])
+    changes = [_dict_change(f["dict"], new, fld, lang)]
+    for p in places:
+        where = f"{p['where']} (line {p['line']})"
+        job = _t(lang, f"; it runs in the scheduled `{p['job']}`", f"；它在定时任务 `{p['job']}` 中运行") if p["job"] else ""
+        if p["role"] == "doc":
+            changes.append((_layer(p), p["where"], _t(lang, f"add {new} with the new state's label to the documented "
+                                                            f"codes (line {p['line']})",
+                                                      f"在说明的取值中加入 {new} 及其标签（第 {p['line']} 行）"), False))
+        elif p["role"] == "split":
+            changes.append((_layer(p), where, _t(
+                lang, f"this step moves {fld} from {a} to {b}; it now starts from {new} instead of {a} (its check of "
+                      f"{a} becomes {new}){job}",
+                f"这一步把 {fld} 从 {a} 改为 {b}；改为从 {new} 出发（对 {a} 的检查改为 {new}）{job}"), False))
+        elif p["throws"]:
+            changes.append((_layer(p), where, _t(
+                lang, f"lists {'/'.join(p['codes'])}; for any other code it runs `{p['throws']}`, so {new} needs a "
+                      f"branch of its own here{job}",
+                f"列出了 {'/'.join(p['codes'])}；其他取值会执行 `{p['throws']}`，因此必须为 {new} 增加分支{job}"), False))
+        elif p["ordered"] and p["role"] in ("decide", "other"):
+            changes.append((_layer(p), where, _t(
+                lang, f"compares {fld} by order (`{p['text']}`): as written {new} lands where its number puts it, not "
+                      f"where the state sits between {a} and {b}; decide which side it belongs on{job}",
+                f"按大小比较 {fld}（`{p['text']}`）：按现在的写法 {new} 按数值归类，而不是按它在 {a} 与 {b} 之间的位置；"
+                f"需决定它属于哪一边{job}"), False))
+        elif p["role"] == "decide":
+            hit = "/".join(c for c in p["codes"] if c in (a, b))
+            changes.append((_layer(p), where, _t(
+                lang, f"{_through(p, lang)}{'names' if p['kind'] == 'use' else 'tests'} {'/'.join(p['codes'])}: "
+                      f"{new} equals none of them, so as written it is treated like a "
+                      f"code this place does not list; decide whether {new} belongs with {hit} here and add it "
+                      f"where it does{job}",
+                f"{_through(p, lang)}判断 {'/'.join(p['codes'])}：{new} 不等于其中任何一个，按现在的写法会被当作未列出的"
+                f"取值；需决定这里 {new} 是否与 {hit} 同样处理，并在需要处加入{job}"), False))
+    if split:
+        changes.append((_layer({"path": "", "layer": f["op_layer"]}), f["ops"][0].rsplit(".", 1)[0], _t(
+            lang, f"add a method beside {ops} that moves the record from {a} to {new}, checked and written the way "
+                  f"{ops} checks {a} and writes {b}",
+            f"在 {ops} 旁新增一个方法，把记录从 {a} 改为 {new}，检查和写入方式与 {ops} 检查 {a}、写入 {b} 相同"), False))
+    same = [p for p in places if p["role"] == "set" or (p["role"] == "other" and not p["ordered"])]
+    passed = [p for p in places if p["role"] in ("param", "read", "use")]
+    decide = [p for p in places if p["role"] == "decide" or (p["role"] == "other" and p["ordered"])]
+    ordered = [p for p in places if p["ordered"]]
+    understanding = _t(
+        lang,
+        f"{f['entity']}.{fld} ({f['table']}.{f['column']}) takes the codes {', '.join(f['codes'])}. {ops} "
+        f"move{'s' if len(f['ops']) == 1 else ''} "
+        f"{fld} from {f['a_label']} to {f['b_label']}. The new state needs a code no state uses yet (for example "
+        f"{new}), a step that moves a record from {a} into it, and {ops} moving it on from {new} to {b}. "
+        f"{len(places)} places in the code set, test, read or document {fld}; each is cited below. "
+        f"{len(decide)} of them test {a} or {b} (or compare codes by order) and must decide what {new} does; "
+        f"{len(same)} set or test only other codes, where {new} is treated as {a} and {b} are (none of the "
+        f"three is listed there), and {len(passed)} filter by or pass on the value they are given; these need no "
+        "change for the new code.",
+        f"{f['entity']}.{fld}（{f['table']}.{f['column']}）取值为 {'、'.join(f['codes'])}。{ops} 把 {fld} 从 "
+        f"{f['a_label']} 改为 {f['b_label']}。新状态需要一个尚未使用的取值（例如 {new}），一个把记录从 {a} 改为它的步骤，"
+        f"以及由 {ops} 从 {new} 改为 {b}。代码中共有 {len(places)} 处设置、判断、读取或说明 {fld}，下面逐一引用。"
+        f"其中 {len(decide)} 处判断 {a} 或 {b}（或按大小比较取值），必须决定 {new} 的处理；"
+        f"{len(same)} 处只设置或判断其他取值（{new} 与 {a}、{b} 一样都不在其中），{len(passed)} 处按传入的值过滤或传递，"
+        "这些地方无需为新取值修改。")
+    flow = [_t(lang, f"a record reaches {a} as today", f"记录照常到达 {a}"),
+            _t(lang, f"the new method moves it from {a} to {new} only while it is {a}",
+               f"新方法仅在记录为 {a} 时把它改为 {new}"),
+            _t(lang, f"{ops} moves it from {new} to {b}; a record still in {a} is refused there",
+               f"{ops} 把它从 {new} 改为 {b}；仍为 {a} 的记录在此被拒绝")]
+    risks = [_t(lang, f"records already in {a} when this ships can no longer take {ops} until they pass through {new}: "
+                      f"move them, or let {ops} accept {a} for a while",
+                f"上线时已处于 {a} 的记录在经过 {new} 之前无法执行 {ops}：需迁移这些记录，或让 {ops} 暂时也接受 {a}")]
+    if ordered:
+        risks.append(_t(lang, "places that compare codes by order (" + ", ".join(f"`{p['text']}`" for p in ordered[:3])
+                        + f") place {new} by its number, not by where the state sits in the flow",
+                        "按大小比较取值的地方（" + "、".join(f"`{p['text']}`" for p in ordered[:3])
+                        + f"）会按数值而不是流程位置来处理 {new}"))
+    risks.append(_t(lang, "front-end pages and apps that map the codes to labels or actions are not Java or SQL and are "
+                          "not listed here; they need the new code too",
+                    "把取值映射为标签或操作的前端页面和应用不属于 Java 或 SQL，未在此列出，也需要加入新取值"))
+    tests = [_t(lang, f"the new method moves a record in {a} to {new} and refuses one in any other state",
+                f"新方法把处于 {a} 的记录改为 {new}，其他状态的记录被拒绝"),
+             _t(lang, f"{ops} moves a record in {new} to {b} and refuses one still in {a}",
+                f"{ops} 把处于 {new} 的记录改为 {b}，拒绝仍处于 {a} 的记录")]
+    tests += [_t(lang, f"{p['where']} (line {p['line']}) with a record in {new}: the outcome decided for it",
+                 f"{p['where']}（第 {p['line']} 行）对处于 {new} 的记录：结果符合所做的决定")
+              for p in decide][:6]
+    return DesignProposal(
+        understanding=understanding, changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, f"no new column: {f['table']}.{f['column']} takes the new code as it is",
+                         f"无需新列：{f['table']}.{f['column']} 直接存储新取值")],
+        flow=flow, risks=risks, test_plan=tests)
+
+
+def _dict_change(dc: dict, new: str, fld: str, lang: str) -> tuple[str, str, str, bool]:
+    """The dictionary gets the new code the way it declares the others: a comment entry, a constant, an enum constant;
+    a labelling method gets its label (and stops throwing for it)."""
+    if dc["kind"] == "comment":
+        return (dc["layer"], dc["owner"], _t(lang, f"add {new} and the new state's label to the comment that documents "
+                                                   f"{fld} (line {dc['line']})",
+                                             f"在说明 {fld} 的注释中加入 {new} 及其标签（第 {dc['line']} 行）"), False)
+    what = _t(lang, f"declare a constant for {new} beside the others (line {dc['line']})" if dc["kind"] == "constants"
+              else f"add an enum constant with code {new} and the new state's label (line {dc['line']})",
+              f"在其他常量旁声明 {new} 的常量（第 {dc['line']} 行）" if dc["kind"] == "constants"
+              else f"增加一个代码为 {new}、带新状态标签的枚举常量（第 {dc['line']} 行）")
+    if dc["labeller"]:
+        what += _t(lang, f", and its label in `{dc['labeller']}`" + (
+            f", which today runs `{dc['labeller_throws']}` for a code it does not list" if dc["labeller_throws"] else ""),
+            f"，并在 `{dc['labeller']}` 中加入它的标签" + (
+            f"（现在遇到未列出的取值会执行 `{dc['labeller_throws']}`）" if dc["labeller_throws"] else ""))
+    return (dc["layer"], dc["owner"], what, False)
+
+
+def _through(p: dict, lang: str) -> str:
+    """'through `OrderUtil.isPayStatus`, ' for a caller of a state predicate (its codes are the predicate's)."""
+    if not p["via"] or p["kind"] != "check":
+        return ""
+    return _t(lang, f"through {p['via']}, ", f"通过 {p['via']}")
+
+
+def _layer(p: dict) -> str:
+    """The layer a change is listed under: mapper SQL, a view, or the class's own layer."""
+    if p["path"].endswith(".xml"):
+        return "mapper_xml"
+    return {"view": "view", "other": "util", "sql": "sql"}.get(p["layer"], p["layer"])

@@ -1,0 +1,94 @@
+"""Change-impact designs on examples/shop: "add a state between A and B" lists every place that sets, tests, reads
+or documents the field (each cited), splits the one operation that moves A to B, and is not asked where a scan finds
+a place the facts miss."""
+
+from __future__ import annotations
+
+import re
+
+from core.models import Sample
+from storage import Database, samples_store
+from tests.conftest import EXAMPLE_REPO, edited_shop
+
+ORDER_IMPL = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderServiceImpl.java"
+
+
+def add_state(db: Database) -> list[Sample]:
+    with db.connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
+    return [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "add_state"]
+
+
+def _one(samples: list[Sample], needle: str) -> Sample:
+    found = [s for s in samples if needle in s.question]
+    assert len(found) == 1, [s.question for s in samples]
+    return found[0]
+
+
+def _cited(s: Sample, path_end: str, line: int) -> bool:
+    return any(e.path.endswith(path_end) and e.start_line <= line <= e.end_line for e in s.evidence)
+
+
+def test_every_line_that_sets_or_tests_the_order_status_is_cited(shop_db):
+    """An independent scan of the shop: each `setStatus(` / `getStatus()` comparison on an order in the services and
+    each SQL line on `ord_order.status` lies in the evidence of 'add a state between 1 and 2'."""
+    s = _one(add_state(shop_db), "OrdOrder.status between 1")
+    needles = re.compile(r"\b(order|record|update|cancelOrder|current)\.(setStatus\(|getStatus\(\)\s*(==|!=|>=|<=|<|>))")
+    for path in EXAMPLE_REPO.rglob("*.java"):
+        rel, text = path.relative_to(EXAMPLE_REPO).as_posix(), path.read_bytes().decode("utf-8", "replace")
+        if "/service/" not in rel or "OrdOrder " not in text:
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            if needles.search(line):
+                assert _cited(s, rel, n), f"{rel}:{n} {line.strip()}"
+    for path in EXAMPLE_REPO.rglob("*Dao.xml"):
+        rel = path.relative_to(EXAMPLE_REPO).as_posix()
+        for n, line in enumerate(path.read_bytes().decode("utf-8", "replace").splitlines(), 1):
+            if re.search(r"\bstatus\s*(=|!=|<>|in\b)", line) and "ord_order" in path.read_bytes().decode("utf-8", "replace"):
+                assert _cited(s, rel, n), f"{rel}:{n} {line.strip()}"
+    for e in s.evidence:       # every cited span is the code the design talks about
+        assert e.text.strip()
+
+
+def test_the_step_is_split_and_each_test_of_its_states_must_decide(shop_db):
+    s = _one(add_state(shop_db), "OrdOrder.status between 1")
+    assert "(today OrdOrderServiceImpl.delivery moves it from 1 to 2)" in s.question
+    changes = {(c.component, c.change) for c in s.design.changes}
+    text = "\n".join(f"{c} {x}" for c, x in changes)
+    assert "add a method beside `OrdOrderServiceImpl.delivery` that moves the record from 1 to 6" in text
+    assert re.search(r"OrdOrderDao\.delivery \(line \d+\) this step moves status from 1 to 2; it now starts from 6", text)
+    # the Java check of the step's own method is the step, not a place that must decide
+    assert not re.search(r"OrdOrderServiceImpl\.delivery \(line \d+\) tests 1:", text)
+    # `current.getStatus() >= 2` compares by order: the new number lands by its value
+    assert re.search(r"updateReceiverInfo \(line \d+\) compares status by order", text)
+    # a method that throws for a code it does not list needs a branch
+    assert "runs `throw new IllegalStateException(\"未知的订单状态\");`, so 6 needs a branch" in text
+    # every copy of the documentation gets the code: DTO annotations, the history entity, comments
+    for owner in ("OrdOrderQueryParam", "OrdReceiverInfoParam", "OrdOrderOperateHistory"):
+        assert any(c == owner and "add 6 with the new state's label" in x for c, x in changes), owner
+    assert any(c.component == "OrdOrder.status" and "comment that documents status" in c.change
+               for c in s.design.changes)
+
+
+def test_a_callers_of_a_state_predicate_are_places_and_a_labeller_that_throws_is_named(shop_db):
+    s = _one(add_state(shop_db), "OrdRefund.refundStatus between 10")
+    text = "\n".join(f"{c.component} {c.change}" for c in s.design.changes)
+    assert "OrdRefundService.reject (line 87) through `OrdRefundConstant.isApplied`, tests 10" in text
+    assert "declare a constant for 50 beside the others" in text           # codes step by 10: 10/20/30/40 -> 50
+    assert "`OrdRefundConstant.statusText`, which today runs `throw new IllegalStateException(\"未知的退款状态\");`" in text
+
+
+def test_no_state_in_front_of_a_cancellation_or_a_state_reached_from_several(shop_db):
+    """0 -> 4 (closed) ends the flow; 1 is reached by paySuccess, onPaid and settle: no single step to split."""
+    questions = [s.question for s in add_state(shop_db)]
+    assert not [q for q in questions if "between 0" in q and "OrdOrder.status" in q]
+    assert not [q for q in questions if "已关闭" in q]
+
+
+def test_sql_built_in_a_java_string_stops_the_design(tmp_path):
+    """An UPDATE on the column in a Java string is a place the facts do not read: the list would not be complete."""
+    edits = [(ORDER_IMPL, "public class OrdOrderServiceImpl implements OrdOrderService {",
+              'public class OrdOrderServiceImpl implements OrdOrderService {\n'
+              '    static final String RESET = "update ord_order set status = 0 where id = ?";')]
+    _, db_path = edited_shop(tmp_path, edits)
+    assert not [s for s in add_state(Database(db_path, wait=0.5)) if "OrdOrder.status" in s.question]

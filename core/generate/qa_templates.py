@@ -572,7 +572,8 @@ def _conditions_known(f: dict) -> bool:
     WHERE, or a Java method whose early exits before the setter are all known (none in a helper, a loop
     or a `try` around it)."""
     steps = len(f.get("exits") or []) + len(f.get("within") or []) + len(f.get("selects") or [])
-    return f.get("via") == "sql" or (bool(f.get("complete")) and 1 <= steps <= MAX_PATH_STEPS)
+    # an UPDATE without a status condition is decided by its callers' checks, which its answer cannot show
+    return (f.get("via") == "sql" and bool(f.get("from_codes"))) or (bool(f.get("complete")) and 1 <= steps <= MAX_PATH_STEPS)
 
 
 def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:

@@ -90,7 +90,7 @@ def _all_known(planner, steps: list[dict], interfaces: set[str], unresolved: set
                 return False
             continue
         method = planner.graph.methods.get(s["symbol_id"])
-        if method is None or s["symbol_id"] in unresolved or _queries_directly(planner, s):
+        if method is None or s["symbol_id"] in unresolved or _queries_directly(planner, s) or _cached(planner, s):
             return False
         if method.owner in interfaces and planner.graph.layer(s["symbol_id"]) not in ("mapper", "dao"):
             return False
@@ -186,3 +186,9 @@ def _lazy_relations(planner, reads: list[dict]) -> bool:
         if sym and tables & set(e.get("tables") or []) and _RELATION.search(planner.files.get(sym["path"]).text):
             return True
     return False
+
+
+def _cached(planner, step: dict) -> bool:
+    """A @Cacheable method runs (and queries) only on a cache miss: its queries are not simply 'reached'."""
+    annotations = (planner.symbols.get(step["symbol_id"]) or {}).get("annotations") or []
+    return any("Cacheable" in str(a) for a in annotations)

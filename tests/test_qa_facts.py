@@ -951,3 +951,27 @@ def test_no_when_question_about_a_value_a_helper_picks_under_its_own_conditions(
     assert "under_which_condition" not in kinds and "what_happens" not in kinds and "where_implemented" in kinds
     total = next(g for g in guards(method) if g.facts["message"] == "bad total")
     assert "under_which_condition" in [k for k, _ in guard_questions(total.facts, "en", "s")]
+
+
+def test_evidence_shows_the_declaration_of_the_method_its_lines_belong_to(tmp_path):
+    """An answer naming the method (or a call chain) cannot be checked from lines that start mid-method (blind read
+    B0 on mall: evidence_context 84 %). A span near its declaration grows to it; a far one gets the declaration as
+    an item of its own, which does not count as one more place to check, and claims on that method cite it."""
+    from core.evidence import SourceCache
+    from core.generate.qa_templates import with_declarations
+    from core.generate.spans import JavaOutline
+    from core.models import Span
+    body = "\n".join(f"        step{n}();" for n in range(30))
+    (tmp_path / "A.java").write_text("class A {\n    void near() {\n        a();\n        b();\n    }\n"
+                                     f"    void far(int x) {{\n{body}\n        if (x > 0) {{ c(); }}\n    }}\n}}\n",
+                                     encoding="utf-8")
+    outline = JavaOutline(SourceCache(tmp_path))
+    near, far = Span(path="A.java", start_line=4, end_line=4), Span(path="A.java", start_line=37, end_line=37)
+    assert outline.with_signatures([near]) == [Span(path="A.java", start_line=2, end_line=4)]
+    decl = Span(path="A.java", start_line=6, end_line=6)
+    assert outline.with_signatures([far]) == [decl, far]
+    assert outline.declared(decl) == (6, 38) and not outline.declares(far)
+    ev = [Evidence(id="E1", path="A.java", start_line=6, end_line=6, sha256="x", text=""),
+          Evidence(id="E2", path="A.java", start_line=37, end_line=37, sha256="x", text="")]
+    decls = [{"id": "E1", "path": "A.java", "lines": [6, 38]}]
+    assert with_declarations([("`far` calls `c`", ["E2"])], ev, decls) == [("`far` calls `c`", ["E2", "E1"])]

@@ -219,7 +219,7 @@ class EntryChecks:
                     spans.append(Span(path=e["path"], start_line=e["mapping_line"], end_line=e["mapping_line"]))
                 spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for c in e["calls"]]
         evidence = self.p.evidence(spans)
-        if len(evidence) > MAX_EVIDENCE:
+        if self.p.weight(evidence) > MAX_EVIDENCE:
             return []
         facts = {"message": message, "sites": sites, "_path": sites[0]["path"]}
         ref = "entry-check:" + sha256_text(message)[:16]

@@ -472,7 +472,7 @@ class Lifecycles:
         out = []
         for gref, gfacts in groups:
             evidence = self._evidence(gfacts["setters"], dict_rec)
-            if len(evidence) > MAX_EVIDENCE:
+            if self.p.weight(evidence) > MAX_EVIDENCE:
                 continue
             gfacts = {**gfacts, "setters": [{k: v for k, v in x.items() if k != "spans"} for x in gfacts["setters"]]}
             for lang in self.p.languages:

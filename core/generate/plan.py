@@ -85,10 +85,21 @@ class Planner:
         cited: claims cite the first evidence holding their line).
         """
         widened = [w for span in spans for w in self.outline.widen(span)]
-        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(merge(widened), 1)]
+        signed = self.outline.with_signatures(merge(widened))   # whose lines they are
+        return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(signed, 1)]
+
+    def weight(self, evidence: list[Evidence]) -> int:
+        """How many places the evidence asks a reader to check: the items, less those that only show a method's
+        declaration (added so that each line is seen to be that method's)."""
+        return sum(not self.outline.declares(Span(path=e.path, start_line=e.start_line, end_line=e.end_line))
+                   for e in evidence)
 
     def _item(self, ref: str, source_kind: str, rule_kind: str | None, qkind: str, lang: str, domain: str,
               question: str, facts: dict, evidence: list[Evidence], task: str = "qa") -> WorkItem:
+        decls = [{"id": e.id, "path": e.path, "lines": list(ext)} for e in evidence if (ext := self.outline.declared(
+            Span(path=e.path, start_line=e.start_line, end_line=e.end_line)))]
+        if decls:   # the items that only show a method's declaration: claims on that method's lines cite them too
+            facts = {**facts, "_decls": decls}
         return WorkItem(
             sample_id=sample_id(self.repo_id, ref, qkind, lang), repo_id=self.repo_id, task_type=task, domain=domain,
             language=lang, source=SampleSource(kind=source_kind, ref=ref, rule_kind=rule_kind, question_kind=qkind),
@@ -305,7 +316,7 @@ class Planner:
         spans += [self._sql_span(w) for w in records]
         evidence = self.evidence(spans)
         claims = 1 + sum(1 + sum(1 + sum(1 for h in s["hops"] if h["controls"]) for s in w["sites"]) for w in records)
-        if len(evidence) > MAX_FLOW_EVIDENCE + bool(mapping) or claims > MAX_FLOW_CLAIMS:   # the class line: one more
+        if self.weight(evidence) > MAX_FLOW_EVIDENCE + bool(mapping) or claims > MAX_FLOW_CLAIMS:   # the class line: one more
             return []   # more than a reader (and the length check) takes in one answer
         facts = {"name": flow["name"], "entry_kind": flow["entry_kind"], "entry_id": flow["entry_id"],
                  "entry_label": _entry_label(flow, "en"), "entry_label_zh": _entry_label(flow, "zh"),
@@ -356,7 +367,7 @@ class Planner:
                       for w in writes for site in w["sites"] for u in site["up"] or []]
             spans += [self._sql_span(w) for w in writes]
             evidence = self.evidence(spans)
-            if len(evidence) > MAX_FLOW_EVIDENCE:
+            if self.weight(evidence) > MAX_FLOW_EVIDENCE:
                 continue
             facts = {"table": table, "writes": writes, "uncalled": len(stmts) - len(called), "_path": writes[0]["path"]}
             ref = f"table-writes:{table}"

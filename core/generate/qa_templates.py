@@ -61,6 +61,21 @@ def unique_claims(answer: Callable) -> Callable:
     return write
 
 
+def with_declarations(trace: list[tuple[str, list[str]]], evidence: list[Evidence], decls: list[dict]) -> list[
+        tuple[str, list[str]]]:
+    """Each claim citing lines of a method also cites the item that shows that method's declaration (`Planner._item`
+    lists them as `_decls`): the claim is about that method's code, and the item is cited by what it supports."""
+    if not decls:
+        return trace
+    where = {e.id: e for e in evidence}
+    out = []
+    for claim, ids in trace:
+        held = [d["id"] for i in ids if (e := where.get(i)) for d in decls
+                if d["path"] == e.path and d["lines"][0] <= e.start_line and e.end_line <= d["lines"][1]]
+        out.append((claim, list(dict.fromkeys([*ids, *held]))))
+    return out
+
+
 def _short(method: str) -> str:
     return method.rsplit(".", 1)[-1]
 

@@ -604,7 +604,7 @@ def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
                                # null when no listed coupon matches): "when" is in its body, which no answer shows
                                "chosen": obj in ("", "this")
                                and len(re.findall(r"\breturn\b", (helpers or {}).get(call, ""))) > 1,
-                               "call": f"{obj}.{call}" if obj else call,
+                               "call": squash(f"{obj}.{call}" if obj else call),   # one line: a claim is one line
                                "update_count": bool(_WRITE_CALL.match(call)) and bool(re.search(r"(Dao|Mapper)$", obj)),
                                # the span starts at the criteria the call is given, when they are built just before
                                "line": criteria["line"] if criteria else lines(node)[0],

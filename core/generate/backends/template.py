@@ -14,8 +14,8 @@ from core.generate.design import Conventions, DesignSpec, Ref, propose
 from core.generate.entry_facts import entry_answer
 from core.generate.flow_templates import flow_answer
 from core.generate.lifecycle_facts import lifecycle_answer
+from core.generate.qa_templates import QA, Cite, with_declarations
 from core.generate.query_facts import query_answer
-from core.generate.qa_templates import QA, Cite
 from core.generate.work import DesignDraft, DraftRejected, Outcome, QADraft, WorkItem, check_draft
 from core.models import sha256_text
 
@@ -45,6 +45,7 @@ class TemplateBackend:
             spec_data["refs"] = [Ref(**r) for r in spec_data["refs"]]
             design, trace = propose(DesignSpec(**spec_data), Conventions(**facts["conventions"]), lang,
                                     [e.id for e in item.evidence])
+            trace = with_declarations(trace, item.evidence, facts.get("_decls") or [])
             return DesignDraft(design=design, trace=[{"claim": c, "evidence_ids": ids} for c, ids in trace])
         qkind = item.source.question_kind
         if item.source.kind == "flow":
@@ -58,4 +59,5 @@ class TemplateBackend:
         else:
             write = QA[item.source.rule_kind][1]
         answer, trace = write(qkind, facts, lang, item.sample_id, Cite(item.evidence), facts.get("_path", ""))
+        trace = with_declarations(trace, item.evidence, facts.get("_decls") or [])
         return QADraft(answer=answer, trace=[{"claim": c, "evidence_ids": ids} for c, ids in trace])

@@ -343,3 +343,13 @@ def test_a_guard_local_assigned_on_the_other_branch_is_not_its_source():
     (method,) = list(methods_of("a/VoucherPick.java", VOUCHER_PICK))
     g = next(g for g in guards(method) if "getVoucherId" in g.facts["condition"])
     assert [s["call"] for s in g.facts["sources"]] == ["ownedService.findById"]
+
+
+def test_an_update_without_a_status_condition_is_not_asked_when_it_runs():
+    """newbee `checkDone` (UPDATE ... SET order_status = 2 WHERE order_id IN (..)): the caller's loop decides, so
+    "when can the statement set 2" was answered with the SET alone (blind reads Z S4, F S6); a WHERE on the
+    status (mall `delivery`: status = 1) answers it."""
+    from core.generate.qa_templates import _conditions_known
+
+    assert not _conditions_known({"via": "sql", "from_codes": [], "conditions": ["order_id in (..)"]})
+    assert _conditions_known({"via": "sql", "from_codes": ["1"], "conditions": ["status = 1"]})

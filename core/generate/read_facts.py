@@ -29,7 +29,7 @@ from core.generate.work import WorkItem
 _RESULT_MAP = re.compile(r'\b(?:resultMap|extends)\s*=\s*"([^"]+)"')
 _NAMESPACE = re.compile(r'<mapper\b[^>]*\bnamespace\s*=\s*"([^"]+)"')
 _PAGED = re.compile(r"\bPage(?:Helper|Method)\.(?:startPage|offsetPage)\(")
-MAX_READS = 6   # more and the answer is a list of every lookup a page makes, not something a developer reads
+MAX_READS = 8   # more and the answer is a list of every lookup a page makes, not something a developer reads
 
 
 def read_items(planner, flows: list[dict]) -> list[WorkItem]:

@@ -467,11 +467,15 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
             changes.append((_layer(p), p["where"], _t(lang, f"add {new} with the new state's label to the documented "
                                                             f"codes (line {p['line']})",
                                                       f"在说明的取值中加入 {new} 及其标签（第 {p['line']} 行）"), False))
+        elif p["role"] == "split" and p["via"]:
+            continue            # the call of the statement that takes the step: the statement's lines change
         elif p["role"] == "split":
             changes.append((_layer(p), where, _t(
                 lang, f"this step moves {fld} from {a} to {b}; it now starts from {new} instead of {a} (its check of "
                       f"{a} becomes {new}){job}",
                 f"这一步把 {fld} 从 {a} 改为 {b}；改为从 {new} 出发（对 {a} 的检查改为 {new}）{job}"), False))
+        elif p["throws"] and p["where"] == f["dict"]["labeller"]:
+            continue            # the dictionary's change names its labelling method and the throw
         elif p["throws"]:
             changes.append((_layer(p), where, _t(
                 lang, f"lists {'/'.join(p['codes'])}; for any other code it runs `{p['throws']}`, so {new} needs a "

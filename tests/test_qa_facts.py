@@ -975,3 +975,41 @@ def test_evidence_shows_the_declaration_of_the_method_its_lines_belong_to(tmp_pa
           Evidence(id="E2", path="A.java", start_line=37, end_line=37, sha256="x", text="")]
     decls = [{"id": "E1", "path": "A.java", "lines": [6, 38]}]
     assert with_declarations([("`far` calls `c`", ["E2"])], ev, decls) == [("`far` calls `c`", ["E2", "E1"])]
+
+
+SETTERS = """
+package demo;
+class StockService {
+    void lock(List<Item> items, Coupon coupon) {
+        if (coupon == null) {
+            Asserts.fail("no coupon");
+        }
+        coupon.setCount(coupon.getCount() - 1);
+        for (Item item : items) {
+            Stock stock = mapper.select(item.getSkuId());
+            stock.setLocked(stock.getLocked() + item.getQuantity());
+            int count = dao.lock(item.getSkuId(), item.getQuantity());
+        }
+    }
+    void add(Cart cart, Cart existing) {
+        if (existing != null) {
+            existing.setQuantity(existing.getQuantity() + cart.getQuantity());
+            mapper.update(existing);
+        }
+    }
+}
+"""
+
+
+def test_a_setter_on_a_local_nothing_reads_afterwards_is_no_calculation():
+    """mall lockStock: `skuStock.setLockStock(..)` is never saved (the DAO call locks the stock); a newcomer took the
+    dead store for the mechanism (blind read B0, S6). A setter after checks that can end the method is asked without
+    "and when", which its answer does not cover (B0, S21)."""
+    lock = next(m for m in methods_of("demo/StockService.java", SETTERS) if m.name == "lock")
+    targets = {c.facts["target"]: c for c in calculations(lock)}
+    assert "stock.setLocked" not in targets
+    (question,) = calc_questions(targets["coupon.setCount"].facts, "en", "s")
+    assert question[1] == "What value does `StockService.lock` pass to `coupon.setCount`?"
+    add = next(m for m in methods_of("demo/StockService.java", SETTERS) if m.name == "add")
+    (calc,) = calculations(add)
+    assert calc_questions(calc.facts, "en", "s")[0][1].endswith(", and when?")

@@ -890,6 +890,9 @@ def calc_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
         return [("how_computed", f"{m}{about} 返回什么？是怎么计算的？")]
     target = f"`{f['target']}`"
     if all(s["op"] == "set" for s in f["sites"]):
+        if any(s.get("earlier_exits") for s in f["sites"]):   # "when" would be the checks before it: not answered here
+            return [("how_computed", f"What value does {m}{about} pass to {target}?" if en
+                     else f"{m}{about} 以什么值调用 {target}？")]
         return [("how_computed", f"What value does {m}{about} pass to {target}, and when?" if en
                  else f"{m}{about} 以什么值调用 {target}？在什么情况下？")]
     if en:
@@ -910,13 +913,9 @@ def calc_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str
     trace = []
     for s in sites:
         claim = site_text(s, target, lang)
+        # no "the comment above reads …" step: such a comment often labels the next statement or the block
+        # (litemall's "取得规格的信息,判断规格库存" above `num`, mall's max-percent check above the amount; blind reads F, B0)
         trace.append(((f"line {s['line']}: " if en else f"第 {s['line']} 行：") + claim, _site_ids(s, cite, path)))
-        if s.get("comment") and not inline_dict(s["comment"]):
-            trace.append(((f"the comment above line {s['line']} reads \"{s['comment']}\"" if en
-                           else f"第 {s['line']} 行上方注释为“{s['comment']}”"), [cite.at(s["line"] - 1, path)]))
-    if f.get("comment_line"):   # the label the code gives the loop that computes the value
-        trace.append(((f"the loop is commented \"{f['comment']}\"" if en else f"该循环的注释为“{f['comment']}”"),
-                      [cite.at(f["comment_line"], path)]))
     if _returned(f):
         decl = cite.at(f.get("decl_line"), path) if f.get("decl_line") else None
         listed = "\n".join(f"{n}. {site_text(s, target, lang)}" for n, s in enumerate(sites, 1))

@@ -929,6 +929,31 @@ def _assignment(node: Node, types: dict[str, str]) -> tuple[str, str, Node] | No
     return None
 
 
+def _dead_store(method: Method, receiver: str, last: Node) -> bool:
+    """`skuStock.setLockStock(..)` on a local `skuStock` that no later statement of the method mentions: the
+    object is neither saved nor passed on, so the value it is given has no effect (mall lockStock locks the stock
+    through a DAO call with other arguments; blind read B0 took the dead store for the mechanism)."""
+    if not re.fullmatch(r"[a-z]\w*", receiver):
+        return False
+    declared = any(text(d.child_by_field_name("name")) == receiver
+                   for d in _own_nodes(method, frozenset({"variable_declarator"})))
+    if not declared:
+        return False   # a parameter or a field: the caller or the object sees the value
+    used = [n for n in _own_nodes(method, frozenset({"identifier"}))
+            if text(n) == receiver and n.start_byte > last.end_byte]
+    loop = java_ast.enclosing(last, _LOOPS, root=method.node)
+    if loop is not None:   # a later iteration may read what an earlier one set
+        used += [n for n in java_ast.walk(loop, {"identifier"}) if text(n) == receiver and n.start_byte < last.start_byte
+                 and not _declares(n)]
+    return not used
+
+
+def _declares(identifier: Node) -> bool:
+    """The identifier is the name a local declaration introduces (not a use of the variable)."""
+    parent = identifier.parent
+    return parent is not None and parent.type == "variable_declarator" and parent.child_by_field_name("name") == identifier
+
+
 def _accumulation(target: str, op: str, value: Node, types: dict[str, str]) -> tuple[str, str] | None:
     """(`+` or `-`, the term) when the site adds to or takes from the target's own value:
     `t += x`, `t = t + x`, `t = t.add(x)`."""
@@ -995,6 +1020,12 @@ def calculations(method: Method) -> list[Found]:
         setter = target.rsplit(".", 1)[-1] if sites[0]["op"] == "set" else None
         if setter and any(f".{setter}(" in body for body in helpers.values()):
             continue   # a helper it calls sets the same field too: the sites here are not the whole answer
+        if setter and _dead_store(method, target.rsplit(".", 1)[0], nodes[target][-1]):
+            continue   # set on a local nothing reads afterwards: the value never goes anywhere
+        for site, stmt in zip(sites, sorted(nodes[target], key=lambda n: n.start_byte)):
+            if setter:   # "and when" is only the branches around it where nothing before it can end the method
+                path = path_to(stmt, method)
+                site["earlier_exits"] = bool(path["exits"]) or path["blocked"]
         site_label = next((st["comment"] for st in arith + sites if st["comment"] and not inline_dict(st["comment"])), None)
         loops = [c for c in arith[0]["context"] if "loop" in c]
         # a comment above a loop labels that loop only: not a value also computed in other loops
@@ -1397,3 +1428,41 @@ def side_effects(method: Method, min_steps: int = 2) -> list[Found]:
 
 
 FINDERS = (guards, transitions, calculations, schedules, messaging, side_effects)
+
+
+# ------------------------------------------------ status passed to a statement --
+def param_transitions(method: Method, writes: dict[tuple[str, str], list[dict]]) -> list[Found]:
+    """`mapper.closeOrder(ids, Status.CLOSED.getCode())` where the statement runs `SET status = #{orderStatus}`:
+    the caller moves the record to the code it passes, as a setter would. `writes` maps (mapper type, method)
+    to the status parameters of its UPDATE ({"index", "field", "entity", "statement"}); a variable argument is
+    no known state. The call is both the change and its write."""
+    out: list[Found] = []
+    types = None
+    for call in _own_nodes(method, frozenset({"method_invocation"})):
+        args = call.child_by_field_name("arguments")
+        receiver = text(call.child_by_field_name("object"))
+        if args is None or not receiver:
+            continue
+        types = types if types is not None else _receiver_types(method)
+        for w in writes.get((types.get(receiver, ""), text(call.child_by_field_name("name"))), []):
+            if w["index"] >= len(args.named_children):
+                continue
+            value = named_value(squash(text(args.named_children[w["index"]])))
+            if value is None:
+                continue
+            line = lines(call.child_by_field_name("name"))[0]
+            path = path_to(call, method)
+            within = _enclosing_conditions(call, method.node)
+            _within_sources(within, call, method)
+            path_spans = [(e["line"], e["exit_line"]) for e in path["exits"]] + \
+                [(s["line"], s["end_line"]) for e in path["exits"] for s in e["sources"]] + \
+                [(c["line"], c["line"]) for c in path["within"]]
+            out.append(Found("transition", method, [(line, line)], {
+                **method.identity, "entity": w["entity"], "receiver": receiver, "field": w["field"], "to": value,
+                **({} if _CODE.fullmatch(value) else {"to_expr": value}), "through": w["statement"],
+                "comment": None, "inline_dict": {}, "line": line, "within": within, "exits": path["exits"],
+                "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
+                "selects": path["selects"], "path_spans": merge_near(path_spans),
+                "write": {"call": code(call)[:120], "line": line, "end_line": lines(call)[1], "within": []},
+                "rewritten": None}))
+    return out

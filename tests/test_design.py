@@ -124,6 +124,16 @@ def test_a_cancel_reason_is_set_where_the_order_is_cancelled(shop_db):
     assert "MyBatis Generator" not in cancel[0].answer           # the shop has no generator config
 
 
+def test_a_reject_reason_is_set_where_a_refund_is_rejected(shop_db):
+    """The after-sales table gets a reject reason where its status moves to the rejected code; a JPA entity is mapped
+    by its annotations, so the model change names no result map or column list."""
+    reject = [s for s in designs(shop_db, "new_field") if "reject reason" in s.question]
+    assert len(reject) == 1 and "OrdRefund" in reject[0].question
+    assert {c.component for c in reject[0].design.changes if c.layer == "service"} == {"OrdRefundService.reject"}
+    model = next(c.change for c in reject[0].design.changes if c.layer == "model")
+    assert "JPA maps it to the column `reject_reason`" in model and "result map" not in model
+
+
 def test_a_field_whose_meaning_exists_is_not_proposed(shop_db):
     fields = " ".join(s.question for s in designs(shop_db, "new_field"))
     assert "buyer remark" not in fields           # ord_order already has `note`
@@ -397,7 +407,8 @@ def test_new_field_adds_the_column_to_a_hand_written_join_and_its_result_map(tmp
         "    </select>\n</mapper>"))])
     with db.connect() as con:
         rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
-    found = [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "new_field"]
+    found = [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "new_field"
+             and "stored in ord_order " in s.question]          # a field of another table (ord_refund) is not joined
     assert found
     for s in found:
         change = next(c.change for c in s.design.changes if c.component == "OrdOrderDao.listRows")
@@ -453,7 +464,7 @@ def test_new_field_flow_follows_the_statement_the_operations_call():
     facts["setters"] = [via, {"via": None, "method": "OrderServiceImpl.cancel"}]
     assert "on the Order it writes, or in the UPDATE of `OrderMapper.closeOrder`" in _flow_write(facts, "en")
     facts["setters"] = [{"via": None, "method": "OrderServiceImpl.cancel"}]
-    assert _flow_write(facts, "en") == "the service sets `cancelReason` on the Order it writes"
+    assert _flow_write(facts, "en") == "each operation listed above sets `cancelReason` on the Order it writes"
 
 
 def test_an_enum_lookup_fallback_is_no_status(tmp_path):

@@ -92,3 +92,28 @@ def test_sql_built_in_a_java_string_stops_the_design(tmp_path):
               '    static final String RESET = "update ord_order set status = 0 where id = ?";')]
     _, db_path = edited_shop(tmp_path, edits)
     assert not [s for s in add_state(Database(db_path, wait=0.5)) if "OrdOrder.status" in s.question]
+
+
+def test_an_operation_records_the_history_row_its_peer_writes(tmp_path):
+    """`close` builds the history row inline (status 4): the portal operations that move an order and write no row
+    get a design that copies its columns with their own status, through the shared generated mapper; the peer
+    itself and the creation of an order do not."""
+    edits = [(ORDER_IMPL, 'orderOperateHistoryMapper.insert(newHistory(id, 4, "订单关闭:" + note));',
+              "OrdOrderOperateHistory history = new OrdOrderOperateHistory();\n"
+              "            history.setOrderId(id);\n"
+              "            history.setCreateTime(new Date());\n"
+              "            history.setOrderStatus(4);\n"
+              '            history.setNote("订单关闭:" + note);\n'
+              "            orderOperateHistoryMapper.insert(history);")]
+    _, db_path = edited_shop(tmp_path, edits)
+    with Database(db_path, wait=0.5).connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
+    found = [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "record_history"]
+    questions = [s.question for s in found]
+    cancel = _one(found, "Record OrdPortalOrderServiceImpl.cancelOrder in ord_order_operate_history")
+    assert "the way OrdOrderServiceImpl.close does" in cancel.question
+    text = "\n".join(f"{c.component} {c.change}" for c in cancel.design.changes)
+    assert "insert it with `OrdOrderOperateHistoryMapper.insert`" in text and "orderStatus = 4" in text
+    assert "note = a value for this operation" in text          # the peer's note describes the peer's action
+    assert not [q for q in questions if q.startswith("Record OrdOrderServiceImpl.close ")]
+    assert not [q for q in questions if "generateOrder" in q]

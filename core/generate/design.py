@@ -712,6 +712,8 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
     model = (_t(lang, f"regenerate `{ent}`, its Example and its mapper XML with MyBatis Generator (`{f['generator']}`)",
                 f"用 MyBatis Generator（`{f['generator']}`）重新生成 `{ent}`、Example 与 Mapper XML")
              if f.get("generator") else
+             _t(lang, f"add `{name}`{_accessors(ent, f, 'en')}; JPA maps it to the column `{col}`",
+                f"新增 `{name}`{_accessors(ent, f, 'zh')}；JPA 将其映射到列 `{col}`") if f.get("jpa") else
              _t(lang, f"add `{name}`{_accessors(ent, f, 'en')}, and `{col}` to its result map and column lists",
                 f"新增 `{name}`{_accessors(ent, f, 'zh')}，并在 resultMap 与列清单中加入 `{col}`"))
     changes = [("sql", table, _t(lang, f"`ALTER TABLE {table} ADD COLUMN {col} {f['sql_type']} NULL COMMENT "
@@ -795,6 +797,16 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
             what = _t(lang, f"set a fixed {f['label_en']} saying the system did it (no user acts here)"
                       + (f", passed to `{s['via']}`" if s.get("via") else f", on the {ent} it writes"),
                       f"设置表示系统操作的固定{f['label_zh']}（此处没有用户操作）")
+        elif s.get("entity_body"):
+            eb, getter = s["entity_body"], f"get{name[0].upper() + name[1:]}()"
+            what = (_t(lang, f"no Java change: its request body is the {ent} it writes (`{eb['var']}`), which carries "
+                             f"`{name}` once the model has it", f"Java 无需修改：请求体就是它写入的 {ent}（`{eb['var']}`），"
+                             f"模型加入字段后即携带 `{name}`") if eb["same"] else
+                    _t(lang, f"its request body is {_a(ent)} (`{eb['var']}`), which carries `{name}` once the model has "
+                             f"it: copy `{eb['var']}.{getter}` onto "
+                             + (f"`{eb['written']}`, " if eb.get("written") else "") + f"the {ent} it writes",
+                       f"请求体是 {ent}（`{eb['var']}`），模型加入字段后即携带 `{name}`：把 `{eb['var']}.{getter}` "
+                       f"复制到它写入的 {ent}" + (f"（`{eb['written']}`）" if eb.get("written") else "")))
         elif s.get("body"):
             what = _t(lang, f"read it from the request body like the method's other inputs (`{s['body']}`) and set it on "
                             f"the {ent} it writes", f"与方法的其他输入一样从请求体读取（`{s['body']}`），并设置到写入的 {ent} 上")
@@ -813,7 +825,8 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
             what = _t(lang, f"take the {f['label_en']} as a new parameter and set `{name}` on the {ent} it writes",
                       f"新增{f['label_zh']}参数，并在写入的 {ent} 上设置 `{name}`")
         changes.append((s["layer"], s["method"], what, False))
-        takes = not (f.get("value") == "now" or s.get("system") or s.get("body") or s["note"] or s.get("dto"))
+        takes = not (f.get("value") == "now" or s.get("system") or s.get("body") or s["note"] or s.get("dto")
+                     or s.get("entity_body"))
         if s.get("interface") and takes:          # a new parameter: the interface declares the signature too
             changes.append(("service", s["interface"], _t(lang, f"add the same `{f['label_en']}` parameter",
                                                           f"新增同样的{f['label_zh']}参数"), False))
@@ -901,8 +914,9 @@ def _flow_write(f: dict, lang: str) -> str:
     call (a parameter, or `now()` in its SQL) when none of them writes an entity, else on the entity they write."""
     name, col, ent = f["field"], f["column"], f["entity"]
     vias = list(dict.fromkeys(s["via"] for s in f["setters"] if s.get("via")))
-    if not vias:
-        return _t(lang, f"the service sets `{name}` on the {ent} it writes", f"服务层在写入的 {ent} 上设置 `{name}`")
+    if not vias:           # where it is set (a service, or a controller that writes the entity itself) is listed above
+        return _t(lang, f"each operation listed above sets `{name}` on the {ent} it writes",
+                  f"上述每个操作在其写入的 {ent} 上设置 `{name}`")
     stmts = ", ".join(f"`{v}`" for v in vias)
     if not all(s.get("via") for s in f["setters"]):
         return _t(lang, f"each operation stores `{name}` as listed above: on the {ent} it writes, or in the UPDATE of "
@@ -977,4 +991,11 @@ def _add_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
     return add_state_design(spec, conv, lang)
 
 
+def _record_history(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    from core.generate.impact import record_history_design  # impact.py imports this module
+
+    return record_history_design(spec, conv, lang)
+
+
 BUILDERS["add_state"] = _add_state
+BUILDERS["record_history"] = _record_history

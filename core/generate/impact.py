@@ -292,6 +292,143 @@ class ImpactDeriver:
                     return True
         return False
 
+    # --------------------------------------------------------- record history --
+    def record_history(self, domain: str) -> list[DesignSpec]:
+        """An operation moves E.status and writes no history row, while peers insert one (an `H` whose status field
+        repeats E's codes, keyed by E's id) for the states they move E to: copy the peer's row."""
+        out = []
+        for d, ent, fld in self.r._lifecycles(domain):
+            for h, h_fld, fk in self._histories(d, ent):
+                peers = self._history_peers(h, h_fld)
+                if not peers:
+                    continue
+                for t in self.r.rules:
+                    tf = t["facts"]
+                    if t["kind"] != "transition" or tf.get("entity") != ent["name"] or tf.get("field") != fld \
+                            or not tf.get("method") or not tf.get("write") or tf["method"] in {p["label"] for p in peers}:
+                        continue
+                    m = self.code.method(tf["method"], tf["line"])
+                    if not m or self.code.inactive(m.get("parent_id")) or self._builds_new(m, ent["name"]):
+                        continue
+                    spec = self._history_spec(domain, d, ent, fld, h, h_fld, fk, peers, t, m)
+                    if spec:
+                        out.append(spec)
+        return out
+
+    def _histories(self, d: dict, ent: dict) -> list[tuple[dict, str, str]]:
+        """(history class, its status field, its key to the entity): a persisted `*History|*Log|*Record` class whose
+        dictionary repeats the entity's codes and labels and that has `<entity>Id`."""
+        codes = [(str(e["code"]), e["label"]) for e in d["entries"]]
+        base = re.findall(r"[A-Z][a-z0-9]*", ent["name"])
+        fk = (base[-1][0].lower() + base[-1][1:] + "Id") if base else ""
+        out = []
+        for o in self.data["status_dicts"]:
+            h = self.code.cls(o["owner"]) if o is not d else None
+            if not h or h["symbol_id"] not in self.r.tables or not re.search(r"(History|Log|Record)$", h["name"]) \
+                    or [(str(e["code"]), e["label"]) for e in o["entries"]] != codes or not o.get("field"):
+                continue
+            fields = {f["name"] for f in self.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == h["symbol_id"]}
+            if fk in fields:
+                out.append((h, o["field"], fk))
+        return out
+
+    def _history_peers(self, h: dict, h_fld: str) -> list[dict]:
+        """Methods that build an `H` (`H x = new H()`), set its status field to a literal code and insert it: each
+        with the setters it calls (field, expression, line) and the insert call."""
+        peers = []
+        made = re.compile(rf"\b{re.escape(h['name'])}\s+(\w+)\s*=\s*new\s+{re.escape(h['name'])}\s*\(")
+        for m in self.code.methods.values():
+            if m["path"] in self.code.generated_paths or self.code.inactive(m.get("parent_id")):
+                continue
+            lines = self.r.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
+            body = "\n".join(lines)
+            var = made.search(body)
+            if not var:
+                continue
+            sets = [{"field": f[0].lower() + f[1:], "expr": e.strip(), "line": m["start_line"] + n}
+                    for n, line in enumerate(lines) for f, e in re.findall(rf"\b{var.group(1)}\.set(\w+)\((.*)\);", line)]
+            status = next((x for x in sets if x["field"] == h_fld and re.fullmatch(r"-?\d+", x["expr"])), None)
+            insert = next((c for c in self.code.calls_in(m["symbol_id"]) if re.match(r"insert", c["callee_name"].rsplit(
+                ".", 1)[-1]) and c["line"] > sets[-1]["line"]), None) if sets else None
+            if status and insert:
+                end = self.code.statement_end(m["path"], insert["line"])
+                start = m["start_line"] if end - m["start_line"] < 40 else m["start_line"] + lines.index(
+                    next(x for x in lines if made.search(x)))
+                peers.append({"label": f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}", "method": m, "sets": sets,
+                              "to": status["expr"], "insert": insert, "start": start, "end": end})
+        return peers
+
+    def _tx_holder(self, m: dict) -> str:
+        """Where a method's @Transactional sits: on it, on its class, or on the interface method it implements."""
+        if any(a.get("name") == "Transactional" for a in m.get("annotations") or []):
+            return "method"
+        cls = self.code.classes.get(m.get("parent_id") or "") or {}
+        return "class" if any(a.get("name") == "Transactional" for a in cls.get("annotations") or []) else "interface"
+
+    def _builds_new(self, m: dict, entity: str) -> bool:
+        """The method creates the record (`new Order()` then insert): its first state is no move to record."""
+        body = "\n".join(self.r.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]])
+        return bool(re.search(rf"\bnew\s+{re.escape(entity)}\s*\(", body) and re.search(r"\.insert\w*\(", body))
+
+    def _history_mapper(self, h: dict, peer: dict, m: dict) -> dict | None:
+        """What the operation inserts with: the peer's insert when its class is visible from the operation's module
+        (the same module, or a shared one), else the generated mapper of H with `insert`."""
+        module = next((f["module"] for f in self.data["files"] if f["path"] == m["path"]), None)
+        owner = (peer["insert"].get("callee_id") or "").split("#")[0]
+        cls = self.code.classes.get(owner) or {}
+        peer_module = next((f["module"] for f in self.data["files"] if f["path"] == peer["method"]["path"]), None)
+        if cls and cls.get("module") in (module,) or (cls and cls.get("module") != peer_module):
+            return {"class": cls, "call": peer["insert"]["callee_name"].rsplit(".", 1)[-1], "own": True}
+        gen = self.code.cls(f"{h['name']}Mapper")
+        if gen and gen.get("module") not in (peer_module,) and self.code.has_method(gen["symbol_id"], "insert"):
+            return {"class": gen, "call": "insert", "own": False}
+        return None
+
+    def _history_spec(self, domain: str, d: dict, ent: dict, fld: str, h: dict, h_fld: str, fk: str,
+                      peers: list[dict], t: dict, m: dict) -> DesignSpec | None:
+        tf = t["facts"]
+        to = str(tf["to"])
+        peer = next((p for p in peers if p["to"] == to), peers[0])
+        mapper = self._history_mapper(h, peer, m)
+        if mapper is None:
+            return None
+        fields = {f["name"]: f.get("type") for f in self.data["symbols"] if f["kind"] == "field"
+                  and f.get("parent_id") == m.get("parent_id")}
+        injected = next((n for n, ty in fields.items() if (ty or "").rsplit(".", 1)[-1] == mapper["class"]["name"]), None)
+        lc = self._lifecycles()
+        entries = lc.entries(m["symbol_id"]) or []
+        kinds = sorted({f"{f['entry_kind']} {f['name']}" for f, _ in entries})[:4]
+        label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+        w = tf["write"]
+        table = self.r.tables[h["symbol_id"]]
+        refs = [Ref(peer["label"], f"inserts {_a(h['name'])} with {', '.join(x['field'] for x in peer['sets'])} "
+                                   f"after moving {_a(ent['name'])} to {peer['to']}",
+                    f"把 {ent['name']} 改为 {peer['to']} 后插入 {h['name']}，设置 {'、'.join(x['field'] for x in peer['sets'])}",
+                    peer["method"]["path"], peer["start"], peer["end"]),
+                Ref(label, f"sets {fld} to {to} and writes it with `{w['call']}`, with no {h['name']} row",
+                    f"把 {fld} 设为 {to} 并用 `{w['call']}` 写入，没有写 {h['name']}", m["path"],
+                    min(e["start_line"] for e in t["evidence"]),
+                    m["end_line"] if m["end_line"] - min(e["start_line"] for e in t["evidence"]) < 40
+                    else w.get("end_line") or w["line"])]
+        refs += self.r._dict_refs(d, [to, peer["to"]])
+        facts = {"entity": ent["name"], "field": fld, "history": h["name"], "table": table, "status_field": h_fld,
+                 "fk": fk, "op": label, "to": to, "to_label": self._label_of(d, to), "peer": peer["label"],
+                 "peer_to": peer["to"], "others": [p["label"] for p in peers if p is not peer][:3],
+                 "sets": [{k: x[k] for k in ("field", "expr")} for x in peer["sets"]],
+                 "receiver": tf.get("receiver") or "", "write": w["call"], "write_line": w.get("end_line") or w["line"],
+                 "mapper": mapper["class"]["name"], "mapper_module": mapper["class"].get("module"),
+                 "insert": mapper["call"] if mapper["own"] else "insert", "injected": injected,
+                 "layer": self.code.layer_of(m.get("parent_id")), "cls": m["parent_id"].rsplit(".", 1)[-1],
+                 "transactional": self.r._transactional(m), "peer_transactional": self.r._transactional(peer["method"]),
+                 "peer_tx_on": self._tx_holder(peer["method"]),
+                 "entries": kinds}
+        text_en = (f"Record {label} in {table} the way {peer['label']} does: one {h['name']} row for each "
+                   f"{ent['name']} it moves to {self._label_of(d, to)}.")
+        text_zh = (f"像 {peer['label']} 一样，在 {table} 中记录 {label}：它每把一个 {ent['name']} 改为 "
+                   f"{self._label_of(d, to)}，就写一条 {h['name']}。")
+        return DesignSpec(_req_id("record_history", t["rule_id"], h["symbol_id"]), "record_history", domain, text_en,
+                          text_zh, refs, facts)
+
     # ------------------------------------------------------------------ spec --
     def _new_code(self, d: dict, a: str) -> str:
         """A code no state uses: the next free one in A's hundred where codes are grouped by hundreds (litemall
@@ -446,6 +583,10 @@ class ImpactDeriver:
         return f"{en}{via_en}: `{code}`", f"{zh}{via_zh}：`{code}`"
 
 
+def _a(word: str) -> str:
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
 def _req_id(kind: str, *parts: str) -> str:
     from core.models import sha256_text
     return f"req:{kind}:" + sha256_text("|".join(parts))[:12]
@@ -583,3 +724,70 @@ def _layer(p: dict) -> str:
     if p["path"].endswith(".xml"):
         return "mapper_xml"
     return {"view": "view", "other": "util", "sql": "sql"}.get(p["layer"], p["layer"])
+
+
+def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """The operation inserts the history row its peer inserts, with the peer's columns, after its own status write."""
+    f = spec.facts
+    values = []
+    for x in f["sets"]:
+        if x["field"] == f["status_field"]:
+            values.append((x["field"], f"{f['to']}", f"{f['to']}"))
+        elif x["field"] == f["fk"]:
+            values.append((x["field"], f"the id of the `{f['receiver']}` it writes" if f["receiver"] else "the record's id",
+                           f"所写 `{f['receiver']}` 的 id" if f["receiver"] else "记录的 id"))
+        elif re.search(r"new Date\(\)|now\(\)|currentTimeMillis", x["expr"]):
+            values.append((x["field"], f"`{x['expr']}` as the peer", f"与对方相同的 `{x['expr']}`"))
+        else:
+            values.append((x["field"], f"a value for this operation (`{f['peer']}` stores `{x['expr']}`, which "
+                                       "describes its own action)",
+                           f"本操作自己的值（`{f['peer']}` 存的是 `{x['expr']}`，描述的是它自己的操作）"))
+    who = ", ".join(f["entries"]) or _t(lang, "its callers", "其调用方")
+    cols_en = "; ".join(f"{k} = {en}" for k, en, _ in values)
+    cols_zh = "；".join(f"{k} = {zh}" for k, _, zh in values)
+    changes = [(f["layer"], f["op"], _t(
+        lang, f"after `{f['write']}` (line {f['write_line']}), build {_a(f['history'])} as `{f['peer']}` does and insert "
+              f"it with `{f['mapper']}.{f['insert']}`: {cols_en}",
+        f"在 `{f['write']}`（第 {f['write_line']} 行）之后，像 `{f['peer']}` 一样构造 {f['history']} 并用 "
+        f"`{f['mapper']}.{f['insert']}` 插入：{cols_zh}"), False)]
+    if not f["injected"]:
+        changes.append((f["layer"], f["cls"], _t(
+            lang, f"inject `{f['mapper']}` (in {f['mapper_module']}), as `{f['peer']}`'s class injects its writer",
+            f"注入 `{f['mapper']}`（位于 {f['mapper_module']}），与 `{f['peer']}` 所在类注入写入器的方式相同"), False))
+    if not f["transactional"] and f["peer_transactional"]:
+        on = {"method": ("on the method, as `{p}` is", "像 `{p}` 一样加在方法上"),
+              "class": ("on the class, as `{p}`'s class is", "像 `{p}` 所在类一样加在类上"),
+              "interface": ("on its interface method, where `{p}` is annotated", "加在接口方法上（`{p}` 就是这样）")}
+        en, zh = on[f.get("peer_tx_on") or "method"]
+        changes.append((f["layer"], f["op"], _t(lang, f"annotate it @Transactional {en.format(p=f['peer'])}, so the history "
+                                                      "row and the status change are saved together",
+                                                f"{zh.format(p=f['peer'])}加上 @Transactional，使历史记录与状态变更一起提交"),
+                        False))
+    tx = _t(lang, "in the same transaction as the status write (the method is @Transactional)",
+            "与状态写入在同一事务中（该方法有 @Transactional）") if f["transactional"] else _t(
+        lang, "in the transaction the change above adds", "在上面新增的事务中")
+    return DesignProposal(
+        understanding=_t(
+            lang, f"`{f['op']}` moves {f['entity']}.{f['field']} to {f['to_label']} and writes no {f['table']} row. "
+                  f"`{f['peer']}` inserts {_a(f['history'])} after moving {_a(f['entity'])} to {f['peer_to']}"
+                  + (f" ({' and '.join(f'`{o}`' for o in f['others'])} "
+                     f"{'does' if len(f['others']) == 1 else 'do'} the same)" if f["others"] else "")
+                  + f", setting {', '.join(x['field'] for x in f['sets'])}. The same row for this operation keeps "
+                    f"the {f['table']} history of an {f['entity']} complete.",
+            f"`{f['op']}` 把 {f['entity']}.{f['field']} 改为 {f['to_label']}，但不写 {f['table']}。`{f['peer']}` 在把 "
+            f"{f['entity']} 改为 {f['peer_to']} 后插入 {f['history']}，设置 {'、'.join(x['field'] for x in f['sets'])}。"
+            f"本操作写同样的记录，{f['entity']} 在 {f['table']} 中的历史才完整。"),
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, f"none: {f['table']} and its columns exist", f"无：{f['table']} 及其列已存在")],
+        flow=[_t(lang, f"`{f['op']}` writes the {f['entity']} as today", f"`{f['op']}` 照常写入 {f['entity']}"),
+              _t(lang, f"then inserts one {f['history']} row with {f['status_field']} = {f['to']}, {tx}",
+                 f"随后插入一条 {f['status_field']} = {f['to']} 的 {f['history']}，{tx}")],
+        risks=[_t(lang, f"`{f['op']}` is reached from {who}: the operator column must name who acted there, not the "
+                        f"value `{f['peer']}` stores for its own caller",
+                  f"`{f['op']}` 的入口是 {who}：操作人一列应写明实际操作者，而不是 `{f['peer']}` 为自己的调用方写的值"),
+               _t(lang, f"rows written before this change have no history for {f['to_label']}",
+                  f"此前的记录没有 {f['to_label']} 的历史")],
+        test_plan=[_t(lang, f"after `{f['op']}`, {f['table']} holds one row for the {f['entity']} with {f['status_field']} "
+                            f"= {f['to']}", f"`{f['op']}` 之后 {f['table']} 中有一条该 {f['entity']} 的 {f['status_field']} "
+                                            f"= {f['to']} 的记录"),
+                   _t(lang, "when the status write fails, no history row is left", "状态写入失败时不留下历史记录")])

@@ -41,6 +41,9 @@ NEW_FIELDS = {
         {"field": "receiveTime", "sql_type": "DATETIME", "label_en": "receive time", "label_zh": "收货时间",
          "bind": "receive", "value": "now",
          "meaning": ("receive_time", "confirm_time", "finish_time", "receipt_time", "收货时间", "确认收货时间")},
+        {"field": "rejectReason", "sql_type": "VARCHAR(200)", "label_en": "reject reason", "label_zh": "拒绝原因",
+         "bind": "reject", "tables": re.compile(r"(aftersale|return_apply|refund)"),
+         "meaning": ("reject_reason", "refuse_reason", "handle_note", "拒绝原因", "驳回原因", "处理备注", "审核备注")},
         {"field": "invoiceTitle", "sql_type": "VARCHAR(100)", "label_en": "invoice title", "label_zh": "发票抬头",
          "bind": "create", "meaning": ("invoice", "bill_header", "发票")},
         {"field": "buyerRemark", "sql_type": "VARCHAR(500)", "label_en": "buyer remark", "label_zh": "买家备注",
@@ -54,6 +57,8 @@ BINDS = {
     "cancel": (CANCEL, re.compile(r"cancel|close|取消|关闭", re.I), "is cancelled or closed", "取消或关闭时"),
     "ship": (re.compile(r"^(ship|deliver|dispatch|send)", re.I), re.compile(r"ship|deliver|express|发货|出库", re.I),
              "is shipped", "发货时"),
+    "reject": (re.compile(r"^(reject|refuse|deny)", re.I), re.compile(r"reject|refuse|拒绝|驳回", re.I), "is rejected",
+               "被拒绝时"),
     "receive": (re.compile(r"^(confirm|receive|finish)", re.I), re.compile(r"receiv|收货", re.I),
                 "is confirmed as received", "确认收货时"),
 }
@@ -178,7 +183,8 @@ class RequirementDeriver:
         specs, texts = [], self._asked
         for fn in (self.idempotent, self.sql_guard, self.stock_guard, self.unchecked_write, self.new_endpoint,
                    self.list_filter,
-                   self.list_filter_criteria, self.new_field, self._impact().add_state):
+                   self.list_filter_criteria, self.new_field, self._impact().add_state,
+                   self._impact().record_history):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
                     texts.add(spec.text_en)
@@ -1194,8 +1200,9 @@ class RequirementDeriver:
         for spec in NEW_FIELDS.get(domain, []):
             for d, ent, fld in self._lifecycles(domain):
                 table = self.tables[ent["symbol_id"]]
+                tables = spec.get("tables") or main      # the order table, or the one a field names (after-sales)
                 if not STATUS_FIELD.search(fld) or is_delete_flag(fld) or len(d["entries"]) < 3 \
-                        or not (main and main.search(table)):
+                        or not (tables and tables.search(table)):
                     continue
                 schema = self.schema.get(table)
                 if not schema or schema.has_meaning(spec["meaning"]):
@@ -1268,6 +1275,16 @@ class RequirementDeriver:
                 return f'{java_type} {name} = {r.group(1)}.{prefix}{java_type}({p.group(1)}, "{name}");'
         return None
 
+    def _entity_body(self, m: dict, ent: dict, site: Site) -> dict | None:
+        """A method whose request body is the entity itself (`@RequestBody LitemallAftersale aftersale`): once the model
+        has the new field the body carries it; `same` when that object is the one the method writes."""
+        body = re.search(rf"@RequestBody\s+{re.escape(ent['name'])}\s+(\w+)", m.get("signature") or "")
+        if not body:
+            return None
+        writes = re.match(r"\s*(\w+)\.set", site.text)
+        return {"var": body.group(1), "same": bool(writes and writes.group(1) == body.group(1)),
+                "written": writes.group(1) if writes else None}
+
     def _request_dto(self, m: dict) -> str | None:
         """The request object a method takes (a class of the dto layer), where a new input belongs."""
         for typ in re.findall(r"(?:^|[(,])\s*(?:final\s+)?(?:@\w+(?:\([^)]*\))?\s+)*([A-Z]\w*)\s+\w+\s*(?=[,)])",
@@ -1304,13 +1321,15 @@ class RequirementDeriver:
             system = site.layer == "component" or bool(SYSTEM.search(m["name"]) or SYSTEM.search(label.split(".")[0]))
             owner = self.classes.get(m["parent_id"]) or {}
             iface = self.code.cls(owner["name"].removesuffix("Impl")) if owner.get("name", "").endswith("Impl") else None
+            carried = self._entity_body(m, ent, site)
             setters.append({"method": label, "note": note.group(1) if note else None, "layer": site.layer,
+                            "entity_body": carried,
                             "interface": f"{iface['name']}.{m['name']}" if iface and iface["layer"] == "service"
                             and self.code.has_method(iface["symbol_id"], m["name"]) else None,
                             "via": site.via, "via_path": self._stmt_path(site.via), "dto": dto, "body": body,
                             **self._via_param(site),
                             "system": system and not (note or dto or body)})
-            if note or dto or body or system or spec.get("value") == "now":
+            if note or dto or body or carried or system or spec.get("value") == "now":
                 continue          # the value is at hand (a parameter, the request object, the clock): callers stay
             system = bool(SYSTEM.search(m["name"]))
             for c in self.code.callers(m):
@@ -1371,6 +1390,7 @@ class RequirementDeriver:
                                  "setters": setters, "callers": callers, "bind": spec["bind"], "value": spec.get("value"),
                                  "when": [when, what_zh],
                                  "now": self._now_expr(ent),
+                                 "jpa": any(a.get("name") in ("Entity", "Table") for a in model.get("annotations") or []),
                                  "lombok": sorted(c["name"] for c in [model] + [self.code.cls(x["dto"]) or {} for x in setters
                                                                                 if x["dto"]] if _lombok(c)),
                                  "generator": self.generator_configs[0] if generated and self.generator_configs else None,

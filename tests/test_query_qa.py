@@ -70,3 +70,15 @@ def test_unreadable_sql_is_not_read():
     assert q('SELECT * FROM t <where><include refid="c"/></where>') is None
     assert [c.text for c in q("SELECT * FROM t WHERE a BETWEEN 1 AND 2 AND b = 3").conditions] == [
         "a BETWEEN 1 AND 2", "b = 3"]
+
+
+def test_example_or_group_under_a_condition_conditional_criteria_and_a_replacing_order(items):
+    item = items["OrdOrderSearchServiceImpl.search"]
+    groups = item.facts["groups"]
+    assert [c["code"] for c in groups[0]] == ["andMemberIdEqualTo(memberId)", "andDeleteStatusEqualTo(0)",
+                                              "andStatusIn(statuses)"]
+    assert groups[0][2]["when"] == ["statuses != null && !statuses.isEmpty()"]
+    assert item.facts["group_when"][1]["when"] == ["before != null"] and not groups[1][0]["when"]
+    answer = TemplateBackend.draft(item).answer
+    assert "group 2, only when `before != null`:" in answer
+    assert "Sorted by `sort` instead, when `sort != null`" in answer and "Paged by" in answer

@@ -43,6 +43,7 @@ _DERIVED_OPS = [("IsNotNull", "IS NOT NULL", 0), ("NotNull", "IS NOT NULL", 0), 
                 ("LessThan", "<", 1), ("GreaterThanEqual", ">=", 1), ("GreaterThan", ">", 1), ("Before", "<", 1),
                 ("After", ">", 1), ("IsTrue", "= true", 0), ("True", "= true", 0), ("IsFalse", "= false", 0),
                 ("False", "= false", 0), ("Not", "<>", 1), ("Equals", "=", 1), ("Is", "=", 1), ("", "=", 1)]
+_DATA_CALL = re.compile(r"\b\w*(?:Mapper|Dao|DAO|Repository|Service)\s*\.\s*\w+\s*\(|ByExample")
 _TRIVIAL_KEY = re.compile(r"^(?:\w+\.)?`?id`?\s*=\s*\S+$", re.I)
 
 
@@ -90,6 +91,8 @@ class Queries:
             if st["kind"] not in ("select", "update", "delete") or st["path"] in generated or not st.get("method_id") \
                     or not st["path"].endswith(".xml"):   # annotation SQL is read with its repository method
                 continue
+            if "ByPrimaryKey" in st["statement"]:
+                continue    # the key lookup every generated mapper has (newbee-mall's soft delete by key too)
             if st["end_line"] - st["start_line"] + 1 > MAX_STATEMENT_LINES:
                 continue
             if self.p.inactive.get(st["namespace"]):
@@ -106,7 +109,8 @@ class Queries:
     def _facts(self, scope: str, scope_id: str, class_id: str, q: Query, conds: list[dict], path: str, line: int,
                source: str) -> dict:
         def part(x):
-            return None if x is None else {"text": x.text, "line": x.line, "path": path}
+            return None if x is None else {"text": x.text, "line": x.line, "path": path, "when": x.when,
+                                           "when_lines": x.when_lines}
         return {"scope": scope, "scope_id": scope_id, "class_id": class_id, "source": source, "verb": q.verb,
                 "table": q.table, "path": path, "line": line,
                 "joins": [{"text": j.text, "line": j.line, "path": path, "table": _join_table(j.text)} for j in q.joins],
@@ -191,7 +195,7 @@ class Queries:
         used = [(n, s) for n, s in stmts if re.search(rf"\b{var}\b", s)]
         crit_vars: dict[str, int] = {}
         groups: list[list[dict]] = []
-        order = None
+        order, reorders, group_when = None, [], []
         call_controls = {(c.kind, c.line) for c in self.p.outline.controls(path, call_line)}
         for n, s in stmts:
             if re.search(rf"\b{var}\b", s) is None and not any(re.match(rf"\s*{c}\s*\.", s) for c in crit_vars):
@@ -201,14 +205,18 @@ class Queries:
             extra = [c for c in self.p.outline.controls(path, n) if (c.kind, c.line) not in call_controls]
             if any(c.kind not in ("if", "else") for c in extra):
                 return None    # built in a loop, a lambda or a catch: which criteria hold is not one list
-            when = [c.code if c.kind == "if" else f"not ({c.code})" for c in extra]
+            when = [c.code if c.kind == "if" else f"not `{c.code}`" for c in extra]
             assign = re.match(rf"\s*(?:[\w.<>]+\s+)?(\w+)\s*=\s*{var}\s*\.\s*(createCriteria|or)\s*\(\s*\)\s*$", s)
             chain = re.match(rf"\s*{var}\s*\.\s*(createCriteria|or)\s*\(\s*\)", s)
             on_var = re.match(r"\s*(\w+)\s*\.", s)
             if assign or chain:
-                if extra or (assign or chain).group(assign and 2 or 1) == "createCriteria" and groups:
-                    return None    # a second createCriteria() adds no group; a group made under a condition
+                made_by = (assign or chain).group(assign and 2 or 1)
+                if made_by == "createCriteria" and groups:
+                    return None    # a second createCriteria() adds no group
+                if extra and (assign or not groups):
+                    return None    # a criteria object or the first group made under a condition
                 groups.append([])
+                group_when.append((when, [c.line for c in extra]))   # `if (x) example.or().andY(..)`
                 if assign:
                     crit_vars[assign.group(1)] = len(groups) - 1
                     continue
@@ -216,9 +224,13 @@ class Queries:
             elif on_var and on_var.group(1) in crit_vars:
                 group = crit_vars[on_var.group(1)]
             elif (o := re.match(rf"\s*{var}\s*\.\s*setOrderByClause\s*\((.*)\)\s*$", s, re.S)):
-                if order or extra:
-                    return None    # the order picked by a branch (sort == 1 -> "id desc"): not one fact
-                order = {"text": o.group(1).strip(), "line": n, "path": path}
+                if not extra and (order or reorders):
+                    return None    # a second unconditional order: which one holds depends on code order
+                if extra:    # `if (sort != null) example.setOrderByClause(sort + " " + order)`: replaces it
+                    reorders.append({"text": o.group(1).strip(), "line": n, "path": path, "when": when,
+                                     "when_lines": [c.line for c in extra]})
+                else:
+                    order = {"text": o.group(1).strip(), "line": n, "path": path}
                 continue
             elif re.match(rf"\s*{var}\s*\.\s*setDistinct\s*\(", s):
                 continue
@@ -228,11 +240,13 @@ class Queries:
             parsed = _criteria(rest)
             if parsed is None:
                 return None
+            own = [w for w in when if w not in group_when[group][0]]   # the group's own test is said once
             for col, op, args in parsed:
                 line = next((k for k in range(n, call_line + 1) if f".and{col}{op}(" in lines[k - 1]), n)
                 text = f"{snake(col)} {_OPS[op]}" + (f" {args}" if args else "")
                 value = args if op == "EqualTo" else None
-                groups[group].append(self._cond(table, text, line, path, when, [c.line for c in extra],
+                groups[group].append(self._cond(table, text, line, path, own,
+                                                [c.line for c in extra if c.line not in group_when[group][1]],
                                                 column=snake(col), value=value, code=f"and{col}{op}({args})"))
         if not used or not groups or any(not g for g in groups):
             return None
@@ -240,20 +254,23 @@ class Queries:
                 "logicalDelete": "soft-delete"}[re.match(r"[a-z]+(?:Delete)?", call.group(2)).group(0)]
         if call.group(2).startswith("selectOne"):
             verb = "select one"
-        page = next(({"text": lines[k - 1].strip(), "line": k, "path": path} for k in range(first, call_line)
+        page = next(({"text": lines[k - 1].strip(), "line": k, "path": path} for k in range(call_line - 1, first - 1, -1)
                      if "startPage(" in lines[k - 1] and "PageHelper" in lines[k - 1]), None)
+        if page and any(_DATA_CALL.search(lines[k - 1]) for k in range(page["line"] + 1, call_line)):
+            page = None    # PageHelper pages the first query after it: another one runs in between
         scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
         conds = [c for g in groups for c in g]
-        facts = {"scope": scope, "scope_id": f"{sym['symbol_id']}@{call_line}", "class_id": class_id,
+        facts = {"scope": scope, "scope_id": f"{sym['symbol_id']}@+{call_line - sym['start_line']}", "class_id": class_id,
                  "source": "example", "verb": verb, "table": table, "path": path, "line": sym["start_line"],
                  "joins": [], "groups": groups, "conditions": conds, "order": order, "limit": None, "page": page,
                  "call": {"text": lines[call_line - 1].strip(), "line": call_line, "path": path,
                           "name": call.group(2), "mapper": call.group(1)},
-                 "sets": None, "_path": path}
+                 "sets": None, "reorders": reorders, "_path": path,
+                 "group_when": [{"when": w, "when_lines": ls} for w, ls in group_when]}
         spans = [Span(path=path, start_line=made[0], end_line=made[0]),
                  Span(path=path, start_line=call_line, end_line=call_line)]
         spans += [Span(path=path, start_line=c["line"], end_line=c["line"]) for c in conds]
-        spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in (order, page) if x]
+        spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in [order, page] + reorders if x]
         return facts, spans
 
     # ------------------------------------------------------- Spring Data --
@@ -317,7 +334,7 @@ class Queries:
             conds.append(rows)
         verb = {"find": "select", "read": "select", "get": "select", "query": "select", "search": "select",
                 "stream": "select", "count": "count", "exists": "exists", "delete": "delete", "remove": "delete"}[d.group(1)]
-        order = {"text": parsed["order"], "line": line, "path": path} if parsed["order"] else None
+        order = {"text": parsed["order"], "line": line, "path": path, "prose": True} if parsed["order"] else None
         facts = {"scope": scope, "scope_id": sym["symbol_id"], "class_id": cls["symbol_id"], "source": "derived",
                  "verb": verb, "table": entity, "path": path, "line": line, "joins": [], "groups": conds,
                  "conditions": [c for g in conds for c in g], "order": order, "limit": None, "page": None,
@@ -470,7 +487,13 @@ def _quoted(c: dict) -> str:
     shown = "".join(f" (`{m[2]}` for each item of `{m[1]}`)" if (m := re.fullmatch(r"\(each ([\w.]+): (.*)\)", piece))
                     else f"`{piece.strip()}`" if piece.strip() else ""
                     for piece in re.split(r"(\(each [\w.]+: [^)]*\))", c["code"]))
-    return shown + (f" ({c['text']})" if c["code"] != c["text"] else "")
+    said = c["text"] if c["code"] != c["text"] else c["text"].replace("&gt;", ">").replace("&lt;", "<")
+    return shown + (f" ({said})" if said != c["code"] else "")
+
+
+def _tests(when: list[str]) -> str:
+    """The tests a condition runs under, code quoted (an else branch and an <otherwise> are said in words)."""
+    return " and ".join(w if w.startswith(("none of", "not `")) else f"`{w}`" for w in when)
 
 
 def _cond_line(c: dict, lang: str) -> str:
@@ -479,7 +502,7 @@ def _cond_line(c: dict, lang: str) -> str:
     if label:
         text += f' ({label["code"]} = "{label["label"]}")' if lang == "en" else f"（{label['code']} 即“{label['label']}”）"
     if c["when"]:
-        tests = " and ".join(f"`{w}`" if not w.startswith("none of") else w for w in c["when"])
+        tests = _tests(c["when"])
         text += f", only when {tests}" if lang == "en" else f"，仅当 {tests} 时"
     return f"{text} ({_at(c)})" if lang == "en" else f"{text}（{_at(c)}）"
 
@@ -514,12 +537,18 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     else:
         head += (f", any one of these {len(groups)} groups (OR between groups, AND inside a group):" if en
                  else f"，满足以下 {len(groups)} 组中任一组即可（组间为 OR，组内为 AND）：")
-        for n, g in enumerate(groups, 1):
-            rows.append((f"- group {n}: " if en else f"- 第 {n} 组：") + "; ".join(_cond_line(c, lang) for c in g))
+        group_when = f.get("group_when") or [{"when": [], "when_lines": []}] * len(groups)
+        for n, (g, gw) in enumerate(zip(groups, group_when), 1):
+            only = (f", only when {_tests(gw['when'])}" if en else f"（仅当 {_tests(gw['when'])} 时存在）") if gw["when"] else ""
+            rows.append((f"- group {n}{only}: " if en else f"- 第 {n} 组{only}：") + "; ".join(_cond_line(c, lang) for c in g))
+            if gw["when"]:
+                trace.append(((f"{scope} adds group {n} only when {_tests(gw['when'])}" if en
+                               else f"{scope} 仅当 {_tests(gw['when'])} 时加入第 {n} 组"),
+                              [cite.at(line, f["path"]) for line in gw["when_lines"]]))
     for c in f["conditions"]:
         ids = [cite.at(c["line"], c["path"])]
         if c["when"]:
-            tests = " and ".join(w if w.startswith("none of") else f"`{w}`" for w in c["when"])
+            tests = _tests(c["when"])
             trace.append(((f"{scope} adds {_quoted(c)} only when {tests}" if en
                            else f"{scope} 仅当 {tests} 时加入条件 {_quoted(c)}"),
                           ids + [cite.at(n, c["path"]) for n in c["when_lines"]]))
@@ -538,7 +567,26 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                                   ("page", "Paged by", "分页：")):
         x = f.get(key)
         if x:
-            tail.append(f"{en_word} `{x['text']}` ({_at(x)})." if en else f"{zh_word}`{x['text']}`（{_at(x)}）。")
-            trace.append(((f"{scope}: {en_word.lower()} `{x['text']}`" if en else f"{scope} {zh_word}`{x['text']}`"),
-                          [cite.at(x["line"], x["path"])]))
+            shown = x["text"] if x.get("prose") else f"`{x['text']}`"
+            if x.get("when"):   # `<if test="start!=null and limit!=null">limit ..</if>`
+                shown += f", only when {_tests(x['when'])}" if en else f"（仅当 {_tests(x['when'])} 时）"
+            tail.append(f"{en_word} {shown} ({_at(x)})." if en else f"{zh_word}{shown}（{_at(x)}）。")
+            trace.append(((f"{scope}: {en_word.lower()} {shown}" if en else f"{scope} {zh_word}{shown}"),
+                          [cite.at(x["line"], x["path"])] + [cite.at(n, x["path"]) for n in x.get("when_lines") or []]))
+        if key == "order":   # a later setOrderByClause under an `if` replaces it
+            _reorders(f, en, cite, tail, trace)
     return "\n".join([head] + rows + tail), trace
+
+
+def _reorders(f: dict, en: bool, cite: Cite, tail: list, trace: list) -> None:
+    """`if (sort != null) example.setOrderByClause(sort)`: the order that replaces the first one under its test."""
+    scope = f["scope"]
+    for x in f.get("reorders") or []:
+        tests = _tests(x["when"])
+        if en:
+            tail.append(f"Sorted by `{x['text']}` {'instead, ' if f.get('order') else 'only '}when {tests} ({_at(x)}).")
+        else:
+            tail.append(f"当 {tests} 时{'改为' if f.get('order') else ''}按 `{x['text']}` 排序（{_at(x)}）。")
+        trace.append(((f"{scope} sorts by `{x['text']}` when {tests}" if en
+                       else f"{scope} 在 {tests} 时按 `{x['text']}` 排序"),
+                      [cite.at(x["line"], x["path"])] + [cite.at(n, x["path"]) for n in x["when_lines"]]))

@@ -734,8 +734,14 @@ def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
         if x["field"] == f["status_field"]:
             values.append((x["field"], f"{f['to']}", f"{f['to']}"))
         elif x["field"] == f["fk"]:
-            values.append((x["field"], f"the id of the `{f['receiver']}` it writes" if f["receiver"] else "the record's id",
-                           f"所写 `{f['receiver']}` 的 id" if f["receiver"] else "记录的 id"))
+            args = re.findall(r"\w+", f["write"].partition("(")[2])
+            if f["receiver"] and f["receiver"] in args:
+                values.append((x["field"], f"the id of the `{f['receiver']}` it writes", f"所写 `{f['receiver']}` 的 id"))
+            elif args:           # a batch write by a list of ids: one row per id
+                values.append((x["field"], f"each id in `{args[0]}` (one row per {f['entity']})",
+                               f"`{args[0]}` 中的每个 id（每个 {f['entity']} 一条）"))
+            else:
+                values.append((x["field"], "the record's id", "记录的 id"))
         elif re.search(r"new Date\(\)|now\(\)|currentTimeMillis", x["expr"]):
             values.append((x["field"], f"`{x['expr']}` as the peer", f"与对方相同的 `{x['expr']}`"))
         else:

@@ -508,8 +508,9 @@ def _criteria_count(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPro
     like = _t(lang, f", annotated like `{f['mapped']}` ({', '.join('@' + a for a in extra)})" if extra else "",
               f"，注解与 `{f['mapped']}` 一致（{'、'.join('@' + a for a in extra)}）" if extra else "")
     wrapper = f["return_type"].split("<")[0] if "<" in f["return_type"] else ""
-    ret = (f"`{wrapper}<{result}>`" if wrapper else f"`{f['returns']}(counts)` like `{f['mapped']}`" if f.get("returns")
-           else f"`{result}`")
+    ret = (f"`{wrapper}<{result}>`" if wrapper else _t(lang, f"`{f['returns']}(counts)` like `{f['mapped']}`",
+                                                          f"`{f['returns']}(counts)`（同 `{f['mapped']}`）")
+           if f.get("returns") else f"`{result}`")
     svc = f["service"].split(".")[0]
     codes = ", ".join(f"`{c}`" for c in f["constants"])
     crit = f"example.{f['opens']}().{f['criteria']}(code)" + (f"{f['deleted']}" if f["deleted"] else "")

@@ -312,5 +312,9 @@ def test_a_spring_data_module_yields_entity_dictionary_guard_and_transitions(sho
     assert (moves["OrdShipmentService.ship"]["to"], moves["OrdShipmentService.ship"]["from_codes"]) == ("1", ["0"])
     # `if (status != WAITING) return shipment;` is no guard rule (a non-literal return) but still limits the move
     assert (moves["OrdShipmentService.cancel"]["to"], moves["OrdShipmentService.cancel"]["from_codes"]) == ("3", ["0"])
+    # `updateStatus(id, OrdShipStatus.WAITING.getState())` runs `SET ship_status = :status`: the caller chooses 0
+    reopen = moves["OrdShipmentService.reopen"]
+    assert (reopen["to"], reopen["through"], reopen["write"]["line"]) == ("0", "OrdShipmentRepository.updateStatus",
+                                                                          reopen["line"])
     received = moves["OrdShipmentRepository.markReceived"]
     assert (received["to"], received["from_codes"], received["labels"]["2"]) == ("2", ["1"], "已签收")

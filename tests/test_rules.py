@@ -353,3 +353,35 @@ def test_an_update_without_a_status_condition_is_not_asked_when_it_runs():
 
     assert not _conditions_known({"via": "sql", "from_codes": [], "conditions": ["order_id in (..)"]})
     assert _conditions_known({"via": "sql", "from_codes": ["1"], "conditions": ["status = 1"]})
+
+
+def test_a_condition_on_a_loop_built_local_leaves_the_path_incomplete():
+    """newbee closeOrder writes only `if (!StringUtils.hasText(errorOrderNos))`, a string the loop over the orders
+    builds from its own checks: that condition alone is no answer to "when", so the path is not complete."""
+    from core.rules import java_rules
+    from core.rules.extract import _accumulated_test
+
+    src = """package a;
+class S {
+    M m;
+    String close(Long[] ids) {
+        List<O> os = m.load(ids);
+        String bad = "";
+        for (O o : os) {
+            if (o.getStatus() == 4) {
+                bad += o.getNo();
+            }
+        }
+        if (bad.isEmpty()) {
+            m.closeAll(ids, 3);
+            return "ok";
+        }
+        return bad;
+    }
+}
+"""
+    method = next(m for m in java_rules.methods_of("S.java", src) if m.name == "close")
+    assert _accumulated_test(method, {"within": [{"condition": "bad.isEmpty()"}], "exits": []})
+    assert not _accumulated_test(method, {"within": [{"condition": "os != null"}], "exits": []})
+    write = {"call": "m.closeAll(bad, 3)"}   # the rows written are those the loop collected
+    assert _accumulated_test(method, {"within": [{"condition": "os != null"}], "exits": [], "write": write})

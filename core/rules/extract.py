@@ -18,6 +18,7 @@ from pathlib import Path
 from core.domain.constants import Constant, ConstantTable, normalise
 from core.domain.status_dicts import code_field_line
 from core.evidence import SourceCache
+from core.index import java_ast
 from core.models import Rule, Span, sha256_text
 from core.rules import java_rules, sql_rules, statements
 from core.rules.java_rules import Found, Method
@@ -131,6 +132,7 @@ class Extractor:
         for e in view.entities:
             for table in e.get("tables") or []:
                 self.table_owner.setdefault(table, e["symbol_id"].rsplit(".", 1)[-1])
+        self.param_writes = self._param_writes()
 
     # ----------------------------------------------------------- domains --
     def _class_domains(self, class_id: str) -> tuple[list[str], dict | None]:
@@ -162,7 +164,8 @@ class Extractor:
                 domains, info = self._class_domains(method.class_id)
                 if info is None or info.get("layer") not in BEHAVIOUR_LAYERS or (info.get("domains") and not domains):
                     continue
-                found = [f for finder in java_rules.FINDERS for f in finder(method)]
+                found = [f for finder in java_rules.FINDERS for f in finder(method)] + \
+                    java_rules.param_transitions(method, self.param_writes)
                 self._link_transitions(method, found)
                 self._mark_throwing_calls(method, found)
                 self._mark_loader_criteria(method, found)
@@ -265,6 +268,8 @@ class Extractor:
                     facts["from_codes"] = sorted(set(facts["from_codes"]) | codes)
                     facts["criteria_line"] = line
                     t.spans.append((line, line))
+            if facts.get("complete") and _accumulated_test(method, facts):
+                facts["complete"] = False
             facts["requires"] = [{"condition": g.facts["condition"], "line": g.facts["line"], "message": g.facts.get("message"),
                                   "action": g.facts["action"]} for g in status_guards]
             for g in status_guards:
@@ -453,6 +458,29 @@ class Extractor:
         return out
 
     # --------------------------------------------------------------- sql --
+    def _param_writes(self) -> dict[tuple[str, int, str], list[dict]]:
+        """(path, line, method name) of each call of a mapper method whose UPDATE sets a status column from one
+        parameter (`SET order_status = #{orderStatus}`) -> that column and the parameter's position
+        (`@Param("orderStatus")`, else the Java name): the caller chooses the state (java_rules.param_transitions)."""
+        signatures = {m["symbol_id"]: m.get("signature") or "" for m in self.view.methods}
+        by_method: dict[str, list[dict]] = defaultdict(list)
+        for stmt in self.view.sql_statements:
+            owner = self.table_owner.get((stmt.get("tables") or [""])[0])
+            if stmt["kind"] != "update" or not owner or not stmt.get("method_id"):
+                continue
+            for column, param in _status_params(stmt["sql"]):
+                index = _param_position(signatures.get(stmt["method_id"], ""), param)
+                if index is not None:
+                    by_method[stmt["method_id"]].append(
+                        {"index": index, "field": _camel(column), "entity": owner,
+                         "statement": f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"})
+        out: dict[tuple[str, int, str], list[dict]] = defaultdict(list)
+        for call in self.view.calls:
+            target = call.get("callee_id") or ""
+            if target in by_method:
+                out[(call["path"], call["line"], target.split("#")[1].split("(")[0])] += by_method[target]
+        return out
+
     def _sql_rules(self) -> list[Rule]:
         out = []
         for stmt in self.view.sql_statements:
@@ -517,6 +545,45 @@ class Extractor:
             if any(re.search(rf"\b{re.escape(d['owner'])}\.{re.escape(n)}\b", text) for n in names):
                 return call["path"], call["line"]
         return None
+
+
+# `status = #{status}` (MyBatis) or `status = :status` (a Spring Data native query's named parameter)
+_PARAM_STATUS_SET = re.compile(r"^`?(\w*status)`?\s*=\s*(?:#\{\s*(\w+)\s*(?:,[^}]*)?\}|:(\w+))$", re.I)
+
+
+def _status_params(sql: str) -> list[tuple[str, str]]:
+    """(column, parameter) of each `status = #{param}` assignment in an UPDATE's SET clause."""
+    m = re.search(r"(?is)\bset\b(.*?)(?:\bwhere\b|$)", sql)
+    assigns, _ = split_top(m.group(1), (",",)) if m else ([], None)
+    return [(f.group(1), f.group(2) or f.group(3)) for a in assigns if (f := _PARAM_STATUS_SET.match(a.strip()))]
+
+
+def _param_position(signature: str, name: str) -> int | None:
+    """The position of the Java parameter bound to `#{name}`: `@Param("name")`, else the parameter so named."""
+    inner = signature.partition("(")[2].rpartition(")")[0]
+    parts = [p.strip() for p in re.split(r",(?![^<]*>)", inner) if p.strip()]
+    for n, part in enumerate(parts):
+        if re.search(rf'@Param\(\s*(?:value\s*=\s*)?"{re.escape(name)}"\s*\)', part) or re.search(rf"\b{re.escape(name)}$", part):
+            return n
+    return None
+
+
+_LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement", "do_statement"})
+
+
+def _accumulated_test(method: Method, facts: dict) -> bool:
+    """A condition on the way to the change tests a local that a loop builds up (`errorOrderNos += no` for each
+    order that fails a check, `bad.add(x)`): the real condition is the loop's, which the path does not hold,
+    so the path is no complete answer to "when" (newbee closeOrder: `!StringUtils.hasText(errorOrderNos)`); so
+    is a write of the rows such a loop collected."""
+    names = {n for c in (facts.get("within") or []) + (facts.get("exits") or [])
+             for n in re.findall(r"\b([a-z]\w*)\b", c.get("condition") or "")}
+    # the rows written are those a loop collected (mall cancelTimeOutOrder: `ids.add(..)`, then updateOrderStatus(ids, 4))
+    call = (facts.get("write") or {}).get("call") or ""
+    names |= set(re.findall(r"\b([a-z]\w*)\b(?!\s*\()", call.partition("(")[2]))
+    loops = [java_rules.code(node) for node in java_ast.walk(method.node, _LOOPS)]
+    return any(re.search(rf"\b{re.escape(n)}\s*(?:\+=|=\s*{re.escape(n)}\s*\+)|\b{re.escape(n)}\.(?:add|addAll|append|put)\(",
+                         body) for n in names for body in loops)
 
 
 def _camel(column: str) -> str:

@@ -1431,26 +1431,24 @@ FINDERS = (guards, transitions, calculations, schedules, messaging, side_effects
 
 
 # ------------------------------------------------ status passed to a statement --
-def param_transitions(method: Method, writes: dict[tuple[str, str], list[dict]]) -> list[Found]:
+def param_transitions(method: Method, writes: dict[tuple[str, int, str], list[dict]]) -> list[Found]:
     """`mapper.closeOrder(ids, Status.CLOSED.getCode())` where the statement runs `SET status = #{orderStatus}`:
-    the caller moves the record to the code it passes, as a setter would. `writes` maps (mapper type, method)
-    to the status parameters of its UPDATE ({"index", "field", "entity", "statement"}); a variable argument is
-    no known state. The call is both the change and its write."""
+    the caller moves the record to the code it passes, as a setter would. `writes` maps a resolved call of such a
+    statement's method (path, line, method name) to its status parameters ({"index", "field", "entity",
+    "statement"}); a variable argument is no known state. The call is both the change and its write."""
     out: list[Found] = []
-    types = None
     for call in _own_nodes(method, frozenset({"method_invocation"})):
         args = call.child_by_field_name("arguments")
         receiver = text(call.child_by_field_name("object"))
+        line = lines(call.child_by_field_name("name"))[0]
         if args is None or not receiver:
             continue
-        types = types if types is not None else _receiver_types(method)
-        for w in writes.get((types.get(receiver, ""), text(call.child_by_field_name("name"))), []):
+        for w in writes.get((method.path, line, text(call.child_by_field_name("name"))), []):
             if w["index"] >= len(args.named_children):
                 continue
             value = named_value(squash(text(args.named_children[w["index"]])))
             if value is None:
                 continue
-            line = lines(call.child_by_field_name("name"))[0]
             path = path_to(call, method)
             within = _enclosing_conditions(call, method.node)
             _within_sources(within, call, method)

@@ -17,4 +17,8 @@ public interface OrdShipmentRepository extends JpaRepository<OrdShipment, Long> 
     @Modifying
     @Query(value = "update ord_shipment set ship_status = 2 where id = :id and ship_status = 1", nativeQuery = true)
     int markReceived(@Param("id") Long id);
+
+    @Modifying
+    @Query(value = "update ord_shipment set ship_status = :status where id = :id", nativeQuery = true)
+    int updateStatus(@Param("id") Long id, @Param("status") Integer status);
 }

@@ -53,6 +53,14 @@ public class OrdShipmentService {
         return shipmentRepository.save(shipment);
     }
 
+    /**
+     * 退回待发货：仓库撤回发货时调用
+     */
+    @Transactional
+    public void reopen(Long shipmentId) {
+        shipmentRepository.updateStatus(shipmentId, OrdShipStatus.WAITING.getState());
+    }
+
     public List<OrdShipment> waiting(Long orderId) {
         return shipmentRepository.findByOrderIdAndShipStatus(orderId, OrdShipStatus.WAITING.getState());
     }

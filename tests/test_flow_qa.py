@@ -246,16 +246,19 @@ EXPIRING = """class C {
 """
 
 
-def test_a_write_names_the_fixed_values_its_caller_puts_on_the_record(tmp_path: Path):
-    """A job's `updateById(p)` writes every column of the record: what it is for is the value set just before
-    (`p.setState(Pass.GONE)`); a computed value (`reason()`) is not a fixed one."""
+def test_a_write_names_every_value_its_caller_puts_on_the_record(tmp_path: Path):
+    """A job's `updateById(p)` writes every column of the record: what it is for are the values set just before
+    (`p.setState(Pass.GONE)`), the computed one (`reason()`) too: a list of the fixed ones only read as all it
+    stores (blind read B0: mall's sms_coupon update without count-1 and receiveCount+1)."""
     from core.generate.flow_templates import _sets_text
 
     (tmp_path / "C.java").write_text(EXPIRING, encoding="utf-8")
     sets = JavaOutline(SourceCache(tmp_path)).set_values("C.java", 6, "updateById")
-    assert [(v["field"], v["value"], v["line"]) for v in sets] == [("state", "Pass.GONE", 4)]
+    assert [(v["field"], v["value"], v["line"], v["controls"]) for v in sets] == [
+        ("state", "Pass.GONE", 4, []), ("note", "reason()", 5, [])]
     site = {"hops": [{"path": "C.java", "sets": sets}]}
-    assert _sets_text(site, "en") == ", storing `p.state` = `Pass.GONE` (set at C.java:4)"
+    assert _sets_text(site, "en", "update") == (", storing `p.state` = `Pass.GONE` (set at C.java:4), "
+                                                "`p.note` = `reason()` (set at C.java:5)")
 
 
 

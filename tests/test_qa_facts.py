@@ -1013,3 +1013,35 @@ def test_a_setter_on_a_local_nothing_reads_afterwards_is_no_calculation():
     add = next(m for m in methods_of("demo/StockService.java", SETTERS) if m.name == "add")
     (calc,) = calculations(add)
     assert calc_questions(calc.facts, "en", "s")[0][1].endswith(", and when?")
+
+
+BRANCHED_SETS = """class D {
+    void pay(Order o, boolean cash) {
+        o.setId(7L);
+        if (cash) {
+            o.setNote("cash");
+        }
+        if (o.getTotal() > 0) {
+            o.setStatus(1);
+            mapper.updateByPrimaryKeySelective(o);
+        } else {
+            o.setStatus(4);
+        }
+    }
+}
+"""
+
+
+def test_a_write_names_each_value_with_the_branch_it_alone_sits_in(tmp_path):
+    """Every setter before the write is named: one in an `if` the write is not in says so; one on the other branch
+    of the write's `if` never reaches it; an UPDATE's `id` names the row, it is not a stored value."""
+    from core.evidence import SourceCache
+    from core.generate.flow_templates import _sets_text
+    from core.generate.spans import JavaOutline
+    (tmp_path / "D.java").write_text(BRANCHED_SETS, encoding="utf-8")
+    sets = JavaOutline(SourceCache(tmp_path)).set_values("D.java", 9, "updateByPrimaryKeySelective")
+    assert [(v["field"], v["value"], [c["code"] for c in v["controls"]]) for v in sets] == [
+        ("id", "7L", []), ("note", '"cash"', ["cash"]), ("status", "1", [])]
+    text = _sets_text({"hops": [{"path": "D.java", "sets": sets}]}, "en", "update")
+    assert text == (" for the row with `o.id` = `7L` (set at D.java:3), storing `o.note` = `\"cash\"` (set at D.java:5, "
+                    "inside `if (cash)`), `o.status` = `1` (set at D.java:8)")

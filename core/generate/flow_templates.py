@@ -71,21 +71,37 @@ def _paged_text(hop: dict, lang: str) -> str:
             + "）分页，此时 PageHelper 还会对同一查询执行一次 COUNT")
 
 
-def _sets_text(site: dict, lang: str) -> str:
-    """', storing `coupon.status` = `STATUS_EXPIRED` (set at CouponJob.java:47)': the fixed values the callers put
-    on the record the write is given; for a job or an operation they are what the write is for."""
+def _sets_text(site: dict, lang: str, kind: str = "") -> str:
+    """', storing `coupon.status` = `STATUS_EXPIRED` (set at CouponJob.java:47)': every value the callers put on the
+    record the write is given (what the write is for); an UPDATE's `id` names the row, not a value it stores."""
     sets = [(h, v) for h in site["hops"] for v in h.get("sets") or []]
+    keys = [(h, v) for h, v in sets if kind == "update" and v["field"] == "id"]   # the row it updates, not a value
+    sets = [x for x in sets if x not in keys]
+    row = ("" if not keys else (" for the row with " if lang == "en" else "，按 ")
+           + ", ".join(_set_words(h, v, lang) for h, v in keys) + ("" if lang == "en" else " 定位行"))
     if not sets:
-        return ""
+        return row
     if lang == "en":
-        return ", storing " + ", ".join(f"`{v['receiver']}.{v['field']}` = `{v['value']}` (set at "
-                                        f"{file_name(h['path'])}:{v['line']})" for h, v in sets)
-    return "，写入 " + "、".join(f"`{v['receiver']}.{v['field']}` = `{v['value']}`（在 {file_name(h['path'])}:{v['line']} 设置）"
-                                for h, v in sets)
+        return row + ", storing " + ", ".join(_set_words(h, v, lang) for h, v in sets)
+    return row + "，写入 " + "、".join(_set_words(h, v, lang) for h, v in sets)
+
+
+def _set_words(hop: dict, v: dict, lang: str) -> str:
+    """One value set on the record before the write: every setter is named (a list of the fixed ones only read as
+    all it stores), with its value (or, too long to quote, its line) and the branch it alone sits in."""
+    at = f"{file_name(hop['path'])}:{v['line']}"
+    ctx = ", ".join(control_text(c, lang) for c in v.get("controls") or [])
+    if lang == "en":
+        what = f"`{v['receiver']}.{v['field']}`" + (f" = `{v['value']}` (set at {at}" if v.get("value") is not None
+                                                     else f" (computed at {at}")
+        return what + (f", {ctx})" if ctx else ")")
+    what = f"`{v['receiver']}.{v['field']}`" + (f" = `{v['value']}`（在 {at} 设置" if v.get("value") is not None
+                                                 else f"（在 {at} 计算")
+    return what + (f"，{ctx}）" if ctx else "）")
 
 
 def _write_line(n: int, w: dict, lang: str) -> str:
-    sites = [_site_text(s, lang) + _sets_text(s, lang) for s in w["sites"]]
+    sites = [_site_text(s, lang) + _sets_text(s, lang, w["kind"]) for s in w["sites"]]
     if lang == "en":
         head = f"{n}. {_stmt_text(w, lang)} by `{w['label']}` ({file_name(w['path'])}:{w['start_line']})"
         if len(sites) == 1:
@@ -108,9 +124,9 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
         chain = " → ".join(f"`{h['label']}`" for h in hops)
         ids = list(dict.fromkeys(cite.at(h["line"], h["path"]) for h in hops))
         claims.append(((f"{chain} reaches `{w['label']}`" if lang == "en" else f"{chain} 调用到 `{w['label']}`"), ids))
-        claims += [((f"`{h['label']}` calls `{v['receiver']}.{v['setter']}` with `{v['value']}` before the call"
-                     if lang == "en" else f"`{h['label']}` 在调用前以 `{v['value']}` 调用 `{v['receiver']}.{v['setter']}`"),
-                    [cite.at(v["line"], h["path"])]) for h in hops for v in h.get("sets") or []]
+        claims += [(_set_claim(h, v, lang), list(dict.fromkeys(
+                       cite.at(n, h["path"]) for n in [v["line"], *(c["line"] for c in v.get("controls") or [])])))
+                   for h in hops for v in h.get("sets") or []]
         claims += [((f"`PageHelper.startPage` is called at {file_name(h['path'])}:{h['paged']['line']}"
                      + "".join(f", {control_text(c, lang)}" for c in h["paged"]["controls"])
                      + f", before the call that reaches `{w['label']}`" if lang == "en" else
@@ -127,6 +143,16 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
             claims.append(((f"the call at {at} runs " + ", ".join(conds)) if lang == "en"
                            else f"{at} 的调用" + "、".join(conds), ids))
     return claims
+
+
+def _set_claim(h: dict, v: dict, lang: str) -> str:
+    """`A.m` calls `order.setStatus` with `1` before the call (inside `if (..)`)."""
+    ctx = ", ".join(control_text(c, lang) for c in v.get("controls") or [])
+    with_value = f" with `{v['value']}`" if v.get("value") is not None else ""
+    if lang == "en":
+        return f"`{h['label']}` calls `{v['receiver']}.{v['setter']}`{with_value} before the call" + (f", {ctx}" if ctx else "")
+    return (f"`{h['label']}` 在调用前" + (f"以 `{v['value']}` " if v.get("value") is not None else "")
+            + f"调用 `{v['receiver']}.{v['setter']}`" + (f"（{ctx}）" if ctx else ""))
 
 
 def table_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:

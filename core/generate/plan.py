@@ -258,7 +258,8 @@ class Planner:
             spans += [Span(path=hop["path"], start_line=c["line"], end_line=min(c["header_end"], c["line"] + 5))
                       for c in hop["controls"]]
             spans.append(Span(path=hop["path"], start_line=hop["line"], end_line=hop["line"]))
-            spans += [Span(path=hop["path"], start_line=v["line"], end_line=v["line"]) for v in hop.get("sets") or []]
+            spans += [Span(path=hop["path"], start_line=n, end_line=n) for v in hop.get("sets") or []
+                      for n in [v["line"], *(c["line"] for c in v.get("controls") or [])]]   # and the branch it is in
             if hop.get("paged"):   # PageHelper.startPage before a query, and its branches (read_facts)
                 paged = hop["paged"]
                 spans += [Span(path=hop["path"], start_line=c["line"], end_line=min(c["header_end"], c["line"] + 5))

@@ -28,6 +28,7 @@ MAX_LINES = 40
 MAX_HEADER = 6          # a longer condition is cited as its first lines only
 MERGE_GAP = 2           # spans of one file this close together read better as one
 SHORT_METHOD = 15       # a statement this close to its method's signature is cited with it
+MAX_VALUE = 80          # a longer value set on a record is named by its line, not quoted
 SIGNED_SPAN = 20        # a span grows up to its method's declaration while the whole stays this short
 STATEMENTS = frozenset({
     "expression_statement", "local_variable_declaration", "return_statement", "throw_statement", "if_statement",
@@ -105,10 +106,12 @@ class JavaOutline:
         return list(reversed(out)) + (_inner_controls(call, stmt) if call is not None else [])
 
     def set_values(self, path: str, line: int, callee: str) -> list[dict]:
-        """The fixed values put on the record a write call on `line` is given, before it in the same method
-        (`coupon.setStatus(STATUS_EXPIRED)` then `couponService.updateById(coupon)`): what the write stores,
-        which the statement's SQL (`update ... set` every column of the record) does not say.
-        [{receiver, field, value, line}] in code order; [] when none or the call is not found."""
+        """Every value put on the record a write call on `line` is given, before it in the same method
+        (`coupon.setStatus(STATUS_EXPIRED)`, `coupon.setCount(coupon.getCount() - 1)`, then
+        `couponService.updateById(coupon)`): what the write stores, which the statement's SQL (`update ... set`
+        every column of the record) does not say. Each with the branches and loops it sits in that the call does
+        not (`controls`); a setter on the other branch of an `if` around the call is left out. [{receiver, field,
+        value (None when too long to quote), line, controls}] in code order; [] when none or no call found."""
         stmt = self.statement_at(path, line)
         call = self._call(stmt, line, callee) if stmt is not None else None
         args = call.child_by_field_name("arguments") if call is not None else None
@@ -116,6 +119,7 @@ class JavaOutline:
             return []
         record = text(args.named_children[0])
         body = java_ast.enclosing(call, {"method_declaration", "constructor_declaration", "lambda_expression"})
+        around = {(c.line, c.kind) for c in self.controls(path, line)}
         out = []
         for c in java_ast.walk(body, {"method_invocation"}) if body is not None else []:
             name, obj, a = text(c.child_by_field_name("name")), text(c.child_by_field_name("object")), \
@@ -123,10 +127,15 @@ class JavaOutline:
             if obj != record or not re.match(r"set[A-Z]", name) or a is None or len(a.named_children) != 1 \
                     or c.start_byte > call.start_byte:
                 continue
-            value = named_value(squash(text(a.named_children[0])))
-            if value is not None:
-                out.append({"receiver": record, "field": name[3].lower() + name[4:], "setter": name, "value": value,
-                            "line": lines(c)[0]})
+            at = lines(c)[0]
+            own = [x for x in self.controls(path, at) if (x.line, x.kind) not in around]
+            if any(x.line == y for x in own for y, _ in around):
+                continue   # the other branch of an `if` the write sits in: never set on the way to this write
+            raw = squash(text(a.named_children[0]))
+            value = named_value(raw) or raw   # every value it sets, not only the fixed ones (blind read B0: a
+            out.append({"receiver": record, "field": name[3].lower() + name[4:], "setter": name,  # partial list
+                        "value": value if len(value) <= MAX_VALUE else None, "line": at,   # read as all)
+                        "controls": [{"kind": x.kind, "code": x.code, "line": x.line} for x in own]})
         return out
 
     @staticmethod

@@ -1275,6 +1275,23 @@ class RequirementDeriver:
                 return f'{java_type} {name} = {r.group(1)}.{prefix}{java_type}({p.group(1)}, "{name}");'
         return None
 
+    def _written_through(self, made: list[tuple[dict, Site]]) -> set[str] | None:
+        """The statements ('Namespace.statement') the bound operations write the record with: the one they set the
+        status through, else the first write after the setter. A hand-listed INSERT or UPDATE none of them uses never
+        carries the new value (newbee's insert/updateByPrimaryKey for a time finishOrder sets). None where a write
+        cannot be resolved to its statement (then every hand-listed write is named, as before)."""
+        used = set()
+        for m, site in made:
+            if site.via:
+                used.add(site.via)
+                continue
+            write = next(iter(self.code.writes_in(m["symbol_id"], after=site.line)), None)
+            stmt = self.code.write_statement(write) if write else None
+            if not stmt:
+                return None
+            used.add(f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}")
+        return used
+
     def _entity_body(self, m: dict, ent: dict, site: Site) -> dict | None:
         """A method whose request body is the entity itself (`@RequestBody LitemallAftersale aftersale`): once the model
         has the new field the body carries it; `same` when that object is the one the method writes."""
@@ -1351,8 +1368,10 @@ class RequirementDeriver:
                 refs.append(Ref(via, f"is the statement on {table} that the operations above call",
                                 f"是上述操作调用的 {table} 语句", st["path"], st["start_line"],
                                 min(st["end_line"], st["start_line"] + 15)))
+        used = self._written_through(made)
         listed = [st for st in self._column_lists(table, schema)       # a write no setter's record reaches needs nothing
-                  if st["kind"] == "select" or not all(s.get("via") for s in setters)]
+                  if st["kind"] == "select" or (st["name"] in used if used is not None
+                                                else not all(s.get("via") for s in setters))]
         for st in listed:
             refs.append(Ref(st["name"], f"lists the {table} columns one by one ({st['kind']})",
                             f"逐一列出 {table} 的列（{st['kind']}）", st["path"], st["start"], st["end"]))

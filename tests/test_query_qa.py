@@ -82,3 +82,22 @@ def test_example_or_group_under_a_condition_conditional_criteria_and_a_replacing
     answer = TemplateBackend.draft(item).answer
     assert "group 2, only when `before != null`:" in answer
     assert "Sorted by `sort` instead, when `sort != null`" in answer and "Paged by" in answer
+
+
+def test_mybatis_plus_wrapper_with_a_conditional_comparison_and_order(items):
+    item = items["OrdRefundQueryService.listPending"]
+    conds = item.facts["conditions"]
+    assert [(c["text"], c["when"]) for c in conds] == [
+        ("refund_status = OrdRefundConstant.STATUS_APPLIED", []), ("order_id = orderId", ["orderId != null"])]
+    assert conds[0]["label"]["label"] == "申请中" and conds[1]["line"] == conds[0]["line"] + 1
+    assert item.facts["order"]["text"] == "id DESC" and item.facts["call"]["name"] == "selectList"
+
+
+def test_derived_names_keep_first_top_and_do_not_split_a_field_at_or():
+    from core.generate.query_facts import _DERIVED, _derived
+
+    d = _DERIVED.match("findTop3ByOrderNoAndStatusInOrderByIdDesc")
+    assert d.group(3, 4) == ("Top", "3")
+    parsed = _derived(d.group(6), {"orderNo", "status", "id"})
+    assert parsed == {"groups": [[("orderNo", "=", 1), ("status", "IN", 1)]], "order": "id DESC"}
+    assert _derived("NameOrCode", {"name", "code"})["groups"] == [[("name", "=", 1)], [("code", "=", 1)]]

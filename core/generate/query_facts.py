@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from core.generate import query_wrappers as mp
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
 from core.generate.query_sql import Query, sql_query, xml_query
 from core.generate.work import WorkItem
@@ -34,8 +35,8 @@ _OPS = {"EqualTo": "=", "NotEqualTo": "<>", "GreaterThan": ">", "GreaterThanOrEq
         "Like": "LIKE", "NotLike": "NOT LIKE", "Between": "BETWEEN", "NotBetween": "NOT BETWEEN"}
 _REPOSITORY = re.compile(r"\binterface\s+\w+\s+extends\s+[^{]*?\b(?:Jpa|Crud|PagingAndSorting|ListCrud|Mongo)?"
                          r"Repository\s*<\s*(\w+)\s*,")
-_DERIVED = re.compile(r"^(find|read|get|query|search|stream|count|exists|delete|remove)(?:First|Top\d*|Distinct)?"
-                      r"\w*?By([A-Z]\w*)$")
+_DERIVED = re.compile(r"^(find|read|get|query|search|stream|count|exists|delete|remove)(Distinct)?(First|Top)?(\d*)"
+                      r"(Distinct)?\w*?By([A-Z]\w*)$")
 _DERIVED_OPS = [("IsNotNull", "IS NOT NULL", 0), ("NotNull", "IS NOT NULL", 0), ("IsNull", "IS NULL", 0),
                 ("Null", "IS NULL", 0), ("NotIn", "NOT IN", 1), ("In", "IN", 1), ("NotLike", "NOT LIKE", 1),
                 ("Like", "LIKE", 1), ("Containing", "LIKE %…%", 1), ("StartingWith", "LIKE …%", 1),
@@ -62,7 +63,7 @@ class Queries:
     # --------------------------------------------------------------- items --
     def items(self) -> list[WorkItem]:
         out = []
-        for facts, spans in self._xml() + self._examples() + self._repositories():
+        for facts, spans in self._xml() + self._examples() + self._wrappers() + self._repositories():
             if not facts["conditions"] or _trivial(facts):
                 continue
             domain = self._domain(facts)
@@ -273,6 +274,85 @@ class Queries:
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in [order, page] + reorders if x]
         return facts, spans
 
+    # --------------------------------------------------- MyBatis-Plus --
+    def _wrappers(self) -> list[tuple[dict, list[Span]]]:
+        out = []
+        for sym in self.p.data["symbols"]:
+            if sym["kind"] != "method" or not sym["path"].endswith(".java") or not sym.get("start_line"):
+                continue
+            class_id = sym["symbol_id"].split("#")[0]
+            lines = self.p.files.get(sym["path"]).lines
+            if self.p.inactive.get(class_id) or not any("Wrapper" in x for x in lines[sym["start_line"] - 1:sym["end_line"]]):
+                continue
+            for n in range(sym["start_line"], sym["end_line"] + 1):
+                if (m := mp.NEW.search(lines[n - 1])) and (found := self._wrapper_query(sym, class_id, lines, n, m)):
+                    out.append(found)
+        return out
+
+    def _wrapper_query(self, sym: dict, class_id: str, lines: list[str], made: int, new) -> tuple | None:
+        """The query a wrapper made at line `made` feeds: its one use (`mapper.selectList(w)`) and every call on
+        it before that; None when the wrapper is used twice, handed elsewhere or holds a call this reader skips."""
+        var, entity, path = new["var"], new["new"] or new["call"] or new["decl"], sym["path"]
+        if not entity:
+            return None
+        uses = [(n, u) for n in range(made + 1, sym["end_line"] + 1) for u in mp.USE.finditer(lines[n - 1])
+                if u.group(3).split(",")[-1].strip() == var]
+        if len(uses) != 1:
+            return None
+        call_line, use = uses[0]
+        tables = self.entity_tables.get(entity) or []
+        table = tables[0] if len(tables) == 1 else entity
+        stmts = _statements(lines, made, call_line - 1)
+        call_controls = {(c.kind, c.line) for c in self.p.outline.controls(path, call_line)}
+        conds, order = [], []
+        for n, s in stmts:
+            if n == made:
+                s = s[s.index(new.group(0)) + len(new.group(0)):] if new.group(0) in s else ""
+            elif re.search(rf"\b{var}\b", s) is None:
+                continue
+            elif (m := re.match(rf"\s*{var}\s*(?=\.)", s)):
+                s = s[m.end():]
+            else:
+                return None    # the wrapper handed to another method or reassigned
+            extra = [c for c in self.p.outline.controls(path, n) if (c.kind, c.line) not in call_controls]
+            if any(c.kind not in ("if", "else") for c in extra):
+                return None
+            when = [c.code if c.kind == "if" else f"not `{c.code}`" for c in extra]
+            calls = mp.wrapper_calls(s) if s.strip() else []
+            if calls is None:
+                return None
+            for name, args in calls:
+                if name in mp.IGNORED:
+                    continue
+                if (o := mp.order(name, args)) is not None:
+                    order.append({"text": o, "line": n, "path": path, "when": when, "prose": True})
+                    continue
+                c = mp.condition(name, args)
+                if c is None:
+                    return None    # or(), and(..), last(..), apply(..): not a plain list of conditions
+                test, col, text = c
+                line = next((k for k in range(n, call_line + 1) if re.search(
+                    rf"\.\s*{name}\s*\(\s*{re.escape(args[0])}", lines[k - 1])), n)
+                value = args[-1] if name == "eq" else None
+                code = f".{name}({', '.join(args)})"
+                squashed = re.sub(r"\s+", "", "\n".join(lines[n - 1:call_line]))
+                conds.append(self._cond(table, text, line, path, when + ([test] if test else []),
+                                        [x.line for x in extra], column=col, value=value,
+                                        code=code if re.sub(r"\s+", "", code) in squashed else ""))
+        if any(o["when"] for o in order) or len(order) > 1:
+            return None
+        scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
+        facts = {"scope": scope, "scope_id": f"{sym['symbol_id']}@+{call_line - sym['start_line']}",
+                 "class_id": class_id, "source": "wrapper", "verb": mp.VERBS[use.group(2)], "table": table,
+                 "path": path, "line": sym["start_line"], "joins": [], "groups": [conds], "conditions": conds,
+                 "order": order[0] if order else None, "limit": None, "page": None, "sets": None, "reorders": [],
+                 "call": {"text": lines[call_line - 1].strip(), "line": call_line, "path": path,
+                          "name": use.group(2), "mapper": use.group(1)}, "_path": path}
+        spans = [Span(path=path, start_line=made, end_line=made), Span(path=path, start_line=call_line, end_line=call_line)]
+        spans += [Span(path=path, start_line=c["line"], end_line=c["line"]) for c in conds]
+        spans += [Span(path=path, start_line=o["line"], end_line=o["line"]) for o in order]
+        return facts, spans
+
     # ------------------------------------------------------- Spring Data --
     def _repositories(self) -> list[tuple[dict, list[Span]]]:
         out = []
@@ -317,7 +397,7 @@ class Queries:
         d = _DERIVED.match(sym["name"])
         if not d or not fields:
             return None
-        parsed = _derived(d.group(2), fields)
+        parsed = _derived(d.group(6), fields)
         if parsed is None:
             return None
         params = _params(head)
@@ -335,9 +415,14 @@ class Queries:
         verb = {"find": "select", "read": "select", "get": "select", "query": "select", "search": "select",
                 "stream": "select", "count": "count", "exists": "exists", "delete": "delete", "remove": "delete"}[d.group(1)]
         order = {"text": parsed["order"], "line": line, "path": path, "prose": True} if parsed["order"] else None
+        limit = ({"text": f"the first {d.group(4) or 1} row(s) ({d.group(3)}{d.group(4)} in the name)", "line": line,
+                  "path": path, "prose": True} if d.group(3) else None)
+        paged = [p for p in _all_params(head) if re.search(r"\b(Pageable|Sort)\b", p)]
+        page = ({"text": f"the `{paged[0].split()[-1]}` argument", "line": line, "path": path, "prose": True}
+                if paged else None)
         facts = {"scope": scope, "scope_id": sym["symbol_id"], "class_id": cls["symbol_id"], "source": "derived",
                  "verb": verb, "table": entity, "path": path, "line": line, "joins": [], "groups": conds,
-                 "conditions": [c for g in conds for c in g], "order": order, "limit": None, "page": None,
+                 "conditions": [c for g in conds for c in g], "order": order, "limit": limit, "page": page,
                  "call": None, "sets": None, "_path": path}
         return facts, [Span(path=path, start_line=line, end_line=sym["end_line"])]
 
@@ -432,12 +517,15 @@ def _field(name: str, fields: set[str]) -> str | None:
     return f if f in fields else None
 
 
+def _all_params(head: str) -> list[str]:
+    """The declared parameters (`Long orderId`) of the interface method in `head`, annotations dropped."""
+    m = re.search(r"\w+\s*\(([^)]*)\)\s*;", re.sub(r"@\w+(\([^)]*\))?", "", head))
+    return [p.strip() for p in m.group(1).split(",") if p.strip()] if m else []
+
+
 def _params(head: str) -> list[str]:
-    m = re.search(r"\w+\s*\(([^)]*)\)\s*;", head)
-    if not m or not m.group(1).strip():
-        return []
-    return [p.strip().split()[-1] for p in re.sub(r"@\w+(\([^)]*\))?", "", m.group(1)).split(",")
-            if p.strip() and not re.search(r"\b(Pageable|Sort)\b", p)]
+    """The names of the parameters the derived conditions bind, in order (a Pageable or Sort binds none)."""
+    return [p.split()[-1] for p in _all_params(head) if not re.search(r"\b(Pageable|Sort)\b", p)]
 
 
 def _join_table(text: str) -> str:
@@ -513,8 +601,10 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     en = lang == "en"
     trace = []
     where = {"xml": "its mapper XML statement", "example": f"the Example it passes to `{(f['call'] or {}).get('name')}`",
+             "wrapper": f"the wrapper it passes to `{(f['call'] or {}).get('name')}`",
              "query": "its @Query", "derived": "its method name (Spring Data derives the query from it)"}[f["source"]]
     where_zh = {"xml": "其 MyBatis XML 语句", "example": f"传给 `{(f['call'] or {}).get('name')}` 的 Example",
+                "wrapper": f"传给 `{(f['call'] or {}).get('name')}` 的条件构造器",
                 "query": "其 @Query", "derived": "其方法名（Spring Data 据此生成查询）"}[f["source"]]
     call = f.get("call")
     if en:
@@ -523,8 +613,8 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         head = f"`{scope}` 按{where_zh}{_VERB_ZH[f['verb']]} `{table}` 中满足以下条件的记录"
     if call:
         head += f" ({_at(call)})" if en else f"（{_at(call)}）"
-        trace.append(((f"{scope} calls `{call['mapper']}.{call['name']}` with the example" if en
-                       else f"{scope} 以该 Example 调用 `{call['mapper']}.{call['name']}`"),
+        trace.append(((f"{scope} calls `{call['mapper']}.{call['name']}` with it" if en
+                       else f"{scope} 以它调用 `{call['mapper']}.{call['name']}`"),
                       [cite.at(call["line"], call["path"])]))
     for j in f["joins"]:
         head += f", joined as `{j['text']}`" if en else f"，关联 `{j['text']}`"

@@ -257,7 +257,7 @@ def test_a_write_names_every_value_its_caller_puts_on_the_record(tmp_path: Path)
     assert [(v["field"], v["value"], v["line"], v["controls"]) for v in sets] == [
         ("state", "Pass.GONE", 4, []), ("note", "reason()", 5, [])]
     site = {"hops": [{"path": "C.java", "sets": sets}]}
-    assert _sets_text(site, "en", "update") == (", storing `p.state` = `Pass.GONE` (set at C.java:4), "
+    assert _sets_text(site, "en") == (", storing `p.state` = `Pass.GONE` (set at C.java:4), "
                                                 "`p.note` = `reason()` (set at C.java:5)")
 
 

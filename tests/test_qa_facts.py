@@ -1042,6 +1042,6 @@ def test_a_write_names_each_value_with_the_branch_it_alone_sits_in(tmp_path):
     sets = JavaOutline(SourceCache(tmp_path)).set_values("D.java", 9, "updateByPrimaryKeySelective")
     assert [(v["field"], v["value"], [c["code"] for c in v["controls"]]) for v in sets] == [
         ("id", "7L", []), ("note", '"cash"', ["cash"]), ("status", "1", [])]
-    text = _sets_text({"hops": [{"path": "D.java", "sets": sets}]}, "en", "update")
+    text = _sets_text({"hops": [{"path": "D.java", "sets": sets}]}, "en", True)   # updateByPrimaryKeySelective
     assert text == (" for the row with `o.id` = `7L` (set at D.java:3), storing `o.note` = `\"cash\"` (set at D.java:5, "
                     "inside `if (cash)`), `o.status` = `1` (set at D.java:8)")

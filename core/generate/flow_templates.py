@@ -5,6 +5,8 @@ placing operation did (writes to one table in opposite directions)."""
 
 from __future__ import annotations
 
+import re
+
 from core.generate.flow_facts import conditional
 from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_kind, sql_word, unique_claims, write_text
 
@@ -71,11 +73,12 @@ def _paged_text(hop: dict, lang: str) -> str:
             + "）分页，此时 PageHelper 还会对同一查询执行一次 COUNT")
 
 
-def _sets_text(site: dict, lang: str, kind: str = "") -> str:
+def _sets_text(site: dict, lang: str, by_key: bool = False) -> str:
     """', storing `coupon.status` = `STATUS_EXPIRED` (set at CouponJob.java:47)': every value the callers put on the
-    record the write is given (what the write is for); an UPDATE's `id` names the row, not a value it stores."""
+    record the write is given (what the write is for); the `id` of an update by primary key names the row, not a
+    value it stores (an update by Example criteria picks its rows by them, and stores the id as any other field)."""
     sets = [(h, v) for h in site["hops"] for v in h.get("sets") or []]
-    keys = [(h, v) for h, v in sets if kind == "update" and v["field"] == "id"]   # the row it updates, not a value
+    keys = [(h, v) for h, v in sets if by_key and v["field"] == "id"]   # the row it updates by its key, not a value
     sets = [x for x in sets if x not in keys]
     row = ("" if not keys else (" for the row with " if lang == "en" else "，按 ")
            + ", ".join(_set_words(h, v, lang) for h, v in keys) + ("" if lang == "en" else " 定位行"))
@@ -101,7 +104,8 @@ def _set_words(hop: dict, v: dict, lang: str) -> str:
 
 
 def _write_line(n: int, w: dict, lang: str) -> str:
-    sites = [_site_text(s, lang) + _sets_text(s, lang, w["kind"]) for s in w["sites"]]
+    by_key = w["kind"] == "update" and bool(re.search(r"ByPrimaryKey(Selective)?$|\.updateById$", w["label"]))
+    sites = [_site_text(s, lang) + _sets_text(s, lang, by_key) for s in w["sites"]]
     if lang == "en":
         head = f"{n}. {_stmt_text(w, lang)} by `{w['label']}` ({file_name(w['path'])}:{w['start_line']})"
         if len(sites) == 1:

@@ -652,7 +652,7 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     tail = []
     if any(c["when"] for c in f["conditions"]):
         tail.append("A condition marked only when is left out when its test fails; the rows are then not filtered on it."
-                    if en else "带“仅当”的条件在其判断不成立时不加入查询，此时不按该条件过滤。")
+                    if en else "标注仅当的条件在其判断不成立时不加入查询，此时不按该条件过滤。")
     for key, en_word, zh_word in (("order", "Sorted by", "排序："), ("limit", "Limited by", "限制："),
                                   ("page", "Paged by", "分页：")):
         x = f.get(key)

@@ -767,14 +767,20 @@ class RequirementDeriver:
             return next((n for n, (a, b) in enumerate(zip(pkg.split("."), here)) if a != b), min(len(here), pkg.count(".") + 1))
         return max(pkgs, key=lambda p: (shared(p), pkgs[p]), default=None)
 
-    def _unreferenced(self, d: dict) -> dict:
-        """The dictionary less the named constants no code outside their declaring file uses (litemall's
-        `AftersaleConstant.STATUS_INIT`): nothing stores such a code, so it is no value to count or list."""
+    def _unreferenced(self, d: dict, ent: dict, fld: str) -> dict:
+        """The dictionary less the named constants nothing stores: no code outside their declaring file uses the
+        name, no transition writes the code and no SQL sets the column to it as a literal (litemall's
+        `AftersaleConstant.STATUS_INIT`; newbee's ORDER_PACKAGED stays: its `checkDone` SQL sets `order_status = 2`)."""
         if (d.get("field") or "").isidentifier() or not all(e.get("name") for e in d["entries"]):
             return d
+        written = {str(t["facts"].get("to")) for t in self.rules if t["kind"] == "transition"
+                   and t["facts"].get("entity") == ent["name"] and t["facts"].get("field") == fld}
+        written |= {m.group(1) for x in self._sites(ent, fld) if x.kind == "sql_set"
+                    for m in re.finditer(rf"\b{snake(fld)}\s*=\s*(-?\d+)\b", x.text)}
         texts = [self.files.get(f["path"]).text for f in self.data["files"] if f["path"] != d.get("path")
                  and f["path"].endswith(".java")]
-        used = [e for e in d["entries"] if any(f"{d['owner']}.{e['name'].rsplit('.', 1)[-1]}" in t for t in texts)]
+        used = [e for e in d["entries"] if str(e["code"]) in written
+                or any(f"{d['owner']}.{e['name'].rsplit('.', 1)[-1]}" in t for t in texts)]
         return {**d, "entries": used} if len(used) >= 2 else d
 
     def _without_fallback(self, d: dict) -> dict:
@@ -798,7 +804,7 @@ class RequirementDeriver:
                 best[ent["symbol_id"]] = (d, ent, fld)
         out = []
         for d, ent, fld in best.values():
-            d = self._unreferenced(self._without_fallback(d))
+            d = self._unreferenced(self._without_fallback(d), ent, fld)
             table = self.tables[ent["symbol_id"]]
             served = self._serving(ent, table)
             if not served:

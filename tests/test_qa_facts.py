@@ -1045,3 +1045,17 @@ def test_a_write_names_each_value_with_the_branch_it_alone_sits_in(tmp_path):
     text = _sets_text({"hops": [{"path": "D.java", "sets": sets}]}, "en", True)   # updateByPrimaryKeySelective
     assert text == (" for the row with `o.id` = `7L` (set at D.java:3), storing `o.note` = `\"cash\"` (set at D.java:5, "
                     "inside `if (cash)`), `o.status` = `1` (set at D.java:8)")
+
+
+def test_a_loader_by_hand_sql_constrains_the_fields_its_where_tests():
+    """entry_check does not ask about a check on a field the record's loader already filters: by Example criteria,
+    and now by the WHERE of a hand-written mapper statement (`where order_no = #{orderNo} and user_id = #{userId}`)."""
+    from types import SimpleNamespace
+
+    from core.generate.entry_facts import EntryChecks
+    st = {"method_id": "d.OrderMapper#selectBySn(String,Long)", "kind": "select",
+          "sql": "select * from ord where order_no = #{orderNo} and o.user_id = #{userId} and deleted is null "
+                 "and create_time &lt; now() order by id limit 1"}
+    checks = EntryChecks.__new__(EntryChecks)
+    checks.p = SimpleNamespace(statements=[st, {**st, "method_id": "other", "sql": "select * from x where amount = 1"}])
+    assert checks._where_fields("d.OrderMapper#selectBySn(String,Long)") == {"OrderNo", "UserId", "Deleted", "CreateTime"}

@@ -24,6 +24,7 @@ question is asked only when the answer is whole and true for every entry:
 
 from __future__ import annotations
 
+import html
 import re
 
 from core.generate.lifecycle_facts import Lifecycles, _entry_name, entry_claim
@@ -49,6 +50,8 @@ MAX_EVIDENCE = 16
 _EXIT = re.compile(r"\b(return|throw)\b")
 _GETTER = re.compile(r"\b([a-z]\w*)\.get([A-Z]\w*)\(\)")
 # a MyBatis Example criterion on a field, whatever it compares with (`andUserIdEqualTo(userId)`, `andTypeIn(..)`)
+# a column a WHERE compares (`o.user_id = #{..}`, `status in (..)`, `deleted is null`)
+_WHERE_COLUMN = re.compile(r"([A-Za-z_][\w.]*)\s*(?:=|<>|!=|<=|>=|<|>|\bin\b|\blike\b|\bis\b|\bbetween\b)", re.I)
 _CRITERION = re.compile(r"\.and([A-Z]\w*?)(?:Not)?(?:EqualTo|In|IsNull|IsNotNull|Between|GreaterThan\w*|LessThan\w*|"
                         r"Like)\(")
 
@@ -145,7 +148,25 @@ class EntryChecks:
         if callee:
             body = self.p.files.get(callee["path"]).lines[callee["start_line"] - 1:callee["end_line"]]
             fields |= set(_CRITERION.findall("\n".join(body)))
+            fields |= self._where_fields(callee["symbol_id"])
         return fields
+
+    def _where_fields(self, method_id: str) -> set[str]:
+        """The fields a hand-written SELECT of the mapper method tests in its WHERE (`where order_no = #{orderNo}
+        and is_deleted = 0` -> OrderNo, IsDeleted), as Example criteria name them: a loader by SQL constrains what
+        it returns as much as one by criteria."""
+        out: set[str] = set()
+        for st in self.p.statements:
+            if st.get("method_id") != method_id or st.get("kind") != "select":
+                continue
+            where = re.split(r"\bwhere\b", st["sql"], maxsplit=1, flags=re.I)
+            if len(where) < 2:
+                continue
+            clause = re.split(r"\b(?:order\s+by|group\s+by|limit)\b", where[1], maxsplit=1, flags=re.I)[0]
+            clause = re.sub(r"#\{[^}]*\}|\$\{[^}]*\}|'[^']*'", " ", html.unescape(clause))
+            for col in _WHERE_COLUMN.findall(clause):
+                out.add("".join(w.capitalize() for w in col.rsplit(".", 1)[-1].split("_")))
+        return out
 
     def _loaded_by(self, path: str, lines: list[str], first: int, before: int, var: str) -> tuple[int, dict | None] | None:
         """The line of `var`'s last assignment from a call before line `before`, and the called method's symbol."""

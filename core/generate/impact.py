@@ -28,6 +28,8 @@ from core.generate.requirements import _dict_name
 from core.models import DesignProposal
 
 MAX_SITES = 45          # places (methods, statements, documenting lines): beyond this it is not one design
+SHORT_ABOVE = 24        # places beyond which each is claimed by its line number, not its quoted code
+MAX_ANSWER = 7600        # characters of a rendered design (the validator fails answers above 8000)
 MAX_PAIRS = 3           # "between A and B" variants per field (each splits another operation)
 _SQL_STRING = re.compile(r'"[^"\n]*\b(select|update|where|set)\b[^"\n]*"', re.I)
 _CANCELLED = re.compile(r"cancel|close|取消|关闭", re.I)
@@ -102,8 +104,18 @@ class ImpactDeriver:
             if places is None:
                 continue
             for a, b, steps in self._pairs(d, ent, fld)[:MAX_PAIRS]:
-                out.append(self._add_state_spec(domain, d, ent, fld, places, a, b, steps))
+                spec = self._add_state_spec(domain, d, ent, fld, places, a, b, steps)
+                if self._fits(spec):
+                    out.append(spec)
         return out
+
+    def _fits(self, spec: DesignSpec) -> bool:
+        """The rendered answer stays within the length the validator accepts, in every language."""
+        from core.answer_format import render_design
+        from core.generate.design import propose
+        ids = [f"E{n}" for n in range(1, len(spec.refs) + 1)]
+        return all(len(render_design(propose(spec, self.r.conv[spec.domain], lang, ids)[0], lang)) <= MAX_ANSWER
+                   for lang in ("en", "zh"))
 
     def _pairs(self, d: dict, ent: dict, fld: str) -> list[tuple[str, str, list[dict]]]:
         """Forward steps A -> B: every transition that sets B requires exactly A (a B reached from several states, or
@@ -401,9 +413,9 @@ class ImpactDeriver:
         label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
         w = tf["write"]
         table = self.r.tables[h["symbol_id"]]
-        refs = [Ref(peer["label"], f"inserts {_a(h['name'])} with {', '.join(x['field'] for x in peer['sets'])} "
-                                   f"after moving {_a(ent['name'])} to {peer['to']}",
-                    f"把 {ent['name']} 改为 {peer['to']} 后插入 {h['name']}，设置 {'、'.join(x['field'] for x in peer['sets'])}",
+        refs = [Ref(peer["label"], f"inserts {_a(h['name'])} with {', '.join(x['field'] for x in peer['sets'])}, "
+                                   f"its {h_fld} = {peer['to']}",
+                    f"插入 {h['name']}，设置 {'、'.join(x['field'] for x in peer['sets'])}，其中 {h_fld} = {peer['to']}",
                     peer["method"]["path"], peer["start"], peer["end"]),
                 Ref(label, f"sets {fld} to {to} and writes it with `{w['call']}`, with no {h['name']} row",
                     f"把 {fld} 设为 {to} 并用 `{w['call']}` 写入，没有写 {h['name']}", m["path"],
@@ -496,7 +508,7 @@ class ImpactDeriver:
                            "codes": codes, "role": role, "via": s.via, "job": job,
                            "path": s.path, "ordered": bool(re.search(r"[<>]=?\s*-?\d|-?\d\s*[<>]", s.text)
                                                              and not re.search(r"<if|&[lg]t;|->|<[a-zA-Z/]", s.text))})
-            refs.append(Ref(s.where, *self._why(s, codes), s.path, s.start_line, s.end_line))
+            refs.append(Ref(s.where, *self._why(s, codes, len(sites) > SHORT_ABOVE), s.path, s.start_line, s.end_line))
         text_en = (f"Add a new state to {ent['name']}.{fld} between {la} and {lb} (today {' and '.join(ops)} "
                    f"move{'s' if len(ops) == 1 else ''} it from {a} to {b}). Which places in the Java code and the SQL "
                    "must change, and how?")
@@ -568,7 +580,9 @@ class ImpactDeriver:
             return "param"
         return "decide" if a in codes or b in codes else "other"
 
-    def _why(self, s: Site, codes: list[str]) -> tuple[str, str]:
+    def _why(self, s: Site, codes: list[str], short: bool = False) -> tuple[str, str]:
+        """What a place does, quoting its line; with many places the line number keeps the answer within bounds
+        (the evidence holds the code)."""
         code = _short(s.text)
         via = s.via if s.via.startswith("`") else f"`{s.via}`"
         via_en, via_zh = (f" through {via}", f"（经由 {via}）") if s.via else ("", "")
@@ -580,6 +594,8 @@ class ImpactDeriver:
         if s.lines and len(s.lines) > 1:
             return (f"{en}{via_en} at lines {', '.join(map(str, s.lines[:6]))}",
                     f"第 {'、'.join(map(str, s.lines[:6]))} 行{zh}{via_zh}")
+        if short:
+            return f"{en}{via_en} at line {s.line}", f"第 {s.line} 行{zh}{via_zh}"
         return f"{en}{via_en}: `{code}`", f"{zh}{via_zh}：`{code}`"
 
 
@@ -631,12 +647,10 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         elif p["role"] == "decide":
             hit = "/".join(c for c in p["codes"] if c in (a, b))
             changes.append((_layer(p), where, _t(
-                lang, f"{_through(p, lang)}{'names' if p['kind'] == 'use' else 'tests'} {'/'.join(p['codes'])}: "
-                      f"{new} equals none of them, so as written it is treated like a "
-                      f"code this place does not list; decide whether {new} belongs with {hit} here and add it "
-                      f"where it does{job}",
-                f"{_through(p, lang)}判断 {'/'.join(p['codes'])}：{new} 不等于其中任何一个，按现在的写法会被当作未列出的"
-                f"取值；需决定这里 {new} 是否与 {hit} 同样处理，并在需要处加入{job}"), False))
+                lang, f"{_through(p, lang)}{'names' if p['kind'] == 'use' else 'tests'} {'/'.join(p['codes'])}: as "
+                      f"written {new} matches none of them; decide whether it belongs with {hit} here{job}",
+                f"{_through(p, lang)}判断 {'/'.join(p['codes'])}：按现在的写法 {new} 不匹配其中任何一个；"
+                f"需决定它在这里是否与 {hit} 同样处理{job}"), False))
     if split:
         changes.append((_layer({"path": "", "layer": f["op_layer"]}), f["ops"][0].rsplit(".", 1)[0], _t(
             lang, f"add a method beside {ops} that moves the record from {a} to {new}, checked and written the way "
@@ -685,7 +699,7 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                 f"{ops} 把处于 {new} 的记录改为 {b}，拒绝仍处于 {a} 的记录")]
     tests += [_t(lang, f"{p['where']} (line {p['line']}) with a record in {new}: the outcome decided for it",
                  f"{p['where']}（第 {p['line']} 行）对处于 {new} 的记录：结果符合所做的决定")
-              for p in decide][:6]
+              for p in decide][:3]
     return DesignProposal(
         understanding=understanding, changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"no new column: {f['table']}.{f['column']} takes the new code as it is",

@@ -159,7 +159,7 @@ class EntryChecks:
         for st in self.p.statements:
             if st.get("method_id") != method_id or st.get("kind") != "select":
                 continue
-            where = re.split(r"\bwhere\b", st["sql"], maxsplit=1, flags=re.I)
+            where = re.split(r"\bwhere\b", st.get("sql") or "", maxsplit=1, flags=re.I)
             if len(where) < 2:
                 continue
             clause = re.split(r"\b(?:order\s+by|group\s+by|limit)\b", where[1], maxsplit=1, flags=re.I)[0]

@@ -207,7 +207,7 @@ class Queries:
             if any(c.kind not in ("if", "else") for c in extra):
                 return None    # built in a loop, a lambda or a catch: which criteria hold is not one list
             when = [c.code if c.kind == "if" else f"not `{c.code}`" for c in extra]
-            assign = re.match(rf"\s*(?:[\w.<>]+\s+)?(\w+)\s*=\s*{var}\s*\.\s*(createCriteria|or)\s*\(\s*\)\s*$", s)
+            assign = re.match(rf"\s*(?:[\w.<>]+\s+)?(\w+)\s*=\s*{var}\s*\.\s*(createCriteria|or)\s*\(\s*\)", s)
             chain = re.match(rf"\s*{var}\s*\.\s*(createCriteria|or)\s*\(\s*\)", s)
             on_var = re.match(r"\s*(\w+)\s*\.", s)
             if assign or chain:
@@ -218,9 +218,10 @@ class Queries:
                     return None    # a criteria object or the first group made under a condition
                 groups.append([])
                 group_when.append((when, [c.line for c in extra]))   # `if (x) example.or().andY(..)`
-                if assign:
+                if assign:   # `Criteria c = example.createCriteria()`, maybe with criteria chained on
                     crit_vars[assign.group(1)] = len(groups) - 1
-                    continue
+                    if not s[assign.end():].strip():
+                        continue
                 group = len(groups) - 1
             elif on_var and on_var.group(1) in crit_vars:
                 group = crit_vars[on_var.group(1)]
@@ -237,7 +238,7 @@ class Queries:
                 continue
             else:
                 return None    # the example handed elsewhere, or a call this reader does not know
-            rest = s[s.index(")") + 1:] if assign or chain else s[on_var.end() - 1:]
+            rest = s[(assign or chain).end():] if assign or chain else s[on_var.end() - 1:]
             parsed = _criteria(rest)
             if parsed is None:
                 return None

@@ -21,8 +21,8 @@ public class OrdOrderSearchServiceImpl {
     public List<OrdOrder> search(Long memberId, List<Integer> statuses, Date before, String sort, int pageNum, int pageSize) {
         OrdOrderExample example = new OrdOrderExample();
         example.setOrderByClause("create_time desc");
-        OrdOrderExample.Criteria criteria = example.createCriteria();
-        criteria.andMemberIdEqualTo(memberId).andDeleteStatusEqualTo(0);
+        OrdOrderExample.Criteria criteria = example.createCriteria().andMemberIdEqualTo(memberId)
+                .andDeleteStatusEqualTo(0);
         if (statuses != null && !statuses.isEmpty()) {
             criteria.andStatusIn(statuses);
         }

@@ -29,7 +29,7 @@ from core.models import DesignProposal
 
 MAX_SITES = 45          # places (methods, statements, documenting lines): beyond this it is not one design
 SHORT_ABOVE = 24        # places beyond which each is claimed by its line number, not its quoted code
-MAX_ANSWER = 7600        # characters of a rendered design (the validator fails answers above 8000)
+MAX_ANSWER = 7990        # characters of a rendered design (the validator fails answers above 8000)
 MAX_PAIRS = 3           # "between A and B" variants per field (each splits another operation)
 _SQL_STRING = re.compile(r'"[^"\n]*\b(select|update|where|set)\b[^"\n]*"', re.I)
 _CANCELLED = re.compile(r"cancel|close|取消|关闭", re.I)

@@ -371,8 +371,8 @@ class CodeFacts:
         """Lines of the repository's own pages and scripts that call an endpoint (`url: '/orders/' + orderNo +
         '/cancel'`): a new request input is sent from there. Minified and third-party files are left out."""
         parts = [re.escape(p) for p in re.split(r"\{\w+\}", route)]
-        if not route.strip("/") or len(parts[0]) < 3:
-            return []
+        if route.strip("/").count("/") < 1 or len(parts[0]) < 3:
+            return []          # a one-segment path ('/list') is too common a string to be this endpoint's call
         pat = re.compile(r"""['"]""" + r"""['"]\s*\+\s*[\w.()]+\s*\+\s*['"]""".join(parts) + r"""['"?]""")
         out = []
         root = Path(self.files.root)

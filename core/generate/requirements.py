@@ -779,8 +779,8 @@ class RequirementDeriver:
                     for m in re.finditer(rf"\b{snake(fld)}\s*=\s*(-?\d+)\b", x.text)}
         texts = [self.files.get(f["path"]).text for f in self.data["files"] if f["path"] != d.get("path")
                  and f["path"].endswith(".java")]
-        used = [e for e in d["entries"] if str(e["code"]) in written
-                or any(f"{d['owner']}.{e['name'].rsplit('.', 1)[-1]}" in t for t in texts)]
+        used = [e for e in d["entries"] if str(e["code"]) in written      # a bare name too: static imports, `case X:`
+                or any(re.search(rf"\b{re.escape(e['name'].rsplit('.', 1)[-1])}\b", t) for t in texts)]
         return {**d, "entries": used} if len(used) >= 2 else d
 
     def _without_fallback(self, d: dict) -> dict:

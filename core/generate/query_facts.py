@@ -88,11 +88,14 @@ class Queries:
     def _xml(self) -> list[tuple[dict, list[Span]]]:
         out = []
         generated = {s["path"] for s in self.p.data["sql_statements"] if "Example" in s["statement"]}
+        # a statement an sql_invariant rule already asks "under which condition" about (its WHERE with a guard)
+        asked = {r["facts"].get("stmt_id") for r in self.p.data.get("rules") or []
+                 if r["kind"] == "sql_invariant" and r["facts"].get("conditions")}
         for st in self.p.data["sql_statements"]:
             if st["kind"] not in ("select", "update", "delete") or st["path"] in generated or not st.get("method_id") \
                     or not st["path"].endswith(".xml"):   # annotation SQL is read with its repository method
                 continue
-            if "ByPrimaryKey" in st["statement"]:
+            if "ByPrimaryKey" in st["statement"] or st["stmt_id"] in asked:
                 continue    # the key lookup every generated mapper has (newbee-mall's soft delete by key too)
             if st["end_line"] - st["start_line"] + 1 > MAX_STATEMENT_LINES:
                 continue

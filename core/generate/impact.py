@@ -428,6 +428,7 @@ class ImpactDeriver:
                  "peer_to": peer["to"], "others": [p["label"] for p in peers if p is not peer][:3],
                  "sets": [{k: x[k] for k in ("field", "expr")} for x in peer["sets"]],
                  "receiver": tf.get("receiver") or "", "write": w["call"], "write_line": w.get("end_line") or w["line"],
+                 "row_check": (self.code.row_check({"path": m["path"], "line": w["line"]}) or {}).get("line"),
                  "mapper": mapper["class"]["name"], "mapper_module": mapper["class"].get("module"),
                  "insert": mapper["call"] if mapper["own"] else "insert", "injected": injected,
                  "layer": self.code.layer_of(m.get("parent_id")), "cls": m["parent_id"].rsplit(".", 1)[-1],
@@ -766,9 +767,12 @@ def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
     cols_en = "; ".join(f"{k} = {en}" for k, en, _ in values)
     cols_zh = "；".join(f"{k} = {zh}" for k, _, zh in values)
     changes = [(f["layer"], f["op"], _t(
-        lang, f"after `{f['write']}` (line {f['write_line']}), build {_a(f['history'])} as `{f['peer']}` does and insert "
-              f"it with `{f['mapper']}.{f['insert']}`: {cols_en}",
-        f"在 `{f['write']}`（第 {f['write_line']} 行）之后，像 `{f['peer']}` 一样构造 {f['history']} 并用 "
+        lang, f"after `{f['write']}` (line {f['write_line']})" + (f" and its row-count check (line {f['row_check']})"
+                                                                  if f.get("row_check") else "")
+              + f", build {_a(f['history'])} as `{f['peer']}` does and insert it with `{f['mapper']}.{f['insert']}`: "
+              + cols_en,
+        f"在 `{f['write']}`（第 {f['write_line']} 行）" + (f"及其影响行数检查（第 {f['row_check']} 行）" if f.get("row_check")
+                                                        else "") + f"之后，像 `{f['peer']}` 一样构造 {f['history']} 并用 "
         f"`{f['mapper']}.{f['insert']}` 插入：{cols_zh}"), False)]
     if not f["injected"]:
         changes.append((f["layer"], f["cls"], _t(

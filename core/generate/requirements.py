@@ -55,11 +55,12 @@ CANCEL = re.compile(r"^(cancel|close)", re.I)
 # and how a requirement says when (en, zh)
 BINDS = {
     "cancel": (CANCEL, re.compile(r"cancel|close|取消|关闭", re.I), "is cancelled or closed", "取消或关闭时"),
-    "ship": (re.compile(r"^(ship|deliver|dispatch|send)", re.I), re.compile(r"ship|deliver|express|发货|出库", re.I),
+    "ship": (re.compile(r"^(ship|deliver|dispatch)", re.I), re.compile(r"ship|deliver|express|发货|出库", re.I),
              "is shipped", "发货时"),
     "reject": (re.compile(r"^(reject|refuse|deny)", re.I), re.compile(r"reject|refuse|拒绝|驳回", re.I), "is rejected",
                "被拒绝时"),
-    "receive": (re.compile(r"^(confirm|receive|finish)", re.I), re.compile(r"receiv|收货", re.I),
+    "receive": (re.compile(r"^(receive|finish|confirm$|confirmReceiv|confirmReceipt|confirmDelivery)", re.I),
+                re.compile(r"receiv|收货|签收", re.I),         # not confirmPay: a confirmation is a receipt only when it says so
                 "is confirmed as received", "确认收货时"),
 }
 WRITE_CALL = re.compile(r"^(update|insert|save|modify|delete|remove|add|reduce|release)", re.I)

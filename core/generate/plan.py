@@ -205,9 +205,10 @@ class Planner:
                             continue   # "what does M do to X.f" has one answer only where M sets it in one place
                         if rule["kind"] == "transition" and qkind != "under_which_condition" and facts.get("rewritten"):
                             continue   # a later write stores the record (or its like) again: not what M leaves it in
-                        if rule["kind"] == "transition" and qkind == "what_happens" and on_new_record(
-                                self.files, self.data["symbols"], {**facts, "path": spans[0].path}):
-                            continue   # the value a record being created starts with (`deleteStatus = 0`): trivial
+                        if rule["kind"] == "transition" and qkind in ("what_happens", "under_which_condition") and \
+                                on_new_record(self.files, self.data["symbols"], {**facts, "path": spans[0].path}):
+                            continue   # the value a record being created starts with (`deleteStatus = 0`): no move
+                            # ("when can add set useStatus to 0" read as a transition; blind read B0 S32)
                         ev, f = evidence, facts
                         if rule["kind"] == "schedule" and qkind == "when_runs":   # the schedule alone: its annotation
                             ev = self.evidence([s for s in spans if s.start_line <= facts["line"] <= s.end_line])

@@ -650,7 +650,10 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     # the guards that reject other states, and the UPDATE's own criteria: each proves the limit
     limited_by = list(dict.fromkeys([cite.at(r["line"], path) for r in reqs] + ([limit] if f.get("criteria_line") else [])))
     limited_by = limited_by or [limit]
-    trace = [(f"{who} sets {fld} to {f['to']}" if lang == "en" else f"{who} 把 {fld} 设为 {f['to']}", [setter])]
+    # a status passed to a statement (`SET status = #{status}`): its SET line shows the field the call sets
+    through = [cite.at(t["line"], t["path"])] if (t := f.get("through_stmt")) else []
+    trace = [(f"{who} sets {fld} to {f['to']}" if lang == "en" else f"{who} 把 {fld} 设为 {f['to']}",
+              list(dict.fromkeys([setter, *through])))]
     write = f.get("write")
     if write:   # where the value reaches the database, not only the setter on the object
         trace.append(((f"{who} persists it with `{write['call']}` at line {write['line']}" if lang == "en"

@@ -175,7 +175,9 @@ class Extractor:
                         self._link_schedule(method, item)
                     if item.kind == "messaging" and item.facts["role"] == "send":
                         senders.append((method, item))
-                    rule = self._rule(item.kind, domains, method.class_id, path, item.spans, item.facts)
+                    # a status a statement sets from a parameter: the SET line proves the field (another file)
+                    through = [(t["path"], t["line"], t["line"])] if (t := item.facts.get("through_stmt")) else []
+                    rule = self._rule(item.kind, domains, method.class_id, path, item.spans + through, item.facts)
                     if rule is not None:
                         out.setdefault(rule.rule_id, rule)
         for rule in self._triggers(senders):
@@ -471,9 +473,15 @@ class Extractor:
             for column, param in _status_params(stmt["sql"]):
                 index = _param_position(signatures.get(stmt["method_id"], ""), param)
                 if index is not None:
+                    lines_ = self.files.get(stmt["path"]).lines
+                    c, p = re.escape(column), re.escape(param)
+                    set_re = re.compile(rf"\b{c}`?\s*=\s*(?:#\{{\s*{p}\b|:{p}\b)", re.I)
+                    set_line = next((n for n in range(stmt["start_line"], min(stmt["end_line"], len(lines_)) + 1)
+                                     if set_re.search(lines_[n - 1])), stmt["start_line"])
                     by_method[stmt["method_id"]].append(
                         {"index": index, "field": _camel(column), "entity": owner,
-                         "statement": f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"})
+                         "statement": f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}",
+                         "stmt": {"path": stmt["path"], "line": set_line}})
         out: dict[tuple[str, int, str], list[dict]] = defaultdict(list)
         for call in self.view.calls:
             target = call.get("callee_id") or ""

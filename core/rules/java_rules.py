@@ -1458,6 +1458,7 @@ def param_transitions(method: Method, writes: dict[tuple[str, int, str], list[di
             out.append(Found("transition", method, [(line, line)], {
                 **method.identity, "entity": w["entity"], "receiver": receiver, "field": w["field"], "to": value,
                 **({} if _CODE.fullmatch(value) else {"to_expr": value}), "through": w["statement"],
+                "through_stmt": w["stmt"],
                 "comment": None, "inline_dict": {}, "line": line, "within": within, "exits": path["exits"],
                 "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
                 "selects": path["selects"], "path_spans": merge_near(path_spans),

@@ -33,6 +33,14 @@ DETAIL = """<html>
 </script>
 </html>
 """
+GRID = """$("#grid").jqGrid({
+    url: '/desk/tickets/list',
+    colModel: [
+        {label: 'id', name: 'id', hidden: true},
+        {label: 'Subject', name: 'subject'},
+    ]
+});
+"""
 LIST = """<html>
 <span th:text="${ticketPage.total}"></span>
 <tr th:each="t : ${ticketPage.rows}"><td th:text="${t.subject}"></td></tr>
@@ -43,7 +51,8 @@ LIST = """<html>
 def _facts(tmp_path: Path) -> tuple[CodeFacts, dict]:
     files = {"src/main/java/shop/web/TicketPageController.java": CONTROLLER,
              "src/main/resources/templates/desk/ticket-detail.html": DETAIL,
-             "src/main/resources/templates/desk/tickets.html": LIST}
+             "src/main/resources/templates/desk/tickets.html": LIST,
+             "src/main/resources/static/js/tickets.js": GRID}
     for rel, text in files.items():
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
@@ -88,3 +97,10 @@ def test_the_page_that_calls_an_endpoint_is_found_by_its_route(tmp_path):
     calls = code.client_calls("/tickets/{no}/close")
     assert [(c["path"].rsplit("/", 1)[-1], c["line"]) for c in calls] == [("ticket-detail.html", 5)]
     assert code.client_calls("/tickets/{no}/reopen") == []
+
+
+def test_a_grid_fed_by_an_endpoint_shows_the_columns_it_declares(tmp_path):
+    code, _ = _facts(tmp_path)
+    call = code.client_calls("/desk/tickets/list")[0]
+    column = code.grid_column(call, {"id", "subject"})        # the hidden id column is no place to show a value
+    assert (column["line"], column["shows"]) == (5, "subject")

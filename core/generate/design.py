@@ -746,6 +746,12 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                                                            f"add {how}",
                                                      f"它逐一列出 {table} 的列（{st['kind']}）{regen}：加入 {how}"),
                         False))
+    for g in f.get("grids") or []:
+        changes.append(("view", g["path"], _t(
+            lang, f"the table it fills from {g['route']} declares its columns by name (line {g['line']}: "
+                  f"`{g['text']}`): add a column with `name: '{name}'` there, or the page never shows it",
+            f"它从 {g['route']} 加载的表格按名称声明列（第 {g['line']} 行：`{g['text']}`）：在此加入 `name: '{name}'` "
+            "的列，否则页面不会显示"), False))
     for mp in f.get("maps") or []:
         line = f"{mp['map']}.put(\"{name}\", {mp['var']}.get{name[0].upper() + name[1:]}());"
         changes.append((mp["layer"], mp["method"], _t(lang, f"builds its result map by hand (`{mp['text']}`): add `{line}`",

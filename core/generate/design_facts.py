@@ -389,6 +389,18 @@ class CodeFacts:
                 out += [{"path": rel, "line": n, "text": line.strip()} for n, line in enumerate(lines, 1) if pat.search(line)]
         return out
 
+    def grid_column(self, call: dict, props: set[str]) -> dict | None:
+        """A page script that loads rows from an endpoint and declares the columns it shows right below the URL
+        (`url: '/admin/orders/list'` then `{label: '订单号', name: 'orderNo'}`): the first column that is one of
+        `props` and not hidden. A new field shows in that table only once a column for it is declared there."""
+        lines = self.files.get(call["path"]).lines
+        for n in range(call["line"] + 1, min(call["line"] + 15, len(lines)) + 1):
+            col = re.search(r"\bname\s*:\s*['\"](\w+)['\"]", lines[n - 1])
+            if col and col.group(1) in props and not re.search(r"\bhidden\s*:\s*true", lines[n - 1]):
+                return {"path": call["path"], "line": n, "url_line": call["line"], "shows": col.group(1),
+                        "text": lines[n - 1].strip()}
+        return None
+
     def _local_checks(self, call: dict, seen: set[tuple[str, int]]) -> list[Site]:
         """Comparisons of a local variable the getter's value was assigned to, in the same method, as one site."""
         var = re.match(r"\s*(?:final\s+)?(?:\w+\s+)?(\w+)\s*=[^=]", self.text(call["path"], call["line"]))

@@ -1282,6 +1282,25 @@ class RequirementDeriver:
                 return f'{java_type} {name} = {r.group(1)}.{prefix}{java_type}({p.group(1)}, "{name}");'
         return None
 
+    def _grids(self, ent: dict, table: str) -> list[dict]:
+        """Page scripts that show the entity's rows in a table whose columns they declare by property name (jqGrid's
+        `colModel`): the endpoint serves the entity itself (a hand-written SELECT on its table mapped back to it), the
+        repository's own script calls it, and right below the URL names a column of the entity."""
+        props = {f["name"] for f in self.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == ent["symbol_id"]}
+        out: dict[tuple[str, int], dict] = {}
+        for st in self.data["sql_statements"]:
+            if st["kind"] != "select" or [t.lower() for t in st.get("tables") or []] != [table] \
+                    or not st.get("method_id") or st["path"] in self.code.generated_paths:
+                continue
+            rm = self._result_map(st, self.files.get(st["path"]).lines[st["start_line"] - 1])
+            path = self._path_up(st["method_id"])
+            if not rm or rm["type"] != ent["name"] or not path:
+                continue
+            for k in self._clients(path[-1]):
+                if (g := self.code.grid_column(k, props)) and (g["path"], g["line"]) not in out:
+                    out[(g["path"], g["line"])] = {**g, "route": k["route"]}
+        return list(out.values())
+
     def _written_through(self, made: list[tuple[dict, Site]]) -> set[str] | None:
         """The statements ('Namespace.statement') the bound operations write the record with: the one they set the
         status through, else the first write after the setter. A hand-listed INSERT or UPDATE none of them uses never
@@ -1398,6 +1417,11 @@ class RequirementDeriver:
                                 pg["path"], pg["start"], pg["end"]))
                 refs.append(Ref(pg["template"].rsplit("/", 1)[-1], f"renders `{pg['var']}.{pg['shows']}`: `{pg['text']}`",
                                 f"渲染 `{pg['var']}.{pg['shows']}`：`{pg['text']}`", pg["template"], pg["line"], pg["line"]))
+        grids = self._grids(ent, table)
+        for g in grids:
+            refs.append(Ref(g["path"].rsplit("/", 1)[-1], f"loads rows from {g['route']} and shows the column "
+                            f"`{g['shows']}`: `{g['text']}`", f"从 {g['route']} 加载数据并显示列 `{g['shows']}`：`{g['text']}`",
+                            g["path"], g["url_line"], g["line"]))
         for mp in maps:
             refs.append(Ref(mp["method"], f"builds the returned map by hand: `{mp['text']}`",
                             f"手工组装返回的 map：`{mp['text']}`", mp["path"], mp["start"], mp["end"]))
@@ -1421,7 +1445,7 @@ class RequirementDeriver:
                                                                                 if x["dto"]] if _lombok(c)),
                                  "generator": self.generator_configs[0] if generated and self.generator_configs else None,
                                  "ddl": {"path": schema.path, "line": schema.start_line} if schema.source == "ddl" else None,
-                                 "listed": listed, "maps": maps, "views": views})
+                                 "listed": listed, "maps": maps, "views": views, "grids": grids})
 
     def _column_lists(self, table: str, schema: Table) -> list[dict]:
         """Hand-written statements on the table that name its columns one by one (an UPDATE's `<set>`, an INSERT's

@@ -101,3 +101,14 @@ def test_derived_names_keep_first_top_and_do_not_split_a_field_at_or():
     parsed = _derived(d.group(6), {"orderNo", "status", "id"})
     assert parsed == {"groups": [[("orderNo", "=", 1), ("status", "IN", 1)]], "order": "id DESC"}
     assert _derived("NameOrCode", {"name", "code"})["groups"] == [[("name", "=", 1)], [("code", "=", 1)]]
+
+
+def test_updates_say_what_they_write_on_the_rows(items):
+    xml = TemplateBackend.draft(items["PortalOrderDao.closeOrders"]).answer
+    assert 'On those rows it sets `status = 4` (4 = "已关闭")' in xml and "`modify_time = NOW()`" in xml
+    example = TemplateBackend.draft(items["OrdOrderServiceImpl.close"]).answer
+    assert '`record.setStatus(4)` (4 = "已关闭")' in example and "a selective update leaves null fields" in example
+    lines = ['<update id="x">', "UPDATE t SET a = CASE id", '<foreach collection="l" item="i">WHEN #{i.id} THEN 1',
+             "</foreach>", "END WHERE id IN", '<foreach collection="l" item="i" open="(" close=")">#{i.id}</foreach>',
+             "</update>"]
+    assert xml_query(lines, 1, len(lines)).sets is None    # a CASE over a <foreach>: not listed

@@ -107,6 +107,8 @@ class Queries:
             scope = f"{st['namespace'].rsplit('.', 1)[-1]}.{st['statement']}"
             conds = [self._cond(q.table, c.text, c.line, st["path"], c.when, c.when_lines) for c in q.conditions]
             facts = self._facts(scope, st["stmt_id"], st["namespace"], q, conds, st["path"], st["start_line"], "xml")
+            facts["sets"] = [self._cond(q.table, x.text, x.line, st["path"], x.when, x.when_lines)
+                             for x in q.sets or []] or None
             out.append((facts, [Span(path=st["path"], start_line=st["start_line"], end_line=st["end_line"])]))
         return out
 
@@ -158,7 +160,7 @@ class Queries:
 
     @staticmethod
     def _label_spans(f: dict) -> list[Span]:
-        labels = [c["label"] for g in f["groups"] for c in g if c.get("label")]
+        labels = [c["label"] for g in f["groups"] + [f.get("sets") or []] for c in g if c.get("label")]
         return [Span(path=x["path"], start_line=x["line"], end_line=x["end_line"]) for x in labels] + [
             Span(path=x["path"], start_line=x["name_line"], end_line=x["name_line"]) for x in labels if x["name_line"]]
 
@@ -265,18 +267,37 @@ class Queries:
             page = None    # PageHelper pages the first query after it: another one runs in between
         scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
         conds = [c for g in groups for c in g]
+        sets = self._record_sets(table, path, lines, call_line, call.group(2)) if verb == "update" else None
         facts = {"scope": scope, "scope_id": f"{sym['symbol_id']}@+{call_line - sym['start_line']}", "class_id": class_id,
                  "source": "example", "verb": verb, "table": table, "path": path, "line": sym["start_line"],
                  "joins": [], "groups": groups, "conditions": conds, "order": order, "limit": None, "page": page,
                  "call": {"text": lines[call_line - 1].strip(), "line": call_line, "path": path,
                           "name": call.group(2), "mapper": call.group(1)},
-                 "sets": None, "reorders": reorders, "_path": path,
+                 "sets": sets, "reorders": reorders, "_path": path,
                  "group_when": [{"when": w, "when_lines": ls} for w, ls in group_when]}
         spans = [Span(path=path, start_line=made[0], end_line=made[0]),
                  Span(path=path, start_line=call_line, end_line=call_line)]
         spans += [Span(path=path, start_line=c["line"], end_line=c["line"]) for c in conds]
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in [order, page] + reorders if x]
+        spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in sets or []]
         return facts, spans
+
+    def _record_sets(self, table: str, path: str, lines: list[str], call_line: int, name: str) -> list[dict] | None:
+        """What `updateByExampleSelective(record, example)` writes: the setters called on `record` before it, all
+        unconditional and quotable (else None: a partial list would read as all of it). A non-selective update
+        writes every column, nulls too, so none are listed for it."""
+        if not name.startswith("updateByExampleSelective"):
+            return None
+        found = self.p.outline.set_values(path, call_line, name)
+        out = []
+        for x in found:
+            m = re.search(rf"\b{re.escape(x['receiver'])}\s*\.\s*{x['setter']}\s*\((.*)\)\s*;", lines[x["line"] - 1])
+            if x["controls"] or x["value"] is None or not m:
+                return None
+            col = snake(x["field"])
+            out.append(self._cond(table, f"{x['receiver']}.{x['setter']}({m.group(1).strip()})", x["line"], path,
+                                  column=col, value=m.group(1).strip()))
+        return out or None
 
     # --------------------------------------------------- MyBatis-Plus --
     def _wrappers(self) -> list[tuple[dict, list[Span]]]:
@@ -653,7 +674,7 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
             trace.append(((f"code {lab['code']} is labelled \"{lab['label']}\"" if en
                            else f"代码 {lab['code']} 表示“{lab['label']}”"),
                           [cite.at(n, lab["path"]) for n in (lab["line"], lab.get("name_line")) if n]))
-    tail = []
+    tail = _sets(f, en, cite, trace)
     if any(c["when"] for c in f["conditions"]):
         tail.append("A condition marked only when is left out when its test fails; the rows are then not filtered on it."
                     if en else "标注仅当的条件在其判断不成立时不加入查询，此时不按该条件过滤。")
@@ -684,3 +705,22 @@ def _reorders(f: dict, en: bool, cite: Cite, tail: list, trace: list) -> None:
         trace.append(((f"{scope} sorts by `{x['text']}` when {tests}" if en
                        else f"{scope} 在 {tests} 时按 `{x['text']}` 排序"),
                       [cite.at(x["line"], x["path"])] + [cite.at(n, x["path"]) for n in x["when_lines"]]))
+
+
+def _sets(f: dict, en: bool, cite: Cite, trace: list) -> list[str]:
+    """An update's assignments (SET clause, or the setters on the record an Example update writes)."""
+    if not f.get("sets"):
+        return []
+    shown = ", ".join(_cond_line(x, "en" if en else "zh") for x in f["sets"])
+    for x in f["sets"]:
+        trace.append(((f"{f['scope']} writes `{x['text']}`" if en else f"{f['scope']} 写入 `{x['text']}`"),
+                      [cite.at(x["line"], x["path"])] + [cite.at(n, x["path"]) for n in x["when_lines"]]))
+        if x.get("label"):
+            lab = x["label"]
+            trace.append(((f"code {lab['code']} is labelled \"{lab['label']}\"" if en
+                           else f"代码 {lab['code']} 表示“{lab['label']}”"),
+                          [cite.at(n, lab["path"]) for n in (lab["line"], lab.get("name_line")) if n]))
+    if f["source"] == "example":
+        return [f"On those rows it writes the fields set on the record (a selective update leaves null fields as they "
+                f"are): {shown}." if en else f"对这些记录写入 record 上已设置的字段（选择性更新不写空字段）：{shown}。"]
+    return [f"On those rows it sets {shown}." if en else f"对这些记录设置 {shown}。"]

@@ -35,6 +35,7 @@ class Query:
     conditions: list[Part]
     order: Part | None = None
     limit: Part | None = None
+    sets: list[Part] | None = None   # an UPDATE's assignments; None when a <foreach> or a split tag hides them
 
 
 @dataclass
@@ -101,9 +102,8 @@ def _xml_tokens(text: str, first_line: int) -> list[_Tok]:
                 skip_depth += 1
                 if skip_depth == 1:
                     coll, list_start = attrs.get("collection", "?"), m.end()
-                    if attrs.get("open", "").strip() != "(":
-                        raise Unreadable("a foreach list without its parentheses")
-                    out.append(_Tok(f"(each {coll})", line, _when(stack)))
+                    bare = attrs.get("open", "").strip() != "("   # `CASE id <foreach> WHEN .. THEN ..`
+                    out.append(_Tok(f"<each {coll}>" if bare else f"(each {coll})", line, _when(stack)))
             continue
         if skip_depth:
             continue
@@ -163,11 +163,31 @@ def _query(toks: list[_Tok]) -> Query:
         raise Unreadable("table")
     joins = [_part(j) for j in sections.get("joins", [])]
     where = sections.get("where") or []
-    if any(t.text in _TAGS for t in where):
+    if any(t.text in _TAGS or t.text.startswith("<each") for t in where):
         raise Unreadable("include in WHERE")
     return Query(verb=verb, table=table_toks[0].text.strip("`"), joins=joins, conditions=_conditions(where),
                  order=_part(sections["order"]) if sections.get("order") else None,
-                 limit=_part(sections["limit"]) if sections.get("limit") else None)
+                 limit=_part(sections["limit"]) if sections.get("limit") else None,
+                 sets=_assignments(sections.get("set") or []) if verb == "update" else None)
+
+
+def _assignments(toks: list[_Tok]) -> list[Part] | None:
+    """`SET a = 1, b = NOW()` -> [a = 1, b = NOW()], each with its <if> tests."""
+    items: list[list[_Tok]] = [[]]
+    depth = 0
+    for t in toks[1:]:    # after SET
+        if t.text == "(":
+            depth += 1
+        elif t.text == ")":
+            depth -= 1
+        if depth == 0 and t.text == ",":
+            items.append([])
+            continue
+        items[-1].append(t)
+    items = [i for i in items if i]
+    if not items or any(len({t.when for t in i}) > 1 or any(t.text.startswith(("(each", "<each")) for t in i) for i in items):
+        return None
+    return [_part(i) for i in items]
 
 
 def _sections(toks: list[_Tok]) -> dict:

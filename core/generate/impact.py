@@ -289,7 +289,16 @@ class ImpactDeriver:
             self.code.layer_of(next((c["symbol_id"] for c in self.data["classes"] if c.get("path") == path), None))
             if path.endswith(".java") else "sql")
         text = self.code.text(path, line)
-        return Site("doc", name, layer, path, line, line, line, text)
+        end, depth, lines = line, 0, self.r.files.get(path).lines
+        if text.startswith("@"):        # an annotation runs until its parentheses close (allowableValues on the next line)
+            for n in range(line, min(line + 6, len(lines)) + 1):
+                depth += lines[n - 1].count("(") - lines[n - 1].count(")")
+                end = n
+                if depth <= 0:
+                    break
+        site = Site("doc", name, layer, path, line, line, end, text)
+        site.field = "allowableValues" if any("allowableValues" in lines[n - 1] for n in range(line, end + 1)) else ""
+        return site
 
     def _sql_in_strings(self, table: str, column: str) -> bool:
         """SQL on the column built in a Java string (`"update ... set status = 4"`): a place the facts do not read."""
@@ -505,6 +514,7 @@ class ImpactDeriver:
             if m and s.kind != "doc":
                 job = self.r._job_of(m, 2)
             places.append({"kind": s.kind, "where": s.where, "layer": s.layer, "line": s.line, "text": _short(s.text),
+                           "allowed": s.field == "allowableValues",
                            "throws": self._throws_unlisted(s, m),
                            "codes": codes, "role": role, "via": s.via, "job": job,
                            "path": s.path, "ordered": bool(re.search(r"[<>]=?\s*-?\d|-?\d\s*[<>]", s.text)
@@ -622,9 +632,12 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         where = f"{p['where']} (line {p['line']})"
         job = _t(lang, f"; it runs in the scheduled `{p['job']}`", f"；它在定时任务 `{p['job']}` 中运行") if p["job"] else ""
         if p["role"] == "doc":
+            allowed = _t(lang, f", and {new} to its allowableValues", "，并加入其 allowableValues") \
+                if p.get("allowed") else ""
             changes.append((_layer(p), p["where"], _t(lang, f"add {new} with the new state's label to the documented "
-                                                            f"codes (line {p['line']})",
-                                                      f"在说明的取值中加入 {new} 及其标签（第 {p['line']} 行）"), False))
+                                                            f"codes (line {p['line']}){allowed}",
+                                                      f"在说明的取值中加入 {new} 及其标签（第 {p['line']} 行）{allowed}"),
+                            False))
         elif p["role"] == "split" and p["via"]:
             continue            # the call of the statement that takes the step: the statement's lines change
         elif p["role"] == "split":

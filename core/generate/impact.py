@@ -629,7 +629,7 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     ops = ", ".join(f"`{o}`" for o in f["ops"])
     changes = [_dict_change(f["dict"], new, fld, lang)]
     for p in places:
-        where = f"{p['where']} (line {p['line']})"
+        where = _t(lang, f"{p['where']} (line {p['line']})", f"{p['where']}（第 {p['line']} 行）")
         job = _t(lang, f"; it runs in the scheduled `{p['job']}`", f"；它在定时任务 `{p['job']}` 中运行") if p["job"] else ""
         if p["role"] == "doc":
             allowed = _t(lang, f", and {new} to its allowableValues", "，并加入其 allowableValues") \
@@ -776,7 +776,9 @@ def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
             values.append((x["field"], f"a value for this operation (`{f['peer']}` stores `{x['expr']}`, which "
                                        "describes its own action)",
                            f"本操作自己的值（`{f['peer']}` 存的是 `{x['expr']}`，描述的是它自己的操作）"))
-    who = ", ".join(f["entries"]) or _t(lang, "its callers", "其调用方")
+    who = _t(lang, ", ".join(f["entries"]), "、".join(e.replace("endpoint ", "接口 ").replace("job ", "定时任务 ")
+                                                     .replace("listener ", "消息监听 ") for e in f["entries"])) \
+        or _t(lang, "its callers", "其调用方")
     cols_en = "; ".join(f"{k} = {en}" for k, en, _ in values)
     cols_zh = "；".join(f"{k} = {zh}" for k, _, zh in values)
     changes = [(f["layer"], f["op"], _t(

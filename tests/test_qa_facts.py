@@ -1059,3 +1059,26 @@ def test_a_loader_by_hand_sql_constrains_the_fields_its_where_tests():
     checks = EntryChecks.__new__(EntryChecks)
     checks.p = SimpleNamespace(statements=[st, {**st, "method_id": "other", "sql": "select * from x where amount = 1"}])
     assert checks._where_fields("d.OrderMapper#selectBySn(String,Long)") == {"OrderNo", "UserId", "Deleted", "CreateTime"}
+
+
+def test_a_static_helper_in_a_check_is_said_by_the_one_line_it_returns():
+    """litemall `!OrderUtil.isConfirmStatus(order)`: "when isConfirmStatus is false" stopped at the helper's name
+    (blind read B0); a static helper whose body is one `return` is said by what it returns, cited."""
+    from types import SimpleNamespace
+
+    from core.generate.plan import Planner
+    from core.generate.qa_templates import helpers_sentence, helpers_trace
+    src = ["class OrderUtil {", "    public static boolean isDone(Order order) {",
+           "        return OrderUtil.DONE == order.getStatus();", "    }", "    public static boolean other(Order o) {",
+           "        if (o == null) return false;", "        return true;", "    }", "}"]
+    sym = {"name": "isDone", "kind": "method", "parent_id": "d.OrderUtil", "modifiers": "public static",
+           "path": "d/OrderUtil.java", "start_line": 2, "end_line": 4, "signature": "public static boolean isDone(Order order)"}
+    other = {**sym, "name": "other", "start_line": 5, "end_line": 8, "signature": "public static boolean other(Order o)"}
+    fake = SimpleNamespace(data={"symbols": [sym, other]}, files=SimpleNamespace(get=lambda p: SimpleNamespace(lines=src)))
+    helpers = Planner.predicates(fake, "!OrderUtil.isDone(order) && !OrderUtil.other(order)")
+    assert helpers == [{"call": "OrderUtil.isDone", "params": ["order"], "returns": "OrderUtil.DONE == order.getStatus()",
+                        "path": "d/OrderUtil.java", "line": 3}]
+    f = {"helpers": helpers}
+    assert helpers_sentence(f, "en") == " `OrderUtil.isDone` returns `OrderUtil.DONE == order.getStatus()` (OrderUtil.java:3)."
+    ev = [Evidence(id="E1", path="d/OrderUtil.java", start_line=2, end_line=3, sha256="x", text="")]
+    assert helpers_trace(f, "en", Cite(ev)) == [("`OrderUtil.isDone` returns `OrderUtil.DONE == order.getStatus()`", ["E1"])]

@@ -36,6 +36,8 @@ from core.generate.qa_templates import (
     _where_sentence,
     file_name,
     helper_decides,
+    helpers_sentence,
+    helpers_trace,
     pick,
     unique_claims,
 )
@@ -218,7 +220,9 @@ class EntryChecks:
         reached = self.life.entries(method_id)
         if not reached or not all(self._reaches_entry(f, chain) for _, chain in reached):
             return None
-        return {"facts": f, "path": path, "entries": [self.life._entry_facts(flow, chain) for flow, chain in reached],
+        helpers = self.p.predicates(f["condition"])   # what `OrderUtil.isConfirmStatus(order)` tests
+        return {"facts": {**f, "helpers": helpers} if helpers else f, "path": path,
+                "entries": [self.life._entry_facts(flow, chain) for flow, chain in reached],
                 "null_filter": self._null_filter(f, path, method_id)}
 
     def _message_items(self, message: str, rules: list[dict], sites: list[dict]) -> list[WorkItem]:
@@ -228,6 +232,7 @@ class EntryChecks:
                       for x in r["facts"].get("sources") or []]
             spans += [Span(path=p[0] if len(p) == 3 else s["path"], start_line=p[-2], end_line=p[-1])
                       for p in r["facts"].get("before_spans") or []]   # the exits the answer lists
+            spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in s["facts"].get("helpers") or []]
             if r["facts"].get("message_line"):   # the constant that holds the text (`Enum.NO_PERMISSION`)
                 spans.append(Span(path=r["facts"]["message_path"], start_line=r["facts"]["message_line"],
                                   end_line=r["facts"]["message_line"]))
@@ -285,12 +290,12 @@ def _site_text(s: dict, lang: str, before: str) -> str:
         if n:
             text += (f" `{n['method']}` only returns a row matching `{n['criteria']}` ({file_name(n['path'])}:"
                      f"{n['line']}), so `{n['var']}` is null whenever no row matches all of it.")
-        return text + (f" Here {src}." if src else "") + (f" {where}" if where else "") + before
+        return text + (f" Here {src}." if src else "") + helpers_sentence(f, lang) + (f" {where}" if where else "") + before
     if n:
         where += (f"`{n['method']}` 只返回满足 `{n['criteria']}`（{file_name(n['path'])}:{n['line']}）的记录，"
                   f"不满足其中任一条件时 `{n['var']}` 都为 null。")
     return (f"{'、'.join(names)}：当{_guard_when(f, lang)}时，`{f['method']}`（{at}）失败。"
-            + (f"其中{src}。" if src else "") + where + before)
+            + (f"其中{src}。" if src else "") + helpers_sentence(f, lang) + where + before)
 
 
 @unique_claims
@@ -320,7 +325,7 @@ def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                            else f"`{g['message_expr']}` 的文字是“{f['message']}”"),
                           [cite.at(g["message_line"], g["message_path"])]))
         trace += [((f"`{x['var']}` is assigned from `{x['call']}`" if lang == "en" else f"`{x['var']}` 由 `{x['call']}` 赋值"),
-                   [cite.at(x["line"], s["path"])]) for x in g.get("sources") or []]
+                   [cite.at(x["line"], s["path"])]) for x in g.get("sources") or []] + helpers_trace(g, lang, cite)
         if s.get("null_filter"):
             n = s["null_filter"]
             trace.append(((f"{n['method']} selects with `{n['criteria']}`" if lang == "en"

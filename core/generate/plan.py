@@ -88,6 +88,28 @@ class Planner:
         signed = self.outline.with_signatures(merge(widened))   # whose lines they are
         return [make_evidence(self.files, span, f"E{n}") for n, span in enumerate(signed, 1)]
 
+    def predicates(self, condition: str) -> list[dict]:
+        """The static helpers a condition calls (`OrderUtil.isConfirmStatus(order)`) whose body is one `return`:
+        what they test, so that an answer need not stop at the helper's name (blind read B0 on litemall).
+        [{call, params, returns, path, line}]."""
+        out = []
+        for cls, name in dict.fromkeys(re.findall(r"\b([A-Z]\w*)\.([a-z]\w*)\(", condition)):
+            found = [s for s in self.data["symbols"] if s["name"] == name and s["kind"] == "method"
+                     and (s.get("parent_id") or "").rsplit(".", 1)[-1] == cls and "static" in (s.get("modifiers") or "")]
+            if len(found) != 1:
+                continue
+            sym = found[0]
+            lines = self.files.get(sym["path"]).lines[sym["start_line"] - 1:sym["end_line"]]
+            body = "\n".join(lines).split("{", 1)[-1].rsplit("}", 1)[0]
+            m = re.fullmatch(r"\s*return\s+([^;]+);\s*", body)
+            if m is None or "\n" in m[1].strip():
+                continue
+            line = sym["start_line"] + next(n for n, t in enumerate(lines) if re.search(r"\breturn\b", t))
+            params = re.findall(r"(\w+)\s*[,)]", (sym.get("signature") or "").split("(", 1)[-1])
+            out.append({"call": f"{cls}.{name}", "params": params, "returns": m[1].strip(), "path": sym["path"],
+                        "line": line})
+        return out
+
     def weight(self, evidence: list[Evidence]) -> int:
         """How many places the evidence asks a reader to check: the items, less those that only show a method's
         declaration (added so that each line is seen to be that method's)."""
@@ -145,6 +167,9 @@ class Planner:
                     lines_ = ([(e["line"], e["line"])] if e.get("line") else []) + \
                         ([tuple(e["label_lines"])] if e.get("label_lines") else [])
                     spans += [Span(path=spans[0].path, start_line=n, end_line=m) for n, m in lines_]
+            if rule["kind"] == "guard" and (helpers := self.predicates(facts["condition"])):
+                facts["helpers"] = helpers   # `OrderUtil.isConfirmStatus(order)`: the one line it returns, cited
+                spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in helpers]
             if rule["kind"] == "transition" and facts.get("write"):   # the call that persists the value
                 spans.append(Span(path=spans[0].path, start_line=facts["write"]["line"], end_line=facts["write"]["end_line"]))
                 spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])

@@ -292,6 +292,23 @@ def _guard_trace(f: dict, lang: str, cite: Cite, path: str) -> list[tuple[str, l
     return trace + _context_claims(f, lang, cite, path) + value_claims(f, lang, cite)
 
 
+def helpers_sentence(f: dict, lang: str) -> str:
+    """What the static helpers the condition calls test, from their one `return` (`OrderUtil.isConfirmStatus` is
+    `OrderUtil.STATUS_CONFIRM == litemallOrder.getOrderStatus().shortValue()`): the rule behind the helper's name."""
+    said = []
+    for h in f.get("helpers") or []:
+        call, at = f"`{h['call']}`", f"{file_name(h['path'])}:{h['line']}"   # its parameter is named in the cited head
+        said.append(f"{call} returns `{h['returns']}` ({at})" if lang == "en" else f"{call} 返回 `{h['returns']}`（{at}）")
+    if not said:
+        return ""
+    return (" " + "; ".join(said) + ".") if lang == "en" else "；".join(said) + "。"
+
+
+def helpers_trace(f: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
+    return [((f"`{h['call']}` returns `{h['returns']}`" if lang == "en" else f"`{h['call']}` 返回 `{h['returns']}`"),
+             [cite.at(h["line"], h["path"])]) for h in f.get("helpers") or []]
+
+
 def _sources_sentence(f: dict, lang: str) -> str:
     """Where the locals a check tests come from: `count == 0` says nothing until `count` is the row count of
     the UPDATE before it (whose WHERE holds the real rule)."""
@@ -357,10 +374,11 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     if f.get("sites"):
         return _guard_sites_answer(qkind, f, lang, cite)
     m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
-    ctx = _where_sentence(f, lang) + _sources_sentence(f, lang)
+    ctx = _where_sentence(f, lang) + _sources_sentence(f, lang) + helpers_sentence(f, lang)
     before, before_trace = (_before_part([f], lang, cite, path) if qkind in ("under_which_condition", "what_happens")
                             else ("", []))
     ctx += before
+    before_trace = helpers_trace(f, lang, cite) + before_trace
     if lang == "en":
         tail = (" The exception propagates out of the method, so nothing after the check is executed."
                 if f["action"] in ("throw", "assert") else "")
@@ -374,7 +392,8 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
             body = (f"In `{f['class']}.{f['method_name']}` ({path}): the `if` there checks "
                     f"`{f['condition']}`; when {when}, it {effect}.") + ctx
         if qkind == "where_implemented":
-            return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + _same_subject_trace(f, lang, cite, path)
+            return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + \
+                _same_subject_trace(f, lang, cite, path) + helpers_trace(f, lang, cite)
         return body, _guard_trace(f, lang, cite, path) + before_trace
     tail = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
@@ -384,7 +403,8 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     else:  # where_implemented
         body = (f"在 `{f['class']}.{f['method_name']}`（{path}）：那里的 `if` 判断 "
                 f"`{f['condition']}`，当{when}时{effect}。" + ctx)
-        return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + _same_subject_trace(f, lang, cite, path)
+        return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + \
+            _same_subject_trace(f, lang, cite, path) + helpers_trace(f, lang, cite)
     return body, _guard_trace(f, lang, cite, path) + before_trace
 
 

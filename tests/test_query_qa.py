@@ -112,3 +112,12 @@ def test_updates_say_what_they_write_on_the_rows(items):
              "</foreach>", "END WHERE id IN", '<foreach collection="l" item="i" open="(" close=")">#{i.id}</foreach>',
              "</update>"]
     assert xml_query(lines, 1, len(lines)).sets is None    # a CASE over a <foreach>: not listed
+
+
+def test_choose_when_otherwise_and_limit_in_mapper_xml(items):
+    item = items["OrdOrderDao.listRecent"]
+    assert [(c["text"], c["when"]) for c in item.facts["conditions"]] == [
+        ("member_id = #{memberId}", []), ("delete_status = 0", []), ("status = 0", ["group == 'unpaid'"]),
+        ("status IN (1, 2, 3)", ["not `group == 'unpaid'`"])]
+    answer = TemplateBackend.draft(item).answer
+    assert "only when not `group == 'unpaid'`" in answer and "Limited by `LIMIT #{count}`" in answer

@@ -129,7 +129,8 @@ def _xml_tokens(text: str, first_line: int) -> list[_Tok]:
         if tag == "when" and chooses:
             chooses[-1].append(test)
         elif tag == "otherwise" and chooses:
-            test = "none of " + "; ".join(f"`{t}`" for t in chooses[-1])
+            test = (f"not `{chooses[-1][0]}`" if len(chooses[-1]) == 1
+                    else "none of " + "; ".join(f"`{t}`" for t in chooses[-1]))
         stack.append((tag, test, line))
     return out
 

@@ -26,4 +26,9 @@ public interface OrdOrderDao {
      * 获取订单详情
      */
     OrdOrderDetail getDetail(@Param("id") Long id);
+
+    /**
+     * 会员最近的订单：按状态分组筛选（unpaid = 待付款，其余为已付款的订单）
+     */
+    List<OrdOrder> listRecent(@Param("memberId") Long memberId, @Param("group") String group, @Param("count") int count);
 }

@@ -318,3 +318,12 @@ def test_a_spring_data_module_yields_entity_dictionary_guard_and_transitions(sho
                                                                           reopen["line"])
     received = moves["OrdShipmentRepository.markReceived"]
     assert (received["to"], received["from_codes"], received["labels"]["2"]) == ("2", ["1"], "已签收")
+
+
+def test_a_mybatis_plus_update_wrapper_is_a_transition_limited_by_its_eq(shop: Database):
+    """OrdPaymentReconcileService.failWaiting: `paymentMapper.update(null, new LambdaUpdateWrapper<OrdPayment>()
+    .set(OrdPayment::getPayStatus, FAILED).eq(OrdPayment::getPayStatus, WAITING))` moves 0 -> 2 like a setter."""
+    moves = [r["facts"] for r in _rules(shop, "transition")
+             if r["facts"].get("method") == "OrdPaymentReconcileService.failWaiting"]
+    assert [(f["entity"], f["field"], f["to"], f["from_codes"]) for f in moves] == [("OrdPayment", "payStatus", "2", ["0"])]
+    assert moves[0]["write"]["call"] == "paymentMapper.update(null, new LambdaUpdateWrapper<OrdPayment>()"

@@ -165,7 +165,7 @@ class Extractor:
                 if info is None or info.get("layer") not in BEHAVIOUR_LAYERS or (info.get("domains") and not domains):
                     continue
                 found = [f for finder in java_rules.FINDERS for f in finder(method)] + \
-                    java_rules.param_transitions(method, self.param_writes)
+                    java_rules.param_transitions(method, self.param_writes) + java_rules.wrapper_transitions(method)
                 self._link_transitions(method, found)
                 self._mark_throwing_calls(method, found)
                 self._mark_loader_criteria(method, found)

@@ -830,6 +830,11 @@ def status_criteria(method: Method) -> list[tuple[str, str, int]]:
         if m:
             args = squash(text(call.child_by_field_name("arguments"))).strip("()")
             out.append((lower_first(m[1]) + ("!=" if m[2] == "NotEqualTo" else ""), args, lines(call)[0]))
+        elif name in ("eq", "in", "ne"):   # MyBatis-Plus wrapper: `.eq(Order::getStatus, 0)`, `.in(Order::getStatus, 0, 1)`
+            first, _, rest = squash(text(call.child_by_field_name("arguments"))).strip("()").partition(",")
+            w = _WRAPPER_FIELD.match(first.strip())
+            if w and rest.strip():
+                out.append((lower_first(w[2]) + ("!=" if name == "ne" else ""), rest.strip(), lines(call)[0]))
     return out
 
 
@@ -1265,8 +1270,9 @@ def annotate(item: Found, resolve, inactive: str | None) -> None:
         for ex in item.facts.get("exits") or []:
             const = resolve(ex["message_expr"]) if ex.get("message_expr") else None
             if const is not None and const.value and not re.fullmatch(r"-?\d+", const.value):
-                ex["message"] = const.value   # cited by the condition answer only
-                item.facts["path_spans"] += [(const.path, s, e) for s, e in const.evidence()]
+                ex["message"] = const.value   # the text is quoted: its declaration is cited wherever the exit is said
+                ex["message_spans"] = [(const.path, s, e) for s, e in const.evidence()]
+                item.facts["path_spans"] += ex["message_spans"]
     if item.kind in ("schedule", "messaging") and inactive:
         item.facts["inactive"] = inactive
         if item.facts.get("class_head"):
@@ -1464,4 +1470,49 @@ def param_transitions(method: Method, writes: dict[tuple[str, int, str], list[di
                 "selects": path["selects"], "path_spans": merge_near(path_spans),
                 "write": {"call": code(call)[:120], "line": line, "end_line": lines(call)[1], "within": []},
                 "rewritten": None}))
+    return out
+
+
+# ------------------------------------------------ MyBatis-Plus update wrappers --
+_WRAPPER_FIELD = re.compile(r"^(\w+)::(?:get|is)(\w*Status)$")
+_WRAPPER_HOPS = frozenset({"method_invocation", "argument_list", "object_creation_expression", "parenthesized_expression"})
+
+
+def wrapper_transitions(method: Method) -> list[Found]:
+    """MyBatis-Plus `mapper.update(null, new LambdaUpdateWrapper<E>().set(E::getStatus, V).eq(E::getStatus, W))`
+    (or `lambdaUpdate().set(..)..update()`): the update moves the rows to V, as a setter and updateById would.
+    Only a wrapper whose chain ends in the update call it is built for: one kept in a variable is not followed."""
+    out: list[Found] = []
+    for call in _own_nodes(method, frozenset({"method_invocation"})):
+        args = call.child_by_field_name("arguments")
+        if text(call.child_by_field_name("name")) != "set" or args is None or len(args.named_children) != 2:
+            continue
+        m = _WRAPPER_FIELD.match(squash(text(args.named_children[0])))
+        value = named_value(squash(text(args.named_children[1]))) if m else None
+        if value is None:
+            continue
+        written, node = None, call
+        while node.parent is not None and node.parent.type in _WRAPPER_HOPS:
+            node = node.parent
+            if node.type == "method_invocation" and re.match(r"update", text(node.child_by_field_name("name"))):
+                written = node
+        if written is None:
+            continue
+        line = lines(call.child_by_field_name("name"))[0]
+        path = path_to(written, method)
+        within = _enclosing_conditions(written, method.node)
+        _within_sources(within, written, method)
+        path_spans = [(e["line"], e["exit_line"]) for e in path["exits"]] + \
+            [(s["line"], s["end_line"]) for e in path["exits"] for s in e["sources"]] + \
+            [(c["line"], c["line"]) for c in path["within"]]
+        out.append(Found("transition", method, [(line, line)], {
+            **method.identity, "entity": m[1], "receiver": None, "field": lower_first(m[2]), "to": value,
+            **({} if _CODE.fullmatch(value) else {"to_expr": value}),
+            "comment": None, "inline_dict": {}, "line": line, "within": within, "exits": path["exits"],
+            "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
+            "selects": path["selects"], "path_spans": merge_near(path_spans),
+            # the update call's first line, not its whole wrapper chain (the chain is cited; cut mid-way it misreads)
+            "write": {"call": text(written).splitlines()[0].strip(), "line": lines(written)[0],
+                      "end_line": lines(written)[1], "within": []},
+            "rewritten": None}))
     return out

@@ -205,6 +205,8 @@ class Planner:
                               for n, m in [(e["line"], e["exit_line"])] +
                               [(x["line"], x["end_line"]) for x in e.get("sources") or []] +
                               [(c["line"], c["line"]) for c in e.get("within") or []]]   # the branch the exit is in
+                exit_spans += [Span(path=p, start_line=n, end_line=m) for e in facts["exits"]
+                               for p, n, m in e.get("message_spans") or []]   # a quoted message's declaration
                 ev = self.evidence(spans + exit_spans)
                 exit_evidence[rule["rule_id"]] = (ev, _dict_roles(ev, dict_rec, label_spans) if dict_rec else {})
             if rule["rule_id"] in path_evidence and dict_rec:   # its own ids for the same dictionary lines

@@ -600,6 +600,7 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
 
 
 MAX_PATH_STEPS = 10   # more requirements than this do not make one answer a reader can check
+MAX_CODE = 250        # a longer condition is no code a reader (or the validator's 300-character quote) takes in
 
 
 def _conditions_known(f: dict) -> bool:
@@ -607,6 +608,8 @@ def _conditions_known(f: dict) -> bool:
     WHERE, or a Java method whose early exits before the setter are all known (none in a helper, a loop
     or a `try` around it)."""
     steps = len(f.get("exits") or []) + len(f.get("within") or []) + len(f.get("selects") or [])
+    if any(len(c["condition"]) > MAX_CODE for c in (f.get("exits") or []) + (f.get("within") or [])):
+        return False   # a condition too long to quote as one piece of code (newbee cancelOrder's four-way status test)
     # an UPDATE without a status condition is decided by its callers' checks, which its answer cannot show
     return (f.get("via") == "sql" and bool(f.get("from_codes"))) or (bool(f.get("complete")) and 1 <= steps <= MAX_PATH_STEPS)
 

@@ -1082,3 +1082,16 @@ def test_a_static_helper_in_a_check_is_said_by_the_one_line_it_returns():
     assert helpers_sentence(f, "en") == " `OrderUtil.isDone` returns `OrderUtil.DONE == order.getStatus()` (OrderUtil.java:3)."
     ev = [Evidence(id="E1", path="d/OrderUtil.java", start_line=2, end_line=3, sha256="x", text="")]
     assert helpers_trace(f, "en", Cite(ev)) == [("`OrderUtil.isDone` returns `OrderUtil.DONE == order.getStatus()`", ["E1"])]
+
+
+def test_a_span_opening_on_a_comment_still_shows_its_method(tmp_path):
+    """mall getUseIntegrationAmount: the evidence 638-639 opened on the comment above the statement and was taken for
+    no method's lines, so the declaration was not added."""
+    from core.evidence import SourceCache
+    from core.generate.spans import JavaOutline
+    from core.models import Span
+    (tmp_path / "A.java").write_text("class A {\n    int m(int x) {\n        int y = 1;\n        // the rate\n"
+                                     "        int z = x * 2;\n        return z;\n    }\n}\n", encoding="utf-8")
+    outline = JavaOutline(SourceCache(tmp_path))
+    assert outline.with_signatures([Span(path="A.java", start_line=4, end_line=5)]) == [
+        Span(path="A.java", start_line=2, end_line=5)]

@@ -178,8 +178,8 @@ class JavaOutline:
     def signature(self, span: Span) -> tuple[int, int] | None:
         """The lines of the declaration of the method a span sits in (its name's line to the line its body opens,
         at most MAX_HEADER); None where the span is not inside a method body."""
-        stmt = self.statement_at(span.path, span.start_line)
-        node = stmt
+        # a span may open on a comment line, which is no statement: its last line is
+        node = self.statement_at(span.path, span.start_line) or self.statement_at(span.path, span.end_line)
         while node is not None and node.type not in ("method_declaration", "constructor_declaration", "class_body"):
             node = node.parent
         if node is None or node.type == "class_body" or node.child_by_field_name("body") is None:

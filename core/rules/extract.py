@@ -258,7 +258,10 @@ class Extractor:
             # an early `return` stops the operation as surely as a failure does
             before = [g for g in guards if g.facts["line"] < facts["line"]]
             status_guards = [g for g in before if self._tests_entity(g.facts["condition"], getter, facts, method)]
-            status_guards += self._status_exits(facts, status_guards, getter, method)
+            code_of = lambda e: self._code(e, method.class_id)   # noqa: E731
+            # an exit joins the requirements only where it says the codes (else the answer lists it as a check)
+            status_guards += [x for x in self._status_exits(facts, status_guards, getter, method)
+                              if _codes_allowed([x], getter, code_of)]
             facts["from_codes"] = sorted(
                 set(_codes_allowed(status_guards, getter, lambda e: self._code(e, method.class_id)))
                 | {p.value for g in status_guards if g.facts.get("holds", True)

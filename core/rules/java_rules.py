@@ -1468,7 +1468,9 @@ def param_transitions(method: Method, writes: dict[tuple[str, int, str], list[di
                 "comment": None, "inline_dict": {}, "line": line, "within": within, "exits": path["exits"],
                 "loops": [c for c in path["within"] if "loop" in c], "complete": path["complete"],
                 "selects": path["selects"], "path_spans": merge_near(path_spans),
-                "write": {"call": code(call)[:120], "line": line, "end_line": lines(call)[1], "within": []},
+                # the whole call (a cut one misreads and is no code the evidence holds), else its first line
+                "write": {"call": code(call) if len(code(call)) <= 200 else text(call).splitlines()[0].strip(),
+                          "line": line, "end_line": lines(call)[1], "within": []},
                 "rewritten": None}))
     return out
 

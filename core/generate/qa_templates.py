@@ -349,13 +349,14 @@ def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str
             labelled = f.get("comment") and not inline_dict(f["comment"])
             what = (f"when {_guard_when(f, lang)}, it {_guard_effect(f, lang)}." if en
                     else f"当{_guard_when(f, lang)}时，{_guard_effect(f, lang)}。")
-            rows.append((f"{n}. \"{f['comment']}\": " if labelled else f"{n}. ") + what + _where_sentence(f, lang))
-            trace += _guard_trace(f, lang, cite, path)
+            rows.append((f"{n}. \"{f['comment']}\": " if labelled else f"{n}. ") + what + _where_sentence(f, lang)
+                        + helpers_sentence(f, lang))
+            trace += _guard_trace(f, lang, cite, path) + helpers_trace(f, lang, cite)
             continue
         what = (f"when {_guard_when(f, lang)}, it {_guard_effect(f, lang)}." if en
                 else f"当{_guard_when(f, lang)}时，{_guard_effect(f, lang)}。")
-        rows.append(f"{n}. {where}: {what}{_where_sentence(f, lang)}")
-        trace += _guard_trace(f, lang, cite, path)
+        rows.append(f"{n}. {where}: {what}{_where_sentence(f, lang)}{helpers_sentence(f, lang)}")
+        trace += _guard_trace(f, lang, cite, path) + helpers_trace(f, lang, cite)
     head = (f"There are {len(rows)} such checks:" if en else f"共有 {len(rows)} 处这样的校验：")
     if one_method:
         m = f"`{g['sites'][0]['method']}`"

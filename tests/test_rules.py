@@ -385,3 +385,14 @@ class S {
     assert not _accumulated_test(method, {"within": [{"condition": "os != null"}], "exits": []})
     write = {"call": "m.closeAll(bad, 3)"}   # the rows written are those the loop collected
     assert _accumulated_test(method, {"within": [{"condition": "os != null"}], "exits": [], "write": write})
+
+
+def test_an_exit_rejecting_listed_codes_leaves_the_others():
+    """newbee cancelOrder returns early when the status is 4, -1, -2 or -3: the move starts from any other code."""
+    from core.rules.extract import _codes_excluded
+
+    codes = {"Status.DONE.getCode()": "4", "Status.CLOSED.getCode()": "-1"}
+    cond = "order.getStatus().intValue() == Status.DONE.getCode() || (order.getStatus() == Status.CLOSED.getCode())"
+    assert _codes_excluded({"condition": cond, "holds": True}, "getStatus()", codes.get) == {"4", "-1"}
+    assert _codes_excluded({"condition": cond + " || order.isLocked()", "holds": True}, "getStatus()", codes.get) is None
+    assert _codes_excluded({"condition": cond, "holds": False}, "getStatus()", codes.get) is None

@@ -22,7 +22,7 @@ from core.index import java_ast
 from core.models import Rule, Span, sha256_text
 from core.rules import java_rules, sql_rules, statements
 from core.rules.java_rules import Found, Method
-from core.rules.render import split_top
+from core.rules.render import split_top, squash, strip_parens
 
 # Layers whose methods hold behaviour; models and DTOs are getters and setters.
 BEHAVIOUR_LAYERS = frozenset({"controller", "service", "service_impl", "component", "config", "other", "dao"})
@@ -261,12 +261,15 @@ class Extractor:
             code_of = lambda e: self._code(e, method.class_id)   # noqa: E731
             # an exit joins the requirements only where it says the codes (else the answer lists it as a check)
             status_guards += [x for x in self._status_exits(facts, status_guards, getter, method)
-                              if _codes_allowed([x], getter, code_of)]
+                              if _codes_allowed([x], getter, code_of) or _codes_excluded(x.facts, getter, code_of)]
             facts["from_codes"] = sorted(
                 set(_codes_allowed(status_guards, getter, lambda e: self._code(e, method.class_id)))
                 | {p.value for g in status_guards if g.facts.get("holds", True)
                    for p, _ in self._predicates(_negated_calls(g.facts["condition"]), method)
                    if p.accessor == facts["field"]})
+            excluded = [x for g in status_guards if (x := _codes_excluded(g.facts, getter, code_of))]
+            if excluded and not facts["from_codes"] and len(facts["labels"]) >= 2:   # every other known code
+                facts["from_codes"] = sorted(set(facts["labels"]) - set().union(*excluded))
             for field_name, values, line in criteria:
                 if field_name == facts["field"] and line < facts["line"] + 15:
                     codes = {c for v in _operands(values) if (c := self._code(v, method.class_id))}
@@ -624,6 +627,25 @@ def _codes_allowed(status_guards: list[Found], getter: str, code_of) -> list[str
                 if code is not None:
                     allowed.add(code)
     return sorted(allowed)
+
+
+def _codes_excluded(guard: dict, getter: str, code_of) -> set[str] | None:
+    """The codes an exit rejects when its whole condition is `x.getStatus() == A || x.getStatus() == B ...`
+    (newbee cancelOrder: 4, -1, -2, -3): the move goes on from every other code; None for any other shape."""
+    if not guard.get("holds", True):
+        return None
+    g_re = r"[\w.]*" + re.escape(getter) + _UNBOX
+    forms = [g_re + r"\s*==\s*" + _OPERAND, _OPERAND + r"\s*==\s*" + g_re, g_re + r"\.equals\(" + _OPERAND + r"\)",
+             _OPERAND + r"\.equals\(" + g_re + r"\)"]
+    parts, _ = split_top(guard["condition"], ("||",))
+    codes = set()
+    for part in (strip_parens(squash(p).strip()) for p in parts):
+        operand = next((m.group(1) for f in forms if (m := re.fullmatch(f, part))), None)
+        code = code_of(operand) if operand else None
+        if code is None:
+            return None
+        codes.add(code)
+    return codes or None
 
 
 def _negated_calls(condition: str) -> str:

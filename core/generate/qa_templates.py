@@ -616,6 +616,8 @@ def _conditions_known(f: dict) -> bool:
 
 
 def transition_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    if any(len(c.get("condition") or "") > MAX_CODE for c in (f.get("exits") or []) + (f.get("requires") or [])):
+        return []   # every answer names the checks before the write, and this one is no code a reader takes in
     labels = f.get("labels") or {}
     to = state_name(f["to"], labels, lang)
     ent, fld = _entity(f), f["field"]

@@ -13,7 +13,7 @@ from core.cli import main
 from core.context import Context
 from core.errors import UserError
 from core.index import stage as index_stage
-from storage import Database, index_store
+from storage import Database, index_store, runs_store
 
 FIXTURE = Path(__file__).parent / "fixtures" / "index" / "mini"
 SVC = "org.demo.service.TicketService"
@@ -237,3 +237,25 @@ def test_unreadable_file_is_skipped_with_its_reason(db: Database, mini: Path, mo
         assert index_store.get_symbol(con, "mini", "org.demo.model.Ticket") is None
         assert index_store.get_symbol(con, "mini", IMPL) is not None
     assert skipped["app/src/main/java/org/demo/model/Ticket.java"] == "unreadable: Permission denied"
+
+
+def test_ddl_views_and_own_scripts_are_indexed_as_text(db: Database, mini: Path):
+    """Designs cite DDL, view templates and the app's own page scripts: the strict checker and the staleness
+    check know a cited file only by its `files` row. Minified and plugin scripts are someone else's code."""
+    res = mini / "app/src/main/resources"
+    (res / "templates").mkdir(parents=True, exist_ok=True)
+    (res / "static/js/plugins").mkdir(parents=True, exist_ok=True)
+    (res / "schema.sql").write_text("CREATE TABLE ticket (\n  id bigint,\n  state int\n);\n")
+    (res / "templates/ticket.html").write_text("<p th:text=\"${ticket.state}\"></p>\n")
+    (res / "static/js/ticket.js").write_text("$.post('/ticket/hold/' + id);\n")
+    (res / "static/js/jquery.min.js").write_text("!function(){}();\n")
+    (res / "static/js/plugins/grid.js").write_text("var grid = 1;\n")
+    index(db, mini)
+    with db.connect() as con:
+        files = {f["path"]: f for f in index_store.list_files(con, "mini")}
+        lines = runs_store.repo_line_counts(con, "mini")
+    prefix = "app/src/main/resources/"
+    assert {p: files[p]["language"] for p in files if p.startswith(prefix) and not p.endswith((".yml", ".xml"))} == {
+        prefix + "schema.sql": "sql", prefix + "templates/ticket.html": "template",
+        prefix + "static/js/ticket.js": "script"}
+    assert lines[prefix + "schema.sql"] == 4

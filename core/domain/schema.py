@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.evidence import SourceCache
+from core.index.walk import MAX_FILE_BYTES, SKIP_DIRS
 
 _CREATE = re.compile(r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"]?(\w+)[`\"]?\s*\(", re.I)
 _DDL_COL = re.compile(r"^\s*[`\"]?(\w+)[`\"]?\s+(\w+(?:\s*\([\d,\s]+\))?)(.*)$")
@@ -20,7 +21,7 @@ _COMMENT = re.compile(r"COMMENT\s+'((?:[^'\\]|\\.)*)'", re.I)
 _NOT_COLUMN = frozenset({"primary", "key", "unique", "index", "constraint", "foreign", "fulltext", "check"})
 _RESULT_MAP = re.compile(r"<resultMap\b[^>]*\btype=\"([\w.]+)\"")
 _RESULT = re.compile(r"<(?:id|result)\b[^>]*\bcolumn=\"(\w+)\"")
-_SKIP_DIRS = frozenset({"node_modules", "target", "build", ".git", "dist"})
+_SKIP_DIRS = SKIP_DIRS | {"dist"}
 
 
 def snake(name: str) -> str:
@@ -58,7 +59,8 @@ class Table:
 def _ddl_files(root: Path) -> list[Path]:
     out = []
     for p in sorted(root.rglob("*.sql")):
-        if not _SKIP_DIRS & set(p.relative_to(root).parts) and p.stat().st_size < 20_000_000:
+        # only what the index holds (core.index.walk): a cited DDL line must be one the strict checker knows
+        if not _SKIP_DIRS & set(p.relative_to(root).parts) and p.stat().st_size <= MAX_FILE_BYTES:
             out.append(p)
     return out
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from core.domain.schema import snake
 from core.evidence import SourceCache
+from core.index.walk import SKIP_DIRS, TEMPLATES, is_own_script
 
 WRITE = re.compile(r"^(update|insert|save|modify|delete|remove)", re.I)
 COMPARE = re.compile(r"==|!=|\.equals\(|\bcase\b|switch\s*\(|[<>]=?")
@@ -25,7 +26,6 @@ READ = re.compile(r"^(get|is|has|find|select|query|list|count|check|to|equals|va
 CLOCK = re.compile(r"\bnow\(\)|new Date\(|currentTimeMillis")
 FAILS = re.compile(r"\bthrow\b|Asserts\.|\bfail\w*\(|return\s+\w+\.(fail|error|bad)\w*\(", re.I)
 ZERO = re.compile(r"(==|<=|<)\s*0\b|==\s*1\b|!=\s*1\b|<\s*1\b")
-TEMPLATES = (".html", ".ftl", ".jsp", ".vm")      # server-side views; front-end assets are not scanned
 VIEW_NAME = re.compile(r'^\s*return\s+"([\w/.-]+)"\s*;')           # a controller returning a view name
 ATTRIBUTE = re.compile(r'\.(?:setAttribute|addAttribute|addObject)\(\s*"(\w+)"\s*,\s*(.+?)\)\s*;')
 
@@ -378,8 +378,8 @@ class CodeFacts:
         root = Path(self.files.root)
         for ext in (*TEMPLATES, ".js"):
             for p in sorted(root.rglob(f"*{ext}")):
-                parts_of = set(p.relative_to(root).parts)
-                if parts_of & {"node_modules", "target", "plugins"} or ".min." in p.name:
+                parts_of = p.relative_to(root).parts
+                if SKIP_DIRS & set(parts_of) or not is_own_script(parts_of):
                     continue
                 rel = p.relative_to(root).as_posix()
                 try:

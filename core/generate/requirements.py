@@ -185,7 +185,7 @@ class RequirementDeriver:
         for fn in (self.idempotent, self.sql_guard, self.stock_guard, self.unchecked_write, self.new_endpoint,
                    self.list_filter,
                    self.list_filter_criteria, self.new_field, self._impact().add_state,
-                   self._impact().record_history):
+                   self._impact().record_history, self._impact().on_status):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
                     texts.add(spec.text_en)
@@ -1386,8 +1386,8 @@ class RequirementDeriver:
                     refs.append(Ref(clabel, f"calls `{c['callee_name']}`", f"调用 `{c['callee_name']}`", c["path"],
                                     max(cm["start_line"], c["line"] - 3), c["line"]))
                     for k in clients:
-                        refs.append(Ref(k["path"].rsplit("/", 1)[-1], f"sends the request to {k['route']}: `{k['text']}`",
-                                        f"向 {k['route']} 发送请求：`{k['text']}`", k["path"], k["line"], k["line"]))
+                        refs.append(Ref(k["path"].rsplit("/", 1)[-1], f"sends the request to {_url(k['route'])}: `{k['text']}`",
+                                        f"向 {_url(k['route'])} 发送请求：`{k['text']}`", k["path"], k["line"], k["line"]))
         for via in dict.fromkeys(s["via"] for s in setters if s.get("via")):   # the statement the design changes
             st = self._stmt(via)
             if st:
@@ -1419,8 +1419,9 @@ class RequirementDeriver:
                                 f"渲染 `{pg['var']}.{pg['shows']}`：`{pg['text']}`", pg["template"], pg["line"], pg["line"]))
         grids = self._grids(ent, table)
         for g in grids:
-            refs.append(Ref(g["path"].rsplit("/", 1)[-1], f"loads rows from {g['route']} and shows the column "
-                            f"`{g['shows']}`: `{g['text']}`", f"从 {g['route']} 加载数据并显示列 `{g['shows']}`：`{g['text']}`",
+            refs.append(Ref(g["path"].rsplit("/", 1)[-1], f"loads rows from {_url(g['route'])} and shows the column "
+                            f"`{g['shows']}`: `{g['text']}`",
+                            f"从 {_url(g['route'])} 加载数据并显示列 `{g['shows']}`：`{g['text']}`",
                             g["path"], g["url_line"], g["line"]))
         for mp in maps:
             refs.append(Ref(mp["method"], f"builds the returned map by hand: `{mp['text']}`",
@@ -1633,3 +1634,8 @@ class RequirementDeriver:
             "flow": req.get("flow") or [],
         })
 
+
+def _url(route: str) -> str:
+    """"`POST /a/b`" -> "`/a/b`": a page script's cited line holds the URL; the verb is the controller's, said where
+    the controller mapping is cited."""
+    return re.sub(r"^`[A-Z]+ ", "`", route)

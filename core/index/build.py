@@ -91,7 +91,7 @@ def index_file(batch: IndexBatch, cand: Candidate, data: bytes, sha256: str) -> 
             if mapper is not None:
                 generated = "Example_Where_Clause" in mapper.fragments
                 _add_mapper(batch, cand.path, mapper, lines)
-    else:
+    elif cand.language in ("yaml", "properties"):
         try:
             keys = parse_config(cand.path, source.unmasked)
         except MalformedSource as exc:

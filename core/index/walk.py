@@ -26,13 +26,18 @@ BINARY_SUFFIXES = frozenset({
     ".woff2", ".ttf", ".eot",
 })
 BUILD_FILES = ("pom.xml", "build.gradle", "build.gradle.kts")
+# Files indexed as plain text, parsed by no indexer: generated designs cite them (the DDL that holds a column, the
+# page that shows a field, the script that calls an endpoint), so their lines must be known to the strict checker
+# and their hashes to the staleness check like any other cited file.
+TEMPLATES = (".html", ".ftl", ".jsp", ".vm")
+THIRD_PARTY_DIRS = frozenset({"plugins", "vendor", "vendors"})
 
 
 @dataclass
 class Candidate:
     path: str            # relative, '/' separated
     abs_path: str
-    language: str        # java | xml | yaml | properties
+    language: str        # java | xml | yaml | properties | sql | template | script
     size: int
     module: str
 
@@ -51,7 +56,18 @@ def _language(name: str) -> str | None:
         return "xml"
     if is_config(name):
         return "properties" if name.endswith(".properties") else "yaml"
+    if name.endswith(".sql"):
+        return "sql"
+    if name.endswith(TEMPLATES):
+        return "template"
+    if name.endswith(".js") and ".min." not in name:
+        return "script"
     return None
+
+
+def is_own_script(rel_parts: tuple[str, ...]) -> bool:
+    """A page script the team wrote: not minified, not under a folder of third-party plugins."""
+    return ".min." not in rel_parts[-1] and not THIRD_PARTY_DIRS & set(rel_parts[:-1])
 
 
 def _printable(name: str) -> str:
@@ -130,7 +146,7 @@ def walk_repo(root: Path) -> WalkResult:
                 result.skipped.append((entry_rel, "binary"))
                 continue
             language = _language(name)
-            if language is None:
+            if language is None or (language == "script" and not is_own_script(tuple(entry_rel.split("/")))):
                 continue
             try:
                 st_file = entry.stat()

@@ -154,6 +154,7 @@ class _Held:
         for span in spans:
             enclosing = code.enclosing(span)
             names.add(PurePosixPath(span.path).name.split(".")[0])
+            names.update(_TOKEN.findall(PurePosixPath(span.path).name))   # a claim may name the cited file itself
             for decl in enclosing:
                 names.add(decl.name)
                 names.update(_TOKEN.findall(decl.doc))

@@ -1095,3 +1095,18 @@ def test_a_span_opening_on_a_comment_still_shows_its_method(tmp_path):
     outline = JavaOutline(SourceCache(tmp_path))
     assert outline.with_signatures([Span(path="A.java", start_line=4, end_line=5)]) == [
         Span(path="A.java", start_line=2, end_line=5)]
+
+
+def test_a_call_found_by_its_rule_and_through_its_statement_is_one_place():
+    """mall cancelTimeOutOrder: `portalOrderDao.updateOrderStatus(ids, 4)` is a transition rule's setter and, through
+    the statement's `#{status}`, a statement setter too; 'sets it in 8 places' listed line 299 twice (blind read G
+    S24). One place, keeping the rule's facts and naming the statement it goes through."""
+    from core.generate.lifecycle_facts import _one_per_site
+    rule = {"who": "S.cancel", "to": "4", "path": "S.java", "line": 299, "spans": [{"path": "S.java"}], "via": None}
+    stmt = {"who": "S.cancel", "to": "4", "path": "S.java", "line": 299, "through": "Dao.updateOrderStatus",
+            "stmt": {"path": "Dao.xml", "start_line": 69, "end_line": 76}, "via": None}
+    other = {**rule, "line": 326}
+    merged = _one_per_site([stmt, rule, other])
+    assert len(merged) == 2
+    assert merged[0]["spans"] == rule["spans"] and merged[0]["through"] == "Dao.updateOrderStatus"
+    assert merged[0]["stmt"]["start_line"] == 69

@@ -446,7 +446,7 @@ class Lifecycles:
 
     def _items_for(self, entity: str, field: str, setters: list[dict], dict_rec: dict | None, labels: dict,
                    fallback_domain: str, per_value: bool) -> list[WorkItem]:
-        setters = sorted(setters, key=lambda s: (s["path"], s["line"]))
+        setters = sorted(_one_per_site(setters), key=lambda s: (s["path"], s["line"]))
         facts = {"entity": entity, "field": field, "labels": labels, "setters": setters, "kind_of_field":
                  "status" if per_value else "coded",
                  "dict_id": dict_rec["dict_id"] if dict_rec else None, "copies": self._copies(dict_rec),
@@ -479,6 +479,21 @@ class Lifecycles:
                 for qkind, question in lifecycle_questions(gfacts, lang, gref):
                     out.append(self.p._item(gref, "rule", "lifecycle", qkind, lang, domain, question, gfacts, evidence))
         return out
+
+
+def _one_per_site(setters: list[dict]) -> list[dict]:
+    """One setter per (path, line, value): a call a transition rule reads (`dao.updateOrderStatus(ids, 4)`) is also
+    found through the statement it calls; counted twice, "sets it in 8 places" lists one call twice. The rule's
+    setter keeps its facts and gains the statement it goes through."""
+    out: dict[tuple[str, int, str], dict] = {}
+    for s in setters:
+        key = (s["path"], s["line"], s["to"])
+        if key not in out:
+            out[key] = s
+            continue
+        first, other = (out[key], s) if out[key].get("spans") or not s.get("spans") else (s, out[key])
+        out[key] = {**first, **{k: other[k] for k in ("through", "stmt") if other.get(k) and not first.get(k)}}
+    return list(out.values())
 
 
 def _line(rule: dict) -> int:

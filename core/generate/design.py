@@ -1006,3 +1006,12 @@ def _record_history(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPro
 
 BUILDERS["add_state"] = _add_state
 BUILDERS["record_history"] = _record_history
+
+
+def _on_status(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    from core.generate.status_hook import on_status_design  # status_hook.py imports this module
+
+    return on_status_design(spec, conv, lang)
+
+
+BUILDERS["on_status"] = _on_status

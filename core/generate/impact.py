@@ -313,6 +313,12 @@ class ImpactDeriver:
                     return True
         return False
 
+    # -------------------------------------------------------------- on status --
+    def on_status(self, domain: str) -> list[DesignSpec]:
+        """"Do something every time X enters status V" (core/generate/status_hook.py)."""
+        from core.generate.status_hook import on_status_specs
+        return on_status_specs(self, domain)
+
     # --------------------------------------------------------- record history --
     def record_history(self, domain: str) -> list[DesignSpec]:
         """An operation moves E.status and writes no history row, while peers insert one (an `H` whose status field

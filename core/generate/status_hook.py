@@ -1,0 +1,385 @@
+"""Change-impact design "do something every time an X enters status V": every place that moves it there, and the hook.
+
+Such a design is only worth signing when no place is missed, so it is derived only where the lifecycle facts know
+every writer of the field (lifecycle_facts.Lifecycles.extra_setters: every `.setF(` a transition with a known value,
+every mapper write a transition, a whole-record write or a parameter every caller passes as a literal). Each place is
+the Java call that writes the row (the setter's persisting call, or the call of the mapper statement that sets the
+column in SQL), cited with its method's signature and the checks above it. The hook is one new method per module the
+places live in, in the class that holds most of them, called right after each write: a listener on the entity or its
+setter would not see the statements that write the column in SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from core.domain.schema import snake
+from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
+from core.generate.design_facts import cap, is_delete_flag
+from core.generate.lifecycle_facts import MAX_SETTERS, _argument
+from core.models import DesignProposal
+
+MAX_PLACES = 8          # writes of one value: beyond this a per-call hook is not one design
+_ID_CRITERIA = re.compile(r"\.andId(In|EqualTo)\(\s*(\w+)\s*\)")
+_CONSTANT = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_THROWS = re.compile(r"throw\b|[A-Z]\w*\.fail\w*\(")      # a throw, or a static helper that throws (Asserts.fail)
+
+
+def on_status_specs(impact, domain: str) -> list[DesignSpec]:
+    """One design per (entity, status field, labelled code) whose every writer is known and that some operation moves
+    a record into (a code only set on the record being created needs no hook: it is the creation)."""
+    r, lc = impact.r, impact._lifecycles()
+    out = []
+    for d, ent, fld in r._lifecycles(domain):
+        rules = lc.transitions.get((ent["name"], fld), [])
+        if is_delete_flag(fld) or r._snapshot(d, ent) or not rules or len(rules) > MAX_SETTERS:
+            continue
+        extra = lc.extra_setters(ent["name"], fld, rules)
+        if extra is None:
+            continue
+        labels = {str(e["code"]): e for e in d["entries"] if _labelled(e)}
+        setters = [(lc._setter(t), t) for t in rules] + [(x, None) for x in extra]
+        for code in sorted({s["to"] for s, _ in setters} & set(labels)):
+            members = [(s, t) for s, t in setters if s["to"] == code]
+            if all(lc._on_new_record(s) for s, _ in members):
+                continue
+            spec = _spec(impact, domain, d, ent, fld, code, labels[code], members)
+            if spec is not None:
+                out.append(spec)
+    return out
+
+
+def _labelled(entry: dict) -> bool:
+    """A code with a business label (not just its constant's name)."""
+    label = entry.get("label") or ""
+    return bool(label) and label != entry.get("name") and not _CONSTANT.match(label)
+
+
+def _places(impact, ent: dict, members: list[tuple[dict, dict | None]]) -> list[dict] | None:
+    """Each Java call that writes the code, with what identifies the records it moves; None when one is unknown."""
+    code, out, seen = impact.code, [], set()
+    for s, t in members:
+        tf = (t or {}).get("facts") or {}
+        if s.get("via") == "sql":         # a statement whose SET writes the literal: each Java call of it is a place
+            st = s.get("stmt") or {"path": t["evidence"][0]["path"], "start_line": t["evidence"][0]["start_line"],
+                                   "end_line": t["evidence"][0]["end_line"]}
+            dao = code.methods.get(s.get("method_id") or "")
+            calls = [c for c in (code.callers(dao) if dao else []) if c["path"] not in code.generated_paths]
+            if not calls:
+                return None
+            for c in calls:
+                place = _call_place(impact, ent, c["path"], c["line"], s["who"], st, s["from_codes"])
+                if place is None:
+                    return None
+                out.append(place)
+        elif s.get("through") or tf.get("through"):      # a call passing the code to a statement's parameter
+            stmt = tf.get("through_stmt") or {"path": s["stmt"]["path"], "line": s["stmt"]["start_line"]}
+            place = _call_place(impact, ent, s["path"], s["line"], s.get("through") or tf["through"],
+                                {"path": stmt["path"], "start_line": stmt["line"], "end_line": stmt["line"]}, [])
+            if place is None:
+                return None
+            out.append(place)
+        else:
+            place = _setter_place(impact, ent, s, tf)
+            if place is None:
+                return None
+            out.append(place)
+    unique = []
+    for p in out:                         # a statement's caller that is also a rule of its own is one place
+        if (p["path"], p["line"]) not in seen:
+            seen.add((p["path"], p["line"]))
+            unique.append(p)
+    return unique
+
+
+def _method_label(m: dict) -> str:
+    return f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+
+
+def _base(impact, path: str, m: dict, lines: list[int], line: int, end: int) -> dict:
+    """What every place holds: its method, module, class, the write's lines and the span that shows them with the
+    method's signature and the checks above."""
+    start, stop = impact.code.span(path, [x for x in lines if x] + [end], m)
+    module = next((f.get("module") for f in impact.data["files"] if f["path"] == path), None) or ""
+    return {"op": _method_label(m), "method_id": m["symbol_id"], "class_id": m["parent_id"], "module": module,
+            "layer": impact.code.layer_of(m["parent_id"]), "path": path, "line": line, "end": end,
+            "start_line": start, "end_line": stop, "transactional": impact.r._transactional(m)}
+
+
+def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
+    """A Java setter persisted by a later call (`order.setStatus(4); orderMapper.updateByPrimaryKeySelective(order)`):
+    the records are the receiver (a loaded record or one given its id) or the ids the update's criteria name."""
+    w = s.get("write") or {}
+    m = impact.code.method_at(s["path"], s["line"])
+    recv = tf.get("receiver") or ""
+    if not w.get("call") or not m or not recv:
+        return None
+    lines = impact.r.files.get(s["path"]).lines[m["start_line"] - 1:m["end_line"]]
+    body = "\n".join(lines)
+    built = re.search(rf"\b{re.escape(recv)}\s*=\s*new\s+\w+\s*\(", body)
+    if not built or f"{recv}.setId(" in body:
+        target = ("one", f"{recv}.getId()")
+    else:                                # a new record carrying only the update: the ids are in the criteria
+        ids = _ID_CRITERIA.search(body)
+        if not ids:
+            return None
+        target = ("each" if ids.group(1) == "In" else "one", ids.group(2))
+    place = _base(impact, s["path"], m, [s["line"], *s["limit_lines"], *(c["line"] for c in s["within"])],
+                  w["line"], w.get("end_line") or w["line"])
+    lines_all = impact.r.files.get(s["path"]).lines
+    place.update({"write": w["call"], "setter": s["line"], "sql": None, "stmt": None, "target": target, "param": False,
+                  "within": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]} for c in s["within"]
+                             if not _encloses(lines_all, c["line"], w["line"])],
+                  "returned": lines_all[w["line"] - 1].strip().startswith("return "),
+                  "untested": _untested(lines_all, m["start_line"], w["line"], tf["field"]),
+                  "from_codes": s["from_codes"], "new": bool(impact._lifecycles()._on_new_record(s)),
+                  "row_check": (impact.code.row_check({"path": s["path"], "line": w["line"]}) or {}).get("line")})
+    return place
+
+
+def _untested(lines: list[str], start: int, write: int, fld: str) -> bool:
+    """Nothing is tested before the write (no `if`, no ternary) and nothing reads or filters on the field: a record
+    already in the state is written again."""
+    before = "\n".join(lines[start - 1:write])
+    return not re.search(rf"\bif\s*\(|\?|\bget{cap(fld)}\(|\band{cap(fld)}\w*\(", before)
+
+
+def _encloses(lines: list[str], header: int, line: int) -> bool:
+    """The block opened on `header` (an `if (..) {`) still holds `line`: braces opened there are not all closed."""
+    depth = 0
+    for n in range(header, line):
+        depth += lines[n - 1].count("{") - lines[n - 1].count("}")
+        if depth <= 0 and n > header:
+            return False
+    return depth > 0
+
+
+def _call_place(impact, ent: dict, path: str, line: int, stmt_label: str, stmt: dict, froms: list[str]) -> dict | None:
+    """The call of a mapper statement that sets the column in SQL: the records are those its arguments name."""
+    m = impact.code.method_at(path, line)
+    if not m or impact.code.inactive(m.get("parent_id")):
+        return None
+    text = impact.code.text(path, line)
+    name = stmt_label.rsplit(".", 1)[-1]
+    call = re.search(rf"[\w.]*\b{re.escape(name)}\s*\(.*?\)(?=\s*[;)]|\s*$)", text)
+    args, n = [], 0
+    while (a := _argument(impact.r.files.get(path).lines, line, name, n)) is not None:
+        args.append(a)
+        n += 1
+    ids = [a for a in args if re.fullmatch(r"[a-z]\w*", a)]
+    if len(ids) != 1:
+        return None
+    sql = "\n".join(impact.r.files.get(stmt["path"]).lines[stmt["start_line"] - 1:stmt["end_line"]])
+    st = next((x for x in impact.r.data["sql_statements"] if x["path"] == stmt["path"]
+               and x["start_line"] <= stmt["start_line"] <= x["end_line"]), None)
+    whole = "\n".join(impact.r.files.get(stmt["path"]).lines[st["start_line"] - 1:st["end_line"]]) if st else sql
+    end = impact.code.statement_end(path, line)
+    place = _base(impact, path, m, [line], line, end)
+    place.update({"write": call.group(0) if call else text.rstrip(";"), "setter": None, "sql": stmt_label,
+                  "stmt": {"path": stmt["path"], "start_line": st["start_line"] if st else stmt["start_line"],
+                           "end_line": min(st["end_line"], st["start_line"] + 39) if st else stmt["end_line"]},
+                  "target": ("rows" if "<foreach" in whole else "one", ids[0]), "from_codes": froms, "new": False,
+                  "param": not froms and "#{" in sql, "within": [], "untested": False,
+                  "returned": text.startswith("return "),
+                  "row_check": (impact.code.row_check({"path": path, "line": line}) or {}).get("line")})
+    return place
+
+
+def _hooks(impact, ent: dict, fld: str, code: str, entry: dict, places: list[dict]) -> list[dict] | None:
+    """One hook per module: in the class holding most of the module's places (a service before anything else), named
+    after the state. None where a module's places sit in several classes (a shared bean would have to be injected
+    across them, which the facts do not check)."""
+    words = re.findall(r"[A-Z][a-z0-9]*", ent["name"])
+    base = "".join(words[1:]) if len(words) > 1 else ent["name"]
+    const = (entry.get("name") or "").rsplit(".", 1)[-1]
+    state = "".join(w.capitalize() for w in re.sub(r"^(ORDER_)?(STATUS_|STATE_)?", "", const).split("_") if w) \
+        if const else f"{cap(fld)}{code.replace('-', 'Minus')}"
+    name = f"on{base}{state}"
+    hooks = []
+    for module in sorted({p["module"] for p in places}):
+        mine = [p for p in places if p["module"] == module]
+        owners = Counter(p["class_id"] for p in mine)
+        if len(owners) > 1:
+            return None
+        cls_id = next(iter(owners))
+        cls = impact.code.classes.get(cls_id) or {}
+        if impact.code.has_method(cls_id, name):
+            return None
+        hooks.append({"module": module, "class": cls.get("name") or cls_id.rsplit(".", 1)[-1], "name": name,
+                      "layer": impact.code.layer_of(cls_id), "id_type": _id_type(impact, ent)})
+    return hooks
+
+
+def _id_type(impact, ent: dict) -> str:
+    return next((f.get("type") or "Long" for f in impact.data["symbols"] if f["kind"] == "field"
+                 and f.get("parent_id") == ent["symbol_id"] and f["name"] == "id"), "Long").rsplit(".", 1)[-1]
+
+
+def _fails_after(impact, p: dict) -> tuple[int, str] | None:
+    """The first throw a method can still reach after its write (`throw ..`, `Asserts.fail(..)`); a returned error
+    (`return Response.fail(..)`) rolls nothing back, so it is not one."""
+    m = impact.code.methods.get(p["method_id"]) or {}
+    lines = impact.r.files.get(p["path"]).lines
+    start = p["row_check"] + 2 if p.get("row_check") else p["end"] + 1     # past the write's own 0-row failure
+    for n in range(start, (m.get("end_line") or p["end"]) + 1):
+        text = lines[n - 1].strip()
+        if _THROWS.match(text):
+            return n, text
+    return None
+
+
+def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: dict,
+          members: list[tuple[dict, dict | None]]) -> DesignSpec | None:
+    places = _places(impact, ent, members)
+    if not places or len(places) > MAX_PLACES:
+        return None
+    hooks = _hooks(impact, ent, fld, code, entry, places)
+    if not hooks:
+        return None
+    r = impact.r
+    label = impact._label_of(d, code)
+    refs = r._dict_refs(d, [code])
+    for p in places:
+        froms = " or ".join(p["from_codes"])
+        only = (f" (only from {froms})" if froms else "", f"（仅从 {froms} 开始）" if froms else "")
+        if p["setter"]:
+            en = f"sets {fld} to {code} and writes it with `{_short(p['write'])}` (line {p['line']})"
+            zh = f"把 {fld} 设为 {code}，并以 `{_short(p['write'])}` 写入（第 {p['line']} 行）"
+        elif p["param"]:
+            en = f"passes {code} to `{p['sql']}` (`{_short(p['write'])}`, line {p['line']}), whose UPDATE writes it to {fld}"
+            zh = f"把 {code} 传给 `{p['sql']}`（`{_short(p['write'])}`，第 {p['line']} 行），其 UPDATE 把它写入 {fld}"
+        else:
+            en = f"calls `{_short(p['write'])}` (line {p['line']}), whose UPDATE sets {fld} to {code}"
+            zh = f"调用 `{_short(p['write'])}`（第 {p['line']} 行），其 UPDATE 把 {fld} 设为 {code}"
+        refs.append(Ref(p["op"], en + only[0], zh + only[1], p["path"], p["start_line"], p["end_line"]))
+        if p["stmt"]:
+            refs.append(Ref(p["sql"], f"writes {fld} in the UPDATE itself", f"在 UPDATE 语句中写入 {fld}",
+                            p["stmt"]["path"], p["stmt"]["start_line"], p["stmt"]["end_line"]))
+        fail = _fails_after(impact, p) if p["transactional"] else None
+        p["fails_after"] = list(fail) if fail else None
+    facts = {"entity": ent["name"], "field": fld, "code": code, "label": label, "places": places, "hooks": hooks,
+             "table": r.tables[ent["symbol_id"]]}
+    text_en = (f"Every time {_a(ent['name'])} enters {fld} {label}, run one follow-up action (for "
+               f"example, send a notification or record an event). Which code moves it there, and where does the hook "
+               "go so that no path is missed?")
+    text_zh = (f"每当 {ent['name']} 的 {fld} 变为 {label} 时，都要执行一个后续动作（例如发送通知或记录事件）。"
+               "哪些代码会把它改为该状态？钩子应放在哪里才不会漏掉任何一条路径？")
+    from core.generate.impact import _req_id
+    return DesignSpec(_req_id("on_status", d["dict_id"], code), "on_status", domain, text_en, text_zh, refs, facts)
+
+
+def _short(call: str, limit: int = 90) -> str:
+    return call if len(call) <= limit else call[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
+def _target(p: dict, lang: str, ent: str) -> str:
+    kind, var = p["target"]
+    if kind == "rows":
+        return _t(lang, f"once for each {ent} that `{var}` names and the statement moved",
+                  f"对 `{var}` 中列出且被该语句改动的每个 {ent} 各调用一次")
+    if kind == "each":
+        return _t(lang, f"once for each id in `{var}` that the write moved", f"对 `{var}` 中被该写入改动的每个 id 各调用一次")
+    return _t(lang, f"with `{var}`", f"参数为 `{var}`")
+
+
+def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """One hook per module, called right after each write that moves the record into the state."""
+    f = spec.facts
+    ent, fld, code, label, places, hooks = f["entity"], f["field"], f["code"], f["label"], f["places"], f["hooks"]
+    by_module = {h["module"]: h for h in hooks}
+    changes = []
+    for h in hooks:
+        changes.append((h["layer"], h["class"], _t(
+            lang, f"add a private method `{h['name']}({h['id_type']} id)` that runs the action for one {ent} that has "
+                  f"just entered {fld} {code}; it is the only place the action is written"
+                  + (f" in {h['module']}" if len(hooks) > 1 else ""),
+            f"新增私有方法 `{h['name']}({h['id_type']} id)`，对刚进入 {fld} {code} 的一个 {ent} 执行该动作；"
+            "动作只写在这里" + (f"（{h['module']} 模块）" if len(hooks) > 1 else "")), False))
+    for p in places:
+        h = by_module[p["module"]]
+        rc, w = p.get("row_check"), _short(p["write"])
+        if rc and rc == p["line"]:
+            after = _t(lang, f"after the row-count check that wraps `{w}` (lines {p['line']}-{p['end']})",
+                       f"在包住 `{w}` 的影响行数检查（第 {p['line']}-{p['end']} 行）之后")
+        elif rc:
+            after = _t(lang, f"after `{w}` (line {p['line']}) and its row-count check (line {rc})",
+                       f"在 `{w}`（第 {p['line']} 行）及其影响行数检查（第 {rc} 行）之后")
+        else:
+            after = _t(lang, f"after `{w}` (line {p['line']})", f"在 `{w}`（第 {p['line']} 行）之后")
+        sql = _t(lang, f"; `{p['sql']}` sets the column in SQL, so only this call knows the rows moved",
+                 f"；`{p['sql']}` 在 SQL 中设置该列，只有这次调用知道哪些记录被改动") if p["sql"] else ""
+        when = "".join(_t(lang, f", only when `{c['condition']}` held (its branch at line {c['line']} sets it)"
+                          if c["branch"] == "then" else
+                          f", only when `{c['condition']}` did not hold (its else branch, line {c['line']}, sets it)",
+                          f"，且仅在设置它的 `{c['condition']}` 分支（第 {c['line']} 行）" if c["branch"] == "then"
+                          else f"，且仅在 `{c['condition']}`（第 {c['line']} 行）的 else 分支") for c in p["within"])
+        if p["returned"]:
+            act = _t(lang, f"line {p['line']} returns the result of `{_short(p['write'])}`: keep it in a local, call "
+                           f"`{h['name']}` {_target(p, lang, ent)}{when}, then return it{sql}",
+                     f"第 {p['line']} 行直接返回 `{_short(p['write'])}` 的结果：先存入局部变量，调用 `{h['name']}`，"
+                     f"{_target(p, lang, ent)}{when}，再返回{sql}")
+        else:
+            act = _t(lang, f"{after}, call `{h['name']}` {_target(p, lang, ent)}{when}{sql}",
+                     f"{after}调用 `{h['name']}`，{_target(p, lang, ent)}{when}{sql}")
+        changes.append((p["layer"], p["op"], act, False))
+    n_sql = [p for p in places if p["sql"]]
+    rows = []
+    for p in places:
+        froms = " or ".join(p["from_codes"])
+        rows.append(_t(lang, f"`{p['op']}` (line {p['line']})" + (f", only from {froms}" if froms else "")
+                       + (f", through the statement `{p['sql']}`" if p["sql"] else ""),
+                       f"`{p['op']}`（第 {p['line']} 行）" + (f"，仅从 {froms} 开始" if froms else "")
+                       + (f"，经由语句 `{p['sql']}`" if p["sql"] else "")))
+    understanding = _t(
+        lang, f"{len(places)} place{'s' if len(places) != 1 else ''} in the code move{'s' if len(places) == 1 else ''} "
+              f"{ent}.{fld} to {label} (counting every `set{cap(fld)}` call on {_a(ent)} and every mapper statement "
+              f"that writes {f['table']}.{snake(fld)}): " + "; ".join(rows) + ". Calling one method right after each of "
+              "these writes runs the action exactly when the state is entered, and nowhere else."
+              + (f" {len(n_sql)} of them {'sets' if len(n_sql) == 1 else 'set'} the column in SQL, which a listener "
+                 "on the entity or its setter would not see." if n_sql else ""),
+        f"代码中共有 {len(places)} 处把 {ent}.{fld} 改为 {label}（统计范围：{ent} 上所有 `set{cap(fld)}` 调用，以及所有写 "
+        f"{f['table']}.{snake(fld)} 的 mapper 语句）：" + "；".join(rows)
+        + "。在每次写入之后调用同一个方法，动作就恰好在进入该状态时执行。"
+        + (f"其中 {len(n_sql)} 处在 SQL 中设置该列，实体或其 setter 上的监听看不到它们。" if n_sql else ""))
+    risks = []
+    for p in places:
+        if p["fails_after"]:
+            n, text = p["fails_after"]
+            risks.append(_t(lang, f"`{p['op']}` is transactional and can still throw after its write (line {n}: "
+                                  f"`{_short(text, 70)}`), which rolls the status back: an action with effects outside "
+                                  "the database (a message, a notification) should run after the commit",
+                            f"`{p['op']}` 在事务中，写入之后仍可能抛出异常（第 {n} 行：`{_short(text, 70)}`），状态会回滚："
+                            "对数据库之外有影响的动作（消息、通知）应在提交之后执行"))
+        if p["untested"]:
+            risks.append(_t(lang, f"`{p['op']}` tests nothing before writing {code} and its update does not filter on "
+                                  f"{fld}: {_a(ent)} "
+                                  f"already in {code} is written again and would run the action again, so the hook "
+                                  "must bear a repeat (or the write must test the current status)",
+                            f"`{p['op']}` 写入 {code} 前不做任何判断，更新也不按 {fld} 过滤："
+                            f"已处于 {code} 的 {ent} 会被再次写入并再次执行动作，"
+                            "因此钩子必须能承受重复（或在写入时判断当前状态）"))
+        if p["target"][0] in ("each", "rows"):
+            risks.append(_t(lang, f"`{p['op']}` moves several records in one write: the hook runs once per record, "
+                                  f"only for the records in `{p['target'][1]}` that the write actually matched",
+                            f"`{p['op']}` 一次写入多条记录：钩子按记录各调用一次，"
+                            f"且只针对 `{p['target'][1]}` 中真正被匹配到的记录"))
+    risks.append(_t(lang, f"an operation added later that moves {ent}.{fld} to {code} must call the hook too",
+                    f"以后新增的把 {ent}.{fld} 改为 {code} 的操作也必须调用该钩子"))
+    tests = [_t(lang, f"after `{p['op']}` moves a record to {code}, the action ran once for it",
+                f"`{p['op']}` 把记录改为 {code} 后，动作对它执行了一次") for p in places]
+    tests.append(_t(lang, "when a write is refused (its check fails or it matches no row), the action does not run",
+                    "写入被拒绝（检查不通过或未匹配到记录）时，动作不执行"))
+    return DesignProposal(
+        understanding=understanding, changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, "none: the hook reads the record by its id", "无：钩子按 id 读取记录")],
+        flow=[_t(lang, f"each listed operation writes {fld} = {code} as today",
+                 f"各操作照常写入 {fld} = {code}"),
+              _t(lang, "right after the write succeeds, it calls the hook of its module for each record it moved",
+                 "写入成功后，立即为每条被改动的记录调用本模块的钩子"),
+              _t(lang, "the hook runs the action", "钩子执行该动作")],
+        risks=risks, test_plan=tests)

@@ -1,0 +1,62 @@
+"""The design "do something every time X enters status V" on examples/shop: every place that moves the field to the
+value is listed and cited, a statement that sets the column in SQL is called out at its Java call, the hook goes in
+the class that holds the places, and no design is derived where the facts cannot place one hook."""
+
+from __future__ import annotations
+
+from core.models import Sample
+from storage import Database, samples_store
+
+
+def hooks(db: Database) -> list[Sample]:
+    with db.connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
+    return [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "on_status"]
+
+
+def _one(samples: list[Sample], needle: str) -> Sample:
+    found = [s for s in samples if needle in s.question]
+    assert len(found) == 1, [s.question for s in samples]
+    return found[0]
+
+
+def _changes(s: Sample) -> str:
+    return "\n".join(f"{c.component} {c.change}" for c in s.design.changes)
+
+
+def _cited(s: Sample, path_end: str, line: int) -> bool:
+    return any(e.path.endswith(path_end) and e.start_line <= line <= e.end_line for e in s.evidence)
+
+
+def test_a_statement_that_sets_the_status_in_sql_is_hooked_at_its_java_call(shop_db):
+    """OrdOrderDao.delivery sets status = 2 in a CASE over a <foreach>: the hook goes after its call in
+    OrdOrderServiceImpl.delivery, once per order the statement moved, and the SQL is said to be invisible to Java."""
+    s = _one(hooks(shop_db), "OrdOrder enters status 2")
+    text = _changes(s)
+    assert "OrdOrderServiceImpl add a private method `onOrderStatus2(Long id)`" in text
+    assert "OrdOrderServiceImpl.delivery after `orderDao.delivery(deliveryParamList)` (line 72), call `onOrderStatus2` " \
+           "once for each OrdOrder that `deliveryParamList` names and the statement moved" in text
+    assert "`OrdOrderDao.delivery` sets the column in SQL" in text
+    assert _cited(s, "OrdOrderServiceImpl.java", 72) and _cited(s, "OrdOrderDao.xml", 71)
+    assert "1 of them sets the column in SQL" in s.design.understanding
+
+
+def test_every_writer_of_the_value_is_a_place_and_an_unchecked_one_is_a_risk(shop_db):
+    """refundStatus 30 is written by reject (only from 10) and by rejectExpired, which tests nothing first."""
+    s = _one(hooks(shop_db), "OrdRefund enters refundStatus 30")
+    assert "2 places in the code move OrdRefund.refundStatus to 30" in s.design.understanding
+    text = _changes(s)
+    assert "OrdRefundService.rejectExpired after `refundRepository.save(refund)` (line 72)" in text
+    assert "OrdRefundService.reject after `refundRepository.save(refund)` (line 91)" in text
+    risks = "\n".join(s.design.risks)
+    assert "`OrdRefundService.rejectExpired` tests nothing before writing 30" in risks
+    assert "`OrdRefundService.reject` tests nothing" not in risks
+    assert _cited(s, "OrdRefundService.java", 71) and _cited(s, "OrdRefundService.java", 91)
+
+
+def test_no_hook_for_a_creation_value_or_for_places_spread_over_several_classes_of_a_module(shop_db):
+    """0 is only set on the order being created (the creation is the hook); 1 and 4 are written from several
+    classes of one module, where one shared hook would need an injection the facts do not check."""
+    questions = [s.question for s in hooks(shop_db)]
+    assert not [q for q in questions if "OrdOrder enters status 0" in q]
+    assert not [q for q in questions if "OrdOrder enters status 1 " in q or "OrdOrder enters status 4 " in q]

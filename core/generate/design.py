@@ -1015,3 +1015,12 @@ def _on_status(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
 
 
 BUILDERS["on_status"] = _on_status
+
+
+def _audit_column(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    from core.generate.audit import audit_column_design  # audit.py imports this module
+
+    return audit_column_design(spec, conv, lang)
+
+
+BUILDERS["audit_column"] = _audit_column

@@ -181,11 +181,13 @@ class RequirementDeriver:
     # --------------------------------------------------------------- kinds --
     def derive(self, domain: str) -> list[DesignSpec]:
         """The designs of one domain; a requirement another domain of this run already gave is not repeated."""
+        from core.generate.audit import audit_specs  # audit.py imports design, which this module's users load first
         specs, texts = [], self._asked
         for fn in (self.idempotent, self.sql_guard, self.stock_guard, self.unchecked_write, self.new_endpoint,
                    self.list_filter,
                    self.list_filter_criteria, self.new_field, self._impact().add_state,
-                   self._impact().record_history, self._impact().on_status):
+                   self._impact().record_history, self._impact().on_status,
+                   lambda d: audit_specs(self, d)):
             for spec in fn(domain)[:MAX_PER_KIND]:
                 if spec.text_en not in texts:          # no two designs with the same requirement
                     texts.add(spec.text_en)
@@ -583,6 +585,27 @@ class RequirementDeriver:
         holders = [m, cls] + ([x for x in self.code.methods_of.get(iface["symbol_id"], []) if x["name"] == m["name"]]
                               if iface else [])
         return any(a.get("name") == "Transactional" for h in holders for a in h.get("annotations") or [])
+
+    def tx_ref(self, m: dict) -> Ref | None:
+        """The lines that make `m` transactional (its own @Transactional, its class's, or its interface method's),
+        from the annotation to the declaration: a design that says "the method is @Transactional" cites them."""
+        cls = self.classes.get(m.get("parent_id") or "") or {}
+        iface = self.code.cls(cls["name"].removesuffix("Impl")) if (cls.get("name") or "").endswith("Impl") else None
+        holders = [m, cls] + ([x for x in self.code.methods_of.get(iface["symbol_id"], []) if x["name"] == m["name"]]
+                              if iface else [])
+        h = next((h for h in holders if any(a.get("name") == "Transactional" for a in h.get("annotations") or [])), None)
+        if h is None or not h.get("path") or not h.get("start_line"):
+            return None
+        lines = self.files.get(h["path"]).lines
+        head = re.compile(rf"\b(class|interface)\s+{re.escape(h['name'])}\b" if h is cls else rf"\b{re.escape(h['name'])}\s*\(")
+        ann = next((n for n in range(h["start_line"], min(h["start_line"] + 12, len(lines)) + 1)
+                    if "@Transactional" in lines[n - 1]), None)
+        decl = next((n for n in range(ann or h["start_line"], min(h["start_line"] + 12, len(lines)) + 1)
+                     if head.search(lines[n - 1])), None)
+        if ann is None or decl is None:
+            return None
+        label = h["name"] if h is cls else f"{h['parent_id'].rsplit('.', 1)[-1]}.{h['name']}"
+        return Ref(label, "is annotated @Transactional", "带有 @Transactional 注解", h["path"], ann, decl)
 
     def _statement_callers(self, st: dict) -> list[dict]:
         """Hand-written calls of a mapper statement (through its DAO method)."""

@@ -1,0 +1,485 @@
+"""Audit-column designs: "make sure every write of T sets its modify time", where T already has the column.
+
+Such a design is only worth signing when it lists every write of the table and says rightly, for each one,
+whether the column gets a new value there. It is derived only where the facts can say so for every write:
+
+- the writes are the `who writes T` facts (every write statement on T some Java method calls, with every call
+  site: generated mappers, hand DAO XML, annotation SQL, JPA / MyBatis-Plus inherited writes);
+- a statement either assigns the column in its SQL (`modify_time = now()`), takes it from the record it is given
+  (`#{modifyTime}`, `<if test="modifyTime != null">`, a repository `save`), or does not name it at all;
+- where the record brings the value, the setter is found on the record passed to the write (in the calling
+  method, or in every caller when the record is the method's parameter), and an independent scan finds no
+  other setter of the field in hand-written code (a helper that sets it would make "not set" wrong);
+- the column is not filled by the database (`ON UPDATE CURRENT_TIMESTAMP`) or by the framework (JPA
+  `@LastModifiedDate` / `@UpdateTimestamp`, MyBatis-Plus `@TableField(fill = ...UPDATE)`).
+
+A table is asked about only where some update leaves the column as it was; deletes (and soft deletes, which only
+flag the row) are listed as such. Each change is made where the repository's conventions put it: a setter
+before the call in Java, or the SET of a hand-written statement (a generated one is regenerated, not edited).
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.domain.schema import snake
+from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
+from core.generate.design_facts import cap, is_delete_flag
+from core.models import DesignProposal
+
+MODIFY_COLUMN = re.compile(r"^(?:gmt_)?(?:modify|modified|update|updated|last_modified|last_update)(?:_(?:time|date|at|on))?$")
+_NOW = re.compile(r"\b(now|sysdate|current_timestamp|getdate|localtimestamp)\b(\s*\(\s*\))?", re.I)
+_AUTO_FILL = re.compile(r"@(LastModifiedDate|UpdateTimestamp)\b|fill\s*=\s*FieldFill\.(INSERT_UPDATE|UPDATE)")
+MIN_SITES = 2          # one write is no audit: the question is whether they all agree
+MAX_SITES = 14         # call sites the design lists, each cited
+MAX_STATEMENTS = 8
+
+
+def _snippet(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+class AuditDeriver:
+    """Audit-column specs from a RequirementDeriver's facts and a Planner's call graph of the write statements."""
+
+    def __init__(self, req):
+        self.r, self.code, self.data = req, req.code, req.data
+        self._planner = None
+
+    def planner(self):
+        """The write statements and the call graph the `who writes T` questions use, built on first use."""
+        if self._planner is None:
+            from core.generate.plan import Planner
+            self._planner = Planner("", self.r.files.root, self.data, [], ["en"])
+        return self._planner
+
+    # ------------------------------------------------------------ facts --
+    def table_writes(self) -> dict[str, list[tuple[dict, list[tuple[str, int]]]]]:
+        """table -> [(write statement, [(calling method, call line)])] for statements some method calls."""
+        from core.generate.flow_facts import WRITES
+        p = self.planner()
+        callers = _callers(p)
+        out: dict[str, list] = {}
+        for st in p.statements:
+            if st["kind"] in WRITES and callers.get(st.get("method_id") or ""):
+                for table in st["tables"] or []:
+                    out.setdefault(table.lower(), []).append((st, sorted(set(callers[st["method_id"]]))))
+        return out
+
+    def audit_columns(self, domain: str) -> list[DesignSpec]:
+        """One design per table of the domain that has a modify-time column some update leaves unset."""
+        out = []
+        for table, writes in sorted(self.table_writes().items()):
+            ent = self._entity(table, domain)
+            schema = self.r.schema.get(table)
+            if ent is None or schema is None:
+                continue
+            cols = [c for c in schema.columns.values() if MODIFY_COLUMN.match(c.name)]
+            if len(cols) != 1 or self._auto_filled(table, ent, cols[0]):
+                continue
+            spec = self._sets_spec(domain, table, ent, cols[0], writes)
+            if spec:
+                out.append(spec)
+        return out
+
+    def _entity(self, table: str, domain: str) -> dict | None:
+        """The model class the table's rows are, when the table belongs to the domain."""
+        for e in self.data.get("entities") or []:
+            if table in [t.lower() for t in e.get("tables") or []] and domain in (e.get("domains") or []):
+                return self.code.classes.get(e["symbol_id"])
+        return None
+
+    def _auto_filled(self, table: str, ent: dict, col) -> bool:
+        """The database or the framework writes the column: no Java or SQL write needs to."""
+        line = self.code.text(col.path, col.line)
+        if col.path.endswith(".sql") and re.search(r"ON\s+UPDATE", line, re.I):
+            return True
+        fld = self._field(ent, col.name)
+        if fld is None:
+            return True                     # no model field to set: not a column the code maintains
+        lines = self.r.files.get(fld["path"]).lines[max(fld["start_line"] - 4, 0):fld["start_line"]]
+        return any(_AUTO_FILL.search(x) for x in lines)
+
+    def _field(self, ent: dict, column: str) -> dict | None:
+        return next((s for s in self.data["symbols"] if s["kind"] == "field" and s.get("parent_id") == ent["symbol_id"]
+                     and snake(s["name"]) == column), None)
+
+    def _sets_spec(self, domain: str, table: str, ent: dict, col, writes: list) -> DesignSpec | None:
+        fld = self._field(ent, col.name)
+        sites, accounted = [], set()
+        if len(writes) > MAX_STATEMENTS:
+            return None
+        for st, calls in writes:
+            how = self._how(st, col.name, fld["name"])
+            if how is None:
+                return None
+            for caller, line in calls:
+                site = self._site(st, how, caller, line, fld["name"])
+                if site is None:
+                    return None
+                accounted |= {(s["path"], s["line"]) for s in site["setters"] + site["elsewhere"]}
+                sites.append(site)
+        if not MIN_SITES <= len(sites) <= MAX_SITES or not any(s["need"] for s in sites):
+            return None
+        if any(s.kind == "set" and (s.path, s.line) not in accounted
+               for s in self.code.field_sites(ent["symbol_id"], fld["name"])):
+            return None                     # a setter no write reaches through its record: a helper, a copy
+        return self._spec(domain, table, ent, col, fld, sites)
+
+    def _how(self, st: dict, column: str, field: str) -> str | None:
+        """How a statement writes the column: 'removes' (a delete, or a soft delete that only flags the row),
+        'sql' (assigned in the SQL: now()), 'record' (from the record it is given), 'absent' (not named);
+        None where the SQL names the column in a way not read here."""
+        if st["kind"] == "delete":
+            return "removes"
+        if not st["path"].endswith(".xml") and not self._has_sql(st):
+            return "record"                 # a repository / BaseMapper write: the entity's fields
+        sql = "\n".join(self.r.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]])
+        if re.search(rf"#\{{\s*(?:\w+\.)?{field}\b", sql):
+            return "record"
+        if not re.search(rf"\b{column}\b", sql, re.I):
+            plain = re.sub(r"<[^>]*>", " ", sql)
+            sets = re.findall(r"\b(\w+)\s*=", re.split(r"\bwhere\b", plain, flags=re.I)[0].split("set", 1)[-1]) \
+                if st["kind"] == "update" and re.search(r"\bset\b", plain) else []
+            return "removes" if sets and all(is_delete_flag(s) for s in sets) else "absent"
+        if re.search(rf"\b{column}\s*=\s*{_NOW.pattern}", sql, re.I):
+            return "sql"
+        return None
+
+    def _has_sql(self, st: dict) -> bool:
+        """An annotation statement (@Update on the mapper method) holds its SQL in the Java lines."""
+        return any(re.search(r"@(Update|Insert|Delete|Query)\b", x) for x in
+                   self.r.files.get(st["path"]).lines[max(st["start_line"] - 1, 0):st["end_line"]])
+
+    def _site(self, st: dict, how: str, caller: str, line: int, field: str) -> dict | None:
+        """One call of a write statement: where, what it passes, and whether the column gets a value there."""
+        p = self.planner()
+        m = p.graph.methods.get(caller)
+        if m is None or m.path in self.code.generated_paths:
+            return None
+        callee = st["stmt_id"].rsplit(".", 1)[-1]
+        text = " ".join(self.code.text(m.path, n) for n in range(line, self.code.statement_end(m.path, line) + 1))
+        site = {"stmt": st, "how": how, "caller": caller, "label": _member(caller), "path": m.path, "line": line,
+                "start": m.start_line, "call": _snippet(text), "setters": [], "by": [], "record": None, "elsewhere": [],
+                "need": how == "absent" and st["kind"] in ("update", "upsert")}
+        if how != "record":
+            return site
+        index = self._record_param(st, field)
+        args = _call_args(text, callee)
+        if index is None or args is None or index >= len(args) or not re.fullmatch(r"[a-z]\w*", args[index]):
+            return None                     # a record built inline, or one the SQL names in a way not read here
+        arg = re.match(r"\w+", args[index])
+        site["record"] = arg.group(0)
+        values = p.outline.set_values(m.path, line, callee) if index == 0 else self._setters_on(m, line, site["record"])
+        site["setters"] = [{**v, "path": m.path} for v in values if v["field"] == field]
+        if site["setters"]:
+            return site
+        if values and all(is_delete_flag(v["field"]) or v["field"] == "id" for v in values) \
+                and any(is_delete_flag(v["field"]) for v in values):
+            site["how"] = "removes"         # a soft delete: the record only flags the row
+            return site
+        site["elsewhere"] = self._other_receivers(m, line, arg.group(0), field)
+        if site["elsewhere"] is None:
+            return None
+        if not re.search(rf"\b{re.escape(arg.group(0))}\s*[,)]", _signature(self.r.files.get(m.path).lines, m)):
+            site["need"] = st["kind"] in ("update", "upsert")   # the method's own record: nothing sets it before
+            return site
+        return self._by_callers(site, caller, field)
+
+    def _setters_on(self, m, line: int, record: str) -> list[dict]:
+        """`record.setX(..)` before the call in the same method and in no branch the call is not in (set_values reads
+        only a call's first argument)."""
+        p = self.planner()
+        around = {(c.line, c.kind) for c in p.outline.controls(m.path, line)}
+        lines = self.r.files.get(m.path).lines
+        out = []
+        for n in range(m.start_line, line):
+            for f, value in re.findall(rf"\b{re.escape(record)}\.set([A-Z]\w*)\((.*)\);", lines[n - 1]):
+                if all((c.line, c.kind) in around for c in p.outline.controls(m.path, n)):
+                    out.append({"receiver": record, "field": f[0].lower() + f[1:], "value": value.strip(), "line": n})
+        return out
+
+    def _record_param(self, st: dict, field: str) -> int | None:
+        """Which argument of the mapper call brings the record: the one whose @Param names the SQL's prefix
+        (`#{order.updateTime}` -> `@Param("order")`), else the first."""
+        sql = "\n".join(self.r.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]])
+        found = re.search(rf"#\{{\s*(\w+)\.{field}\b", sql)
+        if not found:
+            return 0
+        m = self.code.methods.get(st.get("method_id") or "")
+        if m is None:
+            return None
+        head = _signature(self.r.files.get(m["path"]).lines, _Span(m["start_line"], m["end_line"]))
+        params = _split_args(head[head.find("(") + 1:head.rfind(")")])
+        return next((n for n, x in enumerate(params) if f'"{found.group(1)}"' in x
+                     or re.search(rf"\b{found.group(1)}\s*$", x)), None)
+
+    def _other_receivers(self, m, line: int, record: str, field: str) -> list[dict] | None:
+        """Setters of the field in the same method, before the write, on another object than the one written
+        (`cartItem.setModifyDate(..)` and then `updateByPrimaryKey(existCartItem)`): they do not reach this row.
+        None where the written record is assigned from another variable (then it may be that object)."""
+        lines = self.r.files.get(m.path).lines
+        out = []
+        for n in range(m.start_line, line):
+            text = lines[n - 1]
+            if re.search(rf"\b{re.escape(record)}\s*=\s*[a-z]\w*\s*;", text):
+                return None
+            for var in re.findall(rf"\b([a-z]\w*)\.set{cap(field)}\(", text):
+                if var != record:
+                    out.append({"receiver": var, "line": n, "path": m.path, "field": field})
+        return out
+
+    def _by_callers(self, site: dict, method_id: str, field: str) -> dict | None:
+        """The record is the method's parameter: each caller sets the field on what it passes, or none does."""
+        p = self.planner()
+        ups = p._callers_up(_callers(p), method_id)
+        if not ups:
+            return None
+        name = method_id.partition("#")[2].split("(")[0]
+        for u in ups:
+            found = [{**v, "path": u["path"]} for v in p.outline.set_values(u["path"], u["line"], name)
+                     if v["field"] == field]
+            site["setters"] += found
+            site["by"].append({**u, "sets": bool(found)})
+        if len({b["sets"] for b in site["by"]}) > 1:
+            return None                     # some callers set it, some do not: two answers for one site
+        site["need"] = not site["by"][0]["sets"] and site["stmt"]["kind"] in ("update", "upsert")
+        return site
+
+    # ------------------------------------------------------------- spec --
+    def _spec(self, domain: str, table: str, ent: dict, col, fld: dict, sites: list[dict]) -> DesignSpec:
+        values = [s2["value"] for s in sites for s2 in s["setters"] if s2.get("value")]
+        now = max(set(values), key=values.count) if values else (
+            "LocalDateTime.now()" if "LocalDateTime" in (fld.get("type") or "") else "new Date()")
+        refs = [Ref(f"{table}.{col.name}", f"is a column of {table}" + (f" ({col.comment})" if col.comment else ""),
+                    f"是 {table} 的列" + (f"（{col.comment}）" if col.comment else ""), col.path, col.line, col.line),
+                Ref(f"{ent['name']}.{fld['name']}", f"holds {col.name} on the model", f"模型中对应 {col.name}",
+                    fld["path"], fld["start_line"], fld["end_line"])]
+        stmts: dict[str, dict] = {}
+        for s in sites:
+            st = s["stmt"]
+            if st["stmt_id"] not in stmts:
+                stmts[st["stmt_id"]] = st
+                refs.append(self._stmt_ref(st, self._how(st, col.name, fld["name"]), col.name, fld["name"]))
+        for s in sites:
+            refs.append(self._site_ref(s, fld["name"]))
+            refs += [Ref(b["label"], f"calls `{_member(s['caller']).rsplit('.', 1)[-1]}`"
+                         + (f" after setting {fld['name']} on what it passes" if b["sets"] else ""),
+                         f"调用 `{_member(s['caller']).rsplit('.', 1)[-1]}`", b["path"], b["line"], b["line"])
+                     for b in s["by"]]
+        facts = {"table": table, "column": col.name, "entity": ent["name"], "field": fld["name"], "now": now,
+                 "generator": self.r.generator_configs[0] if self.r.generator_configs else None,
+                 "sites": [{k: s[k] for k in ("how", "label", "line", "call", "need", "record")}
+                           | {"elsewhere": [{"receiver": e["receiver"], "line": e["line"]} for e in s["elsewhere"]]}
+                           | {"sets": s["how"] == "sql" or (s["how"] == "record" and bool(s["setters"])
+                                                              and all(b["sets"] for b in s["by"]))}
+                           | {"stmt": _stmt_label(s["stmt"]), "kind": s["stmt"]["kind"], "stmt_path": s["stmt"]["path"],
+                              "stmt_line": s["stmt"]["start_line"], "layer": self.code.layer_of(s["caller"].split("#")[0]),
+                              "hand": s["stmt"]["path"] not in self.code.generated_paths,
+                              "setters": [v["line"] for v in s["setters"]],
+                              "by": [{"label": b["label"], "line": b["line"], "sets": b["sets"]} for b in s["by"]]}
+                           for s in sites]}
+        need = sum(s["need"] for s in sites)
+        text_en = (f"Make sure every write of {table} sets {col.name}: {need} of the {len(sites)} places that write "
+                   f"{table} today leave{'s' if need == 1 else ''} it as it was. Which {'is it' if need == 1 else 'are they'}, "
+                   "and what must change?")
+        text_zh = (f"确保每次写 {table} 都设置 {col.name}：目前写 {table} 的 {len(sites)} 处中有 {need} 处没有更新它。"
+                   "是哪些地方，需要怎样修改？")
+        from core.generate.impact import _req_id
+        return DesignSpec(_req_id("audit_column", table, col.name), "audit_column", domain, text_en, text_zh, refs, facts)
+
+    def _stmt_ref(self, st: dict, how: str, column: str, field: str) -> Ref:
+        """The statement's SQL: the line naming the column where it does, else its opening lines."""
+        label = _stmt_label(st)
+        lines = self.r.files.get(st["path"]).lines
+        if how in ("record", "sql") and st["path"].endswith(".xml"):
+            hit = next((n for n in range(st["start_line"], st["end_line"] + 1)
+                        if re.search(rf"#\{{\s*(?:\w+\.)?{field}\b|\b{column}\s*=", lines[n - 1])), st["start_line"])
+            test = hit - 1 if "<if" in lines[hit - 2] else hit
+            why = (f"writes {column} from the record's {field}" if how == "record" else f"sets {column} in its SQL")
+            return Ref(label, why, f"写入 {column}" if how == "record" else f"在 SQL 中设置 {column}", st["path"],
+                       test, hit)
+        end = min(st["end_line"], st["start_line"] + 15)
+        verb = {"insert": "inserts into", "update": "updates", "delete": "deletes from"}.get(st["kind"], "writes")
+        return Ref(label, f"{verb} {st['tables'][0]}", f"写 {st['tables'][0]}", st["path"], st["start_line"], end)
+
+    def _site_ref(self, s: dict, field: str) -> Ref:
+        """The call (the evidence shows its governing branch and the method's signature)."""
+        callee = s["stmt"]["stmt_id"].rsplit(".", 1)[-1]
+        own = [v["line"] for v in s["setters"] + s["elsewhere"] if v["path"] == s["path"]]
+        start = min([s["line"], *own])
+        end = self.code.statement_end(s["path"], s["line"])
+        why = f"calls `{callee}`" + (f" after setting {field} on `{s['record']}`" if any(
+            v.get("line", 0) >= s["start"] and v.get("receiver") == s["record"] for v in s["setters"]) else "")
+        if s["elsewhere"]:
+            why += f" with `{s['record']}`; {field} is set on `{s['elsewhere'][0]['receiver']}` (line " \
+                   f"{s['elsewhere'][0]['line']})"
+        return Ref(s["label"], why, f"调用 `{callee}`", s["path"], start if s["line"] - start < 30 else s["line"], end)
+
+
+def _member(symbol_id: str) -> str:
+    from core.generate.flow_facts import member_label
+    return member_label(symbol_id)
+
+
+def _stmt_label(st: dict) -> str:
+    from core.generate.flow_facts import statement_label
+    return statement_label(st["stmt_id"])
+
+
+def _signature(lines: list[str], m) -> str:
+    """The method's declaration up to its body."""
+    head = []
+    for x in lines[m.start_line - 1:m.end_line]:
+        head.append(x)
+        if "{" in x:
+            break
+    return " ".join(head)
+
+
+class _Span:
+    def __init__(self, start_line: int, end_line: int):
+        self.start_line, self.end_line = start_line, end_line
+
+
+def _split_args(text: str) -> list[str]:
+    """Top-level comma-separated parts (a nested call's commas stay inside its part)."""
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "([{<":
+            depth += 1
+        elif ch in ")]}>":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    return [*parts, cur.strip()] if cur.strip() else parts
+
+
+def _call_args(text: str, callee: str) -> list[str] | None:
+    """The arguments of the first `callee(..)` call in a statement's text."""
+    found = re.search(rf"\b{callee}\s*\(", text)
+    if not found:
+        return None
+    depth, start = 1, found.end()
+    for n in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[n], 0)
+        if depth == 0:
+            return _split_args(text[start:n])
+    return None
+
+
+def _callers(p) -> dict[str, list[tuple[str, int]]]:
+    if not hasattr(p, "_audit_callers"):
+        p._audit_callers = {}
+        for caller, edges in p.graph.out.items():
+            for target, _via, line in edges:
+                p._audit_callers.setdefault(target, []).append((caller, line))
+    return p._audit_callers
+
+
+# ------------------------------------------------------------------ builder --
+def audit_column_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """Each write that leaves the column as it was gets it set the way the others do; the rest are listed."""
+    f = spec.facts
+    col, fld, now, table = f["column"], f["field"], f["now"], f["table"]
+    setter = f"set{cap(fld)}({now})"
+    changes, hand_stmts = [], set()
+    for s in f["sites"]:
+        if not s["need"]:
+            continue
+        where = _t(lang, f"{s['label']} (line {s['line']})", f"{s['label']}（第 {s['line']} 行）")
+        if s["how"] == "absent" and s["hand"]:
+            if s["stmt"] not in hand_stmts:
+                hand_stmts.add(s["stmt"])
+                changes.append(("mapper_xml", s["stmt"], _t(
+                    lang, f"add `{col} = now()` to the SET of this statement (it sets other columns only); every "
+                          f"caller then stamps the rows it updates",
+                    f"在该语句的 SET 中加入 `{col} = now()`（目前只设置其他列），所有调用方更新的行都会带上时间"), False))
+        elif s["how"] == "absent":
+            changes.append((s["layer"], where, _t(
+                lang, f"`{s['stmt']}` is generated and sets other columns only: write this change through a "
+                      f"statement that takes the record (with `{setter}`), or add {col} to a hand-written statement "
+                      f"beside it; an edit of the generated SQL is lost when it is regenerated",
+                f"`{s['stmt']}` 是生成的语句，只设置其他列：改用接收记录的语句写入（并调用 `{setter}`），"
+                f"或在旁边的手写语句中加入 {col}；直接修改生成的 SQL 会在重新生成时丢失"), False))
+        elif s["by"]:
+            changes.append((s["layer"], where, _t(
+                lang, f"the record `{s['record']}` comes from its callers ("
+                      + ", ".join(b["label"] for b in s["by"]) + f"), none of which sets {fld}: call "
+                      f"`{s['record']}.{setter}` here, before `{s['call']}`, so every caller is covered",
+                f"记录 `{s['record']}` 来自调用方（" + "、".join(b["label"] for b in s["by"]) + f"），它们都没有设置 "
+                f"{fld}：在这里、`{s['call']}` 之前调用 `{s['record']}.{setter}`，覆盖所有调用方"), False))
+        elif s["elsewhere"]:
+            other = s["elsewhere"][0]
+            changes.append((s["layer"], where, _t(
+                lang, f"`{other['receiver']}.set{cap(fld)}(..)` (line {other['line']}) sets {fld} on another object "
+                      f"than the `{s['record']}` that `{s['call']}` writes: call `{s['record']}.{setter}` instead",
+                f"`{other['receiver']}.set{cap(fld)}(..)`（第 {other['line']} 行）设置的是另一个对象，而 `{s['call']}` "
+                f"写入的是 `{s['record']}`：改为调用 `{s['record']}.{setter}`"), False))
+        else:
+            changes.append((s["layer"], where, _t(
+                lang, f"call `{s['record']}.{setter}` before `{s['call']}`: `{s['stmt']}` writes {col} from the "
+                      f"record, which nothing sets here",
+                f"在 `{s['call']}` 之前调用 `{s['record']}.{setter}`：`{s['stmt']}` 从记录写入 {col}，这里没有设置它"),
+                False))
+    ok = [s for s in f["sites"] if s["sets"]]
+    kept = [s for s in f["sites"] if s["how"] == "removes"]
+    inserts = [s for s in f["sites"] if not s["sets"] and s["kind"] == "insert"]
+    need = [s for s in f["sites"] if s["need"]]
+
+    def names(xs: list[dict]) -> str:
+        return ", ".join(f"{s['label']} (`{s['stmt']}`, line {s['line']})" for s in xs)
+
+    def names_zh(xs: list[dict]) -> str:
+        return "、".join(f"{s['label']}（`{s['stmt']}`，第 {s['line']} 行）" for s in xs)
+
+    understanding = _t(
+        lang,
+        f"{table}.{col} is the time a row was last changed ({f['entity']}.{fld} on the model). {len(f['sites'])} "
+        f"places write {table}; each is cited below. "
+        + (f"{len(ok)} of them set{'s' if len(ok) == 1 else ''} {col}: {names(ok)}. " if ok else "")
+        + f"{len(need)} update{'s' if len(need) == 1 else ''} the table and leave{'s' if len(need) == 1 else ''} {col} "
+          f"as it was: {names(need)}. "
+        + (f"{len(kept)} delete{'s' if len(kept) == 1 else ''} rows or only flag{'s' if len(kept) == 1 else ''} them "
+           f"deleted, which needs no change time: {names(kept)}. "
+           if kept else "")
+        + (f"{len(inserts)} insert{'s' if len(inserts) == 1 else ''} rows without it: {names(inserts)}. "
+           if inserts else "")
+        + (f"Each of the {len(need)} gets {col} set the way the others do." if len(need) > 1
+           else f"That one gets {col} set the way the others do."),
+        f"{table}.{col} 记录行的最后修改时间（模型中为 {f['entity']}.{fld}）。共有 {len(f['sites'])} 处写 {table}，下面逐一引用。"
+        + (f"其中 {len(ok)} 处设置了 {col}：{names_zh(ok)}。" if ok else "")
+        + f"{len(need)} 处更新该表但没有更新 {col}：{names_zh(need)}。"
+        + (f"{len(kept)} 处删除行或只标记删除，不需要修改时间：{names_zh(kept)}。" if kept else "")
+        + (f"{len(inserts)} 处插入行时没有写它：{names_zh(inserts)}。" if inserts else "")
+        + f"这 {len(need)} 处都要像其他地方一样设置 {col}。")   # zh: 处 reads for one and for many
+    risks = [_t(lang, f"rows updated before this change keep an old or empty {col}",
+                f"此前更新的行 {col} 仍为旧值或空值")]
+    if any(s["how"] == "absent" and s["hand"] for s in need):
+        risks.append(_t(lang, f"`now()` is the database's clock while the Java setters use the application's "
+                              f"(`{now}`): keep both on one time zone",
+                        f"`now()` 取数据库时间，而 Java 中用应用时间（`{now}`）：两者须在同一时区"))
+    if f.get("generator"):
+        risks.append(_t(lang, f"the mapper XML next to the model is generated ({f['generator']}): change only hand "
+                              "statements and Java, or the change is lost when it is regenerated",
+                        f"模型旁的 mapper XML 是生成的（{f['generator']}）：只改手写语句和 Java 代码，否则重新生成时会丢失"))
+    tests = [_t(lang, f"after {s['label']}, the written rows have {col} at the time of the call",
+                f"{s['label']} 之后，被写的行的 {col} 为调用时刻") for s in need[:4]]
+    tests.append(_t(lang, f"the places that already set {col} keep setting it", f"已设置 {col} 的地方保持不变"))
+    return DesignProposal(
+        understanding=understanding, changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, f"none: {table}.{col} exists", f"无：{table}.{col} 已存在")],
+        flow=[_t(lang, "each write runs as today", "每次写入照常进行"),
+              _t(lang, f"and stamps {col} with the time of the write", f"并把 {col} 设为写入时刻")],
+        risks=risks, test_plan=tests)
+
+
+def audit_specs(req, domain: str) -> list[DesignSpec]:
+    """The audit-column designs of a domain (one AuditDeriver per RequirementDeriver: its call graph is reused)."""
+    if not hasattr(req, "_audit_deriver"):
+        req._audit_deriver = AuditDeriver(req)
+    return req._audit_deriver.audit_columns(domain)

@@ -12,7 +12,7 @@ from core.generate.qa_templates import QA
 
 def test_the_shipped_file_covers_every_kind_with_an_example_of_each_verdict():
     rules = guidelines.load(guidelines.DEFAULT_PATH)
-    assert set(QA) | {"flow", "lifecycle", "entry_check"} <= set(rules.qa.kinds), \
+    assert set(QA) | {"flow", "lifecycle", "entry_check", "contract"} <= set(rules.qa.kinds), \
         "a QA rule kind has no guideline: add it to docs/guidelines.yaml"
     assert set(BUILDERS) <= set(rules.design.kinds), "a design kind has no guideline: add it to docs/guidelines.yaml"
     for task in (rules.qa, rules.design):

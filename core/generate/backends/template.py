@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from core.generate.backends.base import ResponseCache
+from core.generate.contract_facts import contract_answer
 from core.generate.design import Conventions, DesignSpec, Ref, propose
 from core.generate.entry_facts import entry_answer
 from core.generate.flow_templates import flow_answer
@@ -56,6 +57,8 @@ class TemplateBackend:
             write = entry_answer
         elif item.source.rule_kind == "query":
             write = query_answer
+        elif item.source.rule_kind == "contract":
+            write = contract_answer
         else:
             write = QA[item.source.rule_kind][1]
         answer, trace = write(qkind, facts, lang, item.sample_id, Cite(item.evidence), facts.get("_path", ""))

@@ -1,0 +1,762 @@
+"""Endpoint contract QA: what a caller must send to an endpoint and what it gets back, read from the handler.
+
+A developer calling `POST /order/update/close` asks which parameters it takes, which of them Spring requires,
+what a request body must hold, and which responses the handler returns. Everything is read from the AST of the
+handler and its types, with Spring MVC's binding rules:
+
+- `@PathVariable` binds a path segment; `@RequestParam` / `@RequestHeader` a parameter / header named by its
+  `value` / `name` (else the Java parameter's name), required unless `required = false`, a `defaultValue` or an
+  `Optional` type; an unannotated simple parameter (`String`, `Integer` ..) is an optional request parameter of
+  its name; an unannotated project class is bound from request parameters field by field;
+- `@RequestBody` is the JSON body; a project class's fields are listed with their constraint annotations, which
+  are checked only where the parameter is `@Valid` / `@Validated`; a constraint on the parameter itself is checked
+  only where the controller class is `@Validated`;
+- a parameter a project `HandlerMethodArgumentResolver` names (`@LoginUser`) is resolved by it, not sent;
+  `HttpSession` / `Model` are supplied by Spring;
+- the response is the JSON body where the class is `@RestController` or the method `@ResponseBody`; a plain
+  `@Controller` returning a view name (or `new ModelAndView("..")`) renders that view or redirects.
+
+The question is asked only when the whole contract is known: every parameter is one of the above (a raw
+`HttpServletRequest`, a `BindingResult`, a `@RequestBody String` or `Map`, an unknown annotation: not asked),
+every return of the handler is a literal, a `new` or a static factory call (`CommonResult.failed()`), governed only
+by `if`s (no loop, try or lambda), and the handler has no `throw`. A handler with nothing to send and one plain
+return is too shallow to ask about.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from core.generate.lifecycle_facts import class_mapping_line
+from core.generate.qa_templates import Cite, file_name, pick, unique_claims
+from core.generate.work import WorkItem
+from core.index.java_ast import lines, modifiers, text, walk
+from core.models import Span, sha256_text
+from core.rules.render import squash
+
+MAX_METHOD_LINES = 40   # the handler is one evidence item
+MAX_DTO_LINES = 40      # a request class's fields are one evidence item
+MAX_RETURNS = 6
+MAX_EVIDENCE = 10
+SIMPLE = frozenset({"String", "Integer", "Long", "Short", "Byte", "Boolean", "Double", "Float", "BigDecimal",
+                    "BigInteger", "Character"})
+PRIMITIVES = frozenset({"int", "long", "short", "byte", "boolean", "double", "float", "char"})
+# Bean Validation built-ins (and Hibernate Validator's): checked when validation is triggered
+CONSTRAINTS = frozenset({"NotNull", "NotBlank", "NotEmpty", "Null", "Min", "Max", "Size", "Pattern", "Email",
+                         "Positive", "PositiveOrZero", "Negative", "NegativeOrZero", "DecimalMin", "DecimalMax",
+                         "Digits", "Past", "PastOrPresent", "Future", "FutureOrPresent", "AssertTrue", "AssertFalse",
+                         "Length", "Range", "URL"})
+DOCS = frozenset({"ApiParam", "Parameter", "ApiModelProperty", "Schema", "ApiIgnore"})
+BINDINGS = frozenset({"PathVariable", "RequestParam", "RequestBody", "RequestHeader"})
+SUPPLIED = {"HttpSession": "session", "Model": "model", "ModelMap": "model"}
+_RESOLVER = re.compile(r"\bimplements\s+[^{]*\bHandlerMethodArgumentResolver\b")
+_ANNOTATION_CLASS = re.compile(r"\b([A-Z]\w*)\.class\b")
+_FACTORY = re.compile(r"^[A-Z]\w*(?:\.\w+)*\.\w+\(.*\)$", re.S)
+_VIEW = re.compile(r'^(?:"([^"\\]*)"|new\s+ModelAndView\(\s*"([^"\\]*)"\s*\))$')
+_GET_HEADER = re.compile(r'\.getHeader\(\s*(?:([A-Z][A-Z0-9_]*)|"([^"\\]+)")\s*\)')
+_VALIDATED_BY = re.compile(r"@Constraint\(\s*validatedBy\s*=\s*\{?\s*(\w+)\.class")
+_JSON_SHAPE = re.compile(r"^Json(?:Ignore|Property|Alias|Format|Deserialize|Unwrapped|Setter|Creator)")
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _annotations(node: Node) -> list[Node]:
+    mods = modifiers(node)
+    return [c for c in (mods.named_children if mods is not None else []) if c.type in ("annotation", "marker_annotation")]
+
+
+def _ann_name(ann: Node) -> str:
+    return _short(text(ann.child_by_field_name("name")))
+
+
+def _ann_args(ann: Node) -> dict[str, str]:
+    """`@RequestParam(value = "ids", required = false)` -> {value: '"ids"', required: 'false'}; a sole
+    unnamed argument is `value`."""
+    args = ann.child_by_field_name("arguments")
+    if args is None:
+        return {}
+    out = {}
+    for child in args.named_children:
+        if child.type == "element_value_pair":
+            out[text(child.child_by_field_name("key"))] = text(child.child_by_field_name("value"))
+        else:
+            out["value"] = text(child)
+    return out
+
+
+def _string(value: str | None) -> str | None:
+    """The text of a plain string literal argument; None for anything else (a constant, a concatenation)."""
+    m = re.fullmatch(r'"([^"\\]*)"', (value or "").strip())
+    return m.group(1) if m else None
+
+
+def _base_type(type_text: str) -> tuple[str, str | None]:
+    """`List<OmsOrderDeliveryParam>` -> ('List', 'OmsOrderDeliveryParam'); `Long` -> ('Long', None)."""
+    m = re.fullmatch(r"([\w.]+)\s*(?:<\s*([\w.]+)\s*>)?", type_text.strip())
+    if not m:
+        return type_text, "?"
+    return _short(m.group(1)), (_short(m.group(2)) if m.group(2) else None)
+
+
+class Contracts:
+    """Contract items of one run (see the module docstring)."""
+
+    def __init__(self, planner):
+        self.p = planner
+        self.classes = [c for c in planner.data["classes"] if c.get("path")]
+        self.by_id = {c["symbol_id"]: c for c in self.classes}
+        self._resolvers: dict[str, dict] | None = None
+
+    # --------------------------------------------------------------- items --
+    def items(self) -> list[WorkItem]:
+        endpoints = self.p.data.get("endpoints") or []
+        per_handler: dict[str, list[dict]] = {}
+        for ep in endpoints:
+            per_handler.setdefault(ep["handler_id"], []).append(ep)
+        out = []
+        for handler_id, eps in sorted(per_handler.items()):
+            domain = next((d for d in self.p.domains if d in (eps[0].get("domains") or [])), None)
+            if domain is None or len(eps) != 1 or eps[0]["http_method"] == "ANY":
+                continue   # a handler serving several routes or any verb: one answer per route would repeat
+            if self.p.inactive.get(handler_id.split("#")[0]):
+                continue
+            found = self.contract(eps[0])
+            if found is None:
+                continue
+            facts, spans = found
+            evidence = self.p.evidence(spans)
+            if not evidence or self.p.weight(evidence) > MAX_EVIDENCE:
+                continue
+            ref = "contract:" + sha256_text(handler_id)[:16]
+            out += [self.p._item(ref, "rule", "contract", qkind, lang, domain, question, facts, evidence)
+                    for lang in self.p.languages for qkind, question in contract_questions(facts, lang, ref)]
+        return out
+
+    def contract(self, ep: dict) -> tuple[dict, list[Span]] | None:
+        sym = self.p.symbols.get(ep["handler_id"])
+        cls = self.by_id.get(ep["handler_id"].split("#")[0])
+        if sym is None or cls is None or sym["end_line"] - sym["start_line"] + 1 > MAX_METHOD_LINES:
+            return None
+        path = sym["path"]
+        tree = self.p.outline._tree(path)
+        method = next((m for m in walk(tree.root_node, {"method_declaration"}) if lines(m)[0] == sym["start_line"]
+                       and text(m.child_by_field_name("name")) == sym["name"]), None) if tree else None
+        klass = method.parent.parent if method is not None and method.parent is not None else None
+        if method is None or klass is None or klass.type != "class_declaration":
+            return None
+        class_anns = {_ann_name(a): a for a in _annotations(klass)}
+        method_anns = {_ann_name(a): a for a in _annotations(method)}
+        body = method.child_by_field_name("body")
+        if body is None or any(True for _ in walk(body, {"throw_statement", "try_statement",
+                                                          "try_with_resources_statement"})):
+            return None
+        spans = [Span(path=path, start_line=sym["start_line"], end_line=sym["end_line"])]
+        head = lines(klass)[0]
+        name_line = lines(klass.child_by_field_name("name"))[0]
+        spans.append(Span(path=path, start_line=head, end_line=name_line))
+        validated = lines(class_anns["Validated"])[0] if "Validated" in class_anns else None
+        params = []
+        for node in (method.child_by_field_name("parameters").named_children
+                     if method.child_by_field_name("parameters") is not None else []):
+            if node.type != "formal_parameter":
+                return None
+            param = self._param(node, path, validated, body)
+            if param is None:
+                return None
+            params.append(param)
+            spans += param.pop("_spans", [])
+        response = self._response(method, class_anns, method_anns)
+        if response is None:
+            return None
+        returns = self._returns(body, path, response["kind"])
+        if returns is None:
+            return None
+        sent = [x for x in params if x["kind"] not in ("session", "model", "request", "resolved")]
+        if len(returns) == 1 and not returns[0]["conds"] and (not sent or [x["kind"] for x in sent] == ["path"]):
+            return None   # nothing (or one id in the path) to send and one plain answer: too shallow to ask
+        mapping = next((a for n, a in method_anns.items() if n.endswith("Mapping")), None)
+        if mapping is None:
+            return None
+        owner = _short(cls["symbol_id"])
+        facts = {"verb": ep["http_method"], "route": ep["route"], "handler": f"{owner}.{sym['name']}",
+                 "method": sym["name"], "path": path, "_path": path, "mapping_line": lines(mapping)[0],
+                 "class_mapping_line": class_mapping_line(self.p.files, self.p.data["classes"], path, cls["symbol_id"]),
+                 "class_line": name_line, "sig_line": lines(method.child_by_field_name("name"))[0],
+                 "return_type": squash(text(method.child_by_field_name("type"))), "response": response,
+                 "params": params, "returns": returns, "validated_line": validated,
+                 "calls": any(True for _ in walk(body, {"method_invocation"}))}
+        return facts, spans
+
+    # ---------------------------------------------------------- parameters --
+    def _param(self, node: Node, path: str, validated: int | None, body: Node) -> dict | None:
+        anns = _annotations(node)
+        names = [_ann_name(a) for a in anns]
+        type_text = squash(text(node.child_by_field_name("type")))
+        name = text(node.child_by_field_name("name"))
+        line = lines(node)[0]
+        decl = squash(text(node))
+        base, inner = _base_type(type_text)
+        p = {"name": name, "decl": decl, "line": line, "type": type_text}
+        custom = [c for a in anns if (c := self._constraint(_ann_name(a)))]
+        constraints = [squash(text(a)) for a in anns if _ann_name(a) in CONSTRAINTS or self._constraint(_ann_name(a))]
+        unknown = [a for a in anns if _ann_name(a) not in BINDINGS | CONSTRAINTS | DOCS | {"Valid", "Validated"}
+                   and not self._constraint(_ann_name(a))]
+        if constraints and validated is None:
+            return None   # whether a constraint on the parameter is checked depends on the Spring version
+        p["constraints"], p["custom"] = constraints, custom
+        p["_spans"] = [Span(path=c["path"], start_line=c["line"], end_line=c["end_line"]) for c in custom]
+        if unknown:
+            if len(unknown) > 1 or len(anns) > 1 + len([n for n in names if n in DOCS]):
+                return None
+            resolver = self._resolver(_ann_name(unknown[0]))
+            if resolver is None:
+                return None
+            header = resolver.get("header") or {}
+            spans = [Span(path=resolver["path"], start_line=n, end_line=n)
+                     for n in [resolver["line"], header.get("line"), header.get("const_line")] if n]
+            return {**p, "kind": "resolved", "annotation": _ann_name(unknown[0]), "resolver": resolver,
+                    "_spans": p["_spans"] + spans}
+        binding = next((a for a in anns if _ann_name(a) in BINDINGS), None)
+        if binding is None:
+            return self._unannotated(p, base, inner, path, validated, body, any(n in ("Valid", "Validated") for n in names))
+        kind, args = _ann_name(binding), _ann_args(binding)
+        if kind == "RequestParam" and re.match(r"(?:Multi\w*)?Map\b", type_text):
+            # a map without a name takes every request parameter; Spring requires none of them
+            return None if args else {**p, "kind": "all_params"}
+        if kind == "RequestBody":
+            return self._body(p, base, inner, path, args, any(n in ("Valid", "Validated") for n in names))
+        key_expr = args.get("value") or args.get("name")
+        key = _string(key_expr) if key_expr is not None else name
+        if key is None or args.keys() - {"value", "name", "required", "defaultValue"}:
+            return None
+        required = args.get("required", "true")
+        default = args.get("defaultValue")
+        if required not in ("true", "false") or (default is not None and _string(default) is None):
+            return None
+        default = _string(default) if default is not None else None
+        optional = base == "Optional"
+        if kind == "PathVariable":
+            if default is not None or required == "false" or optional:
+                return None   # an optional path segment needs a second route: not read here
+            return {**p, "kind": "path", "key": key, "required": True}
+        if type_text in PRIMITIVES and default is None and required == "false":
+            return None   # a missing primitive is no null: Spring fails the request, not read here
+        why = "default" if default is not None else "required_false" if required == "false" else \
+            "optional" if optional else None
+        return {**p, "kind": "query" if kind == "RequestParam" else "header", "key": key, "required": why is None,
+                "default": default, "why": why, "list": base in ("List", "Set") or type_text.endswith("[]")}
+
+    def _unannotated(self, p: dict, base: str, inner: str | None, path: str, validated: int | None, body: Node,
+                     valid: bool) -> dict | None:
+        if p["type"] in SIMPLE:
+            return {**p, "kind": "query", "key": p["name"], "required": False, "default": None, "why": "unannotated",
+                    "list": False}
+        if p["type"] in SUPPLIED:
+            return {**p, "kind": SUPPLIED[p["type"]]}
+        if p["type"] == "HttpServletRequest" and _only_attributes(body, p["name"]):
+            return {**p, "kind": "request"}
+        if inner is not None or p["type"] in PRIMITIVES:
+            return None
+        dto = self._dto(base, path)
+        if dto is None:
+            return None
+        return {**p, "kind": "form", "dto": dto, "valid": valid,
+                "_spans": [Span(path=dto["path"], start_line=dto["start_line"], end_line=dto["end_line"])]}
+
+    def _body(self, p: dict, base: str, inner: str | None, path: str, args: dict, valid: bool) -> dict | None:
+        if args.keys() - {"required"} or args.get("required", "true") != "true":
+            return None
+        listed = base in ("List", "Set")
+        element = inner if listed else base
+        if element is None or (not listed and inner is not None):
+            return None
+        out = {**p, "kind": "body", "list": listed, "element": element, "valid": valid}
+        if element in SIMPLE:
+            return None if not listed else {**out, "dto": None}   # a bare String body: its keys are read by code
+        dto = self._dto(element, path)
+        if dto is None:
+            return None
+        return {**out, "dto": dto, "_spans": [Span(path=dto["path"], start_line=dto["start_line"],
+                                                   end_line=dto["end_line"])]}
+
+    def _dto(self, name: str, from_path: str) -> dict | None:
+        """A project class's bindable fields: {class, path, start_line, end_line, fields: [{name, type, line,
+        constraints (as written), doc}]}; None when it extends a class (fields this item would not show), a
+        field's JSON shape is changed by an annotation, a field has no setter, or the fields span more lines than
+        one item reads."""
+        cls = self._class(name, from_path)
+        found = self._fields(cls) if cls is not None else None
+        if found is None:
+            return None
+        fields, start, end = found
+        if end - start + 1 > MAX_DTO_LINES:
+            return None
+        return {"class": _short(cls["symbol_id"]), "path": cls["path"], "start_line": start, "end_line": end,
+                "fields": fields}
+
+    def _fields(self, cls: dict) -> tuple[list[dict], int, int] | None:
+        tree = self.p.outline._tree(cls["path"])
+        node = next((n for n in walk(tree.root_node, {"class_declaration"})
+                     if text(n.child_by_field_name("name")) == _short(cls["symbol_id"])), None) if tree else None
+        if node is None or node.child_by_field_name("superclass") is not None:
+            return None
+        class_anns = {_ann_name(a) for a in _annotations(node)}
+        body = node.child_by_field_name("body")
+        methods = {text(m.child_by_field_name("name")) for m in body.named_children if m.type == "method_declaration"}
+        out = []
+        for f in body.named_children:
+            if f.type != "field_declaration" or "static" in text(modifiers(f) or f).split():
+                continue
+            anns = _annotations(f)
+            names = {_ann_name(a) for a in anns}
+            if any(_JSON_SHAPE.match(n) for n in names):
+                return None
+            for var in [d for d in f.named_children if d.type == "variable_declarator"]:
+                fname = text(var.child_by_field_name("name"))
+                setter = "set" + fname[:1].upper() + fname[1:]
+                if not (class_anns & {"Data", "Setter"} or "Setter" in names or setter in methods):
+                    return None
+                doc = next((_string(_ann_args(a).get("value")) for a in anns if _ann_name(a) in DOCS), None)
+                out.append({"name": fname, "type": squash(text(f.child_by_field_name("type"))), "line": lines(f)[0],
+                            "end_line": lines(f)[1], "constraints": [squash(text(a)) for a in anns
+                                                                     if _ann_name(a) in CONSTRAINTS],
+                            "doc": doc})
+        if not out:
+            return None
+        return out, lines(node.child_by_field_name("name"))[0], max(x["end_line"] for x in out)
+
+    def _constraint(self, name: str) -> dict | None:
+        """A project annotation that is a Bean Validation constraint (`@Constraint(validatedBy = SortValidator.class)`
+        on `@interface Sort`): {name, validator, path, line (the @Constraint line), end_line (the declaration's)};
+        None for any other name, or a declaration longer than a short item."""
+        if not hasattr(self, "_constraints"):
+            self._constraints = {}
+            for f in self.p.data["files"]:
+                if not f["path"].endswith(".java"):
+                    continue
+                src = self.p.files.get(f["path"])
+                m = _VALIDATED_BY.search(src.text)
+                decl = re.search(r"@interface\s+(\w+)", src.text) if m else None
+                if decl is None:
+                    continue
+                first = src.text[:m.start()].count("\n") + 1
+                end = next((n for n in range(len(src.lines), first, -1) if src.lines[n - 1].strip() == "}"), None)
+                if end and end - first < 15:
+                    self._constraints[decl.group(1)] = {"name": decl.group(1), "validator": m.group(1),
+                                                        "path": f["path"], "line": first, "end_line": end}
+        return self._constraints.get(name)
+
+    def _class(self, name: str, from_path: str) -> dict | None:
+        """The project class of a simple name as a file sees it: the only one, else the one its imports name or
+        in its own package."""
+        found = [c for c in self.classes if _short(c["symbol_id"]) == name]
+        if len(found) <= 1:
+            return found[0] if found else None
+        source = self.p.files.get(from_path).text
+        imported = set(re.findall(r"^import\s+([\w.]+)\s*;", source, re.M))
+        wild = set(re.findall(r"^import\s+([\w.]+)\.\*\s*;", source, re.M))
+        own = re.search(r"^package\s+([\w.]+)\s*;", source, re.M)
+        pkgs = wild | ({own.group(1)} if own else set())
+        chosen = [c for c in found if c["symbol_id"] in imported or c["symbol_id"].rsplit(".", 1)[0] in pkgs]
+        return chosen[0] if len(chosen) == 1 else None
+
+    def _resolver(self, annotation: str) -> dict | None:
+        """The project's HandlerMethodArgumentResolver that names `@annotation` (`LoginUser.class`): {class, path,
+        line}; None when none, or several, do."""
+        if self._resolvers is None:
+            self._resolvers = {}
+            for c in self.classes:
+                src = self.p.files.get(c["path"])
+                if not _RESOLVER.search(src.text):
+                    continue
+                for n, line in enumerate(src.lines, 1):
+                    for ann in _ANNOTATION_CLASS.findall(line):
+                        self._resolvers.setdefault(ann, []).append({"class": _short(c["symbol_id"]), "path": c["path"],
+                                                                    "line": n})
+        found = {(r["class"], r["path"]): r for r in self._resolvers.get(annotation, [])}
+        if len(found) != 1:
+            return None
+        return {**next(iter(found.values())), "header": self._header(next(iter(found.values()))["path"])}
+
+    def _header(self, path: str) -> dict | None:
+        """The one request header a resolver reads (`request.getHeader(LOGIN_TOKEN_KEY)`), with the constant's
+        text: {name, line, const, const_line}; None when it reads none or several."""
+        src = self.p.files.get(path).lines
+        reads = [(n, m) for n, line in enumerate(src, 1) for m in _GET_HEADER.finditer(line)]
+        if len(reads) != 1:
+            return None
+        line, m = reads[0]
+        if m.group(2) is not None:
+            return {"name": m.group(2), "line": line}
+        const = [(n, c) for n, text_ in enumerate(src, 1)
+                 for c in [re.search(rf'\bString\s+{m.group(1)}\s*=\s*"([^"\\]+)"\s*;', text_)] if c]
+        if len(const) != 1:
+            return None
+        return {"name": const[0][1].group(1), "line": line, "const": m.group(1), "const_line": const[0][0]}
+
+    # ------------------------------------------------------------ response --
+    @staticmethod
+    def _response(method: Node, class_anns: dict, method_anns: dict) -> dict | None:
+        """How the return value reaches the caller: the JSON body (@RestController / @ResponseBody) or a view."""
+        rtype = squash(text(method.child_by_field_name("type")))
+        if "RestController" in class_anns:
+            return {"kind": "body", "by": "RestController", "line": lines(class_anns["RestController"])[0]}
+        for where, anns in (("method", method_anns), ("class", class_anns)):
+            if "ResponseBody" in anns:
+                return {"kind": "body", "by": "ResponseBody", "on": where, "line": lines(anns["ResponseBody"])[0]}
+        if "Controller" in class_anns and rtype in ("String", "ModelAndView"):
+            return {"kind": "view", "by": "Controller", "line": lines(class_anns["Controller"])[0]}
+        return None
+
+    def _returns(self, body: Node, path: str, kind: str) -> list[dict] | None:
+        """Each `return` of the handler with the `if`s around it; None when one is not a plain answer (see the
+        module docstring) or sits in a loop, lambda, switch or anonymous class."""
+        out = []
+        for r in walk(body, {"return_statement"}):
+            if any(True for _ in _between(r, body, {"lambda_expression", "class_body", "switch_expression",
+                                                    "switch_block"})):
+                return None
+            expr = r.named_children[0] if r.named_children else None
+            code = squash(text(expr))
+            if expr is None or len(code) > 160:
+                return None
+            view = _VIEW.match(code)
+            if kind == "view":
+                if view is None:
+                    return None
+            elif not (_FACTORY.match(code) or code.startswith("new ") or code == "null"):
+                return None
+            controls = self.p.outline.controls(path, lines(r)[0])
+            if any(c.kind not in ("if", "else") for c in controls):
+                return None
+            conds = [{"kind": c.kind, "code": c.code, "line": c.line} for c in controls]
+            out.append({"expr": code, "line": lines(r)[0], "end_line": lines(r)[1], "conds": conds,
+                        "view": (view.group(1) if view.group(1) is not None else view.group(2)) if view else None,
+                        "sources": self._sources(body, conds)})
+        if not out or len(out) > MAX_RETURNS:
+            return None
+        last = body.named_children[-1] if body.named_children else None
+        if last is None or last.type != "return_statement" and not (last.type == "if_statement" and _ends_both(last)):
+            return None   # a handler that can fall off its end (void-like): not a plain answer
+        return out
+
+    @staticmethod
+    def _sources(body: Node, conds: list[dict]) -> list[dict]:
+        """The locals a return's conditions test, where the handler declares them once with a value
+        (`int count = orderService.close(ids, note);`) and never assigns them again."""
+        out = []
+        names = {w for c in conds for w in re.findall(r"\b[a-z]\w*\b", c["code"])}
+        for name in sorted(names):
+            decls = [d for d in walk(body, {"variable_declarator"}) if text(d.child_by_field_name("name")) == name
+                     and d.child_by_field_name("value") is not None]
+            assigned = [a for a in walk(body, {"assignment_expression"})
+                        if text(a.child_by_field_name("left")) == name]
+            if len(decls) == 1 and not assigned:
+                value = squash(text(decls[0].child_by_field_name("value")))
+                if len(value) <= 120:
+                    out.append({"var": name, "value": value, "line": lines(decls[0])[0], "end_line": lines(decls[0])[1]})
+        return out
+
+
+def _between(node: Node, top: Node, types: set[str]):
+    """The ancestors of `node` below `top` of one of `types`."""
+    cur = node.parent
+    while cur is not None and cur != top:
+        if cur.type in types:
+            yield cur
+        cur = cur.parent
+
+
+def _ends_both(stmt: Node) -> bool:
+    """An `if` / `else` whose both branches end in a return: nothing runs past it."""
+    def ends(n: Node | None) -> bool:
+        if n is None:
+            return False
+        if n.type == "block":
+            return bool(n.named_children) and ends(n.named_children[-1])
+        if n.type == "if_statement":
+            return _ends_both(n)
+        return n.type == "return_statement"
+    return ends(stmt.child_by_field_name("consequence")) and ends(stmt.child_by_field_name("alternative"))
+
+
+def _only_attributes(body: Node, name: str) -> bool:
+    """Every use of `name` in the handler is `name.setAttribute(..)`: the request only carries the view's data."""
+    uses = [i for i in walk(body, {"identifier"}) if text(i) == name]
+    calls = [c for c in walk(body, {"method_invocation"}) if text(c.child_by_field_name("object")) == name
+             and text(c.child_by_field_name("name")) == "setAttribute"]
+    return len(uses) == len(calls)
+
+
+def contract_items(planner) -> list[WorkItem]:
+    return Contracts(planner).items()
+
+
+# ------------------------------------------------------------- templates --
+def contract_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    ep = f"{f['verb']} {f['route']}"
+    if lang == "en":
+        return [("contract", pick(seed, [f"What must a caller send to {ep} (`{f['handler']}`), and what does it get back?",
+                                         f"What does {ep} (`{f['handler']}`) take from the request, and what does it "
+                                         "answer?"]))]
+    return [("contract", f"调用 {ep}（`{f['handler']}`）需要传什么，会得到什么返回？")]
+
+
+def _param_en(x: dict) -> str:
+    decl = f"`{x['decl']}`"
+    kind = x["kind"]
+    if kind == "path":
+        return f"{decl}: the path segment `{{{x['key']}}}`."
+    if kind in ("query", "header"):
+        what = "request parameter" if kind == "query" else "request header"
+        many = " (several values allowed)" if x.get("list") else ""
+        if x["why"] == "unannotated":
+            text_ = (f"{decl}: no binding annotation, so Spring binds it from the optional {what} `{x['key']}`; "
+                     "it is null when the request has none.")
+        elif x["required"]:
+            text_ = f"{decl}: the {what} `{x['key']}`{many}, required: Spring rejects a request without it."
+        elif x["why"] == "default":
+            text_ = f"{decl}: the {what} `{x['key']}`{many}, optional: \"{x['default']}\" when absent."
+        elif x["why"] == "optional":
+            text_ = f"{decl}: the {what} `{x['key']}`{many}, optional (an `Optional`, empty when absent)."
+        else:
+            text_ = f"{decl}: the {what} `{x['key']}`{many}, optional (`required = false`): null when absent."
+        return text_ + _constraints_en(x)
+    if kind == "resolved":
+        r = x["resolver"]
+        h = r.get("header")
+        read = (f", from the request header \"{h['name']}\" ({file_name(r['path'])}:{h['line']})" if h else "")
+        return (f"{decl}: not sent as a parameter: `{r['class']}` resolves parameters annotated "
+                f"`@{x['annotation']}` ({file_name(r['path'])}:{r['line']}){read}.")
+    if kind == "all_params":
+        return f"{decl}: every request parameter, as a map: Spring requires none of them."
+    if kind == "session":
+        return f"{decl}: the caller's HTTP session (found by its session cookie), supplied by Spring, not a parameter."
+    if kind == "model":
+        return f"{decl}: the model of the view, supplied by Spring (nothing to send)."
+    if kind == "request":
+        return f"{decl}: the current request, used only to hand attributes to the view (`setAttribute`)."
+    dto = x["dto"]
+    if kind == "form":
+        head = (f"{decl}: no binding annotation on a class of the project, so Spring fills a `{dto['class']}` "
+                "from request parameters of the same names, each optional:")
+        return head + _fields_en(dto, x["valid"])
+    if dto is None:
+        return f"{decl}: the request body, required, a JSON array of `{x['element']}` values."
+    shape = f"a JSON array of `{dto['class']}` objects" if x["list"] else f"a JSON `{dto['class']}` object"
+    return f"{decl}: the request body, required, {shape} with the fields:" + _fields_en(dto, x["valid"])
+
+
+def _constraints_en(x: dict) -> str:
+    if not x.get("constraints"):
+        return ""
+    custom = "".join(f" `@{c['name']}` is a constraint of the project, validated by `{c['validator']}` "
+                     f"({file_name(c['path'])}:{c['line']}-{c['end_line']})." for c in x.get("custom") or [])
+    return (f" Its {', '.join(f'`{c}`' for c in x['constraints'])} is checked before the method runs, since the "
+            "class is annotated `@Validated`." + custom)
+
+
+def _fields_en(dto: dict, valid: bool) -> str:
+    rows = []
+    for fld in dto["fields"]:
+        row = f"\n  - `{fld['name']}` ({fld['type']})"
+        if fld["doc"]:
+            row += f", documented as \"{fld['doc']}\""
+        if fld["constraints"]:
+            row += ", " + ", ".join(f"`{c}`" for c in fld["constraints"])
+        rows.append(row)
+    text_ = "".join(rows)
+    if any(fld["constraints"] for fld in dto["fields"]):
+        text_ += ("\n  The constraints are checked: the parameter is annotated `@Valid`/`@Validated`." if valid else
+                  "\n  The constraints are not checked on this request: the parameter has no `@Valid`/`@Validated`.")
+    return text_
+
+
+def _when_en(r: dict) -> str:
+    parts = [f"`{c['code']}` holds" if c["kind"] == "if" else f"`{c['code']}` does not hold" for c in r["conds"]]
+    return " and ".join(parts)
+
+
+def _return_en(r: dict, n: int, kind: str, path: str) -> str:
+    what = f"`{r['expr']}`"
+    if kind == "view":
+        view = r["view"]
+        what += (f" (redirects to `{view[len('redirect:'):]}`)" if view.startswith("redirect:")
+                 else f" (renders the view `{view}`)")
+    where = f"{file_name(path)}:{r['line']}"
+    src = "".join(f"; `{s['var']}` is `{s['value']}` ({file_name(path)}:{s['line']})" for s in r["sources"])
+    if r["conds"]:
+        return f"- {what} when {_when_en(r)} ({where}{src})"
+    if n > 0:
+        return f"- otherwise {what} ({where})"
+    return f"- {what} ({where})"
+
+
+def _response_en(f: dict) -> str:
+    r = f["response"]
+    if r["kind"] == "view":
+        return (f"`{f['method']}` is a handler of a `@Controller` without `@ResponseBody`, declared to return "
+                f"`{f['return_type']}`: the caller gets a rendered page (a view name), not a JSON body:")
+    where = "its class is a `@RestController`" if r["by"] == "RestController" else (
+        "the method is annotated `@ResponseBody`" if r.get("on") == "method" else "its class is annotated `@ResponseBody`")
+    return (f"`{f['method']}` is declared to return `{f['return_type']}`, written as the JSON response body "
+            f"({where}). It returns:")
+
+
+def _param_zh(x: dict) -> str:
+    decl = f"`{x['decl']}`"
+    kind = x["kind"]
+    if kind == "path":
+        return f"{decl}：路径中的 `{{{x['key']}}}` 段。"
+    if kind in ("query", "header"):
+        what = "请求参数" if kind == "query" else "请求头"
+        if x["why"] == "unannotated":
+            out = f"{decl}：没有绑定注解，Spring 按可选的{what} `{x['key']}` 绑定，缺少时为 null。"
+        elif x["required"]:
+            out = f"{decl}：{what} `{x['key']}`，必填，缺少时 Spring 直接拒绝请求。"
+        elif x["why"] == "default":
+            out = f"{decl}：{what} `{x['key']}`，可选，缺少时取 \"{x['default']}\"。"
+        elif x["why"] == "optional":
+            out = f"{decl}：{what} `{x['key']}`，可选（`Optional`）。"
+        else:
+            out = f"{decl}：{what} `{x['key']}`，可选（`required = false`），缺少时为 null。"
+        if x.get("constraints"):
+            out += f"类上有 `@Validated`，方法执行前会校验 {'、'.join(f'`{c}`' for c in x['constraints'])}。"
+            out += "".join(f"`@{c['name']}` 是项目自定义的约束，由 `{c['validator']}` 校验"
+                           f"（{file_name(c['path'])}:{c['line']}-{c['end_line']}）。" for c in x.get("custom") or [])
+        return out
+    if kind == "resolved":
+        r = x["resolver"]
+        h = r.get("header")
+        read = f"，取自请求头 \"{h['name']}\"（{file_name(r['path'])}:{h['line']}）" if h else ""
+        return (f"{decl}：不是请求参数，由 `{r['class']}` 解析带 `@{x['annotation']}` 的参数"
+                f"（{file_name(r['path'])}:{r['line']}）{read}。")
+    if kind == "all_params":
+        return f"{decl}：以 map 形式接收全部请求参数，Spring 不要求其中任何一个。"
+    if kind == "session":
+        return f"{decl}：调用方的 HTTP 会话（由会话 cookie 找到），由 Spring 提供，不是请求参数。"
+    if kind == "model":
+        return f"{decl}：视图的 model，由 Spring 提供，无需传递。"
+    if kind == "request":
+        return f"{decl}：当前请求，只用来给视图放属性（`setAttribute`）。"
+    dto = x["dto"]
+    if kind == "form":
+        return (f"{decl}：项目里的类且没有绑定注解，Spring 用同名的请求参数逐个填充 `{dto['class']}`，都可选："
+                + _fields_zh(dto, x["valid"]))
+    if dto is None:
+        return f"{decl}：请求体，必填，`{x['element']}` 的 JSON 数组。"
+    shape = f"`{dto['class']}` 对象的 JSON 数组" if x["list"] else f"JSON 格式的 `{dto['class']}` 对象"
+    return f"{decl}：请求体，必填，{shape}，字段：" + _fields_zh(dto, x["valid"])
+
+
+def _fields_zh(dto: dict, valid: bool) -> str:
+    rows = []
+    for fld in dto["fields"]:
+        row = f"\n  - `{fld['name']}`（{fld['type']}）"
+        if fld["doc"]:
+            row += f"，说明“{fld['doc']}”"
+        if fld["constraints"]:
+            row += "，" + "、".join(f"`{c}`" for c in fld["constraints"])
+        rows.append(row)
+    out = "".join(rows)
+    if any(fld["constraints"] for fld in dto["fields"]):
+        out += ("\n  参数上有 `@Valid`/`@Validated`，这些约束会被校验。" if valid
+                else "\n  参数上没有 `@Valid`/`@Validated`，这些约束在此请求中不会被校验。")
+    return out
+
+
+def _return_zh(r: dict, n: int, kind: str, path: str) -> str:
+    what = f"`{r['expr']}`"
+    if kind == "view":
+        view = r["view"]
+        what += f"（重定向到 `{view[len('redirect:'):]}`）" if view.startswith("redirect:") else f"（渲染视图 `{view}`）"
+    at = f"{file_name(path)}:{r['line']}"
+    src = "".join(f"；`{s['var']}` 为 `{s['value']}`（{file_name(path)}:{s['line']}）" for s in r["sources"])
+    if r["conds"]:
+        when = "且".join(f"`{c['code']}` 成立" if c["kind"] == "if" else f"`{c['code']}` 不成立" for c in r["conds"])
+        return f"- 当 {when} 时返回 {what}（{at}{src}）"
+    return f"- {'否则' if n > 0 else ''}返回 {what}（{at}）"
+
+
+@unique_claims
+def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str):
+    en = lang == "en"
+    at = lambda line, p=None: cite.at(line, p or f["path"])  # noqa: E731
+    route_ids = list(dict.fromkeys([at(f["mapping_line"])] + ([at(f["class_mapping_line"])]
+                                                              if f.get("class_mapping_line") else [])))
+    trace = [((f"{f['handler']} serves the path `{f['route']}` (its class mapping and its own)" if en
+               else f"{f['handler']} 对应路径 `{f['route']}`（类上的映射加上方法的映射）"), route_ids)]
+    params = f["params"]
+    if en:
+        lines_ = [f"`{f['verb']} {f['route']}` is handled by `{f['handler']}`."]
+        lines_.append("What to send:" if any(x["kind"] not in ("session", "model", "request", "resolved") for x in params)
+                      else "The caller sends no parameter." if not params else "The caller sends no parameter:")
+        lines_ += [f"- {_param_en(x)}" for x in params]
+    else:
+        lines_ = [f"`{f['verb']} {f['route']}` 由 `{f['handler']}` 处理。", "需要传递："]
+        lines_ += [f"- {_param_zh(x)}" for x in params]
+    for x in params:
+        trace += _param_trace(x, f, en, at)
+    if en:
+        lines_.append(_response_en(f))
+        lines_ += [_return_en(r, n, f["response"]["kind"], f["path"]) for n, r in enumerate(f["returns"])]
+    else:
+        r = f["response"]
+        lines_.append(f"`{f['method']}` 声明返回 `{f['return_type']}`，" + (
+            "是没有 `@ResponseBody` 的 `@Controller` 方法，调用方得到渲染后的页面（视图名），不是 JSON：" if r["kind"] == "view"
+            else "作为 JSON 响应体返回，可能的返回："))
+        lines_ += [_return_zh(r_, n, f["response"]["kind"], f["path"]) for n, r_ in enumerate(f["returns"])]
+    if f.get("calls"):
+        lines_.append("These are the handler's own returns; what an exception thrown by a method it calls produces is "
+                      "decided elsewhere." if en else "以上是处理方法自身的返回；它调用的方法抛出异常时返回什么由别处决定。")
+    r = f["response"]
+    trace.append(((f"{f['handler']} is declared to return `{f['return_type']}`" if en
+                   else f"{f['handler']} 声明返回 `{f['return_type']}`"), [at(f["sig_line"])]))
+    on = "the method" if r.get("on") == "method" else "the class"
+    if en:
+        claim = (f"`@{r['by']}` on {on}: the return value is the response body" if r["kind"] == "body"
+                 else "`@Controller` on the class: a returned value names the view to render")
+    else:
+        claim = f"`@{r['by']}` 决定返回值是响应体" if r["kind"] == "body" else "类上是 `@Controller`：返回值是要渲染的视图名"
+    trace.append((claim, [at(r["line"])]))
+    for r_ in f["returns"]:
+        ids = [at(r_["line"])] + [at(c["line"]) for c in r_["conds"]]
+        claim = (f"{f['handler']} returns `{r_['expr']}`" + (f" when {_when_en(r_)}" if r_["conds"] else "")
+                 if en else f"{f['handler']} 返回 `{r_['expr']}`")
+        trace.append((claim, list(dict.fromkeys(ids))))
+        trace += [((f"`{s['var']}` is assigned `{s['value']}`" if en else f"`{s['var']}` 的值是 `{s['value']}`"),
+                   [at(s["line"])]) for s in r_["sources"]]
+    return "\n".join(lines_), trace
+
+
+def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
+    out = [((f"{f['handler']} declares the parameter `{x['decl']}`" if en
+             else f"{f['handler']} 声明参数 `{x['decl']}`"), [at(x["line"])])]
+    if x.get("constraints") and f.get("validated_line"):
+        out.append((("the class is annotated `@Validated`" if en else "类上有 `@Validated`"), [at(f["validated_line"])]))
+    if x["kind"] == "resolved":
+        r = x["resolver"]
+        out.append(((f"`{r['class']}` handles `{x['annotation']}`" if en else f"`{r['class']}` 处理 `{x['annotation']}`"),
+                    [at(r["line"], r["path"])]))
+        h = r.get("header")
+        if h:
+            out.append(((f"`{r['class']}` reads the request header `{h.get('const') or h['name']}`" if en
+                         else f"`{r['class']}` 读取请求头 `{h.get('const') or h['name']}`"), [at(h["line"], r["path"])]))
+        if h and h.get("const"):
+            out.append(((f"`{h['const']}` is \"{h['name']}\"" if en else f"`{h['const']}` 的值是 \"{h['name']}\""),
+                        [at(h["const_line"], r["path"])]))
+    for c in x.get("custom") or []:
+        out.append(((f"`{c['name']}` is validated by `{c['validator']}`" if en else f"`{c['name']}` 由 `{c['validator']}` 校验"),
+                    [at(c["line"], c["path"])]))
+    dto = x.get("dto")
+    if dto:
+        for fld in dto["fields"]:
+            shown = " ".join([*fld["constraints"], fld["type"], fld["name"]])
+            out.append(((f"`{dto['class']}` declares `{shown}`" if en else f"`{dto['class']}` 声明 `{shown}`"),
+                        [at(fld["line"], dto["path"])]))
+    return out
+

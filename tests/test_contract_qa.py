@@ -1,0 +1,96 @@
+"""QA contract: what a caller sends to an endpoint and gets back, read from the handler (core.generate.contract_facts)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.context import Context
+from core.generate import stage as gen_stage
+from core.generate.backends.template import TemplateBackend
+from core.generate.contract_facts import contract_items
+from core.generate.plan import Planner
+from storage import Database
+from tests.conftest import EXAMPLE_REPO, edited_shop
+
+ADMIN = "shop-admin/src/main/java/io/acdp/shop/admin/"
+
+
+def _items(db, repo) -> dict:
+    ctx = Context(db=db, repo=repo, domains=["order", "stock"], backend="template", lang="en")
+    planner = Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+    return {i.facts["handler"]: i for i in contract_items(planner)}
+
+
+@pytest.fixture
+def items(shop_db) -> dict:
+    return _items(shop_db, EXAMPLE_REPO)
+
+
+def _params(item) -> dict:
+    return {p["name"]: p for p in item.facts["params"]}
+
+
+def test_request_params_follow_springs_required_and_default_rules(items):
+    close = _params(items["OrdOrderController.close"])
+    assert close["ids"]["key"] == "ids" and close["ids"]["required"] and close["ids"]["list"]
+    assert close["note"]["key"] == "note" and close["note"]["required"]   # `@RequestParam String note`: its own name
+    listed = items["OrdOrderController.list"]
+    params = _params(listed)
+    assert params["pageSize"]["default"] == "5" and not params["pageSize"]["required"]
+    assert params["queryParam"]["kind"] == "form"   # an unannotated project class: filled from request parameters
+    assert [f["name"] for f in params["queryParam"]["dto"]["fields"]][:3] == ["orderSn", "receiverKeyword", "status"]
+    assert _params(items["InvSkuStockController.getList"])["keyword"]["why"] == "required_false"
+
+
+def test_returns_carry_their_conditions_and_the_local_they_test(items):
+    item = items["InvSkuStockController.adjust"]
+    returns = item.facts["returns"]
+    assert [r["expr"] for r in returns] == ['CommonResult.validateFailed("skuId is required")',
+                                            "CommonResult.success(count)", 'CommonResult.failed("库存调整失败")']
+    assert returns[0]["conds"][0]["code"] == "param.getSkuId() == null"
+    assert returns[1]["sources"][0]["value"] == "skuStockService.adjustStock(param, operator)"
+    header = _params(item)["operator"]
+    assert (header["kind"], header["key"], header["default"]) == ("header", "X-Operator", "admin")
+    answer = TemplateBackend.draft(item).answer
+    assert 'the request header `X-Operator`, optional: "admin" when absent' in answer
+    assert "- otherwise `CommonResult.failed(\"库存调整失败\")`" in answer
+    assert "a JSON `InvStockAdjustParam` object with the fields" in answer
+
+
+def test_shallow_endpoints_are_not_asked(items):
+    assert "OrdRefundPageController.approve" not in items   # one id in the path, one plain return
+    assert "OrdRefundPageController.list" not in items      # nothing to send
+    assert "OrdPortalOrderController.cancelTimeOutOrder" not in items
+
+
+def test_constraints_are_checked_only_where_valid_triggers_them_and_views_are_pages(tmp_path):
+    edits = [(ADMIN + "dto/InvStockAdjustParam.java", "import lombok.Setter;",
+              "import lombok.Setter;\n\nimport javax.validation.constraints.Min;\nimport javax.validation.constraints.NotNull;"),
+             (ADMIN + "dto/InvStockAdjustParam.java", "    private Long skuId;", "    @NotNull\n    private Long skuId;"),
+             (ADMIN + "dto/InvStockAdjustParam.java", "    private Integer quantity;",
+              "    @Min(-1000)\n    private Integer quantity;"),
+             (ADMIN + "controller/InvSkuStockController.java", "public CommonResult<Integer> adjust(@RequestBody",
+              "public CommonResult<Integer> adjust(@Valid @RequestBody"),
+             (ADMIN + "controller/InvSkuStockController.java", "import java.util.List;",
+              "import javax.validation.Valid;\nimport java.util.List;"),
+             ("shop-portal/src/main/java/io/acdp/shop/portal/page/OrdRefundPageController.java",
+              "    public ModelAndView approve(@PathVariable Long id) {\n        refundService.approve(id);\n"
+              "        return new ModelAndView(\"redirect:/refund/list\");",
+              "    public ModelAndView approve(@PathVariable Long id, @RequestParam(defaultValue = \"false\") Boolean back) {\n"
+              "        refundService.approve(id);\n        if (back) {\n            return new ModelAndView(\"refund/list\");\n"
+              "        }\n        return new ModelAndView(\"redirect:/refund/list\");"),
+             ("shop-portal/src/main/java/io/acdp/shop/portal/page/OrdRefundPageController.java",
+              "import org.springframework.web.bind.annotation.RequestMapping;",
+              "import org.springframework.web.bind.annotation.RequestMapping;\n"
+              "import org.springframework.web.bind.annotation.RequestParam;")]
+    repo, db_path = edited_shop(tmp_path, edits)
+    items = _items(Database(db_path, wait=0.5), repo)
+    adjust = _params(items["InvSkuStockController.adjust"])["param"]
+    assert adjust["valid"] and [f["constraints"] for f in adjust["dto"]["fields"]][:2] == [["@NotNull"], ["@Min(-1000)"]]
+    answer = TemplateBackend.draft(items["InvSkuStockController.adjust"]).answer
+    assert "`skuId` (Long), documented as \"sku id\", `@NotNull`" in answer and "The constraints are checked" in answer
+    page = items["OrdRefundPageController.approve"]
+    assert page.facts["response"]["kind"] == "view"
+    assert [r["view"] for r in page.facts["returns"]] == ["refund/list", "redirect:/refund/list"]
+    page_answer = TemplateBackend.draft(page).answer
+    assert "redirects to `/refund/list`" in page_answer and "renders the view `refund/list`" in page_answer

@@ -35,3 +35,33 @@ def test_every_setter_of_modify_time_in_the_shop_is_cited(shop_db):
         for n, line in enumerate(path.read_bytes().decode("utf-8", "replace").splitlines(), 1):
             if ".setModifyTime(" in line and "/model/" not in rel:
                 assert any(e.path == rel and e.start_line <= n <= e.end_line for e in s.evidence), (rel, n)
+
+
+def _track(db) -> list[Sample]:
+    with db.connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
+    return [s for s in (Sample.model_validate(r["payload"]) for r in rows) if s.source.question_kind == "track_changes"]
+
+
+def test_new_change_columns_are_set_in_every_hand_update_of_the_table(shop_db):
+    """inv_sku_stock has no change columns and six hand-written UPDATEs: each gets both columns in its SET and its
+    caller passes who acted; the names are the ones the shop's other tables use."""
+    [s] = [x for x in _track(shop_db) if "inv_sku_stock" in x.question]
+    assert "add modify_date and operate_man" in s.question      # as ord_cart_item and the operate history name them
+    text = "\n".join(f"{c.component}: {c.change}" for c in s.design.changes)
+    for stmt in ("InvSkuStockDao.adjustStock", "InvSkuStockDao.updateSkuStock", "InvSkuStockDao.releaseLockStock",
+                 "PortalOrderDao.lockStockBySkuId", "PortalOrderDao.reduceSkuStock", "PortalOrderDao.releaseStockBySkuId"):
+        assert f"{stmt}: add `modify_date = now(), operate_man = #{{operateMan}}`" in text, stmt
+    assert "ADD COLUMN modify_date" in s.design.data_changes[0]
+
+
+def test_a_repository_native_query_takes_a_named_parameter_and_save_takes_setters(shop_db):
+    [s] = [x for x in _track(shop_db) if "ord_shipment" in x.question]
+    text = "\n".join(f"{c.component}: {c.change}" for c in s.design.changes)
+    assert "OrdShipmentRepository.markReceived: add `modify_date = now(), operate_man = :operateMan`" in text
+    assert "call `shipment.setModifyDate(new Date())`" in text
+
+
+def test_no_new_columns_where_a_wrapper_update_sets_columns_the_design_cannot_read(shop_db):
+    """ord_payment is also written by `update(null, LambdaUpdateWrapper..set(..))`: not a record the setters reach."""
+    assert not [x for x in _track(shop_db) if "ord_payment " in x.question]

@@ -250,7 +250,7 @@ class AuditDeriver:
     # ------------------------------------------------------------- spec --
     def _spec(self, domain: str, table: str, ent: dict, col, fld: dict, sites: list[dict]) -> DesignSpec:
         values = [s2["value"] for s in sites for s2 in s["setters"] if s2.get("value")]
-        now = max(set(values), key=values.count) if values else (
+        now = min(set(values), key=lambda v: (-values.count(v), v)) if values else (
             "LocalDateTime.now()" if "LocalDateTime" in (fld.get("type") or "") else "new Date()")
         refs = [Ref(f"{table}.{col.name}", f"is a column of {table}" + (f" ({col.comment})" if col.comment else ""),
                     f"是 {table} 的列" + (f"（{col.comment}）" if col.comment else ""), col.path, col.line, col.line),
@@ -482,4 +482,248 @@ def audit_specs(req, domain: str) -> list[DesignSpec]:
     """The audit-column designs of a domain (one AuditDeriver per RequirementDeriver: its call graph is reused)."""
     if not hasattr(req, "_audit_deriver"):
         req._audit_deriver = AuditDeriver(req)
-    return req._audit_deriver.audit_columns(domain)
+    return req._audit_deriver.audit_columns(domain) + track_changes(req._audit_deriver, domain)
+
+
+# ------------------------------------------------------------ new columns --
+_WHO_COLUMN = re.compile(r"^(?:operate_man|operator|update_by|updated_by|modifier|modify_by|modify_man|last_modified_by"
+                         r"|update_user|modify_user)$")
+_CHANGE_WORDS = re.compile(r"modif|updat|operat|_by$|_man$|editor|changer|handle", re.I)
+
+
+def track_changes(a: AuditDeriver, domain: str) -> list[DesignSpec]:
+    """"Record who last changed each T row and when": tables of the domain with no column that records a change,
+    whose writes are all known and read (every hand-written write statement on T is called; each update or insert
+    writes a record the code names, or is a hand-written UPDATE whose SET can take the two columns)."""
+    out = []
+    uncalled = _uncalled_hand_writes(a)
+    names = _conventions(a.r.schema)
+    for table, writes in sorted(a.table_writes().items()):
+        ent, schema = a._entity(table, domain), a.r.schema.get(table)
+        if ent is None or schema is None or len(schema.columns) < 3 or table in uncalled \
+                or any(_CHANGE_WORDS.search(c) for c in schema.columns) or len(writes) > MAX_STATEMENTS:
+            continue
+        sites = _track_sites(a, writes)
+        if sites is None:
+            continue
+        kept = [s for s in sites if s["how"] != "removes"]
+        if MIN_SITES <= len(sites) <= MAX_SITES and len(kept) >= 2 and any(s["stmt"]["kind"] == "update" for s in kept):
+            out.append(_track_spec(a, domain, table, ent, schema, sites, names))
+    return out
+
+
+def _track_sites(a: AuditDeriver, writes: list) -> list[dict] | None:
+    """Every call of every write statement, read; None when one is not."""
+    sites = []
+    for st, calls in writes:
+        for caller, line in calls:
+            site = _track_site(a, st, caller, line)
+            if site is None:
+                return None
+            sites.append(site)
+    return sites
+
+
+def _uncalled_hand_writes(a: AuditDeriver) -> set[str]:
+    """Tables a hand-written write statement nobody calls names: it may be called by reflection (mall's
+    `relateAndInsertList` looks `insertList` up by name), so the known writes may not be all."""
+    from core.generate.flow_facts import WRITES
+    p = a.planner()
+    called = _callers(p)
+    return {t.lower() for st in p.statements if st["kind"] in WRITES and st["path"] not in a.code.generated_paths
+            and st["path"].endswith(".xml") and not called.get(st.get("method_id") or "") for t in st["tables"] or []}
+
+
+def _conventions(schema: dict) -> tuple[str, str]:
+    """The column names the repository already uses for a change time and for who acted (most common first)."""
+    times = [c for t in schema.values() for c in t.columns if MODIFY_COLUMN.match(c)]
+    whos = [c for t in schema.values() for c in t.columns if _WHO_COLUMN.match(c)]
+    return (min(set(times), key=lambda c: (-times.count(c), c)) if times else "update_time",
+            min(set(whos), key=lambda c: (-whos.count(c), c)) if whos else "update_by")
+
+
+def _track_site(a: AuditDeriver, st: dict, caller: str, line: int) -> dict | None:
+    """A write of a table without change columns: 'removes' (delete, soft delete), 'record' (a generated or
+    repository write of the record it is given, which the generator or the entity will carry the new fields for),
+    'hand' (a hand-written UPDATE: its SET and its DAO method take them); None where neither is read here."""
+    m = a.planner().graph.methods.get(caller)
+    if m is None or m.path in a.code.generated_paths:
+        return None
+    callee = st["stmt_id"].rsplit(".", 1)[-1]
+    text = " ".join(a.code.text(m.path, n) for n in range(line, a.code.statement_end(m.path, line) + 1))
+    site = {"stmt": st, "how": "removes", "caller": caller, "label": _member(caller), "path": m.path, "line": line,
+            "start": m.start_line, "call": _snippet(text), "setters": [], "by": [], "record": None, "elsewhere": []}
+    if st["kind"] == "delete":
+        return site
+    sql = "\n".join(a.r.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]])
+    generated = st["path"] in a.code.generated_paths or not st["path"].endswith(".xml") and not a._has_sql(st)
+    if not generated:
+        if st["kind"] != "update":
+            return None                     # a hand INSERT: its column list and values change too, not read here
+        plain = re.sub(r"<[^>]*>", " ", sql)
+        sets = re.findall(r"\b(\w+)\s*=", re.split(r"\bwhere\b", plain, flags=re.I)[0].split("set", 1)[-1])
+        site["how"] = "removes" if sets and all(is_delete_flag(x) for x in sets) else "hand"
+        return site
+    prefix = re.search(r"#\{\s*(\w+)\.\w+", sql)
+    if st["path"].endswith(".xml") and not re.search(r"#\{\s*(?:record\.|row\.)?(?!_)\w+\s*[,}]", sql) and not prefix:
+        return None
+    index = a._record_param(st, prefix.group(0).split(".", 1)[1]) if prefix else 0
+    args = _call_args(text, callee)
+    if index is None or args is None or index >= len(args) or not re.fullmatch(r"[a-z]\w*", args[index]) \
+            or args[index] == "null":
+        return None                         # a wrapper update (`update(null, wrapper)`) sets columns in the wrapper
+    site["record"] = args[index]
+    values = a.planner().outline.set_values(m.path, line, callee) if index == 0 else a._setters_on(m, line, args[index])
+    deleting = values and all(is_delete_flag(v["field"]) or v["field"] == "id" for v in values) \
+        and any(is_delete_flag(v["field"]) for v in values)
+    site["how"] = "removes" if deleting else "record"
+    return site
+
+
+def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sites: list[dict],
+                names: tuple[str, str]) -> DesignSpec:
+    time_col, who_col = names
+    lc = a.r._impact()._lifecycles()
+    first = next(iter(schema.columns.values()))
+    refs = [Ref(table, f"has the columns {', '.join(list(schema.columns)[:6])}" + (" …" if len(schema.columns) > 6 else ""),
+                f"有列 {'、'.join(list(schema.columns)[:6])}", schema.path, schema.start_line,
+                min(schema.end_line, schema.start_line + 15, max(first.line, schema.start_line) + 15))]
+    fields = [f for f in a.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == ent["symbol_id"]
+              and "static" not in (f.get("modifiers") or "")]
+    if fields:
+        shown = [f for f in fields if f["start_line"] <= fields[0]["start_line"] + 15][:4]
+        refs.append(Ref(ent["name"], f"holds the row's columns ({', '.join(f['name'] for f in shown)} …)",
+                        "对应该表的各列", fields[0]["path"], fields[0]["start_line"], shown[-1]["end_line"]))
+    stmts: dict[str, dict] = {}
+    for s in sites:
+        if s["stmt"]["stmt_id"] not in stmts:
+            st = stmts[s["stmt"]["stmt_id"]] = s["stmt"]
+            verb = {"insert": "inserts into", "update": "updates", "delete": "deletes from"}.get(st["kind"], "writes")
+            refs.append(Ref(_stmt_label(st), f"{verb} {table}", f"写 {table}", st["path"], st["start_line"],
+                            min(st["end_line"], st["start_line"] + 15)))
+    for s in sites:
+        refs.append(Ref(s["label"], f"calls `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`",
+                        f"调用 `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`", s["path"], s["line"],
+                        a.code.statement_end(s["path"], s["line"])))
+
+    def who(s: dict) -> list[str]:
+        return sorted({f["name"] if f["name"].startswith(f["entry_kind"]) else f"{f['entry_kind']} {f['name']}"
+                       for f, _ in lc.entries(s["caller"]) or []})[:3]
+
+    field_type = next((f.get("type") for f in a.data["symbols"] if f["kind"] == "field"
+                       and snake(f["name"]) == time_col and f.get("type")), "Date")
+    facts = {"table": table, "entity": ent["name"], "time_col": time_col, "who_col": who_col,
+             "time_field": _camel(time_col), "who_field": _camel(who_col),
+             "now": "LocalDateTime.now()" if "LocalDateTime" in (field_type or "") else "new Date()",
+             "time_type": "LocalDateTime" if "LocalDateTime" in (field_type or "") else "Date",
+             "generator": a.r.generator_configs[0] if a.r.generator_configs and ent["path"] in a.code.generated_paths
+             else None, "result_map": schema.source == "result_map" or any(
+                 s["stmt"]["path"].endswith(".xml") for s in sites if s["how"] == "record"),
+             "sites": [{"how": s["how"], "label": s["label"], "native": _native(a, s["stmt"]), "line": s["line"],
+                        "call": s["call"], "record": s["record"],
+                        "stmt": _stmt_label(s["stmt"]), "kind": s["stmt"]["kind"],
+                        "layer": a.code.layer_of(s["caller"].split("#")[0]), "who": who(s)} for s in sites]}
+    n = len([s for s in sites if s["how"] != "removes"])
+    text_en = (f"Record who last changed each {table} row and when: add {time_col} and {who_col} to {table} and set "
+               f"them in every write of it ({n} places). What must change?")
+    text_zh = (f"记录 {table} 每一行最后由谁、在何时修改：为 {table} 增加 {time_col} 和 {who_col}，并在每次写入时设置"
+               f"（共 {n} 处）。需要怎样修改？")
+    from core.generate.impact import _req_id
+    return DesignSpec(_req_id("track_changes", table), "track_changes", domain, text_en, text_zh, refs, facts)
+
+
+def _native(a: AuditDeriver, st: dict) -> bool:
+    """A repository's native @Query names its parameters `:name` (MyBatis SQL says `#{name}`)."""
+    return st["path"].endswith(".java") and any(re.search(r"@Query\b", x) for x in a.r.files.get(st["path"]).lines[
+        max(st["start_line"] - 1, 0):st["end_line"]])
+
+
+def _who_risk(writes: list[dict], lang: str) -> str:
+    """Who acted, by the kinds of entry that reach the writes: a request's signed-in user, a job's fixed name."""
+    kinds = {w.split(" ", 1)[0] for s in writes for w in s["who"]}
+    parts = [(_t(lang, "for a request, the signed-in user making it", "请求写入登录用户")) if "endpoint" in kinds else "",
+             (_t(lang, "for a scheduled job or a listener, a fixed name for it", "定时任务或消息监听写入固定名称"))
+             if kinds - {"endpoint"} else ""]
+    said = _t(lang, "; ".join(p for p in parts if p), "；".join(p for p in parts if p))
+    return _t(lang, f"who acted must be known where each write runs: {said or 'each caller decides it'}",
+              f"每处写入都要知道操作人：{said or '由调用方决定'}")
+
+
+def _camel(column: str) -> str:
+    head, *rest = column.split("_")
+    return head + "".join(x[:1].upper() + x[1:] for x in rest)
+
+
+def track_changes_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    """Two new columns, the model and mapper as the repository makes them, and every write setting both."""
+    f = spec.facts
+    t, w, tf, wf, table, ent = f["time_col"], f["who_col"], f["time_field"], f["who_field"], f["table"], f["entity"]
+    changes = []
+    if f["generator"]:
+        changes.append(("model", ent, _t(
+            lang, f"add `{tf}` ({f['time_type']}) and `{wf}` (String) by regenerating the model and its mapper XML with "
+                  f"{f['generator']} after the columns exist: the result map and the generated insert/update statements "
+                  "then carry them",
+            f"列加好后用 {f['generator']} 重新生成模型和 mapper XML，得到 `{tf}`（{f['time_type']}）和 `{wf}`（String），"
+            "结果映射和生成的 insert/update 语句随之包含这两列"), False))
+    else:
+        changes.append(("model", ent, _t(lang, f"add the fields `{tf}` ({f['time_type']}) and `{wf}` (String)",
+                                         f"增加字段 `{tf}`（{f['time_type']}）和 `{wf}`（String）"), False))
+    if not f["generator"] and f["result_map"]:
+        changes.append(("mapper_xml", f"{ent} result map", _t(
+            lang, f"map {t} and {w} to the new fields, and add them to the mapper statements that insert or update "
+                  "the record",
+            f"把 {t}、{w} 映射到新字段，并加入插入或更新该记录的 mapper 语句"), False))
+    done: set[str] = set()
+    for s in f["sites"]:
+        where = _t(lang, f"{s['label']} (line {s['line']})", f"{s['label']}（第 {s['line']} 行）")
+        if s["how"] == "record":
+            changes.append((s["layer"], where, _t(
+                lang, f"before `{s['call']}`, call `{s['record']}.set{cap(tf)}({f['now']})` and "
+                      f"`{s['record']}.set{cap(wf)}(..)` with who acted",
+                f"在 `{s['call']}` 之前调用 `{s['record']}.set{cap(tf)}({f['now']})` 和 `{s['record']}.set{cap(wf)}(..)`"
+                "（操作人）"), False))
+        elif s["how"] == "hand":
+            if s["stmt"] not in done:
+                done.add(s["stmt"])
+                value = f":{wf}" if s["native"] else f"#{{{wf}}}"
+                changes.append(("mapper_xml", s["stmt"], _t(
+                    lang, f"add `{t} = now(), {w} = {value}` to its SET, and a `@Param(\"{wf}\") String {wf}` to the "
+                          "method that runs it",
+                    f"在 SET 中加入 `{t} = now(), {w} = {value}`，并为执行它的方法增加参数 `@Param(\"{wf}\") String {wf}`"),
+                    False))
+            changes.append((s["layer"], where, _t(lang, f"pass who acted to `{s['call']}`",
+                                                  f"向 `{s['call']}` 传入操作人"), False))
+
+    def line_of(s: dict) -> str:
+        via = _t(lang, f" (reached from {', '.join(s['who'])})" if s["who"] else "",
+                 f"（入口：{'、'.join(s['who'])}）" if s["who"] else "")
+        return _t(lang, f"{s['label']} (`{s['stmt']}`, line {s['line']}){via}",
+                  f"{s['label']}（`{s['stmt']}`，第 {s['line']} 行）{via}")
+    writes = [s for s in f["sites"] if s["how"] != "removes"]
+    gone = [s for s in f["sites"] if s["how"] == "removes"]
+    understanding = _t(
+        lang,
+        f"{table} has no column for when a row was last changed or by whom. {len(f['sites'])} places write it, each "
+        f"cited below: {len(writes)} insert or update rows — " + "; ".join(line_of(s) for s in writes) + "."
+        + (f" {len(gone)} delete{'s' if len(gone) == 1 else ''} rows or only flag{'s' if len(gone) == 1 else ''} them "
+           "deleted: " + "; ".join(line_of(s) for s in gone) + "."
+           if gone else "")
+        + f" The repository names such columns {t} and {w} elsewhere; each of the {len(writes)} writes sets both.",
+        f"{table} 没有记录最后修改时间和修改人的列。共有 {len(f['sites'])} 处写它（下面逐一引用）：{len(writes)} 处插入或更新——"
+        + "；".join(line_of(s) for s in writes) + "。"
+        + (f"{len(gone)} 处删除行或只标记删除：" + "；".join(line_of(s) for s in gone) + "。" if gone else "")
+        + f"仓库中别处把这类列命名为 {t} 和 {w}；这 {len(writes)} 处写入都要设置它们。")
+    return DesignProposal(
+        understanding=understanding, changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, f"ALTER TABLE {table} ADD COLUMN {t} datetime NULL, ADD COLUMN {w} varchar(64) NULL",
+                         f"ALTER TABLE {table} ADD COLUMN {t} datetime NULL, ADD COLUMN {w} varchar(64) NULL")],
+        flow=[_t(lang, "each write runs as today", "每次写入照常进行"),
+              _t(lang, f"and stores the time of the write in {t} and who acted in {w}",
+                 f"并把写入时间存入 {t}，把操作人存入 {w}")],
+        risks=[_t(lang, f"rows written before the change keep {t} and {w} empty", f"此前写入的行 {t}、{w} 为空"),
+               _who_risk(writes, lang)]
+        + ([_t(lang, f"hand-edit nothing the generator writes ({f['generator']}): regenerate instead",
+                f"不要手改生成器（{f['generator']}）生成的文件，应重新生成")] if f["generator"] else []),
+        test_plan=[_t(lang, f"after {s['label']}, the written rows have {t} at the time of the call and {w} set",
+                      f"{s['label']} 之后，被写的行 {t} 为调用时刻且 {w} 已设置") for s in writes[:4]])

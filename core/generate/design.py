@@ -1024,3 +1024,12 @@ def _audit_column(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
 
 
 BUILDERS["audit_column"] = _audit_column
+
+
+def _track_changes(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    from core.generate.audit import track_changes_design  # audit.py imports this module
+
+    return track_changes_design(spec, conv, lang)
+
+
+BUILDERS["track_changes"] = _track_changes

@@ -35,6 +35,7 @@ from core.generate.work import WorkItem
 from core.index.java_ast import lines, modifiers, text, walk
 from core.models import Span, sha256_text
 from core.rules.render import squash
+from core.validate.secrets import find_secrets
 
 MAX_METHOD_LINES = 40   # the handler is one evidence item
 MAX_DTO_LINES = 40      # a request class's fields are one evidence item
@@ -50,6 +51,9 @@ CONSTRAINTS = frozenset({"NotNull", "NotBlank", "NotEmpty", "Null", "Min", "Max"
                          "Length", "Range", "URL"})
 DOCS = frozenset({"ApiParam", "Parameter", "ApiModelProperty", "Schema", "ApiIgnore"})
 BINDINGS = frozenset({"PathVariable", "RequestParam", "RequestBody", "RequestHeader"})
+# method-security annotations (Shiro, Spring Security, JSR-250): who may call at all
+ACCESS = frozenset({"RequiresPermissions", "RequiresRoles", "RequiresAuthentication", "RequiresUser", "PreAuthorize",
+                    "Secured", "RolesAllowed"})
 SUPPLIED = {"HttpSession": "session", "Model": "model", "ModelMap": "model"}
 _RESOLVER = re.compile(r"\bimplements\s+[^{]*\bHandlerMethodArgumentResolver\b")
 _ANNOTATION_CLASS = re.compile(r"\b([A-Z]\w*)\.class\b")
@@ -154,11 +158,13 @@ class Contracts:
         if body is None or any(True for _ in walk(body, {"throw_statement", "try_statement",
                                                           "try_with_resources_statement"})):
             return None
+        if self._calls_thrower(body):
+            return None   # a check of the handler that fails through a helper (`NewBeeMallException.fail(..)`)
         spans = [Span(path=path, start_line=sym["start_line"], end_line=sym["end_line"])]
         head = lines(klass)[0]
         name_line = lines(klass.child_by_field_name("name"))[0]
-        spans.append(Span(path=path, start_line=head, end_line=name_line))
         validated = lines(class_anns["Validated"])[0] if "Validated" in class_anns else None
+        docs = _implicit_docs(method)
         params = []
         for node in (method.child_by_field_name("parameters").named_children
                      if method.child_by_field_name("parameters") is not None else []):
@@ -167,6 +173,9 @@ class Contracts:
             param = self._param(node, path, validated, body)
             if param is None:
                 return None
+            param["doc"] = _param_doc(node) or docs.get(param.get("key") or param["name"])
+            if param.get("dto") and not param.get("list"):
+                _mark_overwritten(param, body)
             params.append(param)
             spans += param.pop("_spans", [])
         response = self._response(method, class_anns, method_anns)
@@ -178,16 +187,21 @@ class Contracts:
         sent = [x for x in params if x["kind"] not in ("session", "model", "request", "resolved")]
         if len(returns) == 1 and not returns[0]["conds"] and (not sent or [x["kind"] for x in sent] == ["path"]):
             return None   # nothing (or one id in the path) to send and one plain answer: too shallow to ask
+        access = [{"code": squash(text(a)), "line": lines(a)[0]} for anns in (class_anns, method_anns)
+                  for n, a in anns.items() if n in ACCESS]
         mapping = next((a for n, a in method_anns.items() if n.endswith("Mapping")), None)
         if mapping is None:
             return None
+        if response.get("on") != "method" or "Validated" in class_anns or \
+                class_mapping_line(self.p.files, self.p.data["classes"], path, cls["symbol_id"]):
+            spans.append(Span(path=path, start_line=head, end_line=name_line))   # what the answer says of the class
         owner = _short(cls["symbol_id"])
         facts = {"verb": ep["http_method"], "route": ep["route"], "handler": f"{owner}.{sym['name']}",
                  "method": sym["name"], "path": path, "_path": path, "mapping_line": lines(mapping)[0],
                  "class_mapping_line": class_mapping_line(self.p.files, self.p.data["classes"], path, cls["symbol_id"]),
                  "class_line": name_line, "sig_line": lines(method.child_by_field_name("name"))[0],
                  "return_type": squash(text(method.child_by_field_name("type"))), "response": response,
-                 "params": params, "returns": returns, "validated_line": validated,
+                 "params": params, "returns": returns, "validated_line": validated, "access": access,
                  "calls": any(True for _ in walk(body, {"method_invocation"}))}
         return facts, spans
 
@@ -329,6 +343,22 @@ class Contracts:
             return None
         return out, lines(node.child_by_field_name("name"))[0], max(x["end_line"] for x in out)
 
+    def _calls_thrower(self, body: Node) -> bool:
+        """The handler calls a static method of a class (`Asserts.fail(..)`) whose body throws: an exit of the
+        handler that is no `return`, so its returns are not all it answers."""
+        if not hasattr(self, "_throwers"):
+            self._throwers = set()
+            for sym in self.p.data["symbols"]:
+                if sym["kind"] == "method" and "static" in (sym.get("modifiers") or "") and sym.get("path"):
+                    lines_ = self.p.files.get(sym["path"]).lines[sym["start_line"] - 1:sym["end_line"]]
+                    if any(re.search(r"\bthrow\b", x) for x in lines_):
+                        self._throwers.add((_short(sym.get("parent_id") or ""), sym["name"]))
+        for call in walk(body, {"method_invocation"}):
+            owner = text(call.child_by_field_name("object"))
+            if (_short(owner), text(call.child_by_field_name("name"))) in self._throwers:
+                return True
+        return False
+
     def _constraint(self, name: str) -> dict | None:
         """A project annotation that is a Bean Validation constraint (`@Constraint(validatedBy = SortValidator.class)`
         on `@interface Sort`): {name, validator, path, line (the @Constraint line), end_line (the declaration's)};
@@ -380,7 +410,12 @@ class Contracts:
         found = {(r["class"], r["path"]): r for r in self._resolvers.get(annotation, [])}
         if len(found) != 1:
             return None
-        return {**next(iter(found.values())), "header": self._header(next(iter(found.values()))["path"])}
+        resolver = next(iter(found.values()))
+        header = self._header(resolver["path"])
+        src = self.p.files.get(resolver["path"]).lines
+        if header and any(find_secrets(src[n - 1], False) for n in (header["line"], header.get("const_line")) if n):
+            header = None   # a line the secrets check would flag (`TOKEN_KEY = ".."`) is no evidence to export
+        return {**resolver, "header": header}
 
     def _header(self, path: str) -> dict | None:
         """The one request header a resolver reads (`request.getHeader(LOGIN_TOKEN_KEY)`), with the constant's
@@ -462,6 +497,35 @@ class Contracts:
         return out
 
 
+def _mark_overwritten(param: dict, body: Node) -> None:
+    """Fields of a request object the handler sets itself (`item.setUserId(user.getUserId())`): whatever the
+    caller sends for them is replaced, so the answer says so (field["overwritten"] = {code, line})."""
+    by_setter = {"set" + f["name"][:1].upper() + f["name"][1:]: f for f in param["dto"]["fields"]}
+    for call in walk(body, {"method_invocation"}):
+        fld = by_setter.get(text(call.child_by_field_name("name")))
+        if fld is not None and text(call.child_by_field_name("object")) == param["name"]:
+            fld["overwritten"] = {"code": squash(text(call)), "line": lines(call)[0]}
+
+
+def _implicit_docs(method: Node) -> dict[str, str]:
+    """Swagger's `@ApiImplicitParam(name = "status", value = "..")` on the handler (alone or in
+    `@ApiImplicitParams`): the documented meaning of a request parameter, by name."""
+    out = {}
+    for ann in walk(modifiers(method) or method, {"annotation"}):
+        if _ann_name(ann) == "ApiImplicitParam":
+            args = _ann_args(ann)
+            name, value = _string(args.get("name")), _string(args.get("value"))
+            if name and value:
+                out[name] = value
+    return out
+
+
+def _param_doc(node: Node) -> str | None:
+    """`@ApiParam("..")` / `@ApiParam(value = "..")` on a parameter: its documented meaning."""
+    ann = next((a for a in _annotations(node) if _ann_name(a) == "ApiParam"), None)
+    return _string(_ann_args(ann).get("value")) if ann is not None else None
+
+
 def _between(node: Node, top: Node, types: set[str]):
     """The ancestors of `node` below `top` of one of `types`."""
     cur = node.parent
@@ -507,6 +571,12 @@ def contract_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 
 
 def _param_en(x: dict) -> str:
+    text_ = _binding_en(x)
+    return text_ + (f" Documented as \"{x['doc']}\"." if x.get("doc") and x["kind"] in ("path", "query", "header")
+                    else "")
+
+
+def _binding_en(x: dict) -> str:
     decl = f"`{x['decl']}`"
     kind = x["kind"]
     if kind == "path":
@@ -568,6 +638,8 @@ def _fields_en(dto: dict, valid: bool) -> str:
             row += f", documented as \"{fld['doc']}\""
         if fld["constraints"]:
             row += ", " + ", ".join(f"`{c}`" for c in fld["constraints"])
+        if fld.get("overwritten"):
+            row += f"; the handler replaces what is sent with `{fld['overwritten']['code']}`"
         rows.append(row)
     text_ = "".join(rows)
     if any(fld["constraints"] for fld in dto["fields"]):
@@ -599,7 +671,7 @@ def _return_en(r: dict, n: int, kind: str, path: str) -> str:
 def _response_en(f: dict) -> str:
     r = f["response"]
     if r["kind"] == "view":
-        return (f"`{f['method']}` is a handler of a `@Controller` without `@ResponseBody`, declared to return "
+        return (f"`{f['method']}` is a handler of a `@Controller` class with no ResponseBody annotation, declared to return "
                 f"`{f['return_type']}`: the caller gets a rendered page (a view name), not a JSON body:")
     where = "its class is a `@RestController`" if r["by"] == "RestController" else (
         "the method is annotated `@ResponseBody`" if r.get("on") == "method" else "its class is annotated `@ResponseBody`")
@@ -608,6 +680,11 @@ def _response_en(f: dict) -> str:
 
 
 def _param_zh(x: dict) -> str:
+    text_ = _binding_zh(x)
+    return text_ + (f"说明：“{x['doc']}”。" if x.get("doc") and x["kind"] in ("path", "query", "header") else "")
+
+
+def _binding_zh(x: dict) -> str:
     decl = f"`{x['decl']}`"
     kind = x["kind"]
     if kind == "path":
@@ -661,6 +738,8 @@ def _fields_zh(dto: dict, valid: bool) -> str:
             row += f"，说明“{fld['doc']}”"
         if fld["constraints"]:
             row += "，" + "、".join(f"`{c}`" for c in fld["constraints"])
+        if fld.get("overwritten"):
+            row += f"；处理方法会用 `{fld['overwritten']['code']}` 覆盖传入的值"
         rows.append(row)
     out = "".join(rows)
     if any(fld["constraints"] for fld in dto["fields"]):
@@ -699,6 +778,11 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     else:
         lines_ = [f"`{f['verb']} {f['route']}` 由 `{f['handler']}` 处理。", "需要传递："]
         lines_ += [f"- {_param_zh(x)}" for x in params]
+    for a in f.get("access") or []:
+        lines_.append(f"- Access: `{a['code']}` decides who may call it at all, before the method runs." if en
+                      else f"- 访问控制：`{a['code']}` 在方法执行前决定谁能调用。")
+        trace.append(((f"{f['handler']} is guarded by `{a['code']}`" if en else f"{f['handler']} 受 `{a['code']}` 保护"),
+                      [at(a["line"])]))
     for x in params:
         trace += _param_trace(x, f, en, at)
     if en:
@@ -707,7 +791,8 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     else:
         r = f["response"]
         lines_.append(f"`{f['method']}` 声明返回 `{f['return_type']}`，" + (
-            "是没有 `@ResponseBody` 的 `@Controller` 方法，调用方得到渲染后的页面（视图名），不是 JSON：" if r["kind"] == "view"
+            "是 `@Controller` 类里没有 ResponseBody 注解的方法，调用方得到渲染后的页面（视图名），不是 JSON："
+            if r["kind"] == "view"
             else "作为 JSON 响应体返回，可能的返回："))
         lines_ += [_return_zh(r_, n, f["response"]["kind"], f["path"]) for n, r_ in enumerate(f["returns"])]
     if f.get("calls"):
@@ -736,6 +821,9 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
 def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
     out = [((f"{f['handler']} declares the parameter `{x['decl']}`" if en
              else f"{f['handler']} 声明参数 `{x['decl']}`"), [at(x["line"])])]
+    if x.get("doc") and x["kind"] in ("path", "query", "header"):
+        out.append(((f"`{x['name']}` is documented as \"{x['doc']}\"" if en else f"`{x['name']}` 的说明是“{x['doc']}”"),
+                    [at(x["line"])]))
     if x.get("constraints") and f.get("validated_line"):
         out.append((("the class is annotated `@Validated`" if en else "类上有 `@Validated`"), [at(f["validated_line"])]))
     if x["kind"] == "resolved":
@@ -754,9 +842,13 @@ def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
                     [at(c["line"], c["path"])]))
     dto = x.get("dto")
     if dto:
+        shown = ", ".join(f"`{' '.join([*fld['constraints'], fld['type'], fld['name']])}`" for fld in dto["fields"])
+        out.append(((f"`{dto['class']}` declares the fields {shown}" if en else f"`{dto['class']}` 声明字段 {shown}"),
+                    [at(dto["fields"][0]["line"], dto["path"])]))
         for fld in dto["fields"]:
-            shown = " ".join([*fld["constraints"], fld["type"], fld["name"]])
-            out.append(((f"`{dto['class']}` declares `{shown}`" if en else f"`{dto['class']}` 声明 `{shown}`"),
-                        [at(fld["line"], dto["path"])]))
+            if fld.get("overwritten"):
+                w = fld["overwritten"]
+                out.append(((f"{f['handler']} calls `{w['code']}`" if en else f"{f['handler']} 调用 `{w['code']}`"),
+                            [at(w["line"])]))
     return out
 

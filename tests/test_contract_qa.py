@@ -72,7 +72,15 @@ def test_constraints_are_checked_only_where_valid_triggers_them_and_views_are_pa
              (ADMIN + "controller/InvSkuStockController.java", "public CommonResult<Integer> adjust(@RequestBody",
               "public CommonResult<Integer> adjust(@Valid @RequestBody"),
              (ADMIN + "controller/InvSkuStockController.java", "import java.util.List;",
-              "import javax.validation.Valid;\nimport java.util.List;"),
+              "import javax.validation.Valid;\nimport java.util.List;\nimport java.util.Map;\n"
+              "import org.springframework.security.access.prepost.PreAuthorize;"),
+             (ADMIN + "controller/InvSkuStockController.java", "        int count = skuStockService.adjustStock(",
+              "        param.setNote(operator);\n        int count = skuStockService.adjustStock("),
+             (ADMIN + "controller/InvSkuStockController.java", '    @PostMapping("/adjust")',
+              '    @PreAuthorize("hasRole(\'STOCK\')")\n    @PostMapping("/adjust")'),
+             (ADMIN + "controller/InvSkuStockController.java",
+              '(@RequestParam(value = "productId", required = false) Long productId) {',
+              "(@RequestParam Map<String, Object> filters) {\n        Long productId = (Long) filters.get(\"productId\");"),
              ("shop-portal/src/main/java/io/acdp/shop/portal/page/OrdRefundPageController.java",
               "    public ModelAndView approve(@PathVariable Long id) {\n        refundService.approve(id);\n"
               "        return new ModelAndView(\"redirect:/refund/list\");",
@@ -89,6 +97,13 @@ def test_constraints_are_checked_only_where_valid_triggers_them_and_views_are_pa
     assert adjust["valid"] and [f["constraints"] for f in adjust["dto"]["fields"]][:2] == [["@NotNull"], ["@Min(-1000)"]]
     answer = TemplateBackend.draft(items["InvSkuStockController.adjust"]).answer
     assert "`skuId` (Long), documented as \"sku id\", `@NotNull`" in answer and "The constraints are checked" in answer
+    fields = {f["name"]: f for f in adjust["dto"]["fields"]}
+    assert fields["note"]["overwritten"]["code"] == "param.setNote(operator)"
+    assert items["InvSkuStockController.adjust"].facts["access"][0]["code"] == "@PreAuthorize(\"hasRole('STOCK')\")"
+    assert "Access: `@PreAuthorize" in answer and "the handler replaces what is sent with `param.setNote(operator)`" in answer
+    low = items["InvSkuStockController.lowStock"]
+    assert _params(low)["filters"]["kind"] == "all_params"   # a Map takes every parameter, none required
+    assert "every request parameter, as a map" in TemplateBackend.draft(low).answer
     page = items["OrdRefundPageController.approve"]
     assert page.facts["response"]["kind"] == "view"
     assert [r["view"] for r in page.facts["returns"]] == ["refund/list", "redirect:/refund/list"]

@@ -757,7 +757,7 @@ def _return_zh(r: dict, n: int, kind: str, path: str) -> str:
     src = "".join(f"；`{s['var']}` 为 `{s['value']}`（{file_name(path)}:{s['line']}）" for s in r["sources"])
     if r["conds"]:
         when = "且".join(f"`{c['code']}` 成立" if c["kind"] == "if" else f"`{c['code']}` 不成立" for c in r["conds"])
-        return f"- 当 {when} 时返回 {what}（{at}{src}）"
+        return f"- 当 {when}时返回 {what}（{at}{src}）"
     return f"- {'否则' if n > 0 else ''}返回 {what}（{at}）"
 
 
@@ -776,7 +776,9 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
                       else "The caller sends no parameter." if not params else "The caller sends no parameter:")
         lines_ += [f"- {_param_en(x)}" for x in params]
     else:
-        lines_ = [f"`{f['verb']} {f['route']}` 由 `{f['handler']}` 处理。", "需要传递："]
+        sends = any(x["kind"] not in ("session", "model", "request", "resolved") for x in params)
+        lines_ = [f"`{f['verb']} {f['route']}` 由 `{f['handler']}` 处理。",
+                  "需要传递：" if sends else "调用方不需要传参数。" if not params else "调用方不需要传参数："]
         lines_ += [f"- {_param_zh(x)}" for x in params]
     for a in f.get("access") or []:
         lines_.append(f"- Access: `{a['code']}` decides who may call it at all, before the method runs." if en

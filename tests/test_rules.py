@@ -396,3 +396,22 @@ def test_an_exit_rejecting_listed_codes_leaves_the_others():
     assert _codes_excluded({"condition": cond, "holds": True}, "getStatus()", codes.get) == {"4", "-1"}
     assert _codes_excluded({"condition": cond + " || order.isLocked()", "holds": True}, "getStatus()", codes.get) is None
     assert _codes_excluded({"condition": cond, "holds": False}, "getStatus()", codes.get) is None
+
+
+def test_a_statement_or_method_of_another_domains_class_that_changes_stock_is_in_stock(shop):
+    """examples/shop PrdGoodsDao / PrdGoodsServiceImpl belong to products (no requested domain): what adjusts
+    prd_goods.stock_num in place, and the check on its row count, are stock rules; the price statement and the
+    price method's checks are in no requested domain, so they yield no rule at all."""
+    rules, samples = shop
+    prd = [r for r in rules if "PrdGoods" in (r["symbol_id"] or "")]
+    by_stmt = {r["facts"].get("statement"): r for r in prd if r["kind"] == "sql_invariant"}
+    assert set(by_stmt) == {"deductQuantity", "restoreQuantity"} and {r["domain"] for r in prd} == {"stock"}
+    # a comma inside `#{count,jdbcType=INTEGER}` no longer cuts the assignment short
+    assert by_stmt["deductQuantity"]["facts"]["changes"][0]["text"] == "stock_num = stock_num - #{count,jdbcType=INTEGER}"
+    guards = [r for r in prd if r["kind"] == "guard"]
+    assert [g["facts"]["method"] for g in guards] == ["PrdGoodsServiceImpl.deductStock"]
+    asked = {(s["source_ref"], s["question_kind"]) for s in samples if s["language"] == "en"}
+    deduct, restore = by_stmt["deductQuantity"]["rule_id"], by_stmt["restoreQuantity"]["rule_id"]
+    assert {(deduct, "why"), (deduct, "under_which_condition"), (restore, "under_which_condition")} <= asked
+    # "why check it in the UPDATE" is asked only about a bound on the changed column (sell_status is none)
+    assert (restore, "why") not in asked

@@ -825,6 +825,23 @@ def _sql(code: str) -> str:
     return code if any(ch in code for ch in "<>&") else f"`{code}`"
 
 
+def _bound(f: dict) -> str | None:
+    """The last WHERE condition that keeps a changed column within a limit the way it changes (`stock - #{n} >= 0`
+    for a decrease, `lock_stock + #{n} <= stock` for an increase): "why check it in the UPDATE" has that answer.
+    A test on another column (`goods_sell_status = 0`) or on the wrong side (`>=` before an increase) has not."""
+    out = None
+    for cond in f.get("conditions") or []:
+        m = re.fullmatch(r"(.+?)(>=|<=|>|<)(.+)", html.unescape(cond), re.S)
+        if not m:
+            continue
+        for c in f["changes"]:
+            names = [bool(re.search(rf"\b{c['column']}\b", side)) for side in (m[1], m[3])]
+            left = (m[2] in (">=", ">")) == (c["op"] == "-")   # `col .. >=` bounds a decrease, `col .. <=` an increase
+            if names[0] and left or names[1] and not left:
+                out = cond
+    return out
+
+
 def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     s, table = f"`{f.get('name') or f['statement']}`", f["table"]
     if f["operation"] == "select":
@@ -839,13 +856,15 @@ def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
                                                     f"How does {s} change {cols}?"]))]
         if f.get("conditions"):
             out.append(("under_which_condition", f"Under which condition does {s} actually update a row?"))
-            out.append(("why", f"Why does {s} check {_columns(f['conditions'][-1])} in its WHERE clause instead of "
-                               "in Java first?"))
+            if _bound(f):
+                out.append(("why", f"Why does {s} check {_columns(_bound(f))} in its WHERE clause instead of "
+                                   "in Java first?"))
         return out
     out = [("what_happens", f"{s} 会对 {table} 的 {cols} 做什么修改？")]
     if f.get("conditions"):
         out.append(("under_which_condition", f"{s} 在什么条件下才会真正更新一行？"))
-        out.append(("why", f"为什么 {s} 要把 {_sql(f['conditions'][-1])} 写在 WHERE 条件里？"))
+        if _bound(f):
+            out.append(("why", f"为什么 {s} 要把 {_sql(_bound(f))} 写在 WHERE 条件里？"))
     return out
 
 
@@ -874,7 +893,7 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
                 "pass a Java-side check and then push the value past what is allowed. ",
                 "Putting the condition in the UPDATE turns it into a compare-and-set: the database evaluates it on the "
                 "locked row, so concurrent requests cannot both change it past that limit. ",
-            ]) + f"If {_sql(conds[-1])} does not hold, {s} updates no row, which the caller can detect from the returned count."
+            ]) + f"If {_sql(_bound(f))} does not hold, {s} updates no row, which the caller can detect from the returned count."
         return body, trace
     changes_zh = "、".join(_change(c) for c in f["changes"])
     trace = [(f"{s} 执行 {changes_zh}", ids)] + [(f"{s} 要求 {_sql(c)}", ids) for c in conds]
@@ -886,7 +905,7 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
                 "否则 UPDATE 不匹配任何行，返回的影响行数为零。")
     else:
         body = (f"这样校验和修改在同一条 SQL 里原子完成：并发请求无法同时通过 Java 层的检查后把数量改成非法值。"
-                f"{_sql(conds[-1])} 不成立时 {s} 一行都不会更新，调用方据返回的行数判断失败。")
+                f"{_sql(_bound(f))} 不成立时 {s} 一行都不会更新，调用方据返回的行数判断失败。")
     return body, trace
 
 

@@ -77,14 +77,21 @@ _CRITERION = re.compile(r"\.and([A-Z]\w*?)(?:EqualTo|NotEqualTo|In|NotIn|IsNull|
                         r"\s*(?:\(\w+\)\s*)?(?:[\w.]*[A-Z][A-Z0-9_]+|-?\d+|true|false)\s*\)")
 
 
+_WRITE_KINDS = frozenset({"update", "insert", "delete"})
+
+
 def _subject(facts: dict) -> tuple[list[str], list[str], list[str], list[str]]:
-    """What a rule is about, as (tables, predicate names, texts, identifiers) for domain scoring."""
+    """What a rule is about, as (tables, predicate names, texts, identifiers) for domain scoring. A SQL rule's
+    statement name and the columns it changes count too (`reduceStock`, `stock_num = stock_num - #{n}`): a
+    statement that adjusts a stock column belongs to stock even where its mapper and table belong to products."""
     tables = [facts["table"]] if facts.get("table") else []
     code = " ".join(str(facts.get(k) or "") for k in ("condition", "expression", "target", "entity", "field", "owner"))
     texts = [str(facts.get(k) or "") for k in ("message", "comment")]
     texts += [s.get("label", "") for s in facts.get("steps") or []]
     predicates = [n for n in _CALL.findall(code) if not n.startswith(("get", "set", "is", "equals"))]
-    return tables, predicates, texts, [code, facts.get("method_name") or "", " ".join(facts.get("calls") or [])]
+    sql = [facts.get("statement") or "", *(c["column"] for c in facts.get("changes") or [])] \
+        if facts.get("stmt_id") else []
+    return tables, predicates, texts, [code, facts.get("method_name") or "", " ".join(facts.get("calls") or []), *sql]
 
 
 def _pick_domain(class_domains: list[str], requested: list[str], facts: dict) -> str | None:
@@ -498,9 +505,9 @@ class Extractor:
     def _sql_rules(self) -> list[Rule]:
         out = []
         for stmt in self.view.sql_statements:
-            domains, _ = self._class_domains(stmt["namespace"])
-            if not domains:
-                continue
+            domains, info = self._class_domains(stmt["namespace"])
+            if not domains and (info is None or stmt["kind"] not in _WRITE_KINDS):
+                continue   # a statement of a class in no requested domain counts only by what it writes
             file_lines = self.files.get(stmt["path"]).lines
             for item in sql_rules.find(stmt, file_lines):
                 facts = item.facts

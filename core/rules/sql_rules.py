@@ -22,6 +22,7 @@ _THEN = re.compile(r"\bTHEN\s+(\S+)", re.I)
 _STATUS_WHERE = re.compile(r"^(?:\w+\.)?`?(\w*status)`?\s*(=|!=|<>|in)\s*\(?\s*([-\d,\s]+)\)?$", re.I)
 _TIME_WORDS = re.compile(r"(?i)\b(now\(\)|date_add|date_sub|interval|sysdate|current_timestamp)")
 _COLUMN_COMPARE = re.compile(r"(?:\w+\.)?[a-z_]+\s*(<=|>=|<|>)\s*(?:\w+\.)?[a-z_]+", re.I)
+_PARAM = re.compile(r"[#$]\{[^}]*\}")
 MAX_SPAN = 12
 MAX_EVIDENCE = 40
 
@@ -45,6 +46,13 @@ def _clauses(sql: str) -> tuple[str, str, str]:
     if m:
         where = m[1].strip()
     return set_part, where, text
+
+
+def _assignments(set_part: str) -> list[str]:
+    """The SET clause's assignments; a comma inside a parameter (`#{num,jdbcType=INTEGER}`) splits nothing."""
+    masked = _PARAM.sub(lambda m: m.group(0).replace(",", "\0"), set_part)
+    parts, _ = split_top(masked, (",",))
+    return [p.replace("\0", ",").strip() for p in parts]
 
 
 def _conditions(where: str) -> list[str]:
@@ -104,9 +112,8 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
     table = (stmt.get("tables") or [""])[0]
     name = f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"   # the mapper scopes the statement id
     if kind == "update":
-        assigns, _ = split_top(set_part, (",",))
         arithmetic, statuses = [], []
-        for assign in (a.strip() for a in assigns):
+        for assign in _assignments(set_part):
             m = _ARITH_SET.match(assign)
             if m:
                 op, amount = (m[2], m[3]) if m[2] else (m[4], m[5])

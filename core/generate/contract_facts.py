@@ -59,6 +59,7 @@ _RESOLVER = re.compile(r"\bimplements\s+[^{]*\bHandlerMethodArgumentResolver\b")
 _ANNOTATION_CLASS = re.compile(r"\b([A-Z]\w*)\.class\b")
 _FACTORY = re.compile(r"^[A-Z]\w*(?:\.\w+)*\.\w+\(.*\)$", re.S)
 _VIEW = re.compile(r'^(?:"([^"\\]*)"|new\s+ModelAndView\(\s*"([^"\\]*)"\s*\))$')
+_CONSTANT = re.compile(r"\b([A-Z]\w*)\.([A-Z][A-Z0-9_]+)\b")
 _GET_HEADER = re.compile(r'\.getHeader\(\s*(?:([A-Z][A-Z0-9_]*)|"([^"\\]+)")\s*\)')
 _VALIDATED_BY = re.compile(r"@Constraint\(\s*validatedBy\s*=\s*\{?\s*(\w+)\.class")
 _JSON_SHAPE = re.compile(r"^Json(?:Ignore|Property|Alias|Format|Deserialize|Unwrapped|Setter|Creator)")
@@ -184,6 +185,11 @@ class Contracts:
         returns = self._returns(body, path, response["kind"])
         if returns is None:
             return None
+        for r in returns:
+            fac = r.get("factory")
+            if fac:
+                spans.append(Span(path=fac["path"], start_line=fac["line"], end_line=fac["line"]))
+                spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for c in fac["constants"]]
         sent = [x for x in params if x["kind"] not in ("session", "model", "request", "resolved")]
         if len(returns) == 1 and not returns[0]["conds"] and (not sent or [x["kind"] for x in sent] == ["path"]):
             return None   # nothing (or one id in the path) to send and one plain answer: too shallow to ask
@@ -469,7 +475,8 @@ class Contracts:
             if any(c.kind not in ("if", "else") for c in controls):
                 return None
             conds = [{"kind": c.kind, "code": c.code, "line": c.line} for c in controls]
-            out.append({"expr": code, "line": lines(r)[0], "end_line": lines(r)[1], "conds": conds,
+            factory = self._factory(expr) if kind == "body" and expr.type == "method_invocation" else None
+            out.append({"expr": code, "line": lines(r)[0], "end_line": lines(r)[1], "conds": conds, "factory": factory,
                         "view": (view.group(1) if view.group(1) is not None else view.group(2)) if view else None,
                         "sources": self._sources(body, conds)})
         if not out or len(out) > MAX_RETURNS:
@@ -478,6 +485,47 @@ class Contracts:
         if last is None or last.type != "return_statement" and not (last.type == "if_statement" and _ends_both(last)):
             return None   # a handler that can fall off its end (void-like): not a plain answer
         return out
+
+    def _factory(self, call: Node) -> dict | None:
+        """What a static factory of the response class builds, where its body is one `return`
+        (`CommonResult.failed()` is `return failed(ResultCode.FAILED);`), with the enum constants that return
+        names (`FAILED(500, "操作失败")`): {call, returns, path, line, constants: [{name, code, path, line}]}.
+        None where the method is not found once by class, name and arguments, or its body is more than a return."""
+        owner, name = text(call.child_by_field_name("object")), text(call.child_by_field_name("name"))
+        args = call.child_by_field_name("arguments")
+        given = [a for a in args.named_children] if args is not None else []
+        found = [x for x in self.p.data["symbols"] if x["kind"] == "method" and x["name"] == name
+                 and _short(x.get("parent_id") or "") == owner and "static" in (x.get("modifiers") or "")
+                 and len(_param_types(x.get("signature") or "")) == len(given)]
+        if len(found) > 1:   # overloads of one arity: a string literal picks the String one
+            found = [x for x in found if [t == "String" for t in _param_types(x["signature"])] ==
+                     [a.type == "string_literal" for a in given]]
+        if len(found) != 1:
+            return None
+        sym = found[0]
+        src = self.p.files.get(sym["path"]).lines
+        body = "\n".join(src[sym["start_line"] - 1:sym["end_line"]]).split("{", 1)[-1].rsplit("}", 1)[0]
+        m = re.fullmatch(r"\s*return\s+([^;\n]+);\s*", body)
+        if m is None:
+            return None
+        line = next(n for n in range(sym["start_line"], sym["end_line"] + 1) if re.search(r"\breturn\b", src[n - 1]))
+        constants = [c for ref in dict.fromkeys(_CONSTANT.findall(m.group(1))) if (c := self._enum_constant(*ref))]
+        params = _param_decls(sym["signature"])
+        label = f"`{owner}.{name}()`" if not params else f"`{owner}.{name}` ({', '.join(params)})"
+        return {"call": label, "returns": squash(m.group(1)), "path": sym["path"], "line": line,
+                "constants": constants}
+
+    def _enum_constant(self, enum: str, name: str) -> dict | None:
+        """The declaration line of enum constant `enum.name` (`FAILED(500, "操作失败"),`), when the project has one
+        class of that name and the constant is declared on one line."""
+        cls = [c for c in self.classes if _short(c["symbol_id"]) == enum]
+        if len(cls) != 1:
+            return None
+        src = self.p.files.get(cls[0]["path"]).lines
+        hits = [(n, line.strip().rstrip(",;")) for n, line in enumerate(src, 1)
+                if re.match(rf"\s*{name}\s*\(.*\)\s*[,;]?\s*$", line)]
+        return {"name": f"{enum}.{name}", "code": hits[0][1], "path": cls[0]["path"], "line": hits[0][0]} \
+            if len(hits) == 1 else None
 
     @staticmethod
     def _sources(body: Node, conds: list[dict]) -> list[dict]:
@@ -524,6 +572,27 @@ def _param_doc(node: Node) -> str | None:
     """`@ApiParam("..")` / `@ApiParam(value = "..")` on a parameter: its documented meaning."""
     ann = next((a for a in _annotations(node) if _ann_name(a) == "ApiParam"), None)
     return _string(_ann_args(ann).get("value")) if ann is not None else None
+
+
+def _param_types(signature: str) -> list[str]:
+    """`static <T> R<T> failed(IErrorCode errorCode, String message)` -> ['IErrorCode', 'String']."""
+    return [p.rsplit(None, 1)[0].split("<")[0] for p in _param_decls(signature)]
+
+
+def _param_decls(signature: str) -> list[str]:
+    """`static <T> R<T> failed(IErrorCode errorCode, String message)` -> ['IErrorCode errorCode', 'String message']."""
+    inside = signature[signature.rfind("(") + 1:signature.rfind(")")] if "(" in signature else ""
+    parts, depth, cur = [], 0, ""
+    for ch in inside:
+        depth += ch == "<"
+        depth -= ch == ">"
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    return [" ".join(p.split()) for p in parts if p.strip()]
 
 
 def _between(node: Node, top: Node, types: set[str]):
@@ -797,6 +866,16 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
             if r["kind"] == "view"
             else "作为 JSON 响应体返回，可能的返回："))
         lines_ += [_return_zh(r_, n, f["response"]["kind"], f["path"]) for n, r_ in enumerate(f["returns"])]
+    factories = {(r["factory"]["path"], r["factory"]["line"]): r["factory"] for r in f["returns"] if r.get("factory")}
+    for fac in factories.values():
+        consts = "".join(f"; `{c['name']}` is `{c['code']}` ({file_name(c['path'])}:{c['line']})" for c in fac["constants"])
+        at_ = f"{file_name(fac['path'])}:{fac['line']}"
+        lines_.append(f"{fac['call']} builds `{fac['returns']}` ({at_}){consts}." if en
+                      else f"{fac['call']} 构造 `{fac['returns']}`（{at_}）{consts}。")
+        trace.append(((f"{fac['call']} returns `{fac['returns']}`" if en else f"{fac['call']} 返回 `{fac['returns']}`"),
+                      [at(fac["line"], fac["path"])]))
+        trace += [((f"`{c['name']}` is declared as `{c['code']}`" if en else f"`{c['name']}` 声明为 `{c['code']}`"),
+                   [at(c["line"], c["path"])]) for c in fac["constants"]]
     if f.get("calls"):
         lines_.append("These are the handler's own returns; what an exception thrown by a method it calls produces is "
                       "decided elsewhere." if en else "以上是处理方法自身的返回；它调用的方法抛出异常时返回什么由别处决定。")

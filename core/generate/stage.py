@@ -123,6 +123,7 @@ def load(ctx, repo_id: str) -> dict:
 
 def plan(ctx, args, repo_id: str, data: dict) -> list:
     """Every sample this run should have, as work items (not yet sealed for a backend)."""
+    from core.generate.atomicity import atomicity_items
     from core.generate.contract_facts import contract_items
     from core.generate.design import learn_conventions, load_requirements
     from core.generate.entry_facts import without_overlaps
@@ -139,6 +140,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     entries = planner.entry_items(rules)   # cover the guards' "where is the check behind MSG" of their messages
     items = without_overlaps(without_lookups(items, lifecycles), entries) + lifecycles + entries
     items += query_items(planner)   # which rows a data-access method reads or writes
+    items += atomicity_items(planner)   # which writes a failure after the first one rolls back
     items += contract_items(planner)   # what a caller sends to an endpoint and gets back
     conventions = {d: learn_conventions(data["classes"], data["sql_statements"], d) for d in ctx.domains}
     deriver = RequirementDeriver(data, rules, planner.files, conventions)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from core.generate.atomicity import atomicity_answer
 from core.generate.backends.base import ResponseCache
 from core.generate.contract_facts import contract_answer
 from core.generate.design import Conventions, DesignSpec, Ref, propose
@@ -49,7 +50,9 @@ class TemplateBackend:
             trace = with_declarations(trace, item.evidence, facts.get("_decls") or [])
             return DesignDraft(design=design, trace=[{"claim": c, "evidence_ids": ids} for c, ids in trace])
         qkind = item.source.question_kind
-        if item.source.kind == "flow":
+        if item.source.rule_kind == "atomicity":
+            write = atomicity_answer
+        elif item.source.kind == "flow":
             write = flow_answer
         elif item.source.rule_kind == "lifecycle":
             write = lifecycle_answer

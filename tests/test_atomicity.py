@@ -1,0 +1,62 @@
+"""'Is M atomic': which writes a failure after the first one rolls back (core.generate.atomicity), on examples/shop
+and on a copy edited into the shapes it lacks (no @Transactional, a checked exception)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.context import Context
+from core.generate import stage as gen_stage
+from core.generate.atomicity import atomicity_items
+from core.generate.backends.template import TemplateBackend
+from core.generate.plan import Planner
+from storage import Database
+from tests.conftest import EXAMPLE_REPO, edited_shop
+
+ADMIN = "shop-admin/src/main/java/io/acdp/shop/admin/service/"
+PORTAL = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
+
+
+def _items(db, repo) -> dict:
+    ctx = Context(db=db, repo=repo, domains=["order", "stock"], backend="template", lang="en")
+    planner = Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+    return {i.facts["method"]: (i, TemplateBackend.draft(i).answer) for i in atomicity_items(planner)}
+
+
+@pytest.fixture
+def items(shop_db) -> dict:
+    return _items(shop_db, EXAMPLE_REPO)
+
+
+def test_interface_transaction_and_a_failure_helper(items):
+    """@Transactional on the interface method counts; Asserts.fail is resolved to ApiException extends
+    RuntimeException, so the write before it is rolled back."""
+    item, answer = items["InvSkuStockServiceImpl.adjustStock"]
+    assert "@Transactional on the interface method `InvSkuStockService.adjustStock`" in answer
+    assert "`Asserts.fail` throws `ApiException`, which extends `RuntimeException`; write [1], which ran before it, " \
+           "is rolled back" in answer
+    assert {e.path.rsplit("/", 1)[-1] for e in item.evidence} >= {"InvSkuStockService.java", "ApiException.java"}
+
+
+def test_work_deferred_to_after_the_commit_is_not_asked(items):
+    """generateOrder registers its cancel message for afterCommit: code order is not the order of its effects."""
+    assert "OrdPortalOrderServiceImpl.generateOrder" not in items
+
+
+def test_no_transaction_a_checked_exception_and_self_invocation(items, tmp_path):
+    """Without @Transactional each write commits on its own; a checked exception does not roll back; a method
+    its own class calls (past the proxy) is not asked."""
+    assert "OrdPortalOrderServiceImpl.paySuccess" in items
+    pay = "    public Integer paySuccess(Long orderId, Integer payType, BigDecimal payAmount) {"
+    repo, db_file = edited_shop(tmp_path, [
+        (ADMIN + "OrdOrderService.java", "    @Transactional\n    int close(", "    int close("),
+        (ADMIN + "impl/InvSkuStockServiceImpl.java", 'Asserts.fail("库存已变化，请刷新后重试");',
+         'throw new Exception("库存已变化，请刷新后重试");'),
+        (PORTAL, pay, "    public Integer payAgain(Long orderId) {\n        return paySuccess(orderId, 1, null);\n"
+                      "    }\n\n" + pay)])
+    found = _items(Database(db_file, wait=0.5), repo)
+    close = found["OrdOrderServiceImpl.close"][1]
+    assert "runs without a transaction" in close and "each write commits on its own" in close
+    adjust = found["InvSkuStockServiceImpl.adjustStock"][1]
+    assert "it throws `Exception`; this is no rollback exception: write [1] stays committed" in adjust
+    assert "OrdPortalOrderServiceImpl.paySuccess" not in found

@@ -286,6 +286,7 @@ def test_stock_guard_switches_an_unchecked_subtraction_to_the_guarded_statement(
     assert len(found) == 1
     s = found[0]
     assert "`PortalOrderDao.unlockSkuStock`" in s.question and "lock_stock" in s.question
+    assert s.domain == "stock"   # it writes inv_sku_stock, though PortalOrderDao also serves orders (19D)
     change = " ".join(c.change for c in s.design.changes)
     assert "`portalOrderDao.releaseStockBySkuId`" in change and "its `qty` as `quantity`" in change
     assert "OrdPortalOrderServiceImpl.cancelTimeOutOrder" in {c.component for c in s.design.changes}

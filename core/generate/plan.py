@@ -418,10 +418,9 @@ class Planner:
         """The first requested domain that a written table (its entity) or the mapper writing it belongs to:
         a flow is about what it changes, not about every class it passes through."""
         found: set[str] = set()
-        for w in writes:
-            found.update(self.class_domains.get(w["stmt_id"].rsplit(".", 1)[0], []))
-            for table in w["tables"]:
-                found.update(self.table_domains.get(table, []))
+        for w in writes:   # a table's own domain first: a stock update kept in an order DAO changes stock
+            by_table = {d for table in w["tables"] for d in self.table_domains.get(table, [])}
+            found.update(by_table or self.class_domains.get(w["stmt_id"].rsplit(".", 1)[0], []))
         return next((d for d in self.domains if d in found), None)
 
     # -------------------------------------------------------------- design --

@@ -539,6 +539,14 @@ class RequirementDeriver:
         cond = re.search(rf"`?\b{col}\b`?[^\n]*?(>=|<=|>|<)[^\n]*", parts[1]) if len(parts) > 1 else None
         return cond.group(0).strip() if cond else None
 
+    def _written_domains(self, st: dict) -> list[str]:
+        """The domains of the tables a statement writes (their entities), else its mapper class's: a stock update kept
+        in an order DAO (mall PortalOrderDao.releaseSkuStockLock on pms_sku_stock) is a stock matter."""
+        tables = {t.lower() for t in st.get("tables") or []}
+        found = [d for e in self.data["entities"] if tables & {t.lower() for t in e.get("tables") or []}
+                 for d in e.get("domains") or []]
+        return found or (self.classes.get(st["namespace"]) or {}).get("domains") or []
+
     def stock_guard(self, domain: str) -> list[DesignSpec]:
         """An UPDATE subtracts from a quantity with no guard in its WHERE, while a sibling statement on the same table
         subtracts from the same column only while it stays >= 0 and its caller checks the row count: the unguarded
@@ -546,7 +554,7 @@ class RequirementDeriver:
         out = []
         stmts = [st for st in self.data["sql_statements"] if st["kind"] == "update" and st.get("method_id")
                  and st["path"] not in self.code.generated_paths and len(st.get("tables") or []) == 1
-                 and domain in ((self.classes.get(st["namespace"]) or {}).get("domains") or [])]
+                 and domain in self._written_domains(st)]
         for st in stmts:
             for col in self._decrements(st):
                 if self._guarded_by(st, col):

@@ -7,7 +7,7 @@ import pytest
 
 from core.context import Context
 from core.generate import stage as gen_stage
-from core.generate.atomicity import atomicity_items
+from core.generate.atomicity import _together, atomicity_items
 from core.generate.backends.template import TemplateBackend
 from core.generate.plan import Planner
 from storage import Database
@@ -45,18 +45,29 @@ def test_work_deferred_to_after_the_commit_is_not_asked(items):
 
 def test_no_transaction_a_checked_exception_and_self_invocation(items, tmp_path):
     """Without @Transactional each write commits on its own; a checked exception does not roll back; a method
-    its own class calls (past the proxy) is not asked."""
-    assert "OrdPortalOrderServiceImpl.paySuccess" in items
+    its own class calls on `this` (past the proxy) is asked only where that caller is transactional too, and the
+    answer says so."""
+    assert "also calls it on `this`" not in items["OrdPortalOrderServiceImpl.paySuccess"][1]
     pay = "    public Integer paySuccess(Long orderId, Integer payType, BigDecimal payAmount) {"
     repo, db_file = edited_shop(tmp_path, [
         (ADMIN + "OrdOrderService.java", "    @Transactional\n    int close(", "    int close("),
         (ADMIN + "impl/InvSkuStockServiceImpl.java", 'Asserts.fail("库存已变化，请刷新后重试");',
          'throw new Exception("库存已变化，请刷新后重试");'),
-        (PORTAL, pay, "    public Integer payAgain(Long orderId) {\n        return paySuccess(orderId, 1, null);\n"
-                      "    }\n\n" + pay)])
+        (PORTAL, pay, "    @Transactional\n    public Integer payAgain(Long orderId) {\n"
+                      "        return paySuccess(orderId, 1, null);\n    }\n\n" + pay)])
     found = _items(Database(db_file, wait=0.5), repo)
     close = found["OrdOrderServiceImpl.close"][1]
     assert "runs without a transaction" in close and "each write commits on its own" in close
     adjust = found["InvSkuStockServiceImpl.adjustStock"][1]
     assert "it throws `Exception`; this is no rollback exception: write [1] stays committed" in adjust
-    assert "OrdPortalOrderServiceImpl.paySuccess" not in found
+    pay_answer = found["OrdPortalOrderServiceImpl.paySuccess"][1]
+    assert "`OrdPortalOrderServiceImpl.payAgain` also calls it on `this`" in pay_answer
+    assert "`OrdPortalOrderServiceImpl.payAgain`'s transaction covers the call" in pay_answer
+
+
+def test_writes_on_two_sides_of_one_if_never_run_together():
+    """An insert in the `if` and an update in its `else`: one call runs one of them, there is no 'halfway'."""
+    def write(kind: str) -> dict:
+        return {"hops": [{"path": "S.java", "controls": [{"kind": kind, "line": 10}]}]}
+    assert not _together([write("if"), write("else")])
+    assert _together([write("if"), write("if")])

@@ -37,6 +37,7 @@ _CHECKED = frozenset({"Exception", "IOException", "SQLException", "InterruptedEx
                       "Throwable", "ExecutionException", "ParseException"})
 # field types whose calls leave the database transaction: caches, brokers, search indexes, mail, HTTP
 _EXTERNAL = re.compile(r"Redis|Amqp|Rabbit|Kafka|Jms|RocketMQ|Mongo|Elasticsearch|MailSender|RestTemplate|WebClient")
+_MAYBE = frozenset({"if", "else", "and", "or", "skip", "stop", "catch", "loop", "lambda"})   # may run zero times
 _THROW_NEW = re.compile(r"\bthrow\s+new\s+([A-Z]\w*)\s*\(")
 _THROW = re.compile(r"\bthrow\b")
 _RETURN = re.compile(r"^\s*return\b")
@@ -180,7 +181,7 @@ def _facts(planner, tx: _Transactions, method_id: str, unresolved: set[str]) -> 
             re.search(r"\b(static|final|abstract)\b", sym.get("modifiers") or ""):
         return None
     owner = planner.graph.methods[method_id].owner
-    if planner.inactive.get(owner) or _self_called(planner, method_id):
+    if planner.inactive.get(owner):
         return None
     steps = planner.graph.walk(method_id)
     if not complete(steps) or not _known(planner, steps, unresolved):
@@ -190,13 +191,16 @@ def _facts(planner, tx: _Transactions, method_id: str, unresolved: set[str]) -> 
         return None
     if holder is None and any(tx.holder(c) for c in _callers(planner, method_id)):
         return None   # it joins its caller's transaction there: "each write commits on its own" would be wrong
+    inner = _inner_callers(planner, tx, method_id, holder is not None)
+    if inner is None:
+        return None
     walker = _Walker(planner, tx, owner, holder is not None)
     walker.visit(method_id, [], frozenset({method_id}))
     if walker.failed:
         return None
     events = walker.events
     writes = [e for e in events if e["kind"] == "write"]
-    if len(writes) < 2 or len(writes) > MAX_WRITES or any(not w["tables"] for w in writes):
+    if len(writes) < 2 or len(writes) > MAX_WRITES or any(not w["tables"] for w in writes) or not _together(writes):
         return None
     first = events.index(writes[0])
     for n, w in enumerate(writes, 1):
@@ -228,7 +232,7 @@ def _facts(planner, tx: _Transactions, method_id: str, unresolved: set[str]) -> 
     return {"method": member_label(method_id), "method_id": method_id, "path": m.path,
             "decl": [decl_start, decl_end], "holder": holder, "owner": owner.rsplit(".", 1)[-1],
             "owner_decl": _class_decl(planner, tx, owner), "writes": writes, "failures": failures,
-            "externals": [e for e in events if e["kind"] == "external"], "_path": m.path}
+            "externals": [e for e in events if e["kind"] == "external"], "inner": inner, "_path": m.path}
 
 
 def _class_decl(planner, tx: _Transactions, owner: str) -> list[int] | None:
@@ -266,6 +270,25 @@ def _self_called(planner, method_id: str) -> bool:
                for caller, edges in planner.graph.out.items() for target, _via, _line in edges)
 
 
+def _inner_callers(planner, tx: _Transactions, method_id: str, transactional: bool) -> list[dict] | None:
+    """The methods of its own class that call it on `this`, past the proxy: [{label, path, line, holder}]. None
+    (not asked) unless each of them is called from outside its class and is transactional exactly when the method
+    is, with default settings: then the answer holds on every path (the caller's transaction covers the call)."""
+    owner = planner.graph.methods[method_id].owner
+    out = []
+    for caller, edges in sorted(planner.graph.out.items()):
+        for target, _via, line in edges:
+            if target != method_id or caller.split("#")[0] != owner:
+                continue
+            holder = tx.holder(caller)
+            if _self_called(planner, caller) or (holder is not None) != transactional or \
+                    (holder and (not _plain(holder["args"]) or "noRollbackFor" in holder["args"])):
+                return None
+            out.append({"label": member_label(caller), "path": planner.graph.methods[caller].path, "line": line,
+                        "holder": holder})
+    return out
+
+
 def _callers(planner, method_id: str) -> list[str]:
     return sorted({caller for caller, edges in planner.graph.out.items() for target, _via, _line in edges
                    if target == method_id})
@@ -285,6 +308,18 @@ def _known(planner, steps: list[dict], unresolved: set[str]) -> bool:
         if method.owner in interfaces and planner.graph.layer(s["symbol_id"]) not in ("mapper", "dao"):
             return False
     return True
+
+
+def _exclusive(a: dict, b: dict) -> bool:
+    """The two sit on the two sides of one `if` / `else`: one call never runs both."""
+    sides_a = {(h["path"], c["line"]): c["kind"] for h in a["hops"] for c in h["controls"] if c["kind"] in ("if", "else")}
+    return any(sides_a.get((h["path"], c["line"]), c["kind"]) != c["kind"]
+               for h in b["hops"] for c in h["controls"] if c["kind"] in ("if", "else"))
+
+
+def _together(writes: list[dict]) -> bool:
+    """Some two writes can run in one call (a method whose writes are all alternatives has no 'halfway')."""
+    return any(not _exclusive(a, b) for i, a in enumerate(writes) for b in writes[i + 1:])
 
 
 def _loop_repeats(failure: dict, later_writes: list[dict]) -> bool:
@@ -415,6 +450,11 @@ def _spans(planner, f: dict) -> list[Span]:
         spans.append(Span(path=f["path"], start_line=f["owner_decl"][0], end_line=f["owner_decl"][1]))
     for e in f["writes"] + f["failures"] + f["externals"]:
         spans += planner._hop_spans(e["hops"])
+    for c in f["inner"]:
+        spans.append(Span(path=c["path"], start_line=c["line"], end_line=c["line"]))
+        if c["holder"]:
+            spans.append(Span(path=c["holder"]["path"], start_line=c["holder"]["start_line"],
+                              end_line=c["holder"]["end_line"]))
     spans += [planner._sql_span(w) for w in f["writes"]]
     for e in f["failures"]:
         if e.get("helper"):
@@ -535,10 +575,10 @@ def _failure_line(e: dict, f: dict, lang: str) -> str:
 
 
 def _conditional(w: dict, failure: dict) -> bool:
-    """The write sits in a branch the failure is not in: it may not have run when the failure happens."""
+    """The write sits in a branch or loop the failure is not in: it may not have run when the failure happens."""
     shared = {(h["path"], c["line"], c["kind"]) for h in failure["hops"] for c in h["controls"]}
-    return any(c["kind"] in ("if", "else", "and", "or", "skip", "stop", "catch") and (h["path"], c["line"], c["kind"])
-               not in shared for h in w["hops"] for c in h["controls"])
+    return any(c["kind"] in _MAYBE and (h["path"], c["line"], c["kind"]) not in shared
+               for h in w["hops"] for c in h["controls"])
 
 
 @unique_claims
@@ -554,7 +594,17 @@ def atomicity_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
         ids = [decl] + ([cite.at(f["owner_decl"][0], f["path"])] if f["owner_decl"] else [])
         trace.append(((f"neither `{f['method']}` nor its class `{f['owner']}` is annotated @Transactional" if en else
                        f"`{f['method']}` 及其类 `{f['owner']}` 都没有 @Transactional 注解"), list(dict.fromkeys(ids))))
-    lines = [_tx_text(f, lang), "", "Its writes, in order:" if en else "它的写入（按顺序）："]
+    lines = [_tx_text(f, lang) + "".join(_inner_text(c, f, lang) for c in f["inner"]), "",
+             "Its writes, in order:" if en else "它的写入（按顺序）："]
+    name = f["method"].rsplit(".", 1)[-1]
+    for c in f["inner"]:
+        at = f"{file_name(c['path'])}:{c['line']}"
+        trace.append(((f"`{c['label']}` calls `{name}` at {at}" if en else f"`{c['label']}` 在 {at} 调用 `{name}`"),
+                      [cite.at(c["line"], c["path"])]))
+        if c["holder"]:
+            trace.append(((f"@Transactional is on `{c['holder']['label']}`" if en
+                           else f"`{c['holder']['label']}` 标注了 @Transactional"),
+                          [cite.at(c["holder"]["start_line"], c["holder"]["path"])]))
     for w in f["writes"]:
         lines.append(_write_line(w, lang))
         trace.append(((f"{_chain(w)} reaches `{w['label']}`, {write_text({'kind': w['sql_kind'], 'tables': w['tables']}, lang)}"
@@ -593,6 +643,17 @@ def atomicity_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path
                        f"`{x['hops'][-1]['label']}` 在 {_where(x)} 调用 `{x['field']}`（{x['type']}）"),
                       list(dict.fromkeys(cite.at(h["line"], h["path"]) for h in x["hops"]))))
     return "\n".join(lines).strip(), trace
+
+
+def _inner_text(c: dict, f: dict, lang: str) -> str:
+    """Its own class also calls it on `this` (past the proxy, so its own annotation is not what applies there)."""
+    at = f"{file_name(c['path'])}:{c['line']}"
+    if lang == "en":
+        return (f" `{c['label']}` also calls it on `this` ({at}), where its own annotation is bypassed but "
+                f"`{c['label']}`'s transaction covers the call." if c["holder"] else
+                f" `{c['label']}` also calls it on `this` ({at}), without a transaction either.")
+    return (f"`{c['label']}` 也在 {at} 通过 `this` 调用它：此时它自身的注解被绕过，但调用处于 `{c['label']}` 的事务中。"
+            if c["holder"] else f"`{c['label']}` 也在 {at} 通过 `this` 调用它，同样没有事务。")
 
 
 def _external_text(x: dict, lang: str) -> str:

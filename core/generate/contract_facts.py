@@ -836,8 +836,11 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     at = lambda line, p=None: cite.at(line, p or f["path"])  # noqa: E731
     route_ids = list(dict.fromkeys([at(f["mapping_line"])] + ([at(f["class_mapping_line"])]
                                                               if f.get("class_mapping_line") else [])))
-    trace = [((f"{f['handler']} serves the path `{f['route']}` (its class mapping and its own)" if en
-               else f"{f['handler']} 对应路径 `{f['route']}`（类上的映射加上方法的映射）"), route_ids)]
+    joined = bool(f.get("class_mapping_line"))
+    trace = [((f"{f['handler']} serves the path `{f['route']}` "
+               + ("(its class mapping and its own)" if joined else "(its own mapping; the class has none)") if en
+               else f"{f['handler']} 对应路径 `{f['route']}`"
+               + ("（类上的映射加上方法的映射）" if joined else "（方法自己的映射，类上没有）")), route_ids)]
     params = f["params"]
     if en:
         lines_ = [f"`{f['verb']} {f['route']}` is handled by `{f['handler']}`."]

@@ -78,7 +78,7 @@ def render_assistant(sample: Sample) -> str:
     evidence_marker, reasoning_marker = _MARKERS[sample.language]
     evidence = "\n".join(f"[{e.id}] {e.label()}" for e in sample.evidence)
     reasoning = "\n".join(
-        f"{n}. {step.claim} " + "".join(f"[{i}]" for i in step.evidence_ids)
+        f"{n}. {step.claim} " + "".join(f"[{i}]" for i in dict.fromkeys(step.evidence_ids))  # two lines of one item: cited once
         for n, step in enumerate(sample.trace, 1)
     )
     return f"{sample.answer.strip()}\n\n{evidence_marker}\n{evidence}\n\n{reasoning_marker}\n{reasoning}"

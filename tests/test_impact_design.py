@@ -117,3 +117,17 @@ def test_an_operation_records_the_history_row_its_peer_writes(tmp_path):
     assert "note = a value for this operation" in text          # the peer's note describes the peer's action
     assert not [q for q in questions if q.startswith("Record OrdOrderServiceImpl.close ")]
     assert not [q for q in questions if "generateOrder" in q]
+
+
+def test_the_step_is_one_change_on_its_check_and_the_new_method_gets_an_endpoint(shop_db):
+    """Blind read G (mall S7/S9, litemall S40): the step was one bullet per line of it, so a setter line read 'its
+    check of 1 becomes 6'; the new method had nothing calling it. Now: one change per operation naming the check's
+    line and the write it keeps, and an endpoint beside the one that reaches the step."""
+    s = _one(add_state(shop_db), "OrdOrder.status between 1")
+    text = "\n".join(f"[{c.layer}] {c.component} {c.change}" for c in s.design.changes)
+    steps = [c.component for c in s.design.changes if "this step moves status from 1 to 2" in c.change]
+    assert len(steps) == len(set(c.split(" (line")[0] for c in steps)), steps     # once per method or statement
+    assert re.search(r"its check of 1 \(line \d+\) becomes 6, and it still writes 2 \(line \d+\)", text), text
+    assert re.search(r"\[controller\] \w+ add an endpoint beside `\w+ /[^`]+` \(`\w+\.\w+`\) that calls the new method",
+                     text), text
+    assert re.search(r"\d+ set 1, so records reach 1 there as today", s.design.understanding), s.design.understanding

@@ -1104,9 +1104,9 @@ def test_a_call_found_by_its_rule_and_through_its_statement_is_one_place():
     from core.generate.lifecycle_facts import _one_per_site
     rule = {"who": "S.cancel", "to": "4", "path": "S.java", "line": 299, "spans": [{"path": "S.java"}], "via": None}
     stmt = {"who": "S.cancel", "to": "4", "path": "S.java", "line": 299, "through": "Dao.updateOrderStatus",
-            "stmt": {"path": "Dao.xml", "start_line": 69, "end_line": 76}, "via": None}
+            "stmt": {"path": "Dao.xml", "start_line": 69, "end_line": 76}, "via": None, "caller_id": "S#cancel"}
     other = {**rule, "line": 326}
     merged = _one_per_site([stmt, rule, other])
     assert len(merged) == 2
     assert merged[0]["spans"] == rule["spans"] and merged[0]["through"] == "Dao.updateOrderStatus"
-    assert merged[0]["stmt"]["start_line"] == 69
+    assert merged[0]["stmt"]["start_line"] == 69 and merged[0]["caller_id"] == "S#cancel"

@@ -105,7 +105,7 @@ class ImpactDeriver:
                 continue
             for a, b, steps in self._pairs(d, ent, fld)[:MAX_PAIRS]:
                 spec = self._add_state_spec(domain, d, ent, fld, places, a, b, steps)
-                if self._fits(spec):
+                if spec and self._fits(spec):
                     out.append(spec)
         return out
 
@@ -265,7 +265,7 @@ class ImpactDeriver:
             return []
         out: list[Site] = []
         for f in self.data["files"]:
-            if not f["path"].endswith((".java", ".xml")):
+            if not f["path"].endswith((".java", ".xml", ".sql")):    # a DDL comment on a twin column documents them too
                 continue
             for n, line in enumerate(self.r.files.get(f["path"]).lines, 1):
                 if sum(lb in line for lb in labels) < 2 or _doc_codes(d, line) < 2 or not _DOC_LINE.search(line) \
@@ -277,12 +277,15 @@ class ImpactDeriver:
                     continue
                 out.append(self._doc_site(f["path"], n))
         col = (self.r.schema.get(table).columns.get(column) if self.r.schema.get(table) else None)
-        if col and self.r.schema[table].source == "ddl" and sum(lb in col.comment for lb in labels) >= 2:
+        if col and self.r.schema[table].source == "ddl" and sum(lb in col.comment for lb in labels) >= 2 \
+                and not any(s.path == col.path and s.line == col.line for s in out):
             out.append(self._doc_site(col.path, col.line, f"{table}.{column}"))
         return out
 
     def _doc_site(self, path: str, line: int, where: str | None = None) -> Site:
         stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        ddl = _ddl_column(self.r.files.get(path).lines, line) if path.endswith(".sql") else None
+        where = where or (ddl[0] if ddl else None)
         m = self.code.method_at(path, line) if path.endswith(".java") else None
         name = where or (f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}" if m else stem)
         layer = self.code.layer_of(m.get("parent_id")) if m else (
@@ -296,7 +299,8 @@ class ImpactDeriver:
                 end = n
                 if depth <= 0:
                     break
-        site = Site("doc", name, layer, path, line, line, end, text)
+        start = ddl[1] if ddl and line - ddl[1] <= 30 else line      # the CREATE TABLE line names the table
+        site = Site("doc", name, layer, path, line, start, end, text)
         site.field = "allowableValues" if any("allowableValues" in lines[n - 1] for n in range(line, end + 1)) else ""
         return site
 
@@ -423,8 +427,8 @@ class ImpactDeriver:
                   and f.get("parent_id") == m.get("parent_id")}
         injected = next((n for n, ty in fields.items() if (ty or "").rsplit(".", 1)[-1] == mapper["class"]["name"]), None)
         lc = self._lifecycles()
-        entries = lc.entries(m["symbol_id"]) or []
-        kinds = sorted({f"{f['entry_kind']} {f['name']}" for f, _ in entries})[:4]
+        entries = sorted((lc._entry_facts(f, chain) for f, chain in lc.entries(m["symbol_id"]) or []),
+                         key=lambda e: e["name"])[:4]
         label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
         w = tf["write"]
         table = self.r.tables[h["symbol_id"]]
@@ -438,6 +442,8 @@ class ImpactDeriver:
                     m["end_line"] if m["end_line"] - min(e["start_line"] for e in t["evidence"]) < 40
                     else w.get("end_line") or w["line"])]
         refs += self.r._dict_refs(d, [to, peer["to"]])
+        tx = self.r.tx_ref(m) or (self.r.tx_ref(peer["method"]) if self.r._transactional(peer["method"]) else None)
+        refs += ([tx] if tx else []) + _entry_refs(entries)
         facts = {"entity": ent["name"], "field": fld, "history": h["name"], "table": table, "status_field": h_fld,
                  "fk": fk, "op": label, "to": to, "to_label": self._label_of(d, to), "peer": peer["label"],
                  "peer_to": peer["to"], "others": [p["label"] for p in peers if p is not peer][:3],
@@ -449,7 +455,7 @@ class ImpactDeriver:
                  "layer": self.code.layer_of(m.get("parent_id")), "cls": m["parent_id"].rsplit(".", 1)[-1],
                  "transactional": self.r._transactional(m), "peer_transactional": self.r._transactional(peer["method"]),
                  "peer_tx_on": self._tx_holder(peer["method"]),
-                 "entries": kinds}
+                 "entries": [(e["kind"], e["name"].removeprefix(f"{e['kind']} ")) for e in entries]}
         text_en = (f"Record {label} in {table} the way {peer['label']} does: one {h['name']} row for each "
                    f"{ent['name']} it moves to {self._label_of(d, to)}.")
         text_zh = (f"像 {peer['label']} 一样，在 {table} 中记录 {label}：它每把一个 {ent['name']} 改为 "
@@ -494,7 +500,7 @@ class ImpactDeriver:
         return s.text
 
     def _add_state_spec(self, domain: str, d: dict, ent: dict, fld: str, sites: list[Site], a: str, b: str,
-                        steps: list[dict]) -> DesignSpec:
+                        steps: list[dict]) -> DesignSpec | None:
         new = self._new_code(d, a)
         la, lb = self._label_of(d, a), self._label_of(d, b)
         step_lines = {(e["path"], ln) for t in steps for e in t["evidence"]
@@ -508,8 +514,9 @@ class ImpactDeriver:
         for s in sites:
             if s.kind == "check":
                 own.setdefault(s.where, []).extend(self._codes_in(d, self._site_lines(s)))
+        stmt_codes = {s.where: self._codes_in(d, self._site_lines(s)) for s in sites if s.kind == "sql_set"}
         for s in sites:
-            codes = self._codes_in(d, self._site_lines(s))
+            codes = self._codes_in(d, self._site_lines(s)) or (stmt_codes.get(s.via, []) if s.kind == "set" else [])
             if s.via and s.kind == "check":       # a caller of predicates: the codes of every one its lines call
                 called = [p for p in own if re.search(rf"\b{re.escape(p)}\(", self._site_lines(s))]
                 s.via = ", ".join(f"`{p}`" for p in called) or s.via
@@ -531,12 +538,29 @@ class ImpactDeriver:
                    "must change, and how?")
         text_zh = (f"为 {ent['name']}.{fld} 增加一个新状态，位于 {la} 与 {lb} 之间（现在由 {'、'.join(ops)} 把它从 {a} 改为 "
                    f"{b}）。Java 代码和 SQL 中哪些地方必须修改，怎么改？")
+        callers = self._op_endpoints(ops)
+        if not callers:
+            return None                     # nothing could call the new step: no design a lead would sign
+        refs += _entry_refs(callers)
         facts = {"entity": ent["name"], "field": fld, "column": snake(fld), "table": self.r.tables[ent["symbol_id"]],
                  "a": a, "b": b, "a_label": la, "b_label": lb, "new": new, "ops": ops,
+                 "callers": [{"name": e["name"], "method": e["method"], "calls": e["calls"][0]["written"]
+                              if e["calls"] else ""} for e in callers],
                  "op_layer": self.code.layer_of((self.code.cls(ops[0].rsplit(".", 1)[0]) or {}).get("symbol_id")),
                  "dict": self._dict_facts(d),
                  "codes": [str(e["code"]) for e in d["entries"]], "places": places}
         return DesignSpec(_req_id("add_state", d["dict_id"], a, b), "add_state", domain, text_en, text_zh, refs, facts)
+
+    def _op_endpoints(self, ops: list[str]) -> list[dict]:
+        """The endpoints that reach the step's operations: the new step gets an endpoint beside them (a job or a
+        listener moving a record on is no pattern for a step someone must trigger)."""
+        lc = self._lifecycles()
+        out = []
+        for op in ops:
+            m = self.code.method(op)
+            reached = lc.entries(m["symbol_id"]) if m else None
+            out += [e for e in (lc._entry_facts(f, chain) for f, chain in reached or []) if e["kind"] == "endpoint"]
+        return sorted(out, key=lambda e: (len(e["calls"]), e["name"]))[:1]     # the one calling it directly first
 
     def _dict_facts(self, d: dict) -> dict:
         """How the dictionary declares its codes (a comment, constants, enum constants) and the method that labels
@@ -590,7 +614,7 @@ class ImpactDeriver:
         if (s.path, s.line) in step_lines and (s.kind in ("set", "sql_set") or a in codes):
             return "split"
         if s.kind in ("set", "sql_set"):
-            return "set"
+            return "reach" if a in codes else "set"     # records still reach A there: not "only other codes"
         if s.kind == "read":
             return "read"
         if not codes:
@@ -609,11 +633,47 @@ class ImpactDeriver:
                  "use": ("names a code", "使用状态常量"), "doc": ("documents the codes", "说明了状态取值")}
         en, zh = verbs.get(s.kind, ("tests the field", "判断该字段"))
         if s.lines and len(s.lines) > 1:
-            return (f"{en}{via_en} at lines {', '.join(map(str, s.lines[:6]))}",
-                    f"第 {'、'.join(map(str, s.lines[:6]))} 行{zh}{via_zh}")
+            return (f"{en}{via_en} at lines {', '.join(map(str, s.lines))}",
+                    f"第 {'、'.join(map(str, s.lines))} 行{zh}{via_zh}")
         if short:
             return f"{en}{via_en} at line {s.line}", f"第 {s.line} 行{zh}{via_zh}"
         return f"{en}{via_en}: `{code}`", f"{zh}{via_zh}：`{code}`"
+
+
+def _ddl_column(lines: list[str], line: int) -> tuple[str, int] | None:
+    """`table.column` of a DDL column line (the column it opens with, in the CREATE TABLE above it), and the line of
+    that CREATE TABLE."""
+    col = re.match(r"\s*`?(\w+)`?\s+\w", lines[line - 1])
+    table = next(((m.group(1), n) for n in range(line - 1, 0, -1)
+                  if (m := re.search(r"create\s+table\s+(?:if\s+not\s+exists\s+)?`?(\w+)`?", lines[n - 1], re.I))), None)
+    return (f"{table[0]}.{col.group(1)}", table[1]) if col and table else None
+
+
+def _entry_refs(entries: list[dict]) -> list[Ref]:
+    """Each entry point a design names, shown: the handler with its mapping (and the class's), and every call on the
+    way to the operation."""
+    refs = []
+    for e in entries:
+        own = e["calls"][0] if e["calls"] else None
+        end = own["line"] if own and own["path"] == e["path"] and own["line"] - e["line"] < 40 else e["end_line"]
+        called = own and end == own["line"]
+        refs.append(Ref(e["method"], f"is an entry point ({e['kind']})" + (f" and calls `{own['written']}`" if called
+                                                                            else ""),
+                        f"是入口（{e['kind']}）" + (f"，调用 `{own['written']}`" if called else ""), e["path"], e["line"], end))
+        if e.get("mapping_line") and e["kind"] == "endpoint":
+            refs.append(Ref(e["method"].split(".")[0], "maps the class's endpoints under its path",
+                            "类上的映射是其接口路径的前缀", e["path"], e["mapping_line"], e["mapping_line"]))
+        refs += [Ref(c["caller"], f"calls `{c['written']}`", f"调用 `{c['written']}`", c["path"], c["line"], c["line"])
+                 for c in e["calls"][1:]]
+    return list({(r.path, r.start_line, r.end_line): r for r in refs}.values())    # entries share hops and mappings
+
+
+def _entry_words(entries: list, lang: str) -> str:
+    """'endpoint `POST /x`, listener `R.handle`' (the flow's name already says 'listener R.handle' once)."""
+    kinds = {"endpoint": ("endpoint", "接口"), "listener": ("listener", "消息监听"), "scheduled": ("scheduled job", "定时任务"),
+             "job": ("scheduled job", "定时任务")}
+    words = [f"{_t(lang, *kinds.get(k, (k, k)))} `{n}`" for k, n in entries]
+    return _t(lang, ", ".join(words), "、".join(words))
 
 
 def _a(word: str) -> str:
@@ -647,10 +707,7 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         elif p["role"] == "split" and p["via"]:
             continue            # the call of the statement that takes the step: the statement's lines change
         elif p["role"] == "split":
-            changes.append((_layer(p), where, _t(
-                lang, f"this step moves {fld} from {a} to {b}; it now starts from {new} instead of {a} (its check of "
-                      f"{a} becomes {new}){job}",
-                f"这一步把 {fld} 从 {a} 改为 {b}；改为从 {new} 出发（对 {a} 的检查改为 {new}）{job}"), False))
+            continue            # one change per operation, below
         elif p["throws"] and p["where"] == f["dict"]["labeller"]:
             continue            # the dictionary's change names its labelling method and the throw
         elif p["throws"]:
@@ -671,12 +728,19 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                       f"written {new} matches none of them; decide whether it belongs with {hit} here{job}",
                 f"{_through(p, lang)}判断 {'/'.join(p['codes'])}：按现在的写法 {new} 不匹配其中任何一个；"
                 f"需决定它在这里是否与 {hit} 同样处理{job}"), False))
+    changes += [_split_change(group, f, lang) for group in _by_where([p for p in split if not p["via"]])]
     if split:
+        changes += [("controller", e["method"].split(".")[0], _t(
+            lang, f"add an endpoint beside `{e['name']}` (`{e['method']}`) that calls the new method, the way "
+                  f"`{e['method']}` calls `{e['calls']}`",
+            f"在 `{e['name']}`（`{e['method']}`）旁新增一个接口调用新方法，方式与 `{e['method']}` 调用 `{e['calls']}` 相同"),
+            False) for e in f.get("callers") or []]
         changes.append((_layer({"path": "", "layer": f["op_layer"]}), f["ops"][0].rsplit(".", 1)[0], _t(
             lang, f"add a method beside {ops} that moves the record from {a} to {new}, checked and written the way "
                   f"{ops} checks {a} and writes {b}",
             f"在 {ops} 旁新增一个方法，把记录从 {a} 改为 {new}，检查和写入方式与 {ops} 检查 {a}、写入 {b} 相同"), False))
     same = [p for p in places if p["role"] == "set" or (p["role"] == "other" and not p["ordered"])]
+    reach = [p for p in places if p["role"] == "reach"]
     passed = [p for p in places if p["role"] in ("param", "read", "use")]
     decide = [p for p in places if p["role"] == "decide" or (p["role"] == "other" and p["ordered"])]
     ordered = [p for p in places if p["ordered"]]
@@ -688,18 +752,20 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         f"{new}), a step that moves a record from {a} into it, and {ops} moving it on from {new} to {b}. "
         f"{len(places)} places in the code set, test, read or document {fld}; each is cited below. "
         f"{len(decide)} of them test {a} or {b} (or compare codes by order) and must decide what {new} does; "
-        f"{len(same)} set or test only other codes, where {new} is treated as {a} and {b} are (none of the "
+        + (f"{len(reach)} set {a}, so records reach {a} there as today; " if reach else "")
+        + f"{len(same)} set or test only other codes, where {new} is treated as {a} and {b} are (none of the "
         f"three is listed there), and {len(passed)} filter by or pass on the value they are given; these need no "
         "change for the new code.",
         f"{f['entity']}.{fld}（{f['table']}.{f['column']}）取值为 {'、'.join(f['codes'])}。{ops} 把 {fld} 从 "
         f"{f['a_label']} 改为 {f['b_label']}。新状态需要一个尚未使用的取值（例如 {new}），一个把记录从 {a} 改为它的步骤，"
         f"以及由 {ops} 从 {new} 改为 {b}。代码中共有 {len(places)} 处设置、判断、读取或说明 {fld}，下面逐一引用。"
         f"其中 {len(decide)} 处判断 {a} 或 {b}（或按大小比较取值），必须决定 {new} 的处理；"
-        f"{len(same)} 处只设置或判断其他取值（{new} 与 {a}、{b} 一样都不在其中），{len(passed)} 处按传入的值过滤或传递，"
+        + (f"{len(reach)} 处设置 {a}，记录照常在那里到达 {a}；" if reach else "")
+        + f"{len(same)} 处只设置或判断其他取值（{new} 与 {a}、{b} 一样都不在其中），{len(passed)} 处按传入的值过滤或传递，"
         "这些地方无需为新取值修改。")
     flow = [_t(lang, f"a record reaches {a} as today", f"记录照常到达 {a}"),
-            _t(lang, f"the new method moves it from {a} to {new} only while it is {a}",
-               f"新方法仅在记录为 {a} 时把它改为 {new}"),
+            _t(lang, f"the new endpoint calls the new method, which moves it from {a} to {new} only while it is {a}",
+               f"新接口调用新方法，新方法仅在记录为 {a} 时把它改为 {new}"),
             _t(lang, f"{ops} moves it from {new} to {b}; a record still in {a} is refused there",
                f"{ops} 把它从 {new} 改为 {b}；仍为 {a} 的记录在此被拒绝")]
     risks = [_t(lang, f"records already in {a} when this ships can no longer take {ops} until they pass through {new}: "
@@ -725,6 +791,33 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         data_changes=[_t(lang, f"no new column: {f['table']}.{f['column']} takes the new code as it is",
                          f"无需新列：{f['table']}.{f['column']} 直接存储新取值")],
         flow=flow, risks=risks, test_plan=tests)
+
+
+def _by_where(places: list[dict]) -> list[list[dict]]:
+    groups: dict[str, list[dict]] = {}
+    for p in places:
+        groups.setdefault(p["where"], []).append(p)
+    return list(groups.values())
+
+
+def _split_change(group: list[dict], f: dict, lang: str) -> tuple[str, str, str, bool]:
+    """The operation that takes the step A -> B, once: its test of A (the lines that test it) now tests the new code;
+    its write of B stays."""
+    a, b, new, fld = f["a"], f["b"], f["new"], f["field"]
+    checks = [p for p in group if a in p["codes"] and p["kind"] not in ("set", "sql_set")]
+    writes = [p for p in group if p not in checks]
+    head = (checks or group)[0]
+    lines = ", ".join(str(p["line"]) for p in checks)
+    kept = ", ".join(str(p["line"]) for p in writes)
+    job = _t(lang, f"; it runs in the scheduled `{head['job']}`", f"；它在定时任务 `{head['job']}` 中运行") if head["job"] else ""
+    en = (f"this step moves {fld} from {a} to {b}; it now starts from {new}: "
+          + (f"its check of {a} (line {lines}) becomes {new}" if checks else f"it must require {new} instead of {a}")
+          + (f", and it still writes {b} (line {kept})" if writes else "") + job)
+    zh = (f"这一步把 {fld} 从 {a} 改为 {b}；改为从 {new} 出发："
+          + (f"对 {a} 的检查（第 {lines} 行）改为 {new}" if checks else f"要求 {new} 而不是 {a}")
+          + (f"，仍写入 {b}（第 {kept} 行）" if writes else "") + job)
+    return (_layer(head), _t(lang, f"{head['where']} (line {head['line']})", f"{head['where']}（第 {head['line']} 行）"),
+            _t(lang, en, zh), False)
 
 
 def _dict_change(dc: dict, new: str, fld: str, lang: str) -> tuple[str, str, str, bool]:
@@ -782,9 +875,7 @@ def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
             values.append((x["field"], f"a value for this operation (`{f['peer']}` stores `{x['expr']}`, which "
                                        "describes its own action)",
                            f"本操作自己的值（`{f['peer']}` 存的是 `{x['expr']}`，描述的是它自己的操作）"))
-    who = _t(lang, ", ".join(f["entries"]), "、".join(e.replace("endpoint ", "接口 ").replace("job ", "定时任务 ")
-                                                     .replace("listener ", "消息监听 ") for e in f["entries"])) \
-        or _t(lang, "its callers", "其调用方")
+    who = _entry_words(f["entries"], lang) or _t(lang, "its callers", "其调用方")
     cols_en = "; ".join(f"{k} = {en}" for k, en, _ in values)
     cols_zh = "；".join(f"{k} = {zh}" for k, _, zh in values)
     changes = [(f["layer"], f["op"], _t(

@@ -492,7 +492,8 @@ def _one_per_site(setters: list[dict]) -> list[dict]:
             out[key] = s
             continue
         first, other = (out[key], s) if out[key].get("spans") or not s.get("spans") else (s, out[key])
-        out[key] = {**first, **{k: other[k] for k in ("through", "stmt") if other.get(k) and not first.get(k)}}
+        out[key] = {**first, **{k: other[k] for k in ("through", "stmt", "caller_id")
+                                 if other.get(k) and not first.get(k)}}
     return list(out.values())
 
 

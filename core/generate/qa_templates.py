@@ -445,6 +445,8 @@ def _exit_effect(e: dict, lang: str) -> str:
             return "it skips to the next element"
         if act == "break":
             return "it leaves the loop"
+        if msg and act == "throw":   # the caller sees what the exception handler makes of it, not the message
+            return f'it throws `{e.get("exception")}` with "{msg}"'
         if msg:
             return f'it fails with "{msg}"'
         if act == "throw":
@@ -459,6 +461,8 @@ def _exit_effect(e: dict, lang: str) -> str:
         return "跳过当前元素"
     if act == "break":
         return "跳出循环"
+    if msg and act == "throw":
+        return f"抛出 `{e.get('exception')}`（“{msg}”）"
     if msg:
         return f"提示“{msg}”并失败"
     if act == "throw":
@@ -719,7 +723,7 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
             trace.append((f"the change is limited to {fld} {' or '.join(f.get('from_codes', []))}", limited_by))
         for r in reqs:
             if r.get("message"):
-                parts.append(f"If `{r['condition']}` holds it fails with \"{r['message']}\" instead.")
+                parts.append(f"If `{r['condition']}` holds {_exit_effect({'action': '', **r}, 'en')} instead.")
         if f.get("via") == "sql" and f.get("conditions"):
             parts.append("The WHERE clause enforces this in the same UPDATE: " +
                          " and ".join(_sql(c) for c in f["conditions"]) + ".")

@@ -691,6 +691,17 @@ class RequirementDeriver:
                     out.append(self._unchecked_spec(domain, m, c, stmt, cols, checked))
         return out
 
+    @staticmethod
+    def _before_refs(label: str, m: dict, before: list[dict]) -> list[Ref]:
+        """The writes made before the unchecked call, which the design says stay written (or roll back)."""
+        if not before:
+            return []
+        first, last = min(c["line"] for c in before), max(c["line"] for c in before)
+        spans = [(first, last)] if last - first < 40 else [(c["line"], c["line"]) for c in before]
+        return [Ref(label, "writes first with " + ", ".join(f"`{c['callee_name']}`" for c in before if a <= c["line"] <= b),
+                    "先写入：" + "、".join(f"`{c['callee_name']}`" for c in before if a <= c["line"] <= b),
+                    m["path"], a, b) for a, b in spans]
+
     def _handling(self, m: dict, call: dict, checked: list[tuple[dict, dict, dict]]) -> tuple[dict, dict, dict]:
         """The checked caller to follow: the same class first, then one that returns the same way (void or not)."""
         void = bool(re.search(r"\bvoid\b", (m.get("signature") or "").split("(")[0]))
@@ -721,6 +732,7 @@ class RequirementDeriver:
                 Ref(name, f"updates only `WHERE {' AND '.join(c + ' = …' for c in cols)}`",
                     f"仅在 `WHERE {' AND '.join(c + ' = …' for c in cols)}` 时更新",
                     stmt["path"], wline, wline)]
+        refs += self._before_refs(label, m, before) + [r for r in (self.tx_ref(m), self.tx_ref(pm)) if r]
         others = []
         for om, oc, orc in sorted(checked, key=lambda t: (t[0] is not pm, t[1]["path"], t[1]["line"]))[:3]:
             olabel = f"{om['parent_id'].rsplit('.', 1)[-1]}.{om['name']}"

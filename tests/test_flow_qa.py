@@ -328,3 +328,13 @@ def test_a_result_map_with_a_nested_select_makes_a_read_unasked(tmp_path: Path):
     planner = SimpleNamespace(files=SourceCache(tmp_path), data={"files": [{"path": "ItemDao.xml"}]})
     assert _nested_select(planner, {"path": "ItemDao.xml", "start_line": 8, "end_line": 10})
     assert not _nested_select(planner, {"path": "ItemDao.xml", "start_line": 11, "end_line": 13})
+
+
+def test_an_overloaded_endpoint_caller_is_named_with_its_route():
+    """mall OmsOrderController.updateReceiverInfo serves two routes (blind read G S21): the caller of a write is told
+    by its route where its Java name is shared; other callers stay as they were."""
+    from core.generate.flow_templates import _up_text
+    up = [{"label": "C.update", "path": "a/C.java", "line": 95, "route": "POST /o/update/money"},
+          {"label": "C.note", "path": "a/C.java", "line": 108}]
+    assert _up_text({"up": up}, "en") == (" (itself called by `C.update` for `POST /o/update/money` (C.java:95), "
+                                          "`C.note` (C.java:108))")

@@ -177,7 +177,9 @@ def _up_text(site: dict, lang: str) -> str:
         return " (itself called from more than 4 places)" if lang == "en" else "（它本身有 4 处以上调用方）"
     if not up:
         return ""
-    names = ", ".join(f"`{u['label']}` ({file_name(u['path'])}:{u['line']})" for u in up)
+    names = ", ".join(f"`{u['label']}`" + (f" for `{u['route']}`" if u.get("route") and lang == "en" else
+                                           f"（`{u['route']}`）" if u.get("route") else "")
+                      + f" ({file_name(u['path'])}:{u['line']})" for u in up)      # an overloaded name: its route too
     return f" (itself called by {names})" if lang == "en" else f"（其调用方：{names}）"
 
 

@@ -392,8 +392,10 @@ class Planner:
             if domain is None:
                 continue
             spans = [sp for w in writes for site in w["sites"] for sp in self._hop_spans(site["hops"])]
-            spans += [Span(path=u["path"], start_line=u["line"], end_line=u["line"])
+            spans += [Span(path=u["path"], start_line=u.get("route_line") or u["line"], end_line=u["line"])
                       for w in writes for site in w["sites"] for u in site["up"] or []]
+            spans += [Span(path=u["path"], start_line=u["mapping_line"], end_line=u["mapping_line"])
+                      for w in writes for site in w["sites"] for u in site["up"] or [] if u.get("mapping_line")]
             spans += [self._sql_span(w) for w in writes]
             evidence = self.evidence(spans)
             if self.weight(evidence) > MAX_FLOW_EVIDENCE:
@@ -411,8 +413,23 @@ class Planner:
         ups = sorted(set(callers.get(method_id) or []))
         if len(ups) > MAX_UP_CALLERS:
             return None
-        return [{"caller": c, "label": _label(c), "path": self.graph.methods[c].path, "line": line}
-                for c, line in ups if c in self.graph.methods]
+        return [{"caller": c, "label": _label(c), "path": self.graph.methods[c].path, "line": line,
+                 **self._overload_route(c, line)} for c, line in ups if c in self.graph.methods]
+
+    def _overload_route(self, method_id: str, line: int) -> dict:
+        """An endpoint whose Java name another method of its class shares (mall OmsOrderController.updateReceiverInfo
+        serves /order/update/moneyInfo and /order/update/receiverInfo) is told by its route, its mapping shown."""
+        label = _label(method_id)
+        flow = next((f for f in self.data["flows"] if f["entry_id"] == method_id and f["entry_kind"] == "endpoint"), None)
+        sym = next((s for s in self.data["symbols"] if s["symbol_id"] == method_id), None)
+        if not flow or not sym or line - sym["start_line"] >= 30 \
+                or sum(_label(m) == label for m in self.graph.methods) + sum(
+                    s["kind"] == "method" and s.get("parent_id") == sym.get("parent_id") and s["name"] == sym["name"]
+                    and s["symbol_id"] != method_id and s["symbol_id"] not in self.graph.methods
+                    for s in self.data["symbols"]) < 2:
+            return {}
+        return {"route": flow["name"], "route_line": sym["start_line"],
+                "mapping_line": class_mapping_line(self.files, self.data["classes"], sym["path"], sym.get("parent_id"))}
 
     def _write_domain(self, writes: list[dict]) -> str | None:
         """The first requested domain that a written table (its entity) or the mapper writing it belongs to:

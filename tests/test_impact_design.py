@@ -117,6 +117,14 @@ def test_an_operation_records_the_history_row_its_peer_writes(tmp_path):
     assert "note = a value for this operation" in text          # the peer's note describes the peer's action
     assert not [q for q in questions if q.startswith("Record OrdOrderServiceImpl.close ")]
     assert not [q for q in questions if "generateOrder" in q]
+    # every fact the Flow and Risks sections use is shown (blind read G S3/S5/S16): where @Transactional sits and each
+    # entry point named, with its call on the way
+    reuse = {r.component: r.why for r in cancel.design.reuse}
+    assert any("is annotated @Transactional" in why for why in reuse.values()), reuse
+    risk = next(r for r in cancel.design.risks if "is reached from" in r)
+    entries = [w for w in reuse.values() if w.startswith("is an entry point")]
+    assert entries and len(entries) == risk.split(":")[0].count("`") // 2 - 1, (risk, reuse)
+    assert "listener listener" not in risk
 
 
 def test_the_step_is_one_change_on_its_check_and_the_new_method_gets_an_endpoint(shop_db):

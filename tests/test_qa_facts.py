@@ -984,7 +984,7 @@ class StockService {
         if (coupon == null) {
             Asserts.fail("no coupon");
         }
-        coupon.setCount(coupon.getCount() - 1);
+        coupon.setCount(coupon.getCount() - coupon.getPerUse());
         for (Item item : items) {
             Stock stock = mapper.select(item.getSkuId());
             stock.setLocked(stock.getLocked() + item.getQuantity());
@@ -1110,3 +1110,42 @@ def test_a_call_found_by_its_rule_and_through_its_statement_is_one_place():
     assert len(merged) == 2
     assert merged[0]["spans"] == rule["spans"] and merged[0]["through"] == "Dao.updateOrderStatus"
     assert merged[0]["stmt"]["start_line"] == 69 and merged[0]["caller_id"] == "S#cancel"
+
+
+def test_a_missing_value_check_gets_no_what_happens_and_a_one_liner_no_calculation():
+    """Blind read G: "what happens in M when `order` is null" restates one return line (litemall S4, S10, S38, S39),
+    and a value read off one line (`realPrice = price - reduceAmount`, `delayTimes = minutes * 60 * 1000`, a sum of
+    one getter) is no question a senior engineer asks (mall S1, S2, S28). The message question stays; a status
+    check and a calculation over several inputs are still asked."""
+    missing = {"method": "S.m", "condition": "order == null", "holds": True, "action": "return",
+               "message": "订单不存在", "sources": [{"var": "order", "call": "dao.find", "expr": "dao.find(id)"}]}
+    kinds = [k for k, _ in guard_questions(missing, "en", "s")]
+    assert "what_happens" not in kinds and "under_which_condition" in kinds
+    bare = {**missing, "condition": "list == null || list.isEmpty()", "message": None, "sources": []}
+    assert [k for k, _ in guard_questions(bare, "en", "s")] == ["checks_of"]   # its own input: nothing to ask
+    status = {**missing, "condition": "order.getStatus() != 2"}
+    assert "what_happens" in [k for k, _ in guard_questions(status, "en", "s")]
+
+    def calc(target, *sites):
+        return {"method": "S.m", "target": target, "sites": [{"op": op, "expression": e, "line": n, **x}
+                                                             for n, (op, e, x) in enumerate(sites, 1)]}
+    assert calc_questions(calc("realPrice", ("init", "item.getPrice().subtract(item.getReduceAmount())", {})), "en", "s") == []
+    assert calc_questions(calc("delay", ("init", "setting.getMinutes() * 60 * 1000", {})), "en", "s") == []
+    assert calc_questions(calc("count", ("init", "0", {}), ("+=", "item.getQuantity()",
+                                                           {"accumulates": ["+", "item.getQuantity()"]})), "en", "s") == []
+    pay = calc("payAmount", ("init", "o.getTotal().add(o.getFreight()).subtract(o.getCoupon())", {}))
+    assert calc_questions(pay, "en", "s")
+    assert calc_questions(calc("x.setRealStock", ("set", "s.getStock() - s.getLockStock()", {})), "en", "s")
+
+
+def test_a_row_count_check_says_the_where_of_its_update(shop_db):
+    """shop InvSkuStockServiceImpl.adjustStock fails when `count` (rows adjustStock changed) is 0: the answer gives
+    the UPDATE's WHERE, cited in the mapper XML, instead of stopping at "its SQL WHERE decides" (blind read G S12)."""
+    with shop_db.connect() as con:
+        rows = [r for r in samples_store.list_samples(con, "shop", task_type="qa", language="en")
+                if "库存已变化" in r["question"] and r["question_kind"] == "under_which_condition"]
+    assert rows, "the adjustStock row-count check is asked about"
+    payload = json.loads(rows[0]["payload"]) if isinstance(rows[0]["payload"], str) else rows[0]["payload"]
+    assert "that is the rows where `id = #{skuId}` and `stock + #{delta} &gt;= lock_stock`" in payload["answer"]
+    xml = [e["id"] for e in payload["evidence"] if e["path"].endswith("InvSkuStockDao.xml")]
+    assert xml and any(xml[0] in t["evidence_ids"] and "stock + #{delta}" in t["claim"] for t in payload["trace"])

@@ -36,6 +36,7 @@ from core.generate.flow_facts import member_label as _label
 from core.generate.flow_templates import flow_questions, table_questions
 from core.generate.lifecycle_facts import class_mapping_line, lifecycle_items, on_new_record
 from core.generate.qa_templates import QA
+from core.generate.query_sql import xml_query
 from core.generate.read_facts import read_items
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
@@ -110,6 +111,36 @@ class Planner:
                         "line": line})
         return out
 
+    def update_where(self, path: str, source: dict) -> list[Span]:
+        """A local that is an UPDATE's (or DELETE's) row count (`count = portalOrderDao.releaseStockBySkuId(..)`): the WHERE
+        conditions of the statement the call reaches, each with its line, go into the source (`where`), since
+        "its SQL WHERE decides" without them stops short of the rule (blind read G mall S12). Only a WHERE whose
+        every condition always applies (no `<if>`); the spans to cite are returned."""
+        if not hasattr(self, "_calls_at"):
+            self._calls_at = {(c["path"], c["line"], c["callee_name"]): c["callee_id"] for c in self.data["calls"]
+                              if c.get("callee_id")}
+        callee = self._calls_at.get((path, source["line"], source["call"]))
+        stmts = [st for st in self.statements if callee and st.get("method_id") == callee and st.get("sql")]
+        if len(stmts) != 1 or not stmts[0]["path"].endswith(".xml") or stmts[0].get("kind") not in ("update", "delete"):
+            return []
+        st = stmts[0]
+        q = xml_query(self.files.get(st["path"]).lines, st["start_line"], st["end_line"])
+        if q is None or not q.conditions or any(c.when for c in q.conditions):
+            return []
+        source["where"] = [{"text": c.text, "line": c.line, "path": st["path"]} for c in q.conditions]
+        if st["end_line"] - st["start_line"] <= 15:   # the whole statement: which table, what it sets, its WHERE
+            return [Span(path=st["path"], start_line=st["start_line"], end_line=st["end_line"])]
+        return [Span(path=st["path"], start_line=st["start_line"], end_line=st["start_line"]),
+                Span(path=st["path"], start_line=min(c.line for c in q.conditions), end_line=max(c.line for c in q.conditions))]
+
+    def _row_count_wheres(self, facts: dict, path: str) -> list[Span]:
+        """update_where for each row-count local of a guard or calculation (copied: the rule's facts stay as read)."""
+        facts["sources"] = [dict(x) for x in facts.get("sources") or []]
+        if facts.get("sites") and "target" in facts:
+            facts["sites"] = [{**site, "sources": [dict(x) for x in site.get("sources") or []]} for site in facts["sites"]]
+        found = [*facts["sources"], *(x for site in facts.get("sites") or [] for x in site.get("sources") or [])]
+        return [sp for x in found if x.get("call") for sp in self.update_where(path, x)]   # any name: the SQL says UPDATE
+
     def weight(self, evidence: list[Evidence]) -> int:
         """How many places the evidence asks a reader to check: the items, less those that only show a method's
         declaration (added so that each line is seen to be that method's)."""
@@ -177,6 +208,8 @@ class Planner:
             if rule["kind"] == "transition":   # the `if`s the setter sits in: the answer names them
                 spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])
                           for c in facts.get("within") or []]
+            if rule["kind"] in ("guard", "calculation"):   # the WHERE of an UPDATE whose row count is tested or summed
+                spans += self._row_count_wheres(facts, spans[0].path)
             if rule["kind"] == "guard":   # where a local the check tests comes from (`count = dao.update(..)`)
                 spans += [Span(path=spans[0].path, start_line=s["line"], end_line=s["end_line"])
                           for s in facts.get("sources") or []]

@@ -649,6 +649,9 @@ def _ddl_column(lines: list[str], line: int) -> tuple[str, int] | None:
     return (f"{table[0]}.{col.group(1)}", table[1]) if col and table else None
 
 
+_ZH_KINDS = {"endpoint": "接口", "listener": "消息监听", "scheduled": "定时任务", "job": "定时任务"}
+
+
 def _entry_refs(entries: list[dict]) -> list[Ref]:
     """Each entry point a design names, shown: the handler with its mapping (and the class's), and every call on the
     way to the operation."""
@@ -659,7 +662,8 @@ def _entry_refs(entries: list[dict]) -> list[Ref]:
         called = own and end == own["line"]
         refs.append(Ref(e["method"], f"is an entry point ({e['kind']})" + (f" and calls `{own['written']}`" if called
                                                                             else ""),
-                        f"是入口（{e['kind']}）" + (f"，调用 `{own['written']}`" if called else ""), e["path"], e["line"], end))
+                        f"是入口（{_ZH_KINDS.get(e['kind'], e['kind'])}）" + (f"，调用 `{own['written']}`" if called else ""),
+                        e["path"], e["line"], end))
         if e.get("mapping_line") and e["kind"] == "endpoint":
             refs.append(Ref(e["method"].split(".")[0], "maps the class's endpoints under its path",
                             "类上的映射是其接口路径的前缀", e["path"], e["mapping_line"], e["mapping_line"]))

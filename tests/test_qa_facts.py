@@ -1149,3 +1149,45 @@ def test_a_row_count_check_says_the_where_of_its_update(shop_db):
     assert "that is the rows where `id = #{skuId}` and `stock + #{delta} &gt;= lock_stock`" in payload["answer"]
     xml = [e["id"] for e in payload["evidence"] if e["path"].endswith("InvSkuStockDao.xml")]
     assert xml and any(xml[0] in t["evidence_ids"] and "stock + #{delta}" in t["claim"] for t in payload["trace"])
+
+
+OPTIONS = """public final class Options {
+    public static Option of(Ticket ticket) {
+        int state = ticket.getState().intValue();
+        Option option = new Option();
+        if (state == 1) {
+            option.setClose(true);
+        } else if (state == 2 || state == 3) {
+            option.setClose(true);
+            option.setReopen(true);
+        }
+        return option;
+    }
+}"""
+
+
+def test_a_flag_a_static_builder_sets_is_said_by_the_branches_that_set_it():
+    """litemall `!handleOption.isConfirm()` (blind read G S17/S21): the answer names the builder's branches that
+    call `setConfirm(true)` and the local they test, cited, instead of stopping at the flag's name."""
+    from types import SimpleNamespace
+
+    from core.generate.plan import Planner
+    from core.generate.qa_templates import flags_sentence, flags_trace
+    lines = OPTIONS.splitlines()
+    stub = SimpleNamespace(data={"symbols": [{"name": "of", "kind": "method", "modifiers": "public static",
+                                              "parent_id": "demo.Options", "path": "Options.java", "start_line": 2,
+                                              "end_line": 12}]},
+                           files=SimpleNamespace(get=lambda path: SimpleNamespace(lines=lines)))
+    src = [{"var": "option", "call": "Options.of", "expr": "Options.of(ticket)", "line": 9}]
+    (flag,) = Planner.flags(stub, "!option.isClose()", src)
+    assert [(w["cond"], w["line"], w["set_line"]) for w in flag["when"]] == [("state == 1", 5, 6),
+                                                                             ("state == 2 || state == 3", 7, 8)]
+    assert flag["locals"] == [{"var": "state", "expr": "ticket.getState().intValue()", "line": 3}]
+    assert flags_sentence({"flags": [flag]}, "en") == (
+        " `option.isClose()` is true only where `Options.of` calls `setClose(true)`, that is when `state == 1` "
+        "(Options.java:5) or when `state == 2 || state == 3` (Options.java:7) (`state` is `ticket.getState().intValue()`).")
+    cite = SimpleNamespace(at=lambda line, path: f"{path}:{line}")
+    assert flags_trace({"flags": [flag]}, "en", cite)[0] == ("`Options.of` calls `setClose(true)` when `state == 1`",
+                                                            ["Options.java:5", "Options.java:6"])
+    assert Planner.flags(stub, "!option.isReopen()", src)[0]["when"][0]["cond"] == "state == 2 || state == 3"
+    assert Planner.flags(stub, "!option.isClose()", [{**src[0], "call": "factory.of"}]) == []   # no static builder

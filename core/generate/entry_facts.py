@@ -35,6 +35,8 @@ from core.generate.qa_templates import (
     _source_words,
     _where_sentence,
     file_name,
+    flags_sentence,
+    flags_trace,
     helper_decides,
     helpers_sentence,
     helpers_trace,
@@ -221,7 +223,9 @@ class EntryChecks:
         if not reached or not all(self._reaches_entry(f, chain) for _, chain in reached):
             return None
         helpers = self.p.predicates(f["condition"])   # what `OrderUtil.isConfirmStatus(order)` tests
-        return {"facts": {**f, "helpers": helpers} if helpers else f, "path": path,
+        flags = self.p.flags(f["condition"], f.get("sources"))   # what `handleOption.isConfirm()` lets through
+        f = {**f, **({"helpers": helpers} if helpers else {}), **({"flags": flags} if flags else {})}
+        return {"facts": f, "path": path,
                 "entries": [self.life._entry_facts(flow, chain) for flow, chain in reached],
                 "null_filter": self._null_filter(f, path, method_id)}
 
@@ -233,6 +237,8 @@ class EntryChecks:
             spans += [Span(path=p[0] if len(p) == 3 else s["path"], start_line=p[-2], end_line=p[-1])
                       for p in r["facts"].get("before_spans") or []]   # the exits the answer lists
             spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in s["facts"].get("helpers") or []]
+            spans += [Span(path=x["path"], start_line=n, end_line=n) for x in s["facts"].get("flags") or []
+                      for n in [v["line"] for v in x["locals"]] + [k for w in x["when"] for k in (w["line"], w["set_line"])]]
             if r["facts"].get("message_line"):   # the constant that holds the text (`Enum.NO_PERMISSION`)
                 spans.append(Span(path=r["facts"]["message_path"], start_line=r["facts"]["message_line"],
                                   end_line=r["facts"]["message_line"]))
@@ -290,12 +296,13 @@ def _site_text(s: dict, lang: str, before: str) -> str:
         if n:
             text += (f" `{n['method']}` only returns a row matching `{n['criteria']}` ({file_name(n['path'])}:"
                      f"{n['line']}), so `{n['var']}` is null whenever no row matches all of it.")
-        return text + (f" Here {src}." if src else "") + helpers_sentence(f, lang) + (f" {where}" if where else "") + before
+        return text + (f" Here {src}." if src else "") + helpers_sentence(f, lang) + flags_sentence(f, lang) + \
+            (f" {where}" if where else "") + before
     if n:
         where += (f"`{n['method']}` 只返回满足 `{n['criteria']}`（{file_name(n['path'])}:{n['line']}）的记录，"
                   f"不满足其中任一条件时 `{n['var']}` 都为 null。")
     return (f"{'、'.join(names)}：当{_guard_when(f, lang)}时，`{f['method']}`（{at}）失败。"
-            + (f"其中{src}。" if src else "") + helpers_sentence(f, lang) + where + before)
+            + (f"其中{src}。" if src else "") + helpers_sentence(f, lang) + flags_sentence(f, lang) + where + before)
 
 
 @unique_claims
@@ -325,7 +332,8 @@ def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                            else f"`{g['message_expr']}` 的文字是“{f['message']}”"),
                           [cite.at(g["message_line"], g["message_path"])]))
         trace += [((f"`{x['var']}` is assigned from `{x['call']}`" if lang == "en" else f"`{x['var']}` 由 `{x['call']}` 赋值"),
-                   [cite.at(x["line"], s["path"])]) for x in g.get("sources") or []] + helpers_trace(g, lang, cite)
+                   [cite.at(x["line"], s["path"])]) for x in g.get("sources") or []] + helpers_trace(g, lang, cite) + \
+            flags_trace(g, lang, cite)
         if s.get("null_filter"):
             n = s["null_filter"]
             trace.append(((f"{n['method']} selects with `{n['criteria']}`" if lang == "en"

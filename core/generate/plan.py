@@ -111,6 +111,49 @@ class Planner:
                         "line": line})
         return out
 
+    def flags(self, condition: str, sources: list[dict]) -> list[dict]:
+        """A test of a flag on an object a static builder made (`handleOption = OrderUtil.build(order)`, then
+        `!handleOption.isConfirm()`): the branches of the builder that call `setConfirm(true)`, with their
+        conditions and the local they test, so an answer need not stop at the flag's name (blind read G litemall
+        S17/S21: 'isConfirm' is status 301 only). [{call, builder, setter, path, when: [{cond, line, set_line}],
+        locals: [{var, expr, line}]}]; none where a branch cannot be read or the flag is also set false."""
+        out = []
+        for var, flag in dict.fromkeys(re.findall(r"\b([a-z]\w*)\.is([A-Z]\w*)\(\)", condition)):
+            src = next((x for x in sources or [] if x.get("var") == var
+                        and re.fullmatch(r"[A-Z]\w*\.\w+", x.get("call", ""))), None)
+            if src is None:
+                continue
+            cls, name = src["call"].split(".")
+            found = [y for y in self.data["symbols"] if y["name"] == name and y["kind"] == "method" and "static" in
+                     (y.get("modifiers") or "") and (y.get("parent_id") or "").rsplit(".", 1)[-1] == cls]
+            if len(found) != 1:
+                continue
+            sym = found[0]
+            lines = self.files.get(sym["path"]).lines[sym["start_line"] - 1:sym["end_line"]]
+            text = "\n".join(lines)
+            if re.search(rf"\.set{flag}\(\s*(?!true\s*\))", text):
+                continue   # set to something other than `true` somewhere: not a plain "only when"
+            when = []
+            for n, line in enumerate(lines):
+                if not re.search(rf"\.set{flag}\(\s*true\s*\)", line):
+                    continue
+                indent = len(line) - len(line.lstrip())
+                head = next((k for k in range(n - 1, -1, -1) if lines[k].strip() and len(lines[k]) - len(lines[k].lstrip())
+                             < indent), None)
+                m = re.search(r"\bif\s*\((.*)\)\s*\{\s*$", lines[head]) if head is not None else None
+                if m is None:
+                    when = []
+                    break
+                when.append({"cond": m[1].strip(), "line": sym["start_line"] + head, "set_line": sym["start_line"] + n})
+            if not when:
+                continue
+            tested = set(re.findall(r"\b([a-z]\w*)\b", " ".join(w["cond"] for w in when)))
+            locals_ = [{"var": m[1], "expr": m[2].strip(), "line": sym["start_line"] + k} for k, line in enumerate(lines)
+                       if (m := re.match(r"\s*(?:final\s+)?[A-Za-z]\w*\s+(\w+)\s*=\s*([^;]+);\s*$", line)) and m[1] in tested]
+            out.append({"call": f"{var}.is{flag}()", "builder": src["call"], "setter": f"set{flag}(true)",
+                        "path": sym["path"], "when": when, "locals": locals_})
+        return out
+
     def update_where(self, path: str, source: dict) -> list[Span]:
         """A local that is an UPDATE's (or DELETE's) row count (`count = portalOrderDao.releaseStockBySkuId(..)`): the WHERE
         conditions of the statement the call reaches, each with its line, go into the source (`where`), since
@@ -208,6 +251,13 @@ class Planner:
             if rule["kind"] == "transition":   # the `if`s the setter sits in: the answer names them
                 spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])
                           for c in facts.get("within") or []]
+            tests = [(facts["condition"], facts.get("sources"))] if rule["kind"] == "guard" else \
+                [(e["condition"], e.get("sources")) for e in facts.get("exits") or []] if rule["kind"] == "transition" else []
+            if flags := [x for cond, srcs in tests for x in self.flags(cond, srcs)]:   # `handleOption.isConfirm()`
+                facts["flags"] = flags
+                spans += [Span(path=x["path"], start_line=n, end_line=n) for x in flags for w in x["when"]
+                          for n in (w["line"], w["set_line"])] + \
+                    [Span(path=x["path"], start_line=v["line"], end_line=v["line"]) for x in flags for v in x["locals"]]
             if rule["kind"] in ("guard", "calculation"):   # the WHERE of an UPDATE whose row count is tested or summed
                 spans += self._row_count_wheres(facts, spans[0].path)
             if rule["kind"] == "guard":   # where a local the check tests comes from (`count = dao.update(..)`)

@@ -327,6 +327,40 @@ def helpers_trace(f: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
              [cite.at(h["line"], h["path"])]) for h in f.get("helpers") or []]
 
 
+def flags_sentence(f: dict, lang: str) -> str:
+    """What a flag a static builder sets means (`handleOption.isConfirm()` holds only where `OrderUtil.build`
+    calls `setConfirm(true)`: when `status == 301`), with the builder's local it tests (`status` is
+    `order.getOrderStatus().intValue()`)."""
+    said = []
+    for x in f.get("flags") or []:
+        at = file_name(x["path"])
+        conds = [f"`{w['cond']}` ({at}:{w['line']})" for w in x["when"]]
+        local = "; ".join(f"`{v['var']}` is `{v['expr']}`" if lang == "en" else f"`{v['var']}` 即 `{v['expr']}`"
+                          for v in x["locals"])
+        if lang == "en":
+            said.append(f"`{x['call']}` is true only where `{x['builder']}` calls `{x['setter']}`, that is when "
+                        + " or when ".join(conds) + (f" ({local})" if local else ""))
+        else:
+            said.append(f"`{x['call']}` 只有在 `{x['builder']}` 调用 `{x['setter']}` 时才为真，即 " + " 或 ".join(conds)
+                        + (f"（{local}）" if local else ""))
+    if not said:
+        return ""
+    return (" " + "; ".join(said) + ".") if lang == "en" else "；".join(said) + "。"
+
+
+def flags_trace(f: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
+    out = []
+    for x in f.get("flags") or []:
+        for w in x["when"]:
+            out.append(((f"`{x['builder']}` calls `{x['setter']}` when `{w['cond']}`" if lang == "en"
+                         else f"`{x['builder']}` 在 `{w['cond']}` 时调用 `{x['setter']}`"),
+                        list(dict.fromkeys([cite.at(w["line"], x["path"]), cite.at(w["set_line"], x["path"])]))))
+        out += [((f"in `{x['builder']}`, `{v['var']}` is `{v['expr']}`" if lang == "en"
+                  else f"`{x['builder']}` 中 `{v['var']}` 即 `{v['expr']}`"), [cite.at(v["line"], x["path"])])
+                for v in x["locals"]]
+    return out
+
+
 def _sources_sentence(f: dict, lang: str) -> str:
     """Where the locals a check tests come from: `count == 0` says nothing until `count` is the row count of
     the UPDATE before it (whose WHERE holds the real rule)."""
@@ -368,13 +402,13 @@ def _guard_sites_answer(qkind: str, g: dict, lang: str, cite: Cite) -> tuple[str
             what = (f"when {_guard_when(f, lang)}, it {_guard_effect(f, lang)}." if en
                     else f"当{_guard_when(f, lang)}时，{_guard_effect(f, lang)}。")
             rows.append((f"{n}. \"{f['comment']}\": " if labelled else f"{n}. ") + what + _where_sentence(f, lang)
-                        + helpers_sentence(f, lang))
-            trace += _guard_trace(f, lang, cite, path) + helpers_trace(f, lang, cite)
+                        + helpers_sentence(f, lang) + flags_sentence(f, lang))
+            trace += _guard_trace(f, lang, cite, path) + helpers_trace(f, lang, cite) + flags_trace(f, lang, cite)
             continue
         what = (f"when {_guard_when(f, lang)}, it {_guard_effect(f, lang)}." if en
                 else f"当{_guard_when(f, lang)}时，{_guard_effect(f, lang)}。")
-        rows.append(f"{n}. {where}: {what}{_where_sentence(f, lang)}{helpers_sentence(f, lang)}")
-        trace += _guard_trace(f, lang, cite, path) + helpers_trace(f, lang, cite)
+        rows.append(f"{n}. {where}: {what}{_where_sentence(f, lang)}{helpers_sentence(f, lang)}{flags_sentence(f, lang)}")
+        trace += _guard_trace(f, lang, cite, path) + helpers_trace(f, lang, cite) + flags_trace(f, lang, cite)
     head = (f"There are {len(rows)} such checks:" if en else f"共有 {len(rows)} 处这样的校验：")
     if one_method:
         m = f"`{g['sites'][0]['method']}`"
@@ -393,11 +427,11 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     if f.get("sites"):
         return _guard_sites_answer(qkind, f, lang, cite)
     m, when, effect = f"`{f['method']}`", _guard_when(f, lang), _guard_effect(f, lang)
-    ctx = _where_sentence(f, lang) + _sources_sentence(f, lang) + helpers_sentence(f, lang)
+    ctx = _where_sentence(f, lang) + _sources_sentence(f, lang) + helpers_sentence(f, lang) + flags_sentence(f, lang)
     before, before_trace = (_before_part([f], lang, cite, path) if qkind in ("under_which_condition", "what_happens")
                             else ("", []))
     ctx += before
-    before_trace = helpers_trace(f, lang, cite) + before_trace
+    before_trace = helpers_trace(f, lang, cite) + flags_trace(f, lang, cite) + before_trace
     if lang == "en":
         tail = (" The exception propagates out of the method, so nothing after the check is executed."
                 if f["action"] in ("throw", "assert") else "")
@@ -412,7 +446,7 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                     f"`{f['condition']}`; when {when}, it {effect}.") + ctx
         if qkind == "where_implemented":
             return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + \
-                _same_subject_trace(f, lang, cite, path) + helpers_trace(f, lang, cite)
+                _same_subject_trace(f, lang, cite, path) + helpers_trace(f, lang, cite) + flags_trace(f, lang, cite)
         return body, _guard_trace(f, lang, cite, path) + before_trace
     tail = "异常会直接抛出方法，校验之后的代码都不会执行。" if f["action"] in ("throw", "assert") else ""
     if qkind == "what_happens":
@@ -423,7 +457,7 @@ def guard_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         body = (f"在 `{f['class']}.{f['method_name']}`（{path}）：那里的 `if` 判断 "
                 f"`{f['condition']}`，当{when}时{effect}。" + ctx)
         return body + _same_subject(f, lang), _guard_trace(f, lang, cite, path) + \
-            _same_subject_trace(f, lang, cite, path) + helpers_trace(f, lang, cite)
+            _same_subject_trace(f, lang, cite, path) + helpers_trace(f, lang, cite) + flags_trace(f, lang, cite)
     return body, _guard_trace(f, lang, cite, path) + before_trace
 
 
@@ -729,6 +763,9 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                          [cite.all()[0]]))
     if qkind == "under_which_condition" and f.get("via") != "sql":
         parts, more = _path_answer(f, lang, who, to, froms, cite, path)
+        if flags_sentence(f, lang):   # `!handleOption.isConfirm()` among the checks: which states it lets through
+            parts.insert(1, flags_sentence(f, lang).strip())
+            more += flags_trace(f, lang, cite)
         if labels.get(str(f["to"])) and documented:   # the label said beside the code
             more.append(((f"code {f['to']} means {labels[str(f['to'])]}" if lang == "en"
                           else f"状态码 {f['to']} 表示{labels[str(f['to'])]}"), documented))
@@ -741,7 +778,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                        if lang == "en" else f"{who} 的设置语句只在 `{c['condition']}` {'成立' if holds else '不成立'}时执行"),
                       [cite.at(c["line"], path)]))
     checks = _checks_first(f, reqs, lang, who, cite, path)
-    trace += checks[1]
+    trace += checks[1] + flags_trace(f, lang, cite)
+    checks = (checks[0] + ([flags_sentence(f, lang).strip()] if flags_sentence(f, lang) else []), checks[1])
     if lang == "en":
         parts = [f"{who} sets `{ent}.{fld}` to {to}" + (f" and writes it with `{write['call']}`{_write_when(write, lang)}."
                                                         if write else ".")]

@@ -633,6 +633,9 @@ class ImpactDeriver:
                  "use": ("names a code", "使用状态常量"), "doc": ("documents the codes", "说明了状态取值")}
         en, zh = verbs.get(s.kind, ("tests the field", "判断该字段"))
         if s.lines and len(s.lines) > 1:
+            if len(s.lines) > 6:        # every line, by count and range (a list of the first six left 62-74 out)
+                return (f"{en}{via_en} on {len(s.lines)} lines ({s.lines[0]} to {s.lines[-1]})",
+                        f"在第 {s.lines[0]} 行到第 {s.lines[-1]} 行之间共 {len(s.lines)} 行{zh}{via_zh}")
             return (f"{en}{via_en} at lines {', '.join(map(str, s.lines))}",
                     f"第 {'、'.join(map(str, s.lines))} 行{zh}{via_zh}")
         if short:
@@ -665,7 +668,7 @@ def _entry_refs(entries: list[dict]) -> list[Ref]:
                         f"是入口（{_ZH_KINDS.get(e['kind'], e['kind'])}）" + (f"，调用 `{own['written']}`" if called else ""),
                         e["path"], e["line"], end))
         if e.get("mapping_line") and e["kind"] == "endpoint":
-            refs.append(Ref(e["method"].split(".")[0], "maps the class's endpoints under its path",
+            refs.append(Ref(e["method"].split(".")[0], "maps the class's path prefix",
                             "类上的映射是其接口路径的前缀", e["path"], e["mapping_line"], e["mapping_line"]))
         refs += [Ref(c["caller"], f"calls `{c['written']}`", f"调用 `{c['written']}`", c["path"], c["line"], c["line"])
                  for c in e["calls"][1:]]
@@ -735,9 +738,9 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     changes += [_split_change(group, f, lang) for group in _by_where([p for p in split if not p["via"]])]
     if split:
         changes += [("controller", e["method"].split(".")[0], _t(
-            lang, f"add an endpoint beside `{e['name']}` (`{e['method']}`) that calls the new method, the way "
-                  f"`{e['method']}` calls `{e['calls']}`",
-            f"在 `{e['name']}`（`{e['method']}`）旁新增一个接口调用新方法，方式与 `{e['method']}` 调用 `{e['calls']}` 相同"),
+            lang, f"add an endpoint beside `{e['name']}` (`{e['method']}`) that calls the new method as it calls "
+                  f"`{e['calls']}`",
+            f"在 `{e['name']}`（`{e['method']}`）旁新增一个接口，像它调用 `{e['calls']}` 一样调用新方法"),
             False) for e in f.get("callers") or []]
         changes.append((_layer({"path": "", "layer": f["op_layer"]}), f["ops"][0].rsplit(".", 1)[0], _t(
             lang, f"add a method beside {ops} that moves the record from {a} to {new}, checked and written the way "
@@ -789,7 +792,7 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                 f"{ops} 把处于 {new} 的记录改为 {b}，拒绝仍处于 {a} 的记录")]
     tests += [_t(lang, f"{p['where']} (line {p['line']}) with a record in {new}: the outcome decided for it",
                  f"{p['where']}（第 {p['line']} 行）对处于 {new} 的记录：结果符合所做的决定")
-              for p in decide][:3]
+              for p in decide][:2]      # two are enough to show how; the changes list every one
     return DesignProposal(
         understanding=understanding, changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"no new column: {f['table']}.{f['column']} takes the new code as it is",

@@ -269,7 +269,7 @@ class AuditDeriver:
                          f"调用 `{_member(s['caller']).rsplit('.', 1)[-1]}`", b["path"], b["line"], b["line"])
                      for b in s["by"]]
         facts = {"table": table, "column": col.name, "entity": ent["name"], "field": fld["name"], "now": now,
-                 "generator": self.r.generator_configs[0] if self.r.generator_configs else None,
+                 "generator": (_generator(self, table, ent) or {}).get("path"),
                  "sites": [{k: s[k] for k in ("how", "label", "line", "call", "need", "record")}
                            | {"elsewhere": [{"receiver": e["receiver"], "line": e["line"]} for e in s["elsewhere"]]}
                            | {"sets": s["how"] == "sql" or (s["how"] == "record" and bool(s["setters"])
@@ -584,6 +584,7 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
                 names: tuple[str, str]) -> DesignSpec:
     time_col, who_col = names
     lc = a.r._impact()._lifecycles()
+    gen = _generator(a, table, ent)
     first = next(iter(schema.columns.values()))
     refs = [Ref(table, f"has the columns {', '.join(list(schema.columns)[:6])}" + (" …" if len(schema.columns) > 6 else ""),
                 f"有列 {'、'.join(list(schema.columns)[:6])}", schema.path, schema.start_line,
@@ -594,6 +595,12 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
         shown = [f for f in fields if f["start_line"] <= fields[0]["start_line"] + 15][:4]
         refs.append(Ref(ent["name"], f"holds the row's columns ({', '.join(f['name'] for f in shown)} …)",
                         "对应该表的各列", fields[0]["path"], fields[0]["start_line"], shown[-1]["end_line"]))
+    if gen:
+        refs += [Ref(gen["path"].rsplit("/", 1)[-1], "generates the models into their package",
+                     "把模型生成到该包", gen["path"], gen["model_line"], gen["model_line"]),
+                 Ref(gen["path"].rsplit("/", 1)[-1], f"generates the table {table}" if table in a.code.text(
+                     gen["path"], gen["table_line"]).lower() else "generates every table (`%`)",
+                     "生成该表", gen["path"], gen["table_line"], gen["table_line"])]
     stmts: dict[str, dict] = {}
     for s in sites:
         if s["stmt"]["stmt_id"] not in stmts:
@@ -616,8 +623,7 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
              "time_field": _camel(time_col), "who_field": _camel(who_col),
              "now": "LocalDateTime.now()" if "LocalDateTime" in (field_type or "") else "new Date()",
              "time_type": "LocalDateTime" if "LocalDateTime" in (field_type or "") else "Date",
-             "generator": a.r.generator_configs[0] if a.r.generator_configs and ent["path"] in a.code.generated_paths
-             else None, "result_map": schema.source == "result_map" or any(
+             "generator": gen["path"] if gen else None, "result_map": schema.source == "result_map" or any(
                  s["stmt"]["path"].endswith(".xml") for s in sites if s["how"] == "record"),
              "sites": [{"how": s["how"], "label": s["label"], "native": _native(a, s["stmt"]), "line": s["line"],
                         "call": s["call"], "record": s["record"],
@@ -630,6 +636,21 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
                f"（共 {n} 处）。需要怎样修改？")
     from core.generate.impact import _req_id
     return DesignSpec(_req_id("track_changes", table), "track_changes", domain, text_en, text_zh, refs, facts)
+
+
+def _generator(a: AuditDeriver, table: str, ent: dict) -> dict | None:
+    """The generator config that makes the table's model: its javaModelGenerator package is the model's and a
+    `<table tableName=..>` names the table (or `%`). {path, model_line, table_line}."""
+    package = ent["symbol_id"].rsplit(".", 1)[0]
+    for path in a.r.generator_configs:
+        lines = a.r.files.get(path).lines
+        model = next((n for n, x in enumerate(lines, 1) if "<javaModelGenerator" in x
+                      and f'targetPackage="{package}"' in x), None)
+        named = next((n for n, x in enumerate(lines, 1) if re.search(rf'<table\b[^>]*tableName="({table}|%)"', x, re.I)),
+                     None)
+        if model and named:
+            return {"path": path, "model_line": model, "table_line": named}
+    return None
 
 
 def _native(a: AuditDeriver, st: dict) -> bool:
@@ -696,8 +717,10 @@ def track_changes_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desi
                                                   f"向 `{s['call']}` 传入操作人"), False))
 
     def line_of(s: dict) -> str:
+        zh = [w.replace("endpoint ", "接口 ").replace("job ", "定时任务 ").replace("listener ", "消息监听 ")
+              for w in s["who"]]
         via = _t(lang, f" (reached from {', '.join(s['who'])})" if s["who"] else "",
-                 f"（入口：{'、'.join(s['who'])}）" if s["who"] else "")
+                 f"（入口：{'、'.join(zh)}）" if s["who"] else "")
         return _t(lang, f"{s['label']} (`{s['stmt']}`, line {s['line']}){via}",
                   f"{s['label']}（`{s['stmt']}`，第 {s['line']} 行）{via}")
     writes = [s for s in f["sites"] if s["how"] != "removes"]

@@ -121,3 +121,33 @@ def test_choose_when_otherwise_and_limit_in_mapper_xml(items):
         ("status IN (1, 2, 3)", ["not `group == 'unpaid'`"])]
     answer = TemplateBackend.draft(item).answer
     assert "only when not `group == 'unpaid'`" in answer and "Limited by `LIMIT #{count}`" in answer
+
+
+def test_a_count_says_the_comparison_it_feeds(tmp_path):
+    """mall UmsMemberCouponServiceImpl.add counts a member's coupon history and fails when the count reaches
+    `perLimit` (blind read G S34): the count answer names that test and what it runs, not only the criteria."""
+    import json
+
+    import duckdb
+
+    from tests.conftest import edited_shop
+    anchor = "    private static final String OPERATOR = \"后台管理员\";\n"
+    method = anchor + """
+    public void checkOpenOrders(Long memberId, int maxOpen) {
+        OrdOrderExample openExample = new OrdOrderExample();
+        openExample.createCriteria().andMemberIdEqualTo(memberId).andStatusEqualTo(0);
+        long openCount = orderMapper.countByExample(openExample);
+        if (openCount >= maxOpen) {
+            Asserts.fail("待付款订单过多");
+        }
+    }
+"""
+    _, db = edited_shop(tmp_path, [("shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderServiceImpl.java",
+                                    anchor, method)])
+    con = duckdb.connect(str(db), read_only=True)
+    (answer, payload), = con.execute("select answer, payload from samples where language='en' and question like "
+                                     "'%OrdOrderServiceImpl.checkOpenOrders%count%'").fetchall()
+    assert "then tests `openCount >= maxOpen` (OrdOrderServiceImpl.java:40); when that holds it runs " \
+           "`Asserts.fail(\"待付款订单过多\");`" in answer
+    trace = json.loads(payload)["trace"]
+    assert any("runs `Asserts.fail" in t["claim"] for t in trace)

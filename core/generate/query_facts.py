@@ -275,8 +275,11 @@ class Queries:
                           "name": call.group(2), "mapper": call.group(1)},
                  "sets": sets, "reorders": reorders, "_path": path,
                  "group_when": [{"when": w, "when_lines": ls} for w, ls in group_when]}
+        if verb == "count" and (tested := _count_test(lines, call_line, sym["end_line"])):
+            facts["count_test"] = {**tested, "path": path}   # `if (count >= coupon.getPerLimit()) Asserts.fail(..)`
         spans = [Span(path=path, start_line=made[0], end_line=made[0]),
                  Span(path=path, start_line=call_line, end_line=call_line)]
+        spans += [Span(path=path, start_line=n, end_line=n) for n in (facts.get("count_test") or {}).get("lines", [])]
         spans += [Span(path=path, start_line=c["line"], end_line=c["line"]) for c in conds]
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in [order, page] + reorders if x]
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in sets or []]
@@ -453,6 +456,21 @@ class Queries:
 
 
 # ------------------------------------------------------------- helpers --
+def _count_test(lines: list[str], call_line: int, last: int) -> dict | None:
+    """The `if` right after `long count = mapper.countByExample(..)` that tests the count, and the one statement it
+    runs (`Asserts.fail("您已经领取过该优惠券")`): the rows counted matter for that comparison (blind read G mall S34:
+    the answer listed the criteria, not that the count is held against `perLimit`)."""
+    m = re.match(r"\s*(?:final\s+)?(?:long|int|Long|Integer)\s+(\w+)\s*=", lines[call_line - 1])
+    if m is None:
+        return None
+    n = next((k for k in range(call_line + 1, min(call_line + 3, last) + 1) if lines[k - 1].strip()), None)
+    test = re.match(r"\s*if\s*\((.*\b" + m[1] + r"\b.*)\)\s*\{\s*$", lines[n - 1]) if n else None
+    if test is None or n + 2 > last or lines[n + 1].strip() != "}":
+        return None    # not one statement under it: the answer would have to say a block
+    then = lines[n].strip()
+    return {"var": m[1], "condition": test[1].strip(), "line": n, "then": then, "then_line": n + 1, "lines": [n, n + 1]}
+
+
 def _statements(lines: list[str], first: int, last: int) -> list[tuple[int, str]]:
     """(first line, text) of each `;`-ended statement between the lines (a chain over several lines is one)."""
     out, buf, start = [], [], None
@@ -675,6 +693,14 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                            else f"代码 {lab['code']} 表示“{lab['label']}”"),
                           [cite.at(n, lab["path"]) for n in (lab["line"], lab.get("name_line")) if n]))
     tail = _sets(f, en, cite, trace)
+    if t := f.get("count_test"):   # what the count is for
+        tail.append(f"It keeps the count in `{t['var']}` and then tests `{t['condition']}` ({_at(t)}); when that holds it "
+                    f"runs `{t['then']}`." if en else
+                    f"计数存入 `{t['var']}` 后判断 `{t['condition']}`（{_at(t)}），成立时执行 `{t['then']}`。")
+        trace += [((f"{scope} tests `{t['condition']}`" if en else f"{scope} 判断 `{t['condition']}`"),
+                   [cite.at(t["line"], t["path"])]),
+                  ((f"when it holds, {scope} runs `{t['then']}`" if en else f"成立时 {scope} 执行 `{t['then']}`"),
+                   [cite.at(t["then_line"], t["path"])])]
     if any(c["when"] for c in f["conditions"]):
         tail.append("A condition marked only when is left out when its test fails; the rows are then not filtered on it."
                     if en else "标注仅当的条件在其判断不成立时不加入查询，此时不按该条件过滤。")

@@ -54,9 +54,24 @@ def test_every_writer_of_the_value_is_a_place_and_an_unchecked_one_is_a_risk(sho
     assert _cited(s, "OrdRefundService.java", 71) and _cited(s, "OrdRefundService.java", 91)
 
 
-def test_no_hook_for_a_creation_value_or_for_places_spread_over_several_classes_of_a_module(shop_db):
-    """0 is only set on the order being created (the creation is the hook); 1 and 4 are written from several
-    classes of one module, where one shared hook would need an injection the facts do not check."""
-    questions = [s.question for s in hooks(shop_db)]
-    assert not [q for q in questions if "OrdOrder enters status 0" in q]
-    assert not [q for q in questions if "OrdOrder enters status 1 " in q or "OrdOrder enters status 4 " in q]
+def test_places_in_several_classes_of_a_module_call_one_hook_through_its_bean(shop_db):
+    """4 is written in shop-admin (close) and in shop-portal by OrdPortalOrderServiceImpl (cancelOrder, and
+    cancelTimeOutOrder through PortalOrderDao.closeOrders) and OrdPayCallbackService.settle: one hook per module, the
+    portal's in the class holding most places, declared on its interface and injected where it is not held yet; the
+    portal's active RabbitMQ sender is cited for an action that should not hold up the caller."""
+    s = _one(hooks(shop_db), "OrdOrder enters status 4 ")
+    text = _changes(s)
+    assert "OrdOrderServiceImpl add a private method `onOrderStatus4(Long id)`" in text
+    assert "OrdPortalOrderServiceImpl add a public method `onOrderStatus4(Long id)`" in text
+    assert "OrdPortalOrderService declare `onOrderStatus4(Long id)`" in text
+    assert "OrdPayCallbackService inject `OrdPortalOrderService` as a field `ordPortalOrderService`" in text
+    assert "OrdPayCallbackService.settle after `orderMapper.updateByPrimaryKeySelective(order)` (line 68), call " \
+           "`ordPortalOrderService.onOrderStatus4` with `order.getId()`, only when `paid` did not hold" in text
+    assert "`PortalOrderDao.closeOrders` sets the column in SQL" in text
+    assert "the way `CancelOrderSender.sendMessage` sends one with `amqpTemplate.convertAndSend`" in text
+    assert _cited(s, "CancelOrderSender.java", 29) and _cited(s, "PortalOrderDao.xml", 59)
+
+
+def test_no_hook_for_a_value_only_set_on_creation(shop_db):
+    """0 is only set on the order being created: the creation is the hook, there is nothing to design."""
+    assert not [s for s in hooks(shop_db) if "OrdOrder enters status 0" in s.question]

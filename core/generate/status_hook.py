@@ -187,9 +187,10 @@ def _call_place(impact, ent: dict, path: str, line: int, stmt_label: str, stmt: 
 
 
 def _hooks(impact, ent: dict, fld: str, code: str, entry: dict, places: list[dict]) -> list[dict] | None:
-    """One hook per module: in the class holding most of the module's places (a service before anything else), named
-    after the state. None where a module's places sit in several classes (a shared bean would have to be injected
-    across them, which the facts do not check)."""
+    """One hook per module, in the class holding most of the module's places (a service first), named after the state.
+    Places in other classes of the module call it through the owner's bean (its interface where it implements one),
+    injected if they do not hold it yet; None where the owner already injects one of them (the two would depend on each
+    other) or already has a method of that name."""
     words = re.findall(r"[A-Z][a-z0-9]*", ent["name"])
     base = "".join(words[1:]) if len(words) > 1 else ent["name"]
     const = (entry.get("name") or "").rsplit(".", 1)[-1]
@@ -200,15 +201,48 @@ def _hooks(impact, ent: dict, fld: str, code: str, entry: dict, places: list[dic
     for module in sorted({p["module"] for p in places}):
         mine = [p for p in places if p["module"] == module]
         owners = Counter(p["class_id"] for p in mine)
-        if len(owners) > 1:
-            return None
-        cls_id = next(iter(owners))
+        rank = {"service_impl": 0, "service": 1}
+        cls_id = sorted(owners, key=lambda c: (-owners[c], rank.get(impact.code.layer_of(c), 2), c))[0]
         cls = impact.code.classes.get(cls_id) or {}
         if impact.code.has_method(cls_id, name):
             return None
-        hooks.append({"module": module, "class": cls.get("name") or cls_id.rsplit(".", 1)[-1], "name": name,
-                      "layer": impact.code.layer_of(cls_id), "id_type": _id_type(impact, ent)})
+        own = cls.get("name") or cls_id.rsplit(".", 1)[-1]
+        iface = impact.code.cls(own.removesuffix("Impl")) if own.endswith("Impl") else None
+        bean = iface["name"] if iface else own
+        callers = {}
+        for other in sorted(c for c in owners if c != cls_id):
+            if _field_of(impact, cls_id, {impact.code.classes.get(other, {}).get("name") or "",
+                                          (impact.code.classes.get(other, {}).get("name") or "").removesuffix("Impl")}):
+                return None           # the owner already injects this class: injecting the owner back is a cycle
+            held = _field_of(impact, other, {own, bean})
+            callers[other] = {"field": held or bean[:1].lower() + bean[1:], "injected": bool(held)}
+        hooks.append({"module": module, "class": own, "class_id": cls_id, "name": name, "bean": bean,
+                      "iface": iface["name"] if iface and callers else None, "callers": callers,
+                      "layer": impact.code.layer_of(cls_id), "id_type": _id_type(impact, ent),
+                      "sender": _sender(impact, module)})
     return hooks
+
+
+def _field_of(impact, class_id: str, types: set[str]) -> str | None:
+    """The field of `class_id` whose type is one of `types` (an injected bean), if any."""
+    return next((f["name"] for f in impact.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == class_id
+                 and (f.get("type") or "").split("<")[0].rsplit(".", 1)[-1] in types - {""}), None)
+
+
+def _sender(impact, module: str) -> dict | None:
+    """The module's active message mechanism: a method of a live bean that sends through Spring's AMQP/Kafka/JMS
+    template or publishes an application event (`amqpTemplate.convertAndSend`, `publisher.publishEvent`)."""
+    for c in impact.data["calls"]:
+        member = c["callee_name"].rsplit(".", 1)[-1]
+        if member not in ("convertAndSend", "publishEvent") or c["path"] in impact.code.generated_paths:
+            continue
+        m = impact.code.methods.get(c["caller_id"])
+        f_module = next((f.get("module") for f in impact.data["files"] if f["path"] == c["path"]), None)
+        if not m or f_module != module or impact.code.inactive(m.get("parent_id")):
+            continue
+        return {"method": _method_label(m), "call": c["callee_name"], "path": m["path"], "start_line": m["start_line"],
+                "end_line": min(impact.code.statement_end(c["path"], c["line"]), m["start_line"] + 39)}
+    return None
 
 
 def _id_type(impact, ent: dict) -> str:
@@ -258,6 +292,12 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
                             p["stmt"]["path"], p["stmt"]["start_line"], p["stmt"]["end_line"]))
         fail = _fails_after(impact, p) if p["transactional"] else None
         p["fails_after"] = list(fail) if fail else None
+    for h in hooks:
+        x = h["sender"]
+        if x and not any(r_.name == x["method"] for r_ in refs):
+            refs.append(Ref(x["method"], f"sends a message with `{x['call']}` (an active bean of {h['module']})",
+                            f"用 `{x['call']}` 发送消息（{h['module']} 中生效的 bean）", x["path"], x["start_line"],
+                            x["end_line"]))
     facts = {"entity": ent["name"], "field": fld, "code": code, "label": label, "places": places, "hooks": hooks,
              "table": r.tables[ent["symbol_id"]]}
     text_en = (f"Every time {_a(ent['name'])} enters {fld} {label}, run one follow-up action (for "
@@ -267,6 +307,19 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
                "哪些代码会把它改为该状态？钩子应放在哪里才不会漏掉任何一条路径？")
     from core.generate.impact import _req_id
     return DesignSpec(_req_id("on_status", d["dict_id"], code), "on_status", domain, text_en, text_zh, refs, facts)
+
+
+def impact_layer(class_id: str, places: list[dict]) -> str:
+    return next(p["layer"] for p in places if p["class_id"] == class_id)
+
+
+def _send_en(sender: dict) -> str:
+    return (f"; an action that should not hold up the caller (a notification) can be sent from it as a message, the "
+            f"way `{sender['method']}` sends one with `{sender['call']}`, on a destination of its own")
+
+
+def _send_zh(sender: dict) -> str:
+    return f"；不应拖慢调用方的动作（如通知）可在这里像 `{sender['method']}` 那样用 `{sender['call']}` 发消息，使用自己的目的地"
 
 
 def _short(call: str, limit: int = 90) -> str:
@@ -294,14 +347,29 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     by_module = {h["module"]: h for h in hooks}
     changes = []
     for h in hooks:
+        where = f" in {h['module']}" if len(hooks) > 1 else ""
+        shared = bool(h["callers"])
         changes.append((h["layer"], h["class"], _t(
-            lang, f"add a private method `{h['name']}({h['id_type']} id)` that runs the action for one {ent} that has "
-                  f"just entered {fld} {code}; it is the only place the action is written"
-                  + (f" in {h['module']}" if len(hooks) > 1 else ""),
-            f"新增私有方法 `{h['name']}({h['id_type']} id)`，对刚进入 {fld} {code} 的一个 {ent} 执行该动作；"
-            "动作只写在这里" + (f"（{h['module']} 模块）" if len(hooks) > 1 else "")), False))
+            lang, f"add a {'public' if shared else 'private'} method `{h['name']}({h['id_type']} id)` that runs the "
+                  f"action for one {ent} that has just entered {fld} {code}; it is the only place the action is written"
+                  + where + (_send_en(h["sender"]) if h["sender"] else ""),
+            f"新增{'公有' if shared else '私有'}方法 `{h['name']}({h['id_type']} id)`，对刚进入 {fld} {code} 的一个 {ent} "
+            "执行该动作；动作只写在这里" + (f"（{h['module']} 模块）" if where else "")
+            + (_send_zh(h["sender"]) if h["sender"] else "")), False))
+        if h["iface"]:
+            changes.append(("service", h["iface"], _t(lang, f"declare `{h['name']}({h['id_type']} id)`, so the other "
+                                                            "classes below call it through the bean",
+                                                      f"声明 `{h['name']}({h['id_type']} id)`，供下面其他类通过该 bean 调用"),
+                            False))
+        for cid, c in h["callers"].items():
+            if not c["injected"]:
+                name = cid.rsplit(".", 1)[-1]
+                changes.append((impact_layer(cid, places), name, _t(
+                    lang, f"inject `{h['bean']}` as a field `{c['field']}`, the way it injects its other beans",
+                    f"像注入其他 bean 一样，注入 `{h['bean']}`，字段名 `{c['field']}`"), False))
     for p in places:
         h = by_module[p["module"]]
+        hook = h["name"] if p["class_id"] == h["class_id"] else f"{h['callers'][p['class_id']]['field']}.{h['name']}"
         rc, w = p.get("row_check"), _short(p["write"])
         if rc and rc == p["line"]:
             after = _t(lang, f"after the row-count check that wraps `{w}` (lines {p['line']}-{p['end']})",
@@ -320,12 +388,12 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                           else f"，且仅在 `{c['condition']}`（第 {c['line']} 行）的 else 分支") for c in p["within"])
         if p["returned"]:
             act = _t(lang, f"line {p['line']} returns the result of `{_short(p['write'])}`: keep it in a local, call "
-                           f"`{h['name']}` {_target(p, lang, ent)}{when}, then return it{sql}",
-                     f"第 {p['line']} 行直接返回 `{_short(p['write'])}` 的结果：先存入局部变量，调用 `{h['name']}`，"
+                           f"`{hook}` {_target(p, lang, ent)}{when}, then return it{sql}",
+                     f"第 {p['line']} 行直接返回 `{_short(p['write'])}` 的结果：先存入局部变量，调用 `{hook}`，"
                      f"{_target(p, lang, ent)}{when}，再返回{sql}")
         else:
-            act = _t(lang, f"{after}, call `{h['name']}` {_target(p, lang, ent)}{when}{sql}",
-                     f"{after}调用 `{h['name']}`，{_target(p, lang, ent)}{when}{sql}")
+            act = _t(lang, f"{after}, call `{hook}` {_target(p, lang, ent)}{when}{sql}",
+                     f"{after}调用 `{hook}`，{_target(p, lang, ent)}{when}{sql}")
         changes.append((p["layer"], p["op"], act, False))
     n_sql = [p for p in places if p["sql"]]
     rows = []

@@ -17,13 +17,15 @@ SHOP = ROOT / "examples" / "shop"
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory) -> tuple[Path, Path]:
-    """A run trained long enough (40 steps) on the shop export for the adapter to change the answers."""
+    """A run trained long enough (80 steps) on the shop export for the adapter to change the answers: at 40 steps
+    the tuned ROUGE-L margin over the base was 0.12 on one shop and 0.03 once three classes were added (80: 0.43
+    and 0.37), so the test measured the shop's file list rather than the training."""
     base = tmp_path_factory.getbasetemp()
     model = build_tiny_model(base / "tiny-qwen2")
     export = write_smoke_export(SHOP, base / "shop-export")
     run = tmp_path_factory.mktemp("infer") / "run-shop"
     assert main(["train", "--export", str(export), "--base-model", str(model), "--out", str(run),
-                 "--epochs", "10", "--batch-size", "8", "--lr", "2e-2", "--lora-r", "16"]) == 0
+                 "--epochs", "20", "--batch-size", "8", "--lr", "2e-2", "--lora-r", "16"]) == 0
     return run, export
 
 
@@ -45,7 +47,7 @@ def test_base_and_tuned_answers_are_checked_stored_and_compared(trained, indexed
         for kind in ("base", "tuned"))
     assert all(isinstance(r["layout_ok"], bool) and 0.0 <= r["overlap"] <= 1.0 for r in rows)
     # a CLI-trained run enters train_runs when validated, so the app lists it
-    assert registered["status"] == "finished" and registered["final_metrics"]["steps"] == 40
+    assert registered["status"] == "finished" and registered["final_metrics"]["steps"] == 80
 
     summary = json.loads((run / "infer_summary.json").read_text())
     assert summary["questions"] == 4 and summary["repo_id"] == "shop"

@@ -415,3 +415,8 @@ def test_a_statement_or_method_of_another_domains_class_that_changes_stock_is_in
     assert {(deduct, "why"), (deduct, "under_which_condition"), (restore, "under_which_condition")} <= asked
     # "why check it in the UPDATE" is asked only about a bound on the changed column (sell_status is none)
     assert (restore, "why") not in asked
+    # the row the statement selects is said with its bound: "only on rows where stock_num >= .." read as every row
+    what = next(s for s in samples if s["source_ref"] == deduct and s["question_kind"] == "what_happens"
+                and s["language"] == "en")
+    assert by_stmt["deductQuantity"]["facts"]["keys"] == ["id = #{goodsId,jdbcType=BIGINT}"]
+    assert "on the row where `id = #{goodsId,jdbcType=BIGINT}`, but only if" in what["answer"]

@@ -956,9 +956,13 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
     changes_en = ", ".join(_change(c) for c in f["changes"])
     if lang == "en":
         trace = [(f"{s} sets {changes_en}", ids)] + [(f"{s} requires {_sql(c)}", ids) for c in conds]
+        keys = f.get("keys") or []     # the row the statement selects: without it 'only on rows where' reads as all
+        trace += [(f"{s} selects the row by {_sql(k)}", ids) for k in keys]
         if qkind == "what_happens":
             body = f"{s} updates `{table}` with {changes_en}" + (
-                f", but only on rows where {' and '.join(_sql(c) for c in conds)}." if conds else ".")
+                f" on the row where {' and '.join(_sql(k) for k in keys)}" if keys else "") + (
+                f", but only {'if' if keys else 'on rows where'} {' and '.join(_sql(c) for c in conds)}"
+                + (" holds for that row." if keys else ".") if conds else ".")
         elif qkind == "under_which_condition":
             body = (f"Only when {' and '.join(_sql(c) for c in conds)} holds for the row (besides matching the id). "
                     "Otherwise the UPDATE matches nothing and reports no affected row.")
@@ -972,9 +976,13 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
         return body, trace
     changes_zh = "、".join(_change(c) for c in f["changes"])
     trace = [(f"{s} 执行 {changes_zh}", ids)] + [(f"{s} 要求 {_sql(c)}", ids) for c in conds]
+    keys = f.get("keys") or []
+    trace += [(f"{s} 按 {_sql(k)} 选中要更新的行", ids) for k in keys]
     if qkind == "what_happens":
-        only = f"，但只更新满足 {' 且 '.join(_sql(c) for c in conds)} 的行。" if conds else "。"
-        body = f"{s} 对 `{table}` 执行 {changes_zh}" + only
+        row = f"对 {' 且 '.join(_sql(k) for k in keys)} 的那一行" if keys else ""
+        only = (f"，但只在该行满足 {' 且 '.join(_sql(c) for c in conds)} 时更新。" if keys else
+                f"，但只更新满足 {' 且 '.join(_sql(c) for c in conds)} 的行。") if conds else "。"
+        body = f"{s} {row or f'对 `{table}` '}执行 {changes_zh}" + only
     elif qkind == "under_which_condition":
         body = (f"除了按 id 匹配之外，还必须满足 {' 且 '.join(_sql(c) for c in conds)}；"
                 "否则 UPDATE 不匹配任何行，返回的影响行数为零。")

@@ -108,6 +108,7 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
     kind = stmt["kind"]
     set_part, where, text = _clauses(stmt["sql"])
     conditions = [c for c in _conditions(where) if not _is_key_match(c)] if where else []
+    keys = [c for c in _conditions(where) if _is_key_match(c)] if where else []
     out: list[SqlFound] = []
     table = (stmt.get("tables") or [""])[0]
     name = f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"   # the mapper scopes the statement id
@@ -126,11 +127,11 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
             needles = [f"{a['column']} =" for a in arithmetic] + [f"{a['column']}=" for a in arithmetic]
             needles += [f"{a['op']} {a['amount']}" for a in arithmetic]
             needles += [squash(html.unescape(c)).split(" ")[0] + " " for c in conditions]
-            found = _lines_matching(file_lines, stmt, needles + [c[:25] for c in conditions])
+            found = _lines_matching(file_lines, stmt, needles + [c[:25] for c in conditions + keys])
             out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {
                 "statement": stmt["statement"], "name": name, "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
                 "operation": "update", "table": table, "changes": arithmetic, "conditions": conditions,
-                "method_id": stmt.get("method_id"), "sql": text,
+                "keys": keys, "method_id": stmt.get("method_id"), "sql": text,
             }))
         for status in statuses:
             found = _lines_matching(file_lines, stmt, [status["text"].split("=")[0].strip()])

@@ -71,3 +71,16 @@ def test_writes_on_two_sides_of_one_if_never_run_together():
         return {"hops": [{"path": "S.java", "controls": [{"kind": kind, "line": 10}]}]}
     assert not _together([write("if"), write("else")])
     assert _together([write("if"), write("if")])
+
+
+def test_an_early_return_in_a_callee_stops_the_question(items, tmp_path):
+    """A callee's one-line `if (x == null) return;` makes its later write conditional on a check the answer does
+    not list, and is an early return after the first write: the method is not asked (mall updateCouponStatus)."""
+    assert "OrdPortalOrderServiceImpl.paySuccess" in items
+    update = "        int updateCount = orderMapper.updateByExampleSelective(update, example);\n"
+    helper = "    private String generateOrderSn(OrdOrder order) {"
+    repo, db_file = edited_shop(tmp_path, [
+        (PORTAL, update, update + "        touch(order);\n"),
+        (PORTAL, helper, "    private void touch(OrdOrder order) {\n        if (order.getNote() == null) return;\n"
+                         "        orderMapper.updateByPrimaryKeySelective(order);\n    }\n\n" + helper)])
+    assert "OrdPortalOrderServiceImpl.paySuccess" not in _items(Database(db_file, wait=0.5), repo)

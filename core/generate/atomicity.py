@@ -40,7 +40,7 @@ _EXTERNAL = re.compile(r"Redis|Amqp|Rabbit|Kafka|Jms|RocketMQ|Mongo|Elasticsearc
 _MAYBE = frozenset({"if", "else", "and", "or", "skip", "stop", "catch", "loop", "lambda"})   # may run zero times
 _THROW_NEW = re.compile(r"\bthrow\s+new\s+([A-Z]\w*)\s*\(")
 _THROW = re.compile(r"\bthrow\b")
-_RETURN = re.compile(r"^\s*return\b")
+_RETURN = re.compile(r"(?:^\s*|[;{)]\s*|\belse\s+)return\b")   # also `if (x == null) return;` on one line
 _ARG_CLASSES = re.compile(r"([A-Z]\w*)\.class")
 # what makes code order no longer the order of effects and failures: a catch, finally or lock; work deferred to
 # after the commit or the rollback (TransactionSynchronization.afterCommit / afterCompletion)
@@ -353,7 +353,7 @@ class _Walker:
         calls = {}
         for target, _via, line in g.out.get(method_id, []):
             calls.setdefault(line, []).append(target)
-        count, guarded = len(self.events), False
+        count, guarded, exit_at = len(self.events), False, None
         for n in range(info.start_line, min(info.end_line, len(lines)) + 1):
             text = _code(lines[n - 1])
             guarded = guarded or bool(_GUARDED.search(text))
@@ -381,12 +381,20 @@ class _Walker:
                     return
                 self.events.append({"kind": "throw", "exception": found.group(1), "code": text.strip(),
                                     "hops": [*chain, hop(None)]})
-            elif not chain and _RETURN.match(text) and n < _last_line(lines, info.end_line):
+            elif _RETURN.search(text) and n < _last_line(lines, info.end_line):
                 ret = hop(None)   # a `return` in a lambda ends the lambda, not the method
-                if not any(c["kind"] == "lambda" for c in ret["controls"]):
+                if any(c["kind"] == "lambda" for c in ret["controls"]):
+                    continue
+                if not chain:
                     self.events.append({"kind": "return", "code": text.strip(), "hops": [ret]})
+                elif exit_at is None:
+                    exit_at = len(self.events)
         if guarded and len(self.events) > count:
             self.failed = True   # a catch, lock or deferred callback around its writes or throws decides the outcome
+        if exit_at is not None and any(e["kind"] == "write" for e in self.events):
+            # a callee's early return skips its later writes, or ends it after a write: the answer's write
+            # conditions and "no early return follows the first write" would not hold (mall updateCouponStatus)
+            self.failed = True
 
     def _callee(self, caller: str, target: str) -> None:
         """A callee on another bean with a @Transactional of its own: under a method without one it would group

@@ -338,3 +338,110 @@ def test_an_overloaded_endpoint_caller_is_named_with_its_route():
           {"label": "C.note", "path": "a/C.java", "line": 108}]
     assert _up_text({"up": up}, "en") == (" (itself called by `C.update` for `POST /o/update/money` (C.java:95), "
                                           "`C.note` (C.java:108))")
+
+
+CART = """class Cart {
+    int add(Item item, int qty) {
+        item.setOwner(7);
+        Item found = dao.find(item);
+        if (found != null) {
+            found.setQty(found.getQty() + qty);
+            return mapper.updateByPrimaryKey(found);
+        }
+        item.setCreated(now());
+        return mapper.insert(item);
+    }
+    void change(Item item) {
+        item.setId(null);
+        add(item, 1);
+    }
+    void mark(Long id, Integer state) {
+        Order o = new Order();
+        o.setId(id);
+        o.setState(state);
+        mapper.updateByPrimaryKeySelective(o);
+    }
+    void cancel(Long orderId) {
+        mark(orderId, Const.CANCELLED);
+    }
+}
+"""
+
+
+def _hops(*calls: tuple[str, int]) -> list[dict]:
+    return [{"label": f"Cart.{m}", "caller": f"Cart#{m}()", "path": "Cart.java", "line": n, "controls": []}
+            for m, n in calls]
+
+
+def test_a_write_takes_values_only_from_the_record_it_is_given(tmp_path: Path):
+    """`updateByPrimaryKey(found)` writes the row `add` looked up, not the `item` its caller set `id = null` on
+    (blind read H: mall S32 keyed it by `cartItem.id = null`); `insert(item)` writes the caller's record, so the
+    caller's `setId(null)` is one of its values."""
+    from core.generate.flow_facts import record_values
+    from core.generate.flow_templates import _sets_text
+
+    (tmp_path / "Cart.java").write_text(CART, encoding="utf-8")
+    outline = JavaOutline(SourceCache(tmp_path))
+    update = _hops(("change", 14), ("add", 7))
+    record_values(update, ["add", "updateByPrimaryKey"], outline)
+    assert [[v["field"] for v in h["sets"]] for h in update] == [[], ["qty"]]
+    assert "`item" not in _sets_text({"hops": update}, "en", by_key=True)
+    insert = _hops(("change", 14), ("add", 10))
+    record_values(insert, ["add", "insert"], outline)
+    assert [[v["field"] for v in h["sets"]] for h in insert] == [["id"], ["owner", "created"]]
+
+
+def test_a_parameter_stored_is_said_as_what_the_caller_passes(tmp_path: Path):
+    """`o.setState(state)` in `mark` stores what `cancel` passes, `Const.CANCELLED`, not the parameter's name
+    (blind read H: litemall S9 'aftersaleStatus = statusReject'); at the entry it is said as its input."""
+    from core.generate.flow_facts import record_values
+    from core.generate.flow_templates import _sets_text, _write_claims
+
+    (tmp_path / "Cart.java").write_text(CART, encoding="utf-8")
+    outline = JavaOutline(SourceCache(tmp_path))
+    hops = _hops(("cancel", 23), ("mark", 20))
+    record_values(hops, ["mark", "updateByPrimaryKeySelective"], outline)
+    text = _sets_text({"hops": hops}, "en", by_key=True)
+    assert text == (" for the row with `o.id` = what `Cart.cancel` receives as `orderId` (set at Cart.java:18), "
+                    "storing `o.state` = `Const.CANCELLED` (passed by `Cart.cancel` at Cart.java:23, set at Cart.java:19)")
+    write = {"label": "M.updateByPrimaryKeySelective", "kind": "update", "tables": ["t"], "path": "M.xml",
+             "start_line": 1, "sites": [{"hops": hops}]}
+
+    class _Cite:
+        @staticmethod
+        def at(line, path):
+            return f"{path}:{line}"
+    claims = [c for c, _ in _write_claims(write, "en", _Cite())]
+    assert "`Cart.cancel` calls `mark` with `Const.CANCELLED` as `state`" in claims
+    assert "`Cart.mark` calls `o.setState` with `state` before the call" in claims
+    entry = _hops(("mark", 20))
+    record_values(entry, ["updateByPrimaryKeySelective"], outline)
+    assert "`o.state` = what `Cart.mark` receives as `state`" in _sets_text({"hops": entry}, "en")
+
+
+def test_a_write_after_a_branch_that_returns_is_an_alternative(tmp_path: Path):
+    """`add` returns the update it runs when `found != null`; the insert after that branch runs only when it is
+    not taken: two alternatives, not a sequence (blind read H: newbee S6)."""
+    from core.generate.flow_facts import _mark_after_return
+    from core.generate.flow_templates import _write_line
+
+    (tmp_path / "Cart.java").write_text(CART, encoding="utf-8")
+    outline = JavaOutline(SourceCache(tmp_path))
+    update, insert = _hops(("change", 14), ("add", 7)), _hops(("change", 14), ("add", 10))
+    update[1]["controls"] = [{"kind": c.kind, "code": c.code, "line": c.line} for c in outline.controls("Cart.java", 7)]
+    writes = [{"label": f"M.{k}", "kind": k, "tables": ["t"], "path": "M.xml", "start_line": 1, "sites": [{"hops": h}]}
+              for k, h in (("updateByPrimaryKey", update), ("insert", insert))]
+    _mark_after_return(writes, outline)
+    assert "after_return" not in writes[0]
+    assert writes[1]["after_return"]["line"] == 7
+    assert "writes 1 and 2 are alternatives, never both" in _write_line(2, writes[1], "en")
+
+
+def test_which_rows_a_method_returns_only_when_it_returns_them():
+    """'Which rows does `void cancel` return' asked of a command (blind read H: mall S22): it loads them."""
+    from core.generate.query_facts import _returns_result
+
+    body = ["List<Order> list = mapper.selectByExample(ex);", "if (list.isEmpty()) return;", "mark(list.get(0));", "}"]
+    assert not _returns_result(body, 1, 4)
+    assert _returns_result(["List<Order> list = mapper.selectByExample(ex);", "return list;"], 1, 2)
+    assert _returns_result(["return mapper.selectByExample(ex);"], 1, 1)

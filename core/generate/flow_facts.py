@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from core.domain.flows import MAX_DEPTH, MAX_STEPS, CallGraph, MethodInfo
 from core.generate.spans import Control, JavaOutline
+from core.rules.java_rules import named_value
 
 WRITES = frozenset({"insert", "update", "delete", "upsert"})
 READS = frozenset({"select"})
@@ -103,12 +104,87 @@ def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline,
                  "controls": [control_fact(c) for c in outline.controls(path, line, callee)]}
                 for (caller, path, line), callee in zip(chain, callees)]
         if st["kind"] in ("update", "insert"):   # the fixed values each caller puts on the record it passes down
-            for hop, callee in zip(hops, callees):
-                hop["sets"] = outline.set_values(hop["path"], hop["line"], callee)
+            record_values(hops, callees, outline)
         rec["sites"].append({"hops": hops})
     if len(writes) > max_writes or any(len(w["sites"]) > MAX_SITES for w in writes.values()):
         raise TooBroad(f"{len(writes)} written statements")
-    return list(writes.values())
+    out = list(writes.values())
+    _mark_after_return(out, outline)
+    return out
+
+
+def _mark_after_return(writes: list[dict], outline: JavaOutline) -> None:
+    """A write reached after a branch that returns the call leading to an earlier write (`if (temp != null)
+    { ..; return update(temp); }` then `insert(item)`) runs only when that branch is not taken: the two are
+    alternatives, not a sequence (blind read H: newbee S6). Marked on the later write as `after_return`."""
+    for j, later in enumerate(writes):
+        for i, earlier in enumerate(writes[:j]):
+            if len(earlier["sites"]) != 1 or len(later["sites"]) != 1:
+                continue
+            a, b = earlier["sites"][0]["hops"], later["sites"][0]["hops"]
+            for d in range(min(len(a), len(b))):
+                if a[d]["caller"] != b[d]["caller"]:
+                    break
+                if a[d]["line"] == b[d]["line"]:
+                    continue
+                stmt = outline.statement_at(a[d]["path"], a[d]["line"])
+                inner = {(c["line"], c["kind"]) for c in b[d]["controls"]}
+                branch = next((c for c in reversed(a[d]["controls"]) if c["kind"] in ("if", "else")
+                               and (c["line"], c["kind"]) not in inner), None)
+                if a[d]["line"] < b[d]["line"] and stmt is not None and stmt.type == "return_statement" and branch:
+                    later.setdefault("after_return", {"write": i + 1, "path": a[d]["path"], "line": a[d]["line"],
+                                                      "label": a[d]["label"], "control": branch})
+                break
+
+
+def record_values(hops: list[dict], callees: list[str], outline: JavaOutline) -> None:
+    """`sets` on each hop: the values put on the record that reaches the write, each as the caller gave it."""
+    frames = [outline.call_frame(hop["path"], hop["line"], callee) for hop, callee in zip(hops, callees)]
+    for hop, callee in zip(hops, callees):
+        hop["sets"] = outline.set_values(hop["path"], hop["line"], callee)
+    _keep_written_record(hops, frames)
+    _resolve_params(hops, frames)
+
+
+def _keep_written_record(hops: list[dict], frames: list[dict | None]) -> None:
+    """Values set by a caller reach the write only while each callee writes the record it was given: its first
+    parameter, passed on unchanged. Where a callee writes another object (`existCartItem` it looked up, a row it
+    re-read), the callers' setters above it are on something else and are dropped (blind read H: mall S32 keyed
+    `updateByPrimaryKey(existCartItem)` by `cartItem.id = null`; newbee S6 credited a re-read row's update with
+    the caller's values)."""
+    for k in range(len(hops) - 1, 0, -1):
+        frame = frames[k]
+        passed = bool(frame and frame["args"] and frame["params"]) and frame["args"][0] == frame["params"][0] \
+            and frame["args"][0] not in frame["assigned"]
+        if not passed:
+            for hop in hops[:k]:
+                hop["sets"] = []
+            return
+
+
+def _resolve_params(hops: list[dict], frames: list[dict | None]) -> None:
+    """A stored value that is the method's own parameter (`order.setAftersaleStatus(statusReject)`) is what the
+    caller passes (`AftersaleConstant.STATUS_CANCEL`): followed up the chain, each link kept for the trace; where
+    no caller on the path passes it (the entry's own parameter), the value is said as that parameter, not as a
+    bare name that reads as a constant (blind read H: litemall S9)."""
+    for j, hop in enumerate(hops):
+        for v in hop.get("sets") or []:
+            links, value, k = [], v.get("value"), j
+            while value is not None and frames[k] and value in frames[k]["params"] \
+                    and value not in frames[k]["assigned"]:
+                up, i = (frames[k - 1] if k else None), frames[k]["params"].index(value)
+                if up is None or len(up["args"]) != len(frames[k]["params"]):
+                    v["param"], v["param_of"] = value, hops[k]["label"]   # the entry's input, or not followed
+                    break
+                links.append({"label": hops[k - 1]["label"], "path": hops[k - 1]["path"], "line": hops[k - 1]["line"],
+                              "callee": hops[k]["label"].rsplit(".", 1)[-1], "param": value, "arg": up["args"][i]})
+                value, k = up["args"][i], k - 1
+            if links:
+                v["as"], v["passed"] = v["value"], links
+            if "param" in v or (links and len(value) > 80):
+                v["value"] = None
+            elif links:
+                v["value"] = named_value(value) or value
 
 
 def control_fact(c: Control) -> dict:

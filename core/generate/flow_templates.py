@@ -91,21 +91,30 @@ def _sets_text(site: dict, lang: str, by_key: bool = False) -> str:
 
 def _set_words(hop: dict, v: dict, lang: str) -> str:
     """One value set on the record before the write: every setter is named (a list of the fixed ones only read as
-    all it stores), with its value (or, too long to quote, its line) and the branch it alone sits in."""
+    all it stores), with its value (or, too long to quote, its line) and the branch it alone sits in. A value that
+    is the method's parameter is what the caller passes (`_resolve_params`), or said as the entry's input."""
     at = f"{file_name(hop['path'])}:{v['line']}"
     ctx = ", ".join(control_text(c, lang) for c in v.get("controls") or [])
+    top = (v.get("passed") or [None])[-1]
+    by = f"{file_name(top['path'])}:{top['line']}" if top else ""
     if lang == "en":
-        what = f"`{v['receiver']}.{v['field']}`" + (f" = `{v['value']}` (set at {at}" if v.get("value") is not None
-                                                     else f" (computed at {at}")
+        what = f"`{v['receiver']}.{v['field']}`" + (
+            f" = what `{v['param_of']}` receives as `{v['param']}` (set at {at}" if v.get("param") else
+            f" = `{v['value']}` (passed by `{top['label']}` at {by}, set at {at}" if top and v.get("value") is not None else
+            f" = the value `{top['label']}` passes at {by} (set at {at}" if top else
+            f" = `{v['value']}` (set at {at}" if v.get("value") is not None else f" (computed at {at}")
         return what + (f", {ctx})" if ctx else ")")
-    what = f"`{v['receiver']}.{v['field']}`" + (f" = `{v['value']}`（在 {at} 设置" if v.get("value") is not None
-                                                 else f"（在 {at} 计算")
+    what = f"`{v['receiver']}.{v['field']}`" + (
+        f" = `{v['param_of']}` 收到的参数 `{v['param']}`（在 {at} 设置" if v.get("param") else
+        f" = `{v['value']}`（由 `{top['label']}` 在 {by} 传入，在 {at} 设置" if top and v.get("value") is not None else
+        f" = `{top['label']}` 在 {by} 传入的值（在 {at} 设置" if top else
+        f" = `{v['value']}`（在 {at} 设置" if v.get("value") is not None else f"（在 {at} 计算")
     return what + (f"，{ctx}）" if ctx else "）")
 
 
 def _write_line(n: int, w: dict, lang: str) -> str:
     by_key = w["kind"] == "update" and bool(re.search(r"ByPrimaryKey(Selective)?$|\.updateById$", w["label"]))
-    sites = [_site_text(s, lang) + _sets_text(s, lang, by_key) for s in w["sites"]]
+    sites = [_site_text(s, lang) + _sets_text(s, lang, by_key) + _after_return_text(w, n, lang) for s in w["sites"]]
     if lang == "en":
         head = f"{n}. {_stmt_text(w, lang)} by `{w['label']}` ({file_name(w['path'])}:{w['start_line']})"
         if len(sites) == 1:
@@ -117,12 +126,31 @@ def _write_line(n: int, w: dict, lang: str) -> str:
     return f"{head}，有 {len(sites)} 处调用：" + "；".join(f"（{k}）{t}" for k, t in zip("abcdefgh", sites)) + "。"
 
 
+def _after_return_text(w: dict, n: int, lang: str) -> str:
+    """'; it runs only when `if (temp != null)` is not taken: that branch returns at X.java:43 after reaching write 1
+    (writes 1 and 2 are alternatives)' (flow_facts._mark_after_return)."""
+    r = w.get("after_return")
+    if not r:
+        return ""
+    cond, at = control_text(r["control"], lang), f"{file_name(r['path'])}:{r['line']}"
+    if lang == "en":
+        return (f"; it runs only when the call at {at} is not reached: that call, {cond}, leads to write {r['write']} and "
+                f"its result is returned, so writes {r['write']} and {n} are alternatives, never both")
+    return (f"；仅当 {at} 的调用（{cond}）未执行时才会执行：该调用通向第 {r['write']} 条写入并直接返回，"
+            f"因此第 {r['write']} 条与第 {n} 条二选一")
+
+
 def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
     """Per write: what the statement does; per call site: the chain that reaches it (citing each hop's call)
     and, per hop inside a branch or loop, that branch or loop."""
     tables = ", ".join(w["tables"])
     claims = [((f"`{w['label']}` is {_kind_phrase(w, lang)} on {tables}" if lang == "en"
                 else f"`{w['label']}` 对 {tables} 执行 {_kind_phrase(w, lang)}"), [cite.at(w["start_line"], w["path"])])]
+    if (r := w.get("after_return")):
+        at, cond = f"{file_name(r['path'])}:{r['line']}", control_text(r["control"], lang)
+        claims.append(((f"`{r['label']}` returns the result of the call at {at}, {cond}"
+                        if lang == "en" else f"`{r['label']}` 在 {at} 直接返回该调用的结果（{cond}）"),
+                       [cite.at(r["control"]["line"], r["path"]), cite.at(r["line"], r["path"])]))
     for site in w["sites"]:
         hops = site["hops"]
         chain = " → ".join(f"`{h['label']}`" for h in hops)
@@ -131,6 +159,9 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
         claims += [(_set_claim(h, v, lang), list(dict.fromkeys(
                        cite.at(n, h["path"]) for n in [v["line"], *(c["line"] for c in v.get("controls") or [])])))
                    for h in hops for v in h.get("sets") or []]
+        claims += [((f"`{x['label']}` calls `{x['callee']}` with `{x['arg']}` as `{x['param']}`" if lang == "en"
+                     else f"`{x['label']}` 以 `{x['arg']}` 作为 `{x['param']}` 调用 `{x['callee']}`"),
+                    [cite.at(x["line"], x["path"])]) for h in hops for v in h.get("sets") or [] for x in v.get("passed") or []]
         claims += [((f"`PageHelper.startPage` is called at {file_name(h['path'])}:{h['paged']['line']}"
                      + "".join(f", {control_text(c, lang)}" for c in h["paged"]["controls"])
                      + f", before the call that reaches `{w['label']}`" if lang == "en" else
@@ -152,7 +183,8 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
 def _set_claim(h: dict, v: dict, lang: str) -> str:
     """`A.m` calls `order.setStatus` with `1` before the call (inside `if (..)`)."""
     ctx = ", ".join(control_text(c, lang) for c in v.get("controls") or [])
-    with_value = f" with `{v['value']}`" if v.get("value") is not None else ""
+    said = v.get("as", v.get("value"))    # as written at the setter (a parameter: its name)
+    with_value = f" with `{said}`" if said is not None and not v.get("param") else ""
     if lang == "en":
         return f"`{h['label']}` calls `{v['receiver']}.{v['setter']}`{with_value} before the call" + (f", {ctx}" if ctx else "")
     return (f"`{h['label']}` 在调用前" + (f"以 `{v['value']}` " if v.get("value") is not None else "")

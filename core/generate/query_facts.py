@@ -261,6 +261,8 @@ class Queries:
                 "logicalDelete": "soft-delete"}[re.match(r"[a-z]+(?:Delete)?", call.group(2)).group(0)]
         if call.group(2).startswith("selectOne"):
             verb = "select one"
+        if verb in ("select", "select one") and not _returns_result(lines, call_line, sym["end_line"]):
+            verb = "load"    # a command (`void cancelOrder`) that acts on the rows: it does not return them
         page = next(({"text": lines[k - 1].strip(), "line": k, "path": path} for k in range(call_line - 1, first - 1, -1)
                      if "startPage(" in lines[k - 1] and "PageHelper" in lines[k - 1]), None)
         if page and any(_DATA_CALL.search(lines[k - 1]) for k in range(page["line"] + 1, call_line)):
@@ -370,8 +372,11 @@ class Queries:
         if any(o["when"] for o in order) or len(order) > 1:
             return None
         scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
+        verb = mp.VERBS[use.group(2)]
+        if verb in ("select", "select one") and not _returns_result(lines, call_line, sym["end_line"]):
+            verb = "load"
         facts = {"scope": scope, "scope_id": f"{sym['symbol_id']}@+{call_line - sym['start_line']}",
-                 "class_id": class_id, "source": "wrapper", "verb": mp.VERBS[use.group(2)], "table": table,
+                 "class_id": class_id, "source": "wrapper", "verb": verb, "table": table,
                  "path": path, "line": sym["start_line"], "joins": [], "groups": [conds], "conditions": conds,
                  "order": order[0] if order else None, "limit": None, "page": None, "sets": None, "reorders": [],
                  "call": {"text": lines[call_line - 1].strip(), "line": call_line, "path": path,
@@ -584,21 +589,36 @@ def _trivial(f: dict) -> bool:
     return bool(_TRIVIAL_KEY.match(conds[0]["text"])) or not (f["joins"] or f["order"] or f["page"] or f["limit"])
 
 
+def _returns_result(lines: list[str], call_line: int, end_line: int) -> bool:
+    """Whether the method hands the query's rows back: the call is returned, or the variable it fills appears in a
+    later `return` (`return list`, `return list.get(0)`). Otherwise the method only loads them to act on them
+    (blind read H S22: 'which rows does `void cancelOrder` return' asked of a command)."""
+    head = lines[call_line - 1]
+    if re.match(r"\s*return\b", head):
+        return True
+    var = re.match(r"\s*(?:[\w<>\[\],.? ]+\s+)?(\w+)\s*=[^=]", head)
+    return bool(var) and any(re.search(rf"\breturn\b.*\b{var.group(1)}\b", lines[k - 1])
+                             for k in range(call_line + 1, min(end_line, len(lines)) + 1))
+
+
 def query_items(planner) -> list[WorkItem]:
     return Queries(planner).items()
 
 
 # ------------------------------------------------------------- templates --
-_VERB_EN = {"select": "returns", "select one": "returns the first of", "count": "counts", "exists": "checks for",
+_VERB_EN = {"select": "returns", "select one": "returns the first of", "load": "loads (and then acts on)",
+            "count": "counts", "exists": "checks for",
             "update": "updates", "delete": "deletes", "soft-delete": "marks as deleted"}
-_VERB_ZH = {"select": "查询", "select one": "查询（取第一条）", "count": "统计", "exists": "判断是否存在",
+_VERB_ZH = {"select": "查询", "select one": "查询（取第一条）", "load": "加载（再据此处理）",
+            "count": "统计", "exists": "判断是否存在",
             "update": "更新", "delete": "删除", "soft-delete": "逻辑删除"}
 
 
 def query_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     scope, table = f["scope"], f["table"]
     if lang == "en":
-        verb = {"select": "return", "select one": "return", "count": "count", "exists": "look for",
+        verb = {"select": "return", "select one": "return", "load": "load (and then act on)",
+                "count": "count", "exists": "look for",
                 "update": "update", "delete": "delete", "soft-delete": "mark as deleted"}[f["verb"]]
         return [("which_rows", pick(seed, [f"Which `{table}` rows does `{scope}` {verb}, exactly?",
                                            f"Under which conditions does `{scope}` {verb} a row of `{table}`?"]))]

@@ -138,6 +138,25 @@ class JavaOutline:
                         "controls": [{"kind": x.kind, "code": x.code, "line": x.line} for x in own]})
         return out
 
+    def call_frame(self, path: str, line: int, callee: str) -> dict | None:
+        """The call to `callee` on `line` seen from its method: the arguments it passes (as written), the method's
+        parameter names, and the names assigned anew (`x = ..`) before the call. What lets a caller's value be
+        followed down a call chain: a record set up by the caller is the one written only when the callee writes
+        its own parameter unchanged; a parameter stored as a value is what the caller passes. None when not found."""
+        stmt = self.statement_at(path, line)
+        call = self._call(stmt, line, callee) if stmt is not None else None
+        body = java_ast.enclosing(call, {"method_declaration", "constructor_declaration"}) if call is not None else None
+        if body is None:
+            return None
+        formal = body.child_by_field_name("parameters")
+        params = [text(p.child_by_field_name("name")) for p in (formal.named_children if formal is not None else [])
+                  if p.child_by_field_name("name") is not None]
+        assigned = {text(a.child_by_field_name("left")) for a in java_ast.walk(body, {"assignment_expression"})
+                    if a.start_byte < call.start_byte}
+        args = call.child_by_field_name("arguments")
+        return {"args": [squash(text(a)) for a in (args.named_children if args is not None else [])],
+                "params": params, "assigned": assigned}
+
     @staticmethod
     def _call(stmt: Node, line: int, name: str) -> Node | None:
         for call in java_ast.walk(stmt, {"method_invocation"}):

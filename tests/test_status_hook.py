@@ -49,8 +49,8 @@ def test_every_writer_of_the_value_is_a_place_and_an_unchecked_one_is_a_risk(sho
     assert "OrdRefundService.rejectExpired after `refundRepository.save(refund)` (line 72)" in text
     assert "OrdRefundService.reject after `refundRepository.save(refund)` (line 91)" in text
     risks = "\n".join(s.design.risks)
-    assert "`OrdRefundService.rejectExpired` tests nothing before writing 30" in risks
-    assert "`OrdRefundService.reject` tests nothing" not in risks
+    assert "`OrdRefundService.rejectExpired` does not read the current refundStatus before writing 30" in risks
+    assert "`OrdRefundService.reject` does not read" not in risks
     assert _cited(s, "OrdRefundService.java", 71) and _cited(s, "OrdRefundService.java", 91)
 
 
@@ -75,3 +75,33 @@ def test_places_in_several_classes_of_a_module_call_one_hook_through_its_bean(sh
 def test_no_hook_for_a_value_only_set_on_creation(shop_db):
     """0 is only set on the order being created: the creation is the hook, there is nothing to design."""
     assert not [s for s in hooks(shop_db) if "OrdOrder enters status 0" in s.question]
+
+
+def test_a_record_built_in_the_method_under_a_test_of_the_request_is_unchecked():
+    """`if (status.equals(1)) { r = new R(); r.setId(id); r.setStatus(1); } .. update(r)` tests only the requested code
+    (a parameter): the stored status is never read, so a record already in 1 is written again and the hook would fire
+    again; a loaded record tested through a helper (`if (!canPay(order))`) is not said to be unchecked."""
+    from core.generate.status_hook import _refused_tests, _untested
+    lines = ["public int decide(Long id, Req req) {",
+             "    Integer status = req.getStatus();",
+             "    R r = new R();",
+             "    if (status.equals(1)) {",
+             "        r.setId(id);",
+             "        r.setStatus(1);",
+             "    }",
+             "    return mapper.update(r);",
+             "}"]
+    m = {"start_line": 1, "signature": "public int decide(Long id, Req req)"}
+    assert _untested(lines, m, 8, "status", built=True)
+    assert not _untested(lines, m, 8, "status", built=False)        # a loaded record: its `if` may test it
+    read = lines[:3] + ["    if (mapper.load(id).getStatus() != 0) {", "        return 0;", "    }"] + lines[3:]
+    assert not _untested(read, m, 11, "status", built=True)
+    # the test plan promises a refusal only where the change implements one
+    place = {"op": "S.decide", "row_check": None, "from_codes": [], "sql": None, "criteria": False}
+    assert _refused_tests([place], "status", "en") == []
+    assert "its row-count check" in _refused_tests([{**place, "row_check": 9}], "status", "en")[0]
+    assert _refused_tests([{**place, "from_codes": ["0"], "criteria": True}], "status", "en") == []
+    assert "is not 0" in _refused_tests([{**place, "from_codes": ["0"]}], "status", "en")[0]
+    # a method that creates the record first may be moving the one it just created: not said to be unchecked
+    created = lines[:3] + ["    mapper.insert(first);"] + lines[3:]
+    assert not _untested(created, m, 9, "status", built=True)

@@ -132,17 +132,25 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
                   "within": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]} for c in s["within"]
                              if not _encloses(lines_all, c["line"], w["line"])],
                   "returned": lines_all[w["line"] - 1].strip().startswith("return "),
-                  "untested": _untested(lines_all, m["start_line"], w["line"], tf["field"]),
+                  "untested": not s["from_codes"] and _untested(lines_all, m, w["line"], tf["field"], bool(built)),
                   "from_codes": s["from_codes"], "new": bool(impact._lifecycles()._on_new_record(s)),
+                  "criteria": bool(re.search(rf"\band{cap(tf['field'])}\w*\(", body)),
                   "row_check": (impact.code.row_check({"path": s["path"], "line": w["line"]}) or {}).get("line")})
     return place
 
 
-def _untested(lines: list[str], start: int, write: int, fld: str) -> bool:
-    """Nothing is tested before the write (no `if`, no ternary) and nothing reads or filters on the field: a record
-    already in the state is written again."""
-    before = "\n".join(lines[start - 1:write])
-    return not re.search(rf"\bif\s*\(|\?|\bget{cap(fld)}\(|\band{cap(fld)}\w*\(", before)
+def _untested(lines: list[str], m: dict, write: int, fld: str, built: bool) -> bool:
+    """Nothing before the write reads or filters on the field (a parameter carrying the requested code, mall's
+    `statusParam.getStatus()`, is no read of the stored one), and either nothing is tested at all or the written record
+    is built in the method (its `if`s can only test the request): a record already in the state is written again. A
+    method that creates a record first (litemall submit: `add(order)`, then a zero-price order is set paid) is not: the
+    record it moves may be the one it just created."""
+    before = "\n".join(lines[m["start_line"] - 1:write])
+    params = set(re.findall(r"(\w+)\s*[,)]", (m.get("signature") or "").split("(", 1)[-1]))
+    reads = [r for r in re.finditer(rf"(\w+)?\s*\.\s*get{cap(fld)}\(|\band{cap(fld)}\w*\(", before)
+             if r.group(1) not in params]
+    created = re.search(r"\.\s*(insert\w*|add|save\w*|persist)\s*\(", "\n".join(lines[m["start_line"] - 1:write - 1]))
+    return not reads and not created and (built or not re.search(r"\bif\s*\(|\?", before))
 
 
 def _encloses(lines: list[str], header: int, line: int) -> bool:
@@ -340,6 +348,23 @@ def _target(p: dict, lang: str, ent: str) -> str:
     return _t(lang, f"with `{var}`", f"参数为 `{var}`")
 
 
+def _refused_tests(places: list[dict], fld: str, lang: str) -> list[str]:
+    """Only what the changes implement: a place whose hook follows its row-count check skips it when no row matched; a
+    Java-side check of the current status (a `from` with no criteria or SQL doing it) exits before the write and the
+    hook. A WHERE/criteria guard without a row-count check, or no check at all, promises nothing."""
+    out = []
+    for p in places:
+        if p.get("row_check"):
+            out.append(_t(lang, f"when the write in `{p['op']}` matches no row, its row-count check stops it and the "
+                                "action does not run", f"`{p['op']}` 的写入未匹配到记录时，影响行数检查使其停止，动作不执行"))
+        elif p["from_codes"] and not p["sql"] and not p.get("criteria"):
+            froms = " or ".join(p["from_codes"])
+            out.append(_t(lang, f"when `{p['op']}` is called for a record whose {fld} is not {froms}, its check "
+                                "refuses it before the write and the action does not run",
+                          f"对 {fld} 不为 {froms} 的记录调用 `{p['op']}` 时，写入前的检查拒绝它，动作不执行"))
+    return out
+
+
 def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     """One hook per module, called right after each write that moves the record into the state."""
     f = spec.facts
@@ -396,6 +421,8 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                      f"{after}调用 `{hook}`，{_target(p, lang, ent)}{when}{sql}")
         changes.append((p["layer"], p["op"], act, False))
     n_sql = [p for p in places if p["sql"]]
+    unchecked = list(dict.fromkeys(p["op"] for p in places if p["untested"]))
+    again = ", ".join(f"`{op}`" for op in unchecked)
     rows = []
     for p in places:
         froms = " or ".join(p["from_codes"])
@@ -407,12 +434,17 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         lang, f"{len(places)} place{'s' if len(places) != 1 else ''} in the code move{'s' if len(places) == 1 else ''} "
               f"{ent}.{fld} to {label} (counting every `set{cap(fld)}` call on {_a(ent)} and every mapper statement "
               f"that writes {f['table']}.{snake(fld)}): " + "; ".join(rows) + ". Calling one method right after each of "
-              "these writes runs the action exactly when the state is entered, and nowhere else."
+              + ("these writes runs the action exactly when the state is entered, and nowhere else." if not again else
+                 f"these writes runs the action on every path into the state; {again} {'does' if len(unchecked) == 1 else 'do'} "
+                 f"not check the current {fld}, so {'it runs' if len(unchecked) == 1 else 'they run'} it again when "
+                 f"rewriting a record already in {code} (see Risks).")
               + (f" {len(n_sql)} of them {'sets' if len(n_sql) == 1 else 'set'} the column in SQL, which a listener "
                  "on the entity or its setter would not see." if n_sql else ""),
         f"代码中共有 {len(places)} 处把 {ent}.{fld} 改为 {label}（统计范围：{ent} 上所有 `set{cap(fld)}` 调用，以及所有写 "
         f"{f['table']}.{snake(fld)} 的 mapper 语句）：" + "；".join(rows)
-        + "。在每次写入之后调用同一个方法，动作就恰好在进入该状态时执行。"
+        + ("。在每次写入之后调用同一个方法，动作就恰好在进入该状态时执行。" if not again else
+           f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作；但 {again} 不检查当前的 {fld}，"
+           f"对已处于 {code} 的记录再次写入时也会再次执行（见风险）。")
         + (f"其中 {len(n_sql)} 处在 SQL 中设置该列，实体或其 setter 上的监听看不到它们。" if n_sql else ""))
     risks = []
     for p in places:
@@ -424,11 +456,11 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                             f"`{p['op']}` 在事务中，写入之后仍可能抛出异常（第 {n} 行：`{_short(text, 70)}`），状态会回滚："
                             "对数据库之外有影响的动作（消息、通知）应在提交之后执行"))
         if p["untested"]:
-            risks.append(_t(lang, f"`{p['op']}` tests nothing before writing {code} and its update does not filter on "
-                                  f"{fld}: {_a(ent)} "
+            risks.append(_t(lang, f"`{p['op']}` does not read the current {fld} before writing {code} and its update "
+                                  f"does not filter on it: {_a(ent)} "
                                   f"already in {code} is written again and would run the action again, so the hook "
                                   "must bear a repeat (or the write must test the current status)",
-                            f"`{p['op']}` 写入 {code} 前不做任何判断，更新也不按 {fld} 过滤："
+                            f"`{p['op']}` 写入 {code} 前不读取当前的 {fld}，更新也不按 {fld} 过滤："
                             f"已处于 {code} 的 {ent} 会被再次写入并再次执行动作，"
                             "因此钩子必须能承受重复（或在写入时判断当前状态）"))
         if p["target"][0] in ("each", "rows"):
@@ -440,8 +472,7 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                     f"以后新增的把 {ent}.{fld} 改为 {code} 的操作也必须调用该钩子"))
     tests = [_t(lang, f"after `{p['op']}` moves a record to {code}, the action ran once for it",
                 f"`{p['op']}` 把记录改为 {code} 后，动作对它执行了一次") for p in places]
-    tests.append(_t(lang, "when a write is refused (its check fails or it matches no row), the action does not run",
-                    "写入被拒绝（检查不通过或未匹配到记录）时，动作不执行"))
+    tests += _refused_tests(places, fld, lang)
     return DesignProposal(
         understanding=understanding, changes=_changes(changes, conv.known),
         data_changes=[_t(lang, "none: the hook reads the record by its id", "无：钩子按 id 读取记录")],

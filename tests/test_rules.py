@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from core.rules import sql_rules
 from core.rules.render import condition_text, cron_text, formula_text, negate_text
 from storage import rules_store, samples_store
 from tests.conftest import EXAMPLE_REPO
@@ -420,3 +421,30 @@ def test_a_statement_or_method_of_another_domains_class_that_changes_stock_is_in
                 and s["language"] == "en")
     assert by_stmt["deductQuantity"]["facts"]["keys"] == ["id = #{goodsId,jdbcType=BIGINT}"]
     assert "on the row where `id = #{goodsId,jdbcType=BIGINT}`, but only if" in what["answer"]
+
+
+def test_a_foreach_of_whole_updates_is_a_batch_and_gets_no_why_question():
+    """A `<foreach>` whose body is a whole UPDATE runs one statement per item in one call (allowMultiQueries) and
+    returns one count: one item failing its bound stops no other item, and the count does not say which failed, so
+    "why check it in the WHERE ... the caller detects it from the count" is not asked. The stock bound of a single
+    UPDATE still is, without the premise "instead of in Java first" (callers often check in Java too)."""
+    from core.generate.qa_templates import sql_questions
+    lines = ['<update id="takeStock">',
+             '  <foreach collection="items" item="it">',
+             '    update inv_item set qty = qty - #{it.n} where item_id = #{it.id} and qty &gt;= #{it.n};',
+             '  </foreach>',
+             '</update>']
+    stmt = {"kind": "update", "sql": "update inv_item set qty = qty - #{it.n} where item_id = #{it.id} and qty >= #{it.n};",
+            "tables": ["inv_item"], "namespace": "x.InvDao", "statement": "takeStock", "stmt_id": "s1", "path": "Inv.xml",
+            "start_line": 1, "end_line": 5}
+    facts = sql_rules.find(stmt, lines)[0].facts
+    assert facts["batch"] is True
+    assert "why" not in {k for k, _ in sql_questions(facts, "en", "s")}
+    from core.generate.qa_templates import Cite, sql_answer
+    body, _ = sql_answer("under_which_condition", facts, "en", "s", Cite([]), "Inv.xml")
+    assert "one UPDATE per item of its `<foreach>`" in body and "the other items' UPDATEs still run" in body
+    assert "reports no affected row" not in body
+    single = sql_rules.find({**stmt, "start_line": 3, "end_line": 3}, lines)[0].facts
+    assert single["batch"] is False
+    why = dict(sql_questions(single, "en", "s"))["why"]
+    assert "WHERE clause?" in why and "in Java" not in why

@@ -931,14 +931,13 @@ def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
                                                     f"How does {s} change {cols}?"]))]
         if f.get("conditions"):
             out.append(("under_which_condition", f"Under which condition does {s} actually update a row?"))
-            if _bound(f):
-                out.append(("why", f"Why does {s} check {_columns(_bound(f))} in its WHERE clause instead of "
-                                   "in Java first?"))
+            if _bound(f) and not f.get("batch"):   # a <foreach> of UPDATEs returns one count: no per-row answer
+                out.append(("why", f"Why does {s} check {_columns(_bound(f))} in its WHERE clause?"))
         return out
     out = [("what_happens", f"{s} 会对 {table} 的 {cols} 做什么修改？")]
     if f.get("conditions"):
         out.append(("under_which_condition", f"{s} 在什么条件下才会真正更新一行？"))
-        if _bound(f):
+        if _bound(f) and not f.get("batch"):
             out.append(("why", f"为什么 {s} 要把 {_sql(_bound(f))} 写在 WHERE 条件里？"))
     return out
 
@@ -963,6 +962,10 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
                 f" on the row where {' and '.join(_sql(k) for k in keys)}" if keys else "") + (
                 f", but only {'if' if keys else 'on rows where'} {' and '.join(_sql(c) for c in conds)}"
                 + (" holds for that row." if keys else ".") if conds else ".")
+        elif qkind == "under_which_condition" and f.get("batch"):    # one UPDATE per item, one count for all
+            body = (f"{s} runs one UPDATE per item of its `<foreach>`; each changes its row only when "
+                    f"{' and '.join(_sql(c) for c in conds)} holds for that row (besides matching the id). An item that "
+                    "fails it updates nothing, while the other items' UPDATEs still run.")
         elif qkind == "under_which_condition":
             body = (f"Only when {' and '.join(_sql(c) for c in conds)} holds for the row (besides matching the id). "
                     "Otherwise the UPDATE matches nothing and reports no affected row.")
@@ -983,6 +986,9 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
         only = (f"，但只在该行满足 {' 且 '.join(_sql(c) for c in conds)} 时更新。" if keys else
                 f"，但只更新满足 {' 且 '.join(_sql(c) for c in conds)} 的行。") if conds else "。"
         body = f"{s} {row or f'对 `{table}` '}执行 {changes_zh}" + only
+    elif qkind == "under_which_condition" and f.get("batch"):
+        body = (f"{s} 对 `<foreach>` 的每一项各执行一条 UPDATE；每条只在该行满足 {' 且 '.join(_sql(c) for c in conds)}"
+                "（且匹配 id）时才更新。不满足的那一项不更新任何行，其他项的 UPDATE 照样执行。")
     elif qkind == "under_which_condition":
         body = (f"除了按 id 匹配之外，还必须满足 {' 且 '.join(_sql(c) for c in conds)}；"
                 "否则 UPDATE 不匹配任何行，返回的影响行数为零。")

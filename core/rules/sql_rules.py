@@ -23,6 +23,8 @@ _STATUS_WHERE = re.compile(r"^(?:\w+\.)?`?(\w*status)`?\s*(=|!=|<>|in)\s*\(?\s*(
 _TIME_WORDS = re.compile(r"(?i)\b(now\(\)|date_add|date_sub|interval|sysdate|current_timestamp)")
 _COLUMN_COMPARE = re.compile(r"(?:\w+\.)?[a-z_]+\s*(<=|>=|<|>)\s*(?:\w+\.)?[a-z_]+", re.I)
 _PARAM = re.compile(r"[#$]\{[^}]*\}")
+# a <foreach> whose body is a whole statement: one call runs several UPDATEs (allowMultiQueries) and returns one count
+_BATCH = re.compile(r"<foreach\b[^>]*>\s*(?:<!--.*?-->\s*)*(update|insert|delete)\b", re.I | re.S)
 MAX_SPAN = 12
 MAX_EVIDENCE = 40
 
@@ -131,7 +133,8 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
             out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {
                 "statement": stmt["statement"], "name": name, "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
                 "operation": "update", "table": table, "changes": arithmetic, "conditions": conditions,
-                "keys": keys, "method_id": stmt.get("method_id"), "sql": text,
+                "keys": keys, "method_id": stmt.get("method_id"), "sql": text, "batch": bool(_BATCH.search(
+                    "\n".join(file_lines[stmt["start_line"] - 1:stmt["end_line"]]))),
             }))
         for status in statuses:
             found = _lines_matching(file_lines, stmt, [status["text"].split("=")[0].strip()])

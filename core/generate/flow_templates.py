@@ -161,7 +161,8 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
                    for h in hops for v in h.get("sets") or []]
         claims += [((f"`{x['label']}` calls `{x['callee']}` with `{x['arg']}` as `{x['param']}`" if lang == "en"
                      else f"`{x['label']}` 以 `{x['arg']}` 作为 `{x['param']}` 调用 `{x['callee']}`"),
-                    [cite.at(x["line"], x["path"])]) for h in hops for v in h.get("sets") or [] for x in v.get("passed") or []]
+                    _link_ids(h, v, n, cite)) for h in hops for v in h.get("sets") or []
+                   for n, x in enumerate(v.get("passed") or [])]
         claims += [((f"`PageHelper.startPage` is called at {file_name(h['path'])}:{h['paged']['line']}"
                      + "".join(f", {control_text(c, lang)}" for c in h["paged"]["controls"])
                      + f", before the call that reaches `{w['label']}`" if lang == "en" else
@@ -180,6 +181,14 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
     return claims
 
 
+def _link_ids(hop: dict, v: dict, n: int, cite: Cite) -> list[str]:
+    """A caller passing a value as a parameter: its call, and where the parameter's name is used (the setter for
+    the first link, the next call down for the others)."""
+    link = v["passed"][n]
+    used = (v["line"], hop["path"]) if n == 0 else (v["passed"][n - 1]["line"], v["passed"][n - 1]["path"])
+    return list(dict.fromkeys([cite.at(link["line"], link["path"]), cite.at(*used)]))
+
+
 def _set_claim(h: dict, v: dict, lang: str) -> str:
     """`A.m` calls `order.setStatus` with `1` before the call (inside `if (..)`)."""
     ctx = ", ".join(control_text(c, lang) for c in v.get("controls") or [])
@@ -187,7 +196,7 @@ def _set_claim(h: dict, v: dict, lang: str) -> str:
     with_value = f" with `{said}`" if said is not None and not v.get("param") else ""
     if lang == "en":
         return f"`{h['label']}` calls `{v['receiver']}.{v['setter']}`{with_value} before the call" + (f", {ctx}" if ctx else "")
-    return (f"`{h['label']}` 在调用前" + (f"以 `{v['value']}` " if v.get("value") is not None else "")
+    return (f"`{h['label']}` 在调用前" + (f"以 `{said}` " if with_value else "")
             + f"调用 `{v['receiver']}.{v['setter']}`" + (f"（{ctx}）" if ctx else ""))
 
 

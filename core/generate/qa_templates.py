@@ -958,7 +958,8 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
         keys = f.get("keys") or []     # the row the statement selects: without it 'only on rows where' reads as all
         trace += [(f"{s} selects the row by {_sql(k)}", ids) for k in keys]
         if qkind == "what_happens":
-            body = f"{s} updates `{table}` with {changes_en}" + (
+            body = f"{s} updates `{table}` with {changes_en}" + (" for each item of its `<foreach>`," if f.get("batch")
+                                                                 else "") + (
                 f" on the row where {' and '.join(_sql(k) for k in keys)}" if keys else "") + (
                 f", but only {'if' if keys else 'on rows where'} {' and '.join(_sql(c) for c in conds)}"
                 + (" holds for that row." if keys else ".") if conds else ".")
@@ -982,7 +983,8 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
     keys = f.get("keys") or []
     trace += [(f"{s} 按 {_sql(k)} 选中要更新的行", ids) for k in keys]
     if qkind == "what_happens":
-        row = f"对 {' 且 '.join(_sql(k) for k in keys)} 的那一行" if keys else ""
+        row = ("对 `<foreach>` 的每一项，" if f.get("batch") else "") + (
+            f"对 {' 且 '.join(_sql(k) for k in keys)} 的那一行" if keys else "")
         only = (f"，但只在该行满足 {' 且 '.join(_sql(c) for c in conds)} 时更新。" if keys else
                 f"，但只更新满足 {' 且 '.join(_sql(c) for c in conds)} 的行。") if conds else "。"
         body = f"{s} {row or f'对 `{table}` '}执行 {changes_zh}" + only

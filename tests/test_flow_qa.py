@@ -434,7 +434,7 @@ def test_a_write_after_a_branch_that_returns_is_an_alternative(tmp_path: Path):
     _mark_after_return(writes, outline)
     assert "after_return" not in writes[0]
     assert writes[1]["after_return"]["line"] == 7
-    assert "writes 1 and 2 are alternatives, never both" in _write_line(2, writes[1], "en")
+    assert "writes [1] and [2] are alternatives, never both" in _write_line(2, writes[1], "en")
 
 
 def test_which_rows_a_method_returns_only_when_it_returns_them():

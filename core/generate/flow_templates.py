@@ -128,14 +128,14 @@ def _write_line(n: int, w: dict, lang: str) -> str:
 
 def _after_return_text(w: dict, n: int, lang: str) -> str:
     """'; it runs only when `if (temp != null)` is not taken: that branch returns at X.java:43 after reaching write 1
-    (writes 1 and 2 are alternatives)' (flow_facts._mark_after_return)."""
+    (writes [1] and [2] are alternatives)' (flow_facts._mark_after_return)."""
     r = w.get("after_return")
     if not r:
         return ""
     cond, at = control_text(r["control"], lang), f"{file_name(r['path'])}:{r['line']}"
     if lang == "en":
-        return (f"; it runs only when the call at {at} is not reached: that call, {cond}, leads to write {r['write']} and "
-                f"its result is returned, so writes {r['write']} and {n} are alternatives, never both")
+        return (f"; it runs only when the call at {at} is not reached: that call, {cond}, leads to write [{r['write']}] "
+                f"and its result is returned, so writes [{r['write']}] and [{n}] are alternatives, never both")
     return (f"；仅当 {at} 的调用（{cond}）未执行时才会执行：该调用通向第 {r['write']} 条写入并直接返回，"
             f"因此第 {r['write']} 条与第 {n} 条二选一")
 

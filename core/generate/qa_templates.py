@@ -958,15 +958,15 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
         keys = f.get("keys") or []     # the row the statement selects: without it 'only on rows where' reads as all
         trace += [(f"{s} selects the row by {_sql(k)}", ids) for k in keys]
         if qkind == "what_happens":
-            body = f"{s} updates `{table}` with {changes_en}" + (" for each item of its `<foreach>`," if f.get("batch")
+            body = f"{s} updates `{table}` with {changes_en}" + (" for each item of the list it loops over," if f.get("batch")
                                                                  else "") + (
                 f" on the row where {' and '.join(_sql(k) for k in keys)}" if keys else "") + (
                 f", but only {'if' if keys else 'on rows where'} {' and '.join(_sql(c) for c in conds)}"
                 + (" holds for that row." if keys else ".") if conds else ".")
         elif qkind == "under_which_condition" and f.get("batch"):    # one UPDATE per item, one count for all
-            body = (f"{s} runs one UPDATE per item of its `<foreach>`; each changes its row only when "
+            body = (f"{s} runs one UPDATE per item of the list it loops over; each changes its row only when "
                     f"{' and '.join(_sql(c) for c in conds)} holds for that row (besides matching the id). An item that "
-                    "fails it updates nothing, while the other items' UPDATEs still run.")
+                    "fails it updates nothing, while the UPDATE statements of the other items still run.")
         elif qkind == "under_which_condition":
             body = (f"Only when {' and '.join(_sql(c) for c in conds)} holds for the row (besides matching the id). "
                     "Otherwise the UPDATE matches nothing and reports no affected row.")
@@ -983,13 +983,13 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
     keys = f.get("keys") or []
     trace += [(f"{s} 按 {_sql(k)} 选中要更新的行", ids) for k in keys]
     if qkind == "what_happens":
-        row = ("对 `<foreach>` 的每一项，" if f.get("batch") else "") + (
+        row = ("对循环列表中的每一项，" if f.get("batch") else "") + (
             f"对 {' 且 '.join(_sql(k) for k in keys)} 的那一行" if keys else "")
         only = (f"，但只在该行满足 {' 且 '.join(_sql(c) for c in conds)} 时更新。" if keys else
                 f"，但只更新满足 {' 且 '.join(_sql(c) for c in conds)} 的行。") if conds else "。"
         body = f"{s} {row or f'对 `{table}` '}执行 {changes_zh}" + only
     elif qkind == "under_which_condition" and f.get("batch"):
-        body = (f"{s} 对 `<foreach>` 的每一项各执行一条 UPDATE；每条只在该行满足 {' 且 '.join(_sql(c) for c in conds)}"
+        body = (f"{s} 对循环列表中的每一项各执行一条 UPDATE；每条只在该行满足 {' 且 '.join(_sql(c) for c in conds)}"
                 "（且匹配 id）时才更新。不满足的那一项不更新任何行，其他项的 UPDATE 照样执行。")
     elif qkind == "under_which_condition":
         body = (f"除了按 id 匹配之外，还必须满足 {' 且 '.join(_sql(c) for c in conds)}；"

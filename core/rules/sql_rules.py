@@ -129,12 +129,13 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
             needles = [f"{a['column']} =" for a in arithmetic] + [f"{a['column']}=" for a in arithmetic]
             needles += [f"{a['op']} {a['amount']}" for a in arithmetic]
             needles += [squash(html.unescape(c)).split(" ")[0] + " " for c in conditions]
-            found = _lines_matching(file_lines, stmt, needles + [c[:25] for c in conditions + keys])
+            batch = bool(_BATCH.search("\n".join(file_lines[stmt["start_line"] - 1:stmt["end_line"]])))
+            found = _lines_matching(file_lines, stmt, needles + [c[:25] for c in conditions + keys]
+                                    + (["<foreach"] if batch else []))   # the answer names the loop: cite it
             out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {
                 "statement": stmt["statement"], "name": name, "namespace": stmt["namespace"], "stmt_id": stmt["stmt_id"],
                 "operation": "update", "table": table, "changes": arithmetic, "conditions": conditions,
-                "keys": keys, "method_id": stmt.get("method_id"), "sql": text, "batch": bool(_BATCH.search(
-                    "\n".join(file_lines[stmt["start_line"] - 1:stmt["end_line"]]))),
+                "keys": keys, "method_id": stmt.get("method_id"), "sql": text, "batch": batch,
             }))
         for status in statuses:
             found = _lines_matching(file_lines, stmt, [status["text"].split("=")[0].strip()])

@@ -300,9 +300,8 @@ class AuditDeriver:
             why = (f"writes {column} from the record's {field}" if how == "record" else f"sets {column} in its SQL")
             return Ref(label, why, f"写入 {column}" if how == "record" else f"在 SQL 中设置 {column}", st["path"],
                        test, hit)
-        end = min(st["end_line"], st["start_line"] + 15)
         verb = {"insert": "inserts into", "update": "updates", "delete": "deletes from"}.get(st["kind"], "writes")
-        return Ref(label, f"{verb} {st['tables'][0]}", f"写 {st['tables'][0]}", st["path"], st["start_line"], end)
+        return Ref(label, f"{verb} {st['tables'][0]}", f"写 {st['tables'][0]}", st["path"], *_stmt_span(lines, st))
 
     def _site_ref(self, s: dict, field: str) -> Ref:
         """The call (the evidence shows its governing branch and the method's signature)."""
@@ -326,6 +325,17 @@ def _member(symbol_id: str) -> str:
 def _stmt_label(st: dict) -> str:
     from core.generate.flow_facts import statement_label
     return statement_label(st["stmt_id"])
+
+
+def _stmt_span(lines: list[str], st: dict) -> tuple[int, int]:
+    """A statement's opening lines; for a method the repository interface inherits (JpaRepository.save, indexed on
+    the `interface X extends JpaRepository<..>` line) from the import of that base, so a reader sees where it is from."""
+    start, end = st["start_line"], min(st["end_line"], st["start_line"] + 15)
+    base = re.search(r"\bextends\s+(\w+)", lines[start - 1]) if start == st["end_line"] else None
+    if base:
+        start = next((n for n in range(max(1, start - 15), start)
+                      if re.match(rf"\s*import\s+[\w.]+\.{base.group(1)}\s*;", lines[n - 1])), start)
+    return start, end
 
 
 def _signature(lines: list[str], m) -> str:
@@ -606,8 +616,8 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
         if s["stmt"]["stmt_id"] not in stmts:
             st = stmts[s["stmt"]["stmt_id"]] = s["stmt"]
             verb = {"insert": "inserts into", "update": "updates", "delete": "deletes from"}.get(st["kind"], "writes")
-            refs.append(Ref(_stmt_label(st), f"{verb} {table}", f"写 {table}", st["path"], st["start_line"],
-                            min(st["end_line"], st["start_line"] + 15)))
+            refs.append(Ref(_stmt_label(st), f"{verb} {table}", f"写 {table}", st["path"],
+                            *_stmt_span(a.r.files.get(st["path"]).lines, st)))
     for s in sites:
         refs.append(Ref(s["label"], f"calls `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`",
                         f"调用 `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`", s["path"], s["line"],

@@ -489,6 +489,12 @@ def _entity(f: dict) -> str:
     return f.get("entity") or f.get("table") or "record"
 
 
+def _exception(e: dict, lang: str) -> str:
+    """The thrown type, where the exit's facts name it (an exit read through a guard may not)."""
+    exc = e.get("exception")
+    return (f"`{exc}`" if lang == "en" else f" `{exc}`") if exc else ("an exception" if lang == "en" else "异常")
+
+
 def _exit_effect(e: dict, lang: str) -> str:
     """What an early exit does instead of going on: its message, exception, returned value or loop jump."""
     msg, act = e.get("message"), e["action"]
@@ -498,11 +504,11 @@ def _exit_effect(e: dict, lang: str) -> str:
         if act == "break":
             return "it leaves the loop"
         if msg and act == "throw":   # the caller sees what the exception handler makes of it, not the message
-            return f'it throws `{e.get("exception")}` with "{msg}"'
+            return f'it throws {_exception(e, lang)} with "{msg}"'
         if msg:
             return f'it fails with "{msg}"'
         if act == "throw":
-            return f"it throws `{e.get('exception')}`"
+            return f"it throws {_exception(e, lang)}"
         if act == "assert":
             return f"`{e.get('helper')}` stops it"
         if act == "return_failed":
@@ -514,11 +520,11 @@ def _exit_effect(e: dict, lang: str) -> str:
     if act == "break":
         return "跳出循环"
     if msg and act == "throw":
-        return f"抛出 `{e.get('exception')}`（“{msg}”）"
+        return f"抛出{_exception(e, lang)}（“{msg}”）"
     if msg:
         return f"提示“{msg}”并失败"
     if act == "throw":
-        return f"抛出 `{e.get('exception')}`"
+        return f"抛出{_exception(e, lang)}"
     if act == "assert":
         return f"由 `{e.get('helper')}` 中止"
     if act == "return_failed":

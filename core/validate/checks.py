@@ -40,10 +40,12 @@ class CheckOutcome:
 
 @dataclass(frozen=True)
 class Limits:
-    """Length bounds: below them a sample says nothing, above them it teaches rambling."""
+    """Length bounds: below them a sample says nothing, above them it teaches rambling. A Chinese answer is not
+    much shorter than its English twin when most of it is quoted code and paths (the shop's generateOrder writes:
+    6726 en, 6074 zh characters), so its upper bound is 0.9 of the English one, not 0.75."""
 
     question_chars: tuple[int, int] = (8, 1500)
-    answer_chars: dict[str, tuple[int, int]] = field(default_factory=lambda: {"en": (20, 8000), "zh": (8, 6000)})
+    answer_chars: dict[str, tuple[int, int]] = field(default_factory=lambda: {"en": (20, 8000), "zh": (8, 7200)})
     evidence_items: int = 12
     evidence_lines_per_item: int = 80      # above: evidence is not minimal (warn)
     trace_steps: int = 20

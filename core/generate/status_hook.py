@@ -294,7 +294,8 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
         else:
             en = f"calls `{_short(p['write'])}` (line {p['line']}), whose UPDATE sets {fld} to {code}"
             zh = f"调用 `{_short(p['write'])}`（第 {p['line']} 行），其 UPDATE 把 {fld} 设为 {code}"
-        refs.append(Ref(p["op"], en + only[0], zh + only[1], p["path"], p["start_line"], p["end_line"]))
+        end = max(p["end_line"], p["line"])          # the claim names the write's line: the span must hold it
+        refs.append(Ref(p["op"], en + only[0], zh + only[1], p["path"], max(p["start_line"], end - 39), end))
         if p["stmt"]:
             refs.append(Ref(p["sql"], f"writes {fld} in the UPDATE itself", f"在 UPDATE 语句中写入 {fld}",
                             p["stmt"]["path"], p["stmt"]["start_line"], p["stmt"]["end_line"]))

@@ -25,6 +25,7 @@ import re
 from core.domain.schema import snake
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
 from core.generate.design_facts import cap, is_delete_flag
+from core.generate.lifecycle_facts import split_args
 from core.models import DesignProposal
 
 MODIFY_COLUMN = re.compile(r"^(?:gmt_)?(?:modify|modified|update|updated|last_modified|last_update)(?:_(?:time|date|at|on))?$")
@@ -211,7 +212,7 @@ class AuditDeriver:
         if m is None:
             return None
         head = _signature(self.r.files.get(m["path"]).lines, _Span(m["start_line"], m["end_line"]))
-        params = _split_args(head[head.find("(") + 1:head.rfind(")")])
+        params = split_args(head[head.find("(") + 1:head.rfind(")")])
         return next((n for n, x in enumerate(params) if f'"{found.group(1)}"' in x
                      or re.search(rf"\b{found.group(1)}\s*$", x)), None)
 
@@ -353,22 +354,6 @@ class _Span:
         self.start_line, self.end_line = start_line, end_line
 
 
-def _split_args(text: str) -> list[str]:
-    """Top-level comma-separated parts (a nested call's commas stay inside its part)."""
-    parts, depth, cur = [], 0, ""
-    for ch in text:
-        if ch in "([{<":
-            depth += 1
-        elif ch in ")]}>":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    return [*parts, cur.strip()] if cur.strip() else parts
-
-
 def _call_args(text: str, callee: str) -> list[str] | None:
     """The arguments of the first `callee(..)` call in a statement's text."""
     found = re.search(rf"\b{callee}\s*\(", text)
@@ -378,7 +363,7 @@ def _call_args(text: str, callee: str) -> list[str] | None:
     for n in range(start, len(text)):
         depth += {"(": 1, ")": -1}.get(text[n], 0)
         if depth == 0:
-            return _split_args(text[start:n])
+            return split_args(text[start:n])
     return None
 
 

@@ -520,7 +520,7 @@ def _literal(value: str, column: str, set_part: str) -> str | None:
     return None
 
 
-def _split_args(text: str) -> list[str]:
+def split_args(text: str) -> list[str]:
     """Top-level comma-separated parts of an argument or parameter list."""
     parts, depth, cur = [], 0, ""
     for ch in text:
@@ -539,7 +539,7 @@ def _split_args(text: str) -> list[str]:
 def _param_index(signature: str, name: str) -> int | None:
     """The position of a mapper method's parameter bound to `#{name}` (`@Param("name")`, else the Java name)."""
     inner = signature.partition("(")[2].rpartition(")")[0]
-    for n, part in enumerate(_split_args(inner)):
+    for n, part in enumerate(split_args(inner)):
         if re.search(rf'@Param\(\s*"{re.escape(name)}"\s*\)', part) or re.search(rf"\b{re.escape(name)}$", part):
             return n
     return None
@@ -555,7 +555,7 @@ def _argument(lines: list[str], line: int, method: str, index: int) -> str | Non
     while end < len(text) and depth:
         depth += {"(": 1, ")": -1}.get(text[end], 0)
         end += 1
-    args = _split_args(text[m.end():end - 1])
+    args = split_args(text[m.end():end - 1])
     return args[index] if index < len(args) else None
 
 

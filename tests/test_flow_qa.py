@@ -16,7 +16,7 @@ from core.context import Context
 from core.evidence import SourceCache
 from core.generate import stage as gen_stage
 from core.generate.backends.template import TemplateBackend
-from core.generate.flow_facts import conditional
+from core.generate.flow_facts import conditional, repeated
 from core.generate.plan import Planner
 from core.generate.qa_templates import control_text
 from core.generate.spans import JavaOutline, merge
@@ -445,3 +445,80 @@ def test_which_rows_a_method_returns_only_when_it_returns_them():
     assert not _returns_result(body, 1, 4)
     assert _returns_result(["List<Order> list = mapper.selectByExample(ex);", "return list;"], 1, 2)
     assert _returns_result(["return mapper.selectByExample(ex);"], 1, 1)
+
+
+LOCKED = """class Orders {
+    int update(Order order) {
+        Date before = order.getUpdateTime();
+        order.setUpdateTime(now());
+        return mapper.updateWithLock(before, order);
+    }
+    void pay(Order order, Long payId) {
+        order.setPayId(payId);
+        order.setState(201);
+        update(order);
+    }
+    int apply(ApplyParam param) {
+        Apply apply = new Apply();
+        BeanUtils.copyProperties(param, apply);
+        apply.setState(0);
+        apply.setCreated(now());
+        return mapper.insert(apply);
+    }
+}
+"""
+
+
+def test_the_written_record_is_followed_through_any_argument_and_says_what_else_it_holds(tmp_path: Path):
+    """`updateWithLock(before, order)` writes `order`, its second argument: the caller's `setState(201)` is one of
+    its values (blind read 20A: litemall S21 lost the order's status behind the optimistic lock). What the record
+    holds besides its setters is said: `order` is what `pay` receives; `apply` is a new object a copy fills."""
+    from core.generate.flow_facts import record_values
+    from core.generate.flow_templates import _sets_text
+
+    (tmp_path / "Orders.java").write_text(LOCKED, encoding="utf-8")
+    outline = JavaOutline(SourceCache(tmp_path))
+    hops = [{"label": f"Orders.{m}", "caller": f"Orders#{m}()", "path": "Orders.java", "line": n, "controls": []}
+            for m, n in (("pay", 10), ("update", 5))]
+    record_values(hops, ["update", "updateWithLock"], outline)
+    assert [[v["field"] for v in h["sets"]] for h in hops] == [["payId", "state"], ["updateTime"]]
+    assert _sets_text({"hops": hops}, "en").endswith("; every other field of `order` is what `Orders.pay` receives")
+    insert = [{"label": "Orders.apply", "caller": "Orders#apply()", "path": "Orders.java", "line": 17, "controls": []}]
+    record_values(insert, ["insert"], outline)
+    assert insert[0]["origin"]["kind"] == "new"
+    assert _sets_text({"hops": insert}, "en").endswith(
+        "; `BeanUtils.copyProperties(param, apply)` (Orders.java:14) first copies values into `apply`, which it "
+        "stores too")
+
+
+def test_a_value_the_statement_never_binds_is_not_stored(tmp_path: Path):
+    """`item.setId(null)` before an `insert` whose column list leaves `id` out writes nothing (blind read 20A:
+    mall S2 said the insert stored `id` = null)."""
+    from core.generate.flow_facts import _drop_unbound, record_values
+
+    (tmp_path / "Cart.java").write_text(CART, encoding="utf-8")
+    insert = _hops(("change", 14), ("add", 10))
+    record_values(insert, ["add", "insert"], JavaOutline(SourceCache(tmp_path)))
+    _drop_unbound(insert, "insert into item (owner, created) values (#{owner}, #{created})")
+    assert [[v["field"] for v in h["sets"]] for h in insert] == [[], ["owner", "created"]]
+    kept = _hops(("change", 14), ("add", 10))
+    record_values(kept, ["add", "insert"], JavaOutline(SourceCache(tmp_path)))
+    _drop_unbound(kept, "")        # no SQL to read (a JPA save): nothing is dropped
+    assert [[v["field"] for v in h["sets"]] for h in kept] == [["id"], ["owner", "created"]]
+
+
+def test_one_write_is_asked_when_it_stores_two_values_or_more(planner):
+    """A single unconditional write is too shallow to ask about, unless the code puts two or more values on the
+    record it writes: then the question is what it stores."""
+    from core.generate.flow_facts import stores_values
+
+    one = {"sites": [{"hops": [{"sets": [{"field": "id"}, {"field": "state"}]}]}]}
+    two = {"sites": [{"hops": [{"sets": [{"field": "id"}]}, {"sets": [{"field": "state"}, {"field": "paid"}]}]}]}
+    assert not stores_values(one) and stores_values(two)
+    p, data = planner
+    single = [i for i in p.flow_items(data["flows"]) if len(i.facts["writes"]) == 1
+              and not conditional(i.facts["writes"][0]) and not repeated(i.facts["writes"][0])]
+    assert single, "examples/shop has an endpoint with one write that stores several values"
+    for item in single:
+        assert stores_values(item.facts["writes"][0])
+        assert "which values" in item.question.lower() or "write to" in item.question

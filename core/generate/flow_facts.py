@@ -105,6 +105,7 @@ def flow_writes(steps: list[dict], stmts: dict[str, dict], outline: JavaOutline,
                 for (caller, path, line), callee in zip(chain, callees)]
         if st["kind"] in ("update", "insert"):   # the fixed values each caller puts on the record it passes down
             record_values(hops, callees, outline)
+            _drop_unbound(hops, st.get("sql") or "")
         rec["sites"].append({"hops": hops})
     if len(writes) > max_writes or any(len(w["sites"]) > MAX_SITES for w in writes.values()):
         raise TooBroad(f"{len(writes)} written statements")
@@ -140,26 +141,53 @@ def _mark_after_return(writes: list[dict], outline: JavaOutline) -> None:
 def record_values(hops: list[dict], callees: list[str], outline: JavaOutline) -> None:
     """`sets` on each hop: the values put on the record that reaches the write, each as the caller gave it."""
     frames = [outline.call_frame(hop["path"], hop["line"], callee) for hop, callee in zip(hops, callees)]
-    for hop, callee in zip(hops, callees):
-        hop["sets"] = outline.set_values(hop["path"], hop["line"], callee)
-    _keep_written_record(hops, frames)
+    records = _written_records(hops, callees, frames, outline)
+    for hop, callee, record in zip(hops, callees, records):
+        hop["sets"] = outline.set_values(hop["path"], hop["line"], callee, record) if record else []
+    top = next((k for k, r in enumerate(records) if r), None)
+    if top is not None:   # what else the record holds: a row read, the request as sent, a copy
+        origin = outline.record_origin(hops[top]["path"], hops[top]["line"], callees[top], records[top])
+        hops[top]["origin"] = origin and {**origin, "record": records[top]}
     _resolve_params(hops, frames)
 
 
-def _keep_written_record(hops: list[dict], frames: list[dict | None]) -> None:
-    """Values set by a caller reach the write only while each callee writes the record it was given: its first
-    parameter, passed on unchanged. Where a callee writes another object (`existCartItem` it looked up, a row it
-    re-read), the callers' setters above it are on something else and are dropped (blind read H: mall S32 keyed
-    `updateByPrimaryKey(existCartItem)` by `cartItem.id = null`; newbee S6 credited a re-read row's update with
-    the caller's values)."""
+def _written_records(hops: list[dict], callees: list[str], frames: list[dict | None],
+                     outline: JavaOutline) -> list[str | None]:
+    """The name the written record has at each hop, from the write up. At the mapper call it is the argument that
+    setters fill (`updateWithOptimisticLocker(preUpdateTime, order)`: `order`), else the first; a caller's record is
+    the argument it passes for the callee's parameter, while the callee passes that parameter on unchanged. Where a
+    callee writes another object (`existCartItem` it looked up, a row it re-read) the callers above get None: their
+    setters are on something else (blind read H: mall S32, newbee S6; 20A: litemall S21 lost the order's values
+    where the record was the second argument)."""
+    records: list[str | None] = [None] * len(hops)
+    last = frames[-1]
+    if not last or not last["args"]:
+        return records
+    idents = [a for a in last["args"] if re.fullmatch(r"\w+", a)]
+    records[-1] = next((a for a in idents if outline.set_values(hops[-1]["path"], hops[-1]["line"], callees[-1], a)),
+                       last["args"][0])
     for k in range(len(hops) - 1, 0, -1):
-        frame = frames[k]
-        passed = bool(frame and frame["args"] and frame["params"]) and frame["args"][0] == frame["params"][0] \
-            and frame["args"][0] not in frame["assigned"]
-        if not passed:
-            for hop in hops[:k]:
-                hop["sets"] = []
-            return
+        frame, up = frames[k], frames[k - 1]
+        rec = records[k]
+        if not frame or not up or rec not in frame["params"] or rec in frame["assigned"] \
+                or len(up["args"]) != len(frame["params"]):
+            break
+        arg = up["args"][frame["params"].index(rec)]
+        if not re.fullmatch(r"\w+", arg):
+            break
+        records[k - 1] = arg
+    return records
+
+
+def _drop_unbound(hops: list[dict], sql: str) -> None:
+    """A value set on the record that the statement's SQL never binds is not stored: mall's generated `insert`
+    leaves `id` out of its column list, so `cartItem.setId(null)` writes nothing (blind read 20A: mall S2 said it
+    stored `id` = null). Only where the SQL binds properties by name (`#{quantity}`, `#{record.quantity}`)."""
+    if "#{" not in sql and "${" not in sql:
+        return
+    bound = set(re.findall(r"[#$]\{\s*(?:\w+\.)*(\w+)", sql)) | set(re.findall(r"test=\"\s*(?:\w+\.)*(\w+)\s*!=", sql))
+    for hop in hops:
+        hop["sets"] = [v for v in hop.get("sets") or [] if v["field"] in bound]
 
 
 def _resolve_params(hops: list[dict], frames: list[dict | None]) -> None:
@@ -195,6 +223,13 @@ def conditional(write: dict) -> bool:
     """True when no call site reaches the statement outside a branch (each path runs it only sometimes)."""
     return all(any(c["kind"] in ("if", "else", "catch", "and", "or", "skip", "stop") for h in s["hops"] for c in h["controls"])
                for s in write["sites"])
+
+
+def stores_values(write: dict) -> bool:
+    """True when the one site's callers put two or more values on the record written (`order.setStatus(3)`,
+    `order.setReceiveTime(new Date())`): a single write then still says what the operation does to the row."""
+    return len(write["sites"]) == 1 and sum(v["field"] != "id" for h in write["sites"][0]["hops"]
+                                            for v in h.get("sets") or []) >= 2
 
 
 def repeated(write: dict) -> bool:

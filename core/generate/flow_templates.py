@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import re
 
-from core.generate.flow_facts import conditional
+from core.generate.flow_facts import conditional, repeated
 from core.generate.qa_templates import Cite, control_text, file_name, pick, sql_kind, sql_word, unique_claims, write_text
 
 
 def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     """One question per flow: what it writes, in which order, inside which branches and loops (the scope is the
-    entry; checks that return or throw before a write are other questions, about guards)."""
+    entry; checks that return or throw before a write are other questions, about guards). An entry with one write
+    is asked what it stores there: its order and branches are not the point."""
+    writes = f["writes"]
+    if len(writes) == 1 and not conditional(writes[0]) and not repeated(writes[0]):
+        table = ", ".join(f"`{t}`" for t in writes[0]["tables"])
+        if lang == "en":
+            return [("writes", pick(seed, [
+                f"What does {f['entry_label']} write to {table}, and which values does it store?",
+                f"Which values does {f['entry_label']} store in {table}, and where are they set?"]))]
+        return [("writes", f"{f['entry_label_zh']} 向 {table} 写入什么？分别存入哪些值？")]
     if lang == "en":
         return [("writes", pick(seed, [
             f"Which tables does {f['entry_label']} write, in what order, and inside which branches or loops?",
@@ -85,8 +94,40 @@ def _sets_text(site: dict, lang: str, by_key: bool = False) -> str:
     if not sets:
         return row
     if lang == "en":
-        return row + ", storing " + ", ".join(_set_words(h, v, lang) for h, v in sets)
-    return row + "，写入 " + "、".join(_set_words(h, v, lang) for h, v in sets)
+        return row + ", storing " + ", ".join(_set_words(h, v, lang) for h, v in sets) + _origin_text(site, lang)
+    return row + "，写入 " + "、".join(_set_words(h, v, lang) for h, v in sets) + _origin_text(site, lang)
+
+
+def _origin_text(site: dict, lang: str) -> str:
+    """What else the written record holds besides the values set on it: the row a call read (its other fields go
+    back as read), what the method receives (the request's fields), a copy made into it. Nothing for a fresh
+    object nobody fills: the setters are all it holds (blind read 20A: mall S2 listed the setters of a request
+    body as if they were all the insert stored)."""
+    hop = next((h for h in site["hops"] if h.get("origin")), None)
+    o = hop and hop["origin"]
+    if not o:
+        return ""
+    rec = o["record"]
+    name = file_name(hop["path"])
+    code = _quoted(o["code"] or "", f"{name}:{o['line']}", lang)
+    fills = ", ".join(_quoted(f["code"], f"{name}:{f['line']}", lang) for f in o["fills"])
+    if lang == "en":
+        said = {"param": f"; every other field of `{rec}` is what `{hop['label']}` receives",
+                "read": f"; `{rec}` is what {code} returned, so its other fields go back as read",
+                "other": f"; `{rec}` is {code}, whose other fields are written as they are"}
+        return said.get(o["kind"], "") + (f"; {fills} first copies values into `{rec}`, which it stores too"
+                                          if fills else "")
+    said = {"param": f"；`{rec}` 的其他字段就是 `{hop['label']}` 收到的值",
+            "read": f"；`{rec}` 来自 {code}，其他字段按读到的值写回",
+            "other": f"；`{rec}` 即 {code}，其他字段按原样写入"}
+    return said.get(o["kind"], "") + (f"；{fills} 先向 `{rec}` 复制了值，这些值也会写入" if fills else "")
+
+
+def _quoted(code: str, at: str, lang: str, limit: int = 70) -> str:
+    """'`orderMapper.selectByPrimaryKey(id)` (X.java:12)'; a longer expression by its line alone."""
+    if len(code) <= limit:
+        return f"`{code}` ({at})" if lang == "en" else f"`{code}`（{at}）"
+    return f"the call at {at}" if lang == "en" else f"{at} 处的调用"
 
 
 def _set_words(hop: dict, v: dict, lang: str) -> str:
@@ -159,6 +200,7 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
         claims += [(_set_claim(h, v, lang), list(dict.fromkeys(
                        cite.at(n, h["path"]) for n in [v["line"], *(c["line"] for c in v.get("controls") or [])])))
                    for h in hops for v in h.get("sets") or []]
+        claims += _origin_claims(site, lang, cite)
         claims += [((f"`{x['label']}` calls `{x['callee']}` with `{x['arg']}` as `{x['param']}`" if lang == "en"
                      else f"`{x['label']}` 以 `{x['arg']}` 作为 `{x['param']}` 调用 `{x['callee']}`"),
                     _link_ids(h, v, n, cite)) for h in hops for v in h.get("sets") or []
@@ -178,6 +220,24 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
             conds = [control_text(c, lang) for c in hop["controls"]]
             claims.append(((f"the call at {at} runs " + ", ".join(conds)) if lang == "en"
                            else f"{at} 的调用" + "、".join(conds), ids))
+    return claims
+
+
+def _origin_claims(site: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
+    """The trace of `_origin_text`: where the written record was read or made, and each copy into it."""
+    hop = next((h for h in site["hops"] if h.get("origin")), None)
+    if hop is None or not any(h.get("sets") for h in site["hops"]):
+        return []
+    o, rec, path = hop["origin"], hop["origin"]["record"], hop["path"]
+    claims = []
+    if o["kind"] == "param":
+        claims.append(((f"`{rec}` is a parameter of `{hop['label']}`" if lang == "en"
+                        else f"`{rec}` 是 `{hop['label']}` 的参数"), [cite.at(o["line"], path)]))
+    elif o["kind"] in ("read", "other"):
+        claims.append(((f"`{rec}` is assigned at line {o['line']}" if lang == "en"
+                        else f"`{rec}` 在第 {o['line']} 行被赋值"), [cite.at(o["line"], path)]))
+    claims += [((f"line {f['line']} passes `{rec}` to a copy before the write" if lang == "en"
+                 else f"第 {f['line']} 行在写入前把 `{rec}` 传给复制调用"), [cite.at(f["line"], path)]) for f in o["fills"]]
     return claims
 
 

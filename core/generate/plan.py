@@ -31,6 +31,7 @@ from core.generate.flow_facts import (
     method_ref_calls,
     repeated,
     statement_label,
+    stores_values,
 )
 from core.generate.flow_facts import member_label as _label
 from core.generate.flow_templates import flow_questions, table_questions
@@ -371,6 +372,10 @@ class Planner:
             spans.append(Span(path=hop["path"], start_line=hop["line"], end_line=hop["line"]))
             spans += [Span(path=hop["path"], start_line=n, end_line=n) for v in hop.get("sets") or []
                       for n in [v["line"], *(c["line"] for c in v.get("controls") or [])]]   # and the branch it is in
+            origin = hop.get("origin")
+            if origin and any(h.get("sets") for h in hops):   # where the written record comes from (flow_templates)
+                spans += [Span(path=hop["path"], start_line=n, end_line=n)
+                          for n in [origin["line"], *(f["line"] for f in origin["fills"])]]
             if hop.get("paged"):   # PageHelper.startPage before a query, and its branches (read_facts)
                 paged = hop["paged"]
                 spans += [Span(path=hop["path"], start_line=c["line"], end_line=min(c["header_end"], c["line"] + 5))
@@ -384,8 +389,9 @@ class Planner:
 
     def flow_items(self, flows: list[dict]) -> list[WorkItem]:
         """What an entry point writes, in order and under which branches and loops, for entries whose
-        writes fall in the requested domains; read-only flows and a single unconditional write (shallow)
-        are not asked about, nor flows the walk could not follow to the end, nor inactive components."""
+        writes fall in the requested domains; read-only flows and a single unconditional write that stores
+        fewer than two known values (shallow) are not asked about, nor flows the walk could not follow to the end,
+        nor inactive components."""
         items = []
         for flow in flows:
             steps = self.flow_steps(flow)
@@ -394,7 +400,7 @@ class Planner:
             except TooBroad:
                 continue
             if writes and all(w["tables"] for w in writes) and (len(writes) > 1 or conditional(writes[0])
-                                                                 or repeated(writes[0])):
+                                                                 or repeated(writes[0]) or stores_values(writes[0])):
                 items += self.entry_flow_items(flow, steps, writes, "writes", flow_questions)
         return items
 

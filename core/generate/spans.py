@@ -40,6 +40,7 @@ LOOPS = frozenset({"for_statement", "enhanced_for_statement", "while_statement",
 _LEAD = re.compile(r"\s*(\}\s*(else\b\s*)?)?")
 _BODY_FIELDS = ("consequence", "alternative", "body")
 _SCOPE_ENDS = frozenset({"method_declaration", "constructor_declaration", "class_body"})
+FILLS = re.compile(r"(?i)copy|fill|merge|populate|convert|assign")   # calls that put values on an argument
 
 
 @dataclass(frozen=True)
@@ -105,19 +106,22 @@ class JavaOutline:
             call = next((r for r in java_ast.walk(stmt, {"method_reference"}) if text(r).endswith(f"::{callee}")), None)
         return list(reversed(out)) + (_inner_controls(call, stmt) if call is not None else [])
 
-    def set_values(self, path: str, line: int, callee: str) -> list[dict]:
+    def set_values(self, path: str, line: int, callee: str, record: str | None = None) -> list[dict]:
         """Every value put on the record a write call on `line` is given, before it in the same method
         (`coupon.setStatus(STATUS_EXPIRED)`, `coupon.setCount(coupon.getCount() - 1)`, then
         `couponService.updateById(coupon)`): what the write stores, which the statement's SQL (`update ... set`
         every column of the record) does not say. Each with the branches and loops it sits in that the call does
-        not (`controls`); a setter on the other branch of an `if` around the call is left out. [{receiver, field,
-        value (None when too long to quote), line, controls}] in code order; [] when none or no call found."""
+        not (`controls`); a setter on the other branch of an `if` around the call is left out. The record is the
+        argument named `record`, else the first one. [{receiver, field, value (None when too long to quote), line,
+        controls}] in code order; [] when none or no call found."""
         stmt = self.statement_at(path, line)
         call = self._call(stmt, line, callee) if stmt is not None else None
         args = call.child_by_field_name("arguments") if call is not None else None
-        if args is None or not args.named_children or args.named_children[0].type != "identifier":
+        names = [text(a) for a in args.named_children if a.type == "identifier"] if args is not None else []
+        if record is None and args is not None and args.named_children and args.named_children[0].type == "identifier":
+            record = names[0]
+        if record not in names:
             return []
-        record = text(args.named_children[0])
         body = java_ast.enclosing(call, {"method_declaration", "constructor_declaration", "lambda_expression"})
         around = {(c.line, c.kind) for c in self.controls(path, line)}
         out = []
@@ -137,6 +141,40 @@ class JavaOutline:
                         "value": value if len(value) <= MAX_VALUE else None, "line": at,   # read as all)
                         "controls": [{"kind": x.kind, "code": x.code, "line": x.line} for x in own]})
         return out
+
+    def record_origin(self, path: str, line: int, callee: str, record: str) -> dict | None:
+        """Where the record a write call is given comes from, in its method: `new` (a fresh object: the setters
+        are all it holds), `param` (what the method receives), `read` (a value a call returned, such as a row
+        loaded by key), or `other`; with `fills`, the calls before the write that take it as an argument
+        (`BeanUtils.copyProperties(param, record)`, by a copying name) and so put more on it than the setters
+        say. None when unknown."""
+        stmt = self.statement_at(path, line)
+        call = self._call(stmt, line, callee) if stmt is not None else None
+        body = java_ast.enclosing(call, {"method_declaration", "constructor_declaration"}) if call is not None else None
+        if body is None:
+            return None
+        origin = None
+        formal = body.child_by_field_name("parameters")
+        if any(text(p.child_by_field_name("name")) == record for p in (formal.named_children if formal else [])):
+            origin = {"kind": "param", "code": None, "line": lines(body)[0]}
+        for node in java_ast.walk(body, {"variable_declarator", "assignment_expression"}):
+            if node.start_byte > call.start_byte:
+                break
+            name, value = (node.child_by_field_name("name"), node.child_by_field_name("value")) \
+                if node.type == "variable_declarator" else (node.child_by_field_name("left"), node.child_by_field_name("right"))
+            if text(name) == record and value is not None:
+                kind = {"object_creation_expression": "new", "method_invocation": "read"}.get(value.type, "other")
+                origin = {"kind": kind, "code": squash(text(value)), "line": lines(value)[0]}
+        if origin is None:
+            return None
+        origin["fills"] = [{"code": squash(text(c)), "line": lines(c)[0]}
+                           for c in java_ast.walk(body, {"method_invocation"})
+                           if origin["line"] <= lines(c)[0] and c.end_byte < call.start_byte
+                           and FILLS.search(text(c.child_by_field_name("name")))
+                           and text(c.child_by_field_name("object")) != record
+                           and any(text(a) == record for a in (c.child_by_field_name("arguments").named_children
+                                                              if c.child_by_field_name("arguments") else []))]
+        return origin
 
     def call_frame(self, path: str, line: int, callee: str) -> dict | None:
         """The call to `callee` on `line` seen from its method: the arguments it passes (as written), the method's

@@ -35,6 +35,7 @@ from core.generate.flow_facts import (
 )
 from core.generate.flow_facts import member_label as _label
 from core.generate.flow_templates import flow_questions, table_questions
+from core.generate.interceptors import Interceptor, registered, touching
 from core.generate.lifecycle_facts import class_mapping_line, lifecycle_items, on_new_record
 from core.generate.qa_templates import QA
 from core.generate.query_sql import xml_query
@@ -391,7 +392,7 @@ class Planner:
         """What an entry point writes, in order and under which branches and loops, for entries whose
         writes fall in the requested domains; read-only flows and a single unconditional write that stores
         fewer than two known values (shallow) are not asked about, nor flows the walk could not follow to the end,
-        nor inactive components."""
+        nor inactive components, nor endpoints whose interceptors write too."""
         items = []
         for flow in flows:
             steps = self.flow_steps(flow)
@@ -400,7 +401,8 @@ class Planner:
             except TooBroad:
                 continue
             if writes and all(w["tables"] for w in writes) and (len(writes) > 1 or conditional(writes[0])
-                                                                 or repeated(writes[0]) or stores_values(writes[0])):
+                                                                 or repeated(writes[0]) or stores_values(writes[0])) \
+                    and not self.intercepted(flow, WRITES):
                 items += self.entry_flow_items(flow, steps, writes, "writes", flow_questions)
         return items
 
@@ -528,6 +530,15 @@ class Planner:
             by_table = {d for table in w["tables"] for d in self.table_domains.get(table, [])}
             found.update(by_table or self.class_domains.get(w["stmt_id"].rsplit(".", 1)[0], []))
         return next((d for d in self.domains if d in found), None)
+
+    @cached_property
+    def interceptors(self) -> list[Interceptor]:
+        return registered(self.data, self.files)
+
+    def intercepted(self, flow: dict, kinds: frozenset[str]) -> bool:
+        """An endpoint whose registered interceptors reach SQL of `kinds` too: a list of what the handler reaches
+        would not be all the request runs, so it is not asked (core.generate.interceptors)."""
+        return flow["entry_kind"] == "endpoint" and bool(touching(self, flow["name"].split(" ", 1)[-1], kinds))
 
     # -------------------------------------------------------------- design --
     @cached_property

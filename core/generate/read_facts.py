@@ -41,7 +41,7 @@ def read_items(planner, flows: list[dict]) -> list[WorkItem]:
     items = []
     for flow in flows:
         steps = planner.flow_steps(flow)
-        if not steps or not _all_known(planner, steps, interfaces, unresolved):
+        if not steps or not _all_known(planner, steps, interfaces, unresolved) or planner.intercepted(flow, READS):
             continue
         try:
             if write_sites(steps, planner.stmts, WRITES):

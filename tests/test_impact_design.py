@@ -139,3 +139,31 @@ def test_the_step_is_one_change_on_its_check_and_the_new_method_gets_an_endpoint
     assert re.search(r"\[controller\] \w+ add an endpoint beside `\w+ /[^`]+` \(`\w+\.\w+`\) that calls the new method",
                      text), text
     assert re.search(r"\d+ set 1, so records reach 1 there as today", s.design.understanding), s.design.understanding
+
+
+def test_a_filter_built_in_a_java_string_is_a_place_of_its_own(tmp_path):
+    """A query string that filters on the column passes the value on: it is listed (blind read 20A: litemall's
+    `queryVoSelective` was missing from an "every place" list), where an UPDATE in a string stops the design."""
+    edits = [(ORDER_IMPL, "public class OrdOrderServiceImpl implements OrdOrderService {",
+              'public class OrdOrderServiceImpl implements OrdOrderService {\n'
+              '    static String byStatus(String codes) {\n'
+              '        return "select id from ord_order o where o.status in (" + codes + ")";\n'
+              '    }')]
+    _, db_path = edited_shop(tmp_path, edits)
+    found = [s for s in add_state(Database(db_path, wait=0.5)) if "OrdOrder.status" in s.question]
+    assert found
+    for s in found:
+        assert any(r.component == "OrdOrderServiceImpl.byStatus" and "filters on the column" in r.why
+                   for r in s.design.reuse), s.design.reuse
+
+
+def test_two_sets_far_apart_in_one_method_are_two_places():
+    """Sites of one method and kind are grouped only within one evidence item (40 lines): litemall `submit` sets 101
+    at line 376 and 201 at line 481, and the second was dropped from an "every place" list (blind read 20A)."""
+    from core.generate.design_facts import Site
+    from core.generate.impact import _grouped
+
+    def site(line: int) -> Site:
+        return Site("set", "S.submit", "service", "S.java", line, line - 1, line + 1, f"o.setStatus({line})")
+    grouped = _grouped([site(376), site(380), site(481)])
+    assert [(g.line, g.lines) for g in grouped] == [(376, [376, 380]), (481, [])]

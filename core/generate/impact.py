@@ -31,7 +31,7 @@ MAX_SITES = 45          # places (methods, statements, documenting lines): beyon
 SHORT_ABOVE = 24        # places beyond which each is claimed by its line number, not its quoted code
 MAX_ANSWER = 7990        # characters of a rendered design (the validator fails answers above 8000)
 MAX_PAIRS = 3           # "between A and B" variants per field (each splits another operation)
-_SQL_STRING = re.compile(r'"[^"\n]*\b(select|update|where|set)\b[^"\n]*"', re.I)
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _CANCELLED = re.compile(r"cancel|close|取消|关闭", re.I)
 _DOC_LINE = re.compile(r"^\s*(//|/?\*|@|<!--|--)|COMMENT\s+'")     # comments, annotations, DDL column comments
 _NUM = re.compile(r"(?<![\w.])-?\d+(?![\w.])")
@@ -44,20 +44,38 @@ def _ends(d: dict, code: str) -> bool:
 
 
 def _grouped(sites: list[Site]) -> list[Site]:
-    """One place per method (or statement) and kind: `hasPayed`'s three comparisons are one check."""
-    groups: dict[tuple[str, str, str], list[Site]] = {}
+    """One place per method (or statement) and kind: `hasPayed`'s three comparisons are one check. A group spans at
+    most 40 lines (one evidence item); a site further down its method starts a place of its own, never dropped
+    (blind read 20A: litemall `submit` sets 101 at line 376 and 201 at line 481)."""
+    groups: dict[tuple[str, str, str], list[list[Site]]] = {}
     for s in sorted(sites, key=lambda s: (s.path, s.line)):
-        groups.setdefault((s.path, s.where, s.kind if s.kind != "doc" else f"doc{s.line}"), []).append(s)
+        runs = groups.setdefault((s.path, s.where, s.kind if s.kind != "doc" else f"doc{s.line}"), [])
+        if runs and s.end_line <= min(x.start_line for x in runs[-1]) + 39:
+            runs[-1].append(s)
+        else:
+            runs.append([s])
     out = []
-    for group in groups.values():
+    for group in (run for runs in groups.values() for run in runs):
         first = group[0]
-        lines = sorted({n for s in group for n in (s.lines or [s.line])})
         if len(group) > 1:
-            first = Site(first.kind, first.where, first.layer, first.path, lines[0], min(s.start_line for s in group),
-                         min(max(s.end_line for s in group), min(s.start_line for s in group) + 39), first.text,
-                         first.via, first.field, [n for n in lines if n <= min(s.start_line for s in group) + 39])
+            top = min(s.start_line for s in group)
+            lines = sorted({n for s in group for n in (s.lines or [s.line])})
+            first = Site(first.kind, first.where, first.layer, first.path, lines[0], top,
+                         max(s.end_line for s in group), first.text, first.via, first.field, lines)
         out.append(first)
     return out
+
+
+def _rest_en(split: list[dict], docs: list[dict]) -> str:
+    """The places the count sentence has not named yet, so that its parts add up to the total."""
+    parts = ([f"{len(split)} {'is' if len(split) == 1 else 'are'} the step itself"] if split else []) + \
+        ([f"{len(docs)} document{'s' if len(docs) == 1 else ''} the codes"] if docs else [])
+    return "".join(f"; {p}" for p in parts) + "."
+
+
+def _rest_zh(split: list[dict], docs: list[dict]) -> str:
+    parts = ([f"{len(split)} 处是该步骤本身"] if split else []) + ([f"{len(docs)} 处说明了取值"] if docs else [])
+    return f"其余 {len(split) + len(docs)} 处：{'，'.join(parts)}。" if parts else ""
 
 
 def _doc_codes(d: dict, line: str) -> int:
@@ -149,9 +167,10 @@ class ImpactDeriver:
             return None                     # a writer whose value is unknown
         table = self.r.tables[ent["symbol_id"]]
         column = snake(fld)
-        if self._sql_in_strings(table, column):
+        strings = self._string_sql(table, column)
+        if strings is None:
             return None
-        sites = [s for s in self.r._sites(ent, fld) if not self.code.inactive(self._owner(s))]
+        sites = [s for s in self.r._sites(ent, fld) + strings if not self.code.inactive(self._owner(s))]
         sites += self._reads(ent, fld, sites)
         sites += self._constant_uses(d, sites)
         sites += self._literal_uses(d, ent["name"], table, sites)
@@ -304,18 +323,28 @@ class ImpactDeriver:
         site.field = "allowableValues" if any("allowableValues" in lines[n - 1] for n in range(line, end + 1)) else ""
         return site
 
-    def _sql_in_strings(self, table: str, column: str) -> bool:
-        """SQL on the column built in a Java string (`"update ... set status = 4"`): a place the facts do not read."""
+    def _string_sql(self, table: str, column: str) -> list[Site] | None:
+        """SQL on the column built in Java strings. A write there (`"update ... set status = 4"`) is a place the facts
+        do not read: None. A filter (`" o.order_status in (" + ...`) passes the value on, and is a place like any
+        other (blind read 20A: litemall `queryVoSelective` was missing from an "every place" list). A bare word
+        column (`status`) counts only in a file that names the table."""
+        column_op = re.compile(rf"(?<![\w$]){re.escape(column)}\s*(=|<>|!=|<|>|\bin\b|\blike\b|\bis\b)", re.I)
+        sites = []
         for f in self.data["files"]:
             if not f["path"].endswith(".java") or f["path"] in self.code.generated_paths:
                 continue
             text = self.r.files.get(f["path"]).text
-            if table not in text.lower():
+            low = text.lower()
+            if column not in low or ("_" not in column and table not in low):
                 continue
-            for lit in _SQL_STRING.finditer(text):
-                if re.search(rf"\b{re.escape(column)}\b", lit.group(0), re.I):
-                    return True
-        return False
+            for lit in _STRING.finditer(text):
+                if not column_op.search(lit.group(0)):
+                    continue
+                if re.search(r"\b(update|insert)\b", lit.group(0), re.I) \
+                        or re.search(rf"\bset\b.*\b{re.escape(column)}\s*=", lit.group(0), re.I):
+                    return None
+                sites.append(self.code.site("sql_filter", f["path"], text.count("\n", 0, lit.start()) + 1))
+        return sites
 
     # -------------------------------------------------------------- on status --
     def on_status(self, domain: str) -> list[DesignSpec]:
@@ -731,8 +760,8 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         elif p["role"] == "decide":
             hit = "/".join(c for c in p["codes"] if c in (a, b))
             changes.append((_layer(p), where, _t(
-                lang, f"{_through(p, lang)}{'names' if p['kind'] == 'use' else 'tests'} {'/'.join(p['codes'])}: as "
-                      f"written {new} matches none of them; decide whether it belongs with {hit} here{job}",
+                lang, f"{_through(p, lang)}{'names' if p['kind'] == 'use' else 'tests'} {'/'.join(p['codes'])}: "
+                      f"{new} matches none of them as written; decide if it goes with {hit}{job}",
                 f"{_through(p, lang)}判断 {'/'.join(p['codes'])}：按现在的写法 {new} 不匹配其中任何一个；"
                 f"需决定它在这里是否与 {hit} 同样处理{job}"), False))
     changes += [_split_change(group, f, lang) for group in _by_where([p for p in split if not p["via"]])]
@@ -751,25 +780,25 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     passed = [p for p in places if p["role"] in ("param", "read", "use")]
     decide = [p for p in places if p["role"] == "decide" or (p["role"] == "other" and p["ordered"])]
     ordered = [p for p in places if p["ordered"]]
+    docs = [p for p in places if p["role"] == "doc"]
     understanding = _t(
         lang,
         f"{f['entity']}.{fld} ({f['table']}.{f['column']}) takes the codes {', '.join(f['codes'])}. {ops} "
         f"move{'s' if len(f['ops']) == 1 else ''} "
         f"{fld} from {f['a_label']} to {f['b_label']}. The new state needs a code no state uses yet (for example "
         f"{new}), a step that moves a record from {a} into it, and {ops} moving it on from {new} to {b}. "
-        f"{len(places)} places in the code set, test, read or document {fld}; each is cited below. "
-        f"{len(decide)} of them test {a} or {b} (or compare codes by order) and must decide what {new} does; "
+        f"{len(places)} places set, test, read or document {fld}, each cited below: "
+        f"{len(decide)} test {a} or {b} (or compare codes by order) and must decide what {new} does; "
         + (f"{len(reach)} set {a}, so records reach {a} there as today; " if reach else "")
-        + f"{len(same)} set or test only other codes, where {new} is treated as {a} and {b} are (none of the "
-        f"three is listed there), and {len(passed)} filter by or pass on the value they are given; these need no "
-        "change for the new code.",
+        + f"{len(same)} set or test only other codes (treating {new} as they treat {a} and {b}) and {len(passed)} "
+        f"filter by or pass on a value they are given: these need no change for {new}" + _rest_en(split, docs),
         f"{f['entity']}.{fld}（{f['table']}.{f['column']}）取值为 {'、'.join(f['codes'])}。{ops} 把 {fld} 从 "
         f"{f['a_label']} 改为 {f['b_label']}。新状态需要一个尚未使用的取值（例如 {new}），一个把记录从 {a} 改为它的步骤，"
         f"以及由 {ops} 从 {new} 改为 {b}。代码中共有 {len(places)} 处设置、判断、读取或说明 {fld}，下面逐一引用。"
         f"其中 {len(decide)} 处判断 {a} 或 {b}（或按大小比较取值），必须决定 {new} 的处理；"
         + (f"{len(reach)} 处设置 {a}，记录照常在那里到达 {a}；" if reach else "")
         + f"{len(same)} 处只设置或判断其他取值（{new} 与 {a}、{b} 一样都不在其中），{len(passed)} 处按传入的值过滤或传递，"
-        "这些地方无需为新取值修改。")
+        "这些地方无需为新取值修改。" + _rest_zh(split, docs))
     flow = [_t(lang, f"a record reaches {a} as today", f"记录照常到达 {a}"),
             _t(lang, f"the new endpoint calls the new method, which moves it from {a} to {new} only while it is {a}",
                f"新接口调用新方法，新方法仅在记录为 {a} 时把它改为 {new}"),

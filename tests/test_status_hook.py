@@ -105,3 +105,27 @@ def test_a_record_built_in_the_method_under_a_test_of_the_request_is_unchecked()
     # a method that creates the record first may be moving the one it just created: not said to be unchecked
     created = lines[:3] + ["    mapper.insert(first);"] + lines[3:]
     assert not _untested(created, m, 9, "status", built=True)
+
+
+def test_exactly_once_only_where_the_write_itself_decides(shop_db):
+    """A Java check of the current status before a write that does not test it is a check-then-act race: two
+    requests both pass and the hook runs twice (blind read 20A: mall S17 said "exactly when the state is entered"
+    of `confirmReceiveOrder`). A write that tests it but whose row count nobody checks runs the hook even when it
+    changed nothing. Only a tested write with its row count checked is exactly once."""
+    from core.generate.status_hook import _racy, _unconfirmed
+    java_check = {"from_codes": ["2"], "sql": None, "criteria": False, "row_check": None, "untested": False}
+    assert _racy(java_check) and not _unconfirmed(java_check)
+    assert _racy({**java_check, "from_codes": []})          # a check of another field races the same way
+    assert not _racy({**java_check, "from_codes": [], "untested": True})   # no check at all: its own risk
+    assert _unconfirmed({**java_check, "criteria": True}) and not _racy({**java_check, "criteria": True})
+    assert not _racy({**java_check, "criteria": True, "row_check": 9})
+    assert not _unconfirmed({**java_check, "criteria": True, "row_check": 9})
+    confirmed = _one(hooks(shop_db), "OrdOrder enters status 3")
+    assert "exactly when" not in confirmed.design.understanding
+    assert any(r.startswith("`OrdPortalOrderServiceImpl.confirmReceiveOrder` checks that status is 2 in Java, then "
+                            "writes 3 with an update that does not test status") for r in confirmed.design.risks)
+    for s in hooks(shop_db):
+        exact = "exactly when the state is entered" in s.design.understanding
+        raced = any("two requests at the same time" in r or "the hook still runs" in r or "is written again" in r
+                    for r in s.design.risks)
+        assert exact != raced, s.question

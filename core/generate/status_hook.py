@@ -349,6 +349,19 @@ def _target(p: dict, lang: str, ent: str) -> str:
     return _t(lang, f"with `{var}`", f"参数为 `{var}`")
 
 
+def _racy(p: dict) -> bool:
+    """A check in Java (`if (order.getStatus() != 2) throw`, or of another field) followed by a write that does not
+    test the status: a check-then-act race, so the action can run twice (blind read 20A: mall S17 said "exactly
+    when" of `confirmReceiveOrder`). A place with no check at all is `untested`, its own risk."""
+    return not p["untested"] and not p["sql"] and not p.get("criteria")
+
+
+def _unconfirmed(p: dict) -> bool:
+    """The write tests the current status (criteria or SQL) but its row count is not checked: a write that matched
+    nothing is not told apart, and the hook after it runs anyway."""
+    return bool(p["from_codes"]) and bool(p["sql"] or p.get("criteria")) and not p.get("row_check")
+
+
 def _refused_tests(places: list[dict], fld: str, lang: str) -> list[str]:
     """Only what the changes implement: a place whose hook follows its row-count check skips it when no row matched; a
     Java-side check of the current status (a `from` with no criteria or SQL doing it) exits before the write and the
@@ -424,6 +437,8 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     n_sql = [p for p in places if p["sql"]]
     unchecked = list(dict.fromkeys(p["op"] for p in places if p["untested"]))
     again = ", ".join(f"`{op}`" for op in unchecked)
+    racy = list(dict.fromkeys(p["op"] for p in places if _racy(p) or _unconfirmed(p)))
+    raced = ", ".join(f"`{op}`" for op in racy)
     rows = []
     for p in places:
         froms = " or ".join(p["from_codes"])
@@ -435,17 +450,23 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         lang, f"{len(places)} place{'s' if len(places) != 1 else ''} in the code move{'s' if len(places) == 1 else ''} "
               f"{ent}.{fld} to {label} (counting every `set{cap(fld)}` call on {_a(ent)} and every mapper statement "
               f"that writes {f['table']}.{snake(fld)}): " + "; ".join(rows) + ". Calling one method right after each of "
-              + ("these writes runs the action exactly when the state is entered, and nowhere else." if not again else
+              + ("these writes runs the action exactly when the state is entered, and nowhere else."
+                 if not again and not racy else
                  f"these writes runs the action on every path into the state; {again} {'does' if len(unchecked) == 1 else 'do'} "
                  f"not check the current {fld}, so {'it runs' if len(unchecked) == 1 else 'they run'} it again when "
-                 f"rewriting a record already in {code} (see Risks).")
+                 f"rewriting a record already in {code} (see Risks)." if again else
+                 f"these writes runs the action on every path into the state; {raced} "
+                 f"{'does' if len(racy) == 1 else 'do'} not make the write itself depend on the current {fld} and "
+                 "its row count, so two requests at the same time can both run the action (see Risks).")
               + (f" {len(n_sql)} of them {'sets' if len(n_sql) == 1 else 'set'} the column in SQL, which a listener "
                  "on the entity or its setter would not see." if n_sql else ""),
         f"代码中共有 {len(places)} 处把 {ent}.{fld} 改为 {label}（统计范围：{ent} 上所有 `set{cap(fld)}` 调用，以及所有写 "
         f"{f['table']}.{snake(fld)} 的 mapper 语句）：" + "；".join(rows)
-        + ("。在每次写入之后调用同一个方法，动作就恰好在进入该状态时执行。" if not again else
+        + ("。在每次写入之后调用同一个方法，动作就恰好在进入该状态时执行。" if not again and not racy else
            f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作；但 {again} 不检查当前的 {fld}，"
-           f"对已处于 {code} 的记录再次写入时也会再次执行（见风险）。")
+           f"对已处于 {code} 的记录再次写入时也会再次执行（见风险）。" if again else
+           f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作；{raced} 的写入本身不以当前的 {fld} "
+           "及影响行数为条件，两个同时到达的请求都可能各执行一次动作（见风险）。")
         + (f"其中 {len(n_sql)} 处在 SQL 中设置该列，实体或其 setter 上的监听看不到它们。" if n_sql else ""))
     risks = []
     for p in places:
@@ -464,6 +485,27 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                             f"`{p['op']}` 写入 {code} 前不读取当前的 {fld}，更新也不按 {fld} 过滤："
                             f"已处于 {code} 的 {ent} 会被再次写入并再次执行动作，"
                             "因此钩子必须能承受重复（或在写入时判断当前状态）"))
+        if _racy(p):
+            froms = " or ".join(p["from_codes"])
+            check = _t(lang, f"checks that {fld} is {froms} in Java" if froms else "checks the record in Java",
+                       f"先在 Java 中检查 {fld} 为 {froms}" if froms else "先在 Java 中检查记录")
+            cond = _t(lang, f"{fld} = {froms}" if froms else f"the {fld} it checked", f"{fld} = {froms}" if froms
+                      else f"所检查的 {fld}")
+            risks.append(_t(lang, f"`{p['op']}` {check}, then writes {code} with an update that does not test {fld}"
+                                  + ("" if p.get("row_check") else " and whose row count nothing checks")
+                                  + ": two requests at the same time both pass the check, both write and both run the "
+                                  f"action; filter the update on {cond} and call the hook only when it changed a row",
+                            f"`{p['op']}` {check}，再用不判断 {fld} 的更新写入 {code}"
+                            + ("" if p.get("row_check") else "，且不检查影响行数")
+                            + f"：两个同时到达的请求都会通过检查、都写入并各执行一次动作；应在更新条件中加上 {cond}，"
+                              "并仅在确有记录被改动时调用钩子"))
+        if _unconfirmed(p):
+            risks.append(_t(lang, f"`{p['op']}`'s write only matches records in {' or '.join(p['from_codes'])}, but "
+                                  "nothing checks how many rows it changed: when another request moved the record "
+                                  "first, the write changes nothing and the hook still runs; call it only when a row "
+                                  "changed",
+                            f"`{p['op']}` 的写入只匹配处于 {' 或 '.join(p['from_codes'])} 的记录，但没有检查影响行数："
+                            "若记录已被另一请求改动，写入不改变任何行，钩子仍会执行；应仅在确有记录被改动时调用"))
         if p["target"][0] in ("each", "rows"):
             risks.append(_t(lang, f"`{p['op']}` moves several records in one write: the hook runs once per record, "
                                   f"only for the records in `{p['target'][1]}` that the write actually matched",

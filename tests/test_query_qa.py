@@ -151,3 +151,21 @@ def test_a_count_says_the_comparison_it_feeds(tmp_path):
            "`Asserts.fail(\"待付款订单过多\");`" in answer
     trace = json.loads(payload)["trace"]
     assert any("runs `Asserts.fail" in t["claim"] for t in trace)
+
+
+def test_a_select_of_another_tables_rows_is_not_asked_about_the_from_table():
+    """`SELECT c.* FROM history ch LEFT JOIN coupon c` mapped to the coupon's result map returns coupons: asking
+    "which history rows does it return" is false (blind read 20A: mall S20)."""
+    from core.generate.query_facts import _rows_of_other_table
+    joined = ['<select id="listCoupons" resultMap="io.acdp.shop.mapper.MktCouponMapper.BaseResultMap">',
+              "  SELECT c.* FROM mkt_coupon_history ch LEFT JOIN mkt_coupon c ON ch.coupon_id = c.id",
+              "  WHERE ch.member_id = #{memberId}", "</select>"]
+    assert _rows_of_other_table(joined, "mkt_coupon_history")
+    by_alias = [joined[0].replace("io.acdp.shop.mapper.MktCouponMapper.BaseResultMap", "CouponView"), *joined[1:]]
+    assert _rows_of_other_table(by_alias, "mkt_coupon_history")        # the select list alone says it
+    own = ['<select id="list" resultMap="BaseResultMap">',
+           "  SELECT ch.* FROM mkt_coupon_history ch LEFT JOIN mkt_coupon c ON ch.coupon_id = c.id", "</select>"]
+    assert not _rows_of_other_table(own, "mkt_coupon_history")
+    detail = ['<select id="detail" resultType="io.acdp.shop.dto.OrderDetail">',
+              "  SELECT o.*, i.product_name FROM ord_order o LEFT JOIN ord_order_item i ON i.order_id = o.id", "</select>"]
+    assert not _rows_of_other_table(detail, "ord_order")

@@ -101,8 +101,9 @@ class Queries:
                 continue
             if self.p.inactive.get(st["namespace"]):
                 continue
-            q = xml_query(self.p.files.get(st["path"]).lines, st["start_line"], st["end_line"])
-            if q is None:
+            lines = self.p.files.get(st["path"]).lines
+            q = xml_query(lines, st["start_line"], st["end_line"])
+            if q is None or _rows_of_other_table(lines[st["start_line"] - 1: st["end_line"]], q.table):
                 continue
             scope = f"{st['namespace'].rsplit('.', 1)[-1]}.{st['statement']}"
             conds = [self._cond(q.table, c.text, c.line, st["path"], c.when, c.when_lines) for c in q.conditions]
@@ -587,6 +588,24 @@ def _trivial(f: dict) -> bool:
     if len(conds) != 1 or conds[0]["when"]:
         return False
     return bool(_TRIVIAL_KEY.match(conds[0]["text"])) or not (f["joins"] or f["order"] or f["page"] or f["limit"])
+
+
+def _rows_of_other_table(lines: list[str], table: str) -> bool:
+    """A select whose rows are another table's: `SELECT c.* FROM sms_coupon_history ch LEFT JOIN sms_coupon c`
+    mapped to `SmsCouponMapper.BaseResultMap` returns coupons, not history rows (blind read 20A: mall S20)."""
+    text = "\n".join(lines)
+    attr = re.search(r'<select\b[^>]*\bresult(Map|Type)="([\w.]+)"', text)
+    if attr:
+        parts = attr.group(2).split(".")
+        owner = parts[-2] if attr.group(1) == "Map" and len(parts) > 1 else parts[-1]
+        entity = snake(re.sub(r"(Mapper|Dao)$", "", owner))
+        if entity != table.lower() and re.search(rf"\bjoin\s+`?{re.escape(entity)}`?\b", text, re.I):
+            return True
+    body = re.search(r"(?is)\bselect\b(.*?)\bfrom\s+`?(\w+)`?(?:\s+(?:as\s+)?(\w+))?", text)
+    if not body:
+        return False
+    own = {body.group(2).lower(), (body.group(3) or "").lower()}
+    return any(alias.lower() not in own for alias in re.findall(r"(\w+)\.\*", body.group(1)))
 
 
 def _returns_result(lines: list[str], call_line: int, end_line: int) -> bool:

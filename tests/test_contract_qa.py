@@ -109,3 +109,48 @@ def test_constraints_are_checked_only_where_valid_triggers_them_and_views_are_pa
     assert [r["view"] for r in page.facts["returns"]] == ["refund/list", "redirect:/refund/list"]
     page_answer = TemplateBackend.draft(page).answer
     assert "redirects to `/refund/list`" in page_answer and "renders the view `refund/list`" in page_answer
+
+
+def test_a_field_the_service_sets_on_every_path_is_said_to_be_replaced(tmp_path):
+    """The handler passes the request object to a service that sets `status` before anything branches: what the
+    caller sends for it is replaced, and the answer says by which line (blind read 20A: mall S31 listed a
+    `createTime` the service overwrites as something to send). A setter inside a branch is a special case, not a
+    replacement."""
+    impl = ADMIN + "service/impl/OrdOrderServiceImpl.java"
+    edits = [(impl, "        OrdOrder current = orderMapper.selectByPrimaryKey(receiverInfoParam.getOrderId());",
+              "        receiverInfoParam.setStatus(0);\n"
+              "        if (receiverInfoParam.getReceiverCity() == null) {\n"
+              "            receiverInfoParam.setReceiverCity(\"-\");\n"
+              "        }\n"
+              "        OrdOrder current = orderMapper.selectByPrimaryKey(receiverInfoParam.getOrderId());")]
+    repo, db_path = edited_shop(tmp_path, edits)
+    item = _items(Database(db_path, wait=0.5), repo)["OrdOrderController.updateReceiverInfo"]
+    fields = {f["name"]: f for f in _params(item)["receiverInfoParam"]["dto"]["fields"]}
+    assert fields["status"]["overwritten"]["by"] == "OrdOrderServiceImpl.updateReceiverInfo"
+    assert "overwritten" not in fields["receiverCity"]
+    draft = TemplateBackend.draft(item)
+    assert ("`status` (Integer); `OrdOrderServiceImpl.updateReceiverInfo` replaces what is sent with "
+            "`receiverInfoParam.setStatus(0)`") in draft.answer
+    cited = {(e.path, n) for e in item.evidence for n in range(e.start_line, e.end_line + 1)}
+    assert (impl, fields["status"]["overwritten"]["line"]) in cited
+
+
+def test_an_input_says_which_rows_it_picks_down_the_calls(items):
+    """`GET /order/list` takes a query object; each field it sends ends in a condition of `OrdOrderDao.getList`
+    (checked by hand against OrdOrderDao.xml), said with the test it sits under and cited with the calls that pass
+    it on (blind read 20A: contract answers that only listed parameters were rated boilerplate)."""
+    item = items["OrdOrderController.list"]
+    effects = {e["field"]: e for x in item.facts["params"] for e in x.get("effects") or []}
+    assert effects["orderSn"]["scope"] == "OrdOrderDao.getList"
+    assert effects["orderSn"]["cond"]["code"] == "order_sn = #{queryParam.orderSn}"
+    assert [h["callee"] for h in effects["orderSn"]["hops"]] == ["OrdOrderServiceImpl.list", "OrdOrderDao.getList"]
+    draft = TemplateBackend.draft(item)
+    assert ("- `queryParam.status` picks the rows `OrdOrderDao.getList` reads: `status = #{queryParam.status}` "
+            "(OrdOrderDao.xml:") in draft.answer
+    cited = {(e.path, n) for e in item.evidence for n in range(e.start_line, e.end_line + 1)}
+    for e in effects.values():
+        assert all((h["path"], h["line"]) in cited for h in e["hops"])
+        assert (e["cond"]["path"], e["cond"]["line"]) in cited
+    # an update picks its rows too, and says so
+    close = items["OrdOrderController.close"]
+    assert "`ids` picks the rows `OrdOrderServiceImpl.close` updates: `andIdIn(ids)`" in TemplateBackend.draft(close).answer

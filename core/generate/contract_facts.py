@@ -29,8 +29,11 @@ import re
 
 from tree_sitter import Node
 
+from core.generate.flow_facts import member_label
 from core.generate.lifecycle_facts import class_mapping_line
+from core.generate.param_effects import conditions_by_method, input_effects, method_node
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
+from core.generate.query_facts import Queries
 from core.generate.work import WorkItem
 from core.index.java_ast import lines, modifiers, text, walk
 from core.models import Span, sha256_text
@@ -41,6 +44,8 @@ MAX_METHOD_LINES = 40   # the handler is one evidence item
 MAX_DTO_LINES = 40      # a request class's fields are one evidence item
 MAX_RETURNS = 6
 MAX_EVIDENCE = 10
+BRANCHES = {"if_statement", "ternary_expression", "for_statement", "enhanced_for_statement", "while_statement",
+            "do_statement", "switch_expression", "switch_block", "catch_clause", "lambda_expression"}
 SIMPLE = frozenset({"String", "Integer", "Long", "Short", "Byte", "Boolean", "Double", "Float", "BigDecimal",
                     "BigInteger", "Character"})
 PRIMITIVES = frozenset({"int", "long", "short", "byte", "boolean", "double", "float", "char"})
@@ -115,6 +120,7 @@ class Contracts:
         self.classes = [c for c in planner.data["classes"] if c.get("path")]
         self.by_id = {c["symbol_id"]: c for c in self.classes}
         self._resolvers: dict[str, dict] | None = None
+        self._queries: dict[str, list[dict]] | None = None
 
     # --------------------------------------------------------------- items --
     def items(self) -> list[WorkItem]:
@@ -177,8 +183,12 @@ class Contracts:
             param["doc"] = _param_doc(node) or docs.get(param.get("key") or param["name"])
             if param.get("dto") and not param.get("list"):
                 _mark_overwritten(param, body)
+                self._mark_overwritten_below(param, body, ep["handler_id"])
+                spans += [Span(path=w["path"], start_line=w["line"], end_line=w["line"])
+                          for fld in param["dto"]["fields"] if (w := fld.get("overwritten")) and w.get("path")]
             params.append(param)
             spans += param.pop("_spans", [])
+        effect_spans = self._effects(params, ep["handler_id"])
         response = self._response(method, class_anns, method_anns)
         if response is None:
             return None
@@ -209,7 +219,60 @@ class Contracts:
                  "return_type": squash(text(method.child_by_field_name("type"))), "response": response,
                  "params": params, "returns": returns, "validated_line": validated, "access": access,
                  "calls": any(True for _ in walk(body, {"method_invocation"}))}
-        return facts, spans
+        if effect_spans and self.p.weight(self.p.evidence(spans + effect_spans)) > MAX_EVIDENCE:
+            for x in params:     # the contract without where its inputs go, rather than no contract at all
+                x.pop("effects", None)
+            effect_spans = []
+        return facts, spans + effect_spans
+
+    def _mark_overwritten_below(self, param: dict, body: Node, handler_id: str) -> None:
+        """The same one call down: the method the handler passes the request object to sets a field on every path
+        (`returnReason.setCreateTime(new Date())` in the service's `create`), so what the caller sends for it is
+        replaced (blind read 20A: mall S31 listed `createTime` as something to send). A setter inside a branch
+        or loop is a default or a special case, not a replacement, and is left out."""
+        for call in walk(body, {"method_invocation"}):
+            args = call.child_by_field_name("arguments")
+            names = [text(a) for a in args.named_children] if args is not None else []
+            if param["name"] not in names:
+                continue
+            for target, _via, at in self.p.graph.out.get(handler_id, []):
+                m = self.p.graph.methods.get(target)
+                node = method_node(self.p, m) if at == lines(call)[0] and m else None
+                formal = node.child_by_field_name("parameters") if node is not None else None
+                params = [text(x.child_by_field_name("name")) for x in formal.named_children
+                          if x.child_by_field_name("name") is not None] if formal is not None else []
+                if node is None or len(params) != len(names) or node.child_by_field_name("body") is None:
+                    continue
+                mark = {"set" + f["name"][:1].upper() + f["name"][1:]: f for f in param["dto"]["fields"]
+                        if not f.get("overwritten")}
+                for c in walk(node.child_by_field_name("body"), {"method_invocation"}):
+                    fld = mark.get(text(c.child_by_field_name("name")))
+                    if fld is not None and text(c.child_by_field_name("object")) == params[names.index(param["name"])] \
+                            and not any(True for _ in _between(c, node, BRANCHES)):
+                        fld["overwritten"] = {"code": squash(text(c)), "line": lines(c)[0], "path": m.path,
+                                              "by": member_label(target)}
+
+    def _effects(self, params: list[dict], handler_id: str) -> list[Span]:
+        """x["effects"] on each sent input: the query conditions it fills (core.generate.param_effects); the spans
+        that show them (each call passing it on, the condition and the tests it sits under)."""
+        if self._queries is None:
+            q = Queries(self.p)
+            self._queries = conditions_by_method(self.p, [f for f, _ in q._xml() + q._examples()])
+        spans = []
+        for x in params:
+            if x["kind"] not in ("path", "query", "body", "form") or (x["kind"] == "body" and not x.get("dto")):
+                continue
+            x["effects"] = [e for e in input_effects(self.p, self._queries, handler_id, x["name"])
+                            if (e["field"] is None) == (not x.get("dto")) and self._verbatim(e["cond"])]
+            for e in x["effects"]:
+                c = e["cond"]
+                spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in e["hops"]]
+                spans += [Span(path=c["path"], start_line=n, end_line=n) for n in [c["line"], *c["when_lines"]]]
+        return spans
+
+    def _verbatim(self, c: dict) -> bool:
+        """A condition the answer can quote from its own line (one spread over lines is read back joined)."""
+        return squash(c["code"]) in squash(self.p.files.get(c["path"]).lines[c["line"] - 1])
 
     # ---------------------------------------------------------- parameters --
     def _param(self, node: Node, path: str, validated: int | None, body: Node) -> dict | None:
@@ -708,7 +771,8 @@ def _fields_en(dto: dict, valid: bool) -> str:
         if fld["constraints"]:
             row += ", " + ", ".join(f"`{c}`" for c in fld["constraints"])
         if fld.get("overwritten"):
-            row += f"; the handler replaces what is sent with `{fld['overwritten']['code']}`"
+            by = f"`{fld['overwritten']['by']}`" if fld["overwritten"].get("by") else "the handler"
+            row += f"; {by} replaces what is sent with `{fld['overwritten']['code']}`"
         rows.append(row)
     text_ = "".join(rows)
     if any(fld["constraints"] for fld in dto["fields"]):
@@ -808,7 +872,8 @@ def _fields_zh(dto: dict, valid: bool) -> str:
         if fld["constraints"]:
             row += "，" + "、".join(f"`{c}`" for c in fld["constraints"])
         if fld.get("overwritten"):
-            row += f"；处理方法会用 `{fld['overwritten']['code']}` 覆盖传入的值"
+            by = f"`{fld['overwritten']['by']}`" if fld["overwritten"].get("by") else "处理方法"
+            row += f"；{by} 会用 `{fld['overwritten']['code']}` 覆盖传入的值"
         rows.append(row)
     out = "".join(rows)
     if any(fld["constraints"] for fld in dto["fields"]):
@@ -847,11 +912,19 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
         lines_.append("What to send:" if any(x["kind"] not in ("session", "model", "request", "resolved") for x in params)
                       else "The caller sends no parameter." if not params else "The caller sends no parameter:")
         lines_ += [f"- {_param_en(x)}" for x in params]
+        effects = [(x, e) for x in params for e in x.get("effects") or []]
+        if effects:
+            lines_.append("Where the inputs pick rows (followed down the calls):")
+            lines_ += [f"- {_effect_en(x, e)}" for x, e in effects]
     else:
         sends = any(x["kind"] not in ("session", "model", "request", "resolved") for x in params)
         lines_ = [f"`{f['verb']} {f['route']}` 由 `{f['handler']}` 处理。",
                   "需要传递：" if sends else "调用方不需要传参数。" if not params else "调用方不需要传参数："]
         lines_ += [f"- {_param_zh(x)}" for x in params]
+        effects = [(x, e) for x in params for e in x.get("effects") or []]
+        if effects:
+            lines_.append("各输入用于筛选哪些记录（沿调用追踪）：")
+            lines_ += [f"- {_effect_zh(x, e)}" for x, e in effects]
     for a in f.get("access") or []:
         lines_.append(f"- Access: `{a['code']}` decides who may call it at all, before the method runs." if en
                       else f"- 访问控制：`{a['code']}` 在方法执行前决定谁能调用。")
@@ -859,6 +932,7 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
                       [at(a["line"])]))
     for x in params:
         trace += _param_trace(x, f, en, at)
+        trace += [claim for e in x.get("effects") or [] for claim in _effect_trace(x, e, en, at)]
     if en:
         lines_.append(_response_en(f))
         lines_ += [_return_en(r, n, f["response"]["kind"], f["path"]) for n, r in enumerate(f["returns"])]
@@ -902,6 +976,49 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     return "\n".join(lines_), trace
 
 
+def _input_name(x: dict, e: dict) -> str:
+    return f"{x['name']}.{e['field']}" if e["field"] else x["name"]
+
+
+_PICKS_EN = {"select": "reads", "select one": "reads", "load": "loads", "count": "counts", "exists": "looks for",
+             "update": "updates", "delete": "deletes", "soft-delete": "marks as deleted"}
+_PICKS_ZH = {"select": "读取", "select one": "读取", "load": "加载", "count": "统计", "exists": "查找",
+             "update": "更新", "delete": "删除", "soft-delete": "逻辑删除"}
+
+
+def _effect_en(x: dict, e: dict) -> str:
+    """'`keyword` picks the rows `PmsSkuStockServiceImpl.getList` reads: `andSkuCodeLike(..)` (X.java:31), only
+    when ..'; the name it has there when a call renames it."""
+    c = e["cond"]
+    when = f", only when {' and '.join(f'`{w}`' for w in c['when'])}" if c["when"] else ""
+    last = e["hops"][-1]["param"] if e["hops"] and not e["field"] else x["name"]
+    renamed = f" (as `{last}`)" if last != x["name"] else ""
+    return (f"`{_input_name(x, e)}` picks the rows `{e['scope']}` {_PICKS_EN[e['verb']]}{renamed}: {_code(c)} "
+            f"({file_name(c['path'])}:{c['line']}){when}")
+
+
+def _code(c: dict) -> str:
+    """The condition in a code span; one with MySQL's backquotes as prose (they would end the span)."""
+    return c["code"].replace("`", "") if "`" in c["code"] else f"`{c['code']}`"
+
+
+def _effect_zh(x: dict, e: dict) -> str:
+    c = e["cond"]
+    when = f"，仅当 {' 且 '.join(f'`{w}`' for w in c['when'])} 时" if c["when"] else ""
+    return (f"`{_input_name(x, e)}` 决定 `{e['scope']}` {_PICKS_ZH[e['verb']]}哪些记录：{_code(c)}"
+            f"（{file_name(c['path'])}:{c['line']}）{when}")
+
+
+def _effect_trace(x: dict, e: dict, en: bool, at) -> list[tuple[str, list[str]]]:
+    out = [((f"`{h['label']}` passes `{h['arg']}` to `{h['callee']}` as `{h['param']}`" if en
+             else f"`{h['label']}` 把 `{h['arg']}` 作为 `{h['param']}` 传给 `{h['callee']}`"), [at(h["line"], h["path"])])
+           for h in e["hops"]]
+    c = e["cond"]
+    out.append(((f"`{e['scope']}` has the condition {_code(c)}" if en else f"`{e['scope']}` 有条件 {_code(c)}"),
+                list(dict.fromkeys([at(c["line"], c["path"]), *(at(n, c["path"]) for n in c["when_lines"])]))))
+    return out
+
+
 def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
     out = [((f"{f['handler']} declares the parameter `{x['decl']}`" if en
              else f"{f['handler']} 声明参数 `{x['decl']}`"), [at(x["line"])])]
@@ -932,7 +1049,8 @@ def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
         for fld in dto["fields"]:
             if fld.get("overwritten"):
                 w = fld["overwritten"]
-                out.append(((f"{f['handler']} calls `{w['code']}`" if en else f"{f['handler']} 调用 `{w['code']}`"),
-                            [at(w["line"])]))
+                by = w.get("by") or f["handler"]
+                out.append(((f"{by} calls `{w['code']}`" if en else f"{by} 调用 `{w['code']}`"),
+                            [at(w["line"], w.get("path"))]))
     return out
 

@@ -1,0 +1,106 @@
+"""Where a request input ends up: the query conditions it fills, followed down the calls from the handler.
+
+A contract answer that lists `keyword` as an optional query parameter tells a caller how to send it, not what it
+does; the condition it reaches (`sku_code like concat('%', #{keyword}, '%')`, only when it is not empty) does
+(blind read 20A: six mall contract answers rated "boilerplate" for that reason). Only what is followed exactly is
+said: the value passed on unchanged as an argument by a call outside any branch or loop (a parameter name, or a
+field of a request object by its `@Param` name), into a mapper statement or an Example built in the method it
+reaches.
+"""
+
+from __future__ import annotations
+
+import re
+
+from core.generate.flow_facts import member_label
+from core.index.java_ast import lines, text, walk
+
+MAX_DEPTH = 4          # handler -> service -> DAO -> mapper, and one helper
+MAX_FILTERS = 4        # conditions one input (or one field of it) is said to fill; more and it is not described
+
+
+def conditions_by_method(planner, facts: list[dict]) -> dict[str, list[dict]]:
+    """Query facts (core.generate.query_facts) by the method whose call runs them: a mapper statement by its
+    mapper method, an Example by the method that builds it."""
+    out: dict[str, list[dict]] = {}
+    for f in facts:
+        if f["source"] == "xml":
+            owner = (planner.stmts.get(f["scope_id"]) or {}).get("method_id")
+        elif f["source"] == "example":
+            owner = f["scope_id"].split("@")[0]
+        else:
+            owner = None
+        if owner:
+            out.setdefault(owner, []).append(f)
+    return out
+
+
+def input_effects(planner, queries: dict[str, list[dict]], handler_id: str, name: str) -> list[dict]:
+    """The conditions the handler's parameter `name` fills: [{scope, verb, cond, field, hops}] where `field` is set for a
+    field of a request object (`queryParam.orderSn`) and `hops` are the calls that pass it on ({label, path,
+    line, callee, arg, param}). An input (or field) that fills more than MAX_FILTERS conditions is left out."""
+    found: list[dict] = []
+    _follow(planner, queries, handler_id, name, [], found, set())
+    per_input: dict[str | None, list[dict]] = {}
+    for e in found:
+        per_input.setdefault(e["field"], []).append(e)
+    return [e for group in per_input.values() if len(group) <= MAX_FILTERS for e in group]
+
+
+def _follow(p, queries, method_id: str, var: str, hops: list[dict], found: list[dict], seen: set) -> None:
+    if len(hops) > MAX_DEPTH or (method_id, var) in seen:
+        return
+    seen.add((method_id, var))
+    for f in queries.get(method_id, []):
+        for c in f["conditions"]:
+            for fld in _mentions(c, var, f["source"]):
+                found.append({"scope": f["scope"], "verb": f["verb"], "cond": c, "field": fld, "hops": hops})
+    m = p.graph.methods.get(method_id)
+    node = method_node(p, m) if m else None
+    body = node.child_by_field_name("body") if node is not None else None
+    if body is None:
+        return
+    for target, _via, line in p.graph.out.get(method_id, []):
+        callee = p.graph.methods.get(target)
+        call = next((c for c in walk(body, {"method_invocation"}) if lines(c)[0] == line
+                     and text(c.child_by_field_name("name")) == target.split("#")[-1].split("(")[0]), None)
+        args = call.child_by_field_name("arguments") if call is not None else None
+        names = [text(a) for a in args.named_children] if args is not None else []
+        if var not in names or callee is None or p.outline.controls(m.path, line, text(call.child_by_field_name("name"))):
+            continue      # a call in a branch or loop passes it on only sometimes: not followed
+        params = _params(method_node(p, callee))
+        if len(params) != len(names):
+            continue
+        hop = {"label": member_label(method_id), "path": m.path, "line": line, "callee": member_label(target),
+               "arg": var, "param": params[names.index(var)]}
+        _follow(p, queries, target, params[names.index(var)], hops + [hop], found, seen)
+
+
+def _mentions(c: dict, var: str, source: str) -> list[str | None]:
+    """How a condition uses the value: [None] for the value itself, [field, ..] for fields of it, [] not at all."""
+    if source == "xml":
+        if re.search(rf"[#$]\{{\s*{re.escape(var)}\s*[,}}]", c["text"]):
+            return [None]
+        return list(dict.fromkeys(re.findall(rf"[#$]\{{\s*{re.escape(var)}\.(\w+)", c["text"])))
+    if re.search(rf"(?<![\w.]){re.escape(var)}(?![\w(])", c["code"]):
+        return [None]
+    return list(dict.fromkeys(g[:1].lower() + g[1:] for g in
+                              re.findall(rf"(?<![\w.]){re.escape(var)}\.get([A-Z]\w*)\(\)", c["code"])))
+
+
+def _params(node) -> list[str]:
+    """A method's parameter names as its statements see them: a mapper parameter by its `@Param` value."""
+    formal = node.child_by_field_name("parameters") if node is not None else None
+    out = []
+    for x in formal.named_children if formal is not None else []:
+        named = re.search(r'@Param\(\s*(?:value\s*=\s*)?"(\w+)"', text(x))
+        name = x.child_by_field_name("name")
+        out.append(named.group(1) if named else text(name) if name is not None else "")
+    return out
+
+
+def method_node(p, m):
+    """The method_declaration a call-graph method stands for (None when it is not a plain method)."""
+    tree = p.outline._tree(m.path) if m else None
+    return next((n for n in walk(tree.root_node, {"method_declaration"}) if lines(n)[0] == m.start_line), None) \
+        if tree else None

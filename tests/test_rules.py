@@ -449,3 +449,31 @@ def test_a_foreach_of_whole_updates_is_a_batch_and_gets_no_why_question():
     assert single["batch"] is False
     why = dict(sql_questions(single, "en", "s"))["why"]
     assert "WHERE clause?" in why and "in Java" not in why
+
+
+def test_a_local_compared_by_method_call_says_where_it_comes_from():
+    """`aftersale.getAmount().compareTo(amount) > 0` tests `amount` (the paid price minus freight): the guard says so
+    (blind read 20A: litemall S9 asked about `amount` without ever saying what it is); `update(order) == 0` still
+    tests no `order`."""
+    from core.rules import java_rules
+
+    src = """class A {
+    Object submit(Apply apply, Order order) {
+        BigDecimal amount = order.getActualPrice().subtract(order.getFreightPrice());
+        if (apply.getAmount().compareTo(amount) > 0) {
+            return fail("bad amount");
+        }
+        Order saved = mapper.load(order.getId());
+        if (mapper.update(saved) == 0) {
+            return fail("changed");
+        }
+        return ok();
+    }
+}
+"""
+    method = next(java_rules.methods_of("A.java", src))
+    found = {f.facts["condition"]: f.facts for f in java_rules.guards(method)}
+    amount = found["apply.getAmount().compareTo(amount) > 0"]["sources"]
+    assert [(s["var"], s["expr"]) for s in amount] == [
+        ("amount", "order.getActualPrice().subtract(order.getFreightPrice())")]
+    assert found["mapper.update(saved) == 0"]["sources"] == []

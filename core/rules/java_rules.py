@@ -574,15 +574,18 @@ def _branch_exit(stmts: list[Node]) -> dict | None:
 
 
 _PRESENCE_TEST = re.compile(r"^(is|non|not)(Not)?(Empty|Null|Blank)$")
+_COMPARES = re.compile(r"^(compareTo|equals|equalsIgnoreCase|isBefore|isAfter|before|after|compare)$")
 
 
 def _local_sources(method: Method, condition: Node, before: int) -> list[dict]:
     """Locals a condition tests that were assigned from a call (`count = stockDao.lockStock(..)` before
     `if (count == 0)`): where the value comes from is the real rule, so it is named and cited."""
-    # `update(order) == 0` tests no `order`; `CollectionUtils.isEmpty(list)` does test `list`
+    # `update(order) == 0` tests no `order`; `CollectionUtils.isEmpty(list)` and `x.compareTo(amount)` do test
+    # `list` and `amount` (blind read 20A: litemall S9 never said `amount` is the paid price minus freight)
     names = {text(n) for n in java_ast.walk(condition, {"identifier"})
-             if n.parent is None or n.parent.type != "argument_list" or _PRESENCE_TEST.match(
-                 text(n.parent.parent.child_by_field_name("name")) if n.parent.parent is not None else "")}
+             if n.parent is None or n.parent.type != "argument_list" or any(pat.match(
+                 text(n.parent.parent.child_by_field_name("name")) if n.parent.parent is not None else "")
+                 for pat in (_PRESENCE_TEST, _COMPARES))}
     found: dict[str, dict] = {}
     helpers = None
     for node in _own_nodes(method, frozenset({"variable_declarator", "assignment_expression"})):

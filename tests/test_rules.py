@@ -477,3 +477,17 @@ def test_a_local_compared_by_method_call_says_where_it_comes_from():
     assert [(s["var"], s["expr"]) for s in amount] == [
         ("amount", "order.getActualPrice().subtract(order.getFreightPrice())")]
     assert found["mapper.update(saved) == 0"]["sources"] == []
+
+
+def test_a_loader_that_filters_on_the_callers_argument_makes_the_same_check_dead():
+    """`order = orderService.findById(userId, orderId)` loads only the user's order (`andUserIdEqualTo(userId)`), so
+    `!order.getUserId().equals(userId)` after it never fires (blind read 20C: litemall S10/S39 presented it as a
+    live rule)."""
+    from core.rules.extract import Extractor
+    loader = {"signature": "public LitemallOrder findById(Integer userId, Integer orderId)"}
+    text = ("public LitemallOrder findById(Integer userId, Integer orderId) {\n"
+            "    example.or().andIdEqualTo(orderId).andUserIdEqualTo(userId).andDeletedEqualTo(false);\n}")
+    body = "LitemallOrder order = orderService.findById(userId, orderId);"
+    at = body.index("findById(") + len("findById(")
+    assert Extractor._bound_criteria(loader, text, body, at) == {"Id": "orderId", "UserId": "userId"}
+    assert Extractor._bound_criteria(loader, text, body.replace("userId, orderId", "uid + 1, orderId"), at) == {}

@@ -1191,3 +1191,26 @@ def test_a_flag_a_static_builder_sets_is_said_by_the_branches_that_set_it():
                                                             ["Options.java:5", "Options.java:6"])
     assert Planner.flags(stub, "!option.isReopen()", src)[0]["when"][0]["cond"] == "state == 2 || state == 3"
     assert Planner.flags(stub, "!option.isClose()", [{**src[0], "call": "factory.of"}]) == []   # no static builder
+
+
+def test_a_failure_helper_is_shown_to_throw(shop):
+    """'The exception propagates' rests on `Asserts.fail` throwing: the answer names what it throws and cites the
+    line (blind read 20B: newbee S3/S12/S15 showed only the call)."""
+    _, samples = shop
+    asserted = [s for s in samples if s["language"] == "en" and "calls `Asserts.fail`" in s["answer"]
+                and "propagates out of the method" in s["answer"]]
+    assert asserted
+    for s in asserted:
+        assert "`Asserts.fail` throws `ApiException` (Asserts.java:13); the exception propagates" in s["answer"]
+        assert any(e["path"].endswith("exception/Asserts.java") and e["start_line"] <= 13 <= e["end_line"]
+                   for e in s["payload"]["evidence"])
+
+
+def test_a_branch_holds_the_write_when_the_sql_sets_the_status():
+    """A transition whose mapper UPDATE sets the column has no setter in the branch: 'the write is in that branch'
+    (blind read 20B: newbee S6)."""
+    from core.generate.qa_templates import _branch_words, _setter
+    c = {"condition": "errorOrderNos.isEmpty()", "branch": "then"}
+    assert _branch_words(c, "en", _setter({"via": "sql"}, "en")) == "`errorOrderNos.isEmpty()` holds (the write is in " \
+        "that branch)"
+    assert "(the setter is in that branch)" in _branch_words(c, "en", _setter({}, "en"))

@@ -463,6 +463,9 @@ def _spans(planner, f: dict) -> list[Span]:
         if c["holder"]:
             spans.append(Span(path=c["holder"]["path"], start_line=c["holder"]["start_line"],
                               end_line=c["holder"]["end_line"]))
+    tops = [e["hops"][0]["line"] for e in f["writes"] if e["hops"] and e["hops"][0]["path"] == f["path"]]
+    if not f["failures"] and tops and max(tops) - min(tops) < 40:   # "no throw follows the first write": the lines
+        spans.append(Span(path=f["path"], start_line=min(tops), end_line=max(tops)))   # it says that of (20B: S23)
     spans += [planner._sql_span(w) for w in f["writes"]]
     for e in f["failures"]:
         if e.get("helper"):

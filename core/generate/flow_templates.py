@@ -26,8 +26,7 @@ def flow_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     if lang == "en":
         return [("writes", pick(seed, [
             f"Which tables does {f['entry_label']} write, in what order, and inside which branches or loops?",
-            f"What does {f['entry_label']} change in the database, in order, and which branches or loops decide each "
-            "write?"]))]
+            f"What does {f['entry_label']} change in the database, in order, and inside which branches or loops?"]))]
     return [("writes", f"{f['entry_label_zh']} 会按什么顺序写哪些表？每次写入位于哪些分支或循环中？")]
 
 

@@ -113,6 +113,31 @@ class Planner:
                         "line": line})
         return out
 
+    def thrower(self, helper: str, literal: bool) -> dict | None:
+        """Where a project's failure helper (`Asserts.fail`, `NewBeeMallException.fail`) throws: 'the exception
+        propagates' rests on it, so it is cited (blind read 20B: newbee S3/S12/S15 showed only the call). Of its
+        overloads, the one a `literal` message string calls (`fail(String)`), else the other (blind read 20C: mall S25
+        cited `fail(IErrorCode)`). {call, exception, path, line}; None for a helper outside the repository, one that
+        does not always throw, or overloads the call cannot be told apart by."""
+        cls, _, name = helper.rpartition(".")
+        found = [s for s in self.data["symbols"] if s["name"] == name and s["kind"] == "method"
+                 and (s.get("parent_id") or "").rsplit(".", 1)[-1] == cls]
+        if len(found) > 1:
+            found = [s for s in found if bool(re.search(r"\(\s*(final\s+)?String\s+\w+\s*\)",
+                                                        s.get("signature") or "")) == literal]
+        throws = []
+        for sym in found:
+            lines = self.files.get(sym["path"]).lines[sym["start_line"] - 1:sym["end_line"]]
+            body = "\n".join(lines).split("{", 1)[-1]
+            if re.search(r"\b(if|return|try|switch)\b|\?", body):
+                return None    # a branch or an early return: it may not throw
+            at = next((n for n, t in enumerate(lines) if re.search(r"\bthrow\s+new\s+\w+", t)), None)
+            if at is None:
+                return None
+            throws.append({"call": helper, "exception": re.search(r"\bthrow\s+new\s+([\w.]+)", lines[at]).group(1),
+                           "path": sym["path"], "line": sym["start_line"] + at})
+        return throws[0] if len(throws) == 1 else None
+
     def flags(self, condition: str, sources: list[dict]) -> list[dict]:
         """A test of a flag on an object a static builder made (`handleOption = OrderUtil.build(order)`, then
         `!handleOption.isConfirm()`): the branches of the builder that call `setConfirm(true)`, with their
@@ -243,6 +268,10 @@ class Planner:
                     lines_ = ([(e["line"], e["line"])] if e.get("line") else []) + \
                         ([tuple(e["label_lines"])] if e.get("label_lines") else [])
                     spans += [Span(path=spans[0].path, start_line=n, end_line=m) for n, m in lines_]
+            if rule["kind"] == "guard" and facts.get("action") == "assert" \
+                    and (t := self.thrower(facts["helper"], bool(facts.get("message")))):
+                facts["thrower"] = t
+                spans.append(Span(path=t["path"], start_line=t["line"], end_line=t["line"]))
             if rule["kind"] == "guard" and (helpers := self.predicates(facts["condition"])):
                 facts["helpers"] = helpers   # `OrderUtil.isConfirmStatus(order)`: the one line it returns, cited
                 spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in helpers]

@@ -145,12 +145,30 @@ def test_an_input_says_which_rows_it_picks_down_the_calls(items):
     assert effects["orderSn"]["cond"]["code"] == "order_sn = #{queryParam.orderSn}"
     assert [h["callee"] for h in effects["orderSn"]["hops"]] == ["OrdOrderServiceImpl.list", "OrdOrderDao.getList"]
     draft = TemplateBackend.draft(item)
-    assert ("- `queryParam.status` picks the rows `OrdOrderDao.getList` reads: `status = #{queryParam.status}` "
-            "(OrdOrderDao.xml:") in draft.answer
+    assert "- `OrdOrderDao.getList` reads the rows that match `queryParam.orderSn` in `order_sn = #{queryParam.orderSn}` " \
+        "(OrdOrderDao.xml:" in draft.answer
+    assert "; `queryParam.status` in `status = #{queryParam.status}` (OrdOrderDao.xml:" in draft.answer
     cited = {(e.path, n) for e in item.evidence for n in range(e.start_line, e.end_line + 1)}
     for e in effects.values():
         assert all((h["path"], h["line"]) in cited for h in e["hops"])
         assert (e["cond"]["path"], e["cond"]["line"]) in cited
     # an update picks its rows too, and says so
     close = items["OrdOrderController.close"]
-    assert "`ids` picks the rows `OrdOrderServiceImpl.close` updates: `andIdIn(ids)`" in TemplateBackend.draft(close).answer
+    assert "`OrdOrderServiceImpl.close` updates the rows that match `ids` in `andIdIn(ids)`" in \
+        TemplateBackend.draft(close).answer
+
+
+def test_a_request_object_says_which_fields_the_code_reads(items):
+    """`updateReceiverInfo` reads eight fields of its body down in the service and never `status`: the answer says
+    which it reads (blind read 20B: newbee S9 listed every field of a cart item as something to send). A body used
+    whole (passed to a write, copied) gets no such sentence."""
+    item = items["OrdOrderController.updateReceiverInfo"]
+    body = _params(item)["receiverInfoParam"]["dto"]
+    read = {r["field"] for r in body["read"]}
+    assert "orderId" in read and "receiverCity" in read and "status" not in read
+    draft = TemplateBackend.draft(item)
+    assert "The code reads only `orderId`, " in draft.answer and "is not used" in draft.answer
+    cited = {(e.path, n) for e in item.evidence for n in range(e.start_line, e.end_line + 1)}
+    assert all((r["path"], r["line"]) in cited for r in body["read"])
+    place = items["OrdPortalOrderController.generateOrder"]
+    assert "read" not in _params(place)["orderParam"]["dto"]

@@ -31,7 +31,7 @@ from tree_sitter import Node
 
 from core.generate.flow_facts import member_label
 from core.generate.lifecycle_facts import class_mapping_line
-from core.generate.param_effects import conditions_by_method, input_effects, method_node
+from core.generate.param_effects import conditions_by_method, fields_read, input_effects, method_node
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
 from core.generate.query_facts import Queries
 from core.generate.work import WorkItem
@@ -184,6 +184,7 @@ class Contracts:
             if param.get("dto") and not param.get("list"):
                 _mark_overwritten(param, body)
                 self._mark_overwritten_below(param, body, ep["handler_id"])
+                self._mark_read(param, ep["handler_id"])
                 spans += [Span(path=w["path"], start_line=w["line"], end_line=w["line"])
                           for fld in param["dto"]["fields"] if (w := fld.get("overwritten")) and w.get("path")]
             params.append(param)
@@ -225,6 +226,16 @@ class Contracts:
             effect_spans = []
         return facts, spans + effect_spans
 
+    def _mark_read(self, param: dict, handler_id: str) -> None:
+        """param["dto"]["read"]: the fields the code reads, where that is all it does with the object and it
+        leaves some fields unread (core.generate.param_effects.fields_read)."""
+        read = fields_read(self.p, handler_id, param["name"])
+        names = {f["name"] for f in param["dto"]["fields"]}
+        if read is not None and set(read) <= names and set(read) != names:
+            param["dto"]["read"] = [{"field": k, **v} for k, v in read.items()]
+            param["_spans"] = param.get("_spans", []) + [Span(path=v["path"], start_line=v["line"], end_line=v["line"])
+                                                         for v in read.values()]
+
     def _mark_overwritten_below(self, param: dict, body: Node, handler_id: str) -> None:
         """The same one call down: the method the handler passes the request object to sets a field on every path
         (`returnReason.setCreateTime(new Date())` in the service's `create`), so what the caller sends for it is
@@ -265,9 +276,14 @@ class Contracts:
             x["effects"] = [e for e in input_effects(self.p, self._queries, handler_id, x["name"])
                             if (e["field"] is None) == (not x.get("dto")) and self._verbatim(e["cond"])]
             for e in x["effects"]:
-                c = e["cond"]
+                for c in e["others"]:
+                    c["verbatim"] = self._verbatim(c)
+            for e in x["effects"]:
                 spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in e["hops"]]
-                spans += [Span(path=c["path"], start_line=n, end_line=n) for n in [c["line"], *c["when_lines"]]]
+                spans += [Span(path=h["decl_path"], start_line=h["decl_line"], end_line=h["decl_line"])
+                          for h in e["hops"] if h.get("decl_line")]
+                spans += [Span(path=c["path"], start_line=n, end_line=n) for c in [e["cond"], *e["others"]]
+                          for n in [c["line"], *c["when_lines"]]]
         return spans
 
     def _verbatim(self, c: dict) -> bool:
@@ -775,6 +791,10 @@ def _fields_en(dto: dict, valid: bool) -> str:
             row += f"; {by} replaces what is sent with `{fld['overwritten']['code']}`"
         rows.append(row)
     text_ = "".join(rows)
+    if dto.get("read") is not None:
+        used = ", ".join(f"`{r['field']}`" for r in dto["read"]) or "none of them"
+        text_ += (f"\n  The code reads only {used} of it (followed into the methods it is passed to); whatever is "
+                  "sent for the other fields is not used.")
     if any(fld["constraints"] for fld in dto["fields"]):
         text_ += ("\n  The constraints are checked: the parameter is annotated `@Valid`/`@Validated`." if valid else
                   "\n  The constraints are not checked on this request: the parameter has no `@Valid`/`@Validated`.")
@@ -876,6 +896,9 @@ def _fields_zh(dto: dict, valid: bool) -> str:
             row += f"；{by} 会用 `{fld['overwritten']['code']}` 覆盖传入的值"
         rows.append(row)
     out = "".join(rows)
+    if dto.get("read") is not None:
+        used = "、".join(f"`{r['field']}`" for r in dto["read"]) or "其中任何字段"
+        out += f"\n  代码只读取其中的 {used}（沿它被传入的方法追踪）；其他字段传了也不会被使用。"
     if any(fld["constraints"] for fld in dto["fields"]):
         out += ("\n  参数上有 `@Valid`/`@Validated`，这些约束会被校验。" if valid
                 else "\n  参数上没有 `@Valid`/`@Validated`，这些约束在此请求中不会被校验。")
@@ -912,19 +935,19 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
         lines_.append("What to send:" if any(x["kind"] not in ("session", "model", "request", "resolved") for x in params)
                       else "The caller sends no parameter." if not params else "The caller sends no parameter:")
         lines_ += [f"- {_param_en(x)}" for x in params]
-        effects = [(x, e) for x in params for e in x.get("effects") or []]
-        if effects:
+        queries = _by_query(params)
+        if queries:
             lines_.append("Where the inputs pick rows (followed down the calls):")
-            lines_ += [f"- {_effect_en(x, e)}" for x, e in effects]
+            lines_ += [f"- {_query_en(q)}" for q in queries]
     else:
         sends = any(x["kind"] not in ("session", "model", "request", "resolved") for x in params)
         lines_ = [f"`{f['verb']} {f['route']}` 由 `{f['handler']}` 处理。",
                   "需要传递：" if sends else "调用方不需要传参数。" if not params else "调用方不需要传参数："]
         lines_ += [f"- {_param_zh(x)}" for x in params]
-        effects = [(x, e) for x in params for e in x.get("effects") or []]
-        if effects:
+        queries = _by_query(params)
+        if queries:
             lines_.append("各输入用于筛选哪些记录（沿调用追踪）：")
-            lines_ += [f"- {_effect_zh(x, e)}" for x, e in effects]
+            lines_ += [f"- {_query_zh(q)}" for q in queries]
     for a in f.get("access") or []:
         lines_.append(f"- Access: `{a['code']}` decides who may call it at all, before the method runs." if en
                       else f"- 访问控制：`{a['code']}` 在方法执行前决定谁能调用。")
@@ -986,15 +1009,38 @@ _PICKS_ZH = {"select": "读取", "select one": "读取", "load": "加载", "coun
              "update": "更新", "delete": "删除", "soft-delete": "逻辑删除"}
 
 
-def _effect_en(x: dict, e: dict) -> str:
-    """'`keyword` picks the rows `PmsSkuStockServiceImpl.getList` reads: `andSkuCodeLike(..)` (X.java:31), only
-    when ..'; the name it has there when a call renames it."""
-    c = e["cond"]
-    when = f", only when {' and '.join(f'`{w}`' for w in c['when'])}" if c["when"] else ""
-    last = e["hops"][-1]["param"] if e["hops"] and not e["field"] else x["name"]
-    renamed = f" (as `{last}`)" if last != x["name"] else ""
-    return (f"`{_input_name(x, e)}` picks the rows `{e['scope']}` {_PICKS_EN[e['verb']]}{renamed}: {_code(c)} "
-            f"({file_name(c['path'])}:{c['line']}){when}")
+def _by_query(params: list[dict]) -> list[dict]:
+    """The inputs' effects grouped by the query they reach: {scope, verb, inputs: [(name, cond, renamed)], rest}
+    where `rest` are the query's conditions no input fills (a row must match them too)."""
+    out: dict[tuple, dict] = {}
+    for x in params:
+        for e in x.get("effects") or []:
+            conds = [e["cond"], *e["others"]]
+            key = (e["scope"], tuple(sorted((c["path"], c["line"], c["code"]) for c in conds)))
+            q = out.setdefault(key, {"scope": e["scope"], "verb": e["verb"], "inputs": [], "conds": conds})
+            last = e["hops"][-1]["param"] if e["hops"] and not e["field"] else x["name"]
+            q["inputs"].append((_input_name(x, e), e["cond"], last if last != x["name"] else None))
+    for q in out.values():
+        filled = {(c["path"], c["line"], c["code"]) for _, c, _ in q["inputs"]}
+        q["rest"] = [c for c in q["conds"] if (c["path"], c["line"], c["code"]) not in filled]
+    return list(out.values())
+
+
+def _when(c: dict, en: bool = True) -> str:
+    if not c["when"]:
+        return ""
+    tests = " and ".join(f"`{w}`" for w in c["when"]) if en else " 且 ".join(f"`{w}`" for w in c["when"])
+    return f", only when {tests}" if en else f"，仅当 {tests} 时"
+
+
+def _query_en(q: dict) -> str:
+    """'`PmsSkuStockServiceImpl.getList` reads the rows that match `pid` in `andProductIdEqualTo(pid)` (X.java:29);
+    `keyword` in `andSkuCodeLike(..)` (X.java:31), only when ..; and also `andDeletedEqualTo(false)`'."""
+    said = "; ".join(f"`{name}`" + (f" (as `{renamed}`)" if renamed else "") + f" in {_code(c)} "
+                     f"({file_name(c['path'])}:{c['line']}){_when(c)}" for name, c, renamed in q["inputs"])
+    rest = ("; and also " + ", ".join(_rest_code(c) + (f" (only when {' and '.join(f'`{w}`' for w in c['when'])})"
+                                                       if c["when"] else "") for c in q["rest"])) if q["rest"] else ""
+    return f"`{q['scope']}` {_PICKS_EN[q['verb']]} the rows that match {said}{rest}"
 
 
 def _code(c: dict) -> str:
@@ -1002,20 +1048,31 @@ def _code(c: dict) -> str:
     return c["code"].replace("`", "") if "`" in c["code"] else f"`{c['code']}`"
 
 
-def _effect_zh(x: dict, e: dict) -> str:
-    c = e["cond"]
-    when = f"，仅当 {' 且 '.join(f'`{w}`' for w in c['when'])} 时" if c["when"] else ""
-    return (f"`{_input_name(x, e)}` 决定 `{e['scope']}` {_PICKS_ZH[e['verb']]}哪些记录：{_code(c)}"
-            f"（{file_name(c['path'])}:{c['line']}）{when}")
+def _rest_code(c: dict, en: bool = True) -> str:
+    """Another condition of the query: quoted when its line holds it whole, else named by its line."""
+    if c.get("verbatim", True):
+        return _code(c)
+    return f"the condition at {file_name(c['path'])}:{c['line']}" if en else f"{file_name(c['path'])}:{c['line']} 处的条件"
+
+
+def _query_zh(q: dict) -> str:
+    said = "；".join(f"`{name}`" + (f"（即 `{renamed}`）" if renamed else "") + f" 用于 {_code(c)}"
+                    f"（{file_name(c['path'])}:{c['line']}）{_when(c, False)}" for name, c, renamed in q["inputs"])
+    rest = ("；另外还须满足 " + "、".join(_rest_code(c, False) for c in q["rest"])) if q["rest"] else ""
+    return f"`{q['scope']}` {_PICKS_ZH[q['verb']]}满足以下条件的记录：{said}{rest}"
 
 
 def _effect_trace(x: dict, e: dict, en: bool, at) -> list[tuple[str, list[str]]]:
-    out = [((f"`{h['label']}` passes `{h['arg']}` to `{h['callee']}` as `{h['param']}`" if en
-             else f"`{h['label']}` 把 `{h['arg']}` 作为 `{h['param']}` 传给 `{h['callee']}`"), [at(h["line"], h["path"])])
-           for h in e["hops"]]
-    c = e["cond"]
-    out.append(((f"`{e['scope']}` has the condition {_code(c)}" if en else f"`{e['scope']}` 有条件 {_code(c)}"),
-                list(dict.fromkeys([at(c["line"], c["path"]), *(at(n, c["path"]) for n in c["when_lines"])]))))
+    out = []
+    for h in e["hops"]:   # the call, and the callee's declaration that names the parameter
+        name = h["callee"].rsplit(".", 1)[-1]
+        ids = list(dict.fromkeys([at(h["line"], h["path"])] + ([at(h["decl_line"], h["decl_path"])]
+                                                                if h.get("decl_line") else [])))
+        out.append(((f"`{h['label']}` calls `{name}` with `{h['arg']}`, which `{name}` takes as `{h['param']}`" if en
+                     else f"`{h['label']}` 以 `{h['arg']}` 调用 `{name}`，`{name}` 以参数 `{h['param']}` 接收"), ids))
+    for c in [e["cond"], *e["others"]]:
+        out.append(((f"`{e['scope']}` has {_rest_code(c)}" if en else f"`{e['scope']}` 有条件 {_rest_code(c, False)}"),
+                    list(dict.fromkeys([at(c["line"], c["path"]), *(at(n, c["path"]) for n in c["when_lines"])]))))
     return out
 
 
@@ -1046,6 +1103,8 @@ def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
         shown = ", ".join(f"`{' '.join([*fld['constraints'], fld['type'], fld['name']])}`" for fld in dto["fields"])
         out.append(((f"`{dto['class']}` declares the fields {shown}" if en else f"`{dto['class']}` 声明字段 {shown}"),
                     [at(dto["fields"][0]["line"], dto["path"])]))
+        out += [((f"`{r['by']}` reads `{x['name']}.{r['field']}`" if en else f"`{r['by']}` 读取 `{x['name']}.{r['field']}`"),
+                 [at(r["line"], r["path"])]) for r in dto.get("read") or []]
         for fld in dto["fields"]:
             if fld.get("overwritten"):
                 w = fld["overwritten"]

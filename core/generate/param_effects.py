@@ -36,7 +36,8 @@ def conditions_by_method(planner, facts: list[dict]) -> dict[str, list[dict]]:
 
 
 def input_effects(planner, queries: dict[str, list[dict]], handler_id: str, name: str) -> list[dict]:
-    """The conditions the handler's parameter `name` fills: [{scope, verb, cond, field, hops}] where `field` is set for a
+    """The conditions the handler's parameter `name` fills: [{scope, verb, cond, others, field, hops}] where `others`
+    are the query's other conditions (a row must match them too),  `field` is set for a
     field of a request object (`queryParam.orderSn`) and `hops` are the calls that pass it on ({label, path,
     line, callee, arg, param}). An input (or field) that fills more than MAX_FILTERS conditions is left out."""
     found: list[dict] = []
@@ -54,7 +55,8 @@ def _follow(p, queries, method_id: str, var: str, hops: list[dict], found: list[
     for f in queries.get(method_id, []):
         for c in f["conditions"]:
             for fld in _mentions(c, var, f["source"]):
-                found.append({"scope": f["scope"], "verb": f["verb"], "cond": c, "field": fld, "hops": hops})
+                found.append({"scope": f["scope"], "verb": f["verb"], "cond": c, "field": fld, "hops": hops,
+                              "others": [o for o in f["conditions"] if o is not c]})
     m = p.graph.methods.get(method_id)
     node = method_node(p, m) if m else None
     body = node.child_by_field_name("body") if node is not None else None
@@ -68,11 +70,13 @@ def _follow(p, queries, method_id: str, var: str, hops: list[dict], found: list[
         names = [text(a) for a in args.named_children] if args is not None else []
         if var not in names or callee is None or p.outline.controls(m.path, line, text(call.child_by_field_name("name"))):
             continue      # a call in a branch or loop passes it on only sometimes: not followed
-        params = _params(method_node(p, callee))
+        decl = method_node(p, callee)
+        params = _params(decl)
         if len(params) != len(names):
             continue
         hop = {"label": member_label(method_id), "path": m.path, "line": line, "callee": member_label(target),
-               "arg": var, "param": params[names.index(var)]}
+               "arg": var, "param": params[names.index(var)], "decl_path": callee.path,
+               "decl_line": lines(decl.child_by_field_name("name"))[0]}
         _follow(p, queries, target, params[names.index(var)], hops + [hop], found, seen)
 
 
@@ -104,3 +108,48 @@ def method_node(p, m):
     tree = p.outline._tree(m.path) if m else None
     return next((n for n in walk(tree.root_node, {"method_declaration"}) if lines(n)[0] == m.start_line), None) \
         if tree else None
+
+
+def fields_read(planner, handler_id: str, name: str) -> dict[str, dict] | None:
+    """The fields of a request object the code reads (`param.getGoodsCount()`), followed into the calls it is passed
+    to unchanged; None when the object is used whole anywhere (written, copied, returned, passed where it is not
+    followed): then every field may matter (blind read 20B: newbee S9 listed the seven fields of a cart item as what
+    to send, where the service reads two). {field: {path, line, by}} of the first read of each."""
+    read: dict[str, dict] = {}
+    return read if _reads(planner, handler_id, name, read, set(), 0) else None
+
+
+def _reads(p, method_id: str, var: str, read: dict[str, dict], seen: set, depth: int) -> bool:
+    if (method_id, var) in seen:
+        return True
+    seen.add((method_id, var))
+    m = p.graph.methods.get(method_id)
+    node = method_node(p, m) if m else None
+    body = node.child_by_field_name("body") if node is not None else None
+    if body is None or depth > MAX_DEPTH:
+        return False
+    edges = {line: target for target, _via, line in p.graph.out.get(method_id, [])}
+    for ident in walk(body, {"identifier"}):
+        if text(ident) != var:
+            continue
+        parent = ident.parent
+        if parent.type == "method_invocation" and parent.child_by_field_name("object") == ident:
+            getter = re.fullmatch(r"(?:get|is)([A-Z]\w*)", text(parent.child_by_field_name("name")))
+            if getter:
+                read.setdefault(getter.group(1)[:1].lower() + getter.group(1)[1:],
+                                {"path": m.path, "line": lines(parent)[0], "by": member_label(method_id)})
+                continue
+            if re.fullmatch(r"set[A-Z]\w*", text(parent.child_by_field_name("name"))):
+                continue    # a value the code puts on it (said as replacing what is sent)
+            return False
+        call = parent.parent if parent.type == "argument_list" else None
+        target = edges.get(lines(call)[0]) if call is not None and call.type == "method_invocation" else None
+        callee = p.graph.methods.get(target) if target else None
+        if callee is None or target.split("#")[-1].split("(")[0] != text(call.child_by_field_name("name")) \
+                or p.outline.controls(m.path, lines(call)[0], text(call.child_by_field_name("name"))):
+            return False    # used whole, or passed where it is not followed, or only on some paths
+        args = [text(a) for a in parent.named_children]
+        params = _params(method_node(p, callee))
+        if len(params) != len(args) or not _reads(p, target, params[args.index(var)], read, seen, depth + 1):
+            return False
+    return True

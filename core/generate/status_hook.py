@@ -21,6 +21,8 @@ from core.generate.lifecycle_facts import MAX_SETTERS, _argument
 from core.models import DesignProposal
 
 MAX_PLACES = 8          # writes of one value: beyond this a per-call hook is not one design
+_BY_KEY = re.compile(r"\.\s*(updateByPrimaryKey(Selective)?|updateById|save|saveAndFlush)\s*\(")
+_CREATED = re.compile(r"\.\s*(insert\w*|add|save\w*|persist)\s*\(")
 _ID_CRITERIA = re.compile(r"\.andId(In|EqualTo)\(\s*(\w+)\s*\)")
 _CONSTANT = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _THROWS = re.compile(r"throw\b|[A-Z]\w*\.fail\w*\(")      # a throw, or a static helper that throws (Asserts.fail)
@@ -135,7 +137,9 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
                   "untested": not s["from_codes"] and _untested(lines_all, m, w["line"], tf["field"], bool(built)),
                   "from_codes": s["from_codes"], "new": bool(impact._lifecycles()._on_new_record(s)),
                   "criteria": bool(re.search(rf"\band{cap(tf['field'])}\w*\(", body)),
-                  "row_check": (impact.code.row_check({"path": s["path"], "line": w["line"]}) or {}).get("line")})
+                  "row_check": (impact.code.row_check({"path": s["path"], "line": w["line"]}) or {}).get("line"),
+                  "by_key": bool(_BY_KEY.search(w["call"])),
+                  "created": bool(_CREATED.search("\n".join(lines_all[m["start_line"] - 1:w["line"] - 1])))})
     return place
 
 
@@ -149,7 +153,7 @@ def _untested(lines: list[str], m: dict, write: int, fld: str, built: bool) -> b
     params = set(re.findall(r"(\w+)\s*[,)]", (m.get("signature") or "").split("(", 1)[-1]))
     reads = [r for r in re.finditer(rf"(\w+)?\s*\.\s*get{cap(fld)}\(|\band{cap(fld)}\w*\(", before)
              if r.group(1) not in params]
-    created = re.search(r"\.\s*(insert\w*|add|save\w*|persist)\s*\(", "\n".join(lines[m["start_line"] - 1:write - 1]))
+    created = _CREATED.search("\n".join(lines[m["start_line"] - 1:write - 1]))
     return not reads and not created and (built or not re.search(r"\bif\s*\(|\?", before))
 
 
@@ -350,10 +354,19 @@ def _target(p: dict, lang: str, ent: str) -> str:
 
 
 def _racy(p: dict) -> bool:
-    """A check in Java (`if (order.getStatus() != 2) throw`, or of another field) followed by a write that does not
-    test the status: a check-then-act race, so the action can run twice (blind read 20A: mall S17 said "exactly
-    when" of `confirmReceiveOrder`). A place with no check at all is `untested`, its own risk."""
-    return not p["untested"] and not p["sql"] and not p.get("criteria")
+    """A check in Java (`if (order.getStatus() != 2) throw`, or of another field) followed by a write known to match
+    the row by its key alone (a generated `updateByPrimaryKey`, `updateById`, a JPA `save`): a check-then-act race,
+    so the action can run twice (blind read 20A: mall S17 said "exactly when" of `confirmReceiveOrder`). A write
+    through anything else may guard itself (litemall's `updateWithOptimisticLocker` matches `update_time` too:
+    blind read 20B S2/S11/S16/S32) and is not said to race; nor is a record the method created itself, or a place
+    with no check at all (`untested`, its own risk)."""
+    return not p["untested"] and not p["sql"] and not p.get("criteria") and p.get("by_key", False) \
+        and not p.get("created")
+
+
+def _exact(p: dict) -> bool:
+    """The write itself tests the status and its row count is checked: only one of two racing requests gets past."""
+    return bool(p["from_codes"]) and bool(p["sql"] or p.get("criteria")) and bool(p.get("row_check"))
 
 
 def _unconfirmed(p: dict) -> bool:
@@ -451,7 +464,8 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
               f"{ent}.{fld} to {label} (counting every `set{cap(fld)}` call on {_a(ent)} and every mapper statement "
               f"that writes {f['table']}.{snake(fld)}): " + "; ".join(rows) + ". Calling one method right after each of "
               + ("these writes runs the action exactly when the state is entered, and nowhere else."
-                 if not again and not racy else
+                 if all(_exact(p) for p in places) else
+                 "these writes runs the action on every path into the state." if not again and not racy else
                  f"these writes runs the action on every path into the state; {again} {'does' if len(unchecked) == 1 else 'do'} "
                  f"not check the current {fld}, so {'it runs' if len(unchecked) == 1 else 'they run'} it again when "
                  f"rewriting a record already in {code} (see Risks)." if again else
@@ -462,7 +476,8 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                  "on the entity or its setter would not see." if n_sql else ""),
         f"代码中共有 {len(places)} 处把 {ent}.{fld} 改为 {label}（统计范围：{ent} 上所有 `set{cap(fld)}` 调用，以及所有写 "
         f"{f['table']}.{snake(fld)} 的 mapper 语句）：" + "；".join(rows)
-        + ("。在每次写入之后调用同一个方法，动作就恰好在进入该状态时执行。" if not again and not racy else
+        + ("。在每次写入之后调用同一个方法，动作就恰好在进入该状态时执行。" if all(_exact(p) for p in places) else
+           "。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作。" if not again and not racy else
            f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作；但 {again} 不检查当前的 {fld}，"
            f"对已处于 {code} 的记录再次写入时也会再次执行（见风险）。" if again else
            f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作；{raced} 的写入本身不以当前的 {fld} "

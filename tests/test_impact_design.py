@@ -125,6 +125,19 @@ def test_an_operation_records_the_history_row_its_peer_writes(tmp_path):
     entries = [w for w in reuse.values() if w.startswith("is an entry point")]
     assert entries and len(entries) == risk.split(":")[0].count("`") // 2 - 1, (risk, reuse)
     assert "listener listener" not in risk
+    # the operation's own lines show that it writes no history row: within 40 lines, from its write on
+    op = next(e for e in cancel.evidence if e.path.endswith("OrdPortalOrderServiceImpl.java")
+              and "cancelOrder" in e.text)
+    assert op.end_line - op.start_line < 40
+    # other peers are named with the state each moves to, not as doing "the same" (blind read 20B: mall S8/S25)
+    assert "does the same" not in cancel.design.understanding
+
+
+def test_an_operation_is_cited_from_its_write_on_when_it_is_long():
+    from core.generate.impact import _after_write
+    assert _after_write({"start_line": 10, "end_line": 30}, 20) == (10, 30)
+    assert _after_write({"start_line": 71, "end_line": 311}, 299) == (272, 311)
+    assert _after_write({"start_line": 71, "end_line": 400}, 120) == (115, 154)
 
 
 def test_the_step_is_one_change_on_its_check_and_the_new_method_gets_an_endpoint(shop_db):

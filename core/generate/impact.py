@@ -66,6 +66,16 @@ def _grouped(sites: list[Site]) -> list[Site]:
     return out
 
 
+def _after_write(m: dict, line: int) -> tuple[int, int]:
+    """The lines that show an operation writes no history row: the whole method when it fits in 40 lines, else its
+    write and all that follows it, as far as 40 lines go (blind read 20B: mall S25 cited lines 71-299, and stopped
+    at the write)."""
+    if m["end_line"] - m["start_line"] < 40:
+        return m["start_line"], m["end_line"]
+    start = max(m["start_line"], min(line - 5, m["end_line"] - 39))
+    return start, min(m["end_line"], start + 39)
+
+
 def _rest_en(split: list[dict], docs: list[dict]) -> str:
     """The places the count sentence has not named yet, so that its parts add up to the total."""
     parts = ([f"{len(split)} {'is' if len(split) == 1 else 'are'} the step itself"] if split else []) + \
@@ -467,15 +477,13 @@ class ImpactDeriver:
                     peer["method"]["path"], peer["start"], peer["end"]),
                 Ref(label, f"sets {fld} to {to} and writes it with `{w['call']}`, with no {h['name']} row",
                     f"把 {fld} 设为 {to} 并用 `{w['call']}` 写入，没有写 {h['name']}", m["path"],
-                    min(e["start_line"] for e in t["evidence"]),
-                    m["end_line"] if m["end_line"] - min(e["start_line"] for e in t["evidence"]) < 40
-                    else w.get("end_line") or w["line"])]
+                    *_after_write(m, w["line"]))]
         refs += self.r._dict_refs(d, [to, peer["to"]])
         tx = self.r.tx_ref(m) or (self.r.tx_ref(peer["method"]) if self.r._transactional(peer["method"]) else None)
         refs += ([tx] if tx else []) + _entry_refs(entries)
         facts = {"entity": ent["name"], "field": fld, "history": h["name"], "table": table, "status_field": h_fld,
                  "fk": fk, "op": label, "to": to, "to_label": self._label_of(d, to), "peer": peer["label"],
-                 "peer_to": peer["to"], "others": [p["label"] for p in peers if p is not peer][:3],
+                 "peer_to": peer["to"], "others": [(p["label"], p["to"]) for p in peers if p is not peer][:3],
                  "sets": [{k: x[k] for k in ("field", "expr")} for x in peer["sets"]],
                  "receiver": tf.get("receiver") or "", "write": w["call"], "write_line": w.get("end_line") or w["line"],
                  "row_check": (self.code.row_check({"path": m["path"], "line": w["line"]}) or {}).get("line"),
@@ -942,8 +950,8 @@ def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
         understanding=_t(
             lang, f"`{f['op']}` moves {f['entity']}.{f['field']} to {f['to_label']} and writes no {f['table']} row. "
                   f"`{f['peer']}` inserts {_a(f['history'])} after moving {_a(f['entity'])} to {f['peer_to']}"
-                  + (f" ({' and '.join(f'`{o}`' for o in f['others'])} "
-                     f"{'does' if len(f['others']) == 1 else 'do'} the same)" if f["others"] else "")
+                  + (" (so does " + ", ".join(f"`{o}` after moving it to {to}" for o, to in f["others"]) + ")"
+                     if f["others"] else "")
                   + f", setting {', '.join(x['field'] for x in f['sets'])}. The same row for this operation keeps "
                     f"the {f['table']} history of an {f['entity']} complete.",
             f"`{f['op']}` 把 {f['entity']}.{f['field']} 改为 {f['to_label']}，但不写 {f['table']}。`{f['peer']}` 在把 "

@@ -1433,10 +1433,9 @@ class RequirementDeriver:
                                         f"向 {_url(k['route'])} 发送请求：`{k['text']}`", k["path"], k["line"], k["line"]))
         for via in dict.fromkeys(s["via"] for s in setters if s.get("via")):   # the statement the design changes
             st = self._stmt(via)
-            if st:
-                refs.append(Ref(via, f"is the statement on {table} that the operations above call",
-                                f"是上述操作调用的 {table} 语句", st["path"], st["start_line"],
-                                min(st["end_line"], st["start_line"] + 15)))
+            if st:       # not "the statement the operations above call": only those that name it do (20B: S18)
+                refs.append(Ref(via, f"is the SQL on {table} behind `{via}`", f"是 `{via}` 背后的 {table} SQL",
+                                st["path"], st["start_line"], min(st["end_line"], st["start_line"] + 15)))
         used = self._written_through(made)
         listed = [st for st in self._column_lists(table, schema)       # a write no setter's record reaches needs nothing
                   if st["kind"] == "select" or (st["name"] in used if used is not None

@@ -282,11 +282,14 @@ class AuditDeriver:
                               "by": [{"label": b["label"], "line": b["line"], "sets": b["sets"]} for b in s["by"]]}
                            for s in sites]}
         need = sum(s["need"] for s in sites)
-        text_en = (f"Make sure every write of {table} sets {col.name}: {need} of the {len(sites)} places that write "
-                   f"{table} today leave{'s' if need == 1 else ''} it as it was. Which {'is it' if need == 1 else 'are they'}, "
-                   "and what must change?")
-        text_zh = (f"确保每次写 {table} 都设置 {col.name}：目前写 {table} 的 {len(sites)} 处中有 {need} 处没有更新它。"
-                   "是哪些地方，需要怎样修改？")
+        # deletes, flag-deletes and inserts are not changes of a row's data: the requirement says so, so that its
+        # count is the one the answer gives (blind read 20C: mall S39 and litemall S36 read "every write" literally)
+        updates = sum(s["stmt"]["kind"] == "update" and s["how"] != "removes" for s in sites)
+        text_en = (f"Make sure every update of {table} that changes a row's data (not a delete or a flag-delete) sets "
+                   f"{col.name}: {need} of the {updates} places that do so today leave{'s' if need == 1 else ''} it as it "
+                   f"was. Which {'is it' if need == 1 else 'are they'}, and what must change?")
+        text_zh = (f"确保每次修改 {table} 行数据的更新（不含删除和标记删除）都设置 {col.name}：目前这样的 {updates} 处中有 "
+                   f"{need} 处没有更新它。是哪些地方，需要怎样修改？")
         from core.generate.impact import _req_id
         return DesignSpec(_req_id("audit_column", table, col.name), "audit_column", domain, text_en, text_zh, refs, facts)
 
@@ -440,17 +443,17 @@ def audit_column_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desig
         + f"{len(need)} update{'s' if len(need) == 1 else ''} the table and leave{'s' if len(need) == 1 else ''} {col} "
           f"as it was: {names(need)}. "
         + (f"{len(kept)} delete{'s' if len(kept) == 1 else ''} rows or only flag{'s' if len(kept) == 1 else ''} them "
-           f"deleted, which needs no change time: {names(kept)}. "
-           if kept else "")
-        + (f"{len(inserts)} insert{'s' if len(inserts) == 1 else ''} rows without it: {names(inserts)}. "
-           if inserts else "")
+           f"deleted, which the requirement leaves out and this change leaves as {'it is' if len(kept) == 1 else 'they are'}"
+           f": {names(kept)}. " if kept else "")
+        + (f"{len(inserts)} insert{'s' if len(inserts) == 1 else ''} rows without it, also left as "
+           f"{'it is' if len(inserts) == 1 else 'they are'}: {names(inserts)}. " if inserts else "")
         + (f"Each of the {len(need)} gets {col} set the way the others do." if len(need) > 1
            else f"That one gets {col} set the way the others do."),
         f"{table}.{col} 记录行的最后修改时间（模型中为 {f['entity']}.{fld}）。共有 {len(f['sites'])} 处写 {table}，下面逐一引用。"
         + (f"其中 {len(ok)} 处设置了 {col}：{names_zh(ok)}。" if ok else "")
         + f"{len(need)} 处更新该表但没有更新 {col}：{names_zh(need)}。"
-        + (f"{len(kept)} 处删除行或只标记删除，不需要修改时间：{names_zh(kept)}。" if kept else "")
-        + (f"{len(inserts)} 处插入行时没有写它：{names_zh(inserts)}。" if inserts else "")
+        + (f"{len(kept)} 处删除行或只标记删除，不在本需求范围内，保持不变：{names_zh(kept)}。" if kept else "")
+        + (f"{len(inserts)} 处插入行时没有写它，同样保持不变：{names_zh(inserts)}。" if inserts else "")
         + f"这 {len(need)} 处都要像其他地方一样设置 {col}。")   # zh: 处 reads for one and for many
     risks = [_t(lang, f"rows updated before this change keep an old or empty {col}",
                 f"此前更新的行 {col} 仍为旧值或空值")]
@@ -469,7 +472,9 @@ def audit_column_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desig
         understanding=understanding, changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"none: {table}.{col} exists", f"无：{table}.{col} 已存在")],
         flow=[_t(lang, "each write runs as today", "每次写入照常进行"),
-              _t(lang, f"and stamps {col} with the time of the write", f"并把 {col} 设为写入时刻")],
+              _t(lang, f"and every update that changes a row's data stamps {col} with the time of the write; deletes, "
+                       "flag-deletes and inserts stay as they are",
+                 f"修改行数据的每次更新都把 {col} 设为写入时刻；删除、标记删除和插入保持不变")],
         risks=risks, test_plan=tests)
 
 

@@ -215,9 +215,12 @@ def _retry_race(f: dict, lang: str) -> str:
             return _t(lang, f"two calls at the same moment both pass the checks before {ext} and both call it; the "
                             f"conditional update then lets only one of them write{claim}",
                       f"同时到达的两次调用都会通过 {ext} 之前的检查并都调用它；条件更新只让其中一个写入{claim}")
-        return _t(lang, "a repeat racing the first call is serialised by the conditional update: it matches 0 rows, "
-                        "then reads the committed record and takes the same comparison",
-                  "与首次调用并发的重复请求由条件更新串行化：影响 0 行后读到已提交的记录，再做同样的比较")
+        return _t(lang, "a repeat racing the first call is serialised by the conditional update: it matches 0 rows "
+                        "and reads the record again; under MySQL's REPEATABLE READ a plain read in the same transaction "
+                        "still shows the snapshot an earlier read fixed (the old status), which is why that read must "
+                        "lock or run outside the transaction",
+                  "与首次调用并发的重复请求由条件更新串行化：它影响 0 行后再次读取记录；在 MySQL 的 REPEATABLE READ 下，"
+                  "同一事务中的普通读取仍看到更早读取固定的快照（旧状态），因此这次读取必须加锁或在事务之外进行")
     if rc and others:
         return _t(lang, f"a repeat that read the {f['entity']} before the first call wrote it still passes the {f['field']} "
                         + (f"check, calls {ext} again, " if ext else "check ")
@@ -282,11 +285,12 @@ def _idempotent(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposa
         read = f["read"] or (f"{f['receiver']}.selectByPrimaryKey" if f.get("has_select_by_key") else None)
         if not read:
             raise ValueError("no read of the record to reuse")
-        change = _t(lang, f"when `{f['write']}` returns 0, read the {f['entity']} into `stored` (`{read}`); if "
+        change = _t(lang, f"when `{f['write']}` returns 0, read the {f['entity']} into `stored` (`{read}`, as a "
+                          f"locking read or outside the transaction, so that it sees the other call's commit); if "
                           f"`stored`'s {cond_en}, {ok} "
                           f"without the steps that follow; otherwise fail with \"{msg}\" as today",
-                    f"`{f['write']}` 返回 0 时把记录读入 `stored`（`{read}`）；若 `stored` 的 {cond_zh}，则 {ok}，跳过后续步骤；"
-                    f"否则仍报“{msg}”")
+                    f"`{f['write']}` 返回 0 时把记录读入 `stored`（`{read}`，用加锁读或在事务之外读取，"
+                    f"以便看到另一调用已提交的结果）；若 `stored` 的 {cond_zh}，则 {ok}，跳过后续步骤；否则仍报“{msg}”")
     else:
         change = _t(lang, f"right before the check that fails with \"{msg}\" (line {f['check_line']}): if {cond_en}, "
                           f"{ok}{differ}.{before}",

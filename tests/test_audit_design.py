@@ -68,3 +68,25 @@ def test_a_repository_native_query_takes_a_named_parameter_and_save_takes_setter
 def test_no_new_columns_where_a_wrapper_update_sets_columns_the_design_cannot_read(shop_db):
     """ord_payment is also written by `update(null, LambdaUpdateWrapper..set(..))`: not a record the setters reach."""
     assert not [x for x in _track(shop_db) if "ord_payment " in x.question]
+
+
+def test_with_no_update_setting_the_column_the_design_says_so_and_a_flag_delete_is_not_an_update():
+    """mall's cart: the one write that stamps modify_date only flags the row deleted. It is a flag-delete, not one of
+    the updates the requirement counts (blind read 20D: mall S32), and the updates that leave the column get it set
+    to the clock, not 'the way the others do' (there are none)."""
+    from core.generate.audit import audit_column_design
+    from core.generate.design import Conventions, DesignSpec
+
+    def site(label, how, need, sets, kind="update"):
+        return {"how": how, "label": label, "line": 10, "call": "m.update(x)", "need": need, "record": "x",
+                "elsewhere": [], "sets": sets, "stmt": "M.update", "kind": kind, "stmt_path": "M.xml", "stmt_line": 1,
+                "layer": "service_impl", "hand": False, "setters": [], "by": []}
+    facts = {"table": "cart", "column": "modify_date", "entity": "Cart", "field": "modifyDate", "now": "new Date()",
+             "generator": None, "sites": [site("S.change", "record", True, False), site("S.drop", "removes", False, False)]}
+    spec = DesignSpec("r", "audit_column", "order", "q", "q", [], facts)
+    design = audit_column_design(spec, Conventions("", {}, None, {}), "en")
+    assert "S.change gets modify_date set to `new Date()` before its write, as no update sets it today." \
+        in design.understanding
+    assert "the way the others do" not in design.understanding
+    assert "S.drop" in design.understanding and "which the requirement leaves out" in design.understanding
+    assert not any("already set" in t for t in design.test_plan)

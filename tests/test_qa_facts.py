@@ -1214,3 +1214,10 @@ def test_a_branch_holds_the_write_when_the_sql_sets_the_status():
     assert _branch_words(c, "en", _setter({"via": "sql"}, "en")) == "`errorOrderNos.isEmpty()` holds (the write is in " \
         "that branch)"
     assert "(the setter is in that branch)" in _branch_words(c, "en", _setter({}, "en"))
+
+
+def test_a_status_passed_to_a_mapper_is_written_not_set():
+    """newbee `closeOrder` passes -3 to `newBeeMallOrderMapper.closeOrder(..)`: no setter runs (blind read 20D S1)."""
+    from core.generate.qa_templates import _setter
+    assert _setter({"receiver": "newBeeMallOrderMapper"}, "en") == "the write"
+    assert _setter({"receiver": "order"}, "en") == "the setter"

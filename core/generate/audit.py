@@ -174,11 +174,11 @@ class AuditDeriver:
         site["record"] = arg.group(0)
         values = p.outline.set_values(m.path, line, callee) if index == 0 else self._setters_on(m, line, site["record"])
         site["setters"] = [{**v, "path": m.path} for v in values if v["field"] == field]
-        if site["setters"]:
-            return site
-        if values and all(is_delete_flag(v["field"]) or v["field"] == "id" for v in values) \
+        if values and all(is_delete_flag(v["field"]) or v["field"] in ("id", field) for v in values) \
                 and any(is_delete_flag(v["field"]) for v in values):
-            site["how"] = "removes"         # a soft delete: the record only flags the row
+            site["how"] = "removes"         # a soft delete: the record only flags the row (and may stamp the time:
+            return site                     # still a flag-delete, not a change of the row's data; blind read 20D S32)
+        if site["setters"]:
             return site
         site["elsewhere"] = self._other_receivers(m, line, arg.group(0), field)
         if site["elsewhere"] is None:
@@ -447,14 +447,15 @@ def audit_column_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desig
            f": {names(kept)}. " if kept else "")
         + (f"{len(inserts)} insert{'s' if len(inserts) == 1 else ''} rows without it, also left as "
            f"{'it is' if len(inserts) == 1 else 'they are'}: {names(inserts)}. " if inserts else "")
-        + (f"Each of the {len(need)} gets {col} set the way the others do." if len(need) > 1
-           else f"That one gets {col} set the way the others do."),
+        + (f"Each of the {len(need)} that leave it gets {col} set" if len(need) > 1 else f"{need[0]['label']} gets {col} set")
+        + (" the way the others do." if ok else f" to `{now}` before its write, as no update sets it today."),
         f"{table}.{col} 记录行的最后修改时间（模型中为 {f['entity']}.{fld}）。共有 {len(f['sites'])} 处写 {table}，下面逐一引用。"
         + (f"其中 {len(ok)} 处设置了 {col}：{names_zh(ok)}。" if ok else "")
         + f"{len(need)} 处更新该表但没有更新 {col}：{names_zh(need)}。"
         + (f"{len(kept)} 处删除行或只标记删除，不在本需求范围内，保持不变：{names_zh(kept)}。" if kept else "")
         + (f"{len(inserts)} 处插入行时没有写它，同样保持不变：{names_zh(inserts)}。" if inserts else "")
-        + f"这 {len(need)} 处都要像其他地方一样设置 {col}。")   # zh: 处 reads for one and for many
+        + (f"这 {len(need)} 处都要像其他地方一样设置 {col}。" if ok else    # zh: 处 reads for one and for many
+           f"这 {len(need)} 处都要在写入前把 {col} 设为 `{now}`（目前没有任何更新设置它）。"))
     risks = [_t(lang, f"rows updated before this change keep an old or empty {col}",
                 f"此前更新的行 {col} 仍为旧值或空值")]
     if any(s["how"] == "absent" and s["hand"] for s in need):
@@ -467,7 +468,8 @@ def audit_column_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desig
                         f"模型旁的 mapper XML 是生成的（{f['generator']}）：只改手写语句和 Java 代码，否则重新生成时会丢失"))
     tests = [_t(lang, f"after {s['label']}, the written rows have {col} at the time of the call",
                 f"{s['label']} 之后，被写的行的 {col} 为调用时刻") for s in need[:4]]
-    tests.append(_t(lang, f"the places that already set {col} keep setting it", f"已设置 {col} 的地方保持不变"))
+    if ok:
+        tests.append(_t(lang, f"the places that already set {col} keep setting it", f"已设置 {col} 的地方保持不变"))
     return DesignProposal(
         understanding=understanding, changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"none: {table}.{col} exists", f"无：{table}.{col} 已存在")],

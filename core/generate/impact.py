@@ -79,7 +79,7 @@ def _after_write(m: dict, line: int) -> tuple[int, int]:
 def _rest_en(split: list[dict], docs: list[dict]) -> str:
     """The places the count sentence has not named yet, so that its parts add up to the total."""
     parts = ([f"{len(split)} {'is' if len(split) == 1 else 'are'} the step itself"] if split else []) + \
-        ([f"{len(docs)} document{'s' if len(docs) == 1 else ''} the codes"] if docs else [])
+        ([f"{len(docs)} more document{'s' if len(docs) == 1 else ''} the codes (besides the dictionary)"] if docs else [])
     return "".join(f"; {p}" for p in parts) + "."
 
 

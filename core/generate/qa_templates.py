@@ -624,9 +624,9 @@ def _throwing_claim(c: dict, who: str, lang: str, cite: Cite, path: str) -> tupl
 
 
 def _setter(f: dict, lang: str) -> str:
-    """What sits in the branch: the Java setter, or the call whose SQL sets the column (blind read 20B: newbee S6
-    said 'the setter' of a status only the mapper's UPDATE writes)."""
-    sql = f.get("via") == "sql"
+    """What sits in the branch: the Java setter, or the call whose SQL sets the column, the status passed to the mapper
+    as an argument (blind read 20B/20D: newbee S6/S1 said 'the setter' of a status only the mapper's UPDATE writes)."""
+    sql = f.get("via") == "sql" or bool(re.search(r"(?i)(mapper|dao|repository|service)$", f.get("receiver") or ""))
     return ("the write" if sql else "the setter") if lang == "en" else ("写入语句" if sql else "设置语句")
 
 

@@ -469,9 +469,8 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                  f"these writes runs the action on every path into the state; {again} {'does' if len(unchecked) == 1 else 'do'} "
                  f"not check the current {fld}, so {'it runs' if len(unchecked) == 1 else 'they run'} it again when "
                  f"rewriting a record already in {code} (see Risks)." if again else
-                 f"these writes runs the action on every path into the state; {raced} "
-                 f"{'does' if len(racy) == 1 else 'do'} not make the write itself depend on the current {fld} and "
-                 "its row count, so two requests at the same time can both run the action (see Risks).")
+                 f"these writes runs the action on every path into the state, but not always once: see Risks for "
+                 f"{raced}.")
               + (f" {len(n_sql)} of them {'sets' if len(n_sql) == 1 else 'set'} the column in SQL, which a listener "
                  "on the entity or its setter would not see." if n_sql else ""),
         f"代码中共有 {len(places)} 处把 {ent}.{fld} 改为 {label}（统计范围：{ent} 上所有 `set{cap(fld)}` 调用，以及所有写 "
@@ -480,8 +479,7 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
            "。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作。" if not again and not racy else
            f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作；但 {again} 不检查当前的 {fld}，"
            f"对已处于 {code} 的记录再次写入时也会再次执行（见风险）。" if again else
-           f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作；{raced} 的写入本身不以当前的 {fld} "
-           "及影响行数为条件，两个同时到达的请求都可能各执行一次动作（见风险）。")
+           f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作，但不一定只执行一次：{raced} 见风险。")
         + (f"其中 {len(n_sql)} 处在 SQL 中设置该列，实体或其 setter 上的监听看不到它们。" if n_sql else ""))
     risks = []
     for p in places:
@@ -504,8 +502,8 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
             froms = " or ".join(p["from_codes"])
             check = _t(lang, f"checks that {fld} is {froms} in Java" if froms else "checks the record in Java",
                        f"先在 Java 中检查 {fld} 为 {froms}" if froms else "先在 Java 中检查记录")
-            cond = _t(lang, f"{fld} = {froms}" if froms else f"the {fld} it checked", f"{fld} = {froms}" if froms
-                      else f"所检查的 {fld}")
+            cond = _t(lang, f"{fld} = {froms}" if froms else "the condition it checks in Java", f"{fld} = {froms}" if froms
+                      else "它在 Java 中检查的条件")
             risks.append(_t(lang, f"`{p['op']}` {check}, then writes {code} with an update that does not test {fld}"
                                   + ("" if p.get("row_check") else " and whose row count nothing checks")
                                   + ": two requests at the same time both pass the check, both write and both run the "
@@ -536,7 +534,8 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         data_changes=[_t(lang, "none: the hook reads the record by its id", "无：钩子按 id 读取记录")],
         flow=[_t(lang, f"each listed operation writes {fld} = {code} as today",
                  f"各操作照常写入 {fld} = {code}"),
-              _t(lang, "right after the write succeeds, it calls the hook of its module for each record it moved",
-                 "写入成功后，立即为每条被改动的记录调用本模块的钩子"),
+              _t(lang, "right after the write (after its row-count check, where the operation has one), it calls the "
+                       "hook of its module for the records it writes",
+                 "写入之后（有影响行数检查的，在检查之后），立即为写入的记录调用本模块的钩子"),
               _t(lang, "the hook runs the action", "钩子执行该动作")],
         risks=risks, test_plan=tests)

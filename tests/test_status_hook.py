@@ -121,9 +121,11 @@ def test_exactly_once_only_where_the_write_itself_decides(shop_db):
     # a write through a method that may guard itself (an optimistic lock on update_time), or on a record the method
     # created, is not said to race (blind read 20B: litemall's updateWithOptimisticLocker)
     assert not _racy({**java_check, "by_key": False}) and not _racy({**java_check, "created": True})
-    assert _unconfirmed({**java_check, "criteria": True}) and not _racy({**java_check, "criteria": True})
-    assert not _racy({**java_check, "criteria": True, "row_check": 9})
-    assert not _unconfirmed({**java_check, "criteria": True, "row_check": 9})
+    criteria = {**java_check, "criteria": True, "by_key": False}      # the write is by Example criteria
+    assert _unconfirmed(criteria) and not _racy(criteria)
+    assert not _racy({**criteria, "row_check": 9}) and not _unconfirmed({**criteria, "row_check": 9})
+    # criteria on the select before a write by key are not the write's: a race (blind read 20E: mall S4)
+    assert _racy({**java_check, "criteria": True}) and not _unconfirmed({**java_check, "criteria": True})
     confirmed = _one(hooks(shop_db), "OrdOrder enters status 3")
     assert "exactly when" not in confirmed.design.understanding
     assert any(r.startswith("`OrdPortalOrderServiceImpl.confirmReceiveOrder` checks that status is 2 in Java, then "
@@ -133,3 +135,20 @@ def test_exactly_once_only_where_the_write_itself_decides(shop_db):
         raced = any("two requests at the same time" in r or "the hook still runs" in r or "is written again" in r
                     for r in s.design.risks)
         assert not (exact and raced), s.question
+
+
+def test_a_row_count_check_that_only_logs_does_not_stop_the_hook():
+    """litemall `OrderJob`: `if (updateWithOptimisticLocker(order) == 0) log.info(..) else log.info(..)` lets the code
+    after it run, so it is no row-count check a hook can sit behind (blind read 20E: litemall S16)."""
+    from types import SimpleNamespace
+
+    from core.generate.status_hook import _stopping_check
+
+    def impact(rc):
+        return SimpleNamespace(code=SimpleNamespace(row_check=lambda call: rc))
+    logs = {"line": 54, "test": "if (x == 0) {", "then": 'logger.info("订单 ID=" + id + " 数据已经更新，放弃自动确认收货");',
+            "fails": False}
+    assert _stopping_check(impact(logs), "OrderJob.java", 53) is None
+    assert _stopping_check(impact({**logs, "then": "continue;"}), "OrderJob.java", 53) == 54
+    assert _stopping_check(impact({**logs, "then": 'throw new RuntimeException("x");', "fails": True}), "J.java", 53) == 54
+    assert _stopping_check(impact(None), "OrderJob.java", 53) is None

@@ -315,6 +315,14 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
                             p["stmt"]["path"], p["stmt"]["start_line"], p["stmt"]["end_line"]))
         fail = _fails_after(impact, p) if p["transactional"] else None
         p["fails_after"] = list(fail) if fail else None
+        if fail:       # the risk quotes the throw and rests on @Transactional: both are shown (blind read 20E)
+            m = impact.code.methods.get(p["method_id"]) or {}
+            tx = r.tx_ref(m) if m else None
+            refs += ([tx] if tx else []) + [Ref(p["op"], f"can still throw after its write: `{_short(fail[1], 70)}`",
+                                                f"写入之后仍可能抛出异常：`{_short(fail[1], 70)}`", p["path"], fail[0], fail[0])]
+        if p.get("row_check"):   # the check the hook is placed after
+            refs.append(Ref(p["op"], "stops when its write changed no row", "写入未改动任何行时停止",
+                            p["path"], p["row_check"], p["row_check"]))
     for h in hooks:
         x = h["sender"]
         if x and not any(r_.name == x["method"] for r_ in refs):

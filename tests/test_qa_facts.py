@@ -1221,3 +1221,14 @@ def test_a_status_passed_to_a_mapper_is_written_not_set():
     from core.generate.qa_templates import _setter
     assert _setter({"receiver": "newBeeMallOrderMapper"}, "en") == "the write"
     assert _setter({"receiver": "order"}, "en") == "the setter"
+
+
+def test_an_else_if_guard_question_says_its_earlier_branches_were_not_taken():
+    """`else if (!type.equals(COMMON))` fires only after the REGISTER and CODE branches were not taken: the question
+    says so, or 'what happens when type is not COMMON' has three answers (blind read 20F: litemall S21)."""
+    f = {"method": "C.receive", "class": "C", "method_name": "receive", "condition": "!type.equals(TYPE_COMMON)",
+         "holds": True, "action": "return_failed", "helper": "ResponseUtil.fail", "message": "type not supported",
+         "within": [{"condition": "type.equals(TYPE_REGISTER)", "holds": False, "branch": "prior", "line": 9}],
+         "line": 15, "fail_line": 16}
+    asked = dict(guard_questions(f, "en", "s"))
+    assert "none of the earlier branches of its `if`/`else if` chain was taken" in asked["what_happens"]

@@ -169,3 +169,15 @@ def test_a_select_of_another_tables_rows_is_not_asked_about_the_from_table():
     detail = ['<select id="detail" resultType="io.acdp.shop.dto.OrderDetail">',
               "  SELECT o.*, i.product_name FROM ord_order o LEFT JOIN ord_order_item i ON i.order_id = o.id", "</select>"]
     assert not _rows_of_other_table(detail, "ord_order")
+
+
+def test_a_method_that_uses_only_the_first_row_is_said_to():
+    """`list = mapper.selectByExample(e); if (!list.isEmpty()) return list.get(0); return null;` hands back one row,
+    not "the rows" (blind read 20F: mall S34/S39); a method that returns the list stays a plain select."""
+    from core.generate.query_facts import _first_only
+    first = ["List<Item> list = mapper.selectByExample(example);", "if (!CollectionUtils.isEmpty(list)) {",
+             "    return list.get(0);", "}", "return null;"]
+    assert _first_only(first, 1, 5)
+    assert not _first_only(["List<Item> list = mapper.selectByExample(example);", "return list;"], 1, 2)
+    assert not _first_only(["List<Item> list = mapper.selectByExample(example);", "Item a = list.get(0);",
+                            "for (Item i : list) { touch(i); }"], 1, 3)

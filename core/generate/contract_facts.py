@@ -1003,9 +1003,10 @@ def _input_name(x: dict, e: dict) -> str:
     return f"{x['name']}.{e['field']}" if e["field"] else x["name"]
 
 
-_PICKS_EN = {"select": "reads", "select one": "reads", "load": "loads", "count": "counts", "exists": "looks for",
+_PICKS_EN = {"select": "reads", "select one": "reads", "load": "loads", "load one": "loads", "count": "counts",
+             "exists": "looks for",
              "update": "updates", "delete": "deletes", "soft-delete": "marks as deleted"}
-_PICKS_ZH = {"select": "读取", "select one": "读取", "load": "加载", "count": "统计", "exists": "查找",
+_PICKS_ZH = {"select": "读取", "select one": "读取", "load": "加载", "load one": "加载", "count": "统计", "exists": "查找",
              "update": "更新", "delete": "删除", "soft-delete": "逻辑删除"}
 
 

@@ -172,6 +172,9 @@ def guard_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     a check that a value is missing gets no "what happens", and no "when does it return early" either where
     the value is the method's own input (mall handleSkuStockCode: `skuStockList` empty, blind read G S11/S36)."""
     m, msg, when = f"`{f['method']}`", f.get("message"), _guard_when(f, lang)
+    if any(c.get("branch") == "prior" for c in f.get("within") or []):   # an `else if`: its siblings come first
+        when += (" and none of the earlier branches of its `if`/`else if` chain was taken" if lang == "en"
+                 else "，且同一 `if`/`else if` 链中更早的分支都未命中")   # (blind read 20F: litemall S21)
     out = []
     # one verdict for both languages: the same questions in each
     missing = only_missing(f)

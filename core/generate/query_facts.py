@@ -260,10 +260,11 @@ class Queries:
             return None
         verb = {"select": "select", "count": "count", "update": "update", "delete": "delete",
                 "logicalDelete": "soft-delete"}[re.match(r"[a-z]+(?:Delete)?", call.group(2)).group(0)]
-        if call.group(2).startswith("selectOne"):
+        first = _first_only(lines, call_line, sym["end_line"])
+        if call.group(2).startswith("selectOne") or first:
             verb = "select one"
         if verb in ("select", "select one") and not _returns_result(lines, call_line, sym["end_line"]):
-            verb = "load"    # a command (`void cancelOrder`) that acts on the rows: it does not return them
+            verb = "load one" if verb == "select one" else "load"   # a command that acts on the rows: not returned
         page = next(({"text": lines[k - 1].strip(), "line": k, "path": path} for k in range(call_line - 1, first - 1, -1)
                      if "startPage(" in lines[k - 1] and "PageHelper" in lines[k - 1]), None)
         if page and any(_DATA_CALL.search(lines[k - 1]) for k in range(page["line"] + 1, call_line)):
@@ -374,8 +375,10 @@ class Queries:
             return None
         scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
         verb = mp.VERBS[use.group(2)]
+        if verb == "select" and _first_only(lines, call_line, sym["end_line"]):
+            verb = "select one"
         if verb in ("select", "select one") and not _returns_result(lines, call_line, sym["end_line"]):
-            verb = "load"
+            verb = "load one" if verb == "select one" else "load"
         facts = {"scope": scope, "scope_id": f"{sym['symbol_id']}@+{call_line - sym['start_line']}",
                  "class_id": class_id, "source": "wrapper", "verb": verb, "table": table,
                  "path": path, "line": sym["start_line"], "joins": [], "groups": [conds], "conditions": conds,
@@ -620,15 +623,31 @@ def _returns_result(lines: list[str], call_line: int, end_line: int) -> bool:
                              for k in range(call_line + 1, min(end_line, len(lines)) + 1))
 
 
+def _first_only(lines: list[str], call_line: int, end_line: int) -> bool:
+    """The method uses only the first row (`return list.get(0)`, `x = list.get(0)`) and never the list otherwise: one
+    row, not "the rows" (blind read 20F: mall S34 `getCartItem`, S39 `updateCouponStatus`)."""
+    var = re.match(r"\s*(?:[\w<>\[\],.? ]+\s+)?(\w+)\s*=[^=]", lines[call_line - 1])
+    if not var:
+        return False
+    after = [lines[k - 1] for k in range(call_line + 1, min(end_line, len(lines)) + 1)]
+    uses = [m for line in after for m in re.finditer(rf"\b{var.group(1)}\b(\.\w+\([^)]*\))?", line)]
+    return any(re.fullmatch(r"\.get\(\s*0\s*\)", m.group(1) or "") for m in uses) and all(
+        re.fullmatch(r"\.(get\(\s*0\s*\)|isEmpty\(\)|size\(\))", m.group(1) or "") or
+        re.search(rf"(isEmpty|isNotEmpty)\(\s*{var.group(1)}\s*\)", line) for line in after
+        for m in re.finditer(rf"\b{var.group(1)}\b(\.\w+\([^)]*\))?", line))
+
+
 def query_items(planner) -> list[WorkItem]:
     return Queries(planner).items()
 
 
 # ------------------------------------------------------------- templates --
 _VERB_EN = {"select": "returns", "select one": "returns the first of", "load": "loads (and then acts on)",
+            "load one": "loads, and acts on only the first of,",
             "count": "counts", "exists": "checks for",
             "update": "updates", "delete": "deletes", "soft-delete": "marks as deleted"}
 _VERB_ZH = {"select": "查询", "select one": "查询（取第一条）", "load": "加载（再据此处理）",
+            "load one": "加载第一条（再据此处理）",
             "count": "统计", "exists": "判断是否存在",
             "update": "更新", "delete": "删除", "soft-delete": "逻辑删除"}
 
@@ -637,6 +656,7 @@ def query_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     scope, table = f["scope"], f["table"]
     if lang == "en":
         verb = {"select": "return", "select one": "return", "load": "load (and then act on)",
+                "load one": "load (using only the first)",
                 "count": "count", "exists": "look for",
                 "update": "update", "delete": "delete", "soft-delete": "mark as deleted"}[f["verb"]]
         return [("which_rows", pick(seed, [f"Which `{table}` rows does `{scope}` {verb}, exactly?",

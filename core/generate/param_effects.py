@@ -36,10 +36,10 @@ def conditions_by_method(planner, facts: list[dict]) -> dict[str, list[dict]]:
 
 
 def input_effects(planner, queries: dict[str, list[dict]], handler_id: str, name: str) -> list[dict]:
-    """The conditions the handler's parameter `name` fills: [{scope, verb, cond, others, field, hops}] where `others`
-    are the query's other conditions (a row must match them too),  `field` is set for a
-    field of a request object (`queryParam.orderSn`) and `hops` are the calls that pass it on ({label, path,
-    line, callee, arg, param}). An input (or field) that fills more than MAX_FILTERS conditions is left out."""
+    """The conditions the handler's parameter `name` fills: [{scope, verb, cond, others, field, hops}]. `others` are
+    the query's other conditions (a row must match them too), `field` is set for a field of a request object
+    (`queryParam.orderSn`), and `hops` are the calls that pass it on ({label, path, line, callee, arg, param,
+    decl_path, decl_line}). An input (or field) that fills more than MAX_FILTERS conditions is left out."""
     found: list[dict] = []
     _follow(planner, queries, handler_id, name, [], found, set())
     per_input: dict[str | None, list[dict]] = {}

@@ -31,7 +31,7 @@ from tree_sitter import Node
 
 from core.generate.flow_facts import member_label
 from core.generate.lifecycle_facts import class_mapping_line
-from core.generate.param_effects import conditions_by_method, fields_read, input_effects, method_node
+from core.generate.param_effects import callee_of, conditions_by_method, fields_read, input_effects, params_of
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
 from core.generate.query_facts import Queries
 from core.generate.work import WorkItem
@@ -244,31 +244,25 @@ class Contracts:
         for call in walk(body, {"method_invocation"}):
             args = call.child_by_field_name("arguments")
             names = [text(a) for a in args.named_children] if args is not None else []
-            if param["name"] not in names:
+            found = callee_of(self.p, handler_id, call) if param["name"] in names else None
+            if found is None or found[2].child_by_field_name("body") is None:
                 continue
-            for target, _via, at in self.p.graph.out.get(handler_id, []):
-                m = self.p.graph.methods.get(target)
-                node = method_node(self.p, m) if at == lines(call)[0] and m else None
-                formal = node.child_by_field_name("parameters") if node is not None else None
-                params = [text(x.child_by_field_name("name")) for x in formal.named_children
-                          if x.child_by_field_name("name") is not None] if formal is not None else []
-                if node is None or len(params) != len(names) or node.child_by_field_name("body") is None:
-                    continue
-                mark = {"set" + f["name"][:1].upper() + f["name"][1:]: f for f in param["dto"]["fields"]
-                        if not f.get("overwritten")}
-                for c in walk(node.child_by_field_name("body"), {"method_invocation"}):
-                    fld = mark.get(text(c.child_by_field_name("name")))
-                    if fld is not None and text(c.child_by_field_name("object")) == params[names.index(param["name"])] \
-                            and not any(True for _ in _between(c, node, BRANCHES)):
-                        fld["overwritten"] = {"code": squash(text(c)), "line": lines(c)[0], "path": m.path,
-                                              "by": member_label(target)}
+            target, callee, decl = found
+            own = params_of(decl, bound=False)[names.index(param["name"])]     # its name in the callee's body
+            mark = {"set" + f["name"][:1].upper() + f["name"][1:]: f for f in param["dto"]["fields"]
+                    if not f.get("overwritten")}
+            for c in walk(decl.child_by_field_name("body"), {"method_invocation"}):
+                fld = mark.get(text(c.child_by_field_name("name")))
+                if fld is not None and text(c.child_by_field_name("object")) == own \
+                        and not any(True for _ in _between(c, decl, BRANCHES)):
+                    fld["overwritten"] = {"code": squash(text(c)), "line": lines(c)[0], "path": callee.path,
+                                          "by": member_label(target)}
 
     def _effects(self, params: list[dict], handler_id: str) -> list[Span]:
         """x["effects"] on each sent input: the query conditions it fills (core.generate.param_effects); the spans
         that show them (each call passing it on, the condition and the tests it sits under)."""
         if self._queries is None:
-            q = Queries(self.p)
-            self._queries = conditions_by_method(self.p, [f for f, _ in q._xml() + q._examples()])
+            self._queries = conditions_by_method(self.p, [f for f, _ in Queries(self.p).facts()])
         spans = []
         for x in params:
             if x["kind"] not in ("path", "query", "body", "form") or (x["kind"] == "body" and not x.get("dto")):
@@ -278,7 +272,6 @@ class Contracts:
             for e in x["effects"]:
                 for c in e["others"]:
                     c["verbatim"] = self._verbatim(c)
-            for e in x["effects"]:
                 spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in e["hops"]]
                 spans += [Span(path=h["decl_path"], start_line=h["decl_line"], end_line=h["decl_line"])
                           for h in e["hops"] if h.get("decl_line")]

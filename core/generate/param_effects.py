@@ -57,27 +57,21 @@ def _follow(p, queries, method_id: str, var: str, hops: list[dict], found: list[
             for fld in _mentions(c, var, f["source"]):
                 found.append({"scope": f["scope"], "verb": f["verb"], "cond": c, "field": fld, "hops": hops,
                               "others": [o for o in f["conditions"] if o is not c]})
-    m = p.graph.methods.get(method_id)
-    node = method_node(p, m) if m else None
-    body = node.child_by_field_name("body") if node is not None else None
+    m, body = _body(p, method_id)
     if body is None:
         return
-    for target, _via, line in p.graph.out.get(method_id, []):
-        callee = p.graph.methods.get(target)
-        call = next((c for c in walk(body, {"method_invocation"}) if lines(c)[0] == line
-                     and text(c.child_by_field_name("name")) == target.split("#")[-1].split("(")[0]), None)
-        args = call.child_by_field_name("arguments") if call is not None else None
+    for call in walk(body, {"method_invocation"}):
+        args = call.child_by_field_name("arguments")
         names = [text(a) for a in args.named_children] if args is not None else []
-        if var not in names or callee is None or p.outline.controls(m.path, line, text(call.child_by_field_name("name"))):
-            continue      # a call in a branch or loop passes it on only sometimes: not followed
-        decl = method_node(p, callee)
-        params = _params(decl)
-        if len(params) != len(names):
-            continue
-        hop = {"label": member_label(method_id), "path": m.path, "line": line, "callee": member_label(target),
-               "arg": var, "param": params[names.index(var)], "decl_path": callee.path,
+        found_callee = callee_of(p, method_id, call) if var in names else None
+        if found_callee is None or p.outline.controls(m.path, lines(call)[0], text(call.child_by_field_name("name"))):
+            continue      # not passed on, not followed, or passed only on some paths (a branch or a loop)
+        target, callee, decl = found_callee
+        param = params_of(decl)[names.index(var)]
+        hop = {"label": member_label(method_id), "path": m.path, "line": lines(call)[0], "callee": member_label(target),
+               "arg": var, "param": param, "decl_path": callee.path,
                "decl_line": lines(decl.child_by_field_name("name"))[0]}
-        _follow(p, queries, target, params[names.index(var)], hops + [hop], found, seen)
+        _follow(p, queries, target, param, hops + [hop], found, seen)
 
 
 def _mentions(c: dict, var: str, source: str) -> list[str | None]:
@@ -92,12 +86,13 @@ def _mentions(c: dict, var: str, source: str) -> list[str | None]:
                               re.findall(rf"(?<![\w.]){re.escape(var)}\.get([A-Z]\w*)\(\)", c["code"])))
 
 
-def _params(node) -> list[str]:
-    """A method's parameter names as its statements see them: a mapper parameter by its `@Param` value."""
+def params_of(node, bound: bool = True) -> list[str]:
+    """A method's parameter names: as its statements see them (`bound`: a mapper parameter by its `@Param` value),
+    or as its Java body does."""
     formal = node.child_by_field_name("parameters") if node is not None else None
     out = []
     for x in formal.named_children if formal is not None else []:
-        named = re.search(r'@Param\(\s*(?:value\s*=\s*)?"(\w+)"', text(x))
+        named = re.search(r'@Param\(\s*(?:value\s*=\s*)?"(\w+)"', text(x)) if bound else None
         name = x.child_by_field_name("name")
         out.append(named.group(1) if named else text(name) if name is not None else "")
     return out
@@ -108,6 +103,28 @@ def method_node(p, m):
     tree = p.outline._tree(m.path) if m else None
     return next((n for n in walk(tree.root_node, {"method_declaration"}) if lines(n)[0] == m.start_line), None) \
         if tree else None
+
+
+def _body(p, method_id: str):
+    """(call-graph method, body node) of a project method; (method or None, None) when it has no body here."""
+    m = p.graph.methods.get(method_id)
+    node = method_node(p, m) if m else None
+    return m, node.child_by_field_name("body") if node is not None else None
+
+
+def callee_of(p, method_id: str, call) -> tuple | None:
+    """(target id, call-graph method, declaration) of the project method a call in `method_id` runs: the graph's
+    edge on the call's line with the call's name. None when the graph has none, or the declaration's parameters
+    do not line up with the call's arguments (a vararg, an overload the graph could not tell)."""
+    name, line = text(call.child_by_field_name("name")), lines(call)[0]
+    target = next((t for t, _via, at in p.graph.out.get(method_id, [])
+                   if at == line and t.split("#")[-1].split("(")[0] == name), None)
+    callee = p.graph.methods.get(target) if target else None
+    decl = method_node(p, callee) if callee else None
+    args = call.child_by_field_name("arguments")
+    if decl is None or args is None or len(params_of(decl)) != len(args.named_children):
+        return None
+    return target, callee, decl
 
 
 def fields_read(planner, handler_id: str, name: str) -> dict[str, dict] | None:
@@ -123,12 +140,9 @@ def _reads(p, method_id: str, var: str, read: dict[str, dict], seen: set, depth:
     if (method_id, var) in seen:
         return True
     seen.add((method_id, var))
-    m = p.graph.methods.get(method_id)
-    node = method_node(p, m) if m else None
-    body = node.child_by_field_name("body") if node is not None else None
+    m, body = _body(p, method_id)
     if body is None or depth > MAX_DEPTH:
         return False
-    edges = {line: target for target, _via, line in p.graph.out.get(method_id, [])}
     for ident in walk(body, {"identifier"}):
         if text(ident) != var:
             continue
@@ -143,13 +157,11 @@ def _reads(p, method_id: str, var: str, read: dict[str, dict], seen: set, depth:
                 continue    # a value the code puts on it (said as replacing what is sent)
             return False
         call = parent.parent if parent.type == "argument_list" else None
-        target = edges.get(lines(call)[0]) if call is not None and call.type == "method_invocation" else None
-        callee = p.graph.methods.get(target) if target else None
-        if callee is None or target.split("#")[-1].split("(")[0] != text(call.child_by_field_name("name")) \
-                or p.outline.controls(m.path, lines(call)[0], text(call.child_by_field_name("name"))):
+        found = callee_of(p, method_id, call) if call is not None and call.type == "method_invocation" else None
+        if found is None or p.outline.controls(m.path, lines(call)[0], text(call.child_by_field_name("name"))):
             return False    # used whole, or passed where it is not followed, or only on some paths
+        target, _callee, decl = found
         args = [text(a) for a in parent.named_children]
-        params = _params(method_node(p, callee))
-        if len(params) != len(args) or not _reads(p, target, params[args.index(var)], read, seen, depth + 1):
+        if not _reads(p, target, params_of(decl, bound=False)[args.index(var)], read, seen, depth + 1):
             return False
     return True

@@ -61,9 +61,13 @@ class Queries:
                               planner.data.get("entities") or []}
 
     # --------------------------------------------------------------- items --
+    def facts(self) -> list[tuple[dict, list[Span]]]:
+        """Every query read, before the filters that decide which are asked (contract answers use them all)."""
+        return self._xml() + self._examples() + self._wrappers() + self._repositories()
+
     def items(self) -> list[WorkItem]:
         out = []
-        for facts, spans in self._xml() + self._examples() + self._wrappers() + self._repositories():
+        for facts, spans in self.facts():
             if not facts["conditions"] or _trivial(facts):
                 continue
             domain = self._domain(facts)

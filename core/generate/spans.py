@@ -114,8 +114,7 @@ class JavaOutline:
         not (`controls`); a setter on the other branch of an `if` around the call is left out. The record is the
         argument named `record`, else the first one. [{receiver, field, value (None when too long to quote), line,
         controls}] in code order; [] when none or no call found."""
-        stmt = self.statement_at(path, line)
-        call = self._call(stmt, line, callee) if stmt is not None else None
+        call = self._call_at(path, line, callee)
         args = call.child_by_field_name("arguments") if call is not None else None
         names = [text(a) for a in args.named_children if a.type == "identifier"] if args is not None else []
         if record is None and args is not None and args.named_children and args.named_children[0].type == "identifier":
@@ -148,8 +147,7 @@ class JavaOutline:
         loaded by key), or `other`; with `fills`, the calls before the write that take it as an argument
         (`BeanUtils.copyProperties(param, record)`, by a copying name) and so put more on it than the setters
         say. None when unknown."""
-        stmt = self.statement_at(path, line)
-        call = self._call(stmt, line, callee) if stmt is not None else None
+        call = self._call_at(path, line, callee)
         body = java_ast.enclosing(call, {"method_declaration", "constructor_declaration"}) if call is not None else None
         if body is None:
             return None
@@ -181,8 +179,7 @@ class JavaOutline:
         parameter names, and the names assigned anew (`x = ..`) before the call. What lets a caller's value be
         followed down a call chain: a record set up by the caller is the one written only when the callee writes
         its own parameter unchanged; a parameter stored as a value is what the caller passes. None when not found."""
-        stmt = self.statement_at(path, line)
-        call = self._call(stmt, line, callee) if stmt is not None else None
+        call = self._call_at(path, line, callee)
         body = java_ast.enclosing(call, {"method_declaration", "constructor_declaration"}) if call is not None else None
         if body is None:
             return None
@@ -194,6 +191,11 @@ class JavaOutline:
         args = call.child_by_field_name("arguments")
         return {"args": [squash(text(a)) for a in (args.named_children if args is not None else [])],
                 "params": params, "assigned": assigned}
+
+    def _call_at(self, path: str, line: int, name: str) -> Node | None:
+        """The call to `name` on `line`, found in the statement holding that line."""
+        stmt = self.statement_at(path, line)
+        return self._call(stmt, line, name) if stmt is not None else None
 
     @staticmethod
     def _call(stmt: Node, line: int, name: str) -> Node | None:

@@ -78,8 +78,9 @@ def test_the_dashboard_loads_first_and_its_figures_match_the_database(db, tmp_pa
 
             noun = {"qa": "QA", "design": "design"}[task]
             next_action = page.get_by_role("link", name=f"{pending} pending {domain} {noun} samples — review")
+            settle(page)  # a click that lands while the page still runs can be dropped with that run
             next_action.click()
-            page.wait_for_url(re.compile(r"/(qa|design)_review\?"), timeout=30_000)
+            page.wait_for_url(re.compile(r"/(qa|design)_review\?"), timeout=60_000)
             settle(page)
             assert f"domain={domain}" in page.url    # the page rewrites its URL: pending is the default status
             page.get_by_text(f"Queue: {pending} sample(s)").wait_for(timeout=30_000)

@@ -130,15 +130,17 @@ def test_state_machine_flow_graph_and_links_to_samples(shop_db, tmp_path, shots)
             link = page.get_by_role("link", name=re.compile(re.escape(sample_id)))
             link.wait_for(timeout=60_000)
             assert page.get_by_role("tab", name="Rules").get_attribute("aria-selected") == "true"
+            settle(page)  # a click that lands while the page still runs can be dropped with that run
             page.screenshot(path=shots / "domain-map-rule.png", full_page=True)
             link.click()
-            page.wait_for_url(re.compile(r"/qa_review"), timeout=30_000)
+            page.wait_for_url(re.compile(r"/qa_review"), timeout=60_000)
             settle(page)
             page.get_by_text(re.compile(rf"^{sample_id} v\d+ · ")).first.wait_for(timeout=60_000)
             assert parse_qs(urlparse(page.url).query).get("sample") == [sample_id]
             # and back: the sample's card links to its rule in the domain map
+            settle(page)
             page.get_by_role("link", name="Open its transition rule in the domain map").click()
-            page.wait_for_url(re.compile(r"/domain_map\?rule="), timeout=30_000)
+            page.wait_for_url(re.compile(r"/domain_map\?rule="), timeout=60_000)
             page.get_by_role("link", name=re.compile(re.escape(sample_id))).wait_for(timeout=60_000)
             assert page.get_by_text(rule_id).first.is_visible()
         finally:

@@ -485,11 +485,15 @@ def _unchecked_write(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                                f"rows when the row was modified after it was read. `{f['method']}` ignores that count "
                                f"(line {f['line']})" + (", and goes on to " + ", ".join(f"`{a}`" for a in f["after"])
                                                          if f["after"] else "") + f" as if the write happened. "
-                               f"{f['checked']} other callers check it; among them: {others}.",
+                               f"{f['checked']} other callers check it; among them: {others}."
+                               + (" " + ", ".join(f"`{a}`" for a in f["alike"]) + " ignore it too; this change "
+                                  "leaves them as they are." if f.get("alike") else ""),
                          f"`{f['statement']}` 仅在 `{where}` 仍匹配时更新，记录在读取后被修改时 `{f['call']}` 影响 0 行。"
                          f"`{f['method']}` 忽略了该结果（第 {f['line']} 行）"
                          + ("，并继续执行 " + "、".join(f"`{a}`" for a in f["after"]) if f["after"] else "")
-                         + f"。另外 {f['checked']} 个调用方都检查了它，例如：{others}。"),
+                         + f"。另外 {f['checked']} 个调用方都检查了它，例如：{others}。"
+                         + ("" if not f.get("alike") else "、".join(f"`{a}`" for a in f["alike"])
+                            + " 同样忽略该结果，本次修改不涉及它们。")),
         changes=_changes(changes),
         data_changes=[_t(lang, "none", "无")],
         flow=[_t(lang, "1 row changed: as today", "影响 1 行：与现在一致"),

@@ -387,6 +387,20 @@ class RequirementDeriver:
                 refs.append(Ref(f"{refs[0].name} (line {c['line']})", f"then calls `{c['callee_name']}`"
                                 + (f", {c['cond']}" if c["cond"] else ""), f"随后调用 `{c['callee_name']}`",
                                 c["path"], start, c["line"]))
+        stmt = self.code.write_statement(w)
+        if stmt and set(self.code.where_columns(stmt)) - {"id", snake(tf["field"])}:
+            # what a racing repeat gets rests on the statement's WHERE (litemall's `update_time = #{..}` optimistic
+            # lock): cited so it can be checked (blind read 20E/20F: litemall S2/S5)
+            lines = self.files.get(stmt["path"]).lines
+            where = next((n for n in range(stmt["end_line"], stmt["start_line"] - 1, -1)
+                          if re.search(r"\bwhere\b", lines[n - 1], re.I)), stmt["start_line"])
+            name, cols = f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}", ", ".join(self.code.where_columns(stmt))
+            if where - stmt["start_line"] > 2:   # a long SET between: the statement's head, then its WHERE
+                refs.append(Ref(name, "is the statement the write runs", "是写入执行的语句", stmt["path"],
+                                stmt["start_line"], stmt["start_line"] + 1))
+            refs.append(Ref(name, f"updates only while its WHERE matches: {cols}", f"仅在 WHERE 匹配时更新：{cols}",
+                            stmt["path"], where if where - stmt["start_line"] > 2 else stmt["start_line"],
+                            min(stmt["end_line"], where + 39)))
         d = next((d for d in self.data["status_dicts"] if d["dict_id"] == tf.get("dict_id")), None)
         if d:
             refs += self._dict_refs(d, [*tf["from_codes"], str(tf["to"])])
@@ -683,12 +697,15 @@ class RequirementDeriver:
             stmt = stmts[callee]
             cols = self.code.where_columns(stmt) if stmt else []
             checked = [(m, c, rc) for m, c in calls if (rc := self.code.row_check(c))]
-            if len(cols) < 2 or len(checked) < 2:
-                continue
-            for m, c in calls:
+            unchecked = [(m, c) for m, c in calls if not self.code.row_check(c)]
+            if len(cols) < 2 or len(checked) < 2 or len(checked) <= len(unchecked):
+                continue      # not a habit of the repository's own callers: nothing to follow
+            for m, c in unchecked:
                 cls = self.classes.get(m["parent_id"]) or {}
-                if not self.code.row_check(c) and domain in (cls.get("domains") or []):
-                    out.append(self._unchecked_spec(domain, m, c, stmt, cols, checked))
+                if domain in (cls.get("domains") or []):
+                    alike = [(f"{om['parent_id'].rsplit('.', 1)[-1]}.{om['name']}", oc) for om, oc in unchecked
+                             if oc is not c]
+                    out.append(self._unchecked_spec(domain, m, c, stmt, cols, checked, alike))
         return out
 
     @staticmethod
@@ -710,7 +727,9 @@ class RequirementDeriver:
                                            != void, t[1]["path"], t[1]["line"]))
 
     def _unchecked_spec(self, domain: str, m: dict, call: dict, stmt: dict, cols: list[str],
-                        checked: list[tuple[dict, dict, dict]]) -> DesignSpec:
+                        checked: list[tuple[dict, dict, dict]], alike: list[tuple[str, dict]]) -> DesignSpec:
+        """`alike`: the other callers that ignore the count too, named so that the requirement does not claim every
+        other caller checks it (blind read 21G: litemall S1/S14)."""
         label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
         name = f"{stmt['namespace'].rsplit('.', 1)[-1]}.{stmt['statement']}"
         cond = self._conditioned(call)
@@ -739,13 +758,18 @@ class RequirementDeriver:
             refs.append(Ref(olabel, f"checks it: `{orc['test']}` then `{orc['then']}`", f"检查影响行数：`{orc['test']}`",
                             oc["path"], oc["line"], min(orc["line"] + 2, oc["line"] + 5)))
             others.append({"method": olabel, "test": orc["test"], "then": orc["then"]})
-        text_en = f"Make {label} notice when `{call['callee_name']}` changes no row, as its other callers already do."
-        text_zh = f"让 {label} 在 `{call['callee_name']}` 未更新任何行时做出处理，与它的其他调用方一致。"
+        refs += [Ref(alabel, f"calls `{ac['callee_name']}` and does not look at the row count either",
+                     f"同样调用 `{ac['callee_name']}` 且不检查影响行数", ac["path"], ac["line"], ac["line"])
+                 for alabel, ac in alike]
+        text_en = f"Make {label} notice when `{call['callee_name']}` changes no row, as " \
+                  + ("most of its other callers already do." if alike else "its other callers already do.")
+        text_zh = f"让 {label} 在 `{call['callee_name']}` 未更新任何行时做出处理，与它的" \
+                  + ("多数其他调用方一致。" if alike else "其他调用方一致。")
         return DesignSpec(_req_id("unchecked_write", m["symbol_id"], str(call["line"])), "unchecked_write", domain,
                           text_en, text_zh, refs, {
                               "method": label, "layer": self.code.layer_of(m["parent_id"]), "call": call["callee_name"],
                               "line": call["line"], "statement": name, "where": cols, "checked": len(checked),
-                              "others": others, "follow": plabel, "then": prc["then"], "test": prc["test"],
+                              "others": others, "alike": [a for a, _ in alike], "follow": plabel, "then": prc["then"], "test": prc["test"],
                               "fails": prc["fails"], "loop": loop.code if loop else None, "rest_in_loop": rest_in_loop,
                               "after": [c["callee_name"] for c in after], "before": [c["callee_name"] for c in before],
                               "transactional": self._transactional(m), "follow_transactional": self._transactional(pm),

@@ -133,6 +133,8 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
     place.update({"write": w["call"], "setter": s["line"], "sql": None, "stmt": None, "target": target, "param": False,
                   "within": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]} for c in s["within"]
                              if not _encloses(lines_all, c["line"], w["line"])],
+                  "branches": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]}
+                               for c in s["within"] if c.get("branch") in ("then", "else")],
                   "returned": lines_all[w["line"] - 1].strip().startswith("return "),
                   "untested": not s["from_codes"] and _untested(lines_all, m, w["line"], tf["field"], bool(built)),
                   "from_codes": s["from_codes"], "new": bool(impact._lifecycles()._on_new_record(s)),
@@ -475,9 +477,15 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     rows = []
     for p in places:
         froms = " or ".join(p["from_codes"])
-        rows.append(_t(lang, f"`{p['op']}` (line {p['line']})" + (f", only from {froms}" if froms else "")
+        # every branch the setter sits in is said, so that no place reads as unconditional (blind read 21G:
+        # litemall S27, `submit` sets 201 only for a zero-price order)
+        branches = "".join(_t(lang, f", only when `{c['condition']}`" if c["branch"] == "then"
+                              else f", only when `{c['condition']}` does not hold",
+                              f"，仅当 `{c['condition']}`" if c["branch"] == "then" else f"，仅当 `{c['condition']}` 不成立")
+                           for c in p.get("branches") or [])
+        rows.append(_t(lang, f"`{p['op']}` (line {p['line']})" + (f", only from {froms}" if froms else "") + branches
                        + (f", through the statement `{p['sql']}`" if p["sql"] else ""),
-                       f"`{p['op']}`（第 {p['line']} 行）" + (f"，仅从 {froms} 开始" if froms else "")
+                       f"`{p['op']}`（第 {p['line']} 行）" + (f"，仅从 {froms} 开始" if froms else "") + branches
                        + (f"，经由语句 `{p['sql']}`" if p["sql"] else "")))
     understanding = _t(
         lang, f"{len(places)} place{'s' if len(places) != 1 else ''} in the code move{'s' if len(places) == 1 else ''} "

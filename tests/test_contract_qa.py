@@ -172,3 +172,30 @@ def test_a_request_object_says_which_fields_the_code_reads(items):
     assert all((r["path"], r["line"]) in cited for r in body["read"])
     place = items["OrdPortalOrderController.generateOrder"]
     assert "read" not in _params(place)["orderParam"]["dto"]
+
+
+PORTAL_ORDERS = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
+
+
+def test_an_input_that_keys_a_record_picks_the_row_its_write_by_key_changes(items, tmp_path):
+    """`confirmReceiveOrder` loads the order by `orderId` and writes it back by its key: the rows `orderId` picks are
+    the read and that update, each cited (blind read 21G: mall S6/S22 named a lookup and left out the write that
+    matters). A write inside a branch says the branch."""
+    item = items["OrdPortalOrderController.confirmReceiveOrder"]
+    answer = TemplateBackend.draft(item).answer
+    assert "- `OrdOrderMapper.selectByPrimaryKey` reads the rows that match `orderId` (as `id`)" in answer
+    assert "- `OrdOrderMapper.updateByPrimaryKeySelective` updates the rows that match `orderId` (as `order.id`) in " \
+           "`id = #{id,jdbcType=BIGINT}` (OrdOrderMapper.xml:" in answer
+    cited = {(e.path, n) for e in item.evidence for n in range(e.start_line, e.end_line + 1)}
+    lines = (EXAMPLE_REPO / PORTAL_ORDERS).read_text(encoding="utf-8").splitlines()
+    write = next(n for n, t in enumerate(lines, 1) if n > 358 and "orderMapper.updateByPrimaryKeySelective(order)" in t)
+    assert (PORTAL_ORDERS, write) in cited
+
+    edits = [(PORTAL_ORDERS, "        order.setDeleteStatus(1);\n        orderMapper.updateByPrimaryKeySelective(order);",
+              "        if (order.getDeleteStatus() == 0) {\n            order.setDeleteStatus(1);\n"
+              "            orderMapper.updateByPrimaryKeySelective(order);\n        }")]
+    repo, db_path = edited_shop(tmp_path, edits)
+    branch = TemplateBackend.draft(_items(Database(db_path, wait=0.5), repo)["OrdPortalOrderController.deleteOrder"])
+    assert "updates the rows that match `orderId` (as `order.id`) in `id = #{id,jdbcType=BIGINT}` (OrdOrderMapper.xml:" \
+           in branch.answer
+    assert ", only when `order.getDeleteStatus() == 0` (OrdPortalOrderServiceImpl.java:" in branch.answer

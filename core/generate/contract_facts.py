@@ -262,7 +262,7 @@ class Contracts:
         """x["effects"] on each sent input: the query conditions it fills (core.generate.param_effects); the spans
         that show them (each call passing it on, the condition and the tests it sits under)."""
         if self._queries is None:
-            self._queries = conditions_by_method(self.p, [f for f, _ in Queries(self.p).facts()])
+            self._queries = conditions_by_method(self.p, [f for f, _ in Queries(self.p).facts(keys=True)])
         spans = []
         for x in params:
             if x["kind"] not in ("path", "query", "body", "form") or (x["kind"] == "body" and not x.get("dto")):
@@ -273,6 +273,8 @@ class Contracts:
                 for c in e["others"]:
                     c["verbatim"] = self._verbatim(c)
                 spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in e["hops"]]
+                spans += [Span(path=c["path"], start_line=n, end_line=n) for c in e.get("under") or []
+                          for n in {c["line"], c["branch_line"]}]
                 spans += [Span(path=h["decl_path"], start_line=h["decl_line"], end_line=h["decl_line"])
                           for h in e["hops"] if h.get("decl_line")]
                 spans += [Span(path=c["path"], start_line=n, end_line=n) for c in [e["cond"], *e["others"]]
@@ -1011,8 +1013,9 @@ def _by_query(params: list[dict]) -> list[dict]:
         for e in x.get("effects") or []:
             conds = [e["cond"], *e["others"]]
             key = (e["scope"], tuple(sorted((c["path"], c["line"], c["code"]) for c in conds)))
-            q = out.setdefault(key, {"scope": e["scope"], "verb": e["verb"], "inputs": [], "conds": conds})
-            last = e["hops"][-1]["param"] if e["hops"] and not e["field"] else x["name"]
+            q = out.setdefault(key, {"scope": e["scope"], "verb": e["verb"], "inputs": [], "conds": conds,
+                                     "under": e.get("under") or []})
+            last = e.get("as") or (e["hops"][-1]["param"] if e["hops"] and not e["field"] else x["name"])
             q["inputs"].append((_input_name(x, e), e["cond"], last if last != x["name"] else None))
     for q in out.values():
         filled = {(c["path"], c["line"], c["code"]) for _, c, _ in q["inputs"]}
@@ -1034,7 +1037,16 @@ def _query_en(q: dict) -> str:
                      f"({file_name(c['path'])}:{c['line']}){_when(c)}" for name, c, renamed in q["inputs"])
     rest = ("; and also " + ", ".join(_rest_code(c) + (f" (only when {' and '.join(f'`{w}`' for w in c['when'])})"
                                                        if c["when"] else "") for c in q["rest"])) if q["rest"] else ""
-    return f"`{q['scope']}` {_PICKS_EN[q['verb']]} the rows that match {said}{rest}"
+    return f"`{q['scope']}` {_PICKS_EN[q['verb']]} the rows that match {said}{rest}{_under(q['under'])}"
+
+
+def _under(under: list[dict], en: bool = True) -> str:
+    """The branches the write's call sits in (param_effects._keyed_writes): it runs only on that path."""
+    if not under:
+        return ""
+    said = [f"`{c['code']}`" if c["kind"] == "if" else f"not `{c['code']}`" for c in under]
+    at = f"{file_name(under[-1]['path'])}:{under[-1]['line']}"
+    return f", only when {' and '.join(said)} ({at})" if en else f"，仅当 {' 且 '.join(said)}（{at}）"
 
 
 def _code(c: dict) -> str:
@@ -1053,17 +1065,24 @@ def _query_zh(q: dict) -> str:
     said = "；".join(f"`{name}`" + (f"（即 `{renamed}`）" if renamed else "") + f" 用于 {_code(c)}"
                     f"（{file_name(c['path'])}:{c['line']}）{_when(c, False)}" for name, c, renamed in q["inputs"])
     rest = ("；另外还须满足 " + "、".join(_rest_code(c, False) for c in q["rest"])) if q["rest"] else ""
-    return f"`{q['scope']}` {_PICKS_ZH[q['verb']]}满足以下条件的记录：{said}{rest}"
+    return f"`{q['scope']}` {_PICKS_ZH[q['verb']]}满足以下条件的记录：{said}{rest}{_under(q['under'], False)}"
 
 
 def _effect_trace(x: dict, e: dict, en: bool, at) -> list[tuple[str, list[str]]]:
     out = []
     for h in e["hops"]:   # the call, and the callee's declaration that names the parameter
+        if h.get("says"):   # the record that carries the value as its key (param_effects._keyed_writes)
+            out.append((h["says"][0] if en else h["says"][1], [at(h["line"], h["path"])]))
+            continue
         name = h["callee"].rsplit(".", 1)[-1]
         ids = list(dict.fromkeys([at(h["line"], h["path"])] + ([at(h["decl_line"], h["decl_path"])]
                                                                 if h.get("decl_line") else [])))
         out.append(((f"`{h['label']}` calls `{name}` with `{h['arg']}`, which `{name}` takes as `{h['param']}`" if en
                      else f"`{h['label']}` 以 `{h['arg']}` 调用 `{name}`，`{name}` 以参数 `{h['param']}` 接收"), ids))
+    for c in e.get("under") or []:
+        test = f"`{c['code']}`" if c["kind"] == "if" else f"not `{c['code']}`"
+        out.append(((f"`{c['label']}` makes that call only when {test}" if en else f"`{c['label']}` 仅当 {test} 时调用"),
+                    list(dict.fromkeys([at(c["line"], c["path"]), at(c["branch_line"], c["path"])]))))
     for c in [e["cond"], *e["others"]]:
         out.append(((f"`{e['scope']}` has {_rest_code(c)}" if en else f"`{e['scope']}` 有条件 {_rest_code(c, False)}"),
                     list(dict.fromkeys([at(c["line"], c["path"]), *(at(n, c["path"]) for n in c["when_lines"])]))))

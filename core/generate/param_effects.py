@@ -68,10 +68,75 @@ def _follow(p, queries, method_id: str, var: str, hops: list[dict], found: list[
             continue      # not passed on, not followed, or passed only on some paths (a branch or a loop)
         target, callee, decl = found_callee
         param = params_of(decl)[names.index(var)]
-        hop = {"label": member_label(method_id), "path": m.path, "line": lines(call)[0], "callee": member_label(target),
-               "arg": var, "param": param, "decl_path": callee.path,
-               "decl_line": lines(decl.child_by_field_name("name"))[0]}
-        _follow(p, queries, target, param, hops + [hop], found, seen)
+        _follow(p, queries, target, param, hops + [_hop(method_id, m, call, var, param, target, callee, decl)], found,
+                seen)
+    _keyed_writes(p, queries, method_id, m, body, var, hops, found)
+
+
+def _hop(method_id: str, m, call, arg: str, param: str, target: str, callee, decl) -> dict:
+    """A call passing a value on: where it is made and where the callee names the parameter."""
+    return {"label": member_label(method_id), "path": m.path, "line": lines(call)[0],
+            "callee": member_label(target), "arg": arg, "param": param,
+            "decl_path": callee.path, "decl_line": lines(decl.child_by_field_name("name"))[0]}
+
+
+_BY_KEY = re.compile(r"ByPrimaryKey|ById$")
+
+
+def _keyed_writes(p, queries, method_id: str, m, body, var: str, hops: list[dict], found: list[dict]) -> None:
+    """A record that carries the value as its key (`order.setId(orderId)`, or `order = mapper.selectByPrimaryKey(orderId)`)
+    and is then written or deleted by key: the value picks that row too (blind read 21G: mall S22, `paySuccess`'s
+    update of the order was missing from the rows `orderId` picks)."""
+    keyed: dict[str, tuple[int, str | None, dict]] = {}       # record -> (line, key property or None = any, hop)
+    label = member_label(method_id)
+    for node in walk(body, {"method_invocation"}):
+        name, args = text(node.child_by_field_name("name")), node.child_by_field_name("arguments")
+        arg_names = [text(a) for a in args.named_children] if args is not None else []
+        if arg_names != [var] or p.outline.controls(m.path, lines(node)[0], name):
+            continue
+        obj = node.child_by_field_name("object")
+        setter = re.fullmatch(r"set([A-Z]\w*)", name)
+        if setter and obj is not None and obj.type == "identifier":
+            prop = setter.group(1)[:1].lower() + setter.group(1)[1:]
+            keyed[text(obj)] = (lines(node)[0], prop, {"label": label, "path": m.path, "line": lines(node)[0],
+                                                       "says": (f"`{label}` sets `{text(obj)}.{prop}` to `{var}`",
+                                                                f"`{label}` 把 `{text(obj)}.{prop}` 设为 `{var}`")})
+        elif _BY_KEY.search(name) and node.parent is not None and node.parent.type == "variable_declarator":
+            rec = text(node.parent.child_by_field_name("name"))
+            keyed[rec] = (lines(node)[0], None, {"label": label, "path": m.path, "line": lines(node)[0],
+                                                 "says": (f"`{label}` loads `{rec}` by its key `{var}` (`{name}`)",
+                                                          f"`{label}` 按主键 `{var}` 加载 `{rec}`（`{name}`）")})
+    for rec, (_, prop, key_hop) in keyed.items():    # an Example built in this method on the record's key
+        for f in queries.get(method_id, []) if prop else []:
+            for c in f["conditions"] if f["source"] == "example" else []:
+                if re.search(rf"(?<![\w.]){re.escape(rec)}\.get{prop[:1].upper()}{re.escape(prop[1:])}\(\)", c["code"]):
+                    found.append({"scope": f["scope"], "verb": f["verb"], "cond": c, "field": None,
+                                  "hops": hops + [key_hop], "as": f"{rec}.{prop}",
+                                  "others": [o for o in f["conditions"] if o is not c]})
+    for call in walk(body, {"method_invocation"}):
+        name, args = text(call.child_by_field_name("name")), call.child_by_field_name("arguments")
+        arg_names = [text(a) for a in args.named_children] if args is not None else []
+        if len(arg_names) != 1 or arg_names[0] not in keyed or not _BY_KEY.search(name) \
+                or not re.match(r"(update|delete)", name) or lines(call)[0] <= keyed[arg_names[0]][0]:
+            continue
+        controls = p.outline.controls(m.path, lines(call)[0], name)
+        if any(c.kind not in ("if", "else") for c in controls):
+            continue      # in a loop, a lambda, a catch: not one write of that row
+        under = [{"kind": c.kind, "code": c.code, "line": c.line, "branch_line": c.branch_line, "path": m.path,
+                  "label": label} for c in controls]
+        rec, (_, prop, key_hop) = arg_names[0], keyed[arg_names[0]]
+        found_callee = callee_of(p, method_id, call)
+        if found_callee is None:
+            continue
+        target, callee, decl = found_callee
+        hop = _hop(method_id, m, call, rec, params_of(decl)[0], target, callee, decl)
+        for f in queries.get(target, []):
+            for c in f["conditions"]:
+                keys = re.findall(r"[#$]\{\s*(?:\w+\.)?(\w+)\s*[,}]", c["text"]) if f["source"] == "xml" else []
+                if len(keys) == 1 and (prop is None or keys[0] == prop):
+                    found.append({"scope": f["scope"], "verb": f["verb"], "cond": c, "field": None,
+                                  "hops": hops + [key_hop, hop], "as": f"{rec}.{keys[0]}", "under": under,
+                                  "others": [o for o in f["conditions"] if o is not c]})
 
 
 def _mentions(c: dict, var: str, source: str) -> list[str | None]:

@@ -61,9 +61,11 @@ class Queries:
                               planner.data.get("entities") or []}
 
     # --------------------------------------------------------------- items --
-    def facts(self) -> list[tuple[dict, list[Span]]]:
-        """Every query read, before the filters that decide which are asked (contract answers use them all)."""
-        return self._xml() + self._examples() + self._wrappers() + self._repositories()
+    def facts(self, keys: bool = False) -> list[tuple[dict, list[Span]]]:
+        """Every query read, before the filters that decide which are asked. `keys`: with the generated
+        `*ByPrimaryKey` statements too, which no question is about but where a contract answer says what an input
+        picks (blind read 21G: mall S6 left out `couponMapper.deleteByPrimaryKey(id)`)."""
+        return self._xml(keys) + self._examples() + self._wrappers() + self._repositories()
 
     def items(self) -> list[WorkItem]:
         out = []
@@ -89,20 +91,21 @@ class Queries:
         return next((d for d in self.p.domains if d in found), None)
 
     # ----------------------------------------------------------------- XML --
-    def _xml(self) -> list[tuple[dict, list[Span]]]:
+    def _xml(self, keys: bool = False) -> list[tuple[dict, list[Span]]]:
         out = []
         generated = {s["path"] for s in self.p.data["sql_statements"] if "Example" in s["statement"]}
         # a statement an sql_invariant rule already asks "under which condition" about (its WHERE with a guard)
         asked = {r["facts"].get("stmt_id") for r in self.p.data.get("rules") or []
                  if r["kind"] == "sql_invariant" and r["facts"].get("conditions")}
         for st in self.p.data["sql_statements"]:
-            if st["kind"] not in ("select", "update", "delete") or st["path"] in generated or not st.get("method_id") \
-                    or not st["path"].endswith(".xml"):   # annotation SQL is read with its repository method
+            key = "ByPrimaryKey" in st["statement"]
+            if st["kind"] not in ("select", "update", "delete") or (st["path"] in generated and not (keys and key)) \
+                    or not st.get("method_id") or not st["path"].endswith(".xml"):   # annotation SQL: its repository
                 continue
-            if "ByPrimaryKey" in st["statement"] or st["stmt_id"] in asked:
+            if not keys and (key or st["stmt_id"] in asked):
                 continue    # the key lookup every generated mapper has (newbee-mall's soft delete by key too)
-            if st["end_line"] - st["start_line"] + 1 > MAX_STATEMENT_LINES:
-                continue
+            if st["end_line"] - st["start_line"] + 1 > MAX_STATEMENT_LINES and not key:
+                continue    # (a key statement is only ever cited by its WHERE line)
             if self.p.inactive.get(st["namespace"]):
                 continue
             lines = self.p.files.get(st["path"]).lines

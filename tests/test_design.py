@@ -321,6 +321,7 @@ def test_unchecked_write_follows_the_callers_that_check_the_row_count(tmp_path):
     assert len(found) == 1
     s = found[0]
     assert "OrdPortalOrderServiceImpl.cancelTimeOutOrder" in s.question and "2 other callers" in s.design.understanding
+    assert "changes no row, as its other callers already do." in s.question and "ignore it too" not in s.design.understanding
     assert "lock_stock" in s.design.understanding
     assert "`continue`" in " ".join(c.change for c in s.design.changes)
     evidence = "\n".join(e.text for e in s.evidence)
@@ -371,6 +372,11 @@ def test_unchecked_write_makes_a_copied_throw_transactional_and_writes_its_own_l
               "fails": False, "follow": "OrderJob.confirm", "method": "OrderJob.expireComments"}
     text = " ".join(c.change for c in _unchecked_write(_spec("unchecked_write", logged), None, "en").changes)
     assert "`logger.info(…)`" in text and "`expireComments` skipped" in text and "auto-confirm" not in text
+    # other callers that ignore the count too are named, not hidden behind "its other callers check it"
+    # (blind read 21G: litemall S1/S14)
+    alike = _unchecked_write(_spec("unchecked_write", {**thrown, "alike": ["OrderJob.expire", "GrouponTask.run"]}),
+                             None, "en")
+    assert "`OrderJob.expire`, `GrouponTask.run` ignore it too; this change leaves them as they are." in alike.understanding
 
 
 def test_a_scheduled_batch_that_fails_fast_is_said_to_block_on_one_row():

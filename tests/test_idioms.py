@@ -16,7 +16,7 @@ from core.domain import architecture as arch
 from core.domain import constants as const
 from core.domain import stage as map_stage
 from core.domain.entities import annotated_table, result_types
-from core.domain.status_dicts import code_field_line, constant_groups, group_key, without_sentinels
+from core.domain.status_dicts import code_field_line, constant_groups, fallback, group_key, without_sentinels
 from core.index import stage as index_stage
 from core.rules import stage as extract_stage
 from core.rules.java_rules import named_value
@@ -164,6 +164,29 @@ def test_an_enum_lookup_sentinel_is_no_status_and_the_code_field_is_found():
     assert len(without_sentinels(entries, stream)) == 2
     assert code_field_line(_ENUM_WITH_LOOKUP, "shipState") == 6
     assert code_field_line(_ENUM_WITH_LOOKUP, "code") is None
+    # left out of the codes, but said apart, with the lookup that hands it out (blind read 21G: newbee S19)
+    assert fallback(_ENUM_WITH_LOOKUP) == {"code": "-9", "label": "UNKNOWN", "name": "UNKNOWN", "line": 2,
+                                           "returned_at": 15, "method": "of"}
+    assert fallback(_ENUM_WITH_LOOKUP.replace('UNKNOWN(-9, "UNKNOWN")', 'UNKNOWN(-9, "支付失败")')) is None
+
+
+def test_a_dictionary_answer_names_the_lookup_fallback_it_leaves_out(shop: Database):
+    """OrdShipStatus declares UNKNOWN(-1, "UNKNOWN"), which `of` returns for any other code: "which codes does it
+    define" lists the statuses and says the fallback apart, citing its declaration and the return."""
+    from core.generate.qa_templates import Cite, dict_answer
+    rule = next(r for r in _rules(shop, "status_dict") if r["facts"]["dict_id"] == SHIP_ENUM)
+    fb = rule["facts"]["fallback"]
+    assert (fb["name"], fb["code"], fb["method"]) == ("UNKNOWN", "-1", "of")
+    assert "UNKNOWN" not in [e["name"] for e in rule["facts"]["entries"]]
+    cited = [(e["start_line"], e["end_line"]) for e in rule["evidence"]]
+    assert any(a <= fb["line"] <= b for a, b in cited) and any(a <= fb["returned_at"] <= b for a, b in cited)
+    from core.models import Evidence
+    cite = Cite([Evidence(id=f"E{n}", sha256="-", text="-", **{k: e[k] for k in ("path", "start_line", "end_line")})
+                 for n, e in enumerate(rule["evidence"], 1)])
+    body, claims = dict_answer("which_values", rule["facts"], "en", "s", cite, rule["evidence"][0]["path"])
+    assert any("also declares `UNKNOWN`" in c and len(ids) == 2 for c, ids in claims)
+    assert "`OrdShipStatus` also declares `UNKNOWN` = -1 (\"UNKNOWN\"), which `of` returns for a code no other " \
+           "constant has: it marks an unknown code, not a status." in body
 
 
 def test_an_enum_dictionary_names_its_real_code_field(shop: Database):

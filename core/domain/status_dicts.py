@@ -127,6 +127,28 @@ def without_sentinels(entries: list[dict], enum_text: str | None) -> list[dict]:
     return kept if len(kept) >= 2 else entries
 
 
+_KEYWORDS = {"if", "for", "while", "switch", "catch", "synchronized", "return", "new"}
+
+
+def fallback(enum_text: str | None) -> dict | None:
+    """The sentinel `without_sentinels` leaves out of the codes, said apart: {name, code, label, line, returned_at}
+    (1-based lines in `enum_text`). An answer to "which codes does it define" that skips a declared constant is
+    incomplete (blind read 21G: newbee S19, `DEFAULT(-1, "ERROR")`), one that lists it as a status misleads."""
+    if not enum_text:
+        return None
+    found = [(m, n) for m in _FALLBACK.finditer(enum_text) for n in m.groups() if n]
+    for m, name in found:
+        decl = re.search(rf"^\s*{name}\s*\(([^)]*)\)", enum_text, re.M)
+        entry = enum_entry(f"{name}({decl.group(1)})", None, name) if decl else None
+        if entry and _SENTINEL_LABEL.match(entry["label"].strip()):
+            returned = m.start() + m.group(0).rfind(name)
+            method = re.findall(r"\b(\w+)\s*\([^;{)]*\)\s*(?:throws\s[\w.,\s]+)?\{", enum_text[:m.start()])
+            return {**entry, "line": enum_text.count("\n", 0, decl.start(1)) + 1,
+                    "returned_at": enum_text.count("\n", 0, returned) + 1,
+                    "method": next((x for x in reversed(method) if x not in _KEYWORDS), None)}
+    return None
+
+
 def code_field_line(enum_text: str | None, field: str | None) -> int | None:
     """The 1-based line declaring an enum's code field (`private int orderStatus;`), the evidence that the
     codes are read through it; None when it is not found."""

@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from core.domain.constants import Constant, ConstantTable, normalise
-from core.domain.status_dicts import code_field_line
+from core.domain.status_dicts import code_field_line, fallback
 from core.evidence import SourceCache
 from core.index import java_ast
 from core.models import Rule, Span, sha256_text
@@ -556,6 +556,7 @@ class Extractor:
             spans += [tuple(e["label_lines"]) for e in d["entries"] if e.get("label_lines")
                       and not (d["start_line"] <= e["label_lines"][0] and e["label_lines"][1] <= d["end_line"])]
             spans += self._code_field(d, facts)
+            spans += self._fallback(d, facts)
             link = self._dict_link(d)
             if link is not None:   # the entity field these codes are stored in, and a line that shows it
                 facts["describes"] = {"entity": d["entity"].rsplit(".", 1)[-1], "field": d["entity_field"],
@@ -574,6 +575,17 @@ class Extractor:
             return []
         facts["code_field"], facts["code_field_line"] = field_name, line
         return [(line, line)]
+
+    def _fallback(self, d: dict, facts: dict) -> list[tuple[int, int]]:
+        """An enum's lookup fallback (`return DEFAULT;`), left out of its codes, into the facts with the lines of its
+        declaration and of the return that hands it out."""
+        if d["source"] != "enum":
+            return []
+        found = fallback("\n".join(self.files.get(d["path"]).lines))
+        if found is None or any(e.get("name") == found["name"] for e in d["entries"]):
+            return []
+        facts["fallback"] = found
+        return [(found["line"], found["line"]), (found["returned_at"], found["returned_at"])]
 
     def _dict_link(self, d: dict) -> tuple[str, int] | None:
         """(path, line) of a call setting the dictionary's entity field to one of its constants, which proves

@@ -262,6 +262,11 @@ def _set_claim(h: dict, v: dict, lang: str) -> str:
 def table_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
     """'Who writes this table': the scope is the table, the answer every write statement on it the code calls."""
     t = f"`{f['table']}`"
+    if f.get("reads"):
+        if lang == "en":
+            return [("who_reads", pick(seed, [f"Which code reads the table {t}, and through which SQL statements?",
+                                              f"Where is the table {t} queried, and from which methods?"]))]
+        return [("who_reads", f"哪些代码会读取 {t} 表？通过哪些 SQL 语句？")]
     if lang == "en":
         return [("who_writes", pick(seed, [f"Which code writes to the table {t}, and through which SQL statements?",
                                            f"Where is the table {t} written, and from which methods?"]))]
@@ -308,20 +313,24 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
         trace.append(((f"`{w['label']}` is {sql_kind(w['kind'])} on {f['table']}" if lang == "en"
                        else f"`{w['label']}` 对 {f['table']} 执行 {sql_word(w['kind'])}"), [cite.at(w["start_line"], w["path"])]))
     k = len(f["writes"])
+    verb, noun, zh_verb, zh_noun = ("reads", "query", "读取", "查询") if f.get("reads") else ("writes", "write", "写", "写")
     if lang == "en":
-        head = (f"The code writes `{f['table']}` through {k} SQL statement{'s' if k > 1 else ''} (every write statement on it "
-                "that some Java method calls, with every call site):")
-        tail = (f"\nThe other {f['uncalled']} write statements or mapper write methods on `{f['table']}` are not called "
-                "from the Java code." if f["uncalled"] else "")
+        head = (f"The code {verb} `{f['table']}` through {k} SQL statement{'s' if k > 1 else ''} (every {noun} statement on "
+                "it that some Java method calls, with every call site):")
+        n = f["uncalled"]
+        tail = (f"\nThe other {n} {noun} statement{'s' if n > 1 else ''} or mapper {noun} method{'s' if n > 1 else ''} on "
+                f"`{f['table']}` {'are' if n > 1 else 'is'} not called from the application code." if n else "")
+        tail += "\nCalls from test code are left out." if f.get("test_calls") else ""
     else:
-        head = f"代码通过 {k} 条 SQL 写 `{f['table']}` 表（列出被 Java 方法调用的每条写语句及其每个调用处）："
-        tail = f"\n另有 {f['uncalled']} 条写 `{f['table']}` 的语句或 Mapper 写方法没有被 Java 代码调用。" if f["uncalled"] else ""
+        head = f"代码通过 {k} 条 SQL {zh_verb} `{f['table']}` 表（列出被 Java 方法调用的每条{zh_noun}语句及其每个调用处）："
+        tail = f"\n另有 {f['uncalled']} 条{zh_noun} `{f['table']}` 的语句或 Mapper 方法没有被应用代码调用。" if f["uncalled"] else ""
+        tail += "\n测试代码中的调用未列出。" if f.get("test_calls") else ""
     return f"{head}\n" + "\n".join(rows) + tail, trace
 
 
 @unique_claims
 def flow_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    if qkind == "who_writes":
+    if qkind in ("who_writes", "who_reads"):
         return _table_answer(f, lang, cite)
     reads = qkind == "reads"
     writes = f["reads"] if reads else f["writes"]

@@ -20,6 +20,7 @@ from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
 from core.generate.entry_facts import entry_items
 from core.generate.flow_facts import (
+    READS,
     WRITES,
     TooBroad,
     call_graph,
@@ -483,22 +484,27 @@ class Planner:
         """'Which requests can fail with MSG, and when' over a message's checks (core.generate.entry_facts)."""
         return entry_items(self, rules)
 
-    def table_items(self) -> list[WorkItem]:
-        """'Which code writes table T': every write statement on T that the code calls, with every call site
-        (and the branches and loops around it); tables with more writers than one answer can show are skipped."""
+    def table_items(self, kinds: frozenset[str] = WRITES) -> list[WorkItem]:
+        """'Which code writes table T' (or, with READS, 'reads' it): every such statement on T that the code calls,
+        with every call site (and the branches and loops around it); tables with more of them than one answer can
+        show are skipped."""
         callers: dict[str, list[tuple[str, int]]] = {}
         for caller, edges in self.graph.out.items():
             for target, _via, line in edges:
                 callers.setdefault(target, []).append((caller, line))
         by_table: dict[str, list[dict]] = {}
         for st in self.statements:
-            if st["kind"] in WRITES:
+            if st["kind"] in kinds:
                 for table in st["tables"] or []:
                     by_table.setdefault(table, []).append(st)
+        in_tests = {c for c, m in self.graph.methods.items() if _TEST_SOURCES.search(m.path)}
         items = []
         for table, stmts in sorted(by_table.items()):
-            called = [s for s in stmts if callers.get(s.get("method_id") or "")]
-            sites = [(s, c, line) for s in called for c, line in sorted(callers[s["method_id"]], key=lambda x: (x[0], x[1]))]
+            tested = sum(c in in_tests for s in stmts for c, _ in callers.get(s.get("method_id") or "", []))
+            live = {s["stmt_id"]: [(c, line) for c, line in callers.get(s.get("method_id") or "", []) if c not in in_tests]
+                    for s in stmts}   # what the application runs; a test's calls are counted, not listed
+            called = [s for s in stmts if live[s["stmt_id"]]]
+            sites = [(s, c, line) for s in called for c, line in sorted(live[s["stmt_id"]], key=lambda x: (x[0], x[1]))]
             if not called or len(called) > MAX_TABLE_STATEMENTS or len(sites) > MAX_TABLE_SITES:
                 continue
             writes = [{"stmt_id": s["stmt_id"], "label": statement_label(s["stmt_id"]), "kind": s["kind"],
@@ -520,8 +526,9 @@ class Planner:
             evidence = self.evidence(spans)
             if self.weight(evidence) > MAX_FLOW_EVIDENCE:
                 continue
-            facts = {"table": table, "writes": writes, "uncalled": len(stmts) - len(called), "_path": writes[0]["path"]}
-            ref = f"table-writes:{table}"
+            facts = {"table": table, "writes": writes, "uncalled": len(stmts) - len(called), "_path": writes[0]["path"],
+                     "reads": kinds == READS, "test_calls": tested}
+            ref = f"table-{'reads' if kinds == READS else 'writes'}:{table}"
             for lang in self.languages:
                 for qkind, question in table_questions(facts, lang, ref):
                     items.append(self._item(ref, "flow", None, qkind, lang, domain, question, facts, evidence))
@@ -529,8 +536,10 @@ class Planner:
 
     def _callers_up(self, callers: dict[str, list[tuple[str, int]]], method_id: str) -> list[dict] | None:
         """Who calls a method that calls a write (a data service's `updateById` is reached from controllers and
-        jobs): [{caller, label, path, line}], [] when nothing does, None when too many to list."""
-        ups = sorted(set(callers.get(method_id) or []))
+        jobs): [{caller, label, path, line}], [] when nothing does, None when too many to list. Tests are no
+        callers here."""
+        ups = sorted({(c, line) for c, line in callers.get(method_id) or []
+                      if c in self.graph.methods and not _TEST_SOURCES.search(self.graph.methods[c].path)})
         if len(ups) > MAX_UP_CALLERS:
             return None
         return [{"caller": c, "label": _label(c), "path": self.graph.methods[c].path, "line": line,
@@ -590,6 +599,9 @@ class Planner:
                 items.append(self._item(spec.req_id, "requirement" if spec.kind == "user" else "map", None, spec.kind,
                                         lang, spec.domain, question, facts, evidence, task="design"))
         return items
+
+
+_TEST_SOURCES = re.compile(r"(?:^|/)src/test/|(?:^|/)tests?/")   # Maven/Gradle test sources, a top-level test tree
 
 
 def unique_questions(items: list[WorkItem]) -> list[WorkItem]:
@@ -658,7 +670,12 @@ def _exits_known(members: list[dict]) -> bool:
         return False
     own = {f["line"] for f in members}
     earlier = [e for e in first.get("before") or [] if e["line"] not in own] + (first.get("throwing_calls") or [])
-    return bool(first.get("before_known")) and len(earlier) <= MAX_BEFORE
+    # the answer lists the exits before the first check; a later one must have no others of its own on the way
+    # (blind read 21H: litemall S14, the second "优惠券已领完" comes after five more exits)
+    between = [e for f in members[1:] if f.get("method") == first.get("method")
+               for e in f.get("before") or [] if e["line"] not in own and e["line"] > first["line"]]
+    later_known = all(f.get("before_known") for f in members[1:] if f.get("method") == first.get("method"))
+    return bool(first.get("before_known")) and len(earlier) <= MAX_BEFORE and not between and later_known
 
 
 def _dict_roles(evidence: list, dict_rec: dict, label_spans: list[Span]) -> dict:

@@ -1528,8 +1528,9 @@ def file_name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-_KIND_EN = {"insert": "INSERT into", "update": "UPDATE", "delete": "DELETE from", "upsert": "INSERT or UPDATE"}
-_KIND_ZH = {"insert": "插入", "update": "更新", "delete": "删除", "upsert": "插入或更新"}
+_KIND_EN = {"insert": "INSERT into", "update": "UPDATE", "delete": "DELETE from", "upsert": "INSERT or UPDATE",
+            "select": "SELECT from"}
+_KIND_ZH = {"insert": "插入", "update": "更新", "delete": "删除", "upsert": "插入或更新", "select": "查询"}
 
 
 def sql_word(kind: str) -> str:
@@ -1539,7 +1540,7 @@ def sql_word(kind: str) -> str:
 
 def sql_kind(kind: str) -> str:
     """'an INSERT' / 'an UPDATE' / 'a DELETE' / 'an INSERT or UPDATE' (JPA save)."""
-    return {"delete": "a DELETE", "upsert": "an INSERT or UPDATE"}.get(kind, f"an {kind.upper()}")
+    return {"delete": "a DELETE", "upsert": "an INSERT or UPDATE", "select": "a SELECT"}.get(kind, f"an {kind.upper()}")
 
 
 def write_text(e: dict, lang: str) -> str:

@@ -123,6 +123,7 @@ def load(ctx, repo_id: str) -> dict:
 
 def plan(ctx, args, repo_id: str, data: dict) -> list:
     """Every sample this run should have, as work items (not yet sealed for a backend)."""
+    from core.generate.flow_facts import READS
     from core.generate.atomicity import atomicity_items
     from core.generate.contract_facts import contract_items
     from core.generate.design import learn_conventions, load_requirements
@@ -135,7 +136,8 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     planner = Planner(repo_id, ctx.repo_root(), data, ctx.domains, ctx.languages)
     rules = data["rules"]
     items = planner.rule_items([r for r in rules if r["kind"] != "side_effects"])
-    items += planner.flow_items(data["flows"]) + planner.table_items() + planner.read_items(data["flows"])
+    items += planner.flow_items(data["flows"]) + planner.table_items() + planner.table_items(READS) \
+        + planner.read_items(data["flows"])
     lifecycles = planner.lifecycle_items(rules)   # covers the bare "which values" lookups of its fields
     entries = planner.entry_items(rules)   # cover the guards' "where is the check behind MSG" of their messages
     items = without_overlaps(without_lookups(items, lifecycles), entries) + lifecycles + entries

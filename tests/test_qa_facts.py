@@ -1232,3 +1232,15 @@ def test_an_else_if_guard_question_says_its_earlier_branches_were_not_taken():
          "line": 15, "fail_line": 16}
     asked = dict(guard_questions(f, "en", "s"))
     assert "none of the earlier branches of its `if`/`else if` chain was taken" in asked["what_happens"]
+
+
+def test_one_message_at_two_checks_is_asked_only_when_no_other_exit_lies_between_them():
+    """"When does M fail with X" lists the exits before the first check: a second check of the same message that
+    comes after other exits would be answered with a wrong list (blind read 21H: litemall S14, the second
+    "优惠券已领完" comes after the per-user limit and three coupon-type exits)."""
+    from core.generate.plan import _exits_known
+    first = {"method": "C.receive", "line": 10, "message": "X", "before": [{"line": 5}], "before_known": True}
+    later = {"method": "C.receive", "line": 30, "message": "X", "before_known": True,
+             "before": [{"line": 5}, {"line": 10}, {"line": 20}]}
+    assert not _exits_known([first, later])
+    assert _exits_known([first, {**later, "before": [{"line": 5}, {"line": 10}]}])   # an else-if right after it

@@ -280,6 +280,11 @@ def test_a_job_records_the_values_it_writes_and_when_runs_answers_the_schedule_a
     assert "Voucher.EXPIRED" not in when and "voucherService" not in when
     assert "sets on records: for each `v` in `due`: `v.status` to `Voucher.EXPIRED`" in what
     assert any("E7" in ids for _, ids in trace)
+    # every value it sets, a computed one too: "the values each run sets" is the whole list (blind read 21H: S30)
+    (timed,) = schedules(next(iter(methods_of("a/VoucherJob.java", EXPIRE_JOB.replace(
+        "v.setStatus(Voucher.EXPIRED);", "v.setStatus(Voucher.EXPIRED);\n            v.setExpireTime(LocalDateTime.now());")))))
+    assert [(w["field"], w["value"]) for w in timed.facts["writes"]] == [("status", "Voucher.EXPIRED"),
+                                                                         ("expireTime", "LocalDateTime.now()")]
 
 
 PRICING = """
@@ -490,4 +495,9 @@ def test_a_loader_that_filters_on_the_callers_argument_makes_the_same_check_dead
     body = "LitemallOrder order = orderService.findById(userId, orderId);"
     at = body.index("findById(") + len("findById(")
     assert Extractor._bound_criteria(loader, text, body, at) == {"Id": "orderId", "UserId": "userId"}
-    assert Extractor._bound_criteria(loader, text, body.replace("userId, orderId", "uid + 1, orderId"), at) == {}
+    # an argument that is an expression binds nothing; the others still do (blind read 21H: litemall S27,
+    # `findById(userId, groupon.getOrderId())`)
+    assert Extractor._bound_criteria(loader, text, body.replace("userId, orderId", "uid + 1, orderId"), at) == \
+        {"Id": "orderId"}
+    called = body.replace("userId, orderId", "userId, groupon.getOrderId()")
+    assert Extractor._bound_criteria(loader, text, called, at) == {"UserId": "userId"}

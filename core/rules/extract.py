@@ -394,11 +394,13 @@ class Extractor:
         while end < len(body) and depth:
             depth += {"(": 1, ")": -1}.get(body[end], 0)
             end += 1
-        args = [a.strip() for a in body[args_at:end - 1].split(",")] if end > args_at else []
-        if len(args) != len(params) or not all(re.fullmatch(r"\w+", a) for a in args):
+        args = _top_level_args(body[args_at:end - 1]) if end > args_at else []
+        if len(args) != len(params):
             return {}
         return {fld: args[params.index(p)] for fld, p in re.findall(r"\.and([A-Z]\w*?)EqualTo\(\s*(\w+)\s*\)",
-                                                                      java_rules.code_text(text)) if p in params}
+                                                                      java_rules.code_text(text))
+                if p in params and re.fullmatch(r"\w+", args[params.index(p)])}   # (blind read 21H: litemall S27,
+        # `findById(userId, groupon.getOrderId())`: one argument a call, the bound one a plain name)
 
     def _calls_in(self, path: str, first: int, last: int) -> list[dict]:
         if not hasattr(self, "_calls_by_path"):
@@ -726,3 +728,24 @@ def _call_arguments(line: str, name: str) -> list[str] | None:
         if depth == 0:
             return [a.strip() for a in split_top(inner[:i], (",",))[0] if a.strip()]
     return None
+
+
+def _top_level_args(text: str) -> list[str]:
+    """A call's arguments split on the commas outside nested parentheses, brackets and string literals."""
+    out, depth, quote, cur = [], 0, None, []
+    for ch in text:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            out.append("".join(cur).strip())
+            cur = []
+            continue
+        cur.append(ch)
+    tail = "".join(cur).strip()
+    return out + [tail] if tail or out else []

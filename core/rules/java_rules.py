@@ -1174,8 +1174,9 @@ def _job_writes(method: Method) -> list[dict]:
         args = call.child_by_field_name("arguments")
         if not re.match(r"set[A-Z]", name) or args is None or len(args.named_children) != 1:
             continue
-        value = named_value(squash(text(args.named_children[0])))
-        if value is None:
+        expr = squash(text(args.named_children[0]))
+        value = named_value(expr) or (expr if len(expr) <= 60 else None)   # `LocalDateTime.now()` is set too (blind
+        if value is None or call.child_by_field_name("object") is None:    # read 21H: litemall S30 left it out)
             continue
         out.append({"receiver": text(call.child_by_field_name("object")), "field": lower_first(name[3:]),
                     "value": value, "line": lines(call.child_by_field_name("name"))[0],

@@ -172,3 +172,18 @@ def test_a_throw_after_the_write_that_a_risk_quotes_is_cited(shop_db):
                            for e in s.evidence), (s.question, risk)
                 assert any("@Transactional" in e.text for e in s.evidence), s.question
     assert seen, "examples/shop has a hook design whose operation can throw after its write"
+
+
+def test_a_predicate_the_check_calls_and_a_notification_already_made_are_shown(tmp_path):
+    """`reject` moves a refund to 30 only from 10 through `OrdRefundConstant.isApplied`: its body is cited (blind read
+    21H: litemall S23). A notification the method already sends after the write, in the same branch, is named as
+    the place an action of that kind can join (litemall S15/S20); one sent on every path is not."""
+    from tests.conftest import edited_shop
+    refunds = "shop-portal/src/main/java/io/acdp/shop/portal/service/OrdRefundService.java"
+    edits = [(refunds, "        refundRepository.save(refund);\n    }\n}",
+              "        refundRepository.save(refund);\n        refundNotifier.notifyRejected(refund.getId());\n    }\n}")]
+    db = Database(edited_shop(tmp_path, edits)[1], wait=0.5)
+    s = _one(hooks(db), "OrdRefund enters refundStatus 30 ")
+    assert any(e.path.endswith("OrdRefundConstant.java") and "isApplied" in e.text for e in s.evidence)
+    assert "`OrdRefundService.reject` already calls `refundNotifier.notifyRejected` (line " in s.design.understanding
+    assert "`OrdRefundService.rejectExpired` already calls" not in s.design.understanding

@@ -287,6 +287,42 @@ def _fails_after(impact, p: dict) -> tuple[int, str] | None:
     return None
 
 
+_PREDICATE_CALL = re.compile(r"\b([A-Z]\w*)\.((?:is|has|can)[A-Z]\w*)\(")
+
+
+_NOTIFYING = re.compile(r"(?i)notif|sms|mail|message|sender|publish|event|push")
+
+
+def _follow_ups(impact, p: dict) -> list[dict]:
+    """Calls the place's method already makes after its write that notify or publish (`notifyService.notifySmsTemplate`,
+    `cancelOrderSender.sendMessage`): a design that adds a hook beside them without a word reads as not having looked
+    (blind read 21H: litemall S15/S20)."""
+    m = impact.code.methods.get(p["method_id"]) or {}
+    outline = impact.r.outline
+    around = {(c.kind, c.line) for c in outline.controls(p["path"], p["line"])}
+
+    def with_the_write(c: dict) -> bool:   # runs only where the write ran: inside every branch the write is in
+        return around <= {(x.kind, x.line) for x in outline.controls(c["path"], c["line"])}
+    return [{"call": c["callee_name"], "line": c["line"]} for c in impact.code.calls_in(p["method_id"])
+            if p["line"] < c["line"] <= m.get("end_line", 0) and re.match(r"[a-z]\w*\.\w+$", c["callee_name"])
+            and _NOTIFYING.search(c["callee_name"]) and not re.search(r"(?i)^log(ger)?\.", c["callee_name"])
+            and with_the_write(c)][:3]
+
+
+def _predicate_refs(impact, p: dict, fld: str) -> list[Ref]:
+    """A static state predicate the place's check calls (`OrderUtil.isCreateStatus(order)`): "only from 101" rests
+    on its body, which is cited (blind read 21H: litemall S23)."""
+    lines = impact.r.files.get(p["path"]).lines[p["start_line"] - 1:p["line"]]
+    out = []
+    for cls, name in dict.fromkeys(_PREDICATE_CALL.findall("\n".join(lines))):
+        m = next((m for m in impact.code.methods.values() if m["name"] == name
+                  and (m.get("parent_id") or "").rsplit(".", 1)[-1] == cls), None)
+        if m and m["end_line"] - m["start_line"] < 10:
+            out.append(Ref(f"{cls}.{name}", f"decides which {fld} values pass the check",
+                           f"决定哪些 {fld} 取值能通过检查", m["path"], m["start_line"], m["end_line"]))
+    return out
+
+
 def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: dict,
           members: list[tuple[dict, dict | None]]) -> DesignSpec | None:
     places = _places(impact, ent, members)
@@ -297,7 +333,8 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
         return None
     r = impact.r
     label = impact._label_of(d, code)
-    refs = r._dict_refs(d, [code])
+    # the codes "only from X" names are shown with the target's (blind read 21H: litemall S15, STATUS_REFUND = 202)
+    refs = r._dict_refs(d, list(dict.fromkeys([code, *(c for p in places for c in p["from_codes"])])))
     for p in places:
         froms = " or ".join(p["from_codes"])
         only = (f" (only from {froms})" if froms else "", f"（仅从 {froms} 开始）" if froms else "")
@@ -312,6 +349,10 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
             zh = f"调用 `{_short(p['write'])}`（第 {p['line']} 行），其 UPDATE 把 {fld} 设为 {code}"
         end = max(p["end_line"], p["line"])          # the claim names the write's line: the span must hold it
         refs.append(Ref(p["op"], en + only[0], zh + only[1], p["path"], max(p["start_line"], end - 39), end))
+        refs += _predicate_refs(impact, p, fld) if p["from_codes"] else []
+        p["follow_ups"] = _follow_ups(impact, p)
+        refs += [Ref(p["op"], f"already calls `{c['call']}` after the write", f"写入之后已调用 `{c['call']}`",
+                     p["path"], c["line"], c["line"]) for c in p["follow_ups"]]
         if p["stmt"]:
             refs.append(Ref(p["sql"], f"writes {fld} in the UPDATE itself", f"在 UPDATE 语句中写入 {fld}",
                             p["stmt"]["path"], p["stmt"]["start_line"], p["stmt"]["end_line"]))
@@ -500,7 +541,10 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                  f"these writes runs the action on every path into the state, but not always once: see Risks for "
                  f"{raced}.")
               + (f" {len(n_sql)} of them {'sets' if len(n_sql) == 1 else 'set'} the column in SQL, which a listener "
-                 "on the entity or its setter would not see." if n_sql else ""),
+                 "on the entity or its setter would not see." if n_sql else "")
+              + "".join(f" `{p['op']}` already calls " + ", ".join(f"`{c['call']}` (line {c['line']})" for c in p["follow_ups"])
+                        + " after its write: an action of that kind can join those calls there." for p in places
+                        if p["follow_ups"]),
         f"代码中共有 {len(places)} 处把 {ent}.{fld} 改为 {label}（统计范围：{ent} 上所有 `set{cap(fld)}` 调用，以及所有写 "
         f"{f['table']}.{snake(fld)} 的 mapper 语句）：" + "；".join(rows)
         + ("。在每次写入之后调用同一个方法，动作就恰好在进入该状态时执行。" if all(_exact(p) for p in places) else
@@ -508,7 +552,9 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
            f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作；但 {again} 不检查当前的 {fld}，"
            f"对已处于 {code} 的记录再次写入时也会再次执行（见风险）。" if again else
            f"。在每次写入之后调用同一个方法，每条进入该状态的路径都会执行动作，但不一定只执行一次：{raced} 见风险。")
-        + (f"其中 {len(n_sql)} 处在 SQL 中设置该列，实体或其 setter 上的监听看不到它们。" if n_sql else ""))
+        + (f"其中 {len(n_sql)} 处在 SQL 中设置该列，实体或其 setter 上的监听看不到它们。" if n_sql else "")
+        + "".join(f"`{p['op']}` 在写入之后已调用 " + "、".join(f"`{c['call']}`（第 {c['line']} 行）" for c in p["follow_ups"])
+                  + "：同类动作可以放在那里。" for p in places if p["follow_ups"]))
     risks = []
     for p in places:
         if p["fails_after"]:

@@ -131,6 +131,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     from core.generate.lifecycle_facts import without_lookups
     from core.generate.plan import Planner, unique_questions
     from core.generate.query_facts import query_items
+    from core.generate.reach_facts import reach_items
     from core.generate.requirements import RequirementDeriver
 
     planner = Planner(repo_id, ctx.repo_root(), data, ctx.domains, ctx.languages)
@@ -144,6 +145,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     items += query_items(planner)   # which rows a data-access method reads or writes
     items += atomicity_items(planner)   # which writes a failure after the first one rolls back
     items += contract_items(planner)   # what a caller sends to an endpoint and gets back
+    items += reach_items(planner)   # which entry points end up running a shared method
     conventions = {d: learn_conventions(data["classes"], data["sql_statements"], d) for d in ctx.domains}
     deriver = RequirementDeriver(data, rules, planner.files, conventions)
     specs = [spec for d in ctx.domains for spec in deriver.derive(d)]

@@ -74,7 +74,7 @@ _NUMBER = re.compile(r"(?<![A-Za-z0-9_.#\[-])\d+(?:\.\d+)?(?![A-Za-z0-9_])")
 # a number that counts things in the answer ("19 steps", "3 个条件") is not a value the code must hold
 _COUNTED = re.compile(
     r"(?<![\d.])\d+\s*(?:[A-Za-z]+\s+){0,2}?(?:steps?|items?|rows?|records?|statements?(?:\(s\))?|times|ways|places"
-    r"|calls|cases|methods|checks|conditions|rules|states|values|fields|tables|classes|lines|layers|parts"
+    r"|calls|cases|methods|checks|conditions|rules|states|values|fields|tables|classes|lines|layers|parts|points|paths"
     r"|步|个|条|种|处|次|项|层|类|行)(?![A-Za-z])"
     r"|(?:行数|条数|次数|个数|count|number of \w+)\s*(?:为|是|is|=|:)?\s*\d+")
 # what an answer leaves out when it quotes code: line comments, block comments, MyBatis tags (<foreach> ...)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from core.generate.atomicity import atomicity_answer
 from core.generate.backends.base import ResponseCache
 from core.generate.contract_facts import contract_answer
+from core.generate.reach_facts import reach_answer
 from core.generate.design import Conventions, DesignSpec, Ref, propose
 from core.generate.entry_facts import entry_answer
 from core.generate.flow_templates import flow_answer
@@ -52,6 +53,8 @@ class TemplateBackend:
         qkind = item.source.question_kind
         if item.source.rule_kind == "atomicity":
             write = atomicity_answer
+        elif item.source.rule_kind == "reach":
+            write = reach_answer
         elif item.source.kind == "flow":
             write = flow_answer
         elif item.source.rule_kind == "lifecycle":

@@ -122,13 +122,23 @@ def test_a_field_the_service_sets_on_every_path_is_said_to_be_replaced(tmp_path)
               "        if (receiverInfoParam.getReceiverCity() == null) {\n"
               "            receiverInfoParam.setReceiverCity(\"-\");\n"
               "        }\n"
+              "        if (receiverInfoParam.getReceiverName() != null) {\n"
+              "            orderMapper.deleteByPrimaryKey(receiverInfoParam.getOrderId());\n"
+              "        }\n"
               "        OrdOrder current = orderMapper.selectByPrimaryKey(receiverInfoParam.getOrderId());")]
     repo, db_path = edited_shop(tmp_path, edits)
     item = _items(Database(db_path, wait=0.5), repo)["OrdOrderController.updateReceiverInfo"]
     fields = {f["name"]: f for f in _params(item)["receiverInfoParam"]["dto"]["fields"]}
     assert fields["status"]["overwritten"]["by"] == "OrdOrderServiceImpl.updateReceiverInfo"
     assert "overwritten" not in fields["receiverCity"]
+    # a setter under a test that the field was not sent is its default; a write a field's value switches on is said
+    # with its test (blind read 21H: mall S39)
+    assert fields["receiverCity"]["defaulted"]["test"] == "receiverInfoParam.getReceiverCity() == null"
     draft = TemplateBackend.draft(item)
+    assert ("`receiverCity` (String); when it is not sent (`receiverInfoParam.getReceiverCity() == null`), "
+            "`OrdOrderServiceImpl.updateReceiverInfo` sets it with `receiverInfoParam.setReceiverCity(\"-\")`") in draft.answer
+    assert ("When `receiverInfoParam.getReceiverName() != null`, `OrdOrderServiceImpl.updateReceiverInfo` also runs "
+            "`orderMapper.deleteByPrimaryKey(receiverInfoParam.getOrderId())` (OrdOrderServiceImpl.java:") in draft.answer
     assert ("`status` (Integer); `OrdOrderServiceImpl.updateReceiverInfo` replaces what is sent with "
             "`receiverInfoParam.setStatus(0)`") in draft.answer
     cited = {(e.path, n) for e in item.evidence for n in range(e.start_line, e.end_line + 1)}

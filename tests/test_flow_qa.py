@@ -228,7 +228,7 @@ def test_who_reads_a_table_lists_every_called_query_and_call_site(planner):
     """`ord_order_setting` is read through the generated `selectByPrimaryKey` only, from three methods of
     OrdPortalOrderServiceImpl (checked by grep); the answer says so, and test sources are never callers."""
     from core.generate.flow_facts import READS
-    from core.generate.plan import _TEST_SOURCES
+    from core.generate.plan import TEST_SOURCES
     p, _ = planner
     item = next(i for i in p.table_items(READS) if i.facts["table"] == "ord_order_setting")
     assert item.source.question_kind == "who_reads"
@@ -240,8 +240,8 @@ def test_who_reads_a_table_lists_every_called_query_and_call_site(planner):
     assert answer.startswith("The code reads `ord_order_setting` through 1 SQL statement (every query statement on it")
     assert "1. SELECT from `ord_order_setting` by `OrdOrderSettingMapper.selectByPrimaryKey`" in answer
     assert not any(i.facts["table"] == "ord_order_setting" for i in p.table_items())   # nothing writes it
-    assert _TEST_SOURCES.search("mall-admin/src/test/java/com/x/PmsDaoTests.java")
-    assert not _TEST_SOURCES.search("shop-portal/src/main/java/io/acdp/shop/portal/service/TestDriveService.java")
+    assert TEST_SOURCES.search("mall-admin/src/test/java/com/x/PmsDaoTests.java")
+    assert not TEST_SOURCES.search("shop-portal/src/main/java/io/acdp/shop/portal/service/TestDriveService.java")
 
 
 def test_inherited_repository_and_base_mapper_writes_are_listed(planner):

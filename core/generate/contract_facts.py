@@ -187,6 +187,10 @@ class Contracts:
                 self._mark_read(param, ep["handler_id"])
                 spans += [Span(path=w["path"], start_line=w["line"], end_line=w["line"])
                           for fld in param["dto"]["fields"] if (w := fld.get("overwritten")) and w.get("path")]
+                spans += [Span(path=d["path"], start_line=d["test_line"], end_line=d["line"])
+                          for fld in param["dto"]["fields"] if (d := fld.get("defaulted"))]
+                spans += [Span(path=g["path"], start_line=n, end_line=n) for g in param["dto"].get("gated") or []
+                          for n in (g["test_line"], g["line"])]
             params.append(param)
             spans += param.pop("_spans", [])
         effect_spans = self._effects(params, ep["handler_id"])
@@ -253,10 +257,17 @@ class Contracts:
                     if not f.get("overwritten")}
             for c in walk(decl.child_by_field_name("body"), {"method_invocation"}):
                 fld = mark.get(text(c.child_by_field_name("name")))
-                if fld is not None and text(c.child_by_field_name("object")) == own \
-                        and not any(True for _ in _between(c, decl, BRANCHES)):
-                    fld["overwritten"] = {"code": squash(text(c)), "line": lines(c)[0], "path": callee.path,
-                                          "by": member_label(target)}
+                if fld is None or text(c.child_by_field_name("object")) != own:
+                    continue
+                branches = list(_between(c, decl, BRANCHES))
+                at = {"code": squash(text(c)), "line": lines(c)[0], "path": callee.path, "by": member_label(target)}
+                if not branches:
+                    fld["overwritten"] = at
+                elif len(branches) == 1 and (test := _unsent_test(branches[0], c, own, fld["name"])):
+                    # `if (address.getDefaultStatus() == null) address.setDefaultStatus(0)`: the value used when
+                    # none is sent (blind read 21H: mall S39 left it out)
+                    fld["defaulted"] = {**at, "test": test, "test_line": lines(branches[0])[0]}
+            param["dto"].setdefault("gated", []).extend(_gated_writes(decl, own, callee.path, member_label(target)))
 
     def _effects(self, params: list[dict], handler_id: str) -> list[Span]:
         """x["effects"] on each sent input: the query conditions it fills (core.generate.param_effects); the spans
@@ -669,6 +680,42 @@ def _param_decls(signature: str) -> list[str]:
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
+_DATA_WRITE = re.compile(r"^\w*(?:Mapper|Dao|DAO|Repository)$")
+_WRITE_NAME = re.compile(r"^(?:update|insert|delete|save|remove)\w*$")
+
+
+def _gated_writes(decl: Node, own: str, path: str, by: str) -> list[dict]:
+    """Writes the called method makes only when a field of the request object says so (`if (address.getDefaultStatus()
+    == 1) addressMapper.updateByExampleSelective(record, ..)` clears the member's other default): what sending that
+    value does besides the row it picks (blind read 21H: mall S39). Under one `if` only, outside any loop."""
+    out = []
+    for c in walk(decl.child_by_field_name("body"), {"method_invocation"}):
+        obj, name = c.child_by_field_name("object"), text(c.child_by_field_name("name"))
+        if obj is None or not _DATA_WRITE.match(text(obj)[:1].upper() + text(obj)[1:]) or not _WRITE_NAME.match(name):
+            continue
+        branches = list(_between(c, decl, BRANCHES))
+        cond = branches[0].child_by_field_name("condition") if len(branches) == 1 else None
+        if cond is None or branches[0].type != "if_statement" or f"{own}.get" not in text(cond):
+            continue
+        then = branches[0].child_by_field_name("consequence")
+        if not (then.start_byte <= c.start_byte < then.end_byte):
+            continue      # an else branch: said by its test's negation, which this sentence does not do
+        out.append({"code": squash(text(c)), "line": lines(c)[0], "path": path, "by": by,
+                    "test": squash(text(cond)).strip("()").strip(), "test_line": lines(branches[0])[0]})
+    return out
+
+
+def _unsent_test(branch: Node, setter: Node, own: str, field_name: str) -> str | None:
+    """The condition of an `if` whose then-branch holds the setter and that tests the field for null."""
+    cond = branch.child_by_field_name("condition") if branch.type == "if_statement" else None
+    then = branch.child_by_field_name("consequence") if cond is not None else None
+    if then is None or not (then.start_byte <= setter.start_byte < then.end_byte):
+        return None
+    getter = rf"{re.escape(own)}\.get{re.escape(field_name[:1].upper() + field_name[1:])}\(\)"
+    code = squash(text(cond)).strip("()").strip()
+    return code if re.fullmatch(rf"{getter}\s*==\s*null|null\s*==\s*{getter}", code) else None
+
+
 def _between(node: Node, top: Node, types: set[str]):
     """The ancestors of `node` below `top` of one of `types`."""
     cur = node.parent
@@ -784,12 +831,18 @@ def _fields_en(dto: dict, valid: bool) -> str:
         if fld.get("overwritten"):
             by = f"`{fld['overwritten']['by']}`" if fld["overwritten"].get("by") else "the handler"
             row += f"; {by} replaces what is sent with `{fld['overwritten']['code']}`"
+        if fld.get("defaulted"):
+            d = fld["defaulted"]
+            row += f"; when it is not sent (`{d['test']}`), `{d['by']}` sets it with `{d['code']}`"
         rows.append(row)
     text_ = "".join(rows)
     if dto.get("read") is not None:
         used = ", ".join(f"`{r['field']}`" for r in dto["read"]) or "none of them"
         text_ += (f"\n  The code reads only {used} of it (followed into the methods it is passed to); whatever is "
                   "sent for the other fields is not used.")
+    for g in dto.get("gated") or []:
+        text_ += (f"\n  When `{g['test']}`, `{g['by']}` also runs `{g['code']}` "
+                  f"({file_name(g['path'])}:{g['line']}).")
     if any(fld["constraints"] for fld in dto["fields"]):
         text_ += ("\n  The constraints are checked: the parameter is annotated `@Valid`/`@Validated`." if valid else
                   "\n  The constraints are not checked on this request: the parameter has no `@Valid`/`@Validated`.")
@@ -889,11 +942,16 @@ def _fields_zh(dto: dict, valid: bool) -> str:
         if fld.get("overwritten"):
             by = f"`{fld['overwritten']['by']}`" if fld["overwritten"].get("by") else "处理方法"
             row += f"；{by} 会用 `{fld['overwritten']['code']}` 覆盖传入的值"
+        if fld.get("defaulted"):
+            d = fld["defaulted"]
+            row += f"；未传入时（`{d['test']}`），`{d['by']}` 用 `{d['code']}` 设置它"
         rows.append(row)
     out = "".join(rows)
     if dto.get("read") is not None:
         used = "、".join(f"`{r['field']}`" for r in dto["read"]) or "其中任何字段"
         out += f"\n  代码只读取其中的 {used}（沿它被传入的方法追踪）；其他字段传了也不会被使用。"
+    for g in dto.get("gated") or []:
+        out += f"\n  当 `{g['test']}` 时，`{g['by']}` 还会执行 `{g['code']}`（{file_name(g['path'])}:{g['line']}）。"
     if any(fld["constraints"] for fld in dto["fields"]):
         out += ("\n  参数上有 `@Valid`/`@Validated`，这些约束会被校验。" if valid
                 else "\n  参数上没有 `@Valid`/`@Validated`，这些约束在此请求中不会被校验。")
@@ -1124,5 +1182,15 @@ def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
                 by = w.get("by") or f["handler"]
                 out.append(((f"{by} calls `{w['code']}`" if en else f"{by} 调用 `{w['code']}`"),
                             [at(w["line"], w.get("path"))]))
+        out += [((f"{g['by']} calls `{g['code']}` when `{g['test']}`" if en
+                  else f"{g['by']} 在 `{g['test']}` 时调用 `{g['code']}`"),
+                 list(dict.fromkeys([at(g["test_line"], g["path"]), at(g["line"], g["path"])])))
+                for g in dto.get("gated") or []]
+        for fld in dto["fields"]:
+            if fld.get("defaulted"):
+                d = fld["defaulted"]
+                out.append(((f"{d['by']} calls `{d['code']}` when `{d['test']}`" if en
+                             else f"{d['by']} 在 `{d['test']}` 时调用 `{d['code']}`"),
+                            list(dict.fromkeys([at(d["test_line"], d["path"]), at(d["line"], d["path"])]))))
     return out
 

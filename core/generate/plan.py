@@ -497,7 +497,7 @@ class Planner:
             if st["kind"] in kinds:
                 for table in st["tables"] or []:
                     by_table.setdefault(table, []).append(st)
-        in_tests = {c for c, m in self.graph.methods.items() if _TEST_SOURCES.search(m.path)}
+        in_tests = {c for c, m in self.graph.methods.items() if TEST_SOURCES.search(m.path)}
         items = []
         for table, stmts in sorted(by_table.items()):
             tested = sum(c in in_tests for s in stmts for c, _ in callers.get(s.get("method_id") or "", []))
@@ -539,7 +539,7 @@ class Planner:
         jobs): [{caller, label, path, line}], [] when nothing does, None when too many to list. Tests are no
         callers here."""
         ups = sorted({(c, line) for c, line in callers.get(method_id) or []
-                      if c in self.graph.methods and not _TEST_SOURCES.search(self.graph.methods[c].path)})
+                      if c in self.graph.methods and not TEST_SOURCES.search(self.graph.methods[c].path)})
         if len(ups) > MAX_UP_CALLERS:
             return None
         return [{"caller": c, "label": _label(c), "path": self.graph.methods[c].path, "line": line,
@@ -601,7 +601,7 @@ class Planner:
         return items
 
 
-_TEST_SOURCES = re.compile(r"(?:^|/)src/test/|(?:^|/)tests?/")   # Maven/Gradle test sources, a top-level test tree
+TEST_SOURCES = re.compile(r"(?:^|/)src/test/|^tests?/")   # Maven/Gradle test sources, a top-level test tree
 
 
 def unique_questions(items: list[WorkItem]) -> list[WorkItem]:

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 
 from core.generate.flow_facts import member_label
 from core.generate.lifecycle_facts import class_mapping_line
-from core.generate.plan import _TEST_SOURCES
+from core.generate.plan import TEST_SOURCES
 from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
@@ -28,7 +28,7 @@ def reach_items(planner) -> list[WorkItem]:
     entries = {f["entry_id"]: f for f in planner.data["flows"]}
     callers: dict[str, set[tuple[str, int]]] = defaultdict(set)
     for caller, edges in planner.graph.out.items():
-        if _TEST_SOURCES.search(planner.graph.methods[caller].path):
+        if TEST_SOURCES.search(planner.graph.methods[caller].path):
             continue
         for target, _via, line in edges:
             callers[target].add((caller, line))

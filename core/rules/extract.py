@@ -394,7 +394,7 @@ class Extractor:
         while end < len(body) and depth:
             depth += {"(": 1, ")": -1}.get(body[end], 0)
             end += 1
-        args = _top_level_args(body[args_at:end - 1]) if end > args_at else []
+        args = [a.strip() for a in split_top(body[args_at:end - 1], (",",))[0]] if end > args_at else []
         if len(args) != len(params):
             return {}
         return {fld: args[params.index(p)] for fld, p in re.findall(r"\.and([A-Z]\w*?)EqualTo\(\s*(\w+)\s*\)",
@@ -728,24 +728,3 @@ def _call_arguments(line: str, name: str) -> list[str] | None:
         if depth == 0:
             return [a.strip() for a in split_top(inner[:i], (",",))[0] if a.strip()]
     return None
-
-
-def _top_level_args(text: str) -> list[str]:
-    """A call's arguments split on the commas outside nested parentheses, brackets and string literals."""
-    out, depth, quote, cur = [], 0, None, []
-    for ch in text:
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append("".join(cur).strip())
-            cur = []
-            continue
-        cur.append(ch)
-    tail = "".join(cur).strip()
-    return out + [tail] if tail or out else []

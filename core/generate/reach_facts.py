@@ -10,6 +10,7 @@ other method calls is that method's helper: its caller's question covers it.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from core.generate.flow_facts import member_label
@@ -82,8 +83,16 @@ def _paths(planner, entries: dict, callers: dict, mid: str) -> list[list[tuple[s
     return out if up(mid, [], frozenset({mid})) and out else None
 
 
+def _name_line(planner, m, name: str) -> int:
+    """The line that names the method (its annotations come first: blind read 21I, mall S27 cited `@Override`)."""
+    lines = planner.files.get(m.path).lines
+    return next((n for n in range(m.start_line, min(m.end_line, m.start_line + 8) + 1)
+                 if re.search(rf"\b{re.escape(name)}\s*\(", lines[n - 1])), m.start_line)
+
+
 def _facts(planner, entries: dict, mid: str, m, paths: list) -> tuple[dict, list[Span]]:
-    spans = [Span(path=m.path, start_line=m.start_line, end_line=m.start_line)]
+    declared = _name_line(planner, m, mid.split("#")[-1].split("(")[0])
+    spans = [Span(path=m.path, start_line=declared, end_line=declared)]
     rows = []
     for chain in paths:
         entry = entries[chain[0][0]]
@@ -106,7 +115,7 @@ def _facts(planner, entries: dict, mid: str, m, paths: list) -> tuple[dict, list
         rows.append({"entry": entry["name"] if entry["entry_kind"] == "endpoint" else None,
                      "entry_kind": entry["entry_kind"], "entry_method": member_label(entry["entry_id"]),
                      "entry_path": em.path, "entry_line": em.start_line, "mapping_line": mapping, "hops": hops})
-    return {"method": member_label(mid), "path": m.path, "line": m.start_line, "paths": rows, "_path": m.path}, spans
+    return {"method": member_label(mid), "path": m.path, "line": declared, "paths": rows, "_path": m.path}, spans
 
 
 # ------------------------------------------------------------- templates --

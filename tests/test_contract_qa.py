@@ -209,3 +209,18 @@ def test_an_input_that_keys_a_record_picks_the_row_its_write_by_key_changes(item
     assert "updates the rows that match `orderId` (as `order.id`) in `id = #{id,jdbcType=BIGINT}` (OrdOrderMapper.xml:" \
            in branch.answer
     assert ", only when `order.getDeleteStatus() == 0` (OrdPortalOrderServiceImpl.java:" in branch.answer
+
+
+def test_a_parameter_a_resolver_fills_is_not_said_to_need_nothing_from_the_caller(items):
+    """`@LoginUser Integer userId` is filled by a HandlerMethodArgumentResolver from the request (a token header):
+    "the caller sends no parameter" alone read as "nothing is needed" (blind read 21I: litemall S14)."""
+    from core.generate.contract_facts import contract_answer
+    from core.generate.qa_templates import Cite
+    item = items["OrdOrderController.list"]
+    resolved = {"kind": "resolved", "name": "userId", "decl": "@LoginUser Integer userId", "line": item.facts["sig_line"],
+                "annotation": "LoginUser", "resolver": {"class": "LoginUserResolver", "path": item.facts["path"],
+                                                         "line": item.facts["sig_line"], "header": None}}
+    answer, _ = contract_answer("contract", {**item.facts, "params": [resolved]}, "en", "s", Cite(item.evidence),
+                                item.facts["path"])
+    assert "The caller sends no request parameter; what the resolver below reads from the request" in answer
+    assert "The caller sends no parameter" not in answer

@@ -504,3 +504,11 @@ def test_a_job_in_a_disabled_component_is_not_said_to_run_the_method():
     assert RequirementDeriver._job_of(deriver, svc) == "CancelTask.run"
     disabled.add("pkg.CancelTask")
     assert RequirementDeriver._job_of(deriver, svc) is None
+
+
+def test_a_state_still_under_way_is_no_cancellation_a_new_field_binds_to():
+    """litemall 202 "订单取消，退款中" is a refund under way, the order still open: a cancel reason is not written
+    there (blind read 21I: litemall S4 listed the refund request as a close)."""
+    from core.generate.requirements import _IN_PROGRESS
+    assert _IN_PROGRESS.search("订单取消，退款中") and _IN_PROGRESS.search("Cancelling")
+    assert not any(_IN_PROGRESS.search(x) for x in ("已取消", "已关闭", "Cancelled", "已取消(系统)"))

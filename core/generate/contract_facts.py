@@ -985,8 +985,12 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     params = f["params"]
     if en:
         lines_ = [f"`{f['verb']} {f['route']}` is handled by `{f['handler']}`."]
+        resolved = any(x["kind"] == "resolved" for x in params)   # a resolver reads the request (a token header):
         lines_.append("What to send:" if any(x["kind"] not in ("session", "model", "request", "resolved") for x in params)
-                      else "The caller sends no parameter." if not params else "The caller sends no parameter:")
+                      else "The caller sends no parameter." if not params   # not "nothing" (blind read 21I: litemall S14)
+                      else "The caller sends no request parameter; what the resolver below reads from the request "
+                           "(a header, a token) must still be there:" if resolved
+                      else "The caller sends no parameter:")
         lines_ += [f"- {_param_en(x)}" for x in params]
         queries = _by_query(params)
         if queries:
@@ -995,7 +999,9 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     else:
         sends = any(x["kind"] not in ("session", "model", "request", "resolved") for x in params)
         lines_ = [f"`{f['verb']} {f['route']}` 由 `{f['handler']}` 处理。",
-                  "需要传递：" if sends else "调用方不需要传参数。" if not params else "调用方不需要传参数："]
+                  "需要传递：" if sends else "调用方不需要传参数。" if not params
+                  else "调用方不需要传请求参数；但下面的解析器从请求中读取的内容（请求头、令牌）仍须提供："
+                  if any(x["kind"] == "resolved" for x in params) else "调用方不需要传参数："]
         lines_ += [f"- {_param_zh(x)}" for x in params]
         queries = _by_query(params)
         if queries:

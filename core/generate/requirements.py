@@ -51,6 +51,7 @@ NEW_FIELDS = {
     ],
 }
 CANCEL = re.compile(r"^(cancel|close)", re.I)
+_IN_PROGRESS = re.compile(r"中\s*$|进行|处理中|\b(?:pending|in progress|\w+ing)\s*$", re.I)   # a state still under way
 # the operations a bound field is written by: method names that do it, words of the codes it moves the record to,
 # and how a requirement says when (en, zh)
 BINDS = {
@@ -1304,7 +1305,8 @@ class RequirementDeriver:
         if bind in BINDS:               # codes such an operation sets, and codes the dictionary calls so
             by_name, by_word = BINDS[bind][:2]
             codes = {str(t["facts"]["to"]) for t in ts if by_name.match(t["facts"]["method_name"])}
-            codes |= {str(e["code"]) for e in d["entries"] if by_word.search(f"{e.get('name') or ''} {e['label']}")}
+            codes |= {str(e["code"]) for e in d["entries"] if by_word.search(f"{e.get('name') or ''} {e['label']}")
+                      and not _IN_PROGRESS.search(e["label"])}   # "订单取消，退款中": refunding, still open (21I S4)
         else:
             codes = {str(t["facts"]["to"]) for t in ts if str(t["facts"]["to"]) == str(d["entries"][0]["code"])
                      and not t["facts"].get("from_codes")}

@@ -608,9 +608,11 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
             verb = {"insert": "inserts into", "update": "updates", "delete": "deletes from"}.get(st["kind"], "writes")
             refs.append(Ref(_stmt_label(st), f"{verb} {table}", f"写 {table}", st["path"],
                             *_stmt_span(a.r.files.get(st["path"]).lines, st)))
-    for s in sites:
+    for s in sites:   # the call with the method around it when it fits: which record it writes, for whom (21I S40)
+        m = a.code.method_at(s["path"], s["line"])
+        start = m["start_line"] if m and s["line"] - m["start_line"] < 36 else s["line"]
         refs.append(Ref(s["label"], f"calls `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`",
-                        f"调用 `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`", s["path"], s["line"],
+                        f"调用 `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`", s["path"], start,
                         a.code.statement_end(s["path"], s["line"])))
 
     def who(s: dict) -> list[str]:

@@ -286,6 +286,8 @@ class Contracts:
                 spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in e["hops"]]
                 spans += [Span(path=c["path"], start_line=n, end_line=n) for c in e.get("under") or []
                           for n in {c["line"], c["branch_line"]}]
+                if e.get("call"):   # the call that runs the Example: a delete or a select, which the verb says
+                    spans.append(Span(path=e["call"]["path"], start_line=e["call"]["line"], end_line=e["call"]["line"]))
                 spans += [Span(path=h["decl_path"], start_line=h["decl_line"], end_line=h["decl_line"])
                           for h in e["hops"] if h.get("decl_line")]
                 spans += [Span(path=c["path"], start_line=n, end_line=n) for c in [e["cond"], *e["others"]]
@@ -1143,6 +1145,11 @@ def _effect_trace(x: dict, e: dict, en: bool, at) -> list[tuple[str, list[str]]]
                                                                 if h.get("decl_line") else [])))
         out.append(((f"`{h['label']}` calls `{name}` with `{h['arg']}`, which `{name}` takes as `{h['param']}`" if en
                      else f"`{h['label']}` 以 `{h['arg']}` 调用 `{name}`，`{name}` 以参数 `{h['param']}` 接收"), ids))
+    if e.get("call"):
+        k = e["call"]
+        out.append(((f"`{e['scope']}` runs it with `{k['name']}` ({file_name(k['path'])}:{k['line']})" if en
+                     else f"`{e['scope']}` 用 `{k['name']}` 执行（{file_name(k['path'])}:{k['line']}）"),
+                    [at(k["line"], k["path"])]))
     for c in e.get("under") or []:
         test = f"`{c['code']}`" if c["kind"] == "if" else f"not `{c['code']}`"
         out.append(((f"`{c['label']}` makes that call only when {test}" if en else f"`{c['label']}` 仅当 {test} 时调用"),

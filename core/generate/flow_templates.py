@@ -185,7 +185,8 @@ def _write_claims(w: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]
     and, per hop inside a branch or loop, that branch or loop."""
     tables = ", ".join(w["tables"])
     claims = [((f"`{w['label']}` is {_kind_phrase(w, lang)} on {tables}" if lang == "en"
-                else f"`{w['label']}` 对 {tables} 执行 {_kind_phrase(w, lang)}"), [cite.at(w["start_line"], w["path"])])]
+                else f"`{w['label']}` 对 {tables} 执行 {_kind_phrase(w, lang)}"),
+               cite.within(w["path"], w["start_line"], w.get("end_line") or w["start_line"]))]
     if (r := w.get("after_return")):
         at, cond = f"{file_name(r['path'])}:{r['line']}", control_text(r["control"], lang)
         claims.append(((f"`{r['label']}` returns the result of the call at {at}, {cond}"
@@ -311,7 +312,8 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
                     else f"{n}. {write_text(w, lang)}：`{w['label']}`（{file_name(w['path'])}:{w['start_line']}），调用方："
                     + "；".join(sites) + "。")
         trace.append(((f"`{w['label']}` is {sql_kind(w['kind'])} on {f['table']}" if lang == "en"
-                       else f"`{w['label']}` 对 {f['table']} 执行 {sql_word(w['kind'])}"), [cite.at(w["start_line"], w["path"])]))
+                       else f"`{w['label']}` 对 {f['table']} 执行 {sql_word(w['kind'])}"),
+                      cite.within(w["path"], w["start_line"], w.get("end_line") or w["start_line"])))
     k = len(f["writes"])
     verb, noun, zh_verb, zh_noun = ("reads", "query", "读取", "查询") if f.get("reads") else ("writes", "write", "写", "写")
     if lang == "en":

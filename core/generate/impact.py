@@ -570,6 +570,10 @@ class ImpactDeriver:
                            "path": s.path, "ordered": bool(re.search(r"[<>]=?\s*-?\d|-?\d\s*[<>]", s.text)
                                                              and not re.search(r"<if|&[lg]t;|->|<[a-zA-Z/]", s.text))})
             refs.append(Ref(s.where, *self._why(s, codes, len(sites) > SHORT_ABOVE), s.path, s.start_line, s.end_line))
+            thrown = self._unlisted_throw(s, m)
+            if thrown and not s.start_line <= thrown[1] <= s.end_line:   # what "so X needs a branch" rests on (21I S35)
+                refs.append(Ref(s.where, f"runs `{_short(thrown[0])}` for a code it does not list",
+                                f"遇到未列出的取值执行 `{_short(thrown[0])}`", s.path, thrown[1], thrown[1]))
         text_en = (f"Add a new state to {ent['name']}.{fld} between {la} and {lb} (today {' and '.join(ops)} "
                    f"move{'s' if len(ops) == 1 else ''} it from {a} to {b}). Which places in the Java code and the SQL "
                    "must change, and how?")
@@ -579,6 +583,10 @@ class ImpactDeriver:
         if not callers:
             return None                     # nothing could call the new step: no design a lead would sign
         refs += _entry_refs(callers)
+        labeller = self._labeller_throw(d)
+        if labeller and not any(r.path == labeller[0] and r.start_line <= labeller[1] <= r.end_line for r in refs):
+            refs.append(Ref(_dict_name(d), "runs a throw for a code its labels do not list",
+                            "遇到未列出的取值抛出异常", labeller[0], labeller[1], labeller[1]))
         facts = {"entity": ent["name"], "field": fld, "column": snake(fld), "table": self.r.tables[ent["symbol_id"]],
                  "a": a, "b": b, "a_label": la, "b_label": lb, "new": new, "ops": ops,
                  "callers": [{"name": e["name"], "method": e["method"], "calls": e["calls"][0]["written"]
@@ -599,6 +607,14 @@ class ImpactDeriver:
             out += [e for e in (lc._entry_facts(f, chain) for f, chain in reached or []) if e["kind"] == "endpoint"]
         return sorted(out, key=lambda e: (len(e["calls"]), e["name"]))[:1]     # the one calling it directly first
 
+    def _labeller_throw(self, d: dict) -> tuple[str, int] | None:
+        """(path, line) of the throw the dictionary's labelling method runs for a code it does not list."""
+        lines = [e["label_lines"][0] for e in d["entries"] if e.get("label_lines")
+                 and not d["start_line"] <= e["label_lines"][0] <= d["end_line"]]
+        m = self.code.method_at(d["path"], lines[0]) if lines else None
+        found = self._unlisted_throw(None, m)
+        return (d["path"], found[1]) if found else None
+
     def _dict_facts(self, d: dict) -> dict:
         """How the dictionary declares its codes (a comment, constants, enum constants) and the method that labels
         them, with the throw it runs for a code it does not know."""
@@ -615,18 +631,22 @@ class ImpactDeriver:
                 "labeller_throws": self._throws_unlisted(None, m)}
 
     def _throws_unlisted(self, s: Site | None, m: dict | None) -> str | None:
-        """The throw a method runs for a code its branches do not list (`else { throw new
+        found = self._unlisted_throw(s, m)
+        return found[0] if found else None
+
+    def _unlisted_throw(self, s: Site | None, m: dict | None) -> tuple[str, int] | None:
+        """(text, line) of the throw a method runs for a code its branches do not list (`else { throw new
         IllegalStateException("status不支持"); }`, `default: throw ...`): a new code breaks it until it is added."""
         if (s is not None and (s.kind != "check" or len(s.lines) < 2)) or not m:
             return None
         lines = self.r.files.get(m["path"]).lines[m["start_line"] - 1:m["end_line"]]
-        body = [line for line in lines if line.strip() and line.strip() != "}"]
-        if body and re.match(r"\s*throw\b", body[-1]):        # the ifs return; what falls through throws
-            return body[-1].strip()
+        body = [(n, line) for n, line in enumerate(lines) if line.strip() and line.strip() != "}"]
+        if body and re.match(r"\s*throw\b", body[-1][1]):        # the ifs return; what falls through throws
+            return body[-1][1].strip(), m["start_line"] + body[-1][0]
         for n, line in enumerate(lines):
             if re.search(r"\belse\s*\{\s*$|\bdefault\s*:", line) and n + 1 < len(lines) \
                     and re.match(r"\s*throw\b", lines[n + 1]):
-                return lines[n + 1].strip()
+                return lines[n + 1].strip(), m["start_line"] + n + 1
         return None
 
     @staticmethod

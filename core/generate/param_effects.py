@@ -56,7 +56,7 @@ def _follow(p, queries, method_id: str, var: str, hops: list[dict], found: list[
         for c in f["conditions"]:
             for fld in _mentions(c, var, f["source"]):
                 found.append({"scope": f["scope"], "verb": f["verb"], "cond": c, "field": fld, "hops": hops,
-                              "others": [o for o in f["conditions"] if o is not c]})
+                              "others": [o for o in f["conditions"] if o is not c], "call": f.get("call")})
     m, body = _body(p, method_id)
     if body is None:
         return

@@ -19,6 +19,7 @@ from core.domain.flows import CallGraph
 from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
 from core.generate.entry_facts import entry_items
+from core.domain.schema import snake
 from core.generate.flow_facts import (
     READS,
     WRITES,
@@ -418,6 +419,27 @@ class Planner:
         return Span(path=stmt["path"], start_line=stmt["start_line"],
                     end_line=min(stmt["end_line"], stmt["start_line"] + MAX_LINES - 1))
 
+    def _sql_spans(self, write: dict) -> list[Span]:
+        """The statement, whole when it fits; a long one (a generated `updateByPrimaryKeySelective` lists every column)
+        by its head, the lines of the columns the answer says it writes, and its WHERE: a fixed window showed forty
+        unrelated columns and missed those (blind read 21I: mall S7 `integration`, S29 `pay_type`/`status`)."""
+        stmt = self.stmts[write["stmt_id"]]
+        if stmt["end_line"] - stmt["start_line"] < MAX_LINES:
+            return [self._sql_span(write)]
+        named = {snake(v["field"]) for site in write["sites"] for hop in site["hops"] for v in hop.get("sets") or []
+                 if v.get("field")}
+        lines = self.files.get(stmt["path"]).lines
+        at = [n for n in range(stmt["start_line"], stmt["end_line"] + 1)
+              if any(re.search(rf"(?<![\w.]){c}\s*=\s*#", lines[n - 1]) for c in named)
+              or re.search(r"\bwhere\b", lines[n - 1], re.I)]
+        window = self._sql_span(write)
+        if all(n <= window.end_line for n in at):
+            return [window]
+        head = Span(path=stmt["path"], start_line=stmt["start_line"], end_line=stmt["start_line"] + 1)
+        if at[-1] - at[0] < MAX_LINES:
+            return [head, Span(path=stmt["path"], start_line=at[0], end_line=at[-1])]
+        return [head] + [Span(path=stmt["path"], start_line=n, end_line=n) for n in at]
+
     def flow_items(self, flows: list[dict]) -> list[WorkItem]:
         """What an entry point writes, in order and under which branches and loops, for entries whose
         writes fall in the requested domains; read-only flows and a single unconditional write that stores
@@ -463,7 +485,7 @@ class Planner:
         if mapping:   # the class-level path prefix the endpoint's full path includes
             spans.append(Span(path=entry["path"], start_line=mapping, end_line=mapping))
         spans += [s for w in records for site in w["sites"] for s in self._hop_spans(site["hops"])]
-        spans += [self._sql_span(w) for w in records]
+        spans += [s for w in records for s in self._sql_spans(w)]
         evidence = self.evidence(spans)
         claims = 1 + sum(1 + sum(1 + sum(1 for h in s["hops"] if h["controls"]) for s in w["sites"]) for w in records)
         if self.weight(evidence) > MAX_FLOW_EVIDENCE + bool(mapping) or claims > MAX_FLOW_CLAIMS:   # the class line: one more

@@ -43,6 +43,12 @@ class Cite:
     def all(self) -> list[str]:
         return [e.id for e in self.evidence]
 
+    def within(self, path: str, start: int, end: int) -> list[str]:
+        """Every item showing part of lines start..end of one file (a long statement cited by its head and by the
+        lines it is asked about); the first item when none does."""
+        found = [e.id for e in self.evidence if e.path == path and e.start_line <= end and start <= e.end_line]
+        return found or [self.evidence[0].id]
+
     def role(self, role: str, facts: dict) -> str | None:
         return facts.get("_roles", {}).get(role)
 

@@ -267,8 +267,8 @@ class Queries:
             return None
         verb = {"select": "select", "count": "count", "update": "update", "delete": "delete",
                 "logicalDelete": "soft-delete"}[re.match(r"[a-z]+(?:Delete)?", call.group(2)).group(0)]
-        first = _first_only(lines, call_line, sym["end_line"])
-        if call.group(2).startswith("selectOne") or first:
+        first_row = _first_only(lines, call_line, sym["end_line"])   # (`first` is the method's first line)
+        if call.group(2).startswith("selectOne") or first_row:
             verb = "select one"
         if verb in ("select", "select one") and not _returns_result(lines, call_line, sym["end_line"]):
             verb = "load one" if verb == "select one" else "load"   # a command that acts on the rows: not returned
@@ -294,6 +294,7 @@ class Queries:
         spans += [Span(path=path, start_line=c["line"], end_line=c["line"]) for c in conds]
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in [order, page] + reorders if x]
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in sets or []]
+        spans += [Span(path=path, start_line=first_row, end_line=first_row)] if first_row else []   # the `.get(0)`
         return facts, spans
 
     def _record_sets(self, table: str, path: str, lines: list[str], call_line: int, name: str) -> list[dict] | None:
@@ -382,7 +383,8 @@ class Queries:
             return None
         scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
         verb = mp.VERBS[use.group(2)]
-        if verb == "select" and _first_only(lines, call_line, sym["end_line"]):
+        first_row = _first_only(lines, call_line, sym["end_line"]) if verb == "select" else None
+        if first_row:
             verb = "select one"
         if verb in ("select", "select one") and not _returns_result(lines, call_line, sym["end_line"]):
             verb = "load one" if verb == "select one" else "load"
@@ -395,6 +397,7 @@ class Queries:
         spans = [Span(path=path, start_line=made, end_line=made), Span(path=path, start_line=call_line, end_line=call_line)]
         spans += [Span(path=path, start_line=c["line"], end_line=c["line"]) for c in conds]
         spans += [Span(path=path, start_line=o["line"], end_line=o["line"]) for o in order]
+        spans += [Span(path=path, start_line=first_row, end_line=first_row)] if first_row else []
         return facts, spans
 
     # ------------------------------------------------------- Spring Data --
@@ -630,18 +633,21 @@ def _returns_result(lines: list[str], call_line: int, end_line: int) -> bool:
                              for k in range(call_line + 1, min(end_line, len(lines)) + 1))
 
 
-def _first_only(lines: list[str], call_line: int, end_line: int) -> bool:
-    """The method uses only the first row (`return list.get(0)`, `x = list.get(0)`) and never the list otherwise: one
-    row, not "the rows" (blind read 20F: mall S34 `getCartItem`, S39 `updateCouponStatus`)."""
+def _first_only(lines: list[str], call_line: int, end_line: int) -> int | None:
+    """The line of the `.get(0)` when the method uses only the first row (`return list.get(0)`, `x = list.get(0)`) and
+    never the list otherwise: one row, not "the rows" (blind read 20F: mall S34 `getCartItem`, S39
+    `updateCouponStatus`); cited, since the answer rests on it (21I: mall S35)."""
     var = re.match(r"\s*(?:[\w<>\[\],.? ]+\s+)?(\w+)\s*=[^=]", lines[call_line - 1])
     if not var:
-        return False
+        return None
     after = [lines[k - 1] for k in range(call_line + 1, min(end_line, len(lines)) + 1)]
     uses = [m for line in after for m in re.finditer(rf"\b{var.group(1)}\b(\.\w+\([^)]*\))?", line)]
-    return any(re.fullmatch(r"\.get\(\s*0\s*\)", m.group(1) or "") for m in uses) and all(
+    at = next((call_line + 1 + k for k, line in enumerate(after)
+               if re.search(rf"\b{var.group(1)}\.get\(\s*0\s*\)", line)), None)
+    return at if at and any(re.fullmatch(r"\.get\(\s*0\s*\)", m.group(1) or "") for m in uses) and all(
         re.fullmatch(r"\.(get\(\s*0\s*\)|isEmpty\(\)|size\(\))", m.group(1) or "") or
         re.search(rf"(isEmpty|isNotEmpty)\(\s*{var.group(1)}\s*\)", line) for line in after
-        for m in re.finditer(rf"\b{var.group(1)}\b(\.\w+\([^)]*\))?", line))
+        for m in re.finditer(rf"\b{var.group(1)}\b(\.\w+\([^)]*\))?", line)) else None
 
 
 def query_items(planner) -> list[WorkItem]:

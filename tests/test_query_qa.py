@@ -14,9 +14,13 @@ from tests.conftest import EXAMPLE_REPO
 
 
 @pytest.fixture
-def items(shop_db) -> dict:
+def planner(shop_db) -> Planner:
     ctx = Context(db=shop_db, repo=EXAMPLE_REPO, domains=["order", "stock"], backend="template", lang="en")
-    planner = Planner("shop", EXAMPLE_REPO, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+    return Planner("shop", EXAMPLE_REPO, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+
+
+@pytest.fixture
+def items(planner) -> dict:
     return {i.facts["scope"]: i for i in query_items(planner)}
 
 
@@ -59,6 +63,22 @@ def test_spring_data_derived_name_and_query_annotation(items):
 def test_a_key_lookup_and_generator_mappers_are_not_asked(items):
     assert "OrdOrderDao.getDetail" not in items     # only `o.id = #{id}`
     assert not any(s.startswith("OrdOrderMapper.") for s in items)   # the generator's Example_Where_Clause
+
+
+def test_a_select_whose_result_map_folds_rows_is_not_asked_which_rows_it_returns(items, planner):
+    """PortalOrderDao.getTimeOutOrders maps into `orderDetailMap`, whose `<collection>` folds the joined item rows into
+    one order each: its WHERE and ORDER BY are not "the rows it returns" (blind read 21J: mall S22)."""
+    from core.generate.read_facts import folds_rows
+    path = "shop-portal/src/main/resources/dao/PortalOrderDao.xml"
+    lines = (EXAMPLE_REPO / path).read_text(encoding="utf-8").splitlines()
+    at = {name: n for n, line in enumerate(lines, 1) for name in ("getTimeOutOrders", "getDetail")
+          if f'<select id="{name}"' in line}
+    assert folds_rows(planner, path, at["getTimeOutOrders"])
+    xml = "shop-admin/src/main/resources/dao/OrdOrderDao.xml"
+    plain = next(n for n, line in enumerate((EXAMPLE_REPO / xml).read_text(encoding="utf-8").splitlines(), 1)
+                 if '<select id="getList"' in line)
+    assert not folds_rows(planner, xml, plain)
+    assert "PortalOrderDao.getTimeOutOrders" not in items and "OrdOrderDao.getList" in items
 
 
 def test_unreadable_sql_is_not_read():

@@ -45,3 +45,17 @@ def test_a_caller_in_an_inactive_component_leaves_the_answer_incomplete_so_it_is
               "        refundService.rejectExpired(List.of());\n        portalOrderService.cancelOrder(1L);")]
     db = Database(edited_shop(tmp_path, edits)[1], wait=0.5)
     assert "OrdPortalOrderServiceImpl.cancelOrder" not in _reach(db)
+
+
+def test_an_endpoint_other_handlers_call_is_followed_up_to_them_too():
+    """`WxCartController.add` returns `goodscount(userId)`: an endpoint reached from another endpoint counts both
+    ways (blind read 21J: litemall S29 stopped at `goodscount` and said 2 entry points where there were 5)."""
+    from types import SimpleNamespace
+
+    from core.generate.reach_facts import _paths
+    entries = {"C#index()": {}, "C#add()": {}, "C#goodscount()": {}}
+    callers = {"S#queryByUid()": {("C#index()", 61), ("C#goodscount()", 387)},
+               "C#goodscount()": {("C#add()", 172)}}
+    paths = _paths(SimpleNamespace(inactive={}), entries, callers, "S#queryByUid()")
+    assert sorted(p[0][0] for p in paths) == ["C#add()", "C#goodscount()", "C#index()"]
+    assert [("C#add()", 172), ("C#goodscount()", 387)] in paths

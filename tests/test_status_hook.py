@@ -30,12 +30,14 @@ def _cited(s: Sample, path_end: str, line: int) -> bool:
 
 def test_a_statement_that_sets_the_status_in_sql_is_hooked_at_its_java_call(shop_db):
     """OrdOrderDao.delivery sets status = 2 in a CASE over a <foreach>: the hook goes after its call in
-    OrdOrderServiceImpl.delivery, once per order the statement moved, and the SQL is said to be invisible to Java."""
+    OrdOrderServiceImpl.delivery, once per order it names, re-reading each since the statement returns only a count
+    (blind read 21J: mall S26 promised "the orders the statement moved"), and the SQL is said to be invisible to Java."""
     s = _one(hooks(shop_db), "OrdOrder enters status 2")
     text = _changes(s)
     assert "OrdOrderServiceImpl add a private method `onOrderStatus2(Long id)`" in text
     assert "OrdOrderServiceImpl.delivery after `orderDao.delivery(deliveryParamList)` (line 72), call `onOrderStatus2` " \
-           "once for each OrdOrder that `deliveryParamList` names and the statement moved" in text
+           "once for each OrdOrder that `deliveryParamList` names; the statement returns only how many rows it " \
+           "changed, so the hook re-reads the record and acts only when it is now in the state" in text
     assert "`OrdOrderDao.delivery` sets the column in SQL" in text
     assert _cited(s, "OrdOrderServiceImpl.java", 72) and _cited(s, "OrdOrderDao.xml", 71)
     assert "1 of them sets the column in SQL" in s.design.understanding
@@ -187,3 +189,20 @@ def test_a_predicate_the_check_calls_and_a_notification_already_made_are_shown(t
     assert any(e.path.endswith("OrdRefundConstant.java") and "isApplied" in e.text for e in s.evidence)
     assert "`OrdRefundService.reject` already calls `refundNotifier.notifyRejected` (line " in s.design.understanding
     assert "`OrdRefundService.rejectExpired` already calls" not in s.design.understanding
+
+
+
+def test_a_row_count_check_that_only_logs_is_where_the_hook_goes_not_a_stop():
+    """A 0-row branch that only logs and goes on is no stop (the hook after it would run on 0 rows too), but it is
+    where the hook goes: its changed-row branch (blind read 21J: litemall S7 put it after the write)."""
+    from types import SimpleNamespace
+
+    from core.generate.status_hook import _logged_check, _stopping_check
+    def impact(then: str, fails: bool):
+        check = {"line": 54, "test": "if (orderService.updateWithOptimisticLocker(order) == 0) {", "then": then,
+                 "fails": fails}
+        return SimpleNamespace(code=SimpleNamespace(row_check=lambda call: check))
+    logs = impact('logger.info("放弃自动确认收货");', False)
+    assert _stopping_check(logs, "OrderJob.java", 54) is None and _logged_check(logs, "OrderJob.java", 54) == 54
+    throws = impact('throw new RuntimeException("更新数据已失效");', True)
+    assert _stopping_check(throws, "A.java", 54) == 54 and _logged_check(throws, "A.java", 54) is None

@@ -20,6 +20,7 @@ import re
 
 from core.generate import query_wrappers as mp
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
+from core.generate.read_facts import folds_rows
 from core.generate.query_sql import Query, sql_query, xml_query
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
@@ -108,6 +109,8 @@ class Queries:
                 continue    # (a key statement is only ever cited by its WHERE line)
             if self.p.inactive.get(st["namespace"]):
                 continue
+            if st["kind"] == "select" and not keys and folds_rows(self.p, st["path"], st["start_line"]):
+                continue    # one object per parent with nested lists: not "the rows it returns"
             lines = self.p.files.get(st["path"]).lines
             q = xml_query(lines, st["start_line"], st["end_line"])
             if q is None or _rows_of_other_table(lines[st["start_line"] - 1: st["end_line"]], q.table):

@@ -73,8 +73,10 @@ def _paths(planner, entries: dict, callers: dict, mid: str) -> list[list[tuple[s
             if caller in seen or len(below) >= MAX_DEPTH or planner.inactive.get(caller.split("#")[0]):
                 return False
             chain = [(caller, line), *below]
-            if caller in entries:
-                out.append(chain)
+            if caller in entries:   # an endpoint other handlers call too (`return index(userId)`): both ways count
+                out.append(chain)   # (blind read 21J: litemall S29 stopped at the first handler)
+                if callers.get(caller) and not up(caller, chain, seen | {caller}):
+                    return False
             elif not callers.get(caller) or not up(caller, chain, seen | {caller}):
                 return False
             if len(out) > MAX_PATHS:

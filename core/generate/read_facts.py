@@ -122,23 +122,36 @@ def _nested_select(planner, read: dict) -> bool:
     lines = planner.files.get(read["path"]).lines
     if read["path"].endswith(".java"):   # an annotation mapper's @Results(@Many(select = ..) / @One(..))
         return any("@Many" in n or "@One" in n for n in lines[max(read["start_line"] - 15, 0):read["end_line"]])
-    if not read["path"].endswith(".xml"):
-        return False
-    head = " ".join(lines[read["start_line"] - 1:read["start_line"] + 2])
+    return any(re.search(r"\bselect\s*=", block) for block in map_blocks(planner, read["path"], read["start_line"]))
+
+
+def folds_rows(planner, path: str, start_line: int) -> bool:
+    """The statement's resultMap (or one it extends or nests) has a `<collection>` / `<association>`: MyBatis folds
+    the joined rows into one object per parent, so "which rows it returns" and its ORDER BY are not what the caller
+    gets (blind read 21J: mall S22, `getCartProduct`'s sort orders a nested attribute list)."""
+    return any(re.search(r"<(?:collection|association)\b", block) for block in map_blocks(planner, path, start_line))
+
+
+def map_blocks(planner, path: str, start_line: int) -> list[str]:
+    """The resultMap blocks a mapper XML statement maps into, with those they extend or nest."""
+    if not path.endswith(".xml"):
+        return []
+    lines = planner.files.get(path).lines
+    head = " ".join(lines[start_line - 1:start_line + 2])
     tag = head[:head.find(">") + 1] if ">" in head else head
-    todo = [(read["path"], ref) for ref in _RESULT_MAP.findall(tag)]
+    todo = [(path, ref) for ref in _RESULT_MAP.findall(tag)]
     seen: set[tuple[str, str]] = set()
+    out = []
     while todo:
-        path, ref = todo.pop()
-        found = _result_map(planner, path, ref)
+        at, ref = todo.pop()
+        found = _result_map(planner, at, ref)
         if found is None or found in seen:
             continue
         seen.add(found)
         block = _map_block(planner, *found)
-        if re.search(r"\bselect\s*=", block):
-            return True
+        out.append(block)
         todo += [(found[0], r) for r in _RESULT_MAP.findall(block)]
-    return False
+    return out
 
 
 def _result_map(planner, path: str, ref: str) -> tuple[str, str] | None:

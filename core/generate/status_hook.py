@@ -140,6 +140,7 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
                   "from_codes": s["from_codes"], "new": bool(impact._lifecycles()._on_new_record(s)),
                   "criteria": bool(re.search(rf"\band{cap(tf['field'])}\w*\(", body)),
                   "row_check": _stopping_check(impact, s["path"], w["line"]),
+                  "logged_check": _logged_check(impact, s["path"], w["line"]),
                   "by_key": bool(_BY_KEY.search(w["call"])),
                   "created": bool(_CREATED.search("\n".join(lines_all[m["start_line"] - 1:w["line"] - 1])))})
     return place
@@ -153,6 +154,13 @@ def _stopping_check(impact, path: str, line: int) -> int | None:
     if rc and (rc["fails"] or re.match(r"(return|continue|break|throw)\b", rc["then"])):
         return rc["line"]
     return None
+
+
+def _logged_check(impact, path: str, line: int) -> int | None:
+    """The line of a row-count check after a write that only logs and carries on: the hook goes where the check finds
+    a changed row, not after the `if` (blind read 21J: litemall S7, `OrderJob` logs "放弃自动确认收货" on 0 rows)."""
+    rc = impact.code.row_check({"path": path, "line": line})
+    return rc["line"] if rc and not _stopping_check(impact, path, line) else None
 
 
 def _untested(lines: list[str], m: dict, write: int, fld: str, built: bool) -> bool:
@@ -206,7 +214,8 @@ def _call_place(impact, ent: dict, path: str, line: int, stmt_label: str, stmt: 
                   "target": ("rows" if "<foreach" in whole else "one", ids[0]), "from_codes": froms, "new": False,
                   "param": not froms and "#{" in sql, "within": [], "untested": False,
                   "returned": text.startswith("return "),
-                  "row_check": _stopping_check(impact, path, line)})
+                  "row_check": _stopping_check(impact, path, line),
+                  "logged_check": _logged_check(impact, path, line)})
     return place
 
 
@@ -366,6 +375,10 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
         if p.get("row_check"):   # the check the hook is placed after
             refs.append(Ref(p["op"], "stops when its write changed no row", "写入未改动任何行时停止",
                             p["path"], p["row_check"], p["row_check"]))
+        elif p.get("logged_check"):   # the check whose non-zero branch takes the hook
+            end = impact.code.statement_end(p["path"], p["logged_check"])
+            refs.append(Ref(p["op"], "only logs when its write changed no row, and goes on", "写入未改动任何行时只记录日志",
+                            p["path"], p["logged_check"], min(end, p["logged_check"] + 6)))
     for h in hooks:
         x = h["sender"]
         if x and not any(r_.name == x["method"] for r_ in refs):
@@ -406,11 +419,17 @@ def _a(word: str) -> str:
 
 def _target(p: dict, lang: str, ent: str) -> str:
     kind, var = p["target"]
+    # the write returns a count, never which rows matched (blind read 21J: mall S26): the hook re-reads each record
+    # and acts only on those now in the state
     if kind == "rows":
-        return _t(lang, f"once for each {ent} that `{var}` names and the statement moved",
-                  f"对 `{var}` 中列出且被该语句改动的每个 {ent} 各调用一次")
+        return _t(lang, f"once for each {ent} that `{var}` names; the statement returns only how many rows it "
+                        "changed, so the hook re-reads the record and acts only when it is now in the state",
+                  f"对 `{var}` 中列出的每个 {ent} 各调用一次；该语句只返回改动的行数，钩子需重新读取记录，"
+                  "仅当它已处于该状态时才执行")
     if kind == "each":
-        return _t(lang, f"once for each id in `{var}` that the write moved", f"对 `{var}` 中被该写入改动的每个 id 各调用一次")
+        return _t(lang, f"once for each id in `{var}`; the write returns only how many rows it changed, so the hook "
+                        "re-reads the record and acts only when it is now in the state",
+                  f"对 `{var}` 中的每个 id 各调用一次；该写入只返回改动的行数，钩子需重新读取记录，仅当它已处于该状态时才执行")
     return _t(lang, f"with `{var}`", f"参数为 `{var}`")
 
 
@@ -435,7 +454,7 @@ def _unconfirmed(p: dict) -> bool:
     nothing is not told apart, and the hook after it runs anyway. Criteria that belong to a select before a write by
     key are not the write's (blind read 20E: mall S4, `cancelOrder` loads by status 0, then updates by id)."""
     return bool(p["from_codes"]) and bool(p["sql"] or (p.get("criteria") and not p.get("by_key"))) \
-        and not p.get("row_check")
+        and not p.get("row_check") and not p.get("logged_check")
 
 
 def _refused_tests(places: list[dict], fld: str, lang: str) -> list[str]:
@@ -492,10 +511,14 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         elif rc:
             after = _t(lang, f"after `{w}` (line {p['line']}) and its row-count check (line {rc})",
                        f"在 `{w}`（第 {p['line']} 行）及其影响行数检查（第 {rc} 行）之后")
+        elif p.get("logged_check"):
+            after = _t(lang, f"where the row-count check of `{w}` (line {p['logged_check']}) finds that it changed a row "
+                             "(the branch for a non-zero count; the 0-row branch only logs and goes on)",
+                       f"在 `{w}` 的影响行数检查（第 {p['logged_check']} 行）确认改动了记录的分支中（0 行的分支只记录日志）")
         else:
             after = _t(lang, f"after `{w}` (line {p['line']})", f"在 `{w}`（第 {p['line']} 行）之后")
-        sql = _t(lang, f"; `{p['sql']}` sets the column in SQL, so only this call knows the rows moved",
-                 f"；`{p['sql']}` 在 SQL 中设置该列，只有这次调用知道哪些记录被改动") if p["sql"] else ""
+        sql = _t(lang, f"; `{p['sql']}` sets the column in SQL, so no setter or entity listener sees the change",
+                 f"；`{p['sql']}` 在 SQL 中设置该列，setter 或实体监听都看不到这次改动") if p["sql"] else ""
         when = "".join(_t(lang, f", only when `{c['condition']}` held (its branch at line {c['line']} sets it)"
                           if c["branch"] == "then" else
                           f", only when `{c['condition']}` did not hold (its else branch, line {c['line']}, sets it)",
@@ -596,10 +619,11 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                             f"`{p['op']}` 的写入只匹配处于 {' 或 '.join(p['from_codes'])} 的记录，但没有检查影响行数："
                             "若记录已被另一请求改动，写入不改变任何行，钩子仍会执行；应仅在确有记录被改动时调用"))
         if p["target"][0] in ("each", "rows"):
-            risks.append(_t(lang, f"`{p['op']}` moves several records in one write: the hook runs once per record, "
-                                  f"only for the records in `{p['target'][1]}` that the write actually matched",
-                            f"`{p['op']}` 一次写入多条记录：钩子按记录各调用一次，"
-                            f"且只针对 `{p['target'][1]}` 中真正被匹配到的记录"))
+            risks.append(_t(lang, f"`{p['op']}` moves several records in one write that returns only a count: a record "
+                                  f"of `{p['target'][1]}` the write did not match must not get the action, which is "
+                                  "why the hook re-reads each one",
+                            f"`{p['op']}` 一次写入多条记录且只返回行数：`{p['target'][1]}` 中未被匹配的记录不应执行动作，"
+                            "因此钩子要逐条重新读取"))
     risks.append(_t(lang, f"an operation added later that moves {ent}.{fld} to {code} must call the hook too",
                     f"以后新增的把 {ent}.{fld} 改为 {code} 的操作也必须调用该钩子"))
     tests = [_t(lang, f"after `{p['op']}` moves a record to {code}, the action ran once for it",

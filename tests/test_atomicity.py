@@ -84,3 +84,13 @@ def test_an_early_return_in_a_callee_stops_the_question(items, tmp_path):
         (PORTAL, helper, "    private void touch(OrdOrder order) {\n        if (order.getNote() == null) return;\n"
                          "        orderMapper.updateByPrimaryKeySelective(order);\n    }\n\n" + helper)])
     assert "OrdPortalOrderServiceImpl.paySuccess" not in _items(Database(db_file, wait=0.5), repo)
+
+
+def test_a_failure_helper_called_with_a_message_is_its_string_overload():
+    """`Asserts.fail("..")` runs `fail(String)`; the call graph may pick `fail(IErrorCode)`, and the answer cited that
+    one (blind read 21J: mall S9)."""
+    from core.generate.atomicity import _overload_for
+    helpers = {"a.Asserts#fail(String)": {}, "a.Asserts#fail(IErrorCode)": {}}
+    assert _overload_for("a.Asserts#fail(IErrorCode)", 'Asserts.fail("订单不存在");', helpers) == "a.Asserts#fail(String)"
+    assert _overload_for("a.Asserts#fail(IErrorCode)", "Asserts.fail(ResultCode.FORBIDDEN);", helpers) == \
+        "a.Asserts#fail(IErrorCode)"

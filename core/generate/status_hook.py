@@ -372,9 +372,10 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
             tx = r.tx_ref(m) if m else None
             refs += ([tx] if tx else []) + [Ref(p["op"], f"can still throw after its write: `{_short(fail[1], 70)}`",
                                                 f"写入之后仍可能抛出异常：`{_short(fail[1], 70)}`", p["path"], fail[0], fail[0])]
-        if p.get("row_check"):   # the check the hook is placed after
+        if p.get("row_check"):   # the check the hook is placed after, with what it does (21J: mall S27 cut the throw)
+            end = impact.code.statement_end(p["path"], p["row_check"])
             refs.append(Ref(p["op"], "stops when its write changed no row", "写入未改动任何行时停止",
-                            p["path"], p["row_check"], p["row_check"]))
+                            p["path"], p["row_check"], min(end, p["row_check"] + 6)))
         elif p.get("logged_check"):   # the check whose non-zero branch takes the hook
             end = impact.code.statement_end(p["path"], p["logged_check"])
             refs.append(Ref(p["op"], "only logs when its write changed no row, and goes on", "写入未改动任何行时只记录日志",

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 from core.generate.flow_facts import member_label
 from core.generate.lifecycle_facts import class_mapping_line
-from core.generate.plan import TEST_SOURCES
+from core.generate.plan import MAX_FLOW_EVIDENCE, TEST_SOURCES
 from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
@@ -50,7 +50,7 @@ def reach_items(planner) -> list[WorkItem]:
             continue      # (an overload would be named like its sibling: `queryList` calls `queryList`)
         facts, spans = _facts(planner, entries, mid, m, paths)
         evidence = planner.evidence(spans)
-        if planner.weight(evidence) > 16:
+        if planner.weight(evidence) > MAX_FLOW_EVIDENCE:
             continue
         ref = "reach:" + sha256_text(mid)[:16]
         items += [planner._item(ref, "flow", "reach", qkind, lang, domain, question, facts, evidence)
@@ -109,7 +109,7 @@ def _facts(planner, entries: dict, mid: str, m, paths: list) -> tuple[dict, list
             callee = chain[k + 1][0] if k + 1 < len(chain) else mid
             cm = planner.graph.methods[caller]
             called = callee.split("#")[-1].split("(")[0]
-            controls = [c for c in planner.outline.controls(cm.path, line, called)]
+            controls = planner.outline.controls(cm.path, line, called)
             spans += [Span(path=cm.path, start_line=c.line, end_line=min(c.header_end, c.line + 5)) for c in controls]
             spans.append(Span(path=cm.path, start_line=line, end_line=line))
             hops.append({"caller": member_label(caller), "callee": member_label(callee), "path": cm.path, "line": line,

@@ -30,14 +30,15 @@ def _cited(s: Sample, path_end: str, line: int) -> bool:
 
 def test_a_statement_that_sets_the_status_in_sql_is_hooked_at_its_java_call(shop_db):
     """OrdOrderDao.delivery sets status = 2 in a CASE over a <foreach>: the hook goes after its call in
-    OrdOrderServiceImpl.delivery, once per order it names, re-reading each since the statement returns only a count
-    (blind read 21J: mall S26 promised "the orders the statement moved"), and the SQL is said to be invisible to Java."""
+    OrdOrderServiceImpl.delivery, for the orders it moves: the statement returns only a count and a re-read cannot
+    tell a moved order from one already shipped, so their ids are read, locked, before it (blind reads 21J S26, 21K
+    S11), and the SQL is said to be invisible to Java."""
     s = _one(hooks(shop_db), "OrdOrder enters status 2")
     text = _changes(s)
     assert "OrdOrderServiceImpl add a private method `onOrderStatus2(Long id)`" in text
     assert "OrdOrderServiceImpl.delivery after `orderDao.delivery(deliveryParamList)` (line 72), call `onOrderStatus2` " \
-           "once for each OrdOrder that `deliveryParamList` names; the statement returns only how many rows it " \
-           "changed, so the hook re-reads the record and acts only when it is now in the state" in text
+           "once for each OrdOrder that `deliveryParamList` names that the write moves: it returns only a count, so " \
+           "right before it read those still in 1 with a locking read" in text
     assert "`OrdOrderDao.delivery` sets the column in SQL" in text
     assert _cited(s, "OrdOrderServiceImpl.java", 72) and _cited(s, "OrdOrderDao.xml", 71)
     assert "1 of them sets the column in SQL" in s.design.understanding

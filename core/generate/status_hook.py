@@ -419,18 +419,23 @@ def _a(word: str) -> str:
 
 
 def _target(p: dict, lang: str, ent: str) -> str:
+    """Which records the hook runs for. A batch write returns only a count: where it also tests the current state, a
+    re-read afterwards cannot tell a record it moved from one already there (blind read 21K: mall S11), so the ids
+    it will move are read, locked, before it (blind read 21J: mall S26 promised "the rows the statement moved")."""
     kind, var = p["target"]
-    # the write returns a count, never which rows matched (blind read 21J: mall S26): the hook re-reads each record
-    # and acts only on those now in the state
-    if kind == "rows":
-        return _t(lang, f"once for each {ent} that `{var}` names; the statement returns only how many rows it "
-                        "changed, so the hook re-reads the record and acts only when it is now in the state",
-                  f"对 `{var}` 中列出的每个 {ent} 各调用一次；该语句只返回改动的行数，钩子需重新读取记录，"
-                  "仅当它已处于该状态时才执行")
-    if kind == "each":
-        return _t(lang, f"once for each id in `{var}`; the write returns only how many rows it changed, so the hook "
-                        "re-reads the record and acts only when it is now in the state",
-                  f"对 `{var}` 中的每个 id 各调用一次；该写入只返回改动的行数，钩子需重新读取记录，仅当它已处于该状态时才执行")
+    if kind in ("rows", "each"):
+        what = _t(lang, f"each {ent} that `{var}` names" if kind == "rows" else f"each id in `{var}`",
+                  f"`{var}` 中的每个 {ent}" if kind == "rows" else f"`{var}` 中的每个 id")
+        if not p["from_codes"]:
+            return _t(lang, f"once for {what}: the write tests no current state, so every record it names is moved",
+                      f"对{what}各调用一次：该写入不检查当前状态，列出的每条记录都会被改动")
+        return _t(lang, f"once for {what} that the write moves: it returns only a count, so right before it read "
+                        f"those still in {' or '.join(p['from_codes'])} with a locking read "
+                        "(`SELECT … FOR UPDATE`, the write's own WHERE) inside the same transaction, and call the hook "
+                        "for those ids",
+                  f"对{what}中真正被改动的记录各调用一次：该写入只返回行数，因此在它之前于同一事务中用加锁读取"
+                  f"（`SELECT … FOR UPDATE`，与写入相同的 WHERE）找出仍处于 {' 或 '.join(p['from_codes'])} "
+                  "的记录，再对这些 id 调用钩子")
     return _t(lang, f"with `{var}`", f"参数为 `{var}`")
 
 
@@ -620,11 +625,11 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                             f"`{p['op']}` 的写入只匹配处于 {' 或 '.join(p['from_codes'])} 的记录，但没有检查影响行数："
                             "若记录已被另一请求改动，写入不改变任何行，钩子仍会执行；应仅在确有记录被改动时调用"))
         if p["target"][0] in ("each", "rows"):
-            risks.append(_t(lang, f"`{p['op']}` moves several records in one write that returns only a count: a record "
-                                  f"of `{p['target'][1]}` the write did not match must not get the action, which is "
-                                  "why the hook re-reads each one",
-                            f"`{p['op']}` 一次写入多条记录且只返回行数：`{p['target'][1]}` 中未被匹配的记录不应执行动作，"
-                            "因此钩子要逐条重新读取"))
+            risks.append(_t(lang, f"`{p['op']}` moves several records in one write that returns only a count: a re-read "
+                                  "after it cannot tell a record it moved from one that was already in the state, "
+                                  "which is why the ids are read, locked, before it",
+                            f"`{p['op']}` 一次写入多条记录且只返回行数：写入之后再读无法区分被它改动的记录和原本就处于该"
+                            "状态的记录，因此要在写入前加锁读出这些 id"))
     risks.append(_t(lang, f"an operation added later that moves {ent}.{fld} to {code} must call the hook too",
                     f"以后新增的把 {ent}.{fld} 改为 {code} 的操作也必须调用该钩子"))
     tests = [_t(lang, f"after `{p['op']}` moves a record to {code}, the action ran once for it",

@@ -40,7 +40,8 @@ def test_a_caller_in_an_inactive_component_leaves_the_answer_incomplete_so_it_is
     edits = [(TASK, "import io.acdp.shop.portal.service.OrdRefundService;",
               "import io.acdp.shop.portal.service.OrdRefundService;\nimport io.acdp.shop.portal.service.OrdPortalOrderService;"),
              (TASK, "    private OrdRefundService refundService;",
-              "    private OrdRefundService refundService;\n    @Autowired\n    private OrdPortalOrderService portalOrderService;"),
+              "    private OrdRefundService refundService;\n"
+              "    @Autowired\n    private OrdPortalOrderService portalOrderService;"),
              (TASK, "        refundService.rejectExpired(List.of());",
               "        refundService.rejectExpired(List.of());\n        portalOrderService.cancelOrder(1L);")]
     db = Database(edited_shop(tmp_path, edits)[1], wait=0.5)

@@ -149,16 +149,17 @@ def test_a_row_count_check_that_only_logs_does_not_stop_the_hook():
     after it run, so it is no row-count check a hook can sit behind (blind read 20E: litemall S16)."""
     from types import SimpleNamespace
 
-    from core.generate.status_hook import _stopping_check
+    from core.generate.status_hook import _row_checks
 
     def impact(rc):
         return SimpleNamespace(code=SimpleNamespace(row_check=lambda call: rc))
     logs = {"line": 54, "test": "if (x == 0) {", "then": 'logger.info("订单 ID=" + id + " 数据已经更新，放弃自动确认收货");',
             "fails": False}
-    assert _stopping_check(impact(logs), "OrderJob.java", 53) is None
-    assert _stopping_check(impact({**logs, "then": "continue;"}), "OrderJob.java", 53) == 54
-    assert _stopping_check(impact({**logs, "then": 'throw new RuntimeException("x");', "fails": True}), "J.java", 53) == 54
-    assert _stopping_check(impact(None), "OrderJob.java", 53) is None
+    assert _row_checks(impact(logs), "OrderJob.java", 53)["row_check"] is None
+    assert _row_checks(impact({**logs, "then": "continue;"}), "OrderJob.java", 53)["row_check"] == 54
+    thrown = {**logs, "then": 'throw new RuntimeException("x");', "fails": True}
+    assert _row_checks(impact(thrown), "J.java", 53)["row_check"] == 54
+    assert _row_checks(impact(None), "OrderJob.java", 53)["row_check"] is None
 
 
 def test_a_throw_after_the_write_that_a_risk_quotes_is_cited(shop_db):
@@ -198,12 +199,12 @@ def test_a_row_count_check_that_only_logs_is_where_the_hook_goes_not_a_stop():
     where the hook goes: its changed-row branch (blind read 21J: litemall S7 put it after the write)."""
     from types import SimpleNamespace
 
-    from core.generate.status_hook import _logged_check, _stopping_check
+    from core.generate.status_hook import _row_checks
     def impact(then: str, fails: bool):
         check = {"line": 54, "test": "if (orderService.updateWithOptimisticLocker(order) == 0) {", "then": then,
                  "fails": fails}
         return SimpleNamespace(code=SimpleNamespace(row_check=lambda call: check))
     logs = impact('logger.info("放弃自动确认收货");', False)
-    assert _stopping_check(logs, "OrderJob.java", 54) is None and _logged_check(logs, "OrderJob.java", 54) == 54
+    assert _row_checks(logs, "OrderJob.java", 54) == {"row_check": None, "logged_check": 54}
     throws = impact('throw new RuntimeException("更新数据已失效");', True)
-    assert _stopping_check(throws, "A.java", 54) == 54 and _logged_check(throws, "A.java", 54) is None
+    assert _row_checks(throws, "A.java", 54) == {"row_check": 54, "logged_check": None}

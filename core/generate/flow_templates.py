@@ -325,7 +325,8 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
         tail += "\nCalls from test code are left out." if f.get("test_calls") else ""
     else:
         head = f"代码通过 {k} 条 SQL {zh_verb} `{f['table']}` 表（列出被 Java 方法调用的每条{zh_noun}语句及其每个调用处）："
-        tail = f"\n另有 {f['uncalled']} 条{zh_noun} `{f['table']}` 的语句或 Mapper 方法没有被应用代码调用。" if f["uncalled"] else ""
+        tail = (f"\n另有 {f['uncalled']} 条{zh_noun} `{f['table']}` 的语句或 Mapper 方法没有被应用代码调用。"
+                if f["uncalled"] else "")
         tail += "\n测试代码中的调用未列出。" if f.get("test_calls") else ""
     return f"{head}\n" + "\n".join(rows) + tail, trace
 

@@ -16,10 +16,10 @@ from functools import cached_property
 from pathlib import Path
 
 from core.domain.flows import CallGraph
+from core.domain.schema import snake
 from core.evidence import SourceCache, make_evidence
 from core.generate import design as design_mod
 from core.generate.entry_facts import entry_items
-from core.domain.schema import snake
 from core.generate.flow_facts import (
     READS,
     WRITES,

@@ -1484,8 +1484,8 @@ def _constants_answer(qkind: str, f: dict, lang: str, cite: Cite, path: str) -> 
         by = f"`{fb['method']}`" if fb.get("method") else "its lookup"
         said = (f"`{o}` also declares `{fb['name']}` = {fb['code']} (\"{fb['label']}\"), which {by} returns for a code "
                 "no other constant has: it marks an unknown code, not a status" if en else
-                f"`{o}` 还声明了 `{fb['name']}` = {fb['code']}（“{fb['label']}”），{by} 在找不到匹配编码时返回它：它表示未知编码，"
-                "不是一种状态")
+                f"`{o}` 还声明了 `{fb['name']}` = {fb['code']}（“{fb['label']}”），{by} 在找不到匹配编码时返回它："
+                "它表示未知编码，不是一种状态")
         body += f" {said}." if en else f"{said}。"
         claims.append((said, list(dict.fromkeys([cite.at(fb["line"], path), cite.at(fb["returned_at"], path)]))))
     if f.get("code_field_line"):   # an enum keeps its code in a field of its own (never a made-up `.code`)

@@ -20,8 +20,8 @@ import re
 
 from core.generate import query_wrappers as mp
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
-from core.generate.read_facts import folds_rows
 from core.generate.query_sql import Query, sql_query, xml_query
+from core.generate.read_facts import folds_rows
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
 

@@ -10,14 +10,15 @@ other method calls is that method's helper: its caller's question covers it.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 
 from core.generate.flow_facts import member_label
 from core.generate.lifecycle_facts import class_mapping_line
+from core.generate.param_effects import method_node
 from core.generate.plan import MAX_FLOW_EVIDENCE, TEST_SOURCES
 from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
 from core.generate.work import WorkItem
+from core.index.java_ast import lines
 from core.models import Span, sha256_text
 
 MAX_PATHS = 6       # entry-to-method chains one answer lists
@@ -85,15 +86,9 @@ def _paths(planner, entries: dict, callers: dict, mid: str) -> list[list[tuple[s
     return out if up(mid, [], frozenset({mid})) and out else None
 
 
-def _name_line(planner, m, name: str) -> int:
-    """The line that names the method (its annotations come first: blind read 21I, mall S27 cited `@Override`)."""
-    lines = planner.files.get(m.path).lines
-    return next((n for n in range(m.start_line, min(m.end_line, m.start_line + 8) + 1)
-                 if re.search(rf"\b{re.escape(name)}\s*\(", lines[n - 1])), m.start_line)
-
-
 def _facts(planner, entries: dict, mid: str, m, paths: list) -> tuple[dict, list[Span]]:
-    declared = _name_line(planner, m, mid.split("#")[-1].split("(")[0])
+    node = method_node(planner, m)   # the line naming it: its annotations come first (21I: mall S27 cited @Override)
+    declared = lines(node.child_by_field_name("name"))[0] if node is not None else m.start_line
     spans = [Span(path=m.path, start_line=declared, end_line=declared)]
     rows = []
     for chain in paths:
@@ -147,8 +142,8 @@ def reach_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
         for h in p["hops"]:
             where = f"{file_name(h['path'])}:{h['line']}"
             conds = "".join((", " if en else "，") + control_text(c, lang) for c in h["controls"])
-            steps.append((f"`{h['caller']}` calls `{h['callee'].rsplit('.', 1)[-1]}` ({where}{conds})" if en
-                          else f"`{h['caller']}` 调用 `{h['callee'].rsplit('.', 1)[-1]}`（{where}{conds}）"))
+            steps.append(f"`{h['caller']}` calls `{h['callee'].rsplit('.', 1)[-1]}` ({where}{conds})" if en
+                          else f"`{h['caller']}` 调用 `{h['callee'].rsplit('.', 1)[-1]}`（{where}{conds}）")
             ids = list(dict.fromkeys([*(cite.at(c["line"], h["path"]) for c in h["controls"]), cite.at(h["line"], h["path"])]))
             called = h["callee"].rsplit(".", 1)[-1]   # as written at the call: through an interface, not the impl
             trace.append(((f"`{h['caller']}` calls `{called}` ({where})" if en

@@ -770,7 +770,8 @@ class RequirementDeriver:
                           text_en, text_zh, refs, {
                               "method": label, "layer": self.code.layer_of(m["parent_id"]), "call": call["callee_name"],
                               "line": call["line"], "statement": name, "where": cols, "checked": len(checked),
-                              "others": others, "alike": [a for a, _ in alike], "follow": plabel, "then": prc["then"], "test": prc["test"],
+                              "others": others, "alike": [a for a, _ in alike], "follow": plabel, "then": prc["then"],
+                              "test": prc["test"],
                               "fails": prc["fails"], "loop": loop.code if loop else None, "rest_in_loop": rest_in_loop,
                               "after": [c["callee_name"] for c in after], "before": [c["callee_name"] for c in before],
                               "transactional": self._transactional(m), "follow_transactional": self._transactional(pm),

@@ -123,11 +123,11 @@ def load(ctx, repo_id: str) -> dict:
 
 def plan(ctx, args, repo_id: str, data: dict) -> list:
     """Every sample this run should have, as work items (not yet sealed for a backend)."""
-    from core.generate.flow_facts import READS
     from core.generate.atomicity import atomicity_items
     from core.generate.contract_facts import contract_items
     from core.generate.design import learn_conventions, load_requirements
     from core.generate.entry_facts import without_overlaps
+    from core.generate.flow_facts import READS
     from core.generate.lifecycle_facts import without_lookups
     from core.generate.plan import Planner, unique_questions
     from core.generate.query_facts import query_items

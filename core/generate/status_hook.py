@@ -139,28 +139,20 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
                   "untested": not s["from_codes"] and _untested(lines_all, m, w["line"], tf["field"], bool(built)),
                   "from_codes": s["from_codes"], "new": bool(impact._lifecycles()._on_new_record(s)),
                   "criteria": bool(re.search(rf"\band{cap(tf['field'])}\w*\(", body)),
-                  "row_check": _stopping_check(impact, s["path"], w["line"]),
-                  "logged_check": _logged_check(impact, s["path"], w["line"]),
+                  **_row_checks(impact, s["path"], w["line"]),
                   "by_key": bool(_BY_KEY.search(w["call"])),
                   "created": bool(_CREATED.search("\n".join(lines_all[m["start_line"] - 1:w["line"] - 1])))})
     return place
 
 
-def _stopping_check(impact, path: str, line: int) -> int | None:
-    """The line of the row-count check after a write, when it stops the operation on 0 rows (throws, returns,
-    leaves the loop). One that only logs (litemall `OrderJob`: `if (..== 0) log.info(..) else log.info(..)`) lets
-    the code after it run anyway, so a hook placed after it is not skipped (blind read 20E: litemall S16)."""
+def _row_checks(impact, path: str, line: int) -> dict:
+    """{row_check, logged_check}: the line of the row-count check after a write, under `row_check` when it stops the
+    operation on 0 rows (throws, returns, leaves the loop), under `logged_check` when it only logs and carries on
+    (litemall `OrderJob`: `if (..== 0) log.info(..) else log.info(..)`). A hook after a logging check is not skipped
+    (blind read 20E: litemall S16); it goes in the check's changed-row branch (21J: litemall S7)."""
     rc = impact.code.row_check({"path": path, "line": line})
-    if rc and (rc["fails"] or re.match(r"(return|continue|break|throw)\b", rc["then"])):
-        return rc["line"]
-    return None
-
-
-def _logged_check(impact, path: str, line: int) -> int | None:
-    """The line of a row-count check after a write that only logs and carries on: the hook goes where the check finds
-    a changed row, not after the `if` (blind read 21J: litemall S7, `OrderJob` logs "放弃自动确认收货" on 0 rows)."""
-    rc = impact.code.row_check({"path": path, "line": line})
-    return rc["line"] if rc and not _stopping_check(impact, path, line) else None
+    stops = bool(rc) and (rc["fails"] or bool(re.match(r"(return|continue|break|throw)\b", rc["then"])))
+    return {"row_check": rc["line"] if stops else None, "logged_check": rc["line"] if rc and not stops else None}
 
 
 def _untested(lines: list[str], m: dict, write: int, fld: str, built: bool) -> bool:
@@ -214,8 +206,7 @@ def _call_place(impact, ent: dict, path: str, line: int, stmt_label: str, stmt: 
                   "target": ("rows" if "<foreach" in whole else "one", ids[0]), "from_codes": froms, "new": False,
                   "param": not froms and "#{" in sql, "within": [], "untested": False,
                   "returned": text.startswith("return "),
-                  "row_check": _stopping_check(impact, path, line),
-                  "logged_check": _logged_check(impact, path, line)})
+                  **_row_checks(impact, path, line)})
     return place
 
 
@@ -324,8 +315,7 @@ def _predicate_refs(impact, p: dict, fld: str) -> list[Ref]:
     lines = impact.r.files.get(p["path"]).lines[p["start_line"] - 1:p["line"]]
     out = []
     for cls, name in dict.fromkeys(_PREDICATE_CALL.findall("\n".join(lines))):
-        m = next((m for m in impact.code.methods.values() if m["name"] == name
-                  and (m.get("parent_id") or "").rsplit(".", 1)[-1] == cls), None)
+        m = impact.code.method(f"{cls}.{name}")
         if m and m["end_line"] - m["start_line"] < 10:
             out.append(Ref(f"{cls}.{name}", f"decides which {fld} values pass the check",
                            f"决定哪些 {fld} 取值能通过检查", m["path"], m["start_line"], m["end_line"]))

@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from core.generate.atomicity import atomicity_answer
 from core.generate.backends.base import ResponseCache
 from core.generate.contract_facts import contract_answer
-from core.generate.reach_facts import reach_answer
 from core.generate.design import Conventions, DesignSpec, Ref, propose
 from core.generate.entry_facts import entry_answer
 from core.generate.flow_templates import flow_answer
 from core.generate.lifecycle_facts import lifecycle_answer
 from core.generate.qa_templates import QA, Cite, with_declarations
 from core.generate.query_facts import query_answer
+from core.generate.reach_facts import reach_answer
 from core.generate.work import DesignDraft, DraftRejected, Outcome, QADraft, WorkItem, check_draft
 from core.models import sha256_text
 

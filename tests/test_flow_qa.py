@@ -21,8 +21,8 @@ from core.generate.plan import Planner
 from core.generate.qa_templates import control_text
 from core.generate.spans import JavaOutline, merge
 from core.models import Span
-from storage import samples_store
-from tests.conftest import EXAMPLE_REPO
+from storage import Database, samples_store
+from tests.conftest import EXAMPLE_REPO, edited_shop
 
 PORTAL = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
 
@@ -560,3 +560,31 @@ def test_a_long_generated_statement_is_cited_by_the_columns_the_answer_names(pla
     assert any('id="updateByPrimaryKeySelective"' in e.text for e in xml)
     for column in ("status = #{status", "confirm_status = #{confirmStatus", "receive_time = #{receiveTime"):
         assert column in shown, column
+
+
+def test_a_table_whose_statement_is_looked_up_by_name_is_not_asked_who_writes_it(tmp_path: Path):
+    """mall's PmsProductServiceImpl inserts SKU rows through `dao.getClass().getMethod("insertList", ..)`: no call
+    edge reaches `insertList`, so "every statement that some method calls" would leave that write out. The lookup is
+    narrowed to the types of the fields the reflecting method is handed."""
+    from core.generate.flow_facts import READS
+
+    dao = "shop-admin/src/main/java/io/acdp/shop/admin/dao/InvSkuStockDao.java"
+    impl = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/InvSkuStockServiceImpl.java"
+    repo, db_path = edited_shop(tmp_path, [
+        ("shop-admin/src/main/resources/dao/InvSkuStockDao.xml", '    <insert id="insertStockLogList">',
+         '    <insert id="insertList">\n        INSERT INTO inv_sku_stock (product_id, stock) VALUES\n'
+         '        <foreach collection="list" item="item" separator=",">(#{item.productId}, #{item.stock})</foreach>\n'
+         '    </insert>\n\n    <insert id="insertStockLogList">'),
+        (dao, "    int insertStockLogList(", "    int insertList(@Param(\"list\") List<InvSkuStock> list);\n\n"
+                                          "    int insertStockLogList("),
+        (impl, "    public boolean isLowStock(",
+         "    public void copyRows(List<InvSkuStock> rows) throws Exception {\n        insertRows(skuStockDao, rows);\n    }\n\n"
+         "    private void insertRows(Object dao, List<?> rows) throws Exception {\n"
+         "        dao.getClass().getMethod(\"insertList\", List.class).invoke(dao, rows);\n    }\n\n"
+         "    public boolean isLowStock("),
+    ])
+    ctx = Context(db=Database(db_path), repo=repo, domains=["order", "stock"], backend="template", lang="en")
+    p = Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+    assert p.reflected["insertList"] == {"InvSkuStockDao"}   # the one DAO field `copyRows` hands it
+    assert not any(i.facts["table"] == "inv_sku_stock" for i in p.table_items())
+    assert any(i.facts["table"] == "inv_sku_stock" for i in p.table_items(READS))   # its reads are all called

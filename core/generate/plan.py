@@ -42,6 +42,7 @@ from core.generate.lifecycle_facts import class_mapping_line, lifecycle_items, o
 from core.generate.qa_templates import QA
 from core.generate.query_sql import xml_query
 from core.generate.read_facts import read_items
+from core.generate.reflection import may_reflect, reflected_methods
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
 from core.models import Evidence, SampleSource, Span, sha256_text
@@ -49,8 +50,9 @@ from core.rules.render import lower_first
 
 MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the validator warns above 12
 MAX_FLOW_CLAIMS = 20
-MAX_TABLE_STATEMENTS = 6   # write statements on one table a 'who writes T' answer lists
+MAX_TABLE_STATEMENTS = 8   # statements on one table a 'who writes T' answer lists
 MAX_TABLE_SITES = 10
+MAX_TABLE_EVIDENCE = 20   # a call site, its SQL and its callers per statement: still one answer a reader checks
 _LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')   # a Java string literal's text
 _CHAR = re.compile(r"'(?:[^'\\\n]|\\.)'")   # a char literal ('"' would open a string)
 MAX_UP_CALLERS = 4   # callers of a write's caller a 'who writes T' answer names (a data service's users)
@@ -526,6 +528,8 @@ class Planner:
             live = {s["stmt_id"]: [(c, line) for c, line in callers.get(s.get("method_id") or "", []) if c not in in_tests]
                     for s in stmts}   # what the application runs; a test's calls are counted, not listed
             called = [s for s in stmts if live[s["stmt_id"]]]
+            if any(may_reflect(self.reflected, *s["stmt_id"].rsplit(".", 1)) for s in stmts if not live[s["stmt_id"]]):
+                continue   # a statement called by reflection: the call sites found are not all of them
             sites = [(s, c, line) for s in called for c, line in sorted(live[s["stmt_id"]], key=lambda x: (x[0], x[1]))]
             if not called or len(called) > MAX_TABLE_STATEMENTS or len(sites) > MAX_TABLE_SITES:
                 continue
@@ -546,7 +550,7 @@ class Planner:
                       for w in writes for site in w["sites"] for u in site["up"] or [] if u.get("mapping_line")]
             spans += [self._sql_span(w) for w in writes]
             evidence = self.evidence(spans)
-            if self.weight(evidence) > MAX_FLOW_EVIDENCE:
+            if self.weight(evidence) > MAX_TABLE_EVIDENCE:
                 continue
             facts = {"table": table, "writes": writes, "uncalled": len(stmts) - len(called), "_path": writes[0]["path"],
                      "reads": kinds == READS, "test_calls": tested}
@@ -590,6 +594,12 @@ class Planner:
             by_table = {d for table in w["tables"] for d in self.table_domains.get(table, [])}
             found.update(by_table or self.class_domains.get(w["stmt_id"].rsplit(".", 1)[0], []))
         return next((d for d in self.domains if d in found), None)
+
+    @cached_property
+    def reflected(self) -> dict[str, set[str] | None]:
+        """Methods application code looks up by name (`dao.getClass().getMethod("insertList", List.class)`), which
+        may be called where no call edge shows it (core.generate.reflection)."""
+        return reflected_methods(self.data, self.files, TEST_SOURCES.search)
 
     @cached_property
     def interceptors(self) -> list[Interceptor]:

@@ -17,6 +17,7 @@ from core.generate.lifecycle_facts import class_mapping_line
 from core.generate.param_effects import method_node
 from core.generate.plan import MAX_FLOW_EVIDENCE, TEST_SOURCES
 from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
+from core.generate.reflection import may_reflect
 from core.generate.work import WorkItem
 from core.index.java_ast import lines
 from core.models import Span, sha256_text
@@ -43,8 +44,9 @@ def reach_items(planner) -> list[WorkItem]:
         domain = next((d for d in planner.domains if d in planner.class_domains.get(cls, [])), None)
         name = mid.split("#")[-1].split("(")[0]
         if domain is None or planner.graph.layer(mid) not in LAYERS or planner.inactive.get(cls) or mid in entries \
-                or len({c for c, _ in callers.get(mid, ())}) < 2 or name in untyped:
-            continue
+                or len({c for c, _ in callers.get(mid, ())}) < 2 or name in untyped \
+                or may_reflect(planner.reflected, cls, name):
+            continue      # (a call by reflection, `getMethod("insertList", ..)`, is on no chain)
         paths = _paths(planner, entries, callers, mid)
         if not paths or len({p[0][0] for p in paths}) < 2 \
                 or any(_short(x) in overloaded for x in [mid, *(c for p in paths for c, _ in p)]):

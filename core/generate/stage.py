@@ -129,6 +129,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     from core.generate.entry_facts import without_overlaps
     from core.generate.flow_facts import READS
     from core.generate.lifecycle_facts import without_lookups
+    from core.generate.new_record import new_record_items, without_told
     from core.generate.plan import Planner, unique_questions
     from core.generate.query_facts import query_items
     from core.generate.reach_facts import reach_items
@@ -146,6 +147,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     items += atomicity_items(planner)   # which writes a failure after the first one rolls back
     items += contract_items(planner)   # what a caller sends to an endpoint and gets back
     items += reach_items(planner)   # which entry points end up running a shared method
+    items += without_told(new_record_items(planner), items)   # the fixed values a method gives a record it creates
     conventions = {d: learn_conventions(data["classes"], data["sql_statements"], d) for d in ctx.domains}
     deriver = RequirementDeriver(data, rules, planner.files, conventions)
     specs = [spec for d in ctx.domains for spec in deriver.derive(d)]

@@ -16,6 +16,7 @@ from core.generate.design import Conventions, DesignSpec, Ref, propose
 from core.generate.entry_facts import entry_answer
 from core.generate.flow_templates import flow_answer
 from core.generate.lifecycle_facts import lifecycle_answer
+from core.generate.new_record import new_record_answer
 from core.generate.qa_templates import QA, Cite, with_declarations
 from core.generate.query_facts import query_answer
 from core.generate.reach_facts import reach_answer
@@ -55,6 +56,8 @@ class TemplateBackend:
             write = atomicity_answer
         elif item.source.rule_kind == "reach":
             write = reach_answer
+        elif item.source.rule_kind == "new_record":
+            write = new_record_answer
         elif item.source.kind == "flow":
             write = flow_answer
         elif item.source.rule_kind == "lifecycle":

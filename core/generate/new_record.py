@@ -118,22 +118,21 @@ def _record(planner, mid: str, m, body, ent: dict, decl, var: str) -> tuple[dict
         mine = mine[last:]            # an unconditional setter overrides every one before it; each later one is
         if any(s["value"] for s in mine):   # said with its branch
             fields.append({"field": fld, "setters": mine, "label": _label(planner, ent, fld, mine)})
-    fixed = fields
-    if len(fixed) < MIN_FIXED:
+    if len(fields) < MIN_FIXED:
         return None
     ins_line = lines(insert)[0]
     spans = [Span(path=m.path, start_line=decl_line, end_line=decl_line),
              Span(path=m.path, start_line=ins_line, end_line=lines(insert)[1])]
-    spans += [Span(path=m.path, start_line=x["line"], end_line=x["end"]) for f in fixed for s in f["setters"]
+    spans += [Span(path=m.path, start_line=x["line"], end_line=x["end"]) for f in fields for s in f["setters"]
               for x in s["controls"]]
-    spans += [Span(path=m.path, start_line=s["line"], end_line=s["line"]) for f in fixed for s in f["setters"]]
-    spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for f in fixed for s in f["setters"]
+    spans += [Span(path=m.path, start_line=s["line"], end_line=s["line"]) for f in fields for s in f["setters"]]
+    spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for f in fields for s in f["setters"]
               if (c := s["value"] or {}).get("path")]
-    spans += [Span(path=lb["path"], start_line=n, end_line=n) for f in fixed for lb in f["label"]
+    spans += [Span(path=lb["path"], start_line=n, end_line=n) for f in fields for lb in f["label"]
               for n in lb["lines"]]
     facts = {"method": member_label(mid), "entity": ent["name"], "var": var, "path": m.path, "decl_line": decl_line,
-             "insert": " ".join(text(insert).split()), "insert_line": ins_line, "fields": fixed,
-             "computed": sorted({s["field"] for s in setters} - {f["field"] for f in fixed}), "_path": m.path}
+             "insert": " ".join(text(insert).split()), "insert_line": ins_line, "fields": fields,
+             "computed": sorted({s["field"] for s in setters} - {f["field"] for f in fields}), "_path": m.path}
     return facts, sorted(spans, key=lambda s: (s.path != m.path, s.start_line))
 
 

@@ -237,8 +237,9 @@ class JavaOutline:
     def signature(self, span: Span) -> tuple[int, int] | None:
         """The lines of the declaration of the method a span sits in (its name's line to the line its body opens,
         at most MAX_HEADER); None where the span is not inside a method body."""
-        # a span may open on a comment line, which is no statement: its last line is
-        node = self.statement_at(span.path, span.start_line) or self.statement_at(span.path, span.end_line)
+        # a span may open on a comment line and close on a brace, which are no statements: a line between is
+        node = next((n for line in range(span.start_line, span.end_line + 1)
+                     if (n := self.statement_at(span.path, line)) is not None), None)
         while node is not None and node.type not in ("method_declaration", "constructor_declaration", "class_body"):
             node = node.parent
         if node is None or node.type == "class_body" or node.child_by_field_name("body") is None:

@@ -134,6 +134,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     from core.generate.query_facts import query_items
     from core.generate.reach_facts import reach_items
     from core.generate.requirements import RequirementDeriver
+    from core.generate.time_facts import time_items
 
     planner = Planner(repo_id, ctx.repo_root(), data, ctx.domains, ctx.languages)
     rules = data["rules"]
@@ -143,6 +144,7 @@ def plan(ctx, args, repo_id: str, data: dict) -> list:
     lifecycles = planner.lifecycle_items(rules)   # covers the bare "which values" lookups of its fields
     entries = planner.entry_items(rules)   # cover the guards' "where is the check behind MSG" of their messages
     items = without_overlaps(without_lookups(items, lifecycles), entries) + lifecycles + entries
+    items += time_items(planner, rules)   # which code sets a time field (`paymentTime`), and to what
     items += query_items(planner)   # which rows a data-access method reads or writes
     items += atomicity_items(planner)   # which writes a failure after the first one rolls back
     items += contract_items(planner)   # what a caller sends to an endpoint and gets back

@@ -20,6 +20,7 @@ from core.generate.new_record import new_record_answer
 from core.generate.qa_templates import QA, Cite, with_declarations
 from core.generate.query_facts import query_answer
 from core.generate.reach_facts import reach_answer
+from core.generate.time_facts import time_answer
 from core.generate.work import DesignDraft, DraftRejected, Outcome, QADraft, WorkItem, check_draft
 from core.models import sha256_text
 
@@ -58,6 +59,8 @@ class TemplateBackend:
             write = reach_answer
         elif item.source.rule_kind == "new_record":
             write = new_record_answer
+        elif item.source.rule_kind == "lifecycle_time":
+            write = time_answer
         elif item.source.kind == "flow":
             write = flow_answer
         elif item.source.rule_kind == "lifecycle":

@@ -1,0 +1,204 @@
+"""QA "who_sets_time": which code sets an entity's time field (`OmsOrder.paymentTime`), and to what.
+
+"Where is the payment time recorded?" is asked of every order table, and the answer is only worth having when it
+has every writer. It is asked only where the facts see them all (the same guards as the status lifecycles,
+core.generate.lifecycle_facts):
+- every `.setPaymentTime(` call in Java is typed (the index resolved its receiver) and sits in an active class;
+- no controller takes the entity as a parameter and no copyProperties fills it from a type with the field, so no
+  request writes it unseen;
+- every SQL statement that names the column either stores the record's own value (a whole-record write: the
+  setters decide) or sets it to the database's clock (`now()`), said with the DAO method and its callers;
+- the DDL gives the column no DEFAULT (an insert would record a time no code shows).
+Creation and modification stamps are left out: every insert or update sets them, which teaches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from core.domain.schema import load_schema, snake
+from core.generate.audit import MODIFY_COLUMN
+from core.generate.flow_facts import member_label, statement_label
+from core.generate.lifecycle_facts import _ASSIGN, _SET_PART, MIN_WHOLE_RECORD, Lifecycles, _argument
+from core.generate.plan import MAX_FLOW_EVIDENCE
+from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
+from core.generate.work import WorkItem
+from core.models import Span, sha256_text
+
+TIME_TYPES = re.compile(r"^(Date|LocalDateTime|LocalDate|Timestamp|Instant|ZonedDateTime|OffsetDateTime)$")
+CREATED = re.compile(r"^(?:gmt_)?(create|created|add|insert)(?:_(?:time|date|at|on))?$")
+NOW_SQL = re.compile(r"^(now\(\)|sysdate\(\)|current_timestamp(?:\(\))?|getdate\(\)|localtimestamp)$", re.I)
+MAX_SETTERS = 8
+
+
+def time_items(planner, rules: list[dict]) -> list[WorkItem]:
+    lc = Lifecycles(planner, rules)
+    schema = planner_schema(planner)
+    items = []
+    for e in planner.data.get("entities") or []:
+        domain = next((d for d in planner.domains if d in (e.get("domains") or [])), None)
+        entity = e["symbol_id"].rsplit(".", 1)[-1]
+        cls = lc._entity_class(entity)
+        if domain is None or cls is None or len(e.get("tables") or []) != 1:
+            continue
+        table = e["tables"][0]
+        for fld in (s for s in planner.data["symbols"] if s["kind"] == "field" and s.get("parent_id") == e["symbol_id"]
+                    and TIME_TYPES.match((s.get("type") or "").rsplit(".", 1)[-1])
+                    and "static" not in (s.get("modifiers") or "")):
+            column = snake(fld["name"])
+            if MODIFY_COLUMN.match(column) or CREATED.match(column) or _defaulted(planner, schema, table, column):
+                continue
+            java = _java_setters(lc, entity, fld["name"], cls.get("path") or "")
+            sql = _sql_setters(lc, table, column) if java is not None else None
+            if java is None or sql is None or not java + sql or len(java + sql) > MAX_SETTERS \
+                    or not lc._no_outside_values(entity, fld["name"]):
+                continue
+            facts = {"entity": entity, "field": fld["name"], "table": table, "column": column,
+                     "setters": java + sql, "_path": (java + sql)[0]["path"]}
+            spans = [Span(path=s["path"], start_line=n, end_line=n) for s in java + sql
+                     for n in [*(c["line"] for c in s["controls"]), s["line"]]]
+            spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for s in sql for c in s["callers"]]
+            evidence = planner.evidence(spans)
+            if planner.weight(evidence) > MAX_FLOW_EVIDENCE:
+                continue
+            ref = "time:" + sha256_text(f"{entity}.{fld['name']}")[:16]
+            items += [planner._item(ref, "rule", "lifecycle_time", qkind, lang, domain, question, facts, evidence)
+                      for lang in planner.languages for qkind, question in time_questions(facts, lang, ref)]
+    return items
+
+
+def planner_schema(planner) -> dict:
+    return load_schema(Path(planner.files.root), planner.files, planner.data)
+
+
+def _defaulted(planner, schema: dict, table: str, column: str) -> bool:
+    """The DDL gives the column a DEFAULT (or an ON UPDATE): a row gets a time no setter shows."""
+    col = (schema.get(table) or schema.get(table.lower()))
+    c = col.columns.get(column) if col else None
+    return bool(c) and c.path.endswith(".sql") and bool(re.search(r"\bDEFAULT\b(?!\s+NULL)|\bON\s+UPDATE\b",
+                                                                   planner.files.get(c.path).lines[c.line - 1], re.I))
+
+
+def _java_setters(lc: Lifecycles, entity: str, field: str, entity_path: str) -> list[dict] | None:
+    """Every `.setField(..)` call on the entity with its argument and branches; None when one cannot be typed."""
+    member, found = f"set{field[:1].upper()}{field[1:]}", []
+    for f in lc.data["files"]:
+        if not f["path"].endswith(".java") or f["path"] == entity_path:
+            continue
+        lines = lc.p.files.get(f["path"]).lines
+        for n, line in enumerate(lines, 1):
+            if f".{member}(" not in line:
+                continue
+            calls = [c for c in lc.calls_at.get((f["path"], n), []) if c["callee_name"].rsplit(".", 1)[-1] == member]
+            if len(calls) != line.count(f".{member}("):
+                return None
+            for c in calls:
+                callee = c.get("callee_id") or ""
+                owner = (callee.split("#")[0] if "#" in callee else callee.rsplit(".", 1)[0]) if callee \
+                    else c.get("receiver_type")
+                if not owner:
+                    return None
+                if not lc._is_entity(owner, entity):
+                    continue
+                arg = _argument(lines, n, member, 0)
+                if arg is None or lc.p.inactive.get(c["caller_id"].split("#")[0]):
+                    return None
+                found.append({"who": member_label(c["caller_id"]), "value": " ".join(arg.split()), "path": f["path"],
+                              "line": n, "sql": False, "callers": [], "controls": _controls(lc, f["path"], n)})
+    return found
+
+
+def _sql_setters(lc: Lifecycles, table: str, column: str) -> list[dict] | None:
+    """Statements that set the column to the database clock, with their callers; whole-record writes (the setters
+    decide) are left to the Java side; None for any other way of writing it."""
+    found = []
+    for st in lc.p.statements:
+        if st["kind"] not in ("update", "insert") or table not in (st.get("tables") or []) or not st.get("sql") \
+                or not re.search(rf"\b{re.escape(column)}\b", st["sql"], re.I):
+            continue
+        if st["sql"].count("#{") >= MIN_WHOLE_RECORD and re.search(rf"#\{{\s*(?:\w+\.)?{re.escape(snake_to_camel(column))}\b",
+                                                                   st["sql"]):
+            continue              # the record's own value, as its setters left it
+        m = _SET_PART.search(st["sql"]) if st["kind"] == "update" else None
+        value = {c.lower(): v.strip() for c, v in _ASSIGN.findall(m.group(1) if m else "")}.get(column.lower())
+        if value is None and st["kind"] == "update" and not re.search(rf"\b{re.escape(column)}\b\s*=", st["sql"], re.I):
+            continue              # only tested in the WHERE
+        now = value is not None and (NOW_SQL.match(value) or re.fullmatch(r"CASE\b.*\bTHEN\s+now\(\)\s*(?:</foreach>)?\s*END",
+                                                                          value, re.I | re.S))
+        if not now and not re.search(rf"\b{re.escape(column)}\s*=\s*CASE\b[^;]*?\bTHEN\s+now\(\)", st["sql"], re.I | re.S):
+            return None
+        callers = [c for c in lc.data["calls"] if st.get("method_id") and c.get("callee_id") == st["method_id"]]
+        if not callers or any(lc.p.inactive.get(c["caller_id"].split("#")[0]) for c in callers):
+            return None
+        found.append({"who": statement_label(st["stmt_id"]), "value": "now()", "path": st["path"],
+                      "line": next((st["start_line"] + k for k, t in enumerate(
+                          lc.p.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]])
+                          if re.search(rf"\b{re.escape(column)}\b\s*=", t, re.I)), st["start_line"]),
+                      "sql": True, "controls": [],
+                      "callers": [{"who": member_label(c["caller_id"]), "path": c["path"], "line": c["line"],
+                                   "controls": _controls(lc, c["path"], c["line"])} for c in callers]})
+    return found
+
+
+def snake_to_camel(column: str) -> str:
+    head, *rest = column.split("_")
+    return head + "".join(w.title() for w in rest)
+
+
+def _controls(lc: Lifecycles, path: str, line: int) -> list[dict]:
+    return [{"kind": x.kind, "code": x.code, "line": x.line} for x in lc.p.outline.controls(path, line)]
+
+
+# ------------------------------------------------------------- templates --
+def time_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
+    t = f"`{f['entity']}.{f['field']}`"
+    if lang == "en":
+        return [("who_sets_time", pick(seed, [f"Which code sets {t}, and to what value?",
+                                              f"Where does the code record {t}, and with which value?"]))]
+    return [("who_sets_time", f"哪些代码会设置 {t}？设成什么值？")]
+
+
+@unique_claims
+def time_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite,
+                path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    en = lang == "en"
+    rows, trace = [], []
+    for n, s in enumerate(f["setters"], 1):
+        at = f"{file_name(s['path'])}:{s['line']}"
+        conds = "".join((", " if en else "，") + control_text(c, lang) for c in s["controls"])
+        ids = [cite.at(c["line"], s["path"]) for c in s["controls"]] + [cite.at(s["line"], s["path"])]
+        if s["sql"]:
+            via = "; ".join(f"`{c['who']}` ({file_name(c['path'])}:{c['line']}"
+                            + "".join(", " + control_text(x, lang) for x in c["controls"]) + ")" for c in s["callers"])
+            rows.append(f"{n}. `{s['who']}` sets `{f['column']}` to the database's current time (`now()`, {at}); "
+                        f"called from {via}." if en else
+                        f"{n}. `{s['who']}` 把 `{f['column']}` 设为数据库当前时间（`now()`，{at}），调用方：{via}。")
+            trace.append(((f"`{s['who']}` sets `{f['column']}` to `now()` ({at})" if en
+                           else f"`{s['who']}` 把 `{f['column']}` 设为 `now()`（{at}）"), ids))
+            for c in s["callers"]:
+                trace.append(((f"`{c['who']}` calls `{s['who'].rsplit('.', 1)[-1]}` ({file_name(c['path'])}:{c['line']})"
+                               if en else f"`{c['who']}` 调用 `{s['who'].rsplit('.', 1)[-1]}`"
+                               f"（{file_name(c['path'])}:{c['line']}）"),
+                              [cite.at(x["line"], c["path"]) for x in c["controls"]] + [cite.at(c["line"], c["path"])]))
+        else:
+            rows.append(f"{n}. `{s['who']}` sets it to `{s['value']}` ({at}{conds})." if en
+                        else f"{n}. `{s['who']}` 把它设为 `{s['value']}`（{at}{conds}）。")
+            trace.append(((f"`{s['who']}` calls `set{f['field'][:1].upper()}{f['field'][1:]}({s['value']})` ({at})" if en
+                           else f"`{s['who']}` 调用 `set{f['field'][:1].upper()}{f['field'][1:]}({s['value']})`（{at}）"),
+                          list(dict.fromkeys(ids))))
+    k = len(f["setters"])
+    where = "one place" if k == 1 else f"{k} places"
+    head = (f"`{f['entity']}.{f['field']}` (column `{f['column']}` of `{f['table']}`) is set in {where}: every setter "
+            f"call on {_a(f['entity'])} and every SQL statement that writes the "
+            "column itself (a whole-record write stores what these setters put on the record):" if en else
+            f"`{f['entity']}.{f['field']}`（`{f['table']}` 表的 `{f['column']}` 列）共在 {k} 处设置："
+            f"对 `{f['entity']}` 的每个 set 调用，以及每条直接写该列的 SQL（整条记录写入时存的就是这些 set 设的值）：")
+    tail = ("No request fills the entity directly (no controller takes it as a parameter, and no copyProperties fills "
+            "it from a type with this field)." if en
+            else "没有请求直接填充该实体（没有接口以它为参数，也没有从含此字段的类型 copyProperties）。")
+    return "\n".join([head, *rows, tail]), trace
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + f"`{word}`"

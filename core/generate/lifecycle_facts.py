@@ -371,8 +371,9 @@ class Lifecycles:
             out += self._items_for(entity, field, setters, d, labels, domain, False)
         return out
 
-    def _literal_setters(self, entity: str, field: str, entity_path: str) -> list[dict] | None:
-        """Every `.setField(<literal>)` call on the entity; None when one passes anything else or cannot be typed."""
+    def setter_calls(self, entity: str, field: str, entity_path: str) -> list[dict] | None:
+        """Every `.setField(..)` call on the entity (or a subclass) in active code, with its argument: {call, path,
+        line, arg}; None when one cannot be typed or read, or sits in an inactive class."""
         member, found = f"set{_cap(field)}", []
         for f in self.data["files"]:
             if not f["path"].endswith(".java") or f["path"] == entity_path:
@@ -393,13 +394,21 @@ class Lifecycles:
                     if not self._is_entity(owner, entity):
                         continue
                     arg = _argument(lines, n, member, 0)
-                    if arg is None or not re.fullmatch(r"-?\d+", arg) or self.p.inactive.get(c["caller_id"].split("#")[0]):
+                    if arg is None or self.p.inactive.get(c["caller_id"].split("#")[0]):
                         return None
-                    controls = [{"kind": x.kind, "code": x.code, "line": x.line} for x in self.p.outline.controls(f["path"], n)]
-                    found.append({"who": member_label(c["caller_id"]), "to": arg, "to_name": None, "path": f["path"],
-                                  "line": n, "via": None, "within": [], "loops": [], "controls": controls,
-                                  "from_codes": [], "limit_lines": [], "caller_id": c["caller_id"]})
+                    found.append({"call": c, "path": f["path"], "line": n, "arg": arg})
         return found
+
+    def _literal_setters(self, entity: str, field: str, entity_path: str) -> list[dict] | None:
+        """Every `.setField(<literal>)` call on the entity; None when one passes anything else or cannot be typed."""
+        calls = self.setter_calls(entity, field, entity_path)
+        if calls is None or any(not re.fullmatch(r"-?\d+", x["arg"]) for x in calls):
+            return None
+        return [{"who": member_label(x["call"]["caller_id"]), "to": x["arg"], "to_name": None, "path": x["path"],
+                 "line": x["line"], "via": None, "within": [], "loops": [],
+                 "controls": [{"kind": c.kind, "code": c.code, "line": c.line}
+                              for c in self.p.outline.controls(x["path"], x["line"])],
+                 "from_codes": [], "limit_lines": [], "caller_id": x["call"]["caller_id"]} for x in calls]
 
     def _setter(self, rule: dict) -> dict:
         f, ev = rule["facts"], rule["evidence"][0]

@@ -18,12 +18,14 @@ from core.generate.flow_facts import member_label
 from core.generate.param_effects import method_node
 from core.generate.plan import MAX_FLOW_EVIDENCE, TEST_SOURCES
 from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
+from core.generate.spans import MAX_LINES
 from core.generate.work import WorkItem
 from core.index.java_ast import lines, text, walk
 from core.models import Span, sha256_text
 
 LAYERS = ("service", "service_impl", "component", "controller")
 MIN_FIXED = 2   # one fixed value is a lookup the transition questions already ask
+MAX_SPAN = 3 * MAX_LINES   # the lines from the `new` to the insert, all shown
 _NOW = re.compile(r"^(new (?:java\.util\.)?Date\(\)|(?:LocalDateTime|LocalDate|Instant)\.now\(\)"
                   r"|new Timestamp\(System\.currentTimeMillis\(\)\))$")
 _ZERO = re.compile(r"^(BigDecimal\.ZERO|new BigDecimal\(\s*\"?0(?:\.0+)?\"?\s*\))$")
@@ -114,18 +116,17 @@ def _record(planner, mid: str, m, body, ent: dict, decl, var: str) -> tuple[dict
     fields = []
     for fld in dict.fromkeys(s["field"] for s in setters):
         mine = [s for s in setters if s["field"] == fld]
-        last = max((n for n, s in enumerate(mine) if not s["controls"]), default=0)
-        mine = mine[last:]            # an unconditional setter overrides every one before it; each later one is
-        if any(s["value"] for s in mine):   # said with its branch
+        for n, s in enumerate(mine):   # an unconditional setter overrides every one before it: said so, since
+            s["overrides"] = n > 0 and not s["controls"]   # a reader of `setIntegration(0)` takes it as the value
+        if any(s["value"] for s in mine):
             fields.append({"field": fld, "setters": mine, "label": _label(planner, ent, fld, mine)})
     if len(fields) < MIN_FIXED:
         return None
     ins_line = lines(insert)[0]
-    spans = [Span(path=m.path, start_line=decl_line, end_line=decl_line),
-             Span(path=m.path, start_line=ins_line, end_line=lines(insert)[1])]
-    spans += [Span(path=m.path, start_line=x["line"], end_line=x["end"]) for f in fields for s in f["setters"]
-              for x in s["controls"]]
-    spans += [Span(path=m.path, start_line=s["line"], end_line=s["line"]) for f in fields for s in f["setters"]]
+    if ins_line - decl_line + 1 > MAX_SPAN:
+        return None               # "every setter between the two" must be on show, in a few items
+    spans = [Span(path=m.path, start_line=a, end_line=min(a + MAX_LINES - 1, lines(insert)[1]))
+             for a in range(decl_line, lines(insert)[1] + 1, MAX_LINES)]
     spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for f in fields for s in f["setters"]
               if (c := s["value"] or {}).get("path")]
     spans += [Span(path=lb["path"], start_line=n, end_line=n) for f in fields for lb in f["label"]
@@ -271,7 +272,9 @@ def new_record_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite,
         for s in fld["setters"]:
             conds = "".join((", " if en else "，") + control_text(c, lang) for c in s["controls"])
             at = f"{file_name(f['path'])}:{s['line']}"
-            parts.append(f"{_value(s, fld, lang)} ({at}{conds})" if en else f"{_value(s, fld, lang)}（{at}{conds}）")
+            over = ((", always, replacing the value set above" if en else "，总会执行，覆盖上面设的值")
+                    if s.get("overrides") else "")
+            parts.append(f"{_value(s, fld, lang)} ({at}{conds}{over})" if en else f"{_value(s, fld, lang)}（{at}{conds}{over}）")
             ids = [cite.at(c["line"], f["path"]) for c in s["controls"]] + [cite.at(s["line"], f["path"])]
             v = s["value"] or {}
             if v.get("path"):
@@ -281,7 +284,7 @@ def new_record_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite,
                            + (conds if s["controls"] else "") if en else
                            f"插入前执行 `{f['var']}.set{fld['field'][0].upper()}{fld['field'][1:]}({s['code']})`"
                            + (conds if s["controls"] else "")), list(dict.fromkeys(ids))))
-        rows.append(f"- `{fld['field']}`: " + ("; " if en else "；").join(parts))
+        rows.append(f"- `{fld['field']}`: " + ("; then " if en else "；然后 ").join(parts))
     head = (f"`{f['method']}` builds a new `{f['entity']}` ({made}) and inserts it with `{f['insert']}` "
             f"({where}). Before the insert it sets these fields to fixed values (every setter on the record between the "
             "two is read):" if en else

@@ -20,7 +20,7 @@ from pathlib import Path
 from core.domain.schema import load_schema, snake
 from core.generate.audit import MODIFY_COLUMN
 from core.generate.flow_facts import member_label, statement_label
-from core.generate.lifecycle_facts import _ASSIGN, _SET_PART, MIN_WHOLE_RECORD, Lifecycles, _argument
+from core.generate.lifecycle_facts import _ASSIGN, _SET_PART, MIN_WHOLE_RECORD, Lifecycles
 from core.generate.plan import MAX_FLOW_EVIDENCE
 from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
 from core.generate.work import WorkItem
@@ -30,6 +30,7 @@ TIME_TYPES = re.compile(r"^(Date|LocalDateTime|LocalDate|Timestamp|Instant|Zoned
 CREATED = re.compile(r"^(?:gmt_)?(create|created|add|insert)(?:_(?:time|date|at|on))?$")
 NOW_SQL = re.compile(r"^(now\(\)|sysdate\(\)|current_timestamp(?:\(\))?|getdate\(\)|localtimestamp)$", re.I)
 MAX_SETTERS = 8
+_CLOCK = re.compile(r"\b(now|sysdate|current_timestamp|getdate|localtimestamp)\b", re.I)
 
 
 def time_items(planner, rules: list[dict]) -> list[WorkItem]:
@@ -56,8 +57,11 @@ def time_items(planner, rules: list[dict]) -> list[WorkItem]:
                 continue
             facts = {"entity": entity, "field": fld["name"], "table": table, "column": column,
                      "setters": java + sql, "_path": (java + sql)[0]["path"]}
-            spans = [Span(path=s["path"], start_line=n, end_line=n) for s in java + sql
-                     for n in [*(c["line"] for c in s["controls"]), s["line"]]]
+            spans = [Span(path=s["path"], start_line=c["line"], end_line=c["line"]) for s in java + sql
+                     for c in s["controls"]]
+            spans += [Span(path=s["path"], start_line=s["line"], end_line=s.get("end") or s["line"]) for s in java + sql]
+            spans += [Span(path=s["path"], start_line=s["local"]["line"], end_line=s["local"]["line"])
+                      for s in java if s.get("local")]
             spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for s in sql for c in s["callers"]]
             evidence = planner.evidence(spans)
             if planner.weight(evidence) > MAX_FLOW_EVIDENCE:
@@ -82,31 +86,26 @@ def _defaulted(planner, schema: dict, table: str, column: str) -> bool:
 
 def _java_setters(lc: Lifecycles, entity: str, field: str, entity_path: str) -> list[dict] | None:
     """Every `.setField(..)` call on the entity with its argument and branches; None when one cannot be typed."""
-    member, found = f"set{field[:1].upper()}{field[1:]}", []
-    for f in lc.data["files"]:
-        if not f["path"].endswith(".java") or f["path"] == entity_path:
-            continue
-        lines = lc.p.files.get(f["path"]).lines
-        for n, line in enumerate(lines, 1):
-            if f".{member}(" not in line:
-                continue
-            calls = [c for c in lc.calls_at.get((f["path"], n), []) if c["callee_name"].rsplit(".", 1)[-1] == member]
-            if len(calls) != line.count(f".{member}("):
-                return None
-            for c in calls:
-                callee = c.get("callee_id") or ""
-                owner = (callee.split("#")[0] if "#" in callee else callee.rsplit(".", 1)[0]) if callee \
-                    else c.get("receiver_type")
-                if not owner:
-                    return None
-                if not lc._is_entity(owner, entity):
-                    continue
-                arg = _argument(lines, n, member, 0)
-                if arg is None or lc.p.inactive.get(c["caller_id"].split("#")[0]):
-                    return None
-                found.append({"who": member_label(c["caller_id"]), "value": " ".join(arg.split()), "path": f["path"],
-                              "line": n, "sql": False, "callers": [], "controls": _controls(lc, f["path"], n)})
-    return found
+    calls = lc.setter_calls(entity, field, entity_path)
+    return None if calls is None else [
+        {"who": member_label(x["call"]["caller_id"]), "value": " ".join(x["arg"].split()), "path": x["path"],
+         "line": x["line"], "sql": False, "callers": [], "controls": _controls(lc, x["path"], x["line"]),
+         "local": _local(lc, x)} for x in calls]
+
+
+def _local(lc: Lifecycles, x: dict) -> dict | None:
+    """A local the setter is handed (`setRefundTime(now)`), with the line that assigns it, when one assignment
+    in the method above the call does (`LocalDateTime now = LocalDateTime.now();`)."""
+    if not re.fullmatch(r"[a-z]\w*", x["arg"]):
+        return None
+    m = next((s for s in lc.data["symbols"] if s["symbol_id"] == x["call"]["caller_id"]), None)
+    lines = lc.p.files.get(x["path"]).lines
+    decl = re.compile(rf"^\s*(?:final\s+)?[A-Z][\w.<>]*\s+{x['arg']}\s*=\s*([^;]+);\s*$")
+    again = re.compile(rf"\b{x['arg']}\s*=[^=]")
+    found = [(n, d.group(1)) for n in range(m["start_line"], x["line"]) if (d := decl.match(lines[n - 1]))] if m else []
+    if len(found) != 1 or sum(bool(again.search(lines[n - 1])) for n in range(m["start_line"], x["line"])) != 1:
+        return None
+    return {"line": found[0][0], "value": " ".join(found[0][1].split())}
 
 
 def _sql_setters(lc: Lifecycles, table: str, column: str) -> list[dict] | None:
@@ -131,10 +130,11 @@ def _sql_setters(lc: Lifecycles, table: str, column: str) -> list[dict] | None:
         callers = [c for c in lc.data["calls"] if st.get("method_id") and c.get("callee_id") == st["method_id"]]
         if not callers or any(lc.p.inactive.get(c["caller_id"].split("#")[0]) for c in callers):
             return None
+        body = lc.p.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]]
+        at = next((k for k, t in enumerate(body) if re.search(rf"\b{re.escape(column)}\b\s*=", t, re.I)), 0)
+        clock = next((k for k in range(at, len(body)) if _CLOCK.search(body[k])), at)
         found.append({"who": statement_label(st["stmt_id"]), "value": "now()", "path": st["path"],
-                      "line": next((st["start_line"] + k for k, t in enumerate(
-                          lc.p.files.get(st["path"]).lines[st["start_line"] - 1:st["end_line"]])
-                          if re.search(rf"\b{re.escape(column)}\b\s*=", t, re.I)), st["start_line"]),
+                      "line": st["start_line"] + at, "end": st["start_line"] + clock,
                       "sql": True, "controls": [],
                       "callers": [{"who": member_label(c["caller_id"]), "path": c["path"], "line": c["line"],
                                    "controls": _controls(lc, c["path"], c["line"])} for c in callers]})
@@ -182,21 +182,26 @@ def time_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite,
                                f"（{file_name(c['path'])}:{c['line']}）"),
                               [cite.at(x["line"], c["path"]) for x in c["controls"]] + [cite.at(c["line"], c["path"])]))
         else:
-            rows.append(f"{n}. `{s['who']}` sets it to `{s['value']}` ({at}{conds})." if en
-                        else f"{n}. `{s['who']}` 把它设为 `{s['value']}`（{at}{conds}）。")
+            local = s.get("local")
+            said = (f" (= `{local['value']}` at {file_name(s['path'])}:{local['line']})" if en else
+                    f"（即 {file_name(s['path'])}:{local['line']} 的 `{local['value']}`）") if local else ""
+            rows.append(f"{n}. `{s['who']}` sets it to `{s['value']}`{said} ({at}{conds})." if en
+                        else f"{n}. `{s['who']}` 把它设为 `{s['value']}`{said}（{at}{conds}）。")
+            if local:
+                ids.append(cite.at(local["line"], s["path"]))
             trace.append(((f"`{s['who']}` calls `set{f['field'][:1].upper()}{f['field'][1:]}({s['value']})` ({at})" if en
                            else f"`{s['who']}` 调用 `set{f['field'][:1].upper()}{f['field'][1:]}({s['value']})`（{at}）"),
                           list(dict.fromkeys(ids))))
     k = len(f["setters"])
     where = "one place" if k == 1 else f"{k} places"
-    head = (f"`{f['entity']}.{f['field']}` (column `{f['column']}` of `{f['table']}`) is set in {where}: every setter "
-            f"call on {_a(f['entity'])} and every SQL statement that writes the "
-            "column itself (a whole-record write stores what these setters put on the record):" if en else
+    head = (f"`{f['entity']}.{f['field']}` (column `{f['column']}` of `{f['table']}`) is set in {where}. Counted are "
+            f"every setter call on {_a(f['entity'])} and every SQL statement that writes the column itself; a "
+            "whole-record write stores what these setters put on the record." if en else
             f"`{f['entity']}.{f['field']}`（`{f['table']}` 表的 `{f['column']}` 列）共在 {k} 处设置："
             f"对 `{f['entity']}` 的每个 set 调用，以及每条直接写该列的 SQL（整条记录写入时存的就是这些 set 设的值）：")
-    tail = ("No request fills the entity directly (no controller takes it as a parameter, and no copyProperties fills "
-            "it from a type with this field)." if en
-            else "没有请求直接填充该实体（没有接口以它为参数，也没有从含此字段的类型 copyProperties）。")
+    tail = ("No request fills the entity directly: no controller takes it as a parameter, and no property copy fills "
+            "it from a type with this field." if en
+            else "没有请求直接填充该实体：没有接口以它为参数，也没有从含此字段的类型复制属性。")
     return "\n".join([head, *rows, tail]), trace
 
 

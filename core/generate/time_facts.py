@@ -48,8 +48,10 @@ def time_items(planner, rules: list[dict]) -> list[WorkItem]:
                     and TIME_TYPES.match((s.get("type") or "").rsplit(".", 1)[-1])
                     and "static" not in (s.get("modifiers") or "")):
             column = snake(fld["name"])
-            if MODIFY_COLUMN.match(column) or CREATED.match(column) or _defaulted(planner, schema, table, column):
-                continue
+            known = schema.get(table) or schema.get(table.lower())
+            if known is None or known.source == "model" or column not in known.columns or MODIFY_COLUMN.match(column) \
+                    or CREATED.match(column) or _defaulted(planner, schema, table, column):
+                continue          # a column no DDL or result map shows is not named
             java = _java_setters(lc, entity, fld["name"], cls.get("path") or "")
             sql = _sql_setters(lc, table, column) if java is not None else None
             if java is None or sql is None or not java + sql or len(java + sql) > MAX_SETTERS \

@@ -477,6 +477,20 @@ def test_shop_when_a_status_is_set_lists_every_early_exit_before_the_setter(shop
     assert "不能确认他人订单！" in sample["answer"] and "该订单还未发货！" in sample["answer"]
 
 
+def test_shop_a_transition_says_the_failures_after_its_write_and_the_transaction_that_undoes_it(shop):
+    """paySuccess's UPDATE sets status 1, then the stock loop can still `Asserts.fail(..)` inside the
+    @Transactional method: "under one condition" would leave out that the move is undone (blind read 22M S26)."""
+    rules, samples = shop
+    rule = _transition(rules, "OrdPortalOrderServiceImpl.paySuccess", "1")
+    (sample,) = [s for s in _samples_of(samples, rule) if s["question_kind"] == "under_which_condition"]
+    answer = sample["answer"]
+    assert "after it the method can still fail at" in answer and '库存不足，扣减库存失败' in answer
+    assert "once per iteration of `for (OrdOrderItem orderItem : orderDetail.getOrderItemList())`" in answer
+    assert "runs in a transaction (`@Transactional` on `OrdPortalOrderService.paySuccess`)" in answer
+    shown = "\n".join(e["text"] for e in sample["payload"]["evidence"])
+    assert 'Asserts.fail("库存不足，扣减库存失败")' in shown and "@Transactional" in shown   # both cited
+
+
 def test_shop_a_setter_in_a_loop_gets_no_condition_question(shop):
     rules, samples = shop
     rule = _transition(rules, "OrdRefundService.rejectExpired", "30")

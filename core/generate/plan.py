@@ -283,6 +283,13 @@ class Planner:
                 spans.append(Span(path=spans[0].path, start_line=facts["write"]["line"], end_line=facts["write"]["end_line"]))
                 spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])
                           for c in facts["write"].get("within") or []]
+            if rule["kind"] == "transition" and (after := self._fails_after(rule)):   # failures past the write
+                facts["after"] = after
+                spans += [Span(path=spans[0].path, start_line=n, end_line=n) for a in after
+                          for n in [*(c["line"] for c in a["controls"]), a["line"]]]
+                if after[0].get("tx"):
+                    spans.append(Span(path=after[0]["tx"]["path"], start_line=after[0]["tx"]["start_line"],
+                                      end_line=after[0]["tx"]["end_line"]))
             if rule["kind"] == "transition":   # the `if`s the setter sits in: the answer names them
                 spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])
                           for c in facts.get("within") or []]
@@ -595,6 +602,27 @@ class Planner:
             found.update(by_table or self.class_domains.get(w["stmt_id"].rsplit(".", 1)[0], []))
         return next((d for d in self.domains if d in found), None)
 
+    def _fails_after(self, rule: dict) -> list[dict]:
+        """The lines after a transition's write, in its method, that throw (`throw`, `Asserts.fail(..)`), with the
+        branches they sit in, the first one carrying the method's @Transactional: the write is not the end of it
+        (blind read 22M: paySuccess's stock check after the status update rolls it back)."""
+        from core.generate.atomicity import _Transactions
+        write, path = rule["facts"].get("write") or {}, rule["evidence"][0]["path"]
+        sym = next((s for s in self.data["symbols"] if s["kind"] == "method" and s["path"] == path
+                    and s["start_line"] <= (write.get("line") or 0) <= s["end_line"]), None)
+        if not write.get("end_line") or sym is None or rule["facts"].get("via") == "sql":
+            return []
+        lines = self.files.get(path).lines
+        out = [{"line": n, "code": " ".join(lines[n - 1].split())[:120],
+                "controls": [{"kind": c.kind, "code": c.code, "line": c.line} for c in self.outline.controls(path, n)
+                             if c.line > write["end_line"]]}
+               for n in range(write["end_line"] + 1, sym["end_line"] + 1)
+               if _FAILS.search(lines[n - 1]) and not re.search(r"\breturn\b", lines[n - 1])]   # `return X.fail(..)`
+        # builds an answer (litemall's WxPayNotifyResponse.fail): it throws nothing
+        if out:
+            out[0]["tx"] = _Transactions(self).holder(sym["symbol_id"])
+        return out
+
     @cached_property
     def reflected(self) -> dict[str, set[str] | None]:
         """Methods application code looks up by name (`dao.getClass().getMethod("insertList", List.class)`), which
@@ -634,6 +662,7 @@ class Planner:
 
 
 TEST_SOURCES = re.compile(r"(?:^|/)src/test/|^tests?/")   # Maven/Gradle test sources, a top-level test tree
+_FAILS = re.compile(r"\bthrow\s|\b[A-Z]\w*\.fail\w*\(")   # a throw, or a static helper that throws
 
 
 def unique_questions(items: list[WorkItem]) -> list[WorkItem]:

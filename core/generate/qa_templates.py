@@ -800,7 +800,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
         if labels.get(str(f["to"])) and documented:   # the label said beside the code
             more.append(((f"code {f['to']} means {labels[str(f['to'])]}" if lang == "en"
                           else f"状态码 {f['to']} 表示{labels[str(f['to'])]}"), documented))
-        return (" " if lang == "en" else "").join(parts), trace + more
+        after = _after_part(f, lang, who, cite, path)
+        return (" " if lang == "en" else "").join(parts + after[0]), trace + more + after[1]
     within = f.get("within") or []   # the branches the setter sits in: the change happens only there
     within = _without_implied(within, [c["condition"] for c in within if c["branch"] == "then"])
     for c in within:
@@ -838,7 +839,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                                                                         if not _CONSTANT_NAME.fullmatch(lab)), documented))
         elif labels.get(str(f["to"])) and documented:
             trace.append((f"code {f['to']} means {labels[str(f['to'])]}", documented))
-        return " ".join(parts), trace
+        after = _after_part(f, lang, who, cite, path)
+        return " ".join(parts + after[0]), trace + after[1]
     parts = [f"{who} 把 `{ent}.{fld}` 设为 {to}" + (f"，并{_write_when(write, lang)}通过 `{write['call']}` 写入。"
                                                   if write else "。")]
     if within:
@@ -859,7 +861,41 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                                                        if not _CONSTANT_NAME.fullmatch(lab)), documented))
     elif labels.get(str(f["to"])) and documented:
         trace.append((f"状态码 {f['to']} 表示{labels[str(f['to'])]}", documented))
-    return "".join(parts), trace
+    after = _after_part(f, lang, who, cite, path)
+    return "".join(parts + after[0]), trace + after[1]
+
+
+def _after_part(f: dict, lang: str, who: str, cite: Cite, path: str) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The throws after the write (plan.Planner._fails_after) and what they do to the change: undone by the
+    method's own transaction (for an unchecked exception), else left written unless a caller's transaction covers it."""
+    after = f.get("after") or []
+    if not after:
+        return [], []
+    en = lang == "en"
+    where = "; ".join(f"`{a['code']}` ({file_name(path)}:{a['line']}"
+                      + "".join((", " if en else "，") + control_text(c, lang) for c in a["controls"]) + ")" for a in after)
+    tx = after[0].get("tx")
+    rules = bool(tx) and "ollback" in (tx.get("args") or "")
+    if tx:
+        said = (f"{who} runs in a transaction (`@Transactional` on `{tx['label']}`), so Spring undoes the change when "
+                + ("such a failure matches the annotation's rollback rules." if rules else
+                   "such a failure is an unchecked exception.") if en else
+                f"{who} 在事务中执行（`{tx['label']}` 上的 `@Transactional`），"
+                + ("这类失败符合该注解的回滚规则时，Spring 会撤销这次修改。" if rules else
+                   "这类失败若是非受检异常，Spring 会撤销这次修改。"))
+    else:
+        said = (f"{who} has no Transactional annotation of its own (nor on its class or interface): unless a caller's "
+                "transaction covers it, the change stays written when the call then fails." if en else
+                f"{who} 自身（及其类、接口）没有 Transactional 注解：除非调用方的事务覆盖它，之后失败时这次修改仍会保留。")
+    text = ((f"The write is not the last step: after it the method can still fail at {where}. " + said) if en
+            else f"写入之后方法仍可能失败：{where}。" + said)
+    trace = [((f"{who} can still fail after the write: `{a['code']}`" if en else f"{who} 写入后仍可能失败：`{a['code']}`"),
+              list(dict.fromkeys([cite.at(c["line"], path) for c in a["controls"]] + [cite.at(a["line"], path)])))
+             for a in after]
+    if tx:
+        trace.append(((f"`{tx['label']}` is annotated `@Transactional`" if en else f"`{tx['label']}` 带有 `@Transactional`"),
+                      [cite.at(tx["start_line"], tx["path"])]))
+    return [text], trace
 
 
 def _caught(e: dict, lang: str) -> str:

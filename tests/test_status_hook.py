@@ -178,6 +178,18 @@ def test_a_throw_after_the_write_that_a_risk_quotes_is_cited(shop_db):
     assert seen, "examples/shop has a hook design whose operation can throw after its write"
 
 
+def test_a_hook_whose_write_a_later_throw_rolls_back_waits_for_the_commit(shop_db):
+    """paySuccess sets status 1, then its stock loop can still fail in the same transaction: a hook called right
+    after the write would run for a payment that is rolled back (blind read 22M: mall S11). Its call is registered
+    to run after the commit, the throw is a risk and a test, and the row-count check is shown to its throw."""
+    s = _one(hooks(shop_db), 'enters status 1 "')
+    change = next(c.change for c in s.design.changes if c.component.endswith("paySuccess"))
+    assert "to run once the transaction commits" in change and "registerSynchronization" in change
+    assert any("rolled back and the action does not run" in t for t in s.design.test_plan)
+    check = next(e for e in s.evidence if "updateCount == 0" in e.text)
+    assert 'Asserts.fail("订单已支付或已关闭")' in check.text   # the check's own throw is shown with it
+
+
 def test_a_predicate_the_check_calls_and_a_notification_already_made_are_shown(tmp_path):
     """`reject` moves a refund to 30 only from 10 through `OrdRefundConstant.isApplied`: its body is cited (blind read
     21H: litemall S23). A notification the method already sends after the write, in the same branch, is named as

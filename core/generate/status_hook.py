@@ -18,6 +18,7 @@ from core.domain.schema import snake
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
 from core.generate.design_facts import cap, is_delete_flag
 from core.generate.lifecycle_facts import MAX_SETTERS, _argument
+from core.index.java_ast import lines as node_lines
 from core.models import DesignProposal
 
 MAX_PLACES = 8          # writes of one value: beyond this a per-call hook is not one design
@@ -363,7 +364,8 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
             refs += ([tx] if tx else []) + [Ref(p["op"], f"can still throw after its write: `{_short(fail[1], 70)}`",
                                                 f"写入之后仍可能抛出异常：`{_short(fail[1], 70)}`", p["path"], fail[0], fail[0])]
         if p.get("row_check"):   # the check the hook is placed after, with what it does (21J: mall S27 cut the throw)
-            end = impact.code.statement_end(p["path"], p["row_check"])
+            node = r.outline.statement_at(p["path"], p["row_check"])   # the whole `if`, to its throw (22M: S11)
+            end = node_lines(node)[1] if node is not None else impact.code.statement_end(p["path"], p["row_check"])
             refs.append(Ref(p["op"], "stops when its write changed no row", "写入未改动任何行时停止",
                             p["path"], p["row_check"], min(end, p["row_check"] + 6)))
         elif p.get("logged_check"):   # the check whose non-zero branch takes the hook
@@ -525,6 +527,15 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                            f"`{hook}` {_target(p, lang, ent)}{when}, then return it{sql}",
                      f"第 {p['line']} 行直接返回 `{_short(p['write'])}` 的结果：先存入局部变量，调用 `{hook}`，"
                      f"{_target(p, lang, ent)}{when}，再返回{sql}")
+        elif p["fails_after"]:   # a later throw rolls the write back: the action must wait for the commit (22M: S11)
+            n = p["fails_after"][0]
+            act = _t(lang, f"{after}, register the call of `{hook}` {_target(p, lang, ent)} to run once the transaction "
+                           f"commits (`TransactionSynchronizationManager.registerSynchronization(..)` with an `afterCommit` "
+                           f"that calls it){when}{sql}: the throw at line {n} still rolls the status back, and then the "
+                           "action must not run",
+                     f"{after}，登记在事务提交后调用 `{hook}`，{_target(p, lang, ent)}（`TransactionSynchronizationManager"
+                     f".registerSynchronization(..)`，在 `afterCommit` 中调用）{when}{sql}：第 {n} 行的异常仍会回滚状态，"
+                     "此时动作不应执行")
         else:
             act = _t(lang, f"{after}, call `{hook}` {_target(p, lang, ent)}{when}{sql}",
                      f"{after}调用 `{hook}`，{_target(p, lang, ent)}{when}{sql}")
@@ -579,10 +590,11 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         if p["fails_after"]:
             n, text = p["fails_after"]
             risks.append(_t(lang, f"`{p['op']}` is transactional and can still throw after its write (line {n}: "
-                                  f"`{_short(text, 70)}`), which rolls the status back: an action with effects outside "
-                                  "the database (a message, a notification) should run after the commit",
+                                  f"`{_short(text, 70)}`), which rolls the status back: that is why its hook call waits "
+                                  "for the commit; the action then runs outside the transaction, so a failure of the "
+                                  "action no longer undoes the status change",
                             f"`{p['op']}` 在事务中，写入之后仍可能抛出异常（第 {n} 行：`{_short(text, 70)}`），状态会回滚："
-                            "对数据库之外有影响的动作（消息、通知）应在提交之后执行"))
+                            "所以它的钩子调用要等到提交之后；动作因此在事务之外执行，动作失败不再撤销状态变更"))
         if p["untested"]:
             risks.append(_t(lang, f"`{p['op']}` does not read the current {fld} before writing {code} and its update "
                                   f"does not filter on it: {_a(ent)} "
@@ -625,13 +637,20 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     tests = [_t(lang, f"after `{p['op']}` moves a record to {code}, the action ran once for it",
                 f"`{p['op']}` 把记录改为 {code} 后，动作对它执行了一次") for p in places]
     tests += _refused_tests(places, fld, lang)
+    tests += [_t(lang, f"when `{p['op']}` fails after its write (line {p['fails_after'][0]}), the status change is "
+                       "rolled back and the action does not run",
+                 f"`{p['op']}` 在写入后失败（第 {p['fails_after'][0]} 行）时，状态变更被回滚，动作不执行")
+              for p in places if p["fails_after"]]
     return DesignProposal(
         understanding=understanding, changes=_changes(changes, conv.known),
         data_changes=[_t(lang, "none: the hook reads the record by its id", "无：钩子按 id 读取记录")],
         flow=[_t(lang, f"each listed operation writes {fld} = {code} as today",
                  f"各操作照常写入 {fld} = {code}"),
               _t(lang, "right after the write (after its row-count check, where the operation has one), it calls the "
-                       "hook of its module for the records it writes",
-                 "写入之后（有影响行数检查的，在检查之后），立即为写入的记录调用本模块的钩子"),
+                       "hook of its module for the records it writes" + ("; where a later step can still roll the "
+                       "write back, the call is registered to run after the commit" if any(p["fails_after"] for p in places)
+                                                                         else ""),
+                 "写入之后（有影响行数检查的，在检查之后），立即为写入的记录调用本模块的钩子"
+                 + ("；若之后的步骤仍可能回滚写入，则登记在提交后调用" if any(p["fails_after"] for p in places) else "")),
               _t(lang, "the hook runs the action", "钩子执行该动作")],
         risks=risks, test_plan=tests)

@@ -224,3 +224,27 @@ def test_a_parameter_a_resolver_fills_is_not_said_to_need_nothing_from_the_calle
                                 item.facts["path"])
     assert "The caller sends no request parameter; what the resolver below reads from the request" in answer
     assert "The caller sends no parameter" not in answer
+
+
+def test_an_input_the_service_reassigns_is_not_said_to_pick_rows(tmp_path):
+    """mall's portal order list does `if (status == -1) status = null;` before `if (status != null)
+    criteria.andStatusEqualTo(status)`: "the rows that match `status`, only when `status != null`" is said of the
+    reassigned local, not of what the caller sends (blind read 22M: S28). A reassigned input is followed no further."""
+    from storage import Database
+
+    impl = ADMIN + "service/impl/OrdOrderServiceImpl.java"
+    repo, db_path = edited_shop(tmp_path, [
+        (impl, '            throw new IllegalArgumentException("ids must not be empty");\n        }\n',
+         '            throw new IllegalArgumentException("ids must not be empty");\n        }\n'
+         '        if (ids.size() > 100) {\n            ids = ids.subList(0, 100);\n        }\n')])
+    close = _items(Database(db_path), repo)["OrdOrderController.close"]
+    assert not any(e for x in close.facts["params"] if x["name"] == "ids" for e in x.get("effects") or [])
+    assert "the rows that match `ids`" not in TemplateBackend.draft(close).answer
+
+
+def test_a_list_body_says_its_element_fields_are_not_followed(items):
+    """`@RequestBody List<OrdOrderDeliveryParam>`: the answer gives the element's JSON shape and says that which of
+    its fields the code uses is not followed (blind read 22M: mall S17 read the field list as what is used)."""
+    answer = TemplateBackend.draft(items["OrdOrderController.delivery"]).answer
+    assert "a JSON array of `OrdOrderDeliveryParam` objects, each with the fields of the class (which of them the " \
+           "code reads, keeps or stores is not followed through the list here)" in answer

@@ -809,8 +809,11 @@ def _binding_en(x: dict) -> str:
         return head + _fields_en(dto, x["valid"])
     if dto is None:
         return f"{decl}: the request body, required, a JSON array of `{x['element']}` values."
-    shape = f"a JSON array of `{dto['class']}` objects" if x["list"] else f"a JSON `{dto['class']}` object"
-    return f"{decl}: the request body, required, {shape} with the fields:" + _fields_en(dto, x["valid"])
+    if x["list"]:   # the elements are not followed: listing the class's fields must not read as what is used (22M S17)
+        return (f"{decl}: the request body, required, a JSON array of `{dto['class']}` objects, each with the fields of "
+                "the class (which of them the code reads, keeps or stores is not followed through the list here):"
+                + _fields_en(dto, x["valid"]))
+    return f"{decl}: the request body, required, a JSON `{dto['class']}` object with the fields:" + _fields_en(dto, x["valid"])
 
 
 def _constraints_en(x: dict) -> str:
@@ -929,8 +932,10 @@ def _binding_zh(x: dict) -> str:
                 + _fields_zh(dto, x["valid"]))
     if dto is None:
         return f"{decl}：请求体，必填，`{x['element']}` 的 JSON 数组。"
-    shape = f"`{dto['class']}` 对象的 JSON 数组" if x["list"] else f"JSON 格式的 `{dto['class']}` 对象"
-    return f"{decl}：请求体，必填，{shape}，字段：" + _fields_zh(dto, x["valid"])
+    if x["list"]:
+        return (f"{decl}：请求体，必填，`{dto['class']}` 对象的 JSON 数组，每个元素具有该类的字段（代码读取、保留或存储其中哪些，"
+                "此处未沿列表追踪）：" + _fields_zh(dto, x["valid"]))
+    return f"{decl}：请求体，必填，JSON 格式的 `{dto['class']}` 对象，字段：" + _fields_zh(dto, x["valid"])
 
 
 def _fields_zh(dto: dict, valid: bool) -> str:

@@ -52,12 +52,15 @@ def _follow(p, queries, method_id: str, var: str, hops: list[dict], found: list[
     if len(hops) > MAX_DEPTH or (method_id, var) in seen:
         return
     seen.add((method_id, var))
+    m, body = _body(p, method_id)
+    if body is not None and any(text(a.child_by_field_name("left")) == var
+                                for a in walk(body, {"assignment_expression"})):
+        return            # `if (status == -1) status = null;`: what the query sees is no longer the input (22M S28)
     for f in queries.get(method_id, []):
         for c in f["conditions"]:
             for fld in _mentions(c, var, f["source"]):
                 found.append({"scope": f["scope"], "verb": f["verb"], "cond": c, "field": fld, "hops": hops,
                               "others": [o for o in f["conditions"] if o is not c], "call": f.get("call")})
-    m, body = _body(p, method_id)
     if body is None:
         return
     for call in walk(body, {"method_invocation"}):

@@ -45,12 +45,13 @@ def test_every_java_setter_and_every_sql_clock_write_is_listed(items):
 
 
 def test_a_controller_taking_the_entity_leaves_its_time_fields_unasked(tmp_path: Path):
-    """A request body of the entity type can carry any field into a whole-record write: the setters are not all."""
+    """A request body of the entity type (here a list of it) can carry any field into a whole-record write: the
+    setters are not all."""
     repo, db_path = edited_shop(tmp_path, [
         (CONTROLLER, "    @Autowired\n    private OrdOrderService orderService;\n",
          "    @Autowired\n    private OrdOrderService orderService;\n\n"
-         "    @PostMapping(\"/raw\")\n    public CommonResult raw(@RequestBody OrdOrder order) {\n"
-         "        return CommonResult.success(order);\n    }\n")])
+         "    @PostMapping(\"/raw\")\n    public CommonResult raw(@RequestBody List<OrdOrder> orders) {\n"
+         "        return CommonResult.success(orders);\n    }\n")])
     assert "OrdOrder.paymentTime" not in _items(Database(db_path), repo)
 
 

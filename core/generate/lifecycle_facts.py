@@ -186,12 +186,15 @@ class Lifecycles:
         return next((s.get("signature") or "" for s in self.data["symbols"] if s["symbol_id"] == method_id), "")
 
     def _no_outside_values(self, entity: str, field: str) -> bool:
-        """No controller takes the entity as a parameter; no copyProperties fills it from a type with the field."""
-        layers = self.p.layers
+        """No request handler takes the entity (or a list of it) as a parameter; no copyProperties fills it from a type
+        with the field."""
+        handlers = {ep["handler_id"] for ep in self.data.get("endpoints") or []}
         for s in self.data["symbols"]:
-            if s["kind"] == "method" and layers.get(s.get("parent_id") or "") == "controller":
+            if s["kind"] == "method" and s["symbol_id"] in handlers:   # a private helper of a controller takes no request
                 params = (s.get("signature") or "").partition("(")[2]
-                if any(self._is_entity(t, entity) for t in re.findall(r"([\w.<>]+)\s+\w+\s*[,)]", params)):
+                types = [t for decl in re.findall(r"([\w.<>, ]+?)\s+\w+\s*[,)]", params)
+                         for t in re.findall(r"[\w.]+", decl)]   # `List<OmsOrder>` carries the entity too
+                if any(self._is_entity(t, entity) for t in types):
                     return False
         for f in self.data["files"]:
             if not f["path"].endswith(".java"):

@@ -201,3 +201,24 @@ def test_a_method_that_uses_only_the_first_row_is_said_to():
     assert not _first_only(["List<Item> list = mapper.selectByExample(example);", "return list;"], 1, 2)
     assert not _first_only(["List<Item> list = mapper.selectByExample(example);", "Item a = list.get(0);",
                             "for (Item i : list) { touch(i); }"], 1, 3)
+
+
+def test_a_method_that_branches_on_the_row_count_or_shares_its_name_is_not_asked(tmp_path):
+    """litemall's `findByCode` throws when more than one row matches, so "returns the first of the rows" is wrong;
+    its `findById(id)` and `findById(userId, id)` share a name, so `findById` does not say which (blind read 22P:
+    litemall S35, S18)."""
+    from core.generate.query_facts import _size_gated
+    from storage import Database
+    from tests.conftest import edited_shop
+
+    lines = ["    List<Coupon> list = mapper.selectByExample(example);", "    if (list.size() > 1) {",
+             "        throw new RuntimeException(\"\");", "    }", "    return list.get(0);"]
+    assert _size_gated(lines, 1, len(lines))
+    assert not _size_gated([lines[0], "    if (list.size() == 0) {", "        return null;", "    }", lines[4]], 1, 5)
+    impl = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderServiceImpl.java"
+    repo, db_path = edited_shop(tmp_path, [(impl, "    public int close(List<Long> ids, String note) {",
+                                            "    public int close(Long id) {\n        return 0;\n    }\n\n"
+                                            "    public int close(List<Long> ids, String note) {")])
+    ctx = Context(db=Database(db_path), repo=repo, domains=["order", "stock"], backend="template", lang="en")
+    planner = Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+    assert "OrdOrderServiceImpl.close" not in {i.facts["scope"] for i in query_items(planner)}

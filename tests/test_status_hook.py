@@ -220,3 +220,31 @@ def test_a_row_count_check_that_only_logs_is_where_the_hook_goes_not_a_stop():
     assert _row_checks(logs, "OrderJob.java", 54) == {"row_check": None, "logged_check": 54}
     throws = impact('throw new RuntimeException("更新数据已失效");', True)
     assert _row_checks(throws, "A.java", 54) == {"row_check": 54, "logged_check": None}
+
+
+def test_a_batch_write_that_filters_on_more_than_its_ids_reads_the_ids_it_will_move():
+    """mall's admin `close` updates `andIdIn(ids)` and `andDeleteStatusEqualTo(0)`: "every record it names is moved"
+    would fire the hook for a deleted order it never touched (blind read 22P: mall S38). Such a write's other
+    conditions are found, for the Java criteria and for a batch statement's WHERE."""
+    from core.generate.status_hook import _sql_filters
+
+    sql = """<update id="close">
+        update oms_order set status = 4
+        where delete_status = 0 and id in
+        <foreach collection="ids" item="id" open="(" separator="," close=")">#{id}</foreach>
+    </update>"""
+    assert _sql_filters(sql) == ["delete_status = 0"]
+    assert _sql_filters(sql.replace("delete_status = 0 and ", "")) == []
+
+
+def test_a_batch_setter_whose_criteria_filter_more_than_the_ids_says_so(tmp_path):
+    from storage import Database
+    from tests.conftest import edited_shop
+
+    impl = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderServiceImpl.java"
+    repo, db_path = edited_shop(tmp_path, [(impl, "andDeleteStatusEqualTo(0).andIdIn(ids).andStatusEqualTo(0);",
+                                            "andDeleteStatusEqualTo(0).andIdIn(ids);")])
+    s = _one(hooks(Database(db_path)), 'enters status 4 "')
+    change = next(c.change for c in s.design.changes if c.component.endswith(".close"))
+    assert "those its criteria still match (`andDeleteStatusEqualTo(0)`) with a locking read" in change
+    assert "every record it names is moved" not in change

@@ -16,7 +16,7 @@ import re
 
 from core.generate.flow_facts import member_label
 from core.generate.param_effects import method_node
-from core.generate.plan import MAX_FLOW_EVIDENCE, TEST_SOURCES
+from core.generate.plan import TEST_SOURCES
 from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
 from core.generate.spans import MAX_LINES
 from core.generate.work import WorkItem
@@ -48,14 +48,9 @@ def new_record_items(planner) -> list[WorkItem]:
         body = node.child_by_field_name("body") if node is not None else None
         if body is None:
             continue
-        for found in _records(planner, mid, m, body, entities):
-            facts, spans = found
-            evidence = planner.evidence(spans)
-            if planner.weight(evidence) > MAX_FLOW_EVIDENCE:
-                continue
+        for facts, spans in _records(planner, mid, m, body, entities):
             ref = "new-record:" + sha256_text(f"{mid}|{facts['entity']}")[:16]
-            items += [planner._item(ref, "flow", "new_record", qkind, lang, domain, question, facts, evidence)
-                      for lang in planner.languages for qkind, question in new_record_questions(facts, lang, ref)]
+            items += planner.asked(ref, "flow", "new_record", domain, facts, spans, new_record_questions)
     return items
 
 

@@ -221,6 +221,15 @@ class Planner:
         return sum(not self.outline.declares(Span(path=e.path, start_line=e.start_line, end_line=e.end_line))
                    for e in evidence)
 
+    def asked(self, ref: str, source_kind: str, rule_kind: str, domain: str, facts: dict, spans: list[Span],
+              questions) -> list[WorkItem]:
+        """The items of one fact in every language, or none when its evidence is more than a reader checks."""
+        evidence = self.evidence(spans)
+        if self.weight(evidence) > MAX_FLOW_EVIDENCE:
+            return []
+        return [self._item(ref, source_kind, rule_kind, qkind, lang, domain, question, facts, evidence)
+                for lang in self.languages for qkind, question in questions(facts, lang, ref)]
+
     def _item(self, ref: str, source_kind: str, rule_kind: str | None, qkind: str, lang: str, domain: str,
               question: str, facts: dict, evidence: list[Evidence], task: str = "qa") -> WorkItem:
         decls = [{"id": e.id, "path": e.path, "lines": list(ext)} for e in evidence if (ext := self.outline.declared(
@@ -613,12 +622,21 @@ class Planner:
         if not write.get("end_line") or sym is None or rule["facts"].get("via") == "sql":
             return []
         lines = self.files.get(path).lines
-        out = [{"line": n, "code": " ".join(lines[n - 1].split())[:120],
-                "controls": [{"kind": c.kind, "code": c.code, "line": c.line} for c in self.outline.controls(path, n)
-                             if c.line > write["end_line"]]}
-               for n in range(write["end_line"] + 1, sym["end_line"] + 1)
-               if _FAILS.search(lines[n - 1]) and not re.search(r"\breturn\b", lines[n - 1])]   # `return X.fail(..)`
-        # builds an answer (litemall's WxPayNotifyResponse.fail): it throws nothing
+        at_write = {(c.line, c.kind) for c in self.outline.controls(path, write["line"])}
+        own = re.search(r"(\w+)\s*=[^=]", lines[write["line"] - 1])   # `int count = mapper.update(..)`
+        out = []
+        for n in range(write["end_line"] + 1, sym["end_line"] + 1):
+            if not _FAILS.search(lines[n - 1]) or re.search(r"\breturn\b", lines[n - 1]):
+                continue   # `return X.fail(..)` builds an answer (litemall's WxPayNotifyResponse.fail): no throw
+            controls = self.outline.controls(path, n)
+            if any((c.line, {"if": "else", "else": "if"}.get(c.kind)) in at_write for c in controls):
+                continue   # the other branch of an `if` the write sits in: it never runs after the write (22P S30)
+            if any(c.kind == "if" and (c.line == write["line"] or own and re.search(
+                    rf"\b{own.group(1)}\s*(==\s*0|<\s*1|<=\s*0)", c.code)) for c in controls):
+                continue   # the write's own "changed no row" check: there is no change to undo
+            out.append({"line": n, "code": " ".join(lines[n - 1].split())[:120],
+                        "controls": [{"kind": c.kind, "code": c.code, "line": c.line} for c in controls
+                                     if c.line > write["end_line"]]})
         if out:
             out[0]["tx"] = _Transactions(self).holder(sym["symbol_id"])
         return out

@@ -17,6 +17,7 @@ in from elsewhere, a top-level OR in SQL), nor when the query is trivial (no con
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from core.generate import query_wrappers as mp
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
@@ -70,9 +71,12 @@ class Queries:
 
     def items(self) -> list[WorkItem]:
         out = []
+        named = Counter((s.get("parent_id"), s["name"]) for s in self.p.data["symbols"] if s["kind"] == "method")
         for facts, spans in self.facts():
             if not facts["conditions"] or _trivial(facts):
                 continue
+            if named[(facts["class_id"], facts["scope"].rsplit(".", 1)[-1])] > 1:
+                continue    # `findById(id)` and `findById(userId, id)`: the name does not say which (22P litemall S18)
             domain = self._domain(facts)
             if domain is None:
                 continue
@@ -270,6 +274,8 @@ class Queries:
             return None
         verb = {"select": "select", "count": "count", "update": "update", "delete": "delete",
                 "logicalDelete": "soft-delete"}[re.match(r"[a-z]+(?:Delete)?", call.group(2)).group(0)]
+        if _size_gated(lines, call_line, sym["end_line"]):
+            return None
         first_row = _first_only(lines, call_line, sym["end_line"])   # (`first` is the method's first line)
         if call.group(2).startswith("selectOne") or first_row:
             verb = "select one"
@@ -386,6 +392,8 @@ class Queries:
             return None
         scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
         verb = mp.VERBS[use.group(2)]
+        if _size_gated(lines, call_line, sym["end_line"]):
+            return None
         first_row = _first_only(lines, call_line, sym["end_line"]) if verb == "select" else None
         if first_row:
             verb = "select one"
@@ -634,6 +642,16 @@ def _returns_result(lines: list[str], call_line: int, end_line: int) -> bool:
     var = re.match(r"\s*(?:[\w<>\[\],.? ]+\s+)?(\w+)\s*=[^=]", head)
     return bool(var) and any(re.search(rf"\breturn\b.*\b{var.group(1)}\b", lines[k - 1])
                              for k in range(call_line + 1, min(end_line, len(lines)) + 1))
+
+
+def _size_gated(lines: list[str], call_line: int, end_line: int) -> bool:
+    """The method branches on how many rows came back beyond empty / not empty (`if (list.size() > 1) throw ..`):
+    "returns the rows" or "the first of them" would leave that branch out (blind read 22P: litemall S35)."""
+    var = re.match(r"\s*(?:[\w<>\[\],.? ]+\s+)?(\w+)\s*=[^=]", lines[call_line - 1])
+    return bool(var) and any(
+        re.search(rf"\b{var.group(1)}\.size\(\)\s*(>|>=|==|!=|<|<=)\s*(\d+)", line)
+        and not re.search(rf"\b{var.group(1)}\.size\(\)\s*(>\s*0|==\s*0|!=\s*0|<\s*1|>=\s*1)\b", line)
+        for line in lines[call_line:end_line])
 
 
 def _first_only(lines: list[str], call_line: int, end_line: int) -> int | None:

@@ -121,6 +121,7 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
     lines = impact.r.files.get(s["path"]).lines[m["start_line"] - 1:m["end_line"]]
     body = "\n".join(lines)
     built = re.search(rf"\b{re.escape(recv)}\s*=\s*new\s+\w+\s*\(", body)
+    filters: list[str] = []              # what else the batch write's criteria test (`andDeleteStatusEqualTo(0)`)
     if not built or f"{recv}.setId(" in body:
         target = ("one", f"{recv}.getId()")
     else:                                # a new record carrying only the update: the ids are in the criteria
@@ -128,10 +129,14 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
         if not ids:
             return None
         target = ("each" if ids.group(1) == "In" else "one", ids.group(2))
+        chain = body[body.rfind(";", 0, ids.start()) + 1:body.find(";", ids.end())]   # the criteria statement
+        filters = [f"{name}({arg})" for name, arg in re.findall(r"\.(and\w+)\(([^()]*)\)", chain)
+                   if not name.startswith("andId")]
     place = _base(impact, s["path"], m, [s["line"], *s["limit_lines"], *(c["line"] for c in s["within"])],
                   w["line"], w.get("end_line") or w["line"])
     lines_all = impact.r.files.get(s["path"]).lines
     place.update({"write": w["call"], "setter": s["line"], "sql": None, "stmt": None, "target": target, "param": False,
+                  "filters": filters if target[0] == "each" and built and f"{recv}.setId(" not in body else [],
                   "within": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]} for c in s["within"]
                              if not _encloses(lines_all, c["line"], w["line"])],
                   "branches": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]}
@@ -144,6 +149,16 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
                   "by_key": bool(_BY_KEY.search(w["call"])),
                   "created": bool(_CREATED.search("\n".join(lines_all[m["start_line"] - 1:w["line"] - 1])))})
     return place
+
+
+def _sql_filters(sql: str) -> list[str]:
+    """The WHERE conditions of a batch UPDATE besides its id list (`AND status = 1`, `delete_status = 0`)."""
+    where = re.split(r"\bwhere\b", re.sub(r"<foreach\b.*?</foreach>", " ", sql, flags=re.S | re.I), maxsplit=1, flags=re.I)
+    if len(where) < 2:
+        return []
+    conds = [c.strip() for c in re.split(r"\band\b", re.sub(r"<[^>]+>", " ", where[1]), flags=re.I)]
+    return [" ".join(c.split()) for c in conds if re.search(r"\w+\s*(=|<>|!=|>=|<=|<|>|\bin\b|\bis\b)", c, re.I)
+            and not re.match(r"`?id`?\s+in\b", c, re.I)]
 
 
 def _row_checks(impact, path: str, line: int) -> dict:
@@ -205,6 +220,7 @@ def _call_place(impact, ent: dict, path: str, line: int, stmt_label: str, stmt: 
                   "stmt": {"path": stmt["path"], "start_line": st["start_line"] if st else stmt["start_line"],
                            "end_line": min(st["end_line"], st["start_line"] + 39) if st else stmt["end_line"]},
                   "target": ("rows" if "<foreach" in whole else "one", ids[0]), "from_codes": froms, "new": False,
+                  "filters": _sql_filters(whole) if "<foreach" in whole else [],
                   "param": not froms and "#{" in sql, "within": [], "untested": False,
                   "returned": text.startswith("return "),
                   **_row_checks(impact, path, line)})
@@ -418,16 +434,20 @@ def _target(p: dict, lang: str, ent: str) -> str:
     if kind in ("rows", "each"):
         what = _t(lang, f"each {ent} that `{var}` names" if kind == "rows" else f"each id in `{var}`",
                   f"`{var}` 中的每个 {ent}" if kind == "rows" else f"`{var}` 中的每个 id")
-        if not p["from_codes"]:
-            return _t(lang, f"once for {what}: the write tests no current state, so every record it names is moved",
-                      f"对{what}各调用一次：该写入不检查当前状态，列出的每条记录都会被改动")
+        if not p["from_codes"] and not p.get("filters"):
+            return _t(lang, f"once for {what}: the write tests nothing but the ids, so every record it names is moved",
+                      f"对{what}各调用一次：该写入只按 id 匹配，列出的每条记录都会被改动")
+        still = " or ".join(p["from_codes"]) if p["from_codes"] else None
+        tested = ", ".join(f"`{x}`" for x in p.get("filters") or [])
         return _t(lang, f"once for {what} that the write moves: it returns only a count, so right before it read "
-                        f"those still in {' or '.join(p['from_codes'])} with a locking read "
+                        + (f"those still in {still}" if still else f"those its criteria still match ({tested})")
+                        + " with a locking read "
                         "(`SELECT … FOR UPDATE`, the write's own WHERE) inside the same transaction, and call the hook "
                         "for those ids",
                   f"对{what}中真正被改动的记录各调用一次：该写入只返回行数，因此在它之前于同一事务中用加锁读取"
-                  f"（`SELECT … FOR UPDATE`，与写入相同的 WHERE）找出仍处于 {' 或 '.join(p['from_codes'])} "
-                  "的记录，再对这些 id 调用钩子")
+                  f"（`SELECT … FOR UPDATE`，与写入相同的 WHERE）找出"
+                  + (f"仍处于 {' 或 '.join(p['from_codes'])} " if p["from_codes"] else f"仍满足条件（{tested}）")
+                  + "的记录，再对这些 id 调用钩子")
     return _t(lang, f"with `{var}`", f"参数为 `{var}`")
 
 
@@ -626,7 +646,7 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                                   "changed",
                             f"`{p['op']}` 的写入只匹配处于 {' 或 '.join(p['from_codes'])} 的记录，但没有检查影响行数："
                             "若记录已被另一请求改动，写入不改变任何行，钩子仍会执行；应仅在确有记录被改动时调用"))
-        if p["target"][0] in ("each", "rows"):
+        if p["target"][0] in ("each", "rows") and (p["from_codes"] or p.get("filters")):   # the locking read is in it
             risks.append(_t(lang, f"`{p['op']}` moves several records in one write that returns only a count: a re-read "
                                   "after it cannot tell a record it moved from one that was already in the state, "
                                   "which is why the ids are read, locked, before it",

@@ -21,7 +21,6 @@ from core.domain.schema import load_schema, snake
 from core.generate.audit import MODIFY_COLUMN
 from core.generate.flow_facts import member_label, statement_label
 from core.generate.lifecycle_facts import _ASSIGN, _SET_PART, MIN_WHOLE_RECORD, Lifecycles
-from core.generate.plan import MAX_FLOW_EVIDENCE
 from core.generate.qa_templates import Cite, control_text, file_name, pick, unique_claims
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
@@ -65,12 +64,8 @@ def time_items(planner, rules: list[dict]) -> list[WorkItem]:
             spans += [Span(path=s["path"], start_line=s["local"]["line"], end_line=s["local"]["line"])
                       for s in java if s.get("local")]
             spans += [Span(path=c["path"], start_line=c["line"], end_line=c["line"]) for s in sql for c in s["callers"]]
-            evidence = planner.evidence(spans)
-            if planner.weight(evidence) > MAX_FLOW_EVIDENCE:
-                continue
             ref = "time:" + sha256_text(f"{entity}.{fld['name']}")[:16]
-            items += [planner._item(ref, "rule", "lifecycle_time", qkind, lang, domain, question, facts, evidence)
-                      for lang in planner.languages for qkind, question in time_questions(facts, lang, ref)]
+            items += planner.asked(ref, "rule", "lifecycle_time", domain, facts, spans, time_questions)
     return items
 
 

@@ -248,3 +248,15 @@ def test_a_list_body_says_its_element_fields_are_not_followed(items):
     answer = TemplateBackend.draft(items["OrdOrderController.delivery"]).answer
     assert "a JSON array of `OrdOrderDeliveryParam` objects, each with the fields of the class (which of them the " \
            "code reads, keeps or stores is not followed through the list here)" in answer
+
+
+def test_an_effect_says_the_early_exits_before_it(items):
+    """`OrdOrderServiceImpl.close` throws on an empty `ids` before its update: "updates the rows that match `ids`"
+    alone would hide the check a caller hits first (blind read 22P: mall S37, `updateStatus` returns 0 unless the
+    status is 0 or 1)."""
+    close = items["OrdOrderController.close"]
+    answer = TemplateBackend.draft(close).answer
+    assert "unless an earlier check ends the method first: `ids == null || ids.isEmpty()` (OrdOrderServiceImpl.java:" \
+        in answer
+    shown = "\n".join(e.text for e in close.evidence)
+    assert 'throw new IllegalArgumentException("ids must not be empty")' in shown

@@ -31,7 +31,7 @@ from tree_sitter import Node
 
 from core.generate.flow_facts import member_label
 from core.generate.lifecycle_facts import class_mapping_line
-from core.generate.param_effects import callee_of, conditions_by_method, fields_read, input_effects, params_of
+from core.generate.param_effects import callee_of, conditions_by_method, exits_before, fields_read, input_effects, params_of
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
 from core.generate.query_facts import Queries
 from core.generate.work import WorkItem
@@ -283,6 +283,10 @@ class Contracts:
             for e in x["effects"]:
                 for c in e["others"]:
                     c["verbatim"] = self._verbatim(c)
+                # the early exits of each method on the way, before the call that passes the input on or runs it
+                e["exits"] = [x_ for h in e["hops"][1:] + ([e["call"]] if e.get("call") else [])
+                              for x_ in exits_before(self.p, h["path"], h["line"])]
+                spans += [Span(path=x_["path"], start_line=x_["line"], end_line=x_["end"]) for x_ in e["exits"]]
                 spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in e["hops"]]
                 spans += [Span(path=c["path"], start_line=n, end_line=n) for c in e.get("under") or []
                           for n in {c["line"], c["branch_line"]}]
@@ -1085,7 +1089,7 @@ def _by_query(params: list[dict]) -> list[dict]:
             conds = [e["cond"], *e["others"]]
             key = (e["scope"], tuple(sorted((c["path"], c["line"], c["code"]) for c in conds)))
             q = out.setdefault(key, {"scope": e["scope"], "verb": e["verb"], "inputs": [], "conds": conds,
-                                     "under": e.get("under") or []})
+                                     "under": e.get("under") or [], "exits": e.get("exits") or []})
             last = e.get("as") or (e["hops"][-1]["param"] if e["hops"] and not e["field"] else x["name"])
             q["inputs"].append((_input_name(x, e), e["cond"], last if last != x["name"] else None))
     for q in out.values():
@@ -1108,7 +1112,16 @@ def _query_en(q: dict) -> str:
                      f"({file_name(c['path'])}:{c['line']}){_when(c)}" for name, c, renamed in q["inputs"])
     rest = ("; and also " + ", ".join(_rest_code(c) + (f" (only when {' and '.join(f'`{w}`' for w in c['when'])})"
                                                        if c["when"] else "") for c in q["rest"])) if q["rest"] else ""
-    return f"`{q['scope']}` {_PICKS_EN[q['verb']]} the rows that match {said}{rest}{_under(q['under'])}"
+    return f"`{q['scope']}` {_PICKS_EN[q['verb']]} the rows that match {said}{rest}{_under(q['under'])}" + _exits(q)
+
+
+def _exits(q: dict, en: bool = True) -> str:
+    """The early exits before the query (param_effects.exits_before): it runs only when none of them fires."""
+    if not q.get("exits"):
+        return ""
+    said = [f"`{x['code']}` ({file_name(x['path'])}:{x['line']})" for x in q["exits"]]
+    return (f", unless an earlier check ends the method first: {'; '.join(said)}" if en
+            else f"，除非更早的检查先结束方法：{'；'.join(said)}")
 
 
 def _under(under: list[dict], en: bool = True) -> str:
@@ -1136,7 +1149,7 @@ def _query_zh(q: dict) -> str:
     said = "；".join(f"`{name}`" + (f"（即 `{renamed}`）" if renamed else "") + f" 用于 {_code(c)}"
                     f"（{file_name(c['path'])}:{c['line']}）{_when(c, False)}" for name, c, renamed in q["inputs"])
     rest = ("；另外还须满足 " + "、".join(_rest_code(c, False) for c in q["rest"])) if q["rest"] else ""
-    return f"`{q['scope']}` {_PICKS_ZH[q['verb']]}满足以下条件的记录：{said}{rest}{_under(q['under'], False)}"
+    return f"`{q['scope']}` {_PICKS_ZH[q['verb']]}满足以下条件的记录：{said}{rest}{_under(q['under'], False)}" + _exits(q, False)
 
 
 def _effect_trace(x: dict, e: dict, en: bool, at) -> list[tuple[str, list[str]]]:
@@ -1162,6 +1175,10 @@ def _effect_trace(x: dict, e: dict, en: bool, at) -> list[tuple[str, list[str]]]
     for c in [e["cond"], *e["others"]]:
         out.append(((f"`{e['scope']}` has {_rest_code(c)}" if en else f"`{e['scope']}` 有条件 {_rest_code(c, False)}"),
                     list(dict.fromkeys([at(c["line"], c["path"]), *(at(n, c["path"]) for n in c["when_lines"])]))))
+    for x_ in e.get("exits") or []:
+        out.append(((f"an earlier check ends the method when `{x_['code']}` ({file_name(x_['path'])}:{x_['line']})"
+                     if en else f"更早的检查在 `{x_['code']}` 时结束方法（{file_name(x_['path'])}:{x_['line']}）"),
+                    list(dict.fromkeys([at(x_["line"], x_["path"]), at(x_["end"], x_["path"])]))))
     return out
 
 

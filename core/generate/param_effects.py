@@ -154,6 +154,33 @@ def _mentions(c: dict, var: str, source: str) -> list[str | None]:
                               re.findall(rf"(?<![\w.]){re.escape(var)}\.get([A-Z]\w*)\(\)", c["code"])))
 
 
+def exits_before(p, path: str, line: int) -> list[dict]:
+    """The early exits of the method holding `line` that come before the statement on it, in the method's own body
+    (`if (!status.equals(0) && !status.equals(1)) { return 0; }`): the query there runs only when none fires, which an
+    answer saying "updates the rows that match `ids`" must not hide (blind read 22P: mall S37). [{code, line}]"""
+    stmt = p.outline.statement_at(path, line)
+    node = stmt
+    while node is not None and node.type not in ("method_declaration", "constructor_declaration"):
+        node = node.parent
+    body = node.child_by_field_name("body") if node is not None else None
+    if body is None:
+        return []
+    out = []
+    for st in body.named_children:
+        if lines(st)[0] >= lines(stmt)[0]:
+            break
+        if st.type != "if_statement" or st.child_by_field_name("alternative") is not None:
+            continue
+        then = st.child_by_field_name("consequence")
+        last = then.named_children[-1] if then is not None and then.type == "block" and then.named_children else then
+        if last is not None and (last.type in ("return_statement", "throw_statement")
+                                 or re.match(r"[A-Z]\w*\.fail\w*\(", text(last))):
+            cond = text(st.child_by_field_name("condition")).strip()
+            out.append({"code": cond[1:-1].strip() if cond.startswith("(") else cond, "line": lines(st)[0],
+                        "end": lines(last)[1], "path": path})
+    return out
+
+
 def params_of(node, bound: bool = True) -> list[str]:
     """A method's parameter names: as its statements see them (`bound`: a mapper parameter by its `@Param` value),
     or as its Java body does."""

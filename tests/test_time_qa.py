@@ -41,7 +41,11 @@ def test_every_java_setter_and_every_sql_clock_write_is_listed(items):
         ("OrdOrderDao.delivery", True, ["OrdOrderServiceImpl.delivery"])]
     answer = TemplateBackend.draft(items["OrdOrder.deliveryTime"]).answer
     assert "sets `delivery_time` to the database's current time (`now()`" in answer
-    assert not any(k.endswith(("createTime", "modifyTime")) for k in items)   # stamps every write sets: not asked
+    assert "OrdOrder.createTime" not in items   # a stamp one create sets is that create's own detail
+    stamped = items["OrdOrder.modifyTime"].facts["setters"]   # several places stamp it: each one listed
+    assert [(s["who"], s["sql"]) for s in stamped] == [
+        ("OrdOrderServiceImpl.close", False), ("OrdOrderServiceImpl.updateReceiverInfo", False),
+        ("OrdPortalOrderServiceImpl.cancelOrder", False), ("PortalOrderDao.closeOrders", True)]
 
 
 def test_a_controller_taking_the_entity_leaves_its_time_fields_unasked(tmp_path: Path):

@@ -9,7 +9,8 @@ core.generate.lifecycle_facts):
 - every SQL statement that names the column either stores the record's own value (a whole-record write: the
   setters decide) or sets it to the database's clock (`now()`), said with the DAO method and its callers;
 - the DDL gives the column no DEFAULT (an insert would record a time no code shows).
-Creation and modification stamps are left out: every insert or update sets them, which teaches nothing.
+A creation or modification stamp is asked only where several places set it: one create setting its own
+`createTime` teaches nothing.
 """
 
 from __future__ import annotations
@@ -48,14 +49,15 @@ def time_items(planner, rules: list[dict]) -> list[WorkItem]:
                     and "static" not in (s.get("modifiers") or "")):
             column = snake(fld["name"])
             known = schema.get(table) or schema.get(table.lower())
-            if known is None or known.source == "model" or column not in known.columns or MODIFY_COLUMN.match(column) \
-                    or CREATED.match(column) or _defaulted(planner, schema, table, column):
+            stamp = bool(MODIFY_COLUMN.match(column) or CREATED.match(column))
+            if known is None or known.source == "model" or column not in known.columns \
+                    or _defaulted(planner, schema, table, column):
                 continue          # a column no DDL or result map shows is not named
             java = _java_setters(lc, entity, fld["name"], cls.get("path") or "")
             sql = _sql_setters(lc, table, column) if java is not None else None
             if java is None or sql is None or not java + sql or len(java + sql) > MAX_SETTERS \
-                    or not lc._no_outside_values(entity, fld["name"]):
-                continue
+                    or (stamp and len(java + sql) < 2) or not lc._no_outside_values(entity, fld["name"]):
+                continue          # a stamp one create or update sets is that operation's own detail
             facts = {"entity": entity, "field": fld["name"], "table": table, "column": column,
                      "setters": java + sql, "_path": (java + sql)[0]["path"]}
             spans = [Span(path=s["path"], start_line=c["line"], end_line=c["line"]) for s in java + sql

@@ -252,8 +252,12 @@ def test_inherited_repository_and_base_mapper_writes_are_listed(planner):
     # and OrdPaymentReconcileService.failWaiting updates it through the inherited update(entity, wrapper)
     assert sorted((w["label"], w["kind"]) for w in tables["ord_payment"]) == [("OrdPaymentMapper.update", "update"),
                                                                              ("OrdPaymentMapper.updateById", "update")]
-    assert "INSERT or UPDATE `ord_refund`" in TemplateBackend.draft(
-        next(i for i in p.table_items() if i.facts["table"] == "ord_refund")).answer
+    refund = next(i for i in p.table_items() if i.facts["table"] == "ord_refund")
+    answer = TemplateBackend.draft(refund).answer
+    assert "INSERT or UPDATE `ord_refund`" in answer
+    # a caller in a class whose @Component is commented out is said never to run, its class head cited (22S: mall S4)
+    assert "`RefundExpireTask.rejectExpired` (RefundExpireTask.java:20; never runs: @Component is commented out)" in answer
+    assert any("//@Component" in e.text for e in refund.evidence)
 
 
 EXPIRING = """class C {

@@ -285,7 +285,9 @@ def _up_text(site: dict, lang: str) -> str:
         return ""
     names = ", ".join(f"`{u['label']}`" + (f" for `{u['route']}`" if u.get("route") and lang == "en" else
                                            f"（`{u['route']}`）" if u.get("route") else "")
-                      + f" ({file_name(u['path'])}:{u['line']})" for u in up)      # an overloaded name: its route too
+                      + f" ({file_name(u['path'])}:{u['line']}"
+                      + ((f"; never runs: {u['inactive']}" if lang == "en" else f"；不会执行：{u['inactive']}")
+                         if u.get("inactive") else "") + ")" for u in up)      # an overloaded name: its route too
     return f" (itself called by {names})" if lang == "en" else f"（其调用方：{names}）"
 
 
@@ -303,6 +305,9 @@ def _table_answer(f: dict, lang: str, cite: Cite) -> tuple[str, list[tuple[str, 
             trace += [((f"`{u['label']}` calls `{called}` ({file_name(u['path'])}:{u['line']})" if lang == "en"
                         else f"`{u['label']}` 调用 `{called}`（{file_name(u['path'])}:{u['line']}）"),
                        [cite.at(u["line"], u["path"])]) for u in site.get("up") or []]
+            trace += [((f"`{u['label'].rsplit('.', 1)[0]}` never runs: {u['inactive']}" if lang == "en"
+                        else f"`{u['label'].rsplit('.', 1)[0]}` 不会执行：{u['inactive']}"),
+                       [cite.at(u["head"][0], u["path"])]) for u in site.get("up") or [] if u.get("head")]
             ids = list(dict.fromkeys([*(cite.at(c["line"], hop["path"]) for c in hop["controls"]),
                                       cite.at(hop["line"], hop["path"])]))
             trace.append(((f"`{hop['label']}` calls `{w['label']}` ({where})" if lang == "en"

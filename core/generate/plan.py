@@ -564,6 +564,8 @@ class Planner:
                       for w in writes for site in w["sites"] for u in site["up"] or []]
             spans += [Span(path=u["path"], start_line=u["mapping_line"], end_line=u["mapping_line"])
                       for w in writes for site in w["sites"] for u in site["up"] or [] if u.get("mapping_line")]
+            spans += [Span(path=u["path"], start_line=u["head"][0], end_line=u["head"][1])
+                      for w in writes for site in w["sites"] for u in site["up"] or [] if u.get("head")]
             spans += [self._sql_span(w) for w in writes]
             evidence = self.evidence(spans)
             if self.weight(evidence) > MAX_TABLE_EVIDENCE:
@@ -585,7 +587,21 @@ class Planner:
         if len(ups) > MAX_UP_CALLERS:
             return None
         return [{"caller": c, "label": _label(c), "path": self.graph.methods[c].path, "line": line,
-                 **self._overload_route(c, line)} for c, line in ups if c in self.graph.methods]
+                 **self._overload_route(c, line), **self._inactive_head(c)} for c, line in ups if c in self.graph.methods]
+
+    def _inactive_head(self, method_id: str) -> dict:
+        """{inactive: why, head: [first, last]} for a method of a class that never runs (`//@Component` above
+        `class OrderTimeOutCancelTask`), the lines that show it; {} for an active one (blind read 22S: mall S4 listed
+        the disabled job as a caller)."""
+        cls = next((c for c in self.data["classes"] if c["symbol_id"] == method_id.split("#")[0]), None)
+        if not cls or not cls.get("inactive") or not cls.get("path") or not cls.get("start_line"):
+            return {}
+        lines = self.files.get(cls["path"]).lines
+        decl = next((n for n in range(cls["start_line"], min(cls["start_line"] + 8, len(lines)) + 1)
+                     if re.search(r"\b(class|interface)\s+\w", lines[n - 1])), cls["start_line"])
+        first = next((n for n in range(decl - 1, max(decl - 6, 0), -1) if "@" in lines[n - 1]
+                      and lines[n - 1].lstrip().startswith("//")), decl)
+        return {"inactive": cls["inactive"], "head": [first, decl]}
 
     def _overload_route(self, method_id: str, line: int) -> dict:
         """An endpoint whose Java name another method of its class shares (mall OmsOrderController.updateReceiverInfo

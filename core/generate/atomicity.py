@@ -76,6 +76,11 @@ def atomicity_items(planner) -> list[WorkItem]:
     return items
 
 
+def transaction_of(planner, method_id: str) -> dict | None:
+    """The @Transactional that covers a method (its own, its class's, its interface's), or None."""
+    return _Transactions(planner).holder(method_id)
+
+
 class _Transactions:
     """Where a method's @Transactional comes from, and what Spring does with an exception type."""
 

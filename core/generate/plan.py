@@ -631,7 +631,7 @@ class Planner:
         """The lines after a transition's write, in its method, that throw (`throw`, `Asserts.fail(..)`), with the
         branches they sit in, the first one carrying the method's @Transactional: the write is not the end of it
         (blind read 22M: paySuccess's stock check after the status update rolls it back)."""
-        from core.generate.atomicity import _Transactions
+        from core.generate.atomicity import transaction_of
         write, path = rule["facts"].get("write") or {}, rule["evidence"][0]["path"]
         sym = next((s for s in self.data["symbols"] if s["kind"] == "method" and s["path"] == path
                     and s["start_line"] <= (write.get("line") or 0) <= s["end_line"]), None)
@@ -654,7 +654,7 @@ class Planner:
                         "controls": [{"kind": c.kind, "code": c.code, "line": c.line} for c in controls
                                      if c.line > write["end_line"]]})
         if out:
-            out[0]["tx"] = _Transactions(self).holder(sym["symbol_id"])
+            out[0]["tx"] = transaction_of(self, sym["symbol_id"])
         return out
 
     @cached_property

@@ -136,7 +136,7 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
                   w["line"], w.get("end_line") or w["line"])
     lines_all = impact.r.files.get(s["path"]).lines
     place.update({"write": w["call"], "setter": s["line"], "sql": None, "stmt": None, "target": target, "param": False,
-                  "filters": filters if target[0] == "each" and built and f"{recv}.setId(" not in body else [],
+                  "filters": filters,
                   "within": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]} for c in s["within"]
                              if not _encloses(lines_all, c["line"], w["line"])],
                   "branches": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]}

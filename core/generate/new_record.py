@@ -84,7 +84,7 @@ def _record(planner, mid: str, m, body, ent: dict, decl, var: str) -> tuple[dict
     uses = [c for c in walk(body, {"method_invocation"}) if c.start_byte > decl.end_byte]
     inserts = [c for c in uses if _args(c) == [var]
                and _inserts(planner, mid, lines(c)[0], text(c.child_by_field_name("name")), ent)]
-    if len(inserts) != 1 or inserts[0].parent is None or not _same(_block(inserts[0]), decl.parent):
+    if len(inserts) != 1 or inserts[0].parent is None or _block(inserts[0]) != decl.parent:
         return None
     insert = inserts[0]
     setters: list[dict] = []
@@ -142,16 +142,11 @@ def _plain(call, top) -> bool:
     node = call.parent
     if node is None or node.type != "expression_statement":
         return False
-    while node is not None and not _same(node, top):
+    while node is not None and node != top:
         if node.type not in ("expression_statement", "block", "if_statement"):
             return False
         node = node.parent
     return node is not None
-
-
-def _same(a, b) -> bool:
-    """One syntax node (py-tree-sitter hands out a new wrapper object on each access)."""
-    return a is not None and b is not None and (a.start_byte, a.end_byte, a.type) == (b.start_byte, b.end_byte, b.type)
 
 
 def _block(node):

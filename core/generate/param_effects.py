@@ -14,6 +14,7 @@ import re
 
 from core.generate.flow_facts import member_label
 from core.index.java_ast import lines, text, walk
+from core.rules.java_rules import failure
 
 MAX_DEPTH = 4          # handler -> service -> DAO -> mapper, and one helper
 MAX_FILTERS = 4        # conditions one input (or one field of it) is said to fill; more and it is not described
@@ -173,8 +174,7 @@ def exits_before(p, path: str, line: int) -> list[dict]:
             continue
         then = st.child_by_field_name("consequence")
         last = then.named_children[-1] if then is not None and then.type == "block" and then.named_children else then
-        if last is not None and (last.type in ("return_statement", "throw_statement")
-                                 or re.match(r"[A-Z]\w*\.fail\w*\(", text(last))):
+        if last is not None and failure(last):   # a return, a throw, or a failure helper (`Asserts.fail(..)`)
             cond = text(st.child_by_field_name("condition")).strip()
             out.append({"code": cond[1:-1].strip() if cond.startswith("(") else cond, "line": lines(st)[0],
                         "end": lines(last)[1], "path": path})

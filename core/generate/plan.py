@@ -45,7 +45,9 @@ from core.generate.read_facts import read_items
 from core.generate.reflection import may_reflect, reflected_methods
 from core.generate.spans import MAX_LINES, JavaOutline, merge
 from core.generate.work import WorkItem
+from core.index.java_ast import lines as node_lines
 from core.models import Evidence, SampleSource, Span, sha256_text
+from core.rules.java_rules import failure
 from core.rules.render import lower_first
 
 MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the validator warns above 12
@@ -642,8 +644,9 @@ class Planner:
         own = re.search(r"(\w+)\s*=[^=]", lines[write["line"] - 1])   # `int count = mapper.update(..)`
         out = []
         for n in range(write["end_line"] + 1, sym["end_line"] + 1):
-            if not _FAILS.search(lines[n - 1]) or re.search(r"\breturn\b", lines[n - 1]):
-                continue   # `return X.fail(..)` builds an answer (litemall's WxPayNotifyResponse.fail): no throw
+            st = self.outline.statement_at(path, n)
+            if st is None or node_lines(st)[0] != n or (failure(st) or {}).get("action") not in ("throw", "assert"):
+                continue   # a returned `X.fail(..)` builds an answer (litemall's WxPayNotifyResponse.fail): no throw
             controls = self.outline.controls(path, n)
             if any((c.line, {"if": "else", "else": "if"}.get(c.kind)) in at_write for c in controls):
                 continue   # the other branch of an `if` the write sits in: it never runs after the write (22P S30)
@@ -696,7 +699,6 @@ class Planner:
 
 
 TEST_SOURCES = re.compile(r"(?:^|/)src/test/|^tests?/")   # Maven/Gradle test sources, a top-level test tree
-_FAILS = re.compile(r"\bthrow\s|\b[A-Z]\w*\.fail\w*\(")   # a throw, or a static helper that throws
 
 
 def unique_questions(items: list[WorkItem]) -> list[WorkItem]:

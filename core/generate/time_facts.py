@@ -35,7 +35,7 @@ _CLOCK = re.compile(r"\b(now|sysdate|current_timestamp|getdate|localtimestamp)\b
 
 def time_items(planner, rules: list[dict]) -> list[WorkItem]:
     lc = Lifecycles(planner, rules)
-    schema = planner_schema(planner)
+    schema = load_schema(Path(planner.files.root), planner.files, planner.data)
     items = []
     for e in planner.data.get("entities") or []:
         domain = next((d for d in planner.domains if d in (e.get("domains") or [])), None)
@@ -54,7 +54,7 @@ def time_items(planner, rules: list[dict]) -> list[WorkItem]:
                     or _defaulted(planner, schema, table, column):
                 continue          # a column no DDL or result map shows is not named
             java = _java_setters(lc, entity, fld["name"], cls.get("path") or "")
-            sql = _sql_setters(lc, table, column) if java is not None else None
+            sql = _sql_setters(lc, table, column, fld["name"]) if java is not None else None
             if java is None or sql is None or not java + sql or len(java + sql) > MAX_SETTERS \
                     or (stamp and len(java + sql) < 2) or not lc._no_outside_values(entity, fld["name"]):
                 continue          # a stamp one create or update sets is that operation's own detail
@@ -71,10 +71,6 @@ def time_items(planner, rules: list[dict]) -> list[WorkItem]:
     return items
 
 
-def planner_schema(planner) -> dict:
-    return load_schema(Path(planner.files.root), planner.files, planner.data)
-
-
 def _defaulted(planner, schema: dict, table: str, column: str) -> bool:
     """The DDL gives the column a DEFAULT (or an ON UPDATE): a row gets a time no setter shows."""
     col = (schema.get(table) or schema.get(table.lower()))
@@ -88,7 +84,7 @@ def _java_setters(lc: Lifecycles, entity: str, field: str, entity_path: str) -> 
     calls = lc.setter_calls(entity, field, entity_path)
     return None if calls is None else [
         {"who": member_label(x["call"]["caller_id"]), "value": " ".join(x["arg"].split()), "path": x["path"],
-         "line": x["line"], "sql": False, "callers": [], "controls": _controls(lc, x["path"], x["line"]),
+         "line": x["line"], "sql": False, "callers": [], "controls": lc._call_controls(x["call"]),
          "local": _local(lc, x)} for x in calls]
 
 
@@ -107,7 +103,7 @@ def _local(lc: Lifecycles, x: dict) -> dict | None:
     return {"line": found[0][0], "value": " ".join(found[0][1].split())}
 
 
-def _sql_setters(lc: Lifecycles, table: str, column: str) -> list[dict] | None:
+def _sql_setters(lc: Lifecycles, table: str, column: str, field: str) -> list[dict] | None:
     """Statements that set the column to the database clock, with their callers; whole-record writes (the setters
     decide) are left to the Java side; None for any other way of writing it."""
     found = []
@@ -115,7 +111,7 @@ def _sql_setters(lc: Lifecycles, table: str, column: str) -> list[dict] | None:
         if st["kind"] not in ("update", "insert") or table not in (st.get("tables") or []) or not st.get("sql") \
                 or not re.search(rf"\b{re.escape(column)}\b", st["sql"], re.I):
             continue
-        if st["sql"].count("#{") >= MIN_WHOLE_RECORD and re.search(rf"#\{{\s*(?:\w+\.)?{re.escape(snake_to_camel(column))}\b",
+        if st["sql"].count("#{") >= MIN_WHOLE_RECORD and re.search(rf"#\{{\s*(?:\w+\.)?{re.escape(field)}\b",
                                                                    st["sql"]):
             continue              # the record's own value, as its setters left it
         m = _SET_PART.search(st["sql"]) if st["kind"] == "update" else None
@@ -136,17 +132,8 @@ def _sql_setters(lc: Lifecycles, table: str, column: str) -> list[dict] | None:
                       "line": st["start_line"] + at, "end": st["start_line"] + clock,
                       "sql": True, "controls": [],
                       "callers": [{"who": member_label(c["caller_id"]), "path": c["path"], "line": c["line"],
-                                   "controls": _controls(lc, c["path"], c["line"])} for c in callers]})
+                                   "controls": lc._call_controls(c)} for c in callers]})
     return found
-
-
-def snake_to_camel(column: str) -> str:
-    head, *rest = column.split("_")
-    return head + "".join(w.title() for w in rest)
-
-
-def _controls(lc: Lifecycles, path: str, line: int) -> list[dict]:
-    return [{"kind": x.kind, "code": x.code, "line": x.line} for x in lc.p.outline.controls(path, line)]
 
 
 # ------------------------------------------------------------- templates --

@@ -183,7 +183,7 @@ def _message_expr(call: Node | None) -> dict:
     return {}
 
 
-def _failure(stmt: Node) -> dict | None:
+def failure(stmt: Node) -> dict | None:
     """What a failing statement does: throw, an assertion helper, or returning a failed result."""
     if stmt.type == "throw_statement":
         expr = stmt.named_children[0] if stmt.named_children else None
@@ -327,7 +327,7 @@ def guards(method: Method) -> list[Found]:
             stmts = _statements(branch)
             if not stmts or (branch is not None and branch.type == "if_statement"):
                 continue
-            fail = _failure(stmts[0]) if len(stmts) <= 2 else None
+            fail = failure(stmts[0]) if len(stmts) <= 2 else None
             if fail is None or (fail["action"] == "return" and (len(stmts) != 1 or not _LITERAL.match(fail["value"]))):
                 continue  # `return success(x)` / `return found` are results, not early exits
             if fail["action"] == "return" and not holds:
@@ -417,7 +417,7 @@ def _exit_sites(method: Method, fail: dict) -> int:
     block, an `else`, a plain statement): "when does M return X" lists them all or is not asked."""
     key = _exit_key(fail)
     return sum(1 for st in _own_nodes(method, frozenset({"return_statement", "throw_statement", "expression_statement"}))
-               if _own(st, method) and (f := _failure(st)) is not None and _exit_key(f) == key)
+               if _own(st, method) and (f := failure(st)) is not None and _exit_key(f) == key)
 
 
 def _checking_calls(method: Method) -> list[str]:
@@ -443,7 +443,7 @@ def _early_exits(method: Method) -> int:
         for branch in (node.child_by_field_name("consequence"), node.child_by_field_name("alternative")):
             if branch is None or branch.type == "if_statement":
                 continue
-            if any(st.type in ("return_statement", "throw_statement") or _failure(st) for st in _statements(branch)):
+            if any(st.type in ("return_statement", "throw_statement") or failure(st) for st in _statements(branch)):
                 count += 1
     for node in _own_nodes(method, frozenset({"catch_clause"})):   # a `catch` that returns or throws stops it too
         if _own(node, method) and _branch_exit(_statements(node.child_by_field_name("body"))) is not None:
@@ -562,10 +562,10 @@ def _exclusive(branch: Node, target: Node, method: Method) -> bool:
 
 
 def _branch_exit(stmts: list[Node]) -> dict | None:
-    """How a branch leaves the method or the iteration: a failure or return (as `_failure` reads it), or
+    """How a branch leaves the method or the iteration: a failure or return (as `failure` reads it), or
     `continue`/`break`; None when it runs on."""
     for st in stmts:
-        fail = _failure(st)
+        fail = failure(st)
         if fail is not None:
             return {**fail, "exit_line": lines(st)[0]}
         if st.type in ("continue_statement", "break_statement"):
@@ -1093,7 +1093,7 @@ def _after_failure(ret: Node) -> bool:
     """The statement right before `ret` in its block is a failure (a throw or an assertion helper)."""
     stmts = _statements(ret.parent) if ret.parent is not None and ret.parent.type == "block" else []
     i = next((n for n, st in enumerate(stmts) if st == ret), 0)
-    return i > 0 and (_failure(stmts[i - 1]) or {}).get("action") in ("throw", "assert")
+    return i > 0 and (failure(stmts[i - 1]) or {}).get("action") in ("throw", "assert")
 
 
 def _returned_values(method: Method, types: dict[str, str]) -> list[Found]:
@@ -1398,7 +1398,7 @@ def _exits_early(stmt: Node) -> bool:
     if stmt.type != "if_statement":
         return False
     branch = _statements(stmt.child_by_field_name("consequence"))
-    return bool(branch) and _failure(branch[-1]) is not None
+    return bool(branch) and failure(branch[-1]) is not None
 
 
 def side_effects(method: Method, min_steps: int = 2) -> list[Found]:

@@ -12,13 +12,28 @@ from core.generate.qa_templates import QA
 
 def test_the_shipped_file_covers_every_kind_with_an_example_of_each_verdict():
     rules = guidelines.load(guidelines.DEFAULT_PATH)
-    assert set(QA) | {"flow", "lifecycle", "entry_check", "contract"} <= set(rules.qa.kinds), \
+    assert set(QA) | {"flow", "lifecycle", "entry_check", "contract", "atomicity", "query", "reach", "new_record",
+                      "lifecycle_time"} <= set(rules.qa.kinds), \
         "a QA rule kind has no guideline: add it to docs/guidelines.yaml"
     assert set(BUILDERS) <= set(rules.design.kinds), "a design kind has no guideline: add it to docs/guidelines.yaml"
     for task in (rules.qa, rules.design):
         for section in (task.general, *task.kinds.values()):
             assert section.accept and section.reject, section.title
             assert section.example_accept and section.example_reject, section.title
+
+
+def test_every_kind_the_pipeline_generates_on_the_shop_has_its_section(shop_db):
+    """A kind added to the generator without a guideline would show curators only the general rules."""
+    from storage import samples_store
+
+    rules = guidelines.load(guidelines.DEFAULT_PATH)
+    with shop_db.connect() as con:
+        rows = samples_store.list_samples(con, "shop")
+    kinds = {(r["task_type"], guidelines.kind_of(r["task_type"], r["source_kind"], r["rule_kind"], r["question_kind"]))
+             for r in rows}
+    assert {"reach", "lifecycle_time"} <= {k for t, k in kinds if t == "qa"}
+    missing = sorted(k for t, k in kinds if k not in getattr(rules, t).kinds)
+    assert not missing, f"no guideline for {missing}: add them to docs/guidelines.yaml"
 
 
 def test_the_section_follows_the_samples_kind():

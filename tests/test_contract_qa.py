@@ -260,3 +260,29 @@ def test_an_effect_says_the_early_exits_before_it(items):
         in answer
     shown = "\n".join(e.text for e in close.evidence)
     assert 'throw new IllegalArgumentException("ids must not be empty")' in shown
+
+
+def test_a_token_header_whose_constant_reads_as_a_secret_is_named_by_the_constant(tmp_path):
+    """`LOGIN_TOKEN_KEY = "X-Litemall-Token"` is flagged by the secrets check, so its value is kept out of the
+    evidence; the answer still says which header the caller must send, by the constant's name (blind read 22T:
+    litemall S40 left the header out altogether)."""
+    from types import SimpleNamespace
+
+    from core.evidence import SourceCache
+    from core.generate.contract_facts import Contracts, _binding_en
+
+    (tmp_path / "LoginUserResolver.java").write_text(
+        "public class LoginUserResolver implements HandlerMethodArgumentResolver {\n"
+        '    public static final String LOGIN_TOKEN_KEY = "X-Shop-Token";\n'
+        "    public boolean supportsParameter(MethodParameter p) { return p.hasParameterAnnotation(LoginUser.class); }\n"
+        "    public Object resolveArgument(NativeWebRequest request) {\n"
+        "        String token = request.getHeader(LOGIN_TOKEN_KEY);\n"
+        "        return token;\n    }\n}\n", encoding="utf-8")
+    cls = {"symbol_id": "shop.LoginUserResolver", "path": "LoginUserResolver.java"}
+    planner = SimpleNamespace(files=SourceCache(tmp_path), data={"classes": [cls]})
+    resolver = Contracts(planner)._resolver("LoginUser")
+    assert resolver["header"] == {"line": 5, "const": "LOGIN_TOKEN_KEY"}   # no value, no flagged line to cite
+    said = _binding_en({"kind": "resolved", "decl": "@LoginUser Integer userId", "annotation": "LoginUser",
+                        "resolver": resolver})
+    assert "from the request header that the constant `LOGIN_TOKEN_KEY` names (LoginUserResolver.java:5)" in said
+    assert "X-Shop-Token" not in said

@@ -510,8 +510,12 @@ class Contracts:
         resolver = next(iter(found.values()))
         header = self._header(resolver["path"])
         src = self.p.files.get(resolver["path"]).lines
-        if header and any(find_secrets(src[n - 1], False) for n in (header["line"], header.get("const_line")) if n):
-            header = None   # a line the secrets check would flag (`TOKEN_KEY = ".."`) is no evidence to export
+        if header and find_secrets(src[header["line"] - 1], False):
+            header = None   # a line the secrets check would flag is no evidence to export
+        elif header and header.get("const_line") and find_secrets(src[header["const_line"] - 1], False):
+            # `LOGIN_TOKEN_KEY = "X-Litemall-Token"` reads as a secret: the header is named by its constant, the
+            # value left out (blind read 22T: litemall S40 said nothing of the header a caller must send)
+            header = {k: v for k, v in header.items() if k not in ("name", "const_line")}
         return {**resolver, "header": header}
 
     def _header(self, path: str) -> dict | None:
@@ -795,7 +799,9 @@ def _binding_en(x: dict) -> str:
     if kind == "resolved":
         r = x["resolver"]
         h = r.get("header")
-        read = (f", from the request header \"{h['name']}\" ({file_name(r['path'])}:{h['line']})" if h else "")
+        read = (f", from the request header \"{h['name']}\" ({file_name(r['path'])}:{h['line']})" if h and h.get("name")
+                else f", from the request header that the constant `{h['const']}` names ({file_name(r['path'])}:{h['line']})"
+                if h else "")
         return (f"{decl}: not sent as a parameter: `{r['class']}` resolves parameters annotated "
                 f"`@{x['annotation']}` ({file_name(r['path'])}:{r['line']}){read}.")
     if kind == "all_params":
@@ -919,7 +925,8 @@ def _binding_zh(x: dict) -> str:
     if kind == "resolved":
         r = x["resolver"]
         h = r.get("header")
-        read = f"，取自请求头 \"{h['name']}\"（{file_name(r['path'])}:{h['line']}）" if h else ""
+        read = (f"，取自请求头 \"{h['name']}\"（{file_name(r['path'])}:{h['line']}）" if h and h.get("name")
+                else f"，取自常量 `{h['const']}` 所指的请求头（{file_name(r['path'])}:{h['line']}）" if h else "")
         return (f"{decl}：不是请求参数，由 `{r['class']}` 解析带 `@{x['annotation']}` 的参数"
                 f"（{file_name(r['path'])}:{r['line']}）{read}。")
     if kind == "all_params":
@@ -1196,9 +1203,9 @@ def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
                     [at(r["line"], r["path"])]))
         h = r.get("header")
         if h:
-            out.append(((f"`{r['class']}` reads the request header `{h.get('const') or h['name']}`" if en
-                         else f"`{r['class']}` 读取请求头 `{h.get('const') or h['name']}`"), [at(h["line"], r["path"])]))
-        if h and h.get("const"):
+            out.append(((f"`{r['class']}` reads the request header `{h.get('const') or h.get('name')}`" if en
+                         else f"`{r['class']}` 读取请求头 `{h.get('const') or h.get('name')}`"), [at(h["line"], r["path"])]))
+        if h and h.get("const") and h.get("name"):
             out.append(((f"`{h['const']}` is \"{h['name']}\"" if en else f"`{h['const']}` 的值是 \"{h['name']}\""),
                         [at(h["const_line"], r["path"])]))
     for c in x.get("custom") or []:

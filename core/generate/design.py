@@ -1041,3 +1041,12 @@ def _track_changes(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProp
 
 
 BUILDERS["track_changes"] = _track_changes
+
+
+def _low_stock_alert(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    from core.generate.low_stock import low_stock_design  # low_stock.py imports this module
+
+    return low_stock_design(spec, conv, lang)
+
+
+BUILDERS["low_stock_alert"] = _low_stock_alert

@@ -1,0 +1,50 @@
+"""Low-stock alert designs (core/generate/low_stock.py): asked only where a warning threshold is stored and nothing
+compares it, listing every called deduction of the quantity with its check, in the deduction's own transaction."""
+
+from __future__ import annotations
+
+from core.models import Sample
+from storage import Database, samples_store
+from tests.conftest import edited_shop
+
+MODEL = "shop-common/src/main/java/io/acdp/shop/common/model/InvSkuStock.java"
+RESULT_MAP = "shop-admin/src/main/resources/dao/InvSkuStockDao.xml"
+
+
+def _alerts(db: Database) -> list[Sample]:
+    with db.connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
+    return [s for r in rows if (s := Sample.model_validate(r["payload"])).source.question_kind == "low_stock_alert"]
+
+
+def test_a_threshold_the_repository_already_compares_gets_no_alert_design(shop_db):
+    """The shop's low_stock is tested in SQL (listLowStock) and in Java (isLowStock): it has its alert already."""
+    assert _alerts(shop_db) == []
+
+
+def test_a_stored_threshold_nothing_compares_gets_a_check_after_every_deduction(tmp_path):
+    repo, db_path = edited_shop(tmp_path, [
+        (MODEL, "    private Integer lockStock;", "    private Integer lockStock;\n\n    private Integer warnStock;"),
+        (RESULT_MAP, '        <result column="lock_stock" property="lockStock"/>',
+         '        <result column="lock_stock" property="lockStock"/>\n'
+         '        <result column="warn_stock" property="warnStock"/>'),
+    ])
+    found = _alerts(Database(db_path, wait=0.5))
+    assert len(found) == 1                              # warn_stock only: low_stock is compared already
+    s = found[0]
+    assert "inv_sku_stock.stock" in s.question and "warn_stock" in s.question and s.domain == "stock"
+    change = {c.component: c.change for c in s.design.changes}
+    pay = change["OrdPortalOrderServiceImpl.paySuccess"]
+    assert "after its row-count check" in pay
+    assert "`portalOrderDao.selectCrossedWarnStock(orderItem.getProductSkuId(), orderItem.getProductQuantity())`" in pay
+    assert "afterCommit" in pay                         # paySuccess is @Transactional on its interface
+    xml = change["shop-portal/src/main/resources/dao/PortalOrderDao.xml"]
+    assert "id = #{skuId}" in xml and "stock + #{quantity} &gt; warn_stock" in xml and "warn_stock AS warnStock" in xml
+    assert "(@Param(\"skuId\") Long skuId, @Param(\"quantity\") Integer quantity)" in change["PortalOrderDao"]
+    risks = " ".join(s.design.risks)
+    assert "`InvSkuStockDao.adjustStock` adds #{delta} to stock" in risks      # a negative delta lowers it too
+    assert "`stock - lock_stock`" in risks                                        # what is free to sell
+    evidence = "\n".join(e.text for e in s.evidence)
+    assert "stock = stock - #{quantity}" in evidence and "count == 0" in evidence and "@Transactional" in evidence
+    cited = {i for step in s.trace for i in step.evidence_ids}
+    assert cited == {e.id for e in s.evidence}

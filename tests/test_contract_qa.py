@@ -168,6 +168,20 @@ def test_an_input_says_which_rows_it_picks_down_the_calls(items):
         TemplateBackend.draft(close).answer
 
 
+def test_a_code_the_query_also_tests_is_said_with_its_label_and_cited_where_it_is_declared(items):
+    """`close` updates only rows still in status 0; the answer says what 0 means, and the claim cites the dictionary
+    line that says it (blind read 22T: mall S15 said `andStatusEqualTo(3)` and never that 3 means rejected)."""
+    close = items["OrdOrderController.close"]
+    draft = TemplateBackend.draft(close)
+    assert '`andStatusEqualTo(0)` (0 = "待付款")' in draft.answer
+    claim = next(c for c in draft.trace if c.claim == 'code 0 is labelled "待付款"')
+    label = next(c["label"] for e in (x.get("effects") or [] for x in close.facts["params"]) for q in e
+                 for c in q["others"] if c["code"] == "andStatusEqualTo(0)")
+    cited = [e for e in close.evidence if e.id in claim.evidence_ids]
+    assert any(e.path == label["path"] and e.start_line <= label["line"] <= e.end_line for e in cited)
+    assert "待付款" not in next(c.claim for c in draft.trace if "has `andStatusEqualTo(0)`" in c.claim)
+
+
 def test_a_request_object_says_which_fields_the_code_reads(items):
     """`updateReceiverInfo` reads eight fields of its body down in the service and never `status`: the answer says
     which it reads (blind read 20B: newbee S9 listed every field of a cart item as something to send). A body used

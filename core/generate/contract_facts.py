@@ -296,6 +296,8 @@ class Contracts:
                           for h in e["hops"] if h.get("decl_line")]
                 spans += [Span(path=c["path"], start_line=n, end_line=n) for c in [e["cond"], *e["others"]]
                           for n in [c["line"], *c["when_lines"]]]
+                spans += [Span(path=lab["path"], start_line=n, end_line=n) for c in [e["cond"], *e["others"]]
+                          if (lab := c.get("label")) for n in {lab["line"], lab["end_line"], lab.get("name_line") or lab["line"]}]
         return spans
 
     def _verbatim(self, c: dict) -> bool:
@@ -1140,20 +1142,24 @@ def _under(under: list[dict], en: bool = True) -> str:
     return f", only when {' and '.join(said)} ({at})" if en else f"，仅当 {' 且 '.join(said)}（{at}）"
 
 
-def _code(c: dict) -> str:
-    """The condition in a code span; one with MySQL's backquotes as prose (they would end the span)."""
-    return c["code"].replace("`", "") if "`" in c["code"] else f"`{c['code']}`"
+def _code(c: dict, en: bool = True) -> str:
+    """The condition in a code span; one with MySQL's backquotes as prose (they would end the span); with the label
+    of the code it tests, where the repository names it (blind read 22T: mall S15 never said 3 means rejected)."""
+    code = c["code"].replace("`", "") if "`" in c["code"] else f"`{c['code']}`"
+    if lab := c.get("label"):
+        code += f' ({lab["code"]} = "{lab["label"]}")' if en else f"（{lab['code']} 即“{lab['label']}”）"
+    return code
 
 
 def _rest_code(c: dict, en: bool = True) -> str:
     """Another condition of the query: quoted when its line holds it whole, else named by its line."""
     if c.get("verbatim", True):
-        return _code(c)
+        return _code(c, en)
     return f"the condition at {file_name(c['path'])}:{c['line']}" if en else f"{file_name(c['path'])}:{c['line']} 处的条件"
 
 
 def _query_zh(q: dict) -> str:
-    said = "；".join(f"`{name}`" + (f"（即 `{renamed}`）" if renamed else "") + f" 用于 {_code(c)}"
+    said = "；".join(f"`{name}`" + (f"（即 `{renamed}`）" if renamed else "") + f" 用于 {_code(c, False)}"
                     f"（{file_name(c['path'])}:{c['line']}）{_when(c, False)}" for name, c, renamed in q["inputs"])
     rest = ("；另外还须满足 " + "、".join(_rest_code(c, False) for c in q["rest"])) if q["rest"] else ""
     return f"`{q['scope']}` {_PICKS_ZH[q['verb']]}满足以下条件的记录：{said}{rest}{_under(q['under'], False)}" + _exits(q, False)
@@ -1180,8 +1186,13 @@ def _effect_trace(x: dict, e: dict, en: bool, at) -> list[tuple[str, list[str]]]
         out.append(((f"`{c['label']}` makes that call only when {test}" if en else f"`{c['label']}` 仅当 {test} 时调用"),
                     list(dict.fromkeys([at(c["line"], c["path"]), at(c["branch_line"], c["path"])]))))
     for c in [e["cond"], *e["others"]]:
-        out.append(((f"`{e['scope']}` has {_rest_code(c)}" if en else f"`{e['scope']}` 有条件 {_rest_code(c, False)}"),
+        bare = {**c, "label": None}         # the label is a claim of its own, citing where it is declared
+        out.append(((f"`{e['scope']}` has {_rest_code(bare)}" if en else f"`{e['scope']}` 有条件 {_rest_code(bare, False)}"),
                     list(dict.fromkeys([at(c["line"], c["path"]), *(at(n, c["path"]) for n in c["when_lines"])]))))
+        if lab := c.get("label"):
+            out.append(((f"code {lab['code']} is labelled \"{lab['label']}\"" if en
+                         else f"代码 {lab['code']} 表示“{lab['label']}”"),
+                        list(dict.fromkeys(at(n, lab["path"]) for n in (lab["line"], lab.get("name_line")) if n))))
     for x_ in e.get("exits") or []:
         out.append(((f"an earlier check ends the method when `{x_['code']}` ({file_name(x_['path'])}:{x_['line']})"
                      if en else f"更早的检查在 `{x_['code']}` 时结束方法（{file_name(x_['path'])}:{x_['line']}）"),

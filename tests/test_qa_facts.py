@@ -241,6 +241,21 @@ def test_when_a_method_fails_with_a_message_every_place_raising_it_is_in_the_ans
         assert java.count(f'"{msg}"') <= sites, (s["question"], java.count(f'"{msg}"'), sites)
 
 
+def test_a_literal_code_a_check_compares_a_getter_with_is_said_with_its_label(shop):
+    """`order.getStatus() != 0` in paySuccess: 0 is 待付款 in OrdOrder's dictionary, said beside the code and cited at
+    the dictionary line (blind read 22T: mall S40 said "is not `2`" and never that 2 means shipped)."""
+    _, samples = shop
+    s = next(s["payload"] for s in samples if s["language"] == "en" and s["question_kind"] == "under_which_condition"
+             and "订单状态不是待付款，无法支付" in s["question"])
+    assert '`order.getStatus()` is not `0` ("待付款")' in s["answer"]
+    claim = next(t for t in s["trace"] if t["claim"] == 'code 0 of `OrdOrder.status` is labelled "待付款"')
+    cited = [e for e in s["evidence"] if e["id"] in claim["evidence_ids"]]
+    assert cited and all(e["path"].endswith("model/OrdOrder.java") and "待付款" in e["text"] for e in cited)
+    # `payType != 1`: a parameter, not an entity's getter, is left as written
+    assert "`payType` is not `1` and" in next(x["payload"]["answer"] for x in samples if x["language"] == "en"
+                                              and "verify before it goes on" in x["question"] and "paySuccess" in x["question"])
+
+
 # ---------------------------------------------------------------- evidence --
 def test_evidence_holds_the_statement_and_the_condition_that_governs_it(shop):
     rules, samples = shop

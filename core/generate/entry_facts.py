@@ -42,6 +42,8 @@ from core.generate.qa_templates import (
     helpers_trace,
     pick,
     unique_claims,
+    value_claims,
+    where_trace,
 )
 from core.generate.work import WorkItem
 from core.models import Span, sha256_text
@@ -333,7 +335,8 @@ def entry_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
                           [cite.at(g["message_line"], g["message_path"])]))
         trace += [((f"`{x['var']}` is assigned from `{x['call']}`" if lang == "en" else f"`{x['var']}` 由 `{x['call']}` 赋值"),
                    [cite.at(x["line"], s["path"])]) for x in g.get("sources") or []] + helpers_trace(g, lang, cite) + \
-            flags_trace(g, lang, cite)
+            flags_trace(g, lang, cite) + value_claims(g, lang, cite) + \
+            where_trace(g.get("sources") or [], lang, cite, s["path"])
         if s.get("null_filter"):
             n = s["null_filter"]
             trace.append(((f"{n['method']} selects with `{n['criteria']}`" if lang == "en"

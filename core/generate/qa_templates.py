@@ -96,6 +96,10 @@ def with_values(words: str, f: dict, lang: str = "en") -> str:
     """Each named constant the facts resolved, with its code and the code base's label beside it:
     `OrderUtil.STATUS_PAY` -> `OrderUtil.STATUS_PAY` (201, "已付款")."""
     for c in f.get("constants") or []:
+        if c.get("field"):      # a literal code of an entity field (extract._label_codes): only its label is new
+            words = words.replace(f"`{c['expr']}`", f"`{c['expr']}` (\"{c['label']}\")" if lang == "en"
+                                  else f"`{c['expr']}`（“{c['label']}”）")
+            continue
         label = (f', "{c["label"]}"' if lang == "en" else f"，“{c['label']}”") if c.get("label") else ""
         words = words.replace(f"`{c['expr']}`", f"`{c['expr']}` ({c['value']}{label})" if lang == "en"
                               else f"`{c['expr']}`（{c['value']}{label}）")
@@ -108,6 +112,10 @@ def value_claims(f: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
     for c in f.get("constants") or []:
         ids = [cite.at(c["line"], c["path"])] + ([cite.at(c["label_line"], c["path"])] if c.get("label_line") else [])
         label = f" ({c['label']})" if c.get("label") else ""
+        if c.get("field"):
+            out.append(((f"code {c['value']} of `{c['field']}` is labelled \"{c['label']}\"" if lang == "en"
+                         else f"`{c['field']}` 的代码 {c['value']} 表示“{c['label']}”"), list(dict.fromkeys(ids))))
+            continue
         out.append(((f"`{c['expr']}` is {c['value']}{label}" if lang == "en" else f"`{c['expr']}` 的值为 {c['value']}{label}"),
                     list(dict.fromkeys(ids))))
     return out

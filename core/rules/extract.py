@@ -118,6 +118,12 @@ def _pick_domain(class_domains: list[str], requested: list[str], facts: dict) ->
     return best if score[best] > 0 else None
 
 
+# `order.getStatus() != 2`, `order.getStatus().equals(2)`, `2 == order.getStatus()`: a getter tested against a literal
+_GETTER_CODE = re.compile(r"\b(?P<var>[a-z]\w*)\.get(?P<fld>[A-Z]\w*)\(\)(?:\.intValue\(\))?\s*(?:[!=]=\s*|\.equals\(\s*)"
+                          r"(?:\(\w+\)\s*)?(?P<code>-?\d+)\b"
+                          r"|\b(?P<code2>-?\d+)\s*[!=]=\s*(?P<var2>[a-z]\w*)\.get(?P<fld2>[A-Z]\w*)\(\)")
+
+
 class Extractor:
     def __init__(self, view: MapView, root: Path, domains: list[str]):
         self.view, self.domains = view, domains
@@ -178,6 +184,8 @@ class Extractor:
                 self._mark_loader_criteria(method, found)
                 for item in found:
                     java_rules.annotate(item, partial(self.constants.resolve, context=method.class_id), info.get("inactive"))
+                    if item.kind == "guard":
+                        self._label_codes(method, item)
                     if item.kind == "schedule":
                         self._link_schedule(method, item)
                     if item.kind == "messaging" and item.facts["role"] == "send":
@@ -205,6 +213,32 @@ class Extractor:
         if constant is not None and constant.label:
             inline = {**inline, constant.value: constant.label}
         return inline, None
+
+    def _label_codes(self, method: Method, item: java_rules.Found) -> None:
+        """A literal code a guard compares an entity's getter with (`order.getStatus() != 2`), with the label the
+        entity field's dictionary gives it, cited where the dictionary says it: "is not `2`" alone hides the rule
+        (blind read 22T: mall S40, 2 is 已发货). Only a code written once in the condition is labelled."""
+        condition = item.facts.get("condition") or ""
+        types = None
+        for m in _GETTER_CODE.finditer(condition):
+            var, fld = m.group("var") or m.group("var2"), m.group("fld") or m.group("fld2")
+            code = m.group("code") or m.group("code2")
+            if len(re.findall(rf"(?<![\w.]){re.escape(code)}(?![\w.])", condition)) != 1:
+                continue
+            types = types if types is not None else java_rules._receiver_types(method)
+            d = self.dicts.get((types.get(var, ""), fld[0].lower() + fld[1:]))
+            entry = next((e for e in (d or {}).get("entries") or [] if str(e["code"]) == code and e.get("label")
+                          and e["label"] != e.get("name")), None)
+            if entry is None:
+                continue
+            start, end = entry.get("label_lines") or ([entry["line"]] * 2 if entry.get("line") else
+                                                      [d["start_line"], d["end_line"]])
+            if end - start > 6:
+                continue      # a label the evidence could not show next to its code
+            item.facts.setdefault("constants", []).append({"expr": code, "value": code, "label": entry["label"],
+                                                           "path": d["path"], "line": start, "label_line": end,
+                                                           "field": f"{types[var]}.{fld[0].lower() + fld[1:]}"})
+            item.spans.append((d["path"], start, end))
 
     def _code(self, expr: str, context: str) -> str | None:
         """The code an operand stands for: a literal (casts stripped), or a resolved integer constant."""

@@ -256,6 +256,38 @@ def test_a_literal_code_a_check_compares_a_getter_with_is_said_with_its_label(sh
                                               and "verify before it goes on" in x["question"] and "paySuccess" in x["question"])
 
 
+def test_a_conditional_update_says_what_each_caller_does_with_its_row_count(shop):
+    """"The caller can detect it" is followed by what the callers do (checked by hand): paySuccess fails on 0 rows,
+    the admin's close ignores the count (blind read 22T: mall S25 never said the caller fails)."""
+    _, samples = shop
+    answers = {s["question"]: s["payload"] for s in samples if s["language"] == "en"}
+    reduce = answers["Under which condition does `PortalOrderDao.reduceSkuStock` actually update a row?"]
+    assert "Its caller: `OrdPortalOrderServiceImpl.paySuccess` (OrdPortalOrderServiceImpl.java:292) checks it with " \
+        '`if (count == 0)` and then runs `Asserts.fail("库存不足，扣减库存失败");`.' in reduce["answer"]
+    claim = next(t for t in reduce["trace"] if t["claim"].startswith("when the test holds"))
+    shown = "\n".join(e["text"] for e in reduce["evidence"] if e["id"] in claim["evidence_ids"])
+    assert "Asserts.fail(\"库存不足，扣减库存失败\")" in shown
+    sql_claim = next(t for t in reduce["trace"] if t["claim"].startswith("`PortalOrderDao.reduceSkuStock` requires"))
+    assert all(e["path"].endswith(".xml") for e in reduce["evidence"] if e["id"] in sql_claim["evidence_ids"])
+    close = answers["Under which condition does `InvSkuStockDao.releaseLockStock` actually update a row?"]
+    assert "Its caller: `OrdOrderServiceImpl.close` (OrdOrderServiceImpl.java:97) ignores the count." in close["answer"]
+
+
+def test_a_local_a_hand_written_select_fills_says_which_rows_it_reads(shop):
+    """`timeOutOrders` is what getTimeOutOrders reads: the WHERE (status 0, not deleted, older than the timeout) is the
+    rule, said and cited (blind read 22T: mall S3 left out what makes an order timed out). A lookup by id is not."""
+    _, samples = shop
+    s = next(x["payload"] for x in samples if x["language"] == "en"
+             and x["question"] == "When does `OrdPortalOrderServiceImpl.cancelTimeOutOrder` return `0` early?")
+    assert "which reads the rows where `o.status = 0` and `o.delete_status = 0` and `o.create_time < " \
+        "date_add(NOW(), INTERVAL -#{minute} MINUTE)` (PortalOrderDao.xml:52-54)" in s["answer"]
+    claims = [t for t in s["trace"] if t["claim"].startswith("`portalOrderDao.getTimeOutOrders` reads only rows where")]
+    assert len(claims) == 3
+    shown = "\n".join(e["text"] for e in s["evidence"] if e["id"] in claims[0]["evidence_ids"])
+    assert "o.status = 0" in shown and '<select id="getTimeOutOrders"' in shown
+    assert not any("which reads the rows where `o.id = #{orderId}`" in x["payload"]["answer"] for x in samples)
+
+
 # ---------------------------------------------------------------- evidence --
 def test_evidence_holds_the_statement_and_the_condition_that_governs_it(shop):
     rules, samples = shop

@@ -54,6 +54,7 @@ MAX_FLOW_EVIDENCE = 16   # every item is needed to verify the answer; the valida
 MAX_FLOW_CLAIMS = 20
 MAX_TABLE_STATEMENTS = 8   # statements on one table a 'who writes T' answer lists
 MAX_TABLE_SITES = 10
+MAX_READ_CONDITIONS = 4   # a SELECT's WHERE said where a local it fills is tested (more reads as a query answer)
 MAX_TABLE_EVIDENCE = 28   # a call site, its SQL and its callers per statement: short items, one answer a reader checks
 _LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')   # a Java string literal's text
 _CHAR = re.compile(r"'(?:[^'\\\n]|\\.)'")   # a char literal ('"' would open a string)
@@ -77,6 +78,7 @@ class Planner:
         self.stmts = {s["stmt_id"]: s for s in self.statements}
         self.layers = {c["symbol_id"]: c.get("layer") for c in data["classes"]}
         self.inactive = {c["symbol_id"]: bool(c.get("inactive")) for c in data["classes"]}
+        self.generated = {f["path"] for f in data["files"] if f.get("is_generated")}
         self.class_domains = {c["symbol_id"]: c.get("domains") or [] for c in data["classes"]}
         self.table_domains: dict[str, list[str]] = {}
         for e in data.get("entities") or []:
@@ -144,6 +146,30 @@ class Planner:
                            "path": sym["path"], "line": sym["start_line"] + at})
         return throws[0] if len(throws) == 1 else None
 
+    def count_handling(self, method_id: str | None) -> list[dict] | None:
+        """What each hand-written caller of a conditional UPDATE does with its row count: "the caller can detect it"
+        says nothing until the answer says whether one does (blind read 22T: mall S25 left out that `cancelOrder`
+        fails with "库存不足，无法释放！" on 0 rows). None where a caller is a generated class or there are many."""
+        from core.generate.design_facts import CodeFacts  # it reads the whole call graph: built once, when asked
+
+        if not method_id:
+            return None
+        if not hasattr(self, "_code_facts"):
+            self._code_facts = CodeFacts(self.data, self.files)
+        code = self._code_facts
+        m = code.methods.get(method_id)
+        calls = [c for c in code.callers(m) if not self.inactive.get(c["caller_id"].split("#")[0])] if m else []
+        if len(calls) > 3 or any(c["path"] in code.generated_paths or c["caller_id"] not in code.methods for c in calls):
+            return None
+        out = []
+        for c in calls:
+            caller, check = code.methods[c["caller_id"]], code.row_check(c)
+            if check is None and not re.match(r"\s*[\w.]+\s*\(", code.text(c["path"], c["line"])):
+                return None   # the count is kept or passed on: tested further down, perhaps, so "ignored" is not known
+            out.append({"caller": f"{caller['parent_id'].rsplit('.', 1)[-1]}.{caller['name']}", "path": c["path"],
+                        "line": c["line"], "check": check})
+        return out
+
     def flags(self, condition: str, sources: list[dict]) -> list[dict]:
         """A test of a flag on an object a static builder made (`handleOption = OrderUtil.build(order)`, then
         `!handleOption.isConfirm()`): the branches of the builder that call `setConfirm(true)`, with their
@@ -190,24 +216,38 @@ class Planner:
     def update_where(self, path: str, source: dict) -> list[Span]:
         """A local that is an UPDATE's (or DELETE's) row count (`count = portalOrderDao.releaseStockBySkuId(..)`): the WHERE
         conditions of the statement the call reaches, each with its line, go into the source (`where`), since
-        "its SQL WHERE decides" without them stops short of the rule (blind read G mall S12). Only a WHERE whose
-        every condition always applies (no `<if>`); the spans to cite are returned."""
+        "its SQL WHERE decides" without them stops short of the rule (blind read G mall S12). A local a hand-written
+        SELECT fills gets the rows it reads (`reads_where`): "`timeOutOrders` comes from `getTimeOutOrders(..)`" hid
+        what makes an order timed out (blind read 22T: mall S3). Only a WHERE whose every condition always applies
+        (no `<if>`); the spans to cite are returned."""
         if not hasattr(self, "_calls_at"):
             self._calls_at = {(c["path"], c["line"], c["callee_name"]): c["callee_id"] for c in self.data["calls"]
                               if c.get("callee_id")}
         callee = self._calls_at.get((path, source["line"], source["call"]))
         stmts = [st for st in self.statements if callee and st.get("method_id") == callee and st.get("sql")]
-        if len(stmts) != 1 or not stmts[0]["path"].endswith(".xml") or stmts[0].get("kind") not in ("update", "delete"):
+        if len(stmts) != 1 or not stmts[0]["path"].endswith(".xml") or stmts[0].get("kind") not in ("update", "delete",
+                                                                                                     "select"):
             return []
         st = stmts[0]
         q = xml_query(self.files.get(st["path"]).lines, st["start_line"], st["end_line"])
-        if q is None or not q.conditions or any(c.when for c in q.conditions):
-            return []
-        source["where"] = [{"text": c.text, "line": c.line, "path": st["path"]} for c in q.conditions]
+        if q is None or not q.conditions or any(c.when for c in q.conditions) or (st["kind"] == "select" and (
+                len(q.conditions) > MAX_READ_CONDITIONS or source.get("update_count") or source.get("criteria")
+                or st["path"] in self.generated or _by_key(q.conditions))):
+            return []      # a generated `selectByPrimaryKey` says nothing its name does not
+        where = [{"text": c.text, "line": c.line, "path": st["path"], "head": st["start_line"]} for c in q.conditions]
+        source["reads_where" if st["kind"] == "select" else "where"] = where
         if st["end_line"] - st["start_line"] <= 15:   # the whole statement: which table, what it sets, its WHERE
             return [Span(path=st["path"], start_line=st["start_line"], end_line=st["end_line"])]
         return [Span(path=st["path"], start_line=st["start_line"], end_line=st["start_line"]),
                 Span(path=st["path"], start_line=min(c.line for c in q.conditions), end_line=max(c.line for c in q.conditions))]
+
+    def _exit_wheres(self, facts: dict, key: str, path: str) -> list[Span]:
+        """update_where for the locals an earlier exit tests (a transition's `exits`, a guard's `before`), copied; not
+        for a status check a transition states as the state it starts from (`requires`), whose answer names no local."""
+        stated = {r.get("line") for r in facts.get("requires") or []}
+        facts[key] = [{**e, "sources": [dict(x) for x in e.get("sources") or []]} for e in facts.get(key) or []]
+        return [sp for e in facts[key] if e["line"] not in stated for x in e["sources"] if x.get("call")
+                for sp in self.update_where(path, x)]
 
     def _row_count_wheres(self, facts: dict, path: str) -> list[Span]:
         """update_where for each row-count local of a guard or calculation (copied: the rule's facts stay as read)."""
@@ -215,7 +255,7 @@ class Planner:
         if facts.get("sites") and "target" in facts:
             facts["sites"] = [{**site, "sources": [dict(x) for x in site.get("sources") or []]} for site in facts["sites"]]
         found = [*facts["sources"], *(x for site in facts.get("sites") or [] for x in site.get("sources") or [])]
-        return [sp for x in found if x.get("call") for sp in self.update_where(path, x)]   # any name: the SQL says UPDATE
+        return [sp for x in found if x.get("call") for sp in self.update_where(path, x)]   # any name: the SQL says what
 
     def weight(self, evidence: list[Evidence]) -> int:
         """How many places the evidence asks a reader to check: the items, less those that only show a method's
@@ -287,6 +327,12 @@ class Planner:
                     and (t := self.thrower(facts["helper"], bool(facts.get("message")))):
                 facts["thrower"] = t
                 spans.append(Span(path=t["path"], start_line=t["line"], end_line=t["line"]))
+            if rule["kind"] == "sql_invariant" and facts.get("operation") == "update" \
+                    and (handled := self.count_handling(facts.get("method_id"))) is not None:
+                facts["callers"] = handled
+                spans += [Span(path=c["path"], start_line=c["line"], end_line=c["check"]["line"] + (
+                    0 if c["check"]["then"] and c["check"]["then"] in self.files.get(c["path"]).lines[c["check"]["line"] - 1]
+                    else 1) if c["check"] else c["line"]) for c in handled]
             if rule["kind"] == "guard" and (helpers := self.predicates(facts["condition"])):
                 facts["helpers"] = helpers   # `OrderUtil.isConfirmStatus(order)`: the one line it returns, cited
                 spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in helpers]
@@ -320,6 +366,8 @@ class Planner:
                 spans += [Span(path=spans[0].path, start_line=n, end_line=m) for e in facts.get("same_subject") or []
                           for n, m in [(e["line"], e["exit_line"])] + [(x["line"], x["end_line"]) for x in e["sources"]]
                           + [(c["line"], c["line"]) for c in e.get("within") or []]]
+            exit_where = self._exit_wheres(facts, "exits" if rule["kind"] == "transition" else "before", spans[0].path) \
+                if rule["kind"] in ("transition", "guard") else []
             label_spans = []
             if rule["kind"] == "transition" and dict_rec:
                 spans.append(Span(path=dict_rec["path"], start_line=dict_rec["start_line"], end_line=dict_rec["end_line"]))
@@ -332,7 +380,7 @@ class Planner:
             if facts.get(path_key):   # every check on the way to the setter, or to the check
                 path_spans = [Span(path=p[0] if len(p) == 3 else spans[0].path, start_line=p[-2], end_line=p[-1])
                               for p in facts[path_key]]
-                path_evidence[rule["rule_id"]] = (self.evidence(spans + path_spans), {})
+                path_evidence[rule["rule_id"]] = (self.evidence(spans + path_spans + exit_where), {})
             if rule["kind"] == "transition" and dict_rec:
                 roles = _dict_roles(evidence, dict_rec, label_spans)
             facts["_roles"], facts["_path"] = roles, spans[0].path
@@ -342,7 +390,7 @@ class Planner:
                               [(x["line"], x["end_line"]) for x in e.get("sources") or []] +
                               [(c["line"], c["line"]) for c in e.get("within") or []]]   # the branch the exit is in
                 exit_spans += [Span(path=p, start_line=n, end_line=m) for e in facts["exits"]
-                               for p, n, m in e.get("message_spans") or []]   # a quoted message's declaration
+                               for p, n, m in e.get("message_spans") or []] + exit_where   # a quoted message's declaration
                 ev = self.evidence(spans + exit_spans)
                 exit_evidence[rule["rule_id"]] = (ev, _dict_roles(ev, dict_rec, label_spans) if dict_rec else {})
             if rule["rule_id"] in path_evidence and dict_rec:   # its own ids for the same dictionary lines
@@ -723,6 +771,11 @@ def unique_questions(items: list[WorkItem]) -> list[WorkItem]:
 def _covers(item: WorkItem, other: WorkItem) -> bool:
     lines = {(e.path, n) for e in item.evidence for n in range(e.start_line, e.end_line + 1)}
     return all((e.path, n) in lines for e in other.evidence for n in range(e.start_line, e.end_line + 1))
+
+
+def _by_key(conditions: list) -> bool:
+    """A WHERE that only picks a row by its id (`o.id = #{orderId}`)."""
+    return len(conditions) == 1 and bool(re.fullmatch(r"(?:\w+\.)?`?id`?\s*=\s*#\{[^}]*\}", conditions[0].text.strip()))
 
 
 def _entry_label(flow: dict, lang: str) -> str:

@@ -406,6 +406,7 @@ def _before_part(members: list[dict], lang: str, cite: Cite, path: str) -> tuple
     trace += [_throwing_claim(c, m, lang, cite, path) for c in calls]
     trace += [((f"`{s['var']}` is assigned from `{s['call']}`" if lang == "en" else f"`{s['var']}` 由 `{s['call']}` 赋值"),
                [cite.at(s["line"], path)]) for e in earlier for s in e.get("sources") or []]
+    trace += where_trace([s for e in earlier for s in e.get("sources") or []], lang, cite, path)
     if lang == "en":
         return (f" It only gets that far when the earlier exits of {m} did not fire: {reqs}."), trace
     return f"前提是 {m} 之前的提前退出都没有触发：{reqs}。", trace
@@ -573,6 +574,13 @@ def _source_words(e: dict, lang: str, said: set[str]) -> str:
             out.append(f"`{s['var']}` is the number of rows `{s['call']}` changed, that is the rows where "
                        f"{' and '.join(conds)} ({at})" if lang == "en" else
                        f"`{s['var']}` 是 `{s['call']}` 更新的行数，即满足 {' 且 '.join(conds)} 的行（{at}）")
+        elif s.get("reads_where"):   # the rows a hand-written SELECT reads: what the local holds
+            conds = [f"`{html.unescape(c['text'])}`" for c in s["reads_where"]]
+            first, last = s["reads_where"][0]["line"], s["reads_where"][-1]["line"]
+            at = f"{file_name(s['reads_where'][0]['path'])}:{first}" + (f"-{last}" if last != first else "")
+            out.append(f"`{s['var']}` comes from `{s['expr']}`, which reads the rows where {' and '.join(conds)} ({at})"
+                       if lang == "en" else
+                       f"`{s['var']}` 来自 `{s['expr']}`，它读取满足 {' 且 '.join(conds)} 的行（{at}）")
         elif s.get("update_count"):
             out.append(f"`{s['var']}` is the number of rows `{s['call']}` changed, so its SQL WHERE decides"
                        if lang == "en" else f"`{s['var']}` 是 `{s['call']}` 更新的行数，真正的条件在其 SQL 的 WHERE 中")
@@ -589,7 +597,11 @@ def where_trace(sources: list[dict], lang: str, cite: Cite, path: str) -> list[t
     and the call (whose receiver the mapper XML does not name)."""
     return [((f"`{s['call']}` updates only rows where `{c['text']}`" if lang == "en"
               else f"`{s['call']}` 只更新满足 `{c['text']}` 的行"), [cite.at(c["line"], c["path"]), cite.at(s["line"], path)])
-            for s in sources for c in s.get("where") or []]
+            for s in sources for c in s.get("where") or []] + [
+        ((f"`{s['call']}` reads only rows where `{html.unescape(c['text'])}`" if lang == "en"
+          else f"`{s['call']}` 只读取满足 `{html.unescape(c['text'])}` 的行"),
+         list(dict.fromkeys([cite.at(c["line"], c["path"]), cite.at(c["head"], c["path"]), cite.at(s["line"], path)])))
+        for s in sources for c in s.get("reads_where") or []]
 
 
 def _requirement(e: dict, lang: str, said: set[str]) -> str:
@@ -696,6 +708,7 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
         for s in e.get("sources") or []:
             sources.setdefault(s["var"], s)
     trace += [(f"`{s['var']}` is assigned from `{s['call']}`", [cite.at(s["line"], path)]) for s in sources.values()]
+    trace += where_trace(list(sources.values()), lang, cite, path)
     if lang == "en":
         parts = [f"{who} sets it to {to} under one condition: {items[0][1]}." if len(items) == 1 else
                  f"{who} sets it to {to} only when all of these hold, in code order: " +
@@ -932,6 +945,7 @@ def _checks_first(f: dict, reqs: list[dict], lang: str, who: str, cite: Cite, pa
               _exit_ids(e, cite, path)) for e in exits]
     sources = {x["var"]: x for e in exits for x in e.get("sources") or []}   # what the words say each local is
     trace += [(f"`{x['var']}` is assigned from `{x['call']}`", [cite.at(x["line"], path)]) for x in sources.values()]
+    trace += where_trace(list(sources.values()), lang, cite, path)
     if lang == "en":
         return [f"Before that it checks, in code order: {words}."], trace
     return [f"在此之前，它按代码顺序检查：{words}。"], trace
@@ -949,6 +963,42 @@ def _code_label(code: str, label: str, lang: str) -> str:
 
 
 # -------------------------------------------------------- sql invariant --
+def _count_callers(f: dict, s: str, lang: str) -> str:
+    """What the statement's callers do when it changes no row (Planner.count_handling)."""
+    callers = f["callers"]
+    if not callers:
+        return f"No hand-written code calls {s}." if lang == "en" else f"没有手写代码调用 {s}。"
+    said = []
+    for c in callers:
+        k, at = c["check"], f"{file_name(c['path'])}:{c['line']}"
+        if lang == "en":
+            said.append(f"`{c['caller']}` ({at}) ignores the count" if not k else
+                        f"`{c['caller']}` ({at}) checks it with `{k['test'].rstrip('{').strip()}` and then runs `{k['then']}`"
+                        if k["then"] else f"`{c['caller']}` ({at}) tests it with `{k['test'].rstrip('{').strip()}`")
+        else:
+            said.append(f"`{c['caller']}`（{at}）不检查影响行数" if not k else
+                        f"`{c['caller']}`（{at}）用 `{k['test'].rstrip('{').strip()}` 检查，随后执行 `{k['then']}`"
+                        if k["then"] else f"`{c['caller']}`（{at}）用 `{k['test'].rstrip('{').strip()}` 检查")
+    return (("Its caller: " if len(callers) == 1 else "Its callers: ") + "; ".join(said) + ".") if lang == "en" \
+        else "调用方：" + "；".join(said) + "。"
+
+
+def _count_caller_claims(f: dict, lang: str, cite: Cite) -> list[tuple[str, list[str]]]:
+    out = []
+    for c in f["callers"]:
+        k = c["check"]
+        ids = list(dict.fromkeys([cite.at(c["line"], c["path"])] + ([cite.at(k["line"], c["path"])] if k else [])))
+        out.append(((f"`{c['caller']}` calls it at line {c['line']}" + (f" and tests `{k['test'].rstrip('{').strip()}`"
+                                                                          if k else ", with no test of the count")
+                     if lang == "en" else f"`{c['caller']}` 在第 {c['line']} 行调用它" + (
+                         f"并判断 `{k['test'].rstrip('{').strip()}`" if k else "，不检查影响行数")), ids))
+        if k and k["then"]:
+            out.append(((f"when the test holds, `{c['caller']}` runs `{k['then']}`" if lang == "en"
+                         else f"条件成立时 `{c['caller']}` 执行 `{k['then']}`"),
+                        list(dict.fromkeys([cite.at(k["line"], c["path"]), cite.at(k["line"] + 1, c["path"])]))))
+    return out
+
+
 def _rows_en(keys: list[str]) -> str:
     """' on the row where `id = #{id}`'; a key matched against a list (`id IN #{item.productSkuId}`, a <foreach>)
     picks every listed row, one statement for the whole list (blind read 20A: mall S16 read 'the row where id IN')."""
@@ -1030,7 +1080,8 @@ def sql_questions(f: dict, lang: str, seed: str) -> list[tuple[str, str]]:
 
 @unique_claims
 def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str) -> tuple[str, list[tuple[str, list[str]]]]:
-    s, table, ids = f"`{f.get('name') or f['statement']}`", f["table"], cite.all()
+    s, table = f"`{f.get('name') or f['statement']}`", f["table"]
+    ids = [e.id for e in cite.evidence if e.path == path] or cite.all()   # the statement's, not its callers' lines
     conds = f.get("conditions") or []
     if f["operation"] == "select":
         if lang == "en":
@@ -1063,6 +1114,9 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
                 "Putting the condition in the UPDATE turns it into a compare-and-set: the database evaluates it on the "
                 "locked row, so concurrent requests cannot both change it past that limit. ",
             ]) + f"If {_sql(_bound(f))} does not hold, {s} updates no row, which the caller can detect from the returned count."
+        if f.get("callers") is not None:
+            body += " " + _count_callers(f, s, lang)
+            trace += _count_caller_claims(f, lang, cite)
         return body, trace
     changes_zh = "、".join(_change(c) for c in f["changes"])
     trace = [(f"{s} 执行 {changes_zh}", ids)] + [(f"{s} 要求 {_sql(c)}", ids) for c in conds]
@@ -1083,6 +1137,9 @@ def sql_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: str)
     else:
         body = (f"这样校验和修改在同一条 SQL 里原子完成：并发请求无法同时通过 Java 层的检查后把数量改成非法值。"
                 f"{_sql(_bound(f))} 不成立时 {s} 一行都不会更新，调用方据返回的行数判断失败。")
+    if f.get("callers") is not None:
+        body += _count_callers(f, s, lang)
+        trace += _count_caller_claims(f, lang, cite)
     return body, trace
 
 

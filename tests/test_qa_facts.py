@@ -273,6 +273,30 @@ def test_a_conditional_update_says_what_each_caller_does_with_its_row_count(shop
     assert "Its caller: `OrdOrderServiceImpl.close` (OrdOrderServiceImpl.java:97) ignores the count." in close["answer"]
 
 
+def test_one_update_per_item_in_a_call_does_not_say_what_its_caller_checks(tmp_path):
+    """A <foreach> of UPDATE statements runs as one call whose count is the first statement's only: "the caller checks
+    it" would read as a check of every item (blind read 23W: newbee S3/S7), so the callers are not said."""
+    from storage import Database
+    from tests.conftest import edited_shop
+
+    goods = "shop-admin/src/main/resources/dao/PrdGoodsDao.xml"
+    _, db_path = edited_shop(tmp_path, [(goods, """        UPDATE prd_goods
+        SET stock_num = stock_num - #{count,jdbcType=INTEGER}, update_time = NOW()
+        WHERE id = #{goodsId,jdbcType=BIGINT}
+          AND stock_num &gt;= #{count,jdbcType=INTEGER}""", """        <foreach collection="list" item="g" separator=";">
+        UPDATE prd_goods
+        SET stock_num = stock_num - #{count,jdbcType=INTEGER}, update_time = NOW()
+        WHERE id = #{goodsId,jdbcType=BIGINT}
+          AND stock_num &gt;= #{count,jdbcType=INTEGER}
+        </foreach>""")])
+    with Database(db_path, wait=0.5).connect() as con:
+        rows = samples_store.list_samples(con, "shop", task_type="qa", language="en")
+    deduct = [r["payload"] for r in rows if "`PrdGoodsDao.deductQuantity`" in r["question"]]
+    assert deduct and all("for each item" in (p if isinstance(p, str) else p["answer"]) or "per item"
+                          in (p if isinstance(p, str) else p["answer"]) for p in deduct)
+    assert not any("Its caller" in (p if isinstance(p, str) else p["answer"]) for p in deduct)
+
+
 def test_a_local_a_hand_written_select_fills_says_which_rows_it_reads(shop):
     """`timeOutOrders` is what getTimeOutOrders reads: the WHERE (status 0, not deleted, older than the timeout) is the
     rule, said and cited (blind read 22T: mall S3 left out what makes an order timed out). A lookup by id is not."""

@@ -327,8 +327,10 @@ class Planner:
                     and (t := self.thrower(facts["helper"], bool(facts.get("message")))):
                 facts["thrower"] = t
                 spans.append(Span(path=t["path"], start_line=t["line"], end_line=t["line"]))
-            if rule["kind"] == "sql_invariant" and facts.get("operation") == "update" \
+            if rule["kind"] == "sql_invariant" and facts.get("operation") == "update" and not facts.get("batch") \
                     and (handled := self.count_handling(facts.get("method_id"))) is not None:
+                # not for one UPDATE per item in a call: the count a caller gets back is the first statement's only
+                # (JDBC getUpdateCount), so "the caller checks it" would read as a check of every item (23W newbee S3)
                 facts["callers"] = handled
                 spans += [Span(path=c["path"], start_line=c["line"], end_line=c["check"]["line"] + (
                     0 if c["check"]["then"] and c["check"]["then"] in self.files.get(c["path"]).lines[c["check"]["line"] - 1]

@@ -11,15 +11,15 @@ MODEL = "shop-common/src/main/java/io/acdp/shop/common/model/InvSkuStock.java"
 RESULT_MAP = "shop-admin/src/main/resources/dao/InvSkuStockDao.xml"
 
 
-def _alerts(db: Database) -> list[Sample]:
+def _alerts(db: Database, kind: str = "low_stock_alert") -> list[Sample]:
     with db.connect() as con:
         rows = samples_store.list_samples(con, "shop", task_type="design", language="en")
-    return [s for r in rows if (s := Sample.model_validate(r["payload"])).source.question_kind == "low_stock_alert"]
+    return [s for r in rows if (s := Sample.model_validate(r["payload"])).source.question_kind == kind]
 
 
 def test_a_threshold_the_repository_already_compares_gets_no_alert_design(shop_db):
     """The shop's low_stock is tested in SQL (listLowStock) and in Java (isLowStock): it has its alert already."""
-    assert _alerts(shop_db) == []
+    assert _alerts(shop_db) == [] and _alerts(shop_db, "low_stock_list") == []
 
 
 def test_a_stored_threshold_nothing_compares_gets_a_check_after_every_deduction(tmp_path):
@@ -29,7 +29,8 @@ def test_a_stored_threshold_nothing_compares_gets_a_check_after_every_deduction(
          '        <result column="lock_stock" property="lockStock"/>\n'
          '        <result column="warn_stock" property="warnStock"/>'),
     ])
-    found = _alerts(Database(db_path, wait=0.5))
+    db = Database(db_path, wait=0.5)
+    found = _alerts(db)
     assert len(found) == 1                              # warn_stock only: low_stock is compared already
     s = found[0]
     assert "inv_sku_stock.stock" in s.question and "warn_stock" in s.question and s.domain == "stock"
@@ -48,3 +49,13 @@ def test_a_stored_threshold_nothing_compares_gets_a_check_after_every_deduction(
     assert "stock = stock - #{quantity}" in evidence and "count == 0" in evidence and "@Transactional" in evidence
     cited = {i for step in s.trace for i in step.evidence_ids}
     assert cited == {e.id for e in s.evidence}
+    # the pull side: an endpoint beside the one that lists the SKUs, its query in that module's hand-written XML
+    listing = _alerts(db, "low_stock_list")
+    assert len(listing) == 1
+    change = {c.component: c.change for c in listing[0].design.changes}
+    assert change["InvSkuStockController"].startswith("`GET /sku/warnStock` returning `CommonResult<List<InvSkuStock>>`")
+    assert "WHERE warn_stock IS NOT NULL AND stock &lt;= warn_stock" in change[RESULT_MAP]
+    assert change["InvSkuStockServiceImpl"] == "add `listWarnStock()` returning `InvSkuStockDao.listWarnStock()`"
+    assert any("`InvSkuStockController.getList` maps a path variable" in r for r in listing[0].design.risks)
+    cited = {i for step in listing[0].trace for i in step.evidence_ids}
+    assert cited == {e.id for e in listing[0].evidence}

@@ -1050,3 +1050,12 @@ def _low_stock_alert(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
 
 
 BUILDERS["low_stock_alert"] = _low_stock_alert
+
+
+def _low_stock_list(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    from core.generate.low_stock import low_stock_list_design  # low_stock.py imports this module
+
+    return low_stock_list_design(spec, conv, lang)
+
+
+BUILDERS["low_stock_list"] = _low_stock_list

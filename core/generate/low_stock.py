@@ -22,7 +22,8 @@ import re
 
 from core.domain.schema import Table
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t, loop_text
-from core.generate.design_facts import cap
+from core.generate.design_facts import cap, is_delete_flag
+from core.generate.lifecycle_facts import class_mapping_line
 from core.models import DesignProposal
 
 # `low_stock`, `warn_stock`, `stock_warn`, `min_qty`: (prefix word, quantity) or (quantity, suffix word)
@@ -67,6 +68,8 @@ class LowStock:
                 qty = m and (m.group(1) or m.group(2))
                 if qty and qty in table.columns and (spec := self._spec(domain, ent, table, qty, col)):
                     out.append(spec)
+                    if listing := self._list_spec(domain, ent, table, qty, col):
+                        out.append(listing)
         return out
 
     # ------------------------------------------------------------ facts --
@@ -230,6 +233,111 @@ class LowStock:
         return out[:MAX_OTHER]
 
 
+    # --------------------------------------------------------- listing --
+    def _list_spec(self, domain: str, ent: dict, table: Table, qty: str, col: str) -> DesignSpec | None:
+        """The pull side of the same fact: an endpoint on the controller that already lists the entity, returning the
+        rows at or below the threshold, through the same classes down to the hand-written DAO of that module (the
+        generated Example criteria cannot compare two columns). None where the module has no such DAO, the listing
+        endpoint's path has variables, or the new path is taken."""
+        r = self.r
+        served = r._criteria_serving(ent)
+        if served:
+            m, path, select = served
+            chain_methods = [m, *path[:-1]]
+            read_ref = r.method_ref(m, f"lists {ent['name']} rows with `{select['callee_name']}`",
+                                    f"用 `{select['callee_name']}` 查询 {ent['name']}", upto=select["line"])
+        elif hand := r._serving(ent, table.name):
+            stmt, path = hand
+            chain_methods = path[:-1]
+            read_ref = Ref(_short(stmt), f"is a hand-written query on {table.name}", f"对 {table.name} 的手写查询",
+                           stmt["path"], stmt["start_line"], min(stmt["end_line"], stmt["start_line"] + 25))
+        else:
+            return None
+        mapped = path[-1]
+        ctrl = r.classes.get(mapped["parent_id"]) or {}
+        dao = self._module_dao(table.name, ctrl.get("module"))
+        route = self._route(ctrl, mapped, col)
+        if dao is None or route is None or r.code.inactive(ctrl.get("symbol_id")):
+            return None
+        last = r.classes.get(chain_methods[-1]["parent_id"]) if chain_methods else None
+        injected = bool(last) and re.search(rf"\b{re.escape(_short(dao).split('.')[0])}\b",
+                                            "\n".join(r.files.get(last["path"]).lines)) is not None
+        siblings = [x for x in r.code.methods.values() if x.get("parent_id") == ctrl.get("symbol_id")
+                    for a in x.get("annotations") or [] if (a.get("name") or "").endswith("Mapping")
+                    and re.search(r'"/?\{\w+\}/?"', a.get("args") or "")]
+        refs = self._column_refs(table, qty, col)
+        base = route.rsplit("/", 1)[0]
+        if base and (line := class_mapping_line(r.files, r.data["classes"], mapped["path"], ctrl["symbol_id"])):
+            refs.append(Ref(ctrl["name"], f"maps every endpoint of the class under `{base}`",
+                            f"把类中所有接口映射到 `{base}` 之下", mapped["path"], line, line))
+        refs.append(r.method_ref(mapped, f"is the existing {ent['name']} list endpoint the new one sits next to",
+                                 f"新接口所在处的现有 {ent['name']} 列表接口"))
+        refs += [r.method_ref(x, "passes the listing on", "向下传递查询") for x in reversed(path[:-1])]
+        refs += [r.method_ref(x, "maps a path variable at the level of the new path", "在新路径的同一层映射了路径变量")
+                 for x in siblings[:1] if x is not mapped]
+        refs.append(read_ref)
+        if not (read_ref.path == dao["path"] and read_ref.start_line == dao["start_line"]):
+            refs.append(Ref(_short(dao), f"is a hand-written statement on {table.name} in {dao['path'].rsplit('/', 1)[-1]}, "
+                                         "the file the new query joins", f"{dao['path'].rsplit('/', 1)[-1]} 中对 {table.name} "
+                                         "的手写语句，新查询放在同一文件", dao["path"], dao["start_line"],
+                            min(dao["end_line"], dao["start_line"] + 12)))
+        chain = []
+        for x in chain_methods:
+            cls = r.classes.get(x["parent_id"]) or {}
+            iface = r.code.cls(cls["name"].removesuffix("Impl")) if cls.get("name", "").endswith("Impl") else None
+            chain.append({"class": cls.get("name"), "layer": cls.get("layer"),
+                          "interface": iface["name"] if iface and iface["layer"] == "service" else None})
+        body = r.files.get(mapped["path"]).lines[mapped["start_line"] - 1:mapped["end_line"]]
+        rets = [x.group(1) for line in body if (x := re.search(r"return\s+([\w.]+)\(", line))]
+        schema_delete = next((c for c in table.columns if is_delete_flag(_camel(c))), None)
+        label = table.columns[col].comment
+        field = _camel(col)
+        text_en = (f"Add an endpoint to {ctrl['name']} that lists the {ent['name']} rows whose {qty} is at or below their "
+                   f"warning value {col}" + (f" ({label})" if label else "") + ": nothing reads the column today.")
+        text_zh = (f"在 {ctrl['name']} 中增加接口，列出 {qty} 不高于预警值 {col}" + (f"（{label}）" if label else "")
+                   + f" 的 {ent['name']} 记录：目前没有代码读取该列。")
+        return DesignSpec(f"req:low_stock_list:{table.name}.{col}", "low_stock_list", domain, text_en, text_zh, refs, {
+            "table": table.name, "entity": ent["name"], "entity_id": ent["symbol_id"], "quantity": qty, "threshold": col,
+            "threshold_field": field, "controller": ctrl["name"], "route": route, "mapped": mapped["name"],
+            "return_type": mapped.get("type") or "", "returns": next((x for x in rets if re.search(r"(success|ok)\w*$", x,
+                                                                                              re.I)), None),
+            "annotations": [a.get("name") for a in mapped.get("annotations") or [] if a.get("name")],
+            "chain": chain, "dao": _short(dao).split(".")[0], "xml": dao["path"], "result_map": self._result_map(ent),
+            "columns": list(table.columns), "delete_col": schema_delete,
+            "paged": any("PageHelper.startPage" in line for line in self._code()), "inject": not injected,
+            "criteria": bool(served),
+            "variable_sibling": f"{siblings[0]['parent_id'].rsplit('.', 1)[-1]}.{siblings[0]['name']}" if siblings else None,
+        })
+
+    def _module_dao(self, table: str, module: str | None) -> dict | None:
+        """A hand-written statement on the table whose DAO lives in the controller's module: its file gets the query."""
+        found = [st for st in self._statements(table) if st.get("method_id")
+                 and (self.r.classes.get(st["namespace"]) or {}).get("module") == module]
+        return found[0] if found else None
+
+    def _route(self, ctrl: dict, mapped: dict, col: str) -> str | None:
+        """`/class-path/lowStock` beside the listing endpoint; None when a sibling mapping already has that path."""
+        class_route = next((re.search(r'"([^"]*)"', a.get("args") or "") for a in ctrl.get("annotations") or []
+                            if a.get("name") == "RequestMapping"), None)
+        base = class_route.group(1).strip("/") if class_route else ""
+        last = _camel(col)
+        taken = {(re.search(r'"([^"]*)"', a.get("args") or "") or [None, ""])[1].strip("/")
+                 for m in self.r.code.methods.values() if m.get("parent_id") == ctrl.get("symbol_id")
+                 for a in m.get("annotations") or [] if (a.get("name") or "").endswith("Mapping")}
+        if last in taken:
+            return None
+        return "/" + "/".join(p for p in (base, last) if p)
+
+    def _result_map(self, ent: dict) -> str | None:
+        """`namespace.id` of a resultMap of the entity type (the generated BaseResultMap, as the DAO XMLs reuse it)."""
+        for st in self.r.data["sql_statements"]:
+            text = "\n".join(self.r.files.get(st["path"]).lines[:60]) if st["path"].endswith(".xml") else ""
+            m = re.search(rf'<resultMap\s+id="(\w+)"\s+type="{re.escape(ent["symbol_id"])}"', text)
+            if m:
+                return f"{st['namespace']}.{m.group(1)}"
+        return None
+
+
 def low_stock_specs(req, domain: str) -> list[DesignSpec]:
     if not hasattr(req, "_low_stock"):
         req._low_stock = LowStock(req)
@@ -311,9 +419,10 @@ def low_stock_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         + (f"{'、'.join(f'`{u}`' for u in uncalled)} 也扣减 {qty}，但没有代码调用。" if uncalled else "")
         + f"在每次扣减之后、同一事务中执行一次 SELECT，只有当本次扣减使 {qty} 从高于 {thr} 降到不高于 {thr} 时才查到该行："
           "UPDATE 持有行锁直到提交，事务能读到自己的修改，因此只有一次扣减会看到越过预警值。")
-    risks = [_t(lang, f"rows already at or below {thr} when this ships never cross it again: list them once "
-                      f"(`{qty} <= {thr}`) and alert on them by hand",
-                f"上线时已低于或等于 {thr} 的行不会再次越过预警值：上线时查一次（`{qty} <= {thr}`）并人工处理"),
+    risks = [_t(lang, f"rows already at or below {thr} when this ships send nothing until a refill takes them above it "
+                      f"and a deduction crosses it again: list them once (`{qty} <= {thr}`) and handle them by hand",
+                f"上线时已低于或等于 {thr} 的行，在补货使其高于预警值并再次被扣减越过之前不会提醒：上线时查一次"
+                f"（`{qty} <= {thr}`）并人工处理"),
              _t(lang, f"a row whose {thr} is NULL is never alerted", f"{thr} 为 NULL 的行不会提醒"),
              _t(lang, "the alert runs after the commit, outside the transaction: a failing notifier does not undo the "
                       "deduction, and an alert lost to a crash right after the commit is not retried (write the rows to "
@@ -369,3 +478,73 @@ def low_stock_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
 
 def _lower(name: str) -> str:
     return name[:1].lower() + name[1:]
+
+
+def low_stock_list_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    f = spec.facts
+    qty, thr, ent, field = f["quantity"], f["threshold"], f["entity"], f["threshold_field"]
+    method = f"list{cap(field)}"
+    wrapper = f["return_type"].split("<")[0] if "<" in f["return_type"] else ""
+    ret = f"`{wrapper}<List<{ent}>>`" if wrapper else f"`List<{ent}>`"
+    extra = [a for a in f["annotations"] if not a.endswith("Mapping")]
+    like = _t(lang, f", annotated like `{f['mapped']}` ({', '.join('@' + a for a in extra)})" if extra else "",
+              f"，注解与 `{f['mapped']}` 一致（{'、'.join('@' + a for a in extra)}）" if extra else "")
+    wrap = _t(lang, f", wrapping the list with `{f['returns']}(..)` as `{f['mapped']}` does" if f["returns"] else "",
+              f"，像 `{f['mapped']}` 一样用 `{f['returns']}(..)` 包装" if f["returns"] else "")
+    changes = [("controller", f["controller"], _t(lang, f"`GET {f['route']}` returning {ret}{like}{wrap}",
+                                                  f"`GET {f['route']}`，返回 {ret}{like}{wrap}"), False)]
+    chain = f["chain"]
+    for n, c in enumerate(chain):
+        nxt = f"{chain[n + 1]['class']}.{method}" if n + 1 < len(chain) else f"{f['dao']}.{method}"
+        if c.get("interface"):
+            changes.append(("service", c["interface"], _t(lang, f"declare `List<{ent}> {method}()`",
+                                                          f"声明 `List<{ent}> {method}()`"), False))
+        changes.append((c["layer"], c["class"], _t(lang, f"add `{method}()` returning `{nxt}()`",
+                                                   f"新增 `{method}()`，返回 `{nxt}()` 的结果"), False))
+    if f["inject"] and chain:
+        changes.append((chain[-1]["layer"], chain[-1]["class"], _t(lang, f"inject `{f['dao']}` the way it injects its other "
+                                                                         "beans", f"像注入其他 bean 一样注入 `{f['dao']}`"),
+                        False))
+    result = f'resultMap="{f["result_map"]}"' if f["result_map"] else f'resultType="{f["entity_id"]}"'
+    cols = "*" if f["result_map"] else ", ".join(c if _camel(c) == c else f"{c} AS {_camel(c)}" for c in f["columns"])
+    deleted = f" AND {f['delete_col']} = 0" if f["delete_col"] else ""
+    changes += [("dao", f["dao"], _t(lang, f"add `List<{ent}> {method}()`", f"新增 `List<{ent}> {method}()`"), False),
+                ("mapper_xml", f["xml"], f"`<select id=\"{method}\" {result}>SELECT {cols} FROM {f['table']} WHERE {thr} IS "
+                                         f"NOT NULL AND {qty} &lt;= {thr}{deleted} ORDER BY {qty} - {thr}</select>`", False)]
+    through = " → ".join(f"`{c['class']}`" for c in chain)
+    risks = [_t(lang, "the query compares two columns of every row, so no index helps: it reads the whole table on each "
+                      "call; cache it or keep the page that calls it off a timer if the table is large",
+                "该查询比较同一行的两列，索引无法使用，每次调用都扫描全表；表很大时应缓存，或不要让页面定时轮询"),
+             _t(lang, f"rows whose {thr} is NULL never appear", f"{thr} 为 NULL 的行不会出现")]
+    if f["variable_sibling"]:
+        sub = f["route"].rsplit("/", 1)[-1]
+        risks.append(_t(lang, f"`{f['variable_sibling']}` maps a path variable at the same level, which `{sub}` also fits; "
+                              "Spring MVC prefers the literal path, so the new endpoint wins and that one no longer sees "
+                              f"`{sub}` as its variable", f"`{f['variable_sibling']}` 在同一层映射了路径变量，`{sub}` 也能匹配；"
+                              "Spring MVC 优先匹配字面路径，因此新接口生效，原接口不再把它当作变量"))
+    if f["paged"]:
+        risks.append(_t(lang, "the list is not paged; if it can grow long, page it with `PageHelper.startPage` as the "
+                              "repository's other list endpoints do",
+                        "列表未分页；若可能很长，应像仓库中其他列表接口一样用 `PageHelper.startPage` 分页"))
+    return DesignProposal(
+        understanding=_t(
+            lang, f"{f['table']}.{thr} is stored with each row, but no SQL tests it and no hand-written Java reads it. "
+                  f"`{f['controller']}.{f['mapped']}` already lists {ent} through {through or 'its DAO'}; a second "
+                  f"endpoint beside it follows the same path down to `{f['dao']}`, whose hand-written XML "
+                  f"(`{f['xml']}`) gets the query" + (f": the generated criteria cannot compare {qty} with {thr}, two "
+                                                      "columns of the same row." if f["criteria"] else "."),
+            f"{f['table']}.{thr} 随每行存储，但没有 SQL 判断它，也没有手写 Java 读取它。`{f['controller']}.{f['mapped']}` "
+            f"已经经由 {through or 'DAO'} 列出 {ent}；在它旁边新增接口，沿同一路径调用 `{f['dao']}`，查询写在其手写 XML"
+            f"（`{f['xml']}`）中" + (f"：生成的查询条件无法比较同一行的 {qty} 与 {thr} 两列。" if f["criteria"] else "。")),
+        changes=_changes(changes, conv.known),
+        data_changes=[_t(lang, "none", "无")],
+        flow=[_t(lang, f"`GET {f['route']}` → " + " → ".join(f"`{c['class']}.{method}`" for c in chain),
+                 f"`GET {f['route']}` → " + " → ".join(f"`{c['class']}.{method}`" for c in chain)),
+              _t(lang, f"`{f['dao']}.{method}` returns the rows with {qty} <= {thr}, the furthest below first",
+                 f"`{f['dao']}.{method}` 返回 {qty} <= {thr} 的行，低得最多的在前")],
+        risks=risks,
+        test_plan=[_t(lang, f"rows with {qty} above, equal to and below {thr}: the equal and the lower ones are listed, "
+                            "lowest margin first", f"{qty} 高于、等于、低于 {thr} 的行：只列出等于和低于的，差值最小的在前"),
+                   _t(lang, f"a row whose {thr} is NULL is not listed", f"{thr} 为 NULL 的行不列出")]
+        + ([_t(lang, f"rows with {f['delete_col']} = 1 are not listed", f"{f['delete_col']} = 1 的行不列出")]
+           if f["delete_col"] else []))

@@ -1,5 +1,6 @@
-"""Low-stock alert designs (core/generate/low_stock.py): asked only where a warning threshold is stored and nothing
-compares it, listing every called deduction of the quantity with its check, in the deduction's own transaction."""
+"""Quantity designs (core/generate/low_stock.py, stock_ledger.py): a low-stock alert and list only where a warning
+threshold is stored and nothing compares it, a ledger only where nothing records the moves; each lists every called
+move of the quantity with its check, in the move's own transaction."""
 
 from __future__ import annotations
 
@@ -59,3 +60,35 @@ def test_a_stored_threshold_nothing_compares_gets_a_check_after_every_deduction(
     assert any("`InvSkuStockController.getList` maps a path variable" in r for r in listing[0].design.risks)
     cited = {i for step in listing[0].trace for i in step.evidence_ids}
     assert cited == {e.id for e in listing[0].evidence}
+
+
+def test_a_ledger_lists_every_move_of_the_quantity_and_is_not_asked_where_a_log_exists(shop_db, tmp_path):
+    """The shop logs stock moves in inv_stock_log (a log word, the table's last word): no ledger design. With that
+    table renamed and no longer written, every called move of inv_sku_stock gets its ledger rows (checked by hand)."""
+    assert _alerts(shop_db, "stock_ledger") == []
+    admin = "shop-admin/src/main/"
+    _, db_path = edited_shop(tmp_path, [
+        (f"{admin}java/io/acdp/shop/admin/service/impl/InvSkuStockServiceImpl.java",
+         "skuStockDao.insertStockLogList(Collections.singletonList(log));", 'LOGGER.info("adjusted {}", log);'),
+        (f"{admin}resources/dao/InvSkuStockDao.xml", "INSERT INTO inv_stock_log", "INSERT INTO inv_sku_note"),
+        ("shop-common/src/main/java/io/acdp/shop/common/model/InvStockLog.java", "class InvStockLog", "class InvSkuNote"),
+        ("shop-common/src/main/java/io/acdp/shop/common/model/InvStockLog.java", "table inv_stock_log", "table inv_sku_note"),
+        ("shop-common/src/main/java/io/acdp/shop/common/mapper/InvStockLogMapper.java", "table inv_stock_log",
+         "table inv_sku_note"),
+    ])
+    found = _alerts(Database(db_path, wait=0.5), "stock_ledger")
+    assert len(found) == 1
+    s = found[0]
+    change = {c.component: c.change for c in s.design.changes}
+    movers = {"OrdPortalOrderServiceImpl.lockStock", "OrdPortalOrderServiceImpl.paySuccess",
+              "OrdPortalOrderServiceImpl.releaseLockedStock", "InvSkuStockServiceImpl.adjustStock", "OrdOrderServiceImpl.close"}
+    assert movers <= set(change)
+    assert "(stock -orderItem.getProductQuantity(), lock_stock -orderItem.getProductQuantity())" in \
+        change["OrdPortalOrderServiceImpl.paySuccess"]
+    assert change["OrdPortalOrderServiceImpl.paySuccess"].startswith("after its row-count check")
+    # a check that only logs lets a refused move through: the row is added only when the count is not 0
+    assert change["OrdPortalOrderServiceImpl.releaseLockedStock"].startswith(
+        "when `portalOrderDao.releaseStockBySkuId` (line 666) changed a row (its count is not 0; the check at line 667")
+    assert "`CREATE TABLE inv_sku_stock_" in change[next(k for k in change if k.startswith("inv_sku_stock_"))]
+    cited = {i for step in s.trace for i in step.evidence_ids}
+    assert cited == {e.id for e in s.evidence}

@@ -1059,3 +1059,12 @@ def _low_stock_list(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPro
 
 
 BUILDERS["low_stock_list"] = _low_stock_list
+
+
+def _stock_ledger(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+    from core.generate.stock_ledger import stock_ledger_design  # stock_ledger.py imports this module
+
+    return stock_ledger_design(spec, conv, lang)
+
+
+BUILDERS["stock_ledger"] = _stock_ledger

@@ -198,8 +198,9 @@ class LowStock:
         if tx and all((x.path, x.start_line) != (tx.path, tx.start_line) for x in refs):
             refs.append(tx)
         return {"method": label, "layer": r.code.layer_of(m["parent_id"]), "call": call["callee_name"],
-                "line": call["line"], "args": args, "loop": next((c for k, c in cond["conds"] if k == "loop"), None),
-                "loop_line": cond["cond_line"], "check": check, "transactional": tx is not None,
+                "line": call["line"], "args": args, "loop": (loop := next((c for k, c in reversed(cond["conds"])
+                                                                          if k == "loop"), None)),
+                "loop_line": loop_line(r, call, loop), "check": check, "transactional": tx is not None,
                 "class": m["parent_id"].rsplit(".", 1)[-1], "class_id": m["parent_id"],
                 "injection": self._injection(call["path"])}
 
@@ -338,6 +339,27 @@ class LowStock:
         return None
 
 
+def moved_words(c: dict, lang: str) -> str:
+    """Where a caller goes on only if its UPDATE changed the row: past a row-count check that fails the call, else
+    only when the count is not 0 (a check that only logs lets a refused move through)."""
+    check = c["check"]
+    if check and check["fails"]:
+        return _t(lang, f"after its row-count check (line {check['line']})", f"在其影响行数检查（第 {check['line']} 行）之后")
+    return _t(lang, f"when `{c['call']}` (line {c['line']}) changed a row (its count is not 0"
+                    + (f"; the check at line {check['line']} does not stop the method" if check else "") + ")",
+              f"在 `{c['call']}`（第 {c['line']} 行）确实改动了一行时（返回值不为 0"
+              + (f"；第 {check['line']} 行的检查不会结束方法" if check else "") + "）")
+
+
+def loop_line(r, call: dict, loop: str | None) -> int | None:
+    """The line of the innermost loop around a call (its header text as the outline gives it)."""
+    if not loop:
+        return None
+    head = " ".join(loop.split())[:30]
+    return next((n for n in range(call["line"], 0, -1) if " ".join(r.code.text(call["path"], n).split()).startswith(head)),
+                None)
+
+
 def low_stock_specs(req, domain: str) -> list[DesignSpec]:
     if not hasattr(req, "_low_stock"):
         req._low_stock = LowStock(req)
@@ -368,10 +390,7 @@ def low_stock_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                         False))
         for c in d["callers"]:
             check = c["check"]
-            after = _t(lang, f"after its row-count check (line {check['line']})" if check else
-                       f"when `{c['call']}` (line {c['line']}) changed a row (its count is not 0)",
-                       f"在其影响行数检查（第 {check['line']} 行）之后" if check else
-                       f"在 `{c['call']}`（第 {c['line']} 行）确实改动了一行时（返回值不为 0）")
+            after = moved_words(c, lang)
             args = ", ".join(c["args"])
             dao_call = c["call"].rsplit(".", 1)[0] + f".{method}" if "." in c["call"] else method
             collect = _t(lang, f"; collect the rows it returns in a list declared before the loop (line {c['loop_line']})"

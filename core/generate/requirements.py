@@ -184,8 +184,10 @@ class RequirementDeriver:
         """The designs of one domain; a requirement another domain of this run already gave is not repeated."""
         from core.generate.audit import audit_specs  # audit.py imports design, which this module's users load first
         from core.generate.low_stock import low_stock_specs
+        from core.generate.stock_ledger import ledger_specs
         specs, texts = [], self._asked
         for fn in (self.idempotent, self.sql_guard, self.stock_guard, lambda d: low_stock_specs(self, d),
+                   lambda d: ledger_specs(self, d),
                    self.unchecked_write, self.new_endpoint,
                    self.list_filter,
                    self.list_filter_criteria, self.new_field, self._impact().add_state,

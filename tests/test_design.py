@@ -512,3 +512,19 @@ def test_a_state_still_under_way_is_no_cancellation_a_new_field_binds_to():
     from core.generate.requirements import _IN_PROGRESS
     assert _IN_PROGRESS.search("订单取消，退款中") and _IN_PROGRESS.search("Cancelling")
     assert not any(_IN_PROGRESS.search(x) for x in ("已取消", "已关闭", "Cancelled", "已取消(系统)"))
+
+
+def test_a_new_date_field_follows_the_json_format_of_the_entitys_dates(tmp_path):
+    """Where the entity formats its dates for JSON (`@JsonFormat` on createTime), the new date field is annotated the
+    same way, and the annotated field is cited (blind read 23V: newbee designs added dates without it)."""
+    model = "shop-common/src/main/java/io/acdp/shop/common/model/OrdOrder.java"
+    db = _shop_with(tmp_path, [(model, "    private Date createTime;",
+                                '    @JsonFormat(pattern = "yyyy-MM-dd HH:mm:ss", timezone = "GMT+8")\n'
+                                "    private Date createTime;")])
+    s = next(s for s in designs(db, "new_field") if "cancel time" in s.question)
+    change = next(c.change for c in s.design.changes if c.layer == "model")
+    assert 'annotate it `@JsonFormat(pattern = "yyyy-MM-dd HH:mm:ss", timezone = "GMT+8")` like `createTime`' in change
+    held = [e for e in s.evidence if "@JsonFormat" in e.text and "private Date createTime;" in e.text]
+    assert held and any(held[0].id in t.evidence_ids for t in s.trace)
+    reason = next(s for s in designs(db, "new_field") if "cancel reason" in s.question)
+    assert "@JsonFormat" not in reason.answer                   # not a date

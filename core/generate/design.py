@@ -725,6 +725,10 @@ def _new_field(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal
                 f"新增 `{name}`{_accessors(ent, f, 'zh')}；JPA 将其映射到列 `{col}`") if f.get("jpa") else
              _t(lang, f"add `{name}`{_accessors(ent, f, 'en')}, and `{col}` to its result map and column lists",
                 f"新增 `{name}`{_accessors(ent, f, 'zh')}，并在 resultMap 与列清单中加入 `{col}`"))
+    if (stamp := f.get("json_format")) and not f.get("generator"):
+        model += _t(lang, f"; annotate it `@JsonFormat({stamp['args']})` like `{stamp['field']}`, so the response gives it "
+                          "in the same format and time zone", f"；像 `{stamp['field']}` 一样加上 `@JsonFormat({stamp['args']})`，"
+                          "使响应中的格式与时区一致")
     changes = [("sql", table, _t(lang, f"`ALTER TABLE {table} ADD COLUMN {col} {f['sql_type']} NULL COMMENT "
                                        f"'{f['label_zh']}'`",
                                  f"`ALTER TABLE {table} ADD COLUMN {col} {f['sql_type']} NULL COMMENT '{f['label_zh']}'`"),

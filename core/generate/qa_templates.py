@@ -595,8 +595,9 @@ def _source_words(e: dict, lang: str, said: set[str]) -> str:
 def where_trace(sources: list[dict], lang: str, cite: Cite, path: str) -> list[tuple[str, list[str]]]:
     """One claim per WHERE condition of an UPDATE whose row count a local holds, citing the condition's line
     and the call (whose receiver the mapper XML does not name)."""
-    return [((f"`{s['call']}` updates only rows where `{c['text']}`" if lang == "en"
-              else f"`{s['call']}` 只更新满足 `{c['text']}` 的行"), [cite.at(c["line"], c["path"]), cite.at(s["line"], path)])
+    return [((f"`{s['call']}` updates only rows where `{html.unescape(c['text'])}`" if lang == "en"
+              else f"`{s['call']}` 只更新满足 `{html.unescape(c['text'])}` 的行"),
+             [cite.at(c["line"], c["path"]), cite.at(s["line"], path)])
             for s in sources for c in s.get("where") or []] + [
         ((f"`{s['call']}` reads only rows where `{html.unescape(c['text'])}`" if lang == "en"
           else f"`{s['call']}` 只读取满足 `{html.unescape(c['text'])}` 的行"),
@@ -1365,7 +1366,7 @@ def schedule_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
     ann = cite.at(f["line"], path)
     sites = f.get("call_sites") or []
     en = lang == "en"
-    trace = [(f"`{f['method']}` is scheduled with {when}" if en else f"`{f['method']}` 的调度周期是{when}", [ann])]
+    trace = [(f"`{f['method']}` is scheduled {when}" if en else f"`{f['method']}` 的调度周期是{when}", [ann])]
     for site in sites:
         ids = [cite.at(site["line"], path)] + [cite.at(c["line"], path) for c in site.get("context") or []]
         trace.append((f"the job calls `{site['call']}`" if en else f"任务调用 `{site['call']}`", list(dict.fromkeys(ids))))

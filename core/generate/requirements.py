@@ -1424,8 +1424,9 @@ class RequirementDeriver:
             named = [c.group(1) for line in self.files.get(schema.path).lines[start - 1:end]
                      if (c := re.match(r"\s*`?(\w+)`?\s+\w", line)) and c.group(1).lower() in schema.columns]
             first, last = (named[0], named[-1]) if named else (table, table)   # each part names what its lines hold
-            refs.append(Ref(first, f"to `{last}`: the rest of the table's columns, none for {_a(spec['label_en'])}",
-                            f"至 `{last}`：表的其余列，没有{spec['label_zh']}字段", schema.path, start, end))
+            refs.append(Ref(f"{table}, {first} to {last}", f"the rest of the table's columns, none for "
+                                                           f"{_a(spec['label_en'])}",
+                            f"表的其余列，没有{spec['label_zh']}字段", schema.path, start, end))
         setters, callers = [], []
         for m, site in made:
             label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
@@ -1508,8 +1509,13 @@ class RequirementDeriver:
         text_en = (f"Record {_a(spec['label_en'])} on {ent['name']} {what} ({', '.join(names)}), stored in {table} and "
                    "returned with the record.")
         text_zh = f"为 {ent['name']} 增加{spec['label_zh']}：{what_zh}（{'、'.join(names)}）写入，存入 {table}，并随记录返回。"
+        stamp = self._json_format(ent) if spec["sql_type"] == "DATETIME" else None
+        if stamp:   # the repo formats its dates for JSON: a new date field follows it
+            refs.append(Ref(f"{ent['name']}.{stamp['field']}", f"carries `@JsonFormat({stamp['args']})`",
+                            f"带有 `@JsonFormat({stamp['args']})`", stamp["path"], stamp["start"], stamp["end"]))
         return DesignSpec(_req_id("new_field", ent["symbol_id"], spec["field"]), "new_field", domain, text_en, text_zh,
                           refs, {"entity": ent["name"], "table": table, "field": spec["field"], "column": col,
+                                 "json_format": stamp,
                                  "sql_type": spec["sql_type"], "label_en": spec["label_en"], "label_zh": spec["label_zh"],
                                  "setters": setters, "callers": callers, "bind": spec["bind"], "value": spec.get("value"),
                                  "when": [when, what_zh],
@@ -1520,6 +1526,23 @@ class RequirementDeriver:
                                  "generator": self.generator_configs[0] if generated and self.generator_configs else None,
                                  "ddl": {"path": schema.path, "line": schema.start_line} if schema.source == "ddl" else None,
                                  "listed": listed, "maps": maps, "views": views, "grids": grids})
+
+    def _json_format(self, ent: dict) -> dict | None:
+        """A date field of the entity annotated `@JsonFormat(..)` (newbee-mall's createTime): a new date field follows it
+        (blind read 23V: newbee designs added dates without it)."""
+        for f in self.data["symbols"]:
+            if f["kind"] != "field" or f.get("parent_id") != ent["symbol_id"] or not re.match(r"(Date|LocalDateTime)\b",
+                                                                                               f.get("type") or ""):
+                continue
+            ann = next((a for a in f.get("annotations") or [] if a.get("name") == "JsonFormat"), None)
+            if ann and f.get("start_line"):
+                lines = self.files.get(f["path"]).lines
+                start = next((n for n in range(f["start_line"], max(f["start_line"] - 4, 1) - 1, -1)
+                              if "@JsonFormat" in lines[n - 1]), f["start_line"])
+                end = next((n for n in range(f["start_line"], min(f["start_line"] + 4, len(lines)) + 1)
+                            if re.search(rf"\b{re.escape(f['name'])}\s*[;=]", lines[n - 1])), f["start_line"])
+                return {"field": f["name"], "args": ann.get("args") or "", "path": f["path"], "start": start, "end": end}
+        return None
 
     def _column_lists(self, table: str, schema: Table) -> list[dict]:
         """Hand-written statements on the table that name its columns one by one (an UPDATE's `<set>`, an INSERT's

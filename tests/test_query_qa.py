@@ -222,3 +222,26 @@ def test_a_method_that_branches_on_the_row_count_or_shares_its_name_is_not_asked
     ctx = Context(db=Database(db_path), repo=repo, domains=["order", "stock"], backend="template", lang="en")
     planner = Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
     assert "OrdOrderServiceImpl.close" not in {i.facts["scope"] for i in query_items(planner)}
+
+
+def test_a_local_the_method_reassigns_before_the_query_is_said(tmp_path):
+    """`if (statuses.isEmpty()) statuses = null;` before `if (statuses != null) criteria.andStatusIn(..)`: the test
+    sees the new value, which the answer says and cites (blind read 23X: mall S14 said 'only when `status!=null`'
+    where the caller's -1 had become null)."""
+    from storage import Database
+    from tests.conftest import edited_shop
+
+    impl = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderSearchServiceImpl.java"
+    repo, db_path = edited_shop(tmp_path, [(impl, "        OrdOrderExample example = new OrdOrderExample();\n",
+                                            "        if (statuses.isEmpty()) {\n            statuses = null;\n        }\n"
+                                            "        OrdOrderExample example = new OrdOrderExample();\n")])
+    db = Database(db_path, wait=0.5)
+    ctx = Context(db=db, repo=repo, domains=["order", "stock"], backend="template", lang="en")
+    planner = Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+    item = next(i for i in query_items(planner) if i.facts["scope"] == "OrdOrderSearchServiceImpl.search")
+    draft = TemplateBackend.draft(item)
+    assert "Before that, `statuses` is reassigned: `statuses = null;` when `statuses.isEmpty()` " \
+        "(OrdOrderSearchServiceImpl.java:23)" in draft.answer
+    claim = next(t for t in draft.trace if "sets `statuses = null;`" in t.claim)
+    shown = "\n".join(e.text for e in item.evidence if e.id in claim.evidence_ids)
+    assert "statuses = null;" in shown and "if (statuses.isEmpty())" in shown

@@ -9,8 +9,10 @@ the way the repository would.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -587,13 +589,7 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
     changes = [("controller", ctrl, _t(lang, f"`GET {f['route']}` returning {ret}{like}",
                                        f"`GET {f['route']}`，返回 {ret}{like}"), False)]
     chain = f["chain"]
-    for n, c in enumerate(chain):
-        nxt = f"{chain[n + 1]['class']}.{method}" if n + 1 < len(chain) else f"{f['dao']}.{method}"
-        if c.get("interface"):
-            changes.append(("service", c["interface"], _t(lang, f"add `List<{dto}> {method}()`",
-                                                          f"新增 `List<{dto}> {method}()`"), False))
-        changes.append((c["layer"], c["class"], _t(lang, f"add `{method}()` returning `{nxt}()`",
-                                                   f"新增 `{method}()`，返回 `{nxt}()` 的结果"), False))
+    changes += chain_changes(chain, method, f"List<{dto}>", f["dao"], lang)
     changes += [("dao", f["dao"], _t(lang, f"add `List<{dto}> {method}()`", f"新增 `List<{dto}> {method}()`"), False),
                 ("mapper_xml", f["xml"], f"`<select id=\"{method}\"{result}>SELECT {col} AS {fld}, COUNT(*) AS count FROM "
                                          f"{f['table']}{where} GROUP BY {col}</select>`", False),
@@ -625,6 +621,20 @@ def _new_endpoint(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPropo
         + ([_t(lang, f"rows with {f['delete_col']} = 1 are not counted", f"{f['delete_col']} = 1 的记录不计入")]
            if f.get("delete_col") else []),
     )
+
+
+def chain_changes(chain: list[dict], method: str, returns: str, dao: str, lang: str) -> list[tuple[str, str, str, bool]]:
+    """The new method on each class between an endpoint and its DAO (and the service interface a class implements),
+    each returning the next one's result: the path an existing endpoint already takes."""
+    out = []
+    for n, c in enumerate(chain):
+        nxt = f"{chain[n + 1]['class']}.{method}" if n + 1 < len(chain) else f"{dao}.{method}"
+        if c.get("interface"):
+            out.append(("service", c["interface"], _t(lang, f"add `{returns} {method}()`", f"新增 `{returns} {method}()`"),
+                        False))
+        out.append((c["layer"], c["class"], _t(lang, f"add `{method}()` returning `{nxt}()`",
+                                               f"新增 `{method}()`，返回 `{nxt}()` 的结果"), False))
+    return out
 
 
 def _criteria_filter(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
@@ -1004,71 +1014,20 @@ BUILDERS = {"idempotent": _idempotent, "sql_guard": _sql_guard, "stock_guard": _
             "new_field": _new_field, "user": _user}
 
 
-def _add_state(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.impact import add_state_design  # impact.py imports this module
-
-    return add_state_design(spec, conv, lang)
-
-
-def _record_history(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.impact import record_history_design  # impact.py imports this module
-
-    return record_history_design(spec, conv, lang)
+def _lazy(module: str, name: str) -> Callable[[DesignSpec, Conventions, str], DesignProposal]:
+    """A builder kept in a module that imports this one: imported when it first builds."""
+    def build(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
+        return getattr(importlib.import_module(module), name)(spec, conv, lang)
+    return build
 
 
-BUILDERS["add_state"] = _add_state
-BUILDERS["record_history"] = _record_history
-
-
-def _on_status(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.status_hook import on_status_design  # status_hook.py imports this module
-
-    return on_status_design(spec, conv, lang)
-
-
-BUILDERS["on_status"] = _on_status
-
-
-def _audit_column(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.audit import audit_column_design  # audit.py imports this module
-
-    return audit_column_design(spec, conv, lang)
-
-
-BUILDERS["audit_column"] = _audit_column
-
-
-def _track_changes(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.audit import track_changes_design  # audit.py imports this module
-
-    return track_changes_design(spec, conv, lang)
-
-
-BUILDERS["track_changes"] = _track_changes
-
-
-def _low_stock_alert(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.low_stock import low_stock_design  # low_stock.py imports this module
-
-    return low_stock_design(spec, conv, lang)
-
-
-BUILDERS["low_stock_alert"] = _low_stock_alert
-
-
-def _low_stock_list(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.low_stock import low_stock_list_design  # low_stock.py imports this module
-
-    return low_stock_list_design(spec, conv, lang)
-
-
-BUILDERS["low_stock_list"] = _low_stock_list
-
-
-def _stock_ledger(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
-    from core.generate.stock_ledger import stock_ledger_design  # stock_ledger.py imports this module
-
-    return stock_ledger_design(spec, conv, lang)
-
-
-BUILDERS["stock_ledger"] = _stock_ledger
+BUILDERS.update({
+    "add_state": _lazy("core.generate.impact", "add_state_design"),
+    "record_history": _lazy("core.generate.impact", "record_history_design"),
+    "on_status": _lazy("core.generate.status_hook", "on_status_design"),
+    "audit_column": _lazy("core.generate.audit", "audit_column_design"),
+    "track_changes": _lazy("core.generate.audit", "track_changes_design"),
+    "low_stock_alert": _lazy("core.generate.low_stock", "low_stock_design"),
+    "low_stock_list": _lazy("core.generate.low_stock", "low_stock_list_design"),
+    "stock_ledger": _lazy("core.generate.stock_ledger", "stock_ledger_design"),
+})

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from core.domain.schema import Table
-from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t, loop_text
+from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t, chain_changes, loop_text
 from core.generate.design_facts import cap, is_delete_flag
 from core.generate.lifecycle_facts import class_mapping_line
 from core.models import DesignProposal
@@ -294,9 +294,9 @@ class LowStock:
         label = table.columns[col].comment
         field = _camel(col)
         text_en = (f"Add an endpoint to {ctrl['name']} that lists the {ent['name']} rows whose {qty} is at or below their "
-                   f"warning value {col}" + (f" ({label})" if label else "") + ": nothing reads the column today.")
+                   f"warning value {col}" + (f" ({label})" if label else "") + f": no code compares {qty} with it today.")
         text_zh = (f"在 {ctrl['name']} 中增加接口，列出 {qty} 不高于预警值 {col}" + (f"（{label}）" if label else "")
-                   + f" 的 {ent['name']} 记录：目前没有代码读取该列。")
+                   + f" 的 {ent['name']} 记录：目前没有代码拿 {qty} 与它比较。")
         return DesignSpec(f"req:low_stock_list:{table.name}.{col}", "low_stock_list", domain, text_en, text_zh, refs, {
             "table": table.name, "entity": ent["name"], "entity_id": ent["symbol_id"], "quantity": qty, "threshold": col,
             "threshold_field": field, "controller": ctrl["name"], "route": route, "mapped": mapped["name"],
@@ -513,13 +513,7 @@ def low_stock_list_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
     changes = [("controller", f["controller"], _t(lang, f"`GET {f['route']}` returning {ret}{like}{wrap}",
                                                   f"`GET {f['route']}`，返回 {ret}{like}{wrap}"), False)]
     chain = f["chain"]
-    for n, c in enumerate(chain):
-        nxt = f"{chain[n + 1]['class']}.{method}" if n + 1 < len(chain) else f"{f['dao']}.{method}"
-        if c.get("interface"):
-            changes.append(("service", c["interface"], _t(lang, f"declare `List<{ent}> {method}()`",
-                                                          f"声明 `List<{ent}> {method}()`"), False))
-        changes.append((c["layer"], c["class"], _t(lang, f"add `{method}()` returning `{nxt}()`",
-                                                   f"新增 `{method}()`，返回 `{nxt}()` 的结果"), False))
+    changes += chain_changes(chain, method, f"List<{ent}>", f["dao"], lang)
     if f["inject"] and chain:
         changes.append((chain[-1]["layer"], chain[-1]["class"], _t(lang, f"inject `{f['dao']}` the way it injects its other "
                                                                          "beans", f"像注入其他 bean 一样注入 `{f['dao']}`"),

@@ -295,6 +295,7 @@ class Queries:
                           "name": call.group(2), "mapper": call.group(1)},
                  "sets": sets, "reorders": reorders, "_path": path,
                  "group_when": [{"when": w, "when_lines": ls} for w, ls in group_when]}
+        facts["reassigned"] = self._reassigned(sym, lines, call_line, conds, reorders)
         if verb == "count" and (tested := _count_test(lines, call_line, sym["end_line"])):
             facts["count_test"] = {**tested, "path": path}   # `if (count >= coupon.getPerLimit()) Asserts.fail(..)`
         spans = [Span(path=path, start_line=made[0], end_line=made[0]),
@@ -304,7 +305,25 @@ class Queries:
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in [order, page] + reorders if x]
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in sets or []]
         spans += [Span(path=path, start_line=first_row, end_line=first_row)] if first_row else []   # the `.get(0)`
+        spans += [Span(path=path, start_line=x["cond_line"] or x["line"], end_line=x["line"]) for x in facts["reassigned"]]
         return facts, spans
+
+    def _reassigned(self, sym: dict, lines: list[str], call_line: int, conds: list[dict], reorders: list[dict]) -> list[dict]:
+        """Locals a condition or its test reads that the method assigns again before the query (`if (status == -1)
+        status = null;` in mall's portal order list): "only when `status != null`" hides that -1 is the caller's
+        'all' (blind read 23X: mall S14), so each such assignment is said with the test it sits under."""
+        names = {w for c in conds + reorders for t in [c.get("code") or c["text"], *c["when"]]
+                 for w in re.findall(r"(?<![\w.])([a-z]\w*)\b(?!\s*\()", t)}
+        out = []
+        for n in range(sym["start_line"] + 1, call_line):
+            m = re.match(r"\s*([a-z]\w*)\s*=(?!=)\s*(.+?);\s*$", lines[n - 1])
+            if not m or m.group(1) not in names:
+                continue
+            ctl = [c for c in self.p.outline.controls(sym["path"], n) if c.kind in ("if", "else")]
+            out.append({"var": m.group(1), "text": lines[n - 1].strip(), "line": n, "path": sym["path"],
+                        "cond": ctl[-1].code if ctl else None, "branch": ctl[-1].kind if ctl else None,
+                        "cond_line": ctl[-1].line if ctl else None})
+        return out
 
     def _record_sets(self, table: str, path: str, lines: list[str], call_line: int, name: str) -> list[dict] | None:
         """What `updateByExampleSelective(record, example)` writes: the setters called on `record` before it, all
@@ -797,6 +816,17 @@ def query_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path: st
     if any(c["when"] for c in f["conditions"]):
         tail.append("A condition marked only when is left out when its test fails; the rows are then not filtered on it."
                     if en else "标注仅当的条件在其判断不成立时不加入查询，此时不按该条件过滤。")
+    for x in f.get("reassigned") or []:   # what the caller sends is not what the test sees
+        under = (f" when `{x['cond']}`" if x["branch"] == "if" else f" unless `{x['cond']}`") if x["cond"] else ""
+        under_zh = (f"（当 `{x['cond']}` 时）" if x["branch"] == "if" else f"（`{x['cond']}` 不成立时）") if x["cond"] else ""
+        tail.append(f"Before that, `{x['var']}` is reassigned: `{x['text']}`{under} ({_at(x)}), so the tests above see "
+                    "the new value, not the one passed in." if en else
+                    f"在此之前 `{x['var']}` 被重新赋值：`{x['text']}`{under_zh}（{_at(x)}），"
+                    "上面的判断看到的是新值，不是传入的值。")
+        trace.append(((f"{scope} sets `{x['text']}`{under} before the query" if en
+                       else f"{scope} 在查询前执行 `{x['text']}`{under_zh}"),
+                      list(dict.fromkeys([cite.at(x["line"], x["path"])] + ([cite.at(x["cond_line"], x["path"])]
+                                                                            if x["cond_line"] else [])))))
     for key, en_word, zh_word in (("order", "Sorted by", "排序："), ("limit", "Limited by", "限制："),
                                   ("page", "Paged by", "分页：")):
         x = f.get(key)

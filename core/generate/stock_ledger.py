@@ -208,7 +208,7 @@ def stock_ledger_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desig
                           f"对 `{args[0] if args else listed['collection']}` 的每个元素 `x`，为它变更的每一列（{per}）添加一个 "
                           f"`{log_ent}`，行键为 `x.get{cap(listed['key'])}()`，operation 为 `\"{c['method']}\"`")
                 after = _t(lang, f"after `{c['call']}` (line {c['line']})", f"在 `{c['call']}`（第 {c['line']} 行）之后")
-                where = _t(lang, f"; call `{insert}` with them", f"；用它们调用 `{insert}`")
+                where = _t(lang, f"; call `{insert}` with them when there are any", f"；有记录时用它们调用 `{insert}`")
                 changes.append((c["layer"], c["method"], f"{after}, {rows}{where}" if lang == "en" else f"{after}，{rows}{where}",
                                 False))
                 rows_said.append(f"`{c['method']}` → `{mv['statement']}` ({per}, one UPDATE for the whole list)")
@@ -222,9 +222,10 @@ def stock_ledger_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desig
                             f"`\"{c['method']}\"`",
                       f"为它变更的每一列（{per}）添加一个 `{log_ent}`，行键为 `{key}`，operation 为 `\"{c['method']}\"`")
             where = _t(lang, f"; collect them in a list declared before the loop (line {c['loop_line']}) and call "
-                             f"`{insert}` once after it" if c["loop"] else f"; call `{insert}` with them",
-                       f"；收集到循环（第 {c['loop_line']} 行）前声明的列表中，循环后调用一次 `{insert}`" if c["loop"]
-                       else f"；用它们调用 `{insert}`")
+                             f"`{insert}` once after it, when the list is not empty (an empty VALUES is invalid SQL)"
+                       if c["loop"] else f"; call `{insert}` with them",
+                       f"；收集到循环（第 {c['loop_line']} 行）前声明的列表中，循环后在列表非空时调用一次 `{insert}`"
+                       "（空的 VALUES 是非法 SQL）" if c["loop"] else f"；用它们调用 `{insert}`")
             changes.append((c["layer"], c["method"], f"{after}, {rows}{where}" if lang == "en" else f"{after}，{rows}{where}",
                             False))
             rows_said.append(f"`{c['method']}` → `{mv['statement']}` ({per})"

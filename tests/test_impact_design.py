@@ -180,3 +180,37 @@ def test_two_sets_far_apart_in_one_method_are_two_places():
         return Site("set", "S.submit", "service", "S.java", line, line - 1, line + 1, f"o.setStatus({line})")
     grouped = _grouped([site(376), site(380), site(481)])
     assert [(g.line, g.lines) for g in grouped] == [(376, [376, 380]), (481, [])]
+
+
+def test_a_method_that_picks_the_record_for_the_step_moves_its_test_with_the_step(tmp_path):
+    """`deliveryBySn` selects the order still in 1 and calls `delivery`: once the step starts from 6 its test of 1
+    must become 6 too, or every order it passes on is refused (blind read 23Z: mall S6 told paySuccessByOrderSn to
+    'decide if it goes with 0')."""
+    delivery = "    public int delivery(List<OrdOrderDeliveryParam> deliveryParamList) {"
+    _, db_path = edited_shop(tmp_path, [(ORDER_IMPL, delivery,
+                                         "    public int deliveryBySn(String orderSn, OrdOrderDeliveryParam param) {\n"
+                                         "        OrdOrderExample example = new OrdOrderExample();\n"
+                                         "        example.createCriteria().andOrderSnEqualTo(orderSn).andStatusEqualTo(1);\n"
+                                         "        List<OrdOrder> found = orderMapper.selectByExample(example);\n"
+                                         "        param.setOrderId(found.get(0).getId());\n"
+                                         "        return delivery(java.util.Collections.singletonList(param));\n"
+                                         "    }\n\n"
+                                         "    public int delivery(List<OrdOrderDeliveryParam> deliveryParamList) {"),
+                                        ("shop-admin/src/main/java/io/acdp/shop/admin/service/OrdOrderService.java",
+                                         "    int delivery(List<OrdOrderDeliveryParam> deliveryParamList);",
+                                         "    int delivery(List<OrdOrderDeliveryParam> deliveryParamList);\n\n"
+                                         "    int deliveryBySn(String orderSn, OrdOrderDeliveryParam param);"),
+                                        ("shop-admin/src/main/java/io/acdp/shop/admin/controller/OrdOrderController.java",
+                                         '    @PostMapping("/update/delivery")',
+                                         '    @PostMapping("/update/deliveryBySn")\n'
+                                         "    public CommonResult<Integer> deliveryBySn(@RequestParam String orderSn, "
+                                         "@RequestBody OrdOrderDeliveryParam param) {\n"
+                                         "        return CommonResult.success(orderService.deliveryBySn(orderSn, param));\n"
+                                         "    }\n\n"
+                                         '    @PostMapping("/update/delivery")')])
+    s = _one(add_state(Database(db_path, wait=0.5)), "OrdOrder.status between 1")
+    change = next(c.change for c in s.design.changes if c.component.startswith("OrdOrderServiceImpl.deliveryBySn"))
+    assert change.startswith("picks the record by 1 and hands it to `OrdOrderServiceImpl.delivery` (line ")
+    assert "its 1 becomes 6 with the step" in change
+    call = int(re.search(r"\(line (\d+)\)", change).group(1))
+    assert _cited(s, ORDER_IMPL, call) and "1 picks the record in 1 for" in s.design.understanding

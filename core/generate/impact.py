@@ -561,15 +561,21 @@ class ImpactDeriver:
             role = self._role(s, codes, a, b, step_lines | {(s.path, s.line) for s in sites if s.where in ops})
             job = None
             m = self.code.method_at(s.path, s.line)
+            feeds = self._feeds(m, s.line, ops) if role == "decide" and a in codes and b not in codes else None
+            if feeds:     # it picks the record in A and hands it to the step: the test moves with the step
+                role = "feeds"
             if m and s.kind != "doc":
                 job = self.r._job_of(m, 2)
             places.append({"kind": s.kind, "where": s.where, "layer": s.layer, "line": s.line, "text": _short(s.text),
                            "allowed": s.field == "allowableValues",
                            "throws": self._throws_unlisted(s, m),
-                           "codes": codes, "role": role, "via": s.via, "job": job,
+                           "codes": codes, "role": role, "via": s.via, "job": job, "feeds": feeds,
                            "path": s.path, "ordered": bool(re.search(r"[<>]=?\s*-?\d|-?\d\s*[<>]", s.text)
                                                              and not re.search(r"<if|&[lg]t;|->|<[a-zA-Z/]", s.text))})
             refs.append(Ref(s.where, *self._why(s, codes, len(sites) > SHORT_ABOVE), s.path, s.start_line, s.end_line))
+            if feeds and not s.start_line <= feeds["line"] <= s.end_line:
+                refs.append(Ref(s.where, f"hands the record to `{feeds['op']}`", f"把记录交给 `{feeds['op']}`", s.path,
+                                feeds["line"], feeds["line"]))
             thrown = self._unlisted_throw(s, m)
             if thrown and not s.start_line <= thrown[1] <= s.end_line:   # what "so X needs a branch" rests on (21I S35)
                 refs.append(Ref(s.where, f"runs `{_short(thrown[0])}` for a code it does not list",
@@ -595,6 +601,20 @@ class ImpactDeriver:
                  "dict": self._dict_facts(d),
                  "codes": [str(e["code"]) for e in d["entries"]], "places": places}
         return DesignSpec(_req_id("add_state", d["dict_id"], a, b), "add_state", domain, text_en, text_zh, refs, facts)
+
+    def _feeds(self, m: dict | None, line: int, ops: list[str]) -> dict | None:
+        """The call of a step operation in `m` after `line` ({op, line}): the record `m` tests or selects there is the
+        one the step then moves (mall's `paySuccessByOrderSn` picks the order in 0 and calls `paySuccess`)."""
+        if not m:
+            return None
+        names = {op.rsplit(".", 1)[-1]: op for op in ops}
+        for c in self.code.calls_in(m["symbol_id"]):
+            name = (c.get("callee_id") or "").partition("#")[2].split("(")[0]
+            owner = (c.get("callee_id") or "").split("#")[0].rsplit(".", 1)[-1]
+            op = names.get(name)
+            if op and c["line"] > line and owner.removesuffix("Impl") == op.rsplit(".", 1)[0].removesuffix("Impl"):
+                return {"op": op, "line": c["line"]}
+        return None
 
     def _op_endpoints(self, ops: list[str]) -> list[dict]:
         """The endpoints that reach the step's operations: the new step gets an endpoint beside them (a job or a
@@ -785,6 +805,14 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                       f"where the state sits between {a} and {b}; decide which side it belongs on{job}",
                 f"按大小比较 {fld}（`{p['text']}`）：按现在的写法 {new} 按数值归类，而不是按它在 {a} 与 {b} 之间的位置；"
                 f"需决定它属于哪一边{job}"), False))
+        elif p["role"] == "feeds":
+            fd = p["feeds"]
+            changes.append((_layer(p), where, _t(
+                lang, f"{_through(p, lang)}picks the record by {a} and hands it to `{fd['op']}` (line {fd['line']}), "
+                      f"which now starts from {new}: its {a} becomes {new} with the step, or the step refuses every record "
+                      f"it passes on{job}",
+                f"{_through(p, lang)}按 {a} 选出记录并交给 `{fd['op']}`（第 {fd['line']} 行），而该步骤现在从 {new} 开始："
+                f"这里的 {a} 要随之改为 {new}，否则它传入的记录都会被拒绝{job}"), False))
         elif p["role"] == "decide":
             hit = "/".join(c for c in p["codes"] if c in (a, b))
             changes.append((_layer(p), where, _t(
@@ -807,6 +835,7 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     reach = [p for p in places if p["role"] == "reach"]
     passed = [p for p in places if p["role"] in ("param", "read", "use")]
     decide = [p for p in places if p["role"] == "decide" or (p["role"] == "other" and p["ordered"])]
+    feeds = [p for p in places if p["role"] == "feeds"]
     ordered = [p for p in places if p["ordered"]]
     docs = [p for p in places if p["role"] == "doc"]
     understanding = _t(
@@ -817,6 +846,8 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         f"{new}), a step that moves a record from {a} into it, and {ops} moving it on from {new} to {b}. "
         f"{len(places)} places set, test, read or document {fld}, each cited below: "
         f"{len(decide)} test {a} or {b} (or compare codes by order) and must decide what {new} does; "
+        + (f"{len(feeds)} pick{'s' if len(feeds) == 1 else ''} the record in {a} for {ops} and must test {new} with it; "
+           if feeds else "")
         + (f"{len(reach)} set {a}, so records reach {a} there as today; " if reach else "")
         + f"{len(same)} set or test only other codes (treating {new} as they treat {a} and {b}) and {len(passed)} "
         f"filter by or pass on a value they are given: these need no change for {new}" + _rest_en(split, docs),
@@ -824,6 +855,7 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
         f"{f['a_label']} 改为 {f['b_label']}。新状态需要一个尚未使用的取值（例如 {new}），一个把记录从 {a} 改为它的步骤，"
         f"以及由 {ops} 从 {new} 改为 {b}。代码中共有 {len(places)} 处设置、判断、读取或说明 {fld}，下面逐一引用。"
         f"其中 {len(decide)} 处判断 {a} 或 {b}（或按大小比较取值），必须决定 {new} 的处理；"
+        + (f"{len(feeds)} 处按 {a} 选出记录交给 {ops}，须随之改为判断 {new}；" if feeds else "")
         + (f"{len(reach)} 处设置 {a}，记录照常在那里到达 {a}；" if reach else "")
         + f"{len(same)} 处只设置或判断其他取值（{new} 与 {a}、{b} 一样都不在其中），{len(passed)} 处按传入的值过滤或传递，"
         "这些地方无需为新取值修改。" + _rest_zh(split, docs))

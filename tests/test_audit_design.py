@@ -59,6 +59,11 @@ def test_new_change_columns_are_set_in_every_hand_update_of_the_table(shop_db):
                  "PortalOrderDao.lockStockBySkuId", "PortalOrderDao.reduceSkuStock", "PortalOrderDao.releaseStockBySkuId"):
         assert f"{stmt}: add `modify_date = now(), operate_man = #{{operateMan}}`" in text, stmt
     assert "ADD COLUMN modify_date" in s.design.data_changes[0]
+    # "reached from POST /sku/adjust" is a claim: each entry's head and its class mapping are evidence (23Z S12)
+    entries = [r for r in s.design.reuse if r.why.startswith("is the entry ")]
+    assert entries and all(r.evidence_ids for r in entries)
+    shown = "\n".join(e.text for e in s.evidence)
+    assert '@RequestMapping("/sku")' in shown
 
 
 def test_a_repository_native_query_takes_a_named_parameter_and_save_takes_setters(shop_db):

@@ -118,6 +118,9 @@ def test_a_cancel_reason_is_set_where_the_order_is_cancelled(shop_db):
     # the time-out job closes orders too, through a statement that sets `status = 4` in its SQL: the system's reason
     assert setters == {"OrdPortalOrderServiceImpl.cancelOrder", "OrdOrderServiceImpl.close",
                        "OrdPortalOrderServiceImpl.cancelTimeOutOrder"}
+    # the setter's evidence runs on to the write that stores it: the design rests on that link (23Z newbee S16)
+    close = next(e.text for e in cancel[0].evidence if "record.setStatus(4);" in e.text)
+    assert "orderMapper.updateByExampleSelective(record, example)" in close
     timeout = next(c.change for c in cancel[0].design.changes if c.component.endswith("cancelTimeOutOrder"))
     assert "the system did it" in timeout
     assert "generateOrder" not in cancel[0].answer

@@ -25,7 +25,7 @@ import re
 from core.domain.schema import snake
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
 from core.generate.design_facts import cap, is_delete_flag
-from core.generate.lifecycle_facts import split_args
+from core.generate.lifecycle_facts import class_mapping_line, split_args
 from core.models import DesignProposal
 
 MODIFY_COLUMN = re.compile(r"^(?:gmt_)?(?:modify|modified|update|updated|last_modified|last_update)(?:_(?:time|date|at|on))?$")
@@ -620,6 +620,20 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
         that has no signed-in user)."""
         return sorted({f["name"] if f["name"].startswith(f["entry_kind"]) else f"{f['entry_kind']} {f['name']}"
                        for f, _ in lc.entries(s["caller"]) or []})
+
+    entries = {f["entry_id"]: f for s in sites for f, _ in lc.entries(s["caller"]) or []}
+    mapped: set[str] = set()
+    for eid, f in sorted(entries.items()):   # "reached from POST /x" is a claim: the entry's head shows it (23Z S12)
+        m = a.code.methods.get(eid)
+        if not (m and m.get("path") and m.get("start_line")):
+            continue
+        if m["parent_id"] not in mapped and (line := class_mapping_line(a.r.files, a.data["classes"], m["path"],
+                                                                         m["parent_id"])):
+            mapped.add(m["parent_id"])
+            refs.append(Ref(m["parent_id"].rsplit(".", 1)[-1], "maps the class's path prefix", "映射类的路径前缀",
+                            m["path"], line, line))
+        refs.append(Ref(f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}", f"is the entry {f['name']}",
+                        f"是入口 {f['name']}", m["path"], m["start_line"], min(m["end_line"], m["start_line"] + 3)))
 
     field_type = next((f.get("type") for f in a.data["symbols"] if f["kind"] == "field"
                        and snake(f["name"]) == time_col and f.get("type")), "Date")

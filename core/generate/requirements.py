@@ -1432,8 +1432,15 @@ class RequirementDeriver:
             label = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
             note = re.search(r"String\s+(\w*(?:note|reason|remark|memo)\w*)", m.get("signature") or "", re.I)
             via = f" through `{site.via}`" if site.via else ""
-            refs.append(Ref(label, f"sets {site.field}{via}: `{site.text}`", f"设置 {site.field}：`{site.text}`",
-                            site.path, site.start_line, site.end_line))
+            receiver = (re.match(r"\s*(\w+)\s*\.", site.text) or [None, None])[1]
+            write = next((w for w in self.code.writes_in(m["symbol_id"], site.end_line + 1)
+                          if w["path"] == site.path and w["line"] - site.end_line <= 8 and receiver
+                          and re.search(rf"\b{receiver}\b", self.code.text(w["path"], w["line"]).split("(", 1)[-1])),
+                         None) if not site.via else None
+            # the write that stores what the setter set, when it follows closely: the design rests on that link
+            refs.append(Ref(label, f"sets {site.field}{via}: `{site.text}`" + (
+                f", then writes the record with `{write['callee_name']}`" if write else ""), f"设置 {site.field}：`{site.text}`",
+                site.path, site.start_line, write["line"] if write else site.end_line))
             dto = self._request_dto(m)
             body = self._body_read(m, spec["field"]) if spec["sql_type"].startswith("VARCHAR") else None
             system = site.layer == "component" or bool(SYSTEM.search(m["name"]) or SYSTEM.search(label.split(".")[0]))

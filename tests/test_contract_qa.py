@@ -300,3 +300,24 @@ def test_a_token_header_whose_constant_reads_as_a_secret_is_named_by_the_constan
                         "resolver": resolver})
     assert "from the request header that the constant `LOGIN_TOKEN_KEY` names (LoginUserResolver.java:5)" in said
     assert "X-Shop-Token" not in said
+
+
+def test_a_write_under_an_if_whose_else_fails_says_so(tmp_path):
+    """`if (status 3 or 4) { write } else { Asserts.fail(..) }`: "updates the row only when .." is followed by what the
+    else does, cited (blind read 23AA: mall S32 read as a silent no-op for an unfinished order)."""
+    impl = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
+    repo, db_path = edited_shop(tmp_path, [(impl, """        if (order.getStatus() != 3 && order.getStatus() != 4) {
+            Asserts.fail("只能删除已完成或已关闭的订单！");
+        }
+        order.setDeleteStatus(1);
+        orderMapper.updateByPrimaryKeySelective(order);""", """        if (order.getStatus() == 3 || order.getStatus() == 4) {
+            order.setDeleteStatus(1);
+            orderMapper.updateByPrimaryKeySelective(order);
+        } else {
+            Asserts.fail("只能删除已完成或已关闭的订单！");
+        }""")])
+    item = _items(Database(db_path, wait=0.5), repo)["OrdPortalOrderController.deleteOrder"]
+    draft = TemplateBackend.draft(item)
+    assert '; otherwise it fails with "只能删除已完成或已关闭的订单！" (OrdPortalOrderServiceImpl.java:394)' in draft.answer
+    claim = next(t for t in draft.trace if t.claim.startswith("otherwise `OrdPortalOrderServiceImpl.deleteOrder` fails"))
+    assert any('Asserts.fail("只能删除已完成或已关闭的订单！")' in e.text for e in item.evidence if e.id in claim.evidence_ids)

@@ -1231,7 +1231,7 @@ def test_a_row_count_check_says_the_where_of_its_update(shop_db):
                 if "库存已变化" in r["question"] and r["question_kind"] == "under_which_condition"]
     assert rows, "the adjustStock row-count check is asked about"
     payload = json.loads(rows[0]["payload"]) if isinstance(rows[0]["payload"], str) else rows[0]["payload"]
-    assert "that is the rows where `id = #{skuId}` and `stock + #{delta} &gt;= lock_stock`" in payload["answer"]
+    assert "that is the rows where `id = #{skuId}` and `stock + #{delta} >= lock_stock`" in payload["answer"]   # read, unescaped
     xml = [e["id"] for e in payload["evidence"] if e["path"].endswith("InvSkuStockDao.xml")]
     assert xml and any(xml[0] in t["evidence_ids"] and "stock + #{delta}" in t["claim"] for t in payload["trace"])
 

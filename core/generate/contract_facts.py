@@ -289,7 +289,7 @@ class Contracts:
                 spans += [Span(path=x_["path"], start_line=x_["line"], end_line=x_["end"]) for x_ in e["exits"]]
                 spans += [Span(path=h["path"], start_line=h["line"], end_line=h["line"]) for h in e["hops"]]
                 spans += [Span(path=c["path"], start_line=n, end_line=n) for c in e.get("under") or []
-                          for n in {c["line"], c["branch_line"]}]
+                          for n in {c["line"], c["branch_line"], (c.get("otherwise") or {}).get("line") or c["line"]}]
                 if e.get("call"):   # the call that runs the Example: a delete or a select, which the verb says
                     spans.append(Span(path=e["call"]["path"], start_line=e["call"]["line"], end_line=e["call"]["line"]))
                 spans += [Span(path=h["decl_path"], start_line=h["decl_line"], end_line=h["decl_line"])
@@ -1139,7 +1139,10 @@ def _under(under: list[dict], en: bool = True) -> str:
         return ""
     said = [f"`{c['code']}`" if c["kind"] == "if" else f"not `{c['code']}`" for c in under]
     at = f"{file_name(under[-1]['path'])}:{under[-1]['line']}"
-    return f", only when {' and '.join(said)} ({at})" if en else f"，仅当 {' 且 '.join(said)}（{at}）"
+    fails = "".join((f"; otherwise it fails with {o['shown']} ({file_name(c['path'])}:{o['line']})" if en
+                     else f"；否则以 {o['shown']} 失败（{file_name(c['path'])}:{o['line']}）")
+                    for c in under if (o := c.get("otherwise")))
+    return (f", only when {' and '.join(said)} ({at}){fails}" if en else f"，仅当 {' 且 '.join(said)}（{at}）{fails}")
 
 
 def _code(c: dict, en: bool = True) -> str:
@@ -1185,6 +1188,9 @@ def _effect_trace(x: dict, e: dict, en: bool, at) -> list[tuple[str, list[str]]]
         test = f"`{c['code']}`" if c["kind"] == "if" else f"not `{c['code']}`"
         out.append(((f"`{c['label']}` makes that call only when {test}" if en else f"`{c['label']}` 仅当 {test} 时调用"),
                     list(dict.fromkeys([at(c["line"], c["path"]), at(c["branch_line"], c["path"])]))))
+        if o := c.get("otherwise"):
+            out.append(((f"otherwise `{c['label']}` fails with {o['shown']}" if en
+                         else f"否则 `{c['label']}` 以 {o['shown']} 失败"), [at(o["line"], c["path"])]))
     for c in [e["cond"], *e["others"]]:
         bare = {**c, "label": None}         # the label is a claim of its own, citing where it is declared
         out.append(((f"`{e['scope']}` has {_rest_code(bare)}" if en else f"`{e['scope']}` 有条件 {_rest_code(bare, False)}"),

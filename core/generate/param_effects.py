@@ -127,7 +127,7 @@ def _keyed_writes(p, queries, method_id: str, m, body, var: str, hops: list[dict
         if any(c.kind not in ("if", "else") for c in controls):
             continue      # in a loop, a lambda, a catch: not one write of that row
         under = [{"kind": c.kind, "code": c.code, "line": c.line, "branch_line": c.branch_line, "path": m.path,
-                  "label": label} for c in controls]
+                  "label": label, "otherwise": _else_failure(body, c) if c.kind == "if" else None} for c in controls]
         rec, (_, prop, key_hop) = arg_names[0], keyed[arg_names[0]]
         found_callee = callee_of(p, method_id, call)
         if found_callee is None:
@@ -260,3 +260,18 @@ def _reads(p, method_id: str, var: str, read: dict[str, dict], seen: set, depth:
         if not _reads(p, target, params_of(decl, bound=False)[args.index(var)], read, seen, depth + 1):
             return False
     return True
+
+
+def _else_failure(body, control) -> dict | None:
+    """The failure the `else` of an `if` runs first (`else { Asserts.fail("只能删除已完成或已关闭的订单！"); }`): a
+    write "only when X" reads as a silent no-op otherwise, where the call fails (blind read 23AA: mall S32)."""
+    node = next((n for n in walk(body, {"if_statement"}) if lines(n)[0] == control.line), None)
+    alt = node.child_by_field_name("alternative") if node is not None else None
+    if alt is None:
+        return None
+    stmt = alt.named_children[0] if alt.type == "block" and alt.named_children else alt
+    fail = failure(stmt) if stmt is not None and stmt.type != "if_statement" else None
+    if not fail:
+        return None
+    shown = f"\"{fail['message']}\"" if fail.get("message") else f"`{text(stmt).strip().rstrip(';')}`"
+    return {"line": lines(stmt)[0], "shown": shown}

@@ -568,7 +568,7 @@ def _source_words(e: dict, lang: str, said: set[str]) -> str:
             continue
         said.add(s["var"])
         if s.get("where"):   # the rows it counts: those its WHERE lets through
-            conds = [f"`{c['text']}`" + (f" ({html.unescape(c['text'])})" if "&" in c["text"] else "") for c in s["where"]]
+            conds = [f"`{html.unescape(c['text'])}`" for c in s["where"]]      # as read, not as XML escapes it
             first, last = s["where"][0]["line"], s["where"][-1]["line"]
             at = f"{file_name(s['where'][0]['path'])}:{first}" + (f"-{last}" if last != first else "")
             out.append(f"`{s['var']}` is the number of rows `{s['call']}` changed, that is the rows where "

@@ -1424,8 +1424,7 @@ class RequirementDeriver:
             named = [c.group(1) for line in self.files.get(schema.path).lines[start - 1:end]
                      if (c := re.match(r"\s*`?(\w+)`?\s+\w", line)) and c.group(1).lower() in schema.columns]
             first, last = (named[0], named[-1]) if named else (table, table)   # each part names what its lines hold
-            refs.append(Ref(f"{table}, {first} to {last}", f"the rest of the table's columns, none for "
-                                                           f"{_a(spec['label_en'])}",
+            refs.append(Ref(f"{first}..{last}", f"the rest of the {table} columns, none for {_a(spec['label_en'])}",
                             f"表的其余列，没有{spec['label_zh']}字段", schema.path, start, end))
         setters, callers = [], []
         for m, site in made:

@@ -49,6 +49,20 @@ def shop_db(_pipeline_template: Path, tmp_path: Path) -> Database:
     return Database(path, wait=0.5)
 
 
+# the shop's portal deleteOrder written the way mall writes it: the write in the `if`, the failure in its `else`
+DELETE_IN_IF_ELSE_FAILS = ("shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java",
+                           """        if (order.getStatus() != 3 && order.getStatus() != 4) {
+            Asserts.fail("只能删除已完成或已关闭的订单！");
+        }
+        order.setDeleteStatus(1);
+        orderMapper.updateByPrimaryKeySelective(order);""", """        if (order.getStatus() == 3 || order.getStatus() == 4) {
+            order.setDeleteStatus(1);
+            orderMapper.updateByPrimaryKeySelective(order);
+        } else {
+            Asserts.fail("只能删除已完成或已关闭的订单！");
+        }""")
+
+
 def edited_shop(tmp_path: Path, edits: list[tuple[str, str, str]]) -> tuple[Path, Path]:
     """examples/shop copied and edited (path, old text, new text), run through the pipeline: (repo, database file).
     Tests that need a shape the shop lacks build it here instead of adding it to examples/shop."""

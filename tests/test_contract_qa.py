@@ -10,7 +10,7 @@ from core.generate.backends.template import TemplateBackend
 from core.generate.contract_facts import contract_items
 from core.generate.plan import Planner
 from storage import Database
-from tests.conftest import EXAMPLE_REPO, edited_shop
+from tests.conftest import DELETE_IN_IF_ELSE_FAILS, EXAMPLE_REPO, edited_shop
 
 ADMIN = "shop-admin/src/main/java/io/acdp/shop/admin/"
 
@@ -305,17 +305,7 @@ def test_a_token_header_whose_constant_reads_as_a_secret_is_named_by_the_constan
 def test_a_write_under_an_if_whose_else_fails_says_so(tmp_path):
     """`if (status 3 or 4) { write } else { Asserts.fail(..) }`: "updates the row only when .." is followed by what the
     else does, cited (blind read 23AA: mall S32 read as a silent no-op for an unfinished order)."""
-    impl = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
-    repo, db_path = edited_shop(tmp_path, [(impl, """        if (order.getStatus() != 3 && order.getStatus() != 4) {
-            Asserts.fail("只能删除已完成或已关闭的订单！");
-        }
-        order.setDeleteStatus(1);
-        orderMapper.updateByPrimaryKeySelective(order);""", """        if (order.getStatus() == 3 || order.getStatus() == 4) {
-            order.setDeleteStatus(1);
-            orderMapper.updateByPrimaryKeySelective(order);
-        } else {
-            Asserts.fail("只能删除已完成或已关闭的订单！");
-        }""")])
+    repo, db_path = edited_shop(tmp_path, [DELETE_IN_IF_ELSE_FAILS])
     item = _items(Database(db_path, wait=0.5), repo)["OrdPortalOrderController.deleteOrder"]
     draft = TemplateBackend.draft(item)
     assert '; otherwise it fails with "只能删除已完成或已关闭的订单！" (OrdPortalOrderServiceImpl.java:394)' in draft.answer

@@ -1335,19 +1335,9 @@ def test_a_throw_in_the_other_branch_of_the_write_is_not_after_it(tmp_path):
     """mall's deleteOrder writes in the `if` and fails in its `else`: that throw never runs after the write, so the
     answer must not warn that the change may stay written (blind read 22P: mall S30)."""
     from storage import Database
-    from tests.conftest import edited_shop
+    from tests.conftest import DELETE_IN_IF_ELSE_FAILS, edited_shop
 
-    portal = "shop-portal/src/main/java/io/acdp/shop/portal/service/impl/OrdPortalOrderServiceImpl.java"
-    repo, db_path = edited_shop(tmp_path, [(portal, """        if (order.getStatus() != 3 && order.getStatus() != 4) {
-            Asserts.fail("只能删除已完成或已关闭的订单！");
-        }
-        order.setDeleteStatus(1);
-        orderMapper.updateByPrimaryKeySelective(order);""", """        if (order.getStatus() == 3 || order.getStatus() == 4) {
-            order.setDeleteStatus(1);
-            orderMapper.updateByPrimaryKeySelective(order);
-        } else {
-            Asserts.fail("只能删除已完成或已关闭的订单！");
-        }""")])
+    repo, db_path = edited_shop(tmp_path, [DELETE_IN_IF_ELSE_FAILS])
     with Database(db_path).connect() as con:
         answers = [s["answer"] for s in samples_store.list_samples(con, "shop", task_type="qa")
                    if "deleteOrder" in s["question"] and "deleteStatus" in s["question"]]

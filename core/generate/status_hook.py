@@ -132,11 +132,13 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
         chain = body[body.rfind(";", 0, ids.start()) + 1:body.find(";", ids.end())]   # the criteria statement
         filters = [f"{name}({arg})" for name, arg in re.findall(r"\.(and\w+)\(([^()]*)\)", chain)
                    if not name.startswith("andId")]
+    set_fields = {f.lower() for f in re.findall(rf"\b{re.escape(recv)}\s*\.\s*set(\w+)\s*\(", body)}
+    filter_fields = {crit.group(1).lower() for f in filters if (crit := _CRITERION.match(f))}
     place = _base(impact, s["path"], m, [s["line"], *s["limit_lines"], *(c["line"] for c in s["within"])],
                   w["line"], w.get("end_line") or w["line"])
     lines_all = impact.r.files.get(s["path"]).lines
     place.update({"write": w["call"], "setter": s["line"], "sql": None, "stmt": None, "target": target, "param": False,
-                  "filters": filters,
+                  "filters": filters, "stable": bool(filters) and not (filter_fields & set_fields),
                   "within": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]} for c in s["within"]
                              if not _encloses(lines_all, c["line"], w["line"])],
                   "branches": [{"condition": c["condition"], "branch": c["branch"], "line": c["line"]}
@@ -149,6 +151,19 @@ def _setter_place(impact, ent: dict, s: dict, tf: dict) -> dict | None:
                   "by_key": bool(_BY_KEY.search(w["call"])),
                   "created": bool(_CREATED.search("\n".join(lines_all[m["start_line"] - 1:w["line"] - 1])))})
     return place
+
+
+_CRITERION = re.compile(r"and(\w+?)(?:EqualTo|NotEqualTo|GreaterThan\w*|LessThan\w*|In|NotIn|IsNull|IsNotNull|Like|NotLike"
+                        r"|Between|NotBetween)\(")
+
+
+def _sets_filtered(sql: str, filters: list[str]) -> bool:
+    """The UPDATE's SET assigns a column its WHERE also tests: after it, the same WHERE matches other rows."""
+    head = re.split(r"\bwhere\b", sql, maxsplit=1, flags=re.I)[0]
+    set_cols = {c.lower() for c in re.findall(r"(?:^|,|\bset\b)\s*`?(\w+)`?\s*=", head, re.I | re.M)}
+    tested = [c.group(1).lower() for f in filters
+              if (c := re.match(r"\s*(?:\w+\.)?`?(\w+)`?\s*(?:=|<>|!=|>=|<=|<|>|\bin\b|\bis\b)", f, re.I))]
+    return any(c in set_cols for c in tested)
 
 
 def _sql_filters(sql: str) -> list[str]:
@@ -220,7 +235,8 @@ def _call_place(impact, ent: dict, path: str, line: int, stmt_label: str, stmt: 
                   "stmt": {"path": stmt["path"], "start_line": st["start_line"] if st else stmt["start_line"],
                            "end_line": min(st["end_line"], st["start_line"] + 39) if st else stmt["end_line"]},
                   "target": ("rows" if "<foreach" in whole else "one", ids[0]), "from_codes": froms, "new": False,
-                  "filters": _sql_filters(whole) if "<foreach" in whole else [],
+                  "filters": (filters := _sql_filters(whole) if "<foreach" in whole else []),
+                  "stable": bool(filters) and not _sets_filtered(whole, filters),
                   "param": not froms and "#{" in sql, "within": [], "untested": False,
                   "returned": text.startswith("return "),
                   **_row_checks(impact, path, line)})
@@ -437,6 +453,13 @@ def _target(p: dict, lang: str, ent: str) -> str:
         if not p["from_codes"] and not p.get("filters"):
             return _t(lang, f"once for {what}: the write tests nothing but the ids, so every record it names is moved",
                       f"对{what}各调用一次：该写入只按 id 匹配，列出的每条记录都会被改动")
+        if not p["from_codes"] and p.get("stable"):   # the criteria test columns the write leaves as they are
+            tested = ", ".join(f"`{x}`" for x in p["filters"])
+            return _t(lang, f"once for {what} that its criteria also match ({tested}): the write does not change those "
+                            "columns, so reading the ids with the same criteria right after it, in the same transaction, "
+                            "gives exactly the records it wrote",
+                      f"对{what}中同时满足条件（{tested}）的记录各调用一次：该写入不修改这些列，因此在同一事务中、写入之后"
+                      "按相同条件读出的 id 正是它写入的记录")
         still = " or ".join(p["from_codes"]) if p["from_codes"] else None
         tested = ", ".join(f"`{x}`" for x in p.get("filters") or [])
         return _t(lang, f"once for {what} that the write moves: it returns only a count, so right before it read "
@@ -646,7 +669,7 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                                   "changed",
                             f"`{p['op']}` 的写入只匹配处于 {' 或 '.join(p['from_codes'])} 的记录，但没有检查影响行数："
                             "若记录已被另一请求改动，写入不改变任何行，钩子仍会执行；应仅在确有记录被改动时调用"))
-        if p["target"][0] in ("each", "rows") and (p["from_codes"] or p.get("filters")):   # the locking read is in it
+        if p["target"][0] in ("each", "rows") and (p["from_codes"] or p.get("filters") and not p.get("stable")):
             risks.append(_t(lang, f"`{p['op']}` moves several records in one write that returns only a count: a re-read "
                                   "after it cannot tell a record it moved from one that was already in the state, "
                                   "which is why the ids are read, locked, before it",

@@ -1342,3 +1342,15 @@ def test_a_throw_in_the_other_branch_of_the_write_is_not_after_it(tmp_path):
         answers = [s["answer"] for s in samples_store.list_samples(con, "shop", task_type="qa")
                    if "deleteOrder" in s["question"] and "deleteStatus" in s["question"]]
     assert answers and not any("after it the method can still fail" in a for a in answers)
+
+
+def test_when_an_inactive_job_runs_cites_the_commented_out_annotation(shop_db):
+    """'When does RefundExpireTask.rejectExpired run?' says it never runs; the claim cites the class head with the
+    `//@Component`, not the @Scheduled line (blind read 23BB: mall S35 cited the schedule only)."""
+    with shop_db.connect() as con:
+        rows = [r for r in samples_store.list_samples(con, "shop", task_type="qa", language="en")
+                if r["question_kind"] == "when_runs" and "RefundExpireTask" in r["question"]]
+    assert rows
+    s = json.loads(rows[0]["payload"]) if isinstance(rows[0]["payload"], str) else rows[0]["payload"]
+    claim = next(t for t in s["trace"] if "is inactive" in t["claim"])
+    assert any("//@Component" in e["text"] for e in s["evidence"] if e["id"] in claim["evidence_ids"])

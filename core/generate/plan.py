@@ -424,7 +424,9 @@ class Planner:
                             # ("when can add set useStatus to 0" read as a transition; blind read B0 S32)
                         ev, f = evidence, facts
                         if rule["kind"] == "schedule" and qkind == "when_runs":   # the schedule alone: its annotation
-                            ev = self.evidence([s for s in spans if s.start_line <= facts["line"] <= s.end_line])
+                            head = facts.get("class_head") if facts.get("inactive") else None   # and why it never runs
+                            ev = self.evidence([s for s in spans if s.start_line <= facts["line"] <= s.end_line] + (
+                                [Span(path=spans[0].path, start_line=head[0], end_line=head[1])] if head else []))
                         if qkind != "under_which_condition" and rule["rule_id"] in exit_evidence:
                             ev, exit_roles = exit_evidence[rule["rule_id"]]   # the checks it names, cited
                             f = {**facts, "_roles": exit_roles}

@@ -245,3 +245,19 @@ def test_a_local_the_method_reassigns_before_the_query_is_said(tmp_path):
     claim = next(t for t in draft.trace if "sets `statuses = null;`" in t.claim)
     shown = "\n".join(e.text for e in item.evidence if e.id in claim.evidence_ids)
     assert "statuses = null;" in shown and "if (statuses.isEmpty())" in shown
+
+
+def test_paging_under_an_if_is_said_with_its_test(tmp_path):
+    """`if (pageSize > 0) PageHelper.startPage(..)`: the answer says it pages only then (blind read 23BB: litemall S1
+    said 'Paged by' where `queryAll` passes nulls to get every row)."""
+    from storage import Database
+    from tests.conftest import edited_shop
+
+    impl = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderSearchServiceImpl.java"
+    repo, db_path = edited_shop(tmp_path, [(impl, "        PageHelper.startPage(pageNum, pageSize);",
+                                            "        if (pageSize > 0) {\n            PageHelper.startPage(pageNum, pageSize);"
+                                            "\n        }")])
+    ctx = Context(db=Database(db_path, wait=0.5), repo=repo, domains=["order", "stock"], backend="template", lang="en")
+    planner = Planner("shop", repo, gen_stage.load(ctx, "shop"), ["order", "stock"], ["en"])
+    item = next(i for i in query_items(planner) if i.facts["scope"] == "OrdOrderSearchServiceImpl.search")
+    assert "Paged by `PageHelper.startPage(pageNum, pageSize);`, only when `pageSize > 0`" in TemplateBackend.draft(item).answer

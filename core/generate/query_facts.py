@@ -285,6 +285,11 @@ class Queries:
                      if "startPage(" in lines[k - 1] and "PageHelper" in lines[k - 1]), None)
         if page and any(_DATA_CALL.search(lines[k - 1]) for k in range(page["line"] + 1, call_line)):
             page = None    # PageHelper pages the first query after it: another one runs in between
+        if page:           # `if (page != null && size != null) PageHelper.startPage(..)`: paged only then (23BB S1)
+            gates = [c for c in self.p.outline.controls(path, page["line"]) if (c.kind, c.line) not in call_controls]
+            if any(c.kind != "if" for c in gates):
+                return None
+            page.update({"when": [c.code for c in gates], "when_lines": [c.line for c in gates]})
         scope = f"{class_id.rsplit('.', 1)[-1]}.{sym['name']}"
         conds = [c for g in groups for c in g]
         sets = self._record_sets(table, path, lines, call_line, call.group(2)) if verb == "update" else None
@@ -303,6 +308,7 @@ class Queries:
         spans += [Span(path=path, start_line=n, end_line=n) for n in (facts.get("count_test") or {}).get("lines", [])]
         spans += [Span(path=path, start_line=c["line"], end_line=c["line"]) for c in conds]
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in [order, page] + reorders if x]
+        spans += [Span(path=path, start_line=n, end_line=n) for n in (page or {}).get("when_lines") or []]
         spans += [Span(path=path, start_line=x["line"], end_line=x["line"]) for x in sets or []]
         spans += [Span(path=path, start_line=first_row, end_line=first_row)] if first_row else []   # the `.get(0)`
         spans += [Span(path=path, start_line=x["cond_line"] or x["line"], end_line=x["line"]) for x in facts["reassigned"]]

@@ -262,3 +262,18 @@ def test_a_batch_statement_that_sets_a_column_its_where_tests_is_not_stable():
     </update>"""
     assert _sets_filtered(sql, ["delete_status = 0"])
     assert not _sets_filtered(sql.replace(", delete_status = 1", ""), ["delete_status = 0"])
+
+
+def test_a_batch_statement_that_writes_by_ids_alone_says_the_state_is_not_tested(tmp_path):
+    """closeOrders without its `AND status = 0`: the ids were read before, so an order paid or closed in between is
+    written again and the action runs for it; the design says so (targeted read 23CC: mall S2)."""
+    from storage import Database
+    from tests.conftest import edited_shop
+
+    xml = "shop-portal/src/main/resources/dao/PortalOrderDao.xml"
+    repo, db_path = edited_shop(tmp_path, [(xml, """        </foreach>
+        AND status = 0
+    </update>""", """        </foreach>
+    </update>""")])
+    s = _one(hooks(Database(db_path)), 'enters status 4 "')
+    assert any("writes 4 to the ids it is given without testing status in its WHERE" in r for r in s.design.risks)

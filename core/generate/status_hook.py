@@ -669,6 +669,15 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                                   "changed",
                             f"`{p['op']}` 的写入只匹配处于 {' 或 '.join(p['from_codes'])} 的记录，但没有检查影响行数："
                             "若记录已被另一请求改动，写入不改变任何行，钩子仍会执行；应仅在确有记录被改动时调用"))
+        if p["sql"] and p["target"][0] in ("each", "rows") and not p["from_codes"] \
+                and not any(re.search(rf"\b{re.escape(snake(fld))}\b", x) for x in p.get("filters") or []):
+            risks.append(_t(lang, f"`{p['op']}` writes {code} to the ids it is given without testing {fld} in its WHERE: "
+                                  "a record another request moved after those ids were read (or one already in "
+                                  f"{code}) is written again and the action runs for it; test the current {fld} in "
+                                  "the WHERE and run the action only for the rows it changed",
+                            f"`{p['op']}` 按传入的 id 写入 {code}，WHERE 中不判断 {fld}：读出这些 id 之后被其他请求改动的记录"
+                            f"（或已处于 {code} 的记录）会被再次写入并执行动作；"
+                            f"应在 WHERE 中判断当前的 {fld}，只对改动的行执行动作"))
         if p["target"][0] in ("each", "rows") and (p["from_codes"] or p.get("filters") and not p.get("stable")):
             risks.append(_t(lang, f"`{p['op']}` moves several records in one write that returns only a count: a re-read "
                                   "after it cannot tell a record it moved from one that was already in the state, "

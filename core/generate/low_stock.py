@@ -257,7 +257,7 @@ class LowStock:
         mapped = path[-1]
         ctrl = r.classes.get(mapped["parent_id"]) or {}
         dao = self._module_dao(table.name, ctrl.get("module"))
-        route = self._route(ctrl, mapped, col)
+        route = self._route(ctrl, col)
         if dao is None or route is None or r.code.inactive(ctrl.get("symbol_id")):
             return None
         last = r.classes.get(chain_methods[-1]["parent_id"]) if chain_methods else None
@@ -316,7 +316,7 @@ class LowStock:
                  and (self.r.classes.get(st["namespace"]) or {}).get("module") == module]
         return found[0] if found else None
 
-    def _route(self, ctrl: dict, mapped: dict, col: str) -> str | None:
+    def _route(self, ctrl: dict, col: str) -> str | None:
         """`/class-path/lowStock` beside the listing endpoint; None when a sibling mapping already has that path."""
         class_route = next((re.search(r'"([^"]*)"', a.get("args") or "") for a in ctrl.get("annotations") or []
                             if a.get("name") == "RequestMapping"), None)

@@ -184,7 +184,7 @@ def test_a_hook_whose_write_a_later_throw_rolls_back_waits_for_the_commit(shop_d
     to run after the commit, the throw is a risk and a test, and the row-count check is shown to its throw."""
     s = _one(hooks(shop_db), 'enters status 1 "')
     change = next(c.change for c in s.design.changes if c.component.endswith("paySuccess"))
-    assert "to run once the transaction commits" in change and "registerSynchronization" in change
+    assert "so that it runs once the transaction commits" in change and "registerSynchronization" in change
     assert any("rolled back and the action does not run" in t for t in s.design.test_plan)
     check = next(e for e in s.evidence if "updateCount == 0" in e.text)
     assert 'Asserts.fail("订单已支付或已关闭")' in check.text   # the check's own throw is shown with it
@@ -277,3 +277,15 @@ def test_a_batch_statement_that_writes_by_ids_alone_says_the_state_is_not_tested
     </update>""")])
     s = _one(hooks(Database(db_path)), 'enters status 4 "')
     assert any("writes 4 to the ids it is given without testing status in its WHERE" in r for r in s.design.risks)
+
+
+def test_every_transactional_place_waits_for_the_commit_not_only_one_with_a_later_throw(shop_db):
+    """`close` is @Transactional and inserts history after its write: a later failure there, or in its caller, rolls
+    the status back too, so its hook call also waits for the commit (targeted read 23DD: mall status 4 deferred only
+    the path with an explicit throw)."""
+    s = _one(hooks(shop_db), 'enters status 4 "')
+    close = next(c.change for c in s.design.changes if c.component.endswith("OrdOrderServiceImpl.close"))
+    assert "afterCommit" in close and "a failure later in its transaction (or in the one that called it)" in close
+    assert any("REQUIRES_NEW" in r for r in s.design.risks)
+    tx = [e for e in s.evidence if "@Transactional" in e.text]
+    assert tx and any(tx[0].id in t.evidence_ids for t in s.trace)

@@ -390,11 +390,14 @@ def _spec(impact, domain: str, d: dict, ent: dict, fld: str, code: str, entry: d
                             p["stmt"]["path"], p["stmt"]["start_line"], p["stmt"]["end_line"]))
         fail = _fails_after(impact, p) if p["transactional"] else None
         p["fails_after"] = list(fail) if fail else None
-        if fail:       # the risk quotes the throw and rests on @Transactional: both are shown (blind read 20E)
+        if p["transactional"]:   # the hook waits for the commit; the risk rests on @Transactional: it is shown
             m = impact.code.methods.get(p["method_id"]) or {}
             tx = r.tx_ref(m) if m else None
-            refs += ([tx] if tx else []) + [Ref(p["op"], f"can still throw after its write: `{_short(fail[1], 70)}`",
-                                                f"写入之后仍可能抛出异常：`{_short(fail[1], 70)}`", p["path"], fail[0], fail[0])]
+            p["deferred"] = (tx is not None or bool(fail)) and not p["returned"]
+            refs += [tx] if tx and all((x.path, x.start_line) != (tx.path, tx.start_line) for x in refs) else []
+        if fail:       # the risk quotes the throw (blind read 20E)
+            refs.append(Ref(p["op"], f"can still throw after its write: `{_short(fail[1], 70)}`",
+                            f"写入之后仍可能抛出异常：`{_short(fail[1], 70)}`", p["path"], fail[0], fail[0]))
         if p.get("row_check"):   # the check the hook is placed after, with what it does (21J: mall S27 cut the throw)
             node = r.outline.statement_at(p["path"], p["row_check"])   # the whole `if`, to its throw (22M: S11)
             end = node_lines(node)[1] if node is not None else impact.code.statement_end(p["path"], p["row_check"])
@@ -570,15 +573,16 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                            f"`{hook}` {_target(p, lang, ent)}{when}, then return it{sql}",
                      f"第 {p['line']} 行直接返回 `{_short(p['write'])}` 的结果：先存入局部变量，调用 `{hook}`，"
                      f"{_target(p, lang, ent)}{when}，再返回{sql}")
-        elif p["fails_after"]:   # a later throw rolls the write back: the action must wait for the commit (22M: S11)
-            n = p["fails_after"][0]
-            act = _t(lang, f"{after}, register the call of `{hook}` {_target(p, lang, ent)} to run once the transaction "
-                           f"commits (`TransactionSynchronizationManager.registerSynchronization(..)` with an `afterCommit` "
-                           f"that calls it){when}{sql}: the throw at line {n} still rolls the status back, and then the "
-                           "action must not run",
-                     f"{after}，登记在事务提交后调用 `{hook}`，{_target(p, lang, ent)}（`TransactionSynchronizationManager"
-                     f".registerSynchronization(..)`，在 `afterCommit` 中调用）{when}{sql}：第 {n} 行的异常仍会回滚状态，"
-                     "此时动作不应执行")
+        elif p.get("deferred"):   # a rollback after the write must not leave the action done (22M: S11, 23DD)
+            n = p["fails_after"][0] if p["fails_after"] else None
+            why = _t(lang, f"the throw at line {n} still rolls the status back" if n else
+                     "a failure later in its transaction (or in the one that called it) still rolls the status back",
+                     f"第 {n} 行的异常仍会回滚状态" if n else "事务中之后的失败（或调用方事务的失败）仍会回滚状态")
+            act = _t(lang, f"{after}, call `{hook}` {_target(p, lang, ent)}{when}{sql}. Make that call from an "
+                           "`afterCommit` registered with `TransactionSynchronizationManager.registerSynchronization(..)`, "
+                           f"so that it runs once the transaction commits: {why}, and then the action must not run",
+                     f"{after}调用 `{hook}`，{_target(p, lang, ent)}{when}{sql}。该调用放在用 `TransactionSynchronizationManager"
+                     f".registerSynchronization(..)` 登记的 `afterCommit` 中，在事务提交后执行：{why}，此时动作不应执行")
         else:
             act = _t(lang, f"{after}, call `{hook}` {_target(p, lang, ent)}{when}{sql}",
                      f"{after}调用 `{hook}`，{_target(p, lang, ent)}{when}{sql}")
@@ -630,14 +634,13 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                   + "：同类动作可以放在那里。" for p in places if p["follow_ups"]))
     risks = []
     for p in places:
-        if p["fails_after"]:
+        if p["fails_after"] and p.get("deferred"):
             n, text = p["fails_after"]
             risks.append(_t(lang, f"`{p['op']}` is transactional and can still throw after its write (line {n}: "
                                   f"`{_short(text, 70)}`), which rolls the status back: that is why its hook call waits "
-                                  "for the commit; the action then runs outside the transaction, so a failure of the "
-                                  "action no longer undoes the status change",
+                                  "for the commit",
                             f"`{p['op']}` 在事务中，写入之后仍可能抛出异常（第 {n} 行：`{_short(text, 70)}`），状态会回滚："
-                            "所以它的钩子调用要等到提交之后；动作因此在事务之外执行，动作失败不再撤销状态变更"))
+                            "所以它的钩子调用要等到提交之后"))
         if p["untested"]:
             risks.append(_t(lang, f"`{p['op']}` does not read the current {fld} before writing {code} and its update "
                                   f"does not filter on it: {_a(ent)} "
@@ -684,25 +687,32 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                                   "which is why the ids are read, locked, before it",
                             f"`{p['op']}` 一次写入多条记录且只返回行数：写入之后再读无法区分被它改动的记录和原本就处于该"
                             "状态的记录，因此要在写入前加锁读出这些 id"))
+    if any(p.get("deferred") for p in places):
+        risks.append(_t(lang, "an action registered for after the commit no longer undoes the status change when it "
+                              "fails; database work it does must run in a transaction of its own (`Propagation."
+                              "REQUIRES_NEW`), and an exception it throws reaches the caller after the commit",
+                        "登记在提交后执行的动作失败时不再撤销状态变更；它做的数据库操作须在自己的事务中执行"
+                        "（`Propagation.REQUIRES_NEW`），它抛出的异常会在提交之后传给调用方"))
     risks.append(_t(lang, f"an operation added later that moves {ent}.{fld} to {code} must call the hook too",
                     f"以后新增的把 {ent}.{fld} 改为 {code} 的操作也必须调用该钩子"))
     tests = [_t(lang, f"after `{p['op']}` moves a record to {code}, the action ran once for it",
                 f"`{p['op']}` 把记录改为 {code} 后，动作对它执行了一次") for p in places]
     tests += _refused_tests(places, fld, lang)
-    tests += [_t(lang, f"when `{p['op']}` fails after its write (line {p['fails_after'][0]}), the status change is "
-                       "rolled back and the action does not run",
-                 f"`{p['op']}` 在写入后失败（第 {p['fails_after'][0]} 行）时，状态变更被回滚，动作不执行")
-              for p in places if p["fails_after"]]
+    tests += [_t(lang, f"when `{p['op']}` fails after its write" + (f" (line {p['fails_after'][0]})" if p["fails_after"]
+                                                                       else "") + ", the status change is rolled back "
+                       "and the action does not run",
+                 f"`{p['op']}` 在写入后失败" + (f"（第 {p['fails_after'][0]} 行）" if p["fails_after"] else "")
+                 + "时，状态变更被回滚，动作不执行")
+              for p in places if p.get("deferred")]
     return DesignProposal(
         understanding=understanding, changes=_changes(changes, conv.known),
         data_changes=[_t(lang, "none: the hook reads the record by its id", "无：钩子按 id 读取记录")],
         flow=[_t(lang, f"each listed operation writes {fld} = {code} as today",
                  f"各操作照常写入 {fld} = {code}"),
               _t(lang, "right after the write (after its row-count check, where the operation has one), it calls the "
-                       "hook of its module for the records it writes" + ("; where a later step can still roll the "
-                       "write back, the call is registered to run after the commit" if any(p["fails_after"] for p in places)
-                                                                         else ""),
+                       "hook of its module for the records it writes" + ("; in a transactional operation the call is "
+                       "registered to run after the commit" if any(p.get("deferred") for p in places) else ""),
                  "写入之后（有影响行数检查的，在检查之后），立即为写入的记录调用本模块的钩子"
-                 + ("；若之后的步骤仍可能回滚写入，则登记在提交后调用" if any(p["fails_after"] for p in places) else "")),
+                 + ("；在事务中的操作，则登记在提交后调用" if any(p.get("deferred") for p in places) else "")),
               _t(lang, "the hook runs the action", "钩子执行该动作")],
         risks=risks, test_plan=tests)

@@ -3,9 +3,10 @@ from a table's quantity columns (`stock = stock - #{quantity}`) and no table rec
 
 The design lists every called statement that moves a quantity by an amount, with each caller, and has each caller
 write one ledger row per moved column in the same transaction, so a rolled-back move leaves no row. It is asked only
-where the facts give the whole list: every moving statement something calls is a single-row UPDATE keyed by an
-equality, no hand-written Java moves the quantity itself (`setStock(getStock() - n)`), and no table of the schema is
-already the table's log (`..._log`, `..._history`, a comment saying 流水).
+where the facts give the whole list: every moving statement something calls is one UPDATE (a single row keyed by an
+equality, or a list through `CASE id WHEN ..`; not one statement per item, whose count is the first one's only), no
+hand-written Java moves the quantity itself (`setStock(getStock() - n)`), and no table of the schema is already the
+table's log (a log word in its name, with the table's last word or a `<word>_id` column of it).
 """
 
 from __future__ import annotations

@@ -29,6 +29,12 @@ def snake(name: str) -> str:
     return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
 
 
+def camel(column: str) -> str:
+    """Column name -> Java field name, the inverse of `snake` (`low_stock` -> `lowStock`)."""
+    head, *rest = column.split("_")
+    return head + "".join(x[:1].upper() + x[1:] for x in rest)
+
+
 @dataclass
 class Column:
     name: str

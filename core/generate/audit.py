@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from core.domain.schema import snake
+from core.domain.schema import camel, snake
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
 from core.generate.design_facts import cap, is_delete_flag
 from core.generate.lifecycle_facts import class_mapping_line, split_args
@@ -638,7 +638,7 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
     field_type = next((f.get("type") for f in a.data["symbols"] if f["kind"] == "field"
                        and snake(f["name"]) == time_col and f.get("type")), "Date")
     facts = {"table": table, "entity": ent["name"], "time_col": time_col, "who_col": who_col,
-             "time_field": _camel(time_col), "who_field": _camel(who_col),
+             "time_field": camel(time_col), "who_field": camel(who_col),
              "now": "LocalDateTime.now()" if "LocalDateTime" in (field_type or "") else "new Date()",
              "time_type": "LocalDateTime" if "LocalDateTime" in (field_type or "") else "Date",
              "generator": gen["path"] if gen else None, "result_map": schema.source == "result_map" or any(
@@ -686,11 +686,6 @@ def _who_risk(writes: list[dict], lang: str) -> str:
     said = _t(lang, "; ".join(p for p in parts if p), "；".join(p for p in parts if p))
     return _t(lang, f"who acted must be known where each write runs: {said or 'each caller decides it'}",
               f"每处写入都要知道操作人：{said or '由调用方决定'}")
-
-
-def _camel(column: str) -> str:
-    head, *rest = column.split("_")
-    return head + "".join(x[:1].upper() + x[1:] for x in rest)
 
 
 def track_changes_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:

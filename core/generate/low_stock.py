@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 
-from core.domain.schema import Table
+from core.domain.schema import Table, camel
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t, chain_changes, loop_text
 from core.generate.design_facts import cap, is_delete_flag
+from core.generate.flow_facts import statement_label
 from core.generate.lifecycle_facts import class_mapping_line
 from core.models import DesignProposal
 
@@ -35,18 +36,14 @@ _HELD = re.compile(r"lock|reserv|frozen|freeze|hold|occup", re.I)   # a column o
 MAX_OTHER = 3          # statements moving such a column, cited in the risks
 
 
-def _camel(column: str) -> str:
-    head, *rest = column.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
-def _short(st: dict) -> str:
-    return f"{st['namespace'].rsplit('.', 1)[-1]}.{st['statement']}"
-
-
 def _where(st: dict) -> tuple[str, str]:
     parts = re.split(r"\bwhere\b", st.get("sql") or "", maxsplit=1, flags=re.I)
     return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def _label(st: dict) -> str:
+    """`PortalOrderDao.reduceSkuStock`: how designs name a mapper statement."""
+    return statement_label(st["stmt_id"])
 
 
 class LowStock:
@@ -83,14 +80,14 @@ class LowStock:
             head, where = _where(st)
             if re.search(rf"\b{col}\b", where) or re.search(rf"\b{col}\b`?\s*{_CMP}|{_CMP}=?\s*[\w.`]*\b{col}\b", head):
                 return True
-        field = _camel(col)
+        field = camel(col)
         copied = re.compile(rf"\bset{cap(field)}\s*\([^;]*\)")        # a setter, also one fed by the getter (a DTO copy)
         use = re.compile(rf"\.get{cap(field)}\s*\(|\b{field}\b\s*{_CMP}|{_CMP}=?\s*[\w.]*\b{field}\b"
                          rf"|\b(?!set|get)\w*{cap(field)}\w*\s*\(")   # a read, a comparison, a criteria or derived query
         return any(use.search(copied.sub("", line)) for line in self._code(exclude=ent["path"]))
 
     def _java_deduction(self, qty: str) -> bool:
-        field = _camel(qty)
+        field = camel(qty)
         sub = re.compile(rf"\bset{cap(field)}\s*\([^;]*\bget{cap(field)}\s*\(\s*\)\s*-|\b{field}\s*-=|\b{field}\s*=\s*"
                          rf"(?:this\.)?{field}\s*-")
         return any(sub.search(line) for line in self._code())
@@ -133,27 +130,27 @@ class LowStock:
         deductions = []
         for st, calls in live:
             key_col, key_param, amount = self._key(st, qty)
-            refs.append(Ref(_short(st), f"subtracts {amount} from {qty}", f"从 {qty} 中减去 {amount}", st["path"],
+            refs.append(Ref(_label(st), f"subtracts {amount} from {qty}", f"从 {qty} 中减去 {amount}", st["path"],
                             st["start_line"], st["end_line"]))
             sig = self.r.code.methods[st["method_id"]]
             params = re.search(r"\((.*)\)", sig.get("signature") or "")
-            deductions.append({"statement": _short(st), "dao": _short(st).split(".")[0], "xml": st["path"],
+            deductions.append({"statement": _label(st), "dao": _label(st).split(".")[0], "xml": st["path"],
                                "params": params.group(1) if params else "", "key_param": key_param, "amount": amount,
                                "callers": [self._caller(c, refs) for c in calls]})
         uncalled = [st for st in decs if st not in [s for s, _ in live]]
         for st in uncalled:
-            refs.append(Ref(_short(st), f"subtracts from {qty} too; no hand-written code calls it",
+            refs.append(Ref(_label(st), f"subtracts from {qty} too; no hand-written code calls it",
                             f"也从 {qty} 中扣减；没有手写代码调用它", st["path"], st["start_line"], st["end_line"]))
         adds = [(st, m.group(1)) for st in self._statements(table.name) if st["kind"] == "update" and st not in decs
                 and self._callers(st) and (m := re.search(rf"`?\b{qty}`?\s*=\s*`?{qty}`?\s*\+\s*(#\{{[\w.]+\}})", _where(st)[0]))]
         for st, amount in adds:
-            refs.append(Ref(_short(st), f"adds {amount} to {qty}", f"给 {qty} 加上 {amount}", st["path"], st["start_line"],
+            refs.append(Ref(_label(st), f"adds {amount} to {qty}", f"给 {qty} 加上 {amount}", st["path"], st["start_line"],
                             st["end_line"]))
         others = self._others(table.name, qty, decs)
         for st, cols in others:
-            refs.append(Ref(_short(st), f"changes {', '.join(cols)} of the same rows",
+            refs.append(Ref(_label(st), f"changes {', '.join(cols)} of the same rows",
                             f"修改同一行的 {'、'.join(cols)}", st["path"], st["start_line"], st["end_line"]))
-        field = _camel(col)
+        field = camel(col)
         label = table.columns[col].comment
         text_en = (f"Alert when a deduction takes {table.name}.{qty} to or below its warning value {col}"
                    + (f" ({label})" if label else "") + f": the column is stored, but no code compares {qty} with it.")
@@ -163,8 +160,8 @@ class LowStock:
         return DesignSpec(f"req:low_stock_alert:{table.name}.{col}", "low_stock_alert", domain, text_en, text_zh, refs, {
             "table": table.name, "entity": ent["name"], "entity_id": ent["symbol_id"], "quantity": qty, "threshold": col,
             "threshold_field": field, "key_column": self._key(live[0][0], qty)[0], "deductions": deductions,
-            "uncalled": [_short(st) for st in uncalled], "adds": [{"statement": _short(st), "amount": a} for st, a in adds],
-            "others": [{"statement": _short(st), "columns": cols} for st, cols in others],
+            "uncalled": [_label(st) for st in uncalled], "adds": [{"statement": _label(st), "amount": a} for st, a in adds],
+            "others": [{"statement": _label(st), "columns": cols} for st, cols in others],
             "notifier": f"{self.r.conv[domain].prefix if domain in self.r.conv else ''}{cap(field)}Notifier",
             "notifier_package": self._package(first_call),
         })
@@ -250,7 +247,7 @@ class LowStock:
         elif hand := r._serving(ent, table.name):
             stmt, path = hand
             chain_methods = path[:-1]
-            read_ref = Ref(_short(stmt), f"is a hand-written query on {table.name}", f"对 {table.name} 的手写查询",
+            read_ref = Ref(_label(stmt), f"is a hand-written query on {table.name}", f"对 {table.name} 的手写查询",
                            stmt["path"], stmt["start_line"], min(stmt["end_line"], stmt["start_line"] + 25))
         else:
             return None
@@ -261,7 +258,7 @@ class LowStock:
         if dao is None or route is None or r.code.inactive(ctrl.get("symbol_id")):
             return None
         last = r.classes.get(chain_methods[-1]["parent_id"]) if chain_methods else None
-        injected = bool(last) and re.search(rf"\b{re.escape(_short(dao).split('.')[0])}\b",
+        injected = bool(last) and re.search(rf"\b{re.escape(_label(dao).split('.')[0])}\b",
                                             "\n".join(r.files.get(last["path"]).lines)) is not None
         siblings = [x for x in r.code.methods.values() if x.get("parent_id") == ctrl.get("symbol_id")
                     for a in x.get("annotations") or [] if (a.get("name") or "").endswith("Mapping")
@@ -278,7 +275,7 @@ class LowStock:
                  for x in siblings[:1] if x is not mapped]
         refs.append(read_ref)
         if not (read_ref.path == dao["path"] and read_ref.start_line == dao["start_line"]):
-            refs.append(Ref(_short(dao), f"is a hand-written statement on {table.name} in {dao['path'].rsplit('/', 1)[-1]}, "
+            refs.append(Ref(_label(dao), f"is a hand-written statement on {table.name} in {dao['path'].rsplit('/', 1)[-1]}, "
                                          "the file the new query joins", f"{dao['path'].rsplit('/', 1)[-1]} 中对 {table.name} "
                                          "的手写语句，新查询放在同一文件", dao["path"], dao["start_line"],
                             min(dao["end_line"], dao["start_line"] + 12)))
@@ -290,9 +287,9 @@ class LowStock:
                           "interface": iface["name"] if iface and iface["layer"] == "service" else None})
         body = r.files.get(mapped["path"]).lines[mapped["start_line"] - 1:mapped["end_line"]]
         rets = [x.group(1) for line in body if (x := re.search(r"return\s+([\w.]+)\(", line))]
-        schema_delete = next((c for c in table.columns if is_delete_flag(_camel(c))), None)
+        schema_delete = next((c for c in table.columns if is_delete_flag(camel(c))), None)
         label = table.columns[col].comment
-        field = _camel(col)
+        field = camel(col)
         text_en = (f"Add an endpoint to {ctrl['name']} that lists the {ent['name']} rows whose {qty} is at or below their "
                    f"warning value {col}" + (f" ({label})" if label else "") + f": no code compares {qty} with it today.")
         text_zh = (f"在 {ctrl['name']} 中增加接口，列出 {qty} 不高于预警值 {col}" + (f"（{label}）" if label else "")
@@ -303,7 +300,7 @@ class LowStock:
             "return_type": mapped.get("type") or "", "returns": next((x for x in rets if re.search(r"(success|ok)\w*$", x,
                                                                                               re.I)), None),
             "annotations": [a.get("name") for a in mapped.get("annotations") or [] if a.get("name")],
-            "chain": chain, "dao": _short(dao).split(".")[0], "xml": dao["path"], "result_map": self._result_map(ent),
+            "chain": chain, "dao": _label(dao).split(".")[0], "xml": dao["path"], "result_map": self._result_map(ent),
             "columns": list(table.columns), "delete_col": schema_delete,
             "paged": any("PageHelper.startPage" in line for line in self._code()), "inject": not injected,
             "criteria": bool(served),
@@ -321,7 +318,7 @@ class LowStock:
         class_route = next((re.search(r'"([^"]*)"', a.get("args") or "") for a in ctrl.get("annotations") or []
                             if a.get("name") == "RequestMapping"), None)
         base = class_route.group(1).strip("/") if class_route else ""
-        last = _camel(col)
+        last = camel(col)
         taken = {(re.search(r'"([^"]*)"', a.get("args") or "") or [None, ""])[1].strip("/")
                  for m in self.r.code.methods.values() if m.get("parent_id") == ctrl.get("symbol_id")
                  for a in m.get("annotations") or [] if (a.get("name") or "").endswith("Mapping")}
@@ -373,7 +370,7 @@ def low_stock_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     notifier, field = f["notifier"], f["threshold_field"]
     method = f"selectCrossed{cap(field)}"
     cols = [f["key_column"], qty, thr]
-    select = ", ".join(c if _camel(c) == c else f"{c} AS {_camel(c)}" for c in dict.fromkeys(cols))
+    select = ", ".join(c if camel(c) == c else f"{c} AS {camel(c)}" for c in dict.fromkeys(cols))
     changes = [("component", notifier, _t(
         lang, f"new bean in `{f['notifier_package']}` with `void {_lower(cap(field))}Reached(List<{ent}> rows)`: it logs "
               f"each row at WARN (id, {qty}, {thr}) and is the one place to plug the team's channel (mail, message queue)",
@@ -519,7 +516,7 @@ def low_stock_list_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
                                                                          "beans", f"像注入其他 bean 一样注入 `{f['dao']}`"),
                         False))
     result = f'resultMap="{f["result_map"]}"' if f["result_map"] else f'resultType="{f["entity_id"]}"'
-    cols = "*" if f["result_map"] else ", ".join(c if _camel(c) == c else f"{c} AS {_camel(c)}" for c in f["columns"])
+    cols = "*" if f["result_map"] else ", ".join(c if camel(c) == c else f"{c} AS {camel(c)}" for c in f["columns"])
     deleted = f" AND {f['delete_col']} = 0" if f["delete_col"] else ""
     changes += [("dao", f["dao"], _t(lang, f"add `List<{ent}> {method}()`", f"新增 `List<{ent}> {method}()`"), False),
                 ("mapper_xml", f["xml"], f"`<select id=\"{method}\" {result}>SELECT {cols} FROM {f['table']} WHERE {thr} IS "

@@ -16,12 +16,12 @@ import re
 from core.domain.schema import Table
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t, loop_text
 from core.generate.design_facts import cap
-from core.generate.low_stock import LowStock, _short, _where, loop_line, moved_words
+from core.generate.low_stock import LowStock, _label, _where, loop_line, moved_words
 from core.models import DesignProposal
+from core.rules.sql_rules import STATEMENT_PER_ITEM
 
 _MOVE = re.compile(r"`?(\w+)`?\s*=\s*(CASE\b.*?THEN\s+)?`?(\w+)`?\s*([-+])\s*(#\{[\w.]+\})", re.I | re.S)
 _EACH = re.compile(r'<foreach\b[^>]*\bcollection="(\w+)"[^>]*\bitem="(\w+)"')
-_MULTI = re.compile(r"<foreach\b[^>]*>\s*(?:<!--.*?-->\s*)*(update|insert|delete)\b", re.I | re.S)
 _LOG_WORDS = re.compile(r"(^|_)(log|logs|history|record|records|flow|ledger|journal)$")
 MIN_MOVES = 2          # one statement is no ledger: the point is to see every move of the row together
 MAX_CALLS = 8
@@ -70,7 +70,7 @@ def _spec(ls: LowStock, domain: str, ent: dict, table: Table) -> DesignSpec | No
         return None
     live = [(st, cs) for st in stmts if (cs := ls._callers(st))]
     if len(live) < MIN_MOVES or sum(len(cs) for _, cs in live) > MAX_CALLS or any(
-            _MULTI.search(_text(r, st)) or not (_listed(r, st) if "<foreach" in _text(r, st) else _key(st))
+            STATEMENT_PER_ITEM.search(_text(r, st)) or not (_listed(r, st) if "<foreach" in _text(r, st) else _key(st))
             for st, _ in live):
         return None     # one statement per item answers with the first one's count: a row per item is not known
     key_params = {(_listed(r, st) or {}).get("key") or _key(st)[1].strip("#{}").split(".")[-1] for st, _ in live}
@@ -80,7 +80,7 @@ def _spec(ls: LowStock, domain: str, ent: dict, table: Table) -> DesignSpec | No
         listed = _listed(r, st) if "<foreach" in _text(r, st) else None
         key_param = f"#{{{listed['item']}.{listed['key']}}}" if listed else _key(st)[1]
         said = ", ".join(f"{c} {'+' if s == '+' else '-'} {a}" for c, s, a in _moves(st))
-        refs.append(Ref(_short(st), f"moves {said}", f"变更 {said}", st["path"], st["start_line"], st["end_line"]))
+        refs.append(Ref(_label(st), f"moves {said}", f"变更 {said}", st["path"], st["start_line"], st["end_line"]))
         callers = []
         for c in calls:
             m = r.code.methods[c["caller_id"]]
@@ -102,13 +102,13 @@ def _spec(ls: LowStock, domain: str, ent: dict, table: Table) -> DesignSpec | No
                             "loop": (loop := next((k for kind, k in reversed(cond["conds"]) if kind == "loop"), None)),
                             "loop_line": loop_line(r, c, loop), "check": check, "transactional": tx is not None})
         params = re.search(r"\((.*)\)", r.code.methods[st["method_id"]].get("signature") or "")
-        moves.append({"statement": _short(st), "dao": _short(st).split(".")[0], "xml": st["path"], "key_param": key_param,
+        moves.append({"statement": _label(st), "dao": _label(st).split(".")[0], "xml": st["path"], "key_param": key_param,
                       "listed": listed,
                       "moves": [{"column": c, "sign": s, "amount": a} for c, s, a in _moves(st)],
                       "params": params.group(1) if params else "", "callers": callers})
     uncalled = [st for st in stmts if st not in [s for s, _ in live]]
     for st in uncalled:
-        refs.append(Ref(_short(st), "moves a quantity too; no hand-written code calls it",
+        refs.append(Ref(_label(st), "moves a quantity too; no hand-written code calls it",
                         "也变更数量；没有手写代码调用它", st["path"], st["start_line"], st["end_line"]))
     log = _log_name(r, table.name)
     text_en = (f"Keep a ledger of every change the code makes to {table.name}.{' and '.join(cols)}: which row, by how much, "
@@ -117,7 +117,7 @@ def _spec(ls: LowStock, domain: str, ent: dict, table: Table) -> DesignSpec | No
     return DesignSpec(f"req:stock_ledger:{table.name}", "stock_ledger", domain, text_en, text_zh, refs, {
         "table": table.name, "entity": ent["name"], "columns": cols, "key_field": key_field, "log": log,
         "log_entity": "".join(p.title() for p in log.split("_")), "moves": moves,
-        "uncalled": [_short(st) for st in uncalled], "model_package": ent["symbol_id"].rsplit(".", 1)[0],
+        "uncalled": [_label(st) for st in uncalled], "model_package": ent["symbol_id"].rsplit(".", 1)[0],
         "generator": r.generator_configs[0] if r.generator_configs and any(
             re.search(rf'tableName="({re.escape(table.name)}|%)"', r.files.get(p).text) for p in r.generator_configs)
         else None,

@@ -24,7 +24,7 @@ _TIME_WORDS = re.compile(r"(?i)\b(now\(\)|date_add|date_sub|interval|sysdate|cur
 _COLUMN_COMPARE = re.compile(r"(?:\w+\.)?[a-z_]+\s*(<=|>=|<|>)\s*(?:\w+\.)?[a-z_]+", re.I)
 _PARAM = re.compile(r"[#$]\{[^}]*\}")
 # a <foreach> whose body is a whole statement: one call runs several UPDATEs (allowMultiQueries) and returns one count
-_BATCH = re.compile(r"<foreach\b[^>]*>\s*(?:<!--.*?-->\s*)*(update|insert|delete)\b", re.I | re.S)
+STATEMENT_PER_ITEM = re.compile(r"<foreach\b[^>]*>\s*(?:<!--.*?-->\s*)*(update|insert|delete)\b", re.I | re.S)
 MAX_SPAN = 12
 MAX_EVIDENCE = 40
 
@@ -129,7 +129,7 @@ def find(stmt: dict, file_lines: list[str]) -> list[SqlFound]:
             needles = [f"{a['column']} =" for a in arithmetic] + [f"{a['column']}=" for a in arithmetic]
             needles += [f"{a['op']} {a['amount']}" for a in arithmetic]
             needles += [squash(html.unescape(c)).split(" ")[0] + " " for c in conditions]
-            batch = bool(_BATCH.search("\n".join(file_lines[stmt["start_line"] - 1:stmt["end_line"]])))
+            batch = bool(STATEMENT_PER_ITEM.search("\n".join(file_lines[stmt["start_line"] - 1:stmt["end_line"]])))
             found = _lines_matching(file_lines, stmt, needles + [c[:25] for c in conditions + keys]
                                     + (["<foreach"] if batch else []))   # the answer names the loop: cite it
             out.append(SqlFound("sql_invariant", stmt, _spans(stmt, found), {

@@ -574,15 +574,11 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                      f"第 {p['line']} 行直接返回 `{_short(p['write'])}` 的结果：先存入局部变量，调用 `{hook}`，"
                      f"{_target(p, lang, ent)}{when}，再返回{sql}")
         elif p.get("deferred"):   # a rollback after the write must not leave the action done (22M: S11, 23DD)
-            n = p["fails_after"][0] if p["fails_after"] else None
-            why = _t(lang, f"the throw at line {n} still rolls the status back" if n else
-                     "a failure later in its transaction (or in the one that called it) still rolls the status back",
-                     f"第 {n} 行的异常仍会回滚状态" if n else "事务中之后的失败（或调用方事务的失败）仍会回滚状态")
-            act = _t(lang, f"{after}, call `{hook}` {_target(p, lang, ent)}{when}{sql}. Make that call from an "
-                           "`afterCommit` registered with `TransactionSynchronizationManager.registerSynchronization(..)`, "
-                           f"so that it runs once the transaction commits: {why}, and then the action must not run",
-                     f"{after}调用 `{hook}`，{_target(p, lang, ent)}{when}{sql}。该调用放在用 `TransactionSynchronizationManager"
-                     f".registerSynchronization(..)` 登记的 `afterCommit` 中，在事务提交后执行：{why}，此时动作不应执行")
+            n = p["fails_after"][0] if p["fails_after"] else None   # the general reason is said once, in the Flow
+            why = _t(lang, f": the throw at line {n} still rolls the status back" if n else "",
+                     f"：第 {n} 行的异常仍会回滚状态" if n else "")
+            act = _t(lang, f"{after}, call `{hook}` {_target(p, lang, ent)}{when}{sql}, from an `afterCommit` (see Flow){why}",
+                     f"{after}调用 `{hook}`，{_target(p, lang, ent)}{when}{sql}，放在 `afterCommit` 中（见流程）{why}")
         else:
             act = _t(lang, f"{after}, call `{hook}` {_target(p, lang, ent)}{when}{sql}",
                      f"{after}调用 `{hook}`，{_target(p, lang, ent)}{when}{sql}")
@@ -711,8 +707,12 @@ def on_status_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
                  f"各操作照常写入 {fld} = {code}"),
               _t(lang, "right after the write (after its row-count check, where the operation has one), it calls the "
                        "hook of its module for the records it writes" + ("; in a transactional operation the call is "
-                       "registered to run after the commit" if any(p.get("deferred") for p in places) else ""),
+                       "made from an `afterCommit` registered with `TransactionSynchronizationManager."
+                       "registerSynchronization(..)`, so that it runs once the transaction commits and not at all when "
+                       "it rolls back: a failure later in its transaction (or in the one that called it) still rolls the "
+                       "status back" if any(p.get("deferred") for p in places) else ""),
                  "写入之后（有影响行数检查的，在检查之后），立即为写入的记录调用本模块的钩子"
-                 + ("；在事务中的操作，则登记在提交后调用" if any(p.get("deferred") for p in places) else "")),
+                 + ("；在事务中的操作，则在用 `TransactionSynchronizationManager.registerSynchronization(..)` 登记的 "
+                    "`afterCommit` 中调用，事务提交后才执行，回滚时不执行" if any(p.get("deferred") for p in places) else "")),
               _t(lang, "the hook runs the action", "钩子执行该动作")],
         risks=risks, test_plan=tests)

@@ -37,7 +37,7 @@ PathVariable ResponseBody Autowired Transactional SpringBootApplication MapperSc
 JdbcTemplate RabbitTemplate RabbitListener RedisTemplate StringRedisTemplate KafkaTemplate PageHelper
 toString hashCode equals getClass valueOf compareTo isEmpty RoundingMode HALF_UP HALF_EVEN ROUND_HALF_UP
 CollectionUtils StringUtils ObjectUtils BeanUtils MyBatis MyBatisPlus RabbitMQ MySQL SpringBoot
-REQUIRES_NEW
+REQUIRES_NEW TransactionSynchronizationManager registerSynchronization afterCommit
 """.split())
 # the layer tags of a design answer's "Changes by layer" lines (core.models.LayerChange.layer)
 LAYER_NAMES = frozenset({"service_impl", "mapper_xml"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from core.models import Sample
-from storage import samples_store
+from storage import Database, samples_store
 from tests.conftest import EXAMPLE_REPO
 
 
@@ -98,3 +98,28 @@ def test_with_no_update_setting_the_column_the_design_says_so_and_a_flag_delete_
     assert "the way the others do" not in design.understanding
     assert "S.drop" in design.understanding and "which the requirement leaves out" in design.understanding
     assert not any("already set" in t for t in design.test_plan)
+
+
+def test_a_table_one_endpoint_updates_gets_its_change_columns_at_that_one_write(tmp_path):
+    """A settings row edited by one admin method (mall's order timeouts) is still asked "who changed it, and when":
+    the design names that one write and says so in the singular, not "each of the 1 writes"."""
+    from tests.conftest import edited_shop
+    impl = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderServiceImpl.java"
+    _, db_path = edited_shop(tmp_path, [
+        (impl, "import io.acdp.shop.common.mapper.OrdOrderOperateHistoryMapper;",
+         "import io.acdp.shop.common.mapper.OrdOrderOperateHistoryMapper;\n"
+         "import io.acdp.shop.common.mapper.OrdOrderSettingMapper;\nimport io.acdp.shop.common.model.OrdOrderSetting;"),
+        (impl, "    private OrdOrderOperateHistoryMapper orderOperateHistoryMapper;\n",
+         "    private OrdOrderOperateHistoryMapper orderOperateHistoryMapper;\n    @Autowired\n"
+         "    private OrdOrderSettingMapper orderSettingMapper;\n\n"
+         "    public int updateSetting(Long id, OrdOrderSetting setting) {\n        setting.setId(id);\n"
+         "        return orderSettingMapper.updateByPrimaryKey(setting);\n    }\n"),
+    ])
+    [s] = [x for x in _track(Database(db_path, wait=0.5)) if "ord_order_setting" in x.question]
+    assert "One place writes it: OrdOrderServiceImpl.updateSetting (`OrdOrderSettingMapper.updateByPrimaryKey`" \
+        in s.design.understanding
+    assert "that write sets both" in s.design.understanding and "each of the 1" not in s.design.understanding
+    [change] = [c for c in s.design.changes if c.component.startswith("OrdOrderServiceImpl.updateSetting")]
+    assert "`setting.setModifyDate(new Date())` and `setting.setOperateMan(..)`" in change.change
+    shown = "\n".join(e.text for e in s.evidence)
+    assert "orderSettingMapper.updateByPrimaryKey(setting)" in shown

@@ -494,7 +494,9 @@ _CHANGE_WORDS = re.compile(r"modif|updat|operat|_by$|_man$|editor|changer|handle
 def track_changes(a: AuditDeriver, domain: str) -> list[DesignSpec]:
     """"Record who last changed each T row and when": tables of the domain with no column that records a change,
     whose writes are all known and read (every hand-written write statement on T is called; each update or insert
-    writes a record the code names, or is a hand-written UPDATE whose SET can take the two columns)."""
+    writes a record the code names, or is a hand-written UPDATE whose SET can take the two columns), and that some
+    code updates. One updating place is enough: who changed a settings row (mall's order timeouts, edited by one
+    admin endpoint) is asked as often as who changed an order."""
     out = []
     uncalled = _uncalled_hand_writes(a)
     names = _conventions(a.r.schema)
@@ -507,7 +509,7 @@ def track_changes(a: AuditDeriver, domain: str) -> list[DesignSpec]:
         if sites is None:
             continue
         kept = [s for s in sites if s["how"] != "removes"]
-        if MIN_SITES <= len(sites) <= MAX_SITES and len(kept) >= 2 and any(s["stmt"]["kind"] == "update" for s in kept):
+        if len(sites) <= MAX_SITES and any(s["stmt"]["kind"] == "update" for s in kept):
             out.append(_track_spec(a, domain, table, ent, schema, sites, names))
     return out
 
@@ -738,18 +740,28 @@ def track_changes_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desi
                   f"{s['label']}（`{s['stmt']}`，第 {s['line']} 行）{via}")
     writes = [s for s in f["sites"] if s["how"] != "removes"]
     gone = [s for s in f["sites"] if s["how"] == "removes"]
-    understanding = _t(
-        lang,
-        f"{table} has no column for when a row was last changed or by whom. {len(f['sites'])} places write it, each "
-        f"cited below: {len(writes)} insert or update rows — " + "; ".join(line_of(s) for s in writes) + "."
-        + (f" {len(gone)} delete{'s' if len(gone) == 1 else ''} rows or only flag{'s' if len(gone) == 1 else ''} them "
-           "deleted: " + "; ".join(line_of(s) for s in gone) + "."
-           if gone else "")
-        + f" The repository names such columns {t} and {w} elsewhere; each of the {len(writes)} writes sets both.",
-        f"{table} 没有记录最后修改时间和修改人的列。共有 {len(f['sites'])} 处写它（下面逐一引用）：{len(writes)} 处插入或更新——"
-        + "；".join(line_of(s) for s in writes) + "。"
-        + (f"{len(gone)} 处删除行或只标记删除：" + "；".join(line_of(s) for s in gone) + "。" if gone else "")
-        + f"仓库中别处把这类列命名为 {t} 和 {w}；这 {len(writes)} 处写入都要设置它们。")
+    if len(f["sites"]) == 1:
+        understanding = _t(
+            lang,
+            f"{table} has no column for when a row was last changed or by whom. One place writes it: "
+            f"{line_of(writes[0])}. The repository names such columns {t} and {w} elsewhere; that write sets both.",
+            f"{table} 没有记录最后修改时间和修改人的列。只有一处写它：{line_of(writes[0])}。"
+            f"仓库中别处把这类列命名为 {t} 和 {w}；这处写入要设置它们。")
+    else:
+        understanding = _t(
+            lang,
+            f"{table} has no column for when a row was last changed or by whom. {len(f['sites'])} places write it, "
+            f"each cited below: {len(writes)} insert or update rows — " + "; ".join(line_of(s) for s in writes) + "."
+            + (f" {len(gone)} delete{'s' if len(gone) == 1 else ''} rows or only flag{'s' if len(gone) == 1 else ''} "
+               "them deleted: " + "; ".join(line_of(s) for s in gone) + "."
+               if gone else "")
+            + f" The repository names such columns {t} and {w} elsewhere; "
+            + (f"each of the {len(writes)} writes sets both." if len(writes) > 1 else "that write sets both."),
+            f"{table} 没有记录最后修改时间和修改人的列。共有 {len(f['sites'])} 处写它（下面逐一引用）："
+            f"{len(writes)} 处插入或更新——"
+            + "；".join(line_of(s) for s in writes) + "。"
+            + (f"{len(gone)} 处删除行或只标记删除：" + "；".join(line_of(s) for s in gone) + "。" if gone else "")
+            + f"仓库中别处把这类列命名为 {t} 和 {w}；这 {len(writes)} 处写入都要设置它们。")
     return DesignProposal(
         understanding=understanding, changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"ALTER TABLE {table} ADD COLUMN {t} datetime NULL, ADD COLUMN {w} varchar(64) NULL",

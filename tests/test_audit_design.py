@@ -102,7 +102,8 @@ def test_with_no_update_setting_the_column_the_design_says_so_and_a_flag_delete_
 
 def test_a_table_one_endpoint_updates_gets_its_change_columns_at_that_one_write(tmp_path):
     """A settings row edited by one admin method (mall's order timeouts) is still asked "who changed it, and when":
-    the design names that one write and says so in the singular, not "each of the 1 writes"."""
+    the design names that one write and says so in the singular, not "each of the 1 writes"; what it will set is
+    said as the change, not read as what the write does today (blind read 24HH)."""
     from tests.conftest import edited_shop
     impl = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderServiceImpl.java"
     _, db_path = edited_shop(tmp_path, [
@@ -118,7 +119,7 @@ def test_a_table_one_endpoint_updates_gets_its_change_columns_at_that_one_write(
     [s] = [x for x in _track(Database(db_path, wait=0.5)) if "ord_order_setting" in x.question]
     assert "One place writes it: OrdOrderServiceImpl.updateSetting (`OrdOrderSettingMapper.updateByPrimaryKey`" \
         in s.design.understanding
-    assert "that write sets both" in s.design.understanding and "each of the 1" not in s.design.understanding
+    assert "the change sets both in that write" in s.design.understanding and "each of the 1" not in s.design.understanding
     [change] = [c for c in s.design.changes if c.component.startswith("OrdOrderServiceImpl.updateSetting")]
     assert "`setting.setModifyDate(new Date())` and `setting.setOperateMan(..)`" in change.change
     shown = "\n".join(e.text for e in s.evidence)

@@ -131,6 +131,13 @@ def test_an_operation_records_the_history_row_its_peer_writes(tmp_path):
     assert op.end_line - op.start_line < 40
     # other peers are named with the state each moves to, not as doing "the same" (blind read 20B: mall S8/S25)
     assert "does the same" not in cancel.design.understanding
+    # the design covers one operation: the others that close an order without a row are named and cited, through a
+    # setter or through a statement whose SET writes the 4 (blind read 24GG: mall S10 called the history "complete")
+    assert "`OrdPayCallbackService.settle` and `OrdPortalOrderServiceImpl.cancelTimeOutOrder` also move an OrdOrder " \
+        "to 4" in cancel.design.understanding and "covers `OrdPortalOrderServiceImpl.cancelOrder` only" \
+        in cancel.design.understanding and "complete" not in cancel.design.understanding
+    closes = next(e for e in cancel.evidence if "portalOrderDao.closeOrders(ids);" in e.text)
+    assert "public Integer cancelTimeOutOrder() {" in closes.text and closes.text.rstrip().endswith("}")
 
 
 def test_an_operation_is_cited_from_its_write_on_when_it_is_long():

@@ -744,7 +744,8 @@ def track_changes_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desi
         understanding = _t(
             lang,
             f"{table} has no column for when a row was last changed or by whom. One place writes it: "
-            f"{line_of(writes[0])}. The repository names such columns {t} and {w} elsewhere; that write sets both.",
+            f"{line_of(writes[0])}. The repository names such columns {t} and {w} elsewhere; the change sets both in "
+            "that write.",
             f"{table} 没有记录最后修改时间和修改人的列。只有一处写它：{line_of(writes[0])}。"
             f"仓库中别处把这类列命名为 {t} 和 {w}；这处写入要设置它们。")
     else:
@@ -756,7 +757,8 @@ def track_changes_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desi
                "them deleted: " + "; ".join(line_of(s) for s in gone) + "."
                if gone else "")
             + f" The repository names such columns {t} and {w} elsewhere; "
-            + (f"each of the {len(writes)} writes sets both." if len(writes) > 1 else "that write sets both."),
+            + (f"the change sets both in each of the {len(writes)} writes." if len(writes) > 1
+               else "the change sets both in that write."),
             f"{table} 没有记录最后修改时间和修改人的列。共有 {len(f['sites'])} 处写它（下面逐一引用）："
             f"{len(writes)} 处插入或更新——"
             + "；".join(line_of(s) for s in writes) + "。"
@@ -773,5 +775,5 @@ def track_changes_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desi
                _who_risk(writes, lang)]
         + ([_t(lang, f"hand-edit nothing the generator writes ({f['generator']}): regenerate instead",
                 f"不要手改生成器（{f['generator']}）生成的文件，应重新生成")] if f["generator"] else []),
-        test_plan=[_t(lang, f"after {s['label']}, the written rows have {t} at the time of the call and {w} set",
+        test_plan=[_t(lang, f"after {s['label']}, each row it wrote has {t} at the time of the call and {w} set",
                       f"{s['label']} 之后，被写的行 {t} 为调用时刻且 {w} 已设置") for s in writes[:4]])

@@ -372,17 +372,45 @@ class ImpactDeriver:
                 peers = self._history_peers(h, h_fld)
                 if not peers:
                     continue
+                moves, peer_labels = [], {p["label"] for p in peers}
                 for t in self.r.rules:
                     tf = t["facts"]
                     if t["kind"] != "transition" or tf.get("entity") != ent["name"] or tf.get("field") != fld \
-                            or not tf.get("method") or not tf.get("write") or tf["method"] in {p["label"] for p in peers}:
+                            or not tf.get("method") or not tf.get("write") or tf["method"] in peer_labels:
                         continue
                     m = self.code.method(tf["method"], tf["line"])
                     if not m or self.code.inactive(m.get("parent_id")) or self._builds_new(m, ent["name"]):
                         continue
-                    spec = self._history_spec(domain, d, ent, fld, h, h_fld, fk, peers, t, m)
+                    moves.append((t, m))
+                for t, m in moves:
+                    # the other operations that move it to the same state without a row: the design covers one
+                    # operation, and says which it leaves (blind read 24GG: mall S10 called the history "complete"
+                    # while cancelTimeOutOrder also closes orders without one)
+                    alike = [{"label": u["facts"]["method"], "call": u["facts"]["write"]["call"], "line":
+                              u["facts"]["write"]["line"], "m": n} for u, n in moves
+                             if u["facts"]["to"] == t["facts"]["to"] and u["facts"]["method"] != t["facts"]["method"]]
+                    alike += [x for x in self._sql_moves(ent["name"], fld, str(t["facts"]["to"]))
+                              if x["label"] not in peer_labels | {t["facts"]["method"]}]
+                    spec = self._history_spec(domain, d, ent, fld, h, h_fld, fk, peers, t, m, alike)
                     if spec:
                         out.append(spec)
+        return out
+
+    def _sql_moves(self, entity: str, fld: str, to: str) -> list[dict]:
+        """The Java calls of statements whose own SET moves the entity to `to` (`SET status = 4` in the XML): each
+        calling method is an operation that moves it there."""
+        out = []
+        for t in self.r.rules:
+            tf = t["facts"]
+            if t["kind"] != "transition" or tf.get("via") != "sql" or tf.get("entity") != entity \
+                    or tf.get("field") != fld or str(tf.get("to")) != to or not (dao := self.code.methods.get(
+                        tf.get("method_id") or "")):
+                continue
+            for c in self.code.callers(dao):
+                m = self.code.methods.get(c["caller_id"])
+                if m and c["path"] not in self.code.generated_paths and not self.code.inactive(m.get("parent_id")):
+                    out.append({"label": f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}", "line": c["line"],
+                                "call": " ".join(self.code.text(c["path"], c["line"]).split()).rstrip(";"), "m": m})
         return out
 
     def _histories(self, d: dict, ent: dict) -> list[tuple[dict, str, str]]:
@@ -455,7 +483,7 @@ class ImpactDeriver:
         return None
 
     def _history_spec(self, domain: str, d: dict, ent: dict, fld: str, h: dict, h_fld: str, fk: str,
-                      peers: list[dict], t: dict, m: dict) -> DesignSpec | None:
+                      peers: list[dict], t: dict, m: dict, alike: list[dict]) -> DesignSpec | None:
         tf = t["facts"]
         to = str(tf["to"])
         peer = next((p for p in peers if p["to"] == to), peers[0])
@@ -481,7 +509,12 @@ class ImpactDeriver:
         refs += self.r._dict_refs(d, [to, peer["to"]])
         tx = self.r.tx_ref(m) or (self.r.tx_ref(peer["method"]) if self.r._transactional(peer["method"]) else None)
         refs += ([tx] if tx else []) + _entry_refs(entries)
+        alike = list({a["label"]: a for a in alike}.values())[:3]
+        refs += [Ref(a["label"], f"also sets {fld} to {to} with `{a['call']}`, with no {h['name']} row",
+                     f"同样用 `{a['call']}` 把 {fld} 设为 {to}，没有写 {h['name']}", a["m"]["path"],
+                     *_after_write(a["m"], a["line"])) for a in alike]
         facts = {"entity": ent["name"], "field": fld, "history": h["name"], "table": table, "status_field": h_fld,
+                 "alike": [a["label"] for a in alike],
                  "fk": fk, "op": label, "to": to, "to_label": self._label_of(d, to), "peer": peer["label"],
                  "peer_to": peer["to"], "others": [(p["label"], p["to"]) for p in peers if p is not peer][:3],
                  "sets": [{k: x[k] for k in ("field", "expr")} for x in peer["sets"]],
@@ -952,6 +985,7 @@ def _layer(p: dict) -> str:
 def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignProposal:
     """The operation inserts the history row its peer inserts, with the peer's columns, after its own status write."""
     f = spec.facts
+    alike = f.get("alike") or []
     values = []
     for x in f["sets"]:
         if x["field"] == f["status_field"]:
@@ -1004,11 +1038,15 @@ def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
                   f"`{f['peer']}` inserts {_a(f['history'])} after moving {_a(f['entity'])} to {f['peer_to']}"
                   + (" (so does " + ", ".join(f"`{o}` after moving it to {to}" for o, to in f["others"]) + ")"
                      if f["others"] else "")
-                  + f", setting {', '.join(x['field'] for x in f['sets'])}. The same row for this operation keeps "
-                    f"the {f['table']} history of an {f['entity']} complete.",
+                  + f", setting {', '.join(x['field'] for x in f['sets'])}."
+                  + (f" {' and '.join(f'`{a}`' for a in alike)} also move{'s' if len(alike) == 1 else ''} "
+                     f"{_a(f['entity'])} to {f['to_label']} and write{'s' if len(alike) == 1 else ''} no {f['table']} row "
+                     f"either; this design covers "
+                     f"`{f['op']}` only." if alike else ""),
             f"`{f['op']}` 把 {f['entity']}.{f['field']} 改为 {f['to_label']}，但不写 {f['table']}。`{f['peer']}` 在把 "
             f"{f['entity']} 改为 {f['peer_to']} 后插入 {f['history']}，设置 {'、'.join(x['field'] for x in f['sets'])}。"
-            f"本操作写同样的记录，{f['entity']} 在 {f['table']} 中的历史才完整。"),
+            + (f"{'、'.join(f'`{a}`' for a in alike)} 也把 {f['entity']} 改为 {f['to_label']} 而不写 {f['table']}；"
+               f"本设计只覆盖 `{f['op']}`。" if alike else "")),
         changes=_changes(changes, conv.known),
         data_changes=[_t(lang, f"none: {f['table']} and its columns exist", f"无：{f['table']} 及其列已存在")],
         flow=[_t(lang, f"`{f['op']}` writes the {f['entity']} as today", f"`{f['op']}` 照常写入 {f['entity']}"),

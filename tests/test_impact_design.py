@@ -221,3 +221,35 @@ def test_a_method_that_picks_the_record_for_the_step_moves_its_test_with_the_ste
     assert "its 1 becomes 6 with the step" in change
     call = int(re.search(r"\(line (\d+)\)", change).group(1))
     assert _cited(s, ORDER_IMPL, call) and "1 picks the record in 1 for" in s.design.understanding
+
+
+def test_callers_of_a_helper_that_tests_the_state_and_comments_that_walk_the_codes_are_places(tmp_path):
+    """litemall's `OrderUtil.build(order)` tests the status inside and its callers act on what it builds; its class
+    comment walks the codes ("101 订单生成，未支付；102，…"). Both are places of an "add a state" answer (blind read
+    24GG: litemall S16 said "every place" and left them out). Distinctive codes (three digits) only: a comment's
+    "1" or "2" is not told apart from any other number."""
+    const = "shop-common/src/main/java/io/acdp/shop/common/constant/OrdRefundConstant.java"
+    service = "shop-portal/src/main/java/io/acdp/shop/portal/service/OrdRefundService.java"
+    edits = [(const, f"= {a};", f"= {b};") for a, b in ((10, 101), (20, 201), (30, 301), (40, 401))]
+    edits += [(const, f"case {a}:", f"case {b}:") for a, b in ((10, 101), (20, 201), (30, 301), (40, 401))]
+    edits += [
+        (const, "    /**\n     * 退款是否仍在申请中",
+         "    /**\n     * 退款已经结束（已拒绝或已退款）\n     */\n"
+         "    public static String finished(io.acdp.shop.common.entity.OrdRefund refund) {\n"
+         "        short status = refund.getRefundStatus();\n"
+         "        if (status == 301) {\n            return \"rejected\";\n        }\n"
+         "        return status == 401 ? \"refunded\" : null;\n    }\n\n"
+         "    /**\n     * 退款是否仍在申请中"),
+        (service, " * 退款与支付流水：没有接口的服务类，控制器直接注入它。",
+         " * 退款与支付流水：没有接口的服务类，控制器直接注入它。\n *\n"
+         " * 退款状态：101 用户提交、等待处理；201 商家接受；\n * 301 商家不接受；401 款项退回。"),
+        (service, "        refund.setRefundStatus(OrdRefundConstant.STATUS_APPROVED);",
+         "        if (OrdRefundConstant.finished(refund) != null) {\n            throw new ApiException(\"退款已结束\");\n        }\n"
+         "        refund.setRefundStatus(OrdRefundConstant.STATUS_APPROVED);"),
+    ]
+    _, db_path = edited_shop(tmp_path, edits)
+    s = _one(add_state(Database(db_path, wait=0.5)), "OrdRefund.refundStatus between 101")
+    reuse = "\n".join(f"{r.component}: {r.why}" for r in s.design.reuse)
+    assert "OrdRefundService.approve: reads the field through `OrdRefundConstant.finished`" in reuse, reuse
+    assert "OrdRefundService: documents the codes at lines 20, 21" in reuse, reuse
+    assert _cited(s, "OrdRefundService.java", 20) and _cited(s, "OrdRefundService.java", 21)

@@ -185,7 +185,9 @@ class ImpactDeriver:
         sites += self._constant_uses(d, sites)
         sites += self._literal_uses(d, ent["name"], table, sites)
         sites += self._predicate_calls(sites)
+        sites += self._helper_calls(ent, sites)
         sites += self._docs(d, table, column, sites)
+        sites += self._comment_blocks(d, sites)
         sites = _grouped(sites)
         return None if len(sites) > MAX_SITES else sites
 
@@ -280,6 +282,64 @@ class ImpactDeriver:
                     site = self.code.site("check", c["path"], c["line"])
                     site.via = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
                     out.append(site)
+        return out
+
+    def _helper_calls(self, ent: dict, sites: list[Site]) -> list[Site]:
+        """Calls of a helper that takes the entity and tests the field inside (litemall's `OrderUtil.build(order)`
+        and `orderStatusText(order)`): each caller reads the field through it, so it is a place too (blind read
+        24GG: litemall S16 counted the callers of `OrderUtil.isPayStatus` but not those of `build`)."""
+        takes = re.compile(rf"\(\s*(?:final\s+)?(?:[\w.]+\.)?{re.escape(ent['name'])}\s+\w+\s*\)")
+        helpers = {}
+        for s in sites:
+            m = self.code.method_at(s.path, s.line)
+            if s.kind == "check" and m and takes.search(m.get("signature") or "") \
+                    and not (re.match(r"return\b", s.text) and re.search(r"\bboolean\b", m.get("signature") or "")):
+                helpers[m["symbol_id"]] = m
+        out: list[Site] = []
+        for m in helpers.values():
+            for c in self.code.callers(m):
+                caller = self.code.methods.get(c["caller_id"])
+                if c["path"] in self.code.generated_paths or not caller or self.code.inactive(caller.get("parent_id")) \
+                        or caller["symbol_id"] in helpers or self._covered(sites + out, c["path"], c["line"]):
+                    continue
+                site = self.code.site("read", c["path"], c["line"])
+                site.via = f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}"
+                out.append(site)
+        return out
+
+    def _comment_blocks(self, d: dict, sites: list[Site]) -> list[Site]:
+        """Comment blocks that walk through the states by their distinctive codes (litemall's headers: "101 订单生成，
+        未支付；102，…"): one place per block, its lines that name two or more codes. Short codes (0, 1) are not
+        told apart from other numbers in prose, so only codes of three or more digits are looked for."""
+        codes = [str(e["code"]) for e in d["entries"]]
+        if not codes or any(len(c.lstrip("-")) < 3 for c in codes):
+            return []
+        out: list[Site] = []
+        for f in self.data["files"]:
+            if not f["path"].endswith(".java") or f["path"] in self.code.generated_paths:
+                continue
+            lines = self.r.files.get(f["path"]).lines
+            n = 0
+            while n < len(lines):
+                if not re.match(r"\s*(/\*|//)", lines[n]):
+                    n += 1
+                    continue
+                start = n
+                if lines[n].lstrip().startswith("//"):
+                    while n + 1 < len(lines) and lines[n + 1].lstrip().startswith("//"):
+                        n += 1
+                else:
+                    while n < len(lines) - 1 and "*/" not in lines[n]:
+                        n += 1
+                naming = [k + 1 for k in range(start, n + 1) if _doc_codes(d, lines[k]) >= 2]
+                n += 1
+                if not naming or any(s.path == f["path"] and s.line in naming for s in sites) \
+                        or (f["path"] == d["path"] and d["start_line"] <= naming[0] <= d["end_line"]):
+                    continue
+                site = self._doc_site(f["path"], naming[0])
+                site.start_line, site.end_line = start + 1, min(n, start + 40)
+                site.lines = [k for k in naming if k <= site.end_line]
+                out.append(site)
         return out
 
     def _labels(self, d: dict) -> list[str]:

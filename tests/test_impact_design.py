@@ -244,7 +244,8 @@ def test_callers_of_a_helper_that_tests_the_state_and_comments_that_walk_the_cod
          " * 退款与支付流水：没有接口的服务类，控制器直接注入它。\n *\n"
          " * 退款状态：101 用户提交、等待处理；201 商家接受；\n * 301 商家不接受；401 款项退回。"),
         (service, "        refund.setRefundStatus(OrdRefundConstant.STATUS_APPROVED);",
-         "        if (OrdRefundConstant.finished(refund) != null) {\n            throw new ApiException(\"退款已结束\");\n        }\n"
+         "        if (OrdRefundConstant.finished(refund) != null) {\n"
+         "            throw new ApiException(\"退款已结束\");\n        }\n"
          "        refund.setRefundStatus(OrdRefundConstant.STATUS_APPROVED);"),
     ]
     _, db_path = edited_shop(tmp_path, edits)

@@ -542,6 +542,12 @@ def test_shop_when_a_status_is_set_lists_every_early_exit_before_the_setter(shop
     assert "`order` comes from `orderMapper.selectByPrimaryKey(orderId)`" in answer
     shown = {n for e in sample["payload"]["evidence"] for n in range(e["start_line"], e["end_line"] + 1)}
     assert {e["line"] for e in rule["facts"]["exits"]} <= shown   # each check is in the evidence
+    # the UPDATE's own row count is the last condition: it fails when the order moved on meanwhile (blind read
+    # 24GG: litemall S15 left the optimistic lock's `== 0` check out of "only when all of these hold")
+    check = ('the write itself must change a row: `updateCount == 0` must be false (otherwise it runs '
+             '`Asserts.fail("订单已支付或已关闭");`)')
+    assert answer.index("andStatusEqualTo(0)") < answer.index(check)
+    assert {286, 287} <= shown
     # the owner check of confirmReceiveOrder is listed with the status check
     confirm = _transition(rules, "OrdPortalOrderServiceImpl.confirmReceiveOrder", "3")
     (sample,) = [s for s in _samples_of(samples, confirm) if s["question_kind"] == "under_which_condition"]

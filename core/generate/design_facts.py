@@ -55,6 +55,26 @@ def is_delete_flag(field_name: str) -> bool:
     return bool(DELETE_FLAG.match(snake(field_name)))
 
 
+def row_check(files: SourceCache, call: dict) -> dict | None:
+    """How the caller handles a write that matched no row: the test and the statement it runs (and its line), if
+    any."""
+    lines = files.get(call["path"]).lines
+    head = lines[call["line"] - 1]
+    assigned = re.match(r"\s*(?:int|Integer|long)?\s*(\w+)\s*=[^=]", head)
+    for n in range(call["line"], min(call["line"] + 3, len(lines)) + 1):
+        text = lines[n - 1]
+        on_line = n == call["line"] and ZERO.search(text)
+        on_var = assigned and n > call["line"] and re.search(rf"\b{assigned.group(1)}\s*(==|<=|<)\s*[01]\b", text)
+        if on_line or on_var:
+            inline = text.split("{", 1)[1].strip() if "{" in text else ""
+            at = n if inline.removesuffix("}").strip() else next(
+                (k for k in range(n + 1, min(n + 3, len(lines)) + 1) if lines[k - 1].strip()), None)
+            body = inline.removesuffix("}").strip() or (lines[at - 1].strip() if at else "")
+            return {"line": n, "test": text.strip(), "then": body.removesuffix("}").strip(), "then_line": at,
+                    "fails": bool(FAILS.search(body))}
+    return None
+
+
 class CodeFacts:
     def __init__(self, data: dict, files: SourceCache):
         self.data, self.files = data, files
@@ -211,20 +231,7 @@ class CodeFacts:
 
     def row_check(self, call: dict) -> dict | None:
         """How the caller handles a write that matched no row: the test and the statement it runs, if any."""
-        lines = self.files.get(call["path"]).lines
-        head = lines[call["line"] - 1]
-        assigned = re.match(r"\s*(?:int|Integer|long)?\s*(\w+)\s*=[^=]", head)
-        for n in range(call["line"], min(call["line"] + 3, len(lines)) + 1):
-            text = lines[n - 1]
-            on_line = n == call["line"] and ZERO.search(text)
-            on_var = assigned and n > call["line"] and re.search(rf"\b{assigned.group(1)}\s*(==|<=|<)\s*[01]\b", text)
-            if on_line or on_var:
-                inline = text.split("{", 1)[1].strip() if "{" in text else ""
-                body = inline.removesuffix("}").strip() or next(
-                    (lines[k - 1].strip() for k in range(n + 1, min(n + 3, len(lines)) + 1) if lines[k - 1].strip()), "")
-                return {"line": n, "test": text.strip(), "then": body.removesuffix("}").strip(),
-                        "fails": bool(FAILS.search(body))}
-        return None
+        return row_check(self.files, call)
 
     def write_statement(self, call: dict) -> dict | None:
         """The mapper statement a write call ends in: its own, or (a data service wrapping a mapper) the one the

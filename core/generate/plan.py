@@ -342,6 +342,9 @@ class Planner:
                 spans.append(Span(path=spans[0].path, start_line=facts["write"]["line"], end_line=facts["write"]["end_line"]))
                 spans += [Span(path=spans[0].path, start_line=c["line"], end_line=c["line"])
                           for c in facts["write"].get("within") or []]
+            if rule["kind"] == "transition" and (check := self._write_check(rule)):   # the write's own row count
+                facts["write_check"] = check
+                spans.append(Span(path=spans[0].path, start_line=check["line"], end_line=check["then_line"]))
             if rule["kind"] == "transition" and (after := self._fails_after(rule)):   # failures past the write
                 facts["after"] = after
                 spans += [Span(path=spans[0].path, start_line=n, end_line=n) for a in after
@@ -680,6 +683,21 @@ class Planner:
             by_table = {d for table in w["tables"] for d in self.table_domains.get(table, [])}
             found.update(by_table or self.class_domains.get(w["stmt_id"].rsplit(".", 1)[0], []))
         return next((d for d in self.domains if d in found), None)
+
+    def _write_check(self, rule: dict) -> dict | None:
+        """The test of the write's own row count that ends the method (`if (updateWithOptimisticLocker(order) == 0)
+        throw ..`): the value is kept only when the write changes a row, which is one more condition of the move
+        (blind read 24GG: litemall S15 listed every check before the write and left this one out)."""
+        from core.generate.design_facts import row_check
+        write = rule["facts"].get("write") or {}
+        if not write.get("line") or rule["facts"].get("via") == "sql":
+            return None
+        check = row_check(self.files, {"path": rule["evidence"][0]["path"], "line": write["line"]})
+        cond = re.search(r"\bif\s*\((.*)\)\s*\{?\s*$", check["test"]) if check else None
+        if not (check and cond and check["then_line"] and (check["fails"] or check["then"].startswith("return"))):
+            return None
+        return {"line": check["line"], "then_line": check["then_line"], "condition": cond.group(1).strip(),
+                "then": check["then"]}
 
     def _fails_after(self, rule: dict) -> list[dict]:
         """The lines after a transition's write, in its method, that throw (`throw`, `Asserts.fail(..)`), with the

@@ -605,6 +605,18 @@ def where_trace(sources: list[dict], lang: str, cite: Cite, path: str) -> list[t
         for s in sources for c in s.get("reads_where") or []]
 
 
+def _write_check_words(wc: dict, lang: str) -> str:
+    """The write's own row-count test as a requirement: the value is kept only when the write changes a row."""
+    if lang == "en":
+        return f"the write itself must change a row: `{wc['condition']}` must be false (otherwise it runs `{wc['then']}`)"
+    return f"写入本身必须改到一行：`{wc['condition']}` 必须不成立（否则执行 `{wc['then']}`）"
+
+
+def _write_check_claim(wc: dict, who: str, lang: str) -> str:
+    return (f"{who} runs `{wc['then']}` when `{wc['condition']}`" if lang == "en"
+            else f"`{wc['condition']}` 时 {who} 执行 `{wc['then']}`")
+
+
 def _requirement(e: dict, lang: str, said: set[str]) -> str:
     """One early exit as a requirement: what must (not) hold, and what happens otherwise."""
     src = _source_words(e, lang, said)
@@ -695,6 +707,9 @@ def _path_answer(f: dict, lang: str, who: str, to: str, froms: list[str], cite: 
         items.append((c["line"], words, f"{_setter(f, 'en')} of {who} runs only when `{c['condition']}` is {holds}"))
     for c in f.get("throwing_calls") or []:
         items.append((c["line"], _throwing_words(c, lang), c))
+    if wc := f.get("write_check"):
+        items.append((wc["line"], _write_check_words(wc, lang), (_write_check_claim(wc, who, lang),
+                                                                  [cite.at(wc["line"], path), cite.at(wc["then_line"], path)])))
     items.sort(key=lambda i: i[0])
     trace = []
     for line, _, claim in items:
@@ -834,6 +849,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
                       [cite.at(c["line"], path)]))
     checks = _checks_first(f, reqs, lang, who, cite, path)
     trace += checks[1] + flags_trace(f, lang, cite)
+    if wc := f.get("write_check"):
+        trace.append((_write_check_claim(wc, who, lang), [cite.at(wc["line"], path), cite.at(wc["then_line"], path)]))
     checks = (checks[0] + ([flags_sentence(f, lang).strip()] if flags_sentence(f, lang) else []), checks[1])
     if lang == "en":
         parts = [f"{who} sets `{ent}.{fld}` to {to}" + (f" and writes it with `{write['call']}`{_write_when(write, lang)}."
@@ -850,6 +867,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
         for r in reqs:
             if r.get("message"):
                 parts.append(f"If `{r['condition']}` holds {_exit_effect({'action': '', **r}, 'en')} instead.")
+        if wc := f.get("write_check"):
+            parts.append(f"The write itself must change a row: if `{wc['condition']}`, it runs `{wc['then']}` instead.")
         if f.get("via") == "sql" and f.get("conditions"):
             parts.append("The WHERE clause enforces this in the same UPDATE: " +
                          " and ".join(_sql(c) for c in f["conditions"]) + ".")
@@ -874,6 +893,8 @@ def transition_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, pat
     for r in reqs:
         if r.get("message"):
             parts.append(f"如果 `{r['condition']}` 成立，会提示“{r['message']}”并失败。")
+    if wc := f.get("write_check"):
+        parts.append(f"写入本身必须改到一行：如果 `{wc['condition']}`，会执行 `{wc['then']}`。")
     if f.get("via") == "sql" and f.get("conditions"):
         parts.append("UPDATE 的 WHERE 条件同时保证了这一点：" + " 且 ".join(_sql(c) for c in f["conditions"]) + "。")
     if qkind == "which_values" and labels:

@@ -180,7 +180,7 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             page.get_by_role("button", name="Write export").click()
             page.get_by_text("Exported 3 sample(s)").wait_for(timeout=60_000)
             settle(page)
-            with page.expect_download() as download:  # the zip is built on this click
+            with page.expect_download(timeout=90_000) as download:  # the zip is built on this click (slow on 2 cores)
                 page.get_by_role("button", name="Download as zip").click()
             with zipfile.ZipFile(download.value.path()) as zf:
                 zipped = sorted(zf.namelist())

@@ -588,8 +588,12 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
     lc = a.r._impact()._lifecycles()
     gen = _generator(a, table, ent)
     first = next(iter(schema.columns.values()))
-    refs = [Ref(table, f"has the columns {', '.join(list(schema.columns)[:6])}" + (" …" if len(schema.columns) > 6 else ""),
-                f"有列 {'、'.join(list(schema.columns)[:6])}", schema.path, schema.start_line,
+    # columns read off the model's fields are named as the fields are: the repository spells them so
+    names = list(schema.columns)[:6] if schema.source != "model" else [camel(c) for c in list(schema.columns)[:6]]
+    what_en, what_zh = ("the columns", "列") if schema.source != "model" else (f"the columns of {ent['name']}'s fields",
+                                                                              f"{ent['name']} 字段对应的列")
+    refs = [Ref(table, f"has {what_en} {', '.join(names)}" + (" …" if len(schema.columns) > 6 else ""),
+                f"有{what_zh} {'、'.join(names)}", schema.path, schema.start_line,
                 min(schema.end_line, schema.start_line + 15, max(first.line, schema.start_line) + 15))]
     fields = [f for f in a.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == ent["symbol_id"]
               and "static" not in (f.get("modifiers") or "")]

@@ -311,3 +311,22 @@ def test_a_write_under_an_if_whose_else_fails_says_so(tmp_path):
     assert '; otherwise it fails with "只能删除已完成或已关闭的订单！" (OrdPortalOrderServiceImpl.java:394)' in draft.answer
     claim = next(t for t in draft.trace if t.claim.startswith("otherwise `OrdPortalOrderServiceImpl.deleteOrder` fails"))
     assert any('Asserts.fail("只能删除已完成或已关闭的订单！")' in e.text for e in item.evidence if e.id in claim.evidence_ids)
+
+
+def test_an_optional_input_that_every_path_hands_to_a_generated_criterion_is_said_to_fail_without_it(items, tmp_path):
+    """`cancelUserOrder(Long orderId)` binds an optional parameter, but `andIdEqualTo(orderId)` runs on every path and
+    the generated Example throws for a null value: "optional" alone misled (blind read 24GG: mall S20). A filter the
+    code only adds when the value is given stays optional."""
+    portal = "shop-portal/src/main/java/io/acdp/shop/portal/controller/OrdPortalOrderController.java"
+    repo, db_path = edited_shop(tmp_path, [(portal, "cancelUserOrder(@RequestParam Long orderId)",
+                                            "cancelUserOrder(Long orderId)")])
+    cancel = _items(Database(db_path), repo)["OrdPortalOrderController.cancelUserOrder"]
+    draft = TemplateBackend.draft(cancel)
+    assert ("A request without it fails: `andIdEqualTo(orderId)` (OrdPortalOrderServiceImpl.java:329) gets null, and "
+            "the generated `OrdOrderExample` throws `RuntimeException` for a null value (OrdOrderExample.java:99)."
+            in draft.answer)
+    assert "from the optional request parameter" not in draft.answer
+    shown = {(e.path.rsplit("/", 1)[-1], n) for e in cancel.evidence for n in range(e.start_line, e.end_line + 1)}
+    assert {("OrdOrderExample.java", 99), ("OrdOrderExample.java", 100)} <= shown
+    keyword = _params(items["InvSkuStockController.getList"])["keyword"]
+    assert keyword["why"] == "required_false" and not keyword.get("null_fails")

@@ -298,7 +298,37 @@ class Contracts:
                           for n in [c["line"], *c["when_lines"]]]
                 spans += [Span(path=lab["path"], start_line=n, end_line=n) for c in [e["cond"], *e["others"]]
                           if (lab := c.get("label")) for n in {lab["line"], lab["end_line"], lab.get("name_line") or lab["line"]}]
+            if x["kind"] == "query" and x["why"] in ("unannotated", "required_false") and (nf := self._null_fails(x)):
+                x["null_fails"] = nf
+                spans.append(Span(path=nf["path"], start_line=nf["check_line"], end_line=nf["throw_line"]))
         return spans
+
+    def _null_fails(self, x: dict) -> dict | None:
+        """An optional parameter that reaches a generated Example criterion on every path (`andIdEqualTo(orderId)`):
+        MyBatis Generator's `addCriterion` throws for a null value, so a request without it fails there (blind read
+        24GG: mall S20 called `orderId` optional)."""
+        for e in x.get("effects") or []:
+            c = e["cond"]
+            if e["field"] is not None or c["when"] or e.get("exits") or e.get("under") \
+                    or not re.fullmatch(r"and\w+\(\s*\w+\s*\)", c["code"]):
+                continue
+            lines_ = self.p.files.get(c["path"]).lines
+            chain = next((m for n in range(c["line"], max(c["line"] - 8, 0), -1)
+                          if (m := re.search(r"\b(\w+)\.(?:createCriteria|or)\(\)", lines_[n - 1]))), None)
+            decl = chain and next((m for n in range(c["line"], max(c["line"] - 40, 0), -1) if (m := re.search(
+                rf"\b(\w+Example)\s+{chain.group(1)}\s*=", lines_[n - 1]))), None)
+            found = decl and [k for k in self.p.data["classes"] if k["name"] == decl.group(1)]
+            if not found or len(found) != 1:
+                continue
+            ex = self.p.files.get(found[0]["path"]).lines
+            head = next((n for n, t in enumerate(ex, 1)
+                         if re.search(r"void\s+addCriterion\(\s*String\s+\w+\s*,\s*Object\s+value\s*,", t)), None)
+            if head and head + 2 <= len(ex) and re.search(r"if\s*\(\s*value\s*==\s*null\s*\)", ex[head]) \
+                    and re.search(r"throw\s+new\s+(\w+)", ex[head + 1]):
+                return {"code": c["code"], "at": c["path"], "line": c["line"], "example": decl.group(1),
+                        "path": found[0]["path"], "check_line": head + 1, "throw_line": head + 2,
+                        "exception": re.search(r"throw\s+new\s+(\w+)", ex[head + 1]).group(1)}
+        return None
 
     def _verbatim(self, c: dict) -> bool:
         """A condition the answer can quote from its own line (one spread over lines is read back joined)."""
@@ -786,9 +816,13 @@ def _binding_en(x: dict) -> str:
     if kind in ("query", "header"):
         what = "request parameter" if kind == "query" else "request header"
         many = " (several values allowed)" if x.get("list") else ""
+        nf = x.get("null_fails")
+        fails = (f" A request without it fails: `{nf['code']}` ({file_name(nf['at'])}:{nf['line']}) gets null, and the "
+                 f"generated `{nf['example']}` throws `{nf['exception']}` for a null value ({file_name(nf['path'])}:"
+                 f"{nf['check_line']})." if nf else "")
         if x["why"] == "unannotated":
-            text_ = (f"{decl}: no binding annotation, so Spring binds it from the optional {what} `{x['key']}`; "
-                     "it is null when the request has none.")
+            text_ = (f"{decl}: no binding annotation, so Spring binds it from the {what} `{x['key']}` without requiring "
+                     f"it; it is null when the request has none.{fails}")
         elif x["required"]:
             text_ = f"{decl}: the {what} `{x['key']}`{many}, required: Spring rejects a request without it."
         elif x["why"] == "default":
@@ -796,7 +830,9 @@ def _binding_en(x: dict) -> str:
         elif x["why"] == "optional":
             text_ = f"{decl}: the {what} `{x['key']}`{many}, optional (an `Optional`, empty when absent)."
         else:
-            text_ = f"{decl}: the {what} `{x['key']}`{many}, optional (`required = false`): null when absent."
+            text_ = (f"{decl}: the {what} `{x['key']}`{many}, not required by Spring (`required = false`): null when "
+                     f"absent.{fails}" if nf else
+                     f"{decl}: the {what} `{x['key']}`{many}, optional (`required = false`): null when absent.")
         return text_ + _constraints_en(x)
     if kind == "resolved":
         r = x["resolver"]
@@ -909,8 +945,12 @@ def _binding_zh(x: dict) -> str:
         return f"{decl}：路径中的 `{{{x['key']}}}` 段。"
     if kind in ("query", "header"):
         what = "请求参数" if kind == "query" else "请求头"
+        nf = x.get("null_fails")
+        fails = (f"缺少它的请求会失败：`{nf['code']}`（{file_name(nf['at'])}:{nf['line']}）拿到 null，生成的 `{nf['example']}` "
+                 f"对 null 值抛出 `{nf['exception']}`（{file_name(nf['path'])}:{nf['check_line']}）。" if nf else "")
         if x["why"] == "unannotated":
-            out = f"{decl}：没有绑定注解，Spring 按可选的{what} `{x['key']}` 绑定，缺少时为 null。"
+            out = (f"{decl}：没有绑定注解，Spring 按{what} `{x['key']}` 绑定但不要求必传，缺少时为 null。{fails}" if nf
+                   else f"{decl}：没有绑定注解，Spring 按可选的{what} `{x['key']}` 绑定，缺少时为 null。")
         elif x["required"]:
             out = f"{decl}：{what} `{x['key']}`，必填，缺少时 Spring 直接拒绝请求。"
         elif x["why"] == "default":
@@ -918,7 +958,8 @@ def _binding_zh(x: dict) -> str:
         elif x["why"] == "optional":
             out = f"{decl}：{what} `{x['key']}`，可选（`Optional`）。"
         else:
-            out = f"{decl}：{what} `{x['key']}`，可选（`required = false`），缺少时为 null。"
+            out = (f"{decl}：{what} `{x['key']}`，Spring 不要求必传（`required = false`），缺少时为 null。{fails}" if nf
+                   else f"{decl}：{what} `{x['key']}`，可选（`required = false`），缺少时为 null。")
         if x.get("constraints"):
             out += f"类上有 `@Validated`，方法执行前会校验 {'、'.join(f'`{c}`' for c in x['constraints'])}。"
             out += "".join(f"`@{c['name']}` 是项目自定义的约束，由 `{c['validator']}` 校验"
@@ -1225,6 +1266,10 @@ def _param_trace(x: dict, f: dict, en: bool, at) -> list[tuple[str, list[str]]]:
         if h and h.get("const") and h.get("name"):
             out.append(((f"`{h['const']}` is \"{h['name']}\"" if en else f"`{h['const']}` 的值是 \"{h['name']}\""),
                         [at(h["const_line"], r["path"])]))
+    if nf := x.get("null_fails"):
+        out.append(((f"the generated `{nf['example']}` throws `{nf['exception']}` when a criterion's value is null" if en
+                     else f"生成的 `{nf['example']}` 在条件值为 null 时抛出 `{nf['exception']}`"),
+                    [at(nf["check_line"], nf["path"]), at(nf["throw_line"], nf["path"])]))
     for c in x.get("custom") or []:
         out.append(((f"`{c['name']}` is validated by `{c['validator']}`" if en else f"`{c['name']}` 由 `{c['validator']}` 校验"),
                     [at(c["line"], c["path"])]))

@@ -328,5 +328,15 @@ def test_an_optional_input_that_every_path_hands_to_a_generated_criterion_is_sai
     assert "from the optional request parameter" not in draft.answer
     shown = {(e.path.rsplit("/", 1)[-1], n) for e in cancel.evidence for n in range(e.start_line, e.end_line + 1)}
     assert {("OrdOrderExample.java", 99), ("OrdOrderExample.java", 100)} <= shown
+    # litemall's `@NotNull Integer id` under `@Validated`: the request is refused before the method, never reaching it
+    repo, db_path = edited_shop(tmp_path / "validated", [
+        (portal, "cancelUserOrder(@RequestParam Long orderId)", "cancelUserOrder(@NotNull Long orderId)"),
+        (portal, "import org.springframework.web.bind.annotation.RestController;",
+         "import org.springframework.web.bind.annotation.RestController;\nimport org.springframework.validation.annotation"
+         ".Validated;\nimport javax.validation.constraints.NotNull;"),
+        (portal, "@RestController", "@RestController\n@Validated")])
+    cancel = _items(Database(db_path), repo)["OrdPortalOrderController.cancelUserOrder"]
+    assert "`@NotNull` is checked before the method runs" in TemplateBackend.draft(cancel).answer
+    assert not _params(cancel)["orderId"].get("null_fails")
     keyword = _params(items["InvSkuStockController.getList"])["keyword"]
     assert keyword["why"] == "required_false" and not keyword.get("null_fails")

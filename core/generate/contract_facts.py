@@ -298,7 +298,8 @@ class Contracts:
                           for n in [c["line"], *c["when_lines"]]]
                 spans += [Span(path=lab["path"], start_line=n, end_line=n) for c in [e["cond"], *e["others"]]
                           if (lab := c.get("label")) for n in {lab["line"], lab["end_line"], lab.get("name_line") or lab["line"]}]
-            if x["kind"] == "query" and x["why"] in ("unannotated", "required_false") and (nf := self._null_fails(x)):
+            if x["kind"] == "query" and x["why"] in ("unannotated", "required_false") and not x.get("constraints") \
+                    and (nf := self._null_fails(x)):   # a validated `@NotNull` stops the request before the method
                 x["null_fails"] = nf
                 spans.append(Span(path=nf["path"], start_line=nf["check_line"], end_line=nf["throw_line"]))
         return spans

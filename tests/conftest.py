@@ -63,15 +63,21 @@ DELETE_IN_IF_ELSE_FAILS = ("shop-portal/src/main/java/io/acdp/shop/portal/servic
         }""")
 
 
-def edited_shop(tmp_path: Path, edits: list[tuple[str, str, str]]) -> tuple[Path, Path]:
-    """examples/shop copied and edited (path, old text, new text), run through the pipeline: (repo, database file).
-    Tests that need a shape the shop lacks build it here instead of adding it to examples/shop."""
+def edited_shop(tmp_path: Path, edits: list[tuple[str, str | None, str]]) -> tuple[Path, Path]:
+    """examples/shop copied and edited (path, old text, new text; no old text: a new file), run through the pipeline:
+    (repo, database file). Tests that need a shape the shop lacks build it here instead of adding it to
+    examples/shop."""
     from core.cli import main
 
     repo = tmp_path / "shop"
     shutil.copytree(EXAMPLE_REPO, repo)
     for rel, old, new in edits:
         p = repo / rel
+        if old is None:
+            assert not p.exists(), rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_text(new, encoding="utf-8")
+            continue
         text = p.read_text(encoding="utf-8")
         assert old in text, rel
         p.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -340,3 +340,98 @@ def test_an_optional_input_that_every_path_hands_to_a_generated_criterion_is_sai
     assert not _params(cancel)["orderId"].get("null_fails")
     keyword = _params(items["InvSkuStockController.getList"])["keyword"]
     assert keyword["why"] == "required_false" and not keyword.get("null_fails")
+
+
+PORTAL = "shop-portal/src/main/java/io/acdp/shop/portal/"
+SECURITY = '''package io.acdp.shop.portal.config;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
+
+@Configuration
+public class PortalSecurityConfig {
+    @Autowired
+    private WhiteListConfig whiteListConfig;
+
+    @Bean
+    SecurityFilterChain filterChain(HttpSecurity http) throws Exception {
+        var registry = http.authorizeRequests();
+        for (String path : whiteListConfig.getPaths()) {
+            registry.antMatchers(path).permitAll();
+        }
+        registry.antMatchers(HttpMethod.OPTIONS).permitAll();
+        registry.antMatchers("/order/pay*").permitAll();
+        registry.anyRequest().authenticated();
+        return http.build();
+    }
+}
+'''
+WHITE_LIST = '''package io.acdp.shop.portal.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+@ConfigurationProperties(prefix = "shop.white-list")
+public class WhiteListConfig {
+    private List<String> paths = new ArrayList<>();
+
+    public List<String> getPaths() {
+        return paths;
+    }
+}
+'''
+TOKEN_FILTER = '''package io.acdp.shop.portal.config;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+public class TokenFilter extends OncePerRequestFilter {
+    @Value("${jwt.tokenHeader}")
+    private String tokenHeader;
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain) {
+        String header = request.getHeader(this.tokenHeader);
+        chain.doFilter(request, response);
+    }
+}
+'''
+
+
+def test_a_filter_chain_that_wants_a_login_is_part_of_what_a_caller_sends(tmp_path):
+    """mall's portal: every path outside the configured white list needs the login token, which a filter reads from
+    a header named in the configuration; "what must a caller send" said only the parameters (blind reads 23AA,
+    24JJ: mall S2). A path the list or a literal pattern lets through says so, with the pattern."""
+    from core.generate.security_facts import ant_match
+
+    yml = "shop-portal/src/main/resources/application.yml"
+    repo, db_path = edited_shop(tmp_path, [
+        (PORTAL + "config/PortalSecurityConfig.java", None, SECURITY),
+        (PORTAL + "config/WhiteListConfig.java", None, WHITE_LIST),
+        (PORTAL + "config/TokenFilter.java", None, TOKEN_FILTER),
+        (yml, "jwt:\n", "shop:\n  white-list:\n    paths:\n      - /sso/**\n      - /order/generateConfirmOrder\n\njwt:\n")])
+    found = _items(Database(db_path), repo)
+    cancel = TemplateBackend.draft(found["OrdPortalOrderController.cancelUserOrder"]).answer
+    assert ("- Login: required: `PortalSecurityConfig.filterChain` (PortalSecurityConfig.java:18-23) lets only the paths "
+            "of its white list through without login and requires every other request to be authenticated; no pattern "
+            "in the list in shop-portal/src/main/resources/application.yml (application.yml:28-32) matches the path "
+            "/order/cancelUserOrder; `TokenFilter` reads the login token from the request header named by "
+            "`jwt.tokenHeader` (TokenFilter.java:12).") in cancel, cancel
+    confirm = TemplateBackend.draft(found["OrdPortalOrderController.generateConfirmOrder"]).answer
+    assert "has `/order/generateConfirmOrder` (application.yml:32), which matches the path /order/generateConfirmOrder" \
+        in confirm
+    pay = TemplateBackend.draft(found["OrdPortalOrderController.paySuccess"]).answer
+    assert "and it names `/order/pay*` (PortalSecurityConfig.java:22), which matches the path /order/paySuccess" in pay
+    shown = {(e.path.rsplit("/", 1)[-1], n) for e in found["OrdPortalOrderController.cancelUserOrder"].evidence
+             for n in range(e.start_line, e.end_line + 1)}
+    assert {("PortalSecurityConfig.java", 19), ("PortalSecurityConfig.java", 23), ("application.yml", 31),
+            ("TokenFilter.java", 7), ("TokenFilter.java", 12)} <= shown
+    # the admin module neither holds the chain nor depends on the portal: its endpoints say nothing of a login
+    assert "Login:" not in TemplateBackend.draft(found["OrdOrderController.close"]).answer
+    assert ant_match("/order/detail/*", "/order/detail/{id}") and ant_match("/**/*.js", "/static/a/b.js")
+    assert ant_match("/sso/**", "/sso") and not ant_match("/sso/**", "/ssox/login")

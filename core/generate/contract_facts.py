@@ -34,6 +34,7 @@ from core.generate.lifecycle_facts import class_mapping_line
 from core.generate.param_effects import callee_of, conditions_by_method, exits_before, fields_read, input_effects, params_of
 from core.generate.qa_templates import Cite, file_name, pick, unique_claims
 from core.generate.query_facts import Queries
+from core.generate.security_facts import SecurityChain
 from core.generate.work import WorkItem
 from core.index.java_ast import lines, modifiers, text, walk
 from core.models import Span, sha256_text
@@ -121,6 +122,7 @@ class Contracts:
         self.by_id = {c["symbol_id"]: c for c in self.classes}
         self._resolvers: dict[str, dict] | None = None
         self._queries: dict[str, list[dict]] | None = None
+        self._security: SecurityChain | None = None
 
     # --------------------------------------------------------------- items --
     def items(self) -> list[WorkItem]:
@@ -139,8 +141,8 @@ class Contracts:
             if found is None:
                 continue
             facts, spans = found
-            evidence = self.p.evidence(spans)
-            if not evidence or self.p.weight(evidence) > MAX_EVIDENCE:
+            evidence = self.p.evidence(spans)   # the login lines come on top: a contract is not cut for them
+            if not evidence or self.p.weight(evidence) > MAX_EVIDENCE + (facts.get("login") or {}).get("items", 0):
                 continue
             ref = "contract:" + sha256_text(handler_id)[:16]
             out += [self.p._item(ref, "rule", "contract", qkind, lang, domain, question, facts, evidence)
@@ -228,7 +230,12 @@ class Contracts:
             for x in params:     # the contract without where its inputs go, rather than no contract at all
                 x.pop("effects", None)
             effect_spans = []
-        return facts, spans + effect_spans
+        if self._security is None:
+            self._security = SecurityChain(self.p)
+        login_spans = []
+        if found := self._security.login(path, ep["route"]):   # a filter chain that wants a signed-in caller
+            facts["login"], login_spans = {**found[0], "items": len(found[1])}, found[1]
+        return facts, spans + effect_spans + login_spans
 
     def _mark_read(self, param: dict, handler_id: str) -> None:
         """param["dto"]["read"]: the fields the code reads, where that is all it does with the object and it
@@ -1054,6 +1061,8 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
                            "(a header, a token) must still be there:" if resolved
                       else "The caller sends no parameter:")
         lines_ += [f"- {_param_en(x)}" for x in params]
+        if f.get("login"):
+            lines_.append(f"- {_login_en(f['login'])}")
         queries = _by_query(params)
         if queries:
             lines_.append("Where the inputs pick rows (followed down the calls):")
@@ -1065,6 +1074,8 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
                   else "调用方不需要传请求参数；但下面的解析器从请求中读取的内容（请求头、令牌）仍须提供："
                   if any(x["kind"] == "resolved" for x in params) else "调用方不需要传参数："]
         lines_ += [f"- {_param_zh(x)}" for x in params]
+        if f.get("login"):
+            lines_.append(f"- {_login_zh(f['login'])}")
         queries = _by_query(params)
         if queries:
             lines_.append("各输入用于筛选哪些记录（沿调用追踪）：")
@@ -1074,6 +1085,8 @@ def contract_answer(qkind: str, f: dict, lang: str, seed: str, cite: Cite, path:
                       else f"- 访问控制：`{a['code']}` 在方法执行前决定谁能调用。")
         trace.append(((f"{f['handler']} is guarded by `{a['code']}`" if en else f"{f['handler']} 受 `{a['code']}` 保护"),
                       [at(a["line"])]))
+    if f.get("login"):
+        trace += _login_trace(f["login"], en, at)
     for x in params:
         trace += _param_trace(x, f, en, at)
         trace += [claim for e in x.get("effects") or [] for claim in _effect_trace(x, e, en, at)]
@@ -1129,6 +1142,57 @@ _PICKS_EN = {"select": "reads", "select one": "reads", "load": "loads", "load on
              "update": "updates", "delete": "deletes", "soft-delete": "marks as deleted"}
 _PICKS_ZH = {"select": "读取", "select one": "读取", "load": "加载", "load one": "加载", "count": "统计", "exists": "查找",
              "update": "更新", "delete": "删除", "soft-delete": "逻辑删除"}
+
+
+def _login_en(g: dict) -> str:
+    """Whether the filter chain lets the route through without a login (core.generate.security_facts)."""
+    chain = f"`{g['label']}` ({file_name(g['path'])}:{g['start']}-{g['end']})"
+    listed = g["list"]
+    where = f"the list in {listed['path']} ({file_name(listed['path'])}:{listed['start']}-{listed['end']})" if listed \
+        else "the patterns it names"
+    m = g["match"]
+    if m:
+        at = f" ({file_name(m['path'])}:{m['line']})" if m.get("line") else ""
+        has = f"{where} has" if m["path"] != g["path"] else "it names"
+        return (f"Login: not needed: {chain} lets the paths of its white list through without login, and {has} "
+                f"`{m['pattern']}`{at}, which matches the path {g['route']}.")
+    h = g["header"]
+    token = (f"; `{h['class']}` reads the login token from the request header named by `{h['key']}` "
+             f"({file_name(h['path'])}:{h['end']})" if h else "")
+    return (f"Login: required: {chain} lets only the paths of its white list through without login and requires every "
+            f"other request to be authenticated; no pattern in {where} matches the path {g['route']}{token}.")
+
+
+def _login_zh(g: dict) -> str:
+    chain = f"`{g['label']}`（{file_name(g['path'])}:{g['start']}-{g['end']}）"
+    listed = g["list"]
+    where = f"{listed['path']} 中的列表（{file_name(listed['path'])}:{listed['start']}-{listed['end']}）" if listed \
+        else "它列出的路径"
+    m = g["match"]
+    if m:
+        at = f"（{file_name(m['path'])}:{m['line']}）" if m.get("line") else ""
+        has = f"{where}有" if m["path"] != g["path"] else "它列出了"
+        return f"登录：不需要：{chain} 放行白名单中的路径，{has} `{m['pattern']}`{at}，匹配路径 {g['route']}。"
+    h = g["header"]
+    token = (f"；`{h['class']}` 从 `{h['key']}` 指定的请求头读取登录令牌（{file_name(h['path'])}:{h['end']}）" if h else "")
+    return f"登录：需要：{chain} 只放行白名单中的路径，其余请求都要求已认证；{where}没有匹配路径 {g['route']} 的模式{token}。"
+
+
+def _login_trace(g: dict, en: bool, at) -> list[tuple[str, list[str]]]:
+    out = [((f"`{g['label']}` lets its white-list paths through and requires authentication for any other request"
+             if en else f"`{g['label']}` 放行白名单路径，其余请求要求认证"),
+            [at(g["start"], g["path"]), at(g["end"], g["path"])])]
+    if g["list"]:
+        out.append(((f"{g['list']['path']} lists the white-list paths" if en else f"{g['list']['path']} 列出白名单路径"),
+                    [at(g["list"]["start"], g["list"]["path"])]))
+    m = g["match"]
+    if m and m.get("line"):
+        out.append(((f"the list has `{m['pattern']}`" if en else f"列表中有 `{m['pattern']}`"), [at(m["line"], m["path"])]))
+    if (h := g["header"]) and not m:
+        out.append(((f"`{h['class']}` reads the request header named by `{h['key']}`" if en
+                     else f"`{h['class']}` 读取 `{h['key']}` 指定的请求头"),
+                    [at(h["start"], h["path"]), at(h["end"], h["path"])]))
+    return out
 
 
 def _by_query(params: list[dict]) -> list[dict]:

@@ -104,7 +104,7 @@ class _DbBatches:
 
 
 def load(ctx, repo_id: str) -> dict:
-    from storage import rules_store
+    from storage import index_store, rules_store
 
     with ctx.db.connect() as con:
         return {
@@ -118,6 +118,7 @@ def load(ctx, repo_id: str) -> dict:
             "calls": rules_store.calls(con, repo_id),
             "flows": rules_store.flows(con, repo_id),
             "endpoints": rules_store.endpoints(con, repo_id),
+            "config_keys": index_store.config_keys(con, repo_id),
         }
 
 

@@ -26,6 +26,11 @@ def test_every_update_that_leaves_modify_time_unset_is_fixed_and_no_other(shop_d
     assert "4 of them set modify_time" in text and "PortalOrderDao.closeOrders" in text     # NOW() in its SQL
     assert "only flag them deleted" in text and "OrdPortalOrderServiceImpl.deleteOrder" in text
     assert "1 inserts rows without it, also left as it is: OrdPortalOrderServiceImpl.generateOrder" in text
+    # a hand-written statement is cited whole, SET and WHERE, so "leaves modify_time" can be checked (24KK S18)
+    xml = (EXAMPLE_REPO / "shop-admin/src/main/resources/dao/OrdOrderDao.xml").read_text(encoding="utf-8").splitlines()
+    opening = next(n for n, t in enumerate(xml, 1) if '<update id="delivery"' in t)
+    closing = next(n for n, t in enumerate(xml, 1) if n > opening and "</update>" in t)
+    assert any(e.path.endswith("OrdOrderDao.xml") and e.start_line == opening and e.end_line == closing for e in s.evidence)
     # the requirement counts what it asks about: updates of a row's data, not deletes, flag-deletes or inserts
     # (blind read 20C: "every write" read literally made "5 of the 12" false for the flag-deletes)
     assert "(not a delete or a flag-delete) sets modify_time: some places that do so today leave it" in s.question

@@ -366,7 +366,28 @@ public class PortalSecurityConfig {
         registry.antMatchers(HttpMethod.OPTIONS).permitAll();
         registry.antMatchers("/order/pay*").permitAll();
         registry.anyRequest().authenticated();
+        if (accessRules != null) {
+            registry.and().addFilterBefore(accessRuleFilter, FilterSecurityInterceptor.class);
+        }
         return http.build();
+    }
+
+    @Autowired(required = false)
+    private AccessRuleService accessRules;
+    @Autowired(required = false)
+    private AccessRuleFilter accessRuleFilter;
+}
+'''
+ACCESS_RULES = '''package io.acdp.shop.portal.config;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration
+public class PortalAccessConfig {
+    @Bean
+    public AccessRuleService accessRuleService() {
+        return path -> true;
     }
 }
 '''
@@ -433,5 +454,17 @@ def test_a_filter_chain_that_wants_a_login_is_part_of_what_a_caller_sends(tmp_pa
             ("TokenFilter.java", 7), ("TokenFilter.java", 12)} <= shown
     # the admin module neither holds the chain nor depends on the portal: its endpoints say nothing of a login
     assert "Login:" not in TemplateBackend.draft(found["OrdOrderController.close"]).answer
+    assert "also adds" not in cancel        # no AccessRuleService bean: the conditional filter does not run here
+    # a bean of the type the `if` tests switches the filter on: a signed-in caller can still be refused (24LL)
+    repo, db_path = edited_shop(tmp_path / "rules", [
+        (PORTAL + "config/PortalSecurityConfig.java", None, SECURITY),
+        (PORTAL + "config/WhiteListConfig.java", None, WHITE_LIST),
+        (PORTAL + "config/TokenFilter.java", None, TOKEN_FILTER),
+        (PORTAL + "config/PortalAccessConfig.java", None, ACCESS_RULES),
+        (yml, "jwt:\n", "shop:\n  white-list:\n    paths:\n      - /sso/**\n\njwt:\n")])
+    ruled = _items(Database(db_path), repo)["OrdPortalOrderController.cancelUserOrder"]
+    assert ("The chain also adds `AccessRuleFilter` where a `AccessRuleService` bean exists (PortalSecurityConfig.java:24-26), "
+            "and `PortalAccessConfig.accessRuleService` defines one in this module (PortalAccessConfig.java:9): that "
+            "filter can refuse a signed-in caller too") in TemplateBackend.draft(ruled).answer
     assert ant_match("/order/detail/*", "/order/detail/{id}") and ant_match("/**/*.js", "/static/a/b.js")
     assert ant_match("/sso/**", "/sso") and not ant_match("/sso/**", "/ssox/login")

@@ -159,6 +159,11 @@ def test_the_step_is_one_change_on_its_check_and_the_new_method_gets_an_endpoint
     assert re.search(r"\[controller\] \w+ add an endpoint beside `\w+ /[^`]+` \(`\w+\.\w+`\) that calls the new method",
                      text), text
     assert re.search(r"\d+ set 1, so records reach 1 there as today", s.design.understanding), s.design.understanding
+    # the controller calls the step through OrdOrderService, which holds its @Transactional: the new method is declared
+    # there too (blind read 24KK: mall S5 would not compile and would run without a transaction)
+    assert "[service] OrdOrderService declare the new method beside `delivery`, which the controller calls through it, " \
+        "with `@Transactional` as `delivery` has there" in text, text
+    assert _cited(s, "service/OrdOrderService.java", 24) and _cited(s, "service/OrdOrderService.java", 25)
 
 
 def test_a_filter_built_in_a_java_string_is_a_place_of_its_own(tmp_path):

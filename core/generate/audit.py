@@ -330,9 +330,9 @@ def _stmt_label(st: dict) -> str:
 
 
 def _stmt_span(lines: list[str], st: dict) -> tuple[int, int]:
-    """A statement's opening lines; for a method the repository interface inherits (JpaRepository.save, indexed on
+    """A statement, up to 40 lines; for a method the repository interface inherits (JpaRepository.save, indexed on
     the `interface X extends JpaRepository<..>` line) from the import of that base, so a reader sees where it is from."""
-    start, end = st["start_line"], min(st["end_line"], st["start_line"] + 15)
+    start, end = st["start_line"], min(st["end_line"], st["start_line"] + 39)   # the whole SET and WHERE (24KK S18)
     base = re.search(r"\bextends\s+(\w+)", lines[start - 1]) if start == st["end_line"] else None
     if base:
         start = next((n for n in range(max(1, start - 15), start)

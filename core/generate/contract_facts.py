@@ -1159,8 +1159,12 @@ def _login_en(g: dict) -> str:
     h = g["header"]
     token = (f"; `{h['class']}` reads the login token from the request header named by `{h['key']}` "
              f"({file_name(h['path'])}:{h['end']})" if h else "")
+    more = "".join(f" The chain also adds `{x['filter']}` where a `{x['bean_type']}` bean exists "
+                   f"({file_name(g['path'])}:{x['start']}-{x['end']}), and `{x['bean']['label']}` defines one in this "
+                   f"module ({file_name(x['bean']['path'])}:{x['bean']['line']}): that filter can refuse a signed-in "
+                   "caller too, by rules this answer does not follow." for x in g.get("filters") or [])
     return (f"Login: required: {chain} lets only the paths of its white list through without login and requires every "
-            f"other request to be authenticated; no pattern in {where} matches the path {g['route']}{token}.")
+            f"other request to be authenticated; no pattern in {where} matches the path {g['route']}{token}.{more}")
 
 
 def _login_zh(g: dict) -> str:
@@ -1175,7 +1179,12 @@ def _login_zh(g: dict) -> str:
         return f"登录：不需要：{chain} 放行白名单中的路径，{has} `{m['pattern']}`{at}，匹配路径 {g['route']}。"
     h = g["header"]
     token = (f"；`{h['class']}` 从 `{h['key']}` 指定的请求头读取登录令牌（{file_name(h['path'])}:{h['end']}）" if h else "")
-    return f"登录：需要：{chain} 只放行白名单中的路径，其余请求都要求已认证；{where}没有匹配路径 {g['route']} 的模式{token}。"
+    more = "".join(f"存在 `{x['bean_type']}` bean 时过滤链还会加入 `{x['filter']}`"
+                   f"（{file_name(g['path'])}:{x['start']}-{x['end']}），"
+                   f"本模块的 `{x['bean']['label']}` 定义了它（{file_name(x['bean']['path'])}:{x['bean']['line']}）："
+                   "该过滤器也可能拒绝已登录的调用方，其规则此处未追踪。" for x in g.get("filters") or [])
+    return (f"登录：需要：{chain} 只放行白名单中的路径，其余请求都要求已认证；{where}没有匹配路径 {g['route']} 的模式"
+            f"{token}。{more}")
 
 
 def _login_trace(g: dict, en: bool, at) -> list[tuple[str, list[str]]]:
@@ -1188,6 +1197,11 @@ def _login_trace(g: dict, en: bool, at) -> list[tuple[str, list[str]]]:
     m = g["match"]
     if m and m.get("line"):
         out.append(((f"the list has `{m['pattern']}`" if en else f"列表中有 `{m['pattern']}`"), [at(m["line"], m["path"])]))
+    for x in g.get("filters") or []:
+        out.append(((f"the chain adds `{x['filter']}` when a `{x['bean_type']}` bean exists" if en
+                     else f"存在 `{x['bean_type']}` bean 时过滤链加入 `{x['filter']}`"), [at(x["start"], g["path"])]))
+        out.append(((f"`{x['bean']['label']}` defines a `{x['bean_type']}` bean" if en
+                     else f"`{x['bean']['label']}` 定义了 `{x['bean_type']}` bean"), [at(x["bean"]["line"], x["bean"]["path"])]))
     if (h := g["header"]) and not m:
         out.append(((f"`{h['class']}` reads the request header named by `{h['key']}`" if en
                      else f"`{h['class']}` 读取 `{h['key']}` 指定的请求头"),

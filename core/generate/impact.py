@@ -682,6 +682,11 @@ class ImpactDeriver:
         if not callers:
             return None                     # nothing could call the new step: no design a lead would sign
         refs += _entry_refs(callers)
+        iface = self._declared_in(ops[0])
+        if iface:            # the controller calls the step through its interface: the new method is declared there too
+            refs.append(Ref(iface["label"], "declares the step" + (" with @Transactional" if iface["tx"] else ""),
+                            "声明了该步骤" + ("并带 @Transactional" if iface["tx"] else ""), iface["path"], iface["start"],
+                            iface["end"]))
         labeller = self._labeller_throw(d)
         if labeller and not any(r.path == labeller[0] and r.start_line <= labeller[1] <= r.end_line for r in refs):
             refs.append(Ref(_dict_name(d), "runs a throw for a code its labels do not list",
@@ -691,9 +696,27 @@ class ImpactDeriver:
                  "callers": [{"name": e["name"], "method": e["method"], "calls": e["calls"][0]["written"]
                               if e["calls"] else ""} for e in callers],
                  "op_layer": self.code.layer_of((self.code.cls(ops[0].rsplit(".", 1)[0]) or {}).get("symbol_id")),
+                 "op_iface": iface,
                  "dict": self._dict_facts(d),
                  "codes": [str(e["code"]) for e in d["entries"]], "places": places}
         return DesignSpec(_req_id("add_state", d["dict_id"], a, b), "add_state", domain, text_en, text_zh, refs, facts)
+
+    def _declared_in(self, op: str) -> dict | None:
+        """The interface that declares the step's method (mall's `OmsPortalOrderService.paySuccess`, which holds its
+        @Transactional): a new step beside it is declared there too (blind read 24KK: mall S5 left it out)."""
+        cls = self.code.cls(op.rsplit(".", 1)[0]) or {}
+        name = op.rsplit(".", 1)[-1]
+        for base in [*(cls.get("extends") or []), (cls.get("name") or "").removesuffix("Impl")]:
+            iface = self.code.cls(base.rsplit(".", 1)[-1].split("<")[0]) if base else None
+            if not iface or iface.get("symbol_id") == cls.get("symbol_id") or iface.get("kind") not in (None, "interface"):
+                continue
+            m = next((x for x in self.code.methods_of.get(iface["symbol_id"], []) if x["name"] == name), None)
+            if m and m.get("path") and m.get("start_line"):
+                tx = any(a.get("name") == "Transactional" for a in m.get("annotations") or [])
+                return {"name": iface["name"], "label": f"{iface['name']}.{name}", "method": name, "tx": tx,
+                        "path": m["path"], "start": m["start_line"], "end": m["end_line"],
+                        "layer": self.code.layer_of(iface["symbol_id"])}
+        return None
 
     def _feeds(self, m: dict | None, line: int, ops: list[str]) -> dict | None:
         """The call of a step operation in `m` after `line` ({op, line}): the record `m` tests or selects there is the
@@ -924,6 +947,13 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
             lang, f"add a method beside {ops} that moves the record from {a} to {new}, checked and written the way "
                   f"{ops} checks {a} and writes {b}",
             f"在 {ops} 旁新增一个方法，把记录从 {a} 改为 {new}，检查和写入方式与 {ops} 检查 {a}、写入 {b} 相同"), False))
+        if i := f.get("op_iface"):
+            changes.append((_layer({"path": "", "layer": i["layer"]}), i["name"], _t(
+                lang, f"declare the new method beside `{i['method']}`, which the controller calls through it"
+                      + (", with `@Transactional` as `" + i["method"] + "` has there" if i["tx"] else ""),
+                f"在 `{i['method']}` 旁声明新方法（控制器通过它调用）"
+                + ("，并像它一样加上 `@Transactional`" if i["tx"] else "")),
+                False))
     same = [p for p in places if p["role"] == "set" or (p["role"] == "other" and not p["ordered"])]
     reach = [p for p in places if p["role"] == "reach"]
     passed = [p for p in places if p["role"] in ("param", "read", "use")]

@@ -94,10 +94,54 @@ class SecurityChain:
                 return None
         start = min([n for n, t in enumerate(lines[:any_line], 1) if n >= method["start_line"]
                      and (".permitAll()" in t or re.match(r"\s*for\s*\(", t))] or [any_line])
+        filters = self._filters(method, lines)
+        if filters is None:
+            return None
         return {"path": f["path"], "module": f.get("module"), "start": start,
                 "end": any_line + (0 if ".authenticated()" in lines[any_line - 1] else 1),
                 "label": f"{method['parent_id'].rsplit('.', 1)[-1]}.{method['name']}", "patterns": patterns,
-                "loop": loop}
+                "loop": loop, "filters": filters}
+
+    def _filters(self, method: dict, lines: list[str]) -> list[dict] | None:
+        """The filters the chain adds besides the one that reads the token: each under `if (bean != null)`, so it runs
+        only where the application defines that bean (mall's `DynamicSecurityFilter`, which mall-admin switches on
+        and mall-portal does not: blind read 24LL). An unconditional one, or one under another test: None."""
+        body = lines[method["start_line"] - 1:method["end_line"]]
+        token = {c["name"] for c in self.p.data["classes"] if "OncePerRequestFilter" in " ".join(c.get("extends") or [])}
+        fields = {s["name"]: (s.get("type") or "").rsplit(".", 1)[-1] for s in self.p.data["symbols"]
+                  if s["kind"] == "field" and s.get("parent_id") == method["parent_id"]}
+        out = []
+        for k, t in enumerate(body):
+            added = re.search(r"\.addFilter(?:Before|After|At)?\(\s*(\w+)", t)
+            if not added or fields.get(added.group(1)) in token:
+                continue
+            guard = next((j for j in range(k - 1, max(k - 3, -1), -1)
+                          if re.search(r"\bif\s*\(\s*(\w+)\s*!=\s*null\s*\)", body[j])), None)
+            if guard is None:
+                return None
+            bean = re.search(r"\bif\s*\(\s*(\w+)\s*!=\s*null\s*\)", body[guard]).group(1)
+            if not fields.get(bean) or not fields.get(added.group(1)):
+                return None
+            close = next((j for j in range(k, min(k + 3, len(body))) if body[j].strip() == "}"), k)
+            out.append({"filter": fields[added.group(1)], "bean_type": fields[bean],
+                        "start": method["start_line"] + guard, "end": method["start_line"] + close})
+        return out
+
+    def _bean(self, type_name: str, module: str) -> dict | None:
+        """A `@Bean` method of the module that returns the type: the filter it switches on runs there."""
+        for f in self.p.data["files"]:
+            if f.get("module") != module or not f["path"].endswith(".java"):
+                continue
+            lines = self.p.files.get(f["path"]).lines
+            for n, t in enumerate(lines, 1):
+                if re.search(rf"\b{re.escape(type_name)}\s+(\w+)\s*\(", t) and n > 1 and any(
+                        lines[j].strip().startswith("@Bean") for j in range(max(n - 3, 0), n - 1)):
+                    m = next((s for s in self.p.data["symbols"] if s["kind"] == "method" and s["path"] == f["path"]
+                              and s["start_line"] <= n <= s["end_line"]), None)
+                    name = re.search(rf"\b{re.escape(type_name)}\s+(\w+)\s*\(", t).group(1)
+                    owner = m["parent_id"].rsplit(".", 1)[-1] if m else f["path"].rsplit("/", 1)[-1].removesuffix(".java")
+                    return {"label": f"{owner}.{name}", "path": f["path"], "line": n}
+        return None
 
     def _list_holder(self, method: dict, field: str, prop: str) -> dict | None:
         """The `@ConfigurationProperties(prefix = ..)` class of the field the loop reads: the list's config key."""
@@ -165,7 +209,12 @@ class SecurityChain:
             return None
         spans = [Span(path=chain["path"], start_line=chain["start"], end_line=chain["end"])]
         fact = {"label": chain["label"], "path": chain["path"], "start": chain["start"], "end": chain["end"],
-                "route": route, "list": None, "match": None, "header": None}
+                "route": route, "list": None, "match": None, "header": None, "filters": []}
+        for x in chain["filters"]:
+            if bean := self._bean(x["bean_type"], module):   # the filter is switched on in this module
+                fact["filters"].append({**x, "bean": bean})
+                spans += [Span(path=chain["path"], start_line=x["start"], end_line=x["end"]),
+                          Span(path=bean["path"], start_line=bean["line"] - 1, end_line=bean["line"])]
         match = next(((p, chain["path"], n) for p, n in chain["patterns"] if ant_match(p, route)), None)
         if chain["loop"]:
             listed = self._list(module)

@@ -428,7 +428,7 @@ def test_a_filter_chain_that_wants_a_login_is_part_of_what_a_caller_sends(tmp_pa
     """mall's portal: every path outside the configured white list needs the login token, which a filter reads from
     a header named in the configuration; "what must a caller send" said only the parameters (blind reads 23AA,
     24JJ: mall S2). A path the list or a literal pattern lets through says so, with the pattern."""
-    from core.generate.security_facts import ant_match
+    from core.generate.interceptors import ant_match
 
     yml = "shop-portal/src/main/resources/application.yml"
     repo, db_path = edited_shop(tmp_path, [

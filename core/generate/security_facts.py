@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from core.generate.interceptors import ant_match
 from core.models import Span
 
 _ANY = re.compile(r"\.anyRequest\(\)\s*\.authenticated\(\)")
@@ -30,23 +31,6 @@ _LOOP = re.compile(rf"for\s*\(\s*String\s+(\w+)\s*:\s*(\w+)\.get(\w+)\(\)\s*\)\s
 _LITERAL = re.compile(rf"{_MATCHER}\(([^()]*)\)\s*\.permitAll\(\)")
 _CONFIG_FILE = re.compile(r"/src/main/resources/application(?:-[\w-]+)?\.(?:ya?ml|properties)$")
 MAX_LIST_LINES = 40
-
-
-def ant_match(pattern: str, route: str) -> bool:
-    """Spring's AntPathMatcher on a route whose path variables (`{id}`) stand for one segment each."""
-    out, i = "", 0
-    while i < len(pattern):
-        if pattern.startswith("/**", i):
-            out, i = out + "(?:/.*)?", i + 3
-        elif pattern.startswith("**", i):
-            out, i = out + ".*", i + 2
-        elif pattern[i] == "*":
-            out, i = out + "[^/]*", i + 1
-        elif pattern[i] == "?":
-            out, i = out + "[^/]", i + 1
-        else:
-            out, i = out + re.escape(pattern[i]), i + 1
-    return re.fullmatch(out, route) is not None
 
 
 class SecurityChain:

@@ -660,7 +660,7 @@ class ImpactDeriver:
             if m and s.kind != "doc":
                 job = self.r._job_of(m, 2)
             places.append({"kind": s.kind, "where": s.where, "layer": s.layer, "line": s.line, "text": _short(s.text),
-                           "allowed": s.field == "allowableValues",
+                           "allowed": s.field == "allowableValues", "generator": self._generator_of(s.path),
                            "throws": self._throws_unlisted(s, m),
                            "codes": codes, "role": role, "via": s.via, "job": job, "feeds": feeds,
                            "path": s.path, "ordered": bool(re.search(r"[<>]=?\s*-?\d|-?\d\s*[<>]", s.text)
@@ -682,6 +682,16 @@ class ImpactDeriver:
         if not callers:
             return None                     # nothing could call the new step: no design a lead would sign
         refs += _entry_refs(callers)
+        gens = {g["path"]: g for g in [self._generator_of(d["path"])] + [p["generator"] for p in places] if g}
+        for g in gens.values():      # "generated ... regenerate" rests on the config's lines
+            lines = self.r.files.get(g["path"]).lines
+            for mark, why_en, why_zh in (("<javaModelGenerator", "generates the models into their package",
+                                          "把模型生成到该包"),
+                                         ("<commentGenerator", "writes the models' comments with its comment generator",
+                                          "用其注释生成器写模型注释")):
+                n = next((k for k, x in enumerate(lines, 1) if mark in x), None)
+                if n:
+                    refs.append(Ref(g["path"].rsplit("/", 1)[-1], why_en, why_zh, g["path"], n, n))
         iface = self._declared_in(ops[0])
         if iface:            # the controller calls the step through its interface: the new method is declared there too
             refs.append(Ref(iface["label"], "declares the step" + (" with @Transactional" if iface["tx"] else ""),
@@ -762,9 +772,23 @@ class ImpactDeriver:
         cls = next((c for c in self.data["classes"] if c.get("path") == d["path"]), None)
         layer = self.code.layer_of(cls["symbol_id"]) if cls else "model"
         return {"owner": _dict_name(d), "kind": kind, "line": d["start_line"],
-                "layer": "util" if layer == "other" else layer,
+                "layer": "util" if layer == "other" else layer, "generator": self._generator_of(d["path"]),
                 "labeller": f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}" if m else None,
                 "labeller_throws": self._throws_unlisted(None, m)}
+
+    def _generator_of(self, path: str) -> dict | None:
+        """The generator config that writes this file, where the repository has one and the file is generated: its
+        comments come from the column comments, so they change by regenerating (blind read 24II: mall S17 told to
+        hand-edit `OmsOrder`'s @ApiModelProperty while the audit designs said "regenerate, don't hand-edit")."""
+        cls = next((c for c in self.data["classes"] if c.get("path") == path), None) if path.endswith(".java") else None
+        if cls is None:
+            return None
+        package = cls["symbol_id"].rsplit(".", 1)[0]
+        config = next((g for g in self.r.generator_configs if any(
+            "<javaModelGenerator" in x and f'targetPackage="{package}"' in x for x in self.r.files.get(g).lines)), None)
+        if config is None:
+            return None
+        return {"path": config, "comments": any("<commentGenerator" in x for x in self.r.files.get(config).lines)}
 
     def _throws_unlisted(self, s: Site | None, m: dict | None) -> str | None:
         found = self._unlisted_throw(s, m)
@@ -897,7 +921,9 @@ def add_state_design(spec: DesignSpec, conv: Conventions, lang: str) -> DesignPr
     for p in places:
         where = _t(lang, f"{p['where']} (line {p['line']})", f"{p['where']}（第 {p['line']} 行）")
         job = _t(lang, f"; it runs in the scheduled `{p['job']}`", f"；它在定时任务 `{p['job']}` 中运行") if p["job"] else ""
-        if p["role"] == "doc":
+        if p["role"] == "doc" and p.get("generator"):
+            changes.append((_layer(p), p["where"], _regenerated(p["generator"], p["line"], lang), False))
+        elif p["role"] == "doc":
             allowed = _t(lang, f", and {new} to its allowableValues", "，并加入其 allowableValues") \
                 if p.get("allowed") else ""
             changes.append((_layer(p), p["where"], _t(lang, f"add {new} with the new state's label to the documented "
@@ -1039,9 +1065,23 @@ def _split_change(group: list[dict], f: dict, lang: str) -> tuple[str, str, str,
             _t(lang, en, zh), False)
 
 
+def _regenerated(generator: dict, line: int, lang: str) -> str:
+    """A generated model's documented codes: from the column's comment where the config has a comment generator."""
+    g = generator["path"]
+    if generator["comments"]:
+        return _t(lang, f"generated: its documented codes (line {line}) come from the column's comment through the "
+                        f"comment generator of {g}, so regenerate it once the comment names the new state, instead of "
+                        "editing it",
+                  f"该文件是生成的：第 {line} 行说明的取值经 {g} 的注释生成器来自列注释，列注释加入新状态后重新生成，不要手改")
+    return _t(lang, f"generated by {g}: regenerate it rather than edit the documented codes (line {line}) by hand",
+              f"该文件由 {g} 生成：重新生成，不要手改第 {line} 行说明的取值")
+
+
 def _dict_change(dc: dict, new: str, fld: str, lang: str) -> tuple[str, str, str, bool]:
     """The dictionary gets the new code the way it declares the others: a comment entry, a constant, an enum constant;
-    a labelling method gets its label (and stops throwing for it)."""
+    a labelling method gets its label (and stops throwing for it). A generated model's comment is regenerated."""
+    if dc["kind"] == "comment" and dc.get("generator"):
+        return (dc["layer"], dc["owner"], _regenerated(dc["generator"], dc["line"], lang), False)
     if dc["kind"] == "comment":
         return (dc["layer"], dc["owner"], _t(lang, f"add {new} and the new state's label to the comment that documents "
                                                    f"{fld} (line {dc['line']})",

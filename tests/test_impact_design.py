@@ -276,3 +276,15 @@ def test_a_generated_model_is_regenerated_from_the_column_comment_not_edited(tmp
                      r"regenerate it once the comment names the new state, instead of editing it", text), text
     assert not re.search(r"OrdOrder(\.status)?: add 6", text)
     assert _cited(s, "generatorConfig.xml", 4) and _cited(s, "generatorConfig.xml", 5)
+
+
+def test_a_sql_case_that_writes_the_code_is_a_place_that_sets_it(tmp_path):
+    """mall's `delivery` writes `status = CASE id <foreach> WHEN .. THEN 2 </foreach> END`: the code is below the
+    SET line, and the place was counted among those setting "only other codes" (blind read 24OO: mall S3)."""
+    xml = "shop-admin/src/main/resources/dao/OrdOrderDao.xml"
+    _, db_path = edited_shop(tmp_path, [(xml, "            status = 2",
+                                         '            status = CASE id\n            <foreach collection="list" '
+                                         'item="item">\n                WHEN #{item.orderId} THEN 2\n'
+                                         "            </foreach>\n            END")])
+    s = _one(add_state(Database(db_path, wait=0.5)), "OrdOrder.status between 2")
+    assert "2 set 2, so records reach 2 there as today" in s.design.understanding, s.design.understanding

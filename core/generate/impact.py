@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from core.domain.schema import snake
+from core.generate.actor_facts import actor_refs, actor_sources, actor_words
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
 from core.generate.design_facts import Site, cap, is_delete_flag
 from core.generate.requirements import _dict_name
@@ -569,12 +570,16 @@ class ImpactDeriver:
         refs += self.r._dict_refs(d, [to, peer["to"]])
         tx = self.r.tx_ref(m) or (self.r.tx_ref(peer["method"]) if self.r._transactional(peer["method"]) else None)
         refs += ([tx] if tx else []) + _entry_refs(entries)
+        module = next((f.get("module") for f in self.data["files"] if f["path"] == m["path"]), None)
+        actors = [x for x in actor_sources(self.r, [module], None) if x["kind"] == "accessor"] \
+            if self._signed_in(m) else []      # the current user exists only where every entry needs a login
+        refs += actor_refs(actors, "")
         alike = list({a["label"]: a for a in alike}.values())[:3]
         refs += [Ref(a["label"], f"also sets {fld} to {to} with `{a['call']}`, with no {h['name']} row",
                      f"同样用 `{a['call']}` 把 {fld} 设为 {to}，没有写 {h['name']}", a["m"]["path"],
                      *_after_write(a["m"], a["line"])) for a in alike]
         facts = {"entity": ent["name"], "field": fld, "history": h["name"], "table": table, "status_field": h_fld,
-                 "alike": [a["label"] for a in alike],
+                 "alike": [a["label"] for a in alike], "actors": actors,
                  "fk": fk, "op": label, "to": to, "to_label": self._label_of(d, to), "peer": peer["label"],
                  "peer_to": peer["to"], "others": [(p["label"], p["to"]) for p in peers if p is not peer][:3],
                  "sets": [{k: x[k] for k in ("field", "expr")} for x in peer["sets"]],
@@ -623,6 +628,21 @@ class ImpactDeriver:
                 found.append(str(e["code"]))
         return list(dict.fromkeys(found))
 
+    def _set_lines(self, s: Site) -> str:
+        """A site's lines; for a SQL `col = CASE id <foreach> WHEN .. THEN 2 </foreach> END`, the lines down to its
+        END, where the code it writes is (blind read 24OO: mall's `delivery` sets 2 and was counted as setting
+        none of the codes)."""
+        text = self._site_lines(s)
+        if s.kind != "sql_set" or not re.search(r"\bCASE\b(?!.*\bEND\b)", text, re.I):
+            return text
+        lines = self.r.files.get(s.path).lines
+        tail = []
+        for n in range(s.line + 1, min(s.line + 12, len(lines)) + 1):
+            tail.append(lines[n - 1])
+            if re.search(r"\bEND\b", lines[n - 1], re.I):
+                return text + " " + " ".join(re.sub(r"#\{[^}]*\}", "", t) for t in tail)
+        return text
+
     def _site_lines(self, s: Site) -> str:
         """The site's own line(s) of code: a grouped site (a template, a local's comparisons) joins them."""
         if s.lines and len(s.lines) > 1:
@@ -644,9 +664,9 @@ class ImpactDeriver:
         for s in sites:
             if s.kind == "check":
                 own.setdefault(s.where, []).extend(self._codes_in(d, self._site_lines(s)))
-        stmt_codes = {s.where: self._codes_in(d, self._site_lines(s)) for s in sites if s.kind == "sql_set"}
+        stmt_codes = {s.where: self._codes_in(d, self._set_lines(s)) for s in sites if s.kind == "sql_set"}
         for s in sites:
-            codes = self._codes_in(d, self._site_lines(s)) or (stmt_codes.get(s.via, []) if s.kind == "set" else [])
+            codes = self._codes_in(d, self._set_lines(s)) or (stmt_codes.get(s.via, []) if s.kind == "set" else [])
             if s.via and s.kind == "check":       # a caller of predicates: the codes of every one its lines call
                 called = [p for p in own if re.search(rf"\b{re.escape(p)}\(", self._site_lines(s))]
                 s.via = ", ".join(f"`{p}`" for p in called) or s.via
@@ -710,6 +730,22 @@ class ImpactDeriver:
                  "dict": self._dict_facts(d),
                  "codes": [str(e["code"]) for e in d["entries"]], "places": places}
         return DesignSpec(_req_id("add_state", d["dict_id"], a, b), "add_state", domain, text_en, text_zh, refs, facts)
+
+    def _signed_in(self, m: dict) -> bool:
+        """Every entry that reaches `m` is an endpoint the security chain lets through only with a login: a
+        current-user accessor has someone to return there (not for a listener, a job or a white-listed callback such
+        as mall's `/alipay/notify`)."""
+        from core.generate.security_facts import SecurityChain
+        if not hasattr(self, "_chain"):
+            self._chain = SecurityChain(self.r)
+        flows = [f for f, _ in self._lifecycles().entries(m["symbol_id"]) or []]
+        for f in flows:
+            sym = self.code.methods.get(f["entry_id"])
+            login = self._chain.login(sym["path"], f["name"].split(" ", 1)[-1]) \
+                if sym and f["entry_kind"] == "endpoint" else None
+            if login is None or login[0]["match"]:
+                return False
+        return bool(flows)
 
     def _declared_in(self, op: str) -> dict | None:
         """The interface that declares the step's method (mall's `OmsPortalOrderService.paySuccess`, which holds its
@@ -1184,7 +1220,8 @@ def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
                  f"随后插入一条 {f['status_field']} = {f['to']} 的 {f['history']}，{tx}")],
         risks=[_t(lang, f"`{f['op']}` is reached from {who}: the operator column must name who acted there, not the "
                         f"value `{f['peer']}` stores for its own caller",
-                  f"`{f['op']}` 的入口是 {who}：操作人一列应写明实际操作者，而不是 `{f['peer']}` 为自己的调用方写的值"),
+                  f"`{f['op']}` 的入口是 {who}：操作人一列应写明实际操作者，而不是 `{f['peer']}` 为自己的调用方写的值")
+               + (_t(lang, "; ", "；") + actor_words(f["actors"], "", lang) if f.get("actors") else ""),
                _t(lang, f"rows written before this change have no history for {f['to_label']}",
                   f"此前的记录没有 {f['to_label']} 的历史")],
         test_plan=[_t(lang, f"after `{f['op']}`, {f['table']} holds one row for the {f['entity']} with {f['status_field']} "

@@ -129,13 +129,3 @@ def test_a_table_one_endpoint_updates_gets_its_change_columns_at_that_one_write(
     assert "`setting.setModifyDate(new Date())` and `setting.setOperateMan(..)`" in change.change
     shown = "\n".join(e.text for e in s.evidence)
     assert "orderSettingMapper.updateByPrimaryKey(setting)" in shown
-
-
-def test_who_acted_names_what_the_module_already_uses(shop_db):
-    """"With who acted" left the one real decision open (blind reads 24HH/24II): the design names the module's own
-    current-user accessor, cited where it is implemented, as what the code has today."""
-    [s] = [x for x in _track(shop_db) if "ord_shipment" in x.question]
-    risk = next(r for r in s.design.risks if r.startswith("who acted"))
-    assert "what the code has for it today: in shop-portal, `memberService.getCurrentMember()` returns the current " \
-           "`UmsMember` (UmsMemberServiceImpl.java:19)" in risk, risk
-    assert any(e.path.endswith("UmsMemberServiceImpl.java") and e.start_line == 19 for e in s.evidence)

@@ -136,6 +136,12 @@ def test_an_operation_records_the_history_row_its_peer_writes(tmp_path):
     assert "`OrdPayCallbackService.settle` and `OrdPortalOrderServiceImpl.cancelTimeOutOrder` also move an OrdOrder " \
         "to 4" in cancel.design.understanding and "covers `OrdPortalOrderServiceImpl.cancelOrder` only" \
         in cancel.design.understanding and "complete" not in cancel.design.understanding
+    # who acted: confirmReceiveOrder already holds its caller; cancelOrder, reached from a listener too, does not
+    # (blind reads 24JJ/24PP: a module-wide accessor was offered to a batch job)
+    confirm = _one(found, "Record OrdPortalOrderServiceImpl.confirmReceiveOrder in ord_order_operate_history")
+    assert "`OrdPortalOrderServiceImpl.confirmReceiveOrder` already holds the current `UmsMember` in `member` " \
+        "(`memberService.getCurrentMember()`, OrdPortalOrderServiceImpl.java:359)" in " ".join(confirm.design.risks)
+    assert "already holds" not in " ".join(cancel.design.risks)
     closes = next(e for e in cancel.evidence if "portalOrderDao.closeOrders(ids);" in e.text)
     assert "public Integer cancelTimeOutOrder() {" in closes.text and closes.text.rstrip().endswith("}")
 

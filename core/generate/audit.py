@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from core.domain.schema import camel, snake
-from core.generate.actor_facts import actor_refs, actor_sources, actor_words
+from core.generate.actor_facts import actor_in, actor_refs, actor_words
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
 from core.generate.design_facts import cap, is_delete_flag
 from core.generate.lifecycle_facts import class_mapping_line, split_args
@@ -642,10 +642,10 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
         refs.append(Ref(f"{m['parent_id'].rsplit('.', 1)[-1]}.{m['name']}", f"is the entry {f['name']}",
                         f"是入口 {f['name']}", m["path"], m["start_line"], min(m["end_line"], m["start_line"] + 3)))
 
-    modules = [next((f.get("module") for f in a.data["files"] if f["path"] == s["path"]), None) for s in sites
-               if s["how"] != "removes"]
-    actors = actor_sources(a.r, modules, camel(who_col))   # what the code already stores as who acted (24HH)
-    refs += actor_refs(actors, who_col)
+    actors = [x for s in sites if s["how"] != "removes"
+              and (x := actor_in(a.r, a.code.method_at(s["path"], s["line"])))]   # who acted, where it is known (24HH)
+    actors = list({x["label"]: x for x in actors}.values())
+    refs += actor_refs(actors)
     field_type = next((f.get("type") for f in a.data["symbols"] if f["kind"] == "field"
                        and snake(f["name"]) == time_col and f.get("type")), "Date")
     facts = {"table": table, "entity": ent["name"], "time_col": time_col, "who_col": who_col,
@@ -783,7 +783,7 @@ def track_changes_design(spec: DesignSpec, conv: Conventions, lang: str) -> Desi
                  f"并把写入时间存入 {t}，把操作人存入 {w}")],
         risks=[_t(lang, f"rows written before the change keep {t} and {w} empty", f"此前写入的行 {t}、{w} 为空"),
                _who_risk(writes, lang) + (_t(lang, "; what the code has for it today: ", "；代码中现有的做法：")
-                                          + actor_words(f.get("actors") or [], w, lang) if f.get("actors") else "")]
+                                          + actor_words(f.get("actors") or [], lang) if f.get("actors") else "")]
         + ([_t(lang, f"hand-edit nothing the generator writes ({f['generator']}): regenerate instead",
                 f"不要手改生成器（{f['generator']}）生成的文件，应重新生成")] if f["generator"] else []),
         test_plan=[_t(lang, f"after {s['label']}, each row it wrote has {t} at the time of the call and {w} set",

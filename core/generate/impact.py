@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 from core.domain.schema import snake
-from core.generate.actor_facts import actor_refs, actor_sources, actor_words
+from core.generate.actor_facts import actor_in, actor_refs, actor_words
 from core.generate.design import Conventions, DesignSpec, Ref, _changes, _t
 from core.generate.design_facts import Site, cap, is_delete_flag
 from core.generate.requirements import _dict_name
@@ -570,10 +570,8 @@ class ImpactDeriver:
         refs += self.r._dict_refs(d, [to, peer["to"]])
         tx = self.r.tx_ref(m) or (self.r.tx_ref(peer["method"]) if self.r._transactional(peer["method"]) else None)
         refs += ([tx] if tx else []) + _entry_refs(entries)
-        module = next((f.get("module") for f in self.data["files"] if f["path"] == m["path"]), None)
-        actors = [x for x in actor_sources(self.r, [module], None) if x["kind"] == "accessor"] \
-            if self._signed_in(m) else []      # the current user exists only where every entry needs a login
-        refs += actor_refs(actors, "")
+        actors = [x for x in [actor_in(self.r, m)] if x]     # the operation already holds its caller (24PP)
+        refs += actor_refs(actors)
         alike = list({a["label"]: a for a in alike}.values())[:3]
         refs += [Ref(a["label"], f"also sets {fld} to {to} with `{a['call']}`, with no {h['name']} row",
                      f"同样用 `{a['call']}` 把 {fld} 设为 {to}，没有写 {h['name']}", a["m"]["path"],
@@ -730,22 +728,6 @@ class ImpactDeriver:
                  "dict": self._dict_facts(d),
                  "codes": [str(e["code"]) for e in d["entries"]], "places": places}
         return DesignSpec(_req_id("add_state", d["dict_id"], a, b), "add_state", domain, text_en, text_zh, refs, facts)
-
-    def _signed_in(self, m: dict) -> bool:
-        """Every entry that reaches `m` is an endpoint the security chain lets through only with a login: a
-        current-user accessor has someone to return there (not for a listener, a job or a white-listed callback such
-        as mall's `/alipay/notify`)."""
-        from core.generate.security_facts import SecurityChain
-        if not hasattr(self, "_chain"):
-            self._chain = SecurityChain(self.r)
-        flows = [f for f, _ in self._lifecycles().entries(m["symbol_id"]) or []]
-        for f in flows:
-            sym = self.code.methods.get(f["entry_id"])
-            login = self._chain.login(sym["path"], f["name"].split(" ", 1)[-1]) \
-                if sym and f["entry_kind"] == "endpoint" else None
-            if login is None or login[0]["match"]:
-                return False
-        return bool(flows)
 
     def _declared_in(self, op: str) -> dict | None:
         """The interface that declares the step's method (mall's `OmsPortalOrderService.paySuccess`, which holds its
@@ -1221,7 +1203,7 @@ def record_history_design(spec: DesignSpec, conv: Conventions, lang: str) -> Des
         risks=[_t(lang, f"`{f['op']}` is reached from {who}: the operator column must name who acted there, not the "
                         f"value `{f['peer']}` stores for its own caller",
                   f"`{f['op']}` 的入口是 {who}：操作人一列应写明实际操作者，而不是 `{f['peer']}` 为自己的调用方写的值")
-               + (_t(lang, "; ", "；") + actor_words(f["actors"], "", lang) if f.get("actors") else ""),
+               + (_t(lang, "; ", "；") + actor_words(f["actors"], lang) if f.get("actors") else ""),
                _t(lang, f"rows written before this change have no history for {f['to_label']}",
                   f"此前的记录没有 {f['to_label']} 的历史")],
         test_plan=[_t(lang, f"after `{f['op']}`, {f['table']} holds one row for the {f['entity']} with {f['status_field']} "

@@ -588,14 +588,13 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
     time_col, who_col = names
     lc = a.r._impact()._lifecycles()
     gen = _generator(a, table, ent)
-    first = next(iter(schema.columns.values()))
     # columns read off the model's fields are named as the fields are: the repository spells them so
     names = list(schema.columns)[:6] if schema.source != "model" else [camel(c) for c in list(schema.columns)[:6]]
     what_en, what_zh = ("the columns", "列") if schema.source != "model" else (f"the columns of {ent['name']}'s fields",
                                                                               f"{ent['name']} 字段对应的列")
     refs = [Ref(table, f"has {what_en} {', '.join(names)}" + (" …" if len(schema.columns) > 6 else ""),
                 f"有{what_zh} {'、'.join(names)}", schema.path, schema.start_line,
-                min(schema.end_line, schema.start_line + 15, max(first.line, schema.start_line) + 15))]
+                min(schema.end_line, schema.start_line + 39))]   # all its columns: "no change column" (24GG S2)
     fields = [f for f in a.data["symbols"] if f["kind"] == "field" and f.get("parent_id") == ent["symbol_id"]
               and "static" not in (f.get("modifiers") or "")]
     if fields:
@@ -618,6 +617,8 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
     for s in sites:   # the call with the method around it when it fits: which record it writes, for whom (21I S40)
         m = a.code.method_at(s["path"], s["line"])
         start = m["start_line"] if m and s["line"] - m["start_line"] < 36 else s["line"]
+        if m and start != m["start_line"]:   # a long method: its declaration shows whose call it is (24QQ S3)
+            refs.append(Ref(s["label"], "is declared here", "在此声明", s["path"], m["start_line"], m["start_line"]))
         refs.append(Ref(s["label"], f"calls `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`",
                         f"调用 `{s['stmt']['stmt_id'].rsplit('.', 1)[-1]}`", s["path"], start,
                         a.code.statement_end(s["path"], s["line"])))

@@ -92,6 +92,22 @@ def settle(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(200)
 
 
+def download_zip(page, tries: int = 3):
+    """Click "Download as zip" and return the file. The zip is built on the click (a deferred download); on a busy
+    2-core machine a click can land while the page still reruns after the export and start no download (twice in
+    this stop's clean-clone runs), so it is clicked again once the page has settled."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    for attempt in range(1, tries + 1):
+        settle(page)
+        try:
+            with page.expect_download(timeout=40_000) as download:
+                page.get_by_role("button", name="Download as zip").click()
+            return download.value.path()
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
+
+
 def header(page) -> str:
     return page.get_by_text(HEADER).first.inner_text(timeout=30_000)
 
@@ -180,9 +196,8 @@ def test_pipeline_review_export_in_chromium(app_url, shots, tmp_path):
             page.get_by_role("button", name="Write export").click()
             page.get_by_text("Exported 3 sample(s)").wait_for(timeout=60_000)
             settle(page)
-            with page.expect_download(timeout=90_000) as download:  # the zip is built on this click (slow on 2 cores)
-                page.get_by_role("button", name="Download as zip").click()
-            with zipfile.ZipFile(download.value.path()) as zf:
+            zip_path = download_zip(page)
+            with zipfile.ZipFile(zip_path) as zf:
                 zipped = sorted(zf.namelist())
             page.screenshot(path=shots / "5-export.png", full_page=True)
 

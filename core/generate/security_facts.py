@@ -39,6 +39,8 @@ class SecurityChain:
     def __init__(self, planner):
         self.p = planner
         self.chain = self._chain()
+        self._beans: dict[tuple[str, str], dict | None] = {}   # every contract of a module asks the same
+        self._token: list[dict | None] = []
 
     def _chain(self) -> dict | None:
         found = []
@@ -113,6 +115,11 @@ class SecurityChain:
 
     def _bean(self, type_name: str, module: str) -> dict | None:
         """A `@Bean` method of the module that returns the type: the filter it switches on runs there."""
+        if (type_name, module) not in self._beans:
+            self._beans[type_name, module] = self._find_bean(type_name, module)
+        return self._beans[type_name, module]
+
+    def _find_bean(self, type_name: str, module: str) -> dict | None:
         for f in self.p.data["files"]:
             if f.get("module") != module or not f["path"].endswith(".java"):
                 continue
@@ -169,6 +176,11 @@ class SecurityChain:
         return {"path": items[0]["path"], "start": max(first - 3, 1), "end": last,
                 "items": [(k["value"], k["line"]) for k in items]}
 
+    def _token_header(self) -> dict | None:
+        if not self._token:
+            self._token.append(self._header())
+        return self._token[0]
+
     def _header(self) -> dict | None:
         """Where a `OncePerRequestFilter` reads the token: `request.getHeader(this.f)` with `@Value("${key}") f`."""
         for c in self.p.data["classes"]:
@@ -209,7 +221,7 @@ class SecurityChain:
             match = match or next(((p, listed["path"], n) for p, n in listed["items"] if ant_match(p, route)), None)
         if match:
             fact["match"] = {"pattern": match[0], "path": match[1], "line": match[2]}
-        elif (header := self._header()) is not None:
+        elif (header := self._token_header()) is not None:
             fact["header"] = header
             spans.append(Span(path=header["path"], start_line=header["start"], end_line=header["end"]))
         return fact, spans

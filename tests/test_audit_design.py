@@ -105,10 +105,9 @@ def test_with_no_update_setting_the_column_the_design_says_so_and_a_flag_delete_
     assert not any("already set" in t for t in design.test_plan)
 
 
-def test_a_table_one_endpoint_updates_gets_its_change_columns_at_that_one_write(tmp_path):
-    """A settings row edited by one admin method (mall's order timeouts) is still asked "who changed it, and when":
-    the design names that one write and says so in the singular, not "each of the 1 writes"; what it will set is
-    said as the change, not read as what the write does today (blind read 24HH)."""
+def _setting_design(tmp_path, padding: int = 0) -> list[Sample]:
+    """The track_changes design of ord_order_setting, which one admin method updates (`padding` comment lines
+    before its write make the method long)."""
     from tests.conftest import edited_shop
     impl = "shop-admin/src/main/java/io/acdp/shop/admin/service/impl/OrdOrderServiceImpl.java"
     _, db_path = edited_shop(tmp_path, [
@@ -119,9 +118,26 @@ def test_a_table_one_endpoint_updates_gets_its_change_columns_at_that_one_write(
          "    private OrdOrderOperateHistoryMapper orderOperateHistoryMapper;\n    @Autowired\n"
          "    private OrdOrderSettingMapper orderSettingMapper;\n\n"
          "    public int updateSetting(Long id, OrdOrderSetting setting) {\n        setting.setId(id);\n"
-         "        return orderSettingMapper.updateByPrimaryKey(setting);\n    }\n"),
+         + "".join(f"        // step {n}\n" for n in range(padding))
+         + "        return orderSettingMapper.updateByPrimaryKey(setting);\n    }\n"),
     ])
-    [s] = [x for x in _track(Database(db_path, wait=0.5)) if "ord_order_setting" in x.question]
+    return [x for x in _track(Database(db_path, wait=0.5)) if "ord_order_setting" in x.question]
+
+
+def test_a_write_deep_in_a_long_method_also_cites_the_method_declaration(tmp_path):
+    """The call line alone did not show whose call it is (blind read 24QQ S3): the declaration is cited with it."""
+    [s] = _setting_design(tmp_path, padding=40)
+    assert any(r.component == "OrdOrderServiceImpl.updateSetting" and r.why == "is declared here" for r in s.design.reuse)
+    texts = [e.text for e in s.evidence]
+    assert any("public int updateSetting(Long id, OrdOrderSetting setting)" in t for t in texts)
+    assert any("orderSettingMapper.updateByPrimaryKey(setting)" in t for t in texts)
+
+
+def test_a_table_one_endpoint_updates_gets_its_change_columns_at_that_one_write(tmp_path):
+    """A settings row edited by one admin method (mall's order timeouts) is still asked "who changed it, and when":
+    the design names that one write and says so in the singular, not "each of the 1 writes"; what it will set is
+    said as the change, not read as what the write does today (blind read 24HH)."""
+    [s] = _setting_design(tmp_path)
     assert "One place writes it: OrdOrderServiceImpl.updateSetting (`OrdOrderSettingMapper.updateByPrimaryKey`" \
         in s.design.understanding
     assert "the change sets both in that write" in s.design.understanding and "each of the 1" not in s.design.understanding

@@ -672,16 +672,11 @@ def _track_spec(a: AuditDeriver, domain: str, table: str, ent: dict, schema, sit
 def _generator(a: AuditDeriver, table: str, ent: dict) -> dict | None:
     """The generator config that makes the table's model: its javaModelGenerator package is the model's and a
     `<table tableName=..>` names the table (or `%`). {path, model_line, table_line}."""
-    package = ent["symbol_id"].rsplit(".", 1)[0]
-    for path in a.r.generator_configs:
-        lines = a.r.files.get(path).lines
-        model = next((n for n, x in enumerate(lines, 1) if "<javaModelGenerator" in x
-                      and f'targetPackage="{package}"' in x), None)
-        named = next((n for n, x in enumerate(lines, 1) if re.search(rf'<table\b[^>]*tableName="({table}|%)"', x, re.I)),
-                     None)
-        if model and named:
-            return {"path": path, "model_line": model, "table_line": named}
-    return None
+    gen = a.r.model_generator(ent["symbol_id"].rsplit(".", 1)[0])
+    lines = a.r.files.get(gen["path"]).lines if gen else []
+    named = next((n for n, x in enumerate(lines, 1) if re.search(rf'<table\b[^>]*tableName="({table}|%)"', x, re.I)),
+                 None)
+    return {"path": gen["path"], "model_line": gen["model_line"], "table_line": named} if named else None
 
 
 def _native(a: AuditDeriver, st: dict) -> bool:

@@ -89,6 +89,13 @@ def _rest_zh(split: list[dict], docs: list[dict]) -> str:
     return f"其余 {len(split) + len(docs)} 处：{'，'.join(parts)}。" if parts else ""
 
 
+def _distinctive_codes(d: dict) -> list[str]:
+    """The dictionary's codes when all have three or more digits (litemall's 101, 201): a number in prose or code is
+    then one of them; short codes (0, 1) are not told apart from any other number. [] otherwise."""
+    codes = [str(e["code"]) for e in d["entries"]]
+    return codes if codes and all(len(c.lstrip("-")) >= 3 for c in codes) else []
+
+
 def _doc_codes(d: dict, line: str) -> int:
     """How many of the dictionary's codes a documenting line names (inside its text too: `0->待付款`)."""
     return sum(bool(re.search(rf"(?<![\w.]){re.escape(str(e['code']))}(?![\w.])", line)) for e in d["entries"])
@@ -245,8 +252,8 @@ class ImpactDeriver:
     def _literal_uses(self, d: dict, entity: str, table: str, sites: list[Site]) -> list[Site]:
         """Codes of three or more digits (litemall's 201, 301) are distinctive: any hand-written Java or mapper line
         that names one as a literal outside the listed places handles the state (`status.add((short) 201)`)."""
-        codes = [str(e["code"]) for e in d["entries"]]
-        if not codes or any(len(c.lstrip("-")) < 3 for c in codes):
+        codes = _distinctive_codes(d)
+        if not codes:
             return []
         pat = re.compile(rf"(?<![\w.\"]){'|'.join(map(re.escape, codes))}(?![\w.])")
         names = (d["owner"].rsplit(".", 1)[-1], entity, table)
@@ -310,10 +317,8 @@ class ImpactDeriver:
 
     def _comment_blocks(self, d: dict, sites: list[Site]) -> list[Site]:
         """Comment blocks that walk through the states by their distinctive codes (litemall's headers: "101 订单生成，
-        未支付；102，…"): one place per block, its lines that name two or more codes. Short codes (0, 1) are not
-        told apart from other numbers in prose, so only codes of three or more digits are looked for."""
-        codes = [str(e["code"]) for e in d["entries"]]
-        if not codes or any(len(c.lstrip("-")) < 3 for c in codes):
+        未支付；102，…"): one place per block, its lines that name two or more codes (distinctive codes only)."""
+        if not _distinctive_codes(d):
             return []
         out: list[Site] = []
         for f in self.data["files"]:
@@ -702,14 +707,12 @@ class ImpactDeriver:
         refs += _entry_refs(callers)
         gens = {g["path"]: g for g in [self._generator_of(d["path"])] + [p["generator"] for p in places] if g}
         for g in gens.values():      # "generated ... regenerate" rests on the config's lines
-            lines = self.r.files.get(g["path"]).lines
-            for mark, why_en, why_zh in (("<javaModelGenerator", "generates the models into their package",
-                                          "把模型生成到该包"),
-                                         ("<commentGenerator", "writes the models' comments with its comment generator",
-                                          "用其注释生成器写模型注释")):
-                n = next((k for k, x in enumerate(lines, 1) if mark in x), None)
-                if n:
-                    refs.append(Ref(g["path"].rsplit("/", 1)[-1], why_en, why_zh, g["path"], n, n))
+            name = g["path"].rsplit("/", 1)[-1]
+            refs.append(Ref(name, "generates the models into their package", "把模型生成到该包", g["path"],
+                            g["model_line"], g["model_line"]))
+            if g["comment_line"]:
+                refs.append(Ref(name, "writes the models' comments with its comment generator", "用其注释生成器写模型注释",
+                                g["path"], g["comment_line"], g["comment_line"]))
         iface = self._declared_in(ops[0])
         if iface:            # the controller calls the step through its interface: the new method is declared there too
             refs.append(Ref(iface["label"], "declares the step" + (" with @Transactional" if iface["tx"] else ""),
@@ -799,14 +802,7 @@ class ImpactDeriver:
         comments come from the column comments, so they change by regenerating (blind read 24II: mall S17 told to
         hand-edit `OmsOrder`'s @ApiModelProperty while the audit designs said "regenerate, don't hand-edit")."""
         cls = next((c for c in self.data["classes"] if c.get("path") == path), None) if path.endswith(".java") else None
-        if cls is None:
-            return None
-        package = cls["symbol_id"].rsplit(".", 1)[0]
-        config = next((g for g in self.r.generator_configs if any(
-            "<javaModelGenerator" in x and f'targetPackage="{package}"' in x for x in self.r.files.get(g).lines)), None)
-        if config is None:
-            return None
-        return {"path": config, "comments": any("<commentGenerator" in x for x in self.r.files.get(config).lines)}
+        return self.r.model_generator(cls["symbol_id"].rsplit(".", 1)[0]) if cls else None
 
     def _throws_unlisted(self, s: Site | None, m: dict | None) -> str | None:
         found = self._unlisted_throw(s, m)
@@ -1086,7 +1082,7 @@ def _split_change(group: list[dict], f: dict, lang: str) -> tuple[str, str, str,
 def _regenerated(generator: dict, line: int, lang: str) -> str:
     """A generated model's documented codes: from the column's comment where the config has a comment generator."""
     g = generator["path"]
-    if generator["comments"]:
+    if generator["comment_line"]:
         return _t(lang, f"generated: its documented codes (line {line}) come from the column's comment through the "
                         f"comment generator of {g}, so regenerate it once the comment names the new state, instead of "
                         "editing it",

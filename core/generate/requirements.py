@@ -156,6 +156,22 @@ class RequirementDeriver:
                                         for p in Path(files.root).rglob("generatorConfig*.xml")
                                         if "target" not in p.parts)
 
+    def generates_table(self, table: str) -> bool:
+        """A generator config names the table (or every table, `%`): its model and mapper are regenerated, not edited."""
+        return any(re.search(rf'tableName="({re.escape(table)}|%)"', self.files.get(p).text) for p in self.generator_configs)
+
+    def model_generator(self, package: str) -> dict | None:
+        """The generator config whose javaModelGenerator writes this package's models, with the lines that show it:
+        {path, model_line, comment_line (its commentGenerator, None without one)}."""
+        for path in self.generator_configs:
+            lines = self.files.get(path).lines
+            model = next((n for n, x in enumerate(lines, 1) if "<javaModelGenerator" in x
+                          and f'targetPackage="{package}"' in x), None)
+            if model:
+                comment = next((n for n, x in enumerate(lines, 1) if "<commentGenerator" in x), None)
+                return {"path": path, "model_line": model, "comment_line": comment}
+        return None
+
     # ---------------------------------------------------------------- refs --
     def class_ref(self, cls: dict, why_en: str, why_zh: str) -> Ref | None:
         """A class is cited by its first member (what it holds), never by its bare declaration line."""
@@ -1507,8 +1523,7 @@ class RequirementDeriver:
             refs.append(Ref(mp["method"], f"builds the returned map by hand: `{mp['text']}`",
                             f"手工组装返回的 map：`{mp['text']}`", mp["path"], mp["start"], mp["end"]))
         model = self.classes.get(ent["symbol_id"]) or {}
-        generated = bool(model.get("is_generated")) or any(
-            re.search(rf'tableName="({re.escape(table)}|%)"', self.files.get(p).text) for p in self.generator_configs)
+        generated = bool(model.get("is_generated")) or self.generates_table(table)
         names = [s["method"] for s in setters]
         when, what_zh = BINDS[spec["bind"]][2:] if spec["bind"] in BINDS else ("is created", "创建时")
         what = f"when it {when}"

@@ -19,6 +19,7 @@ The token's header is named where a `OncePerRequestFilter` reads `request.getHea
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 
 from core.generate.interceptors import ant_match
@@ -40,7 +41,6 @@ class SecurityChain:
         self.p = planner
         self.chain = self._chain()
         self._beans: dict[tuple[str, str], dict | None] = {}   # every contract of a module asks the same
-        self._token: list[dict | None] = []
 
     def _chain(self) -> dict | None:
         found = []
@@ -176,11 +176,7 @@ class SecurityChain:
         return {"path": items[0]["path"], "start": max(first - 3, 1), "end": last,
                 "items": [(k["value"], k["line"]) for k in items]}
 
-    def _token_header(self) -> dict | None:
-        if not self._token:
-            self._token.append(self._header())
-        return self._token[0]
-
+    @cached_property
     def _header(self) -> dict | None:
         """Where a `OncePerRequestFilter` reads the token: `request.getHeader(this.f)` with `@Value("${key}") f`."""
         for c in self.p.data["classes"]:
@@ -221,7 +217,7 @@ class SecurityChain:
             match = match or next(((p, listed["path"], n) for p, n in listed["items"] if ant_match(p, route)), None)
         if match:
             fact["match"] = {"pattern": match[0], "path": match[1], "line": match[2]}
-        elif (header := self._token_header()) is not None:
+        elif (header := self._header) is not None:
             fact["header"] = header
             spans.append(Span(path=header["path"], start_line=header["start"], end_line=header["end"]))
         return fact, spans

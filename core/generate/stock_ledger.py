@@ -118,9 +118,7 @@ def _spec(ls: LowStock, domain: str, ent: dict, table: Table) -> DesignSpec | No
         "table": table.name, "entity": ent["name"], "columns": cols, "key_field": key_field, "log": log,
         "log_entity": "".join(p.title() for p in log.split("_")), "moves": moves,
         "uncalled": [_label(st) for st in uncalled], "model_package": ent["symbol_id"].rsplit(".", 1)[0],
-        "generator": r.generator_configs[0] if r.generator_configs and any(
-            re.search(rf'tableName="({re.escape(table.name)}|%)"', r.files.get(p).text) for p in r.generator_configs)
-        else None,
+        "generator": r.generator_configs[0] if r.generates_table(table.name) else None,
     })
 
 
